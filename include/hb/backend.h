@@ -1,0 +1,26 @@
+/* A backend: the tables one TLS library (or plain TCP) fills.
+ *
+ * Each engine executable links exactly one backend file, which defines
+ * hb_linked_backend; linking two would be a duplicate-symbol error, which is
+ * what keeps OpenSSL and BoringSSL out of one process. */
+#ifndef HB_BACKEND_H
+#define HB_BACKEND_H
+
+#include "hb/crypto.h"
+#include "hb/tls.h"
+
+typedef struct hb_backend {
+  const char *name;            /* "openssl", "boringssl", "gnutls", ... */
+  const char *library;         /* human name: "OpenSSL", "BoringSSL" */
+  const hb_crypto_ops *crypto; /* NULL for plain TCP */
+  const hb_tls_ops *tls;       /* NULL until a backend implements TLS */
+} hb_backend;
+
+extern const hb_backend hb_linked_backend;
+
+/* Every backend the project knows, in report order, built or not. */
+#define HB_BACKEND_NAMES \
+  { "openssl", "boringssl", "gnutls", "wolfssl", "mbedtls", "plain" }
+#define HB_BACKEND_COUNT 6
+
+#endif

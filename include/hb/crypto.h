@@ -1,0 +1,148 @@
+/* The crypto table: one per TLS library, filled in lib/backends/<name>.c.
+ *
+ * Core code (timing harness, suite driver, tests) calls primitives only
+ * through this table and never includes a TLS library header. A backend
+ * that lacks a primitive returns HB_UNSUPPORTED from the constructor
+ * (*_new / *_keygen) with the reason in err; it never leaves a pointer NULL.
+ *
+ * Object types are opaque: each backend defines the structs privately. */
+#ifndef HB_CRYPTO_H
+#define HB_CRYPTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hb/err.h"
+
+typedef enum hb_md_alg {
+  HB_MD5,
+  HB_SHA1,
+  HB_SHA256,
+  HB_SHA384,
+  HB_HMAC_SHA256, /* keyed: key of any length, 32 bytes in the suite */
+  HB_MD_COUNT
+} hb_md_alg;
+
+typedef enum hb_aead_alg {
+  HB_AES128_GCM,        /* key 16 */
+  HB_AES256_GCM,        /* key 32 */
+  HB_CHACHA20_POLY1305, /* key 32 */
+  HB_AEAD_COUNT
+} hb_aead_alg;
+
+typedef enum hb_sig_alg {
+  HB_RSA2048, /* PKCS#1 v1.5 with SHA-256; also RSA encrypt/decrypt */
+  HB_RSA3072,
+  HB_RSA4096,
+  HB_ECDSA_P256, /* SHA-256, DER signature */
+  HB_ECDSA_P384, /* SHA-384, DER signature */
+  HB_ED25519,    /* pure Ed25519 */
+  HB_SIG_COUNT
+} hb_sig_alg;
+
+typedef enum hb_kex_alg {
+  HB_X25519,    /* public value: 32 raw bytes */
+  HB_ECDH_P256, /* public value: 65-byte uncompressed point */
+  HB_KEX_COUNT
+} hb_kex_alg;
+
+#define HB_AEAD_NONCE_LEN 12
+#define HB_AEAD_TAG_LEN 16
+#define HB_MD_MAX_LEN 64
+#define HB_SIG_MAX_LEN 512  /* RSA-4096 */
+#define HB_KEX_PUB_MAX_LEN 133
+#define HB_KEX_SECRET_MAX_LEN 66
+
+typedef struct hb_md hb_md;     /* digest or HMAC context */
+typedef struct hb_aead hb_aead; /* keyed AEAD context */
+typedef struct hb_cbc hb_cbc;   /* keyed AES-128-CBC, no padding */
+typedef struct hb_pkey hb_pkey; /* a generated key pair */
+typedef struct hb_kex hb_kex;   /* one side's ephemeral key pair */
+typedef struct hb_kex_peer hb_kex_peer; /* a parsed peer public value */
+
+typedef struct hb_crypto_ops {
+  const char *name; /* short backend name, e.g. "openssl" */
+
+  /* Runtime version string of the library (not the header's). */
+  const char *(*version)(void);
+
+  /* Called once per process before any other entry; may be a no-op. */
+  int (*global_init)(hb_err *err);
+
+  /* Digest / MAC. key is used only by HB_HMAC_SHA256. md_oneshot computes
+   * the whole digest of in (reusing ctx, as a TLS stack would) into out,
+   * which holds hb_md_size(alg) bytes. */
+  int (*md_new)(hb_md_alg alg, const uint8_t *key, size_t keylen,
+                hb_md **out, hb_err *err);
+  int (*md_oneshot)(hb_md *ctx, const uint8_t *in, size_t len, uint8_t *out,
+                    hb_err *err);
+  void (*md_free)(hb_md *ctx);
+
+  /* AEAD with a 12-byte nonce and a 16-byte tag appended to the
+   * ciphertext. seal writes len + 16 bytes to out; open takes len
+   * including the tag, writes len - 16 bytes, returns HB_EVERIFY on a bad
+   * tag. The key is fixed at aead_new; nonce and ad change per call. */
+  int (*aead_new)(hb_aead_alg alg, const uint8_t *key, hb_aead **out,
+                  hb_err *err);
+  int (*aead_seal)(hb_aead *ctx, const uint8_t *nonce, const uint8_t *ad,
+                   size_t adlen, const uint8_t *in, size_t len, uint8_t *out,
+                   hb_err *err);
+  int (*aead_open)(hb_aead *ctx, const uint8_t *nonce, const uint8_t *ad,
+                   size_t adlen, const uint8_t *in, size_t len, uint8_t *out,
+                   hb_err *err);
+  void (*aead_free)(hb_aead *ctx);
+
+  /* Raw AES-128-CBC (len a multiple of 16, no padding), used by the core
+   * to compose TLS 1.2's encrypt-then-MAC aes-128-cbc-hmac-sha256. */
+  int (*cbc_new)(const uint8_t *key16, int encrypt, hb_cbc **out,
+                 hb_err *err);
+  int (*cbc_crypt)(hb_cbc *ctx, const uint8_t *iv16, const uint8_t *in,
+                   size_t len, uint8_t *out, hb_err *err);
+  void (*cbc_free)(hb_cbc *ctx);
+
+  /* Signatures. sign hashes msg as hb_sig_alg says and signs; *siglen is
+   * the capacity of sig on entry and the length written on return.
+   * verify returns HB_OK, or HB_EVERIFY for a signature that does not
+   * verify. Keys are generated fresh (RSA e = 65537). */
+  int (*sig_keygen)(hb_sig_alg alg, hb_pkey **out, hb_err *err);
+  int (*sign)(hb_pkey *key, const uint8_t *msg, size_t len, uint8_t *sig,
+              size_t *siglen, hb_err *err);
+  int (*verify)(hb_pkey *key, const uint8_t *msg, size_t len,
+                const uint8_t *sig, size_t siglen, hb_err *err);
+  /* RSA PKCS#1 v1.5 encryption with the public key and decryption with
+   * the private key: TLS 1.2's RSA key transport of a 48-byte pre-master
+   * secret. HB_UNSUPPORTED for non-RSA keys. *outlen: capacity in, length
+   * out. */
+  int (*rsa_encrypt)(hb_pkey *key, const uint8_t *in, size_t len,
+                     uint8_t *out, size_t *outlen, hb_err *err);
+  int (*rsa_decrypt)(hb_pkey *key, const uint8_t *in, size_t len,
+                     uint8_t *out, size_t *outlen, hb_err *err);
+  void (*pkey_free)(hb_pkey *key);
+
+  /* Ephemeral key agreement, in the three steps a handshake takes:
+   * kex_keygen makes a key pair and writes its public value to pub
+   * (*publen: capacity in, length out); kex_peer parses and validates the
+   * peer's public value; kex_derive computes the shared secret (*secretlen
+   * likewise). The suite times derive alone (the scalar multiplication,
+   * as the libraries' own speed tools do) and keygen + peer + derive as
+   * one full exchange. */
+  int (*kex_keygen)(hb_kex_alg alg, hb_kex **out, uint8_t *pub,
+                    size_t *publen, hb_err *err);
+  int (*kex_peer)(hb_kex_alg alg, const uint8_t *pub, size_t publen,
+                  hb_kex_peer **out, hb_err *err);
+  int (*kex_derive)(hb_kex *ctx, hb_kex_peer *peer, uint8_t *secret,
+                    size_t *secretlen, hb_err *err);
+  void (*kex_free)(hb_kex *ctx);
+  void (*kex_peer_free)(hb_kex_peer *peer);
+} hb_crypto_ops;
+
+/* Names and sizes; lib/core/crypto_names.c. */
+const char *hb_md_name(hb_md_alg alg);     /* "sha256", "hmac-sha256" */
+size_t hb_md_size(hb_md_alg alg);
+const char *hb_aead_name(hb_aead_alg alg); /* "aes-128-gcm" */
+size_t hb_aead_key_size(hb_aead_alg alg);
+const char *hb_sig_name(hb_sig_alg alg);   /* "rsa-2048", "ecdsa-p256" */
+int hb_sig_is_rsa(hb_sig_alg alg);
+const char *hb_kex_name(hb_kex_alg alg);   /* "x25519", "ecdh-p256" */
+
+#endif

@@ -1,0 +1,23 @@
+/* Names and sizes of the primitives, shared by every backend and report. */
+#include "hb/crypto.h"
+
+static const char *const md_names[HB_MD_COUNT] = {
+  "md5", "sha1", "sha256", "sha384", "hmac-sha256"
+};
+static const size_t md_sizes[HB_MD_COUNT] = { 16, 20, 32, 48, 32 };
+static const char *const aead_names[HB_AEAD_COUNT] = {
+  "aes-128-gcm", "aes-256-gcm", "chacha20-poly1305"
+};
+static const size_t aead_keys[HB_AEAD_COUNT] = { 16, 32, 32 };
+static const char *const sig_names[HB_SIG_COUNT] = {
+  "rsa-2048", "rsa-3072", "rsa-4096", "ecdsa-p256", "ecdsa-p384", "ed25519"
+};
+static const char *const kex_names[HB_KEX_COUNT] = { "x25519", "ecdh-p256" };
+
+const char *hb_md_name(hb_md_alg alg) { return md_names[alg]; }
+size_t hb_md_size(hb_md_alg alg) { return md_sizes[alg]; }
+const char *hb_aead_name(hb_aead_alg alg) { return aead_names[alg]; }
+size_t hb_aead_key_size(hb_aead_alg alg) { return aead_keys[alg]; }
+const char *hb_sig_name(hb_sig_alg alg) { return sig_names[alg]; }
+int hb_sig_is_rsa(hb_sig_alg alg) { return alg <= HB_RSA4096; }
+const char *hb_kex_name(hb_kex_alg alg) { return kex_names[alg]; }

@@ -1,0 +1,292 @@
+/* Correctness of the linked backend's crypto table: published digests of
+ * "abc", RFC 4231 HMAC, GCM and CBC known answers, seal/open round trips with
+ * tamper detection, sign/verify with a flipped bit, RSA encrypt/decrypt, and
+ * both sides of each key exchange agreeing. A primitive may be unsupported
+ * only where the table below says the library lacks it. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "hb/backend.h"
+
+static const hb_crypto_ops *C;
+
+/* Primitives a library is known to lack (name as in reports). */
+static const struct { const char *backend, *prim; } expected_unsupported[] = {
+  { "mbedtls", "ed25519" }, /* mbedTLS 2.28 has no EdDSA */
+};
+
+static int may_be_unsupported(const char *prim)
+{
+  size_t i;
+  for(i = 0; i < sizeof(expected_unsupported) /
+                  sizeof(expected_unsupported[0]); i++)
+    if(!strcmp(expected_unsupported[i].backend, C->name) &&
+       !strcmp(expected_unsupported[i].prim, prim))
+      return 1;
+  return 0;
+}
+
+/* Returns 1 when the constructor's status means "go on testing". */
+static int usable(int rc, const char *prim, const hb_err *err)
+{
+  if(rc == HB_OK)
+    return 1;
+  if(rc == HB_UNSUPPORTED) {
+    CHECK(may_be_unsupported(prim), "%s unsupported: %s", prim, err->msg);
+    CHECK(err->msg[0] != '\0', "%s unsupported without a reason", prim);
+    return 0;
+  }
+  CHECK(rc == HB_OK, "%s: %s", prim, err->msg);
+  return 0;
+}
+
+static void unhex(const char *hex, uint8_t *out, size_t *len)
+{
+  size_t n = strlen(hex) / 2, i;
+  for(i = 0; i < n; i++) {
+    unsigned v;
+    sscanf(hex + 2 * i, "%2x", &v);
+    out[i] = (uint8_t)v;
+  }
+  *len = n;
+}
+
+static int eq_hex(const uint8_t *got, size_t len, const char *hex)
+{
+  uint8_t want[256];
+  size_t wl;
+  unhex(hex, want, &wl);
+  return wl == len && !memcmp(got, want, len);
+}
+
+static void test_digests(void)
+{
+  static const char *abc[HB_MD_COUNT] = {
+    "900150983cd24fb0d6963f7d28e17f72",
+    "a9993e364706816aba3e25717850c26c9cd0d89d",
+    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+    "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded163"
+    "1a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7",
+    /* RFC 4231 test case 2: key "Jefe" */
+    "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+  };
+  int a;
+  for(a = 0; a < HB_MD_COUNT; a++) {
+    hb_err err = { "" };
+    hb_md *md = NULL;
+    uint8_t out[HB_MD_MAX_LEN];
+    int hmac = a == HB_HMAC_SHA256, rep;
+    const char *in = hmac ? "what do ya want for nothing?" : "abc";
+    int rc = C->md_new(a, (const uint8_t *)"Jefe", 4, &md, &err);
+    if(!usable(rc, hb_md_name(a), &err))
+      continue;
+    /* twice: a reused context must give the same answer */
+    for(rep = 0; rep < 2; rep++) {
+      memset(out, 0, sizeof(out));
+      rc = C->md_oneshot(md, (const uint8_t *)in, strlen(in), out, &err);
+      CHECK(rc == HB_OK, "%s: %s", hb_md_name(a), err.msg);
+      CHECK(eq_hex(out, hb_md_size(a), abc[a]), "%s of known input wrong"
+            " (pass %d)", hb_md_name(a), rep);
+    }
+    C->md_free(md);
+  }
+}
+
+static void test_aead(void)
+{
+  uint8_t key[32], nonce[12] = { 0 }, ad[13], in[1350], ct[1350 + 16],
+          pt[1350];
+  size_t sizes[] = { 0, 16, 1350 }, s;
+  int a;
+
+  for(s = 0; s < sizeof(key); s++)
+    key[s] = (uint8_t)(s * 7 + 1);
+  for(s = 0; s < sizeof(in); s++)
+    in[s] = (uint8_t)(s * 31);
+  memset(ad, 0x5a, sizeof(ad));
+  for(a = 0; a < HB_AEAD_COUNT; a++) {
+    hb_err err = { "" };
+    hb_aead *ctx = NULL;
+    int rc = C->aead_new(a, key, &ctx, &err);
+    if(!usable(rc, hb_aead_name(a), &err))
+      continue;
+    for(s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+      size_t n = sizes[s];
+      nonce[11] = (uint8_t)s;
+      rc = C->aead_seal(ctx, nonce, ad, sizeof(ad), in, n, ct, &err);
+      CHECK(rc == HB_OK, "%s seal %zu: %s", hb_aead_name(a), n, err.msg);
+      CHECK(n == 0 || memcmp(ct, in, n), "%s seal left plaintext",
+            hb_aead_name(a));
+      rc = C->aead_open(ctx, nonce, ad, sizeof(ad), ct, n + 16, pt, &err);
+      CHECK(rc == HB_OK, "%s open %zu: %s", hb_aead_name(a), n, err.msg);
+      CHECK(!memcmp(pt, in, n), "%s round trip %zu differs",
+            hb_aead_name(a), n);
+      ct[n / 2] ^= 1;
+      rc = C->aead_open(ctx, nonce, ad, sizeof(ad), ct, n + 16, pt, &err);
+      CHECK(rc == HB_EVERIFY, "%s accepted a flipped bit (rc %d)",
+            hb_aead_name(a), rc);
+    }
+    C->aead_free(ctx);
+  }
+
+  /* AES-128-GCM known answer: GCM spec test case 2 (zero key, IV, text). */
+  {
+    hb_err err = { "" };
+    hb_aead *ctx = NULL;
+    uint8_t zero[16] = { 0 }, out[32];
+    memset(nonce, 0, sizeof(nonce));
+    if(usable(C->aead_new(HB_AES128_GCM, zero, &ctx, &err), "aes-128-gcm",
+              &err)) {
+      CHECK(C->aead_seal(ctx, nonce, NULL, 0, zero, 16, out, &err) == HB_OK,
+            "gcm kat: %s", err.msg);
+      CHECK(eq_hex(out, 32, "0388dace60b6a392f328c2b971b2fe78"
+                            "ab6e47d42cec13bdf53a67b21257bddf"),
+            "aes-128-gcm known answer wrong");
+      C->aead_free(ctx);
+    }
+  }
+}
+
+static void test_cbc(void)
+{
+  /* NIST SP 800-38A F.2.1/F.2.2, first block */
+  uint8_t key[16], iv[16], pt[16], ct[16], back[16];
+  size_t l;
+  hb_err err = { "" };
+  hb_cbc *enc = NULL, *dec = NULL;
+
+  unhex("2b7e151628aed2a6abf7158809cf4f3c", key, &l);
+  unhex("000102030405060708090a0b0c0d0e0f", iv, &l);
+  unhex("6bc1bee22e409f96e93d7e117393172a", pt, &l);
+  if(!usable(C->cbc_new(key, 1, &enc, &err), "aes-128-cbc", &err))
+    return;
+  CHECK(C->cbc_crypt(enc, iv, pt, 16, ct, &err) == HB_OK, "cbc: %s",
+        err.msg);
+  CHECK(eq_hex(ct, 16, "7649abac8119b246cee98e9b12e9197d"),
+        "aes-128-cbc known answer wrong");
+  CHECK(C->cbc_new(key, 0, &dec, &err) == HB_OK, "cbc dec: %s", err.msg);
+  if(dec) {
+    CHECK(C->cbc_crypt(dec, iv, ct, 16, back, &err) == HB_OK, "cbc: %s",
+          err.msg);
+    CHECK(!memcmp(back, pt, 16), "aes-128-cbc decrypt wrong");
+    C->cbc_free(dec);
+  }
+  C->cbc_free(enc);
+}
+
+static void test_sig(void)
+{
+  static const uint8_t msg[64] = "httpsbench signs this 64-byte message...";
+  int a;
+  for(a = 0; a < HB_SIG_COUNT; a++) {
+    hb_err err = { "" };
+    hb_pkey *k = NULL;
+    uint8_t sig[HB_SIG_MAX_LEN], pms[48], enc[HB_SIG_MAX_LEN], dec[512];
+    size_t sl = sizeof(sig), el = sizeof(enc), dl = sizeof(dec);
+    int rc = C->sig_keygen(a, &k, &err);
+    if(!usable(rc, hb_sig_name(a), &err))
+      continue;
+    rc = C->sign(k, msg, sizeof(msg), sig, &sl, &err);
+    CHECK(rc == HB_OK, "%s sign: %s", hb_sig_name(a), err.msg);
+    CHECK(sl > 0 && sl <= sizeof(sig), "%s siglen %zu", hb_sig_name(a), sl);
+    rc = C->verify(k, msg, sizeof(msg), sig, sl, &err);
+    CHECK(rc == HB_OK, "%s verify: %s", hb_sig_name(a), err.msg);
+    sig[sl / 2] ^= 0x10;
+    rc = C->verify(k, msg, sizeof(msg), sig, sl, &err);
+    CHECK(rc == HB_EVERIFY, "%s accepted a flipped signature bit (rc %d)",
+          hb_sig_name(a), rc);
+    sig[sl / 2] ^= 0x10;
+    rc = C->verify(k, msg, sizeof(msg) - 1, sig, sl, &err);
+    CHECK(rc == HB_EVERIFY, "%s accepted a changed message (rc %d)",
+          hb_sig_name(a), rc);
+
+    memset(pms, 0x03, sizeof(pms));
+    rc = C->rsa_encrypt(k, pms, sizeof(pms), enc, &el, &err);
+    if(hb_sig_is_rsa(a)) {
+      CHECK(rc == HB_OK, "%s encrypt: %s", hb_sig_name(a), err.msg);
+      rc = C->rsa_decrypt(k, enc, el, dec, &dl, &err);
+      CHECK(rc == HB_OK, "%s decrypt: %s", hb_sig_name(a), err.msg);
+      CHECK(dl == sizeof(pms) && !memcmp(dec, pms, dl),
+            "%s decrypt round trip differs", hb_sig_name(a));
+    } else {
+      CHECK(rc == HB_UNSUPPORTED, "%s rsa_encrypt on non-RSA key: %d",
+            hb_sig_name(a), rc);
+    }
+    C->pkey_free(k);
+  }
+}
+
+static void test_kex(void)
+{
+  int a;
+  for(a = 0; a < HB_KEX_COUNT; a++) {
+    hb_err err = { "" };
+    hb_kex *x = NULL, *y = NULL;
+    uint8_t px[HB_KEX_PUB_MAX_LEN], py[HB_KEX_PUB_MAX_LEN];
+    uint8_t sx[HB_KEX_SECRET_MAX_LEN], sy[HB_KEX_SECRET_MAX_LEN];
+    size_t lpx = sizeof(px), lpy = sizeof(py), lsx = sizeof(sx),
+           lsy = sizeof(sy);
+    int rc = C->kex_keygen(a, &x, px, &lpx, &err);
+    if(!usable(rc, hb_kex_name(a), &err))
+      continue;
+    CHECK(C->kex_keygen(a, &y, py, &lpy, &err) == HB_OK, "%s: %s",
+          hb_kex_name(a), err.msg);
+    CHECK(lpx == (a == HB_X25519 ? 32u : 65u), "%s public length %zu",
+          hb_kex_name(a), lpx);
+    if(y) {
+      hb_kex_peer *ppx = NULL, *ppy = NULL;
+      uint8_t bad[HB_KEX_PUB_MAX_LEN];
+      CHECK(C->kex_peer(a, py, lpy, &ppy, &err) == HB_OK, "%s peer: %s",
+            hb_kex_name(a), err.msg);
+      CHECK(C->kex_peer(a, px, lpx, &ppx, &err) == HB_OK, "%s peer: %s",
+            hb_kex_name(a), err.msg);
+      if(ppx && ppy) {
+        CHECK(C->kex_derive(x, ppy, sx, &lsx, &err) == HB_OK, "%s: %s",
+              hb_kex_name(a), err.msg);
+        CHECK(C->kex_derive(y, ppx, sy, &lsy, &err) == HB_OK, "%s: %s",
+              hb_kex_name(a), err.msg);
+        CHECK(lsx == 32 && lsx == lsy && !memcmp(sx, sy, lsx),
+              "%s: the two sides disagree", hb_kex_name(a));
+      }
+      if(ppx)
+        C->kex_peer_free(ppx);
+      if(ppy)
+        C->kex_peer_free(ppy);
+      C->kex_free(y);
+      /* a P-256 point that is not on the curve must be refused */
+      if(a == HB_ECDH_P256) {
+        hb_kex_peer *pb = NULL;
+        memcpy(bad, px, lpx);
+        bad[40] ^= 1;
+        rc = C->kex_peer(a, bad, lpx, &pb, &err);
+        CHECK(rc != HB_OK, "ecdh-p256 accepted a point off the curve");
+        if(pb)
+          C->kex_peer_free(pb);
+      }
+    }
+    C->kex_free(x);
+  }
+}
+
+int main(void)
+{
+  hb_err err = { "" };
+  char name[64];
+
+  C = hb_linked_backend.crypto;
+  CHECK(C != NULL, "backend %s has no crypto table", hb_linked_backend.name);
+  if(!C)
+    return test_summary("crypto");
+  CHECK(C->global_init(&err) == HB_OK, "init: %s", err.msg);
+  CHECK(C->version() && *C->version(), "empty version string");
+  printf("%s: %s\n", C->name, C->version());
+  test_digests();
+  test_aead();
+  test_cbc();
+  test_sig();
+  test_kex();
+  snprintf(name, sizeof(name), "crypto_kat_%s", C->name);
+  return test_summary(name);
+}
