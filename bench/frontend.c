@@ -1,1 +1,171 @@
-/* placeholder */
+/* httpsbench: the front end. It links no TLS library; every library's work
+ * runs in an engine process of its own (see bench/engine.c). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "frontend.h"
+#include "hb/backend.h"
+#include "hb/cli.h"
+#include "hb/engine_run.h"
+#include "hb/report.h"
+#include "hb/sig.h"
+#include "hb_buildinfo.h"
+
+static const char *const all_backends[] = HB_BACKEND_NAMES;
+
+static int is_built(const char *name)
+{
+  char list[] = HB_BUILT, *save = NULL, *t, path[4200];
+
+  if(!strcmp(name, "plain"))
+    return 1;
+  for(t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save))
+    if(!strcmp(t, name))
+      return hb_engine_path(name, path, sizeof(path)) == 0;
+  return 0;
+}
+
+int hb_select_backends(const char *cmd, const char *spec, int want_crypto,
+                       const char **out, int max)
+{
+  int n = 0, i;
+
+  if(!spec || !strcmp(spec, "all")) {
+    for(i = 0; i < HB_BACKEND_COUNT && n < max; i++)
+      if(is_built(all_backends[i]) &&
+         !(want_crypto && !strcmp(all_backends[i], "plain")))
+        out[n++] = all_backends[i];
+    if(n == 0)
+      hb_usage_fail(cmd, "no TLS backend was built");
+    return n;
+  }
+  {
+    char *copy = strdup(spec), *save = NULL, *t;
+    for(t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+      int known = -1;
+      for(i = 0; i < HB_BACKEND_COUNT; i++)
+        if(!strcmp(t, all_backends[i]))
+          known = i;
+      if(known < 0)
+        hb_usage_fail(cmd, "--backend: unknown backend '%s' (known: "
+                      "openssl, boringssl, gnutls, wolfssl, mbedtls, plain,"
+                      " all)", t);
+      if(want_crypto && known == HB_BACKEND_COUNT - 1)
+        hb_usage_fail(cmd, "--backend: 'plain' has no cryptography");
+      if(!is_built(t))
+        hb_usage_fail(cmd, "--backend: '%s' was not built (its library "
+                      "was missing at configure time)", t);
+      for(i = 0; i < n; i++)
+        if(out[i] == all_backends[known])
+          break;
+      if(i == n && n < max)
+        out[n++] = all_backends[known];
+    }
+    free(copy);
+  }
+  return n;
+}
+
+static void backends_usage(FILE *f)
+{
+  fprintf(f, "usage: httpsbench backends [--json FILE]\n"
+             "Lists every backend, whether it was built, and the runtime "
+             "version of its library.\n");
+}
+
+int hb_cmd_backends(int argc, char **argv)
+{
+  const char *json = NULL;
+  json_t *report = NULL;
+  hb_err err = { "" };
+  int i;
+
+  for(i = 1; i < argc; i++) {
+    if(!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+      backends_usage(stdout);
+      return 0;
+    }
+    else if(!strcmp(argv[i], "--json") && i + 1 < argc)
+      json = argv[++i];
+    else
+      hb_usage_fail("backends", "unexpected argument '%s'", argv[i]);
+  }
+  if(json && hb_report_check_path(json, &err) != HB_OK)
+    hb_usage_fail("backends", "--json: %s", err.msg);
+  if(json)
+    report = hb_report_new(argc, argv);
+  printf("%-10s %-6s %s\n", "backend", "built", "version");
+  for(i = 0; i < HB_BACKEND_COUNT; i++) {
+    const char *name = all_backends[i];
+    char path[4200], version[256] = "-";
+    int built = is_built(name);
+
+    if(!strcmp(name, "plain")) {
+      struct utsname u;
+      uname(&u);
+      snprintf(version, sizeof(version), "kernel TCP (%s %s)", u.sysname,
+               u.release);
+    }
+    else if(built) {
+      char *args[] = { path, "version", NULL };
+      hb_engine_path(name, path, sizeof(path));
+      if(hb_engine_capture(args, version, sizeof(version)) != 0)
+        snprintf(version, sizeof(version), "(engine failed)");
+    }
+    printf("%-10s %-6s %s\n", name, built ? "yes" : "no", version);
+    if(report && built)
+      hb_report_add_backend(report, name, version);
+  }
+  if(report) {
+    int rc = hb_report_write(report, json, 0, &err);
+    json_decref(report);
+    if(rc != HB_OK) {
+      fprintf(stderr, "httpsbench backends: %s\n", err.msg);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+static void usage(FILE *f)
+{
+  fprintf(f,
+    "usage: httpsbench <command> [options]\n"
+    "\n"
+    "Measures what HTTPS costs, across TLS libraries.\n"
+    "\n"
+    "commands:\n"
+    "  backends   every backend, whether it was built, library version\n"
+    "  crypto     symmetric, digest and public-key crypto cost per library\n"
+    "\n"
+    "`httpsbench <command> --help` describes each command.\n"
+    "`httpsbench --version` prints the tool version and commit.\n");
+}
+
+int main(int argc, char **argv)
+{
+  hb_signals_install();
+  if(argc < 2) {
+    usage(stderr);
+    return HB_EXIT_USAGE;
+  }
+  if(!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+     !strcmp(argv[1], "help")) {
+    usage(stdout);
+    return 0;
+  }
+  if(!strcmp(argv[1], "--version")) {
+    printf("httpsbench %s (%s%s)\n", HB_VERSION, HB_GIT_COMMIT,
+           HB_GIT_DIRTY > 0 ? ", dirty" : "");
+    return 0;
+  }
+  if(!strcmp(argv[1], "backends"))
+    return hb_cmd_backends(argc - 1, argv + 1);
+  if(!strcmp(argv[1], "crypto"))
+    return hb_cmd_crypto(argc - 1, argv + 1);
+  fprintf(stderr, "httpsbench: unknown command '%s' (see httpsbench "
+          "--help)\n", argv[1]);
+  return HB_EXIT_USAGE;
+}

@@ -1,1 +1,136 @@
-/* placeholder */
+/* Argument parsing helpers and number formatting. */
+#include "hb/cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <regex.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void hb_usage_fail(const char *cmd, const char *fmt, ...)
+{
+  va_list ap;
+
+  fprintf(stderr, "httpsbench%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  if(cmd)
+    fprintf(stderr, " (see httpsbench %s --help)\n", cmd);
+  else
+    fprintf(stderr, " (see httpsbench --help)\n");
+  exit(HB_EXIT_USAGE);
+}
+
+int hb_parse_sizes(const char *s, size_t *sizes, int max, int *count,
+                   char *why, size_t whylen)
+{
+  const char *p = s;
+  int n = 0;
+
+  if(!s || !*s) {
+    snprintf(why, whylen, "empty size list");
+    return -1;
+  }
+  while(*p) {
+    char *end;
+    unsigned long long v;
+    errno = 0;
+    if(*p < '0' || *p > '9') {
+      snprintf(why, whylen, "'%s' is not a list of sizes (at '%s')", s, p);
+      return -1;
+    }
+    v = strtoull(p, &end, 10);
+    if(*end == 'k' || *end == 'K') {
+      v *= 1024;
+      end++;
+    }
+    else if(*end == 'm' || *end == 'M') {
+      v *= 1024 * 1024;
+      end++;
+    }
+    if(errno || (*end && *end != ',')) {
+      snprintf(why, whylen, "'%s' is not a list of sizes (at '%s')", s, p);
+      return -1;
+    }
+    if(v == 0 || v > 64ull * 1024 * 1024) {
+      snprintf(why, whylen, "size %llu out of range 1..64M", v);
+      return -1;
+    }
+    if(n == max) {
+      snprintf(why, whylen, "more than %d sizes", max);
+      return -1;
+    }
+    sizes[n++] = (size_t)v;
+    p = *end ? end + 1 : end;
+    if(*end == ',' && !*p) {
+      snprintf(why, whylen, "'%s' ends with a comma", s);
+      return -1;
+    }
+  }
+  *count = n;
+  return 0;
+}
+
+int hb_parse_int(const char *s, long min, long max, long *out)
+{
+  char *end;
+  long v;
+
+  errno = 0;
+  if(!s || !*s)
+    return -1;
+  v = strtol(s, &end, 10);
+  if(errno || *end || v < min || v > max)
+    return -1;
+  *out = v;
+  return 0;
+}
+
+int hb_parse_seconds(const char *s, double max, double *out)
+{
+  char *end;
+  double v;
+
+  errno = 0;
+  if(!s || !*s)
+    return -1;
+  v = strtod(s, &end);
+  if(errno || *end || !isfinite(v) || v <= 0 || v > max)
+    return -1;
+  *out = v;
+  return 0;
+}
+
+void hb_fmt_rate(double v, const char *unit, char *buf, size_t size)
+{
+  static const char *const pre[] = { "", "k", "M", "G", "T" };
+  int i = 0;
+
+  if(!isfinite(v)) {
+    snprintf(buf, size, "-");
+    return;
+  }
+  while(fabs(v) >= 1000 && i < 4) {
+    v /= 1000;
+    i++;
+  }
+  snprintf(buf, size, "%.*f %s%s", fabs(v) < 10 ? 3 : fabs(v) < 100 ? 2
+           : 1, v, pre[i], unit);
+}
+
+int hb_regex_match(const char *regex, const char *name)
+{
+  regex_t re;
+  int rc;
+
+  if(!regex)
+    return 1;
+  if(regcomp(&re, regex, REG_EXTENDED | REG_NOSUB))
+    return -1;
+  rc = regexec(&re, name, 0, NULL, 0) == 0;
+  regfree(&re);
+  return rc;
+}

@@ -1,1 +1,151 @@
-/* placeholder */
+/* Environment facts for the report, read from /proc, /sys and uname. */
+#include "hb/envinfo.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "hb/clock.h"
+#include "hb/report.h"
+
+/* Flags that decide how fast symmetric and public-key crypto run. */
+static const char *const crypto_flags[] = {
+  "aes", "pclmulqdq", "avx", "avx2", "avx512f", "avx512bw", "avx512vl",
+  "avx512ifma", "vaes", "vpclmulqdq", "sha_ni", "adx", "bmi2", "rdrand",
+  "constant_tsc", "nonstop_tsc", NULL
+};
+
+static int has_word(const char *line, const char *word)
+{
+  size_t n = strlen(word);
+  const char *p = line;
+
+  while((p = strstr(p, word)) != NULL) {
+    if((p == line || p[-1] == ' ' || p[-1] == '\t') &&
+       (p[n] == ' ' || p[n] == '\n' || p[n] == '\0'))
+      return 1;
+    p += n;
+  }
+  return 0;
+}
+
+static void strip(char *s)
+{
+  size_t n = strlen(s);
+  while(n && (s[n - 1] == '\n' || s[n - 1] == ' ' || s[n - 1] == '"'))
+    s[--n] = '\0';
+}
+
+static void cpu_info(json_t *env)
+{
+  FILE *f = fopen("/proc/cpuinfo", "r");
+  char line[8192], model[256] = "unknown";
+  double mhz = 0;
+  json_t *flags = json_array();
+  int seen_flags = 0, i;
+
+  while(f && fgets(line, sizeof(line), f)) {
+    char *colon = strchr(line, ':');
+    if(!colon)
+      continue;
+    if(!strncmp(line, "model name", 10) && !strcmp(model, "unknown")) {
+      snprintf(model, sizeof(model), "%s", colon + 2);
+      strip(model);
+    }
+    else if(!strncmp(line, "cpu MHz", 7) && mhz == 0)
+      mhz = atof(colon + 1);
+    else if(!strncmp(line, "flags", 5) && !seen_flags) {
+      seen_flags = 1;
+      for(i = 0; crypto_flags[i]; i++)
+        if(has_word(colon + 1, crypto_flags[i]))
+          json_array_append_new(flags, json_string(crypto_flags[i]));
+    }
+  }
+  if(f)
+    fclose(f);
+  json_object_set_new(env, "cpu_model", json_string(model));
+  json_object_set_new(env, "cpu_flags", flags);
+  json_object_set_new(env, "cpu_mhz", mhz > 0 ? json_real(mhz) : json_null());
+  json_object_set_new(env, "tsc_ghz", hb_json_num(hb_tsc_ghz()));
+}
+
+static json_t *first_line(const char *path)
+{
+  FILE *f = fopen(path, "r");
+  char buf[256];
+
+  if(!f)
+    return json_null();
+  if(!fgets(buf, sizeof(buf), f)) {
+    fclose(f);
+    return json_null();
+  }
+  fclose(f);
+  strip(buf);
+  return json_string(buf);
+}
+
+static json_t *os_name(void)
+{
+  FILE *f = fopen("/etc/os-release", "r");
+  char line[512];
+
+  while(f && fgets(line, sizeof(line), f)) {
+    if(!strncmp(line, "PRETTY_NAME=", 12)) {
+      char *v = line + 12 + (line[12] == '"');
+      fclose(f);
+      strip(v);
+      return json_string(v);
+    }
+  }
+  if(f)
+    fclose(f);
+  return json_null();
+}
+
+static json_t *mem_total(void)
+{
+  FILE *f = fopen("/proc/meminfo", "r");
+  char line[256];
+  long long kb = -1;
+
+  while(f && fgets(line, sizeof(line), f))
+    if(sscanf(line, "MemTotal: %lld kB", &kb) == 1)
+      break;
+  if(f)
+    fclose(f);
+  return kb > 0 ? json_integer(kb * 1024) : json_null();
+}
+
+json_t *hb_env_json(void)
+{
+  json_t *env = json_object(), *load = json_array();
+  struct utsname u;
+  double la[3];
+  char host[256] = "";
+  int i;
+
+  cpu_info(env);
+  json_object_set_new(env, "logical_cpus",
+                      json_integer(sysconf(_SC_NPROCESSORS_ONLN)));
+  json_object_set_new(env, "memory_bytes", mem_total());
+  if(uname(&u) == 0) {
+    char k[600];
+    snprintf(k, sizeof(k), "%s %s %s", u.sysname, u.release, u.machine);
+    json_object_set_new(env, "kernel", json_string(k));
+  }
+  else
+    json_object_set_new(env, "kernel", json_null());
+  json_object_set_new(env, "os", os_name());
+  json_object_set_new(env, "governor", first_line(
+    "/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor"));
+  if(getloadavg(la, 3) == 3)
+    for(i = 0; i < 3; i++)
+      json_array_append_new(load, json_real(la[i]));
+  json_object_set_new(env, "load_average", load);
+  gethostname(host, sizeof(host) - 1);
+  json_object_set_new(env, "hostname", json_string(host));
+  return env;
+}

@@ -1,1 +1,247 @@
-/* placeholder */
+/* Report construction and atomic writing (jansson). */
+#include "hb/report.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hb/clock.h"
+#include "hb/envinfo.h"
+#include "hb_buildinfo.h"
+
+json_t *hb_json_num(double v)
+{
+  /* json_real() refuses NaN and Infinity: JSON has no such numbers */
+  json_t *j = isfinite(v) ? json_real(v) : NULL;
+  return j ? j : json_null();
+}
+
+static json_t *tool_json(void)
+{
+  json_t *t = json_object();
+
+  json_object_set_new(t, "name", json_string("httpsbench"));
+  json_object_set_new(t, "version", json_string(HB_VERSION));
+  json_object_set_new(t, "git_commit", json_string(HB_GIT_COMMIT));
+  json_object_set_new(t, "git_dirty", HB_GIT_DIRTY < 0 ? json_null()
+                                      : json_boolean(HB_GIT_DIRTY));
+  json_object_set_new(t, "compiler", json_string(HB_COMPILER));
+  json_object_set_new(t, "flags", json_string(HB_CFLAGS));
+  json_object_set_new(t, "build_type", json_string(HB_BUILD_TYPE));
+  return t;
+}
+
+json_t *hb_report_new(int argc, char **argv)
+{
+  json_t *r = json_object(), *run = json_object(), *cmd = json_array();
+  char now[32];
+  int i;
+
+  for(i = 0; i < argc; i++)
+    json_array_append_new(cmd, json_string(argv[i]));
+  hb_utc_iso8601(now, sizeof(now));
+  json_object_set_new(run, "start", json_string(now));
+  json_object_set_new(run, "end", json_null());
+  json_object_set_new(run, "command_line", cmd);
+  json_object_set_new(run, "interrupted", json_false());
+  json_object_set_new(r, "schema_version", json_string(HB_SCHEMA_VERSION));
+  json_object_set_new(r, "tool", tool_json());
+  json_object_set_new(r, "run", run);
+  json_object_set_new(r, "environment", hb_env_json());
+  json_object_set_new(r, "backends", json_array());
+  json_object_set_new(r, "results", json_array());
+  return r;
+}
+
+void hb_report_add_backend(json_t *report, const char *name,
+                           const char *version)
+{
+  json_t *b = json_object();
+
+  json_object_set_new(b, "name", json_string(name));
+  json_object_set_new(b, "version", json_string(version));
+  json_array_append_new(json_object_get(report, "backends"), b);
+}
+
+json_t *hb_report_add_result(json_t *report, const char *suite,
+                             const char *name, const char *backend,
+                             const char *unit)
+{
+  json_t *r = json_object();
+
+  json_object_set_new(r, "suite", json_string(suite));
+  json_object_set_new(r, "name", json_string(name));
+  json_object_set_new(r, "backend", json_string(backend));
+  json_object_set_new(r, "params", json_object());
+  json_object_set_new(r, "unit", json_string(unit));
+  json_object_set_new(r, "samples", json_array());
+  json_object_set_new(r, "stats", json_null());
+  json_object_set_new(r, "status", json_string("ok"));
+  json_array_append_new(json_object_get(report, "results"), r);
+  return r;
+}
+
+json_t *hb_stats_json(const hb_stats *st)
+{
+  json_t *s = json_object();
+
+  json_object_set_new(s, "median", hb_json_num(st->median));
+  json_object_set_new(s, "mean", hb_json_num(st->mean));
+  json_object_set_new(s, "stddev", hb_json_num(st->stddev));
+  json_object_set_new(s, "min", hb_json_num(st->min));
+  json_object_set_new(s, "max", hb_json_num(st->max));
+  json_object_set_new(s, "ci95_low", hb_json_num(st->ci95_low));
+  json_object_set_new(s, "ci95_high", hb_json_num(st->ci95_high));
+  json_object_set_new(s, "ci_level", hb_json_num(st->ci_level));
+  json_object_set_new(s, "cv", hb_json_num(st->cv));
+  json_object_set_new(s, "n", json_integer((json_int_t)st->n));
+  return s;
+}
+
+void hb_result_set_samples(json_t *result, const double *samples, size_t n)
+{
+  json_t *arr = json_array();
+  hb_stats st;
+  size_t i;
+
+  for(i = 0; i < n; i++)
+    json_array_append_new(arr, hb_json_num(samples[i]));
+  json_object_set_new(result, "samples", arr);
+  if(n && hb_stats_compute(samples, n, &st) == 0)
+    json_object_set_new(result, "stats", hb_stats_json(&st));
+  else
+    json_object_set_new(result, "stats", json_null());
+}
+
+void hb_result_set_status(json_t *result, int status, const char *msg)
+{
+  const char *s = status == HB_OK ? "ok"
+                  : status == HB_UNSUPPORTED ? "unsupported" : "error";
+
+  json_object_set_new(result, "status", json_string(s));
+  if(status != HB_OK)
+    json_object_set_new(result, "error",
+                        json_string(msg && *msg ? msg : "unknown error"));
+}
+
+/* The temporary name sits in the target's directory so rename() is atomic
+ * (same file system). */
+static int tmp_open(const char *path, char *tmp, size_t size, hb_err *err)
+{
+  char dirbuf[4096];
+  const char *dir;
+  int fd;
+
+  snprintf(dirbuf, sizeof(dirbuf), "%s", path);
+  dir = dirname(dirbuf);
+  snprintf(tmp, size, "%s/.%s.tmpXXXXXX", dir,
+           strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
+  fd = mkstemp(tmp);
+  if(fd < 0)
+    return hb_err_set(err, HB_ERROR, "cannot write %s: %s", path,
+                      strerror(errno));
+  return fd;
+}
+
+int hb_report_check_path(const char *path, hb_err *err)
+{
+  char tmp[4200];
+  int fd;
+
+  if(!path || !*path)
+    return hb_err_set(err, HB_ERROR, "empty report path");
+  if(path[strlen(path) - 1] == '/')
+    return hb_err_set(err, HB_ERROR, "cannot write %s: is a directory",
+                      path);
+  fd = tmp_open(path, tmp, sizeof(tmp), err);
+  if(fd < 0)
+    return HB_ERROR;
+  close(fd);
+  unlink(tmp);
+  return HB_OK;
+}
+
+int hb_report_write(json_t *report, const char *path, int interrupted,
+                    hb_err *err)
+{
+  json_t *run = json_object_get(report, "run");
+  char tmp[4200], now[32];
+  int fd, rc = HB_ERROR;
+  FILE *f = NULL;
+
+  hb_utc_iso8601(now, sizeof(now));
+  json_object_set_new(run, "end", json_string(now));
+  json_object_set_new(run, "interrupted", json_boolean(interrupted));
+  fd = tmp_open(path, tmp, sizeof(tmp), err);
+  if(fd < 0)
+    return HB_ERROR;
+  fchmod(fd, 0644);
+  f = fdopen(fd, "w");
+  if(!f) {
+    close(fd);
+    hb_err_set(err, HB_ERROR, "cannot write %s: %s", path, strerror(errno));
+    goto out;
+  }
+  if(json_dumpf(report, f, JSON_INDENT(1) | JSON_PRESERVE_ORDER |
+                           JSON_REAL_PRECISION(10)) ||
+     fputc('\n', f) == EOF || fflush(f) || fsync(fileno(f))) {
+    hb_err_set(err, HB_ERROR, "cannot write %s: %s", path, strerror(errno));
+    goto out;
+  }
+  if(fclose(f)) {
+    f = NULL;
+    hb_err_set(err, HB_ERROR, "cannot write %s: %s", path, strerror(errno));
+    goto out;
+  }
+  f = NULL;
+  if(rename(tmp, path)) {
+    hb_err_set(err, HB_ERROR, "cannot rename to %s: %s", path,
+               strerror(errno));
+    goto out;
+  }
+  rc = HB_OK;
+out:
+  if(f)
+    fclose(f);
+  if(rc != HB_OK)
+    unlink(tmp);
+  return rc;
+}
+
+json_t *hb_report_load(const char *path, hb_err *err)
+{
+  json_error_t je;
+  json_t *r = json_load_file(path, 0, &je);
+  const char *sv;
+
+  if(!r) {
+    hb_err_set(err, HB_ERROR, "%s: not valid JSON: %s (line %d)", path,
+               je.text, je.line);
+    return NULL;
+  }
+  sv = json_string_value(json_object_get(r, "schema_version"));
+  if(!json_is_object(r) || !sv) {
+    hb_err_set(err, HB_ERROR, "%s: not an httpsbench report "
+               "(no schema_version)", path);
+    json_decref(r);
+    return NULL;
+  }
+  if(atoi(sv) != atoi(HB_SCHEMA_VERSION)) {
+    hb_err_set(err, HB_ERROR, "%s: schema_version %s is not supported "
+               "(this build reads %s.x)", path, sv, "1");
+    json_decref(r);
+    return NULL;
+  }
+  if(!json_is_array(json_object_get(r, "results"))) {
+    hb_err_set(err, HB_ERROR, "%s: missing results array", path);
+    json_decref(r);
+    return NULL;
+  }
+  return r;
+}

@@ -1,1 +1,81 @@
-/* placeholder */
+/* Median, mean, standard deviation and the median's confidence interval. */
+#include "hb/stats.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int cmp_double(const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+double hb_median_sorted(const double *s, size_t n)
+{
+  if(n == 0)
+    return 0;
+  return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+/* P(B <= k) for B ~ Binomial(n, 1/2), summed in log space so large n does
+ * not overflow. */
+static double binom_cdf_half(size_t n, size_t k)
+{
+  double sum = 0;
+  size_t i;
+
+  for(i = 0; i <= k && i <= n; i++)
+    sum += exp(lgamma((double)n + 1) - lgamma((double)i + 1) -
+               lgamma((double)(n - i) + 1) - (double)n * log(2.0));
+  return sum;
+}
+
+size_t hb_median_ci_rank(size_t n, double level, double *coverage)
+{
+  size_t j, best = 1;
+  double cov_best = n ? 1 - 2 * binom_cdf_half(n, 0) : 0;
+
+  /* [x(j), x(n+1-j)] covers the median with 1 - 2 P(B <= j-1) */
+  for(j = 2; j <= n / 2; j++) {
+    double cov = 1 - 2 * binom_cdf_half(n, j - 1);
+    if(cov < level)
+      break;
+    best = j;
+    cov_best = cov;
+  }
+  if(coverage)
+    *coverage = cov_best < 0 ? 0 : cov_best;
+  return best;
+}
+
+int hb_stats_compute(const double *samples, size_t n, hb_stats *out)
+{
+  double *s, sum = 0, sq = 0;
+  size_t i, j;
+
+  memset(out, 0, sizeof(*out));
+  if(n == 0)
+    return -1;
+  s = malloc(n * sizeof(*s));
+  if(!s)
+    return -1;
+  memcpy(s, samples, n * sizeof(*s));
+  qsort(s, n, sizeof(*s), cmp_double);
+  for(i = 0; i < n; i++)
+    sum += s[i];
+  out->n = n;
+  out->mean = sum / (double)n;
+  for(i = 0; i < n; i++)
+    sq += (s[i] - out->mean) * (s[i] - out->mean);
+  out->stddev = n > 1 ? sqrt(sq / (double)(n - 1)) : 0;
+  out->min = s[0];
+  out->max = s[n - 1];
+  out->median = hb_median_sorted(s, n);
+  j = hb_median_ci_rank(n, 0.95, &out->ci_level);
+  out->ci95_low = s[j - 1];
+  out->ci95_high = s[n - j];
+  out->cv = out->mean != 0 ? out->stddev / fabs(out->mean) : 0;
+  free(s);
+  return 0;
+}

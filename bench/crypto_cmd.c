@@ -1,0 +1,400 @@
+/* httpsbench crypto: runs the crypto suite in one engine per library,
+ * merges the reports, derives "bytes of encryption per public-key
+ * operation", prints a table and writes the combined report. */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "frontend.h"
+#include "hb/backend.h"
+#include "hb/cli.h"
+#include "hb/crypto_suite.h"
+#include "hb/engine_run.h"
+#include "hb/report.h"
+#include "hb/sig.h"
+
+typedef struct crypto_args {
+  const char *backends[HB_BACKEND_COUNT];
+  int nbackends;
+  const char *filter, *sizes, *json;
+  char seconds[32], reps[32];
+  int list, quiet;
+} crypto_args;
+
+/* The operations the derived table prices in bytes of bulk encryption. */
+static const char *const priced_ops[] = {
+  "rsa-2048/sign", "rsa-2048/decrypt", "ecdsa-p256/sign", "ed25519/sign",
+  "x25519/exchange", NULL
+};
+static const char *const bulk_ciphers[] = {
+  "aes-128-gcm", "chacha20-poly1305", NULL
+};
+
+static void usage(FILE *f)
+{
+  fprintf(f,
+    "usage: httpsbench crypto [options]\n"
+    "\n"
+    "Symmetric (AEAD, CBC+HMAC), digest and public-key (RSA, ECDSA,\n"
+    "Ed25519, X25519, ECDH) cost through every TLS library, each library\n"
+    "in its own process.\n"
+    "\n"
+    "  --backend NAME|all   comma-separated backends (default: all built)\n"
+    "  --filter REGEX       only results whose name matches (extended regex)\n"
+    "  --sizes LIST         record sizes in bytes (default %s)\n"
+    "  --seconds S          time per repetition (default 0.2)\n"
+    "  --repetitions N      repetitions per measurement (default 6)\n"
+    "  --json FILE          write the report (written atomically)\n"
+    "  --list               print the result names and exit\n"
+    "  --quiet              no progress on stderr\n"
+    "\n"
+    "Sized results are in bytes/s, others in ops/s; each figure is the\n"
+    "median of the repetitions with its 95%% confidence interval.\n",
+    HB_DEFAULT_SIZES);
+}
+
+static void parse(int argc, char **argv, crypto_args *a)
+{
+  static const struct option longopts[] = {
+    { "backend", required_argument, NULL, 'b' },
+    { "filter", required_argument, NULL, 'f' },
+    { "sizes", required_argument, NULL, 's' },
+    { "seconds", required_argument, NULL, 'S' },
+    { "repetitions", required_argument, NULL, 'r' },
+    { "json", required_argument, NULL, 'j' },
+    { "list", no_argument, NULL, 'l' },
+    { "quiet", no_argument, NULL, 'q' },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 }
+  };
+  const char *backend = "all";
+  size_t sizes[HB_MAX_SIZES];
+  hb_crypto_case *cases;
+  size_t ncases;
+  int nsizes, opt;
+  double sec;
+  long reps;
+  char why[200];
+  hb_err err = { "" };
+
+  memset(a, 0, sizeof(*a));
+  a->sizes = HB_DEFAULT_SIZES;
+  strcpy(a->seconds, "0.2");
+  strcpy(a->reps, "6");
+  opterr = 0;
+  while((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    switch(opt) {
+    case 'b': backend = optarg; break;
+    case 'f': a->filter = optarg; break;
+    case 's': a->sizes = optarg; break;
+    case 'S':
+      if(hb_parse_seconds(optarg, 3600, &sec))
+        hb_usage_fail("crypto", "--seconds: '%s' is not a number of seconds"
+                      " in (0, 3600]", optarg);
+      snprintf(a->seconds, sizeof(a->seconds), "%s", optarg);
+      break;
+    case 'r':
+      if(hb_parse_int(optarg, 1, 100000, &reps))
+        hb_usage_fail("crypto", "--repetitions: '%s' is not a whole number "
+                      ">= 1", optarg);
+      snprintf(a->reps, sizeof(a->reps), "%ld", reps);
+      break;
+    case 'j': a->json = optarg; break;
+    case 'l': a->list = 1; break;
+    case 'q': a->quiet = 1; break;
+    case 'h': usage(stdout); exit(0);
+    case ':':
+      hb_usage_fail("crypto", "%s needs a value", argv[optind - 1]);
+    default:
+      hb_usage_fail("crypto", "unknown option '%s'", argv[optind - 1]);
+    }
+  }
+  if(optind < argc)
+    hb_usage_fail("crypto", "unexpected argument '%s'", argv[optind]);
+  if(hb_parse_sizes(a->sizes, sizes, HB_MAX_SIZES, &nsizes, why,
+                    sizeof(why)))
+    hb_usage_fail("crypto", "--sizes: %s", why);
+  if(hb_crypto_cases(sizes, nsizes, a->filter, &cases, &ncases))
+    hb_usage_fail("crypto", "--filter: '%s' is not a valid regular "
+                  "expression", a->filter);
+  free(cases);
+  if(ncases == 0)
+    hb_usage_fail("crypto", "--filter: '%s' matches no result (see "
+                  "--list)", a->filter);
+  if(a->list)
+    return;
+  a->nbackends = hb_select_backends("crypto", backend, 1, a->backends,
+                                    HB_BACKEND_COUNT);
+  if(a->json && hb_report_check_path(a->json, &err) != HB_OK)
+    hb_usage_fail("crypto", "--json: %s", err.msg);
+}
+
+static int list_cases(const crypto_args *a)
+{
+  size_t sizes[HB_MAX_SIZES], n, i;
+  hb_crypto_case *cases;
+  int nsizes;
+  char why[200];
+
+  hb_parse_sizes(a->sizes, sizes, HB_MAX_SIZES, &nsizes, why, sizeof(why));
+  if(hb_crypto_cases(sizes, nsizes, a->filter, &cases, &n))
+    return HB_EXIT_USAGE;
+  for(i = 0; i < n; i++)
+    printf("%s\t%s\n", cases[i].name, cases[i].bytes ? "bytes/s" : "ops/s");
+  free(cases);
+  return 0;
+}
+
+/* Runs one engine and appends its backends and results to merged. */
+static int run_engine(const crypto_args *a, const char *backend,
+                      const char *tmpdir, json_t *merged)
+{
+  char path[4200], out[4300];
+  char *argv[20];
+  int n = 0, rc;
+  size_t i;
+  json_t *part, *v;
+  hb_err err = { "" };
+
+  if(hb_engine_path(backend, path, sizeof(path)))
+    return -1;
+  snprintf(out, sizeof(out), "%s/%s.json", tmpdir, backend);
+  argv[n++] = path;
+  argv[n++] = "crypto";
+  argv[n++] = "--json";
+  argv[n++] = out;
+  argv[n++] = "--sizes";
+  argv[n++] = (char *)a->sizes;
+  argv[n++] = "--seconds";
+  argv[n++] = (char *)a->seconds;
+  argv[n++] = "--repetitions";
+  argv[n++] = (char *)a->reps;
+  if(a->filter) {
+    argv[n++] = "--filter";
+    argv[n++] = (char *)a->filter;
+  }
+  if(!a->quiet && isatty(2))
+    argv[n++] = "--progress";
+  argv[n] = NULL;
+  rc = hb_engine_exec(argv);
+  part = hb_report_load(out, &err);
+  if(!part) {
+    json_t *r = hb_report_add_result(merged, "crypto", "engine", backend,
+                                     "ops/s");
+    char msg[700];
+    snprintf(msg, sizeof(msg), "engine httpsbench-%s exited with status %d"
+             " and wrote no report (%s)", backend, rc, err.msg);
+    hb_result_set_status(r, HB_ERROR, msg);
+    fprintf(stderr, "httpsbench crypto: %s\n", msg);
+    return rc ? rc : -1;
+  }
+  json_array_foreach(json_object_get(part, "backends"), i, v)
+    json_array_append(json_object_get(merged, "backends"), v);
+  json_array_foreach(json_object_get(part, "results"), i, v)
+    json_array_append(json_object_get(merged, "results"), v);
+  if(json_is_true(json_object_get(json_object_get(part, "run"),
+                                  "interrupted")))
+    rc = HB_EXIT_INTERRUPTED;
+  json_decref(part);
+  unlink(out);
+  return rc;
+}
+
+static json_t *find_result(json_t *report, const char *backend,
+                           const char *name)
+{
+  size_t i;
+  json_t *r;
+
+  json_array_foreach(json_object_get(report, "results"), i, r)
+    if(!strcmp(json_string_value(json_object_get(r, "name")), name) &&
+       !strcmp(json_string_value(json_object_get(r, "backend")), backend))
+      return r;
+  return NULL;
+}
+
+static double median_of(json_t *r)
+{
+  json_t *m = json_object_get(json_object_get(r, "stats"), "median");
+  return json_is_number(m) ? json_number_value(m) : NAN;
+}
+
+/* The largest seal size measured for cipher: bulk transfer uses full
+ * records, so that is the fair price of a byte. */
+static json_t *bulk_result(json_t *report, const char *backend,
+                           const char *cipher)
+{
+  size_t i, best = 0;
+  json_t *r, *found = NULL;
+  char prefix[64];
+
+  snprintf(prefix, sizeof(prefix), "%s/seal/", cipher);
+  json_array_foreach(json_object_get(report, "results"), i, r) {
+    const char *name = json_string_value(json_object_get(r, "name"));
+    json_int_t b = json_integer_value(json_object_get(
+      json_object_get(r, "params"), "bytes"));
+    if(!strncmp(name, prefix, strlen(prefix)) &&
+       !strcmp(json_string_value(json_object_get(r, "backend")), backend) &&
+       isfinite(median_of(r)) && (size_t)b > best) {
+      best = (size_t)b;
+      found = r;
+    }
+  }
+  return found;
+}
+
+static void derive_equivalence(json_t *report, const crypto_args *a)
+{
+  json_t *derived = json_array();
+  int b, c, o;
+
+  for(b = 0; b < a->nbackends; b++)
+    for(c = 0; bulk_ciphers[c]; c++) {
+      json_t *bulk = bulk_result(report, a->backends[b], bulk_ciphers[c]);
+      for(o = 0; priced_ops[o]; o++) {
+        json_t *op = find_result(report, a->backends[b], priced_ops[o]);
+        json_t *d;
+        double bps = bulk ? median_of(bulk) : NAN;
+        double ops = op ? median_of(op) : NAN;
+        if(!bulk && !op)
+          continue;
+        d = json_object();
+        json_object_set_new(d, "backend", json_string(a->backends[b]));
+        json_object_set_new(d, "cipher", json_string(bulk_ciphers[c]));
+        json_object_set_new(d, "cipher_result", bulk ? json_copy(
+          json_object_get(bulk, "name")) : json_null());
+        json_object_set_new(d, "operation", json_string(priced_ops[o]));
+        json_object_set_new(d, "cipher_bytes_per_s", hb_json_num(bps));
+        json_object_set_new(d, "operation_per_s", hb_json_num(ops));
+        json_object_set_new(d, "bytes", hb_json_num(bps / ops));
+        json_array_append_new(derived, d);
+      }
+    }
+  json_object_set_new(report, "derived", derived);
+}
+
+static void print_table(json_t *report, const crypto_args *a)
+{
+  size_t sizes[HB_MAX_SIZES], n, i;
+  hb_crypto_case *cases;
+  int nsizes, b, noisy = 0;
+  char why[200];
+  double ghz = json_number_value(json_object_get(
+    json_object_get(report, "environment"), "tsc_ghz"));
+
+  hb_parse_sizes(a->sizes, sizes, HB_MAX_SIZES, &nsizes, why, sizeof(why));
+  if(hb_crypto_cases(sizes, nsizes, a->filter, &cases, &n))
+    return;
+  printf("%-34s %-10s %14s %25s %11s %7s %6s\n", "result", "backend",
+         "median", "95% CI", "ns/op", "cyc/B", "cv%");
+  for(i = 0; i < n; i++)
+    for(b = 0; b < a->nbackends; b++) {
+      json_t *r = find_result(report, a->backends[b], cases[i].name);
+      json_t *st = r ? json_object_get(r, "stats") : NULL;
+      const char *unit = cases[i].bytes ? "B/s" : "op/s";
+      char med[32], lo[32], hi[32], ci[70], cyc[16] = "";
+      double m, cv;
+      if(!r)
+        continue;
+      if(!json_is_object(st)) {
+        printf("%-34s %-10s %s: %s\n", cases[i].name, a->backends[b],
+               json_string_value(json_object_get(r, "status")),
+               json_string_value(json_object_get(r, "error")));
+        continue;
+      }
+      m = json_number_value(json_object_get(st, "median"));
+      cv = json_number_value(json_object_get(st, "cv"));
+      hb_fmt_rate(m, unit, med, sizeof(med));
+      hb_fmt_rate(json_number_value(json_object_get(st, "ci95_low")), "",
+                  lo, sizeof(lo));
+      hb_fmt_rate(json_number_value(json_object_get(st, "ci95_high")), "",
+                  hi, sizeof(hi));
+      snprintf(ci, sizeof(ci), "[%s, %s]", lo, hi);
+      if(cases[i].bytes && ghz > 0 && m > 0)
+        snprintf(cyc, sizeof(cyc), "%.2f", ghz * 1e9 / m);
+      printf("%-34s %-10s %14s %25s %11.1f %7s %5.1f%s\n", cases[i].name,
+             a->backends[b], med, ci,
+             m > 0 ? 1e9 * (cases[i].bytes ? (double)cases[i].bytes : 1) / m
+                   : 0.0, cyc, 100 * cv, cv > 0.05 ? "!" : "");
+      noisy |= cv > 0.05;
+    }
+  free(cases);
+  if(noisy)
+    printf("! spread over 5%% between repetitions: the machine was noisy "
+           "for that result.\n");
+  if(ghz > 0)
+    printf("cyc/B: TSC cycles per byte (TSC at %.3f GHz).\n", ghz);
+}
+
+static void print_equivalence(json_t *report)
+{
+  json_t *d = json_object_get(report, "derived"), *e;
+  size_t i;
+  const char *last = "";
+
+  if(!json_array_size(d))
+    return;
+  printf("\nOne public-key operation costs the CPU time of encrypting "
+         "this much (largest record size measured):\n");
+  printf("%-10s %-18s %-18s %14s\n", "backend", "cipher", "operation",
+         "KiB");
+  json_array_foreach(d, i, e) {
+    json_t *bytes = json_object_get(e, "bytes");
+    const char *be = json_string_value(json_object_get(e, "backend"));
+    printf("%-10s %-18s %-18s ", strcmp(be, last) ? be : "",
+           json_string_value(json_object_get(e, "cipher")),
+           json_string_value(json_object_get(e, "operation")));
+    if(json_is_number(bytes))
+      printf("%14.1f\n", json_number_value(bytes) / 1024);
+    else
+      printf("%14s\n", "n/a");
+    last = be;
+  }
+}
+
+int hb_cmd_crypto(int argc, char **argv)
+{
+  crypto_args a;
+  json_t *report;
+  char tmpdir[] = "/tmp/httpsbench.XXXXXX";
+  int b, rc, interrupted = 0, failed = 0;
+  hb_err err = { "" };
+
+  parse(argc, argv, &a);
+  if(a.list)
+    return list_cases(&a);
+  if(!mkdtemp(tmpdir)) {
+    fprintf(stderr, "httpsbench crypto: cannot create a temporary "
+            "directory in /tmp\n");
+    return 1;
+  }
+  report = hb_report_new(argc, argv);
+  for(b = 0; b < a.nbackends && !interrupted; b++) {
+    if(!a.quiet)
+      fprintf(stderr, "httpsbench crypto: %s (%d/%d)\n", a.backends[b],
+              b + 1, a.nbackends);
+    rc = run_engine(&a, a.backends[b], tmpdir, report);
+    if(rc == HB_EXIT_INTERRUPTED || hb_interrupted())
+      interrupted = 1;
+    else if(rc)
+      failed = 1;
+  }
+  rmdir(tmpdir);
+  derive_equivalence(report, &a);
+  print_table(report, &a);
+  print_equivalence(report);
+  if(a.json) {
+    if(hb_report_write(report, a.json, interrupted, &err) != HB_OK) {
+      fprintf(stderr, "httpsbench crypto: %s\n", err.msg);
+      failed = 1;
+    }
+    else
+      fprintf(stderr, "httpsbench crypto: report written to %s%s\n",
+              a.json, interrupted ? " (interrupted)" : "");
+  }
+  json_decref(report);
+  return interrupted ? HB_EXIT_INTERRUPTED : failed ? 1 : 0;
+}

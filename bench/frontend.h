@@ -1,0 +1,13 @@
+/* Front-end commands (httpsbench <command>); each returns an exit status. */
+#ifndef HB_FRONTEND_H
+#define HB_FRONTEND_H
+
+int hb_cmd_backends(int argc, char **argv);
+int hb_cmd_crypto(int argc, char **argv);
+
+/* Splits "--backend" values ("all" or "a,b") into built backend names;
+ * usage error (exit 2) for unknown or unbuilt ones. Returns the count. */
+int hb_select_backends(const char *cmd, const char *spec, int want_crypto,
+                       const char **out, int max);
+
+#endif

@@ -1,0 +1,34 @@
+/* Command-line helpers shared by the front end and the engines. Bad usage
+ * is one line on stderr naming the problem and exit status 2. */
+#ifndef HB_CLI_H
+#define HB_CLI_H
+
+#include <stddef.h>
+
+#define HB_EXIT_USAGE 2
+#define HB_EXIT_INTERRUPTED 130
+#define HB_MAX_SIZES 32
+
+/* Prints "httpsbench <cmd>: <message>" and a hint, exits 2. */
+void hb_usage_fail(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3), noreturn));
+
+/* "16,256,1350" -> sizes; 0 on success, -1 (with why) on bad input. Each
+ * size is 1 .. 64 MiB, with optional k/K (KiB) or m/M (MiB) suffix. */
+int hb_parse_sizes(const char *s, size_t *sizes, int max, int *count,
+                   char *why, size_t whylen);
+
+/* Whole positive integer in [min, max]; 0 on success. */
+int hb_parse_int(const char *s, long min, long max, long *out);
+
+/* Positive finite number in (0, max]; 0 on success. */
+int hb_parse_seconds(const char *s, double max, double *out);
+
+/* Human rate: "1.23 GB/s", "45.6 k/s" etc. */
+void hb_fmt_rate(double v, const char *unit, char *buf, size_t size);
+
+/* Does name match the extended regex (NULL matches everything)? 1/0, -1
+ * for a bad regex. */
+int hb_regex_match(const char *regex, const char *name);
+
+#endif

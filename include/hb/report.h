@@ -1,0 +1,54 @@
+/* The JSON report: one writer for every suite (schemas/report.schema.json).
+ *
+ * A report is a jansson object built in memory and written atomically (a
+ * temporary file in the same directory, then rename), so an interrupted
+ * run never leaves a half-written file. */
+#ifndef HB_REPORT_H
+#define HB_REPORT_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "hb/err.h"
+#include "hb/stats.h"
+
+#define HB_SCHEMA_VERSION "1.0"
+
+/* New report with schema_version, tool, run (start time, command line) and
+ * environment filled; backends and results empty. */
+json_t *hb_report_new(int argc, char **argv);
+
+void hb_report_add_backend(json_t *report, const char *name,
+                           const char *version);
+
+/* A result object, appended to report's results; returns a borrowed
+ * reference for adding params, samples and status. */
+json_t *hb_report_add_result(json_t *report, const char *suite,
+                             const char *name, const char *backend,
+                             const char *unit);
+
+/* Stores the raw samples and their statistics in result. */
+void hb_result_set_samples(json_t *result, const double *samples, size_t n);
+
+/* status: HB_OK, HB_UNSUPPORTED or an error; msg required when not ok. */
+void hb_result_set_status(json_t *result, int status, const char *msg);
+
+/* A JSON number, or null when v is NaN or infinite. */
+json_t *hb_json_num(double v);
+
+/* Stats as a JSON object with the report's field names. */
+json_t *hb_stats_json(const hb_stats *st);
+
+/* Sets run.end and run.interrupted, then writes atomically. */
+int hb_report_write(json_t *report, const char *path, int interrupted,
+                    hb_err *err);
+
+/* Fails (HB_ERROR, err says why) when a report could not be written at
+ * path: checked before a run starts, so bad paths cost nothing. Leaves no
+ * file behind. */
+int hb_report_check_path(const char *path, hb_err *err);
+
+/* Reads a report; NULL with err set for unreadable or non-report JSON. */
+json_t *hb_report_load(const char *path, hb_err *err);
+
+#endif

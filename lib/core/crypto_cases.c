@@ -1,0 +1,85 @@
+/* The list of crypto measurements, in report order. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "hb/cli.h"
+#include "hb/crypto_suite.h"
+
+static int add(hb_crypto_case *list, size_t *n, const char *filter,
+               hb_case_kind kind, int alg, const char *algorithm,
+               const char *op, size_t bytes)
+{
+  hb_crypto_case *c = &list[*n];
+  int m;
+
+  if(bytes)
+    snprintf(c->name, sizeof(c->name), "%s/%s/%zu", algorithm, op, bytes);
+  else
+    snprintf(c->name, sizeof(c->name), "%s/%s", algorithm, op);
+  m = hb_regex_match(filter, c->name);
+  if(m < 0)
+    return -1;
+  if(m) {
+    c->kind = kind;
+    c->alg = alg;
+    c->algorithm = algorithm;
+    c->operation = op;
+    c->bytes = bytes;
+    (*n)++;
+  }
+  return 0;
+}
+
+int hb_crypto_cases(const size_t *sizes, int nsizes, const char *filter,
+                    hb_crypto_case **out, size_t *count)
+{
+  size_t cap = (size_t)nsizes * (HB_AEAD_COUNT * 2 + 2 + HB_MD_COUNT) +
+               HB_SIG_COUNT * 4 + HB_KEX_COUNT * 3;
+  hb_crypto_case *l = calloc(cap, sizeof(*l));
+  size_t n = 0;
+  int a, i, rc = 0;
+
+  if(!l)
+    return -1;
+  for(a = 0; a < HB_AEAD_COUNT; a++)
+    for(i = 0; i < nsizes; i++) {
+      rc |= add(l, &n, filter, HB_CASE_SEAL, a, hb_aead_name(a), "seal",
+                sizes[i]);
+      rc |= add(l, &n, filter, HB_CASE_OPEN, a, hb_aead_name(a), "open",
+                sizes[i]);
+    }
+  for(i = 0; i < nsizes; i++) {
+    rc |= add(l, &n, filter, HB_CASE_CBC_SEAL, 0, HB_CBC_HMAC_NAME, "seal",
+              sizes[i]);
+    rc |= add(l, &n, filter, HB_CASE_CBC_OPEN, 0, HB_CBC_HMAC_NAME, "open",
+              sizes[i]);
+  }
+  for(a = 0; a < HB_MD_COUNT; a++)
+    for(i = 0; i < nsizes; i++)
+      rc |= add(l, &n, filter, HB_CASE_MD, a, hb_md_name(a),
+                a == HB_HMAC_SHA256 ? "mac" : "digest", sizes[i]);
+  for(a = 0; a < HB_SIG_COUNT; a++) {
+    rc |= add(l, &n, filter, HB_CASE_SIGN, a, hb_sig_name(a), "sign", 0);
+    rc |= add(l, &n, filter, HB_CASE_VERIFY, a, hb_sig_name(a), "verify",
+              0);
+    if(hb_sig_is_rsa(a)) {
+      rc |= add(l, &n, filter, HB_CASE_RSA_ENC, a, hb_sig_name(a),
+                "encrypt", 0);
+      rc |= add(l, &n, filter, HB_CASE_RSA_DEC, a, hb_sig_name(a),
+                "decrypt", 0);
+    }
+  }
+  for(a = 0; a < HB_KEX_COUNT; a++) {
+    rc |= add(l, &n, filter, HB_CASE_KEYGEN, a, hb_kex_name(a), "keygen", 0);
+    rc |= add(l, &n, filter, HB_CASE_DERIVE, a, hb_kex_name(a), "derive", 0);
+    rc |= add(l, &n, filter, HB_CASE_EXCHANGE, a, hb_kex_name(a),
+              "exchange", 0);
+  }
+  if(rc) {
+    free(l);
+    return -1;
+  }
+  *out = l;
+  *count = n;
+  return 0;
+}
