@@ -185,6 +185,10 @@ static int run_engine(const crypto_args *a, const char *backend,
     json_t *r = hb_report_add_result(merged, "crypto", "engine", backend,
                                      "ops/s");
     char msg[700];
+    json_object_set_new(json_object_get(r, "params"), "algorithm",
+                        json_string("engine"));
+    json_object_set_new(json_object_get(r, "params"), "operation",
+                        json_string("run"));
     snprintf(msg, sizeof(msg), "engine httpsbench-%s exited with status %d"
              " and wrote no report (%s)", backend, rc, err.msg);
     hb_result_set_status(r, HB_ERROR, msg);

@@ -1,1 +1,930 @@
-/* placeholder: being written */
+/* wolfSSL backend: the crypto table over the native wolfCrypt API.
+ *
+ * All setup (AES key schedules and GHASH tables, the ChaCha20 key, HMAC
+ * pads, key pairs, per-key hash contexts) happens in the constructors; the
+ * per-call functions only set a nonce or IV, hash, and run the primitive,
+ * as wolfSSL's own record layer and handshake do. One WC_RNG serves the
+ * whole process; wolfCrypt's RNG is not thread-safe, so the table is meant
+ * for one thread at a time, as an engine uses it. */
+#include <wolfssl/options.h>
+
+#include <wolfssl/ssl.h>
+#include <wolfssl/wolfcrypt/aes.h>
+#include <wolfssl/wolfcrypt/asn_public.h>
+#include <wolfssl/wolfcrypt/chacha.h>
+#include <wolfssl/wolfcrypt/chacha20_poly1305.h>
+#include <wolfssl/wolfcrypt/curve25519.h>
+#include <wolfssl/wolfcrypt/ecc.h>
+#include <wolfssl/wolfcrypt/ed25519.h>
+#include <wolfssl/wolfcrypt/error-crypt.h>
+#include <wolfssl/wolfcrypt/hmac.h>
+#include <wolfssl/wolfcrypt/md5.h>
+#include <wolfssl/wolfcrypt/poly1305.h>
+#include <wolfssl/wolfcrypt/random.h>
+#include <wolfssl/wolfcrypt/rsa.h>
+#include <wolfssl/wolfcrypt/sha.h>
+#include <wolfssl/wolfcrypt/sha256.h>
+#include <wolfssl/wolfcrypt/sha512.h>
+#include <wolfssl/wolfcrypt/wc_port.h>
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hb/backend.h"
+
+#if !defined(HAVE_AESGCM) || !defined(HAVE_CHACHA) || \
+    !defined(HAVE_POLY1305) || !defined(HAVE_ECC) || \
+    !defined(HAVE_CURVE25519) || !defined(HAVE_ED25519) || \
+    !defined(WOLFSSL_KEY_GEN) || !defined(WOLFSSL_SHA384)
+#error "this wolfSSL build lacks a primitive the backend needs"
+#endif
+
+/* The process-wide RNG: key generation, RSA blinding, ECDSA nonces. */
+static WC_RNG wolf_rng;
+static int wolf_rng_ready;
+
+/* Fills err with our words, then wolfCrypt's text for code. */
+static int wolf_fail(hb_err *err, int status, int code, const char *fmt,
+                     ...) __attribute__((format(printf, 4, 5)));
+
+static int wolf_fail(hb_err *err, int status, int code, const char *fmt,
+                     ...)
+{
+  char what[256];
+  va_list ap;
+
+  va_start(ap, fmt);
+  vsnprintf(what, sizeof(what), fmt, ap);
+  va_end(ap);
+  hb_err_set(err, status, "%s", what);
+  hb_err_append(err, "wolfCrypt: %s (%d)", wc_GetErrorString(code), code);
+  return status;
+}
+
+/* wolfCrypt takes 32-bit lengths. */
+static word32 wolf_len32(size_t len)
+{
+  return len > UINT32_MAX ? UINT32_MAX : (word32)len;
+}
+
+static const char *wolf_version(void)
+{
+  return wolfSSL_lib_version();
+}
+
+static void wolf_cleanup(void)
+{
+  /* frees the RNG's DRBG and wolfCrypt's fixed-point ECC cache */
+  wc_FreeRng(&wolf_rng);
+  wolfCrypt_Cleanup();
+}
+
+static int wolf_global_init(hb_err *err)
+{
+  int rc;
+
+  if(wolf_rng_ready)
+    return HB_OK;
+  rc = wolfCrypt_Init();
+  if(rc)
+    return wolf_fail(err, HB_ERROR, rc, "wolfCrypt_Init failed");
+  rc = wc_InitRng(&wolf_rng);
+  if(rc) {
+    wolfCrypt_Cleanup();
+    return wolf_fail(err, HB_ERROR, rc, "wc_InitRng failed");
+  }
+  wolf_rng_ready = 1;
+  if(atexit(wolf_cleanup))
+    return wolf_fail(err, HB_ERROR, MEMORY_E, "atexit failed");
+  return HB_OK;
+}
+
+/* ---- digests and HMAC ---- */
+
+struct hb_md {
+  hb_md_alg alg;
+  int ready; /* the union member below needs its Free */
+  union {
+    wc_Md5 md5;
+    wc_Sha sha1;
+    wc_Sha256 sha256;
+    wc_Sha384 sha384;
+    Hmac hmac;
+  } u;
+};
+
+static void wolf_md_free(hb_md *ctx)
+{
+  if(!ctx)
+    return;
+  if(ctx->ready) {
+    switch(ctx->alg) {
+    case HB_MD5: wc_Md5Free(&ctx->u.md5); break;
+    case HB_SHA1: wc_ShaFree(&ctx->u.sha1); break;
+    case HB_SHA256: wc_Sha256Free(&ctx->u.sha256); break;
+    case HB_SHA384: wc_Sha384Free(&ctx->u.sha384); break;
+    case HB_HMAC_SHA256: wc_HmacFree(&ctx->u.hmac); break;
+    default: break;
+    }
+  }
+  free(ctx);
+}
+
+static int wolf_md_new(hb_md_alg alg, const uint8_t *key, size_t keylen,
+                       hb_md **out, hb_err *err)
+{
+  hb_md *ctx;
+  int rc = BAD_FUNC_ARG;
+
+  *out = NULL;
+  ctx = calloc(1, sizeof(*ctx));
+  if(!ctx)
+    return wolf_fail(err, HB_ERROR, MEMORY_E, "%s: out of memory",
+                     hb_md_name(alg));
+  ctx->alg = alg;
+  switch(alg) {
+  case HB_MD5: rc = wc_InitMd5(&ctx->u.md5); break;
+  case HB_SHA1: rc = wc_InitSha(&ctx->u.sha1); break;
+  case HB_SHA256: rc = wc_InitSha256(&ctx->u.sha256); break;
+  case HB_SHA384: rc = wc_InitSha384(&ctx->u.sha384); break;
+  case HB_HMAC_SHA256:
+    rc = wc_HmacInit(&ctx->u.hmac, NULL, INVALID_DEVID);
+    if(rc)
+      break;
+    ctx->ready = 1;
+    /* the pads are hashed here, once, not per message */
+    rc = wc_HmacSetKey(&ctx->u.hmac, WC_SHA256, key, wolf_len32(keylen));
+    break;
+  default: break;
+  }
+  if(rc)
+    goto out;
+  ctx->ready = 1;
+  *out = ctx;
+  return HB_OK;
+
+out:
+  wolf_md_free(ctx);
+  return wolf_fail(err, HB_ERROR, rc, "%s: context setup failed",
+                   hb_md_name(alg));
+}
+
+/* Every wolfCrypt *Final re-initialises its context (wc_HmacFinal leaves
+ * the keyed pads in place), so the next call digests just its own input:
+ * no separate re-init is needed, as in wolfSSL's record layer. */
+static int wolf_md_oneshot(hb_md *ctx, const uint8_t *in, size_t len,
+                           uint8_t *out, hb_err *err)
+{
+  word32 n = (word32)len;
+  int rc = BAD_FUNC_ARG;
+
+  if(len > UINT32_MAX)
+    return wolf_fail(err, HB_ERROR, BUFFER_E, "%s: input too long",
+                     hb_md_name(ctx->alg));
+  switch(ctx->alg) {
+  case HB_MD5:
+    rc = wc_Md5Update(&ctx->u.md5, in, n);
+    if(!rc)
+      rc = wc_Md5Final(&ctx->u.md5, out);
+    break;
+  case HB_SHA1:
+    rc = wc_ShaUpdate(&ctx->u.sha1, in, n);
+    if(!rc)
+      rc = wc_ShaFinal(&ctx->u.sha1, out);
+    break;
+  case HB_SHA256:
+    rc = wc_Sha256Update(&ctx->u.sha256, in, n);
+    if(!rc)
+      rc = wc_Sha256Final(&ctx->u.sha256, out);
+    break;
+  case HB_SHA384:
+    rc = wc_Sha384Update(&ctx->u.sha384, in, n);
+    if(!rc)
+      rc = wc_Sha384Final(&ctx->u.sha384, out);
+    break;
+  case HB_HMAC_SHA256:
+    rc = wc_HmacUpdate(&ctx->u.hmac, in, n);
+    if(!rc)
+      rc = wc_HmacFinal(&ctx->u.hmac, out);
+    break;
+  default: break;
+  }
+  if(rc)
+    return wolf_fail(err, HB_ERROR, rc, "%s: digest failed",
+                     hb_md_name(ctx->alg));
+  return HB_OK;
+}
+
+/* ---- AEAD ---- */
+
+struct hb_aead {
+  hb_aead_alg alg;
+  int ready;       /* aes needs wc_AesFree */
+  Aes aes;         /* AES-GCM: key schedule and GHASH table */
+  ChaCha chacha;   /* ChaCha20: keyed once, nonce set per record */
+  Poly1305 poly;   /* keyed per record from ChaCha20 block 0 */
+};
+
+static void wolf_aead_free(hb_aead *ctx)
+{
+  if(!ctx)
+    return;
+  if(ctx->ready)
+    wc_AesFree(&ctx->aes);
+  memset(ctx, 0, sizeof(*ctx));
+  free(ctx);
+}
+
+static int wolf_aead_new(hb_aead_alg alg, const uint8_t *key,
+                         hb_aead **out, hb_err *err)
+{
+  hb_aead *ctx;
+  const char *what = "wc_Chacha_SetKey";
+  int rc;
+
+  *out = NULL;
+  ctx = calloc(1, sizeof(*ctx));
+  if(!ctx)
+    return wolf_fail(err, HB_ERROR, MEMORY_E, "%s: out of memory",
+                     hb_aead_name(alg));
+  ctx->alg = alg;
+  if(alg == HB_CHACHA20_POLY1305) {
+    rc = wc_Chacha_SetKey(&ctx->chacha, key, CHACHA_MAX_KEY_SZ);
+    if(rc)
+      goto out;
+  }
+  else {
+    what = "wc_AesInit";
+    rc = wc_AesInit(&ctx->aes, NULL, INVALID_DEVID);
+    if(rc)
+      goto out;
+    ctx->ready = 1;
+    what = "wc_AesGcmSetKey";
+    rc = wc_AesGcmSetKey(&ctx->aes, key,
+                         (word32)hb_aead_key_size(alg));
+    if(rc)
+      goto out;
+  }
+  *out = ctx;
+  return HB_OK;
+
+out:
+  wolf_aead_free(ctx);
+  return wolf_fail(err, HB_ERROR, rc, "%s: %s failed", hb_aead_name(alg),
+                   what);
+}
+
+/* RFC 8439 per record, as wolfSSL's TLS layer does it: block 0 of the
+ * keystream keys Poly1305, encryption starts at block 1. */
+static int wolf_chacha_start(hb_aead *ctx, const uint8_t *nonce)
+{
+  uint8_t block[CHACHA_CHUNK_BYTES] = { 0 };
+  int rc;
+
+  rc = wc_Chacha_SetIV(&ctx->chacha, nonce, 0);
+  if(!rc)
+    rc = wc_Chacha_Process(&ctx->chacha, block, block, sizeof(block));
+  if(!rc)
+    rc = wc_Poly1305SetKey(&ctx->poly, block, CHACHA_MAX_KEY_SZ);
+  if(!rc)
+    rc = wc_Chacha_SetIV(&ctx->chacha, nonce, 1);
+  return rc;
+}
+
+static int wolf_aead_seal(hb_aead *ctx, const uint8_t *nonce,
+                          const uint8_t *ad, size_t adlen,
+                          const uint8_t *in, size_t len, uint8_t *out,
+                          hb_err *err)
+{
+  word32 n = (word32)len;
+  int rc;
+
+  if(len > UINT32_MAX - HB_AEAD_TAG_LEN || adlen > UINT32_MAX)
+    return wolf_fail(err, HB_ERROR, BUFFER_E, "%s seal: input too long",
+                     hb_aead_name(ctx->alg));
+  if(ctx->alg == HB_CHACHA20_POLY1305) {
+    rc = wolf_chacha_start(ctx, nonce);
+    if(!rc && n)
+      rc = wc_Chacha_Process(&ctx->chacha, out, in, n);
+    if(!rc)
+      rc = wc_Poly1305_MAC(&ctx->poly, ad, (word32)adlen, out, n,
+                           out + len, HB_AEAD_TAG_LEN);
+  }
+  else
+    rc = wc_AesGcmEncrypt(&ctx->aes, out, in, n, nonce, HB_AEAD_NONCE_LEN,
+                          out + len, HB_AEAD_TAG_LEN, ad, (word32)adlen);
+  if(rc)
+    return wolf_fail(err, HB_ERROR, rc, "%s seal failed",
+                     hb_aead_name(ctx->alg));
+  return HB_OK;
+}
+
+static int wolf_aead_open(hb_aead *ctx, const uint8_t *nonce,
+                          const uint8_t *ad, size_t adlen,
+                          const uint8_t *in, size_t len, uint8_t *out,
+                          hb_err *err)
+{
+  uint8_t tag[HB_AEAD_TAG_LEN];
+  word32 n;
+  int rc;
+
+  if(len < HB_AEAD_TAG_LEN)
+    return wolf_fail(err, HB_EVERIFY, BUFFER_E,
+                     "%s open: input shorter than the tag",
+                     hb_aead_name(ctx->alg));
+  if(len > UINT32_MAX || adlen > UINT32_MAX)
+    return wolf_fail(err, HB_ERROR, BUFFER_E, "%s open: input too long",
+                     hb_aead_name(ctx->alg));
+  n = (word32)(len - HB_AEAD_TAG_LEN);
+  if(ctx->alg == HB_CHACHA20_POLY1305) {
+    rc = wolf_chacha_start(ctx, nonce);
+    if(!rc)
+      rc = wc_Poly1305_MAC(&ctx->poly, ad, (word32)adlen, in, n, tag,
+                           sizeof(tag));
+    if(!rc)
+      rc = wc_ChaCha20Poly1305_CheckTag(in + n, tag);
+    if(!rc && n)
+      rc = wc_Chacha_Process(&ctx->chacha, out, in, n);
+  }
+  else
+    rc = wc_AesGcmDecrypt(&ctx->aes, out, in, n, nonce, HB_AEAD_NONCE_LEN,
+                          in + n, HB_AEAD_TAG_LEN, ad, (word32)adlen);
+  if(rc == MAC_CMP_FAILED_E || rc == AES_GCM_AUTH_E)
+    return wolf_fail(err, HB_EVERIFY, rc, "%s open: bad tag",
+                     hb_aead_name(ctx->alg));
+  if(rc)
+    return wolf_fail(err, HB_ERROR, rc, "%s open failed",
+                     hb_aead_name(ctx->alg));
+  return HB_OK;
+}
+
+/* ---- AES-128-CBC ---- */
+
+struct hb_cbc {
+  Aes aes;
+  int encrypt;
+  int ready;
+};
+
+static void wolf_cbc_free(hb_cbc *ctx)
+{
+  if(!ctx)
+    return;
+  if(ctx->ready)
+    wc_AesFree(&ctx->aes);
+  memset(ctx, 0, sizeof(*ctx));
+  free(ctx);
+}
+
+static int wolf_cbc_new(const uint8_t *key16, int encrypt, hb_cbc **out,
+                        hb_err *err)
+{
+  hb_cbc *ctx;
+  const char *what = "wc_AesInit";
+  int rc;
+
+  *out = NULL;
+  ctx = calloc(1, sizeof(*ctx));
+  if(!ctx)
+    return wolf_fail(err, HB_ERROR, MEMORY_E, "aes-128-cbc: out of memory");
+  ctx->encrypt = encrypt;
+  rc = wc_AesInit(&ctx->aes, NULL, INVALID_DEVID);
+  if(rc)
+    goto out;
+  ctx->ready = 1;
+  what = "wc_AesSetKey";
+  rc = wc_AesSetKey(&ctx->aes, key16, AES_128_KEY_SIZE, NULL,
+                    encrypt ? AES_ENCRYPTION : AES_DECRYPTION);
+  if(rc)
+    goto out;
+  *out = ctx;
+  return HB_OK;
+
+out:
+  wolf_cbc_free(ctx);
+  return wolf_fail(err, HB_ERROR, rc, "aes-128-cbc: %s failed", what);
+}
+
+static int wolf_cbc_crypt(hb_cbc *ctx, const uint8_t *iv16,
+                          const uint8_t *in, size_t len, uint8_t *out,
+                          hb_err *err)
+{
+  int rc;
+
+  if(len > UINT32_MAX)
+    return wolf_fail(err, HB_ERROR, BUFFER_E, "aes-128-cbc: input too long");
+  rc = wc_AesSetIV(&ctx->aes, iv16);
+  if(!rc && ctx->encrypt)
+    rc = wc_AesCbcEncrypt(&ctx->aes, out, in, (word32)len);
+  else if(!rc)
+    rc = wc_AesCbcDecrypt(&ctx->aes, out, in, (word32)len);
+  if(rc)
+    return wolf_fail(err, HB_ERROR, rc, "aes-128-cbc %s of %zu bytes failed",
+                     ctx->encrypt ? "encryption" : "decryption", len);
+  return HB_OK;
+}
+
+/* ---- signatures and RSA key transport ---- */
+
+struct hb_pkey {
+  hb_sig_alg alg;
+  int key_ready;   /* k needs its Free */
+  int hash_ready;  /* h needs its Free */
+  int hash_oid;    /* RSA: DigestInfo OID of SHA-256 */
+  word32 sig_len;  /* RSA: modulus bytes */
+  union {          /* per-key message hash, reused per call */
+    wc_Sha256 sha256;
+    wc_Sha384 sha384;
+  } h;
+  union {
+    RsaKey rsa;
+    ecc_key ecc;
+    ed25519_key ed;
+  } k;
+};
+
+static void wolf_pkey_free(hb_pkey *key)
+{
+  if(!key)
+    return;
+  if(key->hash_ready && key->alg == HB_ECDSA_P384)
+    wc_Sha384Free(&key->h.sha384);
+  else if(key->hash_ready)
+    wc_Sha256Free(&key->h.sha256);
+  if(key->key_ready && hb_sig_is_rsa(key->alg))
+    wc_FreeRsaKey(&key->k.rsa);
+  else if(key->key_ready && key->alg == HB_ED25519)
+    wc_ed25519_free(&key->k.ed);
+  else if(key->key_ready)
+    wc_ecc_free(&key->k.ecc);
+  free(key);
+}
+
+/* Makes the key pair of key->alg; on failure *what names the call. */
+static int wolf_pkey_make(hb_pkey *key, const char **what)
+{
+  static const int rsa_bits[] = { 2048, 3072, 4096 };
+  int rc;
+
+  if(hb_sig_is_rsa(key->alg)) {
+    *what = "wc_InitRsaKey";
+    rc = wc_InitRsaKey(&key->k.rsa, NULL);
+    if(rc)
+      return rc;
+    key->key_ready = 1;
+    *what = "wc_MakeRsaKey";
+    rc = wc_MakeRsaKey(&key->k.rsa, rsa_bits[key->alg - HB_RSA2048],
+                       WC_RSA_EXPONENT, &wolf_rng);
+    if(rc)
+      return rc;
+    /* private operations are blinded, which needs an RNG on the key */
+    *what = "wc_RsaSetRNG";
+    rc = wc_RsaSetRNG(&key->k.rsa, &wolf_rng);
+    if(rc)
+      return rc;
+    *what = "wc_RsaEncryptSize";
+    rc = wc_RsaEncryptSize(&key->k.rsa);
+    if(rc <= 0)
+      return rc ? rc : BAD_FUNC_ARG;
+    key->sig_len = (word32)rc;
+    key->hash_oid = wc_GetCTC_HashOID(WC_SHA256);
+    return 0;
+  }
+  if(key->alg == HB_ED25519) {
+    *what = "wc_ed25519_init";
+    rc = wc_ed25519_init(&key->k.ed);
+    if(rc)
+      return rc;
+    key->key_ready = 1;
+    *what = "wc_ed25519_make_key";
+    return wc_ed25519_make_key(&wolf_rng, ED25519_KEY_SIZE, &key->k.ed);
+  }
+  *what = "wc_ecc_init";
+  rc = wc_ecc_init(&key->k.ecc);
+  if(rc)
+    return rc;
+  key->key_ready = 1;
+  *what = "wc_ecc_make_key_ex";
+  if(key->alg == HB_ECDSA_P384)
+    return wc_ecc_make_key_ex(&wolf_rng, 48, &key->k.ecc, ECC_SECP384R1);
+  return wc_ecc_make_key_ex(&wolf_rng, 32, &key->k.ecc, ECC_SECP256R1);
+}
+
+static int wolf_sig_keygen(hb_sig_alg alg, hb_pkey **out, hb_err *err)
+{
+  hb_pkey *key;
+  const char *what = "hash init";
+  int rc = 0;
+
+  *out = NULL;
+  key = calloc(1, sizeof(*key));
+  if(!key)
+    return wolf_fail(err, HB_ERROR, MEMORY_E, "%s: out of memory",
+                     hb_sig_name(alg));
+  key->alg = alg;
+  if(alg == HB_ECDSA_P384)
+    rc = wc_InitSha384(&key->h.sha384);
+  else if(alg != HB_ED25519)
+    rc = wc_InitSha256(&key->h.sha256);
+  if(rc)
+    goto out;
+  key->hash_ready = alg != HB_ED25519;
+  rc = wolf_pkey_make(key, &what);
+  if(rc)
+    goto out;
+  *out = key;
+  return HB_OK;
+
+out:
+  wolf_pkey_free(key);
+  return wolf_fail(err, HB_ERROR, rc, "%s key generation: %s failed",
+                   hb_sig_name(alg), what);
+}
+
+/* Hashes msg with the key's reused context (Final resets it). */
+static int wolf_pkey_hash(hb_pkey *key, const uint8_t *msg, size_t len,
+                          uint8_t *md, word32 *mdlen)
+{
+  int rc;
+
+  if(len > UINT32_MAX)
+    return BUFFER_E;
+  if(key->alg == HB_ECDSA_P384) {
+    *mdlen = WC_SHA384_DIGEST_SIZE;
+    rc = wc_Sha384Update(&key->h.sha384, msg, (word32)len);
+    if(!rc)
+      rc = wc_Sha384Final(&key->h.sha384, md);
+    return rc;
+  }
+  *mdlen = WC_SHA256_DIGEST_SIZE;
+  rc = wc_Sha256Update(&key->h.sha256, msg, (word32)len);
+  if(!rc)
+    rc = wc_Sha256Final(&key->h.sha256, md);
+  return rc;
+}
+
+static int wolf_sign(hb_pkey *key, const uint8_t *msg, size_t len,
+                     uint8_t *sig, size_t *siglen, hb_err *err)
+{
+  uint8_t md[WC_SHA384_DIGEST_SIZE], info[WC_SHA384_DIGEST_SIZE + 32];
+  word32 mdlen = 0, infolen, sl = wolf_len32(*siglen);
+  const char *what = "hashing";
+  int rc;
+
+  if(key->alg == HB_ED25519) {
+    what = "wc_ed25519_sign_msg";
+    rc = len > UINT32_MAX ? BUFFER_E :
+         wc_ed25519_sign_msg(msg, (word32)len, sig, &sl, &key->k.ed);
+    goto out;
+  }
+  rc = wolf_pkey_hash(key, msg, len, md, &mdlen);
+  if(rc)
+    goto out;
+  if(hb_sig_is_rsa(key->alg)) {
+    /* PKCS#1 v1.5: sign the DER DigestInfo, as a TLS stack does */
+    infolen = wc_EncodeSignature(info, md, mdlen, key->hash_oid);
+    what = "wc_RsaSSL_Sign";
+    rc = wc_RsaSSL_Sign(info, infolen, sig, sl, &key->k.rsa, &wolf_rng);
+    if(rc > 0) {
+      sl = (word32)rc;
+      rc = 0;
+    }
+    else if(!rc)
+      rc = RSA_BUFFER_E;
+  }
+  else {
+    what = "wc_ecc_sign_hash";
+    rc = wc_ecc_sign_hash(md, mdlen, sig, &sl, &wolf_rng, &key->k.ecc);
+  }
+
+out:
+  if(rc)
+    return wolf_fail(err, HB_ERROR, rc, "%s sign: %s failed",
+                     hb_sig_name(key->alg), what);
+  *siglen = sl;
+  return HB_OK;
+}
+
+/* Codes by which verification says "this signature is malformed or
+ * wrong", as opposed to a failure of the library itself. */
+static int wolf_bad_sig(hb_sig_alg alg, int rc)
+{
+  if(rc == SIG_VERIFY_E)
+    return 1;
+  if(alg == HB_ED25519) /* wrong length, or S not below the group order */
+    return rc == BAD_FUNC_ARG;
+  if(hb_sig_is_rsa(alg))
+    return rc == RSA_PAD_E || rc == BAD_PADDING_E || rc == RSA_BUFFER_E ||
+           rc == RSA_OUT_OF_RANGE_E;
+  /* ECDSA: DER that does not parse, r or s zero or not below n */
+  return (rc <= ASN_PARSE_E && rc >= ASN_NO_PEM_HEADER) || rc == MP_VAL ||
+         rc == MP_ZERO_E || rc == ECC_OUT_OF_RANGE_E || rc == BUFFER_E;
+}
+
+static int wolf_verify(hb_pkey *key, const uint8_t *msg, size_t len,
+                       const uint8_t *sig, size_t siglen, hb_err *err)
+{
+  uint8_t md[WC_SHA384_DIGEST_SIZE], info[WC_SHA384_DIGEST_SIZE + 32];
+  uint8_t buf[HB_SIG_MAX_LEN], *dec = NULL;
+  word32 mdlen = 0, infolen, sl = wolf_len32(siglen);
+  const char *what = "hashing";
+  int rc, ok = 0;
+
+  if(key->alg == HB_ED25519) {
+    what = "wc_ed25519_verify_msg";
+    rc = len > UINT32_MAX ? BUFFER_E :
+         wc_ed25519_verify_msg(sig, sl, msg, (word32)len, &ok, &key->k.ed);
+    goto out;
+  }
+  rc = wolf_pkey_hash(key, msg, len, md, &mdlen);
+  if(rc)
+    goto out;
+  if(hb_sig_is_rsa(key->alg)) {
+    what = "wc_RsaSSL_VerifyInline";
+    if(siglen != key->sig_len || siglen > sizeof(buf)) {
+      rc = RSA_BUFFER_E;
+      goto out;
+    }
+    /* the inline form works in our buffer: no allocation per call */
+    memcpy(buf, sig, siglen);
+    rc = wc_RsaSSL_VerifyInline(buf, sl, &dec, &key->k.rsa);
+    if(rc < 0)
+      goto out;
+    infolen = wc_EncodeSignature(info, md, mdlen, key->hash_oid);
+    ok = (word32)rc == infolen && !memcmp(dec, info, infolen);
+    rc = 0;
+  }
+  else {
+    what = "wc_ecc_verify_hash";
+    rc = wc_ecc_verify_hash(sig, sl, md, mdlen, &ok, &key->k.ecc);
+  }
+
+out:
+  if(rc && !wolf_bad_sig(key->alg, rc))
+    return wolf_fail(err, HB_ERROR, rc, "%s verify: %s failed",
+                     hb_sig_name(key->alg), what);
+  if(rc || !ok)
+    return wolf_fail(err, HB_EVERIFY, rc ? rc : SIG_VERIFY_E,
+                     "%s signature does not verify", hb_sig_name(key->alg));
+  return HB_OK;
+}
+
+static int wolf_rsa_encrypt(hb_pkey *key, const uint8_t *in, size_t len,
+                            uint8_t *out, size_t *outlen, hb_err *err)
+{
+  int rc;
+
+  if(!hb_sig_is_rsa(key->alg))
+    return wolf_fail(err, HB_UNSUPPORTED, BAD_FUNC_ARG,
+                     "RSA encryption needs an RSA key, not %s",
+                     hb_sig_name(key->alg));
+  rc = wc_RsaPublicEncrypt(in, wolf_len32(len), out, wolf_len32(*outlen),
+                           &key->k.rsa, &wolf_rng);
+  if(rc <= 0)
+    return wolf_fail(err, HB_ERROR, rc ? rc : RSA_BUFFER_E,
+                     "%s: wc_RsaPublicEncrypt failed",
+                     hb_sig_name(key->alg));
+  *outlen = (size_t)rc;
+  return HB_OK;
+}
+
+static int wolf_rsa_decrypt(hb_pkey *key, const uint8_t *in, size_t len,
+                            uint8_t *out, size_t *outlen, hb_err *err)
+{
+  uint8_t buf[HB_SIG_MAX_LEN], *dec = NULL;
+  int rc;
+
+  if(!hb_sig_is_rsa(key->alg))
+    return wolf_fail(err, HB_UNSUPPORTED, BAD_FUNC_ARG,
+                     "RSA decryption needs an RSA key, not %s",
+                     hb_sig_name(key->alg));
+  if(len > sizeof(buf))
+    return wolf_fail(err, HB_ERROR, RSA_BUFFER_E,
+                     "%s: ciphertext of %zu bytes is too long",
+                     hb_sig_name(key->alg), len);
+  /* decrypt in place in our buffer: no allocation per call */
+  memcpy(buf, in, len);
+  rc = wc_RsaPrivateDecryptInline(buf, (word32)len, &dec, &key->k.rsa);
+  if(rc >= 0 && (size_t)rc > *outlen)
+    rc = RSA_BUFFER_E;
+  if(rc < 0)
+    return wolf_fail(err, HB_ERROR, rc,
+                     "%s: wc_RsaPrivateDecryptInline failed",
+                     hb_sig_name(key->alg));
+  memcpy(out, dec, (size_t)rc);
+  *outlen = (size_t)rc;
+  return HB_OK;
+}
+
+/* ---- ephemeral key agreement ---- */
+
+typedef union wolf_kex_key {
+  curve25519_key x25519;
+  ecc_key p256;
+} wolf_kex_key;
+
+struct hb_kex {
+  hb_kex_alg alg;
+  int ready;
+  wolf_kex_key k;
+};
+
+struct hb_kex_peer {
+  hb_kex_alg alg;
+  int ready;
+  wolf_kex_key k;
+};
+
+static void wolf_kex_key_free(hb_kex_alg alg, wolf_kex_key *k)
+{
+  if(alg == HB_X25519)
+    wc_curve25519_free(&k->x25519);
+  else
+    wc_ecc_free(&k->p256);
+}
+
+static int wolf_kex_key_init(hb_kex_alg alg, wolf_kex_key *k)
+{
+  if(alg == HB_X25519)
+    return wc_curve25519_init(&k->x25519);
+  return wc_ecc_init(&k->p256);
+}
+
+static void wolf_kex_free(hb_kex *ctx)
+{
+  if(!ctx)
+    return;
+  if(ctx->ready)
+    wolf_kex_key_free(ctx->alg, &ctx->k);
+  free(ctx);
+}
+
+static void wolf_kex_peer_free(hb_kex_peer *peer)
+{
+  if(!peer)
+    return;
+  if(peer->ready)
+    wolf_kex_key_free(peer->alg, &peer->k);
+  free(peer);
+}
+
+static int wolf_kex_keygen(hb_kex_alg alg, hb_kex **out, uint8_t *pub,
+                           size_t *publen, hb_err *err)
+{
+  hb_kex *ctx;
+  word32 pl = wolf_len32(*publen);
+  const char *what = "key init";
+  int rc;
+
+  *out = NULL;
+  ctx = calloc(1, sizeof(*ctx));
+  if(!ctx)
+    return wolf_fail(err, HB_ERROR, MEMORY_E, "%s: out of memory",
+                     hb_kex_name(alg));
+  ctx->alg = alg;
+  rc = wolf_kex_key_init(alg, &ctx->k);
+  if(rc)
+    goto out;
+  ctx->ready = 1;
+  if(alg == HB_X25519) {
+    what = "wc_curve25519_make_key";
+    rc = wc_curve25519_make_key(&wolf_rng, CURVE25519_KEYSIZE,
+                                &ctx->k.x25519);
+    if(rc)
+      goto out;
+    /* RFC 7748 byte order, as on the wire */
+    what = "wc_curve25519_export_public_ex";
+    rc = wc_curve25519_export_public_ex(&ctx->k.x25519, pub, &pl,
+                                        EC25519_LITTLE_ENDIAN);
+    if(rc)
+      goto out;
+  }
+  else {
+    /* the timing-resistant shared secret needs an RNG on the key */
+    what = "wc_ecc_set_rng";
+    rc = wc_ecc_set_rng(&ctx->k.p256, &wolf_rng);
+    if(rc)
+      goto out;
+    what = "wc_ecc_make_key_ex";
+    rc = wc_ecc_make_key_ex(&wolf_rng, 32, &ctx->k.p256, ECC_SECP256R1);
+    if(rc)
+      goto out;
+    what = "wc_ecc_export_x963";
+    rc = wc_ecc_export_x963(&ctx->k.p256, pub, &pl);
+    if(rc)
+      goto out;
+  }
+  *publen = pl;
+  *out = ctx;
+  return HB_OK;
+
+out:
+  wolf_kex_free(ctx);
+  return wolf_fail(err, HB_ERROR, rc, "%s key generation: %s failed",
+                   hb_kex_name(alg), what);
+}
+
+static int wolf_kex_peer(hb_kex_alg alg, const uint8_t *pub, size_t publen,
+                         hb_kex_peer **out, hb_err *err)
+{
+  hb_kex_peer *peer;
+  word32 pl = wolf_len32(publen);
+  const char *what = "key init";
+  int rc;
+
+  *out = NULL;
+  peer = calloc(1, sizeof(*peer));
+  if(!peer)
+    return wolf_fail(err, HB_ERROR, MEMORY_E, "%s: out of memory",
+                     hb_kex_name(alg));
+  peer->alg = alg;
+  rc = wolf_kex_key_init(alg, &peer->k);
+  if(rc)
+    goto out;
+  peer->ready = 1;
+  if(alg == HB_X25519) {
+    what = "wc_curve25519_check_public";
+    rc = wc_curve25519_check_public(pub, pl, EC25519_LITTLE_ENDIAN);
+    if(rc)
+      goto out;
+    what = "wc_curve25519_import_public_ex";
+    rc = wc_curve25519_import_public_ex(pub, pl, &peer->k.x25519,
+                                        EC25519_LITTLE_ENDIAN);
+    if(rc)
+      goto out;
+  }
+  else {
+    what = "wc_ecc_import_x963_ex";
+    rc = wc_ecc_import_x963_ex(pub, pl, &peer->k.p256, ECC_SECP256R1);
+    if(rc)
+      goto out;
+    /* the on-curve check TLS stacks do on a key share (the full
+     * wc_ecc_check_key adds an order check costing a scalar mult) */
+    what = "wc_ecc_point_is_on_curve";
+    rc = wc_ecc_point_is_on_curve(&peer->k.p256.pubkey, peer->k.p256.idx);
+    if(rc)
+      goto out;
+  }
+  *out = peer;
+  return HB_OK;
+
+out:
+  wolf_kex_peer_free(peer);
+  return wolf_fail(err, HB_ERROR, rc, "%s peer public value rejected: "
+                   "%s failed", hb_kex_name(alg), what);
+}
+
+static int wolf_kex_derive(hb_kex *ctx, hb_kex_peer *peer, uint8_t *secret,
+                           size_t *secretlen, hb_err *err)
+{
+  word32 sl = wolf_len32(*secretlen);
+  int rc;
+
+  if(ctx->alg != peer->alg)
+    return wolf_fail(err, HB_ERROR, BAD_FUNC_ARG,
+                     "%s key with a %s peer", hb_kex_name(ctx->alg),
+                     hb_kex_name(peer->alg));
+  if(ctx->alg == HB_X25519)
+    rc = wc_curve25519_shared_secret_ex(&ctx->k.x25519, &peer->k.x25519,
+                                        secret, &sl, EC25519_LITTLE_ENDIAN);
+  else
+    rc = wc_ecc_shared_secret(&ctx->k.p256, &peer->k.p256, secret, &sl);
+  if(rc)
+    return wolf_fail(err, HB_ERROR, rc, "%s: shared secret failed",
+                     hb_kex_name(ctx->alg));
+  *secretlen = sl;
+  return HB_OK;
+}
+
+static const hb_crypto_ops wolf_crypto = {
+  .name = "wolfssl",
+  .version = wolf_version,
+  .global_init = wolf_global_init,
+  .md_new = wolf_md_new,
+  .md_oneshot = wolf_md_oneshot,
+  .md_free = wolf_md_free,
+  .aead_new = wolf_aead_new,
+  .aead_seal = wolf_aead_seal,
+  .aead_open = wolf_aead_open,
+  .aead_free = wolf_aead_free,
+  .cbc_new = wolf_cbc_new,
+  .cbc_crypt = wolf_cbc_crypt,
+  .cbc_free = wolf_cbc_free,
+  .sig_keygen = wolf_sig_keygen,
+  .sign = wolf_sign,
+  .verify = wolf_verify,
+  .rsa_encrypt = wolf_rsa_encrypt,
+  .rsa_decrypt = wolf_rsa_decrypt,
+  .pkey_free = wolf_pkey_free,
+  .kex_keygen = wolf_kex_keygen,
+  .kex_peer = wolf_kex_peer,
+  .kex_derive = wolf_kex_derive,
+  .kex_free = wolf_kex_free,
+  .kex_peer_free = wolf_kex_peer_free,
+};
+
+const hb_backend hb_linked_backend = { "wolfssl", "wolfSSL", &wolf_crypto,
+                                       NULL };

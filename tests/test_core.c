@@ -1,0 +1,187 @@
+/* Core modules: statistics against known values, the timing harness's
+ * contract, the report writer (atomic, no NaN) and argument parsers. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "hb/cli.h"
+#include "hb/crypto_suite.h"
+#include "hb/harness.h"
+#include "hb/report.h"
+#include "hb/stats.h"
+
+#define NEAR(a, b) (fabs((a) - (b)) < 1e-9 * (fabs(b) + 1))
+
+static void test_stats(void)
+{
+  static const double odd[] = { 5, 1, 4, 2, 3 };
+  static const double even[] = { 2, 4, 4, 4, 5, 5, 7, 9 };
+  double twenty[20], cov;
+  hb_stats st;
+  int i;
+
+  CHECK(hb_stats_compute(odd, 0, &st) == -1, "n=0 accepted");
+  CHECK(hb_stats_compute(odd, 5, &st) == 0, "n=5 failed");
+  CHECK(st.median == 3 && st.min == 1 && st.max == 5 && st.mean == 3,
+        "odd: median %g min %g max %g", st.median, st.min, st.max);
+  CHECK(NEAR(st.stddev, sqrt(2.5)), "odd stddev %g", st.stddev);
+  /* n=5: no pair reaches 95%; [min, max] covers 1 - 2/32 */
+  CHECK(st.ci95_low == 1 && st.ci95_high == 5, "n=5 ci [%g, %g]",
+        st.ci95_low, st.ci95_high);
+  CHECK(NEAR(st.ci_level, 0.9375), "n=5 ci level %g", st.ci_level);
+
+  CHECK(hb_stats_compute(even, 8, &st) == 0, "n=8 failed");
+  CHECK(st.median == 4.5 && st.mean == 5, "even median %g mean %g",
+        st.median, st.mean);
+  CHECK(NEAR(st.stddev, sqrt(32.0 / 7)), "even stddev %g", st.stddev);
+  CHECK(NEAR(st.cv, sqrt(32.0 / 7) / 5), "cv %g", st.cv);
+
+  CHECK(hb_median_ci_rank(6, 0.95, &cov) == 1 && NEAR(cov, 1 - 2.0 / 64),
+        "n=6 rank/coverage %g", cov);
+  CHECK(hb_median_ci_rank(9, 0.95, &cov) == 2 && NEAR(cov, 1 - 20.0 / 512),
+        "n=9 coverage %g", cov);
+  CHECK(hb_median_ci_rank(10, 0.95, &cov) == 2 &&
+        NEAR(cov, 1 - 22.0 / 1024), "n=10 coverage %g", cov);
+  /* n=20: P(B<=5) = 21700/2^20, so [x6, x15] covers 95.86% */
+  CHECK(hb_median_ci_rank(20, 0.95, &cov) == 6 &&
+        NEAR(cov, 1 - 2 * 21700.0 / 1048576), "n=20 coverage %g", cov);
+  for(i = 0; i < 20; i++)
+    twenty[i] = 20 - i;
+  hb_stats_compute(twenty, 20, &st);
+  CHECK(st.ci95_low == 6 && st.ci95_high == 15 && st.median == 10.5,
+        "n=20 ci [%g, %g] median %g", st.ci95_low, st.ci95_high, st.median);
+  CHECK(hb_stats_compute(odd, 1, &st) == 0 && st.stddev == 0 &&
+        st.ci95_low == 5 && st.ci95_high == 5, "n=1");
+}
+
+typedef struct { uint64_t calls; int fail_after; } fake;
+
+static int fake_fn(void *arg, uint64_t iters, hb_err *err)
+{
+  fake *f = arg;
+  volatile uint64_t i, x = 0;
+
+  for(i = 0; i < iters * 100; i++)
+    x += i;
+  f->calls += iters;
+  if(f->fail_after && f->calls > (uint64_t)f->fail_after)
+    return hb_err_set(err, HB_ERROR, "fake failure");
+  return HB_OK;
+}
+
+static void test_harness(void)
+{
+  hb_bench_opts o = { 0.02, 3, 0, 0.005 };
+  double rates[3] = { 0 };
+  uint64_t calls = 0;
+  fake f = { 0, 0 };
+  hb_err err = { "" };
+  int i;
+
+  CHECK(hb_bench_run(fake_fn, &f, &o, rates, &calls, &err) == HB_OK,
+        "harness: %s", err.msg);
+  for(i = 0; i < 3; i++)
+    CHECK(rates[i] > 0 && isfinite(rates[i]), "rate %d = %g", i, rates[i]);
+  CHECK(calls > 0 && calls < f.calls, "timed calls %llu of %llu (warm-up "
+        "must not count)", (unsigned long long)calls,
+        (unsigned long long)f.calls);
+  f.calls = 0;
+  f.fail_after = 5;
+  CHECK(hb_bench_run(fake_fn, &f, &o, rates, &calls, &err) == HB_ERROR &&
+        !strcmp(err.msg, "fake failure"), "failure not passed on: %s",
+        err.msg);
+}
+
+static void test_report(void)
+{
+  char dir[] = "/tmp/hbtest.XXXXXX", path[300], path2[300];
+  json_t *r, *res, *back;
+  double s[3] = { 1, 2, NAN };
+  hb_err err = { "" };
+  struct stat st;
+
+  CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+  snprintf(path, sizeof(path), "%s/r.json", dir);
+  snprintf(path2, sizeof(path2), "%s/missing/r.json", dir);
+  CHECK(json_is_null(hb_json_num(NAN)) && json_is_null(hb_json_num(INFINITY)),
+        "NaN/Infinity must become null");
+  r = hb_report_new(0, NULL);
+  res = hb_report_add_result(r, "crypto", "x/y", "openssl", "ops/s");
+  hb_result_set_samples(res, s, 3);
+  CHECK(json_is_null(json_array_get(json_object_get(res, "samples"), 2)),
+        "NaN sample not null");
+  hb_result_set_status(res, HB_UNSUPPORTED, "no such thing");
+  CHECK(!strcmp(json_string_value(json_object_get(res, "status")),
+                "unsupported"), "status");
+  CHECK(hb_report_check_path(path2, &err) == HB_ERROR &&
+        strstr(err.msg, path2), "bad path accepted: %s", err.msg);
+  CHECK(stat(path2, &st) != 0, "check_path created a file");
+  CHECK(hb_report_check_path(path, &err) == HB_OK, "%s", err.msg);
+  CHECK(stat(path, &st) != 0, "check_path left a file behind");
+  CHECK(hb_report_write(r, path, 1, &err) == HB_OK, "%s", err.msg);
+  back = hb_report_load(path, &err);
+  CHECK(back != NULL, "reload: %s", err.msg);
+  if(back) {
+    CHECK(json_is_true(json_object_get(json_object_get(back, "run"),
+                                       "interrupted")), "interrupted lost");
+    CHECK(json_array_size(json_object_get(back, "results")) == 1,
+          "results lost");
+    json_decref(back);
+  }
+  CHECK(hb_report_write(r, path2, 0, &err) == HB_ERROR, "wrote to a "
+        "missing directory");
+  json_decref(r);
+  unlink(path);
+  rmdir(dir);
+}
+
+static void test_cli(void)
+{
+  size_t sizes[HB_MAX_SIZES];
+  int n = 0;
+  long v;
+  double d;
+  char why[200];
+  hb_crypto_case *cases;
+  size_t nc;
+  static const char *bad[] = { "", "0", "abc", "0,abc", "16,", ",16", "1x",
+                               "99999999999999999999", "65m", "-5" };
+  size_t i;
+
+  CHECK(hb_parse_sizes("16,1k,2M", sizes, HB_MAX_SIZES, &n, why,
+                       sizeof(why)) == 0 && n == 3 && sizes[1] == 1024 &&
+        sizes[2] == 2097152, "good size list: %s", why);
+  for(i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+    CHECK(hb_parse_sizes(bad[i], sizes, HB_MAX_SIZES, &n, why,
+                         sizeof(why)) == -1, "bad size list '%s' accepted",
+          bad[i]);
+  CHECK(hb_parse_int("5", 1, 10, &v) == 0 && v == 5, "int 5");
+  CHECK(hb_parse_int("0", 1, 10, &v) == -1, "int 0 accepted");
+  CHECK(hb_parse_int("5x", 1, 10, &v) == -1, "int 5x accepted");
+  CHECK(hb_parse_seconds("0.5", 10, &d) == 0 && d == 0.5, "seconds");
+  CHECK(hb_parse_seconds("nan", 10, &d) == -1, "nan seconds accepted");
+  CHECK(hb_parse_seconds("-1", 10, &d) == -1, "negative seconds");
+  sizes[0] = 16;
+  CHECK(hb_crypto_cases(sizes, 1, NULL, &cases, &nc) == 0 && nc == 37,
+        "one size gives %zu cases, want 37", nc);
+  if(nc)
+    free(cases);
+  CHECK(hb_crypto_cases(sizes, 1, "^x25519/", &cases, &nc) == 0 && nc == 3,
+        "x25519 filter gives %zu", nc);
+  if(nc)
+    free(cases);
+  CHECK(hb_crypto_cases(sizes, 1, "(", &cases, &nc) == -1, "bad regex");
+}
+
+int main(void)
+{
+  test_stats();
+  test_harness();
+  test_report();
+  test_cli();
+  return test_summary("core");
+}
