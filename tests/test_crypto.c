@@ -149,6 +149,35 @@ static void test_aead(void)
   }
 }
 
+/* RFC 8439 section 2.8.2: the whole record must match, so checking the
+ * tag (computed over the ciphertext) and the first ciphertext bytes
+ * catches byte-order and nonce-layout mistakes a round trip cannot. */
+static void test_chacha_kat(void)
+{
+  static const char pt[] = "Ladies and Gentlemen of the class of '99: If I "
+                           "could offer you only one tip for the future, "
+                           "sunscreen would be it.";
+  uint8_t key[32], nonce[12], ad[12], out[sizeof(pt) + 16];
+  size_t l, n = sizeof(pt) - 1;
+  hb_err err = { "" };
+  hb_aead *ctx = NULL;
+
+  unhex("808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f",
+        key, &l);
+  unhex("070000004041424344454647", nonce, &l);
+  unhex("50515253c0c1c2c3c4c5c6c7", ad, &l);
+  if(!usable(C->aead_new(HB_CHACHA20_POLY1305, key, &ctx, &err),
+             "chacha20-poly1305", &err))
+    return;
+  CHECK(C->aead_seal(ctx, nonce, ad, 12, (const uint8_t *)pt, n, out,
+                     &err) == HB_OK, "chacha kat: %s", err.msg);
+  CHECK(eq_hex(out, 16, "d31a8d34648e60db7b86afbc53ef7ec2"),
+        "chacha20-poly1305 known ciphertext wrong");
+  CHECK(eq_hex(out + n, 16, "1ae10b594f09e26a7e902ecbd0600691"),
+        "chacha20-poly1305 known tag wrong");
+  C->aead_free(ctx);
+}
+
 static void test_cbc(void)
 {
   /* NIST SP 800-38A F.2.1/F.2.2, first block */
@@ -284,6 +313,7 @@ int main(void)
   printf("%s: %s\n", C->name, C->version());
   test_digests();
   test_aead();
+  test_chacha_kat();
   test_cbc();
   test_sig();
   test_kex();

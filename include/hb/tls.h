@@ -1,49 +1,92 @@
-/* The TLS connection table (sketch for the handshake and throughput work).
+/* The TLS connection table: one per library, in lib/backends/<lib>_tls.c;
+ * plain TCP fills the same table (lib/core/plain.c).
  *
- * Modelled on a transport table: the event loop sees only hb_io results and
- * never knows whether a connection is plain TCP or which library runs TLS.
- * Not yet filled by any backend: hb_backend.tls is NULL until it is. */
+ * The event loop sees only hb_io results and never knows whether a
+ * connection is plain TCP or which library runs TLS. Every function is
+ * non-blocking on a non-blocking socket the caller owns (the backend does
+ * the socket I/O on it, counting the bytes); a caller reads until
+ * HB_IO_WANT_READ, so nothing stays buffered unseen inside the library.
+ *
+ * Threads: one hb_tls_ctx may be used by several threads at once, each
+ * with its own connections; a connection is used by one thread at a time. */
 #ifndef HB_TLS_H
 #define HB_TLS_H
 
 #include <stddef.h>
-#include <sys/types.h>
+#include <stdint.h>
 
 #include "hb/err.h"
 
+#define HB_TLS_1_2 0x0303
+#define HB_TLS_1_3 0x0304
+
 typedef enum hb_io {
-  HB_IO_OK = 0,     /* progress made; n bytes moved */
-  HB_IO_WANT_READ,  /* arm EPOLLIN and call again */
-  HB_IO_WANT_WRITE, /* arm EPOLLOUT and call again */
-  HB_IO_CLOSED,     /* orderly close (close_notify or FIN) */
+  HB_IO_OK = 0,     /* progress made; *n bytes moved (> 0 for read) */
+  HB_IO_WANT_READ,  /* wait for EPOLLIN and call again */
+  HB_IO_WANT_WRITE, /* wait for EPOLLOUT and call again */
+  HB_IO_CLOSED,     /* peer closed: close_notify, or FIN (see eof_clean) */
   HB_IO_ERROR       /* fatal; err says why, with the library's text */
 } hb_io;
 
-typedef struct hb_tls_ctx hb_tls_ctx;   /* per process: certs, tickets */
-typedef struct hb_tls_conn hb_tls_conn; /* per connection */
+/* Optional features (hb_tls_ops.supports). */
+#define HB_TLS_SUP_TLS13      (1u << 0)
+#define HB_TLS_SUP_TICKETS    (1u << 1) /* session tickets (1.2) / PSK (1.3) */
+#define HB_TLS_SUP_SESSION_ID (1u << 2) /* TLS 1.2 server-side session cache */
+#define HB_TLS_SUP_GROUPS     (1u << 3) /* key-exchange group selection */
+#define HB_TLS_SUP_RSA_KX     (1u << 4) /* TLS 1.2 RSA key transport suites */
+#define HB_TLS_SUP_TRACE      (1u << 5) /* handshake message callback */
+#define HB_TLS_SUP_EARLY_DATA (1u << 6) /* TLS 1.3 0-RTT */
+
+typedef struct hb_tls_ctx hb_tls_ctx;         /* certs, caches, settings */
+typedef struct hb_tls_conn hb_tls_conn;       /* one connection */
+typedef struct hb_tls_session hb_tls_session; /* client: resumable state */
+
+/* Handshake message trace: called for every handshake message (and
+ * ChangeCipherSpec / alert) sent or received. content_type is the TLS
+ * record content type (20 CCS, 21 alert, 22 handshake), hs_type the
+ * handshake message type (1 ClientHello, 2 ServerHello, 4
+ * NewSessionTicket, 8 EncryptedExtensions, 11 Certificate, 12
+ * ServerKeyExchange, 13 CertificateRequest, 14 ServerHelloDone, 15
+ * CertificateVerify, 16 ClientKeyExchange, 20 Finished, 24 KeyUpdate) or
+ * -1 for non-handshake records; len the message length in bytes. */
+typedef void (*hb_tls_msg_fn)(void *arg, int sent, int content_type,
+                              int hs_type, size_t len);
 
 typedef struct hb_tls_config {
   int server;            /* 1 server, 0 client */
-  int min_version;       /* 0x0303 TLS 1.2, 0x0304 TLS 1.3, 0 any */
+  int min_version;       /* HB_TLS_1_2, HB_TLS_1_3, or 0: library default */
   int max_version;
-  const char *cert_file; /* PEM chain, server (or client for mTLS) */
-  const char *key_file;
-  const char *ca_file;   /* trust anchor; NULL with insecure = no verify */
-  int insecure;
-  const char *groups;    /* "x25519", "p256", ... or NULL for default */
-  int resume;            /* 0 off, 1 session id, 2 ticket */
+  const char *cert_file; /* PEM: leaf first, then intermediates */
+  const char *key_file;  /* PEM private key */
+  const char *ca_file;   /* trust anchor (client: server's CA; server:
+                            client certificates' CA for mutual TLS) */
+  int verify_peer;       /* client: verify chain and host name (sni) or
+                            fail; server: require a client certificate */
+  const char *groups;    /* "x25519", "p256", "p384" (colon list) or NULL */
+  int rsa_kx;            /* TLS 1.2: only RSA key transport cipher suites */
+  int session_cache;     /* server: TLS 1.2 session-ID cache */
+  int tickets;           /* server: issue tickets (1.2 tickets, 1.3 PSK) */
+  hb_tls_msg_fn on_msg;  /* NULL: no trace */
+  void *msg_arg;
 } hb_tls_config;
 
 typedef struct hb_tls_info {
-  int version;           /* as negotiated */
-  char cipher[64];
-  char group[32];
-  int resumed;
+  int version;           /* HB_TLS_1_2 / HB_TLS_1_3 as negotiated */
+  char cipher[64];       /* IANA or library name of the suite */
+  char group[32];        /* key-exchange group, "" if unknown/none */
+  int resumed;           /* 1 if this handshake resumed a session */
+  uint64_t bytes_in;     /* raw bytes read from the socket so far */
+  uint64_t bytes_out;    /* raw bytes written to the socket so far */
 } hb_tls_info;
 
 typedef struct hb_tls_ops {
+  const char *name;
+  unsigned supports;     /* HB_TLS_SUP_* */
+
   int (*ctx_new)(const hb_tls_config *cfg, hb_tls_ctx **out, hb_err *err);
   void (*ctx_free)(hb_tls_ctx *ctx);
+
+  /* sni: client only, the host name to send and verify (may be NULL). */
   int (*conn_new)(hb_tls_ctx *ctx, int fd, const char *sni,
                   hb_tls_conn **out, hb_err *err);
   hb_io (*handshake)(hb_tls_conn *c, hb_err *err);
@@ -51,9 +94,21 @@ typedef struct hb_tls_ops {
                 hb_err *err);
   hb_io (*write)(hb_tls_conn *c, const void *buf, size_t len, size_t *n,
                  hb_err *err);
-  hb_io (*shutdown)(hb_tls_conn *c, hb_err *err); /* sends close_notify */
+  /* Sends close_notify (plain TCP: shutdown(SHUT_WR)); does not wait for
+   * the peer's. HB_IO_OK once sent. */
+  hb_io (*shutdown)(hb_tls_conn *c, hb_err *err);
   int (*info)(hb_tls_conn *c, hb_tls_info *info);
-  void (*conn_free)(hb_tls_conn *c);
+  void (*conn_free)(hb_tls_conn *c); /* does not close fd */
+
+  /* Client resumption. session_get after the first application data was
+   * read (TLS 1.3 tickets arrive after the handshake); *out NULL when the
+   * server offered nothing resumable. session_set before handshake. */
+  int (*session_get)(hb_tls_conn *c, hb_tls_session **out, hb_err *err);
+  int (*session_set)(hb_tls_conn *c, hb_tls_session *s, hb_err *err);
+  void (*session_free)(hb_tls_session *s);
 } hb_tls_ops;
+
+/* Plain TCP in the same shape (always linked; lib/core/plain.c). */
+extern const hb_tls_ops hb_plain_tls;
 
 #endif
