@@ -24,7 +24,8 @@ typedef enum hb_io {
   HB_IO_OK = 0,     /* progress made; *n bytes moved (> 0 for read) */
   HB_IO_WANT_READ,  /* wait for EPOLLIN and call again */
   HB_IO_WANT_WRITE, /* wait for EPOLLOUT and call again */
-  HB_IO_CLOSED,     /* peer closed: close_notify, or FIN (see eof_clean) */
+  HB_IO_CLOSED,     /* peer closed: close_notify, or a FIN after the
+                       handshake (an unclean EOF, noted in err) */
   HB_IO_ERROR       /* fatal; err says why, with the library's text */
 } hb_io;
 
@@ -48,7 +49,8 @@ typedef struct hb_tls_session hb_tls_session; /* client: resumable state */
  * NewSessionTicket, 8 EncryptedExtensions, 11 Certificate, 12
  * ServerKeyExchange, 13 CertificateRequest, 14 ServerHelloDone, 15
  * CertificateVerify, 16 ClientKeyExchange, 20 Finished, 24 KeyUpdate) or
- * -1 for non-handshake records; len the message length in bytes. */
+ * -1 for non-handshake records; len the message length in bytes,
+ * including the 4-byte handshake header. */
 typedef void (*hb_tls_msg_fn)(void *arg, int sent, int content_type,
                               int hs_type, size_t len);
 
@@ -92,6 +94,8 @@ typedef struct hb_tls_ops {
   hb_io (*handshake)(hb_tls_conn *c, hb_err *err);
   hb_io (*read)(hb_tls_conn *c, void *buf, size_t len, size_t *n,
                 hb_err *err);
+  /* May move fewer than len bytes (*n, typically a few 16 KiB records);
+   * after HB_IO_WANT_WRITE, call again with the same unsent data. */
   hb_io (*write)(hb_tls_conn *c, const void *buf, size_t len, size_t *n,
                  hb_err *err);
   /* Sends close_notify (plain TCP: shutdown(SHUT_WR)); does not wait for

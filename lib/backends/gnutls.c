@@ -333,30 +333,27 @@ static int gtls_sig_keygen(hb_sig_alg alg, hb_pkey **out, hb_err *err)
   what = "gnutls_privkey_init";
   rc = gnutls_privkey_init(&k->priv);
   if(rc < 0)
-    goto fail;
+    goto out;
   /* RSA keys get e = 65537, GnuTLS's fixed public exponent */
   what = "gnutls_privkey_generate2";
   rc = gnutls_privkey_generate2(k->priv, kt[alg].pk, kt[alg].bits, 0,
                                 NULL, 0);
   if(rc < 0)
-    goto fail;
+    goto out;
   what = "gnutls_pubkey_init";
   rc = gnutls_pubkey_init(&k->pub);
   if(rc < 0)
-    goto fail;
+    goto out;
   what = "gnutls_pubkey_import_privkey";
   rc = gnutls_pubkey_import_privkey(k->pub, k->priv, 0, 0);
   if(rc < 0)
-    goto fail;
+    goto out;
   *out = k;
   k = NULL;
-  goto out;
-
-fail:
-  result = hb_err_set(err, HB_ERROR, "gnutls: %s for %s failed: %s", what,
-                      hb_sig_name(alg), gnutls_strerror(rc));
 out:
   if(k) {
+    result = hb_err_set(err, HB_ERROR, "gnutls: %s for %s failed: %s",
+                        what, hb_sig_name(alg), gnutls_strerror(rc));
     if(k->pub)
       gnutls_pubkey_deinit(k->pub);
     if(k->priv)
@@ -470,9 +467,9 @@ static void gtls_pkey_free(hb_pkey *key)
   free(key);
 }
 
-/* ---- key agreement ----
- * GnuTLS 3.7 has no public key-agreement API, so X25519 and ECDH P-256 run
- * on nettle/hogweed, the provider GnuTLS's own handshakes use. */
+/* ---- key agreement ---- */
+
+/* GnuTLS 3.7 exports no key agreement; nettle runs its handshakes' ECDH. */
 
 /* nettle_random_func over gnutls_rnd; ctx is an int that keeps the first
  * failure. On failure the bytes are set non-zero so that nettle's
@@ -532,7 +529,7 @@ static int gtls_kex_keygen(hb_kex_alg alg, hb_kex **out, uint8_t *pub,
   if((unsigned)alg >= HB_KEX_COUNT)
     return hb_err_set(err, HB_ERROR, "gnutls: unknown key exchange %d", alg);
   if(*publen < (alg == HB_X25519 ? CURVE25519_SIZE : 1 + 2 * GTLS_P256_LEN))
-    return hb_err_set(err, HB_ERROR, "gnutls: %zu bytes is too small for a "
+    return hb_err_set(err, HB_ERROR, "gnutls: %zu bytes is too small for the "
                       "%s public value", *publen, hb_kex_name(alg));
   ctx = calloc(1, sizeof(*ctx));
   if(!ctx)
@@ -646,7 +643,7 @@ static int gtls_kex_derive(hb_kex *ctx, hb_kex_peer *peer, uint8_t *secret,
                       hb_kex_name(ctx->alg), hb_kex_name(peer->alg));
   if(*secretlen < 32)
     return hb_err_set(err, HB_ERROR, "gnutls: %zu bytes is too small for "
-                      "a %s secret", *secretlen, hb_kex_name(ctx->alg));
+                      "the %s secret", *secretlen, hb_kex_name(ctx->alg));
   if(ctx->alg == HB_X25519) {
     curve25519_mul(secret, ctx->priv, peer->pub);
     /* RFC 7748 6.1: a low-order peer gives zero, which TLS refuses */
@@ -711,5 +708,7 @@ static const hb_crypto_ops gtls_crypto = {
   gtls_kex_peer_free
 };
 
+extern const hb_tls_ops hb_gnutls_tls; /* gnutls_tls.c */
+
 const hb_backend hb_linked_backend = { "gnutls", "GnuTLS", &gtls_crypto,
-                                       NULL };
+                                       &hb_gnutls_tls };

@@ -719,5 +719,7 @@ static const hb_crypto_ops mbed_crypto = {
   mbed_kex_peer_free
 };
 
+extern const hb_tls_ops hb_mbedtls_tls; /* mbedtls_tls.c */
+
 const hb_backend hb_linked_backend = { "mbedtls", "mbedTLS", &mbed_crypto,
-                                       NULL };
+                                       &hb_mbedtls_tls };

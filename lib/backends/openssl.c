@@ -33,12 +33,16 @@
 #include <openssl/mem.h>
 typedef const EVP_MD ossl_md_t;         /* static method tables */
 typedef const EVP_CIPHER ossl_cipher_t;
+#define ossl_md_put(md) ((void)(md))
+#define ossl_cipher_put(c) ((void)(c))
 #else
 #define OSSL_LIB "OpenSSL"
 #include <openssl/core_names.h>
 #include <openssl/params.h>
 typedef EVP_MD ossl_md_t;               /* fetched, reference counted */
 typedef EVP_CIPHER ossl_cipher_t;
+#define ossl_md_put(md) EVP_MD_free(md)
+#define ossl_cipher_put(c) EVP_CIPHER_free(c)
 #endif
 
 #include "hb/backend.h"
@@ -169,15 +173,6 @@ static ossl_md_t *ossl_md_get(hb_md_alg alg)
 #endif
 }
 
-static void ossl_md_put(ossl_md_t *md)
-{
-#ifdef OSSL_BSSL
-  (void)md;
-#else
-  EVP_MD_free(md);
-#endif
-}
-
 /* Whole digest of in, re-initialising the reused context. */
 static int ossl_digest(EVP_MD_CTX *ctx, const EVP_MD *md, const uint8_t *in,
                        size_t len, uint8_t *out, unsigned int *outlen)
@@ -268,7 +263,7 @@ static int ossl_md_oneshot(hb_md *m, const uint8_t *in, size_t len,
 
     ok = EVP_MAC_init(m->hmac, NULL, 0, NULL) &&
          EVP_MAC_update(m->hmac, in, len) &&
-         EVP_MAC_final(m->hmac, out, &n, HB_MD_MAX_LEN);
+         EVP_MAC_final(m->hmac, out, &n, hb_md_size(m->alg));
 #endif
   }
   else
@@ -358,24 +353,19 @@ static int ossl_aead_seal(hb_aead *a, const uint8_t *nonce,
                         HB_AEAD_NONCE_LEN, in, len, ad, adlen))
     return ossl_fail(err, HB_ERROR, "%s: EVP_AEAD_CTX_seal failed", name);
 #else
-  int n = 0, fin;
+  int n;
 
   if(len > INT_MAX || adlen > INT_MAX)
     return hb_err_set(err, HB_ERROR, "%s: %zu bytes is too long for EVP",
                       name, len > adlen ? len : adlen);
-  if(!EVP_EncryptInit_ex(a->enc, NULL, NULL, NULL, nonce))
-    return ossl_fail(err, HB_ERROR, "%s: setting the nonce failed", name);
-  if(adlen && !EVP_EncryptUpdate(a->enc, NULL, &n, ad, (int)adlen))
-    return ossl_fail(err, HB_ERROR, "%s: adding the AD failed", name);
-  n = 0;
-  if(len && !EVP_EncryptUpdate(a->enc, out, &n, in, (int)len))
-    return ossl_fail(err, HB_ERROR, "%s: encryption failed", name);
-  if(!EVP_EncryptFinal_ex(a->enc, out + n, &fin))
-    return ossl_fail(err, HB_ERROR, "%s: EVP_EncryptFinal_ex failed",
-                     name);
-  if(!EVP_CIPHER_CTX_ctrl(a->enc, EVP_CTRL_AEAD_GET_TAG, OSSL_TAG,
+  /* stream modes: Update writes all len bytes, Final none */
+  if(!EVP_EncryptInit_ex(a->enc, NULL, NULL, NULL, nonce) ||
+     (adlen && !EVP_EncryptUpdate(a->enc, NULL, &n, ad, (int)adlen)) ||
+     (len && !EVP_EncryptUpdate(a->enc, out, &n, in, (int)len)) ||
+     !EVP_EncryptFinal_ex(a->enc, out + len, &n) ||
+     !EVP_CIPHER_CTX_ctrl(a->enc, EVP_CTRL_AEAD_GET_TAG, OSSL_TAG,
                           out + len))
-    return ossl_fail(err, HB_ERROR, "%s: reading the tag failed", name);
+    return ossl_fail(err, HB_ERROR, "%s: encryption failed", name);
 #endif
   return HB_OK;
 }
@@ -389,7 +379,7 @@ static int ossl_aead_open(hb_aead *a, const uint8_t *nonce,
   size_t n;
   unsigned long code;
 #else
-  int n = 0, fin;
+  int n;
 #endif
 
   if(len < OSSL_TAG)
@@ -409,18 +399,14 @@ static int ossl_aead_open(hb_aead *a, const uint8_t *nonce,
     return hb_err_set(err, HB_ERROR, "%s: %zu bytes is too long for EVP",
                       name, len > adlen ? len : adlen);
   len -= OSSL_TAG;
-  if(!EVP_DecryptInit_ex(a->dec, NULL, NULL, NULL, nonce))
-    return ossl_fail(err, HB_ERROR, "%s: setting the nonce failed", name);
-  if(!EVP_CIPHER_CTX_ctrl(a->dec, EVP_CTRL_AEAD_SET_TAG, OSSL_TAG,
-                          (void *)(in + len)))
-    return ossl_fail(err, HB_ERROR, "%s: setting the tag failed", name);
-  if(adlen && !EVP_DecryptUpdate(a->dec, NULL, &n, ad, (int)adlen))
-    return ossl_fail(err, HB_ERROR, "%s: adding the AD failed", name);
-  n = 0;
-  if(len && !EVP_DecryptUpdate(a->dec, out, &n, in, (int)len))
+  if(!EVP_DecryptInit_ex(a->dec, NULL, NULL, NULL, nonce) ||
+     !EVP_CIPHER_CTX_ctrl(a->dec, EVP_CTRL_AEAD_SET_TAG, OSSL_TAG,
+                          (void *)(in + len)) ||
+     (adlen && !EVP_DecryptUpdate(a->dec, NULL, &n, ad, (int)adlen)) ||
+     (len && !EVP_DecryptUpdate(a->dec, out, &n, in, (int)len)))
     return ossl_fail(err, HB_ERROR, "%s: decryption failed", name);
   /* the only check left in Final is the tag comparison */
-  if(EVP_DecryptFinal_ex(a->dec, out + n, &fin) <= 0)
+  if(EVP_DecryptFinal_ex(a->dec, out + len, &n) <= 0)
     return ossl_fail(err, HB_EVERIFY, "%s: tag does not verify", name);
   return HB_OK;
 #endif
@@ -431,9 +417,7 @@ static void ossl_cbc_free(hb_cbc *c)
   if(!c)
     return;
   EVP_CIPHER_CTX_free(c->ctx);
-#ifndef OSSL_BSSL
-  EVP_CIPHER_free(c->cipher);
-#endif
+  ossl_cipher_put(c->cipher);
   free(c);
 }
 
@@ -490,31 +474,23 @@ static int ossl_cbc_crypt(hb_cbc *c, const uint8_t *iv16, const uint8_t *in,
 
 /* Key generation shared by signatures and key exchange: RSA of param
  * bits (e = 65537, both libraries' default), EC on curve NID param, or
- * X25519 / Ed25519. */
-static int ossl_keygen(int type, int param, const char *what,
-                       EVP_PKEY **out, hb_err *err)
+ * X25519 / Ed25519. NULL on failure, the cause left in the error queue. */
+static EVP_PKEY *ossl_keygen(int type, int param)
 {
-  EVP_PKEY_CTX *pctx;
-  int rc = HB_ERROR;
+  EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new_id(type, NULL);
+  EVP_PKEY *pkey = NULL;
 
-  *out = NULL;
-  pctx = EVP_PKEY_CTX_new_id(type, NULL);
-  if(!pctx || EVP_PKEY_keygen_init(pctx) <= 0)
-    goto out;
-  if(type == EVP_PKEY_RSA &&
-     EVP_PKEY_CTX_set_rsa_keygen_bits(pctx, param) <= 0)
-    goto out;
-  if(type == EVP_PKEY_EC &&
-     EVP_PKEY_CTX_set_ec_paramgen_curve_nid(pctx, param) <= 0)
-    goto out;
-  if(EVP_PKEY_keygen(pctx, out) <= 0)
-    goto out;
-  rc = HB_OK;
-out:
-  if(rc)
-    ossl_fail(err, rc, "%s: key generation failed", what);
+  if(!pctx || EVP_PKEY_keygen_init(pctx) <= 0 ||
+     (type == EVP_PKEY_RSA &&
+      EVP_PKEY_CTX_set_rsa_keygen_bits(pctx, param) <= 0) ||
+     (type == EVP_PKEY_EC &&
+      EVP_PKEY_CTX_set_ec_paramgen_curve_nid(pctx, param) <= 0) ||
+     EVP_PKEY_keygen(pctx, &pkey) <= 0) {
+    EVP_PKEY_free(pkey);
+    pkey = NULL;
+  }
   EVP_PKEY_CTX_free(pctx);
-  return rc;
+  return pkey;
 }
 
 static const struct {
@@ -580,67 +556,58 @@ static void ossl_pkey_free(hb_pkey *k)
 
 static int ossl_sig_keygen(hb_sig_alg alg, hb_pkey **out, hb_err *err)
 {
-  const char *name = hb_sig_name(alg);
+  const char *what = "allocation";
   hb_pkey *k;
-  int rc;
+  int rc = HB_ERROR;
 
   *out = NULL;
   k = calloc(1, sizeof(*k));
   if(!k)
-    return hb_err_set(err, HB_ERROR, "%s: out of memory", name);
+    goto out;
   k->alg = alg;
+  what = "key generation";
 #ifdef OSSL_BSSL
   if(alg == HB_ED25519) {
     ED25519_keypair(k->ed_pub, k->ed_priv);
-    *out = k;
-    return HB_OK;
+    rc = HB_OK;
+    goto out;
   }
 #endif
-  rc = ossl_keygen(ossl_sigs[alg].type, ossl_sigs[alg].param, name,
-                   &k->pkey, err);
-  if(rc)
+  k->pkey = ossl_keygen(ossl_sigs[alg].type, ossl_sigs[alg].param);
+  if(!k->pkey)
     goto out;
-  rc = HB_ERROR;
+  what = "setting up the signing contexts";
 #ifndef OSSL_BSSL
   if(alg == HB_ED25519) {
     /* pure EdDSA has no digest step: one-shot contexts, set up once */
     k->ed_sign = EVP_MD_CTX_new();
     k->ed_verify = EVP_MD_CTX_new();
-    if(!k->ed_sign || !k->ed_verify ||
-       EVP_DigestSignInit(k->ed_sign, NULL, NULL, NULL, k->pkey) <= 0 ||
-       EVP_DigestVerifyInit(k->ed_verify, NULL, NULL, NULL, k->pkey) <= 0) {
-      ossl_fail(err, rc, "%s: setting up the signing contexts failed",
-                name);
-      goto out;
-    }
-    rc = HB_OK;
+    if(k->ed_sign && k->ed_verify &&
+       EVP_DigestSignInit(k->ed_sign, NULL, NULL, NULL, k->pkey) > 0 &&
+       EVP_DigestVerifyInit(k->ed_verify, NULL, NULL, NULL, k->pkey) > 0)
+      rc = HB_OK;
     goto out;
   }
 #endif
   k->md = ossl_md_get(ossl_sigs[alg].hash);
   k->hash = EVP_MD_CTX_new();
-  if(!k->md || !k->hash) {
-    ossl_fail(err, rc, "%s: setting up the digest failed", name);
+  if(!k->md || !k->hash)
     goto out;
-  }
   k->sctx = ossl_op_ctx(k, OSSL_SIGN);
   k->vctx = ossl_op_ctx(k, OSSL_VERIFY);
-  if(!k->sctx || !k->vctx) {
-    ossl_fail(err, rc, "%s: setting up the signing contexts failed", name);
+  if(!k->sctx || !k->vctx)
     goto out;
-  }
   if(hb_sig_is_rsa(alg)) {
+    what = "setting up the encryption contexts";
     k->ectx = ossl_op_ctx(k, OSSL_ENCRYPT);
     k->dctx = ossl_op_ctx(k, OSSL_DECRYPT);
-    if(!k->ectx || !k->dctx) {
-      ossl_fail(err, rc, "%s: setting up the encryption contexts failed",
-                name);
+    if(!k->ectx || !k->dctx)
       goto out;
-    }
   }
   rc = HB_OK;
 out:
   if(rc) {
+    ossl_fail(err, rc, "%s: %s failed", hb_sig_name(alg), what);
     ossl_pkey_free(k);
     k = NULL;
   }
@@ -779,50 +746,46 @@ static int ossl_ec_pub(EVP_PKEY *pkey, uint8_t *pub, size_t *publen)
 static int ossl_kex_keygen(hb_kex_alg alg, hb_kex **out, uint8_t *pub,
                            size_t *publen, hb_err *err)
 {
-  const char *name = hb_kex_name(alg);
+  const char *what = "allocation";
   hb_kex *x;
-  int rc, ok;
+  int rc = HB_ERROR;
 
   *out = NULL;
   if(*publen < (alg == HB_X25519 ? 32u : 65u))
     return hb_err_set(err, HB_ERROR, "%s: public value buffer of %zu "
-                      "bytes is too small", name, *publen);
+                      "bytes is too small", hb_kex_name(alg), *publen);
   x = calloc(1, sizeof(*x));
   if(!x)
-    return hb_err_set(err, HB_ERROR, "%s: out of memory", name);
+    goto out;
   x->alg = alg;
+  what = "key generation";
 #ifdef OSSL_BSSL
   if(alg == HB_X25519) {
     X25519_keypair(pub, x->priv);
     *publen = 32;
-    *out = x;
-    return HB_OK;
+    rc = HB_OK;
+    goto out;
   }
 #endif
   if(alg == HB_X25519)
-    rc = ossl_keygen(EVP_PKEY_X25519, 0, name, &x->pkey, err);
+    x->pkey = ossl_keygen(EVP_PKEY_X25519, 0);
   else
-    rc = ossl_keygen(EVP_PKEY_EC, NID_X9_62_prime256v1, name, &x->pkey,
-                     err);
-  if(rc)
+    x->pkey = ossl_keygen(EVP_PKEY_EC, NID_X9_62_prime256v1);
+  if(!x->pkey)
     goto out;
-  rc = HB_ERROR;
-  if(alg == HB_X25519)
-    ok = EVP_PKEY_get_raw_public_key(x->pkey, pub, publen) > 0;
-  else
-    ok = ossl_ec_pub(x->pkey, pub, publen);
-  if(!ok) {
-    ossl_fail(err, rc, "%s: encoding the public value failed", name);
+  what = "encoding the public value";
+  if(alg == HB_X25519 ?
+     EVP_PKEY_get_raw_public_key(x->pkey, pub, publen) <= 0 :
+     !ossl_ec_pub(x->pkey, pub, publen))
     goto out;
-  }
+  what = "setting up the derive context";
   x->derive = EVP_PKEY_CTX_new(x->pkey, NULL);
-  if(!x->derive || EVP_PKEY_derive_init(x->derive) <= 0) {
-    ossl_fail(err, rc, "%s: setting up the derive context failed", name);
+  if(!x->derive || EVP_PKEY_derive_init(x->derive) <= 0)
     goto out;
-  }
   rc = HB_OK;
 out:
   if(rc) {
+    ossl_fail(err, rc, "%s: %s failed", hb_kex_name(alg), what);
     ossl_kex_free(x);
     x = NULL;
   }
@@ -845,25 +808,18 @@ static EVP_PKEY *ossl_ec_peer(const uint8_t *pub, size_t publen)
   EVP_PKEY *pkey = NULL;
 #ifdef OSSL_BSSL
   EC_KEY *ec = EC_KEY_new_by_curve_name(NID_X9_62_prime256v1);
-  EC_POINT *pt = NULL;
-  int ok = 0;
+  EC_POINT *pt = ec ? EC_POINT_new(EC_KEY_get0_group(ec)) : NULL;
 
-  if(!ec)
-    goto out;
-  pt = EC_POINT_new(EC_KEY_get0_group(ec));
-  if(!pt ||
-     !EC_POINT_oct2point(EC_KEY_get0_group(ec), pt, pub, publen, NULL) ||
-     !EC_KEY_set_public_key(ec, pt))
-    goto out;
-  pkey = EVP_PKEY_new();
-  if(!pkey || !EVP_PKEY_assign_EC_KEY(pkey, ec))
-    goto out;
-  ec = NULL; /* owned by pkey now */
-  ok = 1;
-out:
-  if(!ok) {
-    EVP_PKEY_free(pkey);
-    pkey = NULL;
+  if(pt &&
+     EC_POINT_oct2point(EC_KEY_get0_group(ec), pt, pub, publen, NULL) &&
+     EC_KEY_set_public_key(ec, pt)) {
+    pkey = EVP_PKEY_new();
+    if(pkey && EVP_PKEY_assign_EC_KEY(pkey, ec))
+      ec = NULL; /* owned by pkey now */
+    else {
+      EVP_PKEY_free(pkey);
+      pkey = NULL;
+    }
   }
   EC_POINT_free(pt);
   EC_KEY_free(ec);
@@ -963,37 +919,24 @@ static const hb_crypto_ops ossl_crypto = {
 #else
   "openssl",
 #endif
-  ossl_version,
-  ossl_global_init,
-  ossl_md_new,
-  ossl_md_oneshot,
-  ossl_md_free,
-  ossl_aead_new,
-  ossl_aead_seal,
-  ossl_aead_open,
-  ossl_aead_free,
-  ossl_cbc_new,
-  ossl_cbc_crypt,
-  ossl_cbc_free,
-  ossl_sig_keygen,
-  ossl_sign,
-  ossl_verify,
-  ossl_rsa_encrypt,
-  ossl_rsa_decrypt,
-  ossl_pkey_free,
-  ossl_kex_keygen,
-  ossl_kex_peer,
-  ossl_kex_derive,
-  ossl_kex_free,
+  ossl_version, ossl_global_init,
+  ossl_md_new, ossl_md_oneshot, ossl_md_free,
+  ossl_aead_new, ossl_aead_seal, ossl_aead_open, ossl_aead_free,
+  ossl_cbc_new, ossl_cbc_crypt, ossl_cbc_free,
+  ossl_sig_keygen, ossl_sign, ossl_verify, ossl_rsa_encrypt,
+  ossl_rsa_decrypt, ossl_pkey_free,
+  ossl_kex_keygen, ossl_kex_peer, ossl_kex_derive, ossl_kex_free,
   ossl_kex_peer_free,
 };
 
+extern const hb_tls_ops hb_openssl_tls; /* openssl_tls.c */
+
 #ifdef OSSL_BSSL
 const hb_backend hb_linked_backend = {
-  "boringssl", "BoringSSL", &ossl_crypto, NULL
+  "boringssl", "BoringSSL", &ossl_crypto, &hb_openssl_tls
 };
 #else
 const hb_backend hb_linked_backend = {
-  "openssl", "OpenSSL", &ossl_crypto, NULL
+  "openssl", "OpenSSL", &ossl_crypto, &hb_openssl_tls
 };
 #endif

@@ -1,0 +1,931 @@
+/* The TLS connection table for mbedTLS 2.28.
+ *
+ * mbedTLS does its socket I/O through our send/recv callbacks on the
+ * caller's non-blocking fd; they count the raw bytes and watch the record
+ * stream. 2.28 has no handshake message callback, no "session reused"
+ * query and no way to ask for the key-exchange group, but in TLS 1.2 the
+ * handshake is plaintext up to ChangeCipherSpec: a small record parser
+ * (mb_sniff) gives the trace, the group (the named curve in
+ * ServerKeyExchange) and the resumption verdict (a server flight without
+ * ServerHelloDone is an abbreviated handshake). After the handshake it
+ * runs only for a trace.
+ *
+ * Not here: TLS 1.3 (2.28 has at most an experimental prototype), EdDSA,
+ * 0-RTT. IP literals are not sent as SNI; we match them against the
+ * certificate's iPAddress names ourselves, as 2.28 knows only dNSName.
+ *
+ * Threads: config, certificates and key are read-only once set up; the
+ * CTR_DRBG, session cache and ticket keys lock themselves in a library
+ * built with MBEDTLS_THREADING_C (checked below). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <mbedtls/asn1.h>
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/entropy.h>
+#include <mbedtls/error.h>
+#include <mbedtls/net_sockets.h>
+#include <mbedtls/oid.h>
+#include <mbedtls/pk.h>
+#include <mbedtls/ssl.h>
+#include <mbedtls/ssl_cache.h>
+#include <mbedtls/ssl_ticket.h>
+#include <mbedtls/x509_crt.h>
+
+#include "hb/tls.h"
+
+#if !defined(MBEDTLS_THREADING_C)
+#error "mbedTLS without MBEDTLS_THREADING_C: RNG and caches need locks"
+#endif
+
+#define MB_CACHE_ENTRIES 2048  /* the library's cache is a linked list */
+#define MB_TICKET_LIFE 86400   /* seconds; also the key rotation period */
+#define MB_MAX_GROUPS 8
+
+static const struct {
+  const char *name;
+  mbedtls_ecp_group_id id;
+  int tls_id; /* NamedGroup on the wire */
+} mb_group_tab[] = {
+  { "x25519", MBEDTLS_ECP_DP_CURVE25519, 29 },
+  { "p256", MBEDTLS_ECP_DP_SECP256R1, 23 },
+  { "p384", MBEDTLS_ECP_DP_SECP384R1, 24 },
+  { "p521", MBEDTLS_ECP_DP_SECP521R1, 25 }
+};
+#define MB_NGROUPS (sizeof(mb_group_tab) / sizeof(mb_group_tab[0]))
+
+/* TLS record content types and handshake message types we look for. */
+enum { MB_CT_CCS = 20, MB_CT_ALERT = 21, MB_CT_HANDSHAKE = 22 };
+enum { MB_HS_SERVER_HELLO = 2, MB_HS_SERVER_KX = 12, MB_HS_SERVER_DONE = 14,
+       MB_HS_FINISHED = 20 };
+#define MB_FINISHED_LEN 16  /* TLS 1.2: 4-byte header + 12 verify_data */
+#define MB_ERR_GROUP MBEDTLS_ERR_SSL_BAD_HS_SERVER_KEY_EXCHANGE
+#define MB_FATAL MBEDTLS_SSL_ALERT_LEVEL_FATAL
+#define MB_HS_FAILURE MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE
+
+struct hb_tls_ctx {
+  mbedtls_ssl_config conf;
+  mbedtls_entropy_context entropy;
+  mbedtls_ctr_drbg_context drbg;
+  mbedtls_x509_crt own, ca;
+  mbedtls_pk_context key;
+  mbedtls_ssl_cache_context cache;
+  mbedtls_ssl_ticket_context ticket;
+  mbedtls_ecp_group_id groups[MB_MAX_GROUPS + MB_NGROUPS + 1];
+  int allowed[MB_MAX_GROUPS]; /* TLS ids of the groups asked for */
+  size_t nallowed;
+  int server;
+  hb_tls_msg_fn on_msg;
+  void *msg_arg;
+};
+
+/* One direction of the record stream, parsed as it crosses the socket. */
+typedef struct mb_dir {
+  unsigned char rec[5]; /* record header */
+  unsigned char hs[4];  /* handshake message header */
+  unsigned char ske[3]; /* ServerKeyExchange: curve type, named curve */
+  unsigned rec_have, hs_have, ske_have;
+  size_t rec_left;      /* record body bytes still to come */
+  size_t hs_left;       /* handshake message body bytes still to come */
+  int ccs;              /* ChangeCipherSpec passed: records now opaque */
+} mb_dir;
+
+struct hb_tls_conn {
+  mbedtls_ssl_context ssl;
+  hb_tls_ctx *ctx;
+  int fd;
+  int sock_errno;       /* errno of the last failed send/recv */
+  int hs_done, close_sent;
+  int saw_sh, saw_shd;  /* the server's ServerHello / ServerHelloDone */
+  int group;            /* TLS NamedGroup from ServerKeyExchange */
+  int bad_group;        /* ... not in ctx->allowed: 1, 2 once reported */
+  size_t wpend;         /* length of a record mbedTLS holds unsent */
+  unsigned char ip[16]; /* the peer's address when sni is an IP literal */
+  size_t iplen;
+  uint64_t in, out;
+  mb_dir dir[2];        /* [0] received, [1] sent */
+};
+
+struct hb_tls_session {
+  mbedtls_ssl_session s;
+};
+
+/* ---- errors ---- */
+
+static int mb_fail(hb_err *err, int status, int ret, const char *what)
+{
+  char text[160];
+
+  mbedtls_strerror(ret, text, sizeof(text));
+  hb_err_set(err, status, "%s", what);
+  hb_err_append(err, "mbedTLS: %s (-0x%04X)", text, (unsigned)-ret);
+  return status;
+}
+
+static const char *mb_alert_name(int a)
+{
+  static const struct { int code; const char *name; } names[] = {
+    { 10, "unexpected message" }, { 20, "bad record mac" },
+    { 40, "handshake failure" }, { 42, "bad certificate" },
+    { 43, "unsupported certificate" }, { 44, "certificate revoked" },
+    { 45, "certificate expired" }, { 46, "certificate unknown" },
+    { 47, "illegal parameter" }, { 48, "unknown CA" },
+    { 50, "decode error" }, { 51, "decrypt error" },
+    { 70, "protocol version" }, { 71, "insufficient security" },
+    { 80, "internal error" }, { 112, "unrecognized name" }
+  };
+  size_t i;
+
+  for(i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+    if(names[i].code == a)
+      return names[i].name;
+  return "alert";
+}
+
+/* Our words for the verification flags, in the usual phrasing, then the
+ * library's. */
+static void mb_verify_fail(hb_tls_conn *c, int ret, const char *what,
+                           hb_err *err)
+{
+  static const struct { uint32_t flag; const char *why; } map[] = {
+    { MBEDTLS_X509_BADCERT_NOT_TRUSTED,
+      "unable to get local issuer certificate" },
+    { MBEDTLS_X509_BADCERT_CN_MISMATCH, "hostname mismatch" },
+    { MBEDTLS_X509_BADCERT_EXPIRED, "certificate expired" },
+    { MBEDTLS_X509_BADCERT_FUTURE, "certificate not yet valid" },
+    { MBEDTLS_X509_BADCERT_KEY_USAGE, "key usage not allowed" },
+    { MBEDTLS_X509_BADCERT_EXT_KEY_USAGE, "extended key usage not allowed" }
+  };
+  uint32_t flags = mbedtls_ssl_get_verify_result(&c->ssl);
+  char why[160] = "", info[512], *p;
+  size_t i, n = 0;
+
+  for(i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+    if((flags & map[i].flag) && n < sizeof(why))
+      n += (size_t)snprintf(why + n, sizeof(why) - n, "%s%s",
+                            n ? ", " : ": ", map[i].why);
+  hb_err_set(err, HB_ERROR, "%s: certificate verify failed%s", what, why);
+  if(mbedtls_x509_crt_verify_info(info, sizeof(info), "", flags) < 0)
+    info[0] = '\0';
+  for(p = info; *p; p++)
+    if(*p == '\n')
+      *p = p[1] ? ';' : '\0';
+  hb_err_append(err, "mbedTLS: %s (-0x%04X)", info, (unsigned)-ret);
+}
+
+static const char *mb_group_name(int tls_id)
+{
+  size_t i;
+
+  for(i = 0; i < MB_NGROUPS; i++)
+    if(mb_group_tab[i].tls_id == tls_id)
+      return mb_group_tab[i].name;
+  return "";
+}
+
+/* Maps a library result to hb_io, explaining failures in err. */
+static hb_io mb_result(hb_tls_conn *c, int ret, const char *what,
+                       hb_err *err)
+{
+  char buf[128];
+
+  switch(ret) {
+  case MBEDTLS_ERR_SSL_WANT_READ:
+    return HB_IO_WANT_READ;
+  case MBEDTLS_ERR_SSL_WANT_WRITE:
+    return HB_IO_WANT_WRITE;
+  case MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY:
+  case MBEDTLS_ERR_SSL_CONN_EOF:
+    if(!c->hs_done) {
+      hb_err_set(err, HB_ERROR, "%s: connection closed by the peer", what);
+      return HB_IO_ERROR;
+    }
+    if(ret == MBEDTLS_ERR_SSL_CONN_EOF)
+      hb_err_set(err, HB_ERROR, "connection closed without close_notify");
+    return HB_IO_CLOSED;
+  case MBEDTLS_ERR_NET_CONN_RESET:
+  case MBEDTLS_ERR_NET_RECV_FAILED:
+  case MBEDTLS_ERR_NET_SEND_FAILED:
+    hb_err_set(err, HB_ERROR, "%s: %s: %s", what,
+               ret == MBEDTLS_ERR_NET_CONN_RESET ? "connection reset" :
+               ret == MBEDTLS_ERR_NET_RECV_FAILED ? "recv" : "send",
+               strerror(c->sock_errno));
+    return HB_IO_ERROR;
+  case MBEDTLS_ERR_X509_CERT_VERIFY_FAILED:
+    mb_verify_fail(c, ret, what, err);
+    return HB_IO_ERROR;
+  case MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE:
+    /* in_msg still holds the alert: level, description */
+    snprintf(buf, sizeof(buf), "%s: alert received: %s", what,
+             mb_alert_name(c->ssl.in_msg[1]));
+    break;
+  case MB_ERR_GROUP:
+    if(c->bad_group) {
+      hb_err_set(err, HB_ERROR, "%s: key exchange group %s (%d) is not "
+                 "one of the configured groups", what,
+                 mb_group_name(c->group), c->group);
+      return HB_IO_ERROR;
+    }
+    /* fall through */
+  default:
+    snprintf(buf, sizeof(buf), "%s%s", what,
+             ret == MBEDTLS_ERR_SSL_BAD_HS_PROTOCOL_VERSION ?
+             ": protocol version" :
+             ret == MBEDTLS_ERR_SSL_NO_CLIENT_CERTIFICATE ?
+             ": peer did not return a certificate" :
+             ret == MBEDTLS_ERR_SSL_NO_USABLE_CIPHERSUITE ?
+             ": no shared cipher" : "");
+  }
+  mb_fail(err, HB_ERROR, ret, buf);
+  return HB_IO_ERROR;
+}
+
+/* ---- the record stream, watched in the I/O callbacks ---- */
+
+static void mb_emit(hb_tls_conn *c, int sent, int ct, int hs, size_t len)
+{
+  if(c->ctx->on_msg)
+    c->ctx->on_msg(c->ctx->msg_arg, sent, ct, hs, len);
+}
+
+static int mb_group_ok(const hb_tls_ctx *ctx, int id)
+{
+  size_t i;
+
+  for(i = 0; i < ctx->nallowed; i++)
+    if(ctx->allowed[i] == id)
+      return 1;
+  return 0;
+}
+
+/* Plaintext handshake bytes: messages may span or share records. */
+static void mb_hs_bytes(hb_tls_conn *c, mb_dir *d, int sent,
+                        const unsigned char *p, size_t n)
+{
+  size_t k, i;
+
+  while(n) {
+    if(d->hs_have < 4) {
+      d->hs[d->hs_have++] = *p++;
+      n--;
+      if(d->hs_have == 4) {
+        d->hs_left = (size_t)d->hs[1] << 16 | (size_t)d->hs[2] << 8 |
+                     d->hs[3];
+        d->ske_have = 0;
+        mb_emit(c, sent, MB_CT_HANDSHAKE, d->hs[0], d->hs_left + 4);
+        if(sent == c->ctx->server) { /* from the server */
+          c->saw_sh |= d->hs[0] == MB_HS_SERVER_HELLO;
+          c->saw_shd |= d->hs[0] == MB_HS_SERVER_DONE;
+        }
+        if(!d->hs_left)
+          d->hs_have = 0;
+      }
+      continue;
+    }
+    k = n < d->hs_left ? n : d->hs_left;
+    if(d->hs[0] == MB_HS_SERVER_KX) {
+      for(i = 0; i < k && d->ske_have < 3; i++)
+        d->ske[d->ske_have++] = p[i];
+      /* ECParameters: curve_type 3 (named_curve), then the group */
+      if(d->ske_have == 3 && d->ske[0] == 3 && !c->group) {
+        c->group = d->ske[1] << 8 | d->ske[2];
+        if(!mb_group_ok(c->ctx, c->group))
+          c->bad_group = 1; /* the client fails in mb_recv */
+      }
+    }
+    p += k;
+    n -= k;
+    d->hs_left -= k;
+    if(!d->hs_left)
+      d->hs_have = 0;
+  }
+}
+
+/* A record header went by. */
+static void mb_record(hb_tls_conn *c, mb_dir *d, int sent)
+{
+  switch(d->rec[0]) {
+  case MB_CT_CCS:
+    d->ccs = 1;
+    mb_emit(c, sent, MB_CT_CCS, -1, d->rec_left);
+    break;
+  case MB_CT_ALERT:
+    mb_emit(c, sent, MB_CT_ALERT, -1, 2);
+    break;
+  case MB_CT_HANDSHAKE:
+    /* TLS 1.2: the one encrypted handshake message is Finished */
+    if(d->ccs && !c->hs_done)
+      mb_emit(c, sent, MB_CT_HANDSHAKE, MB_HS_FINISHED, MB_FINISHED_LEN);
+    break;
+  }
+}
+
+static void mb_sniff(hb_tls_conn *c, int sent, const unsigned char *p,
+                     size_t n)
+{
+  mb_dir *d = &c->dir[sent];
+  size_t k;
+
+  while(n) {
+    if(d->rec_have < 5) {
+      d->rec[d->rec_have++] = *p++;
+      n--;
+      if(d->rec_have == 5) {
+        d->rec_left = (size_t)d->rec[3] << 8 | d->rec[4];
+        mb_record(c, d, sent);
+        if(!d->rec_left)
+          d->rec_have = 0;
+      }
+      continue;
+    }
+    k = n < d->rec_left ? n : d->rec_left;
+    if(d->rec[0] == MB_CT_HANDSHAKE && !d->ccs)
+      mb_hs_bytes(c, d, sent, p, k);
+    p += k;
+    n -= k;
+    d->rec_left -= k;
+    if(!d->rec_left)
+      d->rec_have = 0;
+  }
+}
+
+static int mb_sock_fail(hb_tls_conn *c, int want, int fail)
+{
+  if(errno == EAGAIN || errno == EWOULDBLOCK)
+    return want;
+  c->sock_errno = errno;
+  if(errno == ECONNRESET || errno == EPIPE)
+    return MBEDTLS_ERR_NET_CONN_RESET;
+  return fail;
+}
+
+static int mb_send(void *arg, const unsigned char *buf, size_t len)
+{
+  hb_tls_conn *c = arg;
+  ssize_t r;
+  int id;
+
+  /* Server: our ServerKeyExchange (its own record) may name a curve that
+   * is in the library's list only for certificates: stop it unsent */
+  if(c->ctx->server && !c->hs_done && !c->dir[1].rec_have && len >= 12 &&
+     buf[0] == MB_CT_HANDSHAKE && buf[5] == MB_HS_SERVER_KX && buf[9] == 3) {
+    id = buf[10] << 8 | buf[11];
+    if(!mb_group_ok(c->ctx, id)) {
+      c->group = id;
+      c->bad_group = 2;
+      return MB_ERR_GROUP;
+    }
+  }
+  do
+    r = send(c->fd, buf, len, MSG_NOSIGNAL);
+  while(r < 0 && errno == EINTR);
+  if(r < 0)
+    return mb_sock_fail(c, MBEDTLS_ERR_SSL_WANT_WRITE,
+                        MBEDTLS_ERR_NET_SEND_FAILED);
+  c->out += (uint64_t)r;
+  if(!c->hs_done || c->ctx->on_msg)
+    mb_sniff(c, 1, buf, (size_t)r);
+  return (int)r;
+}
+
+/* mbedTLS asks for exactly the bytes it needs (header, then body), so
+ * nothing is read ahead of it. */
+static int mb_recv(void *arg, unsigned char *buf, size_t len)
+{
+  hb_tls_conn *c = arg;
+  ssize_t r;
+
+  do
+    r = recv(c->fd, buf, len, 0);
+  while(r < 0 && errno == EINTR);
+  if(r < 0)
+    return mb_sock_fail(c, MBEDTLS_ERR_SSL_WANT_READ,
+                        MBEDTLS_ERR_NET_RECV_FAILED);
+  c->in += (uint64_t)r;
+  if(r && (!c->hs_done || c->ctx->on_msg))
+    mb_sniff(c, 0, buf, (size_t)r);
+  if(c->bad_group == 1) { /* once; then the alert may go out */
+    c->bad_group = 2;
+    return MB_ERR_GROUP;
+  }
+  return (int)r; /* 0: EOF, which mbedTLS reports as CONN_EOF */
+}
+
+/* ---- IP literals: matched against the certificate's iPAddress SANs ---- */
+
+#define MB_SEQ (MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE)
+
+static int mb_san_has_ip(const mbedtls_x509_crt *crt,
+                         const unsigned char *ip, size_t iplen)
+{
+  unsigned char *p = crt->v3_ext.p, *end, *ext_end, *names_end;
+  size_t len;
+  int crit, tag;
+
+  if(!p)
+    return 0;
+  end = p + crt->v3_ext.len;
+  if(mbedtls_asn1_get_tag(&p, end, &len, MB_SEQ))
+    return 0;
+  while(p < end) {
+    if(mbedtls_asn1_get_tag(&p, end, &len, MB_SEQ))
+      return 0;
+    ext_end = p + len;
+    if(mbedtls_asn1_get_tag(&p, ext_end, &len, MBEDTLS_ASN1_OID))
+      return 0;
+    if(len != MBEDTLS_OID_SIZE(MBEDTLS_OID_SUBJECT_ALT_NAME) ||
+       memcmp(p, MBEDTLS_OID_SUBJECT_ALT_NAME, len)) {
+      p = ext_end;
+      continue;
+    }
+    p += len;
+    (void)mbedtls_asn1_get_bool(&p, ext_end, &crit); /* optional */
+    if(mbedtls_asn1_get_tag(&p, ext_end, &len, MBEDTLS_ASN1_OCTET_STRING) ||
+       mbedtls_asn1_get_tag(&p, ext_end, &len, MB_SEQ))
+      return 0;
+    names_end = p + len;
+    while(p < names_end) {
+      tag = *p++;
+      if(mbedtls_asn1_get_len(&p, names_end, &len))
+        return 0;
+      /* iPAddress [7] IMPLICIT OCTET STRING */
+      if(tag == (MBEDTLS_ASN1_CONTEXT_SPECIFIC | 7) && len == iplen &&
+         !memcmp(p, ip, iplen))
+        return 1;
+      p += len;
+    }
+    return 0;
+  }
+  return 0;
+}
+
+static int mb_verify_ip(void *arg, mbedtls_x509_crt *crt, int depth,
+                        uint32_t *flags)
+{
+  hb_tls_conn *c = arg;
+
+  if(depth == 0 && !mb_san_has_ip(crt, c->ip, c->iplen))
+    *flags |= MBEDTLS_X509_BADCERT_CN_MISMATCH;
+  return 0;
+}
+
+/* Fills c->ip when name is an IPv4 or IPv6 literal (brackets allowed). */
+static int mb_parse_ip(hb_tls_conn *c, const char *name)
+{
+  char buf[64];
+  size_t n = strlen(name);
+
+  if(n >= 2 && name[0] == '[' && name[n - 1] == ']' && n - 2 < sizeof(buf)) {
+    memcpy(buf, name + 1, n - 2);
+    buf[n - 2] = '\0';
+    name = buf;
+  }
+  if(inet_pton(AF_INET, name, c->ip) == 1)
+    c->iplen = 4;
+  else if(inet_pton(AF_INET6, name, c->ip) == 1)
+    c->iplen = 16;
+  return c->iplen != 0;
+}
+
+/* ---- contexts ---- */
+
+static int mb_versions(const hb_tls_config *cfg, hb_err *err)
+{
+  int min = cfg->min_version ? cfg->min_version : HB_TLS_1_2;
+  int max = cfg->max_version ? cfg->max_version : HB_TLS_1_2;
+
+  if(min == HB_TLS_1_3)
+    return hb_err_set(err, HB_UNSUPPORTED, "TLS 1.3: mbedTLS 2.28 has "
+#if defined(MBEDTLS_SSL_PROTO_TLS1_3_EXPERIMENTAL)
+                      "only an experimental, incomplete TLS 1.3 prototype"
+#else
+                      "no TLS 1.3 (MBEDTLS_SSL_PROTO_TLS1_3_EXPERIMENTAL "
+                      "is off in this build)"
+#endif
+                      );
+  if(min != HB_TLS_1_2 || (max != HB_TLS_1_2 && max != HB_TLS_1_3))
+    return hb_err_set(err, HB_UNSUPPORTED, "TLS version range 0x%04x.."
+                      "0x%04x: only TLS 1.2 is available", min, max);
+  return HB_OK; /* a max of 1.3 just means 1.2 here */
+}
+
+/* The library's curve list is also what the client offers and what
+ * either side accepts for the peer's ECDSA certificate: we append the
+ * certificate curves after the groups asked for, and refuse a
+ * ServerKeyExchange with a group outside them (mb_hs_bytes, mb_send). */
+static int mb_groups(hb_tls_ctx *ctx, const char *list, hb_err *err)
+{
+  size_t n = 0, i, j, len;
+  const char *p = list, *end;
+
+  /* no list: modern order, not 2.28's default with secp521r1 first */
+  if(!list)
+    p = "x25519:p256:p384:p521";
+  while(*p) {
+    end = strchr(p, ':');
+    len = end ? (size_t)(end - p) : strlen(p);
+    for(i = 0; i < MB_NGROUPS; i++)
+      if(strlen(mb_group_tab[i].name) == len &&
+         !strncmp(mb_group_tab[i].name, p, len))
+        break;
+    if(i == MB_NGROUPS)
+      return hb_err_set(err, HB_UNSUPPORTED, "group '%.*s' not supported "
+                        "(x25519, p256, p384, p521)", (int)len, p);
+    if(n == MB_MAX_GROUPS)
+      return hb_err_set(err, HB_ERROR, "too many groups in '%s'", list);
+    ctx->groups[n] = mb_group_tab[i].id;
+    ctx->allowed[n++] = mb_group_tab[i].tls_id;
+    p += len + (end != NULL);
+  }
+  if(!n)
+    return hb_err_set(err, HB_ERROR, "empty group list");
+  ctx->nallowed = n;
+  for(i = 1; i < MB_NGROUPS; i++) { /* ECDSA curves, for certificates */
+    for(j = 0; j < ctx->nallowed && ctx->groups[j] != mb_group_tab[i].id;
+        j++)
+      ;
+    if(j == ctx->nallowed)
+      ctx->groups[n++] = mb_group_tab[i].id;
+  }
+  ctx->groups[n] = MBEDTLS_ECP_DP_NONE;
+  mbedtls_ssl_conf_curves(&ctx->conf, ctx->groups);
+  return HB_OK;
+}
+
+/* Loads PEM certificates into crt, or else a private key into key;
+ * EdDSA and other unknown algorithms are "unsupported", not errors. */
+static int mb_load(const char *file, mbedtls_x509_crt *crt,
+                   mbedtls_pk_context *key, hb_err *err)
+{
+  char what[512];
+  int ret, high, rc;
+
+  if(!file)
+    return hb_err_set(err, HB_ERROR, "a file is missing: a certificate "
+                      "needs its key, verify_peer a ca_file");
+  ret = crt ? mbedtls_x509_crt_parse_file(crt, file) :
+              mbedtls_pk_parse_keyfile(key, file, NULL);
+  if(ret > 0)
+    return hb_err_set(err, HB_ERROR, "%d certificate(s) in %s could not "
+                      "be parsed", ret, file);
+  if(!ret)
+    return HB_OK;
+  high = -ret & 0xFF80;
+  rc = ret == MBEDTLS_ERR_PK_UNKNOWN_PK_ALG ||
+       high == -MBEDTLS_ERR_X509_UNKNOWN_SIG_ALG ||
+       high == -MBEDTLS_ERR_X509_FEATURE_UNAVAILABLE ?
+       HB_UNSUPPORTED : HB_ERROR;
+  snprintf(what, sizeof(what), "loading %s%s", file, rc == HB_ERROR ? "" :
+           ": an algorithm mbedTLS 2.28 lacks (EdDSA?)");
+  return mb_fail(err, rc, ret, what);
+}
+
+static void mb_ctx_free(hb_tls_ctx *ctx)
+{
+  if(!ctx)
+    return;
+  mbedtls_ssl_config_free(&ctx->conf);
+  mbedtls_ssl_cache_free(&ctx->cache);
+  mbedtls_ssl_ticket_free(&ctx->ticket);
+  mbedtls_x509_crt_free(&ctx->own);
+  mbedtls_x509_crt_free(&ctx->ca);
+  mbedtls_pk_free(&ctx->key);
+  mbedtls_ctr_drbg_free(&ctx->drbg);
+  mbedtls_entropy_free(&ctx->entropy);
+  free(ctx);
+}
+
+/* TLS 1.2 RSA key transport suites only. */
+static const int mb_rsa_kx_suites[] = {
+  MBEDTLS_TLS_RSA_WITH_AES_128_GCM_SHA256,
+  MBEDTLS_TLS_RSA_WITH_AES_256_GCM_SHA384,
+  0
+};
+
+static int mb_ctx_setup(hb_tls_ctx *ctx, const hb_tls_config *cfg,
+                        hb_err *err)
+{
+  static const unsigned char pers[] = "httpsbench tls";
+  int ret, rc;
+
+  ret = mbedtls_ctr_drbg_seed(&ctx->drbg, mbedtls_entropy_func,
+                              &ctx->entropy, pers, sizeof(pers) - 1);
+  if(ret)
+    return mb_fail(err, HB_ERROR, ret, "seeding the CTR_DRBG");
+  ret = mbedtls_ssl_config_defaults(&ctx->conf, cfg->server ?
+                                    MBEDTLS_SSL_IS_SERVER :
+                                    MBEDTLS_SSL_IS_CLIENT,
+                                    MBEDTLS_SSL_TRANSPORT_STREAM,
+                                    MBEDTLS_SSL_PRESET_DEFAULT);
+  if(ret)
+    return mb_fail(err, HB_ERROR, ret, "mbedtls_ssl_config_defaults");
+  mbedtls_ssl_conf_rng(&ctx->conf, mbedtls_ctr_drbg_random, &ctx->drbg);
+  mbedtls_ssl_conf_min_version(&ctx->conf, MBEDTLS_SSL_MAJOR_VERSION_3,
+                               MBEDTLS_SSL_MINOR_VERSION_3);
+  mbedtls_ssl_conf_max_version(&ctx->conf, MBEDTLS_SSL_MAJOR_VERSION_3,
+                               MBEDTLS_SSL_MINOR_VERSION_3);
+  if(cfg->server || cfg->cert_file || cfg->key_file) {
+    rc = mb_load(cfg->cert_file, &ctx->own, NULL, err);
+    if(!rc)
+      rc = mb_load(cfg->key_file, NULL, &ctx->key, err);
+    if(rc)
+      return rc;
+    ret = mbedtls_ssl_conf_own_cert(&ctx->conf, &ctx->own, &ctx->key);
+    if(ret)
+      return mb_fail(err, HB_ERROR, ret, "setting the certificate");
+  }
+  if(cfg->verify_peer) {
+    rc = mb_load(cfg->ca_file, &ctx->ca, NULL, err);
+    if(rc)
+      return rc;
+    mbedtls_ssl_conf_ca_chain(&ctx->conf, &ctx->ca, NULL);
+  }
+  mbedtls_ssl_conf_authmode(&ctx->conf, cfg->verify_peer ?
+                            MBEDTLS_SSL_VERIFY_REQUIRED :
+                            MBEDTLS_SSL_VERIFY_NONE);
+  rc = mb_groups(ctx, cfg->groups, err);
+  if(rc)
+    return rc;
+  if(cfg->rsa_kx)
+    mbedtls_ssl_conf_ciphersuites(&ctx->conf, mb_rsa_kx_suites);
+  if(!cfg->server) {
+    mbedtls_ssl_conf_session_tickets(&ctx->conf,
+                                     MBEDTLS_SSL_SESSION_TICKETS_ENABLED);
+    return HB_OK;
+  }
+  if(cfg->session_cache) {
+    mbedtls_ssl_cache_set_max_entries(&ctx->cache, MB_CACHE_ENTRIES);
+    mbedtls_ssl_conf_session_cache(&ctx->conf, &ctx->cache,
+                                   mbedtls_ssl_cache_get,
+                                   mbedtls_ssl_cache_set);
+  }
+  if(cfg->tickets) {
+    ret = mbedtls_ssl_ticket_setup(&ctx->ticket, mbedtls_ctr_drbg_random,
+                                   &ctx->drbg, MBEDTLS_CIPHER_AES_256_GCM,
+                                   MB_TICKET_LIFE);
+    if(ret)
+      return mb_fail(err, HB_ERROR, ret, "setting up session tickets");
+    mbedtls_ssl_conf_session_tickets_cb(&ctx->conf, mbedtls_ssl_ticket_write,
+                                        mbedtls_ssl_ticket_parse,
+                                        &ctx->ticket);
+  }
+  return HB_OK;
+}
+
+static int mb_ctx_new(const hb_tls_config *cfg, hb_tls_ctx **out,
+                      hb_err *err)
+{
+  hb_tls_ctx *ctx;
+  int rc;
+
+  *out = NULL;
+  rc = mb_versions(cfg, err);
+  if(rc)
+    return rc;
+  ctx = calloc(1, sizeof(*ctx));
+  if(!ctx)
+    return hb_err_set(err, HB_ERROR, "out of memory");
+  mbedtls_ssl_config_init(&ctx->conf);
+  mbedtls_entropy_init(&ctx->entropy);
+  mbedtls_ctr_drbg_init(&ctx->drbg);
+  mbedtls_x509_crt_init(&ctx->own);
+  mbedtls_x509_crt_init(&ctx->ca);
+  mbedtls_pk_init(&ctx->key);
+  mbedtls_ssl_cache_init(&ctx->cache);
+  mbedtls_ssl_ticket_init(&ctx->ticket);
+  ctx->server = cfg->server;
+  ctx->on_msg = cfg->on_msg;
+  ctx->msg_arg = cfg->msg_arg;
+  rc = mb_ctx_setup(ctx, cfg, err);
+  if(rc) {
+    mb_ctx_free(ctx);
+    return rc;
+  }
+  *out = ctx;
+  return HB_OK;
+}
+
+/* ---- connections ---- */
+
+static void mb_conn_free(hb_tls_conn *c)
+{
+  if(!c)
+    return;
+  mbedtls_ssl_free(&c->ssl);
+  free(c);
+}
+
+static int mb_conn_new(hb_tls_ctx *ctx, int fd, const char *sni,
+                       hb_tls_conn **out, hb_err *err)
+{
+  hb_tls_conn *c;
+  int ret, client_sni = !ctx->server && sni && *sni;
+
+  *out = NULL;
+  c = calloc(1, sizeof(*c));
+  if(!c)
+    return hb_err_set(err, HB_ERROR, "out of memory");
+  mbedtls_ssl_init(&c->ssl);
+  c->ctx = ctx;
+  c->fd = fd;
+  ret = mbedtls_ssl_setup(&c->ssl, &ctx->conf);
+  if(ret)
+    goto out;
+  mbedtls_ssl_set_bio(&c->ssl, c, mb_send, mb_recv, NULL);
+  /* no SNI for addresses (RFC 6066), and 2.28 cannot match them: we do,
+   * in a callback that runs only when verifying */
+  if(client_sni && mb_parse_ip(c, sni))
+    mbedtls_ssl_set_verify(&c->ssl, mb_verify_ip, c);
+  else if(client_sni)
+    ret = mbedtls_ssl_set_hostname(&c->ssl, sni);
+out:
+  if(ret) {
+    mb_conn_free(c);
+    return mb_fail(err, HB_ERROR, ret, "setting up the connection");
+  }
+  *out = c;
+  return HB_OK;
+}
+
+static hb_io mb_handshake(hb_tls_conn *c, hb_err *err)
+{
+  int ret;
+
+  if(c->hs_done)
+    return HB_IO_OK;
+  ret = mbedtls_ssl_handshake(&c->ssl);
+  /* the library refuses a missing client certificate silently (RFC 5246
+   * 7.4.6 says handshake_failure), our client's group check too (the
+   * server's would first flush the ServerKeyExchange it stopped) */
+  if(ret == MBEDTLS_ERR_SSL_NO_CLIENT_CERTIFICATE ||
+     (ret == MB_ERR_GROUP && c->bad_group && !c->ctx->server))
+    (void)mbedtls_ssl_send_alert_message(&c->ssl, MB_FATAL, MB_HS_FAILURE);
+  if(ret)
+    return mb_result(c, ret, "TLS handshake failed", err);
+  c->hs_done = 1;
+  return HB_IO_OK;
+}
+
+static hb_io mb_read(hb_tls_conn *c, void *buf, size_t len, size_t *n,
+                     hb_err *err)
+{
+  int ret;
+  hb_io r;
+
+  *n = 0;
+  r = mb_handshake(c, err);
+  if(r != HB_IO_OK)
+    return r;
+  ret = mbedtls_ssl_read(&c->ssl, buf, len);
+  if(ret > 0) {
+    *n = (size_t)ret;
+    return HB_IO_OK;
+  }
+  if(ret == 0) /* EOF without close_notify */
+    ret = MBEDTLS_ERR_SSL_CONN_EOF;
+  return mb_result(c, ret, "TLS read failed", err);
+}
+
+/* mbedTLS wants a write that returned WANT_WRITE repeated with the same
+ * length, and it answers a retry with that length without checking: we
+ * remember the length of the record it holds (wpend). */
+static hb_io mb_write(hb_tls_conn *c, const void *buf, size_t len,
+                      size_t *n, hb_err *err)
+{
+  size_t want = len;
+  int ret, max;
+  hb_io r;
+
+  *n = 0;
+  r = mb_handshake(c, err);
+  if(r != HB_IO_OK)
+    return r;
+  if(c->wpend) {
+    if(len < c->wpend) {
+      hb_err_set(err, HB_ERROR, "TLS write retried with %zu bytes after "
+                 "%zu were queued", len, c->wpend);
+      return HB_IO_ERROR;
+    }
+    want = c->wpend;
+  }
+  else if(!len)
+    return HB_IO_OK;
+  else if(c->ssl.out_left) {
+    /* someone else's record (an alert) waits: flush it, or mbedTLS would
+     * count it as ours */
+    ret = mbedtls_ssl_write(&c->ssl, buf, 0);
+    if(ret < 0)
+      return mb_result(c, ret, "TLS write failed", err);
+  }
+  ret = mbedtls_ssl_write(&c->ssl, buf, want);
+  if(ret >= 0) {
+    c->wpend = 0;
+    *n = (size_t)ret;
+    return HB_IO_OK;
+  }
+  if(ret == MBEDTLS_ERR_SSL_WANT_WRITE && !c->wpend && c->ssl.out_left) {
+    max = mbedtls_ssl_get_max_out_record_payload(&c->ssl);
+    c->wpend = max > 0 && (size_t)max < want ? (size_t)max : want;
+  }
+  return mb_result(c, ret, "TLS write failed", err);
+}
+
+static hb_io mb_shutdown(hb_tls_conn *c, hb_err *err)
+{
+  int ret;
+
+  /* with output pending, close_notify only flushes it: so flush, then
+   * queue the alert once (it stays queued when the send would block) */
+  ret = c->ssl.out_left ? mbedtls_ssl_close_notify(&c->ssl) : 0;
+  if(!ret && !c->close_sent) {
+    c->close_sent = 1;
+    ret = mbedtls_ssl_close_notify(&c->ssl);
+  }
+  if(ret)
+    return mb_result(c, ret, "sending close_notify failed", err);
+  return HB_IO_OK;
+}
+
+static int mb_info(hb_tls_conn *c, hb_tls_info *info)
+{
+  const char *v, *suite;
+  char *p;
+
+  memset(info, 0, sizeof(*info));
+  info->bytes_in = c->in;
+  info->bytes_out = c->out;
+  if(!c->hs_done)
+    return HB_OK;
+  v = mbedtls_ssl_get_version(&c->ssl);
+  info->version = !strcmp(v, "TLSv1.2") ? HB_TLS_1_2 :
+                  !strcmp(v, "TLSv1.3") ? HB_TLS_1_3 : 0;
+  /* mbedTLS names are the IANA names with '-' for '_' */
+  suite = mbedtls_ssl_get_ciphersuite(&c->ssl);
+  snprintf(info->cipher, sizeof(info->cipher), "%s", suite ? suite : "");
+  for(p = info->cipher; *p; p++)
+    if(*p == '-')
+      *p = '_';
+  if(strstr(info->cipher, "ECDHE"))
+    snprintf(info->group, sizeof(info->group), "%s",
+             mb_group_name(c->group));
+  /* a full TLS 1.2 handshake always has ServerHelloDone */
+  info->resumed = c->saw_sh && !c->saw_shd;
+  return HB_OK;
+}
+
+/* ---- client resumption ---- */
+
+static void mb_session_free(hb_tls_session *s)
+{
+  if(!s)
+    return;
+  mbedtls_ssl_session_free(&s->s);
+  free(s);
+}
+
+static int mb_session_get(hb_tls_conn *c, hb_tls_session **out,
+                          hb_err *err)
+{
+  hb_tls_session *s;
+  int ret;
+
+  *out = NULL;
+  if(c->ctx->server || !c->hs_done)
+    return hb_err_set(err, HB_ERROR, "session_get: only for clients, "
+                      "after the handshake");
+  s = calloc(1, sizeof(*s));
+  if(!s)
+    return hb_err_set(err, HB_ERROR, "out of memory");
+  mbedtls_ssl_session_init(&s->s);
+  ret = mbedtls_ssl_get_session(&c->ssl, &s->s);
+  /* neither a session ID nor a ticket: nothing to resume */
+  if(!ret && (s->s.id_len || s->s.ticket_len)) {
+    *out = s;
+    return HB_OK;
+  }
+  mb_session_free(s);
+  if(ret)
+    return mb_fail(err, HB_ERROR, ret, "mbedtls_ssl_get_session");
+  return HB_OK;
+}
+
+static int mb_session_set(hb_tls_conn *c, hb_tls_session *s, hb_err *err)
+{
+  int ret = mbedtls_ssl_set_session(&c->ssl, &s->s);
+
+  if(ret) /* also refuses servers */
+    return mb_fail(err, HB_ERROR, ret, "mbedtls_ssl_set_session");
+  return HB_OK;
+}
+
+const hb_tls_ops hb_mbedtls_tls = {
+  "mbedtls",
+  HB_TLS_SUP_TICKETS | HB_TLS_SUP_SESSION_ID | HB_TLS_SUP_GROUPS |
+    HB_TLS_SUP_RSA_KX | HB_TLS_SUP_TRACE,
+  mb_ctx_new, mb_ctx_free, mb_conn_new, mb_handshake, mb_read, mb_write,
+  mb_shutdown, mb_info, mb_conn_free, mb_session_get, mb_session_set,
+  mb_session_free
+};

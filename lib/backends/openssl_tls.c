@@ -1,0 +1,809 @@
+/* TLS connection table for OpenSSL 3 and, compiled a second time with
+ * -DHB_BORINGSSL=1 against BoringSSL's headers, for BoringSSL.
+ *
+ * The library does the socket I/O itself through a socket BIO on the
+ * caller's fd (SSL_set_fd); the BIO's own counters give the raw byte
+ * counts, and SSL_read/SSL_write move data straight between the caller's
+ * buffer and the record layer. Both libraries keep their RNG, session
+ * cache and ticket keys thread-safe internally, so one SSL_CTX serves
+ * every thread without locks of ours. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#if defined(HB_BORINGSSL) && !defined(OPENSSL_IS_BORINGSSL)
+#error "HB_BORINGSSL is set but these are not BoringSSL's headers"
+#endif
+
+#ifdef OPENSSL_IS_BORINGSSL
+#define OT_BSSL 1
+#define OT_LIB "BoringSSL"
+#define OT_NAME "boringssl"
+#else
+#define OT_LIB "OpenSSL"
+#define OT_NAME "openssl"
+#endif
+
+#include "hb/tls.h"
+
+/* Record content types the trace reports; record headers serve only to
+ * spot a received CCS, TLS 1.3 inner content types are dropped. */
+#define OT_CT_CCS 20
+#define OT_CT_ALERT 21
+#define OT_CT_HANDSHAKE 22
+#define OT_CT_HEADER SSL3_RT_HEADER /* pseudo type: a record header */
+
+struct hb_tls_ctx {
+  SSL_CTX *ssl;
+  int server;
+  int verify;            /* verify_peer */
+  hb_tls_msg_fn on_msg;
+  void *msg_arg;
+};
+
+struct hb_tls_conn {
+  SSL *ssl;
+  hb_tls_ctx *ctx;
+  SSL_SESSION *last;     /* client: newest session the server gave us */
+  int up;                /* handshake completed (OpenSSL forgets this
+                            once a fatal error puts it back "in init") */
+  int failed;            /* a fatal error: nothing more may be sent */
+  int shut;              /* our close_notify is out */
+  int rx_ccs;            /* trace: a received CCS seen in its header */
+};
+
+struct hb_tls_session {
+  SSL_SESSION *sess;
+};
+
+/* Our names, the library's names and the wire ids of the groups. */
+static const struct {
+  const char *hb;
+  const char *lib;
+  int nid;
+  unsigned id;
+} ot_groups[] = {
+  { "x25519", "X25519", NID_X25519, 29 },
+  { "p256", "P-256", NID_X9_62_prime256v1, 23 },
+  { "p384", "P-384", NID_secp384r1, 24 }
+};
+#define OT_NGROUPS (sizeof(ot_groups) / sizeof(ot_groups[0]))
+
+/* TLS 1.2 suites with RSA key transport: the AEAD ones. */
+#define OT_RSA_KX_CIPHERS \
+  "AES128-GCM-SHA256:AES256-GCM-SHA384"
+
+/* The library's text for code. BoringSSL's reasons are identifiers
+ * (CERTIFICATE_VERIFY_FAILED): put them in words like OpenSSL's, keeping
+ * the code. */
+static void ot_reason(unsigned long code, char *buf, size_t len)
+{
+#ifdef OT_BSSL
+  const char *r = ERR_reason_error_string(code);
+  size_t i;
+
+  if(!r || len < 32) {
+    ERR_error_string_n(code, buf, len);
+    return;
+  }
+  for(i = 0; r[i] && i < len - 24; i++)
+    buf[i] = r[i] == '_' ? ' ' :
+             (char)(r[i] >= 'A' && r[i] <= 'Z' ? r[i] - 'A' + 'a' : r[i]);
+  snprintf(buf + i, len - i, " (error:%08lx)", code);
+#else
+  ERR_error_string_n(code, buf, len);
+#endif
+}
+
+/* Formats our words, then appends the library's first queued error, and
+ * empties the queue so the next failure reports its own cause. */
+static int ot_fail(hb_err *err, int status, const char *fmt, ...)
+  __attribute__((format(printf, 3, 4)));
+
+static int ot_fail(hb_err *err, int status, const char *fmt, ...)
+{
+  char lib[256];
+  unsigned long code = ERR_get_error();
+  va_list ap;
+
+  if(code)
+    ot_reason(code, lib, sizeof(lib));
+  else
+    snprintf(lib, sizeof(lib), "%s", OT_LIB " queued no error");
+  ERR_clear_error();
+  if(!err)
+    return status;
+  va_start(ap, fmt);
+  vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+  va_end(ap);
+  hb_err_append(err, "%s", lib);
+  return status;
+}
+
+static int ot_global_init(hb_err *err)
+{
+#ifdef OT_BSSL
+  CRYPTO_library_init();
+#else
+  if(!OPENSSL_init_ssl(OPENSSL_INIT_LOAD_SSL_STRINGS |
+                       OPENSSL_INIT_LOAD_CRYPTO_STRINGS, NULL))
+    return ot_fail(err, HB_ERROR, "OPENSSL_init_ssl failed");
+#endif
+  return HB_OK;
+}
+
+/* ---- trace and session callbacks ---- */
+
+static void ot_msg_cb(int write_p, int version, int content_type,
+                      const void *buf, size_t len, SSL *ssl, void *arg)
+{
+  hb_tls_ctx *ctx = arg;
+  hb_tls_conn *c = SSL_get_app_data(ssl);
+  const unsigned char *p = buf;
+  int hs_type = -1;
+
+  if(!ctx || !ctx->on_msg || !c)
+    return;
+  if(content_type == OT_CT_HEADER) {
+    /* OpenSSL 3.0 reports no received ChangeCipherSpec; its record
+     * header is the only trace of it */
+    if(write_p || len < 5 || p[0] != OT_CT_CCS)
+      return;
+    c->rx_ccs = 1;
+    ctx->on_msg(ctx->msg_arg, 0, OT_CT_CCS, -1,
+                ((size_t)p[3] << 8) | p[4]);
+    return;
+  }
+  if(content_type == OT_CT_CCS && !write_p && c->rx_ccs) {
+    c->rx_ccs = 0; /* reported from its header already */
+    return;
+  }
+  if(content_type != OT_CT_CCS && content_type != OT_CT_ALERT &&
+     content_type != OT_CT_HANDSHAKE)
+    return;
+  if(content_type == OT_CT_HANDSHAKE) {
+    if(len < 1)
+      return;
+    hs_type = p[0];
+  }
+  ctx->on_msg(ctx->msg_arg, write_p ? 1 : 0, content_type, hs_type, len);
+}
+
+/* Client: called once a session becomes resumable (TLS 1.2 after the
+ * handshake, TLS 1.3 for each NewSessionTicket). Keeping the newest one
+ * here is what lets TLS 1.3 resume: SSL_get1_session may return the
+ * ticketless handshake session. Returning 1 keeps the reference. */
+static int ot_new_session_cb(SSL *ssl, SSL_SESSION *sess)
+{
+  hb_tls_conn *c = SSL_get_app_data(ssl);
+
+  if(!c || !SSL_SESSION_is_resumable(sess))
+    return 0;
+  if(c->last)
+    SSL_SESSION_free(c->last);
+  c->last = sess;
+  return 1;
+}
+
+/* ---- context ---- */
+
+/* "x25519:p256" -> "X25519:P-256". */
+static int ot_groups_list(const char *in, char *out, size_t outlen,
+                          hb_err *err)
+{
+  size_t used = 0;
+  const char *p = in;
+
+  out[0] = '\0';
+  while(*p) {
+    size_t len = strcspn(p, ":");
+    size_t i, nlen;
+
+    for(i = 0; i < OT_NGROUPS; i++)
+      if(strlen(ot_groups[i].hb) == len &&
+         !strncmp(ot_groups[i].hb, p, len))
+        break;
+    if(i == OT_NGROUPS)
+      return hb_err_set(err, HB_ERROR, "unknown group '%.*s' (want "
+                        "x25519, p256, p384)", (int)len, p);
+    nlen = strlen(ot_groups[i].lib);
+    if(used + nlen + 2 > outlen)
+      return hb_err_set(err, HB_ERROR, "group list too long: %s", in);
+    if(used)
+      out[used++] = ':';
+    memcpy(out + used, ot_groups[i].lib, nlen + 1);
+    used += nlen;
+    p += len;
+    if(*p == ':')
+      p++;
+  }
+  if(!used)
+    return hb_err_set(err, HB_ERROR, "empty group list");
+  return HB_OK;
+}
+
+static int ot_set_versions(SSL_CTX *sctx, const hb_tls_config *cfg,
+                           hb_err *err)
+{
+  int max = cfg->max_version;
+
+  if(cfg->rsa_kx) {
+    /* RSA key transport exists only up to TLS 1.2 */
+    if(cfg->min_version > HB_TLS_1_2)
+      return hb_err_set(err, HB_ERROR, "rsa_kx needs TLS 1.2 but the "
+                        "minimum version is 0x%04x", cfg->min_version);
+    if(!max || max > HB_TLS_1_2)
+      max = HB_TLS_1_2;
+  }
+  if(cfg->min_version &&
+     !SSL_CTX_set_min_proto_version(sctx, (uint16_t)cfg->min_version))
+    return ot_fail(err, HB_ERROR, "cannot set minimum version 0x%04x",
+                   cfg->min_version);
+  if(max && !SSL_CTX_set_max_proto_version(sctx, (uint16_t)max))
+    return ot_fail(err, HB_ERROR, "cannot set maximum version 0x%04x",
+                   max);
+  return HB_OK;
+}
+
+static int ot_set_ciphers(SSL_CTX *sctx, const hb_tls_config *cfg,
+                          hb_err *err)
+{
+  char list[64];
+  int rc;
+
+  if(cfg->rsa_kx) {
+#ifdef OT_BSSL
+    /* strict: fails when the library dropped one of the suites */
+    if(!SSL_CTX_set_strict_cipher_list(sctx, OT_RSA_KX_CIPHERS))
+#else
+    if(!SSL_CTX_set_cipher_list(sctx, OT_RSA_KX_CIPHERS))
+#endif
+      return ot_fail(err, HB_UNSUPPORTED, "%s has no RSA key transport "
+                     "suites (%s)", OT_LIB, OT_RSA_KX_CIPHERS);
+  }
+  if(cfg->groups) {
+    rc = ot_groups_list(cfg->groups, list, sizeof(list), err);
+    if(rc)
+      return rc;
+    if(!SSL_CTX_set1_curves_list(sctx, list))
+      return ot_fail(err, HB_ERROR, "cannot set groups %s", list);
+  }
+#ifdef OT_BSSL
+  {
+    /* BoringSSL leaves Ed25519 out of its default verify list */
+    static const uint16_t prefs[] = {
+      SSL_SIGN_ECDSA_SECP256R1_SHA256, SSL_SIGN_RSA_PSS_RSAE_SHA256,
+      SSL_SIGN_RSA_PKCS1_SHA256, SSL_SIGN_ECDSA_SECP384R1_SHA384,
+      SSL_SIGN_RSA_PSS_RSAE_SHA384, SSL_SIGN_RSA_PKCS1_SHA384,
+      SSL_SIGN_RSA_PSS_RSAE_SHA512, SSL_SIGN_RSA_PKCS1_SHA512,
+      SSL_SIGN_ED25519
+    };
+    if(!SSL_CTX_set_verify_algorithm_prefs(sctx, prefs,
+                                           sizeof(prefs) / sizeof(*prefs)))
+      return ot_fail(err, HB_ERROR, "cannot set verify algorithms");
+  }
+#endif
+  return HB_OK;
+}
+
+static int ot_no_verify(X509_STORE_CTX *store, void *arg)
+{
+  return 1;
+}
+
+static int ot_set_certs(SSL_CTX *sctx, const hb_tls_config *cfg,
+                        hb_err *err)
+{
+  if(cfg->server && (!cfg->cert_file || !cfg->key_file))
+    return hb_err_set(err, HB_ERROR, "a TLS server needs cert_file and "
+                      "key_file");
+  if(cfg->cert_file) {
+    if(!SSL_CTX_use_certificate_chain_file(sctx, cfg->cert_file))
+      return ot_fail(err, HB_ERROR, "cannot load certificate chain %s",
+                     cfg->cert_file);
+    if(!cfg->key_file)
+      return hb_err_set(err, HB_ERROR, "cert_file %s without key_file",
+                        cfg->cert_file);
+    if(!SSL_CTX_use_PrivateKey_file(sctx, cfg->key_file,
+                                    SSL_FILETYPE_PEM))
+      return ot_fail(err, HB_ERROR, "cannot load private key %s",
+                     cfg->key_file);
+    if(!SSL_CTX_check_private_key(sctx))
+      return ot_fail(err, HB_ERROR, "key %s does not match certificate "
+                     "%s", cfg->key_file, cfg->cert_file);
+  }
+  if(!cfg->verify_peer) {
+    SSL_CTX_set_verify(sctx, SSL_VERIFY_NONE, NULL);
+    /* VERIFY_NONE still builds and checks the chain, then ignores the
+     * result: skip that work outright */
+    if(!cfg->server)
+      SSL_CTX_set_cert_verify_callback(sctx, ot_no_verify, NULL);
+    return HB_OK;
+  }
+  if(cfg->ca_file) {
+    if(!SSL_CTX_load_verify_locations(sctx, cfg->ca_file, NULL))
+      return ot_fail(err, HB_ERROR, "cannot load CA file %s",
+                     cfg->ca_file);
+  }
+  else if(cfg->server)
+    return hb_err_set(err, HB_ERROR, "a server verifying clients needs "
+                      "ca_file");
+  else if(!SSL_CTX_set_default_verify_paths(sctx))
+    return ot_fail(err, HB_ERROR, "cannot load the default CA store");
+  if(cfg->server) {
+    STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(cfg->ca_file);
+
+    if(!names)
+      return ot_fail(err, HB_ERROR, "cannot read CA names from %s",
+                     cfg->ca_file);
+    SSL_CTX_set_client_CA_list(sctx, names);
+    SSL_CTX_set_verify(sctx, SSL_VERIFY_PEER |
+                       SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+  }
+  else
+    SSL_CTX_set_verify(sctx, SSL_VERIFY_PEER, NULL);
+  return HB_OK;
+}
+
+static void ot_set_resumption(SSL_CTX *sctx, const hb_tls_config *cfg)
+{
+  static const unsigned char sid_ctx[] = "httpsbench";
+
+  if(!cfg->server) {
+    /* sessions reach us through the callback; no cache in the ctx */
+    SSL_CTX_set_session_cache_mode(sctx, SSL_SESS_CACHE_CLIENT |
+                                   SSL_SESS_CACHE_NO_INTERNAL_STORE);
+    SSL_CTX_sess_set_new_cb(sctx, ot_new_session_cb);
+    return;
+  }
+  /* needed for resumption once client certificates are involved */
+  SSL_CTX_set_session_id_context(sctx, sid_ctx, sizeof(sid_ctx) - 1);
+  SSL_CTX_set_session_cache_mode(sctx, cfg->session_cache ?
+                                 SSL_SESS_CACHE_SERVER :
+                                 SSL_SESS_CACHE_OFF);
+  if(!cfg->tickets) {
+    /* no 1.2 tickets; no 1.3 tickets of either kind (OpenSSL would
+     * otherwise issue stateful 1.3 tickets from the session cache) */
+    SSL_CTX_set_options(sctx, SSL_OP_NO_TICKET);
+    SSL_CTX_set_num_tickets(sctx, 0);
+  }
+}
+
+static int ot_ctx_new(const hb_tls_config *cfg, hb_tls_ctx **out,
+                      hb_err *err)
+{
+  hb_tls_ctx *ctx = NULL;
+  int rc;
+
+  *out = NULL;
+  rc = ot_global_init(err);
+  if(rc)
+    return rc;
+  ctx = calloc(1, sizeof(*ctx));
+  if(!ctx)
+    return hb_err_set(err, HB_ERROR, "out of memory");
+  ctx->server = cfg->server;
+  ctx->verify = cfg->verify_peer;
+  ctx->on_msg = cfg->on_msg;
+  ctx->msg_arg = cfg->msg_arg;
+  ERR_clear_error();
+  ctx->ssl = SSL_CTX_new(TLS_method());
+  if(!ctx->ssl) {
+    rc = ot_fail(err, HB_ERROR, "SSL_CTX_new failed");
+    goto out;
+  }
+  /* partial writes: *n tells the caller what went out; the caller may
+   * retry from a moved pointer */
+  SSL_CTX_set_mode(ctx->ssl, SSL_MODE_ENABLE_PARTIAL_WRITE |
+                   SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  SSL_CTX_set_options(ctx->ssl, SSL_OP_NO_RENEGOTIATION);
+  rc = ot_set_versions(ctx->ssl, cfg, err);
+  if(!rc)
+    rc = ot_set_ciphers(ctx->ssl, cfg, err);
+  if(!rc)
+    rc = ot_set_certs(ctx->ssl, cfg, err);
+  if(rc)
+    goto out;
+  ot_set_resumption(ctx->ssl, cfg);
+  if(cfg->on_msg) {
+    SSL_CTX_set_msg_callback(ctx->ssl, ot_msg_cb);
+    SSL_CTX_set_msg_callback_arg(ctx->ssl, ctx);
+  }
+  *out = ctx;
+  ctx = NULL;
+out:
+  if(ctx) {
+    SSL_CTX_free(ctx->ssl);
+    free(ctx);
+  }
+  return rc;
+}
+
+static void ot_ctx_free(hb_tls_ctx *ctx)
+{
+  if(!ctx)
+    return;
+  SSL_CTX_free(ctx->ssl);
+  free(ctx);
+}
+
+/* ---- connection ---- */
+
+/* Copies host without IPv6 brackets; 1 if it is an IP literal. */
+static int ot_ip_literal(const char *host, char *buf, size_t buflen)
+{
+  unsigned char addr[16];
+  size_t len = strlen(host);
+
+  if(len >= 2 && host[0] == '[' && host[len - 1] == ']') {
+    host++;
+    len -= 2;
+  }
+  if(len >= buflen)
+    return 0;
+  memcpy(buf, host, len);
+  buf[len] = '\0';
+  return inet_pton(AF_INET, buf, addr) == 1 ||
+         inet_pton(AF_INET6, buf, addr) == 1;
+}
+
+/* Client: SNI for names, and the name or address the certificate must
+ * match when verifying. */
+static int ot_set_host(hb_tls_conn *c, const char *sni, hb_err *err)
+{
+  char ip[64];
+  X509_VERIFY_PARAM *param;
+  int is_ip;
+
+  if(!sni) {
+    if(c->ctx->verify)
+      return hb_err_set(err, HB_ERROR, "verify_peer needs a host name to "
+                        "check the certificate against");
+    return HB_OK;
+  }
+  is_ip = ot_ip_literal(sni, ip, sizeof(ip));
+  if(!is_ip && !SSL_set_tlsext_host_name(c->ssl, sni))
+    return ot_fail(err, HB_ERROR, "cannot set SNI %s", sni);
+  if(!c->ctx->verify)
+    return HB_OK;
+  param = SSL_get0_param(c->ssl);
+  if(is_ip) {
+    if(!X509_VERIFY_PARAM_set1_ip_asc(param, ip))
+      return ot_fail(err, HB_ERROR, "cannot verify IP address %s", sni);
+    return HB_OK;
+  }
+  X509_VERIFY_PARAM_set_hostflags(param,
+                                  X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+  if(!X509_VERIFY_PARAM_set1_host(param, sni, strlen(sni)))
+    return ot_fail(err, HB_ERROR, "cannot verify host name %s", sni);
+  return HB_OK;
+}
+
+static void ot_conn_free(hb_tls_conn *c)
+{
+  if(!c)
+    return;
+  if(c->ssl) {
+#ifndef OT_BSSL
+    /* OpenSSL drops (and marks unresumable) the session of a connection
+     * freed before close_notify went out; only a failed one deserves
+     * that, so the rest count as shut down */
+    if(!c->failed && c->up)
+      SSL_set_shutdown(c->ssl, SSL_get_shutdown(c->ssl) |
+                       SSL_SENT_SHUTDOWN);
+#endif
+    SSL_free(c->ssl);
+  }
+  if(c->last)
+    SSL_SESSION_free(c->last);
+  free(c);
+}
+
+static int ot_conn_new(hb_tls_ctx *ctx, int fd, const char *sni,
+                       hb_tls_conn **out, hb_err *err)
+{
+  hb_tls_conn *c;
+  int rc = HB_OK;
+
+  *out = NULL;
+  c = calloc(1, sizeof(*c));
+  if(!c)
+    return hb_err_set(err, HB_ERROR, "out of memory");
+  c->ctx = ctx;
+  ERR_clear_error();
+  c->ssl = SSL_new(ctx->ssl);
+  if(!c->ssl) {
+    rc = ot_fail(err, HB_ERROR, "SSL_new failed");
+    goto out;
+  }
+  /* a socket BIO that does not close fd when freed */
+  if(!SSL_set_fd(c->ssl, fd)) {
+    rc = ot_fail(err, HB_ERROR, "SSL_set_fd(%d) failed", fd);
+    goto out;
+  }
+  SSL_set_app_data(c->ssl, c);
+  if(ctx->server)
+    SSL_set_accept_state(c->ssl);
+  else {
+    SSL_set_connect_state(c->ssl);
+    rc = ot_set_host(c, sni, err);
+  }
+out:
+  if(rc) {
+    ot_conn_free(c);
+    return rc;
+  }
+  *out = c;
+  return HB_OK;
+}
+
+/* Adds why certificate verification failed, when it did. */
+static void ot_verify_detail(hb_tls_conn *c, hb_err *err)
+{
+  long v = SSL_get_verify_result(c->ssl);
+
+  if(v != X509_V_OK)
+    hb_err_append(err, "%s", X509_verify_cert_error_string(v));
+}
+
+/* Maps an SSL_* return value ret <= 0 to hb_io; sys is errno right after
+ * the call. */
+static hb_io ot_io(hb_tls_conn *c, int ret, int sys, const char *what,
+                   hb_err *err)
+{
+  int e = SSL_get_error(c->ssl, ret);
+  int done = c->up;
+  unsigned long code;
+
+  switch(e) {
+  case SSL_ERROR_WANT_READ:
+    return HB_IO_WANT_READ;
+  case SSL_ERROR_WANT_WRITE:
+    return HB_IO_WANT_WRITE;
+  case SSL_ERROR_ZERO_RETURN:
+    if(done)
+      return HB_IO_CLOSED;
+    c->failed = 1;
+    hb_err_set(err, HB_ERROR, "%s: peer sent close_notify during the "
+               "handshake", what);
+    return HB_IO_ERROR;
+  case SSL_ERROR_SYSCALL:
+    c->failed = 1;
+    ERR_clear_error();
+    if(sys == ECONNRESET || sys == EPIPE) {
+      hb_err_set(err, HB_ERROR, "%s: connection reset (%s)", what,
+                 strerror(sys));
+      return HB_IO_ERROR;
+    }
+    if(sys)
+      break;
+    goto eof;
+  case SSL_ERROR_SSL:
+    c->failed = 1;
+    code = ERR_peek_error();
+#ifdef SSL_R_UNEXPECTED_EOF_WHILE_READING
+    if(ERR_GET_LIB(code) == ERR_LIB_SSL &&
+       ERR_GET_REASON(code) == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
+      ERR_clear_error();
+      goto eof;
+    }
+#endif
+    ot_fail(err, HB_ERROR, "%s failed", what);
+    if(ERR_GET_LIB(code) == ERR_LIB_SSL &&
+       ERR_GET_REASON(code) == SSL_R_CERTIFICATE_VERIFY_FAILED)
+      ot_verify_detail(c, err);
+    return HB_IO_ERROR;
+  default:
+    c->failed = 1;
+    ot_fail(err, HB_ERROR, "%s: unexpected SSL_get_error %d", what, e);
+    return HB_IO_ERROR;
+  }
+  hb_err_set(err, HB_ERROR, "%s: %s", what, strerror(sys));
+  return HB_IO_ERROR;
+eof:
+  if(done) {
+    /* a FIN without close_notify still ends the stream (see tls.h) */
+    hb_err_set(err, HB_OK, "peer closed without close_notify");
+    return HB_IO_CLOSED;
+  }
+  hb_err_set(err, HB_ERROR, "%s: connection closed by peer during the "
+             "handshake", what);
+  return HB_IO_ERROR;
+}
+
+static hb_io ot_handshake(hb_tls_conn *c, hb_err *err)
+{
+  int r, sys;
+
+  if(c->failed) {
+    hb_err_set(err, HB_ERROR, "TLS handshake: connection already failed");
+    return HB_IO_ERROR;
+  }
+  ERR_clear_error();
+  errno = 0;
+  r = SSL_do_handshake(c->ssl);
+  sys = errno;
+  if(r == 1) {
+    c->up = 1;
+    return HB_IO_OK;
+  }
+  return ot_io(c, r, sys, "TLS handshake", err);
+}
+
+static hb_io ot_read(hb_tls_conn *c, void *buf, size_t len, size_t *n,
+                     hb_err *err)
+{
+  int r, sys;
+
+  *n = 0;
+  if(!len)
+    return HB_IO_OK;
+  if(len > INT_MAX)
+    len = INT_MAX;
+  ERR_clear_error();
+  errno = 0;
+  r = SSL_read(c->ssl, buf, (int)len);
+  sys = errno;
+  if(r > 0) {
+    c->up = 1; /* SSL_read may have run the handshake itself */
+    *n = (size_t)r;
+    return HB_IO_OK;
+  }
+  return ot_io(c, r, sys, "TLS read", err);
+}
+
+static hb_io ot_write(hb_tls_conn *c, const void *buf, size_t len,
+                      size_t *n, hb_err *err)
+{
+  int r, sys;
+
+  *n = 0;
+  if(!len)
+    return HB_IO_OK;
+  if(len > INT_MAX)
+    len = INT_MAX;
+  ERR_clear_error();
+  errno = 0;
+  r = SSL_write(c->ssl, buf, (int)len);
+  sys = errno;
+  if(r > 0) {
+    c->up = 1;
+    *n = (size_t)r;
+    return HB_IO_OK;
+  }
+  return ot_io(c, r, sys, "TLS write", err);
+}
+
+static hb_io ot_shutdown(hb_tls_conn *c, hb_err *err)
+{
+  int r, sys;
+
+  /* after a fatal error or before a handshake there is no session to
+   * close: nothing to send */
+  if(c->failed || c->shut || !c->up)
+    return HB_IO_OK;
+  ERR_clear_error();
+  errno = 0;
+  r = SSL_shutdown(c->ssl);
+  sys = errno;
+  if(r >= 0) {
+    /* 0: ours sent, theirs not seen; calling again would wait for it */
+    c->shut = 1;
+    return HB_IO_OK;
+  }
+  return ot_io(c, r, sys, "TLS shutdown", err);
+}
+
+static const char *ot_group_name(SSL *ssl)
+{
+  size_t i;
+#ifdef OT_BSSL
+  unsigned id = SSL_get_curve_id(ssl);
+
+  for(i = 0; i < OT_NGROUPS; i++)
+    if(ot_groups[i].id == id)
+      return ot_groups[i].hb;
+#else
+  int nid = SSL_get_negotiated_group(ssl);
+
+  for(i = 0; i < OT_NGROUPS; i++)
+    if(ot_groups[i].nid == nid)
+      return ot_groups[i].hb;
+#endif
+  return "";
+}
+
+static int ot_info(hb_tls_conn *c, hb_tls_info *info)
+{
+  const SSL_CIPHER *cipher;
+  const char *name = NULL;
+
+  memset(info, 0, sizeof(*info));
+  info->bytes_in = (uint64_t)BIO_number_read(SSL_get_rbio(c->ssl));
+  info->bytes_out = (uint64_t)BIO_number_written(SSL_get_wbio(c->ssl));
+  if(!c->up)
+    return HB_OK;
+  info->version = SSL_version(c->ssl);
+  cipher = SSL_get_current_cipher(c->ssl);
+  if(cipher) {
+    name = SSL_CIPHER_standard_name(cipher);
+    if(!name)
+      name = SSL_CIPHER_get_name(cipher);
+  }
+  snprintf(info->cipher, sizeof(info->cipher), "%s", name ? name : "");
+  snprintf(info->group, sizeof(info->group), "%s",
+           ot_group_name(c->ssl));
+  info->resumed = SSL_session_reused(c->ssl) ? 1 : 0;
+  return HB_OK;
+}
+
+/* ---- client sessions ---- */
+
+static int ot_session_get(hb_tls_conn *c, hb_tls_session **out,
+                          hb_err *err)
+{
+  SSL_SESSION *sess;
+  hb_tls_session *s;
+
+  *out = NULL;
+  if(c->ctx->server)
+    return HB_OK;
+  if(c->last) {
+    sess = c->last;
+    SSL_SESSION_up_ref(sess);
+  }
+  else
+    sess = SSL_get1_session(c->ssl); /* e.g. a resumed TLS 1.2 one */
+  if(!sess)
+    return HB_OK;
+  if(!SSL_SESSION_is_resumable(sess)) {
+    SSL_SESSION_free(sess);
+    return HB_OK;
+  }
+  s = malloc(sizeof(*s));
+  if(!s) {
+    SSL_SESSION_free(sess);
+    return hb_err_set(err, HB_ERROR, "out of memory");
+  }
+  s->sess = sess;
+  *out = s;
+  return HB_OK;
+}
+
+static int ot_session_set(hb_tls_conn *c, hb_tls_session *s, hb_err *err)
+{
+  if(!s)
+    return HB_OK;
+  ERR_clear_error();
+  if(!SSL_set_session(c->ssl, s->sess))
+    return ot_fail(err, HB_ERROR, "SSL_set_session failed");
+  return HB_OK;
+}
+
+static void ot_session_free(hb_tls_session *s)
+{
+  if(!s)
+    return;
+  SSL_SESSION_free(s->sess);
+  free(s);
+}
+
+/* One symbol for both builds: each engine links one of the two. */
+const hb_tls_ops hb_openssl_tls = {
+  OT_NAME,
+  HB_TLS_SUP_TLS13 | HB_TLS_SUP_TICKETS | HB_TLS_SUP_SESSION_ID |
+  HB_TLS_SUP_GROUPS | HB_TLS_SUP_RSA_KX | HB_TLS_SUP_TRACE,
+  ot_ctx_new, ot_ctx_free, ot_conn_new, ot_handshake,
+  ot_read, ot_write, ot_shutdown, ot_info, ot_conn_free,
+  ot_session_get, ot_session_set, ot_session_free
+};

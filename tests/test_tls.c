@@ -1,0 +1,622 @@
+/* The linked backend's TLS table against itself over loopback: full and
+ * resumed handshakes in TLS 1.2 and 1.3 (resumption verified, not
+ * assumed), data both ways, the handshake trace, groups, mutual TLS,
+ * close_notify, and the failures a client must report (wrong host,
+ * untrusted CA, expired certificate, version mismatch). One process, both
+ * sides non-blocking, driven by poll with bounded time. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "hb/backend.h"
+#include "hb/certs.h"
+#include "hb/clock.h"
+
+extern const hb_tls_ops HB_TLS_TABLE;
+static const hb_tls_ops *T = &HB_TLS_TABLE;
+static int lfd = -1, lport;
+
+/* Cert types a library cannot serve (name as in reports). */
+static const struct { const char *backend, *type, *why; } no_cert[] = {
+  { "mbedtls", "ed25519", "mbedTLS 2.28 has no EdDSA" },
+};
+
+static int cert_ok(const char *type)
+{
+  size_t i;
+  for(i = 0; i < sizeof(no_cert) / sizeof(no_cert[0]); i++)
+    if(!strcmp(no_cert[i].backend, T->name) && !strcmp(no_cert[i].type, type))
+      return 0;
+  return 1;
+}
+
+typedef struct side {
+  hb_tls_conn *c;
+  int fd;
+  int done;     /* handshake finished */
+  int failed;
+  hb_io want;
+  hb_err err;
+} side;
+
+typedef struct trace {
+  int n;
+  int sent[64], ct[64], hs[64];
+} trace;
+
+static void on_msg(void *arg, int sent, int content_type, int hs_type,
+                   size_t len)
+{
+  trace *t = arg;
+  if(t->n < 64) {
+    t->sent[t->n] = sent;
+    t->ct[t->n] = content_type;
+    t->hs[t->n] = hs_type;
+    t->n++;
+  }
+}
+
+static void listen_once(void)
+{
+  struct sockaddr_in a;
+  socklen_t l = sizeof(a);
+  int one = 1;
+
+  lfd = socket(AF_INET, SOCK_STREAM, 0);
+  memset(&a, 0, sizeof(a));
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  if(bind(lfd, (struct sockaddr *)&a, sizeof(a)) || listen(lfd, 16) ||
+     getsockname(lfd, (struct sockaddr *)&a, &l)) {
+    perror("listen");
+    exit(1);
+  }
+  lport = ntohs(a.sin_port);
+}
+
+/* A connected pair of non-blocking sockets over 127.0.0.1. */
+static void tcp_pair(int *cfd, int *sfd)
+{
+  struct sockaddr_in a;
+  int one = 1;
+
+  memset(&a, 0, sizeof(a));
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons((uint16_t)lport);
+  *cfd = socket(AF_INET, SOCK_STREAM, 0);
+  if(connect(*cfd, (struct sockaddr *)&a, sizeof(a))) {
+    perror("connect");
+    exit(1);
+  }
+  *sfd = accept(lfd, NULL, NULL);
+  fcntl(*cfd, F_SETFL, O_NONBLOCK);
+  fcntl(*sfd, F_SETFL, O_NONBLOCK);
+  setsockopt(*cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  setsockopt(*sfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
+static void wait_io(side *a, side *b)
+{
+  struct pollfd p[2];
+  side *s[2] = { a, b };
+  int i;
+
+  for(i = 0; i < 2; i++) {
+    p[i].fd = s[i]->fd;
+    p[i].events = s[i]->want == HB_IO_WANT_WRITE ? POLLOUT : POLLIN;
+    p[i].revents = 0;
+  }
+  poll(p, 2, 20);
+}
+
+static void step(side *s)
+{
+  hb_io r;
+
+  if(s->done || s->failed)
+    return;
+  r = T->handshake(s->c, &s->err);
+  if(r == HB_IO_OK)
+    s->done = 1;
+  else if(r == HB_IO_WANT_READ || r == HB_IO_WANT_WRITE)
+    s->want = r;
+  else
+    s->failed = 1;
+}
+
+/* Both handshakes to completion or failure; 5 s at most. */
+static void handshake_pair(side *cl, side *sv)
+{
+  uint64_t end = hb_now_ns() + 5000000000ull;
+
+  while(hb_now_ns() < end) {
+    step(cl);
+    step(sv);
+    if((cl->done && sv->done) || cl->failed || sv->failed) {
+      /* let the other side see the alert, briefly */
+      if(cl->failed || sv->failed) {
+        int i;
+        for(i = 0; i < 10 && !(cl->failed && sv->failed); i++) {
+          wait_io(cl, sv);
+          step(cl);
+          step(sv);
+        }
+      }
+      return;
+    }
+    wait_io(cl, sv);
+  }
+}
+
+/* Moves n bytes from one side to the other, checking every byte. */
+static int transfer(side *from, side *to, size_t n)
+{
+  uint8_t *src = malloc(n ? n : 1), *dst = malloc(n ? n : 1);
+  size_t sent = 0, got = 0, i, k;
+  uint64_t end = hb_now_ns() + 10000000000ull;
+  int ok = 0;
+
+  for(i = 0; i < n; i++)
+    src[i] = (uint8_t)(i * 7 + n);
+  while((sent < n || got < n) && hb_now_ns() < end) {
+    hb_io r;
+    from->want = to->want = HB_IO_WANT_READ;
+    if(sent < n) {
+      r = T->write(from->c, src + sent, n - sent, &k, &from->err);
+      if(r == HB_IO_OK)
+        sent += k;
+      else if(r == HB_IO_WANT_WRITE)
+        from->want = r;
+      else if(r != HB_IO_WANT_READ)
+        goto out;
+    }
+    for(;;) {
+      r = T->read(to->c, dst + got, n - got ? n - got : 1, &k, &to->err);
+      if(r != HB_IO_OK)
+        break;
+      got += k;
+      if(got >= n)
+        break;
+    }
+    if(r == HB_IO_ERROR || r == HB_IO_CLOSED)
+      goto out;
+    if(sent < n || got < n)
+      wait_io(from, to);
+  }
+  ok = sent == n && got == n && !memcmp(src, dst, n);
+out:
+  free(src);
+  free(dst);
+  return ok;
+}
+
+typedef struct conf {
+  const char *type;
+  int version;       /* 0 = any */
+  int client_min;    /* override */
+  int server_max;    /* override */
+  int resume_cache, resume_tickets;
+  const char *groups;
+  const char *chain, *key;   /* server: NULL = the valid leaf */
+  const char *ca;            /* client: NULL = the type's root */
+  const char *sni;           /* NULL = "localhost" */
+  int mtls, client_cert;
+  trace *ctrace;
+} conf;
+
+typedef struct run {
+  int ok;          /* both handshakes done */
+  int client_failed, server_failed;
+  hb_err cerr, serr;
+  hb_tls_info ci, si;
+  hb_tls_session *session; /* out: from the client after data */
+} run;
+
+static int make_ctx(const conf *c, int server, hb_cert_paths *p,
+                    hb_tls_ctx **ctx, hb_err *err)
+{
+  hb_tls_config cfg;
+
+  memset(&cfg, 0, sizeof(cfg));
+  cfg.server = server;
+  cfg.min_version = c->version;
+  cfg.max_version = c->version;
+  if(server && c->server_max)
+    cfg.max_version = c->server_max;
+  if(!server && c->client_min) {
+    cfg.min_version = c->client_min;
+    cfg.max_version = 0;
+  }
+  cfg.groups = c->groups;
+  if(server) {
+    cfg.cert_file = c->chain ? c->chain : p->chain;
+    cfg.key_file = c->key ? c->key : p->key;
+    cfg.session_cache = c->resume_cache;
+    cfg.tickets = c->resume_tickets;
+    cfg.verify_peer = c->mtls;
+    cfg.ca_file = c->mtls ? p->root : NULL;
+  }
+  else {
+    cfg.verify_peer = 1;
+    cfg.ca_file = c->ca ? c->ca : p->root;
+    if(c->client_cert) {
+      cfg.cert_file = p->client_chain;
+      cfg.key_file = p->client_key;
+    }
+    if(c->ctrace) {
+      cfg.on_msg = on_msg;
+      cfg.msg_arg = c->ctrace;
+    }
+  }
+  return T->ctx_new(&cfg, ctx, err);
+}
+
+typedef struct ctxs {
+  hb_tls_ctx *c, *s;
+  hb_cert_paths p;
+} ctxs;
+
+static int ctxs_new(const conf *c, ctxs *x, hb_err *err)
+{
+  int rc;
+
+  memset(x, 0, sizeof(*x));
+  rc = hb_certs_ensure(c->type, &x->p, err);
+  if(rc == HB_OK)
+    rc = make_ctx(c, 1, &x->p, &x->s, err);
+  if(rc == HB_OK)
+    rc = make_ctx(c, 0, &x->p, &x->c, err);
+  return rc;
+}
+
+static void ctxs_free(ctxs *x)
+{
+  if(x->c)
+    T->ctx_free(x->c);
+  if(x->s)
+    T->ctx_free(x->s);
+  x->c = x->s = NULL;
+}
+
+/* Reads until the peer's close_notify (or 2 s). */
+static hb_io read_to_close(side *s, hb_err *err)
+{
+  uint8_t b[64];
+  size_t k;
+  hb_io r;
+  uint64_t end = hb_now_ns() + 2000000000ull;
+
+  do {
+    r = T->read(s->c, b, sizeof(b), &k, err);
+    if(r == HB_IO_WANT_READ || r == HB_IO_WANT_WRITE) {
+      s->want = r;
+      wait_io(s, s);
+    }
+  } while(r != HB_IO_CLOSED && r != HB_IO_ERROR && hb_now_ns() < end);
+  return r;
+}
+
+/* One connection over existing contexts: handshake, 5 bytes server ->
+ * client (so TLS 1.3 tickets get read), a session taken, data both ways,
+ * then close_notify. */
+static void connect_once(const conf *c, ctxs *x, hb_tls_session *resume,
+                         size_t bytes, run *out)
+{
+  side cl, sv;
+  hb_err err = { "" };
+  int rc;
+
+  memset(out, 0, sizeof(*out));
+  memset(&cl, 0, sizeof(cl));
+  memset(&sv, 0, sizeof(sv));
+  tcp_pair(&cl.fd, &sv.fd);
+  rc = T->conn_new(x->s, sv.fd, NULL, &sv.c, &err);
+  if(rc == HB_OK)
+    rc = T->conn_new(x->c, cl.fd, c->sni ? c->sni : "localhost", &cl.c,
+                     &err);
+  CHECK(rc == HB_OK, "conn_new: %s", err.msg);
+  if(rc == HB_OK && resume)
+    CHECK(T->session_set(cl.c, resume, &err) == HB_OK, "session_set: %s",
+          err.msg);
+  if(rc == HB_OK) {
+    handshake_pair(&cl, &sv);
+    out->client_failed = cl.failed;
+    out->server_failed = sv.failed;
+    out->cerr = cl.err;
+    out->serr = sv.err;
+    out->ok = cl.done && sv.done;
+  }
+  if(out->ok) {
+    CHECK(transfer(&sv, &cl, 5), "5 bytes server->client: %s / %s",
+          sv.err.msg, cl.err.msg);
+    T->info(cl.c, &out->ci);
+    T->info(sv.c, &out->si);
+    if(T->session_get(cl.c, &out->session, &err) != HB_OK)
+      CHECK(0, "session_get: %s", err.msg);
+    if(bytes) {
+      CHECK(transfer(&cl, &sv, bytes), "%zu bytes client->server: %s / %s",
+            bytes, cl.err.msg, sv.err.msg);
+      CHECK(transfer(&sv, &cl, bytes), "%zu bytes server->client: %s / %s",
+            bytes, sv.err.msg, cl.err.msg);
+    }
+    {
+      hb_io r = T->shutdown(cl.c, &err);
+      CHECK(r == HB_IO_OK || r == HB_IO_WANT_WRITE, "shutdown: %s",
+            err.msg);
+      r = read_to_close(&sv, &err);
+      CHECK(r == HB_IO_CLOSED, "server did not see close_notify (%d: %s)",
+            r, err.msg);
+    }
+  }
+  if(cl.c)
+    T->conn_free(cl.c);
+  if(sv.c)
+    T->conn_free(sv.c);
+  close(cl.fd);
+  close(sv.fd);
+}
+
+/* A whole test connection with its own contexts. An unsupported
+ * configuration (a library lacking a feature) is not a failure. */
+static int connect_fresh(const conf *c, size_t bytes, run *r)
+{
+  ctxs x;
+  hb_err err = { "" };
+  int rc = ctxs_new(c, &x, &err);
+
+  memset(r, 0, sizeof(*r));
+  CHECK(rc == HB_OK, "%s contexts: %s", c->type, err.msg);
+  if(rc == HB_OK)
+    connect_once(c, &x, NULL, bytes, r);
+  ctxs_free(&x);
+  return rc;
+}
+
+static const char *vname(int v)
+{
+  return v == HB_TLS_1_3 ? "TLS1.3" : v == HB_TLS_1_2 ? "TLS1.2" : "any";
+}
+
+static void test_full(const char *type, int version)
+{
+  conf c = { 0 };
+  run r;
+
+  c.type = type;
+  c.version = version;
+  if(connect_fresh(&c, 1 << 20, &r) != HB_OK)
+    return;
+  CHECK(r.ok, "%s %s handshake failed: client '%s' server '%s'", type,
+        vname(version), r.cerr.msg, r.serr.msg);
+  if(!r.ok)
+    return;
+  CHECK(r.ci.version == version && r.si.version == version,
+        "%s: negotiated %x/%x, want %x", type, r.ci.version, r.si.version,
+        version);
+  CHECK(r.ci.cipher[0] && !strcmp(r.ci.cipher, r.si.cipher),
+        "cipher '%s' vs '%s'", r.ci.cipher, r.si.cipher);
+  CHECK(!r.ci.resumed && !r.si.resumed, "%s: a first handshake resumed",
+        type);
+  CHECK(r.ci.bytes_out > 0 && r.si.bytes_in > 0, "wire bytes not counted");
+  CHECK(r.ci.bytes_in >= 5, "client counted %llu bytes in",
+        (unsigned long long)r.ci.bytes_in);
+  if(r.session)
+    T->session_free(r.session);
+  printf("  %-10s %s: %s %s\n", type, vname(version), r.ci.cipher,
+         r.ci.group);
+}
+
+/* Resumption through one pair of contexts (the server's cache and ticket
+ * keys live there): verified on both sides. With the server's resumption
+ * off, the offered session must fall back to a full handshake, and say
+ * so. */
+static void test_resume(int version, int cache, int tickets)
+{
+  conf c = { 0 };
+  run r1, r2;
+  ctxs x;
+  hb_err err = { "" };
+  int on = cache || tickets;
+  const char *kind = tickets ? "ticket" : cache ? "session-id" : "off";
+
+  c.type = "ecdsa-p256";
+  c.version = version;
+  c.resume_cache = cache;
+  c.resume_tickets = tickets;
+  if(ctxs_new(&c, &x, &err) != HB_OK) {
+    CHECK(0, "resume %s ctx: %s", kind, err.msg);
+    ctxs_free(&x);
+    return;
+  }
+  connect_once(&c, &x, NULL, 0, &r1);
+  if(on)
+    CHECK(r1.ok && r1.session != NULL, "%s %s: no resumable session (%s)",
+          vname(version), kind, r1.cerr.msg);
+  if(r1.session) {
+    connect_once(&c, &x, r1.session, 0, &r2);
+    T->session_free(r1.session);
+    if(r2.session)
+      T->session_free(r2.session);
+    CHECK(r2.ok, "%s %s second handshake failed: %s / %s", vname(version),
+          kind, r2.cerr.msg, r2.serr.msg);
+    CHECK(r2.ci.resumed == on && r2.si.resumed == on,
+          "%s %s: resumed client=%d server=%d, want %d", vname(version),
+          kind, r2.ci.resumed, r2.si.resumed, on);
+    printf("  resume %s %-10s: resumed client=%d server=%d\n",
+           vname(version), kind, r2.ci.resumed, r2.si.resumed);
+  }
+  ctxs_free(&x);
+}
+
+/* The client's view of the handshake, in order: each expected message
+ * must appear after the previous one. */
+static void test_trace(int version)
+{
+  static const int v13[][2] = { { 1, 1 }, { 0, 2 }, { 0, 8 }, { 0, 11 },
+                                { 0, 15 }, { 0, 20 }, { 1, 20 } };
+  static const int v12[][2] = { { 1, 1 }, { 0, 2 }, { 0, 11 }, { 0, 12 },
+                                { 0, 14 }, { 1, 16 }, { 1, 20 },
+                                { 0, 20 } };
+  const int (*want)[2] = version == HB_TLS_1_3 ? v13 : v12;
+  size_t nwant = version == HB_TLS_1_3 ? 7 : 8, w = 0;
+  trace t;
+  conf c = { 0 };
+  run r;
+  int i;
+
+  memset(&t, 0, sizeof(t));
+  c.type = "ecdsa-p256";
+  c.version = version;
+  c.ctrace = &t;
+  connect_fresh(&c, 0, &r);
+  if(r.session)
+    T->session_free(r.session);
+  for(i = 0; i < t.n && w < nwant; i++)
+    if(t.ct[i] == 22 && t.sent[i] == want[w][0] && t.hs[i] == want[w][1])
+      w++;
+  CHECK(r.ok && w == nwant, "%s trace: matched %zu of %zu expected "
+        "messages in order (%d recorded)", vname(version), w, nwant, t.n);
+  printf("  trace %s: %d messages:", vname(version), t.n);
+  for(i = 0; i < t.n; i++)
+    printf(" %s%d/%d", t.sent[i] ? ">" : "<", t.ct[i], t.hs[i]);
+  printf("\n");
+}
+
+/* A handshake that must fail, with a reason. */
+static void expect_failure(const char *what, conf *c)
+{
+  run r;
+
+  if(connect_fresh(c, 0, &r) != HB_OK)
+    return;
+  if(r.session)
+    T->session_free(r.session);
+  CHECK(!r.ok, "%s: handshake succeeded", what);
+  CHECK(!r.ok && (r.client_failed || r.server_failed) &&
+        (r.cerr.msg[0] || r.serr.msg[0]), "%s: no failure reason", what);
+  printf("  %s refused: %s%s%s\n", what, r.cerr.msg,
+         r.serr.msg[0] ? " | server: " : "", r.serr.msg);
+}
+
+static void test_bad_handshakes(int tls13)
+{
+  hb_cert_paths p, other;
+  hb_err err = { "" };
+  conf c = { 0 };
+
+  if(hb_certs_ensure("ecdsa-p256", &p, &err) != HB_OK ||
+     hb_certs_ensure("rsa-2048", &other, &err) != HB_OK) {
+    CHECK(0, "certs: %s", err.msg);
+    return;
+  }
+  c.type = "ecdsa-p256";
+  c.chain = p.wronghost_chain;
+  c.key = p.wronghost_key;
+  expect_failure("wrong host name", &c);
+  memset(&c, 0, sizeof(c));
+  c.type = "ecdsa-p256";
+  c.ca = other.root;
+  expect_failure("untrusted CA", &c);
+  memset(&c, 0, sizeof(c));
+  c.type = "ecdsa-p256";
+  c.chain = p.expired_chain;
+  c.key = p.expired_key;
+  expect_failure("expired certificate", &c);
+  if(tls13) {
+    memset(&c, 0, sizeof(c));
+    c.type = "ecdsa-p256";
+    c.server_max = HB_TLS_1_2;
+    c.client_min = HB_TLS_1_3;
+    expect_failure("version mismatch", &c);
+  }
+  memset(&c, 0, sizeof(c));
+  c.type = "ecdsa-p256";
+  c.mtls = 1;
+  expect_failure("missing client certificate", &c);
+}
+
+static void test_misc(void)
+{
+  conf c = { 0 };
+  run r;
+
+  c.type = "ecdsa-p256";
+  c.sni = "127.0.0.1";
+  connect_fresh(&c, 0, &r);
+  CHECK(r.ok, "verification against the IP SAN failed: %s", r.cerr.msg);
+  if(r.session)
+    T->session_free(r.session);
+
+  memset(&c, 0, sizeof(c));
+  c.type = "ecdsa-p256";
+  c.mtls = 1;
+  c.client_cert = 1;
+  connect_fresh(&c, 16384, &r);
+  CHECK(r.ok, "mutual TLS failed: %s / %s", r.cerr.msg, r.serr.msg);
+  if(r.session)
+    T->session_free(r.session);
+
+  if(T->supports & HB_TLS_SUP_GROUPS) {
+    static const char *g[] = { "x25519", "p256", "p384", NULL };
+    int i;
+    for(i = 0; g[i]; i++) {
+      memset(&c, 0, sizeof(c));
+      c.type = "ecdsa-p256";
+      c.groups = g[i];
+      connect_fresh(&c, 0, &r);
+      CHECK(r.ok, "group %s: %s / %s", g[i], r.cerr.msg, r.serr.msg);
+      CHECK(!r.ok || !r.ci.group[0] || !strcmp(r.ci.group, g[i]),
+            "asked for group %s, got %s", g[i], r.ci.group);
+      if(r.session)
+        T->session_free(r.session);
+    }
+  }
+}
+
+int main(void)
+{
+  static const char *types[] = { "ecdsa-p256", "rsa-2048", "ed25519",
+                                 "ecdsa-p384", NULL };
+  int i, tls13 = (T->supports & HB_TLS_SUP_TLS13) != 0;
+
+  signal(SIGPIPE, SIG_IGN);
+  listen_once();
+  printf("%s TLS, supports 0x%x\n", T->name, T->supports);
+  for(i = 0; types[i]; i++) {
+    if(!cert_ok(types[i]))
+      continue;
+    test_full(types[i], HB_TLS_1_2);
+    if(tls13)
+      test_full(types[i], HB_TLS_1_3);
+  }
+  test_resume(HB_TLS_1_2, 1, 0);
+  test_resume(HB_TLS_1_2, 0, 1);
+  test_resume(HB_TLS_1_2, 0, 0);
+  if(tls13) {
+    test_resume(HB_TLS_1_3, 0, 1);
+    test_resume(HB_TLS_1_3, 0, 0);
+  }
+  if(T->supports & HB_TLS_SUP_TRACE) {
+    test_trace(HB_TLS_1_2);
+    if(tls13)
+      test_trace(HB_TLS_1_3);
+  }
+  else
+    printf("  %s has no handshake message callback: no trace\n", T->name);
+  test_bad_handshakes(tls13);
+  test_misc();
+  close(lfd);
+  return test_summary("tls");
+}
