@@ -15,6 +15,7 @@
 #include "hb/crypto_suite.h"
 #include "hb/report.h"
 #include "hb/sig.h"
+#include "hb/suites.h"
 
 static void usage(FILE *f)
 {
@@ -22,7 +23,11 @@ static void usage(FILE *f)
     "usage: httpsbench-%s version\n"
     "       httpsbench-%s crypto --json FILE [--filter REGEX] [--sizes LIST]\n"
     "                 [--seconds S] [--repetitions N] [--progress]\n"
+    "       httpsbench-%s server [options]   (see server --help)\n"
+    "       httpsbench-%s load URL [options] (see load --help)\n"
+    "       httpsbench-%s handshake HOST:PORT [options] (see --help)\n"
     "Engine for one TLS library; normally started by `httpsbench`.\n",
+    hb_linked_backend.name, hb_linked_backend.name, hb_linked_backend.name,
     hb_linked_backend.name, hb_linked_backend.name);
 }
 
@@ -158,11 +163,17 @@ int main(int argc, char **argv)
   }
   if(!strcmp(argv[1], "version")) {
     puts(hb_linked_backend.crypto ? hb_linked_backend.crypto->version()
-                                  : "unknown");
+                                  : "kernel TCP");
     return 0;
   }
   if(!strcmp(argv[1], "crypto"))
     return cmd_crypto(argc - 1, argv + 1);
+  if(!strcmp(argv[1], "server"))
+    return hb_server_main(argc - 1, argv + 1);
+  if(!strcmp(argv[1], "load"))
+    return hb_load_main(argc - 1, argv + 1);
+  if(!strcmp(argv[1], "handshake"))
+    return hb_handshake_main(argc - 1, argv + 1);
   if(!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
     usage(stdout);
     return 0;

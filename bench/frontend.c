@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include "frontend.h"
 #include "hb/backend.h"
@@ -129,6 +130,44 @@ int hb_cmd_backends(int argc, char **argv)
   return 0;
 }
 
+/* `httpsbench server|load [--backend NAME] ARGS...`: the engine of that
+ * backend runs the command itself (exec: signals reach it directly). */
+static int pass_through(const char *cmd, int argc, char **argv)
+{
+  const char *backend = NULL, *chosen[1];
+  char path[4200], **args;
+  int i, n = 0, https = 0;
+
+  args = calloc((size_t)argc + 2, sizeof(*args));
+  if(!args)
+    return 1;
+  args[n++] = path;
+  args[n++] = (char *)cmd;
+  for(i = 1; i < argc; i++) {
+    if(!strcmp(argv[i], "--backend") && i + 1 < argc)
+      backend = argv[++i];
+    else if(!strncmp(argv[i], "--backend=", 10))
+      backend = argv[i] + 10;
+    else {
+      if(!strncmp(argv[i], "https://", 8))
+        https = 1;
+      args[n++] = argv[i];
+    }
+  }
+  args[n] = NULL;
+  if(!backend)
+    backend = https ? "openssl" : "plain";
+  hb_select_backends(cmd, backend, 0, chosen, 1);
+  if(strchr(backend, ',') || !strcmp(backend, "all"))
+    hb_usage_fail(cmd, "--backend: one backend, not '%s'", backend);
+  if(hb_engine_path(chosen[0], path, sizeof(path)))
+    hb_usage_fail(cmd, "--backend: no engine for '%s'", chosen[0]);
+  execv(path, args);
+  fprintf(stderr, "httpsbench %s: cannot run %s\n", cmd, path);
+  free(args);
+  return 1;
+}
+
 static void usage(FILE *f)
 {
   fprintf(f,
@@ -139,6 +178,10 @@ static void usage(FILE *f)
     "commands:\n"
     "  backends   every backend, whether it was built, library version\n"
     "  crypto     symmetric, digest and public-key crypto cost per library\n"
+    "  server     our HTTP/1.1 server over plain TCP or a TLS library\n"
+    "  load       our load generator against any HTTP(S) URL\n"
+    "  throughput HTTP versus HTTPS: server and load generator per library\n"
+    "  handshake  TCP vs TLS 1.2 vs TLS 1.3, full vs resumed, phase by phase\n"
     "\n"
     "`httpsbench <command> --help` describes each command.\n"
     "`httpsbench --version` prints the tool version and commit.\n");
@@ -165,6 +208,12 @@ int main(int argc, char **argv)
     return hb_cmd_backends(argc - 1, argv + 1);
   if(!strcmp(argv[1], "crypto"))
     return hb_cmd_crypto(argc - 1, argv + 1);
+  if(!strcmp(argv[1], "server") || !strcmp(argv[1], "load"))
+    return pass_through(argv[1], argc - 1, argv + 1);
+  if(!strcmp(argv[1], "handshake"))
+    return hb_cmd_handshake(argc - 1, argv + 1);
+  if(!strcmp(argv[1], "throughput"))
+    return hb_cmd_throughput(argc - 1, argv + 1);
   fprintf(stderr, "httpsbench: unknown command '%s' (see httpsbench "
           "--help)\n", argv[1]);
   return HB_EXIT_USAGE;

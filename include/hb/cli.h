@@ -18,6 +18,10 @@ void hb_usage_fail(const char *cmd, const char *fmt, ...)
 int hb_parse_sizes(const char *s, size_t *sizes, int max, int *count,
                    char *why, size_t whylen);
 
+/* The same with a lower bound of min (0 allows empty payloads). */
+int hb_parse_size_list(const char *s, size_t min, size_t *sizes, int max,
+                       int *count, char *why, size_t whylen);
+
 /* Whole positive integer in [min, max]; 0 on success. */
 int hb_parse_int(const char *s, long min, long max, long *out);
 

@@ -14,6 +14,24 @@ int hb_engine_path(const char *backend, char *buf, size_t size);
  * not start. */
 int hb_engine_exec(char *const argv[]);
 
+/* Starts argv, pinned to CPU cpu (-1: anywhere); with out_fd non-NULL its
+ * stdout goes to a pipe whose read end is returned there. Returns the pid
+ * or -1. */
+int hb_engine_spawn(char *const argv[], int cpu, int *out_fd);
+
+/* Waits for pid, passing SIGINT/SIGTERM on; returns as hb_engine_exec. */
+int hb_engine_wait(int pid);
+
+/* Runs argv pinned to cpu and waits. */
+int hb_engine_exec_pinned(char *const argv[], int cpu);
+
+/* Reads one line from fd into buf within timeout_ms; 0 on success. */
+int hb_read_line(int fd, char *buf, size_t size, int timeout_ms);
+
+/* CPU seconds and resident memory (VmRSS, VmHWM) of a running process. */
+int hb_proc_usage(int pid, double *user_s, double *sys_s, long *rss_bytes,
+                  long *hwm_bytes);
+
 /* Runs argv and captures the first line of its stdout into out. */
 int hb_engine_capture(char *const argv[], char *out, size_t size);
 

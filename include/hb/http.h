@@ -67,8 +67,9 @@ int hb_http_parse_response(const char *buf, size_t len,
 /* Chunked body decoder, in place: decodes buf[0..*len) and sets *len to
  * the number of body bytes now at the front of buf. Returns the number of
  * bytes left over after the final chunk and trailers (>= 0) once the body
- * is complete, HB_HTTP_INCOMPLETE when more is needed, -1 for a bad or
- * overflowing chunk size. Zero the struct before the first call. */
+ * is complete (moved to follow the body, from buf[*len] on),
+ * HB_HTTP_INCOMPLETE when more is needed, -1 for a bad or overflowing
+ * chunk size. Zero the struct before the first call. */
 typedef struct hb_http_chunked {
   uint64_t left;   /* bytes left in the current chunk */
   int state;

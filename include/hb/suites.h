@@ -5,5 +5,6 @@
 
 int hb_server_main(int argc, char **argv); /* servers/: `server` */
 int hb_load_main(int argc, char **argv);   /* clients/: `load` */
+int hb_handshake_main(int argc, char **argv); /* clients/: `handshake` */
 
 #endif

@@ -17,14 +17,11 @@
 #include <wolfssl/wolfcrypt/ecc.h>
 #include <wolfssl/wolfcrypt/ed25519.h>
 #include <wolfssl/wolfcrypt/error-crypt.h>
+#include <wolfssl/wolfcrypt/hash.h>
 #include <wolfssl/wolfcrypt/hmac.h>
-#include <wolfssl/wolfcrypt/md5.h>
 #include <wolfssl/wolfcrypt/poly1305.h>
 #include <wolfssl/wolfcrypt/random.h>
 #include <wolfssl/wolfcrypt/rsa.h>
-#include <wolfssl/wolfcrypt/sha.h>
-#include <wolfssl/wolfcrypt/sha256.h>
-#include <wolfssl/wolfcrypt/sha512.h>
 #include <wolfssl/wolfcrypt/wc_port.h>
 
 #include <stdarg.h>
@@ -47,11 +44,8 @@ static WC_RNG wolf_rng;
 static int wolf_rng_ready;
 
 /* Fills err with our words, then wolfCrypt's text for code. */
-static int wolf_fail(hb_err *err, int status, int code, const char *fmt,
-                     ...) __attribute__((format(printf, 4, 5)));
-
-static int wolf_fail(hb_err *err, int status, int code, const char *fmt,
-                     ...)
+static int __attribute__((format(printf, 4, 5)))
+wolf_fail(hb_err *err, int status, int code, const char *fmt, ...)
 {
   char what[256];
   va_list ap;
@@ -104,14 +98,16 @@ static int wolf_global_init(hb_err *err)
 
 /* ---- digests and HMAC ---- */
 
+static const enum wc_HashType wolf_md_type[HB_MD_COUNT] = {
+  WC_HASH_TYPE_MD5, WC_HASH_TYPE_SHA, WC_HASH_TYPE_SHA256,
+  WC_HASH_TYPE_SHA384, WC_HASH_TYPE_SHA256
+};
+
 struct hb_md {
   hb_md_alg alg;
-  int ready; /* the union member below needs its Free */
+  int ready; /* u needs its Free */
   union {
-    wc_Md5 md5;
-    wc_Sha sha1;
-    wc_Sha256 sha256;
-    wc_Sha384 sha384;
+    wc_HashAlg hash;
     Hmac hmac;
   } u;
 };
@@ -120,16 +116,10 @@ static void wolf_md_free(hb_md *ctx)
 {
   if(!ctx)
     return;
-  if(ctx->ready) {
-    switch(ctx->alg) {
-    case HB_MD5: wc_Md5Free(&ctx->u.md5); break;
-    case HB_SHA1: wc_ShaFree(&ctx->u.sha1); break;
-    case HB_SHA256: wc_Sha256Free(&ctx->u.sha256); break;
-    case HB_SHA384: wc_Sha384Free(&ctx->u.sha384); break;
-    case HB_HMAC_SHA256: wc_HmacFree(&ctx->u.hmac); break;
-    default: break;
-    }
-  }
+  if(ctx->ready && ctx->alg == HB_HMAC_SHA256)
+    wc_HmacFree(&ctx->u.hmac);
+  else if(ctx->ready)
+    wc_HashFree(&ctx->u.hash, wolf_md_type[ctx->alg]);
   free(ctx);
 }
 
@@ -137,7 +127,8 @@ static int wolf_md_new(hb_md_alg alg, const uint8_t *key, size_t keylen,
                        hb_md **out, hb_err *err)
 {
   hb_md *ctx;
-  int rc = BAD_FUNC_ARG;
+  const char *what = "wc_HashInit";
+  int rc;
 
   *out = NULL;
   ctx = calloc(1, sizeof(*ctx));
@@ -145,21 +136,18 @@ static int wolf_md_new(hb_md_alg alg, const uint8_t *key, size_t keylen,
     return wolf_fail(err, HB_ERROR, MEMORY_E, "%s: out of memory",
                      hb_md_name(alg));
   ctx->alg = alg;
-  switch(alg) {
-  case HB_MD5: rc = wc_InitMd5(&ctx->u.md5); break;
-  case HB_SHA1: rc = wc_InitSha(&ctx->u.sha1); break;
-  case HB_SHA256: rc = wc_InitSha256(&ctx->u.sha256); break;
-  case HB_SHA384: rc = wc_InitSha384(&ctx->u.sha384); break;
-  case HB_HMAC_SHA256:
+  if(alg == HB_HMAC_SHA256) {
+    what = "wc_HmacInit";
     rc = wc_HmacInit(&ctx->u.hmac, NULL, INVALID_DEVID);
     if(rc)
-      break;
+      goto out;
     ctx->ready = 1;
-    /* the pads are hashed here, once, not per message */
+    /* the keyed pads are computed here, once, not per message */
+    what = "wc_HmacSetKey";
     rc = wc_HmacSetKey(&ctx->u.hmac, WC_SHA256, key, wolf_len32(keylen));
-    break;
-  default: break;
   }
+  else
+    rc = wc_HashInit(&ctx->u.hash, wolf_md_type[alg]);
   if(rc)
     goto out;
   ctx->ready = 1;
@@ -168,49 +156,32 @@ static int wolf_md_new(hb_md_alg alg, const uint8_t *key, size_t keylen,
 
 out:
   wolf_md_free(ctx);
-  return wolf_fail(err, HB_ERROR, rc, "%s: context setup failed",
-                   hb_md_name(alg));
+  return wolf_fail(err, HB_ERROR, rc, "%s: %s failed", hb_md_name(alg),
+                   what);
 }
 
-/* Every wolfCrypt *Final re-initialises its context (wc_HmacFinal leaves
- * the keyed pads in place), so the next call digests just its own input:
- * no separate re-init is needed, as in wolfSSL's record layer. */
+/* Every wolfCrypt hash Final re-initialises its context, and wc_HmacFinal
+ * leaves the keyed pads ready for the next message, so each call digests
+ * just its own input with no separate re-init. */
 static int wolf_md_oneshot(hb_md *ctx, const uint8_t *in, size_t len,
                            uint8_t *out, hb_err *err)
 {
+  enum wc_HashType type = wolf_md_type[ctx->alg];
   word32 n = (word32)len;
-  int rc = BAD_FUNC_ARG;
+  int rc;
 
   if(len > UINT32_MAX)
     return wolf_fail(err, HB_ERROR, BUFFER_E, "%s: input too long",
                      hb_md_name(ctx->alg));
-  switch(ctx->alg) {
-  case HB_MD5:
-    rc = wc_Md5Update(&ctx->u.md5, in, n);
-    if(!rc)
-      rc = wc_Md5Final(&ctx->u.md5, out);
-    break;
-  case HB_SHA1:
-    rc = wc_ShaUpdate(&ctx->u.sha1, in, n);
-    if(!rc)
-      rc = wc_ShaFinal(&ctx->u.sha1, out);
-    break;
-  case HB_SHA256:
-    rc = wc_Sha256Update(&ctx->u.sha256, in, n);
-    if(!rc)
-      rc = wc_Sha256Final(&ctx->u.sha256, out);
-    break;
-  case HB_SHA384:
-    rc = wc_Sha384Update(&ctx->u.sha384, in, n);
-    if(!rc)
-      rc = wc_Sha384Final(&ctx->u.sha384, out);
-    break;
-  case HB_HMAC_SHA256:
+  if(ctx->alg == HB_HMAC_SHA256) {
     rc = wc_HmacUpdate(&ctx->u.hmac, in, n);
     if(!rc)
       rc = wc_HmacFinal(&ctx->u.hmac, out);
-    break;
-  default: break;
+  }
+  else {
+    rc = wc_HashUpdate(&ctx->u.hash, type, in, n);
+    if(!rc)
+      rc = wc_HashFinal(&ctx->u.hash, type, out);
   }
   if(rc)
     return wolf_fail(err, HB_ERROR, rc, "%s: digest failed",
@@ -433,12 +404,11 @@ struct hb_pkey {
   hb_sig_alg alg;
   int key_ready;   /* k needs its Free */
   int hash_ready;  /* h needs its Free */
+  enum wc_HashType htype; /* SHA-384 for P-384, else SHA-256 */
+  word32 hlen;
   int hash_oid;    /* RSA: DigestInfo OID of SHA-256 */
   word32 sig_len;  /* RSA: modulus bytes */
-  union {          /* per-key message hash, reused per call */
-    wc_Sha256 sha256;
-    wc_Sha384 sha384;
-  } h;
+  wc_HashAlg h;    /* per-key message hash, reused per call */
   union {
     RsaKey rsa;
     ecc_key ecc;
@@ -450,10 +420,8 @@ static void wolf_pkey_free(hb_pkey *key)
 {
   if(!key)
     return;
-  if(key->hash_ready && key->alg == HB_ECDSA_P384)
-    wc_Sha384Free(&key->h.sha384);
-  else if(key->hash_ready)
-    wc_Sha256Free(&key->h.sha256);
+  if(key->hash_ready)
+    wc_HashFree(&key->h, key->htype);
   if(key->key_ready && hb_sig_is_rsa(key->alg))
     wc_FreeRsaKey(&key->k.rsa);
   else if(key->key_ready && key->alg == HB_ED25519)
@@ -525,13 +493,15 @@ static int wolf_sig_keygen(hb_sig_alg alg, hb_pkey **out, hb_err *err)
     return wolf_fail(err, HB_ERROR, MEMORY_E, "%s: out of memory",
                      hb_sig_name(alg));
   key->alg = alg;
-  if(alg == HB_ECDSA_P384)
-    rc = wc_InitSha384(&key->h.sha384);
-  else if(alg != HB_ED25519)
-    rc = wc_InitSha256(&key->h.sha256);
-  if(rc)
-    goto out;
-  key->hash_ready = alg != HB_ED25519;
+  if(alg != HB_ED25519) { /* Ed25519 hashes inside the signature */
+    key->htype = alg == HB_ECDSA_P384 ? WC_HASH_TYPE_SHA384 :
+                 WC_HASH_TYPE_SHA256;
+    key->hlen = (word32)wc_HashGetDigestSize(key->htype);
+    rc = wc_HashInit(&key->h, key->htype);
+    if(rc)
+      goto out;
+    key->hash_ready = 1;
+  }
   rc = wolf_pkey_make(key, &what);
   if(rc)
     goto out;
@@ -546,23 +516,15 @@ out:
 
 /* Hashes msg with the key's reused context (Final resets it). */
 static int wolf_pkey_hash(hb_pkey *key, const uint8_t *msg, size_t len,
-                          uint8_t *md, word32 *mdlen)
+                          uint8_t *md)
 {
   int rc;
 
   if(len > UINT32_MAX)
     return BUFFER_E;
-  if(key->alg == HB_ECDSA_P384) {
-    *mdlen = WC_SHA384_DIGEST_SIZE;
-    rc = wc_Sha384Update(&key->h.sha384, msg, (word32)len);
-    if(!rc)
-      rc = wc_Sha384Final(&key->h.sha384, md);
-    return rc;
-  }
-  *mdlen = WC_SHA256_DIGEST_SIZE;
-  rc = wc_Sha256Update(&key->h.sha256, msg, (word32)len);
+  rc = wc_HashUpdate(&key->h, key->htype, msg, (word32)len);
   if(!rc)
-    rc = wc_Sha256Final(&key->h.sha256, md);
+    rc = wc_HashFinal(&key->h, key->htype, md);
   return rc;
 }
 
@@ -570,7 +532,7 @@ static int wolf_sign(hb_pkey *key, const uint8_t *msg, size_t len,
                      uint8_t *sig, size_t *siglen, hb_err *err)
 {
   uint8_t md[WC_SHA384_DIGEST_SIZE], info[WC_SHA384_DIGEST_SIZE + 32];
-  word32 mdlen = 0, infolen, sl = wolf_len32(*siglen);
+  word32 infolen, sl = wolf_len32(*siglen);
   const char *what = "hashing";
   int rc;
 
@@ -580,12 +542,12 @@ static int wolf_sign(hb_pkey *key, const uint8_t *msg, size_t len,
          wc_ed25519_sign_msg(msg, (word32)len, sig, &sl, &key->k.ed);
     goto out;
   }
-  rc = wolf_pkey_hash(key, msg, len, md, &mdlen);
+  rc = wolf_pkey_hash(key, msg, len, md);
   if(rc)
     goto out;
   if(hb_sig_is_rsa(key->alg)) {
     /* PKCS#1 v1.5: sign the DER DigestInfo, as a TLS stack does */
-    infolen = wc_EncodeSignature(info, md, mdlen, key->hash_oid);
+    infolen = wc_EncodeSignature(info, md, key->hlen, key->hash_oid);
     what = "wc_RsaSSL_Sign";
     rc = wc_RsaSSL_Sign(info, infolen, sig, sl, &key->k.rsa, &wolf_rng);
     if(rc > 0) {
@@ -597,7 +559,8 @@ static int wolf_sign(hb_pkey *key, const uint8_t *msg, size_t len,
   }
   else {
     what = "wc_ecc_sign_hash";
-    rc = wc_ecc_sign_hash(md, mdlen, sig, &sl, &wolf_rng, &key->k.ecc);
+    rc = wc_ecc_sign_hash(md, key->hlen, sig, &sl, &wolf_rng,
+                          &key->k.ecc);
   }
 
 out:
@@ -620,8 +583,9 @@ static int wolf_bad_sig(hb_sig_alg alg, int rc)
     return rc == RSA_PAD_E || rc == BAD_PADDING_E || rc == RSA_BUFFER_E ||
            rc == RSA_OUT_OF_RANGE_E;
   /* ECDSA: DER that does not parse, r or s zero or not below n */
-  return (rc <= ASN_PARSE_E && rc >= ASN_NO_PEM_HEADER) || rc == MP_VAL ||
-         rc == MP_ZERO_E || rc == ECC_OUT_OF_RANGE_E || rc == BUFFER_E;
+  return (rc <= ASN_PARSE_E && rc >= ASN_NO_PEM_HEADER) ||
+         rc == ASN_ECC_KEY_E || rc == MP_VAL || rc == MP_ZERO_E ||
+         rc == ECC_OUT_OF_RANGE_E || rc == BUFFER_E;
 }
 
 static int wolf_verify(hb_pkey *key, const uint8_t *msg, size_t len,
@@ -629,8 +593,8 @@ static int wolf_verify(hb_pkey *key, const uint8_t *msg, size_t len,
 {
   uint8_t md[WC_SHA384_DIGEST_SIZE], info[WC_SHA384_DIGEST_SIZE + 32];
   uint8_t buf[HB_SIG_MAX_LEN], *dec = NULL;
-  word32 mdlen = 0, infolen, sl = wolf_len32(siglen);
-  const char *what = "hashing";
+  word32 infolen, sl = wolf_len32(siglen);
+  const char *what;
   int rc, ok = 0;
 
   if(key->alg == HB_ED25519) {
@@ -639,9 +603,10 @@ static int wolf_verify(hb_pkey *key, const uint8_t *msg, size_t len,
          wc_ed25519_verify_msg(sig, sl, msg, (word32)len, &ok, &key->k.ed);
     goto out;
   }
-  rc = wolf_pkey_hash(key, msg, len, md, &mdlen);
+  rc = wolf_pkey_hash(key, msg, len, md);
   if(rc)
-    goto out;
+    return wolf_fail(err, HB_ERROR, rc, "%s verify: hashing failed",
+                     hb_sig_name(key->alg));
   if(hb_sig_is_rsa(key->alg)) {
     what = "wc_RsaSSL_VerifyInline";
     if(siglen != key->sig_len || siglen > sizeof(buf)) {
@@ -653,13 +618,13 @@ static int wolf_verify(hb_pkey *key, const uint8_t *msg, size_t len,
     rc = wc_RsaSSL_VerifyInline(buf, sl, &dec, &key->k.rsa);
     if(rc < 0)
       goto out;
-    infolen = wc_EncodeSignature(info, md, mdlen, key->hash_oid);
+    infolen = wc_EncodeSignature(info, md, key->hlen, key->hash_oid);
     ok = (word32)rc == infolen && !memcmp(dec, info, infolen);
     rc = 0;
   }
   else {
     what = "wc_ecc_verify_hash";
-    rc = wc_ecc_verify_hash(sig, sl, md, mdlen, &ok, &key->k.ecc);
+    rc = wc_ecc_verify_hash(sig, sl, md, key->hlen, &ok, &key->k.ecc);
   }
 
 out:
@@ -746,13 +711,6 @@ static void wolf_kex_key_free(hb_kex_alg alg, wolf_kex_key *k)
     wc_ecc_free(&k->p256);
 }
 
-static int wolf_kex_key_init(hb_kex_alg alg, wolf_kex_key *k)
-{
-  if(alg == HB_X25519)
-    return wc_curve25519_init(&k->x25519);
-  return wc_ecc_init(&k->p256);
-}
-
 static void wolf_kex_free(hb_kex *ctx)
 {
   if(!ctx)
@@ -785,7 +743,8 @@ static int wolf_kex_keygen(hb_kex_alg alg, hb_kex **out, uint8_t *pub,
     return wolf_fail(err, HB_ERROR, MEMORY_E, "%s: out of memory",
                      hb_kex_name(alg));
   ctx->alg = alg;
-  rc = wolf_kex_key_init(alg, &ctx->k);
+  rc = alg == HB_X25519 ? wc_curve25519_init(&ctx->k.x25519) :
+       wc_ecc_init(&ctx->k.p256);
   if(rc)
     goto out;
   ctx->ready = 1;
@@ -841,7 +800,8 @@ static int wolf_kex_peer(hb_kex_alg alg, const uint8_t *pub, size_t publen,
     return wolf_fail(err, HB_ERROR, MEMORY_E, "%s: out of memory",
                      hb_kex_name(alg));
   peer->alg = alg;
-  rc = wolf_kex_key_init(alg, &peer->k);
+  rc = alg == HB_X25519 ? wc_curve25519_init(&peer->k.x25519) :
+       wc_ecc_init(&peer->k.p256);
   if(rc)
     goto out;
   peer->ready = 1;
@@ -926,5 +886,7 @@ static const hb_crypto_ops wolf_crypto = {
   .kex_peer_free = wolf_kex_peer_free,
 };
 
+extern const hb_tls_ops hb_wolfssl_tls; /* wolfssl_tls.c */
+
 const hb_backend hb_linked_backend = { "wolfssl", "wolfSSL", &wolf_crypto,
-                                       NULL };
+                                       &hb_wolfssl_tls };

@@ -27,6 +27,12 @@ void hb_usage_fail(const char *cmd, const char *fmt, ...)
 int hb_parse_sizes(const char *s, size_t *sizes, int max, int *count,
                    char *why, size_t whylen)
 {
+  return hb_parse_size_list(s, 1, sizes, max, count, why, whylen);
+}
+
+int hb_parse_size_list(const char *s, size_t min, size_t *sizes, int max,
+                       int *count, char *why, size_t whylen)
+{
   const char *p = s;
   int n = 0;
 
@@ -55,8 +61,8 @@ int hb_parse_sizes(const char *s, size_t *sizes, int max, int *count,
       snprintf(why, whylen, "'%s' is not a list of sizes (at '%s')", s, p);
       return -1;
     }
-    if(v == 0 || v > 64ull * 1024 * 1024) {
-      snprintf(why, whylen, "size %llu out of range 1..64M", v);
+    if(v < min || v > 64ull * 1024 * 1024) {
+      snprintf(why, whylen, "size %llu out of range %zu..64M", v, min);
       return -1;
     }
     if(n == max) {

@@ -2,7 +2,11 @@
 #include "hb/engine_run.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "hb/clock.h"
 #include "hb/sig.h"
 
 int hb_engine_path(const char *backend, char *buf, size_t size)
@@ -56,19 +61,119 @@ static int wait_child(pid_t pid)
   return -1;
 }
 
-int hb_engine_exec(char *const argv[])
+int hb_engine_spawn(char *const argv[], int cpu, int *out_fd)
 {
-  pid_t pid = fork();
+  int fds[2] = { -1, -1 };
+  pid_t pid;
 
-  if(pid < 0)
+  if(out_fd && pipe2(fds, O_CLOEXEC))
     return -1;
+  pid = fork();
+  if(pid < 0) {
+    if(out_fd) {
+      close(fds[0]);
+      close(fds[1]);
+    }
+    return -1;
+  }
   if(pid == 0) {
+    if(cpu >= 0) {
+      cpu_set_t set;
+      CPU_ZERO(&set);
+      CPU_SET(cpu, &set);
+      sched_setaffinity(0, sizeof(set), &set);
+    }
+    if(out_fd)
+      dup2(fds[1], 1);
     execv(argv[0], argv);
     fprintf(stderr, "httpsbench: cannot run %s: %s\n", argv[0],
             strerror(errno));
     _exit(127);
   }
+  if(out_fd) {
+    close(fds[1]);
+    *out_fd = fds[0];
+  }
+  return pid;
+}
+
+int hb_engine_wait(int pid)
+{
   return wait_child(pid);
+}
+
+int hb_engine_exec_pinned(char *const argv[], int cpu)
+{
+  int pid = hb_engine_spawn(argv, cpu, NULL);
+
+  return pid < 0 ? -1 : wait_child(pid);
+}
+
+int hb_engine_exec(char *const argv[])
+{
+  return hb_engine_exec_pinned(argv, -1);
+}
+
+int hb_read_line(int fd, char *buf, size_t size, int timeout_ms)
+{
+  size_t n = 0;
+  uint64_t end = hb_now_ns() + (uint64_t)timeout_ms * 1000000u;
+
+  while(n + 1 < size) {
+    struct pollfd p = { fd, POLLIN, 0 };
+    int64_t left = (int64_t)(end - hb_now_ns()) / 1000000;
+    ssize_t r;
+    if(left <= 0 || poll(&p, 1, (int)left) <= 0)
+      return -1;
+    r = read(fd, buf + n, 1);
+    if(r <= 0)
+      return -1;
+    if(buf[n] == '\n') {
+      buf[n] = '\0';
+      return 0;
+    }
+    n++;
+  }
+  buf[n] = '\0';
+  return 0;
+}
+
+int hb_proc_usage(int pid, double *user_s, double *sys_s, long *rss_bytes,
+                  long *hwm_bytes)
+{
+  char path[64], buf[2048], *p;
+  unsigned long ut = 0, st = 0;
+  long tck = sysconf(_SC_CLK_TCK);
+  FILE *f;
+  size_t n;
+
+  snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+  f = fopen(path, "r");
+  if(!f)
+    return -1;
+  n = fread(buf, 1, sizeof(buf) - 1, f);
+  fclose(f);
+  buf[n] = '\0';
+  /* fields after the command name, which may hold spaces: skip to ')' */
+  p = strrchr(buf, ')');
+  if(!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu "
+                  "%lu", &ut, &st) != 2)
+    return -1;
+  *user_s = (double)ut / (double)tck;
+  *sys_s = (double)st / (double)tck;
+  *rss_bytes = *hwm_bytes = -1;
+  snprintf(path, sizeof(path), "/proc/%d/status", pid);
+  f = fopen(path, "r");
+  while(f && fgets(buf, sizeof(buf), f)) {
+    long kb;
+    if(sscanf(buf, "VmRSS: %ld kB", &kb) == 1)
+      *rss_bytes = kb * 1024;
+    else if(sscanf(buf, "VmHWM: %ld kB", &kb) == 1)
+      *hwm_bytes = kb * 1024;
+  }
+  if(f)
+    fclose(f);
+  return 0;
 }
 
 int hb_engine_capture(char *const argv[], char *out, size_t size)

@@ -1,0 +1,806 @@
+/* httpsbench handshake: what setting up an HTTPS connection costs, phase by
+ * phase (TCP connect, TLS handshake, first request, close), for each
+ * version x resumption x certificate x group, per library - next to the
+ * crypto floor: the public-key operations the handshake cannot avoid.
+ *
+ * Per case the server engine (--server-backend) starts pinned to one CPU,
+ * the client engine's `handshake` runs pinned to the other; in capacity
+ * mode the load engine opens a new connection per request instead. */
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "frontend.h"
+#include "hb/backend.h"
+#include "hb/certs.h"
+#include "hb/cli.h"
+#include "hb/engine_run.h"
+#include "hb/report.h"
+#include "hb/sig.h"
+
+typedef struct hs_case {
+  char label[96];
+  const char *tls;       /* "1.2", "1.3" or NULL for TCP only */
+  const char *cert_type;
+  const char *group;
+  const char *resume;    /* none, id, ticket */
+  int rsa_kx;
+} hs_case;
+
+typedef struct hs_args {
+  const char *backends[HB_BACKEND_COUNT];
+  int nbackends;
+  const char *server_backend, *connect, *json, *cacert, *crypto_json;
+  hs_case one;
+  int matrix, insecure, trace, quiet, mtls;
+  long n, conns, reps;
+  double seconds;
+  int server_cpu, client_cpu;
+} hs_args;
+
+static void usage(FILE *f)
+{
+  fprintf(f,
+    "usage: httpsbench handshake [options]\n"
+    "\n"
+    "TCP connect vs TLS 1.2 vs TLS 1.3, full vs resumed, per certificate\n"
+    "and key-exchange group, each phase timed apart, with the message\n"
+    "sequence of one handshake and the crypto floor beside the measured\n"
+    "CPU. Without --tls, runs the default matrix (TCP only; TLS 1.2 and\n"
+    "1.3 full with ecdsa-p256 and rsa-2048 over x25519; TLS 1.2 ticket\n"
+    "and TLS 1.3 PSK resumption) for every backend.\n"
+    "\n"
+    "  --backend LIST|all       client backend(s) (default all built)\n"
+    "  --server-backend NAME    server backend (default: the client's)\n"
+    "  --connect HOST:PORT      measure that server instead of ours\n"
+    "  --tls 1.2|1.3|tcp        one case instead of the matrix\n"
+    "  --cert-type TYPE         %s\n"
+    "                           (default ecdsa-p256)\n"
+    "  --group x25519|p256|p384 key exchange (default x25519)\n"
+    "  --resume none|id|ticket  (default none)\n"
+    "  --rsa-kx                 TLS 1.2 RSA key transport\n"
+    "  --mtls                   mutual TLS (client certificate)\n"
+    "  -n COUNT                 connections in latency mode (default 200)\n"
+    "  -c N -d SECONDS          capacity mode: handshakes/s with N\n"
+    "                           concurrent connections\n"
+    "  --repetitions N          capacity runs per case (default 3)\n"
+    "  --cacert FILE            trust anchor (default: the suite's root)\n"
+    "  --insecure               no certificate verification\n"
+    "  --crypto FILE            crypto report for the floor (default: a\n"
+    "                           short crypto run of the needed operations)\n"
+    "  --trace                  print the traced handshake\n"
+    "  --json FILE              write the report\n"
+    "  --server-cpu N --client-cpu N  (default 0 and 1)\n"
+    "  --quiet                  no progress on stderr\n", HB_CERT_TYPES);
+}
+
+static int one_of(const char *v, const char *const *list)
+{
+  int i;
+  for(i = 0; list[i]; i++)
+    if(!strcmp(v, list[i]))
+      return 1;
+  return 0;
+}
+
+static void case_label(hs_case *c)
+{
+  if(!c->tls) {
+    snprintf(c->label, sizeof(c->label), "tcp");
+    return;
+  }
+  snprintf(c->label, sizeof(c->label), "tls%s-%s-%s-%s%s", c->tls,
+           !strcmp(c->resume, "none") ? "full" : c->resume, c->cert_type,
+           c->group, c->rsa_kx ? "-rsakx" : "");
+}
+
+static void parse(int argc, char **argv, hs_args *a)
+{
+  static const struct option longopts[] = {
+    { "backend", required_argument, NULL, 'b' },
+    { "server-backend", required_argument, NULL, 'B' },
+    { "connect", required_argument, NULL, 'C' },
+    { "tls", required_argument, NULL, 'T' },
+    { "cert-type", required_argument, NULL, 'k' },
+    { "group", required_argument, NULL, 'g' },
+    { "resume", required_argument, NULL, 'r' },
+    { "rsa-kx", no_argument, NULL, 'x' },
+    { "mtls", no_argument, NULL, 'm' },
+    { "repetitions", required_argument, NULL, 'R' },
+    { "cacert", required_argument, NULL, 'a' },
+    { "insecure", no_argument, NULL, 'i' },
+    { "crypto", required_argument, NULL, 'y' },
+    { "trace", no_argument, NULL, 't' },
+    { "json", required_argument, NULL, 'j' },
+    { "server-cpu", required_argument, NULL, 'S' },
+    { "client-cpu", required_argument, NULL, 'K' },
+    { "quiet", no_argument, NULL, 'q' },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 }
+  };
+  static const char *const groups[] = { "x25519", "p256", "p384", NULL };
+  static const char *const resumes[] = { "none", "id", "ticket", NULL };
+  const char *backend = "all", *sel[1];
+  hb_err err = { "" };
+  long cpu;
+  int opt, i, n;
+
+  memset(a, 0, sizeof(*a));
+  a->n = 200;
+  a->reps = 3;
+  a->client_cpu = 1;
+  a->matrix = 1;
+  a->one.cert_type = "ecdsa-p256";
+  a->one.group = "x25519";
+  a->one.resume = "none";
+  opterr = 0;
+  while((opt = getopt_long(argc, argv, "hn:c:d:", longopts, NULL)) != -1) {
+    switch(opt) {
+    case 'b': backend = optarg; break;
+    case 'B':
+      hb_select_backends("handshake", optarg, 0, sel, 1);
+      a->server_backend = sel[0];
+      break;
+    case 'C': a->connect = optarg; break;
+    case 'T':
+      if(!strcmp(optarg, "tcp"))
+        a->one.tls = NULL;
+      else if(!strcmp(optarg, "1.2") || !strcmp(optarg, "1.3"))
+        a->one.tls = optarg;
+      else
+        hb_usage_fail("handshake", "--tls: '%s' is not 1.2, 1.3 or tcp",
+                      optarg);
+      a->matrix = 0;
+      break;
+    case 'k':
+      if(!hb_cert_type_valid(optarg))
+        hb_usage_fail("handshake", "--cert-type: unknown type '%s' (known:"
+                      " %s)", optarg, HB_CERT_TYPES);
+      a->one.cert_type = optarg;
+      break;
+    case 'g':
+      if(!one_of(optarg, groups))
+        hb_usage_fail("handshake", "--group: '%s' is not x25519, p256 or "
+                      "p384", optarg);
+      a->one.group = optarg;
+      break;
+    case 'r':
+      if(!one_of(optarg, resumes))
+        hb_usage_fail("handshake", "--resume: '%s' is not none, id or "
+                      "ticket", optarg);
+      a->one.resume = optarg;
+      break;
+    case 'x': a->one.rsa_kx = 1; break;
+    case 'm': a->mtls = 1; break;
+    case 'n':
+      if(hb_parse_int(optarg, 1, 10000000, &a->n))
+        hb_usage_fail("handshake", "-n: '%s' is not a count >= 1", optarg);
+      break;
+    case 'c':
+      if(hb_parse_int(optarg, 1, 100000, &a->conns))
+        hb_usage_fail("handshake", "-c: '%s' is not a count >= 1", optarg);
+      break;
+    case 'd':
+      if(hb_parse_seconds(optarg, 3600, &a->seconds))
+        hb_usage_fail("handshake", "-d: '%s' is not a duration", optarg);
+      break;
+    case 'R':
+      if(hb_parse_int(optarg, 1, 100, &a->reps))
+        hb_usage_fail("handshake", "--repetitions: '%s' is not 1..100",
+                      optarg);
+      break;
+    case 'a': a->cacert = optarg; break;
+    case 'i': a->insecure = 1; break;
+    case 'y': a->crypto_json = optarg; break;
+    case 't': a->trace = 1; break;
+    case 'j': a->json = optarg; break;
+    case 'S':
+    case 'K':
+      if(hb_parse_int(optarg, 0, 4095, &cpu))
+        hb_usage_fail("handshake", "--%s-cpu: '%s' is not a CPU number",
+                      opt == 'S' ? "server" : "client", optarg);
+      if(opt == 'S')
+        a->server_cpu = (int)cpu;
+      else
+        a->client_cpu = (int)cpu;
+      break;
+    case 'q': a->quiet = 1; break;
+    case 'h': usage(stdout); exit(0);
+    case ':':
+      hb_usage_fail("handshake", "%s needs a value", argv[optind - 1]);
+    default:
+      hb_usage_fail("handshake", "unknown option '%s'", argv[optind - 1]);
+    }
+  }
+  if(optind < argc)
+    hb_usage_fail("handshake", "unexpected argument '%s'", argv[optind]);
+  if((a->conns > 0) != (a->seconds > 0))
+    hb_usage_fail("handshake", "capacity mode needs both -c and -d");
+  if(a->cacert && a->insecure)
+    hb_usage_fail("handshake", "--cacert and --insecure contradict");
+  if(a->one.rsa_kx && a->one.tls && strcmp(a->one.tls, "1.2"))
+    hb_usage_fail("handshake", "--rsa-kx exists only in TLS 1.2");
+  if(a->connect && !strchr(a->connect, ':'))
+    hb_usage_fail("handshake", "--connect: '%s' is not HOST:PORT",
+                  a->connect);
+  n = hb_select_backends("handshake", backend, 0, a->backends,
+                         HB_BACKEND_COUNT);
+  /* plain has no TLS: only the TCP baseline runs on it */
+  for(i = 0; i < n; i++)
+    if(!strcmp(a->backends[i], "plain")) {
+      memmove(&a->backends[i], &a->backends[i + 1],
+              (size_t)(n - i - 1) * sizeof(a->backends[0]));
+      n--;
+      i--;
+    }
+  a->nbackends = n;
+  if(n == 0 && (a->matrix || a->one.tls))
+    hb_usage_fail("handshake", "--backend: no TLS backend selected");
+  if(a->json && hb_report_check_path(a->json, &err) != HB_OK)
+    hb_usage_fail("handshake", "--json: %s", err.msg);
+  case_label(&a->one);
+}
+
+/* The default matrix (issue: kept short, every backend). */
+static int matrix_cases(hs_case *out)
+{
+  static const struct { const char *tls, *cert, *resume; } m[] = {
+    { "1.2", "ecdsa-p256", "none" }, { "1.3", "ecdsa-p256", "none" },
+    { "1.2", "rsa-2048", "none" },   { "1.3", "rsa-2048", "none" },
+    { "1.2", "ecdsa-p256", "ticket" }, { "1.3", "ecdsa-p256", "ticket" },
+  };
+  int i;
+
+  for(i = 0; i < 6; i++) {
+    memset(&out[i], 0, sizeof(out[i]));
+    out[i].tls = m[i].tls;
+    out[i].cert_type = m[i].cert;
+    out[i].group = "x25519";
+    out[i].resume = m[i].resume;
+    case_label(&out[i]);
+  }
+  return 6;
+}
+
+typedef struct server {
+  int pid, out_fd, port;
+} server;
+
+static int server_start(const hs_args *a, const char *backend,
+                        const hs_case *c, const char *root, server *s,
+                        hb_err *err)
+{
+  char path[4200], line[256];
+  char *argv[24];
+  int n = 0;
+
+  memset(s, 0, sizeof(*s));
+  if(hb_engine_path(backend, path, sizeof(path)))
+    return hb_err_set(err, HB_ERROR, "no engine for %s", backend);
+  argv[n++] = path;
+  argv[n++] = "server";
+  argv[n++] = "--listen";
+  argv[n++] = "127.0.0.1:0";
+  if(c->tls) {
+    argv[n++] = "--cert-type";
+    argv[n++] = (char *)c->cert_type;
+    argv[n++] = "--tls";
+    argv[n++] = (char *)c->tls;
+    argv[n++] = "--groups";
+    argv[n++] = (char *)c->group;
+    argv[n++] = "--resume";
+    argv[n++] = !strcmp(c->resume, "none") ? "off" : (char *)c->resume;
+    if(c->rsa_kx)
+      argv[n++] = "--rsa-kx";
+    if(a->mtls) {
+      argv[n++] = "--client-ca";
+      argv[n++] = (char *)root;
+    }
+  }
+  argv[n] = NULL;
+  s->pid = hb_engine_spawn(argv, a->server_cpu, &s->out_fd);
+  if(s->pid < 0)
+    return hb_err_set(err, HB_ERROR, "cannot start %s", path);
+  if(hb_read_line(s->out_fd, line, sizeof(line), 60000) ||
+     sscanf(line, "listening on %*[^:]:%d", &s->port) != 1) {
+    kill(s->pid, SIGKILL);
+    hb_engine_wait(s->pid);
+    close(s->out_fd);
+    return hb_err_set(err, HB_ERROR, "%s server did not start",
+                      backend);
+  }
+  return HB_OK;
+}
+
+static void server_stop(server *s)
+{
+  if(s->pid > 0) {
+    kill(s->pid, SIGTERM);
+    hb_engine_wait(s->pid);
+    close(s->out_fd);
+    s->pid = 0;
+  }
+}
+
+/* Appends the engine report's results (and backends not yet listed). */
+static int merge(json_t *report, const char *path, hb_err *err)
+{
+  json_t *part = hb_report_load(path, err), *v, *have;
+  size_t i, j;
+
+  if(!part)
+    return HB_ERROR;
+  json_array_foreach(json_object_get(part, "backends"), i, v) {
+    int dup = 0;
+    json_array_foreach(json_object_get(report, "backends"), j, have)
+      if(json_equal(have, v))
+        dup = 1;
+    if(!dup)
+      json_array_append(json_object_get(report, "backends"), v);
+  }
+  json_array_foreach(json_object_get(part, "results"), i, v)
+    json_array_append(json_object_get(report, "results"), v);
+  json_decref(part);
+  return HB_OK;
+}
+
+static json_t *find(json_t *report, const char *backend, const char *name)
+{
+  json_t *r;
+  size_t i;
+
+  json_array_foreach(json_object_get(report, "results"), i, r)
+    if(!strcmp(json_string_value(json_object_get(r, "backend")), backend) &&
+       !strcmp(json_string_value(json_object_get(r, "name")), name))
+      return r;
+  return NULL;
+}
+
+static double med(json_t *r)
+{
+  json_t *m = json_object_get(json_object_get(r, "stats"), "median");
+  return json_is_number(m) ? json_number_value(m) : NAN;
+}
+
+/* Latency mode: the client engine's `handshake`, one connection at a
+ * time; server CPU per connection from /proc around it. */
+static int run_latency(const hs_args *a, const char *cb, const hs_case *c,
+                       const server *s, const char *root, const char *tmp,
+                       json_t *report, hb_err *err)
+{
+  char path[4200], target[300], n[32], label[128];
+  char *argv[40];
+  double u0 = 0, s0 = 0, u1 = 0, s1 = 0;
+  long rss, hwm;
+  int k = 0, rc;
+  hb_cert_paths certs;
+  json_t *r;
+
+  if(hb_engine_path(c->tls ? cb : "plain", path, sizeof(path)))
+    return hb_err_set(err, HB_ERROR, "no engine for %s", cb);
+  snprintf(target, sizeof(target), "%s", a->connect ? a->connect : "");
+  if(!a->connect)
+    snprintf(target, sizeof(target), "127.0.0.1:%d", s->port);
+  snprintf(n, sizeof(n), "%ld", a->n);
+  snprintf(label, sizeof(label), "%s", c->label);
+  argv[k++] = path;
+  argv[k++] = "handshake";
+  argv[k++] = target;
+  argv[k++] = "-n";
+  argv[k++] = n;
+  argv[k++] = "--label";
+  argv[k++] = label;
+  argv[k++] = "--json";
+  argv[k++] = (char *)tmp;
+  if(!c->tls)
+    argv[k++] = "--plain";
+  else {
+    argv[k++] = "--tls";
+    argv[k++] = (char *)c->tls;
+    argv[k++] = "--group";
+    argv[k++] = (char *)c->group;
+    argv[k++] = "--resume";
+    argv[k++] = (char *)c->resume;
+    argv[k++] = "--cert-type";
+    argv[k++] = (char *)c->cert_type;
+    if(c->rsa_kx)
+      argv[k++] = "--rsa-kx";
+    if(a->insecure)
+      argv[k++] = "--insecure";
+    else {
+      argv[k++] = "--cacert";
+      argv[k++] = (char *)(a->cacert ? a->cacert : root);
+    }
+    if(a->mtls && hb_certs_ensure(c->cert_type, &certs, err) == HB_OK) {
+      argv[k++] = "--client-cert";
+      argv[k++] = certs.client_chain;
+      argv[k++] = "--client-key";
+      argv[k++] = certs.client_key;
+    }
+    if(a->trace)
+      argv[k++] = "--trace";
+  }
+  argv[k] = NULL;
+  unlink(tmp);
+  if(s->pid > 0)
+    hb_proc_usage(s->pid, &u0, &s0, &rss, &hwm);
+  rc = hb_engine_exec_pinned(argv, a->client_cpu);
+  if(s->pid > 0)
+    hb_proc_usage(s->pid, &u1, &s1, &rss, &hwm);
+  if(merge(report, tmp, err) != HB_OK)
+    return hb_err_set(err, HB_ERROR, "%s handshake %s: engine exited %d "
+                      "(%s)", cb, c->label, rc, err->msg);
+  snprintf(label, sizeof(label), "%s/%s", c->label,
+           c->tls ? "tls_handshake" : "total");
+  r = find(report, c->tls ? cb : "plain", label);
+  if(r && s->pid > 0)
+    /* warm-up and the traced connection come on top of -n; see the
+     * engine's --warmup default */
+    json_object_set_new(r, "server_cpu_us_per_connection", hb_json_num(
+      (u1 - u0 + s1 - s0) * 1e6 / (double)(a->n + 6)));
+  return HB_OK;
+}
+
+/* Capacity mode: the load engine with a new connection per request. */
+static void run_capacity(const hs_args *a, const char *cb, const hs_case *c,
+                         const server *s, const char *root, const char *tmp,
+                         json_t *report)
+{
+  char path[4200], url[300], conns[32], dur[32], name[128];
+  char *argv[32];
+  double rates[100], srv[100], cli[100], resumed = 0, hs = 0;
+  int rep, n = 0, k;
+  hb_err err = { "" };
+  json_t *res;
+
+  hb_engine_path(c->tls ? cb : "plain", path, sizeof(path));
+  snprintf(url, sizeof(url), "%s://%s%s%d/bytes/0", c->tls ? "https"
+           : "http", a->connect ? a->connect : "127.0.0.1",
+           a->connect ? "" : ":", a->connect ? 0 : s->port);
+  if(a->connect)
+    snprintf(url, sizeof(url), "%s://%s/bytes/0", c->tls ? "https" : "http",
+             a->connect);
+  snprintf(conns, sizeof(conns), "%ld", a->conns);
+  snprintf(dur, sizeof(dur), "%g", a->seconds);
+  for(rep = 0; rep < a->reps && !hb_interrupted(); rep++) {
+    double u0 = 0, s0 = 0, u1 = 0, s1 = 0, h;
+    long rss, hwm;
+    json_t *part, *r;
+    k = 0;
+    argv[k++] = path;
+    argv[k++] = "load";
+    argv[k++] = url;
+    argv[k++] = "--close";
+    argv[k++] = "-c";
+    argv[k++] = conns;
+    argv[k++] = "-d";
+    argv[k++] = dur;
+    argv[k++] = "--json";
+    argv[k++] = (char *)tmp;
+    if(c->tls) {
+      argv[k++] = "--tls";
+      argv[k++] = (char *)c->tls;
+      argv[k++] = "--resume";
+      argv[k++] = strcmp(c->resume, "none") ? "on" : "off";
+      if(a->insecure)
+        argv[k++] = "--insecure";
+      else {
+        argv[k++] = "--cacert";
+        argv[k++] = (char *)(a->cacert ? a->cacert : root);
+      }
+    }
+    argv[k] = NULL;
+    unlink(tmp);
+    if(s->pid > 0)
+      hb_proc_usage(s->pid, &u0, &s0, &rss, &hwm);
+    hb_engine_exec_pinned(argv, a->client_cpu);
+    if(s->pid > 0)
+      hb_proc_usage(s->pid, &u1, &s1, &rss, &hwm);
+    part = hb_report_load(tmp, &err);
+    if(!part)
+      break;
+    r = json_array_get(json_object_get(part, "results"), 0);
+    h = json_number_value(json_object_get(json_object_get(r, "counts"),
+                                          "handshakes"));
+    hs += h;
+    resumed += json_number_value(json_object_get(json_object_get(r,
+                                 "counts"), "resumed"));
+    rates[n] = h / a->seconds;
+    srv[n] = s->pid > 0 && h > 0 ? (u1 - u0 + s1 - s0) * 1e6 / h : NAN;
+    cli[n] = json_number_value(json_object_get(json_object_get(r, "cpu"),
+                                               "per_request_us"));
+    n++;
+    json_decref(part);
+  }
+  snprintf(name, sizeof(name), "%s/capacity", c->label);
+  res = hb_report_add_result(report, "handshake", name, c->tls ? cb
+                             : "plain", "handshakes/s");
+  json_object_set_new(json_object_get(res, "params"), "connections",
+                      json_integer(a->conns));
+  json_object_set_new(json_object_get(res, "params"), "seconds",
+                      json_real(a->seconds));
+  json_object_set_new(json_object_get(res, "params"), "resume",
+                      json_string(c->resume ? c->resume : "none"));
+  if(n) {
+    json_t *o = json_object(), *arr = json_array();
+    int i;
+    hb_result_set_samples(res, rates, (size_t)n);
+    for(i = 0; i < n; i++)
+      json_array_append_new(arr, hb_json_num(srv[i]));
+    json_object_set_new(o, "samples", arr);
+    json_object_set_new(res, "server_cpu_us_per_handshake", o);
+    o = json_object();
+    arr = json_array();
+    for(i = 0; i < n; i++)
+      json_array_append_new(arr, hb_json_num(cli[i]));
+    json_object_set_new(o, "samples", arr);
+    json_object_set_new(res, "client_cpu_us_per_handshake", o);
+    json_object_set_new(res, "handshakes", hb_json_num(hs));
+    json_object_set_new(res, "resumed", hb_json_num(resumed));
+  }
+  hb_result_set_status(res, n ? HB_OK : HB_ERROR, err.msg[0] ? err.msg
+                       : "no capacity run finished");
+}
+
+/* Crypto figures (us per operation) for backend, from --crypto FILE or a
+ * short run of the crypto engine over the operations the cases need. */
+static json_t *crypto_figures(const hs_args *a, const char *backend,
+                              const char *tmp)
+{
+  json_t *rep, *r, *fig = json_object();
+  char path[4200];
+  char *argv[] = { path, "crypto", "--filter",
+    "^((rsa-(2048|3072|4096)|ecdsa-p(256|384)|ed25519)/(sign|verify|"
+    "encrypt|decrypt)|(x25519|ecdh-p256)/exchange)$", "--seconds", "0.05",
+    "--repetitions", "3", "--json", (char *)tmp, NULL };
+  hb_err err = { "" };
+  size_t i;
+
+  if(a->crypto_json)
+    rep = hb_report_load(a->crypto_json, &err);
+  else {
+    if(hb_engine_path(backend, path, sizeof(path)))
+      return fig;
+    unlink(tmp);
+    hb_engine_exec_pinned(argv, a->client_cpu);
+    rep = hb_report_load(tmp, &err);
+  }
+  if(!rep)
+    return fig;
+  json_array_foreach(json_object_get(rep, "results"), i, r) {
+    double m = med(r);
+    if(strcmp(json_string_value(json_object_get(r, "backend")), backend) ||
+       strcmp(json_string_value(json_object_get(r, "suite")), "crypto") ||
+       !(m > 0))
+      continue;
+    json_object_set_new(fig, json_string_value(json_object_get(r, "name")),
+                        json_real(1e6 / m));
+  }
+  json_decref(rep);
+  return fig;
+}
+
+/* The public-key work each side cannot avoid, priced with the figures. */
+static json_t *crypto_floor(const hs_case *c, json_t *cfig, json_t *sfig)
+{
+  json_t *f = json_object(), *ops = json_array();
+  char sign[64], verify[64], enc[64], dec[64], kex[64];
+  int full = !strcmp(c->resume, "none"), tls13 = !strcmp(c->tls, "1.3");
+  double cl = 0, sv = 0;
+  int missing = 0;
+  struct { const char *side, *op; int count; } need[6];
+  int n = 0, i;
+
+  snprintf(sign, sizeof(sign), "%s/sign", c->cert_type);
+  snprintf(verify, sizeof(verify), "%s/verify", c->cert_type);
+  snprintf(enc, sizeof(enc), "%s/encrypt", c->cert_type);
+  snprintf(dec, sizeof(dec), "%s/decrypt", c->cert_type);
+  snprintf(kex, sizeof(kex), "%s/exchange", !strcmp(c->group, "x25519")
+           ? "x25519" : !strcmp(c->group, "p256") ? "ecdh-p256"
+           : "ecdh-p384");
+  if(full && c->rsa_kx) {
+    need[n].side = "server"; need[n].op = dec; need[n++].count = 1;
+    need[n].side = "client"; need[n].op = enc; need[n++].count = 1;
+    /* the chain: leaf signed by the intermediate, that by the root */
+    need[n].side = "client"; need[n].op = verify; need[n++].count = 2;
+  }
+  else if(full) {
+    need[n].side = "server"; need[n].op = sign; need[n++].count = 1;
+    need[n].side = "server"; need[n].op = kex; need[n++].count = 1;
+    /* CertificateVerify (1.3) or ServerKeyExchange (1.2), then chain */
+    need[n].side = "client"; need[n].op = verify; need[n++].count = 3;
+    need[n].side = "client"; need[n].op = kex; need[n++].count = 1;
+  }
+  else if(tls13) { /* psk_dhe_ke: a fresh key exchange, no signature */
+    need[n].side = "server"; need[n].op = kex; need[n++].count = 1;
+    need[n].side = "client"; need[n].op = kex; need[n++].count = 1;
+  }
+  for(i = 0; i < n; i++) {
+    int client = !strcmp(need[i].side, "client");
+    json_t *v = json_object_get(client ? cfig : sfig, need[i].op), *o;
+    double us = json_is_number(v) ? json_number_value(v) : NAN;
+    o = json_object();
+    json_object_set_new(o, "side", json_string(need[i].side));
+    json_object_set_new(o, "operation", json_string(need[i].op));
+    json_object_set_new(o, "count", json_integer(need[i].count));
+    json_object_set_new(o, "us_each", hb_json_num(us));
+    json_array_append_new(ops, o);
+    if(isnan(us))
+      missing = 1;
+    else if(client)
+      cl += us * need[i].count;
+    else
+      sv += us * need[i].count;
+  }
+  json_object_set_new(f, "operations", ops);
+  json_object_set_new(f, "client_us", missing ? json_null() : hb_json_num(cl));
+  json_object_set_new(f, "server_us", missing ? json_null() : hb_json_num(sv));
+  return f;
+}
+
+static void attach_floor(json_t *report, const char *b, const hs_case *c,
+                         json_t *cfig, json_t *sfig)
+{
+  char name[128];
+  json_t *r, *f, *cpu;
+  double fc, fs;
+
+  snprintf(name, sizeof(name), "%s/tls_handshake", c->label);
+  r = find(report, b, name);
+  if(!r)
+    return;
+  f = crypto_floor(c, cfig, sfig);
+  fc = json_number_value(json_object_get(f, "client_us"));
+  fs = json_number_value(json_object_get(f, "server_us"));
+  cpu = json_object_get(r, "client_cpu_us_per_handshake");
+  json_object_set_new(f, "client_measured_us", json_is_number(cpu)
+                      ? json_copy(cpu) : json_null());
+  json_object_set_new(f, "client_ratio", json_is_number(cpu) && fc > 0
+                      ? hb_json_num(json_number_value(cpu) / fc)
+                      : json_null());
+  cpu = json_object_get(r, "server_cpu_us_per_connection");
+  json_object_set_new(f, "server_measured_us", json_is_number(cpu)
+                      ? json_copy(cpu) : json_null());
+  json_object_set_new(f, "server_ratio", json_is_number(cpu) && fs > 0
+                      ? hb_json_num(json_number_value(cpu) / fs)
+                      : json_null());
+  json_object_set_new(r, "crypto_floor", f);
+}
+
+static double phase(json_t *report, const char *b, const char *label,
+                    const char *ph)
+{
+  char name[160];
+
+  snprintf(name, sizeof(name), "%s/%s", label, ph);
+  return med(find(report, b, name));
+}
+
+static void print_table(json_t *report, const hs_case *cases, int ncases,
+                        const hs_args *a)
+{
+  int i, b;
+
+  printf("%-36s %-10s %9s %9s %9s %9s %9s %7s %8s %8s %8s %8s\n",
+         "case (median us)", "backend", "tcp", "tls", "request", "close",
+         "total", "resumed", "cli cpu", "floor", "srv cpu", "floor");
+  for(i = 0; i < ncases; i++)
+    for(b = 0; b < (cases[i].tls ? a->nbackends : 1); b++) {
+      const char *be = cases[i].tls ? a->backends[b] : "plain";
+      char name[160], res[32] = "-";
+      json_t *r, *ach, *f;
+      snprintf(name, sizeof(name), "%s/%s", cases[i].label,
+               cases[i].tls ? "tls_handshake" : "total");
+      r = find(report, be, name);
+      if(!r)
+        continue;
+      if(strcmp(json_string_value(json_object_get(r, "status")), "ok")) {
+        printf("%-36s %-10s %s: %s\n", cases[i].label, be,
+               json_string_value(json_object_get(r, "status")),
+               json_string_value(json_object_get(r, "error")));
+        continue;
+      }
+      ach = json_object_get(r, "achieved");
+      if(json_is_object(ach) && cases[i].tls)
+        snprintf(res, sizeof(res), "%lld/%lld", (long long)
+                 json_integer_value(json_object_get(ach, "resumed")),
+                 (long long)json_integer_value(json_object_get(ach,
+                                                               "offered")));
+      f = json_object_get(r, "crypto_floor");
+      printf("%-36s %-10s %9.1f %9.1f %9.1f %9.1f %9.1f %7s %8.1f %8.1f "
+             "%8.1f %8.1f\n", cases[i].label, be,
+             phase(report, be, cases[i].label, "tcp_connect"),
+             cases[i].tls ? phase(report, be, cases[i].label,
+                                  "tls_handshake") : 0.0,
+             phase(report, be, cases[i].label, "first_request"),
+             phase(report, be, cases[i].label, "close"),
+             phase(report, be, cases[i].label, "total"), res,
+             json_number_value(json_object_get(r,
+                                               "client_cpu_us_per_handshake")),
+             json_number_value(json_object_get(f, "client_us")),
+             json_number_value(json_object_get(r,
+                                               "server_cpu_us_per_connection")),
+             json_number_value(json_object_get(f, "server_us")));
+    }
+  printf("cpu: measured CPU per connection; floor: the public-key "
+         "operations that side must do (from the crypto suite).\n");
+}
+
+int hb_cmd_handshake(int argc, char **argv)
+{
+  hs_args a;
+  hs_case cases[8];
+  int ncases = 0, i, b, failed = 0;
+  json_t *report, *figs = json_object();
+  char tmpdir[] = "/tmp/httpsbench.XXXXXX", tmp[64], ctmp[64];
+  hb_err err = { "" };
+
+  parse(argc, argv, &a);
+  if(a.matrix) {
+    memset(&cases[0], 0, sizeof(cases[0]));
+    case_label(&cases[0]);
+    ncases = 1 + matrix_cases(&cases[1]);
+  }
+  else
+    cases[ncases++] = a.one;
+  if(!mkdtemp(tmpdir)) {
+    fprintf(stderr, "httpsbench handshake: cannot create a temporary "
+            "directory\n");
+    return 1;
+  }
+  snprintf(tmp, sizeof(tmp), "%s/hs.json", tmpdir);
+  snprintf(ctmp, sizeof(ctmp), "%s/crypto.json", tmpdir);
+  report = hb_report_new(argc, argv);
+  for(i = 0; i < ncases && !hb_interrupted(); i++) {
+    const hs_case *c = &cases[i];
+    for(b = 0; b < (c->tls ? a.nbackends : 1) && !hb_interrupted(); b++) {
+      const char *cb = c->tls ? a.backends[b] : "plain";
+      const char *sb = c->tls && a.server_backend ? a.server_backend : cb;
+      hb_cert_paths certs;
+      server s;
+      memset(&s, 0, sizeof(s));
+      if(!a.quiet)
+        fprintf(stderr, "handshake: %s client %s server %s\n", c->label, cb,
+                a.connect ? a.connect : sb);
+      if(hb_certs_ensure(c->cert_type ? c->cert_type : "ecdsa-p256", &certs,
+                         &err) != HB_OK ||
+         (!a.connect && server_start(&a, sb, c, certs.root, &s, &err) != HB_OK) ||
+         run_latency(&a, cb, c, &s, certs.root, tmp, report, &err)
+           != HB_OK) {
+        fprintf(stderr, "httpsbench handshake: %s\n", err.msg);
+        failed = 1;
+      }
+      else if(a.conns)
+        run_capacity(&a, cb, c, &s, certs.root, tmp, report);
+      server_stop(&s);
+      if(c->tls) {
+        if(!json_object_get(figs, cb))
+          json_object_set_new(figs, cb, crypto_figures(&a, cb, ctmp));
+        if(!json_object_get(figs, sb))
+          json_object_set_new(figs, sb, crypto_figures(&a, sb, ctmp));
+        attach_floor(report, cb, c, json_object_get(figs, cb),
+                     json_object_get(figs, a.connect ? "" : sb));
+      }
+    }
+  }
+  unlink(tmp);
+  unlink(ctmp);
+  rmdir(tmpdir);
+  json_decref(figs);
+  print_table(report, cases, ncases, &a);
+  if(a.json) {
+    if(hb_report_write(report, a.json, hb_interrupted() != 0, &err)) {
+      fprintf(stderr, "httpsbench handshake: %s\n", err.msg);
+      failed = 1;
+    }
+    else
+      fprintf(stderr, "httpsbench handshake: report written to %s\n",
+              a.json);
+  }
+  json_decref(report);
+  return hb_interrupted() ? HB_EXIT_INTERRUPTED : failed ? 1 : 0;
+}

@@ -1,0 +1,527 @@
+/* `httpsbench-<backend> handshake HOST:PORT`: the cost of setting up an
+ * HTTPS connection, phase by phase (TCP connect, TLS handshake, first
+ * request, close), one connection at a time through the linked backend's
+ * TLS table, or plain TCP (--plain) as the baseline; then one traced
+ * connection for the anatomy of the handshake. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "handshake.h"
+#include "hb/backend.h"
+#include "hb/certs.h"
+#include "hb/cli.h"
+#include "hb/clock.h"
+#include "hb/hdr.h"
+#include "hb/report.h"
+#include "hb/sig.h"
+#include "hb/stats.h"
+#include "hb/suites.h"
+
+#define CMD "handshake"
+
+const char *const hs_phase_names[HS_NPHASE] = {
+  "tcp_connect", "tls_handshake", "first_request", "close", "total"
+};
+const char *const hs_fail_names[HS_NFAIL] = {
+  "connect", "tls", "read", "write", "timeout", "status", "reset"
+};
+
+static const char *const hsm_resume_names[] = { "none", "id", "ticket" };
+
+static void hsm_usage(FILE *f)
+{
+  fprintf(f,
+    "usage: httpsbench-%s handshake HOST:PORT [options]\n"
+    "Times TCP connect, TLS handshake, first request and close, one\n"
+    "connection at a time, then traces one more handshake.\n"
+    "  -n COUNT            measured connections (default 100)\n"
+    "  --warmup N          connections before measuring (default 5)\n"
+    "  --tls 1.2|1.3       protocol version (required unless --plain)\n"
+    "  --plain             TCP only, no TLS: the baseline\n"
+    "  --group G           x25519, p256 or p384\n"
+    "  --rsa-kx            TLS 1.2 RSA key transport suites only\n"
+    "  --resume MODE       none (default), id (TLS 1.2 session ID) or\n"
+    "                      ticket (TLS 1.2 ticket / TLS 1.3 PSK); each\n"
+    "                      connection offers the previous one's session\n"
+    "  --cacert FILE       trust anchor (verify chain and host name);\n"
+    "                      default: the suite's root of --cert-type, else\n"
+    "                      the library's default store\n"
+    "  --insecure          do not verify the server's certificate\n"
+    "  --sni NAME          server name to send and verify (default: HOST)\n"
+    "  --client-cert FILE --client-key FILE   mutual TLS\n"
+    "  --path PATH         request path (default /bytes/0)\n"
+    "  --cert-type TYPE    the server's certificate type, for the record\n"
+    "  --label NAME        result names NAME/<phase> (default e.g.\n"
+    "                      tls1.3-full, tls1.2-ticket, tcp)\n"
+    "  --json FILE         write the report\n"
+    "  --trace             print the traced handshake\n"
+    "  --timeout S         per connection (default 10)\n",
+    hb_linked_backend.name);
+}
+
+/* "host:port", "[v6]:port" -> o->host, o->port. */
+static int hsm_split(const char *t, hs_opts *o)
+{
+  const char *hend, *port;
+  size_t hlen;
+  long p;
+
+  if(t[0] == '[') {
+    hend = strchr(t, ']');
+    if(!hend || hend[1] != ':')
+      return -1;
+    t++;
+    port = hend + 2;
+  }
+  else {
+    hend = strrchr(t, ':');
+    if(!hend || strchr(t, ':') != hend)
+      return -1;
+    port = hend + 1;
+  }
+  hlen = (size_t)(hend - t);
+  if(!hlen || hlen >= sizeof(o->host) || hb_parse_int(port, 1, 65535, &p))
+    return -1;
+  memcpy(o->host, t, hlen);
+  o->host[hlen] = '\0';
+  snprintf(o->port, sizeof(o->port), "%ld", p);
+  return 0;
+}
+
+static void hsm_readable(const char *opt, const char *file)
+{
+  if(access(file, R_OK))
+    hb_usage_fail(CMD, "%s: cannot read '%s'", opt, file);
+}
+
+static void hsm_parse(int argc, char **argv, hs_opts *o)
+{
+  static const struct option longopts[] = {
+    { "warmup", required_argument, NULL, 'w' },
+    { "tls", required_argument, NULL, 't' },
+    { "plain", no_argument, NULL, 'P' },
+    { "group", required_argument, NULL, 'g' },
+    { "rsa-kx", no_argument, NULL, 'R' },
+    { "resume", required_argument, NULL, 'r' },
+    { "cacert", required_argument, NULL, 'C' },
+    { "insecure", no_argument, NULL, 'k' },
+    { "sni", required_argument, NULL, 'S' },
+    { "client-cert", required_argument, NULL, 'c' },
+    { "client-key", required_argument, NULL, 'K' },
+    { "path", required_argument, NULL, 'p' },
+    { "cert-type", required_argument, NULL, 'y' },
+    { "label", required_argument, NULL, 'l' },
+    { "json", required_argument, NULL, 'j' },
+    { "trace", no_argument, NULL, 'T' },
+    { "timeout", required_argument, NULL, 'o' },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 }
+  };
+  const char *tls = NULL, *resume = "none";
+  hb_err err = { "" };
+  int opt, i;
+
+  memset(o, 0, sizeof(*o));
+  o->count = 100;
+  o->warmup = 5;
+  o->path = "/bytes/0";
+  o->timeout = 10;
+  o->plain = hb_linked_backend.tls == &hb_plain_tls;
+  opterr = 0; /* one line of ours, not getopt's as well */
+  while((opt = getopt_long(argc, argv, "n:h", longopts, NULL)) != -1) {
+    switch(opt) {
+    case 'n':
+      if(hb_parse_int(optarg, 1, 1000000, &o->count))
+        hb_usage_fail(CMD, "-n: '%s' is not a count 1..1000000", optarg);
+      break;
+    case 'w':
+      if(hb_parse_int(optarg, 0, 100000, &o->warmup))
+        hb_usage_fail(CMD, "--warmup: '%s' is not a count 0..100000",
+                      optarg);
+      break;
+    case 't': tls = optarg; break;
+    case 'P': o->plain = 1; break;
+    case 'g': o->group = optarg; break;
+    case 'R': o->rsa_kx = 1; break;
+    case 'r': resume = optarg; break;
+    case 'C': o->cacert = optarg; break;
+    case 'k': o->insecure = 1; break;
+    case 'S': o->sni = optarg; break;
+    case 'c': o->client_cert = optarg; break;
+    case 'K': o->client_key = optarg; break;
+    case 'p': o->path = optarg; break;
+    case 'y': o->cert_type = optarg; break;
+    case 'l': o->label = optarg; break;
+    case 'j': o->json = optarg; break;
+    case 'T': o->trace = 1; break;
+    case 'o':
+      if(hb_parse_seconds(optarg, 3600, &o->timeout))
+        hb_usage_fail(CMD, "--timeout: '%s' is not a number of seconds",
+                      optarg);
+      break;
+    case 'h':
+      hsm_usage(stdout);
+      exit(0);
+    default:
+      hb_usage_fail(CMD, "unknown option or missing value: '%s'",
+                    argv[optind - 1]);
+    }
+  }
+  if(optind >= argc)
+    hb_usage_fail(CMD, "HOST:PORT is required");
+  if(optind + 1 < argc)
+    hb_usage_fail(CMD, "unexpected argument '%s'", argv[optind + 1]);
+  o->target = argv[optind];
+  if(hsm_split(o->target, o))
+    hb_usage_fail(CMD, "'%s' is not HOST:PORT", o->target);
+
+  for(i = 0; i < 3 && strcmp(resume, hsm_resume_names[i]); i++)
+    ;
+  if(i == 3)
+    hb_usage_fail(CMD, "--resume: '%s' is not none, id or ticket", resume);
+  o->resume = i;
+  if(o->plain) {
+    if(tls || o->group || o->rsa_kx || o->resume || o->client_cert ||
+       o->client_key)
+      hb_usage_fail(CMD, "plain TCP takes no --tls, --group, --rsa-kx, "
+                    "--resume or --client-cert");
+  }
+  else if(!tls)
+    hb_usage_fail(CMD, "--tls 1.2|1.3 is required (or --plain)");
+  else if(!strcmp(tls, "1.2"))
+    o->version = HB_TLS_1_2;
+  else if(!strcmp(tls, "1.3"))
+    o->version = HB_TLS_1_3;
+  else
+    hb_usage_fail(CMD, "--tls: '%s' is not 1.2 or 1.3", tls);
+  if(o->group && strcmp(o->group, "x25519") && strcmp(o->group, "p256") &&
+     strcmp(o->group, "p384"))
+    hb_usage_fail(CMD, "--group: '%s' is not x25519, p256 or p384",
+                  o->group);
+  if(o->rsa_kx && o->version != HB_TLS_1_2)
+    hb_usage_fail(CMD, "--rsa-kx needs --tls 1.2");
+  if(o->resume == HS_RESUME_ID && o->version != HB_TLS_1_2)
+    hb_usage_fail(CMD, "--resume id needs --tls 1.2 (TLS 1.3 resumes "
+                  "with tickets only)");
+  if(o->cacert && o->insecure)
+    hb_usage_fail(CMD, "--cacert and --insecure exclude each other");
+  if(o->cacert)
+    hsm_readable("--cacert", o->cacert);
+  if(!o->client_cert != !o->client_key)
+    hb_usage_fail(CMD, "--client-cert and --client-key go together");
+  if(o->client_cert) {
+    hsm_readable("--client-cert", o->client_cert);
+    hsm_readable("--client-key", o->client_key);
+  }
+  if(o->path[0] != '/' || strpbrk(o->path, " \r\n\t"))
+    hb_usage_fail(CMD, "--path: '%s' is not an absolute path without "
+                  "spaces", o->path);
+  if(o->cert_type && !hb_cert_type_valid(o->cert_type))
+    hb_usage_fail(CMD, "--cert-type: '%s' is not one of %s", o->cert_type,
+                  HB_CERT_TYPES);
+  if(o->label && (!*o->label || strchr(o->label, '/')))
+    hb_usage_fail(CMD, "--label: '%s' must be non-empty without '/'",
+                  o->label);
+  if(o->sni && !*o->sni)
+    hb_usage_fail(CMD, "--sni: empty name");
+  if(!o->sni)
+    o->sni = o->host;
+  if(o->json && hb_report_check_path(o->json, &err) != HB_OK)
+    hb_usage_fail(CMD, "--json: %s", err.msg);
+}
+
+static void hsm_default_label(const hs_opts *o, char *buf, size_t size)
+{
+  if(o->plain) {
+    snprintf(buf, size, "tcp");
+    return;
+  }
+  snprintf(buf, size, "tls%s-%s%s%s", o->version == HB_TLS_1_3 ? "1.3"
+           : "1.2", o->resume ? hsm_resume_names[o->resume] : "full",
+           o->rsa_kx ? "-rsakx" : "", o->client_cert ? "-mtls" : "");
+}
+
+/* What the backend cannot do is "unsupported", said before trying. */
+static int hsm_capable(const hs_opts *o, hs_run *run)
+{
+  const char *lib = hb_linked_backend.library;
+  unsigned sup;
+
+  if(!run->T)
+    return hb_err_set(&run->err, HB_UNSUPPORTED, "%s has no TLS "
+                      "connection table in this build", lib);
+  sup = run->T->supports;
+  if(o->plain)
+    return HB_OK;
+  if(o->version == HB_TLS_1_3 && !(sup & HB_TLS_SUP_TLS13))
+    return hb_err_set(&run->err, HB_UNSUPPORTED, "%s: no TLS 1.3", lib);
+  if(o->group && !(sup & HB_TLS_SUP_GROUPS))
+    return hb_err_set(&run->err, HB_UNSUPPORTED, "%s: no key-exchange "
+                      "group selection", lib);
+  if(o->rsa_kx && !(sup & HB_TLS_SUP_RSA_KX))
+    return hb_err_set(&run->err, HB_UNSUPPORTED, "%s: no RSA key "
+                      "transport suites", lib);
+  if(o->resume == HS_RESUME_TICKET && !(sup & HB_TLS_SUP_TICKETS))
+    return hb_err_set(&run->err, HB_UNSUPPORTED, "%s: no session "
+                      "tickets", lib);
+  return HB_OK;
+}
+
+static int hsm_setup(const hs_opts *o, hs_run *run)
+{
+  hb_cert_paths cp;
+  hb_tls_config *cfg = &run->cfg;
+  int p, rc;
+
+  run->T = o->plain ? &hb_plain_tls : hb_linked_backend.tls;
+  run->backend = o->plain ? "plain" : hb_linked_backend.name;
+  rc = hsm_capable(o, run);
+  if(rc)
+    return rc;
+  if(o->cacert)
+    snprintf(run->cacert, sizeof(run->cacert), "%s", o->cacert);
+  else if(!o->plain && !o->insecure && o->cert_type) {
+    rc = hb_certs_ensure(o->cert_type, &cp, &run->err);
+    if(rc)
+      return rc;
+    snprintf(run->cacert, sizeof(run->cacert), "%s", cp.root);
+  }
+  cfg->min_version = cfg->max_version = o->version;
+  cfg->ca_file = run->cacert[0] ? run->cacert : NULL;
+  cfg->verify_peer = !o->insecure;
+  cfg->groups = o->group;
+  cfg->rsa_kx = o->rsa_kx;
+  cfg->cert_file = o->client_cert;
+  cfg->key_file = o->client_key;
+  /* server-side switches; a library may use them to offer only the
+   * requested kind of resumption */
+  cfg->session_cache = o->resume == HS_RESUME_ID;
+  cfg->tickets = o->resume == HS_RESUME_TICKET;
+  rc = run->T->ctx_new(cfg, &run->ctx, &run->err);
+  if(rc)
+    return rc;
+  rc = hs_resolve(o, &run->tg, &run->err);
+  if(rc)
+    return rc;
+  for(p = 0; p < HS_NPHASE; p++) {
+    run->samples[p] = calloc((size_t)o->count, sizeof(double));
+    run->hdr[p] = hb_hdr_new();
+    if(!run->samples[p] || !run->hdr[p])
+      return hb_err_set(&run->err, HB_ERROR, "out of memory");
+  }
+  return HB_OK;
+}
+
+/* One connection of the chain; returns its hs_connect_once result. */
+static int hsm_one(const hs_opts *o, hs_run *run, hs_conn *r)
+{
+  int rc = hs_connect_once(run->T, run->ctx, &run->tg, o,
+                           o->resume ? run->sess : NULL, NULL, r);
+
+  /* a failed connection says nothing of the session: keep offering it;
+   * one the server declined to renew is gone */
+  if(rc == HS_DONE && o->resume) {
+    if(run->sess)
+      run->T->session_free(run->sess);
+    run->sess = r->next;
+    r->next = NULL;
+  }
+  if(r->next)
+    run->T->session_free(r->next);
+  r->next = NULL;
+  return rc;
+}
+
+static void hsm_record(hs_run *run, const hs_conn *r)
+{
+  int p;
+
+  for(p = 0; p < HS_NPHASE; p++) {
+    run->samples[p][run->nok] = (double)r->ns[p] / 1e3;
+    hb_hdr_record(run->hdr[p], r->ns[p]);
+  }
+  if(!run->nok)
+    run->first = r->info;
+  else if(r->info.version != run->first.version ||
+          strcmp(r->info.cipher, run->first.cipher) ||
+          strcmp(r->info.group, run->first.group))
+    run->varied = 1;
+  run->offered += r->offered;
+  run->resumed += r->offered && r->info.resumed;
+  run->nok++;
+}
+
+static void hsm_measure(const hs_opts *o, hs_run *run)
+{
+  double u0, s0, u1, s1;
+  hs_conn r;
+  long i;
+  int rc;
+
+  for(i = 0; i < o->warmup; i++) {
+    if(hb_interrupted() || hsm_one(o, run, &r) == HS_STOPPED) {
+      run->interrupted = 1;
+      return;
+    }
+  }
+  hb_cpu_times(0, &u0, &s0);
+  for(i = 0; i < o->count; i++) {
+    if(hb_interrupted()) {
+      run->interrupted = 1;
+      break;
+    }
+    rc = hsm_one(o, run, &r);
+    if(rc == HS_STOPPED) {
+      run->interrupted = 1;
+      break;
+    }
+    run->attempted++;
+    if(rc == HS_DONE) {
+      hsm_record(run, &r);
+      continue;
+    }
+    if(!run->fails[r.fail]++)
+      snprintf(run->why[r.fail], sizeof(run->why[0]), "%s", r.err.msg);
+  }
+  hb_cpu_times(0, &u1, &s1);
+  run->cpu_s = (u1 - u0) + (s1 - s0);
+}
+
+/* {"supported": ok, and why not, or why the traced connection failed} */
+static json_t *hsm_trace_why(int supported, const char *why)
+{
+  return json_pack("{s:b, s:s}", "supported", supported,
+                   supported ? "error" : "reason", why);
+}
+
+/* One more connection, with the message callback, in its own context so
+ * the measured ones ran without it. */
+static void hsm_trace(const hs_opts *o, hs_run *run)
+{
+  hb_tls_config cfg = run->cfg;
+  hb_tls_ctx *ctx = NULL;
+  hb_err err = { "" };
+  hs_conn *r = &run->tconn;
+  char why[600];
+  int rc;
+
+  if(o->plain) {
+    run->trace = hsm_trace_why(0, "plain TCP has no TLS handshake");
+    return;
+  }
+  if(!(run->T->supports & HB_TLS_SUP_TRACE)) {
+    snprintf(why, sizeof(why), "%s has no handshake message callback",
+             hb_linked_backend.library);
+    run->trace = hsm_trace_why(0, why);
+    return;
+  }
+  if(run->interrupted) {
+    run->trace = hsm_trace_why(1, "not traced: interrupted");
+    return;
+  }
+  if(!run->nok) {
+    /* it would fail as they did, costing one more timeout */
+    run->trace = hsm_trace_why(1, "not traced: every measured connection "
+                               "failed");
+    return;
+  }
+  run->tr = calloc(1, sizeof(*run->tr));
+  if(!run->tr) {
+    run->trace = hsm_trace_why(1, "out of memory");
+    return;
+  }
+  cfg.on_msg = hs_trace_msg;
+  cfg.msg_arg = run->tr;
+  if(run->T->ctx_new(&cfg, &ctx, &err) != HB_OK) {
+    run->trace = hsm_trace_why(1, err.msg);
+    return;
+  }
+  rc = hs_connect_once(run->T, ctx, &run->tg, o,
+                       o->resume ? run->sess : NULL, run->tr, r);
+  if(r->next) {
+    run->T->session_free(r->next);
+    r->next = NULL;
+  }
+  if(rc == HS_DONE) {
+    run->trace = hs_trace_json(run->tr, r);
+    run->traced = 1;
+  }
+  else if(rc == HS_STOPPED) {
+    run->interrupted = 1;
+    run->trace = hsm_trace_why(1, "interrupted");
+  }
+  else {
+    snprintf(why, sizeof(why), "%s: %s", hs_fail_names[r->fail],
+             r->err.msg);
+    run->trace = hsm_trace_why(1, why);
+  }
+  run->T->ctx_free(ctx);
+}
+
+/* The reason the run failed: the commonest category's first reason. */
+void hs_failure(const hs_run *run, char *buf, size_t size)
+{
+  int c, best = -1;
+
+  for(c = 0; c < HS_NFAIL; c++)
+    if(run->fails[c] && (best < 0 || run->fails[c] > run->fails[best]))
+      best = c;
+  if(best < 0)
+    snprintf(buf, size, "%s", run->interrupted ? "interrupted before "
+             "any connection completed" : "no connection completed");
+  else
+    snprintf(buf, size, "%s: %s (%ld of %ld)", hs_fail_names[best],
+             run->why[best], run->fails[best], run->attempted);
+}
+
+int hb_handshake_main(int argc, char **argv)
+{
+  hs_opts o;
+  hs_run run;
+  char label[128];
+  json_t *report;
+  hb_err err = { "" };
+  int p, rc, code;
+
+  hsm_parse(argc, argv, &o);
+  memset(&run, 0, sizeof(run));
+  if(!o.label) {
+    hsm_default_label(&o, label, sizeof(label));
+    o.label = label;
+  }
+  report = hb_report_new(argc, argv);
+  run.status = hsm_setup(&o, &run);
+  if(run.status == HB_OK) {
+    hsm_measure(&o, &run);
+    hsm_trace(&o, &run);
+  }
+  if(hb_interrupted())
+    run.interrupted = 1;
+  code = hs_print(&o, &run);
+  hs_results(&o, &run, report);
+  if(o.json) {
+    rc = hb_report_write(report, o.json, run.interrupted, &err);
+    if(rc != HB_OK) {
+      fprintf(stderr, "httpsbench-%s: %s\n", hb_linked_backend.name,
+              err.msg);
+      code = 1;
+    }
+  }
+  json_decref(report);
+  json_decref(run.trace);
+  free(run.tr);
+  if(run.sess)
+    run.T->session_free(run.sess);
+  if(run.ctx)
+    run.T->ctx_free(run.ctx);
+  for(p = 0; p < HS_NPHASE; p++) {
+    free(run.samples[p]);
+    hb_hdr_free(run.hdr[p]);
+  }
+  if(run.interrupted)
+    return HB_EXIT_INTERRUPTED;
+  return code;
+}

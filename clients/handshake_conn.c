@@ -1,0 +1,444 @@
+/* One timed connection of the handshake client: TCP connect, TLS
+ * handshake, one HTTP/1.1 request, close (close_notify and the TCP FIN
+ * exchange), each phase timed on the monotonic clock.
+ *
+ * Everything is non-blocking and waits in poll() against one deadline per
+ * connection, so a silent server costs --timeout and no more. A phase that
+ * fails ends the connection with a failure category and the library's
+ * reason; it is never a latency sample. */
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "handshake.h"
+#include "hb/clock.h"
+#include "hb/http.h"
+#include "hb/sig.h"
+
+#define HC_BUF 16384
+
+typedef struct hc_state {
+  const hb_tls_ops *T;
+  hb_tls_conn *c;
+  int fd;
+  uint64_t deadline;
+  double timeout;
+  int peer_eof;              /* the response ended with the server's FIN */
+  hs_conn *r;
+  char buf[HC_BUF];
+} hc_state;
+
+static int hc_fail(hs_conn *r, int cat, const char *fmt, ...)
+  __attribute__((format(printf, 3, 4)));
+
+static int hc_fail(hs_conn *r, int cat, const char *fmt, ...)
+{
+  va_list ap;
+
+  r->fail = cat;
+  va_start(ap, fmt);
+  vsnprintf(r->err.msg, sizeof(r->err.msg), fmt, ap);
+  va_end(ap);
+  return HS_FAILED;
+}
+
+/* A library error: a reset is its own category whatever the phase. */
+static int hc_io_fail(hs_conn *r, int cat, const hb_err *e)
+{
+  if(strcasestr(e->msg, "reset"))
+    cat = HS_F_RESET;
+  return hc_fail(r, cat, "%s", e->msg[0] ? e->msg : "unknown error");
+}
+
+/* Waits for events on fd until the connection's deadline. */
+static int hc_wait(hc_state *s, short events, const char *phase)
+{
+  struct pollfd p;
+  uint64_t now;
+  int rc, ms;
+
+  for(;;) {
+    if(hb_interrupted())
+      return HS_STOPPED;
+    now = hb_now_ns();
+    if(now >= s->deadline)
+      return hc_fail(s->r, HS_F_TIMEOUT, "timed out after %gs in %s",
+                     s->timeout, phase);
+    ms = (int)((s->deadline - now + 999999) / 1000000);
+    p.fd = s->fd;
+    p.events = events;
+    p.revents = 0;
+    rc = poll(&p, 1, ms);
+    if(rc > 0)
+      return HS_DONE; /* ready, or an error the next call reports */
+    if(rc < 0 && errno != EINTR)
+      return hc_fail(s->r, HS_F_CONNECT, "poll: %s", strerror(errno));
+  }
+}
+
+/* Waits as the library asked; io is WANT_READ or WANT_WRITE. */
+static int hc_want(hc_state *s, hb_io io, const char *phase)
+{
+  return hc_wait(s, io == HB_IO_WANT_WRITE ? POLLOUT : POLLIN, phase);
+}
+
+/* Does addr accept a TCP connection within timeout? Used, untimed, only
+ * to choose among several addresses of a name (localhost: ::1 and
+ * 127.0.0.1, the server listening on one). */
+static int hc_probe(const struct addrinfo *ai, double timeout)
+{
+  struct pollfd p;
+  socklen_t len = sizeof(int);
+  int fd, soerr = -1;
+
+  fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+              IPPROTO_TCP);
+  if(fd < 0)
+    return -1;
+  if(connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+    soerr = 0;
+  else if(errno == EINPROGRESS) {
+    p.fd = fd;
+    p.events = POLLOUT;
+    if(poll(&p, 1, (int)(timeout * 1000)) == 1 &&
+       getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len))
+      soerr = -1;
+  }
+  close(fd);
+  return soerr ? -1 : 0;
+}
+
+int hs_resolve(const hs_opts *o, hs_target *tg, hb_err *err)
+{
+  struct addrinfo hints, *res = NULL, *ai;
+  int rc;
+
+  memset(&hints, 0, sizeof(hints));
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICSERV | AI_ADDRCONFIG;
+  rc = getaddrinfo(o->host, o->port, &hints, &res);
+  if(rc)
+    return hb_err_set(err, HB_ERROR, "cannot resolve %s: %s", o->host,
+                      gai_strerror(rc));
+  /* one address is used as it is: its failures are the measurement's */
+  for(ai = res; ai->ai_next; ai = ai->ai_next)
+    if(!hc_probe(ai, o->timeout < 2 ? o->timeout : 2))
+      break;
+  memcpy(&tg->addr, ai->ai_addr, ai->ai_addrlen);
+  tg->addrlen = ai->ai_addrlen;
+  freeaddrinfo(res);
+  return HB_OK;
+}
+
+/* Phase 1: the three-way handshake of a non-blocking connect(). */
+static int hc_connect(hc_state *s, const hs_target *tg)
+{
+  int soerr = 0, rc;
+  socklen_t len = sizeof(soerr);
+
+  rc = connect(s->fd, (const struct sockaddr *)&tg->addr, tg->addrlen);
+  if(rc == 0)
+    return HS_DONE;
+  if(errno != EINPROGRESS)
+    return hc_fail(s->r, errno == ECONNRESET ? HS_F_RESET : HS_F_CONNECT,
+                   "connect: %s", strerror(errno));
+  rc = hc_wait(s, POLLOUT, "TCP connect");
+  if(rc != HS_DONE)
+    return rc;
+  if(getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &soerr, &len))
+    soerr = errno;
+  if(soerr == ETIMEDOUT)
+    return hc_fail(s->r, HS_F_TIMEOUT, "connect: %s", strerror(soerr));
+  if(soerr)
+    return hc_fail(s->r, soerr == ECONNRESET ? HS_F_RESET : HS_F_CONNECT,
+                   "connect: %s", strerror(soerr));
+  return HS_DONE;
+}
+
+/* Phase 2: the library's handshake until it says done. */
+static int hc_handshake(hc_state *s)
+{
+  hb_err e = { "" };
+  hb_io io;
+  int rc;
+
+  for(;;) {
+    io = s->T->handshake(s->c, &e);
+    if(io == HB_IO_OK)
+      return HS_DONE;
+    if(io == HB_IO_CLOSED)
+      return hc_fail(s->r, HS_F_TLS, "connection closed during the TLS "
+                     "handshake");
+    if(io == HB_IO_ERROR)
+      return hc_io_fail(s->r, HS_F_TLS, &e);
+    rc = hc_want(s, io, "TLS handshake");
+    if(rc != HS_DONE)
+      return rc;
+  }
+}
+
+static int hc_write_all(hc_state *s, const char *p, size_t len)
+{
+  hb_err e = { "" };
+  size_t n;
+  hb_io io;
+  int rc;
+
+  while(len) {
+    io = s->T->write(s->c, p, len, &n, &e);
+    if(io == HB_IO_OK) {
+      p += n;
+      len -= n;
+      continue;
+    }
+    if(io == HB_IO_CLOSED)
+      return hc_fail(s->r, HS_F_WRITE, "server closed the connection "
+                     "before the request was sent");
+    if(io == HB_IO_ERROR)
+      return hc_io_fail(s->r, HS_F_WRITE, &e);
+    rc = hc_want(s, io, "sending the request");
+    if(rc != HS_DONE)
+      return rc;
+  }
+  return HS_DONE;
+}
+
+/* Reads more response bytes to buf + have; *n 0 means the server closed
+ * the connection (its FIN or close_notify). */
+static int hc_read_some(hc_state *s, size_t have, size_t *n)
+{
+  hb_err e = { "" };
+  hb_io io;
+  int rc;
+
+  for(;;) {
+    io = s->T->read(s->c, s->buf + have, sizeof(s->buf) - have, n, &e);
+    if(io == HB_IO_OK)
+      return HS_DONE;
+    if(io == HB_IO_CLOSED) {
+      *n = 0;
+      s->peer_eof = 1;
+      return HS_DONE;
+    }
+    if(io == HB_IO_ERROR)
+      return hc_io_fail(s->r, HS_F_READ, &e);
+    rc = hc_want(s, io, "reading the response");
+    if(rc != HS_DONE)
+      return rc;
+  }
+}
+
+/* The body after the head: buf[0..have) holds its first bytes. Content
+ * is discarded; only its end matters. */
+static int hc_read_body(hc_state *s, const hb_http_response *res,
+                        size_t have)
+{
+  hb_http_chunked ck;
+  int64_t left = res->content_length;
+  size_t n, len;
+  ssize_t dr;
+  int rc;
+
+  memset(&ck, 0, sizeof(ck));
+  if(res->status == 204 || res->status == 304 || res->status < 200)
+    return HS_DONE;
+  for(;;) {
+    if(res->chunked) {
+      len = have;
+      dr = hb_http_decode_chunked(&ck, s->buf, &len);
+      if(dr >= 0)
+        return HS_DONE;
+      if(dr != HB_HTTP_INCOMPLETE)
+        return hc_fail(s->r, HS_F_READ, "bad chunked encoding in the "
+                       "response");
+    }
+    else if(left >= 0) {
+      if((uint64_t)left <= have)
+        return HS_DONE;
+      left -= (int64_t)have;
+    }
+    have = 0;
+    rc = hc_read_some(s, 0, &n);
+    if(rc != HS_DONE)
+      return rc;
+    if(!n) {
+      if(!res->chunked && left < 0)
+        return HS_DONE; /* no length: the body ends with the connection */
+      return hc_fail(s->r, HS_F_READ, "server closed the connection "
+                     "before the response body was complete");
+    }
+    have = n;
+  }
+}
+
+/* Phase 3: GET path, read the whole response. */
+static int hc_request(hc_state *s, const hs_opts *o)
+{
+  hb_http_response res;
+  char req[1024];
+  size_t have = 0, n;
+  int len, rc, head;
+
+  len = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: %s\r\n"
+                 "User-Agent: httpsbench\r\nAccept: */*\r\n\r\n",
+                 o->path, o->target);
+  if(len < 0 || (size_t)len >= sizeof(req))
+    return hc_fail(s->r, HS_F_WRITE, "request too long");
+  rc = hc_write_all(s, req, (size_t)len);
+  if(rc != HS_DONE)
+    return rc;
+  for(;;) {
+    if(have == sizeof(s->buf))
+      return hc_fail(s->r, HS_F_READ, "response head over %d bytes",
+                     HC_BUF);
+    rc = hc_read_some(s, have, &n);
+    if(rc != HS_DONE)
+      return rc;
+    if(!n)
+      return hc_fail(s->r, HS_F_READ, "server closed the connection "
+                     "before the response head was complete");
+    have += n;
+    head = hb_http_parse_response(s->buf, have, &res);
+    if(head > 0)
+      break;
+    if(head != HB_HTTP_INCOMPLETE)
+      return hc_fail(s->r, HS_F_READ, "malformed HTTP response");
+  }
+  if(res.status < 200 || res.status > 299)
+    return hc_fail(s->r, HS_F_STATUS, "HTTP status %d for GET %s",
+                   res.status, o->path);
+  /* the head may point into buf: take what the body needs first */
+  have -= (size_t)head;
+  memmove(s->buf, s->buf + head, have);
+  return hc_read_body(s, &res, have);
+}
+
+/* Phase 4: close_notify, our FIN, then wait for the server's FIN (or
+ * RST): the close as the server sees it. */
+static int hc_close(hc_state *s)
+{
+  hb_err e = { "" };
+  hb_io io;
+  ssize_t n;
+  int rc;
+
+  for(;;) {
+    io = s->T->shutdown(s->c, &e);
+    if(io == HB_IO_OK || io == HB_IO_CLOSED)
+      break;
+    if(io == HB_IO_ERROR) {
+      if(s->peer_eof)
+        break; /* the server is gone already: nothing left to tell it */
+      return hc_io_fail(s->r, HS_F_WRITE, &e);
+    }
+    rc = hc_want(s, io, "sending close_notify");
+    if(rc != HS_DONE)
+      return rc;
+  }
+  if(shutdown(s->fd, SHUT_WR) && errno != ENOTCONN)
+    return hc_fail(s->r, HS_F_WRITE, "shutdown: %s", strerror(errno));
+  for(;;) {
+    do
+      n = recv(s->fd, s->buf, sizeof(s->buf), 0);
+    while(n < 0 && errno == EINTR && !hb_interrupted());
+    if(n == 0 || (n < 0 && errno == ECONNRESET))
+      return HS_DONE;
+    if(n > 0)
+      continue; /* the server's close_notify, or late data */
+    if(errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+      return hc_fail(s->r, HS_F_READ, "waiting for the server's FIN: %s",
+                     strerror(errno));
+    rc = hc_wait(s, POLLIN, "waiting for the server's FIN");
+    if(rc != HS_DONE)
+      return rc;
+  }
+}
+
+int hs_connect_once(const hb_tls_ops *T, hb_tls_ctx *ctx,
+                    const hs_target *tg, const hs_opts *o,
+                    hb_tls_session *sess, hs_trace *trace, hs_conn *r)
+{
+  hc_state s;
+  uint64_t t0, t_tcp, t_hs0, t_hs, t_req, t_close0, t_end;
+  hb_err e = { "" };
+  int one = 1, rc;
+
+  memset(r, 0, sizeof(*r));
+  s.T = T;
+  s.c = NULL;
+  s.peer_eof = 0;
+  s.r = r;
+  s.timeout = o->timeout;
+  s.fd = socket(tg->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
+                SOCK_CLOEXEC, IPPROTO_TCP);
+  if(s.fd < 0)
+    return hc_fail(r, HS_F_CONNECT, "socket: %s", strerror(errno));
+  setsockopt(s.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+
+  t0 = hb_now_ns();
+  s.deadline = t0 + (uint64_t)(o->timeout * 1e9);
+  if(trace)
+    trace->t0 = t0;
+  rc = hc_connect(&s, tg);
+  if(rc != HS_DONE)
+    goto out;
+  t_tcp = hb_now_ns();
+
+  /* setting up the connection object is not part of the handshake */
+  if(T->conn_new(ctx, s.fd, o->sni, &s.c, &e) != HB_OK) {
+    rc = hc_fail(r, HS_F_TLS, "%s", e.msg);
+    goto out;
+  }
+  if(sess) {
+    if(T->session_set(s.c, sess, &e) != HB_OK) {
+      rc = hc_fail(r, HS_F_TLS, "%s", e.msg);
+      goto out;
+    }
+    r->offered = 1;
+  }
+  t_hs0 = hb_now_ns();
+  rc = hc_handshake(&s);
+  if(rc != HS_DONE)
+    goto out;
+  t_hs = hb_now_ns();
+  if(trace)
+    trace->hs_done = 1;
+  T->info(s.c, &r->info);
+
+  rc = hc_request(&s, o);
+  if(rc != HS_DONE)
+    goto out;
+  t_req = hb_now_ns();
+  /* TLS 1.3 tickets came with the response: take one now, untimed */
+  if(T->session_get(s.c, &r->next, &e) != HB_OK)
+    r->next = NULL;
+
+  t_close0 = hb_now_ns();
+  rc = hc_close(&s);
+  if(rc != HS_DONE)
+    goto out;
+  t_end = hb_now_ns();
+
+  r->ns[HS_TCP] = t_tcp - t0;
+  r->ns[HS_TLS] = t_hs - t_hs0;
+  r->ns[HS_REQ] = t_req - t_hs;
+  r->ns[HS_CLOSE] = t_end - t_close0;
+  r->ns[HS_TOTAL] = t_end - t0;
+out:
+  if(rc != HS_DONE && r->next) {
+    T->session_free(r->next);
+    r->next = NULL;
+  }
+  if(s.c)
+    T->conn_free(s.c);
+  close(s.fd);
+  return rc;
+}

@@ -1,0 +1,388 @@
+/* `httpsbench-<backend> load URL [options]`: an HTTP/1.1 load generator
+ * over plain TCP or the engine's TLS library, closed loop (as wrk) or
+ * open loop at a constant rate (as wrk2), latencies in HDR histograms.
+ *
+ * This file: options, the threads, and the outcome. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "hb/backend.h"
+#include "hb/cli.h"
+#include "hb/clock.h"
+#include "hb/report.h"
+#include "hb/sig.h"
+#include "hb/suites.h"
+#include "load.h"
+
+#define LD_MAX_WARN 8
+
+static void ld_usage(void)
+{
+  printf(
+    "usage: httpsbench-%s load URL [options]\n"
+    "  URL                 http://HOST:PORT/path or https://...\n"
+    "  -c, --connections N connections kept open (default 32)\n"
+    "  -t, --threads N     threads, each its own event loop (default 1)\n"
+    "  -d, --duration S    run for S seconds (default 10)\n"
+    "  -n, --requests N    stop after N requests (responses or errors)\n"
+    "  -R, --rate R        open loop: R requests/s in total on a constant\n"
+    "                      schedule, latency from the scheduled time\n"
+    "                      (default: closed loop, as wrk)\n"
+    "      --close         Connection: close, a new connection (and\n"
+    "                      handshake) per request\n"
+    "      --tls 1.2|1.3   TLS version (default: the library's)\n"
+    "      --resume on|off resume TLS sessions on reconnects (default on)\n"
+    "      --cacert FILE   trust anchor for https (verification is on)\n"
+    "      --insecure      https without verifying the server\n"
+    "  -H, --header 'Name: value'  extra request header (repeatable)\n"
+    "      --timeout S     per connect, handshake and response (default "
+    "10)\n"
+    "      --json FILE     write the report (schemas/report.schema.json)\n"
+    "      --latency       print the latency percentile spectrum\n"
+    "Errors are counted by kind (connect, tls, read, write, timeout,\n"
+    "status, reset), never as latency. Exit 0 when requests succeeded,\n"
+    "1 when none did, 2 for bad usage, 130 when interrupted.\n",
+    hb_linked_backend.name);
+}
+
+static void ld_bad(const char *fmt, const char *arg)
+{
+  hb_usage_fail("load", fmt, arg);
+}
+
+static int ld_header_ok(const char *h)
+{
+  const char *colon = strchr(h, ':');
+  const char *p;
+
+  if(!colon || colon == h)
+    return 0;
+  for(p = h; *p; p++) {
+    if((unsigned char)*p < ' ' && *p != '\t')
+      return 0;
+    if(p < colon && (*p == ' ' || *p == '\t'))
+      return 0;
+  }
+  return 1;
+}
+
+static void ld_parse(int argc, char **argv, ld_opts *o)
+{
+  static const struct option longopts[] = {
+    { "connections", required_argument, NULL, 'c' },
+    { "threads", required_argument, NULL, 't' },
+    { "duration", required_argument, NULL, 'd' },
+    { "requests", required_argument, NULL, 'n' },
+    { "rate", required_argument, NULL, 'R' },
+    { "header", required_argument, NULL, 'H' },
+    { "close", no_argument, NULL, 'C' },
+    { "tls", required_argument, NULL, 'T' },
+    { "resume", required_argument, NULL, 'r' },
+    { "cacert", required_argument, NULL, 'A' },
+    { "insecure", no_argument, NULL, 'k' },
+    { "timeout", required_argument, NULL, 'o' },
+    { "json", required_argument, NULL, 'j' },
+    { "latency", no_argument, NULL, 'L' },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 }
+  };
+  char why[300];
+  long v;
+  int opt, have_d = 0;
+
+  opterr = 0; /* our own one-line messages */
+  while((opt = getopt_long(argc, argv, ":c:t:d:n:R:H:h", longopts,
+                           NULL)) != -1) {
+    switch(opt) {
+    case 'c':
+      if(hb_parse_int(optarg, 1, 100000, &v))
+        ld_bad("-c: '%s' is not a connection count (1..100000)", optarg);
+      o->conns = v;
+      break;
+    case 't':
+      if(hb_parse_int(optarg, 1, 1024, &v))
+        ld_bad("-t: '%s' is not a thread count (1..1024)", optarg);
+      o->threads = v;
+      break;
+    case 'd':
+      if(hb_parse_seconds(optarg, 1e6, &o->duration))
+        ld_bad("-d: '%s' is not a duration in seconds", optarg);
+      have_d = 1;
+      break;
+    case 'n':
+      if(hb_parse_int(optarg, 1, 1000000000000L, &v))
+        ld_bad("-n: '%s' is not a request count >= 1", optarg);
+      o->requests = v;
+      break;
+    case 'R':
+      if(hb_parse_seconds(optarg, 1e9, &o->rate))
+        ld_bad("-R: '%s' is not a rate in requests/s > 0", optarg);
+      break;
+    case 'H':
+      if(o->nheaders == LD_MAX_HEADERS)
+        ld_bad("-H: more than %s headers", "64");
+      if(!ld_header_ok(optarg))
+        ld_bad("-H: '%s' is not 'Name: value'", optarg);
+      o->headers[o->nheaders++] = optarg;
+      break;
+    case 'C': o->close = 1; break;
+    case 'T':
+      if(!strcmp(optarg, "1.2"))
+        o->tls_version = HB_TLS_1_2;
+      else if(!strcmp(optarg, "1.3"))
+        o->tls_version = HB_TLS_1_3;
+      else
+        ld_bad("--tls: '%s' is not 1.2 or 1.3", optarg);
+      break;
+    case 'r':
+      if(strcmp(optarg, "on") && strcmp(optarg, "off"))
+        ld_bad("--resume: '%s' is not on or off", optarg);
+      o->resume = !strcmp(optarg, "on");
+      break;
+    case 'A': o->cacert = optarg; break;
+    case 'k': o->insecure = 1; break;
+    case 'o':
+      if(hb_parse_seconds(optarg, 3600, &o->timeout))
+        ld_bad("--timeout: '%s' is not a number of seconds (up to 3600)",
+               optarg);
+      break;
+    case 'j': o->json = optarg; break;
+    case 'L': o->latency = 1; break;
+    case 'h': ld_usage(); exit(0);
+    case ':': ld_bad("option '%s' needs a value", argv[optind - 1]); break;
+    default: ld_bad("unknown option '%s'", argv[optind - 1]);
+    }
+  }
+  if(optind >= argc)
+    ld_bad("a URL is required%s", "");
+  if(optind + 1 < argc)
+    ld_bad("unexpected argument '%s'", argv[optind + 1]);
+  o->url_text = argv[optind];
+  if(ld_url_parse(o->url_text, &o->url, why, sizeof(why)))
+    ld_bad("%s", why);
+  if(have_d && o->requests)
+    ld_bad("-d and -n exclude each other%s", "");
+  if(!o->requests && !have_d)
+    o->duration = 10;
+  if(o->threads > o->conns)
+    ld_bad("-t: more threads than connections (-c)%s", "");
+}
+
+/* Keeps the checks that need the backend or the file system apart, so the
+ * options are fully read (and --help honoured) first. */
+static const hb_tls_ops *ld_check(ld_opts *o)
+{
+  const hb_tls_ops *ops = &hb_plain_tls;
+  char why[300];
+  hb_err err = { "" };
+
+  if(o->url.https) {
+    ops = hb_linked_backend.tls;
+    if(!ops || ops == &hb_plain_tls) /* plain's table is TCP only */
+      hb_usage_fail("load", "https needs a TLS library: httpsbench-%s has "
+                    "none (use httpsbench-openssl, -gnutls, ...)",
+                    hb_linked_backend.name);
+    if(!o->cacert && !o->insecure)
+      ld_bad("https verifies the server: give --cacert FILE (or "
+             "--insecure)%s", "");
+    if(o->cacert && access(o->cacert, R_OK))
+      hb_usage_fail("load", "--cacert: cannot read %s: %s", o->cacert,
+                    strerror(errno));
+  }
+  if(ld_resolve(o, why, sizeof(why)))
+    ld_bad("%s", why);
+  if(o->json && hb_report_check_path(o->json, &err) != HB_OK)
+    ld_bad("--json: %s", err.msg);
+  return ops;
+}
+
+/* One descriptor per connection plus a few: raise the soft limit. */
+static int ld_fd_limit(long conns)
+{
+  struct rlimit rl;
+  rlim_t need = (rlim_t)conns + 64;
+
+  if(getrlimit(RLIMIT_NOFILE, &rl))
+    return 0;
+  if(rl.rlim_cur >= need)
+    return 0;
+  rl.rlim_cur = rl.rlim_max < need ? rl.rlim_max : need;
+  setrlimit(RLIMIT_NOFILE, &rl);
+  return rl.rlim_cur < need ? -1 : 0;
+}
+
+static int ld_tls_ctx(ld_shared *sh, hb_err *err)
+{
+  hb_tls_config cfg;
+
+  memset(&cfg, 0, sizeof(cfg));
+  cfg.server = 0;
+  cfg.min_version = sh->o->tls_version;
+  cfg.max_version = sh->o->tls_version;
+  cfg.ca_file = sh->o->cacert;
+  cfg.verify_peer = !sh->o->insecure;
+  return sh->ops->ctx_new(&cfg, &sh->ctx, err);
+}
+
+/* Runs the threads and merges what they measured into r->st. */
+static int ld_run(ld_shared *sh, ld_result *r)
+{
+  const ld_opts *o = sh->o;
+  ld_thread *t = calloc((size_t)o->threads, sizeof(*t));
+  double u0, s0, u1, s1;
+  unsigned first = 0;
+  long i, started = 0;
+  int rc = -1;
+
+  for(i = 0; t && i < o->threads; i++)
+    t[i].ep = -1;
+  if(!t || ld_stats_init(&r->st))
+    goto out;
+  for(i = 0; i < o->threads; i++) {
+    t[i].sh = sh;
+    t[i].first = first;
+    t[i].n = (unsigned)(o->conns / o->threads +
+                        (i < o->conns % o->threads));
+    first += t[i].n;
+    if(ld_thread_init(&t[i]))
+      goto out;
+  }
+  hb_cpu_times(0, &u0, &s0);
+  sh->start = hb_now_ns();
+  sh->end = o->requests ? 0
+            : sh->start + (uint64_t)(o->duration * 1e9);
+  for(i = 0; i < o->threads; i++) {
+    if(pthread_create(&t[i].tid, NULL, ld_thread_run, &t[i]))
+      break;
+    started++;
+  }
+  for(i = 0; i < started; i++)
+    pthread_join(t[i].tid, NULL);
+  r->elapsed = (double)(hb_now_ns() - sh->start) / 1e9;
+  hb_cpu_times(0, &u1, &s1);
+  r->user_s = u1 - u0;
+  r->sys_s = s1 - s0;
+  r->interrupted = hb_interrupted() != 0;
+  if(started == o->threads)
+    rc = 0;
+out:
+  for(i = 0; t && i < o->threads; i++) {
+    ld_thread_free(&t[i]);
+    if(rc == 0)
+      ld_stats_merge(&r->st, &t[i].st);
+    ld_stats_free(&t[i].st);
+  }
+  free(t);
+  return rc;
+}
+
+static void ld_warnings(const ld_shared *sh, const ld_result *r,
+                        char w[][300], int *nw, int fd_short)
+{
+  const ld_opts *o = sh->o;
+  const ld_stats *st = &r->st;
+  double cpu = r->user_s + r->sys_s;
+  double util = r->elapsed > 0 ? cpu / (r->elapsed * (double)o->threads)
+                               : 0;
+  uint64_t errs = 0;
+  int i;
+
+  for(i = 0; i < LE_COUNT; i++)
+    errs += st->errors[i];
+  if(errs && *nw < LD_MAX_WARN)
+    snprintf(w[(*nw)++], 300, "%llu of %llu requests failed (see errors)",
+             (unsigned long long)errs, (unsigned long long)st->requests);
+  if(util > 0.9 && *nw < LD_MAX_WARN)
+    snprintf(w[(*nw)++], 300, "the load generator used %.0f%% of its %ld "
+             "thread(s)' CPU: it may be the bottleneck (add -t, or cores)",
+             util * 100, o->threads);
+  if(o->rate > 0 && st->sent && st->late * 100 > st->sent &&
+     *nw < LD_MAX_WARN)
+    snprintf(w[(*nw)++], 300, "open loop: %llu of %llu sends (%.1f%%) "
+             "were over 1 ms behind schedule (worst %.3f ms)",
+             (unsigned long long)st->late, (unsigned long long)st->sent,
+             100.0 * (double)st->late / (double)st->sent,
+             (double)st->max_lag / 1e6);
+  if(o->rate > 0 && r->elapsed > 0 && *nw < LD_MAX_WARN) {
+    double ach = (double)st->ok / r->elapsed;
+    double miss = (o->rate - ach) * r->elapsed;
+
+    /* each connection may end with one request in flight: short runs
+     * miss that much by design */
+    if(miss > 0.01 * o->rate * r->elapsed && miss > (double)o->conns)
+      snprintf(w[(*nw)++], 300, "open loop: achieved %.1f requests/s, "
+               "%.1f%% short of the target %.1f", ach,
+               100 * (o->rate - ach) / o->rate, o->rate);
+  }
+  if(fd_short && *nw < LD_MAX_WARN)
+    snprintf(w[(*nw)++], 300, "the open-files limit is below -c %ld: "
+             "expect connect errors", o->conns);
+  if(r->interrupted && *nw < LD_MAX_WARN)
+    snprintf(w[(*nw)++], 300, "interrupted: partial results");
+}
+
+int hb_load_main(int argc, char **argv)
+{
+  ld_opts o;
+  ld_shared sh;
+  ld_result r;
+  char warn[LD_MAX_WARN][300];
+  int nwarn = 0, fd_short, rc = 1;
+  hb_err err = { "" };
+
+  memset(&o, 0, sizeof(o));
+  memset(&sh, 0, sizeof(sh));
+  memset(&r, 0, sizeof(r));
+  o.conns = 32;
+  o.threads = 1;
+  o.resume = 1;
+  o.timeout = 10;
+  ld_parse(argc, argv, &o);
+  sh.ops = ld_check(&o);
+  sh.o = &o;
+  sh.tls = sh.ops != &hb_plain_tls;
+  sh.timeout_ns = (uint64_t)(o.timeout * 1e9);
+  sh.interval_ns = o.rate > 0 ? (double)o.conns * 1e9 / o.rate : 0;
+  atomic_init(&sh.claimed, 0);
+  if(ld_build_request(&o)) {
+    fprintf(stderr, "httpsbench-%s load: out of memory\n",
+            hb_linked_backend.name);
+    return 1;
+  }
+  fd_short = ld_fd_limit(o.conns);
+  if(ld_tls_ctx(&sh, &err) != HB_OK) {
+    fprintf(stderr, "httpsbench-%s load: %s\n", hb_linked_backend.name,
+            err.msg);
+    sh.ctx = NULL;
+    if(ld_stats_init(&r.st))
+      goto out;
+    snprintf(r.st.errmsg[LE_TLS], sizeof(r.st.errmsg[LE_TLS]), "%s",
+             err.msg);
+  }
+  else if(ld_run(&sh, &r)) {
+    fprintf(stderr, "httpsbench-%s load: cannot start the threads\n",
+            hb_linked_backend.name);
+    goto out;
+  }
+  if(sh.ctx) { /* else nothing ran: the line above said why */
+    ld_warnings(&sh, &r, warn, &nwarn, fd_short);
+    ld_print_summary(&sh, &r, warn, nwarn);
+  }
+  if(o.json && ld_write_report(argc, argv, &sh, &r, warn, nwarn))
+    goto out;
+  if(r.interrupted)
+    rc = HB_EXIT_INTERRUPTED;
+  else
+    rc = r.st.ok ? 0 : 1;
+out:
+  if(sh.ctx)
+    sh.ops->ctx_free(sh.ctx);
+  ld_stats_free(&r.st);
+  free(o.req);
+  return rc;
+}

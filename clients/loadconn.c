@@ -1,0 +1,819 @@
+/* The load generator's engine: one epoll loop per thread, each connection
+ * a small state machine over the transport table (plain TCP or a TLS
+ * library, the loop does not know which).
+ *
+ * Per request in steady keep-alive: one write of pre-formatted bytes, one
+ * or more reads into the thread's large buffer, the head parsed in place,
+ * no allocation and no epoll_ctl (EPOLLIN stays armed, level-triggered;
+ * EPOLLOUT only while a connect or a write waits).
+ *
+ * A connection waiting for a time (open-loop schedule, retry after an
+ * error) sits in a min-heap ordered by that time. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hb/clock.h"
+#include "hb/sig.h"
+#include "load.h"
+
+#define LC_READ_BUF (256 * 1024)
+#define LC_EVENTS 256
+#define LC_SCAN_NS 10000000ull     /* timeout scan every 10 ms */
+#define LC_BACKOFF_NS 10000000ull  /* retry a failed connect after 10 ms */
+#define LC_LATE_NS 1000000ull      /* open loop: "late" is over 1 ms */
+
+const char *const ld_error_names[LE_COUNT] = {
+  "connect", "tls", "read", "write", "timeout", "status", "reset"
+};
+
+enum { LC_IDLE, LC_CONNECT, LC_HANDSHAKE, LC_WRITE, LC_READ, LC_DONE };
+enum { RS_HEAD, RS_LEN, RS_CHUNKED, RS_EOF };
+
+typedef struct ld_conn {
+  ld_thread *t;
+  int fd;
+  int state;
+  unsigned armed;        /* epoll events registered; 0 = not added */
+  hb_tls_conn *tls;
+  hb_tls_session *sess;  /* to resume the next connection with */
+  int slot;              /* holds a request slot (counts in requests) */
+  int want_sess;         /* fetch a session after the first response */
+  uint64_t gidx, k;      /* global index; open loop: request number */
+  uint64_t wake;         /* when to start (while in the heap) */
+  long heap_i;           /* position in the heap, -1 if not there */
+  uint64_t t_phase;      /* connect / handshake start */
+  uint64_t t_sched;      /* latency origin: schedule or first write */
+  uint64_t t_sent, t_first, deadline;
+  size_t wpos;
+  int rs;                /* response state */
+  int status, keep_alive;
+  int64_t body_left;
+  uint64_t body;
+  hb_http_chunked ck;
+  size_t head_len;       /* head bytes kept while it comes in pieces */
+  char head[HB_HTTP_MAX_HEAD];
+} ld_conn;
+
+static void lc_start(ld_conn *c, uint64_t now);
+static void lc_handshake(ld_conn *c);
+
+/* ---- waiting connections: a binary min-heap on wake ---- */
+
+static void heap_set(ld_thread *t, size_t i, ld_conn *c)
+{
+  t->heap[i] = c;
+  c->heap_i = (long)i;
+}
+
+static void heap_push(ld_thread *t, ld_conn *c, uint64_t wake)
+{
+  size_t i = t->heap_n++;
+
+  c->wake = wake;
+  while(i) {
+    size_t up = (i - 1) / 2;
+
+    if(t->heap[up]->wake <= wake)
+      break;
+    heap_set(t, i, t->heap[up]);
+    i = up;
+  }
+  heap_set(t, i, c);
+}
+
+static ld_conn *heap_pop(ld_thread *t)
+{
+  ld_conn *top = t->heap[0], *last = t->heap[--t->heap_n];
+  size_t i = 0, n = t->heap_n;
+
+  top->heap_i = -1;
+  if(!n)
+    return top;
+  for(;;) {
+    size_t l = 2 * i + 1, m = i;
+
+    if(l < n && t->heap[l]->wake < last->wake)
+      m = l;
+    if(l + 1 < n && t->heap[l + 1]->wake <
+       (m == i ? last->wake : t->heap[m]->wake))
+      m = l + 1;
+    if(m == i)
+      break;
+    heap_set(t, i, t->heap[m]);
+    i = m;
+  }
+  heap_set(t, i, last);
+  return top;
+}
+
+/* ---- helpers ---- */
+
+static int lc_arm(ld_conn *c, unsigned ev)
+{
+  struct epoll_event e;
+
+  if(c->armed == ev)
+    return 0;
+  memset(&e, 0, sizeof(e));
+  e.events = ev;
+  e.data.ptr = c;
+  if(epoll_ctl(c->t->ep, c->armed ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, c->fd,
+               &e))
+    return -1;
+  c->armed = ev;
+  return 0;
+}
+
+/* Open loop: connection g's k-th send is due at start + (g + k*C) / R, so
+ * all connections together send at the constant rate R. */
+static uint64_t lc_sched(const ld_conn *c)
+{
+  const ld_shared *sh = c->t->sh;
+
+  return sh->start + (uint64_t)(((double)c->gidx / (double)sh->o->conns +
+                                 (double)c->k) * sh->interval_ns);
+}
+
+/* Adds the connection's socket byte counts and closes it; clean: after a
+ * complete exchange, so a TLS close_notify is in order. */
+static void lc_close(ld_conn *c, int clean)
+{
+  const hb_tls_ops *ops = c->t->sh->ops;
+
+  if(c->tls) {
+    hb_tls_info info;
+    hb_err err;
+
+    if(clean && c->t->sh->tls)
+      ops->shutdown(c->tls, &err); /* best effort close_notify */
+    if(ops->info(c->tls, &info) == HB_OK) {
+      c->t->st.wire_in += info.bytes_in;
+      c->t->st.wire_out += info.bytes_out;
+    }
+    ops->conn_free(c->tls);
+    c->tls = NULL;
+  }
+  if(c->fd >= 0)
+    close(c->fd); /* also leaves the epoll set */
+  c->fd = -1;
+  c->armed = 0;
+}
+
+/* When a connection tries again after an error or a completed request. */
+static void lc_next(ld_conn *c, uint64_t now, uint64_t backoff)
+{
+  uint64_t wake = now + backoff;
+
+  c->state = LC_IDLE;
+  if(c->t->sh->o->rate > 0) {
+    c->k++;
+    if(lc_sched(c) > wake)
+      wake = lc_sched(c);
+  }
+  if(c->heap_i < 0)
+    heap_push(c->t, c, wake);
+}
+
+static void lc_fail(ld_conn *c, int cat, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Counts a failure, closes the connection and schedules a retry (never
+ * directly: a server refusing at once must not recurse). */
+static void lc_fail(ld_conn *c, int cat, const char *fmt, ...)
+{
+  ld_stats *st = &c->t->st;
+
+  st->errors[cat]++;
+  if(!st->errmsg[cat][0]) {
+    va_list ap;
+    char *p;
+
+    va_start(ap, fmt);
+    vsnprintf(st->errmsg[cat], sizeof(st->errmsg[cat]), fmt, ap);
+    va_end(ap);
+    for(p = st->errmsg[cat]; *p; p++) /* server bytes: keep it ASCII */
+      if((unsigned char)*p < ' ' || (unsigned char)*p > '~')
+        *p = '?';
+  }
+  if(c->slot) {
+    st->requests++;
+    c->slot = 0;
+  }
+  lc_close(c, 0);
+  lc_next(c, hb_now_ns(), cat == LE_CONNECT ? LC_BACKOFF_NS : 0);
+}
+
+/* -n: take one of the run's request slots, if any are left. */
+static int lc_claim(ld_conn *c)
+{
+  const ld_shared *sh = c->t->sh;
+
+  if(!sh->o->requests)
+    return 1;
+  return atomic_fetch_add(&c->t->sh->claimed, 1) < sh->o->requests;
+}
+
+/* ---- connect, handshake, send ---- */
+
+static void lc_connect(ld_conn *c, uint64_t now)
+{
+  const ld_opts *o = c->t->sh->o;
+  int one = 1;
+
+  c->fd = socket(o->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
+                 SOCK_CLOEXEC, 0);
+  if(c->fd < 0) {
+    lc_fail(c, LE_CONNECT, "socket: %s", strerror(errno));
+    return;
+  }
+  setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  c->t_phase = now;
+  c->deadline = now + c->t->sh->timeout_ns;
+  c->state = LC_CONNECT;
+  if(connect(c->fd, (const struct sockaddr *)&o->addr, o->addrlen) &&
+     errno != EINPROGRESS) {
+    lc_fail(c, LE_CONNECT, "connect to %s: %s", o->url.hostport,
+            strerror(errno));
+    return;
+  }
+  if(lc_arm(c, EPOLLOUT))
+    lc_fail(c, LE_CONNECT, "epoll_ctl: %s", strerror(errno));
+}
+
+static void lc_connected(ld_conn *c)
+{
+  const ld_shared *sh = c->t->sh;
+  int soerr = 0;
+  socklen_t len = sizeof(soerr);
+  uint64_t now = hb_now_ns();
+  hb_err err = { "" };
+
+  if(getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &soerr, &len) || soerr) {
+    lc_fail(c, LE_CONNECT, "connect to %s: %s", sh->o->url.hostport,
+            strerror(soerr ? soerr : errno));
+    return;
+  }
+  hb_hdr_record(c->t->st.connect, now - c->t_phase);
+  c->t->st.conns++;
+  if(sh->ops->conn_new(sh->ctx, c->fd, sh->o->url.host, &c->tls, &err)) {
+    c->tls = NULL;
+    lc_fail(c, sh->tls ? LE_TLS : LE_CONNECT, "%s", err.msg);
+    return;
+  }
+  if(sh->tls && sh->o->resume && c->sess)
+    sh->ops->session_set(c->tls, c->sess, &err); /* best effort */
+  c->state = LC_HANDSHAKE;
+  c->t_phase = now;
+  lc_handshake(c);
+}
+
+static void lc_write(ld_conn *c);
+
+static void lc_send(ld_conn *c, uint64_t now)
+{
+  ld_stats *st = &c->t->st;
+
+  if(c->t->sh->o->rate > 0) {
+    uint64_t lag = now > c->t_sched ? now - c->t_sched : 0;
+
+    if(lag > LC_LATE_NS)
+      st->late++;
+    if(lag > st->max_lag)
+      st->max_lag = lag;
+  }
+  else
+    c->t_sched = now;
+  c->t_sent = now;
+  c->t_first = 0;
+  c->deadline = now + c->t->sh->timeout_ns;
+  c->wpos = 0;
+  c->rs = RS_HEAD;
+  c->head_len = 0;
+  c->body = 0;
+  st->sent++;
+  c->state = LC_WRITE;
+  lc_write(c);
+}
+
+static void lc_handshake(ld_conn *c)
+{
+  const ld_shared *sh = c->t->sh;
+  ld_stats *st = &c->t->st;
+  hb_err err = { "" };
+  hb_io r = sh->ops->handshake(c->tls, &err);
+  uint64_t now;
+
+  if(r == HB_IO_WANT_READ || r == HB_IO_WANT_WRITE) {
+    if(lc_arm(c, r == HB_IO_WANT_READ ? EPOLLIN : EPOLLOUT))
+      lc_fail(c, LE_TLS, "epoll_ctl: %s", strerror(errno));
+    return;
+  }
+  if(r != HB_IO_OK) {
+    lc_fail(c, LE_TLS, "TLS handshake: %s", r == HB_IO_CLOSED ?
+            "connection closed by the server" : err.msg);
+    return;
+  }
+  now = hb_now_ns();
+  if(sh->tls) {
+    hb_tls_info info;
+
+    hb_hdr_record(st->handshake, now - c->t_phase);
+    st->handshakes++;
+    if(sh->ops->info(c->tls, &info) == HB_OK) {
+      if(info.resumed)
+        st->resumed++;
+      if(!st->have_tls) {
+        st->tls = info;
+        st->have_tls = 1;
+      }
+    }
+    c->want_sess = sh->o->resume;
+  }
+  lc_send(c, now);
+}
+
+/* Starts the next request: claims a slot, connects if needed. */
+static void lc_start(ld_conn *c, uint64_t now)
+{
+  if(!lc_claim(c)) {
+    lc_close(c, 1); /* idle: after a complete exchange, if open */
+    c->state = LC_DONE;
+    c->t->ndone++;
+    return;
+  }
+  c->slot = 1;
+  if(c->t->sh->o->rate > 0)
+    c->t_sched = lc_sched(c); /* latency counts from the schedule */
+  if(c->fd < 0)
+    lc_connect(c, now);
+  else
+    lc_send(c, now);
+}
+
+static void lc_write(ld_conn *c)
+{
+  const ld_shared *sh = c->t->sh;
+  hb_err err = { "" };
+
+  while(c->wpos < sh->o->req_len) {
+    size_t n = 0;
+    hb_io r;
+
+    errno = 0;
+    r = sh->ops->write(c->tls, sh->o->req + c->wpos,
+                       sh->o->req_len - c->wpos, &n, &err);
+    if(r == HB_IO_OK) {
+      c->wpos += n;
+      continue;
+    }
+    if(r == HB_IO_WANT_WRITE || r == HB_IO_WANT_READ) {
+      if(lc_arm(c, r == HB_IO_WANT_READ ? EPOLLIN : EPOLLOUT))
+        lc_fail(c, LE_WRITE, "epoll_ctl: %s", strerror(errno));
+      return;
+    }
+    if(r == HB_IO_ERROR && errno == ECONNRESET)
+      lc_fail(c, LE_RESET, "%s", err.msg);
+    else
+      lc_fail(c, LE_WRITE, "%s", r == HB_IO_CLOSED ?
+              "connection closed while sending the request" : err.msg);
+    return;
+  }
+  c->state = LC_READ;
+  if(lc_arm(c, EPOLLIN))
+    lc_fail(c, LE_READ, "epoll_ctl: %s", strerror(errno));
+}
+
+/* ---- the response ---- */
+
+static void lc_complete(ld_conn *c, uint64_t now)
+{
+  const ld_shared *sh = c->t->sh;
+  ld_stats *st = &c->t->st;
+
+  st->requests++;
+  st->responses++;
+  c->slot = 0;
+  if(c->status >= 200 && c->status <= 299) {
+    st->ok++;
+    st->bytes_body += c->body;
+    hb_hdr_record(st->latency, now - c->t_sched);
+    hb_hdr_record(st->ttfb, c->t_first - c->t_sent);
+  }
+  else {
+    st->errors[LE_STATUS]++;
+    if(!st->errmsg[LE_STATUS][0])
+      snprintf(st->errmsg[LE_STATUS], sizeof(st->errmsg[LE_STATUS]),
+               "HTTP status %d", c->status);
+  }
+  if(c->want_sess) { /* TLS 1.3 tickets come after the handshake */
+    hb_tls_session *s = NULL;
+    hb_err err;
+
+    c->want_sess = 0;
+    if(sh->ops->session_get(c->tls, &s, &err) == HB_OK && s) {
+      if(c->sess)
+        sh->ops->session_free(c->sess);
+      c->sess = s;
+    }
+  }
+  if(!c->keep_alive || sh->o->close)
+    lc_close(c, 1);
+  c->state = LC_IDLE;
+  if(sh->o->rate > 0) {
+    c->k++;
+    if(lc_sched(c) > now) {
+      heap_push(c->t, c, lc_sched(c));
+      return;
+    }
+  }
+  /* closed loop, or busy past its slot: send once this batch of events
+   * is handled, so the server gets our requests in bursts too (as wrk's
+   * do) rather than woken for each */
+  c->t->ready[c->t->nready++] = c;
+}
+
+/* Response head: framing from the parser; 1xx interim heads skipped.
+ * Returns bytes of data used, or -1 after lc_fail. */
+static long lc_head(ld_conn *c, char *data, size_t n)
+{
+  hb_http_response res;
+  const char *hp = data;
+  size_t hl = n, had = c->head_len;
+  int r;
+
+  if(had) { /* the head came in pieces: gather it */
+    size_t take = n < sizeof(c->head) - had ? n : sizeof(c->head) - had;
+
+    memcpy(c->head + had, data, take);
+    c->head_len += take;
+    hp = c->head;
+    hl = c->head_len;
+  }
+  r = hb_http_parse_response(hp, hl, &res);
+  if(r == HB_HTTP_INCOMPLETE) {
+    if(hl >= sizeof(c->head)) {
+      lc_fail(c, LE_READ, "response head over %zu bytes", sizeof(c->head));
+      return -1;
+    }
+    if(!had) {
+      memcpy(c->head, data, n);
+      c->head_len = n;
+    }
+    return (long)n;
+  }
+  if(r < 0) {
+    lc_fail(c, LE_READ, "malformed response head: \"%.*s\"",
+            (int)(hl < 40 ? hl : 40), hp);
+    return -1;
+  }
+  if((size_t)r < had) { /* cannot happen with a consistent parser */
+    lc_fail(c, LE_READ, "response head parser went backwards");
+    return -1;
+  }
+  c->head_len = 0;
+  if(res.status >= 100 && res.status <= 199)
+    return (long)((size_t)r - had); /* interim: parse the next head */
+  c->status = res.status;
+  c->keep_alive = res.keep_alive;
+  if(res.chunked) {
+    c->rs = RS_CHUNKED;
+    memset(&c->ck, 0, sizeof(c->ck));
+  }
+  else if(res.content_length >= 0 || c->status == 204 || c->status == 304) {
+    c->rs = RS_LEN;
+    c->body_left = res.content_length > 0 ? res.content_length : 0;
+  }
+  else { /* no length: the body ends when the server closes */
+    c->rs = RS_EOF;
+    c->keep_alive = 0;
+  }
+  return (long)((size_t)r - had);
+}
+
+/* Feeds response bytes; 1 when complete, 0 for more, -1 after lc_fail. */
+static int lc_parse(ld_conn *c, char *data, size_t n, uint64_t now)
+{
+  while(n && c->rs == RS_HEAD) {
+    long used = lc_head(c, data, n);
+
+    if(used < 0)
+      return -1;
+    data += used;
+    n -= (size_t)used;
+  }
+  if(c->rs == RS_HEAD)
+    return 0;
+  if(c->rs == RS_LEN) {
+    if((uint64_t)n > (uint64_t)c->body_left) {
+      lc_fail(c, LE_READ, "body longer than its Content-Length");
+      return -1;
+    }
+    c->body += n;
+    c->body_left -= (int64_t)n;
+    if(c->body_left)
+      return 0;
+  }
+  else if(c->rs == RS_CHUNKED) {
+    size_t len = n;
+    ssize_t left = hb_http_decode_chunked(&c->ck, data, &len);
+
+    c->body += len;
+    if(left == HB_HTTP_INCOMPLETE)
+      return 0;
+    if(left < 0) {
+      lc_fail(c, LE_READ, "bad chunk in the response body");
+      return -1;
+    }
+    if(left > 0) {
+      lc_fail(c, LE_READ, "bytes after the last chunk");
+      return -1;
+    }
+  }
+  else {
+    c->body += n;
+    return 0;
+  }
+  lc_complete(c, now);
+  return 1;
+}
+
+static void lc_read(ld_conn *c)
+{
+  const ld_shared *sh = c->t->sh;
+  ld_thread *t = c->t;
+  hb_err err = { "" };
+
+  for(;;) {
+    size_t n = 0;
+    uint64_t now;
+    hb_io r;
+
+    errno = 0;
+    r = sh->ops->read(c->tls, t->buf, t->bufsize, &n, &err);
+    if(r == HB_IO_WANT_READ)
+      return;
+    if(r == HB_IO_WANT_WRITE) { /* TLS wants to send first */
+      if(lc_arm(c, EPOLLIN | EPOLLOUT))
+        lc_fail(c, LE_READ, "epoll_ctl: %s", strerror(errno));
+      return;
+    }
+    if(r == HB_IO_CLOSED) {
+      if(c->rs == RS_EOF) {
+        lc_complete(c, hb_now_ns());
+        return;
+      }
+      lc_fail(c, LE_READ, c->t_first ? "connection closed mid-response"
+              : "connection closed before the response");
+      return;
+    }
+    if(r != HB_IO_OK) {
+      lc_fail(c, errno == ECONNRESET ? LE_RESET : LE_READ, "%s", err.msg);
+      return;
+    }
+    now = hb_now_ns();
+    if(!c->t_first)
+      c->t_first = now;
+    t->st.bytes_in += n;
+    if(lc_parse(c, t->buf, n, now))
+      return; /* complete (or failed): leave the rest to the next turn */
+  }
+}
+
+/* Readable while no request is out: the server closed an idle
+ * keep-alive connection (fine), or sent bytes nobody asked for. */
+static void lc_idle_read(ld_conn *c)
+{
+  const ld_shared *sh = c->t->sh;
+  hb_err err = { "" };
+  size_t n = 0;
+  hb_io r;
+
+  r = sh->ops->read(c->tls, c->t->buf, c->t->bufsize, &n, &err);
+  if(r == HB_IO_WANT_READ || r == HB_IO_WANT_WRITE)
+    return;
+  if(r == HB_IO_OK) {
+    c->t->st.errors[LE_READ]++;
+    if(!c->t->st.errmsg[LE_READ][0])
+      snprintf(c->t->st.errmsg[LE_READ], sizeof(c->t->st.errmsg[LE_READ]),
+               "%zu bytes from the server between responses", n);
+  }
+  lc_close(c, 0); /* reconnects at its next start */
+}
+
+static void lc_event(ld_conn *c, unsigned ev)
+{
+  switch(c->state) {
+  case LC_CONNECT: lc_connected(c); break;
+  case LC_HANDSHAKE: lc_handshake(c); break;
+  case LC_WRITE: lc_write(c); break;
+  case LC_READ:
+    if(c->armed & EPOLLOUT && ev & EPOLLOUT)
+      lc_arm(c, EPOLLIN);
+    lc_read(c);
+    break;
+  case LC_IDLE:
+    if(c->fd >= 0)
+      lc_idle_read(c);
+    break;
+  default: break;
+  }
+}
+
+static void lc_timeouts(ld_thread *t, uint64_t now)
+{
+  static const char *const what[] = {
+    "", "connect", "TLS handshake", "request write", "response"
+  };
+  unsigned i;
+
+  for(i = 0; i < t->n; i++) {
+    ld_conn *c = &t->conns[i];
+
+    if(c->state >= LC_CONNECT && c->state <= LC_READ && now > c->deadline)
+      lc_fail(c, LE_TIMEOUT, "%s timed out after %g s", what[c->state],
+              t->sh->o->timeout);
+  }
+}
+
+/* epoll_pwait2 waits in ns (open-loop sends need better than 1 ms);
+ * epoll_wait, rounding up, where the kernel lacks it. */
+static int lc_wait(ld_thread *t, struct epoll_event *ev, uint64_t ns)
+{
+  static atomic_int no_pwait2;
+  struct timespec ts;
+  int n;
+
+  if(!no_pwait2) {
+    ts.tv_sec = (time_t)(ns / 1000000000u);
+    ts.tv_nsec = (long)(ns % 1000000000u);
+    n = epoll_pwait2(t->ep, ev, LC_EVENTS, &ts, NULL);
+    if(n >= 0 || errno != ENOSYS)
+      return n;
+    no_pwait2 = 1;
+  }
+  return epoll_wait(t->ep, ev, LC_EVENTS, (int)((ns + 999999) / 1000000));
+}
+
+/* ---- the thread ---- */
+
+int ld_stats_init(ld_stats *st)
+{
+  memset(st, 0, sizeof(*st));
+  st->latency = hb_hdr_new();
+  st->connect = hb_hdr_new();
+  st->handshake = hb_hdr_new();
+  st->ttfb = hb_hdr_new();
+  return st->latency && st->connect && st->handshake && st->ttfb ? 0 : -1;
+}
+
+void ld_stats_free(ld_stats *st)
+{
+  hb_hdr_free(st->latency);
+  hb_hdr_free(st->connect);
+  hb_hdr_free(st->handshake);
+  hb_hdr_free(st->ttfb);
+  st->latency = st->connect = st->handshake = st->ttfb = NULL;
+}
+
+void ld_stats_merge(ld_stats *d, const ld_stats *s)
+{
+  int i;
+
+  d->requests += s->requests;
+  d->sent += s->sent;
+  d->responses += s->responses;
+  d->ok += s->ok;
+  d->bytes_body += s->bytes_body;
+  d->bytes_in += s->bytes_in;
+  d->wire_in += s->wire_in;
+  d->wire_out += s->wire_out;
+  d->conns += s->conns;
+  d->handshakes += s->handshakes;
+  d->resumed += s->resumed;
+  d->late += s->late;
+  if(s->max_lag > d->max_lag)
+    d->max_lag = s->max_lag;
+  for(i = 0; i < LE_COUNT; i++) {
+    d->errors[i] += s->errors[i];
+    if(!d->errmsg[i][0])
+      memcpy(d->errmsg[i], s->errmsg[i], sizeof(d->errmsg[i]));
+  }
+  if(!d->have_tls && s->have_tls) {
+    d->tls = s->tls;
+    d->have_tls = 1;
+  }
+  hb_hdr_merge(d->latency, s->latency);
+  hb_hdr_merge(d->connect, s->connect);
+  hb_hdr_merge(d->handshake, s->handshake);
+  hb_hdr_merge(d->ttfb, s->ttfb);
+}
+
+int ld_thread_init(ld_thread *t)
+{
+  unsigned i;
+
+  t->ep = epoll_create1(EPOLL_CLOEXEC);
+  t->bufsize = LC_READ_BUF;
+  t->buf = malloc(t->bufsize);
+  t->conns = calloc(t->n, sizeof(*t->conns));
+  t->heap = calloc(t->n, sizeof(*t->heap));
+  t->ready = calloc(t->n, sizeof(*t->ready));
+  if(ld_stats_init(&t->st) || t->ep < 0 || !t->buf || !t->conns ||
+     !t->heap || !t->ready)
+    return -1;
+  for(i = 0; i < t->n; i++) {
+    ld_conn *c = &t->conns[i];
+
+    c->t = t;
+    c->fd = -1;
+    c->heap_i = -1;
+    c->gidx = t->first + i;
+  }
+  return 0;
+}
+
+void *ld_thread_run(void *arg)
+{
+  ld_thread *t = arg;
+  const ld_shared *sh = t->sh;
+  struct epoll_event ev[LC_EVENTS];
+  uint64_t now = hb_now_ns(), next_scan = now + LC_SCAN_NS;
+  unsigned i;
+
+  for(i = 0; i < t->n; i++) {
+    ld_conn *c = &t->conns[i];
+
+    if(sh->o->rate > 0)
+      heap_push(t, c, lc_sched(c));
+    else
+      heap_push(t, c, now);
+  }
+  while(t->ndone < t->n && !hb_interrupted()) {
+    uint64_t wait;
+    int n, j;
+
+    now = hb_now_ns();
+    if(sh->end && now >= sh->end)
+      break;
+    while(t->heap_n && t->heap[0]->wake <= now)
+      lc_start(heap_pop(t), now);
+    if(now >= next_scan) {
+      lc_timeouts(t, now);
+      next_scan = now + LC_SCAN_NS;
+    }
+    wait = next_scan;
+    if(t->heap_n && t->heap[0]->wake < wait)
+      wait = t->heap[0]->wake;
+    if(sh->end && sh->end < wait)
+      wait = sh->end;
+    now = hb_now_ns();
+    n = lc_wait(t, ev, wait > now ? wait - now : 0);
+    if(n < 0 && errno != EINTR)
+      break;
+    for(j = 0; j < n; j++)
+      lc_event(ev[j].data.ptr, ev[j].events);
+    if(t->nready) {
+      size_t k;
+
+      now = hb_now_ns();
+      for(k = 0; k < t->nready; k++)
+        lc_start(t->ready[k], now);
+      t->nready = 0;
+    }
+  }
+  return NULL;
+}
+
+/* Closes what is still open (abandoned in-flight requests are neither
+ * successes nor errors) and frees the thread's memory but its stats. */
+void ld_thread_free(ld_thread *t)
+{
+  unsigned i;
+
+  for(i = 0; t->conns && i < t->n; i++) {
+    ld_conn *c = &t->conns[i];
+
+    lc_close(c, 0);
+    if(c->sess)
+      t->sh->ops->session_free(c->sess);
+  }
+  if(t->ep >= 0)
+    close(t->ep);
+  free(t->conns);
+  free(t->heap);
+  free(t->ready);
+  free(t->buf);
+  t->conns = NULL;
+  t->heap = NULL;
+  t->ready = NULL;
+  t->buf = NULL;
+  t->ep = -1;
+}

@@ -1,0 +1,213 @@
+/* The load generator's URL: parsing, address resolution and the request
+ * bytes every connection sends. */
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "load.h"
+
+/* Bytes that would break the request line or the Host header. */
+static int url_bad_char(const char *s, size_t n)
+{
+  size_t i;
+
+  for(i = 0; i < n; i++)
+    if((unsigned char)s[i] <= ' ' || s[i] == 0x7f)
+      return 1;
+  return 0;
+}
+
+int ld_url_parse(const char *s, ld_url *u, char *why, size_t whylen)
+{
+  const char *p, *auth, *end, *hend, *colon = NULL;
+  size_t alen, hlen, plen;
+
+  memset(u, 0, sizeof(*u));
+  if(!strncasecmp(s, "http://", 7)) {
+    auth = s + 7;
+    u->port = 80;
+  }
+  else if(!strncasecmp(s, "https://", 8)) {
+    auth = s + 8;
+    u->https = 1;
+    u->port = 443;
+  }
+  else {
+    p = strstr(s, "://");
+    if(p)
+      snprintf(why, whylen, "unsupported scheme '%.*s' in '%s' (http or "
+               "https)", (int)(p - s) > 20 ? 20 : (int)(p - s), s, s);
+    else
+      snprintf(why, whylen, "'%s' is not a URL (http://HOST:PORT/path)", s);
+    return -1;
+  }
+  end = auth + strcspn(auth, "/?#");
+  alen = (size_t)(end - auth);
+  if(memchr(auth, '@', alen)) {
+    snprintf(why, whylen, "user names in URLs are not supported: '%s'", s);
+    return -1;
+  }
+  if(alen && auth[0] == '[') {     /* [IPv6] */
+    hend = memchr(auth, ']', alen);
+    if(!hend || hend == auth + 1) {
+      snprintf(why, whylen, "bad IPv6 address in '%s'", s);
+      return -1;
+    }
+    p = auth + 1;
+    hlen = (size_t)(hend - p);
+    if(hend + 1 < end) {
+      if(hend[1] != ':') {
+        snprintf(why, whylen, "bad host in '%s'", s);
+        return -1;
+      }
+      colon = hend + 1;
+    }
+  }
+  else {
+    p = auth;
+    colon = memchr(auth, ':', alen);
+    hlen = colon ? (size_t)(colon - auth) : alen;
+  }
+  if(!hlen || hlen >= sizeof(u->host) || url_bad_char(p, hlen)) {
+    snprintf(why, whylen, "no valid host in '%s'", s);
+    return -1;
+  }
+  memcpy(u->host, p, hlen);
+  if(colon) {
+    char num[8];
+    size_t nlen = (size_t)(end - colon - 1);
+    char *e;
+    long port;
+
+    if(!nlen || nlen >= sizeof(num)) {
+      snprintf(why, whylen, "bad port in '%s'", s);
+      return -1;
+    }
+    memcpy(num, colon + 1, nlen);
+    num[nlen] = 0;
+    port = strtol(num, &e, 10);
+    if(*e || port < 1 || port > 65535 || num[0] < '0' || num[0] > '9') {
+      snprintf(why, whylen, "bad port '%s' in '%s' (1..65535)", num, s);
+      return -1;
+    }
+    u->port = (int)port;
+  }
+  snprintf(u->hostport, sizeof(u->hostport), "%.*s", (int)alen, auth);
+  plen = strcspn(end, "#");
+  if(url_bad_char(end, plen)) {
+    snprintf(why, whylen, "spaces or control bytes in the path of '%s'",
+             s);
+    return -1;
+  }
+  if(plen + 2 > sizeof(u->path)) {
+    snprintf(why, whylen, "path longer than %d bytes", HB_HTTP_MAX_URI);
+    return -1;
+  }
+  if(!plen || end[0] != '/') /* "" or "?q": the origin's root */
+    snprintf(u->path, sizeof(u->path), "/%.*s", (int)plen, end);
+  else
+    snprintf(u->path, sizeof(u->path), "%.*s", (int)plen, end);
+  return 0;
+}
+
+/* Can we connect to ai within a second? Used only to choose among several
+ * addresses (localhost: ::1 and 127.0.0.1), as a server often listens on
+ * one of them only. */
+static int url_probe(const struct addrinfo *ai)
+{
+  struct pollfd pfd;
+  int fd, ok = 0, soerr = 0;
+  socklen_t len = sizeof(soerr);
+
+  fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if(fd < 0)
+    return 0;
+  if(connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+    ok = 1;
+  else {
+    pfd.fd = fd;
+    pfd.events = POLLOUT;
+    if(poll(&pfd, 1, 1000) == 1 &&
+       !getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) && !soerr)
+      ok = 1;
+  }
+  close(fd);
+  return ok;
+}
+
+int ld_resolve(ld_opts *o, char *why, size_t whylen)
+{
+  struct addrinfo hints, *res = NULL, *ai, *pick;
+  char port[8];
+  int rc;
+
+  memset(&hints, 0, sizeof(hints));
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICSERV;
+  snprintf(port, sizeof(port), "%d", o->url.port);
+  rc = getaddrinfo(o->url.host, port, &hints, &res);
+  if(rc) {
+    snprintf(why, whylen, "cannot resolve '%s': %s", o->url.host,
+             gai_strerror(rc));
+    return -1;
+  }
+  pick = res;
+  if(res->ai_next)
+    for(ai = res; ai; ai = ai->ai_next)
+      if(url_probe(ai)) {
+        pick = ai;
+        break;
+      }
+  memcpy(&o->addr, pick->ai_addr, pick->ai_addrlen);
+  o->addrlen = pick->ai_addrlen;
+  freeaddrinfo(res);
+  return 0;
+}
+
+/* Does -H give a header of this name? */
+static int url_has_header(const ld_opts *o, const char *name)
+{
+  size_t n = strlen(name);
+  int i;
+
+  for(i = 0; i < o->nheaders; i++)
+    if(!strncasecmp(o->headers[i], name, n) && o->headers[i][n] == ':')
+      return 1;
+  return 0;
+}
+
+int ld_build_request(ld_opts *o)
+{
+  size_t size = strlen(o->url.path) + strlen(o->url.hostport) + 200;
+  size_t len;
+  int i;
+  char *r;
+
+  for(i = 0; i < o->nheaders; i++)
+    size += strlen(o->headers[i]) + 2;
+  r = malloc(size);
+  if(!r)
+    return -1;
+  len = (size_t)snprintf(r, size, "GET %s HTTP/1.1\r\n", o->url.path);
+  if(!url_has_header(o, "host"))
+    len += (size_t)snprintf(r + len, size - len, "Host: %s\r\n",
+                            o->url.hostport);
+  if(!url_has_header(o, "user-agent"))
+    len += (size_t)snprintf(r + len, size - len,
+                            "User-Agent: httpsbench-load\r\n");
+  if(!url_has_header(o, "accept"))
+    len += (size_t)snprintf(r + len, size - len, "Accept: */*\r\n");
+  if(o->close && !url_has_header(o, "connection"))
+    len += (size_t)snprintf(r + len, size - len, "Connection: close\r\n");
+  for(i = 0; i < o->nheaders; i++)
+    len += (size_t)snprintf(r + len, size - len, "%s\r\n", o->headers[i]);
+  len += (size_t)snprintf(r + len, size - len, "\r\n");
+  o->req = r;
+  o->req_len = len;
+  return 0;
+}

@@ -1,0 +1,217 @@
+"""Shared pieces of the comparison scripts: nginx as the reference server,
+our server engines, pinning, running a command and taking its CPU time.
+
+Everything listens on 127.0.0.1 only, and every run is bounded in time.
+"""
+import os
+import re
+import resource
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+
+SERVER_CPU = 0
+CLIENT_CPU = 1
+
+
+def need(*tools):
+    """Install the Debian packages providing missing tools (root only)."""
+    pkgs = {"nginx": "nginx", "wrk": "wrk", "openssl": "openssl",
+            "taskset": "util-linux"}
+    missing = [pkgs[t] for t in tools if not shutil.which(t)
+               and not os.path.exists("/usr/sbin/" + t)]
+    if missing:
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq",
+                        "--no-install-recommends"] + missing, check=True,
+                       env=env, stdin=subprocess.DEVNULL)
+
+
+def pinned(cmd, cpu):
+    return ["taskset", "-c", str(cpu)] + list(cmd)
+
+
+def run_timed(cmd, timeout):
+    """Runs cmd; returns (stdout, user+sys CPU seconds of the child)."""
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    try:
+        out, err = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        out, err = p.communicate()
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return out, err, p.returncode, ru
+
+
+class ChildCPU:
+    """CPU of children reaped between start() and stop()."""
+
+    def start(self):
+        ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self.t0 = ru.ru_utime + ru.ru_stime
+
+    def stop(self):
+        ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return ru.ru_utime + ru.ru_stime - self.t0
+
+
+def free_port():
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Nginx:
+    """nginx, 1 worker pinned to SERVER_CPU, serving /bytes/N files."""
+
+    def __init__(self, chain, key, sizes):
+        self.dir = tempfile.mkdtemp(prefix="hbnginx.")
+        os.makedirs(os.path.join(self.dir, "root", "bytes"))
+        for n in sizes:
+            with open(os.path.join(self.dir, "root", "bytes", str(n)),
+                      "wb") as f:
+                f.write(b"x" * n)
+        self.http = free_port()
+        self.https = free_port()
+        conf = os.path.join(self.dir, "nginx.conf")
+        with open(conf, "w") as f:
+            f.write("""
+worker_processes 1;
+worker_cpu_affinity %s;
+pid %s/nginx.pid;
+error_log %s/error.log;
+events { worker_connections 8192; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 10000000;
+  keepalive_timeout 60;
+  ssl_protocols TLSv1.2 TLSv1.3;
+  ssl_session_cache shared:SSL:10m;
+  ssl_session_tickets on;
+  client_body_temp_path %s/tmp;
+  proxy_temp_path %s/tmp;
+  fastcgi_temp_path %s/tmp;
+  uwsgi_temp_path %s/tmp;
+  scgi_temp_path %s/tmp;
+  server {
+    listen 127.0.0.1:%d;
+    listen 127.0.0.1:%d ssl;
+    ssl_certificate %s;
+    ssl_certificate_key %s;
+    root %s/root;
+  }
+}
+""" % (bin(1 << SERVER_CPU)[2:], self.dir, self.dir, self.dir, self.dir,
+       self.dir, self.dir, self.dir, self.http, self.https, chain, key,
+       self.dir))
+        exe = shutil.which("nginx") or "/usr/sbin/nginx"
+        self.proc = subprocess.Popen([exe, "-c", conf, "-g",
+                                      "daemon off; master_process off;"],
+                                     stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        wait_port(self.https)
+
+    def version(self):
+        exe = shutil.which("nginx") or "/usr/sbin/nginx"
+        p = subprocess.run([exe, "-v"], capture_output=True, text=True)
+        return p.stderr.strip()
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGQUIT)
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class OurServer:
+    """Our server engine pinned to SERVER_CPU."""
+
+    def __init__(self, build, backend, args=()):
+        exe = os.path.join(build, "httpsbench-" + backend)
+        self.proc = subprocess.Popen(
+            pinned([exe, "server", "--listen", "127.0.0.1:0"] + list(args),
+                   SERVER_CPU), stdout=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        m = re.search(r"listening on .*:(\d+)", line)
+        if not m:
+            self.proc.kill()
+            raise RuntimeError("server did not start: %r" % line)
+        self.port = int(m.group(1))
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def wait_port(port, timeout=10):
+    import socket
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("nothing listens on port %d" % port)
+
+
+def wrk(url, seconds, conns=32, close=False):
+    """wrk, 1 thread, pinned to CLIENT_CPU: (requests/s, cpu s, requests)."""
+    cmd = ["wrk", "-t1", "-c%d" % conns, "-d%ds" % seconds, url]
+    if close:
+        cmd[1:1] = ["-H", "Connection: close"]
+    c = ChildCPU()
+    c.start()
+    p = subprocess.run(pinned(cmd, CLIENT_CPU), capture_output=True,
+                       text=True, timeout=seconds + 60)
+    cpu = c.stop()
+    m = re.search(r"Requests/sec:\s+([\d.]+)", p.stdout)
+    n = re.search(r"(\d+) requests in", p.stdout)
+    if not m:
+        raise RuntimeError("wrk: " + p.stdout + p.stderr)
+    return float(m.group(1)), cpu, int(n.group(1)) if n else 0
+
+
+def ours_load(build, backend, url, seconds, conns=32, extra=()):
+    """Our load generator, 1 thread, pinned: (requests/s, cpu s, requests,
+    report)."""
+    import json
+    out = tempfile.mktemp(prefix="hbload.", suffix=".json")
+    cmd = [os.path.join(build, "httpsbench-" + backend), "load", url, "-c",
+           str(conns), "-t", "1", "-d", str(seconds), "--json", out]
+    cmd += list(extra)
+    c = ChildCPU()
+    c.start()
+    p = subprocess.run(pinned(cmd, CLIENT_CPU), capture_output=True,
+                       text=True, timeout=seconds + 60)
+    cpu = c.stop()
+    try:
+        rep = json.load(open(out))
+    except (OSError, ValueError):
+        raise RuntimeError("load failed: " + p.stdout + p.stderr)
+    finally:
+        if os.path.exists(out):
+            os.unlink(out)
+    r = rep["results"][0]
+    return r["samples"][0], cpu, r["counts"]["requests"], r
+
+
+def median(v):
+    import statistics
+    return statistics.median(v) if v else float("nan")

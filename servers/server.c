@@ -1,0 +1,556 @@
+/* `httpsbench-<backend> server`: options, listeners, the TLS context, the
+ * worker threads, and what is printed at exit. See server.h for the
+ * parts. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "hb/backend.h"
+#include "hb/certs.h"
+#include "hb/cli.h"
+#include "hb/sig.h"
+#include "hb/suites.h"
+#include "server.h"
+
+#define SRV_NAME(id, name) name,
+const char *const srv_err_names[SRV_ERR_COUNT] = { SRV_ERRORS(SRV_NAME) };
+#undef SRV_NAME
+
+typedef struct srv_opts {
+  const char *listen, *root, *tls, *cert, *key, *cert_type, *groups;
+  const char *client_ca;
+  int resume, threads, usage, tls_given;
+  long max_conns;
+  double idle;
+} srv_opts;
+
+static char srv_prog[96] = "httpsbench server";
+static atomic_int srv_seen[SRV_ERR_COUNT];
+
+/* Counts an error; the first of each category is also said on stderr. */
+void srv_count(srv_worker *w, srv_err e, const char *detail)
+{
+  SRV_ADD(w->errors[e], 1);
+  if(!atomic_exchange(&srv_seen[e], 1))
+    fprintf(stderr, "%s: %s: %s (first one; more are only counted)\n",
+            srv_prog, srv_err_names[e], detail);
+}
+
+/* A worker cannot go on: everybody stops, and the exit status says so. */
+void srv_stop_all(srv *s)
+{
+  uint64_t one = 1;
+
+  atomic_store(&s->failed, 1);
+  if(write(s->stopfd, &one, sizeof(one)) < 0)
+    perror("eventfd");
+  kill(getpid(), SIGTERM);  /* wakes the main thread */
+}
+
+static void srv_help(void)
+{
+  printf(
+"usage: httpsbench-%s server [options]\n"
+"HTTP/1.1 server for the throughput suites, over %s. Prints one line,\n"
+"`listening on HOST:PORT`, once it accepts; stops cleanly on SIGINT/TERM.\n"
+"  GET /bytes/N     N bytes (0 .. 64 MiB; byte i is i %% 251)\n"
+"  GET /__stats     CPU time, max RSS, connections, requests, errors (JSON)\n"
+"  GET /FILE        a regular file under --root\n"
+"  HEAD works on each; other methods get 405, unknown paths 404.\n"
+"options:\n"
+"  --listen HOST:PORT   address to listen on (default 127.0.0.1:0, the\n"
+"                       port picked by the kernel; IPv6 as [::1]:0)\n"
+"  --threads N          workers, each with its own epoll set and\n"
+"                       SO_REUSEPORT listener (default 1)\n"
+"  --root DIR           also serve regular files under DIR ('..' and\n"
+"                       anything not a regular file: 404)\n"
+"  --max-conns N        open connections at most; more are accepted and\n"
+"                       closed at once, and counted (default 10000)\n"
+"  --idle-timeout S     close a connection without progress for S\n"
+"                       seconds, or whose handshake or request head takes\n"
+"                       longer than that (default 60)\n"
+"  --usage              at exit, print one JSON line to stdout:\n"
+"                       {\"cpu_user_s\",\"cpu_sys_s\",\"max_rss_bytes\",\n"
+"                       \"connections\",\"requests\",\"errors\":{...}}\n"
+"  --help               this text\n"
+"TLS (engines with a TLS library; the plain engine ignores these):\n"
+"  --tls 1.2|1.3|any    protocol version (default any: 1.2 or newer)\n"
+"  --cert FILE          certificate chain, PEM, leaf first (with --key)\n"
+"  --key FILE           its private key, PEM\n"
+"  --cert-type TYPE     use the suite's own certificate of TYPE instead\n"
+"                       (default ecdsa-p256; made in $HTTPSBENCH_CERT_DIR\n"
+"                       or <engine dir>/certs on first use): %s\n"
+"  --groups LIST        key-exchange groups, a colon list of x25519,\n"
+"                       p256, p384 (default: the library's)\n"
+"  --resume on|off      session cache and tickets (default on)\n"
+"  --client-ca FILE     require a client certificate issued under FILE\n"
+"Request bodies up to 1 MiB are read and dropped; larger ones get 413.\n",
+    hb_linked_backend.name, hb_linked_backend.tls &&
+    hb_linked_backend.tls != &hb_plain_tls ? hb_linked_backend.library :
+    "plain TCP", HB_CERT_TYPES);
+}
+
+static int srv_groups_valid(const char *s)
+{
+  char buf[256], *tok, *save = NULL;
+
+  if(strlen(s) >= sizeof(buf) || !*s)
+    return 0;
+  strcpy(buf, s);
+  for(tok = strtok_r(buf, ":", &save); tok;
+      tok = strtok_r(NULL, ":", &save))
+    if(strcmp(tok, "x25519") && strcmp(tok, "p256") && strcmp(tok, "p384"))
+      return 0;
+  return s[strlen(s) - 1] != ':' && s[0] != ':' && !strstr(s, "::");
+}
+
+/* "HOST:PORT" or "[V6]:PORT" into host and port strings. */
+static int srv_split_addr(const char *s, char *host, size_t hsize,
+                          char *port, size_t psize)
+{
+  const char *colon, *h = s;
+  size_t hl;
+  long v;
+
+  if(*s == '[') {
+    const char *rb = strchr(s, ']');
+    if(!rb || rb[1] != ':')
+      return -1;
+    h = s + 1;
+    hl = (size_t)(rb - h);
+    colon = rb + 1;
+  }
+  else {
+    colon = strrchr(s, ':');
+    if(!colon || memchr(s, ':', (size_t)(colon - s)))
+      return -1;
+    hl = (size_t)(colon - s);
+  }
+  if(hl == 0 || hl >= hsize || strlen(colon + 1) >= psize ||
+     hb_parse_int(colon + 1, 0, 65535, &v) || colon[1] == '-' ||
+     colon[1] == '+')
+    return -1;
+  memcpy(host, h, hl);
+  host[hl] = '\0';
+  snprintf(port, psize, "%ld", v);
+  return 0;
+}
+
+static void srv_parse(int argc, char **argv, srv_opts *o)
+{
+  static const struct option longopts[] = {
+    { "listen", required_argument, NULL, 'l' },
+    { "threads", required_argument, NULL, 't' },
+    { "root", required_argument, NULL, 'r' },
+    { "max-conns", required_argument, NULL, 'm' },
+    { "idle-timeout", required_argument, NULL, 'i' },
+    { "usage", no_argument, NULL, 'u' },
+    { "tls", required_argument, NULL, 'T' },
+    { "cert", required_argument, NULL, 'c' },
+    { "key", required_argument, NULL, 'k' },
+    { "cert-type", required_argument, NULL, 'C' },
+    { "groups", required_argument, NULL, 'g' },
+    { "resume", required_argument, NULL, 'R' },
+    { "client-ca", required_argument, NULL, 'a' },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 }
+  };
+  long v;
+  int opt;
+
+  memset(o, 0, sizeof(*o));
+  o->listen = "127.0.0.1:0";
+  o->tls = "any";
+  o->resume = 1;
+  o->threads = 1;
+  o->max_conns = 10000;
+  o->idle = 60;
+  optind = 1;
+  opterr = 0;               /* one line of ours instead of getopt's */
+  while((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+    switch(opt) {
+    case 'l': o->listen = optarg; break;
+    case 't':
+      if(hb_parse_int(optarg, 1, 256, &v))
+        hb_usage_fail("server", "--threads: '%s' is not 1..256", optarg);
+      o->threads = (int)v;
+      break;
+    case 'r': o->root = optarg; break;
+    case 'm':
+      if(hb_parse_int(optarg, 1, 10000000, &o->max_conns))
+        hb_usage_fail("server", "--max-conns: '%s' is not a count >= 1",
+                      optarg);
+      break;
+    case 'i':
+      if(hb_parse_seconds(optarg, 86400, &o->idle))
+        hb_usage_fail("server", "--idle-timeout: '%s' is not a positive "
+                      "number of seconds", optarg);
+      break;
+    case 'u': o->usage = 1; break;
+    case 'T':
+      if(strcmp(optarg, "1.2") && strcmp(optarg, "1.3") &&
+         strcmp(optarg, "any"))
+        hb_usage_fail("server", "--tls: '%s' is not 1.2, 1.3 or any",
+                      optarg);
+      o->tls = optarg;
+      o->tls_given = 1;
+      break;
+    case 'c': o->cert = optarg; o->tls_given = 1; break;
+    case 'k': o->key = optarg; o->tls_given = 1; break;
+    case 'C':
+      if(!hb_cert_type_valid(optarg))
+        hb_usage_fail("server", "--cert-type: '%s' is not one of %s",
+                      optarg, HB_CERT_TYPES);
+      o->cert_type = optarg;
+      o->tls_given = 1;
+      break;
+    case 'g':
+      if(!srv_groups_valid(optarg))
+        hb_usage_fail("server", "--groups: '%s' is not a colon list of "
+                      "x25519, p256, p384", optarg);
+      o->groups = optarg;
+      o->tls_given = 1;
+      break;
+    case 'R':
+      if(strcmp(optarg, "on") && strcmp(optarg, "off"))
+        hb_usage_fail("server", "--resume: '%s' is not on or off", optarg);
+      o->resume = !strcmp(optarg, "on");
+      o->tls_given = 1;
+      break;
+    case 'a': o->client_ca = optarg; o->tls_given = 1; break;
+    case 'h':
+      srv_help();
+      exit(0);
+    case ':':
+      hb_usage_fail("server", "option '%s' needs a value",
+                    argv[optind - 1]);
+    default:
+      hb_usage_fail("server", "unknown option '%s'", argv[optind - 1]);
+    }
+  }
+  if(optind < argc)
+    hb_usage_fail("server", "unexpected argument '%s'", argv[optind]);
+  if(!o->cert != !o->key)
+    hb_usage_fail("server", "--cert and --key go together");
+  if(o->cert && o->cert_type)
+    hb_usage_fail("server", "--cert-type and --cert exclude each other");
+  if(!o->cert_type)
+    o->cert_type = "ecdsa-p256";
+  {
+    char host[256], port[16];
+    if(srv_split_addr(o->listen, host, sizeof(host), port, sizeof(port)))
+      hb_usage_fail("server", "--listen: '%s' is not HOST:PORT (IPv6: "
+                    "[ADDR]:PORT)", o->listen);
+  }
+}
+
+/* n listeners on one address; the first picks the port for the rest. */
+static int srv_listeners(const srv_opts *o, int *fds, int n, hb_err *err)
+{
+  struct addrinfo hints, *ai = NULL;
+  struct sockaddr_storage ss;
+  socklen_t sl = sizeof(ss);
+  char host[256], port[16], text[INET6_ADDRSTRLEN];
+  int i, one = 1, rc;
+
+  if(srv_split_addr(o->listen, host, sizeof(host), port, sizeof(port)))
+    return hb_err_set(err, HB_ERROR, "--listen: '%s' is not HOST:PORT",
+                      o->listen);
+  memset(&hints, 0, sizeof(hints));
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  rc = getaddrinfo(host, port, &hints, &ai);
+  if(rc)
+    return hb_err_set(err, HB_ERROR, "--listen %s: %s", o->listen,
+                      gai_strerror(rc));
+  for(i = 0; i < n; i++) {
+    int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK |
+                    SOCK_CLOEXEC, 0);
+    if(fd < 0) {
+      hb_err_set(err, HB_ERROR, "socket: %s", strerror(errno));
+      goto out;
+    }
+    fds[i] = fd;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    /* accepted sockets inherit it: no setsockopt per connection */
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    if(n > 1)
+      setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+    if(bind(fd, i ? (struct sockaddr *)&ss : ai->ai_addr,
+            i ? sl : ai->ai_addrlen) || listen(fd, SOMAXCONN)) {
+      hb_err_set(err, HB_ERROR, "listen on %s: %s", o->listen,
+                 strerror(errno));
+      goto out;
+    }
+    if(i == 0 && getsockname(fd, (struct sockaddr *)&ss, &sl)) {
+      hb_err_set(err, HB_ERROR, "getsockname: %s", strerror(errno));
+      goto out;
+    }
+  }
+  if(ss.ss_family == AF_INET6) {
+    struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+    inet_ntop(AF_INET6, &a->sin6_addr, text, sizeof(text));
+    printf("listening on [%s]:%u\n", text, ntohs(a->sin6_port));
+  }
+  else {
+    struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+    inet_ntop(AF_INET, &a->sin_addr, text, sizeof(text));
+    printf("listening on %s:%u\n", text, ntohs(a->sin_port));
+  }
+out:
+  freeaddrinfo(ai);
+  return i == n ? HB_OK : HB_ERROR;
+}
+
+static int srv_tls_setup(srv *s, const srv_opts *o, hb_err *err)
+{
+  hb_tls_config cfg;
+  hb_cert_paths paths;
+  const hb_tls_ops *ops = s->ops;
+
+  memset(&cfg, 0, sizeof(cfg));
+  cfg.server = 1;
+  cfg.min_version = HB_TLS_1_2;
+  if(!strcmp(o->tls, "1.2"))
+    cfg.max_version = HB_TLS_1_2;
+  else if(!strcmp(o->tls, "1.3"))
+    cfg.min_version = cfg.max_version = HB_TLS_1_3;
+  if(cfg.min_version == HB_TLS_1_3 && !(ops->supports & HB_TLS_SUP_TLS13))
+    return hb_err_set(err, HB_UNSUPPORTED, "%s has no TLS 1.3", ops->name);
+  if(o->groups && !(ops->supports & HB_TLS_SUP_GROUPS))
+    return hb_err_set(err, HB_UNSUPPORTED, "%s cannot select key-exchange"
+                      " groups", ops->name);
+  if(o->cert) {
+    cfg.cert_file = o->cert;
+    cfg.key_file = o->key;
+  }
+  else {
+    if(hb_certs_ensure(o->cert_type, &paths, err) != HB_OK)
+      return HB_ERROR;
+    cfg.cert_file = paths.chain;
+    cfg.key_file = paths.key;
+  }
+  cfg.ca_file = o->client_ca;
+  cfg.verify_peer = o->client_ca != NULL;
+  cfg.groups = o->groups;
+  cfg.session_cache = o->resume;
+  cfg.tickets = o->resume;
+  return ops->ctx_new(&cfg, &s->ctx, err);
+}
+
+/* The /bytes pattern, in a memfd when possible so plain TCP can
+ * sendfile it; mapped for everything else. */
+static char *srv_pattern_make(int *fd)
+{
+  size_t len = 2 * (size_t)SRV_PERIOD;
+  int mfd = memfd_create("httpsbench-pattern", MFD_CLOEXEC);
+  char *p;
+
+  *fd = -1;
+  if(mfd >= 0) {
+    if(ftruncate(mfd, (off_t)len) == 0) {
+      p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+      if(p != MAP_FAILED) {
+        srv_pattern_fill(p);
+        *fd = mfd;
+        return p;
+      }
+    }
+    close(mfd);
+  }
+  p = malloc(len);
+  if(p)
+    srv_pattern_fill(p);
+  return p;
+}
+
+static void srv_pattern_free(char *p, int fd)
+{
+  if(fd >= 0) {
+    munmap(p, 2 * (size_t)SRV_PERIOD);
+    close(fd);
+  }
+  else
+    free(p);
+}
+
+/* More descriptors for --max-conns; the hard limit is the ceiling. */
+static void srv_raise_nofile(void)
+{
+  struct rlimit rl;
+
+  if(getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+  }
+}
+
+static void srv_summary(srv *s, int usage)
+{
+  char buf[2048];
+  uint64_t conns = 0, reqs = 0, errs[SRV_ERR_COUNT];
+  int i, e, any = 0;
+
+  memset(errs, 0, sizeof(errs));
+  for(i = 0; i < s->nworkers; i++) {
+    conns += SRV_GET(s->workers[i].conns);
+    reqs += SRV_GET(s->workers[i].requests);
+    for(e = 0; e < SRV_ERR_COUNT; e++)
+      errs[e] += SRV_GET(s->workers[i].errors[e]);
+  }
+  fprintf(stderr, "%s: stopped after %llu connections, %llu requests; "
+          "errors:", srv_prog, (unsigned long long)conns,
+          (unsigned long long)reqs);
+  for(e = 0; e < SRV_ERR_COUNT; e++)
+    if(errs[e]) {
+      fprintf(stderr, " %s %llu", srv_err_names[e],
+              (unsigned long long)errs[e]);
+      any = 1;
+    }
+  fprintf(stderr, "%s\n", any ? "" : " none");
+  if(usage) {
+    srv_stats_json(s, buf, sizeof(buf));
+    printf("%s\n", buf);
+    fflush(stdout);
+  }
+}
+
+int hb_server_main(int argc, char **argv)
+{
+  srv_opts o;
+  srv s;
+  hb_err err = { "" };
+  int *fds = NULL, i, rc = 1;
+  sigset_t block, old;
+
+  hb_signals_install();
+  snprintf(srv_prog, sizeof(srv_prog), "httpsbench-%s server",
+           hb_linked_backend.name);
+  srv_parse(argc, argv, &o);
+  memset(&s, 0, sizeof(s));
+  s.prog = srv_prog;
+  s.rootfd = -1;
+  s.stopfd = -1;
+  s.patfd = -1;
+  s.ops = hb_linked_backend.tls;
+  s.plain = s.ops == &hb_plain_tls;
+  s.max_conns = o.max_conns;
+  s.idle_ns = (uint64_t)(o.idle * 1e9);
+  s.linger_ns = s.idle_ns < SRV_LINGER_NS ? s.idle_ns : SRV_LINGER_NS;
+  if(!s.ops) {
+    fprintf(stderr, "%s: the %s backend has no TLS connection table yet; "
+            "no server\n", srv_prog, hb_linked_backend.name);
+    return 1;
+  }
+  if(s.plain && o.tls_given)
+    fprintf(stderr, "%s: plain TCP: TLS options ignored\n", srv_prog);
+  if(o.root) {
+    s.rootfd = open(o.root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if(s.rootfd < 0)
+      hb_usage_fail("server", "--root: %s: %s", o.root, strerror(errno));
+  }
+  srv_raise_nofile();
+
+  s.pattern = srv_pattern_make(&s.patfd);
+  s.workers = calloc((size_t)o.threads, sizeof(*s.workers));
+  fds = malloc((size_t)o.threads * sizeof(*fds));
+  if(!s.pattern || !s.workers || !fds) {
+    fprintf(stderr, "%s: out of memory\n", srv_prog);
+    goto out;
+  }
+  for(i = 0; i < o.threads; i++) {
+    fds[i] = -1;
+    s.workers[i].ep = s.workers[i].lfd = -1;
+  }
+  if(!s.plain && srv_tls_setup(&s, &o, &err) != HB_OK) {
+    fprintf(stderr, "%s: TLS setup: %s\n", srv_prog, err.msg);
+    goto out;
+  }
+  s.stopfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if(s.stopfd < 0) {
+    fprintf(stderr, "%s: eventfd: %s\n", srv_prog, strerror(errno));
+    goto out;
+  }
+  if(srv_listeners(&o, fds, o.threads, &err) != HB_OK) {
+    fprintf(stderr, "%s: %s\n", srv_prog, err.msg);
+    goto out;
+  }
+  for(i = 0; i < o.threads; i++) {
+    int bad;
+
+    s.nworkers = i + 1;
+    bad = srv_worker_init(&s, &s.workers[i], i, fds[i]);
+    fds[i] = -1;  /* the worker owns it now */
+    if(bad) {
+      fprintf(stderr, "%s: epoll: %s\n", srv_prog, strerror(errno));
+      goto out;
+    }
+  }
+  fflush(stdout);
+
+  /* workers never see SIGINT/SIGTERM: the main thread waits for them */
+  sigemptyset(&block);
+  sigaddset(&block, SIGINT);
+  sigaddset(&block, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &block, &old);
+  for(i = 0; i < s.nworkers; i++) {
+    if(pthread_create(&s.workers[i].thread, NULL, srv_worker_run,
+                      &s.workers[i])) {
+      fprintf(stderr, "%s: cannot start worker %d\n", srv_prog, i);
+      atomic_store(&s.failed, 1);
+      break;
+    }
+    s.workers[i].started = 1;
+  }
+  sigdelset(&old, SIGINT);
+  sigdelset(&old, SIGTERM);
+  while(!hb_interrupted() && !atomic_load(&s.failed))
+    sigsuspend(&old);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+
+  {
+    uint64_t one = 1;
+    if(write(s.stopfd, &one, sizeof(one)) < 0)
+      perror("eventfd");
+  }
+  for(i = 0; i < s.nworkers; i++)
+    if(s.workers[i].started)
+      pthread_join(s.workers[i].thread, NULL);
+  for(i = 0; i < s.nworkers; i++)
+    srv_worker_free(&s.workers[i]);
+  srv_summary(&s, o.usage);
+  rc = atomic_load(&s.failed) ? 1 : 0;
+
+out:
+  if(s.workers)
+    for(i = 0; i < s.nworkers; i++)
+      srv_worker_free(&s.workers[i]);
+  if(fds)
+    for(i = 0; i < o.threads; i++)
+      if(fds[i] >= 0)
+        close(fds[i]);
+  if(s.ctx)
+    s.ops->ctx_free(s.ctx);
+  if(s.stopfd >= 0)
+    close(s.stopfd);
+  if(s.rootfd >= 0)
+    close(s.rootfd);
+  free(fds);
+  free(s.workers);
+  if(s.pattern)
+    srv_pattern_free(s.pattern, s.patfd);
+  return rc;
+}

@@ -1,0 +1,338 @@
+#!/usr/bin/env bash
+# The handshake client against each TLS backend's own server: full and
+# resumed handshakes in TLS 1.2 and 1.3 (resumption verified through the
+# report's achieved counts), the traced message order per version, the
+# failures a client must name (wrong host, untrusted CA, expired
+# certificate, version mismatch, a server that declines to resume), plain
+# TCP, bad usage and SIGINT. Every report must validate. No timings.
+# usage: handshake_test.sh BUILD_DIR SOURCE_DIR
+# HB_HS_SERVER=openssl uses `openssl s_server -www` instead of our server.
+set -u
+build=$1 src=$2
+pass=0 fail=0 skip=0
+ok()  { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+finish() {
+  local note=""
+  [ $skip -gt 0 ] && note=" ($skip backends skipped)"
+  echo "handshake: $pass passed, $fail failed$note"
+  [ $fail -eq 0 ]
+  exit
+}
+. "$src/scripts/lib/python.sh"
+if ! hb_find_python; then bad "no python3 with jsonschema"; finish; fi
+tmp=$(mktemp -d /tmp/hbhs.XXXXXX)
+SPID=
+stop_server() {
+  if [ -n "$SPID" ]; then
+    kill "$SPID" 2>/dev/null
+    wait "$SPID" 2>/dev/null
+  fi
+  SPID=
+}
+trap 'stop_server; rm -rf "$tmp"' EXIT
+certs=${HTTPSBENCH_CERT_DIR:-$build/certs}
+export HTTPSBENCH_CERT_DIR=$certs
+if ! bash "$src/scripts/gen-certs" "$certs" ecdsa-p256 ecdsa-p384 \
+     >"$tmp/gen.log" 2>&1; then
+  bad "gen-certs: $(tail -2 "$tmp/gen.log")"; finish
+fi
+C=$certs/ecdsa-p256
+N=4 # measured connections per run
+
+validate() { "$HB_PYTHON" "$src/scripts/validate_report.py" "$@" >/dev/null; }
+
+# Starts a server; our options (--tls, --resume, --cert/--key; --plain
+# for TCP) are translated for s_server. Sets PORT and SPID.
+start_server() { # engine [options]
+  local eng=$1 log=$tmp/server.log i; shift
+  stop_server
+  : >"$log"
+  if [ "${HB_HS_SERVER:-}" = openssl ]; then
+    local a=(-accept 127.0.0.1:0 -www -cert "$C/chain.pem"
+             -cert_chain "$C/chain.pem" -key "$C/key.pem")
+    while [ $# -gt 0 ]; do
+      case $1 in
+        --tls) [ "$2" = any ] || a+=(-tls${2/./_}); shift ;;
+        --resume) [ "$2" = off ] && a+=(-no_ticket -no_cache); shift ;;
+        --cert) a+=(-cert "$2" -cert_chain "$2"); shift ;;
+        --key) a+=(-key "$2"); shift ;;
+        --plain) a=(PLAIN) ;;
+      esac
+      shift
+    done
+    if [ "${a[0]}" = PLAIN ]; then
+      (cd "$tmp" && exec "$HB_PYTHON" -m http.server --bind 127.0.0.1 0) \
+        >"$log" 2>&1 &
+    else
+      openssl s_server "${a[@]}" >"$log" 2>&1 &
+    fi
+  else
+    [ "${1:-}" = --plain ] && shift # the plain engine serves TCP anyway
+    "$eng" server --listen 127.0.0.1:0 "$@" >"$log" 2>&1 &
+  fi
+  SPID=$!
+  for i in $(seq 1 100); do
+    PORT=$(sed -n -e 's/.*listening on .*:\([0-9][0-9]*\).*/\1/p' \
+      -e 's/^ACCEPT .*:\([0-9][0-9]*\)$/\1/p' \
+      -e 's/^Serving HTTP on .* port \([0-9][0-9]*\).*/\1/p' "$log" |
+      head -1)
+    [ -n "$PORT" ] && return 0
+    kill -0 "$SPID" 2>/dev/null || break
+    sleep 0.1
+  done
+  bad "$eng server did not start: $(tail -2 "$log")"
+  stop_server
+  return 1
+}
+
+# The report checks, in Python: check.py REPORT MODE N [ARG]
+cat >"$tmp/check.py" <<'PY'
+import json, re, sys
+rep = json.load(open(sys.argv[1])); mode = sys.argv[2]; n = int(sys.argv[3])
+arg = sys.argv[4] if len(sys.argv) > 4 else ""
+res = [r for r in rep["results"] if r["suite"] == "handshake"]
+errs = []
+phases = ["tcp_connect", "tls_handshake", "first_request", "close", "total"]
+if [r["name"].split("/")[-1] for r in res] != phases:
+    errs.append("results %s" % [r["name"] for r in res])
+EXPECT = {
+  "1.3-full": "s:ClientHello r:ServerHello r:EncryptedExtensions "
+              "r:Certificate r:CertificateVerify r:Finished s:Finished",
+  "1.3-resumed": "s:ClientHello r:ServerHello r:EncryptedExtensions "
+                 "r:Finished s:Finished",
+  "1.2-full": "s:ClientHello r:ServerHello r:Certificate "
+              "r:ServerKeyExchange r:ServerHelloDone s:ClientKeyExchange "
+              "s:ChangeCipherSpec s:Finished r:ChangeCipherSpec r:Finished",
+  "1.2-resumed": "s:ClientHello r:ServerHello r:ChangeCipherSpec "
+                 "r:Finished s:ChangeCipherSpec s:Finished",
+}
+def trace_check(t, ver, resumed):
+    if not t.get("supported"):
+        if not t.get("reason"):
+            errs.append("trace unsupported without a reason")
+        return
+    if t.get("error"):
+        errs.append("traced connection failed: %s" % t["error"]); return
+    seq = [("s:" if m["direction"] == "sent" else "r:") + m["name"]
+           for m in t["messages"] if m["during_handshake"]]
+    # optional messages: 1.3 middlebox CCS, 1.2 tickets
+    seq = [s for s in seq if not (ver == "1.3" and s.endswith("CCS"))
+           and not (ver == "1.3" and s.endswith("ChangeCipherSpec"))
+           and not s.endswith("NewSessionTicket")]
+    key = "%s-%s" % (ver, "resumed" if resumed else "full")
+    if " ".join(seq) != EXPECT[key]:
+        errs.append("trace %s: %s" % (key, " ".join(seq)))
+    want_rt = 2 if key == "1.2-full" else 1
+    if t["round_trips"] != want_rt:
+        errs.append("round_trips %s, want %d" % (t["round_trips"], want_rt))
+    if t["resumed"] != resumed:
+        errs.append("traced connection resumed=%s" % t["resumed"])
+    if not (t["handshake_bytes_sent"] > 0 and
+            t["handshake_bytes_received"] > 0):
+        errs.append("no handshake byte counts")
+if mode.startswith("ok-") or mode == "fallback":
+    for r in res:
+        if r["status"] != "ok":
+            errs.append("%s: %s %s" % (r["name"], r["status"], r.get("error")))
+        elif len(r["samples"]) != n:
+            errs.append("%s: %d samples" % (r["name"], len(r["samples"])))
+    a = res[1].get("achieved", {}) if len(res) > 1 else {}
+    if mode.startswith("ok-"):
+        ver, kind = mode[3:].split("-")
+        if a.get("version") != "TLSv" + ver:
+            errs.append("achieved version %s" % a.get("version"))
+        if kind == "resumed" and not (a.get("offered") == n and
+                                      a.get("resumed") == n):
+            errs.append("resumed %s of %s offered, want %d of %d" %
+                        (a.get("resumed"), a.get("offered"), n, n))
+        if kind == "full" and a.get("resumed"):
+            errs.append("resumed %s without --resume" % a["resumed"])
+        trace_check(res[1].get("trace") or {}, ver, kind == "resumed")
+    elif a.get("resumed") == n and a.get("offered") == n:
+        errs.append("the server declined but every session resumed")
+elif mode == "plain":
+    for r in res:
+        if r["status"] != "ok" or len(r["samples"]) != n:
+            errs.append("%s: %s" % (r["name"], r.get("error")))
+    if res[1].get("trace", {}).get("supported") is not False:
+        errs.append("plain trace should be unsupported")
+elif mode.startswith("fail-"):
+    cat = mode[5:]
+    for r in res:
+        if r["status"] != "error" or r["samples"]:
+            errs.append("%s: status %s" % (r["name"], r["status"]))
+        elif not re.search(arg, r["error"], re.I):
+            errs.append("%s: reason does not say /%s/: %s" %
+                        (r["name"], arg, r["error"]))
+        if r.get("errors", {}).get(cat) != n:
+            errs.append("%s: errors %s" % (r["name"], r.get("errors")))
+elif mode == "interrupted":
+    if rep["run"]["interrupted"] is not True:
+        errs.append("run.interrupted is not true")
+for e in errs[:6]:
+    print("    " + e)
+sys.exit(1 if errs else 0)
+PY
+
+# hs NAME WANT_RC MODE [REGEX] -- handshake args
+hs() {
+  local name=$1 want=$2 mode=$3 arg=$4 rc; shift 5
+  timeout 120 "$eng" handshake "127.0.0.1:$PORT" -n $N --warmup 1 \
+    --json "$tmp/$name.json" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err"
+  rc=$?
+  if [ $rc -ne "$want" ]; then
+    bad "$b $name: exit $rc, want $want: $(tail -2 "$tmp/$name.err")"
+  elif ! validate "$tmp/$name.json"; then
+    bad "$b $name: report does not validate"
+  elif ! "$HB_PYTHON" "$tmp/check.py" "$tmp/$name.json" "$mode" $N \
+         "$arg" >"$tmp/check.out"; then
+    bad "$b $name ($mode):"; cat "$tmp/check.out"
+  else ok; return 0
+  fi
+  return 1
+}
+
+# the failure line: one per category, naming it, with the count
+fail_line() { # name category
+  if grep -q "^handshake: $2: .* ($N of $N)\$" "$tmp/$1.err"; then ok
+  else bad "$b $1: no '$2' failure line: $(head -2 "$tmp/$1.err")"; fi
+}
+
+engines="" tested=""
+for e in "$build"/httpsbench-*; do
+  [ -x "$e" ] || continue
+  b=${e##*/httpsbench-}
+  [ "$b" = plain ] || engines="$engines $b"
+done
+
+for b in $engines; do
+  eng=$build/httpsbench-$b
+  # an engine whose backend has no TLS table yet says so: skip it
+  "$eng" handshake 127.0.0.1:9 --tls 1.3 -n 1 --warmup 0 --timeout 1 \
+    --json "$tmp/probe.json" >"$tmp/probe.out" 2>&1
+  if grep -q "no TLS connection table" "$tmp/probe.out"; then
+    echo "SKIP: $b has no TLS connection table"
+    skip=$((skip + 1))
+    continue
+  fi
+  A=(--cert-type ecdsa-p256)
+  tested="$tested $b"
+  # the failure cases use TLS 1.3 where the library has it
+  V=1.3
+  if grep -q "unsupported: .*TLS 1.3" "$tmp/probe.out"; then
+    echo "SKIP: $b has no TLS 1.3: $(cat "$tmp/probe.out")"
+    V=1.2
+  else
+    [ -z "${v13:-}" ] && v13=$b
+  fi
+
+  start_server "$eng" --cert-type ecdsa-p256 --tls any --resume on ||
+    continue
+  if [ $V = 1.3 ]; then
+    hs t13-full 0 ok-1.3-full "" -- --tls 1.3 "${A[@]}"
+    hs t13-ticket 0 ok-1.3-resumed "" -- --tls 1.3 --resume ticket \
+      "${A[@]}"
+  fi
+  hs t12-full 0 ok-1.2-full "" -- --tls 1.2 "${A[@]}"
+  hs t12-ticket 0 ok-1.2-resumed "" -- --tls 1.2 --resume ticket "${A[@]}"
+  hs t12-id 0 ok-1.2-resumed "" -- --tls 1.2 --resume id "${A[@]}"
+  hs untrusted 1 fail-tls 'verif|trust|issuer|unknown|signer' -- \
+    --tls $V --cacert "$certs/ecdsa-p384/root.pem" &&
+    fail_line untrusted tls
+  hs wrongsni 1 fail-tls 'host|name|match' -- --tls $V --sni \
+    wrong.invalid "${A[@]}" && fail_line wrongsni tls
+
+  start_server "$eng" --cert "$C/wronghost-chain.pem" \
+    --key "$C/wronghost-key.pem" &&
+  hs wronghost 1 fail-tls 'host|name|match' -- --tls $V "${A[@]}" &&
+    fail_line wronghost tls
+
+  start_server "$eng" --cert "$C/expired-chain.pem" \
+    --key "$C/expired-key.pem" &&
+  hs expired 1 fail-tls 'expire' -- --tls 1.2 "${A[@]}" &&
+    fail_line expired tls
+
+  # version mismatch: a TLS 1.2-only server; without TLS 1.3 of its own,
+  # a 1.2 client against another library's 1.3-only server
+  if [ $V = 1.3 ]; then
+    start_server "$eng" --cert-type ecdsa-p256 --tls 1.2 &&
+    hs mismatch 1 fail-tls 'version|protocol' -- --tls 1.3 "${A[@]}" &&
+      fail_line mismatch tls
+  elif [ -n "${v13:-}" ]; then
+    start_server "$build/httpsbench-$v13" --cert-type ecdsa-p256 --tls 1.3 &&
+    hs mismatch 1 fail-tls 'version|protocol' -- --tls 1.2 "${A[@]}" &&
+      fail_line mismatch tls
+  fi
+
+  # a server that does not resume: the fallback shows, with a warning
+  if start_server "$eng" --cert-type ecdsa-p256 --tls any --resume off &&
+     hs declined 0 fallback "" -- --tls 1.2 --resume ticket "${A[@]}"; then
+    grep -q "^handshake: warning: " "$tmp/declined.err" && ok ||
+      bad "$b declined: no warning line"
+  fi
+  stop_server
+done
+
+# --- plain TCP: the baseline, through the plain engine ---
+eng=$build/httpsbench-plain b=plain
+if [ -x "$eng" ] && start_server "$eng" --plain; then
+  P=()
+  [ "${HB_HS_SERVER:-}" = openssl ] && P=(--path /)
+  hs tcp 0 plain "" -- --plain "${P[@]}"
+  grep -q "^achieved: plain TCP" "$tmp/tcp.out" && ok ||
+    bad "plain: no achieved line"
+  stop_server
+fi
+
+# --- bad usage: one line, exit 2, no report ---
+eng=$build/httpsbench-plain
+for args in "127.0.0.1:1 --tls 1.4" "nohostport --plain" \
+            "127.0.0.1:1 --plain --tls 1.3" "127.0.0.1:1 --plain -n 0" \
+            "127.0.0.1:1 --plain --timeout x" "127.0.0.1:1 --plain --bogus" \
+            "127.0.0.1:1 --plain --cert-type rsa-1" \
+            "127.0.0.1:1 --plain --cacert $tmp/none.pem" \
+            "127.0.0.1:1 --plain --json $tmp/no/dir.json"; do
+  rm -f "$tmp/u.json"
+  j=(--json "$tmp/u.json")
+  case $args in *--json*) j=() ;; esac
+  # shellcheck disable=SC2086
+  "$eng" handshake $args "${j[@]}" >/dev/null 2>"$tmp/u.err"
+  rc=$?
+  if [ $rc -ne 2 ] || [ "$(wc -l <"$tmp/u.err")" -ne 1 ] ||
+     [ -e "$tmp/u.json" ]; then
+    bad "usage '$args': exit $rc, $(wc -l <"$tmp/u.err") lines"
+  else ok; fi
+done
+for b in $engines; do
+  "$build/httpsbench-$b" handshake 127.0.0.1:1 --tls 1.3 --resume id \
+    >/dev/null 2>&1
+  [ $? -eq 2 ] && ok || bad "$b: --resume id with --tls 1.3 accepted"
+done
+
+# --- SIGINT: stops, writes what finished, exit 130 ---
+b=plain srv=(--plain) cli=(--plain)
+[ "${HB_HS_SERVER:-}" = openssl ] && cli+=(--path /)
+if [ -n "$tested" ]; then
+  b=$(echo $tested | cut -d' ' -f1)
+  srv=(--cert-type ecdsa-p256) cli=(--tls 1.3 --cert-type ecdsa-p256)
+fi
+eng=$build/httpsbench-$b
+if [ -x "$eng" ] && start_server "$eng" "${srv[@]}"; then
+  "$eng" handshake "127.0.0.1:$PORT" -n 1000000 --warmup 0 "${cli[@]}" \
+    --json "$tmp/int.json" >/dev/null 2>&1 &
+  cpid=$!
+  sleep 1.5
+  kill -INT $cpid
+  for i in $(seq 1 100); do kill -0 $cpid 2>/dev/null || break; sleep 0.1
+  done
+  wait $cpid
+  rc=$?
+  if [ $rc -ne 130 ]; then bad "$b SIGINT: exit $rc, want 130"
+  elif ! validate "$tmp/int.json"; then bad "$b SIGINT: invalid report"
+  elif ! "$HB_PYTHON" "$tmp/check.py" "$tmp/int.json" interrupted 0; then
+    bad "$b SIGINT: not marked interrupted"
+  else ok; fi
+  stop_server
+fi
+finish
