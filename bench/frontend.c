@@ -131,10 +131,11 @@ int hb_cmd_backends(int argc, char **argv)
 }
 
 /* `httpsbench server|load [--backend NAME] ARGS...`: the engine of that
- * backend runs the command itself (exec: signals reach it directly). */
+ * backend runs the command itself (exec: signals reach it directly).
+ * `load --client curl` runs the curl engine's load instead. */
 static int pass_through(const char *cmd, int argc, char **argv)
 {
-  const char *backend = NULL, *chosen[1];
+  const char *backend = NULL, *chosen[1], *client = NULL;
   char path[4200], **args;
   int i, n = 0, https = 0;
 
@@ -148,6 +149,9 @@ static int pass_through(const char *cmd, int argc, char **argv)
       backend = argv[++i];
     else if(!strncmp(argv[i], "--backend=", 10))
       backend = argv[i] + 10;
+    else if(!strcmp(cmd, "load") && !strcmp(argv[i], "--client") &&
+            i + 1 < argc)
+      client = argv[++i];
     else {
       if(!strncmp(argv[i], "https://", 8))
         https = 1;
@@ -155,6 +159,20 @@ static int pass_through(const char *cmd, int argc, char **argv)
     }
   }
   args[n] = NULL;
+  if(client && strcmp(client, "curl") && strcmp(client, "httpsbench"))
+    hb_usage_fail(cmd, "--client: '%s' is not httpsbench or curl", client);
+  if(client && !strcmp(client, "curl")) {
+    if(backend)
+      hb_usage_fail(cmd, "--client curl uses libcurl's own TLS library: "
+                    "no --backend");
+    if(hb_engine_path("curl", path, sizeof(path)))
+      hb_usage_fail(cmd, "--client curl: the curl engine was not built "
+                    "(libcurl missing at configure time)");
+    execv(path, args);
+    fprintf(stderr, "httpsbench %s: cannot run %s\n", cmd, path);
+    free(args);
+    return 1;
+  }
   if(!backend)
     backend = https ? "openssl" : "plain";
   hb_select_backends(cmd, backend, 0, chosen, 1);
@@ -180,6 +198,8 @@ static void usage(FILE *f)
     "  crypto     symmetric, digest and public-key crypto cost per library\n"
     "  server     our HTTP/1.1 server over plain TCP or a TLS library\n"
     "  load       our load generator against any HTTP(S) URL\n"
+    "             (--client curl: libcurl's multi interface instead)\n"
+    "  probe      libcurl as a real client: phase times of any URL\n"
     "  throughput HTTP versus HTTPS: server and load generator per library\n"
     "  handshake  TCP vs TLS 1.2 vs TLS 1.3, full vs resumed, phase by phase\n"
     "\n"
@@ -212,6 +232,8 @@ int main(int argc, char **argv)
     return pass_through(argv[1], argc - 1, argv + 1);
   if(!strcmp(argv[1], "handshake"))
     return hb_cmd_handshake(argc - 1, argv + 1);
+  if(!strcmp(argv[1], "probe"))
+    return hb_cmd_probe(argc - 1, argv + 1);
   if(!strcmp(argv[1], "throughput"))
     return hb_cmd_throughput(argc - 1, argv + 1);
   fprintf(stderr, "httpsbench: unknown command '%s' (see httpsbench "

@@ -307,11 +307,16 @@ static int server_start(const hs_args *a, const char *backend,
     return hb_err_set(err, HB_ERROR, "cannot start %s", path);
   if(hb_read_line(s->out_fd, line, sizeof(line), 60000) ||
      sscanf(line, "listening on %*[^:]:%d", &s->port) != 1) {
+    int unsupported = !strncmp(line, "unsupported: ", 13);
     kill(s->pid, SIGKILL);
     hb_engine_wait(s->pid);
     close(s->out_fd);
-    return hb_err_set(err, HB_ERROR, "%s server did not start",
-                      backend);
+    s->pid = 0;
+    if(unsupported)
+      return hb_err_set(err, HB_UNSUPPORTED, "%s server: %s", backend,
+                        line + 13);
+    return hb_err_set(err, HB_ERROR, "%s server did not start%s%s",
+                      backend, line[0] ? ": " : "", line);
   }
   return HB_OK;
 }
@@ -428,7 +433,8 @@ static int run_latency(const hs_args *a, const char *cb, const hs_case *c,
   unlink(tmp);
   if(s->pid > 0)
     hb_proc_usage(s->pid, &u0, &s0, &rss, &hwm);
-  rc = hb_engine_exec_pinned(argv, a->client_cpu);
+  rc = a->trace ? hb_engine_exec_pinned(argv, a->client_cpu)
+              : hb_engine_exec_quiet(argv, a->client_cpu);
   if(s->pid > 0)
     hb_proc_usage(s->pid, &u1, &s1, &rss, &hwm);
   if(merge(report, tmp, err) != HB_OK)
@@ -497,7 +503,7 @@ static void run_capacity(const hs_args *a, const char *cb, const hs_case *c,
     unlink(tmp);
     if(s->pid > 0)
       hb_proc_usage(s->pid, &u0, &s0, &rss, &hwm);
-    hb_engine_exec_pinned(argv, a->client_cpu);
+    hb_engine_exec_quiet(argv, a->client_cpu);
     if(s->pid > 0)
       hb_proc_usage(s->pid, &u1, &s1, &rss, &hwm);
     part = hb_report_load(tmp, &err);
@@ -566,7 +572,7 @@ static json_t *crypto_figures(const hs_args *a, const char *backend,
     if(hb_engine_path(backend, path, sizeof(path)))
       return fig;
     unlink(tmp);
-    hb_engine_exec_pinned(argv, a->client_cpu);
+    hb_engine_exec_quiet(argv, a->client_cpu);
     rep = hb_report_load(tmp, &err);
   }
   if(!rep)
@@ -640,6 +646,24 @@ static json_t *crypto_floor(const hs_case *c, json_t *cfig, json_t *sfig)
   json_object_set_new(f, "client_us", missing ? json_null() : hb_json_num(cl));
   json_object_set_new(f, "server_us", missing ? json_null() : hb_json_num(sv));
   return f;
+}
+
+/* A case the server's library cannot run (mbedTLS and TLS 1.3, wolfSSL
+ * and RSA key transport...): one result saying so, with the reason. */
+static void unsupported_case(json_t *report, const char *cb,
+                             const hs_case *c, const char *why)
+{
+  char name[128];
+  json_t *r, *p;
+
+  snprintf(name, sizeof(name), "%s/tls_handshake", c->label);
+  r = hb_report_add_result(report, "handshake", name, cb, "us");
+  p = json_object_get(r, "params");
+  json_object_set_new(p, "tls_version", json_string(c->tls));
+  json_object_set_new(p, "resume", json_string(c->resume));
+  json_object_set_new(p, "cert_type", json_string(c->cert_type));
+  json_object_set_new(p, "group", json_string(c->group));
+  hb_result_set_status(r, HB_UNSUPPORTED, why);
 }
 
 static void attach_floor(json_t *report, const char *b, const hs_case *c,
@@ -734,7 +758,7 @@ int hb_cmd_handshake(int argc, char **argv)
 {
   hs_args a;
   hs_case cases[8];
-  int ncases = 0, i, b, failed = 0;
+  int ncases = 0, i, b, rc, failed = 0;
   json_t *report, *figs = json_object();
   char tmpdir[] = "/tmp/httpsbench.XXXXXX", tmp[64], ctmp[64];
   hb_err err = { "" };
@@ -766,11 +790,15 @@ int hb_cmd_handshake(int argc, char **argv)
       if(!a.quiet)
         fprintf(stderr, "handshake: %s client %s server %s\n", c->label, cb,
                 a.connect ? a.connect : sb);
-      if(hb_certs_ensure(c->cert_type ? c->cert_type : "ecdsa-p256", &certs,
-                         &err) != HB_OK ||
-         (!a.connect && server_start(&a, sb, c, certs.root, &s, &err) != HB_OK) ||
-         run_latency(&a, cb, c, &s, certs.root, tmp, report, &err)
-           != HB_OK) {
+      rc = hb_certs_ensure(c->cert_type ? c->cert_type : "ecdsa-p256",
+                           &certs, &err);
+      if(rc == HB_OK && !a.connect)
+        rc = server_start(&a, sb, c, certs.root, &s, &err);
+      if(rc == HB_UNSUPPORTED)
+        unsupported_case(report, cb, c, err.msg);
+      else if(rc != HB_OK ||
+              run_latency(&a, cb, c, &s, certs.root, tmp, report, &err)
+                != HB_OK) {
         fprintf(stderr, "httpsbench handshake: %s\n", err.msg);
         failed = 1;
       }
@@ -792,6 +820,7 @@ int hb_cmd_handshake(int argc, char **argv)
   rmdir(tmpdir);
   json_decref(figs);
   print_table(report, cases, ncases, &a);
+  fflush(stdout);
   if(a.json) {
     if(hb_report_write(report, a.json, hb_interrupted() != 0, &err)) {
       fprintf(stderr, "httpsbench handshake: %s\n", err.msg);

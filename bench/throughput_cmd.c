@@ -34,6 +34,7 @@ typedef struct tp_args {
   double seconds;
   const char *json, *tls, *cert_type;
   int server_cpu, client_cpu, quiet;
+  int curl;             /* also run the curl engine as the client */
 } tp_args;
 
 typedef struct server {
@@ -63,6 +64,8 @@ static void usage(FILE *f)
     "  --idle-conns N       idle keep-alive connections for the memory\n"
     "                       figure (default 1000, 0 to skip)\n"
     "  --server-cpu N --client-cpu N   CPUs to pin to (default 0 and 1)\n"
+    "  --curl on|off        also measure libcurl as the client against\n"
+    "                       each server (default on when built)\n"
     "  --json FILE          write the report\n"
     "  --quiet              no progress on stderr\n");
 }
@@ -81,10 +84,14 @@ static void parse(int argc, char **argv, tp_args *a)
     { "client-cpu", required_argument, NULL, 'K' },
     { "json", required_argument, NULL, 'j' },
     { "quiet", no_argument, NULL, 'q' },
+    { "curl", required_argument, NULL, 'u' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
   };
   const char *backend = "all", *sizes = "0,1k,16k,100k,1m";
+  char curl_path[4200];
+  int curl_built = hb_engine_path("curl", curl_path, sizeof(curl_path))
+                   == 0;
   const char *modes = "keepalive,close";
   char why[200], *copy, *t, *save = NULL;
   const char *sel[HB_BACKEND_COUNT];
@@ -100,9 +107,19 @@ static void parse(int argc, char **argv, tp_args *a)
   a->tls = "any";
   a->cert_type = "ecdsa-p256";
   a->client_cpu = 1;
+  a->curl = curl_built;
   opterr = 0;
   while((opt = getopt_long(argc, argv, "hc:d:", longopts, NULL)) != -1) {
     switch(opt) {
+    case 'u':
+      if(strcmp(optarg, "on") && strcmp(optarg, "off"))
+        hb_usage_fail("throughput", "--curl: '%s' is not on or off",
+                      optarg);
+      a->curl = !strcmp(optarg, "on");
+      if(a->curl && !curl_built)
+        hb_usage_fail("throughput", "--curl on: the curl engine was not "
+                      "built (libcurl missing at configure time)");
+      break;
     case 'b': backend = optarg; break;
     case 's': sizes = optarg; break;
     case 'm': modes = optarg; break;
@@ -245,7 +262,8 @@ typedef struct one_run {
   json_t *latency; /* owned */
 } one_run;
 
-static int load_once(const tp_args *a, const char *backend, const server *s,
+static int load_once(const tp_args *a, const char *backend,
+                     const char *client, const server *s,
                      const char *root, size_t size, int close_mode,
                      const char *tmp, one_run *o, hb_err *err)
 {
@@ -257,7 +275,7 @@ static int load_once(const tp_args *a, const char *backend, const server *s,
   json_t *rep, *res;
 
   memset(o, 0, sizeof(*o));
-  hb_engine_path(backend, path, sizeof(path));
+  hb_engine_path(client ? client : backend, path, sizeof(path));
   snprintf(url, sizeof(url), "%s://127.0.0.1:%d/bytes/%zu",
            plain ? "http" : "https", s->port, size);
   snprintf(conns, sizeof(conns), "%ld", a->conns);
@@ -285,7 +303,7 @@ static int load_once(const tp_args *a, const char *backend, const server *s,
   unlink(tmp);
   if(hb_proc_usage(s->pid, &u0, &s0, &rss, &hwm))
     return hb_err_set(err, HB_ERROR, "%s server died", backend);
-  rc = hb_engine_exec_pinned(argv, a->client_cpu);
+  rc = hb_engine_exec_quiet(argv, a->client_cpu);
   if(hb_proc_usage(s->pid, &u1, &s1, &rss, &hwm))
     return hb_err_set(err, HB_ERROR, "%s server died during the run",
                       backend);
@@ -330,7 +348,10 @@ static json_t *series(const double *v, int n)
   return o;
 }
 
-static void run_cell(const tp_args *a, const char *backend, const server *s,
+/* client: NULL for our load generator, "curl" for the curl engine (its
+ * results are backend "curl", the server's backend in params). */
+static void run_cell(const tp_args *a, const char *backend,
+                     const char *client, const server *s,
                      const char *root, size_t size, int close_mode,
                      const char *tmp, json_t *report)
 {
@@ -341,14 +362,15 @@ static void run_cell(const tp_args *a, const char *backend, const server *s,
   double errors = 0;
   hb_err err = { "" };
 
-  snprintf(name, sizeof(name), "%s/%zu", close_mode ? "close" : "keepalive",
-           size);
+  snprintf(name, sizeof(name), "%s%s/%zu", client ? "curl:" : "",
+           close_mode ? "close" : "keepalive", size);
   for(r = 0; r < a->reps && !hb_interrupted(); r++) {
     one_run o;
     if(!a->quiet)
       fprintf(stderr, "\r\033[Kthroughput: %s %s run %d/%ld", backend, name,
               r + 1, a->reps);
-    if(load_once(a, backend, s, root, size, close_mode, tmp, &o, &err)) {
+    if(load_once(a, backend, client, s, root, size, close_mode, tmp, &o,
+                 &err)) {
       failed = 1;
       json_decref(o.latency);
       break;
@@ -365,9 +387,13 @@ static void run_cell(const tp_args *a, const char *backend, const server *s,
     json_decref(lat);
     return; /* an unfinished cell is left out */
   }
-  res = hb_report_add_result(report, "throughput", name, backend,
-                             "requests/s");
+  res = hb_report_add_result(report, "throughput", name,
+                             client ? client : backend, "requests/s");
   params = json_object_get(res, "params");
+  if(client) {
+    json_object_set_new(params, "client", json_string(client));
+    json_object_set_new(params, "server_backend", json_string(backend));
+  }
   json_object_set_new(params, "mode", json_string(close_mode ? "close"
                                                   : "keepalive"));
   json_object_set_new(params, "bytes", json_integer((json_int_t)size));
@@ -393,6 +419,64 @@ static void run_cell(const tp_args *a, const char *backend, const server *s,
     fprintf(stderr, "\nthroughput: %s %s: %s\n", backend, name, err.msg);
 }
 
+/* Server memory per idle keep-alive connection: RSS of a fresh server
+ * before, and while the load engine holds N idle connections open (each
+ * after one request: handshake done, buffers in their resting state). */
+static void measure_memory(const tp_args *a, const char *backend,
+                           const server *s, const char *root,
+                           json_t *report)
+{
+  char path[4200], url[256], conns[32], line[256], name[64];
+  char *argv[16];
+  double u, sy, per = NAN;
+  long before = -1, after = -1, hwm;
+  int n = 0, pid, fd = -1, plain = !strcmp(backend, "plain");
+  json_t *res, *params;
+
+  hb_engine_path(backend, path, sizeof(path));
+  snprintf(url, sizeof(url), "%s://127.0.0.1:%d/bytes/0",
+           plain ? "http" : "https", s->port);
+  snprintf(conns, sizeof(conns), "%ld", a->idle_conns);
+  argv[n++] = path;
+  argv[n++] = "load";
+  argv[n++] = url;
+  argv[n++] = "-c";
+  argv[n++] = conns;
+  argv[n++] = "--hold";
+  argv[n++] = "2";
+  if(!plain) {
+    argv[n++] = "--cacert";
+    argv[n++] = (char *)root;
+  }
+  argv[n] = NULL;
+  hb_proc_usage(s->pid, &u, &sy, &before, &hwm);
+  pid = hb_engine_spawn(argv, a->client_cpu, &fd);
+  if(pid > 0 && hb_read_line(fd, line, sizeof(line), 60000) == 0 &&
+     !strncmp(line, "holding", 7)) {
+    usleep(200000);
+    hb_proc_usage(s->pid, &u, &sy, &after, &hwm);
+  }
+  if(pid > 0)
+    hb_engine_wait(pid);
+  if(fd >= 0)
+    close(fd);
+  snprintf(name, sizeof(name), "memory/idle-%ld", a->idle_conns);
+  res = hb_report_add_result(report, "throughput", name, backend,
+                             "bytes/connection");
+  params = json_object_get(res, "params");
+  json_object_set_new(params, "connections", json_integer(a->idle_conns));
+  json_object_set_new(params, "rss_before", json_integer(before));
+  json_object_set_new(params, "rss_holding", json_integer(after));
+  if(before > 0 && after > 0) {
+    per = (double)(after - before) / (double)a->idle_conns;
+    hb_result_set_samples(res, &per, 1);
+    hb_result_set_status(res, HB_OK, NULL);
+  }
+  else
+    hb_result_set_status(res, HB_ERROR, "the idle connections were not "
+                         "all established");
+}
+
 static json_t *find(json_t *report, const char *backend, const char *name)
 {
   json_t *r;
@@ -403,6 +487,24 @@ static json_t *find(json_t *report, const char *backend, const char *name)
        !strcmp(json_string_value(json_object_get(r, "name")), name) &&
        !strcmp(json_string_value(json_object_get(r, "suite")), "throughput"))
       return r;
+  return NULL;
+}
+
+/* The curl client's cell against the server of backend srv. */
+static json_t *find_curl(json_t *report, const char *srv,
+                         const char *name)
+{
+  json_t *r;
+  size_t i;
+
+  json_array_foreach(json_object_get(report, "results"), i, r) {
+    const char *sb = json_string_value(json_object_get(json_object_get(r,
+                                       "params"), "server_backend"));
+    if(sb && !strcmp(sb, srv) &&
+       !strcmp(json_string_value(json_object_get(r, "backend")), "curl") &&
+       !strcmp(json_string_value(json_object_get(r, "name")), name))
+      return r;
+  }
   return NULL;
 }
 
@@ -418,23 +520,38 @@ static void finish(json_t *report)
   json_t *r;
   size_t i;
 
-  printf("%-16s %-10s %12s %24s %11s %9s %10s %10s %8s\n", "cell",
+  printf("%-22s %-10s %12s %24s %11s %9s %10s %10s %8s %8s\n", "cell",
          "backend", "req/s", "95% CI", "MB/s", "p99 ms", "cli us/rq",
-         "srv us/rq", "vs HTTP");
+         "srv us/rq", "vs HTTP", "vs ours");
   json_array_foreach(json_object_get(report, "results"), i, r) {
-    const char *b = json_string_value(json_object_get(r, "backend"));
+    /* curl client rows: cell "curl:...", backend column the server's */
+    const char *sb = json_string_value(json_object_get(json_object_get(r,
+                                       "params"), "server_backend"));
+    const char *b = sb ? sb : json_string_value(json_object_get(r,
+                                                "backend"));
     const char *name = json_string_value(json_object_get(r, "name"));
-    json_t *base = find(report, "plain", name), *st, *lat;
+    json_t *base = sb ? find_curl(report, "plain", name)
+                   : find(report, "plain", name), *st, *lat, *ours = NULL;
     double m = med(r), ratio = NAN, p99 = NAN;
     char lo[32], hi[32], ci[64];
     if(strcmp(json_string_value(json_object_get(r, "suite")), "throughput"))
       continue;
+    if(!strncmp(name, "memory/", 7)) {
+      printf("%-22s %-10s %12.0f bytes per idle connection\n", name, b,
+             med(r));
+      continue;
+    }
     if(base && strcmp(b, "plain") && med(base) > 0)
       ratio = m / med(base);
     json_object_set_new(r, "vs_plain", hb_json_num(ratio));
+    if(sb) { /* curl's requests/s over our client's, same server, cell */
+      ours = find(report, sb, name + 5);
+      json_object_set_new(r, "vs_ours", hb_json_num(ours && med(ours) > 0
+                                                    ? m / med(ours) : NAN));
+    }
     st = json_object_get(r, "stats");
     if(!json_is_object(st)) {
-      printf("%-16s %-10s %s: %s\n", name, b, json_string_value(
+      printf("%-22s %-10s %s: %s\n", name, b, json_string_value(
              json_object_get(r, "status")), json_string_value(
              json_object_get(r, "error")));
       continue;
@@ -444,10 +561,13 @@ static void finish(json_t *report)
     hb_fmt_rate(jnum(st, "ci95_low", NULL), "", lo, sizeof(lo));
     hb_fmt_rate(jnum(st, "ci95_high", NULL), "", hi, sizeof(hi));
     snprintf(ci, sizeof(ci), "[%s, %s]", lo, hi);
-    printf("%-16s %-10s %12.0f %24s %11.1f %9.2f %10.1f %10.1f %8.3f\n",
+    printf("%-22s %-10s %12.0f %24s %11.1f %9.2f %10.1f %10.1f %8.3f",
            name, b, m, ci, med(json_object_get(r, "bytes_per_s")) / 1e6,
            p99 / 1000, med(json_object_get(r, "client_cpu_us_per_request")),
            med(json_object_get(r, "server_cpu_us_per_request")), ratio);
+    if(sb)
+      printf(" %8.3f", ours && med(ours) > 0 ? m / med(ours) : NAN);
+    printf("\n");
   }
 }
 
@@ -458,7 +578,7 @@ int hb_cmd_throughput(int argc, char **argv)
   hb_cert_paths certs;
   hb_err err = { "" };
   char tmpdir[] = "/tmp/httpsbench.XXXXXX", tmp[64];
-  int b, i, m, failed = 0;
+  int b, i, m, c, failed = 0;
 
   parse(argc, argv, &a);
   if(hb_certs_ensure(a.cert_type, &certs, &err) != HB_OK) {
@@ -472,6 +592,13 @@ int hb_cmd_throughput(int argc, char **argv)
   }
   snprintf(tmp, sizeof(tmp), "%s/load.json", tmpdir);
   report = hb_report_new(argc, argv);
+  if(a.curl) {
+    char path[4200], version[256] = "libcurl";
+    char *vargs[] = { path, "version", NULL };
+    if(hb_engine_path("curl", path, sizeof(path)) == 0)
+      hb_engine_capture(vargs, version, sizeof(version));
+    hb_report_add_backend(report, "curl", version);
+  }
   for(b = 0; b < a.nbackends && !hb_interrupted(); b++) {
     server s;
     char path[4200], version[256] = "kernel TCP";
@@ -485,13 +612,16 @@ int hb_cmd_throughput(int argc, char **argv)
       failed = 1;
       continue;
     }
-    for(m = 0; m < 2; m++) {
-      if((m == 0 && !a.keepalive) || (m == 1 && !a.close))
-        continue;
-      for(i = 0; i < a.nsizes && !hb_interrupted(); i++)
-        run_cell(&a, a.backends[b], &s, certs.root, a.sizes[i], m, tmp,
-                 report);
-    }
+    if(a.idle_conns > 0 && !hb_interrupted()) /* first: a fresh server */
+      measure_memory(&a, a.backends[b], &s, certs.root, report);
+    for(c = 0; c < 1 + a.curl; c++) /* our client, then libcurl */
+      for(m = 0; m < 2; m++) {
+        if((m == 0 && !a.keepalive) || (m == 1 && !a.close))
+          continue;
+        for(i = 0; i < a.nsizes && !hb_interrupted(); i++)
+          run_cell(&a, a.backends[b], c ? "curl" : NULL, &s, certs.root,
+                   a.sizes[i], m, tmp, report);
+      }
     server_stop(&s);
   }
   if(!a.quiet)
@@ -499,6 +629,7 @@ int hb_cmd_throughput(int argc, char **argv)
   unlink(tmp);
   rmdir(tmpdir);
   finish(report);
+  fflush(stdout);
   printf("client and server pinned to CPUs %d and %d; %ld connections, "
          "%g s per run, %ld runs per cell.\n", a.client_cpu, a.server_cpu,
          a.conns, a.seconds, a.reps);

@@ -44,6 +44,9 @@ static void ld_usage(void)
     "10)\n"
     "      --json FILE     write the report (schemas/report.schema.json)\n"
     "      --latency       print the latency percentile spectrum\n"
+    "      --hold S        one request per connection, then keep them all\n"
+    "                      open and idle for S seconds, printing 'holding\n"
+    "                      N idle connections' (server memory figures)\n"
     "Errors are counted by kind (connect, tls, read, write, timeout,\n"
     "status, reset), never as latency. Exit 0 when requests succeeded,\n"
     "1 when none did, 2 for bad usage, 130 when interrupted.\n",
@@ -88,6 +91,7 @@ static void ld_parse(int argc, char **argv, ld_opts *o)
     { "timeout", required_argument, NULL, 'o' },
     { "json", required_argument, NULL, 'j' },
     { "latency", no_argument, NULL, 'L' },
+    { "hold", required_argument, NULL, 'O' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
   };
@@ -153,6 +157,11 @@ static void ld_parse(int argc, char **argv, ld_opts *o)
       break;
     case 'j': o->json = optarg; break;
     case 'L': o->latency = 1; break;
+    case 'O':
+      if(hb_parse_seconds(optarg, 3600, &o->hold))
+        ld_bad("--hold: '%s' is not a number of seconds (up to 3600)",
+               optarg);
+      break;
     case 'h': ld_usage(); exit(0);
     case ':': ld_bad("option '%s' needs a value", argv[optind - 1]); break;
     default: ld_bad("unknown option '%s'", argv[optind - 1]);
@@ -167,6 +176,10 @@ static void ld_parse(int argc, char **argv, ld_opts *o)
     ld_bad("%s", why);
   if(have_d && o->requests)
     ld_bad("-d and -n exclude each other%s", "");
+  if(o->hold > 0 && (have_d || o->requests || o->close || o->rate > 0))
+    ld_bad("--hold excludes -d, -n, -R and --close%s", "");
+  if(o->hold > 0)
+    o->requests = o->conns; /* one request per connection */
   if(!o->requests && !have_d)
     o->duration = 10;
   if(o->threads > o->conns)
@@ -229,6 +242,21 @@ static int ld_tls_ctx(ld_shared *sh, hb_err *err)
   return sh->ops->ctx_new(&cfg, &sh->ctx, err);
 }
 
+/* --hold: every connection made its one request and stays open, idle;
+ * say so on stdout (a driver reads the server's memory now) and wait. */
+static void ld_hold(const ld_opts *o, const ld_thread *t)
+{
+  uint64_t end = hb_now_ns() + (uint64_t)(o->hold * 1e9);
+  unsigned long long open = 0, i;
+
+  for(i = 0; i < (unsigned long long)o->threads; i++)
+    open += t[i].st.ok;
+  printf("holding %llu idle connections\n", open);
+  fflush(stdout);
+  while(hb_now_ns() < end && !hb_interrupted())
+    usleep(10000);
+}
+
 /* Runs the threads and merges what they measured into r->st. */
 static int ld_run(ld_shared *sh, ld_result *r)
 {
@@ -264,6 +292,8 @@ static int ld_run(ld_shared *sh, ld_result *r)
   for(i = 0; i < started; i++)
     pthread_join(t[i].tid, NULL);
   r->elapsed = (double)(hb_now_ns() - sh->start) / 1e9;
+  if(o->hold > 0 && !hb_interrupted())
+    ld_hold(o, t);
   hb_cpu_times(0, &u1, &s1);
   r->user_s = u1 - u0;
   r->sys_s = s1 - s0;

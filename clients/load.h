@@ -51,6 +51,8 @@ typedef struct ld_opts {
   long long requests;    /* -n; 0 with -d */
   double rate;           /* -R requests/s; 0 = closed loop */
   double timeout;        /* seconds per request */
+  double hold;           /* --hold: one request per connection, then keep
+                            them all open and idle this long (0: off) */
   int close, resume, insecure, latency;
   int tls_version;       /* 0 (library default), HB_TLS_1_2, HB_TLS_1_3 */
   const char *cacert, *json;

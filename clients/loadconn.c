@@ -344,7 +344,8 @@ static void lc_handshake(ld_conn *c)
 static void lc_start(ld_conn *c, uint64_t now)
 {
   if(!lc_claim(c)) {
-    lc_close(c, 1); /* idle: after a complete exchange, if open */
+    if(!c->t->sh->o->hold)
+      lc_close(c, 1); /* idle: after a complete exchange, if open */
     c->state = LC_DONE;
     c->t->ndone++;
     return;

@@ -77,9 +77,8 @@ static void loop_expire(srv_worker *w)
 
   for(l = 0; l < LIST_COUNT; l++) {
     uint64_t t = loop_timeout_ns(w, l);
-    srv_conn *c;
-    while((c = w->head[l]) && c->stamp + t <= w->now)
-      srv_conn_timeout(c);
+    while(w->head[l] && w->head[l]->stamp + t <= w->now)
+      srv_conn_timeout(w->head[l]);
   }
 }
 

@@ -32,7 +32,8 @@ const char *const srv_err_names[SRV_ERR_COUNT] = { SRV_ERRORS(SRV_NAME) };
 typedef struct srv_opts {
   const char *listen, *root, *tls, *cert, *key, *cert_type, *groups;
   const char *client_ca;
-  int resume, threads, usage, tls_given;
+  int resume;          /* 0 off, 1 on, 2 session IDs only, 3 tickets only */
+  int rsa_kx, threads, usage, tls_given;
   long max_conns;
   double idle;
 } srv_opts;
@@ -95,7 +96,11 @@ static void srv_help(void)
 "                       or <engine dir>/certs on first use): %s\n"
 "  --groups LIST        key-exchange groups, a colon list of x25519,\n"
 "                       p256, p384 (default: the library's)\n"
-"  --resume on|off      session cache and tickets (default on)\n"
+"  --resume on|off|id|ticket  session cache and tickets (default on);\n"
+"                       id: TLS 1.2 session IDs only; ticket: tickets\n"
+"                       (TLS 1.2 tickets, TLS 1.3 PSK) only\n"
+"  --rsa-kx             TLS 1.2 RSA key transport suites only (needs an\n"
+"                       RSA certificate)\n"
 "  --client-ca FILE     require a client certificate issued under FILE\n"
 "Request bodies up to 1 MiB are read and dropped; larger ones get 413.\n",
     hb_linked_backend.name, hb_linked_backend.tls &&
@@ -165,6 +170,7 @@ static void srv_parse(int argc, char **argv, srv_opts *o)
     { "groups", required_argument, NULL, 'g' },
     { "resume", required_argument, NULL, 'R' },
     { "client-ca", required_argument, NULL, 'a' },
+    { "rsa-kx", no_argument, NULL, 'x' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
   };
@@ -225,12 +231,21 @@ static void srv_parse(int argc, char **argv, srv_opts *o)
       o->tls_given = 1;
       break;
     case 'R':
-      if(strcmp(optarg, "on") && strcmp(optarg, "off"))
-        hb_usage_fail("server", "--resume: '%s' is not on or off", optarg);
-      o->resume = !strcmp(optarg, "on");
+      if(!strcmp(optarg, "off"))
+        o->resume = 0;
+      else if(!strcmp(optarg, "on"))
+        o->resume = 1;
+      else if(!strcmp(optarg, "id"))
+        o->resume = 2;
+      else if(!strcmp(optarg, "ticket"))
+        o->resume = 3;
+      else
+        hb_usage_fail("server", "--resume: '%s' is not on, off, id or "
+                      "ticket", optarg);
       o->tls_given = 1;
       break;
     case 'a': o->client_ca = optarg; o->tls_given = 1; break;
+    case 'x': o->rsa_kx = 1; o->tls_given = 1; break;
     case 'h':
       srv_help();
       exit(0);
@@ -346,8 +361,12 @@ static int srv_tls_setup(srv *s, const srv_opts *o, hb_err *err)
   cfg.ca_file = o->client_ca;
   cfg.verify_peer = o->client_ca != NULL;
   cfg.groups = o->groups;
-  cfg.session_cache = o->resume;
-  cfg.tickets = o->resume;
+  cfg.session_cache = o->resume == 1 || o->resume == 2;
+  cfg.tickets = o->resume == 1 || o->resume == 3;
+  cfg.rsa_kx = o->rsa_kx;
+  if(o->rsa_kx && !(ops->supports & HB_TLS_SUP_RSA_KX))
+    return hb_err_set(err, HB_UNSUPPORTED, "%s offers no RSA key transport"
+                      " suites", ops->name);
   return ops->ctx_new(&cfg, &s->ctx, err);
 }
 
@@ -475,9 +494,16 @@ int hb_server_main(int argc, char **argv)
     fds[i] = -1;
     s.workers[i].ep = s.workers[i].lfd = -1;
   }
-  if(!s.plain && srv_tls_setup(&s, &o, &err) != HB_OK) {
-    fprintf(stderr, "%s: TLS setup: %s\n", srv_prog, err.msg);
-    goto out;
+  if(!s.plain) {
+    int trc = srv_tls_setup(&s, &o, &err);
+    if(trc != HB_OK) {
+      fprintf(stderr, "%s: TLS setup: %s\n", srv_prog, err.msg);
+      /* drivers read stdout: tell them why there is no "listening" */
+      printf("%s: %s\n", trc == HB_UNSUPPORTED ? "unsupported" : "error",
+             err.msg);
+      fflush(stdout);
+      goto out;
+    }
   }
   s.stopfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if(s.stopfd < 0) {

@@ -203,7 +203,8 @@ engines="" tested=""
 for e in "$build"/httpsbench-*; do
   [ -x "$e" ] || continue
   b=${e##*/httpsbench-}
-  [ "$b" = plain ] || engines="$engines $b"
+  # the TLS engines: not plain (no TLS) nor curl (libcurl's own client)
+  case $b in plain|curl) ;; *) engines="$engines $b" ;; esac
 done
 
 for b in $engines; do

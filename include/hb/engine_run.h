@@ -25,6 +25,10 @@ int hb_engine_wait(int pid);
 /* Runs argv pinned to cpu and waits. */
 int hb_engine_exec_pinned(char *const argv[], int cpu);
 
+/* The same with the child's stdout discarded (its report goes to a file;
+ * its terminal summary would interleave with ours). */
+int hb_engine_exec_quiet(char *const argv[], int cpu);
+
 /* Reads one line from fd into buf within timeout_ms; 0 on success. */
 int hb_read_line(int fd, char *buf, size_t size, int timeout_ms);
 

@@ -258,7 +258,7 @@ static int ot_set_versions(SSL_CTX *sctx, const hb_tls_config *cfg,
 static int ot_set_ciphers(SSL_CTX *sctx, const hb_tls_config *cfg,
                           hb_err *err)
 {
-  char list[64];
+  char list[96];
   int rc;
 
   if(cfg->rsa_kx) {
@@ -275,6 +275,17 @@ static int ot_set_ciphers(SSL_CTX *sctx, const hb_tls_config *cfg,
     rc = ot_groups_list(cfg->groups, list, sizeof(list), err);
     if(rc)
       return rc;
+    /* In TLS 1.2 the groups list also names the curves an ECDSA
+     * certificate may use: keep P-256 and P-384 after the requested key
+     * exchange groups, or an x25519-only list refuses every ECDSA
+     * certificate. The first group both sides list is still the one used
+     * for the key exchange (info.group tells which was). */
+    if(!cfg->max_version || cfg->max_version <= HB_TLS_1_2) {
+      if(!strstr(list, "P-256"))
+        strcat(list, ":P-256");
+      if(!strstr(list, "P-384"))
+        strcat(list, ":P-384");
+    }
     if(!SSL_CTX_set1_curves_list(sctx, list))
       return ot_fail(err, HB_ERROR, "cannot set groups %s", list);
   }

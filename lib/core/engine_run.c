@@ -61,7 +61,7 @@ static int wait_child(pid_t pid)
   return -1;
 }
 
-int hb_engine_spawn(char *const argv[], int cpu, int *out_fd)
+static int spawn(char *const argv[], int cpu, int *out_fd, int quiet)
 {
   int fds[2] = { -1, -1 };
   pid_t pid;
@@ -85,6 +85,11 @@ int hb_engine_spawn(char *const argv[], int cpu, int *out_fd)
     }
     if(out_fd)
       dup2(fds[1], 1);
+    else if(quiet) {
+      int null = open("/dev/null", O_WRONLY);
+      if(null >= 0)
+        dup2(null, 1);
+    }
     execv(argv[0], argv);
     fprintf(stderr, "httpsbench: cannot run %s: %s\n", argv[0],
             strerror(errno));
@@ -95,6 +100,18 @@ int hb_engine_spawn(char *const argv[], int cpu, int *out_fd)
     *out_fd = fds[0];
   }
   return pid;
+}
+
+int hb_engine_spawn(char *const argv[], int cpu, int *out_fd)
+{
+  return spawn(argv, cpu, out_fd, 0);
+}
+
+int hb_engine_exec_quiet(char *const argv[], int cpu)
+{
+  int pid = spawn(argv, cpu, NULL, 1);
+
+  return pid < 0 ? -1 : wait_child(pid);
 }
 
 int hb_engine_wait(int pid)

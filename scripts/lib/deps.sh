@@ -7,6 +7,7 @@ HB_PACKAGES="build-essential cmake pkg-config git
   libgnutls28-dev nettle-dev
   libwolfssl-dev
   libmbedtls-dev
+  libcurl4-openssl-dev
   python3 python3-jsonschema"
 
 hb_install_deps() {

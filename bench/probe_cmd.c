@@ -1,0 +1,109 @@
+/* httpsbench probe URL [URL...]: libcurl, as a real client, times any
+ * HTTP(S) endpoint phase by phase (clients/curl/probe.c).
+ *
+ * The curl engine makes the requests and prints the timeline; the front
+ * end gives it a temporary report and writes the one asked for only when
+ * the engine finished, so a failed probe leaves nothing behind. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "frontend.h"
+#include "hb/cli.h"
+#include "hb/engine_run.h"
+#include "hb/report.h"
+
+static int pc_finish(const char *tmp, const char *json, int interrupted,
+                     int argc, char **argv)
+{
+  json_t *rep, *cmd = json_array();
+  hb_err err = { "" };
+  int i, rc;
+
+  rep = hb_report_load(tmp, &err);
+  if(!rep) {
+    json_decref(cmd);
+    fprintf(stderr, "httpsbench probe: the curl engine wrote no report: "
+            "%s\n", err.msg);
+    return 1;
+  }
+  /* the command the user typed, not the engine's */
+  for(i = 0; i < argc; i++)
+    json_array_append_new(cmd, json_string(argv[i]));
+  json_object_set_new(json_object_get(rep, "run"), "command_line", cmd);
+  rc = hb_report_write(rep, json, interrupted, &err);
+  json_decref(rep);
+  if(rc != HB_OK) {
+    fprintf(stderr, "httpsbench probe: %s\n", err.msg);
+    return 1;
+  }
+  fprintf(stderr, "httpsbench probe: report written to %s\n", json);
+  return 0;
+}
+
+int hb_cmd_probe(int argc, char **argv)
+{
+  const char *json = NULL;
+  char path[4200], tmpdir[] = "/tmp/httpsbench.XXXXXX", tmp[64];
+  char **args;
+  hb_err err = { "" };
+  int i, n = 0, rc;
+
+  if(hb_engine_path("curl", path, sizeof(path))) {
+    fprintf(stderr, "httpsbench probe: the curl engine was not built "
+            "(libcurl was missing at configure time; Debian: "
+            "libcurl4-openssl-dev)\n");
+    return 1;
+  }
+  args = calloc((size_t)argc + 4, sizeof(*args));
+  if(!args)
+    return 1;
+  args[n++] = path;
+  args[n++] = "probe";
+  for(i = 1; i < argc; i++) {
+    if(!strcmp(argv[i], "--json")) {
+      if(i + 1 == argc) {
+        free(args);
+        hb_usage_fail("probe", "--json needs a value");
+      }
+      json = argv[++i];
+    }
+    else if(!strncmp(argv[i], "--json=", 7))
+      json = argv[i] + 7;
+    else
+      args[n++] = argv[i];
+  }
+  if(json && hb_report_check_path(json, &err) != HB_OK) {
+    free(args);
+    hb_usage_fail("probe", "--json: %s", err.msg);
+  }
+  if(json) {
+    if(!mkdtemp(tmpdir)) {
+      free(args);
+      fprintf(stderr, "httpsbench probe: cannot create a temporary "
+              "directory\n");
+      return 1;
+    }
+    snprintf(tmp, sizeof(tmp), "%s/probe.json", tmpdir);
+    args[n++] = "--json";
+    args[n++] = tmp;
+  }
+  args[n] = NULL;
+  rc = hb_engine_exec(args);
+  if(rc < 0) {
+    fprintf(stderr, "httpsbench probe: cannot run %s\n", path);
+    rc = 1;
+  }
+  if(json) {
+    if(rc == 0 || rc == HB_EXIT_INTERRUPTED) {
+      int w = pc_finish(tmp, json, rc == HB_EXIT_INTERRUPTED, argc, argv);
+      if(w)
+        rc = w;
+    }
+    unlink(tmp);
+    rmdir(tmpdir);
+  }
+  free(args);
+  return rc;
+}

@@ -1,0 +1,770 @@
+/* `httpsbench-curl load URL [options]`: our load generator's closed loop
+ * (clients/load.c) with libcurl's multi interface doing the work, so the
+ * throughput driver can set what a real client library costs per request
+ * beside our own client. Same options that matter (-c, -d or -n, --close,
+ * --tls, --resume, --cacert, --insecure, --timeout, --json) and the same
+ * report: suite "load", one result "requests", backend "curl".
+ *
+ * One thread, one multi handle, one easy handle per connection; a handle
+ * that finished is added again for the next request, and keep-alive
+ * connections wait in the multi handle's pool between requests. Latency
+ * runs from the request's first byte sent to the response's last byte
+ * (curl's TOTAL - PRETRANSFER), as in our generator. */
+#include <errno.h>
+#include <getopt.h>
+#include <linux/tcp.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "curl_engine.h"
+#include "hb/cli.h"
+#include "hb/clock.h"
+#include "hb/hdr.h"
+#include "hb/report.h"
+#include "hb/sig.h"
+
+#define LO_MAX_WARN 4
+#define LO_POLL_MS 100
+
+/* The categories of clients/load.h, in its order and words. */
+enum { LE_CONNECT, LE_TLS, LE_READ, LE_WRITE, LE_TIMEOUT, LE_STATUS,
+       LE_RESET, LE_COUNT };
+static const char *const lo_error_names[LE_COUNT] = {
+  "connect", "tls", "read", "write", "timeout", "status", "reset"
+};
+
+typedef struct lo_opts {
+  cu_opts c;
+  const char *url, *json;
+  int https, close, resume;
+  long conns;
+  double duration;       /* seconds; 0 with -n */
+  long long requests;    /* -n; 0 with -d */
+} lo_opts;
+
+typedef struct lo_stats {
+  uint64_t requests, sent, responses, ok, bytes_body, bytes_in;
+  uint64_t wire_in, wire_out, conns, handshakes, resumed;
+  uint64_t errors[LE_COUNT];
+  char errmsg[LE_COUNT][CURL_ERROR_SIZE + 64];
+  cu_tls_info tls;       /* the first handshake's */
+  hb_hdr *latency, *connect, *handshake, *ttfb;
+} lo_stats;
+
+struct lo_run;
+
+typedef struct lo_xfer {
+  CURL *h;
+  struct lo_run *run;
+  curl_off_t body;       /* bytes through the write callback */
+  cu_tls_info cur;
+  int active;
+  char errbuf[CURL_ERROR_SIZE];
+} lo_xfer;
+
+typedef struct lo_run {
+  const lo_opts *o;
+  CURLM *m;
+  lo_xfer *x;
+  struct curl_slist *hdrs;
+  long long claimed;
+  lo_stats st;
+  double elapsed, user_s, sys_s;
+  int interrupted;
+} lo_run;
+
+static void lo_usage(void)
+{
+  printf(
+    "usage: httpsbench load --client curl URL [options]\n"
+    "       httpsbench-curl load URL [options]\n"
+    "Our load generator's closed loop through libcurl's multi interface\n"
+    "(one thread, HTTP/1.1), reported like our own (suite \"load\").\n"
+    "  -c, --connections N concurrent transfers (default 32)\n"
+    "  -d, --duration S    run for S seconds (default 10)\n"
+    "  -n, --requests N    stop after N requests (responses or errors)\n"
+    "      --close         Connection: close, a new connection per request\n"
+    "      --tls 1.2|1.3   TLS version (default: the library's)\n"
+    "      --resume on|off reuse TLS sessions on reconnects (default on)\n"
+    "      --cacert FILE   trust anchor for https (verification is on)\n"
+    "      --insecure      https without verifying the server\n"
+    "      --timeout S     per request (default 10)\n"
+    "      --json FILE     write the report\n"
+    "Exit 0 when requests succeeded, 1 when none did, 2 for bad usage,\n"
+    "130 when interrupted.\n");
+}
+
+static void lo_parse(int argc, char **argv, lo_opts *o)
+{
+  static const struct option longopts[] = {
+    { "connections", required_argument, NULL, 'c' },
+    { "duration", required_argument, NULL, 'd' },
+    { "requests", required_argument, NULL, 'n' },
+    { "close", no_argument, NULL, 'C' },
+    { "tls", required_argument, NULL, 'T' },
+    { "resume", required_argument, NULL, 'r' },
+    { "cacert", required_argument, NULL, 'A' },
+    { "insecure", no_argument, NULL, 'k' },
+    { "timeout", required_argument, NULL, 'o' },
+    { "json", required_argument, NULL, 'j' },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 }
+  };
+  char why[400];
+  hb_err err = { "" };
+  long v;
+  int opt, have_d = 0;
+
+  opterr = 0;
+  while((opt = getopt_long(argc, argv, ":c:d:n:h", longopts, NULL)) != -1) {
+    switch(opt) {
+    case 'c':
+      if(hb_parse_int(optarg, 1, 100000, &o->conns))
+        hb_usage_fail("load", "-c: '%s' is not a connection count "
+                      "(1..100000)", optarg);
+      break;
+    case 'd':
+      if(hb_parse_seconds(optarg, 1e6, &o->duration))
+        hb_usage_fail("load", "-d: '%s' is not a duration in seconds",
+                      optarg);
+      have_d = 1;
+      break;
+    case 'n':
+      if(hb_parse_int(optarg, 1, 1000000000000L, &v))
+        hb_usage_fail("load", "-n: '%s' is not a request count >= 1",
+                      optarg);
+      o->requests = v;
+      break;
+    case 'C': o->close = 1; break;
+    case 'T':
+      if(strcmp(optarg, "1.2") && strcmp(optarg, "1.3"))
+        hb_usage_fail("load", "--tls: '%s' is not 1.2 or 1.3", optarg);
+      o->c.tls_version = !strcmp(optarg, "1.2") ? 12 : 13;
+      break;
+    case 'r':
+      if(strcmp(optarg, "on") && strcmp(optarg, "off"))
+        hb_usage_fail("load", "--resume: '%s' is not on or off", optarg);
+      o->resume = !strcmp(optarg, "on");
+      break;
+    case 'A': o->c.cacert = optarg; break;
+    case 'k': o->c.insecure = 1; break;
+    case 'o':
+      if(hb_parse_seconds(optarg, 3600, &o->c.timeout) ||
+         o->c.timeout < 0.001)
+        hb_usage_fail("load", "--timeout: '%s' is not a number of seconds "
+                      "(0.001 to 3600)", optarg);
+      break;
+    case 'j': o->json = optarg; break;
+    case 'h': lo_usage(); exit(0);
+    case ':':
+      hb_usage_fail("load", "option '%s' needs a value", argv[optind - 1]);
+    default:
+      hb_usage_fail("load", "unknown option '%s' (the curl client takes "
+                    "-c -d -n --close --tls --resume --cacert --insecure "
+                    "--timeout --json)", argv[optind - 1]);
+    }
+  }
+  if(optind >= argc)
+    hb_usage_fail("load", "a URL is required");
+  if(optind + 1 < argc)
+    hb_usage_fail("load", "unexpected argument '%s'", argv[optind + 1]);
+  o->url = argv[optind];
+  if(cu_url_check(o->url, &o->https, why, sizeof(why)))
+    hb_usage_fail("load", "%s", why);
+  if(have_d && o->requests)
+    hb_usage_fail("load", "-d and -n exclude each other");
+  if(!o->requests && !have_d)
+    o->duration = 10;
+  if(o->https && !o->c.cacert && !o->c.insecure)
+    hb_usage_fail("load", "https verifies the server: give --cacert FILE "
+                  "(or --insecure)");
+  if(o->c.cacert && access(o->c.cacert, R_OK))
+    hb_usage_fail("load", "--cacert: cannot read %s: %s", o->c.cacert,
+                  strerror(errno));
+  if(o->json && hb_report_check_path(o->json, &err) != HB_OK)
+    hb_usage_fail("load", "--json: %s", err.msg);
+}
+
+/* ---- callbacks ---- */
+
+static size_t lo_write(char *data, size_t size, size_t n, void *p)
+{
+  lo_xfer *x = p;
+
+  x->body += (curl_off_t)(size * n);
+  return size * n;
+}
+
+static size_t lo_header(char *data, size_t size, size_t n, void *p)
+{
+  lo_xfer *x = p;
+
+  if(x->run->o->https && !x->cur.have)
+    cu_tls_info_get(x->h, &x->cur);
+  return size * n;
+}
+
+/* Every socket curl closes: its TCP byte counts are the wire bytes. */
+static int lo_closesocket(void *p, curl_socket_t fd)
+{
+  lo_run *r = p;
+  struct tcp_info ti;
+  socklen_t len = sizeof(ti);
+
+  memset(&ti, 0, sizeof(ti));
+  if(!getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) &&
+     len >= offsetof(struct tcp_info, tcpi_bytes_received) +
+            sizeof(ti.tcpi_bytes_received)) {
+    r->st.wire_in += ti.tcpi_bytes_received;
+    r->st.wire_out += ti.tcpi_bytes_acked;
+  }
+  return close(fd);
+}
+
+/* ---- one transfer ---- */
+
+static void lo_fail(lo_stats *st, int cat, const char *msg)
+{
+  size_t len = strlen(msg);
+
+  st->errors[cat]++;
+  if(!st->errmsg[cat][0])
+    snprintf(st->errmsg[cat], sizeof(st->errmsg[cat]), "%.*s",
+             (int)(len && msg[len - 1] == '\n' ? len - 1 : len), msg);
+}
+
+static int lo_category(CURLcode rc, long oserr)
+{
+  switch(rc) {
+  case CURLE_COULDNT_RESOLVE_HOST:
+  case CURLE_COULDNT_CONNECT:
+    return LE_CONNECT;
+  case CURLE_OPERATION_TIMEDOUT:
+    return LE_TIMEOUT;
+  case CURLE_SSL_CONNECT_ERROR:
+  case CURLE_PEER_FAILED_VERIFICATION:
+  case CURLE_SSL_CERTPROBLEM:
+  case CURLE_SSL_CIPHER:
+  case CURLE_SSL_CACERT_BADFILE:
+  case CURLE_SSL_ISSUER_ERROR:
+  case CURLE_SSL_SHUTDOWN_FAILED:
+    return LE_TLS;
+  case CURLE_SEND_ERROR:
+    return oserr == ECONNRESET ? LE_RESET : LE_WRITE;
+  case CURLE_RECV_ERROR:
+    return oserr == ECONNRESET ? LE_RESET : LE_READ;
+  default: /* nothing, a partial body, a malformed reply */
+    return LE_READ;
+  }
+}
+
+static void lo_record(hb_hdr *h, curl_off_t later, curl_off_t earlier)
+{
+  hb_hdr_record(h, later > earlier ? (uint64_t)(later - earlier) * 1000
+                : 0);
+}
+
+static void lo_done(lo_run *r, lo_xfer *x, CURLcode rc)
+{
+  static const CURLINFO timers[6] = {
+    CURLINFO_NAMELOOKUP_TIME_T, CURLINFO_CONNECT_TIME_T,
+    CURLINFO_APPCONNECT_TIME_T, CURLINFO_PRETRANSFER_TIME_T,
+    CURLINFO_STARTTRANSFER_TIME_T, CURLINFO_TOTAL_TIME_T
+  };
+  lo_stats *st = &r->st;
+  curl_off_t t[6], dl = 0, cl = -1;
+  long code = 0, conns = 0, oserr = 0, reqsize = 0, head = 0;
+  char msg[160];
+  int i;
+
+  for(i = 0; i < 6; i++)
+    if(curl_easy_getinfo(x->h, timers[i], &t[i]) != CURLE_OK)
+      t[i] = 0;
+  curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &code);
+  curl_easy_getinfo(x->h, CURLINFO_NUM_CONNECTS, &conns);
+  curl_easy_getinfo(x->h, CURLINFO_OS_ERRNO, &oserr);
+  curl_easy_getinfo(x->h, CURLINFO_REQUEST_SIZE, &reqsize);
+  curl_easy_getinfo(x->h, CURLINFO_HEADER_SIZE, &head);
+  curl_easy_getinfo(x->h, CURLINFO_SIZE_DOWNLOAD_T, &dl);
+  curl_easy_getinfo(x->h, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
+  st->requests++;
+  if(reqsize > 0)
+    st->sent++;
+  st->conns += (uint64_t)conns;
+  if(conns > 0 && t[1] > 0)
+    lo_record(st->connect, t[1], t[0]);
+  if(r->o->https && conns > 0 && t[2] > 0) {
+    st->handshakes += (uint64_t)conns;
+    st->resumed += x->cur.have && x->cur.resumed;
+    lo_record(st->handshake, t[2], t[1]);
+    if(!st->tls.have && x->cur.have)
+      st->tls = x->cur;
+  }
+  if(rc != CURLE_OK) {
+    lo_fail(st, lo_category(rc, oserr), x->errbuf[0] ? x->errbuf
+            : curl_easy_strerror(rc));
+    return;
+  }
+  st->responses++;
+  st->bytes_in += (uint64_t)head + (uint64_t)dl;
+  if(code < 200 || code > 299) {
+    snprintf(msg, sizeof(msg), "HTTP status %ld", code);
+    lo_fail(st, LE_STATUS, msg);
+    return;
+  }
+  /* bytes checked: what we were handed is what curl counted, and what
+   * the server announced */
+  if(x->body != dl || (cl >= 0 && cl != dl)) {
+    snprintf(msg, sizeof(msg), "body of %lld bytes (callback %lld, "
+             "Content-Length %lld)", (long long)dl, (long long)x->body,
+             (long long)cl);
+    st->responses--;
+    lo_fail(st, LE_READ, msg);
+    return;
+  }
+  st->ok++;
+  st->bytes_body += (uint64_t)dl;
+  lo_record(st->latency, t[5], t[3]);
+  lo_record(st->ttfb, t[4], t[3]);
+}
+
+static int lo_claim(lo_run *r)
+{
+  if(!r->o->requests)
+    return 1;
+  if(r->claimed >= r->o->requests)
+    return 0;
+  r->claimed++;
+  return 1;
+}
+
+static int lo_start(lo_run *r, lo_xfer *x)
+{
+  x->body = 0;
+  x->errbuf[0] = '\0';
+  memset(&x->cur, 0, sizeof(x->cur));
+  if(curl_multi_add_handle(r->m, x->h) != CURLM_OK)
+    return -1;
+  x->active = 1;
+  return 0;
+}
+
+static CURLcode lo_setup(lo_run *r, lo_xfer *x)
+{
+  const lo_opts *o = r->o;
+  CURLcode rc = cu_apply_opts(x->h, &o->c);
+
+#define LO_SET(opt, val) \
+  do { if(!rc) rc = curl_easy_setopt(x->h, opt, val); } while(0)
+  LO_SET(CURLOPT_URL, o->url);
+  LO_SET(CURLOPT_PRIVATE, x);
+  LO_SET(CURLOPT_ERRORBUFFER, x->errbuf);
+  LO_SET(CURLOPT_WRITEFUNCTION, lo_write);
+  LO_SET(CURLOPT_WRITEDATA, x);
+  LO_SET(CURLOPT_HEADERFUNCTION, lo_header);
+  LO_SET(CURLOPT_HEADERDATA, x);
+  LO_SET(CURLOPT_CLOSESOCKETFUNCTION, lo_closesocket);
+  LO_SET(CURLOPT_CLOSESOCKETDATA, r);
+  LO_SET(CURLOPT_USERAGENT, "httpsbench-curl");
+  LO_SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+  LO_SET(CURLOPT_SSL_SESSIONID_CACHE, o->resume ? 1L : 0L);
+  if(o->close) {
+    LO_SET(CURLOPT_HTTPHEADER, r->hdrs);
+    LO_SET(CURLOPT_FORBID_REUSE, 1L);
+  }
+#undef LO_SET
+  return rc;
+}
+
+/* One descriptor per connection plus a few: raise the soft limit. */
+static int lo_fd_limit(long conns)
+{
+  struct rlimit rl;
+  rlim_t need = (rlim_t)conns + 64;
+
+  if(getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= need)
+    return 0;
+  rl.rlim_cur = rl.rlim_max < need ? rl.rlim_max : need;
+  setrlimit(RLIMIT_NOFILE, &rl);
+  return rl.rlim_cur < need ? -1 : 0;
+}
+
+static int lo_active(const lo_run *r)
+{
+  long i;
+  int n = 0;
+
+  for(i = 0; i < r->o->conns; i++)
+    n += r->x[i].active;
+  return n;
+}
+
+/* The closed loop until the deadline, the request count or a signal.
+ * Transfers in flight at the end are neither successes nor errors. */
+static int lo_loop(lo_run *r)
+{
+  const lo_opts *o = r->o;
+  uint64_t start, end = 0, now;
+  double u0, s0, u1, s1;
+  long i;
+  int rc = 0;
+
+  hb_cpu_times(0, &u0, &s0);
+  start = hb_now_ns();
+  if(!o->requests)
+    end = start + (uint64_t)(o->duration * 1e9);
+  for(i = 0; i < o->conns && !rc; i++)
+    if(lo_claim(r))
+      rc = lo_start(r, &r->x[i]);
+  while(!rc && !hb_interrupted()) {
+    CURLMsg *msg;
+    int running, q, wait;
+
+    if(curl_multi_perform(r->m, &running) != CURLM_OK) {
+      rc = -1;
+      break;
+    }
+    now = hb_now_ns();
+    if(end && now >= end)
+      break;
+    while((msg = curl_multi_info_read(r->m, &q))) {
+      CURL *h = msg->easy_handle;
+      CURLcode res = msg->data.result;
+      char *priv = NULL;
+      lo_xfer *x;
+
+      if(msg->msg != CURLMSG_DONE)
+        continue;
+      curl_easy_getinfo(h, CURLINFO_PRIVATE, &priv);
+      x = (lo_xfer *)priv;
+      curl_multi_remove_handle(r->m, h); /* msg is gone after this */
+      x->active = 0;
+      if(res == CURLE_ABORTED_BY_CALLBACK && hb_interrupted())
+        continue;
+      lo_done(r, x, res);
+      if(lo_claim(r) && lo_start(r, x))
+        rc = -1;
+    }
+    if(!lo_active(r))
+      break;
+    wait = LO_POLL_MS;
+    if(end && (end - now) / 1000000 < (uint64_t)wait)
+      wait = (int)((end - now) / 1000000) + 1;
+    if(curl_multi_poll(r->m, NULL, 0, wait, NULL) != CURLM_OK)
+      rc = -1;
+  }
+  r->elapsed = (double)(hb_now_ns() - start) / 1e9;
+  hb_cpu_times(0, &u1, &s1);
+  r->user_s = u1 - u0;
+  r->sys_s = s1 - s0;
+  r->interrupted = hb_interrupted() != 0;
+  for(i = 0; i < o->conns; i++)
+    if(r->x[i].active) {
+      curl_multi_remove_handle(r->m, r->x[i].h);
+      r->x[i].active = 0;
+    }
+  return rc;
+}
+
+/* ---- the outcome ---- */
+
+static double lo_rate(const lo_run *r)
+{
+  return r->elapsed > 0 ? (double)r->st.ok / r->elapsed : 0;
+}
+
+static void lo_time(double ns, char *buf, size_t size)
+{
+  if(ns < 1e6)
+    snprintf(buf, size, "%.2fus", ns / 1e3);
+  else if(ns < 1e9)
+    snprintf(buf, size, "%.2fms", ns / 1e6);
+  else
+    snprintf(buf, size, "%.2fs", ns / 1e9);
+}
+
+static void lo_phase(const char *name, const hb_hdr *h, const char *tail)
+{
+  char a[32], s[32], m[32];
+
+  if(!hb_hdr_count(h))
+    return;
+  lo_time(hb_hdr_mean(h), a, sizeof(a));
+  lo_time(hb_hdr_stddev(h), s, sizeof(s));
+  lo_time((double)hb_hdr_max(h), m, sizeof(m));
+  printf("  %-10s avg %-9s stdev %-9s max %-9s%s\n", name, a, s, m, tail);
+}
+
+static void lo_print(const lo_run *r, char warn[][300], int nwarn)
+{
+  const lo_opts *o = r->o;
+  const lo_stats *st = &r->st;
+  double cpu = r->user_s + r->sys_s;
+  char buf[5][32], tail[200];
+  int i;
+
+  printf("Running closed loop%s%s @ %s\n", o->close
+         ? ", a connection per request" : ", keep-alive",
+         o->requests ? "" : " test", o->url);
+  if(o->requests)
+    printf("  %lld requests, ", o->requests);
+  else
+    printf("  %.2f s, ", o->duration);
+  printf("1 thread, %ld connection%s, libcurl/%s %s\n", o->conns,
+         o->conns > 1 ? "s" : "", cu_libcurl_version(), cu_tls_library());
+  if(hb_hdr_count(st->latency)) {
+    static const double ps[] = { 50, 90, 99, 99.9, 99.99 };
+
+    lo_phase("Latency", st->latency, "");
+    for(i = 0; i < 5; i++)
+      lo_time((double)hb_hdr_value_at_percentile(st->latency, ps[i]),
+              buf[i], sizeof(buf[i]));
+    printf("  %-10s p50 %s  p90 %s  p99 %s  p99.9 %s  p99.99 %s\n", "",
+           buf[0], buf[1], buf[2], buf[3], buf[4]);
+  }
+  snprintf(tail, sizeof(tail), " (%llu)", (unsigned long long)st->conns);
+  lo_phase("Connect", st->connect, tail);
+  if(st->tls.have) {
+    snprintf(tail, sizeof(tail), " (%llu, %llu resumed) %s %s %s",
+             (unsigned long long)st->handshakes,
+             (unsigned long long)st->resumed, st->tls.version,
+             st->tls.cipher, st->tls.group);
+    lo_phase("Handshake", st->handshake, tail);
+  }
+  lo_phase("TTFB", st->ttfb, "");
+  hb_fmt_rate((double)st->bytes_in, "B", buf[0], sizeof(buf[0]));
+  printf("  %llu requests in %.2fs, %s read\n",
+         (unsigned long long)st->requests, r->elapsed, buf[0]);
+  for(i = 0; i < LE_COUNT; i++)
+    if(st->errors[i])
+      printf("  Errors: %s %llu: %s\n", lo_error_names[i],
+             (unsigned long long)st->errors[i], st->errmsg[i]);
+  printf("Requests/sec: %12.2f\n", lo_rate(r));
+  hb_fmt_rate(r->elapsed > 0 ? (double)st->bytes_in / r->elapsed : 0,
+              "B/s", buf[0], sizeof(buf[0]));
+  printf("Transfer/sec: %12s\n", buf[0]);
+  printf("CPU: user %.2f s, sys %.2f s, %.1f us/request, %.0f%% of 1 "
+         "thread\n", r->user_s, r->sys_s, st->requests ? cpu * 1e6 /
+         (double)st->requests : 0, r->elapsed > 0 ? 100 * cpu / r->elapsed
+         : 0);
+  for(i = 0; i < nwarn; i++)
+    printf("warning: %s\n", warn[i]);
+  fflush(stdout);
+}
+
+static const char *lo_first_error(const lo_stats *st)
+{
+  int i;
+
+  for(i = 0; i < LE_COUNT; i++)
+    if(st->errmsg[i][0])
+      return st->errmsg[i];
+  return "no request completed";
+}
+
+static int lo_warnings(const lo_run *r, char w[][300], int fd_short)
+{
+  const lo_stats *st = &r->st;
+  double cpu = r->user_s + r->sys_s;
+  uint64_t errs = 0;
+  int i, n = 0;
+
+  for(i = 0; i < LE_COUNT; i++)
+    errs += st->errors[i];
+  if(errs)
+    snprintf(w[n++], 300, "%llu of %llu requests failed (see errors)",
+             (unsigned long long)errs, (unsigned long long)st->requests);
+  if(r->elapsed > 0 && cpu / r->elapsed > 0.9)
+    snprintf(w[n++], 300, "the curl client used %.0f%% of its thread's "
+             "CPU: it may be the bottleneck", 100 * cpu / r->elapsed);
+  if(fd_short)
+    snprintf(w[n++], 300, "the open-files limit is below -c %ld: expect "
+             "connect errors", r->o->conns);
+  if(r->interrupted)
+    snprintf(w[n++], 300, "interrupted: partial results");
+  return n;
+}
+
+static json_t *lo_hdr(const hb_hdr *h, int applies)
+{
+  json_t *j = applies ? hb_hdr_json(h) : NULL;
+
+  return j ? j : json_null();
+}
+
+static json_t *lo_params(const lo_opts *o)
+{
+  json_t *p = json_object();
+
+  json_object_set_new(p, "url", json_string(o->url));
+  json_object_set_new(p, "backend", json_string("curl"));
+  json_object_set_new(p, "client", json_string("curl"));
+  json_object_set_new(p, "libcurl", json_string(cu_libcurl_version()));
+  json_object_set_new(p, "connections", json_integer(o->conns));
+  json_object_set_new(p, "threads", json_integer(1));
+  if(o->requests)
+    json_object_set_new(p, "requests", json_integer(o->requests));
+  else
+    json_object_set_new(p, "duration_s", json_real(o->duration));
+  json_object_set_new(p, "model", json_string("closed"));
+  json_object_set_new(p, "target_rate", json_null());
+  json_object_set_new(p, "close", json_boolean(o->close));
+  json_object_set_new(p, "tls_version", o->c.tls_version
+                      ? json_string(o->c.tls_version == 12 ? "1.2" : "1.3")
+                      : json_null());
+  json_object_set_new(p, "resume", json_boolean(o->resume));
+  json_object_set_new(p, "insecure", json_boolean(o->c.insecure));
+  json_object_set_new(p, "timeout_s", json_real(o->c.timeout));
+  json_object_set_new(p, "headers", json_array());
+  return p;
+}
+
+static int lo_report(int argc, char **argv, const lo_run *r,
+                     char warn[][300], int nwarn)
+{
+  const lo_stats *st = &r->st;
+  json_t *rep = hb_report_new(argc, argv), *res, *obj, *msgs, *w;
+  double cpu = r->user_s + r->sys_s, rate = lo_rate(r);
+  hb_err err = { "" };
+  int i, rc;
+
+  hb_report_add_backend(rep, "curl", cu_tls_library());
+  res = hb_report_add_result(rep, "load", "requests", "curl",
+                             "requests/s");
+  json_object_set_new(res, "params", lo_params(r->o));
+  if(st->ok) {
+    hb_result_set_samples(res, &rate, 1);
+    hb_result_set_status(res, HB_OK, NULL);
+  }
+  else
+    hb_result_set_status(res, HB_ERROR, lo_first_error(st));
+  json_object_set_new(res, "latency", lo_hdr(st->latency, 1));
+  json_object_set_new(res, "phases", json_pack("{s:o,s:o,s:o,s:o}",
+    "connect", lo_hdr(st->connect, 1),
+    "tls_handshake", lo_hdr(st->handshake, r->o->https),
+    "ttfb", lo_hdr(st->ttfb, 1), "request", lo_hdr(st->latency, 1)));
+  json_object_set_new(res, "counts", json_pack(
+    "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+    "requests", (json_int_t)st->requests, "sent", (json_int_t)st->sent,
+    "responses", (json_int_t)st->responses,
+    "responses_2xx", (json_int_t)st->ok,
+    "bytes_body", (json_int_t)st->bytes_body,
+    "bytes_total", (json_int_t)st->bytes_in,
+    "bytes_wire_in", (json_int_t)st->wire_in,
+    "bytes_wire_out", (json_int_t)st->wire_out,
+    "connections", (json_int_t)st->conns,
+    "handshakes", (json_int_t)st->handshakes,
+    "resumed", (json_int_t)st->resumed));
+  obj = json_object();
+  msgs = json_object();
+  for(i = 0; i < LE_COUNT; i++) {
+    json_object_set_new(obj, lo_error_names[i],
+                        json_integer((json_int_t)st->errors[i]));
+    if(st->errmsg[i][0])
+      json_object_set_new(msgs, lo_error_names[i],
+                          json_string(st->errmsg[i]));
+  }
+  json_object_set_new(res, "errors", obj);
+  json_object_set_new(res, "error_messages", msgs);
+  json_object_set_new(res, "rate", json_pack("{s:o,s:o,s:o,s:i}",
+    "target", json_null(), "achieved", hb_json_num(rate),
+    "shortfall_pct", json_null(), "late_sends", 0));
+  json_object_set_new(res, "cpu", json_pack("{s:o,s:o,s:o,s:o}",
+    "user_s", hb_json_num(r->user_s), "sys_s", hb_json_num(r->sys_s),
+    "per_request_us", hb_json_num(st->requests ? cpu * 1e6 /
+                                  (double)st->requests : NAN),
+    "utilization", hb_json_num(r->elapsed > 0 ? cpu / r->elapsed : NAN)));
+  json_object_set_new(res, "elapsed_s", hb_json_num(r->elapsed));
+  json_object_set_new(res, "tls", st->tls.have ? json_pack(
+    "{s:s,s:s,s:s}", "version", st->tls.version, "cipher", st->tls.cipher,
+    "group", st->tls.group) : json_null());
+  w = json_array();
+  for(i = 0; i < nwarn; i++)
+    json_array_append_new(w, json_string(warn[i]));
+  json_object_set_new(res, "warnings", w);
+  rc = hb_report_write(rep, r->o->json, r->interrupted, &err);
+  json_decref(rep);
+  if(rc != HB_OK)
+    fprintf(stderr, "httpsbench-curl load: %s\n", err.msg);
+  return rc != HB_OK;
+}
+
+int cu_load_main(int argc, char **argv)
+{
+  lo_opts o;
+  lo_run r;
+  char warn[LO_MAX_WARN][300];
+  int nwarn, fd_short, rc = 1;
+  long i;
+
+  memset(&o, 0, sizeof(o));
+  memset(&r, 0, sizeof(r));
+  o.conns = 32;
+  o.resume = 1;
+  o.c.timeout = 10;
+  lo_parse(argc, argv, &o);
+  r.o = &o;
+  fd_short = lo_fd_limit(o.conns);
+  r.st.latency = hb_hdr_new();
+  r.st.connect = hb_hdr_new();
+  r.st.handshake = hb_hdr_new();
+  r.st.ttfb = hb_hdr_new();
+  r.m = curl_multi_init();
+  r.x = calloc((size_t)o.conns, sizeof(*r.x));
+  if(o.close)
+    r.hdrs = curl_slist_append(NULL, "Connection: close");
+  if(!r.st.latency || !r.st.connect || !r.st.handshake || !r.st.ttfb ||
+     !r.m || !r.x || (o.close && !r.hdrs))
+    goto oom;
+  /* never more connections than transfers: the pool holds -c */
+  curl_multi_setopt(r.m, CURLMOPT_MAXCONNECTS, o.conns);
+  for(i = 0; i < o.conns; i++) {
+    r.x[i].run = &r;
+    r.x[i].h = curl_easy_init();
+    if(!r.x[i].h || lo_setup(&r, &r.x[i]) != CURLE_OK)
+      goto oom;
+  }
+  if(lo_loop(&r)) {
+    fprintf(stderr, "httpsbench-curl load: the multi interface failed\n");
+    goto out;
+  }
+  /* closing the pooled connections adds their wire bytes */
+  for(i = 0; i < o.conns; i++) {
+    curl_easy_cleanup(r.x[i].h);
+    r.x[i].h = NULL;
+  }
+  curl_multi_cleanup(r.m);
+  r.m = NULL;
+  nwarn = lo_warnings(&r, warn, fd_short);
+  lo_print(&r, warn, nwarn);
+  if(!r.st.ok && !r.interrupted)
+    fprintf(stderr, "httpsbench-curl load: no request succeeded: %s\n",
+            lo_first_error(&r.st));
+  if(o.json && lo_report(argc, argv, &r, warn, nwarn))
+    goto out;
+  rc = r.interrupted ? HB_EXIT_INTERRUPTED : r.st.ok ? 0 : 1;
+  goto out;
+oom:
+  fprintf(stderr, "httpsbench-curl load: out of memory\n");
+out:
+  for(i = 0; r.x && i < o.conns; i++)
+    if(r.x[i].h)
+      curl_easy_cleanup(r.x[i].h);
+  if(r.m)
+    curl_multi_cleanup(r.m);
+  free(r.x);
+  curl_slist_free_all(r.hdrs);
+  hb_hdr_free(r.st.latency);
+  hb_hdr_free(r.st.connect);
+  hb_hdr_free(r.st.handshake);
+  hb_hdr_free(r.st.ttfb);
+  return rc;
+}

@@ -1,0 +1,185 @@
+"""httpsbench compare BASE.json NEW.json [--threshold 5%] [--alpha 0.05]
+
+For every result present in both reports (same suite, name and backend):
+the medians and their 95% CIs, the ratio new/base of the medians, the
+two-sided Mann-Whitney U test on the raw samples (p-value), and a verdict:
+- faster / slower (better / worse for units that are not times or
+  rates) when p < alpha AND the median moved by more than the threshold;
+  which way is better depends on the unit: times (ns, us, ms, s) and
+  sizes lower, rates (anything per second) higher;
+- no significant change otherwise;
+- now failing when a result that was ok in BASE is not ok in NEW.
+Results present in only one report are listed.
+
+Exit status: 1 when something got significantly worse beyond the
+threshold (or is now failing), 0 otherwise, 2 for bad usage or an invalid
+report. --threshold takes a percentage ("5%" or "5"; default 5%).
+Few samples limit what the test can show: 3 repetitions against 3 can
+never give p < 0.05 (the smallest exact p is 0.1); the output says so.
+"""
+import math
+import sys
+
+from . import load as L
+from . import mwu
+from . import units
+from .cli import usage_fail
+
+
+def parse_threshold(text):
+    t = text.strip()
+    if t.endswith("%"):
+        t = t[:-1]
+    try:
+        v = float(t)
+    except ValueError:
+        usage_fail("compare", "--threshold: '%s' is not a percentage"
+                   % text)
+    if not math.isfinite(v) or v < 0 or v >= 1000:
+        usage_fail("compare", "--threshold: '%s' is not in [0%%, 1000%%)"
+                   % text)
+    return v / 100.0
+
+
+def parse_alpha(text):
+    try:
+        v = float(text)
+    except ValueError:
+        v = -1
+    if not 0 < v < 1:
+        usage_fail("compare", "--alpha: '%s' is not in (0, 1)" % text)
+    return v
+
+
+def _key(r):
+    return (r["suite"], r["name"], r["backend"])
+
+
+def _samples(r):
+    return [s for s in r["samples"]
+            if isinstance(s, (int, float)) and math.isfinite(s)]
+
+
+def compare_one(b, n, threshold, alpha):
+    """A dict describing the comparison of one result."""
+    row = {"key": _key(b), "unit": b["unit"], "base": b, "new": n}
+    if not L.ok(b) or not L.ok(n):
+        if L.ok(b):
+            row["verdict"] = "now failing"
+            row["worse"] = True
+        else:
+            row["verdict"] = "not comparable (%s -> %s)" % (
+                b["status"], n["status"])
+            row["worse"] = False
+        return row
+    mb, mn = L.median(b), L.median(n)
+    row["ratio"] = mn / mb if mb else float("nan")
+    test = mwu.mann_whitney(_samples(b), _samples(n))
+    row["p"] = test[1] if test else float("nan")
+    row["method"] = test[2] if test else "none"
+    change = row["ratio"] - 1 if mb else float("nan")
+    lower = units.lower_is_better(b["unit"])
+    better = (change < 0) if lower else (change > 0)
+    sig = row["p"] < alpha and abs(change) > threshold
+    timeish = units.is_time(b["unit"]) or b["unit"].endswith("/s")
+    if sig:
+        word = ("faster" if better else "slower") if timeish else \
+            ("better" if better else "worse")
+        row["verdict"] = "%s (%+.1f%%)" % (word, 100 * change)
+    else:
+        row["verdict"] = "no significant change"
+    row["worse"] = sig and not better
+    return row
+
+
+def _ci_text(r):
+    lo, hi = L.ci(r)
+    return "%s [%s, %s]" % (units.si(L.median(r)), units.si(lo),
+                            units.si(hi))
+
+
+def run(base, new, threshold, alpha, out=sys.stdout):
+    bmap = {_key(r): r for r in base.results}
+    nmap = {_key(r): r for r in new.results}
+    rows = [compare_one(bmap[k], nmap[k], threshold, alpha)
+            for k in bmap if k in nmap]
+    w = out.write
+    for tag, rep in (("base", base), ("new ", new)):
+        w("%s: %s  commit %s  %s  %s\n" % (
+            tag, rep.path, rep.commit(), rep.env.get("cpu_model"),
+            rep.doc["run"].get("start")))
+    w("threshold %g%%, alpha %g, Mann-Whitney U two-sided\n\n"
+      % (100 * threshold, alpha))
+    w("%-52s %-12s %-32s %-32s %8s %8s  %s\n" % (
+        "result", "unit", "base median [95% CI]", "new median [95% CI]",
+        "new/base", "p", "verdict"))
+    small = set()
+    for row in rows:
+        s, nm, be = row["key"]
+        label = "%s %s %s" % (s, nm, be)
+        if "ratio" in row:
+            w("%-52s %-12s %-32s %-32s %8.3f %8.3g  %s\n" % (
+                label, row["unit"], _ci_text(row["base"]),
+                _ci_text(row["new"]), row["ratio"], row["p"],
+                row["verdict"]))
+            n1, n2 = len(_samples(row["base"])), len(_samples(row["new"]))
+            if mwu.smallest_p(n1, n2) >= alpha:
+                small.add((n1, n2))
+        else:
+            w("%-52s %-12s %-32s %-32s %8s %8s  %s\n" % (
+                label, row["unit"], row["base"]["status"],
+                row["new"]["status"], "-", "-", row["verdict"]))
+    for n1, n2 in sorted(small):
+        w("note: with %d samples against %d the smallest possible p is "
+          "%.3g, so no change can be significant at alpha %g (run more "
+          "repetitions)\n" % (n1, n2, mwu.smallest_p(n1, n2), alpha))
+    only_b = [k for k in bmap if k not in nmap]
+    only_n = [k for k in nmap if k not in bmap]
+    for tag, keys in (("base", only_b), ("new", only_n)):
+        if keys:
+            w("only in %s (%d):\n" % (tag, len(keys)))
+            for k in keys:
+                w("  %s %s %s\n" % k)
+    worse = [r for r in rows if r["worse"]]
+    better = [r for r in rows if r["verdict"].startswith(("faster",
+                                                          "better"))]
+    w("\n%d compared: %d worse, %d better, %d without significant change"
+      "; %d only in base, %d only in new\n" % (
+          len(rows), len(worse), len(better),
+          len(rows) - len(worse) - len(better), len(only_b), len(only_n)))
+    return rows, 1 if worse else 0
+
+
+def main(argv):
+    threshold, alpha, paths = 0.05, 0.05, []
+    args = list(argv)
+    while args:
+        a = args.pop(0)
+        if a in ("-h", "--help"):
+            sys.stdout.write(__doc__)
+            return 0
+        if a in ("--threshold", "--alpha"):
+            if not args:
+                usage_fail("compare", "%s needs a value" % a)
+            v = args.pop(0)
+            if a == "--threshold":
+                threshold = parse_threshold(v)
+            else:
+                alpha = parse_alpha(v)
+        elif a.startswith("--threshold="):
+            threshold = parse_threshold(a.split("=", 1)[1])
+        elif a.startswith("-") and a != "-":
+            usage_fail("compare", "unknown option '%s'" % a)
+        else:
+            paths.append(a)
+    if len(paths) != 2:
+        usage_fail("compare", "needs BASE.json and NEW.json (got %d "
+                   "report%s)" % (len(paths), "" if len(paths) == 1
+                                  else "s"))
+    reports, errors = L.load_all(paths)
+    for e in errors:
+        print("httpsbench compare: %s" % e, file=sys.stderr)
+    if errors:
+        return 2
+    _, rc = run(reports[0], reports[1], threshold, alpha)
+    return rc

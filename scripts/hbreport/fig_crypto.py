@@ -1,0 +1,254 @@
+"""Figures of the crypto and handshake suites. Each builder takes a Report
+and returns a Figure, or None when the report has nothing for it."""
+from . import load as L
+from . import plot as P
+
+AEAD_OPS = ("seal", "open")
+PHASES = (("tcp_connect", "TCP connect", "#9ecae1"),
+          ("tls_handshake", "TLS handshake", "#3182bd"),
+          ("first_request", "first request", "#fdae6b"),
+          ("close", "close", "#bdbdbd"))
+
+
+def _backends(results):
+    out = []
+    for r in results:
+        if r["backend"] not in out:
+            out.append(r["backend"])
+    return out
+
+
+def _triple(r, scale=1.0):
+    """(median, ci low, ci high) scaled, or None when not ok."""
+    if not r or not L.ok(r):
+        return None
+    lo, hi = L.ci(r)
+    return (L.median(r) * scale, lo * scale if lo is not None else None,
+            hi * scale if hi is not None else None)
+
+
+def _sized(rep, ops):
+    return [r for r in rep.of_suite("crypto")
+            if r["params"].get("operation") in ops and
+            isinstance(r["params"].get("bytes"), int)]
+
+
+def sized_figure(rep, key, ops, title, caption):
+    rs = _sized(rep, ops)
+    if not any(L.ok(r) for r in rs):
+        return None
+    algs = []
+    for r in rs:
+        if r["params"]["algorithm"] not in algs:
+            algs.append(r["params"]["algorithm"])
+    cols = min(2, len(algs))
+    rows = (len(algs) + cols - 1) // cols
+    fig = P.new_figure(5.2 * cols + 0.4, 3.2 * rows + 0.9)
+    for i, alg in enumerate(algs):
+        ax = fig.add_subplot(rows, cols, i + 1)
+        mine = [r for r in rs if r["params"]["algorithm"] == alg]
+        sizes = sorted({r["params"]["bytes"] for r in mine})
+        for b in _backends(mine):
+            for op in ops:
+                pts = [(r["params"]["bytes"], _triple(r, 1e-6))
+                       for r in mine if r["backend"] == b and
+                       r["params"]["operation"] == op]
+                pts = sorted((x, t) for x, t in pts if t)
+                if not pts:
+                    continue
+                xs = [x for x, _ in pts]
+                v = [t[0] for _, t in pts]
+                ax.errorbar(xs, v, yerr=P.errbars(v, [t[1] for _, t in pts],
+                                                  [t[2] for _, t in pts]),
+                            color=P.color(b), marker="o" if op == ops[0]
+                            else "s", ms=3.5, lw=1.2, capsize=2,
+                            ls="-" if op == ops[0] else "--")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xticks(sizes)
+        ax.set_xticklabels([P.bytes_label(s) for s in sizes])
+        ax.minorticks_off()
+        ax.set_title(alg)
+        ax.set_xlabel("record size (bytes, log)")
+        ax.set_ylabel("MB/s (log)")
+    P.legend(fig, _backends(rs), [("-", ops[0]), ("--", ops[1])]
+             if len(ops) > 1 else [])
+    return P.finish(fig, rep, key, title, caption)
+
+
+def aead(rep):
+    return sized_figure(
+        rep, "crypto-aead", AEAD_OPS,
+        "Record protection throughput against record size",
+        "Median MB/s of sealing (solid) and opening (dashed) one record, "
+        "per library, with the 95% CI of the median; log axes.")
+
+
+def digests(rep):
+    return sized_figure(
+        rep, "crypto-digest", ("digest", "mac"),
+        "Digest and MAC throughput against input size",
+        "Median MB/s per library with the 95% CI of the median.")
+
+
+def asymmetric(rep):
+    rs = [r for r in rep.of_suite("crypto") if r["unit"] == "ops/s" and
+          r["params"].get("operation") not in ("run",)]
+    if not any(L.ok(r) for r in rs):
+        return None
+    ops, bes = [], _backends(rs)
+    for r in rs:
+        if r["name"] not in ops:
+            ops.append(r["name"])
+    series = [(b, {r["name"]: _triple(r) for r in rs if r["backend"] == b})
+              for b in bes]
+    fig = P.new_figure(10, 1.2 + 0.11 * len(ops) * max(2, len(bes)))
+    ax = fig.add_subplot(1, 1, 1)
+    P.hbars(ax, ops, series, log=True)
+    ax.set_xlabel("operations per second (log); whiskers: 95% CI of the "
+                  "median")
+    ax.legend(loc="lower right")
+    return P.finish(fig, rep, "crypto-asymmetric",
+                    "Public-key operations per second",
+                    "Median operations per second of each public-key "
+                    "operation per library; n/a: unsupported or failed "
+                    "(the table below gives the reason).")
+
+
+def derived(rep):
+    d = [e for e in rep.doc.get("derived") or []
+         if isinstance(e.get("bytes"), (int, float))]
+    if not d:
+        return None
+    ciphers, ops, bes = [], [], []
+    for e in d:
+        for lst, v in ((ciphers, e["cipher"]), (ops, e["operation"]),
+                       (bes, e["backend"])):
+            if v not in lst:
+                lst.append(v)
+    fig = P.new_figure(5.2 * len(ciphers) + 0.4,
+                       1.5 + 0.13 * len(ops) * max(2, len(bes)))
+    for i, c in enumerate(ciphers):
+        ax = fig.add_subplot(1, len(ciphers), i + 1)
+        series = [(b, {e["operation"]: (e["bytes"] / 1024.0, None, None)
+                       for e in d if e["backend"] == b and
+                       e["cipher"] == c}) for b in bes]
+        P.hbars(ax, ops, series, value_fmt=lambda v: "%.0f" % v)
+        ax.set_title("bytes of %s" % c)
+        ax.set_xlabel("KiB encrypted in the same CPU time")
+        ax.margins(x=0.15)
+        if i == 0:
+            ax.legend(loc="lower right")
+    return P.finish(fig, rep, "crypto-equivalence",
+                    "One public-key operation in bytes of bulk encryption",
+                    "KiB of AEAD encryption (largest record size measured) "
+                    "that cost the same CPU time as one signature, "
+                    "decryption or key exchange: operation time / "
+                    "encryption time per byte, from the medians.")
+
+
+def _cases(rep):
+    """[(case, [backend...])] of the handshake latency results."""
+    cases = []
+    for r in rep.of_suite("handshake"):
+        if "/" not in r["name"] or r["unit"] != "us":
+            continue
+        case = r["name"].rsplit("/", 1)[0]
+        found = [c for c in cases if c[0] == case]
+        if not found:
+            cases.append((case, []))
+            found = [cases[-1]]
+        if r["backend"] not in found[0][1]:
+            found[0][1].append(r["backend"])
+    return cases
+
+
+def handshake_phases(rep):
+    cases = _cases(rep)
+    if not cases:
+        return None
+    heights = [0.8 + 0.32 * len(b) for _, b in cases]
+    fig = P.new_figure(10, sum(heights) + 1.0)
+    grid = fig.add_gridspec(len(cases), 1, height_ratios=heights)
+    for i, (case, bes) in enumerate(cases):
+        ax = fig.add_subplot(grid[i, 0])
+        for y, b in enumerate(bes):
+            left = 0.0
+            for ph, label, col in PHASES:
+                r = rep.find("handshake", "%s/%s" % (case, ph), b)
+                t = _triple(r)
+                if not t:
+                    continue
+                ax.barh(y, t[0], left=left, color=col, height=0.6,
+                        label=label if y == 0 else None)
+                left += t[0]
+            tot = _triple(rep.find("handshake", case + "/total", b))
+            if tot:
+                ax.errorbar([tot[0]], [y], xerr=P.errbars(
+                    [tot[0]], [tot[1]], [tot[2]]), fmt="|", color="#000000",
+                    ms=8, capsize=3, lw=1)
+                ax.text(max(tot[0], left), y, "  %.0f us" % tot[0],
+                        va="center", fontsize=7)
+            else:
+                r = rep.find("handshake", case + "/total", b) or \
+                    rep.find("handshake", case + "/tls_handshake", b)
+                ax.text(0, y, " %s" % (r["status"] if r else "missing"),
+                        va="center", fontsize=7, color="#aa0000")
+        ax.set_yticks(range(len(bes)))
+        ax.set_yticklabels(bes)
+        ax.invert_yaxis()
+        ax.set_title(case, loc="left", fontsize=9)
+        ax.margins(x=0.12)
+        ax.grid(axis="y", visible=False)
+        if i == 0:
+            ax.legend(ncol=4, loc="lower right", fontsize=7)
+        if i == len(cases) - 1:
+            ax.set_xlabel("microseconds (medians per phase; whisker: 95% "
+                          "CI of the median total)")
+    return P.finish(fig, rep, "handshake-phases",
+                    "Connection set-up, phase by phase",
+                    "Median time of each phase of a new connection per "
+                    "case (TLS version, full or resumed, certificate, key "
+                    "exchange) and library; the whisker is the 95% CI of "
+                    "the median total.")
+
+
+def handshake_rate(rep):
+    cap = [r for r in rep.of_suite("handshake")
+           if r["unit"] == "handshakes/s"]
+    if cap:
+        how = ("capacity mode: handshakes per second with concurrent "
+               "connections, median of the runs with its 95% CI")
+        rows = [(r["name"].rsplit("/", 1)[0], r["backend"], _triple(r))
+                for r in cap]
+    else:
+        rows = []
+        for case, bes in _cases(rep):
+            for b in bes:
+                t = _triple(rep.find("handshake", case + "/total", b))
+                if t:
+                    # the CI of a rate from the CI of a time: bounds swap
+                    t = (1e6 / t[0], 1e6 / t[2] if t[2] else None,
+                         1e6 / t[1] if t[1] else None)
+                rows.append((case, b, t))
+        how = ("one connection at a time: 1 / median total time of a new "
+               "connection (no capacity run in this report)")
+    if not any(t for _, _, t in rows):
+        return None
+    cases = []
+    bes = []
+    for c, b, _ in rows:
+        if c not in cases:
+            cases.append(c)
+        if b not in bes:
+            bes.append(b)
+    series = [(b, {c: t for c, bb, t in rows if bb == b}) for b in bes]
+    fig = P.new_figure(10, 1.3 + 0.12 * len(cases) * max(2, len(bes)))
+    ax = fig.add_subplot(1, 1, 1)
+    P.hbars(ax, cases, series, log=True,
+            value_fmt=lambda v: "%.0f" % v)
+    ax.set_xlabel("handshakes per second (log)")
+    ax.margins(x=0.1)
+    ax.legend(loc="lower right")
+    return P.finish(fig, rep, "handshake-rate", "Handshakes per second",
+                    "Per library and case; " + how + ".")

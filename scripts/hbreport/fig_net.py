@@ -1,0 +1,238 @@
+"""Figures of the throughput and load suites: latency spectrum, HTTP
+against HTTPS, CPU per request, server memory per connection."""
+from matplotlib.ticker import FixedLocator, NullLocator
+
+from . import load as L
+from . import plot as P
+
+NINES = [(1, "0%"), (2, "50%"), (10, "90%"), (100, "99%"),
+         (1e3, "99.9%"), (1e4, "99.99%"), (1e5, "99.999%"),
+         (1e6, "99.9999%")]
+
+
+def _cells(rep):
+    """Throughput results that are cells ("mode/bytes"), not memory."""
+    return [r for r in rep.of_suite("throughput")
+            if not r["name"].startswith("memory/") and
+            isinstance(r["params"].get("bytes"), int)]
+
+
+def _median_run(r):
+    """The latency histogram of the run whose requests/s is the median
+    sample (the histograms of runs cannot be merged from percentiles)."""
+    lat = r.get("latency")
+    if isinstance(lat, dict):
+        return lat
+    if not isinstance(lat, list) or not lat:
+        return None
+    s = r.get("samples") or []
+    order = sorted((v, i) for i, v in enumerate(s[:len(lat)])
+                   if isinstance(v, (int, float)))
+    if order:
+        pick = order[(len(order) - 1) // 2][1]
+        if isinstance(lat[pick], dict):
+            return lat[pick]
+    return next((h for h in lat if isinstance(h, dict)), None)
+
+
+def _spectrum_points(h):
+    xs, ys = [], []
+    for value, pct, _ in h.get("spectrum") or []:
+        if pct < 100:
+            xs.append(1.0 / (1.0 - pct / 100.0))
+            ys.append(value / 1000.0)
+    return xs, ys
+
+
+def spectrum(rep):
+    panels = []  # (title, [(backend, histogram)])
+    for r in rep.of_suite("load"):
+        h = r.get("latency")
+        if isinstance(h, dict) and h.get("count"):
+            url = r["params"].get("url", "")
+            panels.append(("load %s" % url, [(r["backend"], h)]))
+    by_cell = {}
+    for r in _cells(rep):
+        h = _median_run(r)
+        if h and h.get("count"):
+            by_cell.setdefault(r["name"], []).append((r["backend"], h))
+    panels += sorted(by_cell.items(), key=lambda kv: (
+        kv[0].split("/")[0], int(kv[0].split("/")[-1])
+        if kv[0].split("/")[-1].isdigit() else 0))
+    if not panels:
+        return None
+    cols = min(2, len(panels))
+    rows = (len(panels) + cols - 1) // cols
+    fig = P.new_figure(5.2 * cols + 0.4, 3.0 * rows + 0.9)
+    top = 1
+    for i, (title, lines) in enumerate(panels):
+        ax = fig.add_subplot(rows, cols, i + 1)
+        for b, h in lines:
+            xs, ys = _spectrum_points(h)
+            if xs:
+                ax.plot(xs, ys, color=P.color(b), lw=1.3, label=b,
+                        ls="--" if b == "plain" else "-",
+                        drawstyle="steps-post")
+                top = max(top, xs[-1])
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ticks = [(x, t) for x, t in NINES if x <= top * 10]
+        ax.xaxis.set_major_locator(FixedLocator([x for x, _ in ticks]))
+        ax.set_xticklabels([t for _, t in ticks])
+        ax.xaxis.set_minor_locator(NullLocator())
+        ax.set_title(title, fontsize=9)
+        ax.set_xlabel("percentile")
+        ax.set_ylabel("latency (ms, log)")
+        ax.legend(fontsize=7)
+    return P.finish(fig, rep, "latency-spectrum",
+                    "Latency percentile spectrum",
+                    "Request latency against percentile on a 1/(1-p) axis "
+                    "(each tick a further nine); for throughput cells the "
+                    "run with the median requests/s.")
+
+
+def _modes(cells):
+    out = []
+    for r in cells:
+        m = r["params"].get("mode", r["name"].split("/")[0])
+        if m not in out:
+            out.append(m)
+    return out
+
+
+def _series_triple(obj, scale=1.0):
+    if not isinstance(obj, dict) or L.median(obj) is None:
+        return None
+    lo, hi = L.ci(obj)
+    return (L.median(obj) * scale,
+            lo * scale if lo is not None else None,
+            hi * scale if hi is not None else None)
+
+
+def _line_panel(ax, cells, mode, getter, log=True):
+    mine = [r for r in cells if r["params"].get("mode") == mode]
+    sizes = sorted({r["params"]["bytes"] for r in mine})
+    pos = {s: i for i, s in enumerate(sizes)}
+    bes = []
+    for r in mine:
+        if r["backend"] not in bes:
+            bes.append(r["backend"])
+    for b in bes:
+        pts = []
+        for r in mine:
+            if r["backend"] != b or r["status"] != "ok":
+                continue
+            t = getter(r)
+            if t and (not log or t[0] > 0):
+                pts.append((pos[r["params"]["bytes"]], t))
+        pts.sort()
+        if not pts:
+            continue
+        v = [t[0] for _, t in pts]
+        ax.errorbar([x for x, _ in pts], v, yerr=P.errbars(
+            v, [t[1] for _, t in pts], [t[2] for _, t in pts]),
+            color=P.color(b), marker="o", ms=3.5, lw=1.2, capsize=2,
+            ls="--" if b == "plain" else "-",
+            label="plain HTTP" if b == "plain" else b)
+    ax.set_xticks(range(len(sizes)))
+    ax.set_xticklabels([P.bytes_label(s) for s in sizes])
+    ax.set_xlabel("payload bytes (%s)" % mode)
+    if log:
+        ax.set_yscale("log")
+    ax.legend(fontsize=7)
+
+
+def _vs_plain(rep):
+    def get(r):
+        base = rep.find("throughput", r["name"], "plain")
+        mb = L.median(base) if base else None
+        m = L.median(r)
+        if not mb or m is None:
+            return None
+        lo, hi = L.ci(r)
+        return (100 * m / mb, 100 * lo / mb if lo is not None else None,
+                100 * hi / mb if hi is not None else None)
+    return get
+
+
+def http_https(rep):
+    cells = _cells(rep)
+    if not any(L.ok(r) for r in cells):
+        return None
+    modes = _modes(cells)
+    fig = P.new_figure(15, 3.4 * len(modes) + 0.9)
+    cols = [("requests/s (log)", lambda r: _series_triple(r), True),
+            ("payload bytes/s (log)",
+             lambda r: _series_triple(r.get("bytes_per_s")), True),
+            ("% of plain HTTP requests/s", _vs_plain(rep), False)]
+    for i, m in enumerate(modes):
+        for j, (label, getter, log) in enumerate(cols):
+            ax = fig.add_subplot(len(modes), 3, 3 * i + j + 1)
+            _line_panel(ax, cells, m, getter, log)
+            ax.set_ylabel(label)
+            if j == 2:
+                ax.axhline(100, color="#444444", ls="--", lw=1)
+                ax.set_ylim(bottom=0)
+    return P.finish(fig, rep, "http-vs-https",
+                    "HTTP versus HTTPS: requests/s and bytes/s",
+                    "Medians of the runs with their 95% CI per payload "
+                    "size; plain HTTP (dashed) is the baseline. "
+                    "keepalive: requests on open connections; close: a "
+                    "new connection (and handshake) per request.")
+
+
+def cpu(rep):
+    cells = _cells(rep)
+    if not any(isinstance(r.get("server_cpu_us_per_request"), dict)
+               for r in cells):
+        return None
+    modes = _modes(cells)
+    fig = P.new_figure(10.5, 3.4 * len(modes) + 0.9)
+    cols = [("server CPU us/request (log)", "server_cpu_us_per_request"),
+            ("client CPU us/request (log)", "client_cpu_us_per_request")]
+    for i, m in enumerate(modes):
+        for j, (label, key) in enumerate(cols):
+            ax = fig.add_subplot(len(modes), 2, 2 * i + j + 1)
+            _line_panel(ax, cells, m,
+                        lambda r, k=key: _series_triple(r.get(k)))
+            ax.set_ylabel(label)
+    return P.finish(fig, rep, "cpu-per-request", "CPU time per request",
+                    "Server (one thread) and load generator CPU time per "
+                    "request, medians with their 95% CI; plain HTTP "
+                    "dashed.")
+
+
+def memory(rep):
+    rs = [r for r in rep.of_suite("throughput")
+          if r["name"].startswith("memory/")]
+    if not any(L.ok(r) for r in rs):
+        return None
+    names, bes = [], []
+    for r in rs:
+        if r["name"] not in names:
+            names.append(r["name"])
+        if r["backend"] not in bes:
+            bes.append(r["backend"])
+    unit = rs[0]["unit"]
+    scale, shown = (1 / 1024.0, "KiB" + unit[5:]) \
+        if unit.startswith("bytes") else (1.0, unit)
+
+    def tri(r):
+        if not L.ok(r):
+            return None
+        lo, hi = L.ci(r)
+        return (L.median(r) * scale, lo * scale if lo is not None else None,
+                hi * scale if hi is not None else None)
+    series = [(b, {r["name"]: tri(r) for r in rs if r["backend"] == b})
+              for b in bes]
+    fig = P.new_figure(10, 1.4 + 0.13 * len(names) * max(2, len(bes)))
+    ax = fig.add_subplot(1, 1, 1)
+    P.hbars(ax, names, series, value_fmt=lambda v: "%.1f" % v)
+    ax.set_xlabel(shown + " (median, whisker: 95% CI)")
+    ax.margins(x=0.15)
+    ax.legend(loc="lower right")
+    return P.finish(fig, rep, "memory-per-connection",
+                    "Server memory per connection",
+                    "Resident memory the server holds per open idle "
+                    "connection, per library.")
+

@@ -1,0 +1,233 @@
+"""Loading and validating reports.
+
+A report that fails gives one line, "FILE: problem", through ReportError:
+unreadable file, truncated or invalid JSON, an unknown schema major
+version, missing fields (the schema's own check, schemas/report.schema.json,
+when the jsonschema module is there; the required fields otherwise) or
+no results at all.
+"""
+import json
+import math
+import os
+import re
+
+KNOWN_MAJOR = 1
+TOP_FIELDS = ("schema_version", "tool", "run", "environment", "backends",
+              "results")
+RESULT_FIELDS = ("suite", "name", "backend", "params", "unit", "samples",
+                 "stats", "status")
+HERE = os.path.dirname(os.path.abspath(__file__))
+SCHEMA = os.path.join(HERE, "..", "..", "schemas", "report.schema.json")
+
+
+class ReportError(Exception):
+    """One line naming the file and the problem."""
+
+    def __init__(self, path, problem):
+        Exception.__init__(self, "%s: %s" % (path, problem))
+        self.path = path
+        self.problem = problem
+
+
+class Report:
+    """A validated report and what readers ask of it."""
+
+    def __init__(self, path, doc, label):
+        self.path = path
+        self.doc = doc
+        self.label = label
+        self.results = doc["results"]
+        self.env = doc["environment"]
+        self.tool = doc["tool"]
+
+    def suites(self):
+        seen = []
+        for r in self.results:
+            if r["suite"] not in seen:
+                seen.append(r["suite"])
+        return seen
+
+    def of_suite(self, suite):
+        return [r for r in self.results if r["suite"] == suite]
+
+    def find(self, suite, name, backend):
+        for r in self.results:
+            if (r["suite"], r["name"], r["backend"]) == (suite, name,
+                                                         backend):
+                return r
+        return None
+
+    def versions(self):
+        """{backend: library version} in report order."""
+        out = {}
+        for b in self.doc.get("backends", []):
+            out.setdefault(b["name"], b["version"])
+        return out
+
+    def commit(self):
+        c = self.tool.get("git_commit") or "unknown"
+        short = c[:12] if re.match(r"^[0-9a-f]{40}$", c) else c
+        return short + (" (dirty)" if self.tool.get("git_dirty") else "")
+
+
+def median(r):
+    """The result's median, or None when it has none."""
+    st = r.get("stats") if isinstance(r, dict) else None
+    v = st.get("median") if isinstance(st, dict) else None
+    return v if isinstance(v, (int, float)) and math.isfinite(v) else None
+
+
+def ci(r):
+    st = r.get("stats") if isinstance(r, dict) else None
+    if not isinstance(st, dict):
+        return None, None
+    return st.get("ci95_low"), st.get("ci95_high")
+
+
+def ok(r):
+    return r.get("status") == "ok" and median(r) is not None
+
+
+def _reject_constant(name):
+    raise ValueError("non-JSON number %s" % name)
+
+
+def _parse(path, text):
+    if not text.strip():
+        raise ReportError(path, "empty file (no JSON)")
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as e:
+        if e.pos >= len(text.rstrip()):
+            raise ReportError(path, "truncated JSON: the document ends at "
+                              "byte %d before it is complete (%s)"
+                              % (len(text.encode()), e.msg))
+        raise ReportError(path, "invalid JSON at line %d column %d: %s"
+                          % (e.lineno, e.colno, e.msg))
+    except ValueError as e:
+        raise ReportError(path, "invalid JSON: %s" % e)
+
+
+def _check_version(path, doc):
+    if not isinstance(doc, dict):
+        raise ReportError(path, "not a report: the top level is a JSON %s,"
+                          " not an object" % type(doc).__name__)
+    v = doc.get("schema_version")
+    if v is None:
+        raise ReportError(path, "missing field 'schema_version' (not an "
+                          "httpsbench report?)")
+    m = re.match(r"^([0-9]+)\.([0-9]+)$", v) if isinstance(v, str) else None
+    if not m:
+        raise ReportError(path, "schema_version %r is not MAJOR.MINOR"
+                          % (v,))
+    if int(m.group(1)) != KNOWN_MAJOR:
+        raise ReportError(path, "unknown schema major version %s "
+                          "(schema_version %s; this reader knows %d.x)"
+                          % (m.group(1), v, KNOWN_MAJOR))
+
+
+def _where(doc, path_parts):
+    """'results/3 (crypto rsa-2048/sign openssl)/stats' for messages."""
+    parts = [str(p) for p in path_parts]
+    if len(parts) >= 2 and parts[0] == "results":
+        try:
+            r = doc["results"][int(parts[1])]
+            tag = " ".join(str(r.get(k)) for k in ("suite", "name",
+                                                   "backend")
+                           if isinstance(r, dict) and k in r)
+            if tag:
+                parts[1] = "%s (%s)" % (parts[1], tag)
+        except (IndexError, ValueError, TypeError, KeyError):
+            pass
+    return "/".join(parts) or "top level"
+
+
+def _required(path, doc):
+    """The required fields, without jsonschema: the same words."""
+    missing = [f for f in TOP_FIELDS if f not in doc]
+    if missing:
+        raise ReportError(path, "missing field%s %s" % (
+            "s" if len(missing) > 1 else "",
+            ", ".join("'%s'" % f for f in missing)))
+    if not isinstance(doc["results"], list):
+        raise ReportError(path, "results: not an array")
+    for i, r in enumerate(doc["results"]):
+        if not isinstance(r, dict):
+            raise ReportError(path, "results/%d: not an object" % i)
+        missing = [f for f in RESULT_FIELDS if f not in r]
+        if missing:
+            raise ReportError(path, "%s: missing field%s %s" % (
+                _where(doc, ["results", i]), "s" if len(missing) > 1
+                else "", ", ".join("'%s'" % f for f in missing)))
+
+
+def _schema_check(path, doc):
+    try:
+        import jsonschema
+    except ImportError:
+        return
+    with open(SCHEMA) as f:
+        schema = json.load(f)
+    v = jsonschema.Draft7Validator(schema)
+    errors = list(v.iter_errors(doc))
+    if not errors:
+        return
+    e = jsonschema.exceptions.best_match(errors)
+    if e.validator == "required":
+        m = re.match(r"^'(.*)' is a required property$", e.message)
+        what = "missing field '%s'" % m.group(1) if m else e.message
+    else:
+        what = e.message
+        if len(what) > 160:
+            what = what[:157] + "..."
+    more = " (and %d more problems)" % (len(errors) - 1) if len(errors) > 1 \
+        else ""
+    raise ReportError(path, "%s: %s%s" % (_where(doc, e.absolute_path),
+                                          what, more))
+
+
+def load(path, label=None):
+    """The validated Report at path, or ReportError."""
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except OSError as e:
+        raise ReportError(path, "cannot read: %s" % (e.strerror or e))
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ReportError(path, "not UTF-8 text (byte %d)" % e.start)
+    doc = _parse(path, text)
+    _check_version(path, doc)
+    _required(path, doc)
+    if not doc["results"]:
+        raise ReportError(path, "no results (the results array is empty)")
+    _schema_check(path, doc)
+    if label is None:
+        label = os.path.splitext(os.path.basename(path))[0]
+    return Report(path, doc, label)
+
+
+def load_all(paths):
+    """(reports, errors): every report that validates, and one ReportError
+    per file that does not. Labels are made unique (the file name, then
+    its directory, then a number)."""
+    reports, errors = [], []
+    for p in paths:
+        try:
+            reports.append(load(p))
+        except ReportError as e:
+            errors.append(e)
+    names = [r.label for r in reports]
+    for r in reports:
+        if names.count(r.label) > 1:
+            parent = os.path.basename(os.path.dirname(
+                os.path.abspath(r.path)))
+            r.label = "%s/%s" % (parent, r.label)
+    seen = {}
+    for r in reports:
+        n = seen.get(r.label, 0)
+        seen[r.label] = n + 1
+        if n:
+            r.label = "%s#%d" % (r.label, n + 1)
+    return reports, errors

@@ -1,0 +1,273 @@
+"""The HTML report: one self-contained file (figures inline as base64 SVG,
+no network), with the environment, headline findings, the figures (a
+column per report) and a table of every result (a column group per
+report). A script at the end checks that every figure decoded and writes
+the outcome into #hb-check, for people and for the browser test."""
+import base64
+import html
+import math
+
+from . import load as L
+from . import units
+from .findings import findings, pretty
+
+SUITE_ORDER = ("crypto", "handshake", "throughput", "load", "probe")
+
+CSS = """
+body{font:14px/1.45 "DejaVu Sans",Arial,sans-serif;margin:0 auto;
+max-width:1500px;padding:0 18px 40px;color:#222}
+h1{margin:18px 0 4px}h2{border-bottom:1px solid #ccc;margin-top:34px}
+table{border-collapse:collapse;font-size:12px;margin:8px 0 18px}
+th,td{border:1px solid #ddd;padding:2px 6px;vertical-align:top}
+th{background:#f3f3f3;text-align:left}td.n{text-align:right;
+white-space:nowrap}td.bad{color:#a00}tr:nth-child(even) td{background:#fafafa}
+.row{display:flex;flex-wrap:wrap;gap:14px}
+figure{flex:1 1 600px;min-width:0;margin:0 0 12px;border:1px solid #e4e4e4;
+padding:6px}figure img{width:100%;height:auto;display:block}
+figcaption{font-size:12px;color:#444}.skip{color:#777}
+.small{font-size:12px;color:#555}#hb-check{font-size:11px;color:#777}
+nav a{margin-right:12px}code{font-size:12px}
+"""
+
+CHECK_JS = """
+window.addEventListener('load', function () {
+  var figs = document.querySelectorAll('figure.hb-fig');
+  var good = 0, bad = [];
+  for (var i = 0; i < figs.length; i++) {
+    var img = figs[i].querySelector('img');
+    if (img && img.complete && img.naturalWidth > 0 &&
+        img.naturalHeight > 0)
+      good++;
+    else
+      bad.push(figs[i].getAttribute('data-key'));
+  }
+  var el = document.getElementById('hb-check');
+  var want = parseInt(el.getAttribute('data-figures'), 10);
+  var errs = window.hbErrors || [];
+  var ok = bad.length === 0 && errs.length === 0 && good === want &&
+           figs.length === want;
+  el.setAttribute('data-state', ok ? 'ok' : 'bad');
+  el.textContent = (ok ? 'hb-check ok: ' : 'hb-check FAILED: ') + good +
+    ' of ' + want + ' figures rendered' +
+    (bad.length ? '; missing or empty: ' + bad.join(', ') : '') +
+    (errs.length ? '; errors: ' + errs.join('; ') : '');
+});
+"""
+
+ERR_JS = ("window.hbErrors=[];window.addEventListener('error',function(e)"
+          "{window.hbErrors.push(String(e.message||(e.target&&e.target."
+          "tagName)||e.type))},true);")
+
+
+def esc(s):
+    return html.escape(str(s), quote=True)
+
+
+def _env_rows(reports):
+    def g(rep, *path):
+        v = rep.doc
+        for p in path:
+            v = v.get(p) if isinstance(v, dict) else None
+        return v
+
+    def mem(rep):
+        m = g(rep, "environment", "memory_bytes")
+        return "%.1f GiB" % (m / 2 ** 30) if isinstance(m, int) else "n/a"
+
+    rows = [
+        ("report file", lambda r: r.path),
+        ("suites", lambda r: ", ".join("%s (%d results)" % (
+            s, len(r.of_suite(s))) for s in r.suites())),
+        ("tool", lambda r: "%s %s" % (g(r, "tool", "name"),
+                                      g(r, "tool", "version"))),
+        ("git commit", lambda r: r.commit()),
+        ("build", lambda r: "%s, %s %s" % (
+            g(r, "tool", "build_type"), g(r, "tool", "compiler"),
+            g(r, "tool", "flags") or "")),
+        ("run", lambda r: "%s to %s%s" % (
+            g(r, "run", "start"), g(r, "run", "end"),
+            " (interrupted)" if g(r, "run", "interrupted") else "")),
+        ("command line", lambda r: "httpsbench " + " ".join(
+            g(r, "run", "command_line") or [])),
+        ("CPU", lambda r: "%s, %s logical CPUs, %s MHz, TSC %s GHz" % (
+            g(r, "environment", "cpu_model"),
+            g(r, "environment", "logical_cpus"),
+            g(r, "environment", "cpu_mhz"),
+            g(r, "environment", "tsc_ghz"))),
+        ("CPU flags", lambda r: " ".join(
+            g(r, "environment", "cpu_flags") or [])),
+        ("memory", mem),
+        ("kernel / OS", lambda r: "%s / %s" % (
+            g(r, "environment", "kernel"), g(r, "environment", "os"))),
+        ("governor", lambda r: g(r, "environment", "governor")),
+        ("load average", lambda r: " ".join(
+            "%.2f" % v for v in g(r, "environment", "load_average") or [])),
+        ("host", lambda r: g(r, "environment", "hostname")),
+        ("libraries", lambda r: "; ".join(
+            "%s %s" % (pretty(b), v) for b, v in r.versions().items())),
+    ]
+    out = []
+    for name, f in rows:
+        out.append("<tr><th>%s</th>%s</tr>" % (esc(name), "".join(
+            "<td>%s</td>" % esc(f(r) if f(r) is not None else "n/a")
+            for r in reports)))
+    return "\n".join(out)
+
+
+def _cell(r, first):
+    if r is None:
+        return '<td colspan="4" class="skip">-</td>'
+    if not L.ok(r):
+        return '<td colspan="4" class="bad">%s: %s</td>' % (
+            esc(r["status"]), esc(r.get("error", "")))
+    st = r["stats"]
+    lo, hi = L.ci(r)
+    cv = st.get("cv")
+    ratio = ""
+    if first is not None and L.ok(first) and L.median(first):
+        ratio = "%.3f" % (L.median(r) / L.median(first))
+    return ('<td class="n">%s</td><td class="n">[%s, %s]</td>'
+            '<td class="n">%s%s</td><td class="n">%s</td>' % (
+                esc(units.fmt(L.median(r), r["unit"])), esc(units.si(lo)),
+                esc(units.si(hi)), st.get("n"),
+                ", cv %.1f%%" % (100 * cv) if isinstance(
+                    cv, (int, float)) and math.isfinite(cv) else "",
+                ratio))
+
+
+def _series_rows(r):
+    """Pseudo-results for the series a result carries (bytes/s, CPU)."""
+    for k in sorted(r):
+        v = r[k]
+        if isinstance(v, dict) and isinstance(v.get("stats"), dict):
+            unit = "bytes/s" if k == "bytes_per_s" else \
+                "us" if "_us_" in k else ""
+            yield k, {"status": "ok", "stats": v["stats"], "unit": unit,
+                      "samples": v.get("samples", [])}
+
+
+def _results_table(reports, suite):
+    reports = [r for r in reports if r.of_suite(suite)]
+    keys = []
+    for rep in reports:
+        for r in rep.of_suite(suite):
+            k = (r["name"], r["backend"])
+            if k not in keys:
+                keys.append(k)
+    if not keys:
+        return ""
+    head = "".join('<th colspan="4">%s</th>' % esc(r.label)
+                   for r in reports)
+    sub = "".join("<th>median</th><th>95%% CI</th><th>n</th><th>%s</th>"
+                  % ("" if i == 0 else "/ first") for i in range(
+                      len(reports)))
+    rows = []
+    for name, b in keys:
+        found = [rep.find(suite, name, b) for rep in reports]
+        unit = next((r["unit"] for r in found if r), "")
+        rows.append("<tr><td>%s</td><td>%s</td><td>%s</td>%s</tr>" % (
+            esc(name), esc(b), esc(unit), "".join(
+                _cell(r, found[0] if i else None)
+                for i, r in enumerate(found))))
+        extra = {}
+        for i, r in enumerate(found):
+            for k, pseudo in _series_rows(r or {}):
+                extra.setdefault(k, [None] * len(found))[i] = pseudo
+        for k, ps in extra.items():
+            unit = next((p["unit"] for p in ps if p), "")
+            rows.append("<tr><td>%s &middot; %s</td><td>%s</td><td>%s</td>"
+                        "%s</tr>" % (esc(name), esc(k), esc(b), esc(unit),
+                                     "".join(_cell(p, ps[0] if i else None)
+                                             for i, p in enumerate(ps))))
+    return ('<table><tr><th rowspan="2">result</th><th rowspan="2">backend'
+            '</th><th rowspan="2">unit</th>%s</tr><tr>%s</tr>\n%s</table>'
+            % (head, sub, "\n".join(rows)))
+
+
+def _derived_table(rep):
+    d = rep.doc.get("derived") or []
+    if not d:
+        return ""
+    rows = "".join(
+        "<tr><td>%s</td><td>%s</td><td>%s</td><td class='n'>%s</td>"
+        "<td class='n'>%s</td><td class='n'>%s</td></tr>" % (
+            esc(e["backend"]), esc(e["cipher"]), esc(e["operation"]),
+            esc(units.fmt(e.get("operation_per_s"), "ops/s")),
+            esc(units.fmt(e.get("cipher_bytes_per_s"), "bytes/s")),
+            "%.1f" % (e["bytes"] / 1024) if isinstance(
+                e.get("bytes"), (int, float)) else "n/a") for e in d)
+    return ("<h4>%s: one public-key operation in bytes of encryption</h4>"
+            "<table><tr><th>backend</th><th>cipher</th><th>operation</th>"
+            "<th>operations/s</th><th>cipher bytes/s</th><th>KiB</th></tr>"
+            "%s</table>"
+            % (esc(rep.label), rows))
+
+
+def _figure_html(fig, label, link):
+    data = base64.b64encode(fig.svg.encode("utf-8")).decode("ascii")
+    links = ""
+    if link:
+        links = ' &middot; <a href="%s.svg">SVG</a> <a href="%s.png">PNG' \
+                '</a>' % (esc(link), esc(link))
+    return ('<figure class="hb-fig" data-key="%s"><img alt="%s" src="data:'
+            'image/svg+xml;base64,%s"><figcaption>%s%s</figcaption>'
+            '</figure>' % (esc(fig.key + ":" + label), esc(fig.title), data,
+                           esc(label), links))
+
+
+def render(reports, sections, title, links):
+    """sections: [(title, caption, [(report, Figure)], skip reason)];
+    links: {(key, label): relative path stem or None}."""
+    nfig = sum(len(figs) for _, _, figs, _ in sections)
+    out = ['<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
+           '<meta name="viewport" content="width=device-width">',
+           "<title>%s</title><script>%s</script><style>%s</style></head>"
+           % (esc(title), ERR_JS, CSS), "<body>",
+           "<h1>%s</h1>" % esc(title),
+           '<p class="small">From %s. Every figure and number below comes '
+           "from the JSON report%s alone.</p>" % (
+               ", ".join("<code>%s</code>" % esc(r.path) for r in reports),
+               "s" if len(reports) > 1 else ""),
+           '<nav><a href="#summary">Summary</a><a href="#environment">'
+           'Environment</a><a href="#figures">Figures</a><a href="#results">'
+           "Results</a></nav>", '<h2 id="summary">Summary</h2>']
+    for rep in reports:
+        fs = findings(rep)
+        if len(reports) > 1:
+            out.append("<h3>%s</h3>" % esc(rep.label))
+        out.append("<ul>%s</ul>" % "".join("<li>%s</li>" % esc(f)
+                                           for f in fs) if fs else
+                   '<p class="skip">No finding could be computed.</p>')
+    out.append('<h2 id="environment">Environment</h2>')
+    out.append("<table><tr><th></th>%s</tr>%s</table>" % ("".join(
+        "<th>%s</th>" % esc(r.label) for r in reports), _env_rows(reports)))
+    out.append('<h2 id="figures">Figures</h2>')
+    skipped = []
+    for stitle, caption, figs, reason in sections:
+        if not figs:
+            skipped.append((stitle, reason))
+            continue
+        out.append("<h3>%s</h3><p class='small'>%s</p><div class='row'>"
+                   % (esc(stitle), esc(caption)))
+        for rep, fig in figs:
+            out.append(_figure_html(fig, rep.label,
+                                    links.get((fig.key, rep.label))))
+        out.append("</div>")
+    if skipped:
+        out.append("<h3>Skipped figures</h3><ul class='skip'>%s</ul>"
+                   % "".join("<li>%s: %s</li>" % (esc(t), esc(r))
+                             for t, r in skipped))
+    out.append('<h2 id="results">Results</h2>')
+    suites = [s for s in SUITE_ORDER if any(r.of_suite(s) for r in reports)]
+    suites += [s for rep in reports for s in rep.suites()
+               if s not in suites]
+    for s in suites:
+        out.append("<h3>%s</h3>" % esc(s))
+        if s == "crypto":
+            out.extend(_derived_table(r) for r in reports)
+        out.append(_results_table(reports, s))
+    out.append('<p id="hb-check" data-state="pending" data-figures="%d">'
+               "hb-check pending: the figure check needs JavaScript</p>"
+               % nfig)
+    out.append("<script>%s</script></body></html>\n" % CHECK_JS)
+    return "\n".join(out)
