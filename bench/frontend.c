@@ -11,6 +11,7 @@
 #include "hb/cli.h"
 #include "hb/engine_run.h"
 #include "hb/report.h"
+#include "hb/scripts.h"
 #include "hb/sig.h"
 #include "hb_buildinfo.h"
 
@@ -67,6 +68,36 @@ int hb_select_backends(const char *cmd, const char *spec, int want_crypto,
     free(copy);
   }
   return n;
+}
+
+static char server_log[4200];
+
+void hb_server_log_set(const char *tmpdir)
+{
+  snprintf(server_log, sizeof(server_log), "%s/servers.log", tmpdir);
+}
+
+const char *hb_server_log(void)
+{
+  return server_log[0] ? server_log : NULL;
+}
+
+void hb_server_log_flush(void)
+{
+  FILE *f = server_log[0] ? fopen(server_log, "r") : NULL;
+  char line[1024];
+  int n = 0;
+
+  while(f && fgets(line, sizeof(line), f)) {
+    if(!n++)
+      fprintf(stderr, "server messages:\n");
+    fprintf(stderr, "  %s", line);
+  }
+  if(f)
+    fclose(f);
+  if(server_log[0])
+    unlink(server_log);
+  server_log[0] = '\0';
 }
 
 static void backends_usage(FILE *f)
@@ -202,6 +233,9 @@ static void usage(FILE *f)
     "  probe      libcurl as a real client: phase times of any URL\n"
     "  throughput HTTP versus HTTPS: server and load generator per library\n"
     "  handshake  TCP vs TLS 1.2 vs TLS 1.3, full vs resumed, phase by phase\n"
+    "  report     figures and an HTML page from reports (Python, matplotlib)\n"
+    "  compare    two reports: ratios, Mann-Whitney U, exit 1 on regression\n"
+    "  export     a report as CSV, Bencher BMF, github-action-benchmark, HDR\n"
     "\n"
     "`httpsbench <command> --help` describes each command.\n"
     "`httpsbench --version` prints the tool version and commit.\n");
@@ -236,6 +270,9 @@ int main(int argc, char **argv)
     return hb_cmd_probe(argc - 1, argv + 1);
   if(!strcmp(argv[1], "throughput"))
     return hb_cmd_throughput(argc - 1, argv + 1);
+  if(!strcmp(argv[1], "report") || !strcmp(argv[1], "compare") ||
+     !strcmp(argv[1], "export"))
+    return hb_script_exec(argv[1], argc - 1, argv + 1);
   fprintf(stderr, "httpsbench: unknown command '%s' (see httpsbench "
           "--help)\n", argv[1]);
   return HB_EXIT_USAGE;

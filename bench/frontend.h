@@ -13,4 +13,10 @@ int hb_cmd_probe(int argc, char **argv);
 int hb_select_backends(const char *cmd, const char *spec, int want_crypto,
                        const char **out, int max);
 
+/* Servers started by the drivers write their stderr here (in the run's
+ * temporary directory), printed together after the tables. */
+void hb_server_log_set(const char *tmpdir);
+const char *hb_server_log(void);
+void hb_server_log_flush(void);
+
 #endif

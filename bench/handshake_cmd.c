@@ -302,7 +302,8 @@ static int server_start(const hs_args *a, const char *backend,
     }
   }
   argv[n] = NULL;
-  s->pid = hb_engine_spawn(argv, a->server_cpu, &s->out_fd);
+  s->pid = hb_engine_spawn_log(argv, a->server_cpu, &s->out_fd,
+                               hb_server_log());
   if(s->pid < 0)
     return hb_err_set(err, HB_ERROR, "cannot start %s", path);
   if(hb_read_line(s->out_fd, line, sizeof(line), 60000) ||
@@ -776,6 +777,7 @@ int hb_cmd_handshake(int argc, char **argv)
             "directory\n");
     return 1;
   }
+  hb_server_log_set(tmpdir);
   snprintf(tmp, sizeof(tmp), "%s/hs.json", tmpdir);
   snprintf(ctmp, sizeof(ctmp), "%s/crypto.json", tmpdir);
   report = hb_report_new(argc, argv);
@@ -817,10 +819,11 @@ int hb_cmd_handshake(int argc, char **argv)
   }
   unlink(tmp);
   unlink(ctmp);
-  rmdir(tmpdir);
   json_decref(figs);
   print_table(report, cases, ncases, &a);
   fflush(stdout);
+  hb_server_log_flush();
+  rmdir(tmpdir);
   if(a.json) {
     if(hb_report_write(report, a.json, hb_interrupted() != 0, &err)) {
       fprintf(stderr, "httpsbench handshake: %s\n", err.msg);

@@ -224,7 +224,8 @@ static int server_start(const tp_args *a, const char *backend, server *s,
     argv[n++] = (char *)a->tls;
   }
   argv[n] = NULL;
-  s->pid = hb_engine_spawn(argv, a->server_cpu, &s->out_fd);
+  s->pid = hb_engine_spawn_log(argv, a->server_cpu, &s->out_fd,
+                               hb_server_log());
   if(s->pid < 0)
     return hb_err_set(err, HB_ERROR, "cannot start %s", path);
   if(hb_read_line(s->out_fd, line, sizeof(line), 60000) ||
@@ -590,6 +591,7 @@ int hb_cmd_throughput(int argc, char **argv)
             "directory\n");
     return 1;
   }
+  hb_server_log_set(tmpdir);
   snprintf(tmp, sizeof(tmp), "%s/load.json", tmpdir);
   report = hb_report_new(argc, argv);
   if(a.curl) {
@@ -627,9 +629,10 @@ int hb_cmd_throughput(int argc, char **argv)
   if(!a.quiet)
     fprintf(stderr, "\r\033[K");
   unlink(tmp);
-  rmdir(tmpdir);
   finish(report);
   fflush(stdout);
+  hb_server_log_flush();
+  rmdir(tmpdir);
   printf("client and server pinned to CPUs %d and %d; %ld connections, "
          "%g s per run, %ld runs per cell.\n", a.client_cpu, a.server_cpu,
          a.conns, a.seconds, a.reps);

@@ -697,13 +697,57 @@ static int lo_report(int argc, char **argv, const lo_run *r,
   return rc != HB_OK;
 }
 
+/* The histograms, the multi handle and one easy handle per connection;
+ * -1 when out of memory (lo_free releases what was made). */
+static int lo_init(lo_run *r)
+{
+  const lo_opts *o = r->o;
+  long i;
+
+  r->st.latency = hb_hdr_new();
+  r->st.connect = hb_hdr_new();
+  r->st.handshake = hb_hdr_new();
+  r->st.ttfb = hb_hdr_new();
+  r->m = curl_multi_init();
+  r->x = calloc((size_t)o->conns, sizeof(*r->x));
+  if(o->close)
+    r->hdrs = curl_slist_append(NULL, "Connection: close");
+  if(!r->st.latency || !r->st.connect || !r->st.handshake ||
+     !r->st.ttfb || !r->m || !r->x || (o->close && !r->hdrs))
+    return -1;
+  /* never more connections than transfers: the pool holds -c */
+  curl_multi_setopt(r->m, CURLMOPT_MAXCONNECTS, o->conns);
+  for(i = 0; i < o->conns; i++) {
+    r->x[i].run = r;
+    r->x[i].h = curl_easy_init();
+    if(!r->x[i].h || lo_setup(r, &r->x[i]) != CURLE_OK)
+      return -1;
+  }
+  return 0;
+}
+
+/* Closing the pooled connections adds their wire bytes: done before the
+ * outcome is printed. */
+static void lo_free(lo_run *r)
+{
+  long i;
+
+  for(i = 0; r->x && i < r->o->conns; i++)
+    if(r->x[i].h) {
+      curl_easy_cleanup(r->x[i].h);
+      r->x[i].h = NULL;
+    }
+  if(r->m)
+    curl_multi_cleanup(r->m);
+  r->m = NULL;
+}
+
 int cu_load_main(int argc, char **argv)
 {
   lo_opts o;
   lo_run r;
   char warn[LO_MAX_WARN][300];
   int nwarn, fd_short, rc = 1;
-  long i;
 
   memset(&o, 0, sizeof(o));
   memset(&r, 0, sizeof(r));
@@ -713,36 +757,15 @@ int cu_load_main(int argc, char **argv)
   lo_parse(argc, argv, &o);
   r.o = &o;
   fd_short = lo_fd_limit(o.conns);
-  r.st.latency = hb_hdr_new();
-  r.st.connect = hb_hdr_new();
-  r.st.handshake = hb_hdr_new();
-  r.st.ttfb = hb_hdr_new();
-  r.m = curl_multi_init();
-  r.x = calloc((size_t)o.conns, sizeof(*r.x));
-  if(o.close)
-    r.hdrs = curl_slist_append(NULL, "Connection: close");
-  if(!r.st.latency || !r.st.connect || !r.st.handshake || !r.st.ttfb ||
-     !r.m || !r.x || (o.close && !r.hdrs))
-    goto oom;
-  /* never more connections than transfers: the pool holds -c */
-  curl_multi_setopt(r.m, CURLMOPT_MAXCONNECTS, o.conns);
-  for(i = 0; i < o.conns; i++) {
-    r.x[i].run = &r;
-    r.x[i].h = curl_easy_init();
-    if(!r.x[i].h || lo_setup(&r, &r.x[i]) != CURLE_OK)
-      goto oom;
+  if(lo_init(&r)) {
+    fprintf(stderr, "httpsbench-curl load: out of memory\n");
+    goto out;
   }
   if(lo_loop(&r)) {
     fprintf(stderr, "httpsbench-curl load: the multi interface failed\n");
     goto out;
   }
-  /* closing the pooled connections adds their wire bytes */
-  for(i = 0; i < o.conns; i++) {
-    curl_easy_cleanup(r.x[i].h);
-    r.x[i].h = NULL;
-  }
-  curl_multi_cleanup(r.m);
-  r.m = NULL;
+  lo_free(&r);
   nwarn = lo_warnings(&r, warn, fd_short);
   lo_print(&r, warn, nwarn);
   if(!r.st.ok && !r.interrupted)
@@ -751,15 +774,8 @@ int cu_load_main(int argc, char **argv)
   if(o.json && lo_report(argc, argv, &r, warn, nwarn))
     goto out;
   rc = r.interrupted ? HB_EXIT_INTERRUPTED : r.st.ok ? 0 : 1;
-  goto out;
-oom:
-  fprintf(stderr, "httpsbench-curl load: out of memory\n");
 out:
-  for(i = 0; r.x && i < o.conns; i++)
-    if(r.x[i].h)
-      curl_easy_cleanup(r.x[i].h);
-  if(r.m)
-    curl_multi_cleanup(r.m);
+  lo_free(&r);
   free(r.x);
   curl_slist_free_all(r.hdrs);
   hb_hdr_free(r.st.latency);

@@ -81,7 +81,8 @@ typedef struct hb_crypto_ops {
   /* AEAD with a 12-byte nonce and a 16-byte tag appended to the
    * ciphertext. seal writes len + 16 bytes to out; open takes len
    * including the tag, writes len - 16 bytes, returns HB_EVERIFY on a bad
-   * tag. The key is fixed at aead_new; nonce and ad change per call. */
+   * tag. The key is fixed at aead_new; nonce and ad change per call.
+   * seal may work in place (out == in), as a TLS record layer does. */
   int (*aead_new)(hb_aead_alg alg, const uint8_t *key, hb_aead **out,
                   hb_err *err);
   int (*aead_seal)(hb_aead *ctx, const uint8_t *nonce, const uint8_t *ad,

@@ -19,6 +19,11 @@ int hb_engine_exec(char *const argv[]);
  * or -1. */
 int hb_engine_spawn(char *const argv[], int cpu, int *out_fd);
 
+/* The same with the child's stderr appended to errlog: a server's
+ * per-category messages would otherwise interleave with the tables. */
+int hb_engine_spawn_log(char *const argv[], int cpu, int *out_fd,
+                        const char *errlog);
+
 /* Waits for pid, passing SIGINT/SIGTERM on; returns as hb_engine_exec. */
 int hb_engine_wait(int pid);
 

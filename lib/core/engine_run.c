@@ -61,7 +61,8 @@ static int wait_child(pid_t pid)
   return -1;
 }
 
-static int spawn(char *const argv[], int cpu, int *out_fd, int quiet)
+static int spawn(char *const argv[], int cpu, int *out_fd, int quiet,
+                 const char *errlog)
 {
   int fds[2] = { -1, -1 };
   pid_t pid;
@@ -82,6 +83,11 @@ static int spawn(char *const argv[], int cpu, int *out_fd, int quiet)
       CPU_ZERO(&set);
       CPU_SET(cpu, &set);
       sched_setaffinity(0, sizeof(set), &set);
+    }
+    if(errlog) {
+      int e = open(errlog, O_WRONLY | O_CREAT | O_APPEND, 0644);
+      if(e >= 0)
+        dup2(e, 2);
     }
     if(out_fd)
       dup2(fds[1], 1);
@@ -104,12 +110,18 @@ static int spawn(char *const argv[], int cpu, int *out_fd, int quiet)
 
 int hb_engine_spawn(char *const argv[], int cpu, int *out_fd)
 {
-  return spawn(argv, cpu, out_fd, 0);
+  return spawn(argv, cpu, out_fd, 0, NULL);
+}
+
+int hb_engine_spawn_log(char *const argv[], int cpu, int *out_fd,
+                        const char *errlog)
+{
+  return spawn(argv, cpu, out_fd, 0, errlog);
 }
 
 int hb_engine_exec_quiet(char *const argv[], int cpu)
 {
-  int pid = spawn(argv, cpu, NULL, 1);
+  int pid = spawn(argv, cpu, NULL, 1, NULL);
 
   return pid < 0 ? -1 : wait_child(pid);
 }

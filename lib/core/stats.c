@@ -18,27 +18,26 @@ double hb_median_sorted(const double *s, size_t n)
   return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 }
 
-/* P(B <= k) for B ~ Binomial(n, 1/2), summed in log space so large n does
- * not overflow. */
-static double binom_cdf_half(size_t n, size_t k)
+/* P(B = i) for B ~ Binomial(n, 1/2), in log space so large n does not
+ * overflow. */
+static double binom_pmf_half(size_t n, size_t i)
 {
-  double sum = 0;
-  size_t i;
-
-  for(i = 0; i <= k && i <= n; i++)
-    sum += exp(lgamma((double)n + 1) - lgamma((double)i + 1) -
-               lgamma((double)(n - i) + 1) - (double)n * log(2.0));
-  return sum;
+  return exp(lgamma((double)n + 1) - lgamma((double)i + 1) -
+             lgamma((double)(n - i) + 1) - (double)n * log(2.0));
 }
 
 size_t hb_median_ci_rank(size_t n, double level, double *coverage)
 {
   size_t j, best = 1;
-  double cov_best = n ? 1 - 2 * binom_cdf_half(n, 0) : 0;
+  double cdf = n ? binom_pmf_half(n, 0) : 1; /* P(B <= j - 1) */
+  double cov_best = 1 - 2 * cdf;
 
-  /* [x(j), x(n+1-j)] covers the median with 1 - 2 P(B <= j-1) */
+  /* [x(j), x(n+1-j)] covers the median with 1 - 2 P(B <= j-1); the
+   * cumulative sum grows with j, so one pass finds the widest j */
   for(j = 2; j <= n / 2; j++) {
-    double cov = 1 - 2 * binom_cdf_half(n, j - 1);
+    double cov;
+    cdf += binom_pmf_half(n, j - 1);
+    cov = 1 - 2 * cdf;
     if(cov < level)
       break;
     best = j;

@@ -1,6 +1,8 @@
 """httpsbench compare BASE.json NEW.json [--threshold 5%] [--alpha 0.05]
 
-For every result present in both reports (same suite, name and backend):
+For every result present in both reports (same suite, name and backend;
+another client's rows against a backend's server count as backend
+"client@server", e.g. curl@openssl):
 the medians and their 95% CIs, the ratio new/base of the medians, the
 two-sided Mann-Whitney U test on the raw samples (p-value), and a verdict:
 - faster / slower (better / worse for units that are not times or
@@ -51,8 +53,7 @@ def parse_alpha(text):
     return v
 
 
-def _key(r):
-    return (r["suite"], r["name"], r["backend"])
+_key = L.key
 
 
 def _samples(r):
@@ -143,10 +144,12 @@ def run(base, new, threshold, alpha, out=sys.stdout):
     worse = [r for r in rows if r["worse"]]
     better = [r for r in rows if r["verdict"].startswith(("faster",
                                                           "better"))]
+    nc = len([r for r in rows if r["verdict"].startswith("not comp")])
     w("\n%d compared: %d worse, %d better, %d without significant change"
-      "; %d only in base, %d only in new\n" % (
+      ", %d not comparable; %d only in base, %d only in new\n" % (
           len(rows), len(worse), len(better),
-          len(rows) - len(worse) - len(better), len(only_b), len(only_n)))
+          len(rows) - len(worse) - len(better) - nc, nc, len(only_b),
+          len(only_n)))
     return rows, 1 if worse else 0
 
 

@@ -63,12 +63,17 @@ def _slug(text):
     return re.sub(r"[^a-z0-9]+", "-", s.lower()).strip("-")[:64]
 
 
+def _scaled(v, scale):
+    # 12 significant digits: 20.1 us is 20100 ns, not 20100.000000000004
+    return v if scale == 1.0 else float("%.12g" % (v * scale))
+
+
 def _metric(value, lo, hi, scale=1.0):
-    m = {"value": value * scale}
+    m = {"value": _scaled(value, scale)}
     if isinstance(lo, (int, float)) and math.isfinite(lo):
-        m["lower_value"] = lo * scale
+        m["lower_value"] = _scaled(lo, scale)
     if isinstance(hi, (int, float)) and math.isfinite(hi):
-        m["upper_value"] = hi * scale
+        m["upper_value"] = _scaled(hi, scale)
     return m
 
 
@@ -82,7 +87,7 @@ def _series(r):
 
 
 def bench_name(r):
-    return "%s/%s/%s" % (r["suite"], r["name"], r["backend"])
+    return "%s/%s/%s" % L.key(r)
 
 
 def to_bmf(rep):
@@ -101,7 +106,10 @@ def to_bmf(rep):
             measures = {_slug(unit): _metric(L.median(r), lo, hi)}
         for key, s in _series(r):
             slo, shi = L.ci(s)
-            measures[_slug(key.replace("_", "-"))] = _metric(
+            slug = key.replace("_", "-")
+            if slug.endswith("-per-s"):
+                slug += "econd"
+            measures[slug] = _metric(
                 L.median(s), slo, shi)
         out[bench_name(r)] = measures
     return json.dumps(out, indent=2, sort_keys=False) + "\n"
@@ -131,7 +139,7 @@ def to_gab(rep, only=None):
 def histograms(rep):
     """(title, histogram) for every latency histogram in the report."""
     for r in rep.results:
-        tag = "%s %s %s" % (r["suite"], r["name"], r["backend"])
+        tag = "%s %s %s" % L.key(r)
         lat = r.get("latency")
         if isinstance(lat, dict):
             yield tag + ": latency", lat

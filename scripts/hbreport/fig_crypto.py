@@ -104,10 +104,10 @@ def asymmetric(rep):
               for b in bes]
     fig = P.new_figure(10, 1.2 + 0.11 * len(ops) * max(2, len(bes)))
     ax = fig.add_subplot(1, 1, 1)
-    P.hbars(ax, ops, series, log=True)
+    handles = P.hbars(ax, ops, series, log=True)
     ax.set_xlabel("operations per second (log); whiskers: 95% CI of the "
                   "median")
-    ax.legend(loc="lower right")
+    ax.legend(handles=handles, loc="lower right")
     return P.finish(fig, rep, "crypto-asymmetric",
                     "Public-key operations per second",
                     "Median operations per second of each public-key "
@@ -133,12 +133,13 @@ def derived(rep):
         series = [(b, {e["operation"]: (e["bytes"] / 1024.0, None, None)
                        for e in d if e["backend"] == b and
                        e["cipher"] == c}) for b in bes]
-        P.hbars(ax, ops, series, value_fmt=lambda v: "%.0f" % v)
+        handles = P.hbars(ax, ops, series, log=True,
+                          value_fmt=lambda v: "%.0f" % v)
         ax.set_title("bytes of %s" % c)
-        ax.set_xlabel("KiB encrypted in the same CPU time")
+        ax.set_xlabel("KiB encrypted in the same CPU time (log)")
         ax.margins(x=0.15)
         if i == 0:
-            ax.legend(loc="lower right")
+            ax.legend(handles=handles, loc="lower right")
     return P.finish(fig, rep, "crypto-equivalence",
                     "One public-key operation in bytes of bulk encryption",
                     "KiB of AEAD encryption (largest record size measured) "
@@ -179,16 +180,16 @@ def handshake_phases(rep):
                 t = _triple(r)
                 if not t:
                     continue
-                ax.barh(y, t[0], left=left, color=col, height=0.6,
-                        label=label if y == 0 else None)
+                ax.barh(y, t[0], left=left, color=col, height=0.6)
                 left += t[0]
             tot = _triple(rep.find("handshake", case + "/total", b))
             if tot:
                 ax.errorbar([tot[0]], [y], xerr=P.errbars(
                     [tot[0]], [tot[1]], [tot[2]]), fmt="|", color="#000000",
                     ms=8, capsize=3, lw=1)
-                ax.text(max(tot[0], left), y, "  %.0f us" % tot[0],
-                        va="center", fontsize=7)
+                right = max(left, tot[2] if tot[2] is not None else 0)
+                ax.text(right, y, "  %.0f us" % tot[0], va="center",
+                        fontsize=7)
             else:
                 r = rep.find("handshake", case + "/total", b) or \
                     rep.find("handshake", case + "/tls_handshake", b)
@@ -200,11 +201,10 @@ def handshake_phases(rep):
         ax.set_title(case, loc="left", fontsize=9)
         ax.margins(x=0.12)
         ax.grid(axis="y", visible=False)
-        if i == 0:
-            ax.legend(ncol=4, loc="lower right", fontsize=7)
         if i == len(cases) - 1:
             ax.set_xlabel("microseconds (medians per phase; whisker: 95% "
                           "CI of the median total)")
+    P.legend(fig, [], patches=[(col, label) for _, label, col in PHASES])
     return P.finish(fig, rep, "handshake-phases",
                     "Connection set-up, phase by phase",
                     "Median time of each phase of a new connection per "
@@ -245,10 +245,10 @@ def handshake_rate(rep):
     series = [(b, {c: t for c, bb, t in rows if bb == b}) for b in bes]
     fig = P.new_figure(10, 1.3 + 0.12 * len(cases) * max(2, len(bes)))
     ax = fig.add_subplot(1, 1, 1)
-    P.hbars(ax, cases, series, log=True,
-            value_fmt=lambda v: "%.0f" % v)
+    handles = P.hbars(ax, cases, series, log=True,
+                      value_fmt=lambda v: "%.0f" % v)
     ax.set_xlabel("handshakes per second (log)")
     ax.margins(x=0.1)
-    ax.legend(loc="lower right")
+    ax.legend(handles=handles, loc="lower right")
     return P.finish(fig, rep, "handshake-rate", "Handshakes per second",
                     "Per library and case; " + how + ".")

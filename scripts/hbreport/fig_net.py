@@ -5,15 +5,17 @@ from matplotlib.ticker import FixedLocator, NullLocator
 from . import load as L
 from . import plot as P
 
-NINES = [(1, "0%"), (2, "50%"), (10, "90%"), (100, "99%"),
+NINES = [(2, "50%"), (10, "90%"), (100, "99%"),
          (1e3, "99.9%"), (1e4, "99.99%"), (1e5, "99.999%"),
          (1e6, "99.9999%")]
 
 
 def _cells(rep):
-    """Throughput results that are cells ("mode/bytes"), not memory."""
+    """Throughput results that are cells ("mode/bytes") of our own load
+    generator: not memory, not another client's rows ("curl:...")."""
     return [r for r in rep.of_suite("throughput")
             if not r["name"].startswith("memory/") and
+            ":" not in r["name"] and
             isinstance(r["params"].get("bytes"), int)]
 
 
@@ -71,8 +73,7 @@ def spectrum(rep):
             xs, ys = _spectrum_points(h)
             if xs:
                 ax.plot(xs, ys, color=P.color(b), lw=1.3, label=b,
-                        ls="--" if b == "plain" else "-",
-                        drawstyle="steps-post")
+                        ls="--" if b == "plain" else "-")
                 top = max(top, xs[-1])
         ax.set_xscale("log")
         ax.set_yscale("log")
@@ -83,12 +84,23 @@ def spectrum(rep):
         ax.set_title(title, fontsize=9)
         ax.set_xlabel("percentile")
         ax.set_ylabel("latency (ms, log)")
-        ax.legend(fontsize=7)
+    bes = []
+    for _, lines in panels:
+        bes += [b for b, _ in lines if b not in bes]
+    P.legend(fig, sorted(bes, key=lambda b: b != "plain"))
     return P.finish(fig, rep, "latency-spectrum",
                     "Latency percentile spectrum",
                     "Request latency against percentile on a 1/(1-p) axis "
                     "(each tick a further nine); for throughput cells the "
                     "run with the median requests/s.")
+
+
+def _cell_backends(cells):
+    out = []
+    for r in cells:
+        if r["backend"] not in out:
+            out.append(r["backend"])
+    return out
 
 
 def _modes(cells):
@@ -139,7 +151,6 @@ def _line_panel(ax, cells, mode, getter, log=True):
     ax.set_xlabel("payload bytes (%s)" % mode)
     if log:
         ax.set_yscale("log")
-    ax.legend(fontsize=7)
 
 
 def _vs_plain(rep):
@@ -173,6 +184,7 @@ def http_https(rep):
             if j == 2:
                 ax.axhline(100, color="#444444", ls="--", lw=1)
                 ax.set_ylim(bottom=0)
+    P.legend(fig, _cell_backends(cells))
     return P.finish(fig, rep, "http-vs-https",
                     "HTTP versus HTTPS: requests/s and bytes/s",
                     "Medians of the runs with their 95% CI per payload "
@@ -196,6 +208,7 @@ def cpu(rep):
             _line_panel(ax, cells, m,
                         lambda r, k=key: _series_triple(r.get(k)))
             ax.set_ylabel(label)
+    P.legend(fig, _cell_backends(cells))
     return P.finish(fig, rep, "cpu-per-request", "CPU time per request",
                     "Server (one thread) and load generator CPU time per "
                     "request, medians with their 95% CI; plain HTTP "
@@ -227,10 +240,10 @@ def memory(rep):
               for b in bes]
     fig = P.new_figure(10, 1.4 + 0.13 * len(names) * max(2, len(bes)))
     ax = fig.add_subplot(1, 1, 1)
-    P.hbars(ax, names, series, value_fmt=lambda v: "%.1f" % v)
+    handles = P.hbars(ax, names, series, value_fmt=lambda v: "%.1f" % v)
     ax.set_xlabel(shown + " (median, whisker: 95% CI)")
     ax.margins(x=0.15)
-    ax.legend(loc="lower right")
+    ax.legend(handles=handles, loc="lower right")
     return P.finish(fig, rep, "memory-per-connection",
                     "Server memory per connection",
                     "Resident memory the server holds per open idle "

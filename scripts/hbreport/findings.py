@@ -32,8 +32,9 @@ def case_text(case):
     if not m:
         return "TCP connection" if case == "tcp" else case
     kind = "full handshake" if m.group(2) == "full" else \
-        "resumed handshake (%s)" % ("session ID" if m.group(2) == "id"
-                                     else "ticket/PSK")
+        "resumed handshake (%s)" % (
+            "session ID" if m.group(2) == "id" else
+            "session ticket" if m.group(1) == "1.2" else "PSK")
     return "TLS %s %s with %s (%s%s)" % (
         m.group(1), kind, CERTS.get(m.group(3), m.group(3)), m.group(4),
         ", RSA key transport" if m.group(5) else "")
@@ -107,10 +108,10 @@ def _handshake(rep):
         if not rs:
             continue
         if tcp_us:
-            parts = ["%.0f times on %s" % (L.median(r) / tcp_us,
-                                           pretty(r["backend"]))
-                     for r in rs]
-            out.append("A %s costs %s a TCP connect (%s; TCP connect %s)."
+            parts = ["%.0f times%s on %s" % (
+                L.median(r) / tcp_us, " a TCP connect" if i == 0 else "",
+                pretty(r["backend"])) for i, r in enumerate(rs)]
+            out.append("A %s costs %s (%s; TCP connect %s)."
                        % (case_text(case), _join(parts), _join(
                            ["%s %s" % (pretty(r["backend"]),
                                        units.fmt(L.median(r), "us"))
@@ -128,13 +129,13 @@ def _handshake(rep):
                 f = rep.find("handshake", full + "/tls_handshake",
                              r["backend"])
                 if f and L.ok(f):
-                    parts.append("%.0f%% on %s" % (
+                    parts.append("%.0f%%%s on %s" % (
                         100 * L.median(r) / L.median(f),
+                        "" if parts else " of the full handshake's time",
                         pretty(r["backend"])))
             if parts:
-                out.append("Resuming (%s) takes %s of the full TLS %s "
-                           "handshake's time." % (m.group(2), _join(parts),
-                                                  m.group(1)))
+                out.append("Resumed, the TLS %s handshake takes %s."
+                           % (m.group(1), _join(parts)))
     cap = [r for r in rep.of_suite("handshake")
            if r["unit"] == "handshakes/s" and L.ok(r)]
     if cap:
@@ -157,7 +158,7 @@ def _throughput(rep):
     out = []
     cells = [r for r in rep.of_suite("throughput")
              if isinstance(r["params"].get("bytes"), int) and
-             not r["name"].startswith("memory/")]
+             ":" not in r["name"] and not r["name"].startswith("memory/")]
     for mode, what in (("keepalive", "keep-alive"),
                        ("close", "with a new connection per request")):
         size = _closest(cells, mode, 1024)
@@ -169,12 +170,13 @@ def _throughput(rep):
               r["backend"] != "plain"]
         if not base or not L.ok(base) or not rs:
             continue
-        parts = ["%.0f%% on %s" % (100 * L.median(r) / L.median(base),
-                                   pretty(r["backend"])) for r in rs]
-        out.append("HTTPS %s, %s responses, reaches %s of plain HTTP's "
-                   "requests/s (%s)." % (
-                       what, units.size_label(size), _join(parts),
-                       units.fmt(L.median(base), "requests/s")))
+        parts = ["%.0f%%%s on %s" % (
+            100 * L.median(r) / L.median(base),
+            "" if i else " of plain HTTP's requests/s",
+            pretty(r["backend"])) for i, r in enumerate(rs)]
+        out.append("HTTPS %s, %s responses, reaches %s (plain HTTP: %s)."
+                   % (what, units.size_label(size), _join(parts),
+                      units.fmt(L.median(base), "requests/s")))
         cpu = [(r["backend"], L.median(r.get("server_cpu_us_per_request")
                                        or {}))
                for r in [base] + rs]
@@ -184,11 +186,18 @@ def _throughput(rep):
                 what, units.size_label(size), _join(
                     ["%s %s" % (pretty(b), units.fmt(v, "us"))
                      for b, v in cpu])))
+    names = []
     for r in rep.of_suite("throughput"):
-        if r["name"].startswith("memory/") and L.ok(r):
-            out.append("Server memory (%s) on %s: %s." % (
-                r["name"], pretty(r["backend"]),
-                units.fmt(L.median(r), r["unit"])))
+        if r["name"].startswith("memory/") and r["name"] not in names:
+            names.append(r["name"])
+    for name in names:
+        rs = [r for r in rep.of_suite("throughput")
+              if r["name"] == name and L.ok(r)]
+        if rs:
+            out.append("Server memory per idle connection (%s): %s." % (
+                name, _join(["%s %s" % (pretty(r["backend"]), units.fmt(
+                    L.median(r), r["unit"]).replace("/connection", ""))
+                    for r in rs])))
     return out
 
 

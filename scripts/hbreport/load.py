@@ -51,9 +51,10 @@ class Report:
         return [r for r in self.results if r["suite"] == suite]
 
     def find(self, suite, name, backend):
+        """The result of suite, name and backend (a backend label, see
+        backend_label)."""
         for r in self.results:
-            if (r["suite"], r["name"], r["backend"]) == (suite, name,
-                                                         backend):
+            if key(r) == (suite, name, backend):
                 return r
         return None
 
@@ -68,6 +69,23 @@ class Report:
         c = self.tool.get("git_commit") or "unknown"
         short = c[:12] if re.match(r"^[0-9a-f]{40}$", c) else c
         return short + (" (dirty)" if self.tool.get("git_dirty") else "")
+
+
+def backend_label(r):
+    """The backend, or "client@server" for a result measured with another
+    client against a backend's server (throughput's curl rows: backend
+    "curl", params.server_backend the server), which would otherwise share
+    suite, name and backend with its neighbours."""
+    p = r.get("params")
+    sb = p.get("server_backend") if isinstance(p, dict) else None
+    if isinstance(sb, str) and sb != r["backend"]:
+        return "%s@%s" % (r["backend"], sb)
+    return r["backend"]
+
+
+def key(r):
+    """What identifies a result across reports: suite, name, backend."""
+    return (r["suite"], r["name"], backend_label(r))
 
 
 def median(r):
@@ -92,13 +110,36 @@ def _reject_constant(name):
     raise ValueError("non-JSON number %s" % name)
 
 
+def _is_prefix(text):
+    """Does text end inside a string or an open array or object, with
+    nothing wrong before that (a file cut short)?"""
+    stack, in_str, esc = [], False, False
+    pairs = {"]": "[", "}": "{"}
+    for ch in text:
+        if in_str:
+            if esc:
+                esc = False
+            elif ch == "\\":
+                esc = True
+            elif ch == '"':
+                in_str = False
+        elif ch == '"':
+            in_str = True
+        elif ch in "[{":
+            stack.append(ch)
+        elif ch in "]}":
+            if not stack or stack.pop() != pairs[ch]:
+                return False
+    return in_str or bool(stack)
+
+
 def _parse(path, text):
     if not text.strip():
         raise ReportError(path, "empty file (no JSON)")
     try:
         return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as e:
-        if e.pos >= len(text.rstrip()):
+        if _is_prefix(text):
             raise ReportError(path, "truncated JSON: the document ends at "
                               "byte %d before it is complete (%s)"
                               % (len(text.encode()), e.msg))

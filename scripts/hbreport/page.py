@@ -23,7 +23,7 @@ th{background:#f3f3f3;text-align:left}td.n{text-align:right;
 white-space:nowrap}td.bad{color:#a00}tr:nth-child(even) td{background:#fafafa}
 .row{display:flex;flex-wrap:wrap;gap:14px}
 figure{flex:1 1 600px;min-width:0;margin:0 0 12px;border:1px solid #e4e4e4;
-padding:6px}figure img{width:100%;height:auto;display:block}
+padding:6px}figure img{max-width:100%;height:auto;display:block}
 figcaption{font-size:12px;color:#444}.skip{color:#777}
 .small{font-size:12px;color:#555}#hb-check{font-size:11px;color:#777}
 nav a{margin-right:12px}code{font-size:12px}
@@ -151,7 +151,7 @@ def _results_table(reports, suite):
     keys = []
     for rep in reports:
         for r in rep.of_suite(suite):
-            k = (r["name"], r["backend"])
+            k = (r["name"], L.backend_label(r))
             if k not in keys:
                 keys.append(k)
     if not keys:

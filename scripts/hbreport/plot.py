@@ -41,28 +41,32 @@ def color(backend):
     return EXTRA_COLORS[sum(map(ord, backend)) % len(EXTRA_COLORS)]
 
 
-def footer_text(rep):
+def footer_text(rep, width_in=10.0):
     vers = "; ".join("%s %s" % (b, v) for b, v in rep.versions().items())
     text = "httpsbench %s, commit %s, %s, %s | %s" % (
         rep.tool.get("version", "?"), rep.commit(),
         rep.env.get("cpu_model", "unknown CPU"),
         rep.doc["run"].get("start") or "", vers)
-    return textwrap.wrap(text, 150)
+    # about 19 characters of 6.5 pt text per inch
+    return textwrap.wrap(text, max(60, int(width_in * 19)))
 
 
 def new_figure(width, height):
-    return plt.figure(figsize=(width, height))
+    # room for the title, a legend and the footer whatever the content
+    return plt.figure(figsize=(width, max(3.0, height)))
 
 
 def finish(fig, rep, key, title, caption):
     """Footer, layout, render, close: a Figure."""
-    lines = footer_text(rep)
     w, h = fig.get_size_inches()
+    lines = footer_text(rep, w)
     foot = (0.15 + 0.13 * len(lines)) / h
-    fig.suptitle(title, fontsize=11, fontweight="bold")
+    # title and legend at fixed distances from the top, in inches
+    fig.suptitle(title, fontsize=11, fontweight="bold", y=1 - 0.06 / h,
+                 va="top")
     fig.text(0.005, 0.005, "\n".join(lines), fontsize=6.5, color="#555555",
              va="bottom", ha="left")
-    top = 0.75 if fig.legends else 0.4
+    top = 0.65 if fig.legends else 0.35
     fig.tight_layout(rect=(0, foot, 1, 1 - top / h))
     plt.rcParams["svg.hashsalt"] = key
     svg = io.BytesIO()
@@ -122,22 +126,26 @@ def hbars(ax, cats, series, log=False, value_fmt=None):
                 for p, val in zip(pos, v):
                     ax.text(val, p, " " + value_fmt(val), fontsize=6,
                             va="center")
-        else:
-            ax.barh([], [], color=color(backend), label=backend)
     ax.set_yticks(ys)
     ax.set_yticklabels(cats)
     ax.set_ylim(len(cats) - 0.5, -0.5)
     if log:
         ax.set_xscale("log")
     ax.grid(axis="y", visible=False)
+    from matplotlib.patches import Patch
+    return [Patch(color=color(b), label=b) for b, _ in series]
 
 
-def legend(fig, backends, styles=()):
+def legend(fig, backends, styles=(), patches=()):
     """One legend for the figure, under its title: a colour per backend,
-    then the line styles [(linestyle, label)]."""
+    the line styles [(linestyle, label)], filled boxes [(colour, label)].
+    """
     from matplotlib.lines import Line2D
-    handles = [Line2D([], [], color=color(b), lw=2, label=b)
+    from matplotlib.patches import Patch
+    handles = [Line2D([], [], color=color(b), lw=2, label=b,
+                      ls="--" if b == "plain" else "-")
                for b in backends]
+    handles += [Patch(color=c, label=lab) for c, lab in patches]
     handles += [Line2D([], [], color="#333333", ls=ls, lw=1.2, label=lab)
                 for ls, lab in styles]
     fig.legend(handles=handles, loc="upper center", ncol=len(handles),

@@ -46,7 +46,17 @@ def fmt(v, unit, digits=3):
     if not _finite(v):
         return "n/a"
     if is_time(unit):
-        return "%.*g %s" % (digits, v, unit)
+        sec = v * TIME_UNITS[unit.split("/")[0]]
+        for name in ("s", "ms", "us", "ns"):
+            if abs(sec) >= TIME_UNITS[name] or name == "ns":
+                return "%.*g %s%s" % (digits, sec / TIME_UNITS[name], name,
+                                      unit[len(unit.split("/")[0]):])
+    if unit in SIZE_UNITS and unit.startswith("bytes"):
+        # memory: binary prefixes
+        for div, p in ((1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")):
+            if abs(v) >= div:
+                return "%.*g %s%s" % (digits, v / div, p, unit[5:])
+        return "%.*g B%s" % (digits, v, unit[5:])
     num, p = _si_parts(v, digits)
     if unit.startswith("bytes"):
         return "%s %sB%s" % (num, p, unit[5:])

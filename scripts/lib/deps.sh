@@ -8,7 +8,8 @@ HB_PACKAGES="build-essential cmake pkg-config git
   libwolfssl-dev
   libmbedtls-dev
   libcurl4-openssl-dev
-  python3 python3-jsonschema"
+  python3 python3-jsonschema
+  python3-matplotlib chromium"
 
 hb_install_deps() {
   local missing="" p

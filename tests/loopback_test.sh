@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Our load generator against our server over loopback, for plain HTTP and
+# every TLS library: keep-alive and a connection per request, every default
+# payload size; the response count and body bytes must be exact and no
+# error counted. Then the throughput driver end to end (short), its report
+# validated. No timing is asserted.
+# usage: loopback_test.sh BUILD_DIR SOURCE_DIR
+set -u
+build=$1 src=$2
+. "$src/scripts/lib/python.sh"
+hb_find_python || { echo "FAIL: no python3 with jsonschema"; exit 1; }
+tmp=$(mktemp -d /tmp/hbloop.XXXXXX)
+srv_pid=
+cleanup() { [ -n "$srv_pid" ] && kill "$srv_pid" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+pass=0 fail=0
+ok()  { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+export HTTPSBENCH_CERT_DIR=$build/certs
+
+start_server() { # engine
+  "$build/httpsbench-$1" server --listen 127.0.0.1:0 --cert-type ecdsa-p256 \
+    >"$tmp/srv.out" 2>"$tmp/srv.err" &
+  srv_pid=$!
+  local i
+  for i in $(seq 1 300); do
+    grep -q '^listening on' "$tmp/srv.out" 2>/dev/null && break
+    sleep 0.1
+  done
+  port=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$tmp/srv.out")
+  [ -n "$port" ]
+}
+
+stop_server() {
+  kill -TERM "$srv_pid" 2>/dev/null
+  wait "$srv_pid"
+  local rc=$?
+  srv_pid=
+  return $rc
+}
+
+engines=plain
+for e in "$build"/httpsbench-*; do
+  b=${e##*/httpsbench-}
+  case $b in plain|curl) ;; *) [ -x "$e" ] && engines="$engines $b" ;; esac
+done
+
+n=12
+for b in $engines; do
+  if ! start_server "$b"; then
+    bad "$b: server did not start: $(cat "$tmp/srv.err")"
+    continue
+  fi
+  scheme=https extra="--cacert $build/certs/ecdsa-p256/root.pem"
+  [ "$b" = plain ] && scheme=http extra=
+  for mode in keepalive close; do
+    flag=; [ $mode = close ] && flag=--close
+    for size in 0 1024 16384 102400 1048576; do
+      rm -f "$tmp/l.json"
+      "$build/httpsbench-$b" load "$scheme://127.0.0.1:$port/bytes/$size" \
+        -n $n -c 3 $flag $extra --json "$tmp/l.json" >/dev/null 2>"$tmp/err"
+      rc=$?
+      if [ $rc -ne 0 ]; then
+        bad "$b $mode $size: load exited $rc: $(tail -2 "$tmp/err")"
+        continue
+      fi
+      "$HB_PYTHON" - "$tmp/l.json" $n $size $mode "$b" <<'PY' && ok ||
+import json, sys
+r = json.load(open(sys.argv[1]))["results"][0]
+n, size, mode, b = int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
+c, errs = r["counts"], sum(r["errors"].values())
+why = []
+if c["responses_2xx"] != n: why.append("%d responses" % c["responses_2xx"])
+if c["bytes_body"] != n * size: why.append("%d body bytes" % c["bytes_body"])
+if errs: why.append("errors %s" % r["errors"])
+if b != "plain" and mode == "close" and c["handshakes"] != n:
+    why.append("%d handshakes for %d requests" % (c["handshakes"], n))
+if b != "plain" and mode == "keepalive" and c["handshakes"] > 3:
+    why.append("%d handshakes on 3 kept-alive connections" % c["handshakes"])
+if r["latency"]["count"] != n: why.append("latency count %d" % r["latency"]["count"])
+if why: print("  " + "; ".join(why))
+sys.exit(1 if why else 0)
+PY
+        bad "$b $mode $size: counts wrong"
+      "$HB_PYTHON" "$src/scripts/validate_report.py" "$tmp/l.json" \
+        >/dev/null && ok || bad "$b $mode $size: report invalid"
+    done
+  done
+  stop_server && ok || bad "$b: server did not stop cleanly"
+done
+
+# The throughput driver, short: one TLS library against plain, both
+# modes, memory figure, curl row when built; table and valid report.
+tb=$(echo $engines | awk '{print $2}')
+if [ -n "$tb" ]; then
+  "$build/httpsbench" throughput --backend "$tb" --sizes 1k -d 0.3 \
+    --repetitions 2 --idle-conns 20 --quiet --json "$tmp/tp.json" \
+    >"$tmp/tp.out" 2>"$tmp/tp.err"
+  rc=$?
+  [ $rc -eq 0 ] && ok || bad "throughput exited $rc: $(tail -3 "$tmp/tp.err")"
+  "$HB_PYTHON" "$src/scripts/validate_report.py" "$tmp/tp.json" >/dev/null &&
+    ok || bad "throughput report invalid"
+  "$HB_PYTHON" - "$tmp/tp.json" "$tb" <<'PY' && ok || bad "throughput cells"
+import json, sys
+rep, tb = json.load(open(sys.argv[1])), sys.argv[2]
+rs = {(r["backend"], r["name"]): r for r in rep["results"]}
+need = [(b, n) for b in ("plain", tb)
+        for n in ("keepalive/1024", "close/1024", "memory/idle-20")]
+why = [str(k) for k in need if k not in rs or rs[k]["status"] != "ok"]
+r = rs.get((tb, "keepalive/1024"))
+if r and not (r.get("vs_plain") or 0) > 0: why.append("no vs_plain ratio")
+if r and len(r["samples"]) != 2: why.append("samples %d" % len(r["samples"]))
+if why: print("  missing or failed: " + ", ".join(why))
+sys.exit(1 if why else 0)
+PY
+  grep -q "vs HTTP" "$tmp/tp.out" && ok || bad "no throughput table printed"
+fi
+
+echo "loopback: $pass passed, $fail failed"
+[ $fail -eq 0 ]

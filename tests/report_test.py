@@ -1,0 +1,281 @@
+#!/usr/bin/env python3
+"""httpsbench report, compare and export as a user runs them.
+
+usage: report_test.py HTTPSBENCH SOURCE_DIR WORK_DIR
+- report: figures (SVG + PNG, non-empty) and one HTML page holding them
+  from the hand-made tests/data/report-small.json; absent suites skipped
+  and said so; two reports side by side;
+- compare: identical reports exit 0, a result made slower on purpose exit
+  1, an improvement exit 0, a change inside the threshold exit 0;
+- export: every format equals its committed file in tests/data/;
+- bad input (unknown major version, truncated JSON, missing fields, empty
+  results): one line naming the file, exit 2, nothing written;
+- the Mann-Whitney U test against reference p-values.
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+HB, SRC, WORK = sys.argv[1], sys.argv[2], sys.argv[3]
+DATA = os.path.join(SRC, "tests", "data", "report-small.json")
+KINDS = ("crypto-aead", "crypto-asymmetric", "crypto-equivalence",
+         "crypto-digest", "handshake-phases", "handshake-rate",
+         "latency-spectrum", "http-vs-https", "cpu-per-request",
+         "memory-per-connection")
+passed = failed = 0
+
+
+def check(cond, what):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL: %s" % what)
+    return cond
+
+
+def run(*args, timeout=300):
+    p = subprocess.run([HB] + list(args), capture_output=True, text=True,
+                       timeout=timeout)
+    return p.returncode, p.stdout, p.stderr
+
+
+def base():
+    with open(DATA) as f:
+        return json.load(f)
+
+
+def write(doc, name):
+    path = os.path.join(WORK, name)
+    with open(path, "w") as f:
+        json.dump(doc, f)
+    return path
+
+
+def scale(doc, name, backend, factor):
+    """Every sample and location statistic of one result times factor."""
+    for r in doc["results"]:
+        if r["name"] == name and r["backend"] == backend:
+            r["samples"] = [s * factor for s in r["samples"]]
+            for k in ("median", "mean", "stddev", "min", "max", "ci95_low",
+                      "ci95_high"):
+                r["stats"][k] *= factor
+            return doc
+    raise KeyError(name)
+
+
+def test_report():
+    out = os.path.join(WORK, "fig")
+    rc, so, se = run("report", DATA, "--out", out)
+    check(rc == 0, "report exit %d: %s" % (rc, se))
+    check("report.html" in so, "report prints the page: %r" % so)
+    page = os.path.join(out, "report.html")
+    html = open(page).read() if os.path.exists(page) else ""
+    for k in KINDS:
+        for ext in ("svg", "png"):
+            p = os.path.join(out, "%s.%s" % (k, ext))
+            ok = os.path.exists(p) and os.path.getsize(p) > 1000
+            check(ok, "figure %s.%s missing or empty" % (k, ext))
+            if ok and ext == "svg":
+                root = ET.parse(p).getroot()
+                check(root.tag.endswith("svg"), "%s is not SVG" % p)
+            if ok and ext == "png":
+                with open(p, "rb") as f:
+                    check(f.read(8) == b"\x89PNG\r\n\x1a\n", "%s not PNG"
+                          % p)
+        check('data-key="%s:' % k in html, "page lacks figure %s" % k)
+    check(html.count("data:image/svg+xml;base64,") == len(KINDS),
+          "page holds %d inline figures"
+          % html.count("data:image/svg+xml;base64,"))
+    check('data-figures="%d"' % len(KINDS) in html, "figure count marker")
+    net = re.findall(r'(?:src|href|url)\s*[=(]\s*["\']?(?:https?:)?//',
+                     html)
+    check(not net and "<link" not in html and "@import" not in html,
+          "page refers to the network: %s" % net[:3])
+    check("Skipped figures" not in html, "nothing should be skipped")
+    check("costs" in html and "times a TCP connect" in html and
+          "of plain HTTP" in html, "headline findings missing")
+    check("mbedTLS 2.28 has no EdDSA" in html, "table lacks the reason")
+
+    # only the crypto suite: the other figures skipped, and said so
+    doc = base()
+    doc["results"] = [r for r in doc["results"] if r["suite"] == "crypto"]
+    only = write(doc, "crypto-only.json")
+    out2 = os.path.join(WORK, "fig-crypto")
+    rc, so, se = run("report", only, "--out", out2, "--html",
+                     os.path.join(WORK, "crypto-only.html"))
+    check(rc == 0, "crypto-only report exit %d: %s" % (rc, se))
+    html = open(os.path.join(WORK, "crypto-only.html")).read() \
+        if rc == 0 else ""
+    check("Skipped figures" in html and "no handshake results" in html,
+          "skipped figures not listed")
+    check(not os.path.exists(os.path.join(out2, "handshake-phases.svg")),
+          "a figure of an absent suite was written")
+
+    # two reports side by side: a column each
+    doc = scale(base(), "rsa-2048/sign", "openssl", 0.5)
+    other = write(doc, "other.json")
+    out3 = os.path.join(WORK, "fig-two")
+    rc, so, se = run("report", DATA, other, "--out", out3)
+    check(rc == 0, "two-report exit %d: %s" % (rc, se))
+    check(os.path.exists(os.path.join(out3, "crypto-aead-1.svg")) and
+          os.path.exists(os.path.join(out3, "crypto-aead-2.svg")),
+          "one figure per report")
+    html = open(os.path.join(out3, "report.html")).read() if rc == 0 else ""
+    check(">report-small<" in html and ">other<" in html,
+          "both reports in the page")
+
+
+def test_compare():
+    same = write(base(), "same.json")
+    rc, so, se = run("compare", DATA, same)
+    check(rc == 0, "identical reports: exit %d (%s)" % (rc, se))
+    check("curl:keepalive/1024 curl@openssl" in so and
+          "curl:keepalive/1024 curl@plain" in so,
+          "rows of one client against two servers kept apart")
+    check("0 worse" in so, "identical reports: %s" % so[-200:])
+
+    cases = [  # (what, result, backend, factor, threshold, rc, word)
+        ("rate 20% slower", "rsa-2048/sign", "openssl", 0.8, None, 1,
+         "slower"),
+        ("rate 25% faster", "rsa-2048/sign", "openssl", 1.25, None, 0,
+         "faster"),
+        ("latency 30% slower", "tls1.3-full-ecdsa-p256-x25519/tls_handshake",
+         "openssl", 1.3, None, 1, "slower"),
+        ("latency 30% faster", "tls1.3-full-ecdsa-p256-x25519/tls_handshake",
+         "openssl", 0.7, None, 0, "faster"),
+        ("3% inside 5%", "rsa-2048/sign", "openssl", 0.97, None, 0,
+         "no significant change"),
+        ("3% beyond 1%", "rsa-2048/sign", "openssl", 0.97, "1%", 1,
+         "slower"),
+    ]
+    for what, name, be, f, thr, want, word in cases:
+        new = write(scale(base(), name, be, f), "new.json")
+        args = ["compare", DATA, new] + (["--threshold", thr] if thr else [])
+        rc, so, se = run(*args)
+        line = [ln for ln in so.splitlines() if name + " " + be in ln]
+        check(rc == want, "%s: exit %d, want %d (%s)" % (what, rc, want, se))
+        check(line and word in line[0], "%s: verdict %r" % (
+            what, line[0] if line else so[-300:]))
+
+    doc = base()
+    doc["results"] = [r for r in doc["results"]
+                      if r["name"] != "x25519/exchange"]
+    r = [r for r in doc["results"] if r["name"] == "ecdsa-p256/sign" and
+         r["backend"] == "gnutls"][0]
+    r.update(status="error", stats=None, samples=[], error="broke")
+    rc, so, se = run("compare", DATA, write(doc, "fewer.json"))
+    check(rc == 1 and "now failing" in so, "a result now failing: exit %d"
+          % rc)
+    check("only in base (1)" in so and "x25519/exchange" in so,
+          "result only in base not listed")
+    rc, so, se = run("compare", DATA)
+    check(rc == 2 and len(se.splitlines()) == 1, "compare one file")
+    rc, so, se = run("compare", DATA, same, "--threshold", "lots")
+    check(rc == 2 and "--threshold" in se, "bad threshold")
+
+
+def test_export():
+    data = os.path.join(SRC, "tests", "data")
+    for fmt, ext in (("csv", "csv"), ("bmf", "bmf.json"),
+                     ("gab", "gab.json"), ("hdr", "hdr.txt")):
+        rc, so, se = run("export", "--format", fmt, DATA)
+        with open(os.path.join(data, "report-small." + ext)) as f:
+            want = f.read()
+        check(rc == 0 and so == want, "export %s differs from "
+              "tests/data/report-small.%s (exit %d %s)" % (fmt, ext, rc, se))
+        out = os.path.join(WORK, "exp." + ext)
+        rc, so, se = run("export", "--format", fmt, DATA, "--out", out)
+        check(rc == 0 and so == "" and open(out).read() == want,
+              "export %s --out" % fmt)
+    bmf = json.loads(open(os.path.join(data, "report-small.bmf.json"))
+                     .read())
+    check(all(isinstance(m.get("value"), (int, float))
+              for b in bmf.values() for m in b.values()), "BMF values")
+    gab = json.loads(open(os.path.join(data, "report-small.gab.json"))
+                     .read())
+    check(isinstance(gab, list) and all(
+        set(e) >= {"name", "unit", "value", "range"} for e in gab),
+        "github-action-benchmark entries")
+    rc, so, se = run("export", "--format", "gab", "--only", "lower", DATA)
+    check(rc == 0 and all(e["unit"] in ("us", "bytes/connection")
+                          for e in json.loads(so)), "--only lower")
+    hdr = open(os.path.join(data, "report-small.hdr.txt")).read()
+    check(hdr.count("Value     Percentile TotalCount 1/(1-Percentile)") ==
+          hdr.count("#[Mean    =") == 24, "HDR blocks")
+    rc, so, se = run("export", "--format", "xml", DATA)
+    check(rc == 2 and len(se.splitlines()) == 1, "unknown format")
+
+
+def bad_inputs():
+    doc = base()
+    doc["schema_version"] = "2.0"
+    yield "major", write(doc, "v2.json"), "unknown schema major version 2"
+    text = open(DATA).read()
+    path = os.path.join(WORK, "truncated.json")
+    with open(path, "w") as f:
+        f.write(text[:len(text) // 2])
+    yield "truncated", path, "truncated JSON"
+    doc = base()
+    del doc["tool"]
+    yield "no tool", write(doc, "notool.json"), "missing field 'tool'"
+    doc = base()
+    del doc["results"][3]["stats"]
+    yield "no stats", write(doc, "nostats.json"), "missing field 'stats'"
+    doc = base()
+    doc["results"] = []
+    yield "empty", write(doc, "empty.json"), "no results"
+
+
+def test_bad_input():
+    for what, path, words in bad_inputs():
+        for cmd in ("report", "compare", "export"):
+            out = os.path.join(WORK, "bad-out")
+            shutil.rmtree(out, ignore_errors=True)
+            if cmd == "report":
+                args = ["report", DATA, path, "--out", out]
+            elif cmd == "compare":
+                args = ["compare", DATA, path]
+            else:
+                args = ["export", "--format", "csv", path, "--out", out]
+            rc, so, se = run(*args)
+            lines = se.splitlines()
+            check(rc == 2, "%s %s: exit %d, want 2" % (cmd, what, rc))
+            check(len(lines) == 1 and path in lines[0] and words in
+                  lines[0], "%s %s: stderr %r" % (cmd, what, se))
+            check(not os.path.exists(out) and so == "",
+                  "%s %s: wrote something" % (cmd, what))
+
+
+def test_mwu():
+    sys.path.insert(0, os.path.join(SRC, "scripts"))
+    from hbreport import mwu
+    refs = [  # (x, y, p from a reference implementation)
+        ([1, 2, 2, 3, 5], [2, 4, 4, 6, 7, 8], 0.07934368319771502),
+        ([10, 11, 12, 13, 14], [1, 2, 3, 4, 5], 0.007936507936507936),
+        ([1.5, 2.5, 3.5, 4.5], [2, 3, 4, 5, 6, 7], 0.2571428571428571),
+        (list(range(30)), [x + 7.5 for x in range(25)], 0.04000233106564058),
+    ]
+    for x, y, p in refs:
+        got = mwu.mann_whitney(x, y)[1]
+        check(abs(got - p) < 1e-12, "Mann-Whitney p %r, want %r" % (got, p))
+    check(mwu.mann_whitney([1, 2, 3], [4, 5, 6])[1] == 0.1, "3 vs 3")
+    check(abs(mwu.smallest_p(3, 3) - 0.1) < 1e-12, "smallest p 3 vs 3")
+
+
+def main():
+    os.makedirs(WORK, exist_ok=True)
+    for t in (test_mwu, test_export, test_bad_input, test_compare,
+              test_report):
+        t()
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
