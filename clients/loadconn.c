@@ -44,6 +44,7 @@ typedef struct ld_conn {
   unsigned armed;        /* epoll events registered; 0 = not added */
   hb_tls_conn *tls;
   hb_tls_session *sess;  /* to resume the next connection with */
+  hb_tls_conn *spare;    /* a cleanly closed TLS connection to reuse */
   int slot;              /* holds a request slot (counts in requests) */
   int want_sess;         /* fetch a session after the first response */
   uint64_t gidx, k;      /* global index; open loop: request number */
@@ -158,7 +159,10 @@ static void lc_close(ld_conn *c, int clean)
       c->t->st.wire_in += info.bytes_in;
       c->t->st.wire_out += info.bytes_out;
     }
-    ops->conn_free(c->tls);
+    if(clean && ops->conn_reuse && !c->spare)
+      c->spare = c->tls; /* its next socket skips the library's setup */
+    else
+      ops->conn_free(c->tls);
     c->tls = NULL;
   }
   if(c->fd >= 0)
@@ -263,7 +267,16 @@ static void lc_connected(ld_conn *c)
   }
   hb_hdr_record(c->t->st.connect, now - c->t_phase);
   c->t->st.conns++;
-  if(sh->ops->conn_new(sh->ctx, c->fd, sh->o->url.host, &c->tls, &err)) {
+  if(c->spare) {
+    if(sh->ops->conn_reuse(c->spare, c->fd, sh->o->url.host, &err) ==
+       HB_OK)
+      c->tls = c->spare;
+    else
+      sh->ops->conn_free(c->spare);
+    c->spare = NULL;
+  }
+  if(!c->tls &&
+     sh->ops->conn_new(sh->ctx, c->fd, sh->o->url.host, &c->tls, &err)) {
     c->tls = NULL;
     lc_fail(c, sh->tls ? LE_TLS : LE_CONNECT, "%s", err.msg);
     return;
@@ -803,6 +816,8 @@ void ld_thread_free(ld_thread *t)
     ld_conn *c = &t->conns[i];
 
     lc_close(c, 0);
+    if(c->spare)
+      t->sh->ops->conn_free(c->spare);
     if(c->sess)
       t->sh->ops->session_free(c->sess);
   }

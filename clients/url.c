@@ -197,11 +197,8 @@ int ld_build_request(ld_opts *o)
   if(!url_has_header(o, "host"))
     len += (size_t)snprintf(r + len, size - len, "Host: %s\r\n",
                             o->url.hostport);
-  if(!url_has_header(o, "user-agent"))
-    len += (size_t)snprintf(r + len, size - len,
-                            "User-Agent: httpsbench-load\r\n");
-  if(!url_has_header(o, "accept"))
-    len += (size_t)snprintf(r + len, size - len, "Accept: */*\r\n");
+  /* nothing else unless asked (-H): the same request wrk sends, so a
+   * comparison loads the server with identical work */
   if(o->close && !url_has_header(o, "connection"))
     len += (size_t)snprintf(r + len, size - len, "Connection: close\r\n");
   for(i = 0; i < o->nheaders; i++)

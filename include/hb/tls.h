@@ -110,6 +110,13 @@ typedef struct hb_tls_ops {
   int (*session_get)(hb_tls_conn *c, hb_tls_session **out, hb_err *err);
   int (*session_set)(hb_tls_conn *c, hb_tls_session *s, hb_err *err);
   void (*session_free)(hb_tls_session *s);
+
+  /* Optional (may be NULL): makes a connection that ended cleanly ready
+   * for a new socket, keeping the library's allocations (OpenSSL 3's
+   * SSL_new costs as much as a resumed handshake's own work; wrk reuses
+   * its SSL objects the same way). Any previous session is dropped: the
+   * caller offers one with session_set. On failure the caller frees c. */
+  int (*conn_reuse)(hb_tls_conn *c, int fd, const char *sni, hb_err *err);
 } hb_tls_ops;
 
 /* Plain TCP in the same shape (always linked; lib/core/plain.c). */

@@ -1101,5 +1101,6 @@ const hb_tls_ops hb_gnutls_tls = {
   HB_TLS_SUP_GROUPS | HB_TLS_SUP_RSA_KX | HB_TLS_SUP_TRACE,
   gt_ctx_new, gt_ctx_free, gt_conn_new, gt_handshake, gt_read, gt_write,
   gt_shutdown, gt_info, gt_conn_free,
-  gt_session_get, gt_session_set, gt_session_free
+  gt_session_get, gt_session_set, gt_session_free,
+  NULL /* conn_reuse */
 };

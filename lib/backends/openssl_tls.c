@@ -810,11 +810,41 @@ static void ot_session_free(hb_tls_session *s)
 }
 
 /* One symbol for both builds: each engine links one of the two. */
+/* A finished connection, ready for the next socket (see tls.h). */
+static int ot_conn_reuse(hb_tls_conn *c, int fd, const char *sni,
+                         hb_err *err)
+{
+  if(c->failed || !c->up)
+    return hb_err_set(err, HB_ERROR, "only a connection that completed "
+                      "cleanly can be reused");
+#ifndef OT_BSSL
+  /* as in ot_conn_free: keep the session it made resumable */
+  SSL_set_shutdown(c->ssl, SSL_get_shutdown(c->ssl) | SSL_SENT_SHUTDOWN);
+#endif
+  ERR_clear_error();
+  if(!SSL_clear(c->ssl))
+    return ot_fail(err, HB_ERROR, "SSL_clear failed");
+  SSL_set_session(c->ssl, NULL); /* SSL_clear keeps it: offer none */
+  if(c->last) {
+    SSL_SESSION_free(c->last);
+    c->last = NULL;
+  }
+  c->up = c->failed = c->shut = c->rx_ccs = 0;
+  if(!SSL_set_fd(c->ssl, fd))
+    return ot_fail(err, HB_ERROR, "SSL_set_fd(%d) failed", fd);
+  if(c->ctx->server) {
+    SSL_set_accept_state(c->ssl);
+    return HB_OK;
+  }
+  SSL_set_connect_state(c->ssl);
+  return ot_set_host(c, sni, err);
+}
+
 const hb_tls_ops hb_openssl_tls = {
   OT_NAME,
   HB_TLS_SUP_TLS13 | HB_TLS_SUP_TICKETS | HB_TLS_SUP_SESSION_ID |
   HB_TLS_SUP_GROUPS | HB_TLS_SUP_RSA_KX | HB_TLS_SUP_TRACE,
   ot_ctx_new, ot_ctx_free, ot_conn_new, ot_handshake,
   ot_read, ot_write, ot_shutdown, ot_info, ot_conn_free,
-  ot_session_get, ot_session_set, ot_session_free
+  ot_session_get, ot_session_set, ot_session_free, ot_conn_reuse
 };
