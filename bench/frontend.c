@@ -1,5 +1,6 @@
 /* httpsbench: the front end. It links no TLS library; every library's work
  * runs in an engine process of its own (see bench/engine.c). */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +99,41 @@ void hb_server_log_flush(void)
   if(server_log[0])
     unlink(server_log);
   server_log[0] = '\0';
+}
+
+int hb_server_start(char *const argv[], int cpu, const char *backend,
+                    hb_server *s, hb_err *err)
+{
+  char line[256] = "";
+
+  memset(s, 0, sizeof(*s));
+  s->pid = hb_engine_spawn_log(argv, cpu, &s->out_fd, hb_server_log());
+  if(s->pid < 0)
+    return hb_err_set(err, HB_ERROR, "cannot start %s", argv[0]);
+  if(hb_read_line(s->out_fd, line, sizeof(line), 60000) ||
+     sscanf(line, "listening on %*[^:]:%d", &s->port) != 1) {
+    int unsupported = !strncmp(line, "unsupported: ", 13);
+    kill(s->pid, SIGKILL);
+    hb_engine_wait(s->pid);
+    close(s->out_fd);
+    s->pid = 0;
+    if(unsupported)
+      return hb_err_set(err, HB_UNSUPPORTED, "%s server: %s", backend,
+                        line + 13);
+    return hb_err_set(err, HB_ERROR, "%s server did not start%s%s",
+                      backend, line[0] ? ": " : "", line);
+  }
+  return HB_OK;
+}
+
+void hb_server_stop(hb_server *s)
+{
+  if(s->pid > 0) {
+    kill(s->pid, SIGTERM);
+    hb_engine_wait(s->pid);
+    close(s->out_fd);
+    s->pid = 0;
+  }
 }
 
 static void backends_usage(FILE *f)

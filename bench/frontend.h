@@ -2,6 +2,8 @@
 #ifndef HB_FRONTEND_H
 #define HB_FRONTEND_H
 
+#include "hb/err.h"
+
 int hb_cmd_backends(int argc, char **argv);
 int hb_cmd_crypto(int argc, char **argv);
 int hb_cmd_throughput(int argc, char **argv);
@@ -12,6 +14,18 @@ int hb_cmd_probe(int argc, char **argv);
  * usage error (exit 2) for unknown or unbuilt ones. Returns the count. */
 int hb_select_backends(const char *cmd, const char *spec, int want_crypto,
                        const char **out, int max);
+
+/* A server engine started by a driver. */
+typedef struct hb_server {
+  int pid, out_fd, port;
+} hb_server;
+
+/* Starts argv (an engine's `server ...`) pinned to cpu, its stderr in the
+ * server log, and waits for `listening on HOST:PORT`. A server that says
+ * `unsupported: why` gives HB_UNSUPPORTED with that reason. */
+int hb_server_start(char *const argv[], int cpu, const char *backend,
+                    hb_server *s, hb_err *err);
+void hb_server_stop(hb_server *s);
 
 /* Servers started by the drivers write their stderr here (in the run's
  * temporary directory), printed together after the tables. */

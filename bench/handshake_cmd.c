@@ -266,15 +266,11 @@ static int matrix_cases(hs_case *out)
   return 6;
 }
 
-typedef struct server {
-  int pid, out_fd, port;
-} server;
-
 static int server_start(const hs_args *a, const char *backend,
-                        const hs_case *c, const char *root, server *s,
+                        const hs_case *c, const char *root, hb_server *s,
                         hb_err *err)
 {
-  char path[4200], line[256];
+  char path[4200];
   char *argv[24];
   int n = 0;
 
@@ -302,34 +298,7 @@ static int server_start(const hs_args *a, const char *backend,
     }
   }
   argv[n] = NULL;
-  s->pid = hb_engine_spawn_log(argv, a->server_cpu, &s->out_fd,
-                               hb_server_log());
-  if(s->pid < 0)
-    return hb_err_set(err, HB_ERROR, "cannot start %s", path);
-  if(hb_read_line(s->out_fd, line, sizeof(line), 60000) ||
-     sscanf(line, "listening on %*[^:]:%d", &s->port) != 1) {
-    int unsupported = !strncmp(line, "unsupported: ", 13);
-    kill(s->pid, SIGKILL);
-    hb_engine_wait(s->pid);
-    close(s->out_fd);
-    s->pid = 0;
-    if(unsupported)
-      return hb_err_set(err, HB_UNSUPPORTED, "%s server: %s", backend,
-                        line + 13);
-    return hb_err_set(err, HB_ERROR, "%s server did not start%s%s",
-                      backend, line[0] ? ": " : "", line);
-  }
-  return HB_OK;
-}
-
-static void server_stop(server *s)
-{
-  if(s->pid > 0) {
-    kill(s->pid, SIGTERM);
-    hb_engine_wait(s->pid);
-    close(s->out_fd);
-    s->pid = 0;
-  }
+  return hb_server_start(argv, a->server_cpu, backend, s, err);
 }
 
 /* Appends the engine report's results (and backends not yet listed). */
@@ -375,7 +344,7 @@ static double med(json_t *r)
 /* Latency mode: the client engine's `handshake`, one connection at a
  * time; server CPU per connection from /proc around it. */
 static int run_latency(const hs_args *a, const char *cb, const hs_case *c,
-                       const server *s, const char *root, const char *tmp,
+                       const hb_server *s, const char *root, const char *tmp,
                        json_t *report, hb_err *err)
 {
   char path[4200], target[300], n[32], label[128];
@@ -454,7 +423,7 @@ static int run_latency(const hs_args *a, const char *cb, const hs_case *c,
 
 /* Capacity mode: the load engine with a new connection per request. */
 static void run_capacity(const hs_args *a, const char *cb, const hs_case *c,
-                         const server *s, const char *root, const char *tmp,
+                         const hb_server *s, const char *root, const char *tmp,
                          json_t *report)
 {
   char path[4200], url[300], conns[32], dur[32], name[128];
@@ -787,7 +756,7 @@ int hb_cmd_handshake(int argc, char **argv)
       const char *cb = c->tls ? a.backends[b] : "plain";
       const char *sb = c->tls && a.server_backend ? a.server_backend : cb;
       hb_cert_paths certs;
-      server s;
+      hb_server s;
       memset(&s, 0, sizeof(s));
       if(!a.quiet)
         fprintf(stderr, "handshake: %s client %s server %s\n", c->label, cb,
@@ -806,7 +775,7 @@ int hb_cmd_handshake(int argc, char **argv)
       }
       else if(a.conns)
         run_capacity(&a, cb, c, &s, certs.root, tmp, report);
-      server_stop(&s);
+      hb_server_stop(&s);
       if(c->tls) {
         if(!json_object_get(figs, cb))
           json_object_set_new(figs, cb, crypto_figures(&a, cb, ctmp));

@@ -37,11 +37,6 @@ typedef struct tp_args {
   int curl;             /* also run the curl engine as the client */
 } tp_args;
 
-typedef struct server {
-  int pid, out_fd;
-  int port;
-} server;
-
 static void usage(FILE *f)
 {
   fprintf(f,
@@ -203,10 +198,10 @@ static void parse(int argc, char **argv, tp_args *a)
     hb_usage_fail("throughput", "--json: %s", err.msg);
 }
 
-static int server_start(const tp_args *a, const char *backend, server *s,
+static int server_start(const tp_args *a, const char *backend, hb_server *s,
                         hb_err *err)
 {
-  char path[4200], line[256];
+  char path[4200];
   char *argv[16];
   int n = 0;
 
@@ -224,29 +219,7 @@ static int server_start(const tp_args *a, const char *backend, server *s,
     argv[n++] = (char *)a->tls;
   }
   argv[n] = NULL;
-  s->pid = hb_engine_spawn_log(argv, a->server_cpu, &s->out_fd,
-                               hb_server_log());
-  if(s->pid < 0)
-    return hb_err_set(err, HB_ERROR, "cannot start %s", path);
-  if(hb_read_line(s->out_fd, line, sizeof(line), 60000) ||
-     sscanf(line, "listening on %*[^:]:%d", &s->port) != 1) {
-    kill(s->pid, SIGKILL);
-    hb_engine_wait(s->pid);
-    close(s->out_fd);
-    return hb_err_set(err, HB_ERROR, "%s server did not start (said '%s')",
-                      backend, line);
-  }
-  return HB_OK;
-}
-
-static void server_stop(server *s)
-{
-  if(s->pid > 0) {
-    kill(s->pid, SIGTERM);
-    hb_engine_wait(s->pid);
-    close(s->out_fd);
-    s->pid = 0;
-  }
+  return hb_server_start(argv, a->server_cpu, backend, s, err);
 }
 
 static double jnum(json_t *o, const char *a, const char *b)
@@ -264,7 +237,7 @@ typedef struct one_run {
 } one_run;
 
 static int load_once(const tp_args *a, const char *backend,
-                     const char *client, const server *s,
+                     const char *client, const hb_server *s,
                      const char *root, size_t size, int close_mode,
                      const char *tmp, one_run *o, hb_err *err)
 {
@@ -352,7 +325,7 @@ static json_t *series(const double *v, int n)
 /* client: NULL for our load generator, "curl" for the curl engine (its
  * results are backend "curl", the server's backend in params). */
 static void run_cell(const tp_args *a, const char *backend,
-                     const char *client, const server *s,
+                     const char *client, const hb_server *s,
                      const char *root, size_t size, int close_mode,
                      const char *tmp, json_t *report)
 {
@@ -424,7 +397,7 @@ static void run_cell(const tp_args *a, const char *backend,
  * before, and while the load engine holds N idle connections open (each
  * after one request: handshake done, buffers in their resting state). */
 static void measure_memory(const tp_args *a, const char *backend,
-                           const server *s, const char *root,
+                           const hb_server *s, const char *root,
                            json_t *report)
 {
   char path[4200], url[256], conns[32], line[256], name[64];
@@ -602,7 +575,7 @@ int hb_cmd_throughput(int argc, char **argv)
     hb_report_add_backend(report, "curl", version);
   }
   for(b = 0; b < a.nbackends && !hb_interrupted(); b++) {
-    server s;
+    hb_server s;
     char path[4200], version[256] = "kernel TCP";
     char *vargs[] = { path, "version", NULL };
     if(hb_engine_path(a.backends[b], path, sizeof(path)) == 0 &&
@@ -624,7 +597,7 @@ int hb_cmd_throughput(int argc, char **argv)
           run_cell(&a, a.backends[b], c ? "curl" : NULL, &s, certs.root,
                    a.sizes[i], m, tmp, report);
       }
-    server_stop(&s);
+    hb_server_stop(&s);
   }
   if(!a.quiet)
     fprintf(stderr, "\r\033[K");
