@@ -101,15 +101,26 @@ void hb_server_log_flush(void)
   server_log[0] = '\0';
 }
 
-int hb_server_start(char *const argv[], int cpu, const char *backend,
+int hb_server_start(const char *backend, char *const args[], int cpu,
                     hb_server *s, hb_err *err)
 {
-  char line[256] = "";
+  char line[256] = "", path[4200];
+  char *argv[32];
+  int n = 0, i;
 
   memset(s, 0, sizeof(*s));
+  if(hb_engine_path(backend, path, sizeof(path)))
+    return hb_err_set(err, HB_ERROR, "no engine for %s", backend);
+  argv[n++] = path;
+  argv[n++] = "server";
+  argv[n++] = "--listen";
+  argv[n++] = "127.0.0.1:0";
+  for(i = 0; args[i] && n < 31; i++)
+    argv[n++] = args[i];
+  argv[n] = NULL;
   s->pid = hb_engine_spawn_log(argv, cpu, &s->out_fd, hb_server_log());
   if(s->pid < 0)
-    return hb_err_set(err, HB_ERROR, "cannot start %s", argv[0]);
+    return hb_err_set(err, HB_ERROR, "cannot start %s", path);
   if(hb_read_line(s->out_fd, line, sizeof(line), 60000) ||
      sscanf(line, "listening on %*[^:]:%d", &s->port) != 1) {
     int unsupported = !strncmp(line, "unsupported: ", 13);
@@ -124,6 +135,15 @@ int hb_server_start(char *const argv[], int cpu, const char *backend,
                       backend, line[0] ? ": " : "", line);
   }
   return HB_OK;
+}
+
+int hb_parse_cpu(const char *cmd, const char *opt, const char *value)
+{
+  long cpu;
+
+  if(hb_parse_int(value, 0, 4095, &cpu))
+    hb_usage_fail(cmd, "%s: '%s' is not a CPU number", opt, value);
+  return (int)cpu;
 }
 
 void hb_server_stop(hb_server *s)

@@ -20,12 +20,16 @@ typedef struct hb_server {
   int pid, out_fd, port;
 } hb_server;
 
-/* Starts argv (an engine's `server ...`) pinned to cpu, its stderr in the
- * server log, and waits for `listening on HOST:PORT`. A server that says
+/* Starts backend's engine as `server --listen 127.0.0.1:0 ARGS...` (args
+ * NULL-terminated, may be empty) pinned to cpu, its stderr in the server
+ * log, and waits for `listening on HOST:PORT`. A server that says
  * `unsupported: why` gives HB_UNSUPPORTED with that reason. */
-int hb_server_start(char *const argv[], int cpu, const char *backend,
+int hb_server_start(const char *backend, char *const args[], int cpu,
                     hb_server *s, hb_err *err);
 void hb_server_stop(hb_server *s);
+
+/* --server-cpu / --client-cpu: a CPU number, or usage error (exit 2). */
+int hb_parse_cpu(const char *cmd, const char *opt, const char *value);
 
 /* Servers started by the drivers write their stderr here (in the run's
  * temporary directory), printed together after the tables. */

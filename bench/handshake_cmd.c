@@ -126,7 +126,6 @@ static void parse(int argc, char **argv, hs_args *a)
   static const char *const resumes[] = { "none", "id", "ticket", NULL };
   const char *backend = "all", *sel[1];
   hb_err err = { "" };
-  long cpu;
   int opt, i, n;
 
   memset(a, 0, sizeof(*a));
@@ -198,16 +197,10 @@ static void parse(int argc, char **argv, hs_args *a)
     case 'y': a->crypto_json = optarg; break;
     case 't': a->trace = 1; break;
     case 'j': a->json = optarg; break;
-    case 'S':
-    case 'K':
-      if(hb_parse_int(optarg, 0, 4095, &cpu))
-        hb_usage_fail("handshake", "--%s-cpu: '%s' is not a CPU number",
-                      opt == 'S' ? "server" : "client", optarg);
-      if(opt == 'S')
-        a->server_cpu = (int)cpu;
-      else
-        a->client_cpu = (int)cpu;
-      break;
+    case 'S': a->server_cpu = hb_parse_cpu("handshake", "--server-cpu",
+                                           optarg); break;
+    case 'K': a->client_cpu = hb_parse_cpu("handshake", "--client-cpu",
+                                           optarg); break;
     case 'q': a->quiet = 1; break;
     case 'h': usage(stdout); exit(0);
     case ':':
@@ -270,35 +263,27 @@ static int server_start(const hs_args *a, const char *backend,
                         const hs_case *c, const char *root, hb_server *s,
                         hb_err *err)
 {
-  char path[4200];
-  char *argv[24];
+  char *args[16];
   int n = 0;
 
-  memset(s, 0, sizeof(*s));
-  if(hb_engine_path(backend, path, sizeof(path)))
-    return hb_err_set(err, HB_ERROR, "no engine for %s", backend);
-  argv[n++] = path;
-  argv[n++] = "server";
-  argv[n++] = "--listen";
-  argv[n++] = "127.0.0.1:0";
   if(c->tls) {
-    argv[n++] = "--cert-type";
-    argv[n++] = (char *)c->cert_type;
-    argv[n++] = "--tls";
-    argv[n++] = (char *)c->tls;
-    argv[n++] = "--groups";
-    argv[n++] = (char *)c->group;
-    argv[n++] = "--resume";
-    argv[n++] = !strcmp(c->resume, "none") ? "off" : (char *)c->resume;
+    args[n++] = "--cert-type";
+    args[n++] = (char *)c->cert_type;
+    args[n++] = "--tls";
+    args[n++] = (char *)c->tls;
+    args[n++] = "--groups";
+    args[n++] = (char *)c->group;
+    args[n++] = "--resume";
+    args[n++] = !strcmp(c->resume, "none") ? "off" : (char *)c->resume;
     if(c->rsa_kx)
-      argv[n++] = "--rsa-kx";
+      args[n++] = "--rsa-kx";
     if(a->mtls) {
-      argv[n++] = "--client-ca";
-      argv[n++] = (char *)root;
+      args[n++] = "--client-ca";
+      args[n++] = (char *)root;
     }
   }
-  argv[n] = NULL;
-  return hb_server_start(argv, a->server_cpu, backend, s, err);
+  args[n] = NULL;
+  return hb_server_start(backend, args, a->server_cpu, s, err);
 }
 
 /* Appends the engine report's results (and backends not yet listed). */

@@ -90,7 +90,6 @@ static void parse(int argc, char **argv, tp_args *a)
   const char *modes = "keepalive,close";
   char why[200], *copy, *t, *save = NULL;
   const char *sel[HB_BACKEND_COUNT];
-  long cpu;
   hb_err err = { "" };
   int opt, n, i;
 
@@ -149,16 +148,10 @@ static void parse(int argc, char **argv, tp_args *a)
         hb_usage_fail("throughput", "--idle-conns: '%s' is not a count",
                       optarg);
       break;
-    case 'S':
-    case 'K':
-      if(hb_parse_int(optarg, 0, 4095, &cpu))
-        hb_usage_fail("throughput", "--%s-cpu: '%s' is not a CPU number",
-                      opt == 'S' ? "server" : "client", optarg);
-      if(opt == 'S')
-        a->server_cpu = (int)cpu;
-      else
-        a->client_cpu = (int)cpu;
-      break;
+    case 'S': a->server_cpu = hb_parse_cpu("throughput", "--server-cpu",
+                                           optarg); break;
+    case 'K': a->client_cpu = hb_parse_cpu("throughput", "--client-cpu",
+                                           optarg); break;
     case 'j': a->json = optarg; break;
     case 'q': a->quiet = 1; break;
     case 'h': usage(stdout); exit(0);
@@ -201,25 +194,11 @@ static void parse(int argc, char **argv, tp_args *a)
 static int server_start(const tp_args *a, const char *backend, hb_server *s,
                         hb_err *err)
 {
-  char path[4200];
-  char *argv[16];
-  int n = 0;
+  char *tls[] = { "--cert-type", (char *)a->cert_type, "--tls",
+                  (char *)a->tls, NULL };
 
-  memset(s, 0, sizeof(*s));
-  if(hb_engine_path(backend, path, sizeof(path)))
-    return hb_err_set(err, HB_ERROR, "no engine for %s", backend);
-  argv[n++] = path;
-  argv[n++] = "server";
-  argv[n++] = "--listen";
-  argv[n++] = "127.0.0.1:0";
-  if(strcmp(backend, "plain")) {
-    argv[n++] = "--cert-type";
-    argv[n++] = (char *)a->cert_type;
-    argv[n++] = "--tls";
-    argv[n++] = (char *)a->tls;
-  }
-  argv[n] = NULL;
-  return hb_server_start(argv, a->server_cpu, backend, s, err);
+  return hb_server_start(backend, strcmp(backend, "plain") ? tls
+                         : tls + 4, a->server_cpu, s, err);
 }
 
 static double jnum(json_t *o, const char *a, const char *b)
