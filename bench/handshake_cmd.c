@@ -29,6 +29,7 @@ typedef struct hs_case {
   const char *group;
   const char *resume;    /* none, id, ticket */
   int rsa_kx;
+  int early;             /* TLS 1.3 0-RTT early data */
 } hs_case;
 
 typedef struct hs_args {
@@ -52,7 +53,8 @@ static void usage(FILE *f)
     "sequence of one handshake and the crypto floor beside the measured\n"
     "CPU. Without --tls, runs the default matrix (TCP only; TLS 1.2 and\n"
     "1.3 full with ecdsa-p256 and rsa-2048 over x25519; TLS 1.2 ticket\n"
-    "and TLS 1.3 PSK resumption) for every backend.\n"
+    "and TLS 1.3 PSK resumption, and TLS 1.3 PSK with the request as\n"
+    "0-RTT early data) for every backend.\n"
     "\n"
     "  --backend LIST|all       client backend(s) (default all built)\n"
     "  --server-backend NAME    server backend (default: the client's)\n"
@@ -63,6 +65,9 @@ static void usage(FILE *f)
     "  --group x25519|p256|p384 key exchange (default x25519)\n"
     "  --resume none|id|ticket  (default none)\n"
     "  --rsa-kx                 TLS 1.2 RSA key transport\n"
+    "  --early-data             TLS 1.3 0-RTT: with --resume ticket, the\n"
+    "                           request rides in the ClientHello (latency\n"
+    "                           mode; the server accepts 16 KiB)\n"
     "  --mtls                   mutual TLS (client certificate)\n"
     "  -n COUNT                 connections in latency mode (default 200)\n"
     "  -c N -d SECONDS          capacity mode: handshakes/s with N\n"
@@ -93,9 +98,9 @@ static void case_label(hs_case *c)
     snprintf(c->label, sizeof(c->label), "tcp");
     return;
   }
-  snprintf(c->label, sizeof(c->label), "tls%s-%s-%s-%s%s", c->tls,
+  snprintf(c->label, sizeof(c->label), "tls%s-%s-%s-%s%s%s", c->tls,
            !strcmp(c->resume, "none") ? "full" : c->resume, c->cert_type,
-           c->group, c->rsa_kx ? "-rsakx" : "");
+           c->group, c->rsa_kx ? "-rsakx" : "", c->early ? "-0rtt" : "");
 }
 
 static void parse(int argc, char **argv, hs_args *a)
@@ -109,6 +114,7 @@ static void parse(int argc, char **argv, hs_args *a)
     { "group", required_argument, NULL, 'g' },
     { "resume", required_argument, NULL, 'r' },
     { "rsa-kx", no_argument, NULL, 'x' },
+    { "early-data", no_argument, NULL, 'E' },
     { "mtls", no_argument, NULL, 'm' },
     { "repetitions", required_argument, NULL, 'R' },
     { "cacert", required_argument, NULL, 'a' },
@@ -174,6 +180,7 @@ static void parse(int argc, char **argv, hs_args *a)
       a->one.resume = optarg;
       break;
     case 'x': a->one.rsa_kx = 1; break;
+    case 'E': a->one.early = 1; break;
     case 'm': a->mtls = 1; break;
     case 'n':
       if(hb_parse_int(optarg, 1, 10000000, &a->n))
@@ -217,6 +224,13 @@ static void parse(int argc, char **argv, hs_args *a)
     hb_usage_fail("handshake", "--cacert and --insecure contradict");
   if(a->one.rsa_kx && a->one.tls && strcmp(a->one.tls, "1.2"))
     hb_usage_fail("handshake", "--rsa-kx exists only in TLS 1.2");
+  if(a->one.early && (!a->one.tls || strcmp(a->one.tls, "1.3") ||
+                      strcmp(a->one.resume, "ticket")))
+    hb_usage_fail("handshake", "--early-data needs --tls 1.3 and --resume "
+                  "ticket");
+  if(a->one.early && a->conns)
+    hb_usage_fail("handshake", "--early-data is measured in latency mode "
+                  "only (not with -c/-d)");
   if(a->connect && !strchr(a->connect, ':'))
     hb_usage_fail("handshake", "--connect: '%s' is not HOST:PORT",
                   a->connect);
@@ -245,18 +259,20 @@ static int matrix_cases(hs_case *out)
     { "1.2", "ecdsa-p256", "none" }, { "1.3", "ecdsa-p256", "none" },
     { "1.2", "rsa-2048", "none" },   { "1.3", "rsa-2048", "none" },
     { "1.2", "ecdsa-p256", "ticket" }, { "1.3", "ecdsa-p256", "ticket" },
+    { "1.3", "ecdsa-p256", "ticket" },
   };
   int i;
 
-  for(i = 0; i < 6; i++) {
+  for(i = 0; i < 7; i++) {
     memset(&out[i], 0, sizeof(out[i]));
     out[i].tls = m[i].tls;
     out[i].cert_type = m[i].cert;
     out[i].group = "x25519";
     out[i].resume = m[i].resume;
+    out[i].early = i == 6; /* the last one with 0-RTT */
     case_label(&out[i]);
   }
-  return 6;
+  return 7;
 }
 
 static int server_start(const hs_args *a, const char *backend,
@@ -277,6 +293,10 @@ static int server_start(const hs_args *a, const char *backend,
     args[n++] = !strcmp(c->resume, "none") ? "off" : (char *)c->resume;
     if(c->rsa_kx)
       args[n++] = "--rsa-kx";
+    if(c->early) {
+      args[n++] = "--early-data";
+      args[n++] = "16384";
+    }
     if(a->mtls) {
       args[n++] = "--client-ca";
       args[n++] = (char *)root;
@@ -369,6 +389,8 @@ static int run_latency(const hs_args *a, const char *cb, const hs_case *c,
     argv[k++] = (char *)c->cert_type;
     if(c->rsa_kx)
       argv[k++] = "--rsa-kx";
+    if(c->early)
+      argv[k++] = "--early-data";
     if(a->insecure)
       argv[k++] = "--insecure";
     else {
@@ -704,6 +726,13 @@ static void print_table(json_t *report, const hs_case *cases, int ncases,
              json_number_value(json_object_get(r,
                                                "server_cpu_us_per_connection")),
              json_number_value(json_object_get(f, "server_us")));
+      if(json_object_get(ach, "early_data_sent"))
+        printf("%-36s %-10s 0-RTT: the server took the early data of %lld "
+               "of %lld connections that sent it\n", "", be, (long long)
+               json_integer_value(json_object_get(ach,
+                                                  "early_data_accepted")),
+               (long long)json_integer_value(json_object_get(ach,
+                                                  "early_data_sent")));
     }
   printf("cpu: measured CPU per connection; floor: the public-key "
          "operations that side must do (from the crypto suite).\n");

@@ -46,6 +46,9 @@ static void hsm_usage(FILE *f)
     "  --resume MODE       none (default), id (TLS 1.2 session ID) or\n"
     "                      ticket (TLS 1.2 ticket / TLS 1.3 PSK); each\n"
     "                      connection offers the previous one's session\n"
+    "  --early-data        TLS 1.3 with --resume ticket: send the request\n"
+    "                      as 0-RTT early data with the ClientHello; the\n"
+    "                      report counts how much the server accepted\n"
     "  --cacert FILE       trust anchor (verify chain and host name);\n"
     "                      default: the suite's root of --cert-type, else\n"
     "                      the library's default store\n"
@@ -106,6 +109,7 @@ static void hsm_parse(int argc, char **argv, hs_opts *o)
     { "group", required_argument, NULL, 'g' },
     { "rsa-kx", no_argument, NULL, 'R' },
     { "resume", required_argument, NULL, 'r' },
+    { "early-data", no_argument, NULL, 'E' },
     { "cacert", required_argument, NULL, 'C' },
     { "insecure", no_argument, NULL, 'k' },
     { "sni", required_argument, NULL, 'S' },
@@ -147,6 +151,7 @@ static void hsm_parse(int argc, char **argv, hs_opts *o)
     case 'g': o->group = optarg; break;
     case 'R': o->rsa_kx = 1; break;
     case 'r': resume = optarg; break;
+    case 'E': o->early_data = 1; break;
     case 'C': o->cacert = optarg; break;
     case 'k': o->insecure = 1; break;
     case 'S': o->sni = optarg; break;
@@ -185,9 +190,9 @@ static void hsm_parse(int argc, char **argv, hs_opts *o)
   o->resume = i;
   if(o->plain) {
     if(tls || o->group || o->rsa_kx || o->resume || o->client_cert ||
-       o->client_key)
+       o->client_key || o->early_data)
       hb_usage_fail(CMD, "plain TCP takes no --tls, --group, --rsa-kx, "
-                    "--resume or --client-cert");
+                    "--resume, --early-data or --client-cert");
   }
   else if(!tls)
     hb_usage_fail(CMD, "--tls 1.2|1.3 is required (or --plain)");
@@ -206,6 +211,10 @@ static void hsm_parse(int argc, char **argv, hs_opts *o)
   if(o->resume == HS_RESUME_ID && o->version != HB_TLS_1_2)
     hb_usage_fail(CMD, "--resume id needs --tls 1.2 (TLS 1.3 resumes "
                   "with tickets only)");
+  if(o->early_data && (o->version != HB_TLS_1_3 ||
+                       o->resume != HS_RESUME_TICKET))
+    hb_usage_fail(CMD, "--early-data needs --tls 1.3 and --resume ticket "
+                  "(0-RTT data rides on a resumed session)");
   if(o->cacert && o->insecure)
     hb_usage_fail(CMD, "--cacert and --insecure exclude each other");
   if(o->cacert)
@@ -239,9 +248,10 @@ static void hsm_default_label(const hs_opts *o, char *buf, size_t size)
     snprintf(buf, size, "tcp");
     return;
   }
-  snprintf(buf, size, "tls%s-%s%s%s", o->version == HB_TLS_1_3 ? "1.3"
+  snprintf(buf, size, "tls%s-%s%s%s%s", o->version == HB_TLS_1_3 ? "1.3"
            : "1.2", o->resume ? hsm_resume_names[o->resume] : "full",
-           o->rsa_kx ? "-rsakx" : "", o->client_cert ? "-mtls" : "");
+           o->early_data ? "-0rtt" : "", o->rsa_kx ? "-rsakx" : "",
+           o->client_cert ? "-mtls" : "");
 }
 
 /* What the backend cannot do is "unsupported", said before trying. */
@@ -267,6 +277,9 @@ static int hsm_capable(const hs_opts *o, hs_run *run)
   if(o->resume == HS_RESUME_TICKET && !(sup & HB_TLS_SUP_TICKETS))
     return hb_err_set(&run->err, HB_UNSUPPORTED, "%s: no session "
                       "tickets", lib);
+  if(o->early_data && !(sup & HB_TLS_SUP_EARLY_DATA))
+    return hb_err_set(&run->err, HB_UNSUPPORTED, "%s",
+                      hb_tls_early_data_gap(run->T));
   return HB_OK;
 }
 
@@ -351,6 +364,9 @@ static void hsm_record(hs_run *run, const hs_conn *r)
     run->varied = 1;
   run->offered += r->offered;
   run->resumed += r->offered && r->info.resumed;
+  run->early_sent += r->early_sent;
+  run->early_accepted += r->early_sent &&
+                         r->info.early_data == HB_EARLY_ACCEPTED;
   run->nok++;
 }
 

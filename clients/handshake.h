@@ -44,6 +44,7 @@ typedef struct hs_opts {
   const char *group;
   int rsa_kx;
   int resume;                /* HS_RESUME_* */
+  int early_data;            /* send the request as TLS 1.3 0-RTT data */
   const char *cacert;        /* NULL: the library's default store */
   int insecure;
   const char *sni;
@@ -94,6 +95,7 @@ typedef struct hs_conn {
   hb_err err;                /* why it failed */
   hb_tls_info info;          /* right after the handshake completed */
   int offered;               /* a session was offered */
+  int early_sent;            /* the request went out as early data */
   hb_tls_session *next;      /* session for the next connection, or NULL */
 } hs_conn;
 
@@ -140,6 +142,7 @@ typedef struct hs_run {
   long fails[HS_NFAIL];
   char why[HS_NFAIL][512];     /* first reason per category */
   long offered, resumed;
+  long early_sent, early_accepted; /* --early-data */
   hb_tls_info first;           /* achieved, from the first success */
   int varied;                  /* a later connection achieved otherwise */
   double cpu_s;

@@ -279,22 +279,68 @@ static int hc_read_body(hc_state *s, const hb_http_response *res,
   }
 }
 
-/* Phase 3: GET path, read the whole response. */
-static int hc_request(hc_state *s, const hs_opts *o)
+/* The one request of a connection, into req[size]. */
+static int hc_request_text(hc_state *s, const hs_opts *o, char *req,
+                           size_t size, size_t *len)
+{
+  int l = snprintf(req, size, "GET %s HTTP/1.1\r\nHost: %s\r\n"
+                   "User-Agent: httpsbench\r\nAccept: */*\r\n\r\n",
+                   o->path, o->target);
+
+  if(l < 0 || (size_t)l >= size)
+    return hc_fail(s->r, HS_F_WRITE, "request too long");
+  *len = (size_t)l;
+  return HS_DONE;
+}
+
+/* --early-data: the request goes out with the ClientHello, when the
+ * session allows it (*sent says whether it did). */
+static int hc_write_early(hc_state *s, const char *p, size_t len, int *sent)
+{
+  hb_err e = { "" };
+  size_t n;
+  hb_io io;
+  int rc;
+
+  *sent = 0;
+  while(len) {
+    io = s->T->write_early(s->c, p, len, &n, &e);
+    if(io == HB_IO_OK) {
+      if(!n && !*sent)
+        return HS_DONE; /* this ticket allows no (or less) early data */
+      *sent = 1;
+      p += n;
+      len -= n;
+      continue;
+    }
+    if(io == HB_IO_CLOSED)
+      return hc_fail(s->r, HS_F_TLS, "connection closed while sending "
+                     "early data");
+    if(io == HB_IO_ERROR)
+      return hc_io_fail(s->r, HS_F_TLS, &e);
+    rc = hc_want(s, io, "sending early data");
+    if(rc != HS_DONE)
+      return rc;
+  }
+  return HS_DONE;
+}
+
+/* Phase 3: GET path (unless the server took it as early data), read the
+ * whole response. */
+static int hc_request(hc_state *s, const hs_opts *o, int already_sent)
 {
   hb_http_response res;
   char req[1024];
-  size_t have = 0, n;
-  int len, rc, head;
+  size_t have = 0, n, len = 0;
+  int rc, head;
 
-  len = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: %s\r\n"
-                 "User-Agent: httpsbench\r\nAccept: */*\r\n\r\n",
-                 o->path, o->target);
-  if(len < 0 || (size_t)len >= sizeof(req))
-    return hc_fail(s->r, HS_F_WRITE, "request too long");
-  rc = hc_write_all(s, req, (size_t)len);
-  if(rc != HS_DONE)
-    return rc;
+  if(!already_sent) {
+    rc = hc_request_text(s, o, req, sizeof(req), &len);
+    if(rc == HS_DONE)
+      rc = hc_write_all(s, req, len);
+    if(rc != HS_DONE)
+      return rc;
+  }
   for(;;) {
     if(have == sizeof(s->buf))
       return hc_fail(s->r, HS_F_READ, "response head over %d bytes",
@@ -362,6 +408,37 @@ static int hc_close(hc_state *s)
   }
 }
 
+/* After a response to early data: OpenSSL servers answer it before the
+ * client's Finished and send the TLS 1.3 ticket only after that, so it
+ * may still be on its way. Waits for it (untimed) up to a second. */
+static void hc_await_ticket(hc_state *s, hb_tls_session **next)
+{
+  uint64_t limit = hb_now_ns() + 1000000000ull;
+  hb_err e = { "" };
+  struct pollfd p;
+  size_t n;
+  hb_io io;
+
+  if(limit > s->deadline)
+    limit = s->deadline;
+  while(!*next) {
+    io = s->T->read(s->c, s->buf, sizeof(s->buf), &n, &e);
+    if(io == HB_IO_CLOSED || io == HB_IO_ERROR)
+      return;
+    if(s->T->session_get(s->c, next, &e) != HB_OK)
+      *next = NULL;
+    if(*next || io == HB_IO_OK)
+      continue;
+    if(hb_interrupted() || hb_now_ns() >= limit)
+      return;
+    p.fd = s->fd;
+    p.events = io == HB_IO_WANT_WRITE ? POLLOUT : POLLIN;
+    p.revents = 0;
+    if(poll(&p, 1, (int)((limit - hb_now_ns()) / 1000000) + 1) == 0)
+      return;
+  }
+}
+
 int hs_connect_once(const hb_tls_ops *T, hb_tls_ctx *ctx,
                     const hs_target *tg, const hs_opts *o,
                     hb_tls_session *sess, hs_trace *trace, hs_conn *r)
@@ -405,6 +482,16 @@ int hs_connect_once(const hb_tls_ops *T, hb_tls_ctx *ctx,
     r->offered = 1;
   }
   t_hs0 = hb_now_ns();
+  if(o->early_data && sess && T->write_early) {
+    char req[1024];
+    size_t len = 0;
+
+    rc = hc_request_text(&s, o, req, sizeof(req), &len);
+    if(rc == HS_DONE)
+      rc = hc_write_early(&s, req, len, &r->early_sent);
+    if(rc != HS_DONE)
+      goto out;
+  }
   rc = hc_handshake(&s);
   if(rc != HS_DONE)
     goto out;
@@ -413,13 +500,17 @@ int hs_connect_once(const hb_tls_ops *T, hb_tls_ctx *ctx,
     trace->hs_done = 1;
   T->info(s.c, &r->info);
 
-  rc = hc_request(&s, o);
+  /* early data the server refused is sent again, as 1-RTT data */
+  rc = hc_request(&s, o, r->early_sent &&
+                  r->info.early_data == HB_EARLY_ACCEPTED);
   if(rc != HS_DONE)
     goto out;
   t_req = hb_now_ns();
   /* TLS 1.3 tickets came with the response: take one now, untimed */
   if(T->session_get(s.c, &r->next, &e) != HB_OK)
     r->next = NULL;
+  if(!r->next && r->early_sent)
+    hc_await_ticket(&s, &r->next);
 
   t_close0 = hb_now_ns();
   rc = hc_close(&s);

@@ -23,6 +23,9 @@ static void ho_achieved_line(const hs_opts *o, const hs_run *run)
            run->varied ? " (varied across connections)" : "");
   if(o->resume || run->resumed)
     printf("; resumed %ld of %ld offered", run->resumed, run->offered);
+  if(o->early_data)
+    printf("; early data accepted %ld of %ld sent", run->early_accepted,
+           run->early_sent);
   printf("; client CPU %.1f us per connection\n",
          run->cpu_s * 1e6 / (double)run->nok);
 }
@@ -84,6 +87,15 @@ int hs_print(const hs_opts *o, const hs_run *run)
     fprintf(stderr, "handshake: warning: only %ld of %ld offered sessions "
             "resumed; the rest fell back to full handshakes\n",
             run->resumed, run->offered);
+  if(o->early_data && run->early_accepted < run->early_sent)
+    fprintf(stderr, "handshake: warning: the server took the early data "
+            "of only %ld of %ld connections; the rest sent the request "
+            "again after the handshake\n", run->early_accepted,
+            run->early_sent);
+  if(o->early_data && run->early_sent < run->resumed)
+    fprintf(stderr, "handshake: warning: %ld resumed connections sent no "
+            "early data (their tickets did not allow it)\n",
+            run->resumed - run->early_sent);
   if(o->resume && run->offered < (long)run->nok)
     fprintf(stderr, "handshake: warning: %ld of %zu connections had no "
             "session to offer (the server gave none resumable)\n",
@@ -115,6 +127,7 @@ static json_t *ho_params(const hs_opts *o, const hs_run *run)
   json_object_set_new(p, "group", ho_str(o->group));
   json_object_set_new(p, "cert_type", ho_str(o->cert_type));
   json_object_set_new(p, "rsa_kx", json_boolean(o->rsa_kx));
+  json_object_set_new(p, "early_data", json_boolean(o->early_data));
   json_object_set_new(p, "mutual_tls", json_boolean(o->client_cert));
   json_object_set_new(p, "connections", json_integer(o->count));
   json_object_set_new(p, "warmup", json_integer(o->warmup));
@@ -145,6 +158,12 @@ static json_t *ho_achieved(const hs_opts *o, const hs_run *run)
                                       : json_null());
   json_object_set_new(a, "resumed", json_integer(run->resumed));
   json_object_set_new(a, "offered", json_integer(run->offered));
+  if(o->early_data) {
+    json_object_set_new(a, "early_data_sent",
+                        json_integer(run->early_sent));
+    json_object_set_new(a, "early_data_accepted",
+                        json_integer(run->early_accepted));
+  }
   json_object_set_new(a, "connections_ok", json_integer((json_int_t)
                                                         run->nok));
   json_object_set_new(a, "varied", json_boolean(run->varied));

@@ -106,6 +106,20 @@ const char *hs_version_name(int version, char *buf, size_t size)
   return buf;
 }
 
+/* The request went out with the ClientHello and the server took it: no
+ * round trip before data. */
+static int hs_zero_rtt(const hs_conn *r)
+{
+  return r->early_sent && r->info.early_data == HB_EARLY_ACCEPTED;
+}
+
+static const char *hs_early_name(const hs_conn *r)
+{
+  if(!r->early_sent)
+    return "none";
+  return hs_zero_rtt(r) ? "accepted" : "rejected";
+}
+
 json_t *hs_trace_json(const hs_trace *t, const hs_conn *r)
 {
   json_t *j = json_object(), *msgs = json_array();
@@ -134,7 +148,9 @@ json_t *hs_trace_json(const hs_trace *t, const hs_conn *r)
   json_object_set_new(j, "cipher", json_string(r->info.cipher));
   json_object_set_new(j, "resumed", json_boolean(r->info.resumed));
   json_object_set_new(j, "offered", json_boolean(r->offered));
-  json_object_set_new(j, "round_trips", json_integer(hs_round_trips(t)));
+  json_object_set_new(j, "round_trips", json_integer(hs_zero_rtt(r) ? 0
+                      : hs_round_trips(t)));
+  json_object_set_new(j, "early_data", json_string(hs_early_name(r)));
   json_object_set_new(j, "handshake_bytes_sent",
                       json_integer((json_int_t)r->info.bytes_out));
   json_object_set_new(j, "handshake_bytes_received",
@@ -148,12 +164,14 @@ json_t *hs_trace_json(const hs_trace *t, const hs_conn *r)
 void hs_trace_print(const hs_trace *t, const hs_conn *r)
 {
   char ver[16];
-  int i, rt = hs_round_trips(t), done = 0;
+  int i, rt = hs_zero_rtt(r) ? 0 : hs_round_trips(t), done = 0;
 
-  printf("traced handshake: %s %s, %s; %d round trip%s before data; "
+  printf("traced handshake: %s %s, %s%s; %d round trip%s before data; "
          "%llu bytes sent, %llu received\n",
          hs_version_name(r->info.version, ver, sizeof(ver)),
-         r->info.cipher, r->info.resumed ? "resumed" : "full", rt,
+         r->info.cipher, r->info.resumed ? "resumed" : "full",
+         !r->early_sent ? "" : hs_zero_rtt(r) ? ", request sent as 0-RTT "
+         "early data" : ", early data rejected (request sent again)", rt,
          rt == 1 ? "" : "s", (unsigned long long)r->info.bytes_out,
          (unsigned long long)r->info.bytes_in);
   for(i = 0; i < t->n; i++) {

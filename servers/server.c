@@ -34,7 +34,7 @@ typedef struct srv_opts {
   const char *client_ca;
   int resume;          /* 0 off, 1 on, 2 session IDs only, 3 tickets only */
   int rsa_kx, threads, usage, tls_given;
-  long max_conns;
+  long max_conns, early_data;
   double idle;
 } srv_opts;
 
@@ -102,6 +102,10 @@ static void srv_help(void)
 "  --rsa-kx             TLS 1.2 RSA key transport suites only (needs an\n"
 "                       RSA certificate)\n"
 "  --client-ca FILE     require a client certificate issued under FILE\n"
+"  --early-data BYTES   accept up to BYTES of TLS 1.3 0-RTT early data on\n"
+"                       resumption (needs tickets); the request in it is\n"
+"                       answered before the client's Finished where the\n"
+"                       library allows (OpenSSL, BoringSSL)\n"
 "Request bodies up to 1 MiB are read and dropped; larger ones get 413.\n",
     hb_linked_backend.name, hb_linked_backend.tls &&
     hb_linked_backend.tls != &hb_plain_tls ? hb_linked_backend.library :
@@ -171,6 +175,7 @@ static void srv_parse(int argc, char **argv, srv_opts *o)
     { "resume", required_argument, NULL, 'R' },
     { "client-ca", required_argument, NULL, 'a' },
     { "rsa-kx", no_argument, NULL, 'x' },
+    { "early-data", required_argument, NULL, 'E' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
   };
@@ -246,6 +251,12 @@ static void srv_parse(int argc, char **argv, srv_opts *o)
       break;
     case 'a': o->client_ca = optarg; o->tls_given = 1; break;
     case 'x': o->rsa_kx = 1; o->tls_given = 1; break;
+    case 'E':
+      if(hb_parse_int(optarg, 1, 1048576, &o->early_data))
+        hb_usage_fail("server", "--early-data: '%s' is not 1..1048576 "
+                      "bytes", optarg);
+      o->tls_given = 1;
+      break;
     case 'h':
       srv_help();
       exit(0);
@@ -258,6 +269,11 @@ static void srv_parse(int argc, char **argv, srv_opts *o)
   }
   if(optind < argc)
     hb_usage_fail("server", "unexpected argument '%s'", argv[optind]);
+  if(o->early_data && (o->resume == 0 || o->resume == 2))
+    hb_usage_fail("server", "--early-data needs tickets (--resume on or "
+                  "ticket)");
+  if(o->early_data && !strcmp(o->tls, "1.2"))
+    hb_usage_fail("server", "--early-data exists only in TLS 1.3");
   if(!o->cert != !o->key)
     hb_usage_fail("server", "--cert and --key go together");
   if(o->cert && o->cert_type)
@@ -364,6 +380,9 @@ static int srv_tls_setup(srv *s, const srv_opts *o, hb_err *err)
   cfg.session_cache = o->resume == 1 || o->resume == 2;
   cfg.tickets = o->resume == 1 || o->resume == 3;
   cfg.rsa_kx = o->rsa_kx;
+  cfg.max_early_data = (uint32_t)o->early_data;
+  if(o->early_data && !(ops->supports & HB_TLS_SUP_EARLY_DATA))
+    return hb_err_set(err, HB_UNSUPPORTED, "%s", hb_tls_early_data_gap(ops));
   if(o->rsa_kx && !(ops->supports & HB_TLS_SUP_RSA_KX))
     return hb_err_set(err, HB_UNSUPPORTED, "%s offers no RSA key transport"
                       " suites", ops->name);

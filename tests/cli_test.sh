@@ -61,6 +61,11 @@ usage_case "--json" $hb crypto --json "$tmp/"
 usage_case "unexpected" $hb crypto extra $J
 usage_case "frobnicate" $hb frobnicate
 usage_case "--json" $hb backends --json "$tmp/no/dir.json"
+usage_case "--early-data" $hb handshake --tls 1.2 --resume ticket \
+  --early-data $J
+usage_case "--early-data" $hb handshake --tls 1.3 --early-data $J
+usage_case "--early-data" $hb handshake --tls 1.3 --resume ticket \
+  --early-data -c 2 -d 1 $J
 for e in $engines; do
   usage_case "--sizes" "$e" crypto --sizes abc $J
   usage_case "--json" "$e" crypto

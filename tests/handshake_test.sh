@@ -2,7 +2,9 @@
 # The handshake client against each TLS backend's own server: full and
 # resumed handshakes in TLS 1.2 and 1.3 (resumption verified through the
 # report's achieved counts), the traced message order per version, the
-# failures a client must name (wrong host, untrusted CA, expired
+# TLS 1.3 0-RTT early data (accepted, verified by the counts and the
+# trace, between every pair of libraries that have it), the failures a
+# client must name (wrong host, untrusted CA, expired
 # certificate, version mismatch, a server that declines to resume), plain
 # TCP, bad usage and SIGINT. Every report must validate. No timings.
 # usage: handshake_test.sh BUILD_DIR SOURCE_DIR
@@ -106,8 +108,10 @@ EXPECT = {
               "s:ChangeCipherSpec s:Finished r:ChangeCipherSpec r:Finished",
   "1.2-resumed": "s:ClientHello r:ServerHello r:ChangeCipherSpec "
                  "r:Finished s:ChangeCipherSpec s:Finished",
+  "1.3-0rtt": "s:ClientHello r:ServerHello r:EncryptedExtensions "
+              "r:Finished s:EndOfEarlyData s:Finished",
 }
-def trace_check(t, ver, resumed):
+def trace_check(t, ver, resumed, early=False):
     if not t.get("supported"):
         if not t.get("reason"):
             errs.append("trace unsupported without a reason")
@@ -120,10 +124,13 @@ def trace_check(t, ver, resumed):
     seq = [s for s in seq if not (ver == "1.3" and s.endswith("CCS"))
            and not (ver == "1.3" and s.endswith("ChangeCipherSpec"))
            and not s.endswith("NewSessionTicket")]
-    key = "%s-%s" % (ver, "resumed" if resumed else "full")
+    key = "%s-%s" % (ver, "0rtt" if early else
+                     "resumed" if resumed else "full")
     if " ".join(seq) != EXPECT[key]:
         errs.append("trace %s: %s" % (key, " ".join(seq)))
-    want_rt = 2 if key == "1.2-full" else 1
+    want_rt = 2 if key == "1.2-full" else 0 if early else 1
+    if early and t.get("early_data") != "accepted":
+        errs.append("trace early_data %s" % t.get("early_data"))
     if t["round_trips"] != want_rt:
         errs.append("round_trips %s, want %d" % (t["round_trips"], want_rt))
     if t["resumed"] != resumed:
@@ -142,13 +149,19 @@ if mode.startswith("ok-") or mode == "fallback":
         ver, kind = mode[3:].split("-")
         if a.get("version") != "TLSv" + ver:
             errs.append("achieved version %s" % a.get("version"))
-        if kind == "resumed" and not (a.get("offered") == n and
-                                      a.get("resumed") == n):
+        if kind in ("resumed", "0rtt") and not (a.get("offered") == n and
+                                                a.get("resumed") == n):
             errs.append("resumed %s of %s offered, want %d of %d" %
                         (a.get("resumed"), a.get("offered"), n, n))
+        if kind == "0rtt" and not (a.get("early_data_sent") == n and
+                                   a.get("early_data_accepted") == n):
+            errs.append("early data accepted %s of %s sent, want %d of %d"
+                        % (a.get("early_data_accepted"),
+                           a.get("early_data_sent"), n, n))
         if kind == "full" and a.get("resumed"):
             errs.append("resumed %s without --resume" % a["resumed"])
-        trace_check(res[1].get("trace") or {}, ver, kind == "resumed")
+        trace_check(res[1].get("trace") or {}, ver, kind != "full",
+                    kind == "0rtt")
     elif a.get("resumed") == n and a.get("offered") == n:
         errs.append("the server declined but every session resumed")
 elif mode == "plain":
@@ -199,7 +212,7 @@ fail_line() { # name category
   else bad "$b $1: no '$2' failure line: $(head -2 "$tmp/$1.err")"; fi
 }
 
-engines="" tested=""
+engines="" tested="" early=""
 for e in "$build"/httpsbench-*; do
   [ -x "$e" ] || continue
   b=${e##*/httpsbench-}
@@ -234,6 +247,32 @@ for b in $engines; do
     hs t13-full 0 ok-1.3-full "" -- --tls 1.3 "${A[@]}"
     hs t13-ticket 0 ok-1.3-resumed "" -- --tls 1.3 --resume ticket \
       "${A[@]}"
+  fi
+  # 0-RTT. Against a server that allows none, the client sends none; a
+  # library without it says why, as client and as server; the rest get
+  # a server that takes early data
+  "$eng" handshake "127.0.0.1:$PORT" --tls 1.3 --resume ticket \
+    --early-data -n 1 "${A[@]}" >"$tmp/ed.out" 2>&1
+  if grep -q "unsupported: " "$tmp/ed.out"; then
+    grep -q "unsupported: .*\(early data\|TLS 1.3\)" "$tmp/ed.out" && ok ||
+      bad "$b --early-data: $(head -2 "$tmp/ed.out")"
+    timeout 20 "$eng" server --listen 127.0.0.1:0 --early-data 16384 \
+      >"$tmp/edsrv.log" 2>&1
+    grep -q "unsupported: .*\(early data\|TLS 1.3\)" "$tmp/edsrv.log" &&
+      ok || bad "$b server --early-data: $(head -2 "$tmp/edsrv.log")"
+  elif ! grep -q "early data accepted 0 of 0 sent" "$tmp/ed.out"; then
+    bad "$b --early-data against a server without it: $(grep achieved \
+      "$tmp/ed.out")"
+  elif [ "${HB_HS_SERVER:-}" != openssl ]; then
+    ok
+    if start_server "$eng" --cert-type ecdsa-p256 --tls any --resume on \
+         --early-data 16384; then
+      early="$early $b"
+      hs t13-0rtt 0 ok-1.3-0rtt "" -- --tls 1.3 --resume ticket \
+        --early-data "${A[@]}"
+    fi
+    start_server "$eng" --cert-type ecdsa-p256 --tls any --resume on ||
+      continue
   fi
   hs t12-full 0 ok-1.2-full "" -- --tls 1.2 "${A[@]}"
   hs t12-ticket 0 ok-1.2-resumed "" -- --tls 1.2 --resume ticket "${A[@]}"
@@ -275,6 +314,42 @@ for b in $engines; do
   stop_server
 done
 
+# --- 0-RTT across libraries: every client against every other's server ---
+for sb in $early; do
+  start_server "$build/httpsbench-$sb" --cert-type ecdsa-p256 --tls any \
+    --resume on --early-data 16384 || { bad "$sb 0-RTT server"; continue; }
+  for b in $early; do
+    [ "$b" = "$sb" ] && continue
+    eng=$build/httpsbench-$b
+    hs "x0rtt-$sb-$b" 0 ok-1.3-0rtt "" -- --tls 1.3 --resume ticket \
+      --early-data --cert-type ecdsa-p256
+  done
+done
+stop_server
+
+# --- the driver: starts the 0-RTT server itself, merges the report ---
+if [ -n "$early" ] && [ "${HB_HS_SERVER:-}" != openssl ]; then
+  b=$(echo $early | cut -d' ' -f1)
+  timeout 300 "$build/httpsbench" handshake --backend "$b" --tls 1.3 \
+    --resume ticket --early-data -n $N --quiet \
+    --json "$tmp/drv.json" >"$tmp/drv.out" 2>"$tmp/drv.err"
+  rc=$?
+  if [ $rc -ne 0 ]; then bad "driver --early-data: exit $rc: $(tail -2 \
+    "$tmp/drv.err")"
+  elif ! validate "$tmp/drv.json"; then bad "driver report invalid"
+  elif ! "$HB_PYTHON" - "$tmp/drv.json" $N <<'PY'
+import json, sys
+rep = json.load(open(sys.argv[1])); n = int(sys.argv[2])
+r = [x for x in rep["results"] if x["name"].endswith("-0rtt/tls_handshake")]
+a = r[0]["achieved"] if r else {}
+sys.exit(0 if a.get("early_data_accepted") == n and
+         a.get("early_data_sent") == n and r[0]["params"]["early_data"]
+         else 1)
+PY
+  then bad "driver --early-data: $(grep -i "0-RTT\|tls1.3" "$tmp/drv.out")"
+  else ok; fi
+fi
+
 # --- plain TCP: the baseline, through the plain engine ---
 eng=$build/httpsbench-plain b=plain
 if [ -x "$eng" ] && start_server "$eng" --plain; then
@@ -309,6 +384,27 @@ for b in $engines; do
   "$build/httpsbench-$b" handshake 127.0.0.1:1 --tls 1.3 --resume id \
     >/dev/null 2>&1
   [ $? -eq 2 ] && ok || bad "$b: --resume id with --tls 1.3 accepted"
+  for args in "--tls 1.2 --resume ticket" "--tls 1.3 --resume none"; do
+    # shellcheck disable=SC2086
+    "$build/httpsbench-$b" handshake 127.0.0.1:1 $args --early-data \
+      >/dev/null 2>"$tmp/u.err"
+    rc=$?
+    [ $rc -eq 2 ] && grep -q -- "--early-data" "$tmp/u.err" && ok ||
+      bad "$b: --early-data with $args: exit $rc"
+  done
+  for args in "--resume off" "--resume id" "--tls 1.2" ""; do
+    # shellcheck disable=SC2086
+    timeout 10 "$build/httpsbench-$b" server --listen 127.0.0.1:0 $args \
+      --early-data 0 >/dev/null 2>"$tmp/u.err"
+    rc=$?
+    [ $rc -eq 2 ] && [ "$(wc -l <"$tmp/u.err")" -eq 1 ] && ok ||
+      bad "$b: server $args --early-data 0: exit $rc"
+  done
+  timeout 10 "$build/httpsbench-$b" server --listen 127.0.0.1:0 \
+    --resume off --early-data 16384 >/dev/null 2>"$tmp/u.err"
+  rc=$?
+  [ $rc -eq 2 ] && grep -q "needs tickets" "$tmp/u.err" && ok ||
+    bad "$b: server --resume off --early-data: exit $rc"
 done
 
 # --- SIGINT: stops, writes what finished, exit 130 ---

@@ -68,6 +68,10 @@ typedef struct hb_tls_config {
   int rsa_kx;            /* TLS 1.2: only RSA key transport cipher suites */
   int session_cache;     /* server: TLS 1.2 session-ID cache */
   int tickets;           /* server: issue tickets (1.2 tickets, 1.3 PSK) */
+  uint32_t max_early_data; /* server: accept up to this many bytes of TLS
+                            1.3 early data (0-RTT) on resumption, and say
+                            so in its tickets; 0 refuses early data.
+                            Needs tickets and HB_TLS_SUP_EARLY_DATA. */
   hb_tls_msg_fn on_msg;  /* NULL: no trace */
   void *msg_arg;
 } hb_tls_config;
@@ -77,9 +81,18 @@ typedef struct hb_tls_info {
   char cipher[64];       /* IANA or library name of the suite */
   char group[32];        /* key-exchange group, "" if unknown/none */
   int resumed;           /* 1 if this handshake resumed a session */
+  int early_data;        /* HB_EARLY_*: client, what became of the data
+                            write_early sent; server, whether early data
+                            was accepted on this connection */
   uint64_t bytes_in;     /* raw bytes read from the socket so far */
   uint64_t bytes_out;    /* raw bytes written to the socket so far */
 } hb_tls_info;
+
+/* hb_tls_info.early_data */
+#define HB_EARLY_NONE     0 /* none sent / none offered */
+#define HB_EARLY_ACCEPTED 1
+#define HB_EARLY_REJECTED 2 /* sent, but the server did not process it:
+                               the client must send it again */
 
 typedef struct hb_tls_ops {
   const char *name;
@@ -117,7 +130,24 @@ typedef struct hb_tls_ops {
    * its SSL objects the same way). Any previous session is dropped: the
    * caller offers one with session_set. On failure the caller frees c. */
   int (*conn_reuse)(hb_tls_conn *c, int fd, const char *sni, hb_err *err);
+
+  /* TLS 1.3 0-RTT (NULL without HB_TLS_SUP_EARLY_DATA).
+   * Client: after session_set, before handshake: sends buf with the
+   * ClientHello as early data. HB_IO_OK with *n == len once it is out;
+   * HB_IO_OK with *n == 0 when the session does not allow early data
+   * (nothing sent). Then handshake as usual; afterwards info.early_data
+   * says whether the server took it (HB_EARLY_REJECTED: send it again).
+   * Server: nothing to call. With cfg.max_early_data the server's
+   * handshake may return HB_IO_OK before the client's Finished has
+   * arrived, as soon as early data can be read: read returns it, write
+   * sends the answer at once (0.5-RTT data), and the library completes
+   * the handshake inside later reads. */
+  hb_io (*write_early)(hb_tls_conn *c, const void *buf, size_t len,
+                       size_t *n, hb_err *err);
 } hb_tls_ops;
+
+/* Why ops has no early data, one sentence ("" when it has it). */
+const char *hb_tls_early_data_gap(const hb_tls_ops *ops);
 
 /* Plain TCP in the same shape (always linked; lib/core/plain.c). */
 extern const hb_tls_ops hb_plain_tls;

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include <gnutls/gnutls.h>
 
@@ -36,6 +37,8 @@
 #define GT_CACHE_SLOTS 16384    /* server session-ID cache entries */
 #define GT_PRIO_LEN 512
 #define GT_TQ 16                /* sent handshake messages not yet seen */
+#define GT_AR_SLOTS 16384       /* 0-RTT anti-replay entries */
+#define GT_AR_KEY 96
 
 /* Record framing of one direction of the raw stream (trace only). */
 typedef struct gt_scan {
@@ -51,8 +54,18 @@ typedef struct gt_slot {
   unsigned size;
 } gt_slot;
 
+/* One ClientHello seen with early data (anti-replay). */
+typedef struct gt_ar_slot {
+  unsigned char key[GT_AR_KEY];
+  unsigned len;                 /* 0: empty */
+  time_t expires;
+} gt_ar_slot;
+
 struct hb_tls_ctx {
   int server;
+  uint32_t max_early;           /* server: max_early_data */
+  gnutls_anti_replay_t ar;      /* server with early data */
+  gt_ar_slot *ar_seen;          /* guarded by lock */
   int verify;
   int tickets;
   hb_tls_msg_fn on_msg;
@@ -74,6 +87,8 @@ struct hb_tls_conn {
   int eof;                      /* recv returned 0 */
   int sys_errno;                /* last socket error */
   int bye_sent;
+  int early_sent;               /* client: write_early queued data */
+  int early_read;               /* server: early data taken */
   uint64_t in, out;
   char host[256];               /* verify_cert keeps a pointer to it */
   unsigned char ip[16];
@@ -457,6 +472,39 @@ static int gt_db_remove(void *p, gnutls_datum_t key)
   return rc;
 }
 
+/* GnuTLS's anti-replay asks us to remember each ClientHello that
+ * carried early data until its ticket's window ends: a second one is a
+ * replay (GNUTLS_E_DB_ENTRY_EXISTS) and loses its early data. A slot is
+ * reused when its entry expired or when another hashes to it, which can
+ * forget an entry early: good enough for a benchmark, not for a bank. */
+static int gt_ar_add(void *p, time_t exp, const gnutls_datum_t *key,
+                     const gnutls_datum_t *data)
+{
+  hb_tls_ctx *ctx = p;
+  uint32_t h = 2166136261u;
+  gt_ar_slot *sl;
+  unsigned i;
+  int rc = 0;
+
+  (void)data;
+  if(!key->size || key->size > GT_AR_KEY)
+    return GNUTLS_E_DB_ERROR;
+  for(i = 0; i < key->size; i++)
+    h = (h ^ key->data[i]) * 16777619u;
+  pthread_mutex_lock(&ctx->lock);
+  sl = &ctx->ar_seen[h % GT_AR_SLOTS];
+  if(sl->len == key->size && !memcmp(sl->key, key->data, key->size) &&
+     sl->expires >= time(NULL))
+    rc = GNUTLS_E_DB_ENTRY_EXISTS;
+  else {
+    memcpy(sl->key, key->data, key->size);
+    sl->len = key->size;
+    sl->expires = exp;
+  }
+  pthread_mutex_unlock(&ctx->lock);
+  return rc;
+}
+
 /* ---- context ---- */
 
 static int gt_add(char *buf, const char *s, hb_err *err)
@@ -550,6 +598,9 @@ static void gt_ctx_free(hb_tls_ctx *ctx)
       free(ctx->cache[i].data);
     free(ctx->cache);
   }
+  if(ctx->ar)
+    gnutls_anti_replay_deinit(ctx->ar);
+  free(ctx->ar_seen);
   if(ctx->have_lock)
     pthread_mutex_destroy(&ctx->lock);
   if(ctx->ticket_key.data) {
@@ -654,12 +705,36 @@ static int gt_ctx_new(const hb_tls_config *cfg, hb_tls_ctx **out,
       goto out;
     }
   }
-  if(cfg->server && cfg->session_cache) {
-    ctx->cache = calloc(GT_CACHE_SLOTS, sizeof(*ctx->cache));
-    if(!ctx->cache) {
-      result = hb_err_set(err, HB_ERROR, "gnutls: out of memory for the "
-                          "session cache");
+  if(cfg->server && cfg->max_early_data) {
+    if(!ctx->tickets) {
+      result = hb_err_set(err, HB_ERROR, "gnutls: early data needs "
+                          "tickets");
       goto out;
+    }
+    ctx->max_early = cfg->max_early_data;
+    ctx->ar_seen = calloc(GT_AR_SLOTS, sizeof(*ctx->ar_seen));
+    rc = gnutls_anti_replay_init(&ctx->ar);
+    if(rc < 0) {
+      ctx->ar = NULL;
+      result = gt_fail(err, "gnutls_anti_replay_init", rc);
+      goto out;
+    }
+    if(!ctx->ar_seen) {
+      result = hb_err_set(err, HB_ERROR, "gnutls: out of memory for the "
+                          "anti-replay table");
+      goto out;
+    }
+    gnutls_anti_replay_set_add_function(ctx->ar, gt_ar_add);
+    gnutls_anti_replay_set_ptr(ctx->ar, ctx);
+  }
+  if(cfg->server && (cfg->session_cache || ctx->ar)) {
+    if(cfg->session_cache) {
+      ctx->cache = calloc(GT_CACHE_SLOTS, sizeof(*ctx->cache));
+      if(!ctx->cache) {
+        result = hb_err_set(err, HB_ERROR, "gnutls: out of memory for the "
+                            "session cache");
+        goto out;
+      }
     }
     if(pthread_mutex_init(&ctx->lock, NULL)) {
       result = hb_err_set(err, HB_ERROR, "gnutls: pthread_mutex_init "
@@ -734,6 +809,12 @@ static int gt_server_setup(hb_tls_conn *c, hb_err *err)
     if(rc < 0)
       return gt_fail(err, "gnutls_session_ticket_enable_server", rc);
   }
+  if(ctx->ar) {
+    rc = gnutls_record_set_max_early_data_size(c->s, ctx->max_early);
+    if(rc < 0)
+      return gt_fail(err, "gnutls_record_set_max_early_data_size", rc);
+    gnutls_anti_replay_enable(c->s, ctx->ar);
+  }
   if(ctx->cache) {
     gnutls_db_set_ptr(c->s, ctx);
     gnutls_db_set_store_function(c->s, gt_db_store);
@@ -760,6 +841,10 @@ static int gt_conn_new(hb_tls_ctx *ctx, int fd, const char *sni,
   flags |= ctx->server ? GNUTLS_SERVER : GNUTLS_CLIENT;
   if(ctx->server && !ctx->tickets)
     flags |= GNUTLS_NO_TICKETS;
+  /* a client needs it to keep the ticket's early-data allowance; it
+   * sends early data only when write_early queued some */
+  if(ctx->ar || !ctx->server)
+    flags |= GNUTLS_ENABLE_EARLY_DATA;
   rc = gnutls_init(&c->s, flags);
   if(rc < 0) {
     c->s = NULL;
@@ -892,6 +977,16 @@ static hb_io gt_read(hb_tls_conn *c, void *buf, size_t len, size_t *n,
   int i;
 
   *n = 0;
+  if(c->ctx->ar && c->done && !c->early_read) {
+    /* the server's handshake ends after the client's Finished: early
+     * data waits in the session, apart from the ordinary records */
+    r = gnutls_record_recv_early_data(c->s, buf, len);
+    if(r > 0) {
+      *n = (size_t)r;
+      return HB_IO_OK;
+    }
+    c->early_read = 1;
+  }
   for(i = 0; i < GT_SPINS; i++) {
     c->again = 0;
     r = gnutls_record_recv(c->s, buf, len);
@@ -1033,7 +1128,41 @@ static int gt_info(hb_tls_conn *c, hb_tls_info *info)
   snprintf(info->cipher, sizeof(info->cipher), "%s", suite ? suite : "");
   gt_group_name(c->s, info->group, sizeof(info->group));
   info->resumed = gnutls_session_is_resumed(c->s) ? 1 : 0;
+  if(gnutls_session_get_flags(c->s) & GNUTLS_SFLAGS_EARLY_DATA)
+    info->early_data = HB_EARLY_ACCEPTED;
+  else if(c->early_sent)
+    info->early_data = HB_EARLY_REJECTED;
   return HB_OK;
+}
+
+/* Client: queues the request; gnutls_handshake sends it with the
+ * ClientHello when the session allows that much early data. */
+static hb_io gt_write_early(hb_tls_conn *c, const void *buf, size_t len,
+                            size_t *n, hb_err *err)
+{
+  size_t max;
+  ssize_t r;
+
+  *n = 0;
+  if(c->ctx->server || c->done || !len) {
+    hb_err_set(err, HB_ERROR, "gnutls: early data: only a client sends "
+               "it, before its handshake");
+    return HB_IO_ERROR;
+  }
+  /* the ticket's allowance; GnuTLS 3.7 leaves its default, 2^32 - 1, when
+   * the ticket had no early_data extension, and would send anyway */
+  max = gnutls_record_get_max_early_data_size(c->s);
+  if(max < len || max >= UINT32_MAX)
+    return HB_IO_OK;
+  r = gnutls_record_send_early_data(c->s, buf, len);
+  if(r < 0) {
+    gt_fail(err, "gnutls_record_send_early_data", (int)r);
+    return HB_IO_ERROR;
+  }
+  c->early_sent = 1;
+  /* GnuTLS 3.7 queues all of it and returns 0, later versions the length */
+  *n = r > 0 ? (size_t)r : len;
+  return HB_IO_OK;
 }
 
 /* ---- client resumption ---- */
@@ -1098,9 +1227,11 @@ static void gt_session_free(hb_tls_session *s)
 const hb_tls_ops hb_gnutls_tls = {
   "gnutls",
   HB_TLS_SUP_TLS13 | HB_TLS_SUP_TICKETS | HB_TLS_SUP_SESSION_ID |
-  HB_TLS_SUP_GROUPS | HB_TLS_SUP_RSA_KX | HB_TLS_SUP_TRACE,
+  HB_TLS_SUP_GROUPS | HB_TLS_SUP_RSA_KX | HB_TLS_SUP_TRACE |
+  HB_TLS_SUP_EARLY_DATA,
   gt_ctx_new, gt_ctx_free, gt_conn_new, gt_handshake, gt_read, gt_write,
   gt_shutdown, gt_info, gt_conn_free,
   gt_session_get, gt_session_set, gt_session_free,
-  NULL /* conn_reuse */
+  NULL, /* conn_reuse */
+  gt_write_early
 };

@@ -928,5 +928,6 @@ const hb_tls_ops hb_mbedtls_tls = {
   mb_ctx_new, mb_ctx_free, mb_conn_new, mb_handshake, mb_read, mb_write,
   mb_shutdown, mb_info, mb_conn_free, mb_session_get, mb_session_set,
   mb_session_free,
-  NULL /* conn_reuse */
+  NULL, /* conn_reuse */
+  NULL  /* write_early: mbedTLS 2.28 has no TLS 1.3 */
 };

@@ -47,6 +47,7 @@ struct hb_tls_ctx {
   SSL_CTX *ssl;
   int server;
   int verify;            /* verify_peer */
+  uint32_t max_early;    /* server: max_early_data */
   hb_tls_msg_fn on_msg;
   void *msg_arg;
 };
@@ -60,6 +61,15 @@ struct hb_tls_conn {
   int failed;            /* a fatal error: nothing more may be sent */
   int shut;              /* our close_notify is out */
   int rx_ccs;            /* trace: a received CCS seen in its header */
+  int early_sent;        /* client: write_early put data out */
+#ifndef OT_BSSL
+  /* OpenSSL server with early data: until SSL_read_early_data says
+   * FINISH, early data is read with it (and answered with
+   * SSL_write_early_data); what the handshake read waits in ebuf */
+  int early;
+  unsigned char *ebuf;
+  size_t elen, eoff;
+#endif
 };
 
 struct hb_tls_session {
@@ -379,7 +389,10 @@ static void ot_set_resumption(SSL_CTX *sctx, const hb_tls_config *cfg)
   }
   /* needed for resumption once client certificates are involved */
   SSL_CTX_set_session_id_context(sctx, sid_ctx, sizeof(sid_ctx) - 1);
-  SSL_CTX_set_session_cache_mode(sctx, cfg->session_cache ?
+  /* OpenSSL's anti-replay for 0-RTT makes its tickets stateful: each
+   * one lives in the server's cache and is good for one early-data use */
+  SSL_CTX_set_session_cache_mode(sctx, cfg->session_cache ||
+                                 cfg->max_early_data ?
                                  SSL_SESS_CACHE_SERVER :
                                  SSL_SESS_CACHE_OFF);
   if(!cfg->tickets) {
@@ -426,6 +439,24 @@ static int ot_ctx_new(const hb_tls_config *cfg, hb_tls_ctx **out,
   if(rc)
     goto out;
   ot_set_resumption(ctx->ssl, cfg);
+  if(cfg->server && cfg->max_early_data) {
+    if(!cfg->tickets) {
+      rc = hb_err_set(err, HB_ERROR, "%s: early data needs tickets",
+                      OT_NAME);
+      goto out;
+    }
+    ctx->max_early = cfg->max_early_data;
+#ifdef OT_BSSL
+    /* BoringSSL's limit is its own (14336 bytes), not configurable */
+    SSL_CTX_set_early_data_enabled(ctx->ssl, 1);
+#else
+    if(!SSL_CTX_set_max_early_data(ctx->ssl, cfg->max_early_data) ||
+       !SSL_CTX_set_recv_max_early_data(ctx->ssl, cfg->max_early_data)) {
+      rc = ot_fail(err, HB_ERROR, "SSL_CTX_set_max_early_data failed");
+      goto out;
+    }
+#endif
+  }
   if(cfg->on_msg) {
     SSL_CTX_set_msg_callback(ctx->ssl, ot_msg_cb);
     SSL_CTX_set_msg_callback_arg(ctx->ssl, ctx);
@@ -517,6 +548,9 @@ static void ot_conn_free(hb_tls_conn *c)
   }
   if(c->last)
     SSL_SESSION_free(c->last);
+#ifndef OT_BSSL
+  free(c->ebuf);
+#endif
   free(c);
 }
 
@@ -543,8 +577,12 @@ static int ot_conn_new(hb_tls_ctx *ctx, int fd, const char *sni,
     goto out;
   }
   SSL_set_app_data(c->ssl, c);
-  if(ctx->server)
+  if(ctx->server) {
     SSL_set_accept_state(c->ssl);
+#ifndef OT_BSSL
+    c->early = ctx->max_early > 0;
+#endif
+  }
   else {
     SSL_set_connect_state(c->ssl);
     rc = ot_set_host(c, sni, err);
@@ -632,6 +670,49 @@ eof:
   return HB_IO_ERROR;
 }
 
+#ifndef OT_BSSL
+/* OpenSSL server: reads early data into ebuf while there is some. HB_IO_OK
+ * with c->early still set: early data waits in ebuf; with c->early clear:
+ * there is no (more) early data, the handshake goes on as usual. */
+static hb_io ot_pull_early(hb_tls_conn *c, hb_err *err)
+{
+  size_t cap = c->ctx->max_early, got;
+  int r, sys;
+  hb_io io;
+
+  if(!c->ebuf) {
+    c->ebuf = malloc(cap);
+    if(!c->ebuf) {
+      c->failed = 1;
+      hb_err_set(err, HB_ERROR, "out of memory");
+      return HB_IO_ERROR;
+    }
+  }
+  while(c->elen < cap) {
+    ERR_clear_error();
+    errno = 0;
+    got = 0;
+    r = SSL_read_early_data(c->ssl, c->ebuf + c->elen, cap - c->elen,
+                            &got);
+    sys = errno;
+    if(r == SSL_READ_EARLY_DATA_SUCCESS) {
+      c->elen += got;
+      continue;
+    }
+    if(r == SSL_READ_EARLY_DATA_FINISH) {
+      c->early = 0;
+      return HB_IO_OK;
+    }
+    io = ot_io(c, 0, sys, "TLS early data", err);
+    if((io == HB_IO_WANT_READ || io == HB_IO_WANT_WRITE) &&
+       c->elen > c->eoff)
+      return HB_IO_OK; /* answer what came; the rest follows */
+    return io;
+  }
+  return HB_IO_OK;
+}
+#endif
+
 static hb_io ot_handshake(hb_tls_conn *c, hb_err *err)
 {
   int r, sys;
@@ -640,15 +721,113 @@ static hb_io ot_handshake(hb_tls_conn *c, hb_err *err)
     hb_err_set(err, HB_ERROR, "TLS handshake: connection already failed");
     return HB_IO_ERROR;
   }
-  ERR_clear_error();
-  errno = 0;
-  r = SSL_do_handshake(c->ssl);
-  sys = errno;
+#ifndef OT_BSSL
+  if(c->early) {
+    hb_io io = ot_pull_early(c, err);
+
+    if(io != HB_IO_OK)
+      return io;
+    if(c->early) {
+      c->up = 1; /* the request is here; the client's Finished later */
+      return HB_IO_OK;
+    }
+  }
+#endif
+  for(;;) {
+    ERR_clear_error();
+    errno = 0;
+    r = SSL_do_handshake(c->ssl);
+    sys = errno;
+#ifdef OT_BSSL
+    /* a client returns early once its early data may go out (see
+     * ot_write_early); called again, it goes on with the handshake. A
+     * server returning early has early data to read: that is the point */
+    if(r == 1 && !c->ctx->server && SSL_in_early_data(c->ssl))
+      continue;
+    if(r <= 0 && SSL_get_error(c->ssl, r) ==
+       SSL_ERROR_EARLY_DATA_REJECTED) {
+      SSL_reset_early_data_reject(c->ssl); /* full or 1-RTT from here */
+      continue;
+    }
+#endif
+    break;
+  }
   if(r == 1) {
     c->up = 1;
     return HB_IO_OK;
   }
   return ot_io(c, r, sys, "TLS handshake", err);
+}
+
+#ifndef OT_BSSL
+/* OpenSSL's one call for early data either way: a client's 0-RTT data, a
+ * server's 0.5-RTT answer to it. */
+static hb_io ot_early_write(hb_tls_conn *c, const void *buf, size_t len,
+                            size_t *n, const char *what, hb_err *err)
+{
+  int r, sys;
+
+  ERR_clear_error();
+  errno = 0;
+  r = SSL_write_early_data(c->ssl, buf, len, n);
+  sys = errno;
+  if(r == 1)
+    return HB_IO_OK;
+  *n = 0;
+  return ot_io(c, r, sys, what, err);
+}
+#endif
+
+/* Client: the request as 0-RTT data, with the ClientHello. */
+static hb_io ot_write_early(hb_tls_conn *c, const void *buf, size_t len,
+                            size_t *n, hb_err *err)
+{
+  SSL_SESSION *sess = SSL_get_session(c->ssl);
+#ifdef OT_BSSL
+  int r, sys;
+#endif
+
+  *n = 0;
+  if(c->ctx->server || c->up || !len) {
+    hb_err_set(err, HB_ERROR, "early data: only a client sends it, "
+               "before its handshake");
+    return HB_IO_ERROR;
+  }
+#ifdef OT_BSSL
+  if(!c->early_sent) {
+    if(!sess || !SSL_SESSION_early_data_capable(sess))
+      return HB_IO_OK;
+    SSL_set_early_data_enabled(c->ssl, 1);
+  }
+  if(!SSL_in_early_data(c->ssl)) {
+    ERR_clear_error();
+    errno = 0;
+    r = SSL_do_handshake(c->ssl);
+    sys = errno;
+    if(r <= 0)
+      return ot_io(c, r, sys, "TLS early data", err);
+    if(!SSL_in_early_data(c->ssl))
+      return HB_IO_OK; /* the library decided against it */
+  }
+  c->early_sent = 1;
+  if(len > INT_MAX)
+    len = INT_MAX;
+  ERR_clear_error();
+  errno = 0;
+  r = SSL_write(c->ssl, buf, (int)len);
+  sys = errno;
+  if(r > 0) {
+    *n = (size_t)r;
+    return HB_IO_OK;
+  }
+  return ot_io(c, r, sys, "TLS early data", err);
+#else
+  if(!c->early_sent &&
+     (!sess || SSL_SESSION_get_max_early_data(sess) < len))
+    return HB_IO_OK;
+  c->early_sent = 1;
+  return ot_early_write(c, buf, len, n, "TLS early data", err);
+#endif
 }
 
 static hb_io ot_read(hb_tls_conn *c, void *buf, size_t len, size_t *n,
@@ -659,6 +838,22 @@ static hb_io ot_read(hb_tls_conn *c, void *buf, size_t len, size_t *n,
   *n = 0;
   if(!len)
     return HB_IO_OK;
+#ifndef OT_BSSL
+  if(c->early && c->eoff == c->elen) {
+    hb_io io = ot_pull_early(c, err);
+
+    if(io != HB_IO_OK)
+      return io;
+  }
+  if(c->eoff < c->elen) {
+    *n = c->elen - c->eoff < len ? c->elen - c->eoff : len;
+    memcpy(buf, c->ebuf + c->eoff, *n);
+    c->eoff += *n;
+    if(c->eoff == c->elen)
+      c->eoff = c->elen = 0;
+    return HB_IO_OK;
+  }
+#endif
   if(len > INT_MAX)
     len = INT_MAX;
   ERR_clear_error();
@@ -681,6 +876,10 @@ static hb_io ot_write(hb_tls_conn *c, const void *buf, size_t len,
   *n = 0;
   if(!len)
     return HB_IO_OK;
+#ifndef OT_BSSL
+  if(c->early) /* the answer to early data, before the client's Finished */
+    return ot_early_write(c, buf, len, n, "TLS write", err);
+#endif
   if(len > INT_MAX)
     len = INT_MAX;
   ERR_clear_error();
@@ -755,6 +954,14 @@ static int ot_info(hb_tls_conn *c, hb_tls_info *info)
   snprintf(info->group, sizeof(info->group), "%s",
            ot_group_name(c->ssl));
   info->resumed = SSL_session_reused(c->ssl) ? 1 : 0;
+#ifdef OT_BSSL
+  if(SSL_early_data_accepted(c->ssl))
+#else
+  if(SSL_get_early_data_status(c->ssl) == SSL_EARLY_DATA_ACCEPTED)
+#endif
+    info->early_data = HB_EARLY_ACCEPTED;
+  else if(c->early_sent)
+    info->early_data = HB_EARLY_REJECTED;
   return HB_OK;
 }
 
@@ -829,7 +1036,11 @@ static int ot_conn_reuse(hb_tls_conn *c, int fd, const char *sni,
     SSL_SESSION_free(c->last);
     c->last = NULL;
   }
-  c->up = c->failed = c->shut = c->rx_ccs = 0;
+  c->up = c->failed = c->shut = c->rx_ccs = c->early_sent = 0;
+#ifndef OT_BSSL
+  c->early = c->ctx->server && c->ctx->max_early > 0;
+  c->elen = c->eoff = 0;
+#endif
   if(!SSL_set_fd(c->ssl, fd))
     return ot_fail(err, HB_ERROR, "SSL_set_fd(%d) failed", fd);
   if(c->ctx->server) {
@@ -843,8 +1054,10 @@ static int ot_conn_reuse(hb_tls_conn *c, int fd, const char *sni,
 const hb_tls_ops hb_openssl_tls = {
   OT_NAME,
   HB_TLS_SUP_TLS13 | HB_TLS_SUP_TICKETS | HB_TLS_SUP_SESSION_ID |
-  HB_TLS_SUP_GROUPS | HB_TLS_SUP_RSA_KX | HB_TLS_SUP_TRACE,
+  HB_TLS_SUP_GROUPS | HB_TLS_SUP_RSA_KX | HB_TLS_SUP_TRACE |
+  HB_TLS_SUP_EARLY_DATA,
   ot_ctx_new, ot_ctx_free, ot_conn_new, ot_handshake,
   ot_read, ot_write, ot_shutdown, ot_info, ot_conn_free,
-  ot_session_get, ot_session_set, ot_session_free, ot_conn_reuse
+  ot_session_get, ot_session_set, ot_session_free, ot_conn_reuse,
+  ot_write_early
 };

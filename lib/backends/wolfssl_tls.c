@@ -847,5 +847,6 @@ const hb_tls_ops hb_wolfssl_tls = {
   wl_ctx_new, wl_ctx_free, wl_conn_new, wl_handshake, wl_read, wl_write,
   wl_shutdown, wl_info, wl_conn_free, wl_session_get, wl_session_set,
   wl_session_free,
-  NULL /* conn_reuse */
+  NULL, /* conn_reuse */
+  NULL  /* write_early: Debian builds wolfSSL without WOLFSSL_EARLY_DATA */
 };
