@@ -9,6 +9,7 @@
  * X25519() and ED25519_sign() for the curve25519 primitives. */
 #include <limits.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +100,7 @@ struct hb_kex {
   hb_kex_alg alg;
   EVP_PKEY *pkey;       /* unused for BoringSSL X25519 */
   EVP_PKEY_CTX *derive;
+  uint64_t peer_id;     /* the peer set on derive (0: none yet) */
 #ifdef OSSL_BSSL
   uint8_t priv[32];
 #endif
@@ -106,6 +108,7 @@ struct hb_kex {
 
 struct hb_kex_peer {
   hb_kex_alg alg;
+  uint64_t id;          /* unique per peer value, never reused */
   EVP_PKEY *pkey;       /* unused for BoringSSL X25519 */
 #ifdef OSSL_BSSL
   uint8_t raw[32];
@@ -843,6 +846,8 @@ static EVP_PKEY *ossl_ec_peer(const uint8_t *pub, size_t publen)
   return pkey;
 }
 
+static atomic_uint_fast64_t ossl_peer_ids;
+
 static int ossl_kex_peer(hb_kex_alg alg, const uint8_t *pub, size_t publen,
                          hb_kex_peer **out, hb_err *err)
 {
@@ -859,6 +864,7 @@ static int ossl_kex_peer(hb_kex_alg alg, const uint8_t *pub, size_t publen,
   if(!p)
     return hb_err_set(err, HB_ERROR, "%s: out of memory", name);
   p->alg = alg;
+  p->id = atomic_fetch_add(&ossl_peer_ids, 1) + 1;
 #ifdef OSSL_BSSL
   if(alg == HB_X25519) {
     memcpy(p->raw, pub, 32);
@@ -899,15 +905,20 @@ static int ossl_kex_derive(hb_kex *x, hb_kex_peer *p, uint8_t *secret,
     *secretlen = 32;
     return HB_OK;
   }
-  ok = EVP_PKEY_derive_set_peer(x->derive, p->pkey) > 0;
+  /* the peer goes into the context once, as `openssl speed` does; a new
+   * peer value (a new exchange) sets it again */
+  ok = x->peer_id == p->id ||
+       EVP_PKEY_derive_set_peer(x->derive, p->pkey) > 0;
 #else
   /* kex_peer decoded and checked the value already; skip OpenSSL's
    * second, full public-key check (a scalar multiplication for EC) */
-  ok = EVP_PKEY_derive_set_peer_ex(x->derive, p->pkey, 0) > 0;
+  ok = x->peer_id == p->id ||
+       EVP_PKEY_derive_set_peer_ex(x->derive, p->pkey, 0) > 0;
 #endif
   if(!ok)
     return ossl_fail(err, HB_ERROR, "%s: setting the peer key failed",
                      name);
+  x->peer_id = p->id;
   if(EVP_PKEY_derive(x->derive, secret, secretlen) <= 0)
     return ossl_fail(err, HB_ERROR, "%s: EVP_PKEY_derive failed", name);
   return HB_OK;
