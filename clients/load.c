@@ -269,7 +269,7 @@ static int ld_run(ld_shared *sh, ld_result *r)
 
   for(i = 0; t && i < o->threads; i++)
     t[i].ep = -1;
-  if(!t || ld_stats_init(&r->st))
+  if(!t || hb_load_stats_init(&r->st))
     goto out;
   for(i = 0; i < o->threads; i++) {
     t[i].sh = sh;
@@ -304,8 +304,8 @@ out:
   for(i = 0; t && i < o->threads; i++) {
     ld_thread_free(&t[i]);
     if(rc == 0)
-      ld_stats_merge(&r->st, &t[i].st);
-    ld_stats_free(&t[i].st);
+      hb_load_stats_merge(&r->st, &t[i].st);
+    hb_load_stats_free(&t[i].st);
   }
   free(t);
   return rc;
@@ -322,7 +322,7 @@ static void ld_warnings(const ld_shared *sh, const ld_result *r,
   uint64_t errs = 0;
   int i;
 
-  for(i = 0; i < LE_COUNT; i++)
+  for(i = 0; i < HB_LE_COUNT; i++)
     errs += st->errors[i];
   if(errs && *nw < LD_MAX_WARN)
     snprintf(w[(*nw)++], 300, "%llu of %llu requests failed (see errors)",
@@ -389,9 +389,9 @@ int hb_load_main(int argc, char **argv)
     fprintf(stderr, "httpsbench-%s load: %s\n", hb_linked_backend.name,
             err.msg);
     sh.ctx = NULL;
-    if(ld_stats_init(&r.st))
+    if(hb_load_stats_init(&r.st))
       goto out;
-    snprintf(r.st.errmsg[LE_TLS], sizeof(r.st.errmsg[LE_TLS]), "%s",
+    snprintf(r.st.errmsg[HB_LE_TLS], sizeof(r.st.errmsg[HB_LE_TLS]), "%s",
              err.msg);
   }
   else if(ld_run(&sh, &r)) {
@@ -412,7 +412,7 @@ int hb_load_main(int argc, char **argv)
 out:
   if(sh.ctx)
     sh.ops->ctx_free(sh.ctx);
-  ld_stats_free(&r.st);
+  hb_load_stats_free(&r.st);
   free(o.req);
   return rc;
 }

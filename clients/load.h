@@ -11,27 +11,12 @@
 
 #include "hb/hdr.h"
 #include "hb/http.h"
+#include "hb/loadstats.h"
 #include "hb/tls.h"
 
 #define LD_MAX_HEADERS 64
 
-/* Error categories. A failed request is counted in exactly one and is
- * never a latency sample:
- *   connect  socket() or connect() failed (refused, unreachable, EMFILE)
- *   tls      the TLS handshake failed (any reason, resets included)
- *   read     EOF before the response was complete (mid-head or mid-body,
- *            including a body shorter than its Content-Length), a
- *            malformed status line or head, a bad chunk, more bytes than
- *            the framing allows (body longer than its Content-Length), or
- *            another read error
- *   write    the request could not be sent (EPIPE, closed)
- *   timeout  connect, handshake or response not done within --timeout
- *   status   a complete response with a status outside 2xx
- *   reset    ECONNRESET while sending or reading a request */
-enum { LE_CONNECT, LE_TLS, LE_READ, LE_WRITE, LE_TIMEOUT, LE_STATUS,
-       LE_RESET, LE_COUNT };
-
-extern const char *const ld_error_names[LE_COUNT];
+/* Error categories: HB_LE_* (hb/loadstats.h). */
 
 typedef struct ld_url {
   int https;
@@ -75,27 +60,8 @@ typedef struct ld_shared {
   atomic_llong claimed;  /* -n: request slots handed out */
 } ld_shared;
 
-/* One thread's counters; merged at the end. Comments say what each is a
- * subset of. */
-typedef struct ld_stats {
-  uint64_t requests;    /* attempts finished: responses + failed */
-  uint64_t sent;        /* requests whose first write was made */
-  uint64_t responses;   /* complete responses, any status */
-  uint64_t ok;          /* subset of responses: 2xx (latency samples) */
-  uint64_t bytes_body;  /* body bytes of complete responses */
-  uint64_t bytes_in;    /* every response byte read (head + body) */
-  uint64_t wire_in, wire_out; /* socket bytes, TLS records included */
-  uint64_t conns;       /* TCP connections established */
-  uint64_t handshakes;  /* TLS handshakes completed (0 for http) */
-  uint64_t resumed;     /* subset of handshakes */
-  uint64_t errors[LE_COUNT];
-  uint64_t late;        /* open loop: sends over 1 ms behind schedule */
-  uint64_t max_lag;     /* ns: the worst of those */
-  char errmsg[LE_COUNT][200]; /* the first message of each category */
-  hb_tls_info tls;      /* the first handshake's, when have_tls */
-  int have_tls;
-  hb_hdr *latency, *connect, *handshake, *ttfb;
-} ld_stats;
+/* One thread's counters, merged at the end (hb/loadstats.h). */
+typedef hb_load_stats ld_stats;
 
 struct ld_conn;
 
@@ -127,9 +93,6 @@ int ld_thread_init(ld_thread *t);
 void *ld_thread_run(void *arg);
 void ld_thread_free(ld_thread *t);
 
-int ld_stats_init(ld_stats *st);
-void ld_stats_free(ld_stats *st);
-void ld_stats_merge(ld_stats *dst, const ld_stats *src);
 
 /* loadout.c */
 typedef struct ld_result {

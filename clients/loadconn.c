@@ -30,10 +30,6 @@
 #define LC_BACKOFF_NS 10000000ull  /* retry a failed connect after 10 ms */
 #define LC_LATE_NS 1000000ull      /* open loop: "late" is over 1 ms */
 
-const char *const ld_error_names[LE_COUNT] = {
-  "connect", "tls", "read", "write", "timeout", "status", "reset"
-};
-
 enum { LC_IDLE, LC_CONNECT, LC_HANDSHAKE, LC_WRITE, LC_READ, LC_DONE };
 enum { RS_HEAD, RS_LEN, RS_CHUNKED, RS_EOF };
 
@@ -195,24 +191,23 @@ static void lc_fail(ld_conn *c, int cat, const char *fmt, ...)
 {
   ld_stats *st = &c->t->st;
 
-  st->errors[cat]++;
   if(!st->errmsg[cat][0]) {
+    char msg[sizeof(st->errmsg[cat])];
     va_list ap;
-    char *p;
 
     va_start(ap, fmt);
-    vsnprintf(st->errmsg[cat], sizeof(st->errmsg[cat]), fmt, ap);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    for(p = st->errmsg[cat]; *p; p++) /* server bytes: keep it ASCII */
-      if((unsigned char)*p < ' ' || (unsigned char)*p > '~')
-        *p = '?';
+    hb_load_fail(st, cat, msg);
   }
+  else
+    st->errors[cat]++;
   if(c->slot) {
     st->requests++;
     c->slot = 0;
   }
   lc_close(c, 0);
-  lc_next(c, hb_now_ns(), cat == LE_CONNECT ? LC_BACKOFF_NS : 0);
+  lc_next(c, hb_now_ns(), cat == HB_LE_CONNECT ? LC_BACKOFF_NS : 0);
 }
 
 /* -n: take one of the run's request slots, if any are left. */
@@ -235,7 +230,7 @@ static void lc_connect(ld_conn *c, uint64_t now)
   c->fd = socket(o->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
                  SOCK_CLOEXEC, 0);
   if(c->fd < 0) {
-    lc_fail(c, LE_CONNECT, "socket: %s", strerror(errno));
+    lc_fail(c, HB_LE_CONNECT, "socket: %s", strerror(errno));
     return;
   }
   setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -244,12 +239,12 @@ static void lc_connect(ld_conn *c, uint64_t now)
   c->state = LC_CONNECT;
   if(connect(c->fd, (const struct sockaddr *)&o->addr, o->addrlen) &&
      errno != EINPROGRESS) {
-    lc_fail(c, LE_CONNECT, "connect to %s: %s", o->url.hostport,
+    lc_fail(c, HB_LE_CONNECT, "connect to %s: %s", o->url.hostport,
             strerror(errno));
     return;
   }
   if(lc_arm(c, EPOLLOUT))
-    lc_fail(c, LE_CONNECT, "epoll_ctl: %s", strerror(errno));
+    lc_fail(c, HB_LE_CONNECT, "epoll_ctl: %s", strerror(errno));
 }
 
 static void lc_connected(ld_conn *c)
@@ -261,7 +256,7 @@ static void lc_connected(ld_conn *c)
   hb_err err = { "" };
 
   if(getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &soerr, &len) || soerr) {
-    lc_fail(c, LE_CONNECT, "connect to %s: %s", sh->o->url.hostport,
+    lc_fail(c, HB_LE_CONNECT, "connect to %s: %s", sh->o->url.hostport,
             strerror(soerr ? soerr : errno));
     return;
   }
@@ -278,7 +273,7 @@ static void lc_connected(ld_conn *c)
   if(!c->tls &&
      sh->ops->conn_new(sh->ctx, c->fd, sh->o->url.host, &c->tls, &err)) {
     c->tls = NULL;
-    lc_fail(c, sh->tls ? LE_TLS : LE_CONNECT, "%s", err.msg);
+    lc_fail(c, sh->tls ? HB_LE_TLS : HB_LE_CONNECT, "%s", err.msg);
     return;
   }
   if(sh->tls && sh->o->resume && c->sess)
@@ -326,11 +321,11 @@ static void lc_handshake(ld_conn *c)
 
   if(r == HB_IO_WANT_READ || r == HB_IO_WANT_WRITE) {
     if(lc_arm(c, r == HB_IO_WANT_READ ? EPOLLIN : EPOLLOUT))
-      lc_fail(c, LE_TLS, "epoll_ctl: %s", strerror(errno));
+      lc_fail(c, HB_LE_TLS, "epoll_ctl: %s", strerror(errno));
     return;
   }
   if(r != HB_IO_OK) {
-    lc_fail(c, LE_TLS, "TLS handshake: %s", r == HB_IO_CLOSED ?
+    lc_fail(c, HB_LE_TLS, "TLS handshake: %s", r == HB_IO_CLOSED ?
             "connection closed by the server" : err.msg);
     return;
   }
@@ -344,7 +339,11 @@ static void lc_handshake(ld_conn *c)
       if(info.resumed)
         st->resumed++;
       if(!st->have_tls) {
-        st->tls = info;
+        snprintf(st->tls_version, sizeof(st->tls_version), "%s",
+                 info.version == HB_TLS_1_3 ? "TLSv1.3" :
+                 info.version == HB_TLS_1_2 ? "TLSv1.2" : "unknown");
+        snprintf(st->tls_cipher, sizeof(st->tls_cipher), "%s", info.cipher);
+        snprintf(st->tls_group, sizeof(st->tls_group), "%s", info.group);
         st->have_tls = 1;
       }
     }
@@ -390,19 +389,19 @@ static void lc_write(ld_conn *c)
     }
     if(r == HB_IO_WANT_WRITE || r == HB_IO_WANT_READ) {
       if(lc_arm(c, r == HB_IO_WANT_READ ? EPOLLIN : EPOLLOUT))
-        lc_fail(c, LE_WRITE, "epoll_ctl: %s", strerror(errno));
+        lc_fail(c, HB_LE_WRITE, "epoll_ctl: %s", strerror(errno));
       return;
     }
     if(r == HB_IO_ERROR && errno == ECONNRESET)
-      lc_fail(c, LE_RESET, "%s", err.msg);
+      lc_fail(c, HB_LE_RESET, "%s", err.msg);
     else
-      lc_fail(c, LE_WRITE, "%s", r == HB_IO_CLOSED ?
+      lc_fail(c, HB_LE_WRITE, "%s", r == HB_IO_CLOSED ?
               "connection closed while sending the request" : err.msg);
     return;
   }
   c->state = LC_READ;
   if(lc_arm(c, EPOLLIN))
-    lc_fail(c, LE_READ, "epoll_ctl: %s", strerror(errno));
+    lc_fail(c, HB_LE_READ, "epoll_ctl: %s", strerror(errno));
 }
 
 /* ---- the response ---- */
@@ -422,10 +421,10 @@ static void lc_complete(ld_conn *c, uint64_t now)
     hb_hdr_record(st->ttfb, c->t_first - c->t_sent);
   }
   else {
-    st->errors[LE_STATUS]++;
-    if(!st->errmsg[LE_STATUS][0])
-      snprintf(st->errmsg[LE_STATUS], sizeof(st->errmsg[LE_STATUS]),
-               "HTTP status %d", c->status);
+    char msg[64];
+
+    snprintf(msg, sizeof(msg), "HTTP status %d", c->status);
+    hb_load_fail(st, HB_LE_STATUS, msg);
   }
   if(c->want_sess) { /* TLS 1.3 tickets come after the handshake */
     hb_tls_session *s = NULL;
@@ -474,7 +473,7 @@ static long lc_head(ld_conn *c, char *data, size_t n)
   r = hb_http_parse_response(hp, hl, &res);
   if(r == HB_HTTP_INCOMPLETE) {
     if(hl >= sizeof(c->head)) {
-      lc_fail(c, LE_READ, "response head over %zu bytes", sizeof(c->head));
+      lc_fail(c, HB_LE_READ, "response head over %zu bytes", sizeof(c->head));
       return -1;
     }
     if(!had) {
@@ -484,12 +483,12 @@ static long lc_head(ld_conn *c, char *data, size_t n)
     return (long)n;
   }
   if(r < 0) {
-    lc_fail(c, LE_READ, "malformed response head: \"%.*s\"",
+    lc_fail(c, HB_LE_READ, "malformed response head: \"%.*s\"",
             (int)(hl < 40 ? hl : 40), hp);
     return -1;
   }
   if((size_t)r < had) { /* cannot happen with a consistent parser */
-    lc_fail(c, LE_READ, "response head parser went backwards");
+    lc_fail(c, HB_LE_READ, "response head parser went backwards");
     return -1;
   }
   c->head_len = 0;
@@ -527,7 +526,7 @@ static int lc_parse(ld_conn *c, char *data, size_t n, uint64_t now)
     return 0;
   if(c->rs == RS_LEN) {
     if((uint64_t)n > (uint64_t)c->body_left) {
-      lc_fail(c, LE_READ, "body longer than its Content-Length");
+      lc_fail(c, HB_LE_READ, "body longer than its Content-Length");
       return -1;
     }
     c->body += n;
@@ -543,11 +542,11 @@ static int lc_parse(ld_conn *c, char *data, size_t n, uint64_t now)
     if(left == HB_HTTP_INCOMPLETE)
       return 0;
     if(left < 0) {
-      lc_fail(c, LE_READ, "bad chunk in the response body");
+      lc_fail(c, HB_LE_READ, "bad chunk in the response body");
       return -1;
     }
     if(left > 0) {
-      lc_fail(c, LE_READ, "bytes after the last chunk");
+      lc_fail(c, HB_LE_READ, "bytes after the last chunk");
       return -1;
     }
   }
@@ -576,7 +575,7 @@ static void lc_read(ld_conn *c)
       return;
     if(r == HB_IO_WANT_WRITE) { /* TLS wants to send first */
       if(lc_arm(c, EPOLLIN | EPOLLOUT))
-        lc_fail(c, LE_READ, "epoll_ctl: %s", strerror(errno));
+        lc_fail(c, HB_LE_READ, "epoll_ctl: %s", strerror(errno));
       return;
     }
     if(r == HB_IO_CLOSED) {
@@ -584,12 +583,12 @@ static void lc_read(ld_conn *c)
         lc_complete(c, hb_now_ns());
         return;
       }
-      lc_fail(c, LE_READ, c->t_first ? "connection closed mid-response"
+      lc_fail(c, HB_LE_READ, c->t_first ? "connection closed mid-response"
               : "connection closed before the response");
       return;
     }
     if(r != HB_IO_OK) {
-      lc_fail(c, errno == ECONNRESET ? LE_RESET : LE_READ, "%s", err.msg);
+      lc_fail(c, errno == ECONNRESET ? HB_LE_RESET : HB_LE_READ, "%s", err.msg);
       return;
     }
     now = hb_now_ns();
@@ -614,10 +613,11 @@ static void lc_idle_read(ld_conn *c)
   if(r == HB_IO_WANT_READ || r == HB_IO_WANT_WRITE)
     return;
   if(r == HB_IO_OK) {
-    c->t->st.errors[LE_READ]++;
-    if(!c->t->st.errmsg[LE_READ][0])
-      snprintf(c->t->st.errmsg[LE_READ], sizeof(c->t->st.errmsg[LE_READ]),
-               "%zu bytes from the server between responses", n);
+    char msg[80];
+
+    snprintf(msg, sizeof(msg), "%zu bytes from the server between "
+             "responses", n);
+    hb_load_fail(&c->t->st, HB_LE_READ, msg);
   }
   lc_close(c, 0); /* reconnects at its next start */
 }
@@ -652,7 +652,7 @@ static void lc_timeouts(ld_thread *t, uint64_t now)
     ld_conn *c = &t->conns[i];
 
     if(c->state >= LC_CONNECT && c->state <= LC_READ && now > c->deadline)
-      lc_fail(c, LE_TIMEOUT, "%s timed out after %g s", what[c->state],
+      lc_fail(c, HB_LE_TIMEOUT, "%s timed out after %g s", what[c->state],
               t->sh->o->timeout);
   }
 }
@@ -678,58 +678,6 @@ static int lc_wait(ld_thread *t, struct epoll_event *ev, uint64_t ns)
 
 /* ---- the thread ---- */
 
-int ld_stats_init(ld_stats *st)
-{
-  memset(st, 0, sizeof(*st));
-  st->latency = hb_hdr_new();
-  st->connect = hb_hdr_new();
-  st->handshake = hb_hdr_new();
-  st->ttfb = hb_hdr_new();
-  return st->latency && st->connect && st->handshake && st->ttfb ? 0 : -1;
-}
-
-void ld_stats_free(ld_stats *st)
-{
-  hb_hdr_free(st->latency);
-  hb_hdr_free(st->connect);
-  hb_hdr_free(st->handshake);
-  hb_hdr_free(st->ttfb);
-  st->latency = st->connect = st->handshake = st->ttfb = NULL;
-}
-
-void ld_stats_merge(ld_stats *d, const ld_stats *s)
-{
-  int i;
-
-  d->requests += s->requests;
-  d->sent += s->sent;
-  d->responses += s->responses;
-  d->ok += s->ok;
-  d->bytes_body += s->bytes_body;
-  d->bytes_in += s->bytes_in;
-  d->wire_in += s->wire_in;
-  d->wire_out += s->wire_out;
-  d->conns += s->conns;
-  d->handshakes += s->handshakes;
-  d->resumed += s->resumed;
-  d->late += s->late;
-  if(s->max_lag > d->max_lag)
-    d->max_lag = s->max_lag;
-  for(i = 0; i < LE_COUNT; i++) {
-    d->errors[i] += s->errors[i];
-    if(!d->errmsg[i][0])
-      memcpy(d->errmsg[i], s->errmsg[i], sizeof(d->errmsg[i]));
-  }
-  if(!d->have_tls && s->have_tls) {
-    d->tls = s->tls;
-    d->have_tls = 1;
-  }
-  hb_hdr_merge(d->latency, s->latency);
-  hb_hdr_merge(d->connect, s->connect);
-  hb_hdr_merge(d->handshake, s->handshake);
-  hb_hdr_merge(d->ttfb, s->ttfb);
-}
-
 int ld_thread_init(ld_thread *t)
 {
   unsigned i;
@@ -740,7 +688,7 @@ int ld_thread_init(ld_thread *t)
   t->conns = calloc(t->n, sizeof(*t->conns));
   t->heap = calloc(t->n, sizeof(*t->heap));
   t->ready = calloc(t->n, sizeof(*t->ready));
-  if(ld_stats_init(&t->st) || t->ep < 0 || !t->buf || !t->conns ||
+  if(hb_load_stats_init(&t->st) || t->ep < 0 || !t->buf || !t->conns ||
      !t->heap || !t->ready)
     return -1;
   for(i = 0; i < t->n; i++) {

@@ -28,18 +28,16 @@
 #include "hb/cli.h"
 #include "hb/clock.h"
 #include "hb/hdr.h"
+#include "hb/loadstats.h"
 #include "hb/report.h"
 #include "hb/sig.h"
 
 #define LO_MAX_WARN 4
 #define LO_POLL_MS 100
 
-/* The categories of clients/load.h, in its order and words. */
-enum { LE_CONNECT, LE_TLS, LE_READ, LE_WRITE, LE_TIMEOUT, LE_STATUS,
-       LE_RESET, LE_COUNT };
-static const char *const lo_error_names[LE_COUNT] = {
-  "connect", "tls", "read", "write", "timeout", "status", "reset"
-};
+/* Counters, categories, summary and report: hb/loadstats.h, as our
+ * own load generator's. */
+typedef hb_load_stats lo_stats;
 
 typedef struct lo_opts {
   cu_opts c;
@@ -49,15 +47,6 @@ typedef struct lo_opts {
   double duration;       /* seconds; 0 with -n */
   long long requests;    /* -n; 0 with -d */
 } lo_opts;
-
-typedef struct lo_stats {
-  uint64_t requests, sent, responses, ok, bytes_body, bytes_in;
-  uint64_t wire_in, wire_out, conns, handshakes, resumed;
-  uint64_t errors[LE_COUNT];
-  char errmsg[LE_COUNT][CURL_ERROR_SIZE + 64];
-  cu_tls_info tls;       /* the first handshake's */
-  hb_hdr *latency, *connect, *handshake, *ttfb;
-} lo_stats;
 
 struct lo_run;
 
@@ -231,24 +220,14 @@ static int lo_closesocket(void *p, curl_socket_t fd)
 
 /* ---- one transfer ---- */
 
-static void lo_fail(lo_stats *st, int cat, const char *msg)
-{
-  size_t len = strlen(msg);
-
-  st->errors[cat]++;
-  if(!st->errmsg[cat][0])
-    snprintf(st->errmsg[cat], sizeof(st->errmsg[cat]), "%.*s",
-             (int)(len && msg[len - 1] == '\n' ? len - 1 : len), msg);
-}
-
 static int lo_category(CURLcode rc, long oserr)
 {
   switch(rc) {
   case CURLE_COULDNT_RESOLVE_HOST:
   case CURLE_COULDNT_CONNECT:
-    return LE_CONNECT;
+    return HB_LE_CONNECT;
   case CURLE_OPERATION_TIMEDOUT:
-    return LE_TIMEOUT;
+    return HB_LE_TIMEOUT;
   case CURLE_SSL_CONNECT_ERROR:
   case CURLE_PEER_FAILED_VERIFICATION:
   case CURLE_SSL_CERTPROBLEM:
@@ -256,13 +235,13 @@ static int lo_category(CURLcode rc, long oserr)
   case CURLE_SSL_CACERT_BADFILE:
   case CURLE_SSL_ISSUER_ERROR:
   case CURLE_SSL_SHUTDOWN_FAILED:
-    return LE_TLS;
+    return HB_LE_TLS;
   case CURLE_SEND_ERROR:
-    return oserr == ECONNRESET ? LE_RESET : LE_WRITE;
+    return oserr == ECONNRESET ? HB_LE_RESET : HB_LE_WRITE;
   case CURLE_RECV_ERROR:
-    return oserr == ECONNRESET ? LE_RESET : LE_READ;
+    return oserr == ECONNRESET ? HB_LE_RESET : HB_LE_READ;
   default: /* nothing, a partial body, a malformed reply */
-    return LE_READ;
+    return HB_LE_READ;
   }
 }
 
@@ -305,11 +284,17 @@ static void lo_done(lo_run *r, lo_xfer *x, CURLcode rc)
     st->handshakes += (uint64_t)conns;
     st->resumed += x->cur.have && x->cur.resumed;
     lo_record(st->handshake, t[2], t[1]);
-    if(!st->tls.have && x->cur.have)
-      st->tls = x->cur;
+    if(!st->have_tls && x->cur.have) {
+      snprintf(st->tls_version, sizeof(st->tls_version), "%s",
+               x->cur.version);
+      snprintf(st->tls_cipher, sizeof(st->tls_cipher), "%s",
+               x->cur.cipher);
+      snprintf(st->tls_group, sizeof(st->tls_group), "%s", x->cur.group);
+      st->have_tls = 1;
+    }
   }
   if(rc != CURLE_OK) {
-    lo_fail(st, lo_category(rc, oserr), x->errbuf[0] ? x->errbuf
+    hb_load_fail(st, lo_category(rc, oserr), x->errbuf[0] ? x->errbuf
             : curl_easy_strerror(rc));
     return;
   }
@@ -317,7 +302,7 @@ static void lo_done(lo_run *r, lo_xfer *x, CURLcode rc)
   st->bytes_in += (uint64_t)head + (uint64_t)dl;
   if(code < 200 || code > 299) {
     snprintf(msg, sizeof(msg), "HTTP status %ld", code);
-    lo_fail(st, LE_STATUS, msg);
+    hb_load_fail(st, HB_LE_STATUS, msg);
     return;
   }
   /* bytes checked: what we were handed is what curl counted, and what
@@ -327,7 +312,7 @@ static void lo_done(lo_run *r, lo_xfer *x, CURLcode rc)
              "Content-Length %lld)", (long long)dl, (long long)x->body,
              (long long)cl);
     st->responses--;
-    lo_fail(st, LE_READ, msg);
+    hb_load_fail(st, HB_LE_READ, msg);
     return;
   }
   st->ok++;
@@ -476,40 +461,24 @@ static int lo_loop(lo_run *r)
 
 /* ---- the outcome ---- */
 
-static double lo_rate(const lo_run *r)
+static hb_load_run lo_outcome(const lo_run *r)
 {
-  return r->elapsed > 0 ? (double)r->st.ok / r->elapsed : 0;
-}
+  hb_load_run run;
 
-static void lo_time(double ns, char *buf, size_t size)
-{
-  if(ns < 1e6)
-    snprintf(buf, size, "%.2fus", ns / 1e3);
-  else if(ns < 1e9)
-    snprintf(buf, size, "%.2fms", ns / 1e6);
-  else
-    snprintf(buf, size, "%.2fs", ns / 1e9);
-}
-
-static void lo_phase(const char *name, const hb_hdr *h, const char *tail)
-{
-  char a[32], s[32], m[32];
-
-  if(!hb_hdr_count(h))
-    return;
-  lo_time(hb_hdr_mean(h), a, sizeof(a));
-  lo_time(hb_hdr_stddev(h), s, sizeof(s));
-  lo_time((double)hb_hdr_max(h), m, sizeof(m));
-  printf("  %-10s avg %-9s stdev %-9s max %-9s%s\n", name, a, s, m, tail);
+  memset(&run, 0, sizeof(run));
+  run.elapsed = r->elapsed;
+  run.user_s = r->user_s;
+  run.sys_s = r->sys_s;
+  run.threads = 1;
+  run.tls = r->o->https;
+  run.interrupted = r->interrupted;
+  return run;
 }
 
 static void lo_print(const lo_run *r, char warn[][300], int nwarn)
 {
   const lo_opts *o = r->o;
-  const lo_stats *st = &r->st;
-  double cpu = r->user_s + r->sys_s;
-  char buf[5][32], tail[200];
-  int i;
+  hb_load_run run = lo_outcome(r);
 
   printf("Running closed loop%s%s @ %s\n", o->close
          ? ", a connection per request" : ", keep-alive",
@@ -520,54 +489,7 @@ static void lo_print(const lo_run *r, char warn[][300], int nwarn)
     printf("  %.2f s, ", o->duration);
   printf("1 thread, %ld connection%s, libcurl/%s %s\n", o->conns,
          o->conns > 1 ? "s" : "", cu_libcurl_version(), cu_tls_library());
-  if(hb_hdr_count(st->latency)) {
-    static const double ps[] = { 50, 90, 99, 99.9, 99.99 };
-
-    lo_phase("Latency", st->latency, "");
-    for(i = 0; i < 5; i++)
-      lo_time((double)hb_hdr_value_at_percentile(st->latency, ps[i]),
-              buf[i], sizeof(buf[i]));
-    printf("  %-10s p50 %s  p90 %s  p99 %s  p99.9 %s  p99.99 %s\n", "",
-           buf[0], buf[1], buf[2], buf[3], buf[4]);
-  }
-  snprintf(tail, sizeof(tail), " (%llu)", (unsigned long long)st->conns);
-  lo_phase("Connect", st->connect, tail);
-  if(st->tls.have) {
-    snprintf(tail, sizeof(tail), " (%llu, %llu resumed) %s %s %s",
-             (unsigned long long)st->handshakes,
-             (unsigned long long)st->resumed, st->tls.version,
-             st->tls.cipher, st->tls.group);
-    lo_phase("Handshake", st->handshake, tail);
-  }
-  lo_phase("TTFB", st->ttfb, "");
-  hb_fmt_rate((double)st->bytes_in, "B", buf[0], sizeof(buf[0]));
-  printf("  %llu requests in %.2fs, %s read\n",
-         (unsigned long long)st->requests, r->elapsed, buf[0]);
-  for(i = 0; i < LE_COUNT; i++)
-    if(st->errors[i])
-      printf("  Errors: %s %llu: %s\n", lo_error_names[i],
-             (unsigned long long)st->errors[i], st->errmsg[i]);
-  printf("Requests/sec: %12.2f\n", lo_rate(r));
-  hb_fmt_rate(r->elapsed > 0 ? (double)st->bytes_in / r->elapsed : 0,
-              "B/s", buf[0], sizeof(buf[0]));
-  printf("Transfer/sec: %12s\n", buf[0]);
-  printf("CPU: user %.2f s, sys %.2f s, %.1f us/request, %.0f%% of 1 "
-         "thread\n", r->user_s, r->sys_s, st->requests ? cpu * 1e6 /
-         (double)st->requests : 0, r->elapsed > 0 ? 100 * cpu / r->elapsed
-         : 0);
-  for(i = 0; i < nwarn; i++)
-    printf("warning: %s\n", warn[i]);
-  fflush(stdout);
-}
-
-static const char *lo_first_error(const lo_stats *st)
-{
-  int i;
-
-  for(i = 0; i < LE_COUNT; i++)
-    if(st->errmsg[i][0])
-      return st->errmsg[i];
-  return "no request completed";
+  hb_load_print(&r->st, &run, 0, warn, nwarn);
 }
 
 static int lo_warnings(const lo_run *r, char w[][300], int fd_short)
@@ -577,7 +499,7 @@ static int lo_warnings(const lo_run *r, char w[][300], int fd_short)
   uint64_t errs = 0;
   int i, n = 0;
 
-  for(i = 0; i < LE_COUNT; i++)
+  for(i = 0; i < HB_LE_COUNT; i++)
     errs += st->errors[i];
   if(errs)
     snprintf(w[n++], 300, "%llu of %llu requests failed (see errors)",
@@ -591,13 +513,6 @@ static int lo_warnings(const lo_run *r, char w[][300], int fd_short)
   if(r->interrupted)
     snprintf(w[n++], 300, "interrupted: partial results");
   return n;
-}
-
-static json_t *lo_hdr(const hb_hdr *h, int applies)
-{
-  json_t *j = applies ? hb_hdr_json(h) : NULL;
-
-  return j ? j : json_null();
 }
 
 static json_t *lo_params(const lo_opts *o)
@@ -630,66 +545,13 @@ static json_t *lo_params(const lo_opts *o)
 static int lo_report(int argc, char **argv, const lo_run *r,
                      char warn[][300], int nwarn)
 {
-  const lo_stats *st = &r->st;
-  json_t *rep = hb_report_new(argc, argv), *res, *obj, *msgs, *w;
-  double cpu = r->user_s + r->sys_s, rate = lo_rate(r);
+  json_t *rep = hb_report_new(argc, argv);
+  hb_load_run run = lo_outcome(r);
   hb_err err = { "" };
-  int i, rc;
+  int rc;
 
   hb_report_add_backend(rep, "curl", cu_tls_library());
-  res = hb_report_add_result(rep, "load", "requests", "curl",
-                             "requests/s");
-  json_object_set_new(res, "params", lo_params(r->o));
-  if(st->ok) {
-    hb_result_set_samples(res, &rate, 1);
-    hb_result_set_status(res, HB_OK, NULL);
-  }
-  else
-    hb_result_set_status(res, HB_ERROR, lo_first_error(st));
-  json_object_set_new(res, "latency", lo_hdr(st->latency, 1));
-  json_object_set_new(res, "phases", json_pack("{s:o,s:o,s:o,s:o}",
-    "connect", lo_hdr(st->connect, 1),
-    "tls_handshake", lo_hdr(st->handshake, r->o->https),
-    "ttfb", lo_hdr(st->ttfb, 1), "request", lo_hdr(st->latency, 1)));
-  json_object_set_new(res, "counts", json_pack(
-    "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
-    "requests", (json_int_t)st->requests, "sent", (json_int_t)st->sent,
-    "responses", (json_int_t)st->responses,
-    "responses_2xx", (json_int_t)st->ok,
-    "bytes_body", (json_int_t)st->bytes_body,
-    "bytes_total", (json_int_t)st->bytes_in,
-    "bytes_wire_in", (json_int_t)st->wire_in,
-    "bytes_wire_out", (json_int_t)st->wire_out,
-    "connections", (json_int_t)st->conns,
-    "handshakes", (json_int_t)st->handshakes,
-    "resumed", (json_int_t)st->resumed));
-  obj = json_object();
-  msgs = json_object();
-  for(i = 0; i < LE_COUNT; i++) {
-    json_object_set_new(obj, lo_error_names[i],
-                        json_integer((json_int_t)st->errors[i]));
-    if(st->errmsg[i][0])
-      json_object_set_new(msgs, lo_error_names[i],
-                          json_string(st->errmsg[i]));
-  }
-  json_object_set_new(res, "errors", obj);
-  json_object_set_new(res, "error_messages", msgs);
-  json_object_set_new(res, "rate", json_pack("{s:o,s:o,s:o,s:i}",
-    "target", json_null(), "achieved", hb_json_num(rate),
-    "shortfall_pct", json_null(), "late_sends", 0));
-  json_object_set_new(res, "cpu", json_pack("{s:o,s:o,s:o,s:o}",
-    "user_s", hb_json_num(r->user_s), "sys_s", hb_json_num(r->sys_s),
-    "per_request_us", hb_json_num(st->requests ? cpu * 1e6 /
-                                  (double)st->requests : NAN),
-    "utilization", hb_json_num(r->elapsed > 0 ? cpu / r->elapsed : NAN)));
-  json_object_set_new(res, "elapsed_s", hb_json_num(r->elapsed));
-  json_object_set_new(res, "tls", st->tls.have ? json_pack(
-    "{s:s,s:s,s:s}", "version", st->tls.version, "cipher", st->tls.cipher,
-    "group", st->tls.group) : json_null());
-  w = json_array();
-  for(i = 0; i < nwarn; i++)
-    json_array_append_new(w, json_string(warn[i]));
-  json_object_set_new(res, "warnings", w);
+  hb_load_result(rep, "curl", lo_params(r->o), &r->st, &run, warn, nwarn);
   rc = hb_report_write(rep, r->o->json, r->interrupted, &err);
   json_decref(rep);
   if(rc != HB_OK)
@@ -702,18 +564,14 @@ static int lo_report(int argc, char **argv, const lo_run *r,
 static int lo_init(lo_run *r)
 {
   const lo_opts *o = r->o;
+  int rc = hb_load_stats_init(&r->st);
   long i;
 
-  r->st.latency = hb_hdr_new();
-  r->st.connect = hb_hdr_new();
-  r->st.handshake = hb_hdr_new();
-  r->st.ttfb = hb_hdr_new();
   r->m = curl_multi_init();
   r->x = calloc((size_t)o->conns, sizeof(*r->x));
   if(o->close)
     r->hdrs = curl_slist_append(NULL, "Connection: close");
-  if(!r->st.latency || !r->st.connect || !r->st.handshake ||
-     !r->st.ttfb || !r->m || !r->x || (o->close && !r->hdrs))
+  if(rc || !r->m || !r->x || (o->close && !r->hdrs))
     return -1;
   /* never more connections than transfers: the pool holds -c */
   curl_multi_setopt(r->m, CURLMOPT_MAXCONNECTS, o->conns);
@@ -770,7 +628,7 @@ int cu_load_main(int argc, char **argv)
   lo_print(&r, warn, nwarn);
   if(!r.st.ok && !r.interrupted)
     fprintf(stderr, "httpsbench-curl load: no request succeeded: %s\n",
-            lo_first_error(&r.st));
+            hb_load_first_error(&r.st));
   if(o.json && lo_report(argc, argv, &r, warn, nwarn))
     goto out;
   rc = r.interrupted ? HB_EXIT_INTERRUPTED : r.st.ok ? 0 : 1;
@@ -778,9 +636,6 @@ out:
   lo_free(&r);
   free(r.x);
   curl_slist_free_all(r.hdrs);
-  hb_hdr_free(r.st.latency);
-  hb_hdr_free(r.st.connect);
-  hb_hdr_free(r.st.handshake);
-  hb_hdr_free(r.st.ttfb);
+  hb_load_stats_free(&r.st);
   return rc;
 }
