@@ -26,7 +26,6 @@
 
 #ifdef OPENSSL_IS_BORINGSSL
 #define OSSL_BSSL 1
-#define OSSL_LIB "BoringSSL"
 #include <openssl/aead.h>
 #include <openssl/curve25519.h>
 #include <openssl/ec_key.h>
@@ -37,7 +36,6 @@ typedef const EVP_CIPHER ossl_cipher_t;
 #define ossl_md_put(md) ((void)(md))
 #define ossl_cipher_put(c) ((void)(c))
 #else
-#define OSSL_LIB "OpenSSL"
 #include <openssl/core_names.h>
 #include <openssl/params.h>
 typedef EVP_MD ossl_md_t;               /* fetched, reference counted */
@@ -47,6 +45,7 @@ typedef EVP_CIPHER ossl_cipher_t;
 #endif
 
 #include "hb/backend.h"
+#include "openssl_err.h"
 
 #define OSSL_TAG HB_AEAD_TAG_LEN
 
@@ -115,31 +114,6 @@ struct hb_kex_peer {
 #endif
 };
 
-/* Records our words, then the library's first queued error, and empties
- * the queue so the next failure reports its own cause. */
-static int ossl_fail(hb_err *err, int status, const char *fmt, ...)
-  __attribute__((format(printf, 3, 4)));
-
-static int ossl_fail(hb_err *err, int status, const char *fmt, ...)
-{
-  char lib[256];
-  unsigned long code = ERR_get_error();
-  va_list ap;
-
-  if(code)
-    ERR_error_string_n(code, lib, sizeof(lib));
-  else
-    snprintf(lib, sizeof(lib), "%s", OSSL_LIB " queued no error");
-  ERR_clear_error();
-  if(!err)
-    return status;
-  va_start(ap, fmt);
-  vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-  va_end(ap);
-  hb_err_append(err, "%s", lib);
-  return status;
-}
-
 static const char *ossl_version(void)
 {
   /* BoringSSL has no version number: this says "BoringSSL" there */
@@ -152,7 +126,7 @@ static int ossl_global_init(hb_err *err)
   CRYPTO_library_init();
 #else
   if(!OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CRYPTO_STRINGS, NULL))
-    return ossl_fail(err, HB_ERROR, "OPENSSL_init_crypto failed");
+    return hb_ossl_fail(err, HB_ERROR, "OPENSSL_init_crypto failed");
 #endif
   return HB_OK;
 }
@@ -240,7 +214,7 @@ static int ossl_md_new(hb_md_alg alg, const uint8_t *key, size_t keylen,
   rc = HB_OK;
 out:
   if(rc) {
-    ossl_fail(err, rc, "%s: setting up the context failed",
+    hb_ossl_fail(err, rc, "%s: setting up the context failed",
               hb_md_name(alg));
     ossl_md_free(m);
     m = NULL;
@@ -272,7 +246,7 @@ static int ossl_md_oneshot(hb_md *m, const uint8_t *in, size_t len,
   else
     ok = ossl_digest(m->ctx, m->md, in, len, out, NULL);
   if(!ok)
-    return ossl_fail(err, HB_ERROR, "%s: digest failed",
+    return hb_ossl_fail(err, HB_ERROR, "%s: digest failed",
                      hb_md_name(m->alg));
   return HB_OK;
 }
@@ -336,7 +310,7 @@ static int ossl_aead_new(hb_aead_alg alg, const uint8_t *key, hb_aead **out,
   rc = HB_OK;
 out:
   if(rc) {
-    ossl_fail(err, rc, "%s: setting up the key failed", hb_aead_name(alg));
+    hb_ossl_fail(err, rc, "%s: setting up the key failed", hb_aead_name(alg));
     ossl_aead_free(a);
     a = NULL;
   }
@@ -354,7 +328,7 @@ static int ossl_aead_seal(hb_aead *a, const uint8_t *nonce,
 
   if(!EVP_AEAD_CTX_seal(a->ctx, out, &n, len + OSSL_TAG, nonce,
                         HB_AEAD_NONCE_LEN, in, len, ad, adlen))
-    return ossl_fail(err, HB_ERROR, "%s: EVP_AEAD_CTX_seal failed", name);
+    return hb_ossl_fail(err, HB_ERROR, "%s: EVP_AEAD_CTX_seal failed", name);
 #else
   int n;
 
@@ -368,7 +342,7 @@ static int ossl_aead_seal(hb_aead *a, const uint8_t *nonce,
      !EVP_EncryptFinal_ex(a->enc, out + len, &n) ||
      !EVP_CIPHER_CTX_ctrl(a->enc, EVP_CTRL_AEAD_GET_TAG, OSSL_TAG,
                           out + len))
-    return ossl_fail(err, HB_ERROR, "%s: encryption failed", name);
+    return hb_ossl_fail(err, HB_ERROR, "%s: encryption failed", name);
 #endif
   return HB_OK;
 }
@@ -395,8 +369,8 @@ static int ossl_aead_open(hb_aead *a, const uint8_t *nonce,
   code = ERR_peek_error();
   if(ERR_GET_LIB(code) == ERR_LIB_CIPHER &&
      ERR_GET_REASON(code) == CIPHER_R_BAD_DECRYPT)
-    return ossl_fail(err, HB_EVERIFY, "%s: tag does not verify", name);
-  return ossl_fail(err, HB_ERROR, "%s: EVP_AEAD_CTX_open failed", name);
+    return hb_ossl_fail(err, HB_EVERIFY, "%s: tag does not verify", name);
+  return hb_ossl_fail(err, HB_ERROR, "%s: EVP_AEAD_CTX_open failed", name);
 #else
   if(len > INT_MAX || adlen > INT_MAX)
     return hb_err_set(err, HB_ERROR, "%s: %zu bytes is too long for EVP",
@@ -407,10 +381,10 @@ static int ossl_aead_open(hb_aead *a, const uint8_t *nonce,
                           (void *)(in + len)) ||
      (adlen && !EVP_DecryptUpdate(a->dec, NULL, &n, ad, (int)adlen)) ||
      (len && !EVP_DecryptUpdate(a->dec, out, &n, in, (int)len)))
-    return ossl_fail(err, HB_ERROR, "%s: decryption failed", name);
+    return hb_ossl_fail(err, HB_ERROR, "%s: decryption failed", name);
   /* the only check left in Final is the tag comparison */
   if(EVP_DecryptFinal_ex(a->dec, out + len, &n) <= 0)
-    return ossl_fail(err, HB_EVERIFY, "%s: tag does not verify", name);
+    return hb_ossl_fail(err, HB_EVERIFY, "%s: tag does not verify", name);
   return HB_OK;
 #endif
 }
@@ -448,7 +422,7 @@ static int ossl_cbc_new(const uint8_t *key16, int encrypt, hb_cbc **out,
   rc = HB_OK;
 out:
   if(rc) {
-    ossl_fail(err, rc, "aes-128-cbc: setting up the key failed");
+    hb_ossl_fail(err, rc, "aes-128-cbc: setting up the key failed");
     ossl_cbc_free(c);
     c = NULL;
   }
@@ -466,9 +440,9 @@ static int ossl_cbc_crypt(hb_cbc *c, const uint8_t *iv16, const uint8_t *in,
                       "whole number of blocks (or too long)", len);
   /* enc -1: keep the direction and key schedule, load the new IV */
   if(!EVP_CipherInit_ex(c->ctx, NULL, NULL, NULL, iv16, -1))
-    return ossl_fail(err, HB_ERROR, "aes-128-cbc: setting the IV failed");
+    return hb_ossl_fail(err, HB_ERROR, "aes-128-cbc: setting the IV failed");
   if(len && !EVP_CipherUpdate(c->ctx, out, &n, in, (int)len))
-    return ossl_fail(err, HB_ERROR, "aes-128-cbc: EVP_CipherUpdate failed");
+    return hb_ossl_fail(err, HB_ERROR, "aes-128-cbc: EVP_CipherUpdate failed");
   if((size_t)n != len)
     return hb_err_set(err, HB_ERROR, "aes-128-cbc: %d of %zu bytes "
                       "processed", n, len);
@@ -610,7 +584,7 @@ static int ossl_sig_keygen(hb_sig_alg alg, hb_pkey **out, hb_err *err)
   rc = HB_OK;
 out:
   if(rc) {
-    ossl_fail(err, rc, "%s: %s failed", hb_sig_name(alg), what);
+    hb_ossl_fail(err, rc, "%s: %s failed", hb_sig_name(alg), what);
     ossl_pkey_free(k);
     k = NULL;
   }
@@ -631,19 +605,19 @@ static int ossl_sign(hb_pkey *k, const uint8_t *msg, size_t len,
       return hb_err_set(err, HB_ERROR, "%s: signature buffer of %zu bytes "
                         "is too small", name, *siglen);
     if(!ED25519_sign(sig, msg, len, k->ed_priv))
-      return ossl_fail(err, HB_ERROR, "%s: ED25519_sign failed", name);
+      return hb_ossl_fail(err, HB_ERROR, "%s: ED25519_sign failed", name);
     *siglen = 64;
 #else
     if(EVP_DigestSign(k->ed_sign, sig, siglen, msg, len) <= 0)
-      return ossl_fail(err, HB_ERROR, "%s: EVP_DigestSign failed", name);
+      return hb_ossl_fail(err, HB_ERROR, "%s: EVP_DigestSign failed", name);
 #endif
     return HB_OK;
   }
   if(!ossl_digest(k->hash, k->md, msg, len, dgst, &dlen))
-    return ossl_fail(err, HB_ERROR, "%s: hashing the message failed",
+    return hb_ossl_fail(err, HB_ERROR, "%s: hashing the message failed",
                      name);
   if(EVP_PKEY_sign(k->sctx, sig, siglen, dgst, dlen) <= 0)
-    return ossl_fail(err, HB_ERROR, "%s: EVP_PKEY_sign failed", name);
+    return hb_ossl_fail(err, HB_ERROR, "%s: EVP_PKEY_sign failed", name);
   return HB_OK;
 }
 
@@ -666,12 +640,12 @@ static int ossl_verify(hb_pkey *k, const uint8_t *msg, size_t len,
   }
   else {
     if(!ossl_digest(k->hash, k->md, msg, len, dgst, &dlen))
-      return ossl_fail(err, HB_ERROR, "%s: hashing the message failed",
+      return hb_ossl_fail(err, HB_ERROR, "%s: hashing the message failed",
                        name);
     ok = EVP_PKEY_verify(k->vctx, sig, siglen, dgst, dlen) == 1;
   }
   if(!ok)
-    return ossl_fail(err, HB_EVERIFY, "%s: signature does not verify",
+    return hb_ossl_fail(err, HB_EVERIFY, "%s: signature does not verify",
                      name);
   return HB_OK;
 }
@@ -683,7 +657,7 @@ static int ossl_rsa_encrypt(hb_pkey *k, const uint8_t *in, size_t len,
     return hb_err_set(err, HB_UNSUPPORTED, "rsa_encrypt: %s is not an "
                       "RSA key", hb_sig_name(k->alg));
   if(EVP_PKEY_encrypt(k->ectx, out, outlen, in, len) <= 0)
-    return ossl_fail(err, HB_ERROR, "%s: EVP_PKEY_encrypt failed",
+    return hb_ossl_fail(err, HB_ERROR, "%s: EVP_PKEY_encrypt failed",
                      hb_sig_name(k->alg));
   return HB_OK;
 }
@@ -701,7 +675,7 @@ static int ossl_rsa_decrypt(hb_pkey *k, const uint8_t *in, size_t len,
     return hb_err_set(err, HB_UNSUPPORTED, "rsa_decrypt: %s is not an "
                       "RSA key", hb_sig_name(k->alg));
   if(EVP_PKEY_decrypt(k->dctx, buf, &n, in, len) <= 0)
-    return ossl_fail(err, HB_ERROR, "%s: EVP_PKEY_decrypt failed",
+    return hb_ossl_fail(err, HB_ERROR, "%s: EVP_PKEY_decrypt failed",
                      hb_sig_name(k->alg));
   if(n > *outlen)
     rc = hb_err_set(err, HB_ERROR, "%s: %zu-byte plaintext does not fit "
@@ -788,7 +762,7 @@ static int ossl_kex_keygen(hb_kex_alg alg, hb_kex **out, uint8_t *pub,
   rc = HB_OK;
 out:
   if(rc) {
-    ossl_fail(err, rc, "%s: %s failed", hb_kex_name(alg), what);
+    hb_ossl_fail(err, rc, "%s: %s failed", hb_kex_name(alg), what);
     ossl_kex_free(x);
     x = NULL;
   }
@@ -877,7 +851,7 @@ static int ossl_kex_peer(hb_kex_alg alg, const uint8_t *pub, size_t publen,
   else
     p->pkey = ossl_ec_peer(pub, publen);
   if(!p->pkey) {
-    ossl_fail(err, HB_ERROR, "%s: peer public value rejected", name);
+    hb_ossl_fail(err, HB_ERROR, "%s: peer public value rejected", name);
     ossl_kex_peer_free(p);
     return HB_ERROR;
   }
@@ -900,7 +874,7 @@ static int ossl_kex_derive(hb_kex *x, hb_kex_peer *p, uint8_t *secret,
 #ifdef OSSL_BSSL
   if(x->alg == HB_X25519) {
     if(!X25519(secret, x->priv, p->raw))
-      return ossl_fail(err, HB_ERROR, "%s: peer value is of small order",
+      return hb_ossl_fail(err, HB_ERROR, "%s: peer value is of small order",
                        name);
     *secretlen = 32;
     return HB_OK;
@@ -916,11 +890,11 @@ static int ossl_kex_derive(hb_kex *x, hb_kex_peer *p, uint8_t *secret,
        EVP_PKEY_derive_set_peer_ex(x->derive, p->pkey, 0) > 0;
 #endif
   if(!ok)
-    return ossl_fail(err, HB_ERROR, "%s: setting the peer key failed",
+    return hb_ossl_fail(err, HB_ERROR, "%s: setting the peer key failed",
                      name);
   x->peer_id = p->id;
   if(EVP_PKEY_derive(x->derive, secret, secretlen) <= 0)
-    return ossl_fail(err, HB_ERROR, "%s: EVP_PKEY_derive failed", name);
+    return hb_ossl_fail(err, HB_ERROR, "%s: EVP_PKEY_derive failed", name);
   return HB_OK;
 }
 

@@ -35,6 +35,7 @@
 #endif
 
 #include "hb/tls.h"
+#include "openssl_err.h"
 
 /* Record content types the trace reports; record headers serve only to
  * spot a received CCS, TLS 1.3 inner content types are dropped. */
@@ -115,12 +116,7 @@ static void ot_reason(unsigned long code, char *buf, size_t len)
 #endif
 }
 
-/* Formats our words, then appends the library's first queued error, and
- * empties the queue so the next failure reports its own cause. */
-static int ot_fail(hb_err *err, int status, const char *fmt, ...)
-  __attribute__((format(printf, 3, 4)));
-
-static int ot_fail(hb_err *err, int status, const char *fmt, ...)
+int hb_ossl_fail(hb_err *err, int status, const char *fmt, ...)
 {
   char lib[256];
   unsigned long code = ERR_get_error();
@@ -147,7 +143,7 @@ static int ot_global_init(hb_err *err)
 #else
   if(!OPENSSL_init_ssl(OPENSSL_INIT_LOAD_SSL_STRINGS |
                        OPENSSL_INIT_LOAD_CRYPTO_STRINGS, NULL))
-    return ot_fail(err, HB_ERROR, "OPENSSL_init_ssl failed");
+    return hb_ossl_fail(err, HB_ERROR, "OPENSSL_init_ssl failed");
 #endif
   return HB_OK;
 }
@@ -257,10 +253,10 @@ static int ot_set_versions(SSL_CTX *sctx, const hb_tls_config *cfg,
   }
   if(cfg->min_version &&
      !SSL_CTX_set_min_proto_version(sctx, (uint16_t)cfg->min_version))
-    return ot_fail(err, HB_ERROR, "cannot set minimum version 0x%04x",
+    return hb_ossl_fail(err, HB_ERROR, "cannot set minimum version 0x%04x",
                    cfg->min_version);
   if(max && !SSL_CTX_set_max_proto_version(sctx, (uint16_t)max))
-    return ot_fail(err, HB_ERROR, "cannot set maximum version 0x%04x",
+    return hb_ossl_fail(err, HB_ERROR, "cannot set maximum version 0x%04x",
                    max);
   return HB_OK;
 }
@@ -278,7 +274,7 @@ static int ot_set_ciphers(SSL_CTX *sctx, const hb_tls_config *cfg,
 #else
     if(!SSL_CTX_set_cipher_list(sctx, OT_RSA_KX_CIPHERS))
 #endif
-      return ot_fail(err, HB_UNSUPPORTED, "%s has no RSA key transport "
+      return hb_ossl_fail(err, HB_UNSUPPORTED, "%s has no RSA key transport "
                      "suites (%s)", OT_LIB, OT_RSA_KX_CIPHERS);
   }
   if(cfg->groups) {
@@ -297,7 +293,7 @@ static int ot_set_ciphers(SSL_CTX *sctx, const hb_tls_config *cfg,
         strcat(list, ":P-384");
     }
     if(!SSL_CTX_set1_curves_list(sctx, list))
-      return ot_fail(err, HB_ERROR, "cannot set groups %s", list);
+      return hb_ossl_fail(err, HB_ERROR, "cannot set groups %s", list);
   }
 #ifdef OT_BSSL
   {
@@ -311,7 +307,7 @@ static int ot_set_ciphers(SSL_CTX *sctx, const hb_tls_config *cfg,
     };
     if(!SSL_CTX_set_verify_algorithm_prefs(sctx, prefs,
                                            sizeof(prefs) / sizeof(*prefs)))
-      return ot_fail(err, HB_ERROR, "cannot set verify algorithms");
+      return hb_ossl_fail(err, HB_ERROR, "cannot set verify algorithms");
   }
 #endif
   return HB_OK;
@@ -330,17 +326,17 @@ static int ot_set_certs(SSL_CTX *sctx, const hb_tls_config *cfg,
                       "key_file");
   if(cfg->cert_file) {
     if(!SSL_CTX_use_certificate_chain_file(sctx, cfg->cert_file))
-      return ot_fail(err, HB_ERROR, "cannot load certificate chain %s",
+      return hb_ossl_fail(err, HB_ERROR, "cannot load certificate chain %s",
                      cfg->cert_file);
     if(!cfg->key_file)
       return hb_err_set(err, HB_ERROR, "cert_file %s without key_file",
                         cfg->cert_file);
     if(!SSL_CTX_use_PrivateKey_file(sctx, cfg->key_file,
                                     SSL_FILETYPE_PEM))
-      return ot_fail(err, HB_ERROR, "cannot load private key %s",
+      return hb_ossl_fail(err, HB_ERROR, "cannot load private key %s",
                      cfg->key_file);
     if(!SSL_CTX_check_private_key(sctx))
-      return ot_fail(err, HB_ERROR, "key %s does not match certificate "
+      return hb_ossl_fail(err, HB_ERROR, "key %s does not match certificate "
                      "%s", cfg->key_file, cfg->cert_file);
   }
   if(!cfg->verify_peer) {
@@ -353,19 +349,19 @@ static int ot_set_certs(SSL_CTX *sctx, const hb_tls_config *cfg,
   }
   if(cfg->ca_file) {
     if(!SSL_CTX_load_verify_locations(sctx, cfg->ca_file, NULL))
-      return ot_fail(err, HB_ERROR, "cannot load CA file %s",
+      return hb_ossl_fail(err, HB_ERROR, "cannot load CA file %s",
                      cfg->ca_file);
   }
   else if(cfg->server)
     return hb_err_set(err, HB_ERROR, "a server verifying clients needs "
                       "ca_file");
   else if(!SSL_CTX_set_default_verify_paths(sctx))
-    return ot_fail(err, HB_ERROR, "cannot load the default CA store");
+    return hb_ossl_fail(err, HB_ERROR, "cannot load the default CA store");
   if(cfg->server) {
     STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(cfg->ca_file);
 
     if(!names)
-      return ot_fail(err, HB_ERROR, "cannot read CA names from %s",
+      return hb_ossl_fail(err, HB_ERROR, "cannot read CA names from %s",
                      cfg->ca_file);
     SSL_CTX_set_client_CA_list(sctx, names);
     SSL_CTX_set_verify(sctx, SSL_VERIFY_PEER |
@@ -423,7 +419,7 @@ static int ot_ctx_new(const hb_tls_config *cfg, hb_tls_ctx **out,
   ERR_clear_error();
   ctx->ssl = SSL_CTX_new(TLS_method());
   if(!ctx->ssl) {
-    rc = ot_fail(err, HB_ERROR, "SSL_CTX_new failed");
+    rc = hb_ossl_fail(err, HB_ERROR, "SSL_CTX_new failed");
     goto out;
   }
   /* partial writes: *n tells the caller what went out; the caller may
@@ -452,7 +448,7 @@ static int ot_ctx_new(const hb_tls_config *cfg, hb_tls_ctx **out,
 #else
     if(!SSL_CTX_set_max_early_data(ctx->ssl, cfg->max_early_data) ||
        !SSL_CTX_set_recv_max_early_data(ctx->ssl, cfg->max_early_data)) {
-      rc = ot_fail(err, HB_ERROR, "SSL_CTX_set_max_early_data failed");
+      rc = hb_ossl_fail(err, HB_ERROR, "SSL_CTX_set_max_early_data failed");
       goto out;
     }
 #endif
@@ -515,19 +511,19 @@ static int ot_set_host(hb_tls_conn *c, const char *sni, hb_err *err)
   }
   is_ip = ot_ip_literal(sni, ip, sizeof(ip));
   if(!is_ip && !SSL_set_tlsext_host_name(c->ssl, sni))
-    return ot_fail(err, HB_ERROR, "cannot set SNI %s", sni);
+    return hb_ossl_fail(err, HB_ERROR, "cannot set SNI %s", sni);
   if(!c->ctx->verify)
     return HB_OK;
   param = SSL_get0_param(c->ssl);
   if(is_ip) {
     if(!X509_VERIFY_PARAM_set1_ip_asc(param, ip))
-      return ot_fail(err, HB_ERROR, "cannot verify IP address %s", sni);
+      return hb_ossl_fail(err, HB_ERROR, "cannot verify IP address %s", sni);
     return HB_OK;
   }
   X509_VERIFY_PARAM_set_hostflags(param,
                                   X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
   if(!X509_VERIFY_PARAM_set1_host(param, sni, strlen(sni)))
-    return ot_fail(err, HB_ERROR, "cannot verify host name %s", sni);
+    return hb_ossl_fail(err, HB_ERROR, "cannot verify host name %s", sni);
   return HB_OK;
 }
 
@@ -568,12 +564,12 @@ static int ot_conn_new(hb_tls_ctx *ctx, int fd, const char *sni,
   ERR_clear_error();
   c->ssl = SSL_new(ctx->ssl);
   if(!c->ssl) {
-    rc = ot_fail(err, HB_ERROR, "SSL_new failed");
+    rc = hb_ossl_fail(err, HB_ERROR, "SSL_new failed");
     goto out;
   }
   /* a socket BIO that does not close fd when freed */
   if(!SSL_set_fd(c->ssl, fd)) {
-    rc = ot_fail(err, HB_ERROR, "SSL_set_fd(%d) failed", fd);
+    rc = hb_ossl_fail(err, HB_ERROR, "SSL_set_fd(%d) failed", fd);
     goto out;
   }
   SSL_set_app_data(c->ssl, c);
@@ -647,14 +643,14 @@ static hb_io ot_io(hb_tls_conn *c, int ret, int sys, const char *what,
       goto eof;
     }
 #endif
-    ot_fail(err, HB_ERROR, "%s failed", what);
+    hb_ossl_fail(err, HB_ERROR, "%s failed", what);
     if(ERR_GET_LIB(code) == ERR_LIB_SSL &&
        ERR_GET_REASON(code) == SSL_R_CERTIFICATE_VERIFY_FAILED)
       ot_verify_detail(c, err);
     return HB_IO_ERROR;
   default:
     c->failed = 1;
-    ot_fail(err, HB_ERROR, "%s: unexpected SSL_get_error %d", what, e);
+    hb_ossl_fail(err, HB_ERROR, "%s: unexpected SSL_get_error %d", what, e);
     return HB_IO_ERROR;
   }
   hb_err_set(err, HB_ERROR, "%s: %s", what, strerror(sys));
@@ -1004,7 +1000,7 @@ static int ot_session_set(hb_tls_conn *c, hb_tls_session *s, hb_err *err)
     return HB_OK;
   ERR_clear_error();
   if(!SSL_set_session(c->ssl, s->sess))
-    return ot_fail(err, HB_ERROR, "SSL_set_session failed");
+    return hb_ossl_fail(err, HB_ERROR, "SSL_set_session failed");
   return HB_OK;
 }
 
@@ -1030,7 +1026,7 @@ static int ot_conn_reuse(hb_tls_conn *c, int fd, const char *sni,
 #endif
   ERR_clear_error();
   if(!SSL_clear(c->ssl))
-    return ot_fail(err, HB_ERROR, "SSL_clear failed");
+    return hb_ossl_fail(err, HB_ERROR, "SSL_clear failed");
   SSL_set_session(c->ssl, NULL); /* SSL_clear keeps it: offer none */
   if(c->last) {
     SSL_SESSION_free(c->last);
@@ -1042,7 +1038,7 @@ static int ot_conn_reuse(hb_tls_conn *c, int fd, const char *sni,
   c->elen = c->eoff = 0;
 #endif
   if(!SSL_set_fd(c->ssl, fd))
-    return ot_fail(err, HB_ERROR, "SSL_set_fd(%d) failed", fd);
+    return hb_ossl_fail(err, HB_ERROR, "SSL_set_fd(%d) failed", fd);
   if(c->ctx->server) {
     SSL_set_accept_state(c->ssl);
     return HB_OK;
