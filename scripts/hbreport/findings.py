@@ -136,6 +136,7 @@ def _handshake(rep):
             if parts:
                 out.append("Resumed, the TLS %s handshake takes %s."
                            % (m.group(1), _join(parts)))
+    out += _zero_rtt(rep)
     cap = [r for r in rep.of_suite("handshake")
            if r["unit"] == "handshakes/s" and L.ok(r)]
     if cap:
@@ -143,6 +144,49 @@ def _handshake(rep):
         out.append("Most handshakes per second: %s with %s (%s)." % (
             pretty(best["backend"]), best["name"].rsplit("/", 1)[0],
             units.fmt(L.median(best), "handshakes/s")))
+    return out
+
+
+def _to_response(rep, case, backend):
+    """Connect, handshake and first response: the phase medians added."""
+    total = 0.0
+    for phase in ("tcp_connect", "tls_handshake", "first_request"):
+        r = rep.find("handshake", "%s/%s" % (case, phase), backend)
+        if not r or not L.ok(r):
+            return None
+        total += L.median(r)
+    return total
+
+
+def _zero_rtt(rep):
+    """The PSK case with and without the request as 0-RTT early data."""
+    out = []
+    for case in sorted({r["name"].rsplit("/", 1)[0]
+                        for r in rep.of_suite("handshake")
+                        if r["name"].endswith("-0rtt/tls_handshake")}):
+        base = case[:-len("-0rtt")]
+        if not CASE_RE.match(base):
+            continue
+        parts = []
+        for r in rep.of_suite("handshake"):
+            if r["name"] != case + "/tls_handshake" or not L.ok(r):
+                continue
+            with0 = _to_response(rep, case, r["backend"])
+            without = _to_response(rep, base, r["backend"])
+            a = r.get("achieved") or {}
+            if with0 is None or without is None:
+                continue
+            parts.append("%s instead of %s on %s (early data accepted on "
+                         "%s of %s connections)" % (
+                             units.fmt(with0, "us"), units.fmt(without, "us"),
+                             pretty(r["backend"]),
+                             a.get("early_data_accepted", "?"),
+                             a.get("early_data_sent", "?")))
+        if parts:
+            out.append("With the request sent as 0-RTT early data, a %s "
+                       "has its response (connect, handshake and first "
+                       "request, medians added) after %s." % (
+                           case_text(base), _join(parts)))
     return out
 
 
