@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """End-to-end tests of `httpsbench-<backend> server` over raw sockets.
 
-usage: server_test.py BUILD_DIR [BACKEND]
+usage: server_test.py BUILD_DIR [BACKEND [SERVER OPTION...]]
 
 Starts BUILD_DIR/httpsbench-BACKEND server (BACKEND defaults to plain) on
 127.0.0.1 port 0 with --idle-timeout 1, checks responses byte for byte,
@@ -505,11 +505,11 @@ def t_tls_bad(srv):
 
 def main():
     if len(sys.argv) < 2:
-        print("usage: server_test.py BUILD_DIR [BACKEND]")
+        print("usage: server_test.py BUILD_DIR [BACKEND [SERVER OPTION...]]")
         return 2
     build = sys.argv[1]
     backend = sys.argv[2] if len(sys.argv) > 2 else "plain"
-    srv = Server(build, backend, [])
+    srv = Server(build, backend, sys.argv[3:])
     if srv.port is None:
         code = srv.proc.wait(timeout=30)
         srv.errt.join(5)

@@ -670,7 +670,7 @@ eof:
 /* OpenSSL server: reads early data into ebuf while there is some. HB_IO_OK
  * with c->early still set: early data waits in ebuf; with c->early clear:
  * there is no (more) early data, the handshake goes on as usual. */
-static hb_io ot_pull_early(hb_tls_conn *c, hb_err *err)
+static hb_io ot_pull_early(hb_tls_conn *c, const char *what, hb_err *err)
 {
   size_t cap = c->ctx->max_early, got;
   int r, sys;
@@ -699,7 +699,7 @@ static hb_io ot_pull_early(hb_tls_conn *c, hb_err *err)
       c->early = 0;
       return HB_IO_OK;
     }
-    io = ot_io(c, 0, sys, "TLS early data", err);
+    io = ot_io(c, 0, sys, what, err);
     if((io == HB_IO_WANT_READ || io == HB_IO_WANT_WRITE) &&
        c->elen > c->eoff)
       return HB_IO_OK; /* answer what came; the rest follows */
@@ -719,7 +719,7 @@ static hb_io ot_handshake(hb_tls_conn *c, hb_err *err)
   }
 #ifndef OT_BSSL
   if(c->early) {
-    hb_io io = ot_pull_early(c, err);
+    hb_io io = ot_pull_early(c, "TLS handshake", err);
 
     if(io != HB_IO_OK)
       return io;
@@ -836,7 +836,7 @@ static hb_io ot_read(hb_tls_conn *c, void *buf, size_t len, size_t *n,
     return HB_IO_OK;
 #ifndef OT_BSSL
   if(c->early && c->eoff == c->elen) {
-    hb_io io = ot_pull_early(c, err);
+    hb_io io = ot_pull_early(c, "TLS read", err);
 
     if(io != HB_IO_OK)
       return io;
