@@ -67,7 +67,8 @@ static void usage(FILE *f)
     "  --rsa-kx                 TLS 1.2 RSA key transport\n"
     "  --early-data             TLS 1.3 0-RTT: with --resume ticket, the\n"
     "                           request rides in the ClientHello (latency\n"
-    "                           mode; the server accepts 16 KiB)\n"
+    "                           mode only, also in the matrix; the\n"
+    "                           server accepts 16 KiB)\n"
     "  --mtls                   mutual TLS (client certificate)\n"
     "  -n COUNT                 connections in latency mode (default 200)\n"
     "  -c N -d SECONDS          capacity mode: handshakes/s with N\n"
@@ -787,7 +788,8 @@ int hb_cmd_handshake(int argc, char **argv)
         fprintf(stderr, "httpsbench handshake: %s\n", err.msg);
         failed = 1;
       }
-      else if(a.conns)
+      else if(a.conns && !c->early) /* the load generator sends no
+                                       early data: latency mode only */
         run_capacity(&a, cb, c, &s, certs.root, tmp, report);
       hb_server_stop(&s);
       if(c->tls) {

@@ -367,6 +367,7 @@ static void hsm_record(hs_run *run, const hs_conn *r)
   run->early_sent += r->early_sent;
   run->early_accepted += r->early_sent &&
                          r->info.early_data == HB_EARLY_ACCEPTED;
+  run->resumed_no_early += r->offered && r->info.resumed && !r->early_sent;
   run->nok++;
 }
 

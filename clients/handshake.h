@@ -143,6 +143,7 @@ typedef struct hs_run {
   char why[HS_NFAIL][512];     /* first reason per category */
   long offered, resumed;
   long early_sent, early_accepted; /* --early-data */
+  long resumed_no_early;       /* resumed, yet the ticket allowed none */
   hb_tls_info first;           /* achieved, from the first success */
   int varied;                  /* a later connection achieved otherwise */
   double cpu_s;

@@ -413,7 +413,7 @@ static int hc_close(hc_state *s)
  * may still be on its way. Waits for it (untimed) up to a second. */
 static void hc_await_ticket(hc_state *s, hb_tls_session **next)
 {
-  uint64_t limit = hb_now_ns() + 1000000000ull;
+  uint64_t limit = hb_now_ns() + 1000000000ull, now;
   hb_err e = { "" };
   struct pollfd p;
   size_t n;
@@ -429,12 +429,13 @@ static void hc_await_ticket(hc_state *s, hb_tls_session **next)
       *next = NULL;
     if(*next || io == HB_IO_OK)
       continue;
-    if(hb_interrupted() || hb_now_ns() >= limit)
+    now = hb_now_ns();
+    if(hb_interrupted() || now >= limit)
       return;
     p.fd = s->fd;
     p.events = io == HB_IO_WANT_WRITE ? POLLOUT : POLLIN;
     p.revents = 0;
-    if(poll(&p, 1, (int)((limit - hb_now_ns()) / 1000000) + 1) == 0)
+    if(poll(&p, 1, (int)((limit - now) / 1000000) + 1) == 0)
       return;
   }
 }

@@ -92,10 +92,10 @@ int hs_print(const hs_opts *o, const hs_run *run)
             "of only %ld of %ld connections; the rest sent the request "
             "again after the handshake\n", run->early_accepted,
             run->early_sent);
-  if(o->early_data && run->early_sent < run->resumed)
+  if(o->early_data && run->resumed_no_early)
     fprintf(stderr, "handshake: warning: %ld resumed connections sent no "
             "early data (their tickets did not allow it)\n",
-            run->resumed - run->early_sent);
+            run->resumed_no_early);
   if(o->resume && run->offered < (long)run->nok)
     fprintf(stderr, "handshake: warning: %ld of %zu connections had no "
             "session to offer (the server gave none resumable)\n",

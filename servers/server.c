@@ -105,7 +105,9 @@ static void srv_help(void)
 "  --early-data BYTES   accept up to BYTES of TLS 1.3 0-RTT early data on\n"
 "                       resumption (needs tickets); the request in it is\n"
 "                       answered before the client's Finished where the\n"
-"                       library allows (OpenSSL, BoringSSL)\n"
+"                       library allows (OpenSSL, BoringSSL); OpenSSL's\n"
+"                       anti-replay needs its session cache, so TLS 1.2\n"
+"                       clients may then resume by session ID too\n"
 "Request bodies up to 1 MiB are read and dropped; larger ones get 413.\n",
     hb_linked_backend.name, hb_linked_backend.tls &&
     hb_linked_backend.tls != &hb_plain_tls ? hb_linked_backend.library :

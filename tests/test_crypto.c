@@ -15,6 +15,7 @@ static const hb_crypto_ops *C;
 /* Primitives a library is known to lack (name as in reports). */
 static const struct { const char *backend, *prim; } expected_unsupported[] = {
   { "mbedtls", "ed25519" }, /* mbedTLS 2.28 has no EdDSA */
+  { "boringssl", "aead-stream" }, /* EVP_AEAD is one-shot */
 };
 
 static int may_be_unsupported(const char *prim)
@@ -157,6 +158,46 @@ static void test_aead(void)
             "aes-128-gcm known answer wrong");
       C->aead_free(ctx);
     }
+  }
+}
+
+/* aead_stream: one message in two chunks gives the ciphertext that a
+ * seal of the whole under the same (zero) nonce gives, whatever the AD
+ * (it only enters the tag); a seal ends the message, so the next stream
+ * starts over. */
+static void test_aead_stream(void)
+{
+  static const uint8_t key[32] = { 9, 8, 7 }, zero[HB_AEAD_NONCE_LEN];
+  uint8_t in[3000], sealed[3000 + 16], out[3000], again[1024];
+  hb_err err = { "" };
+  size_t i;
+  int a, rc;
+
+  for(i = 0; i < sizeof(in); i++)
+    in[i] = (uint8_t)(i * 7 + 1);
+  for(a = 0; a < HB_AEAD_COUNT; a++) {
+    hb_aead *ctx = NULL;
+
+    rc = C->aead_new(a, key, &ctx, &err);
+    CHECK(rc == HB_OK, "%s: %s", hb_aead_name(a), err.msg);
+    if(rc != HB_OK)
+      continue;
+    rc = C->aead_stream ? C->aead_stream(ctx, in, 1024, out, &err)
+         : hb_err_set(&err, HB_UNSUPPORTED, "no aead_stream");
+    if(usable(rc, "aead-stream", &err)) {
+      rc = C->aead_stream(ctx, in + 1024, sizeof(in) - 1024, out + 1024,
+                          &err);
+      CHECK(rc == HB_OK, "%s stream: %s", hb_aead_name(a), err.msg);
+      rc = C->aead_seal(ctx, zero, key, 13, in, sizeof(in), sealed, &err);
+      CHECK(rc == HB_OK, "%s seal: %s", hb_aead_name(a), err.msg);
+      CHECK(!memcmp(out, sealed, sizeof(in)), "%s: stream ciphertext "
+            "differs from seal's", hb_aead_name(a));
+      rc = C->aead_stream(ctx, in, sizeof(again), again, &err);
+      CHECK(rc == HB_OK && !memcmp(again, sealed, sizeof(again)),
+            "%s: a stream after a seal did not start over",
+            hb_aead_name(a));
+    }
+    C->aead_free(ctx);
   }
 }
 
@@ -324,6 +365,7 @@ int main(void)
   printf("%s: %s\n", C->name, C->version());
   test_digests();
   test_aead();
+  test_aead_stream();
   test_chacha_kat();
   test_cbc();
   test_sig();

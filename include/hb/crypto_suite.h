@@ -12,6 +12,8 @@ typedef enum hb_case_kind {
   HB_CASE_MD,         /* digest or HMAC of `bytes` */
   HB_CASE_SEAL,       /* AEAD seal of `bytes` */
   HB_CASE_OPEN,       /* AEAD open of `bytes` (+ tag) */
+  HB_CASE_STREAM,     /* `bytes` more of one long AEAD message: no
+                         per-record nonce, AD or tag */
   HB_CASE_CBC_SEAL,   /* TLS 1.2 encrypt-then-MAC: CBC then HMAC */
   HB_CASE_CBC_OPEN,   /* HMAC check then CBC decrypt */
   HB_CASE_SIGN,

@@ -32,6 +32,10 @@ struct hb_md {
 
 struct hb_aead {
   gnutls_aead_cipher_hd_t h;
+  hb_aead_alg alg;
+  uint8_t key[32];
+  gnutls_cipher_hd_t sh; /* aead_stream's message, when streaming */
+  int streaming;
 };
 
 struct hb_cbc {
@@ -190,6 +194,8 @@ static int gtls_aead_new(hb_aead_alg alg, const uint8_t *key, hb_aead **out,
   if(!ctx)
     return hb_err_set(err, HB_ERROR, "gnutls: out of memory for %s",
                       hb_aead_name(alg));
+  ctx->alg = alg;
+  memcpy(ctx->key, key, hb_aead_key_size(alg));
   k = gtls_datum(key, hb_aead_key_size(alg));
   rc = gnutls_aead_cipher_init(&ctx->h, ciph[alg], &k);
   if(rc < 0) {
@@ -212,7 +218,10 @@ static int gtls_aead_seal(hb_aead *ctx, const uint8_t *nonce,
                           size_t len, uint8_t *out, hb_err *err)
 {
   size_t outlen = len + HB_AEAD_TAG_LEN;
-  int rc = gnutls_aead_cipher_encrypt(ctx->h, nonce, HB_AEAD_NONCE_LEN, ad,
+  int rc;
+
+  ctx->streaming = 0;
+  rc = gnutls_aead_cipher_encrypt(ctx->h, nonce, HB_AEAD_NONCE_LEN, ad,
                                       adlen, HB_AEAD_TAG_LEN, in, len, out,
                                       &outlen);
   if(rc < 0)
@@ -225,7 +234,10 @@ static int gtls_aead_open(hb_aead *ctx, const uint8_t *nonce,
                           size_t len, uint8_t *out, hb_err *err)
 {
   size_t outlen = len >= HB_AEAD_TAG_LEN ? len - HB_AEAD_TAG_LEN : 0;
-  int rc = gnutls_aead_cipher_decrypt(ctx->h, nonce, HB_AEAD_NONCE_LEN, ad,
+  int rc;
+
+  ctx->streaming = 0;
+  rc = gnutls_aead_cipher_decrypt(ctx->h, nonce, HB_AEAD_NONCE_LEN, ad,
                                       adlen, HB_AEAD_TAG_LEN, in, len, out,
                                       &outlen);
   if(rc == GNUTLS_E_DECRYPTION_FAILED)
@@ -241,7 +253,42 @@ static void gtls_aead_free(hb_aead *ctx)
   if(!ctx)
     return;
   gnutls_aead_cipher_deinit(ctx->h);
+  if(ctx->sh)
+    gnutls_cipher_deinit(ctx->sh);
+  gnutls_memset(ctx->key, 0, sizeof(ctx->key));
   free(ctx);
+}
+
+/* One long message through GnuTLS's classic cipher API, which takes AEAD
+ * ciphers a chunk at a time (a new handle per message). */
+static int gtls_aead_stream(hb_aead *ctx, const uint8_t *in, size_t len,
+                            uint8_t *out, hb_err *err)
+{
+  static const gnutls_cipher_algorithm_t ciph[] = {
+    GNUTLS_CIPHER_AES_128_GCM, GNUTLS_CIPHER_AES_256_GCM,
+    GNUTLS_CIPHER_CHACHA20_POLY1305
+  };
+  static const uint8_t zero[HB_AEAD_NONCE_LEN];
+  gnutls_datum_t k, iv;
+  int rc;
+
+  if(!ctx->streaming) {
+    if(ctx->sh)
+      gnutls_cipher_deinit(ctx->sh);
+    ctx->sh = NULL;
+    k = gtls_datum(ctx->key, hb_aead_key_size(ctx->alg));
+    iv = gtls_datum(zero, sizeof(zero));
+    rc = gnutls_cipher_init(&ctx->sh, ciph[ctx->alg], &k, &iv);
+    if(rc < 0) {
+      ctx->sh = NULL;
+      return gtls_fail(err, "gnutls_cipher_init", rc);
+    }
+    ctx->streaming = 1;
+  }
+  rc = gnutls_cipher_encrypt2(ctx->sh, in, len, out, len);
+  if(rc < 0)
+    return gtls_fail(err, "gnutls_cipher_encrypt2", rc);
+  return HB_OK;
 }
 
 /* ---- AES-128-CBC ---- */
@@ -705,7 +752,8 @@ static const hb_crypto_ops gtls_crypto = {
   gtls_kex_peer,
   gtls_kex_derive,
   gtls_kex_free,
-  gtls_kex_peer_free
+  gtls_kex_peer_free,
+  gtls_aead_stream
 };
 
 extern const hb_tls_ops hb_gnutls_tls; /* gnutls_tls.c */

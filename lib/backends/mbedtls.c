@@ -37,6 +37,7 @@ struct hb_md {
 
 struct hb_aead {
   hb_aead_alg alg;
+  int streaming;   /* the context is in the middle of an aead_stream */
   union {
     mbedtls_gcm_context gcm;
     mbedtls_chachapoly_context cp;
@@ -252,6 +253,7 @@ static int mbed_aead_seal(hb_aead *ctx, const uint8_t *nonce,
 {
   int ret;
 
+  ctx->streaming = 0;
   if(ctx->alg == HB_CHACHA20_POLY1305)
     ret = mbedtls_chachapoly_encrypt_and_tag(&ctx->u.cp, len, nonce, ad,
                                              adlen, in, out, out + len);
@@ -271,6 +273,7 @@ static int mbed_aead_open(hb_aead *ctx, const uint8_t *nonce,
   size_t n;
   int ret;
 
+  ctx->streaming = 0;
   if(len < HB_AEAD_TAG_LEN)
     return hb_err_set(err, HB_EVERIFY, "AEAD input shorter than the tag");
   n = len - HB_AEAD_TAG_LEN;
@@ -289,6 +292,33 @@ static int mbed_aead_open(hb_aead *ctx, const uint8_t *nonce,
   }
   if(ret)
     return mbed_fail(err, HB_ERROR, ret, "AEAD open failed");
+  return HB_OK;
+}
+
+/* One long message: starts, then updates of the same context. */
+static int mbed_aead_stream(hb_aead *ctx, const uint8_t *in, size_t len,
+                            uint8_t *out, hb_err *err)
+{
+  static const uint8_t zero[HB_AEAD_NONCE_LEN];
+  int ret = 0;
+
+  if(!ctx->streaming) {
+    if(ctx->alg == HB_CHACHA20_POLY1305)
+      ret = mbedtls_chachapoly_starts(&ctx->u.cp, zero,
+                                      MBEDTLS_CHACHAPOLY_ENCRYPT);
+    else
+      ret = mbedtls_gcm_starts(&ctx->u.gcm, MBEDTLS_GCM_ENCRYPT, zero,
+                               sizeof(zero), NULL, 0);
+    if(ret)
+      return mbed_fail(err, HB_ERROR, ret, "starting a message failed");
+    ctx->streaming = 1;
+  }
+  if(ctx->alg == HB_CHACHA20_POLY1305)
+    ret = mbedtls_chachapoly_update(&ctx->u.cp, len, in, out);
+  else
+    ret = mbedtls_gcm_update(&ctx->u.gcm, len, in, out);
+  if(ret)
+    return mbed_fail(err, HB_ERROR, ret, "AEAD update failed");
   return HB_OK;
 }
 
@@ -716,7 +746,8 @@ static const hb_crypto_ops mbed_crypto = {
   mbed_kex_peer,
   mbed_kex_derive,
   mbed_kex_free,
-  mbed_kex_peer_free
+  mbed_kex_peer_free,
+  mbed_aead_stream
 };
 
 extern const hb_tls_ops hb_mbedtls_tls; /* mbedtls_tls.c */

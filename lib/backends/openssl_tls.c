@@ -601,13 +601,24 @@ static void ot_verify_detail(hb_tls_conn *c, hb_err *err)
     hb_err_append(err, "%s", X509_verify_cert_error_string(v));
 }
 
+/* The handshake ran to its end, not just to where a server may read
+ * early data and answer it. */
+static int ot_done(hb_tls_conn *c)
+{
+#ifdef OT_BSSL
+  return c->up && !SSL_in_early_data(c->ssl);
+#else
+  return c->up && !c->early;
+#endif
+}
+
 /* Maps an SSL_* return value ret <= 0 to hb_io; sys is errno right after
  * the call. */
 static hb_io ot_io(hb_tls_conn *c, int ret, int sys, const char *what,
                    hb_err *err)
 {
   int e = SSL_get_error(c->ssl, ret);
-  int done = c->up;
+  int done = ot_done(c);
   unsigned long code;
 
   switch(e) {
@@ -648,6 +659,13 @@ static hb_io ot_io(hb_tls_conn *c, int ret, int sys, const char *what,
        ERR_GET_REASON(code) == SSL_R_CERTIFICATE_VERIFY_FAILED)
       ot_verify_detail(c, err);
     return HB_IO_ERROR;
+#ifdef OT_BSSL
+  case SSL_ERROR_EARLY_DATA_REJECTED:
+    c->failed = 1;
+    hb_err_set(err, HB_ERROR, "%s: the server rejected the early data "
+               "before all of it was written", what);
+    return HB_IO_ERROR;
+#endif
   default:
     c->failed = 1;
     hb_ossl_fail(err, HB_ERROR, "%s: unexpected SSL_get_error %d", what, e);
@@ -672,26 +690,26 @@ eof:
  * there is no (more) early data, the handshake goes on as usual. */
 static hb_io ot_pull_early(hb_tls_conn *c, const char *what, hb_err *err)
 {
-  size_t cap = c->ctx->max_early, got;
+  size_t cap = c->ctx->max_early, got, room;
+  unsigned char tmp[2048];
   int r, sys;
   hb_io io;
 
-  if(!c->ebuf) {
-    c->ebuf = malloc(cap);
-    if(!c->ebuf) {
-      c->failed = 1;
-      hb_err_set(err, HB_ERROR, "out of memory");
-      return HB_IO_ERROR;
-    }
-  }
   while(c->elen < cap) {
+    room = cap - c->elen < sizeof(tmp) ? cap - c->elen : sizeof(tmp);
     ERR_clear_error();
     errno = 0;
     got = 0;
-    r = SSL_read_early_data(c->ssl, c->ebuf + c->elen, cap - c->elen,
-                            &got);
+    r = SSL_read_early_data(c->ssl, tmp, room, &got);
     sys = errno;
     if(r == SSL_READ_EARLY_DATA_SUCCESS) {
+      /* the buffer only for connections that bring early data */
+      if(got && !c->ebuf && !(c->ebuf = malloc(cap))) {
+        c->failed = 1;
+        hb_err_set(err, HB_ERROR, "out of memory for early data");
+        return HB_IO_ERROR;
+      }
+      memcpy(c->ebuf + c->elen, tmp, got);
       c->elen += got;
       continue;
     }
@@ -845,8 +863,13 @@ static hb_io ot_read(hb_tls_conn *c, void *buf, size_t len, size_t *n,
     *n = c->elen - c->eoff < len ? c->elen - c->eoff : len;
     memcpy(buf, c->ebuf + c->eoff, *n);
     c->eoff += *n;
-    if(c->eoff == c->elen)
+    if(c->eoff == c->elen) {
       c->eoff = c->elen = 0;
+      if(!c->early) {
+        free(c->ebuf); /* early data is over for this connection */
+        c->ebuf = NULL;
+      }
+    }
     return HB_IO_OK;
   }
 #endif
@@ -895,8 +918,9 @@ static hb_io ot_shutdown(hb_tls_conn *c, hb_err *err)
   int r, sys;
 
   /* after a fatal error or before a handshake there is no session to
-   * close: nothing to send */
-  if(c->failed || c->shut || !c->up)
+   * close: nothing to send (nor in the middle of one: OpenSSL refuses a
+   * close_notify before the client's Finished) */
+  if(c->failed || c->shut || !ot_done(c))
     return HB_IO_OK;
   ERR_clear_error();
   errno = 0;
@@ -1028,6 +1052,10 @@ static int ot_conn_reuse(hb_tls_conn *c, int fd, const char *sni,
   if(!SSL_clear(c->ssl))
     return hb_ossl_fail(err, HB_ERROR, "SSL_clear failed");
   SSL_set_session(c->ssl, NULL); /* SSL_clear keeps it: offer none */
+#ifdef OT_BSSL
+  if(!c->ctx->server)
+    SSL_set_early_data_enabled(c->ssl, 0); /* write_early turns it on */
+#endif
   if(c->last) {
     SSL_SESSION_free(c->last);
     c->last = NULL;

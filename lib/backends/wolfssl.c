@@ -197,6 +197,7 @@ struct hb_aead {
   Aes aes;         /* AES-GCM: key schedule and GHASH table */
   ChaCha chacha;   /* ChaCha20: keyed once, nonce set per record */
   Poly1305 poly;   /* keyed per record from ChaCha20 block 0 */
+  int streaming;   /* in the middle of an aead_stream message */
 };
 
 static void wolf_aead_free(hb_aead *ctx)
@@ -273,6 +274,7 @@ static int wolf_aead_seal(hb_aead *ctx, const uint8_t *nonce,
   word32 n = (word32)len;
   int rc;
 
+  ctx->streaming = 0;
   if(len > UINT32_MAX - HB_AEAD_TAG_LEN || adlen > UINT32_MAX)
     return wolf_fail(err, HB_ERROR, BUFFER_E, "%s seal: input too long",
                      hb_aead_name(ctx->alg));
@@ -302,6 +304,7 @@ static int wolf_aead_open(hb_aead *ctx, const uint8_t *nonce,
   word32 n;
   int rc;
 
+  ctx->streaming = 0;
   if(len < HB_AEAD_TAG_LEN)
     return wolf_fail(err, HB_EVERIFY, BUFFER_E,
                      "%s open: input shorter than the tag",
@@ -328,6 +331,41 @@ static int wolf_aead_open(hb_aead *ctx, const uint8_t *nonce,
                      hb_aead_name(ctx->alg));
   if(rc)
     return wolf_fail(err, HB_ERROR, rc, "%s open failed",
+                     hb_aead_name(ctx->alg));
+  return HB_OK;
+}
+
+/* One long message: ChaCha20 and Poly1305 carried on from one call to
+ * the next (wolfSSL's ChaChaPoly_Aead does the same), or AES-GCM's
+ * streaming interface (WOLFSSL_AESGCM_STREAM, built by Debian). */
+static int wolf_aead_stream(hb_aead *ctx, const uint8_t *in, size_t len,
+                            uint8_t *out, hb_err *err)
+{
+  static const uint8_t zero[HB_AEAD_NONCE_LEN];
+  int rc = 0;
+
+  if(len > UINT32_MAX)
+    return wolf_fail(err, HB_ERROR, BUFFER_E, "%s: input too long",
+                     hb_aead_name(ctx->alg));
+  if(!ctx->streaming) {
+    if(ctx->alg == HB_CHACHA20_POLY1305)
+      rc = wolf_chacha_start(ctx, zero);
+    else
+      rc = wc_AesGcmEncryptInit(&ctx->aes, NULL, 0, zero, sizeof(zero));
+    if(rc)
+      return wolf_fail(err, HB_ERROR, rc, "%s: starting a message failed",
+                       hb_aead_name(ctx->alg));
+    ctx->streaming = 1;
+  }
+  if(ctx->alg == HB_CHACHA20_POLY1305) {
+    rc = len ? wc_Chacha_Process(&ctx->chacha, out, in, (word32)len) : 0;
+    if(!rc)
+      rc = wc_Poly1305Update(&ctx->poly, out, (word32)len);
+  }
+  else
+    rc = wc_AesGcmEncryptUpdate(&ctx->aes, out, in, (word32)len, NULL, 0);
+  if(rc)
+    return wolf_fail(err, HB_ERROR, rc, "%s: stream update failed",
                      hb_aead_name(ctx->alg));
   return HB_OK;
 }
@@ -884,6 +922,7 @@ static const hb_crypto_ops wolf_crypto = {
   .kex_derive = wolf_kex_derive,
   .kex_free = wolf_kex_free,
   .kex_peer_free = wolf_kex_peer_free,
+  .aead_stream = wolf_aead_stream,
 };
 
 extern const hb_tls_ops hb_wolfssl_tls; /* wolfssl_tls.c */

@@ -33,7 +33,7 @@ static int add(hb_crypto_case *list, size_t *n, const char *filter,
 int hb_crypto_cases(const size_t *sizes, int nsizes, const char *filter,
                     hb_crypto_case **out, size_t *count)
 {
-  size_t cap = (size_t)nsizes * (HB_AEAD_COUNT * 2 + 2 + HB_MD_COUNT) +
+  size_t cap = (size_t)nsizes * (HB_AEAD_COUNT * 3 + 2 + HB_MD_COUNT) +
                HB_SIG_COUNT * 4 + HB_KEX_COUNT * 3;
   hb_crypto_case *l = calloc(cap, sizeof(*l));
   size_t n = 0;
@@ -47,6 +47,11 @@ int hb_crypto_cases(const size_t *sizes, int nsizes, const char *filter,
                 sizes[i]);
       rc |= add(l, &n, filter, HB_CASE_OPEN, a, hb_aead_name(a), "open",
                 sizes[i]);
+      /* streaming interfaces take whole 64-byte blocks until the last
+       * call of a message (nettle's ChaCha20-Poly1305 asserts it) */
+      if(sizes[i] % 64 == 0)
+        rc |= add(l, &n, filter, HB_CASE_STREAM, a, hb_aead_name(a),
+                  "stream", sizes[i]);
     }
   for(i = 0; i < nsizes; i++) {
     rc |= add(l, &n, filter, HB_CASE_CBC_SEAL, 0, HB_CBC_HMAC_NAME, "seal",
