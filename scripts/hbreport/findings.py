@@ -72,6 +72,8 @@ def _crypto(rep):
             big, _join(["%s %s" % (pretty(r["backend"]),
                                    units.fmt(L.median(r), "bytes/s"))
                         for r in rs])))
+    for cipher in ("aes-128-gcm", "chacha20-poly1305"):
+        out += _record_cost(rep, cipher)
     parts = []
     for b in _backends(rep, "crypto"):
         e = rep.find("crypto", "ecdsa-p256/sign", b)
@@ -83,6 +85,30 @@ def _crypto(rep):
         out.append("ECDSA P-256 signs faster than RSA-2048: %s."
                    % _join(parts))
     return out
+
+
+def _record_cost(rep, cipher):
+    """Seal (a nonce and tag per record) against stream (one message) at
+    the largest size both have: what each record's set-up costs."""
+    sizes = [r["params"]["bytes"] for r in rep.of_suite("crypto")
+             if L.ok(r) and r["name"].startswith(cipher + "/stream/")]
+    if not sizes:
+        return []
+    big = max(sizes)
+    parts = []
+    for b in _backends(rep, "crypto"):
+        seal = rep.find("crypto", "%s/seal/%d" % (cipher, big), b)
+        stream = rep.find("crypto", "%s/stream/%d" % (cipher, big), b)
+        if seal and stream and L.ok(seal) and L.ok(stream):
+            parts.append("%.0f%%%s on %s" % (
+                100 * L.median(seal) / L.median(stream),
+                "" if parts else " of the speed of one long message",
+                pretty(b)))
+    if not parts:
+        return []
+    return ["Sealed one at a time (a nonce and a tag each, as TLS does), "
+            "%d-byte %s records run at %s." % (big, cipher.upper(),
+                                               _join(parts))]
 
 
 def _backends(rep, suite):
