@@ -144,10 +144,18 @@ typedef struct hb_tls_ops {
    * the handshake inside later reads. */
   hb_io (*write_early)(hb_tls_conn *c, const void *buf, size_t len,
                        size_t *n, hb_err *err);
+  /* Without write_early: why, one sentence for reports (may be NULL). */
+  const char *early_data_gap;
 } hb_tls_ops;
 
 /* Why ops has no early data, one sentence ("" when it has it). */
-const char *hb_tls_early_data_gap(const hb_tls_ops *ops);
+static inline const char *hb_tls_early_data_gap(const hb_tls_ops *ops)
+{
+  if(ops->supports & HB_TLS_SUP_EARLY_DATA)
+    return "";
+  return ops->early_data_gap ? ops->early_data_gap
+                             : "no 0-RTT early data in this backend";
+}
 
 /* Plain TCP in the same shape (always linked; lib/core/plain.c). */
 extern const hb_tls_ops hb_plain_tls;

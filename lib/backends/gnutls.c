@@ -176,13 +176,15 @@ static void gtls_md_free(hb_md *ctx)
 
 /* ---- AEAD ---- */
 
+/* By hb_aead_alg. */
+static const gnutls_cipher_algorithm_t gtls_aead_ciph[HB_AEAD_COUNT] = {
+  GNUTLS_CIPHER_AES_128_GCM, GNUTLS_CIPHER_AES_256_GCM,
+  GNUTLS_CIPHER_CHACHA20_POLY1305
+};
+
 static int gtls_aead_new(hb_aead_alg alg, const uint8_t *key, hb_aead **out,
                          hb_err *err)
 {
-  static const gnutls_cipher_algorithm_t ciph[] = {
-    GNUTLS_CIPHER_AES_128_GCM, GNUTLS_CIPHER_AES_256_GCM,
-    GNUTLS_CIPHER_CHACHA20_POLY1305
-  };
   gnutls_datum_t k;
   hb_aead *ctx;
   int rc, result = HB_OK;
@@ -197,7 +199,7 @@ static int gtls_aead_new(hb_aead_alg alg, const uint8_t *key, hb_aead **out,
   ctx->alg = alg;
   memcpy(ctx->key, key, hb_aead_key_size(alg));
   k = gtls_datum(key, hb_aead_key_size(alg));
-  rc = gnutls_aead_cipher_init(&ctx->h, ciph[alg], &k);
+  rc = gnutls_aead_cipher_init(&ctx->h, gtls_aead_ciph[alg], &k);
   if(rc < 0) {
     result = hb_err_set(err, HB_ERROR, "gnutls: gnutls_aead_cipher_init(%s)"
                         " failed: %s", hb_aead_name(alg),
@@ -264,10 +266,6 @@ static void gtls_aead_free(hb_aead *ctx)
 static int gtls_aead_stream(hb_aead *ctx, const uint8_t *in, size_t len,
                             uint8_t *out, hb_err *err)
 {
-  static const gnutls_cipher_algorithm_t ciph[] = {
-    GNUTLS_CIPHER_AES_128_GCM, GNUTLS_CIPHER_AES_256_GCM,
-    GNUTLS_CIPHER_CHACHA20_POLY1305
-  };
   static const uint8_t zero[HB_AEAD_NONCE_LEN];
   gnutls_datum_t k, iv;
   int rc;
@@ -278,7 +276,7 @@ static int gtls_aead_stream(hb_aead *ctx, const uint8_t *in, size_t len,
     ctx->sh = NULL;
     k = gtls_datum(ctx->key, hb_aead_key_size(ctx->alg));
     iv = gtls_datum(zero, sizeof(zero));
-    rc = gnutls_cipher_init(&ctx->sh, ciph[ctx->alg], &k, &iv);
+    rc = gnutls_cipher_init(&ctx->sh, gtls_aead_ciph[ctx->alg], &k, &iv);
     if(rc < 0) {
       ctx->sh = NULL;
       return gtls_fail(err, "gnutls_cipher_init", rc);

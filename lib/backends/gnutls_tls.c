@@ -1233,5 +1233,5 @@ const hb_tls_ops hb_gnutls_tls = {
   gt_shutdown, gt_info, gt_conn_free,
   gt_session_get, gt_session_set, gt_session_free,
   NULL, /* conn_reuse */
-  gt_write_early
+  gt_write_early, NULL
 };

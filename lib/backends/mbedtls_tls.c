@@ -929,5 +929,6 @@ const hb_tls_ops hb_mbedtls_tls = {
   mb_shutdown, mb_info, mb_conn_free, mb_session_get, mb_session_set,
   mb_session_free,
   NULL, /* conn_reuse */
-  NULL  /* write_early: mbedTLS 2.28 has no TLS 1.3 */
+  NULL, /* write_early */
+  "mbedTLS 2.28 has no TLS 1.3, so no 0-RTT early data"
 };

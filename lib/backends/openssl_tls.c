@@ -1083,5 +1083,5 @@ const hb_tls_ops hb_openssl_tls = {
   ot_ctx_new, ot_ctx_free, ot_conn_new, ot_handshake,
   ot_read, ot_write, ot_shutdown, ot_info, ot_conn_free,
   ot_session_get, ot_session_set, ot_session_free, ot_conn_reuse,
-  ot_write_early
+  ot_write_early, NULL
 };

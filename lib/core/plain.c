@@ -130,5 +130,6 @@ const hb_tls_ops hb_plain_tls = {
   plain_read, plain_write, plain_shutdown, plain_info, plain_conn_free,
   plain_session_get, plain_session_set, plain_session_free,
   NULL, /* conn_reuse: a new socket needs no state */
-  NULL  /* write_early */
+  NULL, /* write_early */
+  "plain TCP has no TLS, so no early data"
 };
