@@ -28,6 +28,7 @@ typedef struct bench {
   size_t in_len, aux_len;
   uint64_t streamed;       /* bytes in the current stream message */
   uint8_t nonce[HB_AEAD_NONCE_LEN], iv[16];
+  uint8_t keys[2][32];     /* rekey alternates between two keys */
   uint8_t msg[MSG_LEN];
 } bench;
 
@@ -112,6 +113,21 @@ static int run_stream(void *arg, uint64_t n, hb_err *err)
     if(rc != HB_OK)
       return rc;
     b->streamed += b->in_len;
+  }
+  return HB_OK;
+}
+
+/* A new key each time, alternating two so no library can skip the work
+ * for an unchanged key. */
+static int run_rekey(void *arg, uint64_t n, hb_err *err)
+{
+  bench *b = arg;
+  uint64_t i;
+
+  for(i = 0; i < n; i++) {
+    int rc = b->c->aead_rekey(b->aead, b->keys[i & 1], err);
+    if(rc != HB_OK)
+      return rc;
   }
   return HB_OK;
 }
@@ -318,11 +334,21 @@ static int setup(bench *b, hb_bench_fn *fn, hb_err *err)
   case HB_CASE_SEAL:
   case HB_CASE_OPEN:
   case HB_CASE_STREAM:
+  case HB_CASE_REKEY:
     rc = c->aead_new(cs->alg, key, &b->aead, err);
     if(rc != HB_OK)
       return rc;
     *fn = cs->kind == HB_CASE_SEAL ? run_seal : run_open;
     b->aux_len = cs->bytes + HB_AEAD_TAG_LEN;
+    if(cs->kind == HB_CASE_REKEY) {
+      if(!c->aead_rekey)
+        return hb_err_set(err, HB_UNSUPPORTED, "%s: this backend offers no "
+                          "way to change a context's key", cs->algorithm);
+      for(i = 0; i < sizeof(b->keys[1]); i++)
+        b->keys[0][i] = key[i], b->keys[1][i] = (uint8_t)(key[i] ^ 0x5a);
+      *fn = run_rekey;
+      return c->aead_rekey(b->aead, b->keys[1], err);
+    }
     if(cs->kind == HB_CASE_STREAM) {
       if(!c->aead_stream)
         return hb_err_set(err, HB_UNSUPPORTED, "%s: no streaming AEAD "

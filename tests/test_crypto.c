@@ -201,6 +201,67 @@ static void test_aead_stream(void)
   }
 }
 
+/* aead_rekey: after a key change a context seals what a context made
+ * with the new key seals, opens its own record, and refuses one sealed
+ * under the old key; a stream after it starts over under the new key. */
+static void test_aead_rekey(void)
+{
+  static const uint8_t k1[32] = { 1, 2, 3 }, k2[32] = { 4, 5, 6 };
+  static const uint8_t nonce[HB_AEAD_NONCE_LEN] = { 7 };
+  uint8_t in[100], old[116], got[116], want[116], out[100];
+  hb_err err = { "" };
+  int a, rc;
+
+  memset(in, 0x42, sizeof(in));
+  for(a = 0; a < HB_AEAD_COUNT; a++) {
+    hb_aead *ctx = NULL, *fresh = NULL;
+
+    if(C->aead_new(a, k1, &ctx, &err) != HB_OK ||
+       C->aead_new(a, k2, &fresh, &err) != HB_OK) {
+      CHECK(0, "%s: %s", hb_aead_name(a), err.msg);
+      if(ctx)
+        C->aead_free(ctx);
+      if(fresh)
+        C->aead_free(fresh);
+      continue;
+    }
+    rc = C->aead_seal(ctx, nonce, NULL, 0, in, sizeof(in), old, &err);
+    CHECK(rc == HB_OK, "%s seal: %s", hb_aead_name(a), err.msg);
+    rc = C->aead_rekey ? C->aead_rekey(ctx, k2, &err)
+         : hb_err_set(&err, HB_UNSUPPORTED, "no aead_rekey");
+    if(usable(rc, "aead-rekey", &err)) {
+      rc = C->aead_seal(ctx, nonce, NULL, 0, in, sizeof(in), got, &err);
+      CHECK(rc == HB_OK, "%s seal: %s", hb_aead_name(a), err.msg);
+      rc = C->aead_seal(fresh, nonce, NULL, 0, in, sizeof(in), want, &err);
+      CHECK(rc == HB_OK, "%s seal: %s", hb_aead_name(a), err.msg);
+      CHECK(!memcmp(got, want, sizeof(got)), "%s: a rekeyed context seals "
+            "differently from a new one", hb_aead_name(a));
+      CHECK(memcmp(got, old, sizeof(got)), "%s: rekey kept the old key",
+            hb_aead_name(a));
+      rc = C->aead_open(ctx, nonce, NULL, 0, want, sizeof(want), out, &err);
+      CHECK(rc == HB_OK && !memcmp(out, in, sizeof(in)),
+            "%s: rekeyed context cannot open under the new key: %s",
+            hb_aead_name(a), err.msg);
+      rc = C->aead_open(ctx, nonce, NULL, 0, old, sizeof(old), out, &err);
+      CHECK(rc == HB_EVERIFY, "%s: rekeyed context opened an old-key "
+            "record (rc %d)", hb_aead_name(a), rc);
+      if(C->aead_stream) {
+        uint8_t s1[64], s2[64];
+        rc = C->aead_stream(fresh, in, 64, s2, &err);
+        if(rc == HB_OK) {
+          CHECK(C->aead_rekey(ctx, k2, &err) == HB_OK, "%s: %s",
+                hb_aead_name(a), err.msg);
+          rc = C->aead_stream(ctx, in, 64, s1, &err);
+          CHECK(rc == HB_OK && !memcmp(s1, s2, 64), "%s: a stream after "
+                "rekey is not the new key's", hb_aead_name(a));
+        }
+      }
+    }
+    C->aead_free(ctx);
+    C->aead_free(fresh);
+  }
+}
+
 /* RFC 8439 section 2.8.2: the whole record must match, so checking the
  * tag (computed over the ciphertext) and the first ciphertext bytes
  * catches byte-order and nonce-layout mistakes a round trip cannot. */
@@ -366,6 +427,7 @@ int main(void)
   test_digests();
   test_aead();
   test_aead_stream();
+  test_aead_rekey();
   test_chacha_kat();
   test_cbc();
   test_sig();

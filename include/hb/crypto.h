@@ -145,6 +145,14 @@ typedef struct hb_crypto_ops {
    * new one. len: a multiple of 64 but for the last call of a message. */
   int (*aead_stream)(hb_aead *ctx, const uint8_t *in, size_t len,
                      uint8_t *out, hb_err *err);
+
+  /* Optional (NULL: not offered). Installs a new key of the same
+   * algorithm in an existing context, as a TLS stack does for each new
+   * traffic key (TLS 1.3: handshake and application keys, KeyUpdate):
+   * the key schedule and, for GCM, the GHASH tables. seal and open use
+   * it from then on; the cost timed is one direction's. `openssl speed
+   * -evp aes-128-gcm` pays it for every record. */
+  int (*aead_rekey)(hb_aead *ctx, const uint8_t *key, hb_err *err);
 } hb_crypto_ops;
 
 /* Names and sizes; lib/core/crypto_names.c. */

@@ -14,6 +14,7 @@ typedef enum hb_case_kind {
   HB_CASE_OPEN,       /* AEAD open of `bytes` (+ tag) */
   HB_CASE_STREAM,     /* `bytes` more of one long AEAD message: no
                          per-record nonce, AD or tag */
+  HB_CASE_REKEY,      /* install a new AEAD key in a context */
   HB_CASE_CBC_SEAL,   /* TLS 1.2 encrypt-then-MAC: CBC then HMAC */
   HB_CASE_CBC_OPEN,   /* HMAC check then CBC decrypt */
   HB_CASE_SIGN,

@@ -289,6 +289,27 @@ static int gtls_aead_stream(hb_aead *ctx, const uint8_t *in, size_t len,
   return HB_OK;
 }
 
+/* A new handle, as GnuTLS's record layer makes one per key epoch.
+ * gnutls_aead_cipher_set_key (3.7.5) would be cheaper, but in 3.7.9 an
+ * AES-GCM handle rekeyed with it seals differently from a new handle
+ * with the same key and cannot open the new handle's records (test_crypto
+ * caught it); ChaCha20-Poly1305 was fine. */
+static int gtls_aead_rekey(hb_aead *ctx, const uint8_t *key, hb_err *err)
+{
+  gnutls_datum_t k = gtls_datum(key, hb_aead_key_size(ctx->alg));
+  gnutls_aead_cipher_hd_t h;
+  int rc;
+
+  ctx->streaming = 0;
+  rc = gnutls_aead_cipher_init(&h, gtls_aead_ciph[ctx->alg], &k);
+  if(rc < 0)
+    return gtls_fail(err, "gnutls_aead_cipher_init", rc);
+  gnutls_aead_cipher_deinit(ctx->h);
+  ctx->h = h;
+  memcpy(ctx->key, key, hb_aead_key_size(ctx->alg));
+  return HB_OK;
+}
+
 /* ---- AES-128-CBC ---- */
 
 static int gtls_cbc_new(const uint8_t *key16, int encrypt, hb_cbc **out,
@@ -751,7 +772,8 @@ static const hb_crypto_ops gtls_crypto = {
   gtls_kex_derive,
   gtls_kex_free,
   gtls_kex_peer_free,
-  gtls_aead_stream
+  gtls_aead_stream,
+  gtls_aead_rekey
 };
 
 extern const hb_tls_ops hb_gnutls_tls; /* gnutls_tls.c */

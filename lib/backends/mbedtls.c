@@ -247,6 +247,23 @@ out:
   return rc;
 }
 
+/* The same setkey calls as aead_new, on the live context (GCM's sets up
+ * its cipher context again, as mbedTLS's TLS layer pays per key). */
+static int mbed_aead_rekey(hb_aead *ctx, const uint8_t *key, hb_err *err)
+{
+  int ret;
+
+  ctx->streaming = 0;
+  if(ctx->alg == HB_CHACHA20_POLY1305)
+    ret = mbedtls_chachapoly_setkey(&ctx->u.cp, key);
+  else
+    ret = mbedtls_gcm_setkey(&ctx->u.gcm, MBEDTLS_CIPHER_ID_AES, key,
+                             ctx->alg == HB_AES128_GCM ? 128 : 256);
+  if(ret)
+    return mbed_fail(err, HB_ERROR, ret, "setting the AEAD key failed");
+  return HB_OK;
+}
+
 static int mbed_aead_seal(hb_aead *ctx, const uint8_t *nonce,
                           const uint8_t *ad, size_t adlen, const uint8_t *in,
                           size_t len, uint8_t *out, hb_err *err)
@@ -747,7 +764,8 @@ static const hb_crypto_ops mbed_crypto = {
   mbed_kex_derive,
   mbed_kex_free,
   mbed_kex_peer_free,
-  mbed_aead_stream
+  mbed_aead_stream,
+  mbed_aead_rekey
 };
 
 extern const hb_tls_ops hb_mbedtls_tls; /* mbedtls_tls.c */

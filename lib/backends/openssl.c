@@ -70,6 +70,8 @@ struct hb_aead {
   EVP_CIPHER_CTX *enc; /* keyed once each; only the nonce changes */
   EVP_CIPHER_CTX *dec;
   int streaming;       /* enc is in the middle of an aead_stream message */
+  int dec_stale;       /* aead_rekey keyed enc only; dec takes key first */
+  uint8_t key[32];
 #endif
 };
 
@@ -378,6 +380,11 @@ static int ossl_aead_open(hb_aead *a, const uint8_t *nonce,
     return hb_err_set(err, HB_ERROR, "%s: %zu bytes is too long for EVP",
                       name, len > adlen ? len : adlen);
   len -= OSSL_TAG;
+  if(a->dec_stale) {
+    if(!EVP_DecryptInit_ex(a->dec, NULL, NULL, a->key, NULL))
+      return hb_ossl_fail(err, HB_ERROR, "%s: setting the key failed", name);
+    a->dec_stale = 0;
+  }
   if(!EVP_DecryptInit_ex(a->dec, NULL, NULL, NULL, nonce) ||
      !EVP_CIPHER_CTX_ctrl(a->dec, EVP_CTRL_AEAD_SET_TAG, OSSL_TAG,
                           (void *)(in + len)) ||
@@ -389,6 +396,29 @@ static int ossl_aead_open(hb_aead *a, const uint8_t *nonce,
     return hb_ossl_fail(err, HB_EVERIFY, "%s: tag does not verify", name);
   return HB_OK;
 #endif
+}
+
+/* The sealing context takes the key (one direction, as a TLS stack keys
+ * its write side); the opening one takes it at its next use. What
+ * `openssl speed -evp aes-128-gcm` does before every record. */
+static int ossl_aead_rekey(hb_aead *a, const uint8_t *key, hb_err *err)
+{
+  const char *name = hb_aead_name(a->alg);
+#ifdef OSSL_BSSL
+  const EVP_AEAD *aead = EVP_AEAD_CTX_aead(a->ctx);
+
+  EVP_AEAD_CTX_cleanup(a->ctx);
+  if(!EVP_AEAD_CTX_init(a->ctx, aead, key, hb_aead_key_size(a->alg),
+                        OSSL_TAG, NULL))
+    return hb_ossl_fail(err, HB_ERROR, "%s: EVP_AEAD_CTX_init failed", name);
+#else
+  a->streaming = 0;
+  if(!EVP_EncryptInit_ex(a->enc, NULL, NULL, key, NULL))
+    return hb_ossl_fail(err, HB_ERROR, "%s: setting the key failed", name);
+  memcpy(a->key, key, hb_aead_key_size(a->alg));
+  a->dec_stale = 1;
+#endif
+  return HB_OK;
 }
 
 /* One long message through the same context: what `openssl speed -evp`
@@ -944,7 +974,7 @@ static const hb_crypto_ops ossl_crypto = {
   ossl_sig_keygen, ossl_sign, ossl_verify, ossl_rsa_encrypt,
   ossl_rsa_decrypt, ossl_pkey_free,
   ossl_kex_keygen, ossl_kex_peer, ossl_kex_derive, ossl_kex_free,
-  ossl_kex_peer_free, ossl_aead_stream
+  ossl_kex_peer_free, ossl_aead_stream, ossl_aead_rekey
 };
 
 extern const hb_tls_ops hb_openssl_tls; /* openssl_tls.c */

@@ -249,6 +249,21 @@ out:
                    what);
 }
 
+static int wolf_aead_rekey(hb_aead *ctx, const uint8_t *key, hb_err *err)
+{
+  int rc;
+
+  ctx->streaming = 0;
+  if(ctx->alg == HB_CHACHA20_POLY1305)
+    rc = wc_Chacha_SetKey(&ctx->chacha, key, CHACHA_MAX_KEY_SZ);
+  else
+    rc = wc_AesGcmSetKey(&ctx->aes, key, (word32)hb_aead_key_size(ctx->alg));
+  if(rc)
+    return wolf_fail(err, HB_ERROR, rc, "%s: setting the key failed",
+                     hb_aead_name(ctx->alg));
+  return HB_OK;
+}
+
 /* RFC 8439 per record, as wolfSSL's TLS layer does it: block 0 of the
  * keystream keys Poly1305, encryption starts at block 1. */
 static int wolf_chacha_start(hb_aead *ctx, const uint8_t *nonce)
@@ -923,6 +938,7 @@ static const hb_crypto_ops wolf_crypto = {
   .kex_free = wolf_kex_free,
   .kex_peer_free = wolf_kex_peer_free,
   .aead_stream = wolf_aead_stream,
+  .aead_rekey = wolf_aead_rekey,
 };
 
 extern const hb_tls_ops hb_wolfssl_tls; /* wolfssl_tls.c */

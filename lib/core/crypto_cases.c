@@ -34,14 +34,15 @@ int hb_crypto_cases(const size_t *sizes, int nsizes, const char *filter,
                     hb_crypto_case **out, size_t *count)
 {
   size_t cap = (size_t)nsizes * (HB_AEAD_COUNT * 3 + 2 + HB_MD_COUNT) +
-               HB_SIG_COUNT * 4 + HB_KEX_COUNT * 3;
+               HB_AEAD_COUNT + HB_SIG_COUNT * 4 + HB_KEX_COUNT * 3;
   hb_crypto_case *l = calloc(cap, sizeof(*l));
   size_t n = 0;
   int a, i, rc = 0;
 
   if(!l)
     return -1;
-  for(a = 0; a < HB_AEAD_COUNT; a++)
+  for(a = 0; a < HB_AEAD_COUNT; a++) {
+    rc |= add(l, &n, filter, HB_CASE_REKEY, a, hb_aead_name(a), "rekey", 0);
     for(i = 0; i < nsizes; i++) {
       rc |= add(l, &n, filter, HB_CASE_SEAL, a, hb_aead_name(a), "seal",
                 sizes[i]);
@@ -53,6 +54,7 @@ int hb_crypto_cases(const size_t *sizes, int nsizes, const char *filter,
         rc |= add(l, &n, filter, HB_CASE_STREAM, a, hb_aead_name(a),
                   "stream", sizes[i]);
     }
+  }
   for(i = 0; i < nsizes; i++) {
     rc |= add(l, &n, filter, HB_CASE_CBC_SEAL, 0, HB_CBC_HMAC_NAME, "seal",
               sizes[i]);

@@ -74,6 +74,7 @@ def _crypto(rep):
                         for r in rs])))
     for cipher in ("aes-128-gcm", "chacha20-poly1305"):
         out += _record_cost(rep, cipher)
+    out += _key_cost(rep, "aes-128-gcm")
     parts = []
     for b in _backends(rep, "crypto"):
         e = rep.find("crypto", "ecdsa-p256/sign", b)
@@ -109,6 +110,28 @@ def _record_cost(rep, cipher):
     return ["Sealed one at a time (a nonce and a tag each, as TLS does), "
             "%d-byte %s records run at %s." % (big, cipher.upper(),
                                                _join(parts))]
+
+
+def _key_cost(rep, cipher):
+    """What installing a traffic key costs, in time and in bytes sealed."""
+    seals = [r for r in rep.of_suite("crypto") if L.ok(r) and
+             r["name"].startswith(cipher + "/seal/")]
+    if not seals:
+        return []
+    big = max(r["params"]["bytes"] for r in seals)
+    parts = []
+    for b in _backends(rep, "crypto"):
+        k = rep.find("crypto", cipher + "/rekey", b)
+        seal = rep.find("crypto", "%s/seal/%d" % (cipher, big), b)
+        if k and seal and L.ok(k) and L.ok(seal):
+            parts.append("%s on %s (%.0f bytes of sealing)" % (
+                units.fmt(1 / L.median(k), "s"), pretty(b),
+                L.median(seal) / L.median(k)))
+    if not parts:
+        return []
+    return ["Installing a new %s key, which each side of a TLS 1.3 "
+            "connection does at least four times, takes %s."
+            % (cipher.upper(), _join(parts))]
 
 
 def _backends(rep, suite):
