@@ -53,9 +53,12 @@ int hb_bench_run(hb_bench_fn fn, void *arg, const hb_bench_opts *opts,
   }
 
   for(r = 0; r < opts->repetitions; r++) {
-    uint64_t t0 = hb_now_ns(), t1, n = 0;
-    iters = iters_for(rate, batch_s);
+    uint64_t t0 = hb_now_ns(), t1 = t0, n = 0;
     do {
+      /* batches of batch_s, the last one cut to the time left, so a
+       * repetition lasts `seconds`, not up to a batch more */
+      double left = opts->seconds - (double)(t1 - t0) / 1e9;
+      iters = iters_for(rate, left < batch_s ? left : batch_s);
       rc = fn(arg, iters, err);
       if(rc != HB_OK)
         return rc;
