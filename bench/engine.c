@@ -45,8 +45,11 @@ static int cmd_crypto(int argc, char **argv)
   };
   const hb_crypto_ops *C = hb_linked_backend.crypto;
   const char *json = NULL, *filter = NULL, *sizes_s = HB_DEFAULT_SIZES;
-  hb_bench_opts opts = { 0.2, 6, 0, 0 };
-  size_t sizes[HB_MAX_SIZES], ncases = 0, i;
+  hb_bench_opts opts = { 0.2, 6, 0, 0 }, one;
+  size_t sizes[HB_MAX_SIZES], ncases = 0, i, r, R, attempted = 0;
+  size_t *nrun;
+  int *status;
+  hb_err *errs;
   hb_crypto_case *cases = NULL;
   int nsizes = 0, progress = 0, opt, rc, init_rc, interrupted = 0;
   long reps;
@@ -97,29 +100,62 @@ static int cmd_crypto(int argc, char **argv)
 
   report = hb_report_new(argc, argv);
   hb_report_add_backend(report, hb_linked_backend.name, C->version());
-  rates = calloc((size_t)opts.repetitions, sizeof(*rates));
+  /* Repetitions go round the cases: round r measures every case once, so
+   * a case's samples come from moments spread over the whole run, not
+   * from one stretch of it. On a shared VM whose speed switches level
+   * every second or so, that is what keeps one slow stretch from setting
+   * a case's median. */
+  R = (size_t)opts.repetitions;
+  rates = calloc(ncases * R + 1, sizeof(*rates));
+  nrun = calloc(ncases + 1, sizeof(*nrun));
+  status = calloc(ncases + 1, sizeof(*status));
+  errs = calloc(ncases + 1, sizeof(*errs));
   init_rc = C->global_init(&init_err);
-  for(i = 0; i < ncases && rates; i++) {
+  one = opts;
+  one.repetitions = 1;
+  for(r = 0; r < R && rates && nrun && status && errs && !interrupted;
+      r++) {
+    /* later rounds only find the batch size again */
+    if(r)
+      one.warmup_seconds = opts.seconds / 5;
+    for(i = 0; i < ncases; i++) {
+      const hb_crypto_case *cs = &cases[i];
+
+      if(status[i] != HB_OK)
+        continue; /* unsupported or failed: said once */
+      if(hb_interrupted()) {
+        interrupted = 1;
+        break;
+      }
+      if(progress)
+        fprintf(stderr, "\r\033[K[%s %zu/%zu, round %zu/%zu] %s",
+                hb_linked_backend.name, i + 1, ncases, r + 1, R, cs->name);
+      if(init_rc != HB_OK) { /* a failed init fails every case, saying why */
+        rc = init_rc;
+        errs[i] = init_err;
+      }
+      else
+        rc = hb_crypto_run_case(C, cs, &one, &rates[i * R + nrun[i]],
+                                &errs[i]);
+      if(rc == HB_INTERRUPTED) {
+        interrupted = 1;
+        break;
+      }
+      if(r == 0)
+        attempted = i + 1;
+      status[i] = rc;
+      if(rc == HB_OK)
+        nrun[i]++;
+      else if(rc != HB_UNSUPPORTED)
+        fprintf(stderr, "%shttpsbench-%s: %s: %s\n", progress ? "\n" : "",
+                hb_linked_backend.name, cs->name, errs[i].msg);
+    }
+  }
+  /* every case round 0 reached, with the samples it got */
+  for(i = 0; i < attempted; i++) {
     const hb_crypto_case *cs = &cases[i];
     json_t *res, *params;
 
-    if(hb_interrupted()) {
-      interrupted = 1;
-      break;
-    }
-    if(progress)
-      fprintf(stderr, "\r\033[K[%s %zu/%zu] %s", hb_linked_backend.name,
-              i + 1, ncases, cs->name);
-    if(init_rc != HB_OK) { /* a failed init fails every case, saying why */
-      rc = init_rc;
-      err = init_err;
-    }
-    else
-      rc = hb_crypto_run_case(C, cs, &opts, rates, &err);
-    if(rc == HB_INTERRUPTED) {
-      interrupted = 1;
-      break;
-    }
     res = hb_report_add_result(report, "crypto", cs->name,
                                hb_linked_backend.name,
                                cs->bytes ? "bytes/s" : "ops/s");
@@ -130,18 +166,18 @@ static int cmd_crypto(int argc, char **argv)
       json_object_set_new(params, "bytes", json_integer((json_int_t)
                                                         cs->bytes));
     json_object_set_new(params, "seconds", json_real(opts.seconds));
-    if(rc == HB_OK)
-      hb_result_set_samples(res, rates, (size_t)opts.repetitions);
-    hb_result_set_status(res, rc, err.msg);
-    if(rc != HB_OK && rc != HB_UNSUPPORTED)
-      fprintf(stderr, "%shttpsbench-%s: %s: %s\n", progress ? "\n" : "",
-              hb_linked_backend.name, cs->name, err.msg);
-    hb_err_clear(&err);
+    /* a case that failed in a later round reports that failure alone */
+    if(nrun[i] && status[i] == HB_OK)
+      hb_result_set_samples(res, &rates[i * R], nrun[i]);
+    hb_result_set_status(res, status[i], errs[i].msg);
   }
   if(progress)
     fprintf(stderr, "\r\033[K");
   hb_crypto_suite_cleanup(C);
   free(rates);
+  free(nrun);
+  free(status);
+  free(errs);
   free(cases);
   if(hb_interrupted())
     interrupted = 1;
