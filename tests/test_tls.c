@@ -49,6 +49,16 @@ typedef struct side {
   hb_err err;
 } side;
 
+static void sides_close(side *cl, side *sv)
+{
+  if(cl->c)
+    T->conn_free(cl->c);
+  if(sv->c)
+    T->conn_free(sv->c);
+  close(cl->fd);
+  close(sv->fd);
+}
+
 typedef struct trace {
   int n;
   int sent[64], ct[64], hs[64];
@@ -362,12 +372,7 @@ static void connect_once(const conf *c, ctxs *x, hb_tls_session *resume,
             r, err.msg);
     }
   }
-  if(cl.c)
-    T->conn_free(cl.c);
-  if(sv.c)
-    T->conn_free(sv.c);
-  close(cl.fd);
-  close(sv.fd);
+  sides_close(&cl, &sv);
 }
 
 /* A whole test connection with its own contexts. An unsupported
@@ -527,12 +532,7 @@ static void early_once(const char *what, hb_tls_ctx *cli, hb_tls_ctx *srv,
   CHECK(transfer(&cl, &sv, 1000) && transfer(&sv, &cl, 1000),
         "%s: data after 0-RTT: %s / %s", what, cl.err.msg, sv.err.msg);
 out:
-  if(cl.c)
-    T->conn_free(cl.c);
-  if(sv.c)
-    T->conn_free(sv.c);
-  close(cl.fd);
-  close(sv.fd);
+  sides_close(&cl, &sv);
 }
 
 /* TLS 1.3 0-RTT: accepted by the server whose ticket it is; refused (and

@@ -182,12 +182,35 @@ static const gnutls_cipher_algorithm_t gtls_aead_ciph[HB_AEAD_COUNT] = {
   GNUTLS_CIPHER_CHACHA20_POLY1305
 };
 
+/* The key of a context, new or live: a new handle, as GnuTLS's record
+ * layer makes one per key epoch. gnutls_aead_cipher_set_key (3.7.5) would be cheaper, but in 3.7.9 an
+ * AES-GCM handle rekeyed with it seals differently from a new handle
+ * with the same key and cannot open the new handle's records (test_crypto
+ * caught it); ChaCha20-Poly1305 was fine. */
+static int gtls_aead_rekey(hb_aead *ctx, const uint8_t *key, hb_err *err)
+{
+  gnutls_datum_t k = gtls_datum(key, hb_aead_key_size(ctx->alg));
+  gnutls_aead_cipher_hd_t h;
+  int rc;
+
+  ctx->streaming = 0;
+  rc = gnutls_aead_cipher_init(&h, gtls_aead_ciph[ctx->alg], &k);
+  if(rc < 0)
+    return hb_err_set(err, HB_ERROR, "gnutls: gnutls_aead_cipher_init(%s) "
+                      "failed: %s", hb_aead_name(ctx->alg),
+                      gnutls_strerror(rc));
+  if(ctx->h)
+    gnutls_aead_cipher_deinit(ctx->h);
+  ctx->h = h;
+  memcpy(ctx->key, key, hb_aead_key_size(ctx->alg));
+  return HB_OK;
+}
+
 static int gtls_aead_new(hb_aead_alg alg, const uint8_t *key, hb_aead **out,
                          hb_err *err)
 {
-  gnutls_datum_t k;
   hb_aead *ctx;
-  int rc, result = HB_OK;
+  int rc;
 
   *out = NULL;
   if((unsigned)alg >= HB_AEAD_COUNT)
@@ -197,20 +220,13 @@ static int gtls_aead_new(hb_aead_alg alg, const uint8_t *key, hb_aead **out,
     return hb_err_set(err, HB_ERROR, "gnutls: out of memory for %s",
                       hb_aead_name(alg));
   ctx->alg = alg;
-  memcpy(ctx->key, key, hb_aead_key_size(alg));
-  k = gtls_datum(key, hb_aead_key_size(alg));
-  rc = gnutls_aead_cipher_init(&ctx->h, gtls_aead_ciph[alg], &k);
-  if(rc < 0) {
-    result = hb_err_set(err, HB_ERROR, "gnutls: gnutls_aead_cipher_init(%s)"
-                        " failed: %s", hb_aead_name(alg),
-                        gnutls_strerror(rc));
-    goto out;
+  rc = gtls_aead_rekey(ctx, key, err);
+  if(rc != HB_OK) {
+    free(ctx);
+    return rc;
   }
   *out = ctx;
-  ctx = NULL;
-out:
-  free(ctx);
-  return result;
+  return HB_OK;
 }
 
 /* gnutls_aead_cipher_encrypt, not encryptv2: v2 works in place, which
@@ -286,27 +302,6 @@ static int gtls_aead_stream(hb_aead *ctx, const uint8_t *in, size_t len,
   rc = gnutls_cipher_encrypt2(ctx->sh, in, len, out, len);
   if(rc < 0)
     return gtls_fail(err, "gnutls_cipher_encrypt2", rc);
-  return HB_OK;
-}
-
-/* A new handle, as GnuTLS's record layer makes one per key epoch.
- * gnutls_aead_cipher_set_key (3.7.5) would be cheaper, but in 3.7.9 an
- * AES-GCM handle rekeyed with it seals differently from a new handle
- * with the same key and cannot open the new handle's records (test_crypto
- * caught it); ChaCha20-Poly1305 was fine. */
-static int gtls_aead_rekey(hb_aead *ctx, const uint8_t *key, hb_err *err)
-{
-  gnutls_datum_t k = gtls_datum(key, hb_aead_key_size(ctx->alg));
-  gnutls_aead_cipher_hd_t h;
-  int rc;
-
-  ctx->streaming = 0;
-  rc = gnutls_aead_cipher_init(&h, gtls_aead_ciph[ctx->alg], &k);
-  if(rc < 0)
-    return gtls_fail(err, "gnutls_aead_cipher_init", rc);
-  gnutls_aead_cipher_deinit(ctx->h);
-  ctx->h = h;
-  memcpy(ctx->key, key, hb_aead_key_size(ctx->alg));
   return HB_OK;
 }
 

@@ -213,42 +213,8 @@ static void mbed_aead_free(hb_aead *ctx)
   free(ctx);
 }
 
-static int mbed_aead_new(hb_aead_alg alg, const uint8_t *key, hb_aead **out,
-                         hb_err *err)
-{
-  hb_aead *ctx;
-  int ret, rc = HB_ERROR;
-
-  *out = NULL;
-  if((int)alg < 0 || (int)alg >= HB_AEAD_COUNT)
-    return hb_err_set(err, HB_ERROR, "unknown AEAD %d", (int)alg);
-  ctx = calloc(1, sizeof(*ctx));
-  if(!ctx)
-    return hb_err_set(err, HB_ERROR, "out of memory");
-  ctx->alg = alg;
-  if(alg == HB_CHACHA20_POLY1305) {
-    mbedtls_chachapoly_init(&ctx->u.cp);
-    ret = mbedtls_chachapoly_setkey(&ctx->u.cp, key);
-  }
-  else {
-    mbedtls_gcm_init(&ctx->u.gcm);
-    ret = mbedtls_gcm_setkey(&ctx->u.gcm, MBEDTLS_CIPHER_ID_AES, key,
-                             alg == HB_AES128_GCM ? 128 : 256);
-  }
-  if(ret) {
-    mbed_fail(err, HB_ERROR, ret, "setting the AEAD key failed");
-    goto out;
-  }
-  *out = ctx;
-  ctx = NULL;
-  rc = HB_OK;
-out:
-  mbed_aead_free(ctx);
-  return rc;
-}
-
-/* The same setkey calls as aead_new, on the live context (GCM's sets up
- * its cipher context again, as mbedTLS's TLS layer pays per key). */
+/* The key of a context, new or live (GCM's setkey sets up its cipher
+ * context again, as mbedTLS's TLS layer pays per key). */
 static int mbed_aead_rekey(hb_aead *ctx, const uint8_t *key, hb_err *err)
 {
   int ret;
@@ -262,6 +228,33 @@ static int mbed_aead_rekey(hb_aead *ctx, const uint8_t *key, hb_err *err)
   if(ret)
     return mbed_fail(err, HB_ERROR, ret, "setting the AEAD key failed");
   return HB_OK;
+}
+
+static int mbed_aead_new(hb_aead_alg alg, const uint8_t *key, hb_aead **out,
+                         hb_err *err)
+{
+  hb_aead *ctx;
+  int rc = HB_ERROR;
+
+  *out = NULL;
+  if((int)alg < 0 || (int)alg >= HB_AEAD_COUNT)
+    return hb_err_set(err, HB_ERROR, "unknown AEAD %d", (int)alg);
+  ctx = calloc(1, sizeof(*ctx));
+  if(!ctx)
+    return hb_err_set(err, HB_ERROR, "out of memory");
+  ctx->alg = alg;
+  if(alg == HB_CHACHA20_POLY1305)
+    mbedtls_chachapoly_init(&ctx->u.cp);
+  else
+    mbedtls_gcm_init(&ctx->u.gcm);
+  if(mbed_aead_rekey(ctx, key, err) != HB_OK)
+    goto out;
+  *out = ctx;
+  ctx = NULL;
+  rc = HB_OK;
+out:
+  mbed_aead_free(ctx);
+  return rc;
 }
 
 static int mbed_aead_seal(hb_aead *ctx, const uint8_t *nonce,

@@ -210,45 +210,7 @@ static void wolf_aead_free(hb_aead *ctx)
   free(ctx);
 }
 
-static int wolf_aead_new(hb_aead_alg alg, const uint8_t *key,
-                         hb_aead **out, hb_err *err)
-{
-  hb_aead *ctx;
-  const char *what = "wc_Chacha_SetKey";
-  int rc;
-
-  *out = NULL;
-  ctx = calloc(1, sizeof(*ctx));
-  if(!ctx)
-    return wolf_fail(err, HB_ERROR, MEMORY_E, "%s: out of memory",
-                     hb_aead_name(alg));
-  ctx->alg = alg;
-  if(alg == HB_CHACHA20_POLY1305) {
-    rc = wc_Chacha_SetKey(&ctx->chacha, key, CHACHA_MAX_KEY_SZ);
-    if(rc)
-      goto out;
-  }
-  else {
-    what = "wc_AesInit";
-    rc = wc_AesInit(&ctx->aes, NULL, INVALID_DEVID);
-    if(rc)
-      goto out;
-    ctx->ready = 1;
-    what = "wc_AesGcmSetKey";
-    rc = wc_AesGcmSetKey(&ctx->aes, key,
-                         (word32)hb_aead_key_size(alg));
-    if(rc)
-      goto out;
-  }
-  *out = ctx;
-  return HB_OK;
-
-out:
-  wolf_aead_free(ctx);
-  return wolf_fail(err, HB_ERROR, rc, "%s: %s failed", hb_aead_name(alg),
-                   what);
-}
-
+/* The key of a context, new or live. */
 static int wolf_aead_rekey(hb_aead *ctx, const uint8_t *key, hb_err *err)
 {
   int rc;
@@ -259,8 +221,40 @@ static int wolf_aead_rekey(hb_aead *ctx, const uint8_t *key, hb_err *err)
   else
     rc = wc_AesGcmSetKey(&ctx->aes, key, (word32)hb_aead_key_size(ctx->alg));
   if(rc)
-    return wolf_fail(err, HB_ERROR, rc, "%s: setting the key failed",
-                     hb_aead_name(ctx->alg));
+    return wolf_fail(err, HB_ERROR, rc, "%s: %s failed",
+                     hb_aead_name(ctx->alg),
+                     ctx->alg == HB_CHACHA20_POLY1305 ? "wc_Chacha_SetKey"
+                     : "wc_AesGcmSetKey");
+  return HB_OK;
+}
+
+static int wolf_aead_new(hb_aead_alg alg, const uint8_t *key,
+                         hb_aead **out, hb_err *err)
+{
+  hb_aead *ctx;
+  int rc;
+
+  *out = NULL;
+  ctx = calloc(1, sizeof(*ctx));
+  if(!ctx)
+    return wolf_fail(err, HB_ERROR, MEMORY_E, "%s: out of memory",
+                     hb_aead_name(alg));
+  ctx->alg = alg;
+  if(alg != HB_CHACHA20_POLY1305) {
+    rc = wc_AesInit(&ctx->aes, NULL, INVALID_DEVID);
+    if(rc) {
+      wolf_aead_free(ctx);
+      return wolf_fail(err, HB_ERROR, rc, "%s: wc_AesInit failed",
+                       hb_aead_name(alg));
+    }
+    ctx->ready = 1;
+  }
+  rc = wolf_aead_rekey(ctx, key, err);
+  if(rc != HB_OK) {
+    wolf_aead_free(ctx);
+    return rc;
+  }
+  *out = ctx;
   return HB_OK;
 }
 
