@@ -66,6 +66,12 @@ typedef struct hb_tls_config {
                             fail; server: require a client certificate */
   const char *groups;    /* "x25519", "p256", "p384" (colon list) or NULL */
   int rsa_kx;            /* TLS 1.2: only RSA key transport cipher suites */
+  const char *cipher;    /* "aes-128-gcm", "aes-256-gcm" or
+                            "chacha20-poly1305": the only AEAD offered or
+                            accepted (TLS 1.3 suite, and the TLS 1.2 ECDHE
+                            suites with it), or NULL: the library's list.
+                            A backend that cannot restrict its list fails
+                            ctx_new with HB_UNSUPPORTED. */
   int session_cache;     /* server: TLS 1.2 session-ID cache */
   int tickets;           /* server: issue tickets (1.2 tickets, 1.3 PSK) */
   uint32_t max_early_data; /* server: accept up to this many bytes of TLS
