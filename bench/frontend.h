@@ -28,6 +28,27 @@ int hb_server_start(const char *backend, char *const args[], int cpu,
                     hb_server *s, hb_err *err);
 void hb_server_stop(hb_server *s);
 
+/* What a server engine counted so far (cumulative; bench/srvsnap.c).
+ * Fields it did not report are -1. */
+typedef struct hb_srv_snap {
+  double t_ns;          /* its monotonic clock */
+  double cpu_ns;        /* its process CPU time, ns */
+  double connections, requests, handshakes, resumed, bytes_body;
+  double live, rss;     /* open connections and resident bytes now */
+  char version[16], cipher[64], group[32]; /* its first handshake's */
+} hb_srv_snap;
+
+/* Asks the server (SIGUSR1) for a snapshot and reads its line. */
+int hb_server_snapshot(const hb_server *s, hb_srv_snap *out, hb_err *err);
+
+/* Reads a client's stdout (fd) until a line starts with want ("mark
+ * start", "mark end"), within seconds; 0 when seen. want "" drains to EOF
+ * (seconds < 0: 30 s per line) and returns -1. */
+int hb_wait_mark(int fd, const char *want, double seconds);
+
+/* The machine's steal time so far (/proc/stat), seconds; -1 unknown. */
+double hb_steal_seconds(void);
+
 /* --server-cpu / --client-cpu: a CPU number, or usage error (exit 2). */
 int hb_parse_cpu(const char *cmd, const char *opt, const char *value);
 

@@ -1,0 +1,108 @@
+/* Snapshots of a running server engine: SIGUSR1 makes it print one JSON
+ * line of cumulative counters and its process CPU time in ns (see
+ * servers/server.c); the difference of two snapshots is what the server
+ * did between them, measured by the server itself. */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "frontend.h"
+#include "hb/engine_run.h"
+
+static double snum(json_t *o, const char *k)
+{
+  json_t *v = json_object_get(o, k);
+
+  return json_is_number(v) ? json_number_value(v) : -1;
+}
+
+int hb_server_snapshot(const hb_server *s, hb_srv_snap *out, hb_err *err)
+{
+  char line[4096];
+  int tries;
+
+  memset(out, 0, sizeof(*out));
+  if(s->pid <= 0)
+    return hb_err_set(err, HB_ERROR, "no server to ask");
+  if(kill(s->pid, SIGUSR1))
+    return hb_err_set(err, HB_ERROR, "the server is gone");
+  /* the reply is the next snapshot line; anything else is skipped */
+  for(tries = 0; tries < 16; tries++) {
+    json_t *o, *tls;
+    json_error_t je;
+
+    if(hb_read_line(s->out_fd, line, sizeof(line), 5000))
+      return hb_err_set(err, HB_ERROR, "the server did not answer a "
+                        "snapshot request within 5 s");
+    o = json_loads(line, 0, &je);
+    if(!o || !json_object_get(o, "snapshot")) {
+      json_decref(o);
+      continue;
+    }
+    out->t_ns = snum(o, "t_ns");
+    out->cpu_ns = snum(o, "cpu_ns");
+    out->connections = snum(o, "connections");
+    out->requests = snum(o, "requests");
+    out->handshakes = snum(o, "handshakes");
+    out->resumed = snum(o, "resumed");
+    out->bytes_body = snum(o, "bytes_body");
+    out->live = snum(o, "live");
+    out->rss = snum(o, "rss_bytes");
+    tls = json_object_get(o, "tls");
+    if(json_is_object(tls)) {
+      snprintf(out->version, sizeof(out->version), "%s",
+               json_string_value(json_object_get(tls, "version"))
+               ? json_string_value(json_object_get(tls, "version")) : "");
+      snprintf(out->cipher, sizeof(out->cipher), "%s",
+               json_string_value(json_object_get(tls, "cipher"))
+               ? json_string_value(json_object_get(tls, "cipher")) : "");
+      snprintf(out->group, sizeof(out->group), "%s",
+               json_string_value(json_object_get(tls, "group"))
+               ? json_string_value(json_object_get(tls, "group")) : "");
+    }
+    json_decref(o);
+    if(out->cpu_ns < 0 || out->t_ns < 0 || out->requests < 0)
+      return hb_err_set(err, HB_ERROR, "the server's snapshot lacks "
+                        "cpu_ns, t_ns or requests");
+    return HB_OK;
+  }
+  return hb_err_set(err, HB_ERROR, "no snapshot line from the server");
+}
+
+double hb_steal_seconds(void)
+{
+  char buf[512];
+  unsigned long long v[8] = { 0 };
+  FILE *f = fopen("/proc/stat", "r");
+  long tck = 100;
+
+  if(!f)
+    return -1;
+  if(!fgets(buf, sizeof(buf), f) ||
+     sscanf(buf, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
+            &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) != 8) {
+    fclose(f);
+    return -1;
+  }
+  fclose(f);
+#ifdef _SC_CLK_TCK
+  tck = sysconf(_SC_CLK_TCK);
+#endif
+  return (double)v[7] / (double)tck;
+}
+
+int hb_wait_mark(int fd, const char *want, double seconds)
+{
+  char line[512];
+  int ms = seconds < 0 ? 30000 : (int)(seconds * 1000);
+
+  for(;;) {
+    if(hb_read_line(fd, line, sizeof(line), ms))
+      return -1;
+    if(*want && !strncmp(line, want, strlen(want)))
+      return 0;
+  }
+}
