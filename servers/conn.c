@@ -6,7 +6,11 @@
  * writev); TLS goes through the hb_tls_ops table, with the head and the
  * first body bytes copied into one buffer so one record carries both.
  * epoll is level-triggered: a connection is armed for EPOLLIN while it
- * waits for requests and for EPOLLOUT only while a response is stuck. */
+ * waits for requests and for EPOLLOUT only while a response is stuck.
+ *
+ * bytes_body counts body bytes as a write call accepts them (socket or TLS
+ * library), not when a response completes: a snapshot taken in the middle
+ * of a large response sees the part already written. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +18,10 @@
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "hb/clock.h"
 #include "server.h"
 
 enum { FLUSH_DONE, FLUSH_BLOCKED, FLUSH_DEAD };
@@ -162,6 +168,7 @@ static int conn_next_piece(srv_conn *c)
       return -1;
     r->wptr = r->obuf;
     r->wlen = r->head_len + got;
+    r->whead = r->head_len;
     return 1;
   }
   left = r->len - r->off;
@@ -208,6 +215,9 @@ static int conn_flush_buf(srv_conn *c)
     }
     io = conn_send(c, r->wptr, r->wlen, &n, &e, &err);
     if(io == HB_IO_OK) {
+      size_t h = n < r->whead ? n : r->whead;
+      r->whead -= h;
+      SRV_ADD(c->w->bytes_body, n - h);
       r->wptr += n;
       r->wlen -= n;
       srv_touch(c);
@@ -253,8 +263,10 @@ static int conn_flush_sendfile(srv_conn *c)
         errno = EIO;        /* cannot happen: the memfd holds 2 periods */
         n = -1;
       }
-      if(n > 0)
+      if(n > 0) {
         r->off += (uint64_t)n;
+        SRV_ADD(c->w->bytes_body, (uint64_t)n);
+      }
     }
     else
       return FLUSH_DONE;
@@ -312,6 +324,7 @@ static int conn_flush_vec(srv_conn *c)
     k = (size_t)sent < hl ? (size_t)sent : hl;
     r->head_off += k;
     r->off += (uint64_t)sent - k;
+    SRV_ADD(c->w->bytes_body, (uint64_t)sent - k);
     srv_touch(c);
   }
 }
@@ -452,6 +465,37 @@ static void conn_refuse(srv_conn *c, int status, srv_err e,
   c->phase = PH_RESPOND;
 }
 
+/* --stall-ms: the request that takes the count past --stall-after waits
+ * here, once, before it is answered; the whole event loop stops. */
+static void conn_stall(srv_conn *c)
+{
+  srv *s = c->w->s;
+  struct timespec ts;
+
+  if(atomic_load_explicit(&s->stall_seen, memory_order_relaxed) >
+     s->stall_after || atomic_fetch_add(&s->stall_seen, 1) != s->stall_after)
+    return;
+  ts.tv_sec = (time_t)(s->stall_ns / 1000000000u);
+  ts.tv_nsec = (long)(s->stall_ns % 1000000000u);
+  while(nanosleep(&ts, &ts) && errno == EINTR)
+    ;
+  c->w->now = hb_now_ns();
+}
+
+/* --burn-us: spins until this thread has used burn_ns more CPU. */
+static void conn_burn(uint64_t burn_ns)
+{
+  struct timespec ts;
+  uint64_t start, now;
+
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  start = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+  do {
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+  } while(now - start < burn_ns);
+}
+
 /* A request head: 1 when a response is ready (or waits for the body),
  * 0 when more bytes are needed. */
 static int conn_parse(srv_conn *c)
@@ -475,6 +519,8 @@ static int conn_parse(srv_conn *c)
   }
   c->scanned = 0;
   SRV_ADD(c->w->requests, 1);
+  if(c->w->s->stall_ns)
+    conn_stall(c);
   if(rc < 0) {
     conn_refuse(c, -rc, conn_status_err(-rc), conn_status_why(-rc));
     return 1;
@@ -486,6 +532,8 @@ static int conn_parse(srv_conn *c)
     return 1;
   }
   srv_route(c, q);
+  if(c->w->s->burn_ns)
+    conn_burn(c->w->s->burn_ns);
   c->phase = PH_RESPOND;
   if(q->content_length > 0) {
     c->chunked = 0;
@@ -619,6 +667,27 @@ static void conn_read(srv_conn *c)
   }
 }
 
+/* Counts a completed handshake; the first one's parameters are kept for
+ * the snapshots. (With early data this is when the library lets us read,
+ * which may be before the client's Finished.) */
+static void conn_handshake_done(srv_conn *c)
+{
+  srv_worker *w = c->w;
+  srv *s = w->s;
+  hb_tls_info info;
+  int zero = 0;
+
+  memset(&info, 0, sizeof(info));
+  if(s->ops->info(c->tls, &info) == 0 && info.resumed)
+    SRV_ADD(w->resumed, 1);
+  SRV_ADD(w->handshakes, 1);
+  if(atomic_load_explicit(&s->tls_state, memory_order_relaxed) == 0 &&
+     atomic_compare_exchange_strong(&s->tls_state, &zero, 1)) {
+    s->tls_first = info;
+    atomic_store_explicit(&s->tls_state, 2, memory_order_release);
+  }
+}
+
 static void conn_handshake(srv_conn *c)
 {
   hb_err err = { "" };
@@ -626,6 +695,7 @@ static void conn_handshake(srv_conn *c)
 
   switch(io) {
   case HB_IO_OK:
+    conn_handshake_done(c);
     c->state = ST_READ;
     conn_read(c);
     return;

@@ -1,15 +1,18 @@
 /* What the server answers: routing, response heads (no printf on the hot
- * path), error replies, --root files and the /__stats JSON. A response is
+ * path), error replies, --root files, and the counters' JSON (/__stats,
+ * --usage and the SIGUSR1 snapshots share srv_stats_json). A response is
  * only described here (head in c->head, body in c->r); conn.c writes it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hb/clock.h"
@@ -207,7 +210,7 @@ static int rsp_file(srv_conn *c, const char *path, size_t plen,
 
 static void rsp_stats(srv_conn *c, int head_only)
 {
-  char *buf = malloc(2048);
+  char *buf = malloc(SRV_STATS_MAX);
   size_t n;
 
   if(!buf) {
@@ -215,7 +218,7 @@ static void rsp_stats(srv_conn *c, int head_only)
     srv_respond_error(c, 500);
     return;
   }
-  n = srv_stats_json(c->w->s, buf, 2048);
+  n = srv_stats_json(c->w->s, 0, buf, SRV_STATS_MAX);
   buf[n++] = '\n';
   rsp_head(c, 200, JSON, sizeof(JSON) - 1, n);
   c->r.kind = BODY_MEM;
@@ -265,12 +268,82 @@ void srv_route(srv_conn *c, const hb_http_request *q)
   rsp_simple(c, 404, head_only);
 }
 
-size_t srv_stats_json(srv *s, char *buf, size_t size)
+/* Appends to a bounded buffer; once full, the rest is dropped. */
+typedef struct rsp_out {
+  char *buf;
+  size_t size, n;
+} rsp_out;
+
+static void rsp_printf(rsp_out *o, const char *fmt, ...)
+  __attribute__((format(printf, 2, 3)));
+
+static void rsp_printf(rsp_out *o, const char *fmt, ...)
 {
-  uint64_t conns = 0, reqs = 0, errs[SRV_ERR_COUNT];
+  va_list ap;
+  int k;
+
+  if(o->n + 1 >= o->size)
+    return;
+  va_start(ap, fmt);
+  k = vsnprintf(o->buf + o->n, o->size - o->n, fmt, ap);
+  va_end(ap);
+  if(k > 0)
+    o->n += (size_t)k;
+  if(o->n >= o->size)
+    o->n = o->size - 1;
+}
+
+/* A library's name as a JSON string, or null when empty. */
+static void rsp_json_str(rsp_out *o, const char *v)
+{
+  if(!*v) {
+    rsp_printf(o, "null");
+    return;
+  }
+  rsp_printf(o, "\"");
+  for(; *v; v++) {
+    unsigned char ch = (unsigned char)*v;
+    if(ch == '"' || ch == '\\')
+      rsp_printf(o, "\\%c", ch);
+    else if(ch < 0x20 || ch == 0x7f)
+      rsp_printf(o, "\\u%04x", ch);
+    else
+      rsp_printf(o, "%c", ch);
+  }
+  rsp_printf(o, "\"");
+}
+
+/* The resident set now (VmRSS), bytes; 0 when /proc cannot tell. */
+static uint64_t rsp_rss_now(void)
+{
+  FILE *f = fopen("/proc/self/status", "r");
+  char line[256];
+  unsigned long long kb = 0;
+
+  while(f && fgets(line, sizeof(line), f))
+    if(sscanf(line, "VmRSS: %llu kB", &kb) == 1)
+      break;
+  if(f)
+    fclose(f);
+  return (uint64_t)kb * 1024;
+}
+
+static uint64_t rsp_clock_ns(clockid_t id)
+{
+  struct timespec ts;
+
+  if(clock_gettime(id, &ts))
+    return 0;
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+size_t srv_stats_json(srv *s, int snapshot, char *buf, size_t size)
+{
+  uint64_t conns = 0, reqs = 0, hs = 0, res = 0, body = 0;
+  uint64_t errs[SRV_ERR_COUNT], t_ns, cpu_ns;
+  rsp_out o = { buf, size, 0 };
   double user, sys;
   struct rusage ru;
-  size_t n;
   int i, e;
 
   memset(errs, 0, sizeof(errs));
@@ -278,22 +351,61 @@ size_t srv_stats_json(srv *s, char *buf, size_t size)
     srv_worker *w = &s->workers[i];
     conns += SRV_GET(w->conns);
     reqs += SRV_GET(w->requests);
+    hs += SRV_GET(w->handshakes);
+    res += SRV_GET(w->resumed);
+    body += SRV_GET(w->bytes_body);
     for(e = 0; e < SRV_ERR_COUNT; e++)
       errs[e] += SRV_GET(w->errors[e]);
   }
+  t_ns = hb_now_ns();
+  cpu_ns = rsp_clock_ns(CLOCK_PROCESS_CPUTIME_ID);
   hb_cpu_times(0, &user, &sys);
-  getrusage(RUSAGE_SELF, &ru);
-  n = (size_t)snprintf(buf, size, "{\"cpu_user_s\":%.6f,\"cpu_sys_s\":%.6f,"
-                       "\"max_rss_bytes\":%llu,\"connections\":%llu,"
-                       "\"requests\":%llu,\"errors\":{", user, sys,
-                       (unsigned long long)ru.ru_maxrss * 1024,
-                       (unsigned long long)conns, (unsigned long long)reqs);
-  for(e = 0; e < SRV_ERR_COUNT && n < size; e++)
-    n += (size_t)snprintf(buf + n, size - n, "%s\"%s\":%llu", e ? "," : "",
-                          srv_err_names[e], (unsigned long long)errs[e]);
-  if(n < size)
-    n += (size_t)snprintf(buf + n, size - n, "}}");
-  if(n >= size)
-    n = size - 1;
-  return n;
+  if(snapshot)
+    rsp_printf(&o, "{\"snapshot\":1,\"t_ns\":%llu,",
+               (unsigned long long)t_ns);
+  else
+    rsp_printf(&o, "{");
+  rsp_printf(&o, "\"cpu_ns\":%llu,\"cpu_user_s\":%.6f,\"cpu_sys_s\":%.6f,",
+             (unsigned long long)cpu_ns, user, sys);
+  if(snapshot)
+    rsp_printf(&o, "\"rss_bytes\":%llu,\"live\":%ld,",
+               (unsigned long long)rsp_rss_now(), atomic_load(&s->live));
+  else {
+    getrusage(RUSAGE_SELF, &ru);
+    rsp_printf(&o, "\"max_rss_bytes\":%llu,",
+               (unsigned long long)ru.ru_maxrss * 1024);
+  }
+  rsp_printf(&o, "\"connections\":%llu,\"requests\":%llu,\"handshakes\":"
+             "%llu,\"resumed\":%llu,\"bytes_body\":%llu,",
+             (unsigned long long)conns, (unsigned long long)reqs,
+             (unsigned long long)hs, (unsigned long long)res,
+             (unsigned long long)body);
+  if(snapshot) {
+    rsp_printf(&o, "\"tls\":");
+    if(atomic_load_explicit(&s->tls_state, memory_order_acquire) == 2) {
+      const hb_tls_info *t = &s->tls_first;
+      rsp_printf(&o, "{\"version\":");
+      if(t->version == HB_TLS_1_3)
+        rsp_printf(&o, "\"TLSv1.3\"");
+      else if(t->version == HB_TLS_1_2)
+        rsp_printf(&o, "\"TLSv1.2\"");
+      else if(t->version)
+        rsp_printf(&o, "\"0x%04x\"", (unsigned)t->version);
+      else
+        rsp_printf(&o, "null");
+      rsp_printf(&o, ",\"cipher\":");
+      rsp_json_str(&o, t->cipher);
+      rsp_printf(&o, ",\"group\":");
+      rsp_json_str(&o, t->group);
+      rsp_printf(&o, "},");
+    }
+    else
+      rsp_printf(&o, "null,");
+  }
+  rsp_printf(&o, "\"errors\":{");
+  for(e = 0; e < SRV_ERR_COUNT; e++)
+    rsp_printf(&o, "%s\"%s\":%llu", e ? "," : "", srv_err_names[e],
+               (unsigned long long)errs[e]);
+  rsp_printf(&o, "}}");
+  return o.n;
 }

@@ -31,15 +31,22 @@ const char *const srv_err_names[SRV_ERR_COUNT] = { SRV_ERRORS(SRV_NAME) };
 
 typedef struct srv_opts {
   const char *listen, *root, *tls, *cert, *key, *cert_type, *groups;
-  const char *client_ca;
+  const char *client_ca, *cipher;
   int resume;          /* 0 off, 1 on, 2 session IDs only, 3 tickets only */
   int rsa_kx, threads, usage, tls_given;
-  long max_conns, early_data;
+  long max_conns, early_data, burn_us, stall_ms, stall_after;
   double idle;
 } srv_opts;
 
 static char srv_prog[96] = "httpsbench server";
 static atomic_int srv_seen[SRV_ERR_COUNT];
+static volatile sig_atomic_t srv_snap_wanted;  /* SIGUSR1 seen */
+
+static void srv_on_usr1(int sig)
+{
+  (void)sig;
+  srv_snap_wanted = 1;
+}
 
 /* Counts an error; the first of each category is also said on stderr. */
 void srv_count(srv_worker *w, srv_err e, const char *detail)
@@ -66,9 +73,18 @@ static void srv_help(void)
   printf(
 "usage: httpsbench-%s server [options]\n"
 "HTTP/1.1 server for the throughput suites, over %s. Prints one line,\n"
-"`listening on HOST:PORT`, once it accepts; stops cleanly on SIGINT/TERM.\n"
+"`listening on HOST:PORT`, once it accepts (over TLS with the suite's\n"
+"certificate, followed by ` (CA certificate for clients: PATH)` on the\n"
+"same line); stops cleanly on SIGINT/TERM. Each SIGUSR1 prints one JSON\n"
+"line, cumulative counters since start (readers take differences):\n"
+"  {\"snapshot\":1,\"t_ns\" (CLOCK_MONOTONIC),\"cpu_ns\" (process CPU),\n"
+"  \"cpu_user_s\",\"cpu_sys_s\",\"rss_bytes\" (VmRSS),\"live\" (open now),\n"
+"  \"connections\",\"requests\",\"handshakes\",\"resumed\",\"bytes_body\"\n"
+"  (body bytes taken by writes),\"tls\":{\"version\",\"cipher\",\"group\"}\n"
+"  of the first handshake or null,\"errors\":{...}}\n"
+"Signals sent before the previous line is out may merge into one.\n"
 "  GET /bytes/N     N bytes (0 .. 64 MiB; byte i is i %% 251)\n"
-"  GET /__stats     CPU time, max RSS, connections, requests, errors (JSON)\n"
+"  GET /__stats     the --usage JSON, now\n"
 "  GET /FILE        a regular file under --root\n"
 "  HEAD works on each; other methods get 405, unknown paths 404.\n"
 "options:\n"
@@ -84,8 +100,19 @@ static void srv_help(void)
 "                       seconds, or whose handshake or request head takes\n"
 "                       longer than that (default 60)\n"
 "  --usage              at exit, print one JSON line to stdout:\n"
-"                       {\"cpu_user_s\",\"cpu_sys_s\",\"max_rss_bytes\",\n"
-"                       \"connections\",\"requests\",\"errors\":{...}}\n"
+"                       {\"cpu_ns\",\"cpu_user_s\",\"cpu_sys_s\",\n"
+"                       \"max_rss_bytes\",\"connections\",\"requests\",\n"
+"                       \"handshakes\",\"resumed\",\"bytes_body\",\n"
+"                       \"errors\":{...}}\n"
+"  --burn-us N          after routing each request, spin until the worker\n"
+"                       thread has used N more microseconds of CPU\n"
+"                       (0 .. 1000000, default 0): a CPU-bound server\n"
+"  --stall-ms MS        once, when the server (all workers) has answered\n"
+"                       --stall-after requests, the worker that gets the\n"
+"                       next one sleeps MS milliseconds before answering\n"
+"                       it; its event loop stops meanwhile (0 .. 3600000,\n"
+"                       default 0: never)\n"
+"  --stall-after N      requests answered before the stall (default 100)\n"
 "  --help               this text\n"
 "TLS (engines with a TLS library; the plain engine ignores these):\n"
 "  --tls 1.2|1.3|any    protocol version (default any: 1.2 or newer)\n"
@@ -94,6 +121,8 @@ static void srv_help(void)
 "  --cert-type TYPE     use the suite's own certificate of TYPE instead\n"
 "                       (default ecdsa-p256; made in $HTTPSBENCH_CERT_DIR\n"
 "                       or <engine dir>/certs on first use): %s\n"
+"  --cipher AEAD        the only AEAD offered: aes-128-gcm, aes-256-gcm or\n"
+"                       chacha20-poly1305 (default: the library's list)\n"
 "  --groups LIST        key-exchange groups, a colon list of x25519,\n"
 "                       p256, p384 (default: the library's)\n"
 "  --resume on|off|id|ticket  session cache and tickets (default on);\n"
@@ -178,6 +207,10 @@ static void srv_parse(int argc, char **argv, srv_opts *o)
     { "client-ca", required_argument, NULL, 'a' },
     { "rsa-kx", no_argument, NULL, 'x' },
     { "early-data", required_argument, NULL, 'E' },
+    { "cipher", required_argument, NULL, 'P' },
+    { "burn-us", required_argument, NULL, 'B' },
+    { "stall-ms", required_argument, NULL, 'S' },
+    { "stall-after", required_argument, NULL, 'A' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
   };
@@ -191,6 +224,7 @@ static void srv_parse(int argc, char **argv, srv_opts *o)
   o->threads = 1;
   o->max_conns = 10000;
   o->idle = 60;
+  o->stall_after = 100;
   optind = 1;
   opterr = 0;               /* one line of ours instead of getopt's */
   while((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
@@ -259,6 +293,29 @@ static void srv_parse(int argc, char **argv, srv_opts *o)
                       "bytes", optarg);
       o->tls_given = 1;
       break;
+    case 'P':
+      if(strcmp(optarg, "aes-128-gcm") && strcmp(optarg, "aes-256-gcm") &&
+         strcmp(optarg, "chacha20-poly1305"))
+        hb_usage_fail("server", "--cipher: '%s' is not aes-128-gcm, "
+                      "aes-256-gcm or chacha20-poly1305", optarg);
+      o->cipher = optarg;
+      o->tls_given = 1;
+      break;
+    case 'B':
+      if(hb_parse_int(optarg, 0, 1000000, &o->burn_us))
+        hb_usage_fail("server", "--burn-us: '%s' is not 0..1000000 "
+                      "microseconds", optarg);
+      break;
+    case 'S':
+      if(hb_parse_int(optarg, 0, 3600000, &o->stall_ms))
+        hb_usage_fail("server", "--stall-ms: '%s' is not 0..3600000 "
+                      "milliseconds", optarg);
+      break;
+    case 'A':
+      if(hb_parse_int(optarg, 0, 1000000000, &o->stall_after))
+        hb_usage_fail("server", "--stall-after: '%s' is not a count "
+                      "0..1000000000", optarg);
+      break;
     case 'h':
       srv_help();
       exit(0);
@@ -291,7 +348,10 @@ static void srv_parse(int argc, char **argv, srv_opts *o)
 }
 
 /* n listeners on one address; the first picks the port for the rest. */
-static int srv_listeners(const srv_opts *o, int *fds, int n, hb_err *err)
+/* ca: the suite CA that verifies our certificate, said on the same line
+ * (drivers parse the port with sscanf "listening on %*[^:]:%d"), or "" */
+static int srv_listeners(const srv_opts *o, const char *ca, int *fds, int n,
+                         hb_err *err)
 {
   struct addrinfo hints, *ai = NULL;
   struct sockaddr_storage ss;
@@ -336,19 +396,25 @@ static int srv_listeners(const srv_opts *o, int *fds, int n, hb_err *err)
   if(ss.ss_family == AF_INET6) {
     struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
     inet_ntop(AF_INET6, &a->sin6_addr, text, sizeof(text));
-    printf("listening on [%s]:%u\n", text, ntohs(a->sin6_port));
+    printf("listening on [%s]:%u", text, ntohs(a->sin6_port));
   }
   else {
     struct sockaddr_in *a = (struct sockaddr_in *)&ss;
     inet_ntop(AF_INET, &a->sin_addr, text, sizeof(text));
-    printf("listening on %s:%u\n", text, ntohs(a->sin_port));
+    printf("listening on %s:%u", text, ntohs(a->sin_port));
   }
+  if(*ca)
+    printf(" (CA certificate for clients: %s)", ca);
+  printf("\n");
 out:
   freeaddrinfo(ai);
   return i == n ? HB_OK : HB_ERROR;
 }
 
-static int srv_tls_setup(srv *s, const srv_opts *o, hb_err *err)
+/* ca (size bytes) gets the suite root when the suite's certificate is
+ * used, else "". */
+static int srv_tls_setup(srv *s, const srv_opts *o, char *ca, size_t size,
+                         hb_err *err)
 {
   hb_tls_config cfg;
   hb_cert_paths paths;
@@ -375,10 +441,12 @@ static int srv_tls_setup(srv *s, const srv_opts *o, hb_err *err)
       return HB_ERROR;
     cfg.cert_file = paths.chain;
     cfg.key_file = paths.key;
+    snprintf(ca, size, "%s", paths.root);
   }
   cfg.ca_file = o->client_ca;
   cfg.verify_peer = o->client_ca != NULL;
   cfg.groups = o->groups;
+  cfg.cipher = o->cipher;
   cfg.session_cache = o->resume == 1 || o->resume == 2;
   cfg.tickets = o->resume == 1 || o->resume == 3;
   cfg.rsa_kx = o->rsa_kx;
@@ -438,9 +506,19 @@ static void srv_raise_nofile(void)
   }
 }
 
+/* One SIGUSR1 snapshot line on stdout. */
+static void srv_snapshot(srv *s)
+{
+  char buf[SRV_STATS_MAX];
+
+  srv_stats_json(s, 1, buf, sizeof(buf));
+  printf("%s\n", buf);
+  fflush(stdout);
+}
+
 static void srv_summary(srv *s, int usage)
 {
-  char buf[2048];
+  char buf[SRV_STATS_MAX];
   uint64_t conns = 0, reqs = 0, errs[SRV_ERR_COUNT];
   int i, e, any = 0;
 
@@ -462,7 +540,7 @@ static void srv_summary(srv *s, int usage)
     }
   fprintf(stderr, "%s\n", any ? "" : " none");
   if(usage) {
-    srv_stats_json(s, buf, sizeof(buf));
+    srv_stats_json(s, 0, buf, sizeof(buf));
     printf("%s\n", buf);
     fflush(stdout);
   }
@@ -475,8 +553,16 @@ int hb_server_main(int argc, char **argv)
   hb_err err = { "" };
   int *fds = NULL, i, rc = 1;
   sigset_t block, old;
+  struct sigaction sa;
+  char ca[sizeof(((hb_cert_paths *)0)->root)] = "";
 
   hb_signals_install();
+  /* before anything is printed: SIGUSR1's default would kill us */
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = srv_on_usr1;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  sigaction(SIGUSR1, &sa, NULL);
   snprintf(srv_prog, sizeof(srv_prog), "httpsbench-%s server",
            hb_linked_backend.name);
   srv_parse(argc, argv, &o);
@@ -490,6 +576,9 @@ int hb_server_main(int argc, char **argv)
   s.max_conns = o.max_conns;
   s.idle_ns = (uint64_t)(o.idle * 1e9);
   s.linger_ns = s.idle_ns < SRV_LINGER_NS ? s.idle_ns : SRV_LINGER_NS;
+  s.burn_ns = (uint64_t)o.burn_us * 1000u;
+  s.stall_ns = (uint64_t)o.stall_ms * 1000000u;
+  s.stall_after = (uint64_t)o.stall_after;
   if(!s.ops) {
     fprintf(stderr, "%s: the %s backend has no TLS connection table yet; "
             "no server\n", srv_prog, hb_linked_backend.name);
@@ -516,7 +605,7 @@ int hb_server_main(int argc, char **argv)
     s.workers[i].ep = s.workers[i].lfd = -1;
   }
   if(!s.plain) {
-    int trc = srv_tls_setup(&s, &o, &err);
+    int trc = srv_tls_setup(&s, &o, ca, sizeof(ca), &err);
     if(trc != HB_OK) {
       fprintf(stderr, "%s: TLS setup: %s\n", srv_prog, err.msg);
       /* drivers read stdout: tell them why there is no "listening" */
@@ -531,7 +620,7 @@ int hb_server_main(int argc, char **argv)
     fprintf(stderr, "%s: eventfd: %s\n", srv_prog, strerror(errno));
     goto out;
   }
-  if(srv_listeners(&o, fds, o.threads, &err) != HB_OK) {
+  if(srv_listeners(&o, ca, fds, o.threads, &err) != HB_OK) {
     fprintf(stderr, "%s: %s\n", srv_prog, err.msg);
     goto out;
   }
@@ -548,10 +637,12 @@ int hb_server_main(int argc, char **argv)
   }
   fflush(stdout);
 
-  /* workers never see SIGINT/SIGTERM: the main thread waits for them */
+  /* workers never see SIGINT/SIGTERM/SIGUSR1: the main thread waits for
+   * them, and takes them only inside sigsuspend */
   sigemptyset(&block);
   sigaddset(&block, SIGINT);
   sigaddset(&block, SIGTERM);
+  sigaddset(&block, SIGUSR1);
   pthread_sigmask(SIG_BLOCK, &block, &old);
   for(i = 0; i < s.nworkers; i++) {
     if(pthread_create(&s.workers[i].thread, NULL, srv_worker_run,
@@ -564,8 +655,17 @@ int hb_server_main(int argc, char **argv)
   }
   sigdelset(&old, SIGINT);
   sigdelset(&old, SIGTERM);
-  while(!hb_interrupted() && !atomic_load(&s.failed))
+  sigdelset(&old, SIGUSR1);
+  for(;;) {
+    /* a snapshot reads the workers' atomics only: they never wait */
+    if(srv_snap_wanted) {
+      srv_snap_wanted = 0;
+      srv_snapshot(&s);
+    }
+    if(hb_interrupted() || atomic_load(&s.failed))
+      break;
     sigsuspend(&old);
+  }
   pthread_sigmask(SIG_SETMASK, &old, NULL);
 
   {
@@ -576,6 +676,8 @@ int hb_server_main(int argc, char **argv)
   for(i = 0; i < s.nworkers; i++)
     if(s.workers[i].started)
       pthread_join(s.workers[i].thread, NULL);
+  if(srv_snap_wanted)  /* came with the stop: still one line for it */
+    srv_snapshot(&s);
   for(i = 0; i < s.nworkers; i++)
     srv_worker_free(&s.workers[i]);
   srv_summary(&s, o.usage);

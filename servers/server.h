@@ -4,7 +4,10 @@
  *
  * Each worker thread owns an epoll set, an SO_REUSEPORT listener and its
  * connections; nothing on the request path is shared between threads
- * except the read-only pattern buffer and the live-connection count. */
+ * except the read-only pattern buffer, the live-connection count, the
+ * first handshake's hb_tls_info (written once) and, with --stall-ms only,
+ * the stall's request count. Counters are per worker (srv_counter): the
+ * main thread sums them for /__stats, --usage and SIGUSR1 snapshots. */
 #ifndef HB_SERVER_H
 #define HB_SERVER_H
 
@@ -25,6 +28,7 @@
 #define SRV_HEAD_CAP 256            /* response head */
 #define SRV_SENDFILE_MIN (64u << 10) /* plain: bigger bodies by sendfile */
 #define SRV_LINGER_NS 2000000000ull /* reading after a final error reply */
+#define SRV_STATS_MAX 4096          /* /__stats, --usage, snapshot JSON */
 
 /* The body of GET /bytes/N: byte i is i % 251. The buffer holds two
  * periods, so any piece of up to one period starting at (i % period) is
@@ -85,6 +89,7 @@ typedef struct srv_resp {
   char *obuf;              /* borrowed SRV_OBUF buffer, or NULL */
   const char *wptr;        /* pending write, retried unchanged */
   size_t wlen;
+  size_t whead;            /* head bytes at the front of wptr */
   int started;             /* first write (head + body start) made */
 } srv_resp;
 
@@ -140,6 +145,9 @@ typedef struct srv_worker {
   hb_http_request req;
   srv_counter conns;             /* connections accepted and served */
   srv_counter requests;          /* responses started */
+  srv_counter handshakes;        /* TLS handshakes completed */
+  srv_counter resumed;           /* of those, resumed sessions */
+  srv_counter bytes_body;        /* body bytes accepted by a write */
   srv_counter errors[SRV_ERR_COUNT];
 } srv_worker;
 
@@ -157,6 +165,14 @@ typedef struct srv {
   uint64_t idle_ns;
   uint64_t linger_ns;
   atomic_int failed;             /* a worker could not go on */
+  uint64_t burn_ns;              /* --burn-us: thread CPU per request */
+  uint64_t stall_ns;             /* --stall-ms, 0: none */
+  uint64_t stall_after;          /* --stall-after */
+  atomic_ullong stall_seen;      /* requests counted for the stall */
+  /* hb_tls_info of the first completed handshake: the worker that moves
+   * tls_state from 0 to 1 fills it, then stores 2; readers need 2 */
+  atomic_int tls_state;
+  hb_tls_info tls_first;
   srv_worker *workers;
   int nworkers;
 } srv;
@@ -187,6 +203,9 @@ void srv_pattern_fill(char *buf);
 void srv_route(srv_conn *c, const hb_http_request *q);
 void srv_respond_error(srv_conn *c, int status);
 void srv_response_reset(srv_conn *c);
-size_t srv_stats_json(srv *s, char *buf, size_t size);
+/* The counters as one JSON object (no newline): /__stats and --usage
+ * (snapshot 0), or a SIGUSR1 snapshot line (snapshot 1); reads atomics
+ * only. Returns the length, < size. */
+size_t srv_stats_json(srv *s, int snapshot, char *buf, size_t size);
 
 #endif

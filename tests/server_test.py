@@ -7,15 +7,19 @@ Starts BUILD_DIR/httpsbench-BACKEND server (BACKEND defaults to plain) on
 127.0.0.1 port 0 with --idle-timeout 1, checks responses byte for byte,
 keep-alive, pipelining, HEAD, every refusal the parser makes, slow and
 rude clients, and (for a TLS engine) the same over Python's ssl module plus
-TLS bad input; then SIGTERM must give exit status 0. Certificates come
-from $HTTPSBENCH_CERT_DIR or BUILD_DIR/certs (the engine makes ecdsa-p256
-there on first use). Prints
+TLS bad input; then SIGTERM must give exit status 0. Without SERVER
+OPTIONs it also starts servers of its own for the SIGUSR1 snapshots
+(counters exact over a keep-alive run), --burn-us, --stall-ms and bad
+option values. Certificates come from $HTTPSBENCH_CERT_DIR or
+BUILD_DIR/certs (the engine makes ecdsa-p256 there on first use). Prints
 `server: N passed, M failed`. Exit 77 when the engine has no TLS table yet
 (ctest: SKIP_RETURN_CODE 77). Standard library only; no timing asserts,
-every wait is bounded.
+every wait is bounded; the only time limits checked are lower bounds a
+server option defines (--burn-us CPU per request, the --stall-ms delay).
 """
 import json
 import os
+import re
 import select
 import signal
 import socket
@@ -29,6 +33,12 @@ import time
 IO_TIMEOUT = 20.0      # any single socket operation
 CLOSE_WAIT = 15.0      # bound for "the server closes it" (timeout is 1 s)
 PATTERN = bytes(range(251))
+# the port; TLS servers with the suite certificate add the CA on the line
+LISTENING = re.compile(r"^listening on (\S+):(\d+)"
+                       r"(?: \(CA certificate for clients: (.+)\))?$")
+SNAPSHOT_KEYS = ("snapshot", "t_ns", "cpu_ns", "cpu_user_s", "cpu_sys_s",
+                 "rss_bytes", "live", "connections", "requests",
+                 "handshakes", "resumed", "bytes_body", "tls", "errors")
 
 passed = 0
 failed = 0
@@ -57,18 +67,21 @@ class Server:
         certs = os.environ.get("HTTPSBENCH_CERT_DIR") or \
             os.path.join(build, "certs")
         self.root_pem = os.path.join(certs, "ecdsa-p256", "root.pem")
-        exe = os.path.join(build, "httpsbench-" + backend)
-        cmd = [exe, "server", "--listen", "127.0.0.1:0", "--idle-timeout",
-               "1", "--usage"] + extra
+        self.exe = os.path.join(build, "httpsbench-" + backend)
+        cmd = [self.exe, "server", "--listen", "127.0.0.1:0",
+               "--idle-timeout", "1", "--usage"] + extra
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE)
         self.err = []
         self.errt = threading.Thread(target=self._drain, daemon=True)
         self.errt.start()
         self.port = None
+        self.ca = None
         line = self._line(120.0)  # TLS engines may make certificates first
-        if line.startswith("listening on "):
-            self.port = int(line.rsplit(":", 1)[1])
+        m = LISTENING.match(line)
+        if m:
+            self.port = int(m.group(2))
+            self.ca = m.group(3)
         self.first_line = line
 
     def _drain(self):
@@ -90,6 +103,20 @@ class Server:
 
     def stderr_text(self):
         return "".join(self.err)
+
+    def snapshot(self):
+        """SIGUSR1, then the one JSON line it prints."""
+        self.proc.send_signal(signal.SIGUSR1)
+        line = self._line(IO_TIMEOUT)
+        js = json.loads(line)
+        if js.get("snapshot") != 1:
+            raise ValueError("not a snapshot: %r" % line)
+        return js
+
+    def quiet(self, limit=0.3):
+        """True when nothing more arrives on stdout within limit."""
+        r, _, _ = select.select([self.proc.stdout.fileno()], [], [], limit)
+        return not r
 
     def connect(self, raw=False):
         s = socket.create_connection(("127.0.0.1", self.port), IO_TIMEOUT)
@@ -503,6 +530,272 @@ def t_tls_bad(srv):
     serves(srv, "EOF without close_notify")
 
 
+# ---- counters, snapshots and the options for tests of the measurement ----
+
+def check_usage(out, name, want=None):
+    """The --usage line among what the server printed at exit."""
+    lines = [ln for ln in out.splitlines()
+             if ln.startswith("{") and '"snapshot"' not in ln]
+    try:
+        js = json.loads(lines[-1])
+        ok = js["requests"] > 0 and all(
+            k in js for k in ("cpu_ns", "cpu_user_s", "cpu_sys_s",
+                              "max_rss_bytes", "connections", "handshakes",
+                              "resumed", "bytes_body", "errors"))
+        if want:
+            ok = ok and all(js[k] == v for k, v in want.items())
+        check(name, ok and isinstance(js["cpu_ns"], int), lines[-1])
+    except (IndexError, ValueError, KeyError) as e:
+        check(name, False, repr(e))
+
+
+def settle(srv, want, limit=CLOSE_WAIT):
+    """Snapshots until every counter in want has reached its value (a
+    worker adds after its write returned, so the client may be first)."""
+    end = time.monotonic() + limit
+    while True:
+        js = srv.snapshot()
+        if all(js[k] >= v for k, v in want.items()) or \
+                time.monotonic() > end:
+            return js
+        time.sleep(0.05)
+
+
+def own_server(build, backend, extra, name):
+    srv = Server(build, backend, extra)
+    if srv.port is None:
+        code = srv.proc.wait(timeout=30)
+        check(name + ": server starts", False, "exit %s: %s %s"
+              % (code, srv.first_line, srv.stderr_text()))
+        return None
+    return srv
+
+
+def own_stop(srv, name, want=None, served=True):
+    code, out = srv.stop()
+    check(name + ": SIGTERM: exit status 0", code == 0, "exit %s; %s"
+          % (code, srv.stderr_text()[-2000:]))
+    if served:
+        check_usage(out, name + ": --usage JSON", want)
+
+
+def t_listening_line(srv):
+    """The port parses; TLS with the suite certificate names its CA."""
+    if not srv.tls:
+        check("listening line: no CA on plain TCP", srv.ca is None,
+              srv.first_line)
+        return
+    check("listening line: CA certificate for clients",
+          srv.ca is not None and os.path.exists(srv.ca) and
+          os.path.samefile(srv.ca, srv.root_pem), srv.first_line)
+    # what the drivers do: sscanf("listening on %*[^:]:%d") and sed
+    m = re.match(r"listening on [^:]*:(\d+)", srv.first_line)
+    check("listening line: sscanf-style parse",
+          m and int(m.group(1)) == srv.port)
+    m = re.search(r"listening on .*:(\d+)", srv.first_line)
+    check("listening line: greedy regex parse",
+          m and int(m.group(1)) == srv.port)
+
+
+def t_user_cert(build, backend):
+    """--cert/--key of the user: nothing after the port."""
+    certs = os.environ.get("HTTPSBENCH_CERT_DIR") or \
+        os.path.join(build, "certs")
+    d = os.path.join(certs, "ecdsa-p256")
+    srv = own_server(build, backend, ["--cert", os.path.join(d, "chain.pem"),
+                                      "--key", os.path.join(d, "key.pem")],
+                     "--cert/--key")
+    if srv:
+        check("--cert/--key: no CA on the listening line",
+              srv.ca is None and
+              re.match(r"^listening on \S+:\d+$", srv.first_line),
+              srv.first_line)
+        own_stop(srv, "--cert/--key", None, False)
+
+
+def t_snapshots(build, backend):
+    """Counters over a keep-alive run: exact differences."""
+    tls = backend != "plain"
+    srv = own_server(build, backend, ["--resume", "off"] if tls else [],
+                     "snapshot")
+    if not srv:
+        return
+    try:
+        a = srv.snapshot()
+        check("snapshot: one line, every field",
+              srv.quiet() and all(k in a for k in SNAPSHOT_KEYS) and
+              all(isinstance(a[k], int) for k in
+                  ("t_ns", "cpu_ns", "rss_bytes", "live", "connections",
+                   "requests", "handshakes", "resumed", "bytes_body")) and
+              a["rss_bytes"] > 0, json.dumps(a))
+        check("snapshot: tls null before any handshake",
+              a["tls"] is None, json.dumps(a["tls"]))
+        # conn 1: 10 x 4096 keep-alive; conn 2: sizes through every write
+        # path; conn 3: one request, Connection: close
+        runs = [[4096] * 10, [0, 1, 16384, 70000, 1048576, 100], [512]]
+        n = sum(len(r) for r in runs)
+        body = sum(sum(r) for r in runs)
+        ok = True
+        live = None
+        for i, sizes in enumerate(runs):
+            s = srv.connect()
+            r = Reader(s)
+            for j, size in enumerate(sizes):
+                last = i == 2 and j == len(sizes) - 1
+                s.sendall(get("/bytes/%d" % size, extra="Connection: "
+                              "close\r\n" if last else ""))
+                st, _, got = r.response()
+                ok = ok and st == 200 and got == expected(size)
+            if i == 0:
+                live = srv.snapshot()["live"]
+            s.close()
+        check("snapshot: responses", ok)
+        check("snapshot: live counts the open connection", live == 1,
+              str(live))
+        want = {"requests": a["requests"] + n,
+                "connections": a["connections"] + 3,
+                "bytes_body": a["bytes_body"] + body}
+        if tls:
+            want["handshakes"] = a["handshakes"] + 3
+        b = settle(srv, want)
+        d = {k: b[k] - a[k] for k in ("requests", "connections",
+                                      "handshakes", "resumed",
+                                      "bytes_body")}
+        check("snapshot: requests += %d" % n, d["requests"] == n, str(d))
+        check("snapshot: connections += 3", d["connections"] == 3, str(d))
+        check("snapshot: bytes_body += %d" % body, d["bytes_body"] == body,
+              str(d))
+        check("snapshot: handshakes == connections, none resumed",
+              d["handshakes"] == (3 if tls else 0) and d["resumed"] == 0,
+              str(d))
+        check("snapshot: cpu_ns an integer that grew",
+              isinstance(b["cpu_ns"], int) and b["cpu_ns"] > a["cpu_ns"] and
+              b["t_ns"] > a["t_ns"], "%s -> %s" % (a["cpu_ns"], b["cpu_ns"]))
+        check("snapshot: no errors", sum(b["errors"].values()) == 0,
+              json.dumps(b["errors"]))
+        t = b["tls"]
+        if tls:
+            check("snapshot: tls of the first handshake",
+                  isinstance(t, dict) and
+                  t.get("version") in ("TLSv1.3", "TLSv1.2") and
+                  isinstance(t.get("cipher"), str) and t["cipher"] and
+                  "group" in t, json.dumps(t))
+        else:
+            check("snapshot: tls null on plain TCP", t is None, json.dumps(t))
+        c = srv.snapshot()
+        end = time.monotonic() + CLOSE_WAIT
+        while c["live"] and time.monotonic() < end:
+            time.sleep(0.1)
+            c = srv.snapshot()
+        check("snapshot: live back to 0", c["live"] == 0, str(c["live"]))
+        # /__stats carries the same counters
+        js = stats(srv)
+        check("/__stats: handshakes, resumed, bytes_body, cpu_ns",
+              js is not None and js["requests"] == b["requests"] + 1 and
+              js["bytes_body"] == b["bytes_body"] and
+              js["handshakes"] >= b["handshakes"] and
+              js["resumed"] == 0 and isinstance(js["cpu_ns"], int) and
+              js["cpu_ns"] >= b["cpu_ns"], json.dumps(js))
+    except Exception as e:  # noqa: BLE001
+        check("snapshot", False, repr(e))
+    own_stop(srv, "snapshot", {"resumed": 0})
+
+
+def t_burn(build, backend):
+    """--burn-us 2000: at least 2 ms of CPU per request, by definition."""
+    srv = own_server(build, backend, ["--burn-us", "2000"], "--burn-us")
+    if not srv:
+        return
+    try:
+        a = srv.snapshot()
+        s = srv.connect()
+        r = Reader(s)
+        ok = True
+        for _ in range(10):
+            s.sendall(get("/bytes/100"))
+            st, _, got = r.response()
+            ok = ok and st == 200 and got == expected(100)
+        s.close()
+        b = settle(srv, {"requests": a["requests"] + 10})
+        # a running thread's CPU reaches the process clock when it sleeps
+        time.sleep(0.3)
+        b = srv.snapshot()
+        dr = b["requests"] - a["requests"]
+        dc = b["cpu_ns"] - a["cpu_ns"]
+        check("--burn-us: responses", ok and dr == 10, str(dr))
+        check("--burn-us 2000: cpu_ns per request >= 2 ms",
+              dr > 0 and dc / dr >= 2e6, "%d ns / %d" % (dc, dr))
+    except Exception as e:  # noqa: BLE001
+        check("--burn-us", False, repr(e))
+    own_stop(srv, "--burn-us")
+
+
+def t_stall(build, backend):
+    """--stall-ms 200 --stall-after 5: the 6th request waits 200 ms."""
+    srv = own_server(build, backend, ["--stall-ms", "200", "--stall-after",
+                                      "5"], "--stall-ms")
+    if not srv:
+        return
+    try:
+        s = srv.connect()
+        r = Reader(s)
+        times, ok = [], True
+        for i in range(10):
+            t0 = time.monotonic()
+            s.sendall(get("/bytes/%d" % (100 + i)))
+            st, _, got = r.response()
+            times.append(time.monotonic() - t0)
+            ok = ok and st == 200 and got == expected(100 + i)
+        s.close()
+        check("--stall-ms: every response complete", ok)
+        check("--stall-ms 200 --stall-after 5: 6th request >= 200 ms",
+              times[5] >= 0.2, " ".join("%.3f" % t for t in times))
+    except Exception as e:  # noqa: BLE001
+        check("--stall-ms", False, repr(e))
+    own_stop(srv, "--stall-ms")
+
+
+def t_option_values(build, backend):
+    exe = os.path.join(build, "httpsbench-" + backend)
+    bad = [["--burn-us", "-1"], ["--burn-us", "1000001"],
+           ["--burn-us", "2ms"], ["--stall-ms", "-1"],
+           ["--stall-ms", "3600001"], ["--stall-ms", "1.5"],
+           ["--stall-after", "-1"], ["--stall-after", "many"],
+           ["--cipher", "rc4"], ["--cipher", "AES-128-GCM"],
+           ["--cipher", ""], ["--cipher"], ["--burn-us"]]
+    for args in bad:
+        name = "bad value %s" % " ".join(args)
+        try:
+            p = subprocess.run([exe, "server", "--listen", "127.0.0.1:0"] +
+                               args, capture_output=True, timeout=30)
+            err = p.stderr.decode("utf-8", "replace")
+            check(name + ": exit 2, one line", p.returncode == 2 and
+                  err.count("\n") == 1 and err.endswith("\n") and
+                  not p.stdout, "exit %d: %r" % (p.returncode, err))
+        except subprocess.TimeoutExpired:
+            check(name, False, "no exit within 30 s")
+    p = subprocess.run([exe, "server", "--help"], capture_output=True,
+                       timeout=30)
+    out = p.stdout.decode()
+    check("--help names the new options", p.returncode == 0 and
+          all(o in out for o in ("--burn-us", "--stall-ms", "--stall-after",
+                                 "--cipher", "SIGUSR1")))
+    # a valid --cipher: the server starts, or says the library cannot
+    srv = Server(build, backend, ["--cipher", "aes-128-gcm"])
+    first = srv.first_line
+    if srv.port is None:
+        code = srv.proc.wait(timeout=30)
+        check("--cipher aes-128-gcm: starts or unsupported",
+              backend != "plain" and first.startswith("unsupported: "),
+              "exit %s: %s" % (code, first))
+        return
+    code, _ = srv.stop()
+    check("--cipher aes-128-gcm: starts", code == 0, first)
+    if backend == "plain":
+        check("--cipher on plain: TLS options ignored",
+              "TLS options ignored" in srv.stderr_text(), srv.stderr_text())
+
+
 def main():
     if len(sys.argv) < 2:
         print("usage: server_test.py BUILD_DIR [BACKEND [SERVER OPTION...]]")
@@ -526,21 +819,22 @@ def main():
              t_never_reads]
     if srv.tls:
         tests.append(t_tls_bad)
+    tests.append(t_listening_line)
     for t in tests:
         try:
             t(srv)
         except Exception as e:  # noqa: BLE001 - report and go on
             check(t.__name__, False, repr(e))
+    try:
+        js = srv.snapshot()
+        check("SIGUSR1 snapshot on the main server",
+              all(k in js for k in SNAPSHOT_KEYS) and js["requests"] > 0)
+    except Exception as e:  # noqa: BLE001
+        check("SIGUSR1 snapshot on the main server", False, repr(e))
     code, out = srv.stop()
     check("SIGTERM: exit status 0", code == 0, "exit %s; stderr: %s"
           % (code, srv.stderr_text()[-3000:]))
-    lines = [ln for ln in out.splitlines() if ln.startswith("{")]
-    try:
-        js = json.loads(lines[-1])
-        check("--usage JSON at exit", js["requests"] > 0 and
-              "cpu_user_s" in js and "max_rss_bytes" in js)
-    except (IndexError, ValueError, KeyError) as e:
-        check("--usage JSON at exit", False, repr(e))
+    check_usage(out, "--usage JSON at exit")
     err = srv.stderr_text()
     check("one stderr line per error category",
           all(err.count(": %s: " % k) <= 1 for k in
@@ -548,6 +842,16 @@ def main():
           err)
     if failed or os.environ.get("HB_TEST_VERBOSE"):
         print("--- server stderr ---\n" + err, end="")
+    if not sys.argv[3:]:
+        # servers of their own, once per backend (not again with options)
+        own = [t_snapshots, t_burn, t_stall, t_option_values]
+        if srv.tls:
+            own.append(t_user_cert)
+        for t in own:
+            try:
+                t(build, backend)
+            except Exception as e:  # noqa: BLE001
+                check(t.__name__, False, repr(e))
     print("server: %d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 
