@@ -1,9 +1,10 @@
 /* The linked backend's TLS table against itself over loopback: full and
  * resumed handshakes in TLS 1.2 and 1.3 (resumption verified, not
  * assumed), data both ways, the handshake trace, groups, mutual TLS,
- * close_notify, and the failures a client must report (wrong host,
- * untrusted CA, expired certificate, version mismatch). One process, both
- * sides non-blocking, driven by poll with bounded time. */
+ * close_notify, one pinned AEAD (cfg.cipher), and the failures a client
+ * must report (wrong host, untrusted CA, expired certificate, version
+ * mismatch, no shared cipher). One process, both sides non-blocking,
+ * driven by poll with bounded time. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -38,6 +39,20 @@ static int cert_ok(const char *type)
     if(!strcmp(no_cert[i].backend, T->name) && !strcmp(no_cert[i].type, type))
       return 0;
   return 1;
+}
+
+/* Libraries whose TLS 1.3 suites cfg.cipher cannot restrict. */
+static const struct { const char *backend, *why; } no_tls13_pin[] = {
+  { "boringssl", "this BoringSSL has no API for its TLS 1.3 suites" },
+};
+
+static const char *tls13_pin_gap(void)
+{
+  size_t i;
+  for(i = 0; i < sizeof(no_tls13_pin) / sizeof(no_tls13_pin[0]); i++)
+    if(!strcmp(no_tls13_pin[i].backend, T->name))
+      return no_tls13_pin[i].why;
+  return NULL;
 }
 
 typedef struct side {
@@ -225,6 +240,8 @@ typedef struct conf {
   int mtls, client_cert;
   trace *ctrace;
   uint32_t early;            /* server: max_early_data */
+  const char *ccipher, *scipher; /* cfg.cipher of client / server */
+  int rsa_kx;                /* both sides */
 } conf;
 
 typedef struct run {
@@ -251,6 +268,8 @@ static int make_ctx(const conf *c, int server, hb_cert_paths *p,
     cfg.max_version = 0;
   }
   cfg.groups = c->groups;
+  cfg.cipher = server ? c->scipher : c->ccipher;
+  cfg.rsa_kx = c->rsa_kx;
   if(server) {
     cfg.cert_file = c->chain ? c->chain : p->chain;
     cfg.key_file = c->key ? c->key : p->key;
@@ -626,6 +645,140 @@ static void expect_failure(const char *what, conf *c)
          r.serr.msg[0] ? " | server: " : "", r.serr.msg);
 }
 
+/* Whether a suite name has the AEAD cipher (our name) in it, in any
+ * library's spelling: upper case without '_' and '-', "AES_128_GCM",
+ * "AES128-GCM" and "AES-128-GCM" all read AES128GCM. */
+static int names_aead(const char *suite, const char *cipher)
+{
+  static const struct { const char *hb, *key; } keys[] = {
+    { "aes-128-gcm", "AES128GCM" }, { "aes-256-gcm", "AES256GCM" },
+    { "chacha20-poly1305", "CHACHA20" },
+  };
+  char norm[64];
+  size_t i, n = 0;
+
+  for(i = 0; suite[i] && n + 1 < sizeof(norm); i++)
+    if(suite[i] != '_' && suite[i] != '-')
+      norm[n++] = (char)(suite[i] >= 'a' && suite[i] <= 'z' ?
+                         suite[i] - 'a' + 'A' : suite[i]);
+  norm[n] = '\0';
+  for(i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+    if(!strcmp(keys[i].hb, cipher))
+      return strstr(norm, keys[i].key) != NULL;
+  return 0;
+}
+
+/* One AEAD pinned on the client (ccipher), the server (scipher) or both
+ * (the same one): the handshake uses it (in TLS 1.3 only where the
+ * library can restrict its suites), data goes both ways. */
+static void test_cipher(const char *type, const char *ccipher,
+                        const char *scipher, int version, int rsa_kx)
+{
+  const char *gap = version == HB_TLS_1_3 ? tls13_pin_gap() : NULL;
+  const char *cipher = ccipher ? ccipher : scipher;
+  const char *who = !scipher ? " client" : !ccipher ? " server" : "";
+  conf c = { 0 };
+  run r;
+
+  c.type = type;
+  c.version = version;
+  c.ccipher = ccipher;
+  c.scipher = scipher;
+  c.rsa_kx = rsa_kx;
+  if(connect_fresh(&c, 16384, &r) != HB_OK)
+    return;
+  if(r.session)
+    T->session_free(r.session);
+  CHECK(r.ok, "cipher%s %s %s %s%s: handshake failed: client '%s' server "
+        "'%s'", who, cipher, type, vname(version), rsa_kx ? " rsa_kx" : "",
+        r.cerr.msg, r.serr.msg);
+  if(!r.ok)
+    return;
+  CHECK(r.ci.version == version && r.si.version == version,
+        "cipher %s: negotiated %x/%x, want %x", cipher, r.ci.version,
+        r.si.version, version);
+  CHECK(!strcmp(r.ci.cipher, r.si.cipher), "cipher '%s' vs '%s'",
+        r.ci.cipher, r.si.cipher);
+  if(!gap)
+    CHECK(names_aead(r.ci.cipher, cipher), "pinned%s to %s (%s %s), got "
+          "'%s'", who, cipher, type, vname(version), r.ci.cipher);
+  if(rsa_kx)
+    CHECK(!strstr(r.ci.cipher, "ECDHE"), "rsa_kx with %s: got '%s'",
+          cipher, r.ci.cipher);
+  printf("  cipher%s %-17s %-10s %s%s: %s%s%s%s\n", who, cipher, type,
+         vname(version), rsa_kx ? " rsa_kx" : "", r.ci.cipher,
+         gap ? " (not pinned: " : "", gap ? gap : "", gap ? ")" : "");
+}
+
+static void test_ciphers(int tls13)
+{
+  static const char *ciphers[] = { "aes-128-gcm", "aes-256-gcm",
+                                   "chacha20-poly1305", NULL };
+  static const char *types[] = { "ecdsa-p256", "rsa-2048", NULL };
+  hb_tls_ctx *ctx = NULL;
+  hb_cert_paths p;
+  hb_err err = { "" };
+  conf c = { 0 };
+  int i, j, rc;
+
+  for(i = 0; ciphers[i]; i++) {
+    for(j = 0; types[j]; j++) {
+      test_cipher(types[j], ciphers[i], ciphers[i], HB_TLS_1_2, 0);
+      if(tls13)
+        test_cipher(types[j], ciphers[i], ciphers[i], HB_TLS_1_3, 0);
+    }
+    /* each side on its own: the other one's default list has it */
+    test_cipher("ecdsa-p256", ciphers[i], NULL, HB_TLS_1_2, 0);
+    test_cipher("ecdsa-p256", NULL, ciphers[i], HB_TLS_1_2, 0);
+    if(tls13) {
+      test_cipher("ecdsa-p256", ciphers[i], NULL, HB_TLS_1_3, 0);
+      test_cipher("ecdsa-p256", NULL, ciphers[i], HB_TLS_1_3, 0);
+    }
+  }
+  /* no AEAD in common: the handshake fails */
+  c.type = "ecdsa-p256";
+  c.ccipher = "aes-128-gcm";
+  c.scipher = "chacha20-poly1305";
+  c.version = HB_TLS_1_2;
+  expect_failure("aes-128-gcm client, chacha20-poly1305 server, TLS1.2",
+                 &c);
+  if(tls13 && !tls13_pin_gap()) {
+    c.version = HB_TLS_1_3;
+    expect_failure("aes-128-gcm client, chacha20-poly1305 server, TLS1.3",
+                   &c);
+  }
+  else if(tls13)
+    printf("  no TLS1.3 cipher mismatch test: %s\n", tls13_pin_gap());
+  /* RSA key transport: its one suite with the AEAD; ChaCha20 has none */
+  if(T->supports & HB_TLS_SUP_RSA_KX) {
+    test_cipher("rsa-2048", "aes-128-gcm", "aes-128-gcm", HB_TLS_1_2, 1);
+    test_cipher("rsa-2048", "aes-256-gcm", "aes-256-gcm", HB_TLS_1_2, 1);
+  }
+  memset(&c, 0, sizeof(c));
+  c.type = "rsa-2048";
+  c.version = HB_TLS_1_2;
+  c.rsa_kx = 1;
+  c.ccipher = "chacha20-poly1305";
+  CHECK(hb_certs_ensure(c.type, &p, &err) == HB_OK, "certs: %s", err.msg);
+  rc = make_ctx(&c, 0, &p, &ctx, &err);
+  CHECK(rc == HB_UNSUPPORTED && err.msg[0], "chacha20-poly1305 with "
+        "rsa_kx: %d '%s'", rc, err.msg);
+  if(ctx)
+    T->ctx_free(ctx);
+  ctx = NULL;
+  /* a name no backend knows */
+  memset(&c, 0, sizeof(c));
+  c.type = "rsa-2048";
+  c.scipher = "rc4";
+  err.msg[0] = '\0';
+  rc = make_ctx(&c, 1, &p, &ctx, &err);
+  CHECK(rc == HB_ERROR && strstr(err.msg, "unknown cipher"), "cipher rc4: "
+        "%d '%s'", rc, err.msg);
+  if(ctx)
+    T->ctx_free(ctx);
+  printf("  cipher rc4: %s\n", err.msg);
+}
+
 static void test_bad_handshakes(int tls13)
 {
   hb_cert_paths p, other;
@@ -736,6 +889,7 @@ int main(void)
   else
     printf("  %s has no 0-RTT early data\n", T->name);
   test_bad_handshakes(tls13);
+  test_ciphers(tls13);
   test_misc();
   close(lfd);
   return test_summary("tls");

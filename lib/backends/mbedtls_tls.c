@@ -605,12 +605,84 @@ static const int mb_rsa_kx_suites[] = {
   0
 };
 
+/* cfg.cipher: the TLS 1.2 suites with that AEAD, ECDHE (ECDSA and RSA
+ * certificates) and with rsa_kx the RSA key transport one (TLS has none
+ * with ChaCha20-Poly1305). 2.28 has no TLS 1.3 suites to pin. */
+static const int mb_aes128_suites[] = {
+  MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+  MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+  0
+};
+static const int mb_aes256_suites[] = {
+  MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+  MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+  0
+};
+static const int mb_chacha_suites[] = {
+  MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+  MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+  0
+};
+static const int mb_aes128_rsa_kx[] = {
+  MBEDTLS_TLS_RSA_WITH_AES_128_GCM_SHA256,
+  0
+};
+static const int mb_aes256_rsa_kx[] = {
+  MBEDTLS_TLS_RSA_WITH_AES_256_GCM_SHA384,
+  0
+};
+
+static const struct {
+  const char *name;
+  const int *ecdhe, *rsa_kx;
+} mb_cipher_tab[] = {
+  { "aes-128-gcm", mb_aes128_suites, mb_aes128_rsa_kx },
+  { "aes-256-gcm", mb_aes256_suites, mb_aes256_rsa_kx },
+  { "chacha20-poly1305", mb_chacha_suites, NULL }
+};
+#define MB_NCIPHERS (sizeof(mb_cipher_tab) / sizeof(mb_cipher_tab[0]))
+
+/* The suite list for cfg.cipher; every suite in it must be in this build
+ * (mbedTLS would skip a missing one without a word). */
+static int mb_ciphers(const hb_tls_config *cfg, const int **out,
+                      hb_err *err)
+{
+  const int *list;
+  size_t i;
+
+  for(i = 0; i < MB_NCIPHERS; i++)
+    if(!strcmp(mb_cipher_tab[i].name, cfg->cipher))
+      break;
+  if(i == MB_NCIPHERS)
+    return hb_err_set(err, HB_ERROR, "unknown cipher '%s' (want "
+                      "aes-128-gcm, aes-256-gcm, chacha20-poly1305)",
+                      cfg->cipher);
+  list = cfg->rsa_kx ? mb_cipher_tab[i].rsa_kx : mb_cipher_tab[i].ecdhe;
+  if(!list)
+    return hb_err_set(err, HB_UNSUPPORTED, "cipher %s with rsa_kx: TLS "
+                      "has no RSA key transport suite with that AEAD",
+                      cfg->cipher);
+  for(i = 0; list[i]; i++)
+    if(!mbedtls_ssl_ciphersuite_from_id(list[i]))
+      return hb_err_set(err, HB_UNSUPPORTED, "cipher %s: this mbedTLS "
+                        "build lacks suite 0x%04X", cfg->cipher,
+                        (unsigned)list[i]);
+  *out = list;
+  return HB_OK;
+}
+
 static int mb_ctx_setup(hb_tls_ctx *ctx, const hb_tls_config *cfg,
                         hb_err *err)
 {
   static const unsigned char pers[] = "httpsbench tls";
+  const int *suites = NULL;
   int ret, rc;
 
+  if(cfg->cipher) {
+    rc = mb_ciphers(cfg, &suites, err);
+    if(rc)
+      return rc;
+  }
   ret = mbedtls_ctr_drbg_seed(&ctx->drbg, mbedtls_entropy_func,
                               &ctx->entropy, pers, sizeof(pers) - 1);
   if(ret)
@@ -649,7 +721,9 @@ static int mb_ctx_setup(hb_tls_ctx *ctx, const hb_tls_config *cfg,
   rc = mb_groups(ctx, cfg->groups, err);
   if(rc)
     return rc;
-  if(cfg->rsa_kx)
+  if(suites)
+    mbedtls_ssl_conf_ciphersuites(&ctx->conf, suites);
+  else if(cfg->rsa_kx)
     mbedtls_ssl_conf_ciphersuites(&ctx->conf, mb_rsa_kx_suites);
   if(!cfg->server) {
     mbedtls_ssl_conf_session_tickets(&ctx->conf,

@@ -94,6 +94,27 @@ static const struct {
 #define OT_RSA_KX_CIPHERS \
   "AES128-GCM-SHA256:AES256-GCM-SHA384"
 
+/* cfg.cipher: our name, the TLS 1.3 suite (name and wire id), the TLS 1.2
+ * ECDHE suites and the RSA key transport suite with that AEAD (NULL: none
+ * exists). */
+static const struct {
+  const char *hb;
+  const char *tls13;
+  uint16_t id13;
+  const char *ecdhe;
+  const char *rsa_kx;
+} ot_ciphers[] = {
+  { "aes-128-gcm", "TLS_AES_128_GCM_SHA256", 0x1301,
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256",
+    "AES128-GCM-SHA256" },
+  { "aes-256-gcm", "TLS_AES_256_GCM_SHA384", 0x1302,
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384",
+    "AES256-GCM-SHA384" },
+  { "chacha20-poly1305", "TLS_CHACHA20_POLY1305_SHA256", 0x1303,
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305", NULL }
+};
+#define OT_NCIPHERS (sizeof(ot_ciphers) / sizeof(ot_ciphers[0]))
+
 /* The library's text for code. BoringSSL's reasons are identifiers
  * (CERTIFICATE_VERIFY_FAILED): put them in words like OpenSSL's, keeping
  * the code. */
@@ -261,13 +282,76 @@ static int ot_set_versions(SSL_CTX *sctx, const hb_tls_config *cfg,
   return HB_OK;
 }
 
+/* cfg.cipher: only that AEAD, in the TLS 1.3 suite and the TLS 1.2
+ * ECDHE suites (with rsa_kx, the RSA key transport suite instead). */
+static int ot_set_cipher(SSL_CTX *sctx, const hb_tls_config *cfg,
+                         hb_err *err)
+{
+  const char *list;
+  size_t i;
+#ifndef OT_BSSL
+  STACK_OF(SSL_CIPHER) *have;
+  int k, n;
+#endif
+
+  for(i = 0; i < OT_NCIPHERS; i++)
+    if(!strcmp(ot_ciphers[i].hb, cfg->cipher))
+      break;
+  if(i == OT_NCIPHERS)
+    return hb_err_set(err, HB_ERROR, "unknown cipher '%s' (want "
+                      "aes-128-gcm, aes-256-gcm, chacha20-poly1305)",
+                      cfg->cipher);
+  list = cfg->rsa_kx ? ot_ciphers[i].rsa_kx : ot_ciphers[i].ecdhe;
+  if(!list)
+    return hb_err_set(err, HB_UNSUPPORTED, "cipher %s with rsa_kx: TLS "
+                      "has no RSA key transport suite with that AEAD",
+                      cfg->cipher);
+#ifdef OT_BSSL
+  /* TLS 1.2 only: this BoringSSL has no API for its TLS 1.3 suites (no
+   * SSL_CTX_set_ciphersuites, no compliance policy, no AES hardware
+   * override). Its client always offers AES-128-GCM, AES-256-GCM and
+   * ChaCha20-Poly1305 (ChaCha20 first without AES instructions); its
+   * server takes the first of the client's list (ChaCha20 whenever
+   * offered, without AES instructions). So a peer pinned to one suite
+   * gets it, but between two BoringSSL ends TLS 1.3 is not pinned:
+   * info.cipher says what was used. Strict: a TLS 1.2 suite the library
+   * lacks fails here. */
+  if(!SSL_CTX_set_strict_cipher_list(sctx, list))
+    return hb_ossl_fail(err, HB_UNSUPPORTED, "%s lacks the TLS 1.2 suites "
+                        "%s", OT_LIB, list);
+#else
+  if(!SSL_CTX_set_cipher_list(sctx, list))
+    return hb_ossl_fail(err, HB_UNSUPPORTED, "%s lacks the TLS 1.2 suites "
+                        "%s", OT_LIB, list);
+  /* an unknown TLS 1.3 name is skipped silently: look for it */
+  if(!SSL_CTX_set_ciphersuites(sctx, ot_ciphers[i].tls13))
+    return hb_ossl_fail(err, HB_UNSUPPORTED, "%s rejected the TLS 1.3 "
+                        "suite %s", OT_LIB, ot_ciphers[i].tls13);
+  have = SSL_CTX_get_ciphers(sctx);
+  n = have ? sk_SSL_CIPHER_num(have) : 0;
+  for(k = 0; k < n; k++)
+    if(SSL_CIPHER_get_protocol_id(sk_SSL_CIPHER_value(have, k)) ==
+       ot_ciphers[i].id13)
+      break;
+  if(k == n)
+    return hb_err_set(err, HB_UNSUPPORTED, "%s has no TLS 1.3 suite %s",
+                      OT_LIB, ot_ciphers[i].tls13);
+#endif
+  return HB_OK;
+}
+
 static int ot_set_ciphers(SSL_CTX *sctx, const hb_tls_config *cfg,
                           hb_err *err)
 {
   char list[96];
   int rc;
 
-  if(cfg->rsa_kx) {
+  if(cfg->cipher) {
+    rc = ot_set_cipher(sctx, cfg, err);
+    if(rc)
+      return rc;
+  }
+  else if(cfg->rsa_kx) {
 #ifdef OT_BSSL
     /* strict: fails when the library dropped one of the suites */
     if(!SSL_CTX_set_strict_cipher_list(sctx, OT_RSA_KX_CIPHERS))

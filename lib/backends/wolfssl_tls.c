@@ -528,6 +528,87 @@ static int wl_set_rsa_kx(hb_tls_ctx *t, const hb_tls_config *cfg,
 #endif
 }
 
+/* cfg.cipher: our name, then wolfSSL's names of the suites with that
+ * AEAD: TLS 1.3, TLS 1.2 ECDHE-ECDSA and ECDHE-RSA, RSA key transport
+ * (NULL: TLS has none). */
+static const struct {
+  const char *hb, *tls13, *ecdsa, *rsa, *rsa_kx;
+} wl_ciphers[] = {
+  { "aes-128-gcm", "TLS13-AES128-GCM-SHA256",
+    "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256",
+    "AES128-GCM-SHA256" },
+  { "aes-256-gcm", "TLS13-AES256-GCM-SHA384",
+    "ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-AES256-GCM-SHA384",
+    "AES256-GCM-SHA384" },
+  { "chacha20-poly1305", "TLS13-CHACHA20-POLY1305-SHA256",
+    "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305", NULL }
+};
+#define WL_NCIPHERS (sizeof(wl_ciphers) / sizeof(wl_ciphers[0]))
+
+/* Whether name is in the colon list have. */
+static int wl_listed(const char *have, const char *name)
+{
+  size_t len = strlen(name);
+  const char *p = have;
+
+  while((p = strstr(p, name)) != NULL) {
+    if((p == have || p[-1] == ':') && (p[len] == ':' || !p[len]))
+      return 1;
+    p += len;
+  }
+  return 0;
+}
+
+/* cfg.cipher: only that AEAD (with rsa_kx, its RSA key transport suite
+ * alone). wolfSSL skips names it lacks without a word, so each one is
+ * first looked up among the suites this build has. */
+static int wl_set_cipher(hb_tls_ctx *t, const hb_tls_config *cfg,
+                         hb_err *err)
+{
+  const char *want[3];
+  char have[8192], list[160];
+  size_t i, k, n = 0, used = 0;
+  int rc;
+
+  for(i = 0; i < WL_NCIPHERS; i++)
+    if(!strcmp(wl_ciphers[i].hb, cfg->cipher))
+      break;
+  if(i == WL_NCIPHERS)
+    return hb_err_set(err, HB_ERROR, "unknown cipher '%s' (want "
+                      "aes-128-gcm, aes-256-gcm, chacha20-poly1305)",
+                      cfg->cipher);
+  if(cfg->rsa_kx) {
+    if(!wl_ciphers[i].rsa_kx)
+      return hb_err_set(err, HB_UNSUPPORTED, "cipher %s with rsa_kx: TLS "
+                        "has no RSA key transport suite with that AEAD",
+                        cfg->cipher);
+    want[n++] = wl_ciphers[i].rsa_kx;
+  }
+  else {
+#ifdef WOLFSSL_TLS13
+    want[n++] = wl_ciphers[i].tls13;
+#endif
+    want[n++] = wl_ciphers[i].ecdsa;
+    want[n++] = wl_ciphers[i].rsa;
+  }
+  rc = wolfSSL_get_ciphers(have, (int)sizeof(have));
+  if(rc != WOLFSSL_SUCCESS)
+    return wl_ctx_fail(err, HB_ERROR, rc, "cannot list wolfSSL's suites");
+  for(k = 0; k < n; k++) {
+    if(!wl_listed(have, want[k]))
+      return hb_err_set(err, HB_UNSUPPORTED, "cipher %s: this wolfSSL "
+                        "build has no suite %s", cfg->cipher, want[k]);
+    used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s",
+                             k ? ":" : "", want[k]);
+  }
+  /* one list with TLS 1.3 and 1.2 names replaces both */
+  rc = wolfSSL_CTX_set_cipher_list(t->ctx, list);
+  if(rc != WOLFSSL_SUCCESS)
+    return wl_ctx_fail(err, HB_ERROR, rc, "wolfSSL rejected the cipher "
+                       "list %s", list);
+  return HB_OK;
+}
+
 /* Server: session-ID cache and tickets on or off (the cache is wolfSSL's
  * process-wide one, 33 sessions in this build); client: offer tickets
  * and keep sessions out of that cache (the caller holds them through
@@ -595,6 +676,8 @@ static int wl_ctx_new(const hb_tls_config *cfg, hb_tls_ctx **out,
   rc = wl_set_versions(t, cfg, err);
   if(!rc && cfg->rsa_kx)
     rc = wl_set_rsa_kx(t, cfg, err);
+  if(!rc && cfg->cipher)
+    rc = wl_set_cipher(t, cfg, err);
   if(!rc)
     rc = wl_set_certs(t, cfg, err);
   if(!rc && cfg->groups)
