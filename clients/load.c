@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hb/backend.h"
@@ -20,6 +21,10 @@
 #include "load.h"
 
 #define LD_MAX_WARN 8
+#define LD_SLICE_NS 50000000ull /* the main thread looks at signals */
+#define LD_CONNECT_TRIES 3      /* connect failures per connection (-c)
+                                   before a run that never connected
+                                   stops */
 
 static void ld_usage(void)
 {
@@ -28,14 +33,27 @@ static void ld_usage(void)
     "  URL                 http://HOST:PORT/path or https://...\n"
     "  -c, --connections N connections kept open (default 32)\n"
     "  -t, --threads N     threads, each its own event loop (default 1)\n"
-    "  -d, --duration S    run for S seconds (default 10)\n"
+    "  -d, --duration S    measure for S seconds (default 10)\n"
+    "      --warmup S      with -d: run S seconds first, left out of every\n"
+    "                      figure (counts, histograms, errors, bytes, CPU,\n"
+    "                      elapsed); the run lasts S + -d (default 0)\n"
     "  -n, --requests N    stop after N requests (responses or errors)\n"
     "  -R, --rate R        open loop: R requests/s in total on a constant\n"
     "                      schedule, latency from the scheduled time\n"
     "                      (default: closed loop, as wrk)\n"
     "      --close         Connection: close, a new connection (and\n"
     "                      handshake) per request\n"
+    "      --pipeline N    keep-alive closed loop: each connection writes\n"
+    "                      N requests at once, reads the N responses, then\n"
+    "                      sends N more (1..1024, default 1); latency from\n"
+    "                      the batch's write. A response with Connection:\n"
+    "                      close or an error ends the batch: the failed\n"
+    "                      request is an error, the unanswered ones count\n"
+    "                      nowhere, and the connection is made again\n"
     "      --tls 1.2|1.3   TLS version (default: the library's)\n"
+    "      --cipher NAME   https: the only AEAD offered, aes-128-gcm,\n"
+    "                      aes-256-gcm or chacha20-poly1305 (default: the\n"
+    "                      library's list)\n"
     "      --resume on|off resume TLS sessions on reconnects (default on)\n"
     "      --cacert FILE   trust anchor for https (verification is on)\n"
     "      --insecure      https without verifying the server\n"
@@ -44,12 +62,20 @@ static void ld_usage(void)
     "10)\n"
     "      --json FILE     write the report (schemas/report.schema.json)\n"
     "      --latency       print the latency percentile spectrum\n"
+    "      --marks         print 'mark start' when the measured window\n"
+    "                      begins and 'mark end' when the threads stop\n"
+    "                      (stdout, flushed; the summary follows)\n"
+    "      --burn-us N     after each response, spin until N us of the\n"
+    "                      thread's CPU passed (0..1000000, default 0):\n"
+    "                      makes the client the bottleneck, for tests\n"
     "      --hold S        one request per connection, then keep them all\n"
     "                      open and idle for S seconds, printing 'holding\n"
     "                      N idle connections' (server memory figures)\n"
     "Errors are counted by kind (connect, tls, read, write, timeout,\n"
-    "status, reset), never as latency. Exit 0 when requests succeeded,\n"
-    "1 when none did, 2 for bad usage, 130 when interrupted.\n",
+    "status, reset), never as latency. A run that never made a connection\n"
+    "stops after 3 connect failures per connection (-c). Exit 0 when\n"
+    "requests succeeded, 1 when none did, 2 for bad usage, 130 when\n"
+    "interrupted.\n",
     hb_linked_backend.name);
 }
 
@@ -92,12 +118,17 @@ static void ld_parse(int argc, char **argv, ld_opts *o)
     { "json", required_argument, NULL, 'j' },
     { "latency", no_argument, NULL, 'L' },
     { "hold", required_argument, NULL, 'O' },
+    { "warmup", required_argument, NULL, 'W' },
+    { "marks", no_argument, NULL, 'M' },
+    { "pipeline", required_argument, NULL, 'P' },
+    { "burn-us", required_argument, NULL, 'B' },
+    { "cipher", required_argument, NULL, 'S' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
   };
-  char why[300];
+  char why[300], *end;
   long v;
-  int opt, have_d = 0;
+  int opt, have_d = 0, have_w = 0;
 
   opterr = 0; /* our own one-line messages */
   while((opt = getopt_long(argc, argv, ":c:t:d:n:R:H:h", longopts,
@@ -162,6 +193,32 @@ static void ld_parse(int argc, char **argv, ld_opts *o)
         ld_bad("--hold: '%s' is not a number of seconds (up to 3600)",
                optarg);
       break;
+    case 'W':
+      errno = 0;
+      o->warmup = strtod(optarg, &end);
+      if(errno || end == optarg || *end ||
+         !(o->warmup >= 0 && o->warmup <= 3600))
+        ld_bad("--warmup: '%s' is not a number of seconds (0 to 3600)",
+               optarg);
+      have_w = 1;
+      break;
+    case 'M': o->marks = 1; break;
+    case 'P':
+      if(hb_parse_int(optarg, 1, 1024, &o->pipeline))
+        ld_bad("--pipeline: '%s' is not a request count (1..1024)", optarg);
+      break;
+    case 'B':
+      if(hb_parse_int(optarg, 0, 1000000, &o->burn_us))
+        ld_bad("--burn-us: '%s' is not a number of microseconds "
+               "(0..1000000)", optarg);
+      break;
+    case 'S':
+      if(strcmp(optarg, "aes-128-gcm") && strcmp(optarg, "aes-256-gcm") &&
+         strcmp(optarg, "chacha20-poly1305"))
+        ld_bad("--cipher: '%s' is not aes-128-gcm, aes-256-gcm or "
+               "chacha20-poly1305", optarg);
+      o->cipher = optarg;
+      break;
     case 'h': ld_usage(); exit(0);
     case ':': ld_bad("option '%s' needs a value", argv[optind - 1]); break;
     default: ld_bad("unknown option '%s'", argv[optind - 1]);
@@ -176,8 +233,15 @@ static void ld_parse(int argc, char **argv, ld_opts *o)
     ld_bad("%s", why);
   if(have_d && o->requests)
     ld_bad("-d and -n exclude each other%s", "");
-  if(o->hold > 0 && (have_d || o->requests || o->close || o->rate > 0))
-    ld_bad("--hold excludes -d, -n, -R and --close%s", "");
+  if(have_w && o->requests)
+    ld_bad("--warmup goes with -d: it excludes -n%s", "");
+  if(o->hold > 0 && (have_d || o->requests || o->close || o->rate > 0 ||
+                     have_w || o->pipeline > 1))
+    ld_bad("--hold excludes -d, -n, -R, --close, --warmup and "
+           "--pipeline%s", "");
+  if(o->pipeline > 1 && (o->close || o->rate > 0))
+    ld_bad("--pipeline is for the keep-alive closed loop: it excludes "
+           "--close and -R%s", "");
   if(o->hold > 0)
     o->requests = o->conns; /* one request per connection */
   if(!o->requests && !have_d)
@@ -239,6 +303,7 @@ static int ld_tls_ctx(ld_shared *sh, hb_err *err)
   cfg.max_version = sh->o->tls_version;
   cfg.ca_file = sh->o->cacert;
   cfg.verify_peer = !sh->o->insecure;
+  cfg.cipher = sh->tls ? sh->o->cipher : NULL;
   return sh->ops->ctx_new(&cfg, &sh->ctx, err);
 }
 
@@ -257,12 +322,43 @@ static void ld_hold(const ld_opts *o, const ld_thread *t)
     usleep(10000);
 }
 
+/* The main thread sleeps until the measured window begins, in slices so
+ * that a signal or a run giving up is seen; 0 when the run stopped
+ * first. */
+static int ld_wait_window(ld_shared *sh)
+{
+  for(;;) {
+    uint64_t now = hb_now_ns(), until;
+    struct timespec ts;
+
+    if(now >= sh->wstart)
+      return 1;
+    if(hb_interrupted() || atomic_load(&sh->gave_up))
+      return 0;
+    until = sh->wstart - now > LD_SLICE_NS ? now + LD_SLICE_NS
+            : sh->wstart;
+    ts.tv_sec = (time_t)(until / 1000000000u);
+    ts.tv_nsec = (long)(until % 1000000000u);
+    clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+  }
+}
+
+/* --marks: a driver reading stdout takes its snapshots at these lines. */
+static void ld_mark(const ld_opts *o, const char *what)
+{
+  if(!o->marks)
+    return;
+  printf("mark %s\n", what);
+  fflush(stdout);
+}
+
 /* Runs the threads and merges what they measured into r->st. */
 static int ld_run(ld_shared *sh, ld_result *r)
 {
   const ld_opts *o = sh->o;
   ld_thread *t = calloc((size_t)o->threads, sizeof(*t));
   double u0, s0, u1, s1;
+  uint64_t stop;
   unsigned first = 0;
   long i, started = 0;
   int rc = -1;
@@ -282,29 +378,44 @@ static int ld_run(ld_shared *sh, ld_result *r)
   }
   hb_cpu_times(0, &u0, &s0);
   sh->start = hb_now_ns();
+  sh->wstart = sh->start + (uint64_t)(o->warmup * 1e9);
   sh->end = o->requests ? 0
-            : sh->start + (uint64_t)(o->duration * 1e9);
+            : sh->wstart + (uint64_t)(o->duration * 1e9);
   for(i = 0; i < o->threads; i++) {
     if(pthread_create(&t[i].tid, NULL, ld_thread_run, &t[i]))
       break;
     started++;
   }
+  r->windowed = started == o->threads && ld_wait_window(sh);
+  if(r->windowed && o->warmup > 0)
+    hb_cpu_times(0, &u0, &s0);
+  if(r->windowed)
+    ld_mark(o, "start");
   for(i = 0; i < started; i++)
     pthread_join(t[i].tid, NULL);
-  r->elapsed = (double)(hb_now_ns() - sh->start) / 1e9;
-  if(o->hold > 0 && !hb_interrupted())
-    ld_hold(o, t);
+  stop = hb_now_ns();
+  if(r->windowed)
+    ld_mark(o, "end");
+  /* a run that ended in its warm-up (signal, no connection) reports the
+   * warm-up: its threads never reset their counts */
+  r->elapsed = (double)(stop - (r->windowed ? sh->wstart : sh->start)) /
+               1e9;
   hb_cpu_times(0, &u1, &s1);
   r->user_s = u1 - u0;
   r->sys_s = s1 - s0;
+  if(o->hold > 0 && !hb_interrupted())
+    ld_hold(o, t);
   r->interrupted = hb_interrupted() != 0;
+  r->gave_up = atomic_load(&sh->gave_up) != 0;
   if(started == o->threads)
     rc = 0;
 out:
   for(i = 0; t && i < o->threads; i++) {
     ld_thread_free(&t[i]);
-    if(rc == 0)
+    if(rc == 0) {
       hb_load_stats_merge(&r->st, &t[i].st);
+      r->cpu_s += t[i].cpu_s;
+    }
     hb_load_stats_free(&t[i].st);
   }
   free(t);
@@ -316,9 +427,8 @@ static void ld_warnings(const ld_shared *sh, const ld_result *r,
 {
   const ld_opts *o = sh->o;
   const ld_stats *st = &r->st;
-  double cpu = r->user_s + r->sys_s;
-  double util = r->elapsed > 0 ? cpu / (r->elapsed * (double)o->threads)
-                               : 0;
+  double util = r->elapsed > 0 ? r->cpu_s / (r->elapsed *
+                                             (double)o->threads) : 0;
   uint64_t errs = 0;
   int i;
 
@@ -349,6 +459,13 @@ static void ld_warnings(const ld_shared *sh, const ld_result *r,
                "%.1f%% short of the target %.1f", ach,
                100 * (o->rate - ach) / o->rate, o->rate);
   }
+  if(r->gave_up && *nw < LD_MAX_WARN)
+    snprintf(w[(*nw)++], 300, "stopped after %lld connect failures: no "
+             "connection to %s was ever made", sh->connect_budget,
+             o->url.hostport);
+  else if(!r->windowed && o->warmup > 0 && *nw < LD_MAX_WARN)
+    snprintf(w[(*nw)++], 300, "the run ended in its warm-up: the figures "
+             "are the warm-up's");
   if(fd_short && *nw < LD_MAX_WARN)
     snprintf(w[(*nw)++], 300, "the open-files limit is below -c %ld: "
              "expect connect errors", o->conns);
@@ -372,6 +489,7 @@ int hb_load_main(int argc, char **argv)
   o.threads = 1;
   o.resume = 1;
   o.timeout = 10;
+  o.pipeline = 1;
   ld_parse(argc, argv, &o);
   sh.ops = ld_check(&o);
   sh.o = &o;
@@ -379,6 +497,10 @@ int hb_load_main(int argc, char **argv)
   sh.timeout_ns = (uint64_t)(o.timeout * 1e9);
   sh.interval_ns = o.rate > 0 ? (double)o.conns * 1e9 / o.rate : 0;
   atomic_init(&sh.claimed, 0);
+  atomic_init(&sh.connected, 0);
+  atomic_init(&sh.connect_fails, 0);
+  atomic_init(&sh.gave_up, 0);
+  sh.connect_budget = LD_CONNECT_TRIES * (long long)o.conns;
   if(ld_build_request(&o)) {
     fprintf(stderr, "httpsbench-%s load: out of memory\n",
             hb_linked_backend.name);
@@ -403,6 +525,12 @@ int hb_load_main(int argc, char **argv)
     ld_warnings(&sh, &r, warn, &nwarn, fd_short);
     ld_print_summary(&sh, &r, warn, nwarn);
   }
+  if(r.gave_up && !r.interrupted)
+    fprintf(stderr, "httpsbench-%s load: stopped: no connection to %s "
+            "could be made (%lld connect failures; first: %s)\n",
+            hb_linked_backend.name, o.url.hostport,
+            (long long)atomic_load(&sh.connect_fails),
+            hb_load_first_error(&r.st));
   if(o.json && ld_write_report(argc, argv, &sh, &r, warn, nwarn))
     goto out;
   if(r.interrupted)

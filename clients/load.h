@@ -32,19 +32,25 @@ typedef struct ld_opts {
   struct sockaddr_storage addr;
   socklen_t addrlen;
   long conns, threads;
-  double duration;       /* seconds; 0 with -n */
+  double duration;       /* seconds measured; 0 with -n */
+  double warmup;         /* --warmup: seconds run before the window (-d) */
   long long requests;    /* -n; 0 with -d */
   double rate;           /* -R requests/s; 0 = closed loop */
   double timeout;        /* seconds per request */
   double hold;           /* --hold: one request per connection, then keep
                             them all open and idle this long (0: off) */
   int close, resume, insecure, latency;
+  int marks;             /* --marks: "mark start" / "mark end" on stdout */
+  long pipeline;         /* --pipeline: requests written per batch */
+  long burn_us;          /* --burn-us: thread CPU spun per response */
   int tls_version;       /* 0 (library default), HB_TLS_1_2, HB_TLS_1_3 */
+  const char *cipher;    /* --cipher: hb_tls_config.cipher, or NULL */
   const char *cacert, *json;
   const char *headers[LD_MAX_HEADERS];
   int nheaders;
-  char *req;             /* the request bytes, built once */
-  size_t req_len;
+  char *req;             /* the request bytes, built once: pipeline
+                            copies back to back */
+  size_t req_len;        /* of one copy */
 } ld_opts;
 
 /* Run-wide state, read-only for the threads but for the atomics. */
@@ -54,10 +60,18 @@ typedef struct ld_shared {
   hb_tls_ctx *ctx;
   int tls;               /* ops is a TLS library, not plain TCP */
   uint64_t start;        /* ns: the open-loop schedule starts here */
-  uint64_t end;          /* ns: -d deadline, 0 with -n */
+  uint64_t wstart;       /* ns: the measured window starts (start +
+                            warm-up) */
+  uint64_t end;          /* ns: -d deadline (wstart + -d), 0 with -n */
   uint64_t timeout_ns;
   double interval_ns;    /* open loop: between one connection's sends */
   atomic_llong claimed;  /* -n: request slots handed out */
+  /* Failing fast: while no connection was ever made, connect failures
+   * are counted run-wide; at connect_budget every thread stops. */
+  atomic_int connected;  /* a TCP connection was made once */
+  atomic_llong connect_fails;
+  long long connect_budget;
+  atomic_int gave_up;
 } ld_shared;
 
 /* One thread's counters, merged at the end (hb/loadstats.h). */
@@ -79,6 +93,9 @@ typedef struct ld_thread {
   char *buf;            /* one large read buffer per thread */
   size_t bufsize;
   ld_stats st;
+  int window;           /* st covers the measured window: reset done */
+  uint64_t cpu0;        /* ns of thread CPU when the window began */
+  double cpu_s;         /* thread CPU over the window (at the end) */
   int failed;           /* could not start; why in st.errmsg[LE_CONNECT] */
 } ld_thread;
 
@@ -97,8 +114,12 @@ void ld_thread_free(ld_thread *t);
 /* loadout.c */
 typedef struct ld_result {
   ld_stats st;
-  double elapsed;        /* s */
-  double user_s, sys_s;
+  double elapsed;        /* s: the measured window */
+  double user_s, sys_s;  /* process CPU over the window */
+  double cpu_s;          /* the threads' CPU over the window, summed */
+  int windowed;          /* 0: the run ended in its warm-up, and the
+                            figures cover the warm-up */
+  int gave_up;           /* stopped: no connection could be made */
   int interrupted;
 } ld_result;
 

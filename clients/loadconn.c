@@ -8,7 +8,15 @@
  * EPOLLOUT only while a connect or a write waits).
  *
  * A connection waiting for a time (open-loop schedule, retry after an
- * error) sits in a min-heap ordered by that time. */
+ * error) sits in a min-heap ordered by that time.
+ *
+ * --pipeline N: a connection writes a batch of N requests in one write
+ * and reads the N responses in order; the next batch goes when all are
+ * in. Every response's latency counts from the batch's write (as wrk's
+ * pipeline script). A response saying Connection: close, or a failure,
+ * ends the batch: the failed request is counted in its error category,
+ * the batch's unanswered requests are neither successes nor errors (with
+ * -n their slots go back to the run), and the connection is made again. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -21,6 +29,7 @@
 #include <unistd.h>
 
 #include "hb/clock.h"
+#include "hb/loadstats.h"
 #include "hb/sig.h"
 #include "load.h"
 
@@ -41,7 +50,13 @@ typedef struct ld_conn {
   hb_tls_conn *tls;
   hb_tls_session *sess;  /* to resume the next connection with */
   hb_tls_conn *spare;    /* a cleanly closed TLS connection to reuse */
-  int slot;              /* holds a request slot (counts in requests) */
+  unsigned slot;         /* request slots held: each counts in requests
+                            once answered or failed */
+  unsigned batch;        /* requests written in this batch (1 without
+                            --pipeline) */
+  unsigned answered;     /* complete responses of this batch */
+  uint64_t wire_in0, wire_out0; /* socket bytes before the window, of a
+                            connection open when it began */
   int want_sess;         /* fetch a session after the first response */
   uint64_t gidx, k;      /* global index; open loop: request number */
   uint64_t wake;         /* when to start (while in the heap) */
@@ -49,7 +64,7 @@ typedef struct ld_conn {
   uint64_t t_phase;      /* connect / handshake start */
   uint64_t t_sched;      /* latency origin: schedule or first write */
   uint64_t t_sent, t_first, deadline;
-  size_t wpos;
+  size_t wpos, wlen;
   int rs;                /* response state */
   int status, keep_alive;
   int64_t body_left;
@@ -113,6 +128,23 @@ static ld_conn *heap_pop(ld_thread *t)
 
 /* ---- helpers ---- */
 
+static uint64_t lc_thread_cpu(void)
+{
+  struct timespec ts;
+
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* --burn-us: spins until ns of this thread's own CPU time have passed. */
+static void lc_burn(uint64_t ns)
+{
+  uint64_t t0 = lc_thread_cpu();
+
+  while(lc_thread_cpu() - t0 < ns)
+    ;
+}
+
 static int lc_arm(ld_conn *c, unsigned ev)
 {
   struct epoll_event e;
@@ -152,9 +184,12 @@ static void lc_close(ld_conn *c, int clean)
     if(clean && c->t->sh->tls)
       ops->shutdown(c->tls, &err); /* best effort close_notify */
     if(ops->info(c->tls, &info) == HB_OK) {
-      c->t->st.wire_in += info.bytes_in;
-      c->t->st.wire_out += info.bytes_out;
+      if(info.bytes_in > c->wire_in0)
+        c->t->st.wire_in += info.bytes_in - c->wire_in0;
+      if(info.bytes_out > c->wire_out0)
+        c->t->st.wire_out += info.bytes_out - c->wire_out0;
     }
+    c->wire_in0 = c->wire_out0 = 0;
     if(clean && ops->conn_reuse && !c->spare)
       c->spare = c->tls; /* its next socket skips the library's setup */
     else
@@ -185,10 +220,43 @@ static void lc_next(ld_conn *c, uint64_t now, uint64_t backoff)
 static void lc_fail(ld_conn *c, int cat, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* -n: takes up to want of the run's request slots; how many it got
+ * (want without -n). */
+static unsigned lc_claim(ld_conn *c, unsigned want)
+{
+  ld_shared *sh = c->t->sh;
+  long long cur, take;
+
+  if(!sh->o->requests)
+    return want;
+  cur = atomic_load(&sh->claimed);
+  do {
+    if(cur >= sh->o->requests)
+      return 0;
+    take = sh->o->requests - cur;
+    if(take > (long long)want)
+      take = want;
+  } while(!atomic_compare_exchange_weak(&sh->claimed, &cur, cur + take));
+  return (unsigned)take;
+}
+
+/* Drops the slots still held: requests of a batch cut short, never
+ * answered, neither successes nor errors; -n hands them out again. */
+static void lc_release(ld_conn *c)
+{
+  if(c->slot && c->t->sh->o->requests)
+    atomic_fetch_sub(&c->t->sh->claimed, (long long)c->slot);
+  c->slot = 0;
+}
+
 /* Counts a failure, closes the connection and schedules a retry (never
- * directly: a server refusing at once must not recurse). */
+ * directly: a server refusing at once must not recurse). While no
+ * connection was ever made, connect failures also count against the
+ * run's budget (3 per connection, -c): when it is spent, the run stops
+ * (nobody listens there; retrying for the whole -d would say nothing). */
 static void lc_fail(ld_conn *c, int cat, const char *fmt, ...)
 {
+  ld_shared *sh = c->t->sh;
   ld_stats *st = &c->t->st;
 
   if(!st->errmsg[cat][0]) {
@@ -202,22 +270,17 @@ static void lc_fail(ld_conn *c, int cat, const char *fmt, ...)
   }
   else
     st->errors[cat]++;
-  if(c->slot) {
+  if(c->slot) { /* the request being made failed; a batch's others: */
     st->requests++;
-    c->slot = 0;
+    c->slot--;
+    lc_release(c);
   }
+  if(cat == HB_LE_CONNECT &&
+     !atomic_load_explicit(&sh->connected, memory_order_relaxed) &&
+     atomic_fetch_add(&sh->connect_fails, 1) + 1 >= sh->connect_budget)
+    atomic_store(&sh->gave_up, 1);
   lc_close(c, 0);
   lc_next(c, hb_now_ns(), cat == HB_LE_CONNECT ? LC_BACKOFF_NS : 0);
-}
-
-/* -n: take one of the run's request slots, if any are left. */
-static int lc_claim(ld_conn *c)
-{
-  const ld_shared *sh = c->t->sh;
-
-  if(!sh->o->requests)
-    return 1;
-  return atomic_fetch_add(&c->t->sh->claimed, 1) < sh->o->requests;
 }
 
 /* ---- connect, handshake, send ---- */
@@ -262,6 +325,8 @@ static void lc_connected(ld_conn *c)
   }
   hb_hdr_record(c->t->st.connect, now - c->t_phase);
   c->t->st.conns++;
+  if(!atomic_load_explicit(&c->t->sh->connected, memory_order_relaxed))
+    atomic_store(&c->t->sh->connected, 1);
   if(c->spare) {
     if(sh->ops->conn_reuse(c->spare, c->fd, sh->o->url.host, &err) ==
        HB_OK)
@@ -302,11 +367,14 @@ static void lc_send(ld_conn *c, uint64_t now)
   c->t_sent = now;
   c->t_first = 0;
   c->deadline = now + c->t->sh->timeout_ns;
+  c->batch = c->slot; /* one request, or a pipelined batch of them */
+  c->answered = 0;
   c->wpos = 0;
+  c->wlen = c->batch * c->t->sh->o->req_len;
   c->rs = RS_HEAD;
   c->head_len = 0;
   c->body = 0;
-  st->sent++;
+  st->sent += c->batch;
   c->state = LC_WRITE;
   lc_write(c);
 }
@@ -352,17 +420,20 @@ static void lc_handshake(ld_conn *c)
   lc_send(c, now);
 }
 
-/* Starts the next request: claims a slot, connects if needed. */
+/* Starts the next request (or batch): claims slots, connects if
+ * needed. */
 static void lc_start(ld_conn *c, uint64_t now)
 {
-  if(!lc_claim(c)) {
+  unsigned got = lc_claim(c, (unsigned)c->t->sh->o->pipeline);
+
+  if(!got) {
     if(!c->t->sh->o->hold)
       lc_close(c, 1); /* idle: after a complete exchange, if open */
     c->state = LC_DONE;
     c->t->ndone++;
     return;
   }
-  c->slot = 1;
+  c->slot = got;
   if(c->t->sh->o->rate > 0)
     c->t_sched = lc_sched(c); /* latency counts from the schedule */
   if(c->fd < 0)
@@ -376,13 +447,13 @@ static void lc_write(ld_conn *c)
   const ld_shared *sh = c->t->sh;
   hb_err err = { "" };
 
-  while(c->wpos < sh->o->req_len) {
+  while(c->wpos < c->wlen) {
     size_t n = 0;
     hb_io r;
 
     errno = 0;
-    r = sh->ops->write(c->tls, sh->o->req + c->wpos,
-                       sh->o->req_len - c->wpos, &n, &err);
+    r = sh->ops->write(c->tls, sh->o->req + c->wpos, c->wlen - c->wpos, &n,
+                       &err);
     if(r == HB_IO_OK) {
       c->wpos += n;
       continue;
@@ -406,14 +477,18 @@ static void lc_write(ld_conn *c)
 
 /* ---- the response ---- */
 
-static void lc_complete(ld_conn *c, uint64_t now)
+/* A response is in. Returns 0 when the batch waits for more responses
+ * (the state is ready for the next), 1 when the connection is done with
+ * its batch. */
+static int lc_complete(ld_conn *c, uint64_t now)
 {
   const ld_shared *sh = c->t->sh;
   ld_stats *st = &c->t->st;
 
   st->requests++;
   st->responses++;
-  c->slot = 0;
+  c->slot--;
+  c->answered++;
   if(c->status >= 200 && c->status <= 299) {
     st->ok++;
     st->bytes_body += c->body;
@@ -437,6 +512,16 @@ static void lc_complete(ld_conn *c, uint64_t now)
       c->sess = s;
     }
   }
+  if(sh->o->burn_us)
+    lc_burn((uint64_t)sh->o->burn_us * 1000);
+  if(c->answered < c->batch && c->keep_alive) {
+    c->rs = RS_HEAD; /* the batch's next response */
+    c->head_len = 0;
+    c->body = 0;
+    c->t_first = 0;
+    return 0;
+  }
+  lc_release(c); /* Connection: close cut the batch short */
   if(!c->keep_alive || sh->o->close)
     lc_close(c, 1);
   c->state = LC_IDLE;
@@ -444,13 +529,14 @@ static void lc_complete(ld_conn *c, uint64_t now)
     c->k++;
     if(lc_sched(c) > now) {
       heap_push(c->t, c, lc_sched(c));
-      return;
+      return 1;
     }
   }
   /* closed loop, or busy past its slot: send once this batch of events
    * is handled, so the server gets our requests in bursts too (as wrk's
    * do) rather than woken for each */
   c->t->ready[c->t->nready++] = c;
+  return 1;
 }
 
 /* Response head: framing from the parser; 1xx interim heads skipped.
@@ -511,9 +597,16 @@ static long lc_head(ld_conn *c, char *data, size_t n)
   return (long)((size_t)r - had);
 }
 
-/* Feeds response bytes; 1 when complete, 0 for more, -1 after lc_fail. */
-static int lc_parse(ld_conn *c, char *data, size_t n, uint64_t now)
+/* Feeds response bytes. Returns -1 after lc_fail, 0 when all n were used
+ * and more are needed, 1 when the response is complete: *rest, *rest_n
+ * are then the bytes after it. Those are the next responses of a
+ * pipelined batch; after the batch's last response (and without
+ * --pipeline) they break the framing: a read error. */
+static int lc_parse(ld_conn *c, char *data, size_t n, char **rest,
+                    size_t *rest_n)
 {
+  int more = c->answered + 1 < c->batch;
+
   while(n && c->rs == RS_HEAD) {
     long used = lc_head(c, data, n);
 
@@ -525,14 +618,21 @@ static int lc_parse(ld_conn *c, char *data, size_t n, uint64_t now)
   if(c->rs == RS_HEAD)
     return 0;
   if(c->rs == RS_LEN) {
+    size_t take = n;
+
     if((uint64_t)n > (uint64_t)c->body_left) {
-      lc_fail(c, HB_LE_READ, "body longer than its Content-Length");
-      return -1;
+      if(!more) {
+        lc_fail(c, HB_LE_READ, "body longer than its Content-Length");
+        return -1;
+      }
+      take = (size_t)c->body_left;
     }
-    c->body += n;
-    c->body_left -= (int64_t)n;
+    c->body += take;
+    c->body_left -= (int64_t)take;
     if(c->body_left)
       return 0;
+    *rest = data + take;
+    *rest_n = n - take;
   }
   else if(c->rs == RS_CHUNKED) {
     size_t len = n;
@@ -545,16 +645,17 @@ static int lc_parse(ld_conn *c, char *data, size_t n, uint64_t now)
       lc_fail(c, HB_LE_READ, "bad chunk in the response body");
       return -1;
     }
-    if(left > 0) {
+    if(left > 0 && !more) {
       lc_fail(c, HB_LE_READ, "bytes after the last chunk");
       return -1;
     }
+    *rest = data + len; /* the decoder moved them there */
+    *rest_n = (size_t)left;
   }
   else {
     c->body += n;
     return 0;
   }
-  lc_complete(c, now);
   return 1;
 }
 
@@ -565,8 +666,9 @@ static void lc_read(ld_conn *c)
   hb_err err = { "" };
 
   for(;;) {
-    size_t n = 0;
+    size_t n = 0, left;
     uint64_t now;
+    char *data;
     hb_io r;
 
     errno = 0;
@@ -588,15 +690,31 @@ static void lc_read(ld_conn *c)
       return;
     }
     if(r != HB_IO_OK) {
-      lc_fail(c, errno == ECONNRESET ? HB_LE_RESET : HB_LE_READ, "%s", err.msg);
+      lc_fail(c, errno == ECONNRESET ? HB_LE_RESET : HB_LE_READ, "%s",
+              err.msg);
       return;
     }
     now = hb_now_ns();
-    if(!c->t_first)
-      c->t_first = now;
     t->st.bytes_in += n;
-    if(lc_parse(c, t->buf, n, now))
-      return; /* complete (or failed): leave the rest to the next turn */
+    data = t->buf;
+    left = n;
+    while(left) { /* one response, or several of a pipelined batch */
+      char *rest = NULL;
+      size_t rest_n = 0;
+      int pr;
+
+      if(!c->t_first)
+        c->t_first = now;
+      pr = lc_parse(c, data, left, &rest, &rest_n);
+      if(pr < 0)
+        return;
+      if(!pr)
+        break;
+      if(lc_complete(c, now))
+        return; /* done with the batch: the next starts after this turn */
+      data = rest;
+      left = rest_n;
+    }
   }
 }
 
@@ -678,6 +796,30 @@ static int lc_wait(ld_thread *t, struct epoll_event *ev, uint64_t ns)
 
 /* ---- the thread ---- */
 
+/* The measured window begins for this thread (--warmup; at once
+ * without): what the warm-up counted goes. Requests in flight now count
+ * in the window when they complete (latency from their start in the
+ * warm-up), as those in flight at the deadline do not count at all; a
+ * connection open now counts its socket bytes from here. */
+static void lc_window(ld_thread *t)
+{
+  unsigned i;
+
+  hb_load_stats_reset(&t->st);
+  for(i = 0; i < t->n; i++) {
+    ld_conn *c = &t->conns[i];
+    hb_tls_info info;
+
+    c->wire_in0 = c->wire_out0 = 0;
+    if(c->tls && t->sh->ops->info(c->tls, &info) == HB_OK) {
+      c->wire_in0 = info.bytes_in;
+      c->wire_out0 = info.bytes_out;
+    }
+  }
+  t->cpu0 = lc_thread_cpu();
+  t->window = 1;
+}
+
 int ld_thread_init(ld_thread *t)
 {
   unsigned i;
@@ -705,11 +847,12 @@ int ld_thread_init(ld_thread *t)
 void *ld_thread_run(void *arg)
 {
   ld_thread *t = arg;
-  const ld_shared *sh = t->sh;
+  ld_shared *sh = t->sh;
   struct epoll_event ev[LC_EVENTS];
   uint64_t now = hb_now_ns(), next_scan = now + LC_SCAN_NS;
   unsigned i;
 
+  t->cpu0 = lc_thread_cpu(); /* the warm-up's, if the window never comes */
   for(i = 0; i < t->n; i++) {
     ld_conn *c = &t->conns[i];
 
@@ -718,11 +861,14 @@ void *ld_thread_run(void *arg)
     else
       heap_push(t, c, now);
   }
-  while(t->ndone < t->n && !hb_interrupted()) {
+  while(t->ndone < t->n && !hb_interrupted() &&
+        !atomic_load_explicit(&sh->gave_up, memory_order_relaxed)) {
     uint64_t wait;
     int n, j;
 
     now = hb_now_ns();
+    if(!t->window && now >= sh->wstart)
+      lc_window(t);
     if(sh->end && now >= sh->end)
       break;
     while(t->heap_n && t->heap[0]->wake <= now)
@@ -732,6 +878,8 @@ void *ld_thread_run(void *arg)
       next_scan = now + LC_SCAN_NS;
     }
     wait = next_scan;
+    if(!t->window && sh->wstart < wait)
+      wait = sh->wstart;
     if(t->heap_n && t->heap[0]->wake < wait)
       wait = t->heap[0]->wake;
     if(sh->end && sh->end < wait)
@@ -751,6 +899,7 @@ void *ld_thread_run(void *arg)
       t->nready = 0;
     }
   }
+  t->cpu_s = (double)(lc_thread_cpu() - t->cpu0) / 1e9;
   return NULL;
 }
 

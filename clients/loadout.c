@@ -18,6 +18,7 @@ static hb_load_run out_run(const ld_shared *sh, const ld_result *r)
   run.elapsed = r->elapsed;
   run.user_s = r->user_s;
   run.sys_s = r->sys_s;
+  run.cpu_s = r->cpu_s;
   run.threads = sh->o->threads;
   run.target_rate = sh->o->rate;
   run.tls = sh->tls;
@@ -37,8 +38,12 @@ void ld_print_summary(const ld_shared *sh, const ld_result *r,
          o->requests ? "" : " test", o->url_text);
   if(o->requests)
     printf("  %lld requests, ", o->requests);
+  else if(o->warmup > 0)
+    printf("  %.2f s after %.2f s of warm-up, ", o->duration, o->warmup);
   else
     printf("  %.2f s, ", o->duration);
+  if(o->pipeline > 1)
+    printf("pipeline %ld, ", o->pipeline);
   printf("%ld thread%s, %ld connection%s, %s", o->threads,
          o->threads > 1 ? "s" : "", o->conns, o->conns > 1 ? "s" : "",
          sh->ops->name);
@@ -46,7 +51,7 @@ void ld_print_summary(const ld_shared *sh, const ld_result *r,
     printf(", target %.1f requests/s", o->rate);
   printf("\n");
   hb_load_print(st, &run, o->latency, warnings, nwarn);
-  if(!st->ok && !r->interrupted)
+  if(!st->ok && !r->interrupted && !r->gave_up) /* else main says why */
     fprintf(stderr, "httpsbench-%s load: no request succeeded: %s\n",
             hb_linked_backend.name, hb_load_first_error(st));
 }
@@ -65,6 +70,9 @@ static json_t *out_params(const ld_shared *sh, const char *backend)
     json_object_set_new(p, "requests", json_integer(o->requests));
   else
     json_object_set_new(p, "duration_s", json_real(o->duration));
+  json_object_set_new(p, "warmup_s", json_real(o->warmup));
+  json_object_set_new(p, "pipeline", json_integer(o->pipeline));
+  json_object_set_new(p, "burn_us", json_integer(o->burn_us));
   json_object_set_new(p, "model", json_string(o->rate > 0 ? "open"
                                                            : "closed"));
   json_object_set_new(p, "target_rate", hb_json_num(o->rate > 0 ? o->rate
@@ -73,6 +81,8 @@ static json_t *out_params(const ld_shared *sh, const char *backend)
   json_object_set_new(p, "tls_version", o->tls_version == HB_TLS_1_2
                       ? json_string("1.2") : o->tls_version == HB_TLS_1_3
                       ? json_string("1.3") : json_null());
+  json_object_set_new(p, "cipher", o->cipher && sh->tls
+                      ? json_string(o->cipher) : json_null());
   json_object_set_new(p, "resume", json_boolean(o->resume));
   json_object_set_new(p, "insecure", json_boolean(o->insecure));
   json_object_set_new(p, "timeout_s", json_real(o->timeout));

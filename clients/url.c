@@ -1,5 +1,5 @@
 /* The load generator's URL: parsing, address resolution and the request
- * bytes every connection sends. */
+ * bytes every connection sends (--pipeline copies of them). */
 #include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
@@ -204,7 +204,19 @@ int ld_build_request(ld_opts *o)
   for(i = 0; i < o->nheaders; i++)
     len += (size_t)snprintf(r + len, size - len, "%s\r\n", o->headers[i]);
   len += (size_t)snprintf(r + len, size - len, "\r\n");
-  o->req = r;
   o->req_len = len;
+  if(o->pipeline > 1) { /* a batch is one write of back-to-back copies */
+    char *p = realloc(r, len * (size_t)o->pipeline);
+    long k;
+
+    if(!p) {
+      free(r);
+      return -1;
+    }
+    r = p;
+    for(k = 1; k < o->pipeline; k++)
+      memcpy(r + (size_t)k * len, r, len);
+  }
+  o->req = r;
   return 0;
 }

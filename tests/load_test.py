@@ -7,11 +7,19 @@ Runs BUILD_DIR/httpsbench-plain load against servers on 127.0.0.1 port 0
 Content-Length, a garbage status line, never answer, reset, or answer
 500), checks each report's counters (and that failures are never latency
 samples) and validates it against the schema; then bad usage (exit 2, one
-line, nothing written) and SIGINT (exit 130, interrupted report). Stdlib
-only; Debian's /usr/bin/python3 for the schema check.
+line, nothing written) and SIGINT (exit 130, interrupted report).
+Against our own server (httpsbench-plain server, and httpsbench-openssl's
+with certificates made in a temporary directory): --warmup and --marks
+(the window's edges, counts left out), --pipeline (exact counts against
+the server's /__stats), --burn-us (CPU per request), --close with --resume
+off (handshakes and resumptions), --cipher; a port nobody listens on
+stops at once; libcurl's load (httpsbench-curl) for --warmup and --marks.
+No timing asserts beyond sanity bounds. Stdlib only; Debian's
+/usr/bin/python3 for the schema check.
 """
 import json
 import os
+import select
 import signal
 import socket
 import struct
@@ -123,6 +131,25 @@ def h_reset(conn, srv):
                         struct.pack("ii", 1, 0))
 
 
+def h_close2(conn, srv):
+    """Two responses, the second with Connection: close, then the end (the
+    requests after it are read, never answered)."""
+    buf = [b""]
+    for i in range(2):
+        if read_request(conn, buf) is None:
+            return
+        srv.requests += 1
+        conn.sendall(ok_head(len(BODY), b"Connection: close\r\n" if i else
+                             b"") + BODY)
+    conn.shutdown(socket.SHUT_WR)
+    conn.settimeout(10)
+    try:
+        while conn.recv(65536):  # until the client closes: no reset
+            pass
+    except OSError:
+        pass
+
+
 def h_500(conn, srv):
     buf = [b""]
     while read_request(conn, buf) is not None:
@@ -169,6 +196,55 @@ class Server:
         except OSError:
             pass
         self.sock.close()
+
+
+class Engine:
+    """`httpsbench-BACKEND server` on 127.0.0.1 port 0; its first stdout
+    line is `listening on HOST:PORT ...`."""
+
+    def __init__(self, build, backend, env=None):
+        exe = os.path.join(build, "httpsbench-" + backend)
+        self.proc = subprocess.Popen([exe, "server", "--listen",
+                                      "127.0.0.1:0"], stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL, env=env)
+        self.port = None
+        line = b""
+        end = time.monotonic() + 120  # TLS: certificates made first
+        fd = self.proc.stdout.fileno()
+        while not line.endswith(b"\n") and time.monotonic() < end:
+            if select.select([fd], [], [], 0.5)[0]:
+                b = os.read(fd, 1)
+                if not b:
+                    break
+                line += b
+        words = line.decode("utf-8", "replace").split()
+        if len(words) >= 3 and words[:2] == ["listening", "on"]:
+            self.port = int(words[2].rsplit(":", 1)[1])
+
+    def url(self, path="/", scheme="http", host="127.0.0.1"):
+        return "%s://%s:%d%s" % (scheme, host, self.port, path)
+
+    def requests(self):
+        """The server's request count, this /__stats request left out."""
+        s = socket.create_connection(("127.0.0.1", self.port), 10)
+        s.sendall(b"GET /__stats HTTP/1.1\r\nHost: x\r\n"
+                  b"Connection: close\r\n\r\n")
+        data = b""
+        while True:
+            b = s.recv(65536)
+            if not b:
+                break
+            data += b
+        s.close()
+        return json.loads(data.split(b"\r\n\r\n", 1)[1])["requests"] - 1
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
 
 
 # ---- running the engine ----
@@ -315,7 +391,19 @@ def case_usage(engine, tmp):
              ("--tls", [u, "--tls", "1.1"]),
              ("TLS library", ["https://127.0.0.1:%d/" % srv.port,
                               "--insecure"]),
-             ("--json", [u, "--json", "/nonexistent/dir/r.json"]))
+             ("--json", [u, "--json", "/nonexistent/dir/r.json"]),
+             ("--warmup", [u, "--warmup", "1", "-n", "5"]),
+             ("--warmup", [u, "--warmup", "-1"]),
+             ("--warmup", [u, "--warmup", "soon"]),
+             ("--hold excludes", [u, "--hold", "1", "--warmup", "1"]),
+             ("--hold excludes", [u, "--hold", "1", "--pipeline", "2"]),
+             ("--pipeline", [u, "--pipeline", "0"]),
+             ("--pipeline", [u, "--pipeline", "1025"]),
+             ("--pipeline", [u, "--pipeline", "4", "--close"]),
+             ("--pipeline", [u, "--pipeline", "4", "-R", "10"]),
+             ("--burn-us", [u, "--burn-us", "-5"]),
+             ("--burn-us", [u, "--burn-us", "1000001"]),
+             ("--cipher", [u, "--cipher", "rc4"]))
     for want, args in cases:
         if os.path.exists(out):
             os.unlink(out)
@@ -357,6 +445,194 @@ def case_sigint(engine, tmp):
           valid(out), "SIGINT: report missing, invalid or not interrupted")
 
 
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def case_window(engine, tmp):
+    """--warmup 0.3 -d 0.5 --marks: the marks, then the summary; the
+    window's figures only."""
+    build = os.path.dirname(engine)
+    for exe in (engine, os.path.join(build, "httpsbench-curl")):
+        name = os.path.basename(exe)
+        if not os.access(exe, os.X_OK):
+            continue
+        srv = Engine(build, "plain")
+        if not check(srv.port, "%s window: no server" % name):
+            srv.stop()
+            continue
+        p, rep, out = run(exe, [srv.url("/bytes/100"), "--warmup", "0.3",
+                                "-d", "0.5", "-c", "2", "--marks"], tmp)
+        served = srv.requests()
+        srv.stop()
+        r = result(rep)
+        c = r.get("counts", {})
+        cpu = r.get("cpu", {})
+        lines = p.stdout.decode("utf-8", "replace").splitlines()
+        check(p.returncode == 0 and valid(out), "%s window: exit %d %s" %
+              (name, p.returncode, p.stderr.decode()))
+        check(lines[:2] == ["mark start", "mark end"] and
+              any(x.startswith("Running") for x in lines[2:]),
+              "%s window: stdout %r" % (name, lines[:4]))
+        el = r.get("elapsed_s") or 0
+        check(0.4 <= el <= 0.8, "%s window: elapsed_s %s" % (name, el))
+        check(r.get("params", {}).get("warmup_s") == 0.3,
+              "%s window: params %s" % (name, r.get("params")))
+        check(0 < c.get("requests", 0) < served,
+              "%s window: %s requests in the window, server saw %d" %
+              (name, c.get("requests"), served))
+        check(c.get("bytes_body") == 100 * c.get("responses_2xx", -1),
+              "%s window: counts %s" % (name, c))
+        bps = r.get("bytes_per_s") or 0
+        check(el and abs(bps - c.get("bytes_body", 0) / el) < 1,
+              "%s window: bytes_per_s %s" % (name, bps))
+        check(all(k in cpu for k in ("window_s", "util", "per_request_us",
+                                     "user_s", "sys_s")) and
+              cpu["window_s"] > 0 and cpu["util"] > 0,
+              "%s window: cpu %s" % (name, cpu))
+        # nobody listens: the run stops in its warm-up, at once
+        t0 = time.monotonic()
+        p, rep, out = run(exe, ["http://127.0.0.1:%d/" % free_port(), "-d",
+                                "30", "--warmup", "1", "-c", "2"], tmp,
+                          timeout=60)
+        took = time.monotonic() - t0
+        err = p.stderr.decode()
+        check(p.returncode == 1 and took < 5 and err.count("\n") == 1 and
+              result(rep).get("errors", {}).get("connect", 0) > 0,
+              "%s refused in warm-up: exit %d after %.1f s, %r" %
+              (name, p.returncode, took, err))
+
+
+def case_pipeline(engine, tmp):
+    build = os.path.dirname(engine)
+    srv = Engine(build, "plain")
+    if not check(srv.port, "pipeline: no server"):
+        srv.stop()
+        return
+    p, rep, out = run(engine, [srv.url("/bytes/1000"), "-n", "101", "-c",
+                               "2", "--pipeline", "4"], tmp)
+    served = srv.requests()
+    r = result(rep)
+    c = r.get("counts", {})
+    check(p.returncode == 0 and valid(out), "pipeline -n: exit %d %s" %
+          (p.returncode, p.stderr.decode()))
+    check(c.get("requests") == 101 and c.get("responses_2xx") == 101 and
+          c.get("sent") == 101 and c.get("bytes_body") == 101000 and
+          sum(r.get("errors", {"x": 1}).values()) == 0,
+          "pipeline -n: counts %s errors %s" % (c, r.get("errors")))
+    check(served == 101, "pipeline -n: server saw %d of 101" % served)
+    check(r.get("params", {}).get("pipeline") == 4, "pipeline: params")
+    p, rep, out = run(engine, [srv.url("/bytes/1000"), "-d", "0.3", "-c",
+                               "2", "--pipeline", "4"], tmp)
+    served2 = srv.requests() - served - 1  # the first /__stats
+    srv.stop()
+    r = result(rep)
+    c = r.get("counts", {})
+    n = c.get("responses_2xx", -1)
+    check(p.returncode == 0 and n > 0 and c.get("bytes_body") == 1000 * n
+          and c.get("requests") == n, "pipeline -d: counts %s" % c)
+    check(0 <= served2 - n <= 4 * 2, "pipeline -d: server saw %d, client "
+          "completed %d" % (served2, n))
+    # Connection: close on the second response ends each batch of 4: the
+    # two unanswered requests count nowhere, -n still gets its 10
+    srv = Server(h_close2)
+    p, rep, out = run(engine, [srv.url(), "-n", "10", "-c", "1",
+                               "--pipeline", "4", "--timeout", "5"], tmp)
+    srv.close()
+    r = result(rep)
+    c = r.get("counts", {})
+    check(p.returncode == 0 and c.get("requests") == 10 and
+          c.get("responses_2xx") == 10 and c.get("connections") == 5 and
+          sum(r.get("errors", {"x": 1}).values()) == 0,
+          "pipeline cut short: exit %d counts %s errors %s" %
+          (p.returncode, c, r.get("errors")))
+
+
+def case_burn(engine, tmp):
+    srv = Server(h_good)
+    p, rep, out = run(engine, [srv.url(), "-d", "0.3", "-c", "1",
+                               "--burn-us", "1000"], tmp)
+    srv.close()
+    r = result(rep)
+    cpu = r.get("cpu", {})
+    check(p.returncode == 0 and valid(out) and
+          (cpu.get("per_request_us") or 0) >= 1000 and
+          r.get("params", {}).get("burn_us") == 1000,
+          "--burn-us 1000: exit %d cpu %s" % (p.returncode, cpu))
+
+
+def case_refused(engine, tmp):
+    """Nobody listens: the run stops at once, not after -d."""
+    port = free_port()
+    t0 = time.monotonic()
+    p, rep, out = run(engine, ["http://127.0.0.1:%d/" % port, "-d", "30",
+                               "-c", "4"], tmp, timeout=60)
+    took = time.monotonic() - t0
+    r = result(rep)
+    err = p.stderr.decode()
+    check(p.returncode == 1 and took < 5, "refused -d 30: exit %d after "
+          "%.1f s" % (p.returncode, took))
+    check(r.get("errors", {}).get("connect", 0) > 0 and valid(out),
+          "refused -d 30: errors %s" % r.get("errors"))
+    check(err.count("\n") == 1 and "refused" in err and
+          "127.0.0.1:%d" % port in err, "refused -d 30: stderr %r" % err)
+
+
+def case_tls(engine, tmp):
+    """--close --resume off: a full handshake per request; --cipher."""
+    build = os.path.dirname(engine)
+    exe = os.path.join(build, "httpsbench-openssl")
+    if not os.access(exe, os.X_OK):
+        print("load: no httpsbench-openssl, TLS cases skipped")
+        return
+    env = dict(os.environ, HTTPSBENCH_CERT_DIR=os.path.join(tmp, "certs"))
+    srv = Engine(build, "openssl", env)
+    if not check(srv.port, "tls: no server"):
+        srv.stop()
+        return
+    ca = os.path.join(tmp, "certs", "ecdsa-p256", "root.pem")
+    u = srv.url("/bytes/100", "https", "localhost")
+    p, rep, out = run(exe, [u, "-n", "12", "-c", "2", "--close", "--resume",
+                            "off", "--cacert", ca], tmp)
+    r = result(rep)
+    c = r.get("counts", {})
+    tls = r.get("tls") or {}
+    check(p.returncode == 0 and valid(out), "tls --close: exit %d %s" %
+          (p.returncode, p.stderr.decode()))
+    check(c.get("resumed") == 0 and c.get("handshakes") == 12 and
+          c.get("connections") == 12 and c.get("responses_2xx") == 12,
+          "tls --close --resume off: counts %s" % c)
+    check(all(tls.get(k) for k in ("version", "cipher", "group")),
+          "tls: tls object %s" % tls)
+    p, rep, out = run(exe, [u, "-n", "4", "-c", "1", "--cipher",
+                            "chacha20-poly1305", "--cacert", ca], tmp)
+    r = result(rep)
+    check(p.returncode == 0 and "CHACHA20" in
+          ((r.get("tls") or {}).get("cipher") or "").upper() and
+          r.get("params", {}).get("cipher") == "chacha20-poly1305",
+          "--cipher chacha20-poly1305: exit %d tls %s %s" %
+          (p.returncode, r.get("tls"), p.stderr.decode()))
+    srv.stop()
+
+
+def case_curl_usage(engine, tmp):
+    exe = os.path.join(os.path.dirname(engine), "httpsbench-curl")
+    if not os.access(exe, os.X_OK):
+        return
+    for args in (["--warmup", "1", "-n", "5"], ["--warmup", "x"]):
+        p = subprocess.run([exe, "load", "http://127.0.0.1:1/"] + args,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=30)
+        err = p.stderr.decode()
+        check(p.returncode == 2 and err.count("\n") == 1 and
+              "--warmup" in err, "curl usage %s: exit %d %r" %
+              (args, p.returncode, err))
+
+
 def main(argv):
     if len(argv) != 2:
         print(__doc__.strip(), file=sys.stderr)
@@ -367,7 +643,8 @@ def main(argv):
         return 2
     with tempfile.TemporaryDirectory(prefix="hbload.") as tmp:
         for case in (case_good, case_modes, case_errors, case_usage,
-                     case_sigint):
+                     case_sigint, case_window, case_pipeline, case_burn,
+                     case_refused, case_tls, case_curl_usage):
             try:
                 case(engine, tmp)
             except Exception as e:  # a hang or crash fails, never stops

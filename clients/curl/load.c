@@ -1,9 +1,10 @@
 /* `httpsbench-curl load URL [options]`: our load generator's closed loop
  * (clients/load.c) with libcurl's multi interface doing the work, so the
  * throughput driver can set what a real client library costs per request
- * beside our own client. Same options that matter (-c, -d or -n, --close,
- * --tls, --resume, --cacert, --insecure, --timeout, --json) and the same
- * report: suite "load", one result "requests", backend "curl".
+ * beside our own client. Same options that matter (-c, -d or -n,
+ * --warmup, --marks, --close, --tls, --resume, --cacert, --insecure,
+ * --timeout, --json) and the same report: suite "load", one result
+ * "requests", backend "curl".
  *
  * One thread, one multi handle, one easy handle per connection; a handle
  * that finished is added again for the next request, and keep-alive
@@ -22,6 +23,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "curl_engine.h"
@@ -32,8 +34,10 @@
 #include "hb/report.h"
 #include "hb/sig.h"
 
-#define LO_MAX_WARN 4
+#define LO_MAX_WARN 6
 #define LO_POLL_MS 100
+#define LO_CONNECT_TRIES 3  /* connect failures per connection (-c)
+                               before a run that never connected stops */
 
 /* Counters, categories, summary and report: hb/loadstats.h, as our
  * own load generator's. */
@@ -42,9 +46,10 @@ typedef hb_load_stats lo_stats;
 typedef struct lo_opts {
   cu_opts c;
   const char *url, *json;
-  int https, close, resume;
+  int https, close, resume, marks;
   long conns;
-  double duration;       /* seconds; 0 with -n */
+  double duration;       /* seconds measured; 0 with -n */
+  double warmup;         /* seconds run before the window (-d) */
   long long requests;    /* -n; 0 with -d */
 } lo_opts;
 
@@ -59,6 +64,12 @@ typedef struct lo_xfer {
   char errbuf[CURL_ERROR_SIZE];
 } lo_xfer;
 
+/* A socket curl opened: its TCP byte counts when the window began. */
+typedef struct lo_sock {
+  int open;
+  uint64_t in0, out0;
+} lo_sock;
+
 typedef struct lo_run {
   const lo_opts *o;
   CURLM *m;
@@ -66,8 +77,14 @@ typedef struct lo_run {
   struct curl_slist *hdrs;
   long long claimed;
   lo_stats st;
+  lo_sock *socks;        /* by descriptor */
+  size_t nsocks;
   double elapsed, user_s, sys_s;
-  int interrupted;
+  double cpu_s;          /* this thread's CPU over the window */
+  int window;            /* the window began: st covers it */
+  int connected;         /* a transfer got a connection once */
+  long long connect_fails; /* while not connected */
+  int gave_up, interrupted;
 } lo_run;
 
 static void lo_usage(void)
@@ -78,7 +95,9 @@ static void lo_usage(void)
     "Our load generator's closed loop through libcurl's multi interface\n"
     "(one thread, HTTP/1.1), reported like our own (suite \"load\").\n"
     "  -c, --connections N concurrent transfers (default 32)\n"
-    "  -d, --duration S    run for S seconds (default 10)\n"
+    "  -d, --duration S    measure for S seconds (default 10)\n"
+    "      --warmup S      with -d: run S seconds first, left out of every\n"
+    "                      figure; the run lasts S + -d (default 0)\n"
     "  -n, --requests N    stop after N requests (responses or errors)\n"
     "      --close         Connection: close, a new connection per request\n"
     "      --tls 1.2|1.3   TLS version (default: the library's)\n"
@@ -87,8 +106,12 @@ static void lo_usage(void)
     "      --insecure      https without verifying the server\n"
     "      --timeout S     per request (default 10)\n"
     "      --json FILE     write the report\n"
-    "Exit 0 when requests succeeded, 1 when none did, 2 for bad usage,\n"
-    "130 when interrupted.\n");
+    "      --marks         print 'mark start' when the measured window\n"
+    "                      begins and 'mark end' when it ends (stdout,\n"
+    "                      flushed; the summary follows)\n"
+    "A run that never made a connection stops after 3 connect failures\n"
+    "per connection (-c). Exit 0 when requests succeeded, 1 when none did,\n"
+    "2 for bad usage, 130 when interrupted.\n");
 }
 
 static void lo_parse(int argc, char **argv, lo_opts *o)
@@ -104,13 +127,15 @@ static void lo_parse(int argc, char **argv, lo_opts *o)
     { "insecure", no_argument, NULL, 'k' },
     { "timeout", required_argument, NULL, 'o' },
     { "json", required_argument, NULL, 'j' },
+    { "warmup", required_argument, NULL, 'W' },
+    { "marks", no_argument, NULL, 'M' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
   };
-  char why[400];
+  char why[400], *end;
   hb_err err = { "" };
   long v;
-  int opt, have_d = 0;
+  int opt, have_d = 0, have_w = 0;
 
   opterr = 0;
   while((opt = getopt_long(argc, argv, ":c:d:n:h", longopts, NULL)) != -1) {
@@ -152,13 +177,24 @@ static void lo_parse(int argc, char **argv, lo_opts *o)
                       "(0.001 to 3600)", optarg);
       break;
     case 'j': o->json = optarg; break;
+    case 'W':
+      errno = 0;
+      o->warmup = strtod(optarg, &end);
+      if(errno || end == optarg || *end ||
+         !(o->warmup >= 0 && o->warmup <= 3600))
+        hb_usage_fail("load", "--warmup: '%s' is not a number of seconds "
+                      "(0 to 3600)", optarg);
+      have_w = 1;
+      break;
+    case 'M': o->marks = 1; break;
     case 'h': lo_usage(); exit(0);
     case ':':
       hb_usage_fail("load", "option '%s' needs a value", argv[optind - 1]);
     default:
       hb_usage_fail("load", "unknown option '%s' (the curl client takes "
-                    "-c -d -n --close --tls --resume --cacert --insecure "
-                    "--timeout --json)", argv[optind - 1]);
+                    "-c -d -n --warmup --marks --close --tls --resume "
+                    "--cacert --insecure --timeout --json)",
+                    argv[optind - 1]);
     }
   }
   if(optind >= argc)
@@ -170,6 +206,8 @@ static void lo_parse(int argc, char **argv, lo_opts *o)
     hb_usage_fail("load", "%s", why);
   if(have_d && o->requests)
     hb_usage_fail("load", "-d and -n exclude each other");
+  if(have_w && o->requests)
+    hb_usage_fail("load", "--warmup goes with -d: it excludes -n");
   if(!o->requests && !have_d)
     o->duration = 10;
   if(o->https && !o->c.cacert && !o->c.insecure)
@@ -201,19 +239,61 @@ static size_t lo_header(char *data, size_t size, size_t n, void *p)
   return size * n;
 }
 
-/* Every socket curl closes: its TCP byte counts are the wire bytes. */
-static int lo_closesocket(void *p, curl_socket_t fd)
+/* A socket's TCP byte counts so far; 0 when the kernel does not say. */
+static int lo_tcp_bytes(curl_socket_t fd, uint64_t *in, uint64_t *out)
 {
-  lo_run *r = p;
   struct tcp_info ti;
   socklen_t len = sizeof(ti);
 
   memset(&ti, 0, sizeof(ti));
-  if(!getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) &&
-     len >= offsetof(struct tcp_info, tcpi_bytes_received) +
-            sizeof(ti.tcpi_bytes_received)) {
-    r->st.wire_in += ti.tcpi_bytes_received;
-    r->st.wire_out += ti.tcpi_bytes_acked;
+  if(getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) ||
+     len < offsetof(struct tcp_info, tcpi_bytes_received) +
+           sizeof(ti.tcpi_bytes_received))
+    return 0;
+  *in = ti.tcpi_bytes_received;
+  *out = ti.tcpi_bytes_acked;
+  return 1;
+}
+
+/* Every socket curl opens is noted, so that the window's start can take
+ * the byte counts of those open then. */
+static int lo_sockopt(void *p, curl_socket_t fd, curlsocktype purpose)
+{
+  lo_run *r = p;
+
+  (void)purpose;
+  if(fd < 0)
+    return CURL_SOCKOPT_OK;
+  if((size_t)fd >= r->nsocks) {
+    size_t n = (size_t)fd * 2 + 64;
+    lo_sock *s = realloc(r->socks, n * sizeof(*s));
+
+    if(!s)
+      return CURL_SOCKOPT_OK; /* its bytes count from its start */
+    memset(s + r->nsocks, 0, (n - r->nsocks) * sizeof(*s));
+    r->socks = s;
+    r->nsocks = n;
+  }
+  r->socks[fd].open = 1;
+  r->socks[fd].in0 = r->socks[fd].out0 = 0;
+  return CURL_SOCKOPT_OK;
+}
+
+/* Every socket curl closes: its TCP byte counts (since the window began)
+ * are the wire bytes. */
+static int lo_closesocket(void *p, curl_socket_t fd)
+{
+  lo_run *r = p;
+  uint64_t in = 0, out = 0, in0 = 0, out0 = 0;
+
+  if(fd >= 0 && (size_t)fd < r->nsocks && r->socks[fd].open) {
+    in0 = r->socks[fd].in0;
+    out0 = r->socks[fd].out0;
+    r->socks[fd].open = 0;
+  }
+  if(lo_tcp_bytes(fd, &in, &out)) {
+    r->st.wire_in += in > in0 ? in - in0 : 0;
+    r->st.wire_out += out > out0 ? out - out0 : 0;
   }
   return close(fd);
 }
@@ -293,9 +373,17 @@ static void lo_done(lo_run *r, lo_xfer *x, CURLcode rc)
       st->have_tls = 1;
     }
   }
+  if(conns > 0 || rc == CURLE_OK)
+    r->connected = 1;
   if(rc != CURLE_OK) {
-    hb_load_fail(st, lo_category(rc, oserr), x->errbuf[0] ? x->errbuf
+    int cat = lo_category(rc, oserr);
+
+    hb_load_fail(st, cat, x->errbuf[0] ? x->errbuf
             : curl_easy_strerror(rc));
+    /* nobody listens there: retrying for the whole -d says nothing */
+    if(cat == HB_LE_CONNECT && !r->connected &&
+       ++r->connect_fails >= LO_CONNECT_TRIES * (long long)r->o->conns)
+      r->gave_up = 1;
     return;
   }
   st->responses++;
@@ -356,6 +444,8 @@ static CURLcode lo_setup(lo_run *r, lo_xfer *x)
   LO_SET(CURLOPT_WRITEDATA, x);
   LO_SET(CURLOPT_HEADERFUNCTION, lo_header);
   LO_SET(CURLOPT_HEADERDATA, x);
+  LO_SET(CURLOPT_SOCKOPTFUNCTION, lo_sockopt);
+  LO_SET(CURLOPT_SOCKOPTDATA, r);
   LO_SET(CURLOPT_CLOSESOCKETFUNCTION, lo_closesocket);
   LO_SET(CURLOPT_CLOSESOCKETDATA, r);
   LO_SET(CURLOPT_USERAGENT, "httpsbench-curl");
@@ -392,27 +482,66 @@ static int lo_active(const lo_run *r)
   return n;
 }
 
-/* The closed loop until the deadline, the request count or a signal.
- * Transfers in flight at the end are neither successes nor errors. */
+static uint64_t lo_thread_cpu(void)
+{
+  struct timespec ts;
+
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The measured window begins (--warmup; at once without): what the
+ * warm-up counted goes. Transfers in flight now count in the window when
+ * they complete, as those in flight at the deadline do not count at all;
+ * a socket open now counts its bytes from here. */
+static void lo_window(lo_run *r)
+{
+  size_t fd;
+
+  hb_load_stats_reset(&r->st);
+  for(fd = 0; fd < r->nsocks; fd++)
+    if(r->socks[fd].open &&
+       !lo_tcp_bytes((curl_socket_t)fd, &r->socks[fd].in0,
+                     &r->socks[fd].out0))
+      r->socks[fd].in0 = r->socks[fd].out0 = 0;
+  r->window = 1;
+  if(r->o->marks) {
+    printf("mark start\n");
+    fflush(stdout);
+  }
+}
+
+/* The closed loop until the deadline, the request count, a signal, or
+ * no connection at all. Transfers in flight at the end are neither
+ * successes nor errors. */
 static int lo_loop(lo_run *r)
 {
   const lo_opts *o = r->o;
-  uint64_t start, end = 0, now;
+  uint64_t start, wstart, end = 0, now, cpu0;
   double u0, s0, u1, s1;
   long i;
   int rc = 0;
 
   hb_cpu_times(0, &u0, &s0);
+  cpu0 = lo_thread_cpu();
   start = hb_now_ns();
+  wstart = start + (uint64_t)(o->warmup * 1e9);
   if(!o->requests)
-    end = start + (uint64_t)(o->duration * 1e9);
+    end = wstart + (uint64_t)(o->duration * 1e9);
   for(i = 0; i < o->conns && !rc; i++)
     if(lo_claim(r))
       rc = lo_start(r, &r->x[i]);
-  while(!rc && !hb_interrupted()) {
+  while(!rc && !hb_interrupted() && !r->gave_up) {
     CURLMsg *msg;
+    uint64_t until;
     int running, q, wait;
 
+    now = hb_now_ns();
+    if(!r->window && now >= wstart) {
+      lo_window(r);
+      hb_cpu_times(0, &u0, &s0);
+      cpu0 = lo_thread_cpu();
+    }
     if(curl_multi_perform(r->m, &running) != CURLM_OK) {
       rc = -1;
       break;
@@ -435,22 +564,33 @@ static int lo_loop(lo_run *r)
       if(res == CURLE_ABORTED_BY_CALLBACK && hb_interrupted())
         continue;
       lo_done(r, x, res);
-      if(lo_claim(r) && lo_start(r, x))
+      if(!r->gave_up && lo_claim(r) && lo_start(r, x))
         rc = -1;
     }
     if(!lo_active(r))
       break;
     wait = LO_POLL_MS;
-    if(end && (end - now) / 1000000 < (uint64_t)wait)
-      wait = (int)((end - now) / 1000000) + 1;
+    until = r->window ? end : wstart;
+    if(until && until <= now)
+      wait = 0;
+    else if(until && (until - now) / 1000000 < (uint64_t)wait)
+      wait = (int)((until - now) / 1000000) + 1;
     if(curl_multi_poll(r->m, NULL, 0, wait, NULL) != CURLM_OK)
       rc = -1;
   }
-  r->elapsed = (double)(hb_now_ns() - start) / 1e9;
+  now = hb_now_ns();
+  r->cpu_s = (double)(lo_thread_cpu() - cpu0) / 1e9;
+  /* a run that ended in its warm-up (signal, no connection) reports the
+   * warm-up */
+  r->elapsed = (double)(now - (r->window ? wstart : start)) / 1e9;
   hb_cpu_times(0, &u1, &s1);
   r->user_s = u1 - u0;
   r->sys_s = s1 - s0;
   r->interrupted = hb_interrupted() != 0;
+  if(r->window && o->marks) {
+    printf("mark end\n");
+    fflush(stdout);
+  }
   for(i = 0; i < o->conns; i++)
     if(r->x[i].active) {
       curl_multi_remove_handle(r->m, r->x[i].h);
@@ -469,6 +609,7 @@ static hb_load_run lo_outcome(const lo_run *r)
   run.elapsed = r->elapsed;
   run.user_s = r->user_s;
   run.sys_s = r->sys_s;
+  run.cpu_s = r->cpu_s;
   run.threads = 1;
   run.tls = r->o->https;
   run.interrupted = r->interrupted;
@@ -485,6 +626,8 @@ static void lo_print(const lo_run *r, char warn[][300], int nwarn)
          o->requests ? "" : " test", o->url);
   if(o->requests)
     printf("  %lld requests, ", o->requests);
+  else if(o->warmup > 0)
+    printf("  %.2f s after %.2f s of warm-up, ", o->duration, o->warmup);
   else
     printf("  %.2f s, ", o->duration);
   printf("1 thread, %ld connection%s, libcurl/%s %s\n", o->conns,
@@ -495,7 +638,6 @@ static void lo_print(const lo_run *r, char warn[][300], int nwarn)
 static int lo_warnings(const lo_run *r, char w[][300], int fd_short)
 {
   const lo_stats *st = &r->st;
-  double cpu = r->user_s + r->sys_s;
   uint64_t errs = 0;
   int i, n = 0;
 
@@ -504,9 +646,15 @@ static int lo_warnings(const lo_run *r, char w[][300], int fd_short)
   if(errs)
     snprintf(w[n++], 300, "%llu of %llu requests failed (see errors)",
              (unsigned long long)errs, (unsigned long long)st->requests);
-  if(r->elapsed > 0 && cpu / r->elapsed > 0.9)
+  if(r->elapsed > 0 && r->cpu_s / r->elapsed > 0.9)
     snprintf(w[n++], 300, "the curl client used %.0f%% of its thread's "
-             "CPU: it may be the bottleneck", 100 * cpu / r->elapsed);
+             "CPU: it may be the bottleneck", 100 * r->cpu_s / r->elapsed);
+  if(r->gave_up)
+    snprintf(w[n++], 300, "stopped after %lld connect failures: no "
+             "connection was ever made", r->connect_fails);
+  else if(!r->window && r->o->warmup > 0)
+    snprintf(w[n++], 300, "the run ended in its warm-up: the figures are "
+             "the warm-up's");
   if(fd_short)
     snprintf(w[n++], 300, "the open-files limit is below -c %ld: expect "
              "connect errors", r->o->conns);
@@ -529,6 +677,10 @@ static json_t *lo_params(const lo_opts *o)
     json_object_set_new(p, "requests", json_integer(o->requests));
   else
     json_object_set_new(p, "duration_s", json_real(o->duration));
+  json_object_set_new(p, "warmup_s", json_real(o->warmup));
+  json_object_set_new(p, "pipeline", json_integer(1));
+  json_object_set_new(p, "burn_us", json_integer(0));
+  json_object_set_new(p, "cipher", json_null());
   json_object_set_new(p, "model", json_string("closed"));
   json_object_set_new(p, "target_rate", json_null());
   json_object_set_new(p, "close", json_boolean(o->close));
@@ -626,7 +778,11 @@ int cu_load_main(int argc, char **argv)
   lo_free(&r);
   nwarn = lo_warnings(&r, warn, fd_short);
   lo_print(&r, warn, nwarn);
-  if(!r.st.ok && !r.interrupted)
+  if(r.gave_up && !r.interrupted)
+    fprintf(stderr, "httpsbench-curl load: stopped: no connection to %s "
+            "could be made (%lld connect failures; first: %s)\n", o.url,
+            r.connect_fails, hb_load_first_error(&r.st));
+  else if(!r.st.ok && !r.interrupted)
     fprintf(stderr, "httpsbench-curl load: no request succeeded: %s\n",
             hb_load_first_error(&r.st));
   if(o.json && lo_report(argc, argv, &r, warn, nwarn))
@@ -636,6 +792,7 @@ out:
   lo_free(&r);
   free(r.x);
   curl_slist_free_all(r.hdrs);
+  free(r.socks);
   hb_load_stats_free(&r.st);
   return rc;
 }

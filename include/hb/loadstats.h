@@ -56,14 +56,20 @@ void hb_load_stats_free(hb_load_stats *st);
 void hb_load_stats_merge(hb_load_stats *dst, const hb_load_stats *src);
 /* Counts a failure of category cat; its first message is kept. */
 void hb_load_fail(hb_load_stats *st, int cat, const char *msg);
+/* The start of the measured window (--warmup): counters, error messages
+ * and histograms back to zero. The TLS parameters seen stay: they
+ * describe the connections the window goes on using. */
+void hb_load_stats_reset(hb_load_stats *st);
 
 /* The first error message kept, or "no request completed". */
 const char *hb_load_first_error(const hb_load_stats *st);
 
 /* How the run as a whole went. */
 typedef struct hb_load_run {
-  double elapsed;        /* s */
-  double user_s, sys_s;  /* the client's CPU */
+  double elapsed;        /* s: the measured window (after any warm-up) */
+  double user_s, sys_s;  /* the client process's CPU over the window */
+  double cpu_s;          /* the client's worker threads' CPU over the
+                            window (CLOCK_THREAD_CPUTIME_ID, summed) */
   long threads;
   double target_rate;    /* open loop requests/s; 0 closed loop */
   int tls;               /* the URL was https: handshakes apply */
@@ -74,12 +80,19 @@ typedef struct hb_load_run {
 
 /* After the caller's first line: latency, connect, handshake and TTFB
  * phases, the counts, the errors, the rate, the spectrum (if asked), the
- * throughput, the CPU, then the warnings. */
+ * throughput, the CPU, then the warnings. Per-request CPU and the
+ * utilization come from run->cpu_s. */
 void hb_load_print(const hb_load_stats *st, const hb_load_run *run,
                    int spectrum, char warnings[][300], int nwarn);
 
 /* The run as result "requests" of suite "load" in rep (backend listed by
- * the caller); params is taken over. */
+ * the caller); params is taken over. Besides the counts, histograms and
+ * errors: "elapsed_s" (the window), "bytes_per_s" (body bytes of complete
+ * 2xx responses over elapsed_s), "cpu" {user_s, sys_s (process),
+ * utilization (process CPU over elapsed_s x threads), window_s (run->cpu_s),
+ * util (window_s over elapsed_s x threads), per_request_us (window_s over
+ * complete responses)} and "tls" {version, cipher, group} once a handshake
+ * completed (else null). */
 json_t *hb_load_result(json_t *rep, const char *backend, json_t *params,
                        const hb_load_stats *st, const hb_load_run *run,
                        char warnings[][300], int nwarn);

@@ -83,6 +83,25 @@ void hb_load_fail(hb_load_stats *st, int cat, const char *msg)
       *p = '?';
 }
 
+void hb_load_stats_reset(hb_load_stats *st)
+{
+  hb_load_stats keep = *st;
+
+  memset(st, 0, sizeof(*st));
+  st->latency = keep.latency;
+  st->connect = keep.connect;
+  st->handshake = keep.handshake;
+  st->ttfb = keep.ttfb;
+  hb_hdr_reset(st->latency);
+  hb_hdr_reset(st->connect);
+  hb_hdr_reset(st->handshake);
+  hb_hdr_reset(st->ttfb);
+  st->have_tls = keep.have_tls;
+  memcpy(st->tls_version, keep.tls_version, sizeof(st->tls_version));
+  memcpy(st->tls_cipher, keep.tls_cipher, sizeof(st->tls_cipher));
+  memcpy(st->tls_group, keep.tls_group, sizeof(st->tls_group));
+}
+
 /* ---- the summary ---- */
 
 static void ls_time(double ns, char *buf, size_t size)
@@ -98,6 +117,20 @@ static void ls_time(double ns, char *buf, size_t size)
 static double ls_rate(const hb_load_stats *st, const hb_load_run *run)
 {
   return run->elapsed > 0 ? (double)st->ok / run->elapsed : 0;
+}
+
+/* The worker threads' CPU over the window, per complete response (us)
+ * and as a share of the threads' wall time; NaN when undefined. */
+static double ls_cpu_per_request(const hb_load_stats *st,
+                                 const hb_load_run *run)
+{
+  return st->responses ? run->cpu_s * 1e6 / (double)st->responses : NAN;
+}
+
+static double ls_util(const hb_load_run *run)
+{
+  return run->elapsed > 0 && run->threads > 0
+         ? run->cpu_s / (run->elapsed * (double)run->threads) : NAN;
 }
 
 /* "avg .. stdev .. max .." of one histogram, nothing when empty. */
@@ -143,7 +176,6 @@ void hb_load_print(const hb_load_stats *st, const hb_load_run *run,
                    int spectrum, char warnings[][300], int nwarn)
 {
   static const double ps[] = { 50, 90, 99, 99.9, 99.99 };
-  double cpu = run->user_s + run->sys_s;
   char buf[5][32], tail[200];
   uint64_t errs = 0;
   int i;
@@ -191,11 +223,11 @@ void hb_load_print(const hb_load_stats *st, const hb_load_run *run,
   hb_fmt_rate(run->elapsed > 0 ? (double)st->bytes_in / run->elapsed : 0,
               "B/s", buf[0], sizeof(buf[0]));
   printf("Transfer/sec: %12s\n", buf[0]);
-  printf("CPU: user %.2f s, sys %.2f s, %.1f us/request, %.0f%% of %ld "
-         "thread%s\n", run->user_s, run->sys_s, st->requests ?
-         cpu * 1e6 / (double)st->requests : 0, run->elapsed > 0 ?
-         100 * cpu / (run->elapsed * (double)run->threads) : 0,
-         run->threads, run->threads > 1 ? "s" : "");
+  printf("CPU: user %.2f s, sys %.2f s (process); threads %.2f s, %.1f "
+         "us/response, %.0f%% of %ld thread%s\n", run->user_s, run->sys_s,
+         run->cpu_s, st->responses ? ls_cpu_per_request(st, run) : 0,
+         run->elapsed > 0 ? 100 * ls_util(run) : 0, run->threads,
+         run->threads > 1 ? "s" : "");
   for(i = 0; i < nwarn; i++)
     printf("warning: %s\n", warnings[i]);
   fflush(stdout);
@@ -269,13 +301,15 @@ json_t *hb_load_result(json_t *rep, const char *backend, json_t *params,
     "target", hb_json_num(target), "achieved", hb_json_num(rate),
     "shortfall_pct", hb_json_num(100 * (target - rate) / target),
     "late_sends", (json_int_t)st->late));
-  json_object_set_new(res, "cpu", json_pack("{s:o,s:o,s:o,s:o}",
+  json_object_set_new(res, "cpu", json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}",
     "user_s", hb_json_num(run->user_s), "sys_s", hb_json_num(run->sys_s),
-    "per_request_us", hb_json_num(st->requests ? cpu * 1e6 /
-                                  (double)st->requests : NAN),
     "utilization", hb_json_num(run->elapsed > 0 ? cpu / (run->elapsed *
-                               (double)run->threads) : NAN)));
+                               (double)run->threads) : NAN),
+    "window_s", hb_json_num(run->cpu_s), "util", hb_json_num(ls_util(run)),
+    "per_request_us", hb_json_num(ls_cpu_per_request(st, run))));
   json_object_set_new(res, "elapsed_s", hb_json_num(run->elapsed));
+  json_object_set_new(res, "bytes_per_s", hb_json_num(run->elapsed > 0
+                      ? (double)st->bytes_body / run->elapsed : NAN));
   json_object_set_new(res, "tls", run->tls && st->have_tls ? json_pack(
     "{s:s,s:s,s:s}", "version", st->tls_version, "cipher", st->tls_cipher,
     "group", st->tls_group) : json_null());
