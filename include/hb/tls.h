@@ -70,8 +70,10 @@ typedef struct hb_tls_config {
                             "chacha20-poly1305": the only AEAD offered or
                             accepted (TLS 1.3 suite, and the TLS 1.2 ECDHE
                             suites with it), or NULL: the library's list.
-                            A backend that cannot restrict its list fails
-                            ctx_new with HB_UNSUPPORTED. */
+                            A backend lacking the AEAD fails ctx_new with
+                            HB_UNSUPPORTED. BoringSSL cannot restrict its
+                            TLS 1.3 suites (only 1.2): a pinned peer still
+                            forces the suite; info.cipher says what ran. */
   int session_cache;     /* server: TLS 1.2 session-ID cache */
   int tickets;           /* server: issue tickets (1.2 tickets, 1.3 PSK) */
   uint32_t max_early_data; /* server: accept up to this many bytes of TLS
