@@ -46,6 +46,11 @@ int hb_server_snapshot(const hb_server *s, hb_srv_snap *out, hb_err *err);
  * (seconds < 0: 30 s per line) and returns -1. */
 int hb_wait_mark(int fd, const char *want, double seconds);
 
+/* CPU cpu's busy and total time so far (/proc/stat, clock ticks: good
+ * for the share other processes took over a window of seconds, not for
+ * a process's own CPU). 0 on success. */
+int hb_cpu_busy(int cpu, double *busy_s, double *total_s);
+
 /* The machine's steal time so far (/proc/stat), seconds; -1 unknown. */
 double hb_steal_seconds(void);
 

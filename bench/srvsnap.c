@@ -106,3 +106,31 @@ int hb_wait_mark(int fd, const char *want, double seconds)
       return 0;
   }
 }
+
+int hb_cpu_busy(int cpu, double *busy_s, double *total_s)
+{
+  char buf[512], want[32];
+  unsigned long long v[8];
+  FILE *f = fopen("/proc/stat", "r");
+  long tck = sysconf(_SC_CLK_TCK);
+  int rc = -1;
+
+  snprintf(want, sizeof(want), "cpu%d ", cpu);
+  while(f && fgets(buf, sizeof(buf), f)) {
+    if(strncmp(buf, want, strlen(want)))
+      continue;
+    memset(v, 0, sizeof(v));
+    if(sscanf(buf + strlen(want), "%llu %llu %llu %llu %llu %llu %llu %llu",
+              &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) >= 4) {
+      /* idle and iowait are not busy; steal is time the CPU was not ours */
+      *busy_s = (double)(v[0] + v[1] + v[2] + v[5] + v[6]) / (double)tck;
+      *total_s = (double)(v[0] + v[1] + v[2] + v[3] + v[4] + v[5] + v[6] +
+                          v[7]) / (double)tck;
+      rc = 0;
+    }
+    break;
+  }
+  if(f)
+    fclose(f);
+  return rc;
+}

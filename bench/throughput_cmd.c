@@ -73,6 +73,7 @@ typedef struct tp_server {
   const char *backend;
   const char *tls;       /* as run: "1.3", "1.2", "any", "none" */
   int pinned;            /* version, cipher, group as asked */
+  int cipher_pinned;     /* --cipher given to both sides */
   char note[200];        /* why not, when not */
   char suffix[16];       /* cell name suffix for a separate cell */
 } tp_server;
@@ -441,6 +442,7 @@ static int server_start(const tp_args *a, const char *backend, int resume,
   memset(t, 0, sizeof(*t));
   t->backend = backend;
   t->pinned = 1;
+  t->cipher_pinned = strcmp(a->cipher, "any") != 0;
   snprintf(burn, sizeof(burn), "%ld", a->server_burn);
   if(!strcmp(backend, "plain")) {
     t->tls = "none";
@@ -460,7 +462,7 @@ static int server_start(const tp_args *a, const char *backend, int resume,
     args[n++] = (char *)t->tls;
     args[n++] = "--resume";
     args[n++] = resume ? "on" : "off";
-    if(strcmp(a->cipher, "any") && t->pinned) {
+    if(t->cipher_pinned) {
       args[n++] = "--cipher";
       args[n++] = (char *)a->cipher;
     }
@@ -483,9 +485,13 @@ static int server_start(const tp_args *a, const char *backend, int resume,
       t->tls = "1.2";
       t->pinned = 0;
     }
-    else if(t->pinned && strcmp(a->cipher, "any")) {
-      snprintf(t->note, sizeof(t->note), "its own ciphers: %s", err->msg);
-      snprintf(t->suffix, sizeof(t->suffix), "@own-cipher");
+    else if(t->cipher_pinned) {
+      size_t l = strlen(t->note);
+      snprintf(t->note + l, sizeof(t->note) - l, "%sits own ciphers: %s",
+               l ? "; " : "", err->msg);
+      l = strlen(t->suffix);
+      snprintf(t->suffix + l, sizeof(t->suffix) - l, "@own-cipher");
+      t->cipher_pinned = 0;
       t->pinned = 0;
     }
     else
@@ -506,6 +512,7 @@ static double jnum(json_t *o, const char *a, const char *b)
 typedef struct one_run {
   double rps, bps, cli_us, srv_us, errors;
   double srv_util, cli_util, steal_s;
+  double srv_cpu_busy, cli_cpu_busy; /* whole CPUs' busy share */
   double handshakes, resumed, srv_handshakes, srv_resumed, srv_requests;
   double achieved_rate;
   char version[16], cipher[64], group[32];
@@ -571,7 +578,7 @@ static int client_argv(const tp_args *a, const tp_server *t,
     if(!curl) {
       argv[n++] = "--resume";
       argv[n++] = mode == M_RESUMED ? "on" : "off";
-      if(strcmp(a->cipher, "any") && t->pinned) {
+      if(t->cipher_pinned) {
         argv[n++] = "--cipher";
         argv[n++] = (char *)a->cipher;
       }
@@ -597,6 +604,8 @@ static int load_once(const tp_args *a, const tp_server *t,
   char *argv[48];
   hb_srv_snap s0, s1;
   double st0, st1, reqs, wall, cpu_s;
+  double sb0 = 0, sb1 = 0, stt0 = 0, stt1 = 0, cb0 = 0, cb1 = 0;
+  double ct0 = 0, ct1 = 0;
   int pid, fd = -1, rc, marks;
   json_t *rep, *res, *tls;
   const char *status;
@@ -611,9 +620,13 @@ static int load_once(const tp_args *a, const tp_server *t,
   marks = hb_wait_mark(fd, "mark start", a->warmup + 30) == 0 &&
           hb_server_snapshot(&t->s, &s0, err) == HB_OK;
   st0 = hb_steal_seconds();
+  hb_cpu_busy(a->server_cpu, &sb0, &stt0);
+  hb_cpu_busy(a->client_cpu, &cb0, &ct0);
   marks = marks && hb_wait_mark(fd, "mark end", a->seconds + 30) == 0 &&
           hb_server_snapshot(&t->s, &s1, err) == HB_OK;
   st1 = hb_steal_seconds();
+  hb_cpu_busy(a->server_cpu, &sb1, &stt1);
+  hb_cpu_busy(a->client_cpu, &cb1, &ct1);
   hb_wait_mark(fd, "", -1); /* the summary: drained, never blocks it */
   close(fd);
   rc = hb_engine_wait(pid);
@@ -652,6 +665,8 @@ static int load_once(const tp_args *a, const tp_server *t,
   o->srv_handshakes = s1.handshakes - s0.handshakes;
   o->srv_resumed = s1.resumed - s0.resumed;
   o->steal_s = st0 >= 0 && st1 >= 0 ? st1 - st0 : NAN;
+  o->srv_cpu_busy = stt1 > stt0 ? (sb1 - sb0) / (stt1 - stt0) : NAN;
+  o->cli_cpu_busy = ct1 > ct0 ? (cb1 - cb0) / (ct1 - ct0) : NAN;
   o->achieved_rate = wall > 0 ? reqs / wall : NAN;
   o->handshakes = jnum(res, "counts", "handshakes");
   o->resumed = jnum(res, "counts", "resumed");
@@ -696,8 +711,12 @@ static double median_of(const double *v, int n)
   return n && hb_stats_compute(v, (size_t)n, &st) == 0 ? st.median : NAN;
 }
 
-/* What bound a cell, from the medians of its runs' utilisations. */
-static const char *classify(double srv, double cli, char *why, size_t size)
+/* What bound a cell, from the medians of its runs' utilisations: the
+ * server's and client's own CPU over the window (ns clocks), and how busy
+ * their CPUs were in all (/proc/stat): a CPU that was busy while its
+ * process was not means other processes took it (noise). */
+static const char *classify(double srv, double cli, double srv_cpu,
+                            double cli_cpu, char *why, size_t size)
 {
   if(cli >= BUSY) {
     snprintf(why, size, "the client was %.0f%% busy (server %.0f%%)",
@@ -712,6 +731,14 @@ static const char *classify(double srv, double cli, char *why, size_t size)
   if(isnan(srv) || isnan(cli)) {
     snprintf(why, size, "CPU not measured");
     return "unknown";
+  }
+  if((srv_cpu >= BUSY && srv_cpu - srv > 0.1) ||
+     (cli_cpu >= BUSY && cli_cpu - cli > 0.1)) {
+    snprintf(why, size, "other processes took the CPUs: the server's CPU "
+             "was %.0f%% busy, the server %.0f%% of it; the client's %.0f%%,"
+             " the client %.0f%%", srv_cpu * 100, srv * 100, cli_cpu * 100,
+             cli * 100);
+    return "noise";
   }
   snprintf(why, size, "neither was saturated (server %.0f%%, client "
            "%.0f%%): waiting, the network or the schedule set the rate",
@@ -747,7 +774,7 @@ static void set_params(const tp_args *a, const tp_server *t,
   json_object_set_new(params, "client_cpu", json_integer(a->client_cpu));
   json_object_set_new(params, "tls", json_string(plain ? "none" : t->tls));
   json_object_set_new(params, "cipher", plain ? json_null()
-                      : json_string(t->pinned ? a->cipher : "any"));
+                      : json_string(t->cipher_pinned ? a->cipher : "any"));
   json_object_set_new(params, "group", plain ? json_null()
                       : json_string(a->group));
   json_object_set_new(params, "cert_type", plain ? json_null()
@@ -781,6 +808,7 @@ static json_t *run_cell(const tp_args *a, const tp_server *t,
 {
   double rps[MAX_REPS], bps[MAX_REPS], cli[MAX_REPS], srv[MAX_REPS];
   double su[MAX_REPS], cu[MAX_REPS], ach[MAX_REPS];
+  double sc[MAX_REPS], cc[MAX_REPS];
   double errors = 0, steal = 0, hs = 0, res_n = 0, shs = 0, sres = 0;
   char name[96], why[200], version[16] = "", cipher[64] = "", group[32] = "";
   json_t *res, *lat = json_array(), *achieved;
@@ -804,6 +832,8 @@ static json_t *run_cell(const tp_args *a, const tp_server *t,
     srv[n] = rate > 0 ? o.srv_us * 1e3 : o.srv_us;
     su[n] = o.srv_util;
     cu[n] = o.cli_util;
+    sc[n] = o.srv_cpu_busy;
+    cc[n] = o.cli_cpu_busy;
     ach[n] = o.achieved_rate;
     errors += o.errors;
     steal += isnan(o.steal_s) ? 0 : o.steal_s;
@@ -846,9 +876,11 @@ static json_t *run_cell(const tp_args *a, const tp_server *t,
   }
   json_object_set_new(res, "server_util", series(su, n));
   json_object_set_new(res, "client_util", series(cu, n));
+  json_object_set_new(res, "server_cpu_busy", series(sc, n));
+  json_object_set_new(res, "client_cpu_busy", series(cc, n));
   json_object_set_new(res, "bound", json_string(n ? classify(
-                      median_of(su, n), median_of(cu, n), why, sizeof(why))
-                      : "unknown"));
+                      median_of(su, n), median_of(cu, n), median_of(sc, n),
+                      median_of(cc, n), why, sizeof(why)) : "unknown"));
   json_object_set_new(res, "bound_reason", json_string(n ? why
                       : "no run finished"));
   json_object_set_new(res, "steal_s", json_real(steal));

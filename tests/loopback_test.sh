@@ -27,7 +27,7 @@ start_server() { # engine
     grep -q '^listening on' "$tmp/srv.out" 2>/dev/null && break
     sleep 0.1
   done
-  port=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$tmp/srv.out")
+  port=$(sed -n 's/^listening on [^ ]*:\([0-9]*\).*/\1/p' "$tmp/srv.out")
   [ -n "$port" ]
 }
 
@@ -90,11 +90,13 @@ PY
 done
 
 # The throughput driver, short: one TLS library against plain, both
-# modes, memory figure, curl row when built; table and valid report.
+# modes, memory slope, cost cell, curl row when built; table and valid
+# report, every cell with what bound it.
 tb=$(echo $engines | awk '{print $2}')
 if [ -n "$tb" ]; then
   "$build/httpsbench" throughput --backend "$tb" --sizes 1k -d 0.3 \
-    --repetitions 2 --idle-conns 20 --quiet --json "$tmp/tp.json" \
+    --repetitions 2 --idle-conns 10,30 --memory-repetitions 1 --quiet \
+    --json "$tmp/tp.json" \
     >"$tmp/tp.out" 2>"$tmp/tp.err"
   rc=$?
   [ $rc -eq 0 ] && ok || bad "throughput exited $rc: $(tail -3 "$tmp/tp.err")"
@@ -105,10 +107,15 @@ import json, sys
 rep, tb = json.load(open(sys.argv[1])), sys.argv[2]
 rs = {(r["backend"], r["name"]): r for r in rep["results"]}
 need = [(b, n) for b in ("plain", tb)
-        for n in ("keepalive/1024", "close/1024", "memory/idle-20")]
+        for n in ("keepalive/1024", "close/1024", "memory/idle-10-30",
+                  "cost:keepalive/1024")]
 why = [str(k) for k in need if k not in rs or rs[k]["status"] != "ok"]
 r = rs.get((tb, "keepalive/1024"))
-if r and not (r.get("vs_plain") or 0) > 0: why.append("no vs_plain ratio")
+if r and not (r.get("vs_plain_raw") or 0) > 0: why.append("no HTTPS/HTTP ratio")
+if r and r.get("vs_plain") is None and not r.get("vs_plain_note"):
+    why.append("a ratio neither stated nor explained")
+if r and r.get("bound") not in ("server", "client", "neither"):
+    why.append("bound %s" % r.get("bound"))
 if r and len(r["samples"]) != 2: why.append("samples %d" % len(r["samples"]))
 if why: print("  missing or failed: " + ", ".join(why))
 sys.exit(1 if why else 0)

@@ -1,0 +1,253 @@
+#!/usr/bin/env python3
+"""The throughput driver's judgements, end to end on loopback.
+
+usage: throughput_test.py BUILD_DIR
+- A server that burns 2 ms of CPU per request is the bottleneck: the cell
+  says bound "server"; a client that burns 2 ms per response makes it
+  "client". (The burn is CPU the process must spend by definition; no
+  speed is asserted.)
+- Close mode makes full handshakes (achieved.resumed 0, on both sides);
+  resumed mode resumes every handshake of the measured window.
+- Memory per idle connection: both held counts confirmed by the server,
+  three repetitions, a positive finite slope.
+- A server that stalls once for 200 ms: the open-loop load generator
+  (-R) charges the stall to every request scheduled during it (p99 and
+  max), which a closed loop would hide (coordinated omission).
+- A backend whose server cannot start still has its rows, status error.
+Every report is validated against the schema. Stdlib only.
+"""
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+BUILD = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else "build/asan"
+SRC = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+HB = os.path.join(BUILD, "httpsbench")
+VALIDATE = os.path.join(SRC, "scripts", "validate_report.py")
+TMP = tempfile.mkdtemp(prefix="hbtp.")
+passed = 0
+failed = 0
+
+
+def check(cond, what):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL: %s" % what)
+    return cond
+
+
+def built(b):
+    return os.access(os.path.join(BUILD, "httpsbench-" + b), os.X_OK)
+
+
+TLS = next((b for b in ("openssl", "gnutls", "wolfssl", "boringssl")
+            if built(b)), None)
+
+
+def run(args, name, timeout=600):
+    out = os.path.join(TMP, name + ".json")
+    p = subprocess.run([HB, "throughput", "--quiet", "--json", out] + args,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True, timeout=timeout)
+    rep = None
+    if os.path.exists(out):
+        with open(out) as f:
+            rep = json.load(f)
+        v = subprocess.run(["/usr/bin/python3", VALIDATE, out],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           text=True)
+        check(v.returncode == 0, "%s: report invalid: %s" % (name,
+                                                            v.stdout[-300:]))
+    return p, rep
+
+
+def cell(rep, backend, name):
+    for r in (rep or {}).get("results", []):
+        if r["backend"] == backend and r["name"] == name:
+            return r
+    return None
+
+
+SHORT = ["--sizes", "0", "-d", "0.5", "--warmup", "0.2", "--repetitions",
+         "1", "--idle-conns", "0", "--curl", "off", "--cost", "off",
+         "-c", "4"]
+
+
+def test_bound():
+    for side, want in (("--server-burn-us", "server"),
+                       ("--client-burn-us", "client")):
+        p, rep = run(["--backend", TLS, "--modes", "keepalive", side,
+                      "2000"] + SHORT, "bound-" + want)
+        check(p.returncode == 0, "%s burn: exit %d: %s" % (
+            want, p.returncode, p.stderr[-300:]))
+        for b in ("plain", TLS):
+            r = cell(rep, b, "keepalive/0")
+            if check(r is not None and r["status"] == "ok",
+                     "%s burn: no %s cell" % (want, b)):
+                check(r["bound"] == want, "%s burn: %s cell bound %s (%s)"
+                      % (want, b, r["bound"], r.get("bound_reason")))
+                su = r["server_util"]["samples"][0]
+                cu = r["client_util"]["samples"][0]
+                check(0 < su <= 1.2 and 0 < cu <= 1.2,
+                      "%s burn: utilisations %s %s" % (want, su, cu))
+                # CPU per request: at least the burn, by its definition
+                k = ("server_cpu_us_per_request" if want == "server"
+                     else "client_cpu_us_per_request")
+                check(r[k]["samples"][0] >= 2000, "%s burn: %s = %s" % (
+                    want, k, r[k]["samples"][0]))
+
+
+def test_handshakes():
+    p, rep = run(["--backend", TLS, "--modes", "close,resumed"] + SHORT,
+                 "close")
+    check(p.returncode == 0, "close: exit %d: %s" % (p.returncode,
+                                                      p.stderr[-300:]))
+    full = cell(rep, TLS, "close/0")
+    res = cell(rep, TLS, "resumed/0")
+    if check(full is not None and full["status"] == "ok", "no close cell"):
+        a = full["achieved"]
+        check(a["handshakes"] > 0 and a["resumed"] == 0,
+              "close: handshakes %s resumed %s" % (a["handshakes"],
+                                                   a["resumed"]))
+        check(a["server_handshakes"] > 0 and a["server_resumed"] == 0,
+              "close: server counted %s resumed %s" % (
+                  a["server_handshakes"], a["server_resumed"]))
+        check(a["version"] == "TLSv1.3", "close: version %s" % a["version"])
+        check(re.sub("[-_]", "", a["cipher"] or "").upper().find(
+            "AES128GCM") >= 0, "close: cipher %s" % a["cipher"])
+        check(full["params"]["resume"] is False, "close: params.resume")
+    if check(res is not None and res["status"] == "ok", "no resumed cell"):
+        a = res["achieved"]
+        check(a["handshakes"] > 0 and a["resumed"] == a["handshakes"],
+              "resumed: handshakes %s resumed %s" % (a["handshakes"],
+                                                     a["resumed"]))
+
+
+def test_memory():
+    p, rep = run(["--backend", TLS, "--modes", "keepalive", "--sizes", "0",
+                  "-d", "0.3", "--warmup", "0.1", "--repetitions", "1",
+                  "--idle-conns", "20,100", "--memory-repetitions", "3",
+                  "--curl", "off", "--cost", "off", "-c", "2"], "memory")
+    check(p.returncode == 0, "memory: exit %d: %s" % (p.returncode,
+                                                       p.stderr[-300:]))
+    for b in ("plain", TLS):
+        r = cell(rep, b, "memory/idle-20-100")
+        if not check(r is not None and r["status"] == "ok",
+                     "memory: %s: %s" % (b, r and r.get("error"))):
+            continue
+        check(len(r["samples"]) == 3, "memory: %s samples %d" % (
+            b, len(r["samples"])))
+        check(all(isinstance(v, (int, float)) and math.isfinite(v) and v > 0
+                  for v in r["samples"]),
+              "memory: %s slope %s" % (b, r["samples"]))
+        check(all(h == [20, 100] for h in r["server_open_connections"]),
+              "memory: %s held %s" % (b, r["server_open_connections"]))
+
+
+def start_server(args):
+    p = subprocess.Popen([os.path.join(BUILD, "httpsbench-plain"), "server",
+                          "--listen", "127.0.0.1:0"] + args,
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                         text=True)
+    line = p.stdout.readline()
+    m = re.match(r"listening on [^ ]*:(\d+)", line)
+    return p, int(m.group(1)) if m else None
+
+
+def test_stall():
+    """200 requests/s for 2 s; the server stalls 200 ms after 100."""
+    out = {}
+    for model in ("open", "closed"):
+        srv, port = start_server(["--stall-ms", "200", "--stall-after",
+                                  "100"])
+        if not check(port, "stall: server did not start"):
+            srv.kill()
+            return
+        js = os.path.join(TMP, "stall-%s.json" % model)
+        args = [os.path.join(BUILD, "httpsbench-plain"), "load",
+                "http://127.0.0.1:%d/bytes/64" % port, "-c", "4", "-d",
+                "2", "--json", js]
+        if model == "open":
+            args += ["-R", "200"]
+        else:
+            args += ["-n", "400"]
+            args.remove("-d")
+            args.remove("2")
+        p = subprocess.run(args, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True, timeout=60)
+        srv.terminate()
+        srv.wait(10)
+        check(p.returncode == 0, "stall %s: load exit %d %s" % (
+            model, p.returncode, p.stderr[-200:]))
+        with open(js) as f:
+            r = json.load(f)["results"][0]
+        out[model] = r["latency"]
+    if "open" in out:
+        lat = out["open"]
+        # ~40 requests were due during the stall: their latencies run up
+        # to 200 ms, so the top percent is past 100 ms and the max near 200
+        check(lat["p99"] >= 100000, "stall: open-loop p99 %s us" %
+              lat["p99"])
+        check(lat["max"] >= 150000, "stall: open-loop max %s us" %
+              lat["max"])
+        check(lat["p50"] < 100000, "stall: open-loop p50 %s us" % lat["p50"])
+
+
+def test_error_rows():
+    """A server engine that exits at once (a stand-in script in front of
+    the real engine) still leaves its rows, with status error and the
+    server's reason, and the driver exits 1."""
+    env = dict(os.environ, HTTPSBENCH_ENGINE_DIR=os.path.join(TMP, "eng"))
+    os.makedirs(env["HTTPSBENCH_ENGINE_DIR"], exist_ok=True)
+    for b in ("plain", TLS):
+        src = os.path.join(BUILD, "httpsbench-" + b)
+        dst = os.path.join(env["HTTPSBENCH_ENGINE_DIR"], "httpsbench-" + b)
+        if b == TLS:  # an engine whose server exits at once
+            with open(dst, "w") as f:
+                f.write("#!/bin/sh\n[ \"$1\" = server ] && { echo 'error: "
+                        "broken on purpose'; exit 1; }\nexec %s \"$@\"\n"
+                        % src)
+            os.chmod(dst, 0o755)
+        elif not os.path.exists(dst):
+            os.symlink(src, dst)
+    out = os.path.join(TMP, "err.json")
+    p = subprocess.run([HB, "throughput", "--quiet", "--json", out,
+                        "--backend", TLS, "--modes", "keepalive", "--sizes",
+                        "0", "-d", "0.2", "--warmup", "0.1", "--repetitions",
+                        "1", "--idle-conns", "0", "--curl", "off", "--cost",
+                        "off", "--client-backend", "same"], env=env,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True, timeout=120)
+    check(p.returncode == 1, "error rows: exit %d" % p.returncode)
+    with open(out) as f:
+        rep = json.load(f)
+    r = cell(rep, TLS, "keepalive/0")
+    check(r is not None and r["status"] == "error" and "broken" in
+          (r.get("error") or ""), "error rows: %s" % r)
+    r = cell(rep, "plain", "keepalive/0")
+    check(r is not None and r["status"] == "ok", "error rows: plain %s" % r)
+
+
+def main():
+    if not TLS:
+        print("no TLS engine built")
+        return 1
+    for t in (test_bound, test_handshakes, test_memory, test_stall,
+              test_error_rows):
+        before = failed
+        t()
+        print("%s: %s" % (t.__name__, "ok" if failed == before else
+                          "FAILED"))
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
