@@ -5,6 +5,7 @@
 
 #include "handshake.h"
 #include "hb/backend.h"
+#include "hb/cli.h"
 #include "hb/report.h"
 #include "hb/stats.h"
 
@@ -33,15 +34,17 @@ static void ho_achieved_line(const hs_opts *o, const hs_run *run)
 static void ho_table(const hs_run *run)
 {
   hb_stats st;
+  char lvl[16];
   int p;
 
-  printf("%-14s %10s  %21s %10s %10s %10s\n", "phase (us)", "median",
-         "95% CI of median", "p90", "p99", "max");
+  printf("%-14s %10s  %21s %6s %10s %10s %10s\n", "phase (us)", "median",
+         "CI of median", "level", "p90", "p99", "max");
   for(p = 0; p < HS_NPHASE; p++) {
     if(hb_stats_compute(run->samples[p], run->nok, &st))
       continue;
-    printf("%-14s %10.1f  [%9.1f, %9.1f] %10.1f %10.1f %10.1f\n",
-           hs_phase_names[p], st.median, st.ci95_low, st.ci95_high,
+    hb_fmt_level(st.ci_level, lvl, sizeof(lvl));
+    printf("%-14s %10.1f  [%9.1f, %9.1f] %6s %10.1f %10.1f %10.1f\n",
+           hs_phase_names[p], st.median, st.ci_low, st.ci_high, lvl,
            hb_hdr_value_at_percentile(run->hdr[p], 90) / 1e3,
            hb_hdr_value_at_percentile(run->hdr[p], 99) / 1e3,
            hb_hdr_max(run->hdr[p]) / 1e3);

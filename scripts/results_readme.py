@@ -40,7 +40,8 @@ def main(argv):
             tool["build_type"]),
         "- Libraries: %s." % libs,
         "- Server and client pinned to CPUs 0 and 1; figures are medians "
-        "of the repetitions, with 95% confidence intervals in the report. "
+        "of the repetitions, with confidence intervals (and the coverage "
+        "each achieves) in the report. "
         "The machine is a shared 2-core VM: read ratios, not absolutes.",
         "",
         "## Headline findings",

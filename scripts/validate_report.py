@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """Validate httpsbench reports against schemas/report.schema.json.
 
+The schema takes 1.x reports (the median's CI as ci95_low/ci95_high) and
+2.x (ci_low/ci_high with ci_level, and no ci95_* fields).
+
 usage: validate_report.py REPORT.json [REPORT.json ...]
 Exit 0 when every report is valid, 1 when one is not, 2 for bad usage.
 Needs the jsonschema module (Debian: python3-jsonschema); run it with an
@@ -46,7 +49,8 @@ def main(argv):
         if errors:
             bad += 1
         else:
-            print("%s: valid (%d results)" % (path, len(doc["results"])))
+            print("%s: valid (schema %s, %d results)" % (
+                path, doc["schema_version"], len(doc["results"])))
     return 1 if bad else 0
 
 

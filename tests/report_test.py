@@ -8,6 +8,11 @@ usage: report_test.py HTTPSBENCH SOURCE_DIR WORK_DIR
 - compare: identical reports exit 0, a result made slower on purpose exit
   1, an improvement exit 0, a change inside the threshold exit 0;
 - export: every format equals its committed file in tests/data/;
+- schema versions: report-small.json is 1.x (ci95_low/ci95_high); a 2.x
+  copy (ci_low/ci_high/ci_level) derived from it validates, exports and
+  compares alike; the schema rejects a 2.x report carrying ci95_*; every
+  label gives the coverage achieved (75.0% for 3 samples), computed from
+  n for a 1.x report without ci_level;
 - bad input (unknown major version, truncated JSON, missing fields, empty
   results): one line naming the file, exit 2, nothing written;
 - the Mann-Whitney U test against reference p-values.
@@ -22,6 +27,7 @@ import xml.etree.ElementTree as ET
 
 HB, SRC, WORK = sys.argv[1], sys.argv[2], sys.argv[3]
 DATA = os.path.join(SRC, "tests", "data", "report-small.json")
+SCRIPTS = os.path.join(SRC, "scripts")
 KINDS = ("crypto-aead", "crypto-asymmetric", "crypto-equivalence",
          "crypto-digest", "handshake-phases", "handshake-rate",
          "latency-spectrum", "http-vs-https", "cpu-per-request",
@@ -63,10 +69,33 @@ def scale(doc, name, backend, factor):
         if r["name"] == name and r["backend"] == backend:
             r["samples"] = [s * factor for s in r["samples"]]
             for k in ("median", "mean", "stddev", "min", "max", "ci95_low",
-                      "ci95_high"):
-                r["stats"][k] *= factor
+                      "ci95_high", "ci_low", "ci_high"):
+                if k in r["stats"]:
+                    r["stats"][k] *= factor
             return doc
     raise KeyError(name)
+
+
+def stats_objects(obj):
+    """Every stats object of a report: results' and their series'."""
+    if isinstance(obj, list):
+        for v in obj:
+            yield from stats_objects(v)
+    elif isinstance(obj, dict):
+        if isinstance(obj.get("stats"), dict):
+            yield obj["stats"]
+        for k, v in obj.items():
+            if k != "stats":
+                yield from stats_objects(v)
+
+
+def as_v2(doc):
+    """The 2.x form of a 1.x report: ci_low/ci_high, same values."""
+    doc["schema_version"] = "2.0"
+    for st in stats_objects(doc["results"]):
+        st["ci_low"] = st.pop("ci95_low")
+        st["ci_high"] = st.pop("ci95_high")
+    return doc
 
 
 def test_report():
@@ -214,8 +243,11 @@ def test_export():
 
 def bad_inputs():
     doc = base()
+    doc["schema_version"] = "3.0"
+    yield "major", write(doc, "v3.json"), "unknown schema major version 3"
+    doc = base()
     doc["schema_version"] = "2.0"
-    yield "major", write(doc, "v2.json"), "unknown schema major version 2"
+    yield "2.x with ci95_*", write(doc, "v2-ci95.json"), "'ci_low'"
     text = open(DATA).read()
     path = os.path.join(WORK, "truncated.json")
     with open(path, "w") as f:
@@ -252,6 +284,116 @@ def test_bad_input():
                   "%s %s: wrote something" % (cmd, what))
 
 
+def validate(path):
+    p = subprocess.run([sys.executable, os.path.join(
+        SCRIPTS, "validate_report.py"), path], capture_output=True,
+        text=True, timeout=120)
+    return p.returncode, p.stdout + p.stderr
+
+
+def test_versions():
+    v1 = DATA
+    v2 = write(as_v2(base()), "small-v2.json")
+    rc, out = validate(v1)
+    check(rc == 0 and "schema 1.0" in out, "1.x fixture: %s" % out)
+    rc, out = validate(v2)
+    check(rc == 0 and "schema 2.0" in out, "2.x copy: %s" % out)
+
+    # the schema: 2.x must not carry ci95_*, anywhere, and needs ci_level
+    bad = []
+    doc = as_v2(base())
+    doc["results"][0]["stats"]["ci95_low"] = doc["results"][0]["stats"][
+        "ci_low"]
+    bad.append(("ci95_low beside ci_low", doc))
+    doc = as_v2(base())
+    r = [r for r in doc["results"] if "bytes_per_s" in r][0]
+    st = r["bytes_per_s"]["stats"]
+    st["ci95_high"] = st.pop("ci_high")
+    bad.append(("ci95_high in a series", doc))
+    doc = as_v2(base())
+    del doc["results"][0]["stats"]["ci_level"]
+    bad.append(("no ci_level", doc))
+    doc = base()
+    doc["schema_version"] = "2.0"
+    bad.append(("1.x fields under 2.0", doc))
+    for what, doc in bad:
+        path = write(doc, "bad-v2.json")
+        rc, out = validate(path)
+        check(rc == 1, "schema accepts 2.x with %s (exit %d)" % (what, rc))
+        rc, so, se = run("export", "--format", "csv", path)
+        check(rc == 2 and path in se, "export of 2.x with %s: exit %d %s"
+              % (what, rc, se))
+    doc = base()
+    doc["results"][0]["stats"]["ci_low"] = 1.0  # 1.x ignores unknown keys
+    rc, out = validate(write(doc, "v1-extra.json"))
+    check(rc == 0, "1.x with an extra key: %s" % out)
+
+    # export and compare read both alike
+    for fmt in ("csv", "bmf", "gab"):
+        r1 = run("export", "--format", fmt, v1)
+        r2 = run("export", "--format", fmt, v2)
+        check(r1[0] == 0 and r1 == r2, "export %s: 1.x and 2.x differ (%s)"
+              % (fmt, r2[2]))
+    rc, so, se = run("export", "--format", "csv", v1)
+    head = so.splitlines()[0].split(",") if so else []
+    check(head[5:9] == ["median", "ci_low", "ci_high", "ci_level"],
+          "csv columns %s" % head[5:9])
+    gab = json.loads(run("export", "--format", "gab", v1)[1] or "[]")
+    e = [e for e in gab if e["name"] == "crypto/rsa-2048/sign/openssl"]
+    check(e and e[0]["range"].endswith("(93.8% CI)") and "93.8% CI [" in
+          e[0]["extra"], "gab names the level: %s" % e[:1])
+    bmf = json.loads(run("export", "--format", "bmf", v2)[1] or "{}")
+    m = bmf.get("crypto/rsa-2048/sign/openssl", {}).get("throughput", {})
+    check(m.get("ci_level") == 0.9375 and "lower_value" in m,
+          "bmf ci_level: %s" % m)
+    for base_, new_ in ((v1, v2), (v2, v1)):
+        rc, so, se = run("compare", base_, new_)
+        line = [ln for ln in so.splitlines()
+                if "rsa-2048/sign openssl" in ln]
+        check(rc == 0 and "0 worse" in so and line and
+              line[0].count("93.8%") == 2, "compare 1.x/2.x: exit %d %s"
+              % (rc, line or se))
+        check("95% CI" not in so, "compare says 95% CI")
+
+    # a 1.x report without ci_level: the level computed from n, exactly
+    doc = base()
+    for st in stats_objects(doc["results"]):
+        st.pop("ci_level", None)
+    rc, so, se = run("export", "--format", "csv", write(doc, "nolevel.json"))
+    want = {"3": "0.75", "5": "0.9375", "6": "0.96875", "1": "0.0"}
+    rows = [ln.split(",") for ln in so.splitlines()[1:]]
+    got = {(r[14], r[8]) for r in rows if r[8]}
+    check(rc == 0 and got and all(want.get(n) == lv for n, lv in got),
+          "levels computed from n: %s" % sorted(got))
+
+    # merging 1.x and 2.x parts gives a valid 2.x report
+    out = os.path.join(WORK, "merged.json")
+    p = subprocess.run([sys.executable, os.path.join(
+        SCRIPTS, "merge_reports.py"), out, v1, v2], capture_output=True,
+        text=True, timeout=120)
+    rc, msg = validate(out) if p.returncode == 0 else (p.returncode,
+                                                         p.stderr)
+    check(rc == 0 and "schema 2.0" in msg, "merge 1.x + 2.x: %s" % msg)
+
+    # figures and the page name the level achieved, never a nominal 95%
+    outdir = os.path.join(WORK, "fig-v2")
+    rc, so, se = run("report", v2, "--out", outdir)
+    check(rc == 0, "2.x report exit %d: %s" % (rc, se))
+    html = open(os.path.join(outdir, "report.html")).read() if rc == 0 \
+        else ""
+    check("CI, level" in html and "93.8%" in html and "95% CI" not in html,
+          "page levels")
+    svg = os.path.join(outdir, "crypto-aead.svg")
+    svg = open(svg).read() if os.path.exists(svg) else ""
+    check("93.8% CI" in svg and "95% CI" not in svg, "aead figure level")
+    svg = os.path.join(outdir, "handshake-phases.svg")
+    svg = open(svg).read() if os.path.exists(svg) else ""
+    check("96.9% CI" in svg, "handshake figure level (6 samples)")
+    svg = os.path.join(outdir, "http-vs-https.svg")
+    svg = open(svg).read() if os.path.exists(svg) else ""
+    check("75.0% CI" in svg, "throughput figure level (3 runs)")
+
+
 def test_mwu():
     sys.path.insert(0, os.path.join(SRC, "scripts"))
     from hbreport import mwu
@@ -270,8 +412,8 @@ def test_mwu():
 
 def main():
     os.makedirs(WORK, exist_ok=True)
-    for t in (test_mwu, test_export, test_bad_input, test_compare,
-              test_report):
+    for t in (test_mwu, test_export, test_versions, test_bad_input,
+              test_compare, test_report):
         t()
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0

@@ -16,6 +16,48 @@
 
 #define NEAR(a, b) (fabs((a) - (b)) < 1e-9 * (fabs(b) + 1))
 
+/* The coverage of [x(j), x(n+1-j)] counted here, not with stats.c's
+ * cumulative sum: P(j <= B <= n-j) for B ~ Binomial(n, 1/2), the middle
+ * of row n of Pascal's triangle over 2^n (exact for n <= 52). */
+static double coverage_of(size_t n, size_t j)
+{
+  uint64_t row[64] = { 1 }, mid = 0;
+  size_t i, k;
+
+  for(k = 1; k <= n; k++)
+    for(i = k; i > 0; i--)
+      row[i] += row[i - 1];
+  for(i = j; i + j <= n; i++)
+    mid += row[i];
+  return (double)mid / ldexp(1, (int)n);
+}
+
+/* Samples 1..n in reverse: x(j) is j, so the bounds name the ranks the
+ * code chose; ci_level must be their exact coverage, and j the largest
+ * rank reaching 95% (1 when none does). */
+static void check_level(size_t n, double known)
+{
+  double v[52];
+  size_t i, j;
+  hb_stats st;
+
+  for(i = 0; i < n; i++)
+    v[i] = (double)(n - i);
+  CHECK(hb_stats_compute(v, n, &st) == 0, "n=%zu failed", n);
+  j = (size_t)st.ci_low;
+  CHECK(j >= 1 && st.ci_high == (double)(n + 1 - j), "n=%zu ci [%g, %g]",
+        n, st.ci_low, st.ci_high);
+  CHECK(st.ci_level == coverage_of(n, j), "n=%zu: ci_level %.17g, "
+        "coverage of [x%zu, x%zu] %.17g", n, st.ci_level, j, n + 1 - j,
+        coverage_of(n, j));
+  CHECK(known < 0 || st.ci_level == known, "n=%zu: ci_level %.17g, want "
+        "%.17g", n, st.ci_level, known);
+  CHECK(j == 1 || coverage_of(n, j) >= 0.95, "n=%zu: x%zu below 95%%", n,
+        j);
+  CHECK(2 * (j + 1) > n || coverage_of(n, j + 1) < 0.95, "n=%zu: x%zu "
+        "is not the narrowest 95%% pair", n, j);
+}
+
 static void test_stats(void)
 {
   static const double odd[] = { 5, 1, 4, 2, 3 };
@@ -30,8 +72,8 @@ static void test_stats(void)
         "odd: median %g min %g max %g", st.median, st.min, st.max);
   CHECK(NEAR(st.stddev, sqrt(2.5)), "odd stddev %g", st.stddev);
   /* n=5: no pair reaches 95%; [min, max] covers 1 - 2/32 */
-  CHECK(st.ci95_low == 1 && st.ci95_high == 5, "n=5 ci [%g, %g]",
-        st.ci95_low, st.ci95_high);
+  CHECK(st.ci_low == 1 && st.ci_high == 5, "n=5 ci [%g, %g]",
+        st.ci_low, st.ci_high);
   CHECK(NEAR(st.ci_level, 0.9375), "n=5 ci level %g", st.ci_level);
 
   CHECK(hb_stats_compute(even, 8, &st) == 0, "n=8 failed");
@@ -52,10 +94,18 @@ static void test_stats(void)
   for(i = 0; i < 20; i++)
     twenty[i] = 20 - i;
   hb_stats_compute(twenty, 20, &st);
-  CHECK(st.ci95_low == 6 && st.ci95_high == 15 && st.median == 10.5,
-        "n=20 ci [%g, %g] median %g", st.ci95_low, st.ci95_high, st.median);
+  CHECK(st.ci_low == 6 && st.ci_high == 15 && st.median == 10.5,
+        "n=20 ci [%g, %g] median %g", st.ci_low, st.ci_high, st.median);
   CHECK(hb_stats_compute(odd, 1, &st) == 0 && st.stddev == 0 &&
-        st.ci95_low == 5 && st.ci95_high == 5, "n=1");
+        st.ci_low == 5 && st.ci_high == 5 && st.ci_level == 0, "n=1");
+
+  /* the level is the coverage achieved, exactly: 1 - 2/8, 1 - 2/32 */
+  check_level(3, 0.75);
+  check_level(5, 0.9375);
+  check_level(6, -1);
+  check_level(20, -1);
+  for(i = 1; i <= 52; i++)
+    check_level((size_t)i, -1);
 }
 
 typedef struct { uint64_t calls; int fail_after; } fake;
@@ -99,7 +149,7 @@ static void test_harness(void)
 static void test_report(void)
 {
   char dir[] = "/tmp/hbtest.XXXXXX", path[300], path2[300];
-  json_t *r, *res, *back;
+  json_t *r, *res, *back, *stj;
   double s[3] = { 1, 2, NAN };
   hb_err err = { "" };
   struct stat st;
@@ -114,6 +164,12 @@ static void test_report(void)
   hb_result_set_samples(res, s, 3);
   CHECK(json_is_null(json_array_get(json_object_get(res, "samples"), 2)),
         "NaN sample not null");
+  stj = json_object_get(res, "stats");
+  CHECK(json_object_get(stj, "ci_low") && json_object_get(stj, "ci_high") &&
+        json_number_value(json_object_get(stj, "ci_level")) == 0.75 &&
+        !json_object_get(stj, "ci95_low") &&
+        !json_object_get(stj, "ci95_high"), "stats: ci_low, ci_high, "
+        "ci_level 0.75 for 3 samples, no ci95_*");
   hb_result_set_status(res, HB_UNSUPPORTED, "no such thing");
   CHECK(!strcmp(json_string_value(json_object_get(res, "status")),
                 "unsupported"), "status");
@@ -132,6 +188,21 @@ static void test_report(void)
           "results lost");
     json_decref(back);
   }
+  CHECK(!strcmp(json_string_value(json_object_get(r, "schema_version")),
+                "2.0"), "schema_version %s", json_string_value(
+                json_object_get(r, "schema_version")));
+  /* 1.x reports (ci95_*) still load; an unknown major does not */
+  json_object_set_new(r, "schema_version", json_string("1.3"));
+  CHECK(hb_report_write(r, path, 0, &err) == HB_OK, "%s", err.msg);
+  back = hb_report_load(path, &err);
+  CHECK(back != NULL, "1.x report rejected: %s", err.msg);
+  json_decref(back);
+  json_object_set_new(r, "schema_version", json_string("3.0"));
+  CHECK(hb_report_write(r, path, 0, &err) == HB_OK, "%s", err.msg);
+  back = hb_report_load(path, &err);
+  CHECK(back == NULL && strstr(err.msg, "3.0"), "3.0 report loaded: %s",
+        err.msg);
+  json_decref(back);
   CHECK(hb_report_write(r, path2, 0, &err) == HB_ERROR, "wrote to a "
         "missing directory");
   json_decref(r);
@@ -165,6 +236,18 @@ static void test_cli(void)
   CHECK(hb_parse_seconds("0.5", 10, &d) == 0 && d == 0.5, "seconds");
   CHECK(hb_parse_seconds("nan", 10, &d) == -1, "nan seconds accepted");
   CHECK(hb_parse_seconds("-1", 10, &d) == -1, "negative seconds");
+  hb_fmt_level(0.75, why, sizeof(why));
+  CHECK(!strcmp(why, "75.0%"), "level 0.75: %s", why);
+  hb_fmt_level(0.9375, why, sizeof(why));
+  CHECK(!strcmp(why, "93.8%"), "level 0.9375: %s", why);
+  hb_fmt_level(0.9499, why, sizeof(why));
+  CHECK(!strcmp(why, "94.9%"), "level 0.9499 must not read 95: %s", why);
+  hb_fmt_level(0.95861053466796875, why, sizeof(why));
+  CHECK(!strcmp(why, "95.9%"), "level n=20: %s", why);
+  hb_fmt_level(0.99996, why, sizeof(why));
+  CHECK(!strcmp(why, "99.9%"), "level 0.99996 must not read 100: %s", why);
+  hb_fmt_level(NAN, why, sizeof(why));
+  CHECK(!strcmp(why, "-"), "level NaN: %s", why);
   sizes[0] = 16;
   /* 3 AEADs x (seal, open, rekey) + 2 CBC + 5 MD + 6 sigs x 2 + 3 RSA x 2
    * + 2 kex x 3 (no stream: 16 is not a multiple of 64) */

@@ -12,7 +12,9 @@
 #include "hb/err.h"
 #include "hb/stats.h"
 
-#define HB_SCHEMA_VERSION "1.0"
+/* 2.0: stats name the median's interval ci_low/ci_high and its coverage
+ * ci_level (1.x: ci95_low/ci95_high, whatever the coverage). */
+#define HB_SCHEMA_VERSION "2.0"
 
 /* New report with schema_version, tool, run (start time, command line) and
  * environment filled; backends and results empty. */
@@ -48,7 +50,8 @@ int hb_report_write(json_t *report, const char *path, int interrupted,
  * file behind. */
 int hb_report_check_path(const char *path, hb_err *err);
 
-/* Reads a report; NULL with err set for unreadable or non-report JSON. */
+/* Reads a report of schema 1.x or 2.x; NULL with err set for unreadable
+ * or non-report JSON or another major version. */
 json_t *hb_report_load(const char *path, hb_err *err);
 
 #endif

@@ -96,8 +96,8 @@ json_t *hb_stats_json(const hb_stats *st)
   json_object_set_new(s, "stddev", hb_json_num(st->stddev));
   json_object_set_new(s, "min", hb_json_num(st->min));
   json_object_set_new(s, "max", hb_json_num(st->max));
-  json_object_set_new(s, "ci95_low", hb_json_num(st->ci95_low));
-  json_object_set_new(s, "ci95_high", hb_json_num(st->ci95_high));
+  json_object_set_new(s, "ci_low", hb_json_num(st->ci_low));
+  json_object_set_new(s, "ci_high", hb_json_num(st->ci_high));
   json_object_set_new(s, "ci_level", hb_json_num(st->ci_level));
   json_object_set_new(s, "cv", hb_json_num(st->cv));
   json_object_set_new(s, "n", json_integer((json_int_t)st->n));
@@ -232,9 +232,10 @@ json_t *hb_report_load(const char *path, hb_err *err)
     json_decref(r);
     return NULL;
   }
-  if(atoi(sv) != atoi(HB_SCHEMA_VERSION)) {
+  if(atoi(sv) < 1 || atoi(sv) > atoi(HB_SCHEMA_VERSION)) {
     hb_err_set(err, HB_ERROR, "%s: schema_version %s is not supported "
-               "(this build reads %s.x)", path, sv, "1");
+               "(this build reads 1.x to %d.x)", path, sv,
+               atoi(HB_SCHEMA_VERSION));
     json_decref(r);
     return NULL;
   }

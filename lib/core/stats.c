@@ -2,6 +2,7 @@
 #include "hb/stats.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,29 +20,65 @@ double hb_median_sorted(const double *s, size_t n)
 }
 
 /* P(B = i) for B ~ Binomial(n, 1/2), in log space so large n does not
- * overflow. */
-static double binom_pmf_half(size_t n, size_t i)
+ * overflow; long double keeps the sum of many terms within a few units in
+ * the last place of a double. */
+static long double binom_pmf_half(size_t n, size_t i)
 {
-  return exp(lgamma((double)n + 1) - lgamma((double)i + 1) -
-             lgamma((double)(n - i) + 1) - (double)n * log(2.0));
+  return expl(lgammal((long double)n + 1) - lgammal((long double)i + 1) -
+              lgammal((long double)(n - i) + 1) -
+              (long double)n * logl(2.0L));
 }
 
+/* Up to 64 samples the coverage is counted exactly: 1 - 2 P(B <= j-1) =
+ * (2^(n-1) - sum C(n, i), i < j) / 2^(n-1), a whole numerator below 2^63
+ * and a power of two, so the double is exact up to n = 54 and correctly
+ * rounded up to 64. */
+#define HB_EXACT_N 64
+
+/* 1 - 2 P(B <= j-1) for n in 1..64, below = sum C(n, i) for i < j */
+static double exact_coverage(size_t n, uint64_t below)
+{
+  return ldexp((double)((UINT64_C(1) << (n - 1)) - below), -(int)(n - 1));
+}
+
+/* [x(j), x(n+1-j)] covers the median with 1 - 2 P(B <= j-1); the
+ * cumulative sum grows with j, so one pass finds the widest j */
 size_t hb_median_ci_rank(size_t n, double level, double *coverage)
 {
   size_t j, best = 1;
-  double cdf = n ? binom_pmf_half(n, 0) : 1; /* P(B <= j - 1) */
-  double cov_best = 1 - 2 * cdf;
+  double cov_best;
 
-  /* [x(j), x(n+1-j)] covers the median with 1 - 2 P(B <= j-1); the
-   * cumulative sum grows with j, so one pass finds the widest j */
-  for(j = 2; j <= n / 2; j++) {
-    double cov;
-    cdf += binom_pmf_half(n, j - 1);
-    cov = 1 - 2 * cdf;
-    if(cov < level)
-      break;
-    best = j;
-    cov_best = cov;
+  if(n <= HB_EXACT_N) {
+    uint64_t row[HB_EXACT_N + 1] = { 1 }, below = 1; /* sum C(n, i), i < j */
+    size_t i, k;
+
+    for(k = 1; k <= n; k++) /* Pascal's triangle up to row n */
+      for(i = k; i > 0; i--)
+        row[i] += row[i - 1];
+    cov_best = n ? exact_coverage(n, below) : 0;
+    for(j = 2; j <= n / 2; j++) {
+      double cov;
+      below += row[j - 1];
+      cov = exact_coverage(n, below);
+      if(cov < level)
+        break;
+      best = j;
+      cov_best = cov;
+    }
+  }
+  else {
+    long double cdf = binom_pmf_half(n, 0); /* P(B <= j - 1) */
+
+    cov_best = (double)(1 - 2 * cdf);
+    for(j = 2; j <= n / 2; j++) {
+      double cov;
+      cdf += binom_pmf_half(n, j - 1);
+      cov = (double)(1 - 2 * cdf);
+      if(cov < level)
+        break;
+      best = j;
+      cov_best = cov;
+    }
   }
   if(coverage)
     *coverage = cov_best < 0 ? 0 : cov_best;
@@ -72,8 +109,8 @@ int hb_stats_compute(const double *samples, size_t n, hb_stats *out)
   out->max = s[n - 1];
   out->median = hb_median_sorted(s, n);
   j = hb_median_ci_rank(n, 0.95, &out->ci_level);
-  out->ci95_low = s[j - 1];
-  out->ci95_high = s[n - j];
+  out->ci_low = s[j - 1];
+  out->ci_high = s[n - j];
   out->cv = out->mean != 0 ? out->stddev / fabs(out->mean) : 0;
   free(s);
   return 0;

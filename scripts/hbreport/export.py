@@ -1,14 +1,20 @@
 """httpsbench export --format csv|bmf|gab|hdr FILE.json [--out FILE]
 
-- csv: one row per result (every status), numbers as in the report.
+- csv: one row per result (every status), numbers as in the report; the
+  median's CI in columns ci_low, ci_high and its coverage in ci_level
+  (for schema 1.x reports: ci95_low/ci95_high, and ci_level computed from
+  n when the report lacks it).
 - bmf: Bencher Metric Format, {bench: {measure: {value, lower_value,
-  upper_value}}}: bench "suite/name/backend", value the median and the
-  bounds its 95% CI. Time units go to Bencher's built-in "latency" measure
+  upper_value, ci_level}}}: bench "suite/name/backend", value the median,
+  the bounds its CI and ci_level the coverage that CI achieves (Bencher
+  reads the first three and ignores the extra key). Time units go to
+  Bencher's built-in "latency" measure
   in nanoseconds, ops/s to "throughput"; other units to a measure named
   after the unit ("bytes-per-second"). Series a result carries beside its
   samples (throughput's bytes_per_s, CPU per request) are extra measures.
 - gab: github-action-benchmark's custom format, [{name, unit, value, range,
-  extra}], range "± half-width of the CI" (the larger side). That action
+  extra}], range "± half-width (75.0% CI)": the larger side of the CI and
+  the coverage it achieves; extra repeats the CI. That action
   wants one direction per file: --only higher|lower keeps the results
   where bigger (rates) or smaller (times, sizes) is better.
 - hdr: every latency histogram in the report as HdrHistogram's percentile
@@ -29,7 +35,7 @@ from . import load as L
 from . import units
 from .cli import usage_fail, write_atomic
 
-STAT_KEYS = ("median", "ci95_low", "ci95_high", "ci_level", "mean",
+STAT_KEYS = ("median", "ci_low", "ci_high", "ci_level", "mean",
              "stddev", "min", "max", "cv", "n")
 CSV_HEAD = ("suite", "name", "backend", "unit", "status") + STAT_KEYS + \
     ("samples", "params", "error")
@@ -48,7 +54,10 @@ def to_csv(rep):
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_HEAD)
     for r in rep.results:
-        st = r.get("stats") or {}
+        st = dict(r.get("stats") or {})
+        if st:  # either schema's names, the level computed if missing
+            st["ci_low"], st["ci_high"] = L.ci(r)
+            st["ci_level"] = L.ci_level(r)
         w.writerow([r["suite"], r["name"], r["backend"], r["unit"],
                     r["status"]] + [_num(st.get(k)) for k in STAT_KEYS] +
                    [";".join(_num(s) for s in r["samples"]),
@@ -68,12 +77,14 @@ def _scaled(v, scale):
     return v if scale == 1.0 else float("%.12g" % (v * scale))
 
 
-def _metric(value, lo, hi, scale=1.0):
+def _metric(value, lo, hi, level, scale=1.0):
     m = {"value": _scaled(value, scale)}
     if isinstance(lo, (int, float)) and math.isfinite(lo):
         m["lower_value"] = _scaled(lo, scale)
     if isinstance(hi, (int, float)) and math.isfinite(hi):
         m["upper_value"] = _scaled(hi, scale)
+    if len(m) > 1 and level is not None:
+        m["ci_level"] = level
     return m
 
 
@@ -96,21 +107,23 @@ def to_bmf(rep):
         if not L.ok(r):
             continue
         lo, hi = L.ci(r)
+        level = L.ci_level(r)
         unit = r["unit"]
         if units.is_time(unit):
             scale = units.TIME_UNITS[unit.split("/")[0]] * 1e9
-            measures = {"latency": _metric(L.median(r), lo, hi, scale)}
+            measures = {"latency": _metric(L.median(r), lo, hi, level,
+                                           scale)}
         elif unit == "ops/s":
-            measures = {"throughput": _metric(L.median(r), lo, hi)}
+            measures = {"throughput": _metric(L.median(r), lo, hi, level)}
         else:
-            measures = {_slug(unit): _metric(L.median(r), lo, hi)}
+            measures = {_slug(unit): _metric(L.median(r), lo, hi, level)}
         for key, s in _series(r):
             slo, shi = L.ci(s)
             slug = key.replace("_", "-")
             if slug.endswith("-per-s"):
                 slug += "econd"
             measures[slug] = _metric(
-                L.median(s), slo, shi)
+                L.median(s), slo, shi, L.ci_level(s))
         out[bench_name(r)] = measures
     return json.dumps(out, indent=2, sort_keys=False) + "\n"
 
@@ -128,11 +141,13 @@ def to_gab(rep, only=None):
         st = r["stats"]
         half = max(abs(med - lo) if lo is not None else 0,
                    abs(hi - med) if hi is not None else 0)
-        extra = "median of %d; 95%% CI [%s, %s]; %s is better" % (
-            st["n"], _num(lo), _num(hi), "smaller" if lower else "bigger")
+        level = L.fmt_level(L.ci_level(r))
+        extra = "median of %d; %s CI [%s, %s]; %s is better" % (
+            st["n"], level, _num(lo), _num(hi),
+            "smaller" if lower else "bigger")
         out.append({"name": bench_name(r), "unit": r["unit"],
-                    "value": med, "range": "\u00b1 %.4g" % half,
-                    "extra": extra})
+                    "value": med, "range": "\u00b1 %.4g (%s CI)" % (
+                        half, level), "extra": extra})
     return json.dumps(out, indent=2, ensure_ascii=False) + "\n"
 
 

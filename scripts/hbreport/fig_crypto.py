@@ -34,9 +34,11 @@ def _sized(rep, ops):
 
 
 def sized_figure(rep, key, ops, title, caption):
+    """caption may name the CI as %(ci)s: '75.0% CI' for 3 samples."""
     rs = _sized(rep, ops)
     if not any(L.ok(r) for r in rs):
         return None
+    ci = L.ci_name(rs)
     algs = []
     for r in rs:
         if r["params"]["algorithm"] not in algs:
@@ -72,8 +74,8 @@ def sized_figure(rep, key, ops, title, caption):
         ax.set_xlabel("record size (bytes, log)")
         ax.set_ylabel("MB/s (log)")
     P.legend(fig, _backends(rs), [("-", ops[0]), ("--", ops[1])]
-             if len(ops) > 1 else [])
-    return P.finish(fig, rep, key, title, caption)
+             if len(ops) > 1 else [], whisker=ci + " of the median")
+    return P.finish(fig, rep, key, title, caption % {"ci": ci})
 
 
 def aead(rep):
@@ -81,14 +83,14 @@ def aead(rep):
         rep, "crypto-aead", AEAD_OPS,
         "Record protection throughput against record size",
         "Median MB/s of sealing (solid) and opening (dashed) one record, "
-        "per library, with the 95% CI of the median; log axes.")
+        "per library, with the %(ci)s of the median; log axes.")
 
 
 def digests(rep):
     return sized_figure(
         rep, "crypto-digest", ("digest", "mac"),
         "Digest and MAC throughput against input size",
-        "Median MB/s per library with the 95% CI of the median.")
+        "Median MB/s per library with the %(ci)s of the median.")
 
 
 def asymmetric(rep):
@@ -105,8 +107,8 @@ def asymmetric(rep):
     fig = P.new_figure(10, 1.2 + 0.11 * len(ops) * max(2, len(bes)))
     ax = fig.add_subplot(1, 1, 1)
     handles = P.hbars(ax, ops, series, log=True)
-    ax.set_xlabel("operations per second (log); whiskers: 95% CI of the "
-                  "median")
+    ax.set_xlabel("operations per second (log); whiskers: %s of the median"
+                  % L.ci_name(rs))
     ax.legend(handles=handles, loc="lower right")
     return P.finish(fig, rep, "crypto-asymmetric",
                     "Public-key operations per second",
@@ -168,6 +170,8 @@ def handshake_phases(rep):
     cases = _cases(rep)
     if not cases:
         return None
+    ci = L.ci_name([rep.find("handshake", case + "/total", b)
+                    for case, bes in cases for b in bes])
     heights = [0.8 + 0.32 * len(b) for _, b in cases]
     fig = P.new_figure(10, sum(heights) + 1.0)
     grid = fig.add_gridspec(len(cases), 1, height_ratios=heights)
@@ -202,37 +206,41 @@ def handshake_phases(rep):
         ax.margins(x=0.12)
         ax.grid(axis="y", visible=False)
         if i == len(cases) - 1:
-            ax.set_xlabel("microseconds (medians per phase; whisker: 95% "
-                          "CI of the median total)")
+            ax.set_xlabel("microseconds (medians per phase; whisker: %s "
+                          "of the median total)" % ci)
     P.legend(fig, [], patches=[(col, label) for _, label, col in PHASES])
     return P.finish(fig, rep, "handshake-phases",
                     "Connection set-up, phase by phase",
                     "Median time of each phase of a new connection per "
                     "case (TLS version, full or resumed, certificate, key "
-                    "exchange) and library; the whisker is the 95% CI of "
-                    "the median total.")
+                    "exchange) and library; the whisker is the %s of the "
+                    "median total." % ci)
 
 
 def handshake_rate(rep):
     cap = [r for r in rep.of_suite("handshake")
            if r["unit"] == "handshakes/s"]
     if cap:
+        ci = L.ci_name(cap)
         how = ("capacity mode: handshakes per second with concurrent "
-               "connections, median of the runs with its 95% CI")
+               "connections, median of the runs with its %s" % ci)
         rows = [(r["name"].rsplit("/", 1)[0], r["backend"], _triple(r))
                 for r in cap]
     else:
-        rows = []
+        rows, totals = [], []
         for case, bes in _cases(rep):
             for b in bes:
-                t = _triple(rep.find("handshake", case + "/total", b))
+                totals.append(rep.find("handshake", case + "/total", b))
+                t = _triple(totals[-1])
                 if t:
                     # the CI of a rate from the CI of a time: bounds swap
                     t = (1e6 / t[0], 1e6 / t[2] if t[2] else None,
                          1e6 / t[1] if t[1] else None)
                 rows.append((case, b, t))
+        ci = L.ci_name(totals)
         how = ("one connection at a time: 1 / median total time of a new "
-               "connection (no capacity run in this report)")
+               "connection, whiskers from its %s (no capacity run in this "
+               "report)" % ci)
     if not any(t for _, _, t in rows):
         return None
     cases = []
@@ -247,7 +255,7 @@ def handshake_rate(rep):
     ax = fig.add_subplot(1, 1, 1)
     handles = P.hbars(ax, cases, series, log=True,
                       value_fmt=lambda v: "%.0f" % v)
-    ax.set_xlabel("handshakes per second (log)")
+    ax.set_xlabel("handshakes per second (log); whiskers: %s" % ci)
     ax.margins(x=0.1)
     ax.legend(handles=handles, loc="lower right")
     return P.finish(fig, rep, "handshake-rate", "Handshakes per second",

@@ -184,13 +184,14 @@ def http_https(rep):
             if j == 2:
                 ax.axhline(100, color="#444444", ls="--", lw=1)
                 ax.set_ylim(bottom=0)
-    P.legend(fig, _cell_backends(cells))
+    ci = L.ci_name(cells + [r.get("bytes_per_s") for r in cells])
+    P.legend(fig, _cell_backends(cells), whisker=ci + " of the median")
     return P.finish(fig, rep, "http-vs-https",
                     "HTTP versus HTTPS: requests/s and bytes/s",
-                    "Medians of the runs with their 95% CI per payload "
+                    "Medians of the runs with their %s per payload "
                     "size; plain HTTP (dashed) is the baseline. "
                     "keepalive: requests on open connections; close: a "
-                    "new connection (and handshake) per request.")
+                    "new connection (and handshake) per request." % ci)
 
 
 def cpu(rep):
@@ -208,11 +209,12 @@ def cpu(rep):
             _line_panel(ax, cells, m,
                         lambda r, k=key: _series_triple(r.get(k)))
             ax.set_ylabel(label)
-    P.legend(fig, _cell_backends(cells))
+    ci = L.ci_name([r.get(k) for r in cells for _, k in cols])
+    P.legend(fig, _cell_backends(cells), whisker=ci + " of the median")
     return P.finish(fig, rep, "cpu-per-request", "CPU time per request",
                     "Server (one thread) and load generator CPU time per "
-                    "request, medians with their 95% CI; plain HTTP "
-                    "dashed.")
+                    "request, medians with their %s; plain HTTP "
+                    "dashed." % ci)
 
 
 def memory(rep):
@@ -241,7 +243,7 @@ def memory(rep):
     fig = P.new_figure(10, 1.4 + 0.13 * len(names) * max(2, len(bes)))
     ax = fig.add_subplot(1, 1, 1)
     handles = P.hbars(ax, names, series, value_fmt=lambda v: "%.1f" % v)
-    ax.set_xlabel(shown + " (median, whisker: 95% CI)")
+    ax.set_xlabel(shown + " (median, whisker: %s)" % L.ci_name(rs))
     ax.margins(x=0.15)
     ax.legend(handles=handles, loc="lower right")
     return P.finish(fig, rep, "memory-per-connection",

@@ -5,13 +5,19 @@ unreadable file, truncated or invalid JSON, an unknown schema major
 version, missing fields (the schema's own check, schemas/report.schema.json,
 when the jsonschema module is there; the required fields otherwise) or
 no results at all.
+
+Schema 1.x and 2.x are read alike: the median's confidence interval is
+ci95_low/ci95_high in 1.x and ci_low/ci_high in 2.x, and its coverage
+ci_level (in 2.x always; in 1.x when written, else computed here from n).
 """
 import json
 import math
 import os
 import re
+from fractions import Fraction
 
-KNOWN_MAJOR = 1
+KNOWN_MAJORS = (1, 2)
+CI_TARGET = 0.95  # the coverage lib/core/stats.c aims at
 TOP_FIELDS = ("schema_version", "tool", "run", "environment", "backends",
               "results")
 RESULT_FIELDS = ("suite", "name", "backend", "params", "unit", "samples",
@@ -96,10 +102,78 @@ def median(r):
 
 
 def ci(r):
+    """(low, high) of the median's confidence interval, either schema."""
     st = r.get("stats") if isinstance(r, dict) else None
     if not isinstance(st, dict):
         return None, None
+    if "ci_low" in st or "ci_high" in st:
+        return st.get("ci_low"), st.get("ci_high")
     return st.get("ci95_low"), st.get("ci95_high")
+
+
+def median_ci_coverage(n):
+    """The coverage lib/core/stats.c's interval achieves with n samples:
+    [x(j), x(n+1-j)] for the largest j whose 1 - 2 P(B <= j-1), B ~
+    Binomial(n, 1/2), is at least 95% (j = 1 when none is), counted
+    exactly. None for n < 1."""
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        return None
+    below = 1  # sum of C(n, i) for i < j
+    best = Fraction(2 ** (n - 1) - below, 2 ** (n - 1))
+    for j in range(2, n // 2 + 1):
+        below += math.comb(n, j - 1)
+        cov = Fraction(2 ** (n - 1) - below, 2 ** (n - 1))
+        if cov < CI_TARGET:
+            break
+        best = cov
+    return float(best)
+
+
+def ci_level(r):
+    """The coverage of the result's (or series') interval as a fraction:
+    stats.ci_level, or for 1.x reports without it the coverage computed
+    from n. None when there are no stats."""
+    st = r.get("stats") if isinstance(r, dict) else None
+    if not isinstance(st, dict):
+        return None
+    v = st.get("ci_level")
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and \
+            math.isfinite(v):
+        return v
+    return median_ci_coverage(st.get("n"))
+
+
+def fmt_level(level):
+    """0.9375 -> '93.8%': one decimal, never rounded up to 95.0% or 100.0%
+    from below (as hb_fmt_level); '?' when unknown."""
+    if level is None:
+        return "?"
+    pct = 100.0 * level
+    if level < 0.95 and pct >= 94.95:
+        pct = 94.9
+    elif level < 1 and pct >= 99.95:
+        pct = 99.9
+    return "%.1f%%" % pct
+
+
+def levels_text(objs):
+    """The coverage of the intervals of results or series (those with a
+    median): '75.0%', or '75.0% to 96.9%' when their sample counts differ;
+    None when there is none."""
+    lv = sorted({ci_level(o) for o in objs if isinstance(o, dict) and
+                 o.get("status", "ok") == "ok" and median(o) is not None}
+                - {None})
+    if not lv:
+        return None
+    lo, hi = fmt_level(lv[0]), fmt_level(lv[-1])
+    return lo if lo == hi else "%s to %s" % (lo, hi)
+
+
+def ci_name(objs):
+    """'75.0% CI' (or '75.0% to 96.9% CI') for labels; 'CI' alone when no
+    level is known."""
+    t = levels_text(objs)
+    return "%s CI" % t if t else "CI"
 
 
 def ok(r):
@@ -161,10 +235,11 @@ def _check_version(path, doc):
     if not m:
         raise ReportError(path, "schema_version %r is not MAJOR.MINOR"
                           % (v,))
-    if int(m.group(1)) != KNOWN_MAJOR:
+    if int(m.group(1)) not in KNOWN_MAJORS:
         raise ReportError(path, "unknown schema major version %s "
-                          "(schema_version %s; this reader knows %d.x)"
-                          % (m.group(1), v, KNOWN_MAJOR))
+                          "(schema_version %s; this reader knows %s)"
+                          % (m.group(1), v, " and ".join(
+                              "%d.x" % k for k in KNOWN_MAJORS)))
 
 
 def _where(doc, path_parts):

@@ -126,10 +126,11 @@ def _cell(r, first):
     ratio = ""
     if first is not None and L.ok(first) and L.median(first):
         ratio = "%.3f" % (L.median(r) / L.median(first))
-    return ('<td class="n">%s</td><td class="n">[%s, %s]</td>'
+    return ('<td class="n">%s</td><td class="n">[%s, %s] %s</td>'
             '<td class="n">%s%s</td><td class="n">%s</td>' % (
                 esc(units.fmt(L.median(r), r["unit"])), esc(units.si(lo)),
-                esc(units.si(hi)), st.get("n"),
+                esc(units.si(hi)), esc(L.fmt_level(L.ci_level(r))),
+                st.get("n"),
                 ", cv %.1f%%" % (100 * cv) if isinstance(
                     cv, (int, float)) and math.isfinite(cv) else "",
                 ratio))
@@ -158,7 +159,7 @@ def _results_table(reports, suite):
         return ""
     head = "".join('<th colspan="4">%s</th>' % esc(r.label)
                    for r in reports)
-    sub = "".join("<th>median</th><th>95%% CI</th><th>n</th><th>%s</th>"
+    sub = "".join("<th>median</th><th>CI, level</th><th>n</th><th>%s</th>"
                   % ("" if i == 0 else "/ first") for i in range(
                       len(reports)))
     rows = []
@@ -203,16 +204,19 @@ def _derived_table(rep):
             % (esc(rep.label), rows))
 
 
-def _figure_html(fig, label, link):
+def _figure_html(fig, label, link, caption=None):
+    """caption: the figure's own, when it differs from its section's (the
+    CI's coverage depends on each report's sample counts)."""
     data = base64.b64encode(fig.svg.encode("utf-8")).decode("ascii")
     links = ""
     if link:
         links = ' &middot; <a href="%s.svg">SVG</a> <a href="%s.png">PNG' \
                 '</a>' % (esc(link), esc(link))
     return ('<figure class="hb-fig" data-key="%s"><img alt="%s" src="data:'
-            'image/svg+xml;base64,%s"><figcaption>%s%s</figcaption>'
+            'image/svg+xml;base64,%s"><figcaption>%s%s%s</figcaption>'
             '</figure>' % (esc(fig.key + ":" + label), esc(fig.title), data,
-                           esc(label), links))
+                           esc(label), links, ": " + esc(caption)
+                           if caption else ""))
 
 
 def render(reports, sections, title, links):
@@ -251,7 +255,9 @@ def render(reports, sections, title, links):
                    % (esc(stitle), esc(caption)))
         for rep, fig in figs:
             out.append(_figure_html(fig, rep.label,
-                                    links.get((fig.key, rep.label))))
+                                    links.get((fig.key, rep.label)),
+                                    fig.caption if fig.caption != caption
+                                    else None))
         out.append("</div>")
     if skipped:
         out.append("<h3>Skipped figures</h3><ul class='skip'>%s</ul>"

@@ -136,9 +136,11 @@ def hbars(ax, cats, series, log=False, value_fmt=None):
     return [Patch(color=color(b), label=b) for b, _ in series]
 
 
-def legend(fig, backends, styles=(), patches=()):
+def legend(fig, backends, styles=(), patches=(), whisker=None):
     """One legend for the figure, under its title: a colour per backend,
-    the line styles [(linestyle, label)], filled boxes [(colour, label)].
+    the line styles [(linestyle, label)], filled boxes [(colour, label)],
+    and what the whiskers are ("75.0% CI of the median": the coverage
+    achieved, not a nominal 95%).
     """
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -148,6 +150,9 @@ def legend(fig, backends, styles=(), patches=()):
     handles += [Patch(color=c, label=lab) for c, lab in patches]
     handles += [Line2D([], [], color="#333333", ls=ls, lw=1.2, label=lab)
                 for ls, lab in styles]
+    if whisker:
+        handles.append(Line2D([], [], color="#333333", ls="none",
+                              marker="|", ms=9, label="whiskers: " + whisker))
     fig.legend(handles=handles, loc="upper center", ncol=len(handles),
                bbox_to_anchor=(0.5, 1 - 0.32 / fig.get_size_inches()[1]),
                frameon=False)
