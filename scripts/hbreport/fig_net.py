@@ -157,6 +157,8 @@ def _vs_plain(rep):
     def get(r):
         base = rep.find("throughput", r["name"], "plain")
         mb = L.median(base) if base else None
+        if "bound" in r and r.get("vs_plain") is None:
+            return None  # not server-bound (or invalid): no ratio drawn
         m = L.median(r)
         if not mb or m is None:
             return None
@@ -175,7 +177,8 @@ def http_https(rep):
     cols = [("requests/s (log)", lambda r: _series_triple(r), True),
             ("payload bytes/s (log)",
              lambda r: _series_triple(r.get("bytes_per_s")), True),
-            ("% of plain HTTP requests/s", _vs_plain(rep), False)]
+            ("% of plain HTTP requests/s (server-bound cells)",
+             _vs_plain(rep), False)]
     for i, m in enumerate(modes):
         for j, (label, getter, log) in enumerate(cols):
             ax = fig.add_subplot(len(modes), 3, 3 * i + j + 1)

@@ -263,13 +263,30 @@ def _throughput(rep):
               r["backend"] != "plain"]
         if not base or not L.ok(base) or not rs:
             continue
-        parts = ["%.0f%%%s on %s" % (
-            100 * L.median(r) / L.median(base),
-            "" if i else " of plain HTTP's requests/s",
-            pretty(r["backend"])) for i, r in enumerate(rs)]
-        out.append("HTTPS %s, %s responses, reaches %s (plain HTTP: %s)."
-                   % (what, units.size_label(size), _join(parts),
-                      units.fmt(L.median(base), "requests/s")))
+        # a ratio is stated only for server-bound cells (the driver sets
+        # vs_plain then); older reports without "bound" keep the plain
+        # quotient
+        stated, held = [], []
+        for r in rs:
+            v = r.get("vs_plain")
+            if "bound" not in r and L.median(base):
+                v = L.median(r) / L.median(base)
+            if v is not None:
+                stated.append("%.0f%% on %s" % (100 * v,
+                                                  pretty(r["backend"])))
+            else:
+                held.append("%s (%s)" % (pretty(r["backend"]), r.get(
+                    "vs_plain_note") or "no ratio"))
+        bound = base.get("bound")
+        if stated:
+            out.append("HTTPS %s, %s responses, reaches %s of plain "
+                       "HTTP's requests/s (plain HTTP: %s%s)."
+                       % (what, units.size_label(size), _join(stated),
+                          units.fmt(L.median(base), "requests/s"),
+                          ", %s-bound" % bound if bound else ""))
+        if held:
+            out.append("HTTPS/HTTP %s, %s: no ratio stated for %s."
+                       % (what, units.size_label(size), _join(held)))
         cpu = [(r["backend"], L.median(r.get("server_cpu_us_per_request")
                                        or {}))
                for r in [base] + rs]
@@ -279,6 +296,21 @@ def _throughput(rep):
                 what, units.size_label(size), _join(
                     ["%s %s" % (pretty(b), units.fmt(v, "us"))
                      for b, v in cpu])))
+    costs = []
+    for r in rep.of_suite("throughput"):
+        if r["name"].startswith("cost:") and r["name"] not in costs:
+            costs.append(r["name"])
+    for name in costs:
+        rs = [r for r in rep.of_suite("throughput")
+              if r["name"] == name and L.ok(r)]
+        if not rs:
+            continue
+        rate = rs[0]["params"].get("rate")
+        out.append("Server CPU per request at one offered load (%s, %s "
+                   "requests/s, open loop): %s." % (
+                       name[5:], "%.0f" % rate if rate else "?",
+                       _join(["%s %s" % (pretty(r["backend"]), units.fmt(
+                           L.median(r) / 1e3, "us")) for r in rs])))
     names = []
     for r in rep.of_suite("throughput"):
         if r["name"].startswith("memory/") and r["name"] not in names:
