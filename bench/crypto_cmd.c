@@ -85,7 +85,8 @@ static void parse(int argc, char **argv, crypto_args *a)
   strcpy(a->seconds, "0.2");
   strcpy(a->reps, "6");
   opterr = 0;
-  while((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+  /* ':' first: a missing value is ':', not an unknown option */
+  while((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
     switch(opt) {
     case 'b': backend = optarg; break;
     case 'f': a->filter = optarg; break;
@@ -106,10 +107,7 @@ static void parse(int argc, char **argv, crypto_args *a)
     case 'l': a->list = 1; break;
     case 'q': a->quiet = 1; break;
     case 'h': usage(stdout); exit(0);
-    case ':':
-      hb_usage_fail("crypto", "%s needs a value", argv[optind - 1]);
-    default:
-      hb_usage_fail("crypto", "unknown option '%s'", argv[optind - 1]);
+    default: hb_usage_getopt("crypto", opt, argv);
     }
   }
   if(optind < argc)
@@ -293,13 +291,13 @@ static void print_table(json_t *report, const crypto_args *a)
   if(hb_crypto_cases(sizes, nsizes, a->filter, &cases, &n))
     return;
   printf("%-34s %-10s %14s %25s %11s %7s %6s\n", "result", "backend",
-         "median", "CI, level", "ns/op", "cyc/B", "cv%");
+         "median", "95% CI", "ns/op", "cyc/B", "cv%");
   for(i = 0; i < n; i++)
     for(b = 0; b < a->nbackends; b++) {
       json_t *r = find_result(report, a->backends[b], cases[i].name);
       json_t *st = r ? json_object_get(r, "stats") : NULL;
       const char *unit = cases[i].bytes ? "B/s" : "op/s";
-      char med[32], lo[32], hi[32], lvl[16], ci[90], cyc[16] = "";
+      char med[32], lo[32], hi[32], ci[70], cyc[16] = "";
       double m, cv;
       if(!r)
         continue;
@@ -312,13 +310,11 @@ static void print_table(json_t *report, const crypto_args *a)
       m = json_number_value(json_object_get(st, "median"));
       cv = json_number_value(json_object_get(st, "cv"));
       hb_fmt_rate(m, unit, med, sizeof(med));
-      hb_fmt_rate(json_number_value(json_object_get(st, "ci_low")), "",
+      hb_fmt_rate(json_number_value(json_object_get(st, "ci95_low")), "",
                   lo, sizeof(lo));
-      hb_fmt_rate(json_number_value(json_object_get(st, "ci_high")), "",
+      hb_fmt_rate(json_number_value(json_object_get(st, "ci95_high")), "",
                   hi, sizeof(hi));
-      hb_fmt_level(json_number_value(json_object_get(st, "ci_level")), lvl,
-                   sizeof(lvl));
-      snprintf(ci, sizeof(ci), "[%s, %s] %s", lo, hi, lvl);
+      snprintf(ci, sizeof(ci), "[%s, %s]", lo, hi);
       if(cases[i].bytes && ghz > 0 && m > 0)
         snprintf(cyc, sizeof(cyc), "%.2f", ghz * 1e9 / m);
       printf("%-34s %-10s %14s %25s %11.1f %7s %5.1f%s\n", cases[i].name,
@@ -361,6 +357,30 @@ static void print_equivalence(json_t *report)
   }
 }
 
+/* No measurement succeeded and at least one failed (unsupported is not a
+ * failure): one line saying so, with the first failure; 1. */
+static int every_one_failed(json_t *report)
+{
+  size_t i, nok = 0, nerr = 0;
+  json_t *r, *first = NULL;
+
+  json_array_foreach(json_object_get(report, "results"), i, r) {
+    const char *st = json_string_value(json_object_get(r, "status"));
+    if(st && !strcmp(st, "ok"))
+      nok++;
+    else if(st && !strcmp(st, "error") && !nerr++)
+      first = r;
+  }
+  if(nok || !nerr)
+    return 0;
+  fprintf(stderr, "httpsbench crypto: every measurement failed (%zu "
+          "results), the first: %s %s: %s\n", nerr,
+          json_string_value(json_object_get(first, "backend")),
+          json_string_value(json_object_get(first, "name")),
+          json_string_value(json_object_get(first, "error")));
+  return 1;
+}
+
 int hb_cmd_crypto(int argc, char **argv)
 {
   crypto_args a;
@@ -401,6 +421,8 @@ int hb_cmd_crypto(int argc, char **argv)
       fprintf(stderr, "httpsbench crypto: report written to %s%s\n",
               a.json, interrupted ? " (interrupted)" : "");
   }
+  if(!interrupted && every_one_failed(report))
+    failed = 1;
   json_decref(report);
   return interrupted ? HB_EXIT_INTERRUPTED : failed ? 1 : 0;
 }

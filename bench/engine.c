@@ -47,18 +47,20 @@ static int cmd_crypto(int argc, char **argv)
   const char *json = NULL, *filter = NULL, *sizes_s = HB_DEFAULT_SIZES;
   hb_bench_opts opts = { 0.2, 6, 0, 0 }, one;
   size_t sizes[HB_MAX_SIZES], ncases = 0, i, r, R, attempted = 0;
+  size_t nok = 0, nerr = 0;
   size_t *nrun;
   int *status;
   hb_err *errs;
   hb_crypto_case *cases = NULL;
-  int nsizes = 0, progress = 0, opt, rc, init_rc, interrupted = 0;
+  int nsizes = 0, progress = 0, opt, rc, init_rc, interrupted = 0, live;
   long reps;
   char why[200];
   hb_err err = { "" }, init_err = { "" };
   json_t *report;
   double *rates;
 
-  while((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+  opterr = 0; /* one line of ours, not getopt's as well */
+  while((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
     switch(opt) {
     case 'j': json = optarg; break;
     case 'f': filter = optarg; break;
@@ -76,7 +78,7 @@ static int cmd_crypto(int argc, char **argv)
       break;
     case 'p': progress = 1; break;
     case 'h': usage(stdout); return 0;
-    default: hb_usage_fail("crypto", "unknown option");
+    default: hb_usage_getopt("crypto", opt, argv);
     }
   }
   if(optind < argc)
@@ -111,6 +113,9 @@ static int cmd_crypto(int argc, char **argv)
   status = calloc(ncases + 1, sizeof(*status));
   errs = calloc(ncases + 1, sizeof(*errs));
   init_rc = C->global_init(&init_err);
+  /* a line rewritten in place on a terminal; elsewhere (a log, a pipe
+   * shared with other processes) whole lines only, one per round */
+  live = progress && isatty(2);
   one = opts;
   one.repetitions = 1;
   for(r = 0; r < R && rates && nrun && status && errs && !interrupted;
@@ -118,6 +123,9 @@ static int cmd_crypto(int argc, char **argv)
     /* later rounds only find the batch size again */
     if(r)
       one.warmup_seconds = opts.seconds / 5;
+    if(progress && !live)
+      fprintf(stderr, "[%s round %zu/%zu] %zu cases\n",
+              hb_linked_backend.name, r + 1, R, ncases);
     for(i = 0; i < ncases; i++) {
       const hb_crypto_case *cs = &cases[i];
 
@@ -127,7 +135,7 @@ static int cmd_crypto(int argc, char **argv)
         interrupted = 1;
         break;
       }
-      if(progress)
+      if(live)
         fprintf(stderr, "\r\033[K[%s %zu/%zu, round %zu/%zu] %s",
                 hb_linked_backend.name, i + 1, ncases, r + 1, R, cs->name);
       if(init_rc != HB_OK) { /* a failed init fails every case, saying why */
@@ -147,8 +155,9 @@ static int cmd_crypto(int argc, char **argv)
       if(rc == HB_OK)
         nrun[i]++;
       else if(rc != HB_UNSUPPORTED)
-        fprintf(stderr, "%shttpsbench-%s: %s: %s\n", progress ? "\n" : "",
-                hb_linked_backend.name, cs->name, errs[i].msg);
+        fprintf(stderr, "%shttpsbench-%s: %s: %s\n",
+                live ? "\r\033[K" : "", hb_linked_backend.name, cs->name,
+                errs[i].msg);
     }
   }
   /* every case round 0 reached, with the samples it got */
@@ -170,8 +179,10 @@ static int cmd_crypto(int argc, char **argv)
     if(nrun[i] && status[i] == HB_OK)
       hb_result_set_samples(res, &rates[i * R], nrun[i]);
     hb_result_set_status(res, status[i], errs[i].msg);
+    nok += status[i] == HB_OK;
+    nerr += status[i] != HB_OK && status[i] != HB_UNSUPPORTED;
   }
-  if(progress)
+  if(live)
     fprintf(stderr, "\r\033[K");
   hb_crypto_suite_cleanup(C);
   free(rates);
@@ -187,11 +198,21 @@ static int cmd_crypto(int argc, char **argv)
     fprintf(stderr, "httpsbench-%s: %s\n", hb_linked_backend.name, err.msg);
     return 1;
   }
-  return interrupted ? HB_EXIT_INTERRUPTED : 0;
+  if(interrupted)
+    return HB_EXIT_INTERRUPTED;
+  if(!nok && nerr) {
+    fprintf(stderr, "httpsbench-%s: every measurement failed (%zu "
+            "cases)\n", hb_linked_backend.name, nerr);
+    return 1;
+  }
+  return 0;
 }
 
 int main(int argc, char **argv)
 {
+  /* whole lines: a pipe this shares with the front end and other engines
+   * gets no line cut at a buffer boundary */
+  setvbuf(stdout, NULL, _IOLBF, 0);
   hb_signals_install();
   if(argc < 2) {
     usage(stderr);

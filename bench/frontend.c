@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -35,7 +36,7 @@ int hb_select_backends(const char *cmd, const char *spec, int want_crypto,
 {
   int n = 0, i;
 
-  if(!spec || !strcmp(spec, "all")) {
+  if(!spec || !strcasecmp(spec, "all")) {
     for(i = 0; i < HB_BACKEND_COUNT && n < max; i++)
       if(is_built(all_backends[i]) &&
          !(want_crypto && !strcmp(all_backends[i], "plain")))
@@ -48,8 +49,8 @@ int hb_select_backends(const char *cmd, const char *spec, int want_crypto,
     char *copy = strdup(spec), *save = NULL, *t;
     for(t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
       int known = -1;
-      for(i = 0; i < HB_BACKEND_COUNT; i++)
-        if(!strcmp(t, all_backends[i]))
+      for(i = 0; i < HB_BACKEND_COUNT; i++) /* "OpenSSL" is openssl */
+        if(!strcasecmp(t, all_backends[i]))
           known = i;
       if(known < 0)
         hb_usage_fail(cmd, "--backend: unknown backend '%s' (known: "
@@ -57,9 +58,10 @@ int hb_select_backends(const char *cmd, const char *spec, int want_crypto,
                       " all)", t);
       if(want_crypto && known == HB_BACKEND_COUNT - 1)
         hb_usage_fail(cmd, "--backend: 'plain' has no cryptography");
-      if(!is_built(t))
+      if(!is_built(all_backends[known]))
         hb_usage_fail(cmd, "--backend: '%s' was not built (its library "
-                      "was missing at configure time)", t);
+                      "was missing at configure time)",
+                      all_backends[known]);
       for(i = 0; i < n; i++)
         if(out[i] == all_backends[known])
           break;
@@ -68,6 +70,8 @@ int hb_select_backends(const char *cmd, const char *spec, int want_crypto,
     }
     free(copy);
   }
+  if(n == 0)
+    hb_usage_fail(cmd, "--backend: no backend named in '%s'", spec);
   return n;
 }
 
@@ -175,8 +179,13 @@ int hb_cmd_backends(int argc, char **argv)
       backends_usage(stdout);
       return 0;
     }
-    else if(!strcmp(argv[i], "--json") && i + 1 < argc)
+    else if(!strcmp(argv[i], "--json")) {
+      if(i + 1 == argc)
+        hb_usage_fail("backends", "--json needs a value");
       json = argv[++i];
+    }
+    else if(!strncmp(argv[i], "--json=", 7))
+      json = argv[i] + 7;
     else
       hb_usage_fail("backends", "unexpected argument '%s'", argv[i]);
   }
@@ -217,6 +226,106 @@ int hb_cmd_backends(int argc, char **argv)
   return 0;
 }
 
+/* The built backends, "plain, openssl, ..." into buf. */
+static void built_list(char *buf, size_t size)
+{
+  size_t len = 0;
+  int i;
+
+  buf[0] = '\0';
+  for(i = 0; i < HB_BACKEND_COUNT && len < size; i++)
+    if(is_built(all_backends[i]))
+      len += (size_t)snprintf(buf + len, size - len, "%s%s",
+                              len ? ", " : "", all_backends[i]);
+}
+
+/* `httpsbench server|load --help`: our own lines (the usage line with
+ * --backend, what it picks), then the engine's help without its usage
+ * lines, which name the engine (httpsbench-plain ...) rather than us. */
+static int pass_through_help(const char *cmd, const char *engine)
+{
+  char path[4200], line[1024], built[200];
+  char *args[4];
+  int pid, fd = -1, rc, head = 1;
+  FILE *f;
+
+  built_list(built, sizeof(built));
+  if(!strcmp(engine, "curl"))
+    printf("usage: httpsbench load --client curl URL [options]\n"
+           "\n"
+           "libcurl's multi interface (the httpsbench-curl engine) drives "
+           "the load\ngenerator's closed loop instead of our client; "
+           "libcurl brings its own\nTLS library, so there is no "
+           "--backend.\n");
+  else if(!strcmp(cmd, "server"))
+    printf("usage: httpsbench server [--backend NAME] [options]\n"
+           "\n"
+           "Our HTTP/1.1 server, run by the engine of one library "
+           "(httpsbench-NAME).\n"
+           "\n"
+           "  --backend NAME       the library the server uses: plain (the "
+           "default:\n"
+           "                       HTTP over TCP), openssl, boringssl, "
+           "gnutls,\n"
+           "                       wolfssl or mbedtls; any case (OpenSSL "
+           "is openssl)\n"
+           "\n"
+           "Built here: %s.\n", built);
+  else
+    printf("usage: httpsbench load [--backend NAME] URL [options]\n"
+           "       httpsbench load --client curl URL [options]\n"
+           "\n"
+           "Our load generator, run by the engine of one library "
+           "(httpsbench-NAME).\n"
+           "\n"
+           "  --backend NAME       the library our client uses: openssl "
+           "(the default\n"
+           "                       for https URLs), boringssl, gnutls, "
+           "wolfssl,\n"
+           "                       mbedtls, or plain (the default for "
+           "http URLs);\n"
+           "                       any case (OpenSSL is openssl)\n"
+           "  --client curl        libcurl's multi interface instead of "
+           "our client\n"
+           "                       (see httpsbench load --client curl "
+           "--help)\n"
+           "\n"
+           "Built here: %s.\n", built);
+  printf("\nThe engine's options (httpsbench-%s %s --help):\n", engine,
+         cmd);
+  fflush(stdout);
+  if(hb_engine_path(engine, path, sizeof(path))) {
+    fprintf(stderr, "httpsbench %s: no engine for '%s'\n", cmd, engine);
+    return 1;
+  }
+  args[0] = path;
+  args[1] = (char *)cmd;
+  args[2] = "--help";
+  args[3] = NULL;
+  pid = hb_engine_spawn(args, -1, &fd);
+  f = pid > 0 ? fdopen(fd, "r") : NULL;
+  if(!f) {
+    fprintf(stderr, "httpsbench %s: cannot run %s\n", cmd, path);
+    if(pid > 0) {
+      close(fd);
+      hb_engine_wait(pid);
+    }
+    return 1;
+  }
+  while(fgets(line, sizeof(line), f)) {
+    /* "usage: httpsbench-plain server [options]" and its continuation
+     * lines ("       httpsbench-curl load ...") */
+    if(head && (!strncmp(line, "usage: ", 7) ||
+                !strncmp(line, "       httpsbench", 17)))
+      continue;
+    head = 0;
+    fputs(line, stdout);
+  }
+  fclose(f);
+  rc = hb_engine_wait(pid);
+  return rc ? 1 : 0;
+}
+
 /* `httpsbench server|load [--backend NAME] ARGS...`: the engine of that
  * backend runs the command itself (exec: signals reach it directly).
  * `load --client curl` runs the curl engine's load instead. */
@@ -224,7 +333,7 @@ static int pass_through(const char *cmd, int argc, char **argv)
 {
   const char *backend = NULL, *chosen[1], *client = NULL;
   char path[4200], **args;
-  int i, n = 0, https = 0;
+  int i, n = 0, https = 0, help = 0, curl;
 
   args = calloc((size_t)argc + 2, sizeof(*args));
   if(!args)
@@ -232,26 +341,48 @@ static int pass_through(const char *cmd, int argc, char **argv)
   args[n++] = path;
   args[n++] = (char *)cmd;
   for(i = 1; i < argc; i++) {
-    if(!strcmp(argv[i], "--backend") && i + 1 < argc)
+    if(!strcmp(argv[i], "--backend")) {
+      if(i + 1 == argc)
+        hb_usage_fail(cmd, "--backend needs a value");
       backend = argv[++i];
+    }
     else if(!strncmp(argv[i], "--backend=", 10))
       backend = argv[i] + 10;
-    else if(!strcmp(cmd, "load") && !strcmp(argv[i], "--client") &&
-            i + 1 < argc)
+    else if(!strcmp(cmd, "load") && !strcmp(argv[i], "--client")) {
+      if(i + 1 == argc)
+        hb_usage_fail(cmd, "--client needs a value");
       client = argv[++i];
+    }
+    else if(!strcmp(cmd, "load") && !strncmp(argv[i], "--client=", 9))
+      client = argv[i] + 9;
     else {
       if(!strncmp(argv[i], "https://", 8))
         https = 1;
+      if(!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+        help = 1;
       args[n++] = argv[i];
     }
   }
   args[n] = NULL;
-  if(client && strcmp(client, "curl") && strcmp(client, "httpsbench"))
+  if(client && strcasecmp(client, "curl") &&
+     strcasecmp(client, "httpsbench"))
     hb_usage_fail(cmd, "--client: '%s' is not httpsbench or curl", client);
-  if(client && !strcmp(client, "curl")) {
-    if(backend)
-      hb_usage_fail(cmd, "--client curl uses libcurl's own TLS library: "
-                    "no --backend");
+  curl = client && !strcasecmp(client, "curl");
+  if(curl && backend)
+    hb_usage_fail(cmd, "--client curl uses libcurl's own TLS library: "
+                  "no --backend");
+  if(!curl) {
+    if(!backend)
+      backend = https ? "openssl" : "plain";
+    if(strchr(backend, ',') || !strcasecmp(backend, "all"))
+      hb_usage_fail(cmd, "--backend: one backend, not '%s'", backend);
+    hb_select_backends(cmd, backend, 0, chosen, 1);
+  }
+  if(help) {
+    free(args);
+    return pass_through_help(cmd, curl ? "curl" : chosen[0]);
+  }
+  if(curl) {
     if(hb_engine_path("curl", path, sizeof(path)))
       hb_usage_fail(cmd, "--client curl: the curl engine was not built "
                     "(libcurl missing at configure time)");
@@ -260,11 +391,6 @@ static int pass_through(const char *cmd, int argc, char **argv)
     free(args);
     return 1;
   }
-  if(!backend)
-    backend = https ? "openssl" : "plain";
-  hb_select_backends(cmd, backend, 0, chosen, 1);
-  if(strchr(backend, ',') || !strcmp(backend, "all"))
-    hb_usage_fail(cmd, "--backend: one backend, not '%s'", backend);
   if(hb_engine_path(chosen[0], path, sizeof(path)))
     hb_usage_fail(cmd, "--backend: no engine for '%s'", chosen[0]);
   execv(path, args);
@@ -299,6 +425,10 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+  /* whole lines: tables on stdout and messages on stderr (ours and the
+   * engines') may go to one pipe or log, and must not cut each other at
+   * a buffer boundary */
+  setvbuf(stdout, NULL, _IOLBF, 0);
   hb_signals_install();
   if(argc < 2) {
     usage(stderr);

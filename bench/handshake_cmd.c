@@ -36,6 +36,7 @@ typedef struct hs_args {
   const char *backends[HB_BACKEND_COUNT];
   int nbackends;
   const char *server_backend, *connect, *json, *cacert, *crypto_json;
+  const char *path;      /* the request of every connection */
   hs_case one;
   int matrix, insecure, trace, quiet, mtls;
   long n, conns, reps;
@@ -59,6 +60,9 @@ static void usage(FILE *f)
     "  --backend LIST|all       client backend(s) (default all built)\n"
     "  --server-backend NAME    server backend (default: the client's)\n"
     "  --connect HOST:PORT      measure that server instead of ours\n"
+    "  --path PATH              the request each connection makes\n"
+    "                           (default /bytes/0, which only our server\n"
+    "                           knows; e.g. / for another server)\n"
     "  --tls 1.2|1.3|tcp        one case instead of the matrix\n"
     "  --cert-type TYPE         %s\n"
     "                           (default ecdsa-p256)\n"
@@ -110,6 +114,7 @@ static void parse(int argc, char **argv, hs_args *a)
     { "backend", required_argument, NULL, 'b' },
     { "server-backend", required_argument, NULL, 'B' },
     { "connect", required_argument, NULL, 'C' },
+    { "path", required_argument, NULL, 'P' },
     { "tls", required_argument, NULL, 'T' },
     { "cert-type", required_argument, NULL, 'k' },
     { "group", required_argument, NULL, 'g' },
@@ -143,8 +148,10 @@ static void parse(int argc, char **argv, hs_args *a)
   a->one.cert_type = "ecdsa-p256";
   a->one.group = "x25519";
   a->one.resume = "none";
+  a->path = "/bytes/0";
   opterr = 0;
-  while((opt = getopt_long(argc, argv, "hn:c:d:", longopts, NULL)) != -1) {
+  /* ':' first: a missing value is ':', not an unknown option */
+  while((opt = getopt_long(argc, argv, ":hn:c:d:", longopts, NULL)) != -1) {
     switch(opt) {
     case 'b': backend = optarg; break;
     case 'B':
@@ -152,6 +159,13 @@ static void parse(int argc, char **argv, hs_args *a)
       a->server_backend = sel[0];
       break;
     case 'C': a->connect = optarg; break;
+    case 'P':
+      if(optarg[0] != '/' || strpbrk(optarg, " \r\n\t") ||
+         strlen(optarg) > 200)
+        hb_usage_fail("handshake", "--path: '%s' is not an absolute path "
+                      "without spaces (200 bytes at most)", optarg);
+      a->path = optarg;
+      break;
     case 'T':
       if(!strcmp(optarg, "tcp"))
         a->one.tls = NULL;
@@ -211,10 +225,7 @@ static void parse(int argc, char **argv, hs_args *a)
                                            optarg); break;
     case 'q': a->quiet = 1; break;
     case 'h': usage(stdout); exit(0);
-    case ':':
-      hb_usage_fail("handshake", "%s needs a value", argv[optind - 1]);
-    default:
-      hb_usage_fail("handshake", "unknown option '%s'", argv[optind - 1]);
+    default: hb_usage_getopt("handshake", opt, argv);
     }
   }
   if(optind < argc)
@@ -377,6 +388,8 @@ static int run_latency(const hs_args *a, const char *cb, const hs_case *c,
   argv[k++] = label;
   argv[k++] = "--json";
   argv[k++] = (char *)tmp;
+  argv[k++] = "--path";
+  argv[k++] = (char *)a->path;
   if(!c->tls)
     argv[k++] = "--plain";
   else {
@@ -442,12 +455,11 @@ static void run_capacity(const hs_args *a, const char *cb, const hs_case *c,
   json_t *res;
 
   hb_engine_path(c->tls ? cb : "plain", path, sizeof(path));
-  snprintf(url, sizeof(url), "%s://%s%s%d/bytes/0", c->tls ? "https"
-           : "http", a->connect ? a->connect : "127.0.0.1",
-           a->connect ? "" : ":", a->connect ? 0 : s->port);
+  snprintf(url, sizeof(url), "%s://127.0.0.1:%d%s", c->tls ? "https"
+           : "http", s->port, a->path);
   if(a->connect)
-    snprintf(url, sizeof(url), "%s://%s/bytes/0", c->tls ? "https" : "http",
-             a->connect);
+    snprintf(url, sizeof(url), "%s://%s%s", c->tls ? "https" : "http",
+             a->connect, a->path);
   snprintf(conns, sizeof(conns), "%ld", a->conns);
   snprintf(dur, sizeof(dur), "%g", a->seconds);
   for(rep = 0; rep < a->reps && !hb_interrupted(); rep++) {
@@ -509,6 +521,8 @@ static void run_capacity(const hs_args *a, const char *cb, const hs_case *c,
                       json_real(a->seconds));
   json_object_set_new(json_object_get(res, "params"), "resume",
                       json_string(c->resume ? c->resume : "none"));
+  json_object_set_new(json_object_get(res, "params"), "path",
+                      json_string(a->path));
   if(n) {
     json_t *o = json_object(), *arr = json_array();
     int i;
@@ -739,13 +753,42 @@ static void print_table(json_t *report, const hs_case *cases, int ncases,
          "operations that side must do (from the crypto suite).\n");
 }
 
+/* When no measurement succeeded and at least one failed: the reason, in
+ * one line (the first failure's), and 1. Unsupported cases are not
+ * failures: a library lacking TLS 1.3 is a result too. */
+static int every_one_failed(json_t *report, char *why, size_t size)
+{
+  size_t i, nok = 0, nerr = 0;
+  json_t *r, *first = NULL;
+
+  json_array_foreach(json_object_get(report, "results"), i, r) {
+    const char *st = json_string_value(json_object_get(r, "status"));
+    if(!st)
+      continue;
+    if(!strcmp(st, "ok"))
+      nok++;
+    else if(!strcmp(st, "error")) {
+      if(!nerr++)
+        first = r;
+    }
+  }
+  if(nok || !nerr)
+    return 0;
+  snprintf(why, size, "every measurement failed (%zu results), the first:"
+           " %s %s: %s", nerr,
+           json_string_value(json_object_get(first, "backend")),
+           json_string_value(json_object_get(first, "name")),
+           json_string_value(json_object_get(first, "error")));
+  return 1;
+}
+
 int hb_cmd_handshake(int argc, char **argv)
 {
   hs_args a;
   hs_case cases[8];
   int ncases = 0, i, b, rc, failed = 0;
   json_t *report, *figs = json_object();
-  char tmpdir[] = "/tmp/httpsbench.XXXXXX", tmp[64], ctmp[64];
+  char tmpdir[] = "/tmp/httpsbench.XXXXXX", tmp[64], ctmp[64], why[800];
   hb_err err = { "" };
 
   parse(argc, argv, &a);
@@ -817,6 +860,10 @@ int hb_cmd_handshake(int argc, char **argv)
     else
       fprintf(stderr, "httpsbench handshake: report written to %s\n",
               a.json);
+  }
+  if(!hb_interrupted() && every_one_failed(report, why, sizeof(why))) {
+    fprintf(stderr, "httpsbench handshake: %s\n", why);
+    failed = 1;
   }
   json_decref(report);
   return hb_interrupted() ? HB_EXIT_INTERRUPTED : failed ? 1 : 0;

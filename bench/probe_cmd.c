@@ -2,8 +2,9 @@
  * HTTP(S) endpoint phase by phase (clients/curl/probe.c).
  *
  * The curl engine makes the requests and prints the timeline; the front
- * end gives it a temporary report and writes the one asked for only when
- * the engine finished, so a failed probe leaves nothing behind. */
+ * end gives it a temporary report and writes the one asked for once the
+ * engine wrote it: also when a URL never answered (exit 1; its results
+ * have status "error" and say why), never after bad usage. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,7 +97,9 @@ int hb_cmd_probe(int argc, char **argv)
     rc = 1;
   }
   if(json) {
-    if(rc == 0 || rc == HB_EXIT_INTERRUPTED) {
+    /* 1: a URL never answered, and the report says so */
+    if(rc == 0 || rc == HB_EXIT_INTERRUPTED ||
+       (rc == 1 && access(tmp, F_OK) == 0)) {
       int w = pc_finish(tmp, json, rc == HB_EXIT_INTERRUPTED, argc, argv);
       if(w)
         rc = w;

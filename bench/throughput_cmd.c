@@ -1240,7 +1240,7 @@ static void finish(json_t *report)
     const char *name = jstr(r, "name"), *at;
     json_t *base, *st, *lat, *ours;
     double m = med(r), ratio = NAN, p99, lo, hi, level;
-    char bname[96], ci[64], note[200] = "", vs[32];
+    char bname[96], ci[64], note[200] = "", vs[32], lv[16];
     int server_bound;
 
     if(strcmp(jstr(r, "suite"), "throughput"))
@@ -1303,12 +1303,9 @@ static void finish(json_t *report)
     p99 = jnum(lat, "p99", NULL);
     lo = jnum(st, "ci_low", NULL);
     hi = jnum(st, "ci_high", NULL);
-    if(isnan(lo)) {
-      lo = jnum(st, "ci95_low", NULL);
-      hi = jnum(st, "ci95_high", NULL);
-    }
     level = jnum(st, "ci_level", NULL);
-    snprintf(ci, sizeof(ci), "[%.0f, %.0f] %.0f%%", lo, hi, level * 100);
+    hb_fmt_level(level, lv, sizeof(lv));
+    snprintf(ci, sizeof(ci), "[%.0f, %.0f] %s", lo, hi, lv);
     if(isnan(ratio))
       snprintf(vs, sizeof(vs), "-");
     else if(note[0])
@@ -1333,7 +1330,7 @@ static void finish(json_t *report)
          "bound");
   json_array_foreach(json_object_get(report, "results"), i, r) {
     json_t *st = json_object_get(r, "stats");
-    char ci[64];
+    char ci[64], lv[16];
     if(strcmp(jstr(r, "suite"), "throughput") ||
        strncmp(jstr(r, "name"), "cost:", 5))
       continue;
@@ -1342,12 +1339,9 @@ static void finish(json_t *report)
              jstr(r, "status"), jstr(r, "error"));
       continue;
     }
-    snprintf(ci, sizeof(ci), "[%.0f, %.0f] %.0f%%",
-             isnan(jnum(st, "ci_low", NULL)) ? jnum(st, "ci95_low", NULL)
-             : jnum(st, "ci_low", NULL),
-             isnan(jnum(st, "ci_high", NULL)) ? jnum(st, "ci95_high", NULL)
-             : jnum(st, "ci_high", NULL),
-             100 * jnum(st, "ci_level", NULL));
+    hb_fmt_level(jnum(st, "ci_level", NULL), lv, sizeof(lv));
+    snprintf(ci, sizeof(ci), "[%.0f, %.0f] %s", jnum(st, "ci_low", NULL),
+             jnum(st, "ci_high", NULL), lv);
     printf("%-28s %-10s %10.0f %16.0f %24s %16.0f %5.0f %-8s\n",
            jstr(r, "name"), jstr(r, "backend"),
            jnum(json_object_get(r, "params"), "rate", NULL), med(r), ci,

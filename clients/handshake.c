@@ -135,7 +135,7 @@ static void hsm_parse(int argc, char **argv, hs_opts *o)
   o->timeout = 10;
   o->plain = hb_linked_backend.tls == &hb_plain_tls;
   opterr = 0; /* one line of ours, not getopt's as well */
-  while((opt = getopt_long(argc, argv, "n:h", longopts, NULL)) != -1) {
+  while((opt = getopt_long(argc, argv, ":n:h", longopts, NULL)) != -1) {
     switch(opt) {
     case 'n':
       if(hb_parse_int(optarg, 1, 1000000, &o->count))
@@ -170,9 +170,7 @@ static void hsm_parse(int argc, char **argv, hs_opts *o)
     case 'h':
       hsm_usage(stdout);
       exit(0);
-    default:
-      hb_usage_fail(CMD, "unknown option or missing value: '%s'",
-                    argv[optind - 1]);
+    default: hb_usage_getopt(CMD, opt, argv);
     }
   }
   if(optind >= argc)

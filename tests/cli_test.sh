@@ -71,6 +71,40 @@ for e in $engines; do
   usage_case "--json" "$e" crypto
 done
 
+# --- a value missing at the end of the line: named, not "unknown" ---
+needs() { # option args...: "httpsbench <cmd>: <option> needs a value"
+  local opt=$1; shift
+  usage_case ": $opt needs a value" "$@"
+}
+for o in --seconds --repetitions --sizes --filter --backend --json; do
+  needs $o $hb crypto $o
+done
+needs --seconds $hb crypto --quiet --seconds
+for o in -n -c -d --connect --path --tls --backend --server-backend \
+         --json --crypto --repetitions; do
+  needs $o $hb handshake $o
+done
+needs --json $hb backends --json
+needs --backend $hb server --backend
+needs --backend $hb load http://127.0.0.1:1/ --backend
+needs --client $hb load http://127.0.0.1:1/ --client
+# the engine's own options, through the front end
+usage_case "needs a value" $hb server --listen
+usage_case "needs a value" $hb load http://127.0.0.1:1/ -c
+if [ -x "$bin/httpsbench-curl" ]; then
+  needs --json $hb probe http://127.0.0.1:1/ --json
+  needs -n $hb probe http://127.0.0.1:1/ -n
+  needs --timeout $hb probe http://127.0.0.1:1/ --timeout
+fi
+for e in $engines; do
+  needs --seconds "$e" crypto --json "$tmp/u.json" --seconds
+  needs --repetitions "$e" crypto --json "$tmp/u.json" --repetitions
+  needs -n "$e" handshake 127.0.0.1:1 -n
+  needs --path "$e" handshake 127.0.0.1:1 --path
+done
+usage_case "unknown option '--bogus'" $hb handshake --bogus $J
+usage_case "--path" $hb handshake --path relative $J
+
 # --- backends: every backend listed, built ones with a version ---
 if $hb backends --json "$tmp/b.json" >"$tmp/out" && validate "$tmp/b.json"
 then ok; else bad "backends --json"; fi
@@ -117,6 +151,141 @@ for b in $built; do
        --seconds 0.01 --repetitions 1 --json "$tmp/e-$b.json" 2>/dev/null &&
      validate "$tmp/e-$b.json"; then ok; else bad "engine $b report"; fi
 done
+
+# --- backend names in any case ---
+first=$(echo $built | cut -d' ' -f1)
+FIRST=$(echo "$first" | tr a-z A-Z)
+if $hb crypto --backend "$FIRST" --filter '^sha256/' --sizes 64 --quiet \
+     --seconds 0.01 --repetitions 1 --json "$tmp/case.json" >/dev/null \
+     2>"$tmp/err" &&
+   "$HB_PYTHON" -c 'import json,sys; r=json.load(open(sys.argv[1]));
+sys.exit(0 if [b["name"] for b in r["backends"]] == [sys.argv[2]] else 1)' \
+     "$tmp/case.json" "$first"; then ok
+else bad "crypto --backend $FIRST: $(tail -1 "$tmp/err")"; fi
+if $hb load --backend PLAIN --help >"$tmp/out" 2>&1 &&
+   grep -q "httpsbench-plain load --help" "$tmp/out"; then ok
+else bad "load --backend PLAIN --help: $(head -2 "$tmp/out")"; fi
+
+# --- server and load --help: ours (--backend), then the engine's ---
+help_case() { # command [args...]
+  local cmd=$1; shift
+  if ! $hb "$cmd" "$@" --help >"$tmp/out" 2>"$tmp/err"; then
+    bad "$cmd $* --help: exit non-zero: $(head -1 "$tmp/err")"
+  elif ! head -1 "$tmp/out" | grep -q "^usage: httpsbench $cmd "; then
+    bad "$cmd $* --help: first line $(head -1 "$tmp/out")"
+  elif grep -q "^usage: httpsbench-" "$tmp/out"; then
+    bad "$cmd $* --help: the engine's usage line is shown"
+  elif ! grep -q "^  --backend NAME" "$tmp/out" &&
+       ! grep -q "no --backend" "$tmp/out"; then
+    bad "$cmd $* --help: --backend not explained"
+  elif ! grep -q "^The engine's options (httpsbench-" "$tmp/out"; then
+    bad "$cmd $* --help: no engine options"
+  else ok; fi
+}
+help_case server
+grep -q -- "--listen HOST:PORT" "$tmp/out" && ok ||
+  bad "server --help lacks the engine's --listen"
+help_case load
+grep -q -- "--connections N" "$tmp/out" && ok ||
+  bad "load --help lacks the engine's --connections"
+help_case load --backend "$FIRST"
+[ -x "$bin/httpsbench-curl" ] && help_case load --client curl
+
+# --- every measurement failed: exit 1, one line saying why ---
+port=$("$HB_PYTHON" -c 'import socket; s=socket.socket();
+s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])') # closed again
+all_failed() { # name args...: exit 1, the reason last, a valid report
+  local name=$1 rc; shift
+  rm -f "$tmp/$name.json"
+  "$@" --json "$tmp/$name.json" >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  if [ $rc -ne 1 ]; then bad "$name: exit $rc, want 1"
+  elif ! tail -1 "$tmp/err" | grep -q ": every measurement failed"; then
+    bad "$name: last line: $(tail -1 "$tmp/err")"
+  elif ! validate "$tmp/$name.json"; then bad "$name: report invalid"
+  elif ! "$HB_PYTHON" -c 'import json,sys; r=json.load(open(sys.argv[1]));
+sys.exit(0 if r["results"] and all(x["status"] == "error" and x["error"]
+         for x in r["results"]) else 1)' "$tmp/$name.json"; then
+    bad "$name: results are not all errors with a reason"
+  else ok; fi
+}
+all_failed hs-tcp $hb handshake --connect "127.0.0.1:$port" --tls tcp -n 2 \
+  --quiet
+grep -q "connect" "$tmp/err" && ok || bad "hs-tcp: reason lacks connect"
+all_failed hs-tls $hb handshake --connect "127.0.0.1:$port" --tls 1.2 \
+  --backend "$FIRST" -n 2 --crypto /dev/null --quiet
+# an engine that dies: the front end's error result
+mkdir -p "$tmp/fake"
+printf '#!/bin/sh\nexit 1\n' >"$tmp/fake/httpsbench-$first"
+chmod +x "$tmp/fake/httpsbench-$first"
+all_failed crypto-dead env HTTPSBENCH_ENGINE_DIR="$tmp/fake" $hb crypto \
+  --backend "$first" --sizes 16 --filter '^sha256/' --quiet
+
+# --- progress: rewritten in place on a terminal only, else whole lines ---
+"$bin/httpsbench-$first" crypto --progress --filter '^sha256/' --sizes 64 \
+  --seconds 0.01 --repetitions 2 --json "$tmp/p.json" 2>"$tmp/err"
+if grep -q $'\r' "$tmp/err"; then bad "engine progress: a CR in a file"
+elif [ "$(grep -c '^\[.* round [12]/2\] 1 cases$' "$tmp/err")" -ne 2 ]; then
+  bad "engine progress: $(head -3 "$tmp/err")"
+else ok; fi
+
+# --- scripts/lib/deps.sh: one line, or the log's tail and non-zero ---
+fb=$tmp/fakebin
+mkdir -p "$fb" "$tmp/ws/build" "$tmp/ws2"
+cat >"$fb/dpkg-query" <<'SH'
+#!/bin/sh
+for p; do :; done
+case " $FAKE_MISSING " in *" $p "*) exit 1 ;; esac
+printf 'install ok installed'
+SH
+cat >"$fb/apt-get" <<'SH'
+#!/bin/sh
+i=0
+while [ $i -lt 200 ]; do i=$((i + 1)); echo "apt-get $1: line $i"; done
+exit ${FAKE_APT_RC:-0}
+SH
+cat >"$fb/id" <<'SH'
+#!/bin/sh
+[ "$1" = -u ] && { echo 0; exit 0; }
+exec /usr/bin/id "$@"
+SH
+chmod +x "$fb"/*
+deps() { # dir apt-rc
+  (cd "$1" && PATH="$fb:$PATH" FAKE_MISSING="cmake git" FAKE_APT_RC=$2 \
+     bash -c '. "$1" && hb_install_deps' _ "$src/scripts/lib/deps.sh") \
+    >"$tmp/dout" 2>"$tmp/derr"
+}
+deps "$tmp/ws" 0
+rc=$?
+if [ $rc -ne 0 ]; then bad "deps: exit $rc: $(tail -2 "$tmp/derr")"
+elif [ -s "$tmp/dout" ] || [ "$(wc -l <"$tmp/derr")" -ne 1 ] ||
+     [ "$(cat "$tmp/derr")" != \
+       "installing 2 Debian packages (log: build/install.log)" ]; then
+  bad "deps: printed $(cat "$tmp/dout" "$tmp/derr" | head -3)"
+elif ! grep -q "apt-get install: line 200" "$tmp/ws/build/install.log"; then
+  bad "deps: apt's output is not in the log"
+else ok; fi
+deps "$tmp/ws2" 100 # no build/ yet: a log in /tmp; apt-get fails
+rc=$?
+dlog=$(sed -n '1s/.*(log: \(.*\))$/\1/p' "$tmp/derr")
+if [ $rc -eq 0 ]; then bad "deps: a failed apt-get returned 0"
+elif [ "${dlog#/tmp/}" = "$dlog" ] || [ ! -f "$dlog" ]; then
+  bad "deps: log '$dlog' is not a file in /tmp"
+elif [ "$(wc -l <"$tmp/derr")" -ne 32 ] ||
+     [ "$(tail -1 "$tmp/derr")" != "apt-get update: line 200" ]; then
+  bad "deps failure: $(wc -l <"$tmp/derr") lines: $(sed -n 2p "$tmp/derr")"
+else ok; fi
+[ -n "$dlog" ] && rm -f "$dlog"
+
+# --- a new run's files under results/ are ignored, tracked ones stay ---
+if git -C "$src" rev-parse --git-dir >/dev/null 2>&1; then
+  if git -C "$src" check-ignore -q --no-index results/new-run.json &&
+     git -C "$src" check-ignore -q --no-index results/new-run/fig.svg; then ok
+  else bad "results/: a new run's files are not ignored"; fi
+  tracked=$(git -C "$src" ls-files results | head -1)
+  if [ -z "$tracked" ] || ! git -C "$src" check-ignore -q "$tracked"; then ok
+  else bad "results/: the tracked $tracked is reported ignored"; fi
+fi
 
 # --- SIGINT: to the process group (Ctrl-C) and to the front end alone ---
 sigint_case() { # how

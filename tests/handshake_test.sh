@@ -6,7 +6,8 @@
 # trace, between every pair of libraries that have it), the failures a
 # client must name (wrong host, untrusted CA, expired
 # certificate, version mismatch, a server that declines to resume), plain
-# TCP, bad usage and SIGINT. Every report must validate. No timings.
+# TCP, the driver's --path against another server, bad usage and SIGINT.
+# Every report must validate. No timings.
 # usage: handshake_test.sh BUILD_DIR SOURCE_DIR
 # HB_HS_SERVER=openssl uses `openssl s_server -www` instead of our server.
 set -u
@@ -358,6 +359,28 @@ if [ -x "$eng" ] && start_server "$eng" --plain; then
   hs tcp 0 plain "" -- --plain "${P[@]}"
   grep -q "^achieved: plain TCP" "$tmp/tcp.out" && ok ||
     bad "plain: no achieved line"
+  # the driver against another server: --path is every connection's
+  # request (recorded in params); a path it does not serve fails every
+  # connection: exit 1 and one line saying why
+  if [ "${HB_HS_SERVER:-}" != openssl ]; then
+    drv() { # name want-rc path
+      timeout 60 "$build/httpsbench" handshake --connect "127.0.0.1:$PORT" \
+        --tls tcp -n $N --path "$3" --quiet --json "$tmp/$1.json" \
+        >"$tmp/$1.out" 2>"$tmp/$1.err"
+      local rc=$?
+      [ $rc -eq "$2" ] && ok || bad "driver --path $3: exit $rc, want $2"
+      validate "$tmp/$1.json" && ok || bad "driver --path $3: invalid report"
+    }
+    drv path10 0 /bytes/10
+    "$HB_PYTHON" -c 'import json,sys; r=json.load(open(sys.argv[1]));
+sys.exit(0 if all(x["status"] == "ok" and x["params"]["path"] == "/bytes/10"
+         for x in r["results"]) and r["results"] else 1)' \
+      "$tmp/path10.json" && ok || bad "driver --path: params.path"
+    drv path404 1 /nothere
+    tail -1 "$tmp/path404.err" |
+      grep -q "every measurement failed.*status.*404.*/nothere" && ok ||
+      bad "driver --path /nothere: $(tail -1 "$tmp/path404.err")"
+  fi
   stop_server
 fi
 

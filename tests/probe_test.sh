@@ -3,10 +3,11 @@
 # loopback: `httpsbench probe` over HTTP and HTTPS with new and reused
 # connections (a reused run shows one handshake, not N), TLS versions,
 # --resolve, verification with our CA and without it (curl's certificate
-# error), an expired certificate, `httpsbench load --client curl` (the
+# error), an expired certificate, a URL that never answers (exit 1, the
+# report written with its errors), `httpsbench load --client curl` (the
 # right number of body bytes, keep-alive and close), the curl row of
-# `httpsbench throughput`, bad input (one line, non-zero exit, nothing
-# written) and SIGINT. Every report must validate. No timings.
+# `httpsbench throughput`, bad input (one line, exit 2, nothing written)
+# and SIGINT. Every report must validate. No timings.
 # usage: probe_test.sh BUILD_DIR SOURCE_DIR
 set -u
 build=$1 src=$2
@@ -178,18 +179,44 @@ run two 0 "$HB" probe "$HU" "$SU" -n 2 --cacert "$C/root.pem" --json \
 report_ok two
 expect "$tmp/two.json" "len(res)" 13 "two URLs"
 
-# ---- verification: without our CA curl refuses, with a reason ----
-run noca nonzero "$HB" probe "$SU" -n 2 --json "$tmp/noca.json"
-one_line noca "certificate: SSL certificate problem"
-run expired nonzero "$HB" probe "https://127.0.0.1:$X/" -n 2 \
-  --cacert "$C/root.pem" --json "$tmp/expired.json"
-one_line expired \
-  "certificate: SSL certificate problem: certificate has expired"
-run status404 nonzero "$HB" probe "http://127.0.0.1:$P/nothere" -n 2 \
-  --json "$tmp/status404.json"
-one_line status404 "http: the server answered HTTP 404"
+# A URL that never answered: exit 1, one line naming the failure, and
+# the report written all the same, its results status "error" with the
+# categories and curl's messages.
+# failed NAME CATEGORY PATTERN [URL]: after `run NAME 1 ...`
+failed() {
+  local n
+  n=$(grep -c "^httpsbench probe: .*requests failed: $2: " "$tmp/$1.err")
+  [ "$n" -eq 1 ] && ok || bad "$1: no one failure line: $(cat "$tmp/$1.err")"
+  grep -q -- "$3" "$tmp/$1.err" && ok ||
+    bad "$1: stderr lacks '$3': $(cat "$tmp/$1.err")"
+  report_ok "$1"
+  expect "$tmp/$1.json" "sorted({x['status'] for x in res
+    if x['params']['url'] == '${4:-}' or not '${4:-}'})" "['error']" \
+    "$1: status"
+  expect "$tmp/$1.json" "all(x['error'].startswith('$2: ') and
+    x['errors']['$2'] > 0 and x['error_messages']['$2'] for x in res
+    if x['params']['url'] == '${4:-}' or not '${4:-}')" True \
+    "$1: categories and messages"
+}
 
-# ---- bad input: one line, non-zero, nothing written ----
+# ---- verification: without our CA curl refuses, with a reason ----
+run noca 1 "$HB" probe "$SU" -n 2 --json "$tmp/noca.json"
+failed noca certificate "SSL certificate problem"
+run expired 1 "$HB" probe "https://127.0.0.1:$X/" -n 2 \
+  --cacert "$C/root.pem" --json "$tmp/expired.json"
+failed expired certificate \
+  "certificate: SSL certificate problem: certificate has expired"
+run status404 1 "$HB" probe "http://127.0.0.1:$P/nothere" -n 2 \
+  --json "$tmp/status404.json"
+failed status404 http "http: the server answered HTTP 404"
+# one URL dead, the next still measured
+run onedead 1 "$HB" probe http://127.0.0.1:1/ "$HU" -n 2 \
+  --json "$tmp/onedead.json"
+failed onedead connect "connect: Failed to connect" http://127.0.0.1:1/
+expect "$tmp/onedead.json" "sorted({x['status'] for x in res
+  if x['params']['url'] == '$HU'})" "['ok']" "onedead: the live URL"
+
+# ---- bad input: one line, exit 2, nothing written ----
 run scheme 2 "$HB" probe ftp://127.0.0.1/ --json "$tmp/scheme.json"
 one_line scheme "unsupported scheme 'ftp'"
 run malformed 2 "$HB" probe "http://exa mple/" --json "$tmp/malformed.json"
@@ -198,11 +225,13 @@ run nourl 2 "$HB" probe "not a url" --json "$tmp/nourl.json"
 one_line nourl "is not a valid URL"
 run badport 2 "$HB" probe http://127.0.0.1:99999/ --json "$tmp/badport.json"
 one_line badport "is not a valid URL"
-run refused nonzero "$HB" probe http://127.0.0.1:1/ -n 2 --json \
+run refused 1 "$HB" probe http://127.0.0.1:1/ -n 2 --json \
   "$tmp/refused.json"
-one_line refused "connect: Failed to connect"
+failed refused connect "connect: Failed to connect"
 run badopt 2 "$HB" probe "$HU" --frobnicate --json "$tmp/badopt.json"
 one_line badopt "unknown option"
+run novalue 2 "$HB" probe "$HU" -n
+one_line novalue "probe: -n needs a value"
 run help 0 "$HB" probe --help
 grep -q -- "--reuse" "$tmp/help.out" && ok || bad "probe --help"
 

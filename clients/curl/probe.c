@@ -100,9 +100,11 @@ static void pr_usage(void)
     "  --resolve HOST:PORT:ADDR  use ADDR for HOST:PORT (repeatable)\n"
     "  --timeout S          per request (default 10)\n"
     "  --json FILE          write the report (suite \"probe\")\n"
-    "A URL whose first %d requests all fail is given up. Exit 0 when\n"
-    "every URL answered, 1 when one never did (nothing is written), 2 for\n"
-    "bad usage, 130 when interrupted.\n", PR_GIVE_UP);
+    "A URL whose first %d requests all fail is given up: its results\n"
+    "have status \"error\" with the failures by kind and curl's messages,\n"
+    "and the other URLs still run. Exit 0 when every URL answered, 1 when\n"
+    "one never did (the report is written all the same), 2 for bad usage,\n"
+    "130 when interrupted.\n", PR_GIVE_UP);
 }
 
 static void pr_parse(int argc, char **argv, pr_opts *o)
@@ -169,10 +171,7 @@ static void pr_parse(int argc, char **argv, pr_opts *o)
       break;
     case 'j': o->json = optarg; break;
     case 'h': pr_usage(); exit(0);
-    case ':':
-      hb_usage_fail("probe", "%s needs a value", argv[optind - 1]);
-    default: hb_usage_fail("probe", "unknown option '%s'",
-                           argv[optind - 1]);
+    default: hb_usage_getopt("probe", opt, argv);
     }
   }
   if(optind >= argc)
@@ -425,7 +424,7 @@ static int pr_summary(const double *v, size_t n, pr_sum *s)
 static void pr_print(const pr_opts *o, const pr_url *u)
 {
   double at = 0;
-  char ci[64], lvl[16];
+  char ci[64];
   int i;
 
   printf("%s\n", u->url);
@@ -447,20 +446,19 @@ static void pr_print(const pr_opts *o, const pr_url *u)
              u->tls.group[0] ? " " : "", u->tls.group);
     printf(", %.0f body bytes per response\n",
            (double)u->bytes_body / (double)u->nok);
-    printf("  %-12s %9s %9s %21s %6s %9s %9s %9s\n", "phase (ms)", "at",
-           "median", "CI", "level", "p90", "p99", "max");
+    printf("  %-12s %9s %9s %21s %9s %9s %9s\n", "phase (ms)", "at",
+           "median", "95% CI", "p90", "p99", "max");
   }
   for(i = 0; u->nok && i < PP_COUNT; i++) {
     const pr_sum *sp = &u->sum[i];
 
     if((i == PP_TLS && !u->https) || !u->have_sum[i])
       continue;
-    snprintf(ci, sizeof(ci), "[%.3f, %.3f]", sp->st.ci_low / 1e3,
-             sp->st.ci_high / 1e3);
-    hb_fmt_level(sp->st.ci_level, lvl, sizeof(lvl));
-    printf("  %-12s %9.3f %9.3f %21s %6s %9.3f %9.3f %9.3f\n",
+    snprintf(ci, sizeof(ci), "[%.3f, %.3f]", sp->st.ci95_low / 1e3,
+             sp->st.ci95_high / 1e3);
+    printf("  %-12s %9.3f %9.3f %21s %9.3f %9.3f %9.3f\n",
            pr_phase_names[i], i == PP_TOTAL ? 0 : at / 1e3,
-           sp->st.median / 1e3, ci, lvl, sp->p90 / 1e3, sp->p99 / 1e3,
+           sp->st.median / 1e3, ci, sp->p90 / 1e3, sp->p99 / 1e3,
            sp->st.max / 1e3);
     at += sp->st.median;
   }
@@ -564,10 +562,15 @@ static void pr_results(json_t *rep, const pr_opts *o, const pr_url *u,
         "p90", hb_json_num(u->sum[i].p90),
         "p99", hb_json_num(u->sum[i].p99)));
     }
+    else if(u->first_err >= 0) {
+      char why[sizeof(u->errmsg[0]) + 100];
+      snprintf(why, sizeof(why), "%s: %s (%ld of %ld requests)",
+               pr_error_names[u->first_err], u->errmsg[u->first_err],
+               u->errors[u->first_err], u->requests);
+      hb_result_set_status(res, HB_ERROR, why);
+    }
     else
-      hb_result_set_status(res, HB_ERROR, u->first_err >= 0
-                           ? u->errmsg[u->first_err]
-                           : "no request completed");
+      hb_result_set_status(res, HB_ERROR, "no request completed");
     json_object_foreach(x, k, v)
       json_object_set(res, k, v);
   }
@@ -592,8 +595,10 @@ int cu_probe_main(int argc, char **argv)
   char unsup[200] = "", why[400];
   hb_err err = { "" };
   size_t j;
-  int i, k, rc = 1, interrupted = 0;
+  int i, k, rc = 1, interrupted = 0, dead = 0;
 
+  /* whole lines: the table shares a pipe or log with stderr */
+  setvbuf(stdout, NULL, _IOLBF, 0);
   memset(&o, 0, sizeof(o));
   o.n = 20;
   o.c.timeout = 10;
@@ -634,12 +639,14 @@ int cu_probe_main(int argc, char **argv)
     if(pr_run_url(&o, v))
       goto out;
     interrupted = v->interrupted;
-    if(!v->nok && !interrupted) {
+    if(!v->nok && !interrupted && v->requests) {
+      /* given up: its results say why (status error, the failures by
+       * kind with curl's messages); the other URLs still run */
       fprintf(stderr, "httpsbench probe: %s: %s %ld requests failed: "
               "%s: %s\n", v->url, v->requests < o.n ? "the first" : "all",
               v->requests, pr_error_names[v->first_err],
               v->errmsg[v->first_err]);
-      goto out; /* nothing partial is written */
+      dead = 1;
     }
     if(v->requests) {
       for(k = 0; k < PP_COUNT; k++)
@@ -649,7 +656,7 @@ int cu_probe_main(int argc, char **argv)
       pr_results(rep, &o, v, NULL);
     }
   }
-  rc = interrupted ? HB_EXIT_INTERRUPTED : 0;
+  rc = interrupted ? HB_EXIT_INTERRUPTED : dead ? 1 : 0;
   if(o.json && hb_report_write(rep, o.json, interrupted, &err) != HB_OK) {
     fprintf(stderr, "httpsbench probe: %s\n", err.msg);
     rc = 1;

@@ -13,6 +13,12 @@
 void hb_usage_fail(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3), noreturn));
 
+/* For getopt_long's ':' (a value is missing: the optstring must start
+ * with ':', and opterr be 0) or '?' (unknown option): "httpsbench <cmd>:
+ * <opt> needs a value" or "unknown option '<opt>'", exit 2. */
+void hb_usage_getopt(const char *cmd, int opt, char *const argv[])
+    __attribute__((noreturn));
+
 /* "16,256,1350" -> sizes; 0 on success, -1 (with why) on bad input. Each
  * size is 1 .. 64 MiB, with optional k/K (KiB) or m/M (MiB) suffix. */
 int hb_parse_sizes(const char *s, size_t *sizes, int max, int *count,
@@ -30,10 +36,6 @@ int hb_parse_seconds(const char *s, double max, double *out);
 
 /* Human rate: "1.23 GB/s", "45.6 k/s" etc. */
 void hb_fmt_rate(double v, const char *unit, char *buf, size_t size);
-
-/* A confidence level (0..1) as "93.8%": one decimal, but never rounded up
- * to 95.0% or 100.0% from below; "-" when not a number. */
-void hb_fmt_level(double level, char *buf, size_t size);
 
 /* Does name match the extended regex (NULL matches everything)? 1/0, -1
  * for a bad regex. */

@@ -2,6 +2,7 @@
 #include "hb/cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <regex.h>
 #include <stdarg.h>
@@ -22,6 +23,24 @@ void hb_usage_fail(const char *cmd, const char *fmt, ...)
   else
     fprintf(stderr, " (see httpsbench --help)\n");
   exit(HB_EXIT_USAGE);
+}
+
+void hb_usage_getopt(const char *cmd, int opt, char *const argv[])
+{
+  const char *arg = optind > 0 ? argv[optind - 1] : NULL;
+  char name[64];
+
+  /* a long option as given (without "=value"); a short one by its
+   * letter, since it may sit in a cluster such as -qn */
+  if(arg && !strncmp(arg, "--", 2))
+    snprintf(name, sizeof(name), "%.*s", (int)strcspn(arg, "="), arg);
+  else if(optopt > 0 && optopt < 128)
+    snprintf(name, sizeof(name), "-%c", optopt);
+  else
+    snprintf(name, sizeof(name), "%s", arg ? arg : "?");
+  if(opt == ':')
+    hb_usage_fail(cmd, "%s needs a value", name);
+  hb_usage_fail(cmd, "unknown option '%s'", name);
 }
 
 int hb_parse_sizes(const char *s, size_t *sizes, int max, int *count,
@@ -125,21 +144,6 @@ void hb_fmt_rate(double v, const char *unit, char *buf, size_t size)
   }
   snprintf(buf, size, "%.*f %s%s", fabs(v) < 10 ? 3 : fabs(v) < 100 ? 2
            : 1, v, pre[i], unit);
-}
-
-void hb_fmt_level(double level, char *buf, size_t size)
-{
-  double pct = 100 * level;
-
-  if(!isfinite(level)) {
-    snprintf(buf, size, "-");
-    return;
-  }
-  if(level < 0.95 && pct >= 94.95)
-    pct = 94.9;
-  else if(level < 1 && pct >= 99.95)
-    pct = 99.9;
-  snprintf(buf, size, "%.1f%%", pct);
 }
 
 int hb_regex_match(const char *regex, const char *name)

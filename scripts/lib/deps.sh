@@ -1,5 +1,8 @@
 # Sourced by scripts/bench and scripts/test: installs the Debian 12 packages
 # the build and tests need, only those missing (apt-get update only then).
+# apt's output goes to a log (build/install.log, or a file in /tmp before
+# build/ exists): one line when it works, the log's last 30 lines and a
+# non-zero status when it does not.
 HB_PACKAGES="build-essential cmake pkg-config git
   libjansson-dev
   libssl-dev openssl
@@ -12,7 +15,7 @@ HB_PACKAGES="build-essential cmake pkg-config git
   python3-matplotlib chromium"
 
 hb_install_deps() {
-  local missing="" p
+  local missing="" p n log
   for p in $HB_PACKAGES; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
       missing="$missing $p"
@@ -22,8 +25,22 @@ hb_install_deps() {
     echo "missing Debian packages:$missing (run as root to install)" >&2
     return 1
   fi
-  echo "installing:$missing" >&2
+  if [ -d build ] && [ -w build ]; then
+    log=build/install.log
+  else
+    log=$(mktemp /tmp/httpsbench-install.XXXXXX.log) || return 1
+  fi
+  # shellcheck disable=SC2086
+  n=$(set -- $missing; echo $#)
+  echo "installing $n Debian packages (log: $log)" >&2
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >&2 &&
-    apt-get install -y -qq --no-install-recommends $missing >&2 </dev/null
+  # shellcheck disable=SC2086
+  if ! { echo "installing:$missing" &&
+         apt-get update &&
+         apt-get install -y --no-install-recommends $missing
+       } >"$log" 2>&1 </dev/null; then
+    echo "installing Debian packages failed; the last 30 lines of $log:" >&2
+    tail -n 30 "$log" >&2
+    return 1
+  fi
 }
