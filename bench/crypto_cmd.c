@@ -291,13 +291,13 @@ static void print_table(json_t *report, const crypto_args *a)
   if(hb_crypto_cases(sizes, nsizes, a->filter, &cases, &n))
     return;
   printf("%-34s %-10s %14s %25s %11s %7s %6s\n", "result", "backend",
-         "median", "95% CI", "ns/op", "cyc/B", "cv%");
+         "median", "CI, level", "ns/op", "cyc/B", "cv%");
   for(i = 0; i < n; i++)
     for(b = 0; b < a->nbackends; b++) {
       json_t *r = find_result(report, a->backends[b], cases[i].name);
       json_t *st = r ? json_object_get(r, "stats") : NULL;
       const char *unit = cases[i].bytes ? "B/s" : "op/s";
-      char med[32], lo[32], hi[32], ci[70], cyc[16] = "";
+      char med[32], lo[32], hi[32], lvl[16], ci[90], cyc[16] = "";
       double m, cv;
       if(!r)
         continue;
@@ -310,11 +310,13 @@ static void print_table(json_t *report, const crypto_args *a)
       m = json_number_value(json_object_get(st, "median"));
       cv = json_number_value(json_object_get(st, "cv"));
       hb_fmt_rate(m, unit, med, sizeof(med));
-      hb_fmt_rate(json_number_value(json_object_get(st, "ci95_low")), "",
+      hb_fmt_rate(json_number_value(json_object_get(st, "ci_low")), "",
                   lo, sizeof(lo));
-      hb_fmt_rate(json_number_value(json_object_get(st, "ci95_high")), "",
+      hb_fmt_rate(json_number_value(json_object_get(st, "ci_high")), "",
                   hi, sizeof(hi));
-      snprintf(ci, sizeof(ci), "[%s, %s]", lo, hi);
+      hb_fmt_level(json_number_value(json_object_get(st, "ci_level")), lvl,
+                   sizeof(lvl));
+      snprintf(ci, sizeof(ci), "[%s, %s] %s", lo, hi, lvl);
       if(cases[i].bytes && ghz > 0 && m > 0)
         snprintf(cyc, sizeof(cyc), "%.2f", ghz * 1e9 / m);
       printf("%-34s %-10s %14s %25s %11.1f %7s %5.1f%s\n", cases[i].name,

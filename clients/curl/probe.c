@@ -424,7 +424,7 @@ static int pr_summary(const double *v, size_t n, pr_sum *s)
 static void pr_print(const pr_opts *o, const pr_url *u)
 {
   double at = 0;
-  char ci[64];
+  char ci[64], lvl[16];
   int i;
 
   printf("%s\n", u->url);
@@ -446,19 +446,20 @@ static void pr_print(const pr_opts *o, const pr_url *u)
              u->tls.group[0] ? " " : "", u->tls.group);
     printf(", %.0f body bytes per response\n",
            (double)u->bytes_body / (double)u->nok);
-    printf("  %-12s %9s %9s %21s %9s %9s %9s\n", "phase (ms)", "at",
-           "median", "95% CI", "p90", "p99", "max");
+    printf("  %-12s %9s %9s %21s %6s %9s %9s %9s\n", "phase (ms)", "at",
+           "median", "CI", "level", "p90", "p99", "max");
   }
   for(i = 0; u->nok && i < PP_COUNT; i++) {
     const pr_sum *sp = &u->sum[i];
 
     if((i == PP_TLS && !u->https) || !u->have_sum[i])
       continue;
-    snprintf(ci, sizeof(ci), "[%.3f, %.3f]", sp->st.ci95_low / 1e3,
-             sp->st.ci95_high / 1e3);
-    printf("  %-12s %9.3f %9.3f %21s %9.3f %9.3f %9.3f\n",
+    snprintf(ci, sizeof(ci), "[%.3f, %.3f]", sp->st.ci_low / 1e3,
+             sp->st.ci_high / 1e3);
+    hb_fmt_level(sp->st.ci_level, lvl, sizeof(lvl));
+    printf("  %-12s %9.3f %9.3f %21s %6s %9.3f %9.3f %9.3f\n",
            pr_phase_names[i], i == PP_TOTAL ? 0 : at / 1e3,
-           sp->st.median / 1e3, ci, sp->p90 / 1e3, sp->p99 / 1e3,
+           sp->st.median / 1e3, ci, lvl, sp->p90 / 1e3, sp->p99 / 1e3,
            sp->st.max / 1e3);
     at += sp->st.median;
   }

@@ -37,6 +37,10 @@ int hb_parse_seconds(const char *s, double max, double *out);
 /* Human rate: "1.23 GB/s", "45.6 k/s" etc. */
 void hb_fmt_rate(double v, const char *unit, char *buf, size_t size);
 
+/* A confidence level (0..1) as "93.8%": one decimal, but never rounded up
+ * to 95.0% or 100.0% from below; "-" when not a number. */
+void hb_fmt_level(double level, char *buf, size_t size);
+
 /* Does name match the extended regex (NULL matches everything)? 1/0, -1
  * for a bad regex. */
 int hb_regex_match(const char *regex, const char *name);

@@ -146,6 +146,21 @@ void hb_fmt_rate(double v, const char *unit, char *buf, size_t size)
            : 1, v, pre[i], unit);
 }
 
+void hb_fmt_level(double level, char *buf, size_t size)
+{
+  double pct = 100 * level;
+
+  if(!isfinite(level)) {
+    snprintf(buf, size, "-");
+    return;
+  }
+  if(level < 0.95 && pct >= 94.95)
+    pct = 94.9;
+  else if(level < 1 && pct >= 99.95)
+    pct = 99.9;
+  snprintf(buf, size, "%.1f%%", pct);
+}
+
 int hb_regex_match(const char *regex, const char *name)
 {
   regex_t re;
