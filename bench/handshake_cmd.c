@@ -359,15 +359,15 @@ static double med(json_t *r)
 }
 
 /* Latency mode: the client engine's `handshake`, one connection at a
- * time; server CPU per connection from /proc around it. */
+ * time; server CPU per connection from its snapshots around it. */
 static int run_latency(const hs_args *a, const char *cb, const hs_case *c,
                        const hb_server *s, const char *root, const char *tmp,
                        json_t *report, hb_err *err)
 {
   char path[4200], target[300], n[32], label[128];
   char *argv[40];
-  double u0 = 0, s0 = 0, u1 = 0, s1 = 0;
-  long rss, hwm;
+  hb_srv_snap snap0, snap1;
+  int have_snap;
   int k = 0, rc;
   hb_cert_paths certs;
   json_t *r;
@@ -422,27 +422,33 @@ static int run_latency(const hs_args *a, const char *cb, const hs_case *c,
   }
   argv[k] = NULL;
   unlink(tmp);
-  if(s->pid > 0)
-    hb_proc_usage(s->pid, &u0, &s0, &rss, &hwm);
+  have_snap = s->pid > 0 && hb_server_snapshot(s, &snap0, err) == HB_OK;
   rc = a->trace ? hb_engine_exec_pinned(argv, a->client_cpu)
               : hb_engine_exec_quiet(argv, a->client_cpu);
-  if(s->pid > 0)
-    hb_proc_usage(s->pid, &u1, &s1, &rss, &hwm);
+  have_snap = have_snap && hb_server_snapshot(s, &snap1, err) == HB_OK;
   if(merge(report, tmp, err) != HB_OK)
     return hb_err_set(err, HB_ERROR, "%s handshake %s: engine exited %d "
                       "(%s)", cb, c->label, rc, err->msg);
   snprintf(label, sizeof(label), "%s/%s", c->label,
            c->tls ? "tls_handshake" : "total");
   r = find(report, c->tls ? cb : "plain", label);
-  if(r && s->pid > 0)
-    /* warm-up and the traced connection come on top of -n; see the
-     * engine's --warmup default */
+  if(r && have_snap) {
+    /* the server's CPU (ns clock) over the engine's whole run, warm-up
+     * and traced connections included, over the connections the server
+     * itself accepted in that time */
+    double conns = snap1.connections - snap0.connections;
     json_object_set_new(r, "server_cpu_us_per_connection", hb_json_num(
-      (u1 - u0 + s1 - s0) * 1e6 / (double)(a->n + 6)));
+      conns > 0 ? (snap1.cpu_ns - snap0.cpu_ns) / 1e3 / conns : NAN));
+    json_object_set_new(r, "server_connections", hb_json_num(conns));
+  }
   return HB_OK;
 }
 
-/* Capacity mode: the load engine with a new connection per request. */
+/* Capacity mode: the load engine with a new connection per request,
+ * after a warm-up of HS_WARMUP seconds. */
+#define HS_WARMUP 0.5
+#define HS_WARMUP_S "0.5"
+
 static void run_capacity(const hs_args *a, const char *cb, const hs_case *c,
                          const hb_server *s, const char *root, const char *tmp,
                          json_t *report)
@@ -463,8 +469,9 @@ static void run_capacity(const hs_args *a, const char *cb, const hs_case *c,
   snprintf(conns, sizeof(conns), "%ld", a->conns);
   snprintf(dur, sizeof(dur), "%g", a->seconds);
   for(rep = 0; rep < a->reps && !hb_interrupted(); rep++) {
-    double u0 = 0, s0 = 0, u1 = 0, s1 = 0, h;
-    long rss, hwm;
+    hb_srv_snap snap0, snap1;
+    double h, sh;
+    int have, pid, fd = -1;
     json_t *part, *r;
     k = 0;
     argv[k++] = path;
@@ -477,6 +484,9 @@ static void run_capacity(const hs_args *a, const char *cb, const hs_case *c,
     argv[k++] = dur;
     argv[k++] = "--json";
     argv[k++] = (char *)tmp;
+    argv[k++] = "--marks";
+    argv[k++] = "--warmup";
+    argv[k++] = HS_WARMUP_S;
     if(c->tls) {
       argv[k++] = "--tls";
       argv[k++] = (char *)c->tls;
@@ -491,11 +501,20 @@ static void run_capacity(const hs_args *a, const char *cb, const hs_case *c,
     }
     argv[k] = NULL;
     unlink(tmp);
-    if(s->pid > 0)
-      hb_proc_usage(s->pid, &u0, &s0, &rss, &hwm);
-    hb_engine_exec_quiet(argv, a->client_cpu);
-    if(s->pid > 0)
-      hb_proc_usage(s->pid, &u1, &s1, &rss, &hwm);
+    /* the window after the warm-up, marked by the client; the server's
+     * snapshots at its edges */
+    have = 0;
+    pid = hb_engine_spawn(argv, a->client_cpu, &fd);
+    if(pid > 0) {
+      have = s->pid > 0 &&
+             hb_wait_mark(fd, "mark start", HS_WARMUP + 30) == 0 &&
+             hb_server_snapshot(s, &snap0, &err) == HB_OK &&
+             hb_wait_mark(fd, "mark end", a->seconds + 30) == 0 &&
+             hb_server_snapshot(s, &snap1, &err) == HB_OK;
+      hb_wait_mark(fd, "", -1); /* drains the summary */
+      close(fd);
+      hb_engine_wait(pid);
+    }
     part = hb_report_load(tmp, &err);
     if(!part)
       break;
@@ -506,7 +525,12 @@ static void run_capacity(const hs_args *a, const char *cb, const hs_case *c,
     resumed += json_number_value(json_object_get(json_object_get(r,
                                  "counts"), "resumed"));
     rates[n] = h / a->seconds;
-    srv[n] = s->pid > 0 && h > 0 ? (u1 - u0 + s1 - s0) * 1e6 / h : NAN;
+    /* the server's CPU over the measured window, over what it counted
+     * in it: handshakes (TLS) or connections (TCP) */
+    sh = c->tls ? snap1.handshakes - snap0.handshakes
+         : snap1.connections - snap0.connections;
+    srv[n] = have && sh > 0 ? (snap1.cpu_ns - snap0.cpu_ns) / 1e3 / sh
+             : NAN;
     cli[n] = json_number_value(json_object_get(json_object_get(r, "cpu"),
                                                "per_request_us"));
     n++;
