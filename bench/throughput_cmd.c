@@ -92,9 +92,11 @@ static void usage(FILE *f)
     "Requests/s, bytes/s, latency and CPU per request of HTTPS on every\n"
     "TLS library's server against plain HTTP, with our server (1 thread,\n"
     "pinned to one CPU) and our load generator (1 thread, pinned to\n"
-    "another). Every cell records what bound it: the server (>= 90%% of\n"
-    "its CPU busy over the measured window, the client not), the client,\n"
-    "or neither; HTTPS/HTTP ratios come from server-bound cells only.\n"
+    "another). Every cell records what bound it over the measured\n"
+    "window: server (>= 90%% of a CPU busy in the server, the client not),\n"
+    "client (the client >= 90%%), noise (their CPUs busy with other\n"
+    "processes) or neither; HTTPS/HTTP ratios come from server-bound\n"
+    "cells only, and a server-bound HTTPS cell above HTTP is invalid.\n"
     "\n"
     "  --backend LIST|all   server backends (default all built; plain is\n"
     "                       always run first as the baseline)\n"
@@ -113,8 +115,10 @@ static void usage(FILE *f)
     "  --warmup SECONDS     before each run's measured window (default 1)\n"
     "  --repetitions N      runs per cell (default 3)\n"
     "  --pipeline N         keep-alive: N pipelined requests per connection\n"
-    "                       at a time (default 1), so a client cheaper per\n"
-    "                       request can keep the server busy\n"
+    "                       at a time (default 8: with the same work per\n"
+    "                       request on both sides, a client that writes one\n"
+    "                       request at a time sets the rate on two cores;\n"
+    "                       1 for wrk's default behaviour)\n"
     "  --tls 1.2|1.3|any    TLS version (default 1.3; a library without it\n"
     "                       gets its own cells, labelled, with 1.2)\n"
     "  --cipher NAME|any    aes-128-gcm (default), aes-256-gcm,\n"
@@ -251,14 +255,14 @@ static void parse(int argc, char **argv, tp_args *a)
   const char *sel[HB_BACKEND_COUNT];
   size_t idle_v[2];
   hb_err err = { "" };
-  int opt, n, i;
+  int opt, n, i, pipeline_given = 0;
 
   memset(a, 0, sizeof(*a));
   a->conns = 32;
   a->reps = 3;
   a->seconds = 3;
   a->warmup = 1;
-  a->pipeline = 1;
+  a->pipeline = 8;
   a->mem_reps = 3;
   a->tls = "1.3";
   a->cipher = "aes-128-gcm";
@@ -302,6 +306,7 @@ static void parse(int argc, char **argv, tp_args *a)
         hb_usage_fail("throughput", "-R: '%s' is not a rate > 0", optarg);
       break;
     case 'p':
+      pipeline_given = 1;
       if(hb_parse_int(optarg, 1, 1024, &a->pipeline))
         hb_usage_fail("throughput", "--pipeline: '%s' is not 1..1024",
                       optarg);
@@ -398,7 +403,7 @@ static void parse(int argc, char **argv, tp_args *a)
                     "run (--modes, --sizes), so it has no capacity to set "
                     "the rate: add it or give -R", mode_names[a->cost[i].mode],
                     a->cost[i].size);
-  if(a->pipeline > 1 && !a->modes[M_KEEPALIVE])
+  if(pipeline_given && a->pipeline > 1 && !a->modes[M_KEEPALIVE])
     hb_usage_fail("throughput", "--pipeline needs the keepalive mode");
   n = hb_select_backends("throughput", backend, 0, sel, HB_BACKEND_COUNT);
   /* plain first: it is the baseline every ratio divides by */
@@ -1493,9 +1498,10 @@ int hb_cmd_throughput(int argc, char **argv)
   hb_server_log_flush();
   rmdir(tmpdir);
   printf("server pinned to CPU %d, client to CPU %d; client library: %s; "
-         "%ld connections, %g s warm-up + %g s measured per run, %ld runs "
-         "per cell.\n", a.server_cpu, a.client_cpu, a.client ? a.client
-         : "each server's own", a.conns, a.warmup, a.seconds, a.reps);
+         "%ld connections, keep-alive pipelined %ld deep; %g s warm-up + "
+         "%g s measured per run, %ld runs per cell.\n", a.server_cpu,
+         a.client_cpu, a.client ? a.client : "each server's own", a.conns,
+         a.pipeline, a.warmup, a.seconds, a.reps);
   failed |= report_failed(report);
   if(a.json) {
     if(hb_report_write(report, a.json, hb_interrupted() != 0, &err)) {
