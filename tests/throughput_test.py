@@ -91,12 +91,21 @@ def test_bound():
             r = cell(rep, b, "keepalive/0")
             if check(r is not None and r["status"] == "ok",
                      "%s burn: no %s cell" % (want, b)):
-                check(r["bound"] == want, "%s burn: %s cell bound %s (%s)"
-                      % (want, b, r["bound"], r.get("bound_reason")))
+                # on a machine busy with other work the honest answer is
+                # "noise"; the burning side must still be the busier one
+                check(r["bound"] in (want, "noise"),
+                      "%s burn: %s cell bound %s (%s)" % (
+                          want, b, r["bound"], r.get("bound_reason")))
+                if r["bound"] == "noise":
+                    print("note: %s burn, %s: %s" % (want, b,
+                                                     r["bound_reason"]))
                 su = r["server_util"]["samples"][0]
                 cu = r["client_util"]["samples"][0]
                 check(0 < su <= 1.2 and 0 < cu <= 1.2,
                       "%s burn: utilisations %s %s" % (want, su, cu))
+                check((su > cu) == (want == "server"),
+                      "%s burn: %s server %.2f client %.2f busy" % (
+                          want, b, su, cu))
                 # CPU per request: at least the burn, by its definition
                 k = ("server_cpu_us_per_request" if want == "server"
                      else "client_cpu_us_per_request")

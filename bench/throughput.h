@@ -1,0 +1,80 @@
+/* The throughput driver's parts (bench/): options and the order of runs
+ * (throughput_cmd.c), servers, runs, cells and the memory slope
+ * (throughput_run.c), ratios and tables (throughput_out.c). */
+#ifndef HB_THROUGHPUT_H
+#define HB_THROUGHPUT_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "frontend.h"
+#include "hb/backend.h"
+#include "hb/cli.h"
+
+#define MAX_REPS 100
+#define MAX_COST 8
+#define BUSY 0.9          /* a process this busy set the rate */
+#define BASE_CV_MAX 0.05  /* plain baseline: spread allowed */
+#define BASE_TRIES 3      /* measurements of a noisy baseline at most */
+
+enum { M_KEEPALIVE, M_CLOSE, M_RESUMED, M_COUNT };
+extern const char *const tp_mode_names[M_COUNT];
+
+typedef struct cost_cell {
+  int mode;
+  size_t size;
+} cost_cell;
+
+typedef struct tp_args {
+  const char *backends[HB_BACKEND_COUNT];
+  int nbackends;
+  size_t sizes[HB_MAX_SIZES];
+  int nsizes;
+  int modes[M_COUNT];
+  long conns, reps, pipeline, idle_lo, idle_hi, mem_reps;
+  long server_burn, client_burn;
+  double seconds, warmup, cost_rate;
+  const char *json, *tls, *cert_type, *cipher, *group;
+  const char *client;    /* fixed client library, or NULL: the server's */
+  cost_cell cost[MAX_COST];
+  int ncost;
+  int server_cpu, client_cpu, quiet;
+  int curl;              /* also run the curl engine as the client */
+} tp_args;
+
+/* How one backend's server runs: what was pinned, and what it fell back
+ * to when the library cannot (mbedTLS 2.28 has no TLS 1.3). */
+typedef struct tp_server {
+  hb_server s;
+  const char *backend;
+  const char *tls;       /* as run: "1.3", "1.2", "any", "none" */
+  int pinned;            /* version, cipher, group as asked */
+  int cipher_pinned;     /* --cipher given to both sides */
+  char note[200];        /* why not, when not */
+  char suffix[16];       /* cell name suffix for a separate cell */
+} tp_server;
+
+/* throughput_run.c */
+double tp_jnum(json_t *o, const char *a, const char *b);
+int tp_server_start(const tp_args *a, const char *backend, int resume,
+                    tp_server *t, hb_err *err);
+json_t *tp_run_cell(const tp_args *a, const tp_server *t,
+                    const char *client, const char *root, size_t size,
+                    int mode, double rate, const char *tmp, json_t *report);
+void tp_run_baseline(const tp_args *a, const tp_server *t, size_t size,
+                     int mode, const char *tmp, json_t *report);
+void tp_error_cell(const tp_args *a, const tp_server *t, const char *client,
+                   size_t size, int mode, int cost, const char *why,
+                   json_t *report);
+void tp_measure_memory(const tp_args *a, const char *backend,
+                       const char *root, const char *tmp, json_t *report,
+                       int *failed);
+
+/* throughput_out.c */
+double tp_cost_rate(const tp_args *a, json_t *report, const cost_cell *c,
+                    char *basis, size_t size);
+void tp_finish(json_t *report);
+int tp_report_failed(json_t *report);
+
+#endif

@@ -1,0 +1,244 @@
+/* The throughput driver's outcome: HTTPS/HTTP ratios (server-bound
+ * cells only), the cost mode's rate, and the tables. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hb/report.h"
+#include "throughput.h"
+
+static json_t *find_cell(json_t *report, const char *backend,
+                         const char *name)
+{
+  json_t *r;
+  size_t i;
+
+  json_array_foreach(json_object_get(report, "results"), i, r)
+    if(!strcmp(json_string_value(json_object_get(r, "backend")), backend) &&
+       !strcmp(json_string_value(json_object_get(r, "name")), name) &&
+       !strcmp(json_string_value(json_object_get(r, "suite")), "throughput"))
+      return r;
+  return NULL;
+}
+
+/* The curl client's cell against the server of backend srv. */
+static json_t *find_curl(json_t *report, const char *srv,
+                         const char *name)
+{
+  json_t *r;
+  size_t i;
+
+  json_array_foreach(json_object_get(report, "results"), i, r) {
+    const char *sb = json_string_value(json_object_get(json_object_get(r,
+                                       "params"), "server_backend"));
+    if(sb && !strcmp(sb, srv) &&
+       !strcmp(json_string_value(json_object_get(r, "backend")), "curl") &&
+       !strcmp(json_string_value(json_object_get(r, "name")), name))
+      return r;
+  }
+  return NULL;
+}
+
+static double med(json_t *o)
+{
+  json_t *m = json_object_get(json_object_get(o, "stats"), "median");
+  return json_is_number(m) ? json_number_value(m) : NAN;
+}
+
+static const char *jstr(json_t *o, const char *k)
+{
+  const char *s = json_string_value(json_object_get(o, k));
+  return s ? s : "";
+}
+
+/* The cost mode's rate for a cell: -R, or half the slowest server-bound
+ * capacity of our client's cells of that mode and size in this run (any
+ * bound when none is server-bound, and the basis says so). */
+double tp_cost_rate(const tp_args *a, json_t *report, const cost_cell *c,
+                        char *basis, size_t size)
+{
+  double slow = NAN, any = NAN;
+  const char *slow_b = "", *any_b = "";
+  json_t *r;
+  size_t i;
+  char want[64];
+
+  if(a->cost_rate > 0) {
+    snprintf(basis, size, "given (-R)");
+    return a->cost_rate;
+  }
+  snprintf(want, sizeof(want), "%s/%zu", tp_mode_names[c->mode], c->size);
+  json_array_foreach(json_object_get(report, "results"), i, r) {
+    const char *name = jstr(r, "name");
+    double m = med(r);
+    if(strcmp(jstr(r, "suite"), "throughput") || !(m > 0) ||
+       !strcmp(jstr(r, "backend"), "curl") ||
+       strncmp(name, want, strlen(want)) ||
+       (name[strlen(want)] && name[strlen(want)] != '@'))
+      continue;
+    if(!strcmp(jstr(r, "bound"), "server") && !(m >= slow)) {
+      slow = m;
+      slow_b = jstr(r, "backend");
+    }
+    if(!(m >= any)) {
+      any = m;
+      any_b = jstr(r, "backend");
+    }
+  }
+  if(slow > 0) {
+    snprintf(basis, size, "half the slowest server-bound capacity of the "
+             "run (%s, %.0f requests/s)", slow_b, slow);
+    return slow / 2;
+  }
+  if(any > 0) {
+    snprintf(basis, size, "half the slowest capacity of the run (%s, %.0f "
+             "requests/s; no cell was server-bound)", any_b, any);
+    return any / 2;
+  }
+  snprintf(basis, size, "no capacity measured");
+  return NAN;
+}
+
+/* HTTPS / HTTP ratios (server-bound cells only) and the tables. */
+void tp_finish(json_t *report)
+{
+  json_t *r;
+  size_t i;
+  int cost_rows = 0;
+
+  printf("%-24s %-10s %-10s %10s %21s %9s %8s %9s %9s %5s %5s %-8s %8s\n",
+         "cell", "server", "client", "req/s", "CI", "MiB/s", "p99 ms",
+         "cli us/rq", "srv us/rq", "srv%", "cli%", "bound", "vs HTTP");
+  json_array_foreach(json_object_get(report, "results"), i, r) {
+    const char *sb = json_string_value(json_object_get(json_object_get(r,
+                                       "params"), "server_backend"));
+    const char *b = sb ? sb : jstr(r, "backend");
+    const char *client = sb ? "curl" : jstr(json_object_get(r, "params"),
+                                            "client_backend");
+    const char *name = jstr(r, "name"), *at;
+    json_t *base, *st, *lat, *ours;
+    double m = med(r), ratio = NAN, p99, lo, hi, level;
+    char bname[96], ci[64], note[200] = "", vs[32], lv[16];
+    int server_bound;
+
+    if(strcmp(jstr(r, "suite"), "throughput"))
+      continue;
+    if(!strncmp(name, "cost:", 5)) {
+      cost_rows = 1;
+      continue;
+    }
+    if(!strncmp(name, "memory/", 7)) {
+      printf("%-24s %-10s %10.0f bytes per idle connection (slope; "
+             "kernel TCP, both ends: %.0f)\n", name, b, m,
+             med(json_object_get(r,
+                 "kernel_tcp_bytes_per_connection_both_ends")));
+      continue;
+    }
+    st = json_object_get(r, "stats");
+    if(!json_is_object(st)) {
+      printf("%-24s %-10s %s: %s\n", name, b, jstr(r, "status"),
+             jstr(r, "error"));
+      continue;
+    }
+    /* the baseline: plain's cell of the same name without a suffix */
+    snprintf(bname, sizeof(bname), "%s", name);
+    at = strchr(bname, '@');
+    if(at)
+      bname[at - bname] = '\0';
+    base = sb ? find_curl(report, "plain", bname)
+           : find_cell(report, "plain", bname);
+    server_bound = !strcmp(jstr(r, "bound"), "server");
+    if(strcmp(b, "plain") && base && med(base) > 0) {
+      ratio = m / med(base);
+      json_object_set_new(r, "vs_plain_raw", hb_json_num(ratio));
+      if(!server_bound)
+        snprintf(note, sizeof(note), "not stated: this cell is %s-bound "
+                 "(%s)", jstr(r, "bound"), jstr(r, "bound_reason"));
+      else if(strcmp(jstr(base, "bound"), "server"))
+        snprintf(note, sizeof(note), "not stated: the HTTP baseline is "
+                 "%s-bound (%s)", jstr(base, "bound"),
+                 jstr(base, "bound_reason"));
+      else if(json_is_true(json_object_get(base, "noisy")))
+        snprintf(note, sizeof(note), "not stated: the HTTP baseline's "
+                 "runs spread by %.1f%%", 100 * tp_jnum(base, "cv", NULL));
+      else if(ratio > 1) {
+        snprintf(note, sizeof(note), "invalid: HTTPS above its HTTP "
+                 "baseline (%.3f), noise or a fault", ratio);
+        json_object_set_new(r, "valid", json_false());
+      }
+      if(note[0]) {
+        json_object_set_new(r, "vs_plain", json_null());
+        json_object_set_new(r, "vs_plain_note", json_string(note));
+      }
+      else
+        json_object_set_new(r, "vs_plain", hb_json_num(ratio));
+    }
+    ours = sb ? find_cell(report, sb, name + 5) : NULL;
+    if(sb)
+      json_object_set_new(r, "vs_ours", hb_json_num(ours && med(ours) > 0
+                                                    ? m / med(ours) : NAN));
+    lat = json_array_get(json_object_get(r, "latency"), 0);
+    p99 = tp_jnum(lat, "p99", NULL);
+    lo = tp_jnum(st, "ci_low", NULL);
+    hi = tp_jnum(st, "ci_high", NULL);
+    level = tp_jnum(st, "ci_level", NULL);
+    hb_fmt_level(level, lv, sizeof(lv));
+    snprintf(ci, sizeof(ci), "[%.0f, %.0f] %s", lo, hi, lv);
+    if(isnan(ratio))
+      snprintf(vs, sizeof(vs), "-");
+    else if(note[0])
+      snprintf(vs, sizeof(vs), "(%.3f)", ratio);
+    else
+      snprintf(vs, sizeof(vs), "%.3f", ratio);
+    printf("%-24s %-10s %-10s %10.0f %21s %9.1f %8.2f %9.1f %9.1f %5.0f "
+           "%5.0f %-8s %8s\n", name, b, client, m, ci,
+           med(json_object_get(r, "bytes_per_s")) / 1048576.0, p99 / 1000,
+           med(json_object_get(r, "client_cpu_us_per_request")),
+           med(json_object_get(r, "server_cpu_us_per_request")),
+           100 * med(json_object_get(r, "server_util")),
+           100 * med(json_object_get(r, "client_util")), jstr(r, "bound"),
+           vs);
+  }
+  printf("vs HTTP: HTTPS requests/s over plain HTTP's, stated only when "
+         "both cells are server-bound; (x) is shown, not stated.\n");
+  if(!cost_rows)
+    return;
+  printf("\n%-28s %-10s %10s %16s %24s %16s %5s %-8s\n", "cost cell",
+         "server", "rate/s", "server ns/rq", "CI", "client ns/rq", "srv%",
+         "bound");
+  json_array_foreach(json_object_get(report, "results"), i, r) {
+    json_t *st = json_object_get(r, "stats");
+    char ci[64], lv[16];
+    if(strcmp(jstr(r, "suite"), "throughput") ||
+       strncmp(jstr(r, "name"), "cost:", 5))
+      continue;
+    if(!json_is_object(st)) {
+      printf("%-28s %-10s %s: %s\n", jstr(r, "name"), jstr(r, "backend"),
+             jstr(r, "status"), jstr(r, "error"));
+      continue;
+    }
+    hb_fmt_level(tp_jnum(st, "ci_level", NULL), lv, sizeof(lv));
+    snprintf(ci, sizeof(ci), "[%.0f, %.0f] %s", tp_jnum(st, "ci_low", NULL),
+             tp_jnum(st, "ci_high", NULL), lv);
+    printf("%-28s %-10s %10.0f %16.0f %24s %16.0f %5.0f %-8s\n",
+           jstr(r, "name"), jstr(r, "backend"),
+           tp_jnum(json_object_get(r, "params"), "rate", NULL), med(r), ci,
+           med(json_object_get(r, "client_ns_per_request")),
+           100 * med(json_object_get(r, "server_util")), jstr(r, "bound"));
+  }
+  printf("cost: CPU per request at one offered rate that every server "
+         "sustains (open loop); compare libraries by this.\n");
+}
+
+int tp_report_failed(json_t *report)
+{
+  json_t *r;
+  size_t i;
+
+  json_array_foreach(json_object_get(report, "results"), i, r)
+    if(!strcmp(jstr(r, "suite"), "throughput") &&
+       strcmp(jstr(r, "status"), "ok"))
+      return 1;
+  return 0;
+}
+

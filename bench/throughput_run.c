@@ -1,0 +1,718 @@
+/* The throughput driver's runs: servers started with the pinned
+ * parameters, one load run between the client's marks with the server's
+ * snapshots at both, cells of repetitions with what bound them, the plain
+ * baseline measured again while it spreads, and the memory slope. */
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hb/engine_run.h"
+#include "hb/report.h"
+#include "hb/sig.h"
+#include "hb/stats.h"
+#include "throughput.h"
+
+/* Starts backend's server with the pinned parameters; resume: tickets and
+ * session IDs on (resumed mode) or off (everything else). A library that
+ * cannot run the pinned version or cipher is started with what it can,
+ * and its cells get a suffix and a note: they are not compared. */
+int tp_server_start(const tp_args *a, const char *backend, int resume,
+                        tp_server *t, hb_err *err)
+{
+  char burn[32];
+  char *args[24];
+  int n = 0, rc, attempt;
+
+  memset(t, 0, sizeof(*t));
+  t->backend = backend;
+  t->pinned = 1;
+  t->cipher_pinned = strcmp(a->cipher, "any") != 0;
+  snprintf(burn, sizeof(burn), "%ld", a->server_burn);
+  if(!strcmp(backend, "plain")) {
+    t->tls = "none";
+    if(a->server_burn) {
+      args[n++] = "--burn-us";
+      args[n++] = burn;
+    }
+    args[n] = NULL;
+    return hb_server_start(backend, args, a->server_cpu, &t->s, err);
+  }
+  t->tls = a->tls;
+  for(attempt = 0; attempt < 3; attempt++) {
+    n = 0;
+    args[n++] = "--cert-type";
+    args[n++] = (char *)a->cert_type;
+    args[n++] = "--tls";
+    args[n++] = (char *)t->tls;
+    args[n++] = "--resume";
+    args[n++] = resume ? "on" : "off";
+    if(t->cipher_pinned) {
+      args[n++] = "--cipher";
+      args[n++] = (char *)a->cipher;
+    }
+    if(strcmp(a->group, "any")) {
+      args[n++] = "--groups";
+      args[n++] = (char *)a->group;
+    }
+    if(a->server_burn) {
+      args[n++] = "--burn-us";
+      args[n++] = burn;
+    }
+    args[n] = NULL;
+    rc = hb_server_start(backend, args, a->server_cpu, &t->s, err);
+    if(rc != HB_UNSUPPORTED)
+      return rc;
+    /* what cannot be pinned: TLS 1.3 first, then the cipher */
+    if(!strcmp(t->tls, "1.3")) {
+      snprintf(t->note, sizeof(t->note), "TLS 1.2: %s", err->msg);
+      snprintf(t->suffix, sizeof(t->suffix), "@tls1.2");
+      t->tls = "1.2";
+      t->pinned = 0;
+    }
+    else if(t->cipher_pinned) {
+      size_t l = strlen(t->note);
+      snprintf(t->note + l, sizeof(t->note) - l, "%sits own ciphers: %s",
+               l ? "; " : "", err->msg);
+      l = strlen(t->suffix);
+      snprintf(t->suffix + l, sizeof(t->suffix) - l, "@own-cipher");
+      t->cipher_pinned = 0;
+      t->pinned = 0;
+    }
+    else
+      return rc;
+  }
+  return rc;
+}
+
+double tp_jnum(json_t *o, const char *a, const char *b)
+{
+  json_t *v = json_object_get(o, a);
+  if(b)
+    v = json_object_get(v, b);
+  return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+/* One load run: the window's numbers, or an error. */
+typedef struct one_run {
+  double rps, bps, cli_us, srv_us, errors;
+  double srv_util, cli_util, steal_s;
+  double srv_cpu_busy, cli_cpu_busy; /* whole CPUs' busy share */
+  double handshakes, resumed, srv_handshakes, srv_resumed, srv_requests;
+  double achieved_rate;
+  char version[16], cipher[64], group[32];
+  json_t *latency; /* owned */
+} one_run;
+
+/* The client engine's argument vector for one run (rate > 0: open loop). */
+static int client_argv(const tp_args *a, const tp_server *t,
+                       const char *client, const char *root, size_t size,
+                       int mode, double rate, const char *tmp, char **argv,
+                       char bufs[][4200])
+{
+  int n = 0, plain = !strcmp(t->backend, "plain"), curl = client &&
+      !strcmp(client, "curl");
+
+  hb_engine_path(curl ? "curl" : plain ? "plain" : client ? client
+                 : t->backend, bufs[0], 4200);
+  snprintf(bufs[1], 4200, "%s://127.0.0.1:%d/bytes/%zu",
+           plain ? "http" : "https", t->s.port, size);
+  snprintf(bufs[2], 4200, "%ld", a->conns);
+  snprintf(bufs[3], 4200, "%g", a->seconds);
+  snprintf(bufs[4], 4200, "%g", a->warmup);
+  snprintf(bufs[5], 4200, "%ld", a->pipeline);
+  snprintf(bufs[6], 4200, "%ld", a->client_burn);
+  snprintf(bufs[7], 4200, "%.6g", rate);
+  argv[n++] = bufs[0];
+  argv[n++] = "load";
+  argv[n++] = bufs[1];
+  argv[n++] = "-c";
+  argv[n++] = bufs[2];
+  argv[n++] = "-d";
+  argv[n++] = bufs[3];
+  argv[n++] = "--json";
+  argv[n++] = (char *)tmp;
+  argv[n++] = "--marks";
+  if(a->warmup > 0) {
+    argv[n++] = "--warmup";
+    argv[n++] = bufs[4];
+  }
+  if(rate > 0) {
+    argv[n++] = "-R";
+    argv[n++] = bufs[7];
+  }
+  if(mode != M_KEEPALIVE)
+    argv[n++] = "--close";
+  if(!curl) {
+    if(mode == M_KEEPALIVE && a->pipeline > 1 && rate <= 0) {
+      argv[n++] = "--pipeline";
+      argv[n++] = bufs[5];
+    }
+    if(a->client_burn) {
+      argv[n++] = "--burn-us";
+      argv[n++] = bufs[6];
+    }
+  }
+  if(!plain) {
+    argv[n++] = "--cacert";
+    argv[n++] = (char *)root;
+    if(strcmp(t->tls, "any")) {
+      argv[n++] = "--tls";
+      argv[n++] = (char *)t->tls;
+    }
+    if(!curl) {
+      argv[n++] = "--resume";
+      argv[n++] = mode == M_RESUMED ? "on" : "off";
+      if(t->cipher_pinned) {
+        argv[n++] = "--cipher";
+        argv[n++] = (char *)a->cipher;
+      }
+    }
+  }
+  argv[n] = NULL;
+  return n;
+}
+
+static void copy_str(char *dst, size_t size, json_t *v)
+{
+  snprintf(dst, size, "%s", json_is_string(v) ? json_string_value(v) : "");
+}
+
+/* One run: the client marks its window; the server is asked for a
+ * snapshot at each mark. rate > 0: open loop (cost mode). */
+static int load_once(const tp_args *a, const tp_server *t,
+                     const char *client, const char *root, size_t size,
+                     int mode, double rate, const char *tmp, one_run *o,
+                     hb_err *err)
+{
+  static char bufs[8][4200];
+  char *argv[48];
+  hb_srv_snap s0, s1;
+  double st0, st1, reqs, wall, cpu_s;
+  double sb0 = 0, sb1 = 0, stt0 = 0, stt1 = 0, cb0 = 0, cb1 = 0;
+  double ct0 = 0, ct1 = 0;
+  int pid, fd = -1, rc, marks;
+  json_t *rep, *res, *tls;
+  const char *status;
+
+  memset(o, 0, sizeof(*o));
+  client_argv(a, t, client, root, size, mode, rate, tmp, argv, bufs);
+  unlink(tmp);
+  pid = hb_engine_spawn(argv, a->client_cpu, &fd);
+  if(pid < 0)
+    return hb_err_set(err, HB_ERROR, "cannot start the client %s",
+                      argv[0]);
+  marks = hb_wait_mark(fd, "mark start", a->warmup + 30) == 0 &&
+          hb_server_snapshot(&t->s, &s0, err) == HB_OK;
+  st0 = hb_steal_seconds();
+  hb_cpu_busy(a->server_cpu, &sb0, &stt0);
+  hb_cpu_busy(a->client_cpu, &cb0, &ct0);
+  marks = marks && hb_wait_mark(fd, "mark end", a->seconds + 30) == 0 &&
+          hb_server_snapshot(&t->s, &s1, err) == HB_OK;
+  st1 = hb_steal_seconds();
+  hb_cpu_busy(a->server_cpu, &sb1, &stt1);
+  hb_cpu_busy(a->client_cpu, &cb1, &ct1);
+  hb_wait_mark(fd, "", -1); /* the summary: drained, never blocks it */
+  close(fd);
+  rc = hb_engine_wait(pid);
+  rep = hb_report_load(tmp, err);
+  if(!rep)
+    return hb_err_set(err, HB_ERROR, "load exited %d: %s", rc, err->msg);
+  res = json_array_get(json_object_get(rep, "results"), 0);
+  status = json_string_value(json_object_get(res, "status"));
+  if(!status || strcmp(status, "ok")) {
+    hb_err_set(err, HB_ERROR, "load: %s", json_string_value(
+               json_object_get(res, "error")) ? json_string_value(
+               json_object_get(res, "error")) : "failed");
+    json_decref(rep);
+    return HB_ERROR;
+  }
+  if(!marks) {
+    json_decref(rep);
+    return hb_err_set(err, HB_ERROR, "no measured window: %s", err->msg[0]
+                      ? err->msg : "the client printed no marks");
+  }
+  reqs = tp_jnum(res, "counts", "ok");
+  if(!(reqs >= 0))
+    reqs = tp_jnum(res, "counts", "requests");
+  wall = tp_jnum(res, "elapsed_s", NULL);
+  o->rps = json_number_value(json_array_get(json_object_get(res, "samples"),
+                                            0));
+  o->bps = tp_jnum(res, "bytes_per_s", NULL);
+  cpu_s = tp_jnum(res, "cpu", "window_s");
+  o->cli_us = reqs > 0 ? cpu_s * 1e6 / reqs : NAN;
+  o->cli_util = tp_jnum(res, "cpu", "util");
+  o->srv_requests = s1.requests - s0.requests;
+  o->srv_us = o->srv_requests > 0 ? (s1.cpu_ns - s0.cpu_ns) / 1e3 /
+              o->srv_requests : NAN;
+  o->srv_util = s1.t_ns > s0.t_ns ? (s1.cpu_ns - s0.cpu_ns) /
+                (s1.t_ns - s0.t_ns) : NAN;
+  o->srv_handshakes = s1.handshakes - s0.handshakes;
+  o->srv_resumed = s1.resumed - s0.resumed;
+  o->steal_s = st0 >= 0 && st1 >= 0 ? st1 - st0 : NAN;
+  o->srv_cpu_busy = stt1 > stt0 ? (sb1 - sb0) / (stt1 - stt0) : NAN;
+  o->cli_cpu_busy = ct1 > ct0 ? (cb1 - cb0) / (ct1 - ct0) : NAN;
+  o->achieved_rate = wall > 0 ? reqs / wall : NAN;
+  o->handshakes = tp_jnum(res, "counts", "handshakes");
+  o->resumed = tp_jnum(res, "counts", "resumed");
+  tls = json_object_get(res, "tls");
+  copy_str(o->version, sizeof(o->version), json_object_get(tls, "version"));
+  copy_str(o->cipher, sizeof(o->cipher), json_object_get(tls, "cipher"));
+  copy_str(o->group, sizeof(o->group), json_object_get(tls, "group"));
+  if(!o->version[0] && s1.version[0]) { /* the server's view then */
+    snprintf(o->version, sizeof(o->version), "%s", s1.version);
+    snprintf(o->cipher, sizeof(o->cipher), "%s", s1.cipher);
+    snprintf(o->group, sizeof(o->group), "%s", s1.group);
+  }
+  {
+    const char *k;
+    json_t *v;
+    json_object_foreach(json_object_get(res, "errors"), k, v)
+      o->errors += json_is_number(v) ? json_number_value(v) : 0;
+  }
+  o->latency = json_incref(json_object_get(res, "latency"));
+  json_decref(rep);
+  return HB_OK;
+}
+
+static json_t *series(const double *v, int n)
+{
+  json_t *o = json_object(), *s = json_array();
+  hb_stats st;
+  int i;
+
+  for(i = 0; i < n; i++)
+    json_array_append_new(s, hb_json_num(v[i]));
+  json_object_set_new(o, "samples", s);
+  if(n && hb_stats_compute(v, (size_t)n, &st) == 0)
+    json_object_set_new(o, "stats", hb_stats_json(&st));
+  return o;
+}
+
+static double median_of(const double *v, int n)
+{
+  hb_stats st;
+
+  return n && hb_stats_compute(v, (size_t)n, &st) == 0 ? st.median : NAN;
+}
+
+/* What bound a cell, from the medians of its runs' utilisations: the
+ * server's and client's own CPU over the window (ns clocks), and how busy
+ * their CPUs were in all (/proc/stat): a CPU that was busy while its
+ * process was not means other processes took it (noise). */
+static const char *classify(double srv, double cli, double srv_cpu,
+                            double cli_cpu, char *why, size_t size)
+{
+  if(cli >= BUSY) {
+    snprintf(why, size, "the client was %.0f%% busy (server %.0f%%)",
+             cli * 100, srv * 100);
+    return "client";
+  }
+  if(srv >= BUSY) {
+    snprintf(why, size, "the server was %.0f%% busy (client %.0f%%)",
+             srv * 100, cli * 100);
+    return "server";
+  }
+  if(isnan(srv) || isnan(cli)) {
+    snprintf(why, size, "CPU not measured");
+    return "unknown";
+  }
+  if((srv_cpu >= BUSY && srv_cpu - srv > 0.1) ||
+     (cli_cpu >= BUSY && cli_cpu - cli > 0.1)) {
+    snprintf(why, size, "other processes took the CPUs: the server's CPU "
+             "was %.0f%% busy, the server %.0f%% of it; the client's %.0f%%,"
+             " the client %.0f%%", srv_cpu * 100, srv * 100, cli_cpu * 100,
+             cli * 100);
+    return "noise";
+  }
+  snprintf(why, size, "neither was saturated (server %.0f%%, client "
+           "%.0f%%): waiting, the network or the schedule set the rate",
+           srv * 100, cli * 100);
+  return "neither";
+}
+
+static void set_params(const tp_args *a, const tp_server *t,
+                       const char *client, size_t size, int mode,
+                       json_t *params)
+{
+  int plain = !strcmp(t->backend, "plain");
+
+  if(client && !strcmp(client, "curl")) {
+    json_object_set_new(params, "client", json_string("curl"));
+    json_object_set_new(params, "server_backend", json_string(t->backend));
+  }
+  else {
+    json_object_set_new(params, "client", json_string("httpsbench"));
+    json_object_set_new(params, "client_backend", json_string(
+                        plain ? "plain" : client ? client : t->backend));
+  }
+  json_object_set_new(params, "mode", json_string(tp_mode_names[mode]));
+  json_object_set_new(params, "bytes", json_integer((json_int_t)size));
+  json_object_set_new(params, "connections", json_integer(a->conns));
+  json_object_set_new(params, "seconds", json_real(a->seconds));
+  json_object_set_new(params, "warmup_s", json_real(a->warmup));
+  json_object_set_new(params, "pipeline", json_integer(
+                      mode == M_KEEPALIVE ? a->pipeline : 1));
+  json_object_set_new(params, "server_threads", json_integer(1));
+  json_object_set_new(params, "client_threads", json_integer(1));
+  json_object_set_new(params, "server_cpu", json_integer(a->server_cpu));
+  json_object_set_new(params, "client_cpu", json_integer(a->client_cpu));
+  json_object_set_new(params, "tls", json_string(plain ? "none" : t->tls));
+  json_object_set_new(params, "cipher", plain ? json_null()
+                      : json_string(t->cipher_pinned ? a->cipher : "any"));
+  json_object_set_new(params, "group", plain ? json_null()
+                      : json_string(a->group));
+  json_object_set_new(params, "cert_type", plain ? json_null()
+                      : json_string(a->cert_type));
+  json_object_set_new(params, "resume", json_boolean(mode == M_RESUMED));
+  json_object_set_new(params, "pinned", json_boolean(plain || t->pinned));
+  if(t->note[0])
+    json_object_set_new(params, "pin_note", json_string(t->note));
+  if(a->server_burn)
+    json_object_set_new(params, "server_burn_us",
+                        json_integer(a->server_burn));
+  if(a->client_burn)
+    json_object_set_new(params, "client_burn_us",
+                        json_integer(a->client_burn));
+}
+
+static void cell_name(char *name, size_t size, const char *client,
+                      const tp_server *t, int mode, size_t sz, int cost)
+{
+  snprintf(name, size, "%s%s%s/%zu%s", cost ? "cost:" : "",
+           client && !strcmp(client, "curl") ? "curl:" : "",
+           tp_mode_names[mode], sz, t->suffix);
+}
+
+/* Runs a cell's repetitions and adds its result; rate > 0: cost mode.
+ * Returns the result (borrowed), or NULL when interrupted unfinished. */
+json_t *tp_run_cell(const tp_args *a, const tp_server *t,
+                        const char *client, const char *root, size_t size,
+                        int mode, double rate, const char *tmp,
+                        json_t *report)
+{
+  double rps[MAX_REPS], bps[MAX_REPS], cli[MAX_REPS], srv[MAX_REPS];
+  double su[MAX_REPS], cu[MAX_REPS], ach[MAX_REPS];
+  double sc[MAX_REPS], cc[MAX_REPS];
+  double errors = 0, steal = 0, hs = 0, res_n = 0, shs = 0, sres = 0;
+  char name[96], why[200], version[16] = "", cipher[64] = "", group[32] = "";
+  json_t *res, *lat = json_array(), *achieved;
+  int r, n = 0, failed = 0;
+  hb_err err = { "" };
+
+  cell_name(name, sizeof(name), client, t, mode, size, rate > 0);
+  for(r = 0; r < a->reps && !hb_interrupted(); r++) {
+    one_run o;
+    if(!a->quiet)
+      fprintf(stderr, "throughput: %s %s run %d/%ld\n", t->backend, name,
+              r + 1, a->reps);
+    if(load_once(a, t, client, root, size, mode, rate, tmp, &o, &err)) {
+      failed = 1;
+      json_decref(o.latency);
+      break;
+    }
+    rps[n] = o.rps;
+    bps[n] = o.bps;
+    cli[n] = rate > 0 ? o.cli_us * 1e3 : o.cli_us;
+    srv[n] = rate > 0 ? o.srv_us * 1e3 : o.srv_us;
+    su[n] = o.srv_util;
+    cu[n] = o.cli_util;
+    sc[n] = o.srv_cpu_busy;
+    cc[n] = o.cli_cpu_busy;
+    ach[n] = o.achieved_rate;
+    errors += o.errors;
+    steal += isnan(o.steal_s) ? 0 : o.steal_s;
+    hs += isnan(o.handshakes) ? 0 : o.handshakes;
+    res_n += isnan(o.resumed) ? 0 : o.resumed;
+    shs += o.srv_handshakes;
+    sres += o.srv_resumed;
+    if(!version[0]) {
+      memcpy(version, o.version, sizeof(version));
+      memcpy(cipher, o.cipher, sizeof(cipher));
+      memcpy(group, o.group, sizeof(group));
+    }
+    json_array_append_new(lat, o.latency ? o.latency : json_null());
+    n++;
+  }
+  if(hb_interrupted() && !failed && n < a->reps) {
+    json_decref(lat);
+    return NULL; /* an unfinished cell is left out */
+  }
+  res = hb_report_add_result(report, "throughput", name,
+                             client && !strcmp(client, "curl") ? "curl"
+                             : t->backend, rate > 0
+                             ? "server ns/request" : "requests/s");
+  set_params(a, t, client, size, mode, json_object_get(res, "params"));
+  if(rate > 0) {
+    json_object_set_new(json_object_get(res, "params"), "rate",
+                        json_real(rate));
+    if(n)
+      hb_result_set_samples(res, srv, (size_t)n);
+    json_object_set_new(res, "server_ns_per_request", series(srv, n));
+    json_object_set_new(res, "client_ns_per_request", series(cli, n));
+    json_object_set_new(res, "achieved_rate", series(ach, n));
+  }
+  else {
+    if(n)
+      hb_result_set_samples(res, rps, (size_t)n);
+    json_object_set_new(res, "bytes_per_s", series(bps, n));
+    json_object_set_new(res, "client_cpu_us_per_request", series(cli, n));
+    json_object_set_new(res, "server_cpu_us_per_request", series(srv, n));
+  }
+  json_object_set_new(res, "server_util", series(su, n));
+  json_object_set_new(res, "client_util", series(cu, n));
+  json_object_set_new(res, "server_cpu_busy", series(sc, n));
+  json_object_set_new(res, "client_cpu_busy", series(cc, n));
+  json_object_set_new(res, "bound", json_string(n ? classify(
+                      median_of(su, n), median_of(cu, n), median_of(sc, n),
+                      median_of(cc, n), why, sizeof(why)) : "unknown"));
+  json_object_set_new(res, "bound_reason", json_string(n ? why
+                      : "no run finished"));
+  json_object_set_new(res, "steal_s", json_real(steal));
+  achieved = json_object();
+  json_object_set_new(achieved, "version", version[0] ? json_string(version)
+                      : json_null());
+  json_object_set_new(achieved, "cipher", cipher[0] ? json_string(cipher)
+                      : json_null());
+  json_object_set_new(achieved, "group", group[0] ? json_string(group)
+                      : json_null());
+  json_object_set_new(achieved, "handshakes", json_real(hs));
+  json_object_set_new(achieved, "resumed", json_real(res_n));
+  json_object_set_new(achieved, "server_handshakes", json_real(shs));
+  json_object_set_new(achieved, "server_resumed", json_real(sres));
+  json_object_set_new(res, "achieved", achieved);
+  json_object_set_new(res, "latency", lat);
+  json_object_set_new(res, "errors", json_real(errors));
+  hb_result_set_status(res, failed ? HB_ERROR : HB_OK, err.msg);
+  if(failed)
+    fprintf(stderr, "throughput: %s %s: %s\n", t->backend, name, err.msg);
+  return res;
+}
+
+/* A result that says why a cell has no numbers (the server did not
+ * start): no row disappears. */
+void tp_error_cell(const tp_args *a, const tp_server *t,
+                       const char *client, size_t size, int mode, int cost,
+                       const char *why, json_t *report)
+{
+  char name[96];
+  json_t *res;
+
+  cell_name(name, sizeof(name), client, t, mode, size, cost);
+  res = hb_report_add_result(report, "throughput", name,
+                             client && !strcmp(client, "curl") ? "curl"
+                             : t->backend, cost ? "server ns/request"
+                             : "requests/s");
+  set_params(a, t, client, size, mode, json_object_get(res, "params"));
+  hb_result_set_status(res, HB_ERROR, why);
+}
+
+static double cv_of(json_t *res)
+{
+  return tp_jnum(json_object_get(res, "stats"), "cv", NULL);
+}
+
+static void result_remove(json_t *report, json_t *res)
+{
+  json_t *arr = json_object_get(report, "results");
+  size_t i;
+
+  for(i = 0; i < json_array_size(arr); i++)
+    if(json_array_get(arr, i) == res) {
+      json_array_remove(arr, i);
+      return;
+    }
+}
+
+/* The plain baseline: measured again while its runs spread by more than
+ * BASE_CV_MAX, at most BASE_TRIES times; the last is kept and marked
+ * noisy if it still spreads. */
+void tp_run_baseline(const tp_args *a, const tp_server *t,
+                         size_t size, int mode, const char *tmp,
+                         json_t *report)
+{
+  json_t *res = NULL;
+  double cv = NAN;
+  int k;
+
+  for(k = 0; k < BASE_TRIES && !hb_interrupted(); k++) {
+    if(res)
+      result_remove(report, res);
+    res = tp_run_cell(a, t, NULL, NULL, size, mode, 0, tmp, report);
+    if(!res || json_object_get(res, "stats") == NULL)
+      return;
+    cv = cv_of(res);
+    if(!(cv > BASE_CV_MAX) || a->reps < 2)
+      break;
+    if(!a->quiet && k + 1 < BASE_TRIES)
+      fprintf(stderr, "throughput: plain %s/%zu spread %.1f%% > %.0f%%: "
+              "measuring again\n", tp_mode_names[mode], size, cv * 100,
+              BASE_CV_MAX * 100);
+  }
+  if(!res)
+    return;
+  json_object_set_new(res, "measurements", json_integer(k < BASE_TRIES ?
+                      k + 1 : BASE_TRIES));
+  json_object_set_new(res, "noisy", json_boolean(cv > BASE_CV_MAX));
+  json_object_set_new(res, "cv", hb_json_num(cv));
+}
+
+/* /proc/net/sockstat: TCP socket memory of the whole machine, bytes. */
+static double tcp_mem_bytes(void)
+{
+  char line[256];
+  long inuse, orphan, tw, alloc, mem;
+  double v = NAN;
+  FILE *f = fopen("/proc/net/sockstat", "r");
+
+  while(f && fgets(line, sizeof(line), f))
+    if(sscanf(line, "TCP: inuse %ld orphan %ld tw %ld alloc %ld mem %ld",
+              &inuse, &orphan, &tw, &alloc, &mem) == 5)
+      v = (double)mem * (double)sysconf(_SC_PAGESIZE);
+  if(f)
+    fclose(f);
+  return v;
+}
+
+/* Starts a load engine that makes one request on each of n connections
+ * and holds them idle; waits for its "holding N" line. Returns the pid
+ * (its stdout in *fd) or -1; *held is what it says it holds. */
+static int hold_start(const tp_args *a, const tp_server *t, const char *root,
+                      long n, char bufs[][4200], int *fd, long *held)
+{
+  char *argv[24], line[256];
+  int k = 0, pid, plain = !strcmp(t->backend, "plain");
+
+  hb_engine_path(plain ? "plain" : a->client ? a->client : t->backend,
+                 bufs[0], 4200);
+  snprintf(bufs[1], 4200, "%s://127.0.0.1:%d/bytes/0", plain ? "http"
+           : "https", t->s.port);
+  snprintf(bufs[2], 4200, "%ld", n);
+  argv[k++] = bufs[0];
+  argv[k++] = "load";
+  argv[k++] = bufs[1];
+  argv[k++] = "-c";
+  argv[k++] = bufs[2];
+  argv[k++] = "--hold";
+  argv[k++] = "600";
+  if(!plain) {
+    argv[k++] = "--cacert";
+    argv[k++] = (char *)root;
+    argv[k++] = "--tls";
+    argv[k++] = (char *)t->tls;
+  }
+  argv[k] = NULL;
+  *held = -1;
+  pid = hb_engine_spawn(argv, a->client_cpu, fd);
+  if(pid < 0)
+    return -1;
+  while(hb_read_line(*fd, line, sizeof(line), 300000) == 0)
+    if(sscanf(line, "holding %ld", held) == 1)
+      return pid;
+  return pid; /* *held -1: it never got there */
+}
+
+static void hold_stop(int pid, int fd)
+{
+  if(pid > 0) {
+    kill(pid, SIGINT);
+    hb_engine_wait(pid);
+  }
+  if(fd >= 0)
+    close(fd);
+}
+
+/* Server memory per idle keep-alive connection, as a slope: a fresh
+ * server, warmed up by a few requests; one client holds LO idle
+ * connections, a second one HI - LO more; both counts are checked against
+ * the server's own count of open connections; user-space memory per
+ * connection = (RSS at HI - RSS at LO) / (HI - LO). Kernel TCP memory
+ * (both ends: client and server sockets share this machine) apart. */
+void tp_measure_memory(const tp_args *a, const char *backend,
+                           const char *root, const char *tmp,
+                           json_t *report, int *failed)
+{
+  static char b1[3][4200], b2[3][4200];
+  double per[MAX_REPS], kern[MAX_REPS];
+  char name[64], why[300] = "";
+  int n = 0, rep;
+  json_t *res, *params, *held = json_array();
+
+  for(rep = 0; rep < a->mem_reps && !hb_interrupted(); rep++) {
+    tp_server t;
+    hb_srv_snap s0, s1;
+    hb_err err = { "" };
+    one_run o;
+    double k0, k1 = NAN;
+    long h1 = -1, h2 = -1;
+    int p1 = -1, p2 = -1, f1 = -1, f2 = -1, ok;
+    tp_args warm = *a;
+
+    memset(&s0, 0, sizeof(s0));
+    memset(&s1, 0, sizeof(s1));
+    if(!a->quiet)
+      fprintf(stderr, "throughput: %s memory/idle %ld-%ld run %d/%ld\n",
+              backend, a->idle_lo, a->idle_hi, rep + 1, a->mem_reps);
+    if(tp_server_start(a, backend, 0, &t, &err) != HB_OK) {
+      snprintf(why, sizeof(why), "%s", err.msg);
+      break;
+    }
+    /* warm-up: the library's and the allocator's first-use costs */
+    warm.seconds = 0.3;
+    warm.warmup = 0;
+    warm.conns = 4;
+    warm.pipeline = 1;
+    warm.client_burn = 0;
+    if(load_once(&warm, &t, a->client, root, 0, M_KEEPALIVE, 0, tmp,
+                 &o, &err) == HB_OK)
+      json_decref(o.latency);
+    p1 = hold_start(a, &t, root, a->idle_lo, b1, &f1, &h1);
+    ok = p1 > 0 && h1 == a->idle_lo &&
+         hb_server_snapshot(&t.s, &s0, &err) == HB_OK &&
+         s0.live == (double)a->idle_lo;
+    k0 = tcp_mem_bytes();
+    if(ok) {
+      p2 = hold_start(a, &t, root, a->idle_hi - a->idle_lo, b2, &f2, &h2);
+      ok = p2 > 0 && h2 == a->idle_hi - a->idle_lo &&
+           hb_server_snapshot(&t.s, &s1, &err) == HB_OK &&
+           s1.live == (double)a->idle_hi;
+      k1 = tcp_mem_bytes();
+    }
+    if(!ok && !why[0])
+      snprintf(why, sizeof(why), "held connections not confirmed: clients "
+               "held %ld and %ld, the server counted %.0f and %.0f open "
+               "(wanted %ld and %ld)%s%s", h1, h2, s0.live, s1.live,
+               a->idle_lo, a->idle_hi, err.msg[0] ? ": " : "", err.msg);
+    hold_stop(p2, f2);
+    hold_stop(p1, f1);
+    hb_server_stop(&t.s);
+    if(!ok)
+      break;
+    per[n] = (s1.rss - s0.rss) / (double)(a->idle_hi - a->idle_lo);
+    kern[n] = (k1 - k0) / (double)(a->idle_hi - a->idle_lo);
+    json_array_append_new(held, json_pack("[f,f]", s0.live, s1.live));
+    n++;
+  }
+  snprintf(name, sizeof(name), "memory/idle-%ld-%ld", a->idle_lo,
+           a->idle_hi);
+  res = hb_report_add_result(report, "throughput", name, backend,
+                             "bytes/connection");
+  params = json_object_get(res, "params");
+  json_object_set_new(params, "connections_low", json_integer(a->idle_lo));
+  json_object_set_new(params, "connections_high", json_integer(a->idle_hi));
+  json_object_set_new(params, "method", json_string(
+    "slope of the server's RSS between two held counts, each checked "
+    "against the server's own count of open connections"));
+  json_object_set_new(res, "server_open_connections", held);
+  json_object_set_new(res, "kernel_tcp_bytes_per_connection_both_ends",
+                      series(kern, n));
+  if(n)
+    hb_result_set_samples(res, per, (size_t)n);
+  hb_result_set_status(res, n == a->mem_reps ? HB_OK : HB_ERROR,
+                       why[0] ? why : "interrupted");
+  if(n != a->mem_reps && !hb_interrupted())
+    *failed = 1;
+}
+
