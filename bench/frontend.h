@@ -34,6 +34,8 @@ typedef struct hb_srv_snap {
   double t_ns;          /* its monotonic clock */
   double cpu_ns;        /* its process CPU time, ns */
   double connections, requests, handshakes, resumed, bytes_body;
+  double handshake_ns;  /* the handshakes' time from accept to completion,
+                           summed (their count: handshakes) */
   double live, rss;     /* open connections and resident bytes now */
   char version[16], cipher[64], group[32]; /* its first handshake's */
 } hb_srv_snap;

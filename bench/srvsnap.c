@@ -47,6 +47,7 @@ int hb_server_snapshot(const hb_server *s, hb_srv_snap *out, hb_err *err)
     out->connections = snum(o, "connections");
     out->requests = snum(o, "requests");
     out->handshakes = snum(o, "handshakes");
+    out->handshake_ns = snum(o, "handshake_ns");
     out->resumed = snum(o, "resumed");
     out->bytes_body = snum(o, "bytes_body");
     out->live = snum(o, "live");

@@ -1,6 +1,6 @@
 /* `httpsbench-<backend> handshake HOST:PORT`: the cost of setting up an
- * HTTPS connection, phase by phase (TCP connect, TLS handshake, first
- * request, close), one connection at a time through the linked backend's
+ * HTTPS connection, phase by phase (set-up, TCP connect, TLS handshake,
+ * first request, close), one connection at a time through the linked backend's
  * TLS table, or plain TCP (--plain) as the baseline; then one traced
  * connection for the anatomy of the handshake. */
 #include <getopt.h>
@@ -23,7 +23,8 @@
 #define CMD "handshake"
 
 const char *const hs_phase_names[HS_NPHASE] = {
-  "tcp_connect", "tls_handshake", "first_request", "close", "total"
+  "setup", "tcp_connect", "tls_handshake", "first_request", "close",
+  "total"
 };
 const char *const hs_fail_names[HS_NFAIL] = {
   "connect", "tls", "read", "write", "timeout", "status", "reset"
@@ -35,8 +36,10 @@ static void hsm_usage(FILE *f)
 {
   fprintf(f,
     "usage: httpsbench-%s handshake HOST:PORT [options]\n"
-    "Times TCP connect, TLS handshake, first request and close, one\n"
-    "connection at a time, then traces one more handshake.\n"
+    "Times set-up (socket and TLS object), TCP connect, TLS handshake,\n"
+    "first request and close, one connection at a time (total: their\n"
+    "sum), then traces one more handshake. A phase's CI is over the\n"
+    "medians of %d consecutive batches of connections.\n"
     "  -n COUNT            measured connections (default 100)\n"
     "  --warmup N          connections before measuring (default 5)\n"
     "  --tls 1.2|1.3       protocol version (required unless --plain)\n"
@@ -62,7 +65,7 @@ static void hsm_usage(FILE *f)
     "  --json FILE         write the report\n"
     "  --trace             print the traced handshake\n"
     "  --timeout S         per connection (default 10)\n",
-    hb_linked_backend.name);
+    hb_linked_backend.name, HS_BATCHES);
 }
 
 /* "host:port", "[v6]:port" -> o->host, o->port. */

@@ -11,12 +11,19 @@
 
 #include "hb/err.h"
 #include "hb/hdr.h"
+#include "hb/stats.h"
 #include "hb/tls.h"
 
-/* The timed phases of one connection, in order, then their sum. */
+/* The timed phases of one connection, in order, then their sum: set-up
+ * (socket, TLS object, the session offered), TCP connect, TLS handshake,
+ * first request, close. They meet end to end, so total is their sum. */
 enum {
-  HS_TCP, HS_TLS, HS_REQ, HS_CLOSE, HS_TOTAL, HS_NPHASE
+  HS_SETUP, HS_TCP, HS_TLS, HS_REQ, HS_CLOSE, HS_TOTAL, HS_NPHASE
 };
+
+/* A phase's CI comes from HS_BATCHES consecutive batches of connections
+ * (fewer connections: one per batch), each batch's median one unit. */
+#define HS_BATCHES 10
 
 /* Failure categories (measurement guide): never a latency sample. */
 enum {
@@ -71,7 +78,8 @@ typedef struct hs_msg {
 #define HS_MAX_MSGS 64
 
 typedef struct hs_trace {
-  uint64_t t0;               /* connect start; set by hs_connect_once */
+  uint64_t t0;               /* connect start (after the set-up); set by
+                                hs_connect_once */
   int hs_done;               /* handshake completed: later messages are
                                 post-handshake (TLS 1.3 tickets...) */
   int n, dropped;
@@ -157,6 +165,11 @@ typedef struct hs_run {
 /* Why the run failed: the commonest category's first reason, with its
  * count. */
 void hs_failure(const hs_run *run, char *buf, size_t size);
+
+/* A phase's statistics over its n samples (every connection), with the
+ * median's CI over the medians of *batches consecutive batches (see
+ * HS_BATCHES) instead of over the connections; -1 for n == 0. */
+int hs_stats(const double *samples, size_t n, hb_stats *st, size_t *batches);
 
 /* The terminal summary (table, achieved line, failures, warnings);
  * returns the exit status the results deserve (0 or 1). */

@@ -1,6 +1,7 @@
-/* One timed connection of the handshake client: TCP connect, TLS
- * handshake, one HTTP/1.1 request, close (close_notify and the TCP FIN
- * exchange), each phase timed on the monotonic clock.
+/* One timed connection of the handshake client: set-up (socket, TLS
+ * object, session), TCP connect, TLS handshake, one HTTP/1.1 request,
+ * close (close_notify and the TCP FIN exchange), each phase timed on the
+ * monotonic clock, end to end.
  *
  * Everything is non-blocking and waits in poll() against one deadline per
  * connection, so a silent server costs --timeout and no more. A phase that
@@ -445,7 +446,7 @@ int hs_connect_once(const hb_tls_ops *T, hb_tls_ctx *ctx,
                     hb_tls_session *sess, hs_trace *trace, hs_conn *r)
 {
   hc_state s;
-  uint64_t t0, t_tcp, t_hs0, t_hs, t_req, t_close0, t_end;
+  uint64_t t0, t_setup, t_tcp, t_hs, t_req, t_close0, t_end;
   hb_err e = { "" };
   int one = 1, rc;
 
@@ -455,22 +456,16 @@ int hs_connect_once(const hb_tls_ops *T, hb_tls_ctx *ctx,
   s.peer_eof = 0;
   s.r = r;
   s.timeout = o->timeout;
+
+  /* phase 0, set-up: the socket, the TLS object on it and the session
+   * offered, before connect() */
+  t0 = hb_now_ns();
+  s.deadline = t0 + (uint64_t)(o->timeout * 1e9);
   s.fd = socket(tg->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
                 SOCK_CLOEXEC, IPPROTO_TCP);
   if(s.fd < 0)
     return hc_fail(r, HS_F_CONNECT, "socket: %s", strerror(errno));
   setsockopt(s.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-
-  t0 = hb_now_ns();
-  s.deadline = t0 + (uint64_t)(o->timeout * 1e9);
-  if(trace)
-    trace->t0 = t0;
-  rc = hc_connect(&s, tg);
-  if(rc != HS_DONE)
-    goto out;
-  t_tcp = hb_now_ns();
-
-  /* setting up the connection object is not part of the handshake */
   if(T->conn_new(ctx, s.fd, o->sni, &s.c, &e) != HB_OK) {
     rc = hc_fail(r, HS_F_TLS, "%s", e.msg);
     goto out;
@@ -482,7 +477,14 @@ int hs_connect_once(const hb_tls_ops *T, hb_tls_ctx *ctx,
     }
     r->offered = 1;
   }
-  t_hs0 = hb_now_ns();
+  t_setup = hb_now_ns();
+  if(trace)
+    trace->t0 = t_setup;
+  rc = hc_connect(&s, tg);
+  if(rc != HS_DONE)
+    goto out;
+  t_tcp = hb_now_ns();
+
   if(o->early_data && sess && T->write_early) {
     char req[1024];
     size_t len = 0;
@@ -519,8 +521,10 @@ int hs_connect_once(const hb_tls_ops *T, hb_tls_ctx *ctx,
     goto out;
   t_end = hb_now_ns();
 
-  r->ns[HS_TCP] = t_tcp - t0;
-  r->ns[HS_TLS] = t_hs - t_hs0;
+  /* the phases meet end to end: total is their sum */
+  r->ns[HS_SETUP] = t_setup - t0;
+  r->ns[HS_TCP] = t_tcp - t_setup;
+  r->ns[HS_TLS] = t_hs - t_tcp;
   r->ns[HS_REQ] = t_req - t_hs;
   r->ns[HS_CLOSE] = t_end - t_close0;
   /* the untimed gap (taking the session, waiting for a late ticket) is

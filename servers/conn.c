@@ -667,9 +667,12 @@ static void conn_read(srv_conn *c)
   }
 }
 
-/* Counts a completed handshake; the first one's parameters are kept for
- * the snapshots. (With early data this is when the library lets us read,
- * which may be before the client's Finished.) */
+/* Counts a completed handshake and its time since accept (the server's
+ * side: a full TLS 1.2 handshake completes when the server has sent its
+ * Finished, TLS 1.3 when it has read the client's); the first one's
+ * parameters are kept for the snapshots.
+ * (With early data this is when the library lets us read, which may be
+ * before the client's Finished.) */
 static void conn_handshake_done(srv_conn *c)
 {
   srv_worker *w = c->w;
@@ -680,6 +683,7 @@ static void conn_handshake_done(srv_conn *c)
   memset(&info, 0, sizeof(info));
   if(s->ops->info(c->tls, &info) == 0 && info.resumed)
     SRV_ADD(w->resumed, 1);
+  SRV_ADD(w->handshake_ns, hb_now_ns() - c->t_accept);
   SRV_ADD(w->handshakes, 1);
   if(atomic_load_explicit(&s->tls_state, memory_order_relaxed) == 0 &&
      atomic_compare_exchange_strong(&s->tls_state, &zero, 1)) {
@@ -766,6 +770,7 @@ void srv_conn_start(srv_worker *w, int fd)
   srv *s = w->s;
   srv_conn *c = w->free_conns;
   hb_err err = { "" };
+  uint64_t t_accept = hb_now_ns();
 
   if(c) {
     w->free_conns = c->next;
@@ -781,6 +786,7 @@ void srv_conn_start(srv_worker *w, int fd)
   memset(c, 0, offsetof(srv_conn, head));
   c->w = w;
   c->fd = fd;
+  c->t_accept = t_accept;
   c->r.file = -1;
   c->in = c->small;
   c->in_cap = SRV_IN_SMALL;

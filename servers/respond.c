@@ -339,7 +339,7 @@ static uint64_t rsp_clock_ns(clockid_t id)
 
 size_t srv_stats_json(srv *s, int snapshot, char *buf, size_t size)
 {
-  uint64_t conns = 0, reqs = 0, hs = 0, res = 0, body = 0;
+  uint64_t conns = 0, reqs = 0, hs = 0, hs_ns = 0, res = 0, body = 0;
   uint64_t errs[SRV_ERR_COUNT], t_ns, cpu_ns;
   rsp_out o = { buf, size, 0 };
   double user, sys;
@@ -352,6 +352,7 @@ size_t srv_stats_json(srv *s, int snapshot, char *buf, size_t size)
     conns += SRV_GET(w->conns);
     reqs += SRV_GET(w->requests);
     hs += SRV_GET(w->handshakes);
+    hs_ns += SRV_GET(w->handshake_ns);
     res += SRV_GET(w->resumed);
     body += SRV_GET(w->bytes_body);
     for(e = 0; e < SRV_ERR_COUNT; e++)
@@ -376,9 +377,10 @@ size_t srv_stats_json(srv *s, int snapshot, char *buf, size_t size)
                (unsigned long long)ru.ru_maxrss * 1024);
   }
   rsp_printf(&o, "\"connections\":%llu,\"requests\":%llu,\"handshakes\":"
-             "%llu,\"resumed\":%llu,\"bytes_body\":%llu,",
-             (unsigned long long)conns, (unsigned long long)reqs,
-             (unsigned long long)hs, (unsigned long long)res,
+             "%llu,\"handshake_ns\":%llu,\"resumed\":%llu,"
+             "\"bytes_body\":%llu,", (unsigned long long)conns,
+             (unsigned long long)reqs, (unsigned long long)hs,
+             (unsigned long long)hs_ns, (unsigned long long)res,
              (unsigned long long)body);
   if(snapshot) {
     rsp_printf(&o, "\"tls\":");

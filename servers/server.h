@@ -109,6 +109,7 @@ typedef struct srv_conn {
   int list;                      /* LIST_* */
   uint32_t armed;                /* epoll events registered */
   uint64_t stamp;                /* last progress that counts, ns */
+  uint64_t t_accept;             /* accepted (hb_now_ns), for handshake_ns */
   int close_after;               /* close once this response is out */
   int http10;                    /* answer keep-alive explicitly */
   int linger;                    /* refused: read on after the reply */
@@ -147,6 +148,7 @@ typedef struct srv_worker {
   srv_counter requests;          /* responses started */
   srv_counter handshakes;        /* TLS handshakes completed */
   srv_counter resumed;           /* of those, resumed sessions */
+  srv_counter handshake_ns;      /* of those, accept to completion, ns */
   srv_counter bytes_body;        /* body bytes accepted by a write */
   srv_counter errors[SRV_ERR_COUNT];
 } srv_worker;

@@ -96,9 +96,27 @@ rep = json.load(open(sys.argv[1])); mode = sys.argv[2]; n = int(sys.argv[3])
 arg = sys.argv[4] if len(sys.argv) > 4 else ""
 res = [r for r in rep["results"] if r["suite"] == "handshake"]
 errs = []
-phases = ["tcp_connect", "tls_handshake", "first_request", "close", "total"]
+phases = ["setup", "tcp_connect", "tls_handshake", "first_request", "close",
+          "total"]
 if [r["name"].split("/")[-1] for r in res] != phases:
     errs.append("results %s" % [r["name"] for r in res])
+by = {r["name"].split("/")[-1]: r for r in res}
+def sums_check():
+    """Every connection's phases add up to its total (1 us: rounding);
+    the CI is over batches of connections, every sample kept."""
+    cols = [by[p]["samples"] for p in phases]
+    if len({len(c) for c in cols}) != 1:
+        errs.append("phases hold different sample counts"); return
+    for i, row in enumerate(zip(*cols)):
+        if abs(row[-1] - sum(row[:-1])) > 1:
+            errs.append("connection %d: total %.3f, phases add to %.3f"
+                        % (i, row[-1], sum(row[:-1]))); return
+    for p in phases:
+        st = by[p]["stats"] or {}
+        if st.get("ci_method") != "batch_means" or \
+                st.get("ci_batches") != min(10, st.get("n", 0)):
+            errs.append("%s: ci_method %s, ci_batches %s" % (
+                p, st.get("ci_method"), st.get("ci_batches")))
 EXPECT = {
   "1.3-full": "s:ClientHello r:ServerHello r:EncryptedExtensions "
               "r:Certificate r:CertificateVerify r:Finished s:Finished",
@@ -145,7 +163,9 @@ if mode.startswith("ok-") or mode == "fallback":
             errs.append("%s: %s %s" % (r["name"], r["status"], r.get("error")))
         elif len(r["samples"]) != n:
             errs.append("%s: %d samples" % (r["name"], len(r["samples"])))
-    a = res[1].get("achieved", {}) if len(res) > 1 else {}
+    if not errs:
+        sums_check()
+    a = by.get("tls_handshake", {}).get("achieved", {})
     if mode.startswith("ok-"):
         ver, kind = mode[3:].split("-")
         if a.get("version") != "TLSv" + ver:
@@ -161,15 +181,18 @@ if mode.startswith("ok-") or mode == "fallback":
                            a.get("early_data_sent"), n, n))
         if kind == "full" and a.get("resumed"):
             errs.append("resumed %s without --resume" % a["resumed"])
-        trace_check(res[1].get("trace") or {}, ver, kind != "full",
-                    kind == "0rtt")
+        trace_check(by.get("tls_handshake", {}).get("trace") or {}, ver,
+                    kind != "full", kind == "0rtt")
     elif a.get("resumed") == n and a.get("offered") == n:
         errs.append("the server declined but every session resumed")
 elif mode == "plain":
     for r in res:
         if r["status"] != "ok" or len(r["samples"]) != n:
             errs.append("%s: %s" % (r["name"], r.get("error")))
-    if res[1].get("trace", {}).get("supported") is not False:
+    if not errs:
+        sums_check()
+    if by.get("tls_handshake", {}).get("trace", {}).get("supported") \
+            is not False:
         errs.append("plain trace should be unsupported")
 elif mode.startswith("fail-"):
     cat = mode[5:]
@@ -348,6 +371,52 @@ sys.exit(0 if a.get("early_data_accepted") == n and
          else 1)
 PY
   then bad "driver --early-data: $(grep -i "0-RTT\|tls1.3" "$tmp/drv.out")"
+  else ok; fi
+fi
+
+# --- the driver's default matrix, short: in every case each connection's
+# phases add up to its total, and the server's handshake time is there ---
+if [ -n "$tested" ] && [ "${HB_HS_SERVER:-}" != openssl ]; then
+  b=$(echo ${early:-$tested} | cut -d' ' -f1)
+  timeout 600 "$build/httpsbench" handshake --backend "$b" -n $N --quiet \
+    --json "$tmp/matrix.json" >"$tmp/matrix.out" 2>"$tmp/matrix.err"
+  rc=$?
+  if [ $rc -ne 0 ]; then bad "driver matrix: exit $rc: $(tail -2 \
+    "$tmp/matrix.err")"
+  elif ! validate "$tmp/matrix.json"; then bad "driver matrix: invalid report"
+  elif ! "$HB_PYTHON" - "$tmp/matrix.json" $N >"$tmp/check.out" <<'PY'
+import json, sys
+rep = json.load(open(sys.argv[1])); n = int(sys.argv[2])
+PH = ["setup", "tcp_connect", "tls_handshake", "first_request", "close"]
+res = {(r["name"], r["backend"]): r for r in rep["results"]}
+errs, cases = [], 0
+for (name, be), r in res.items():
+    if not name.endswith("/total") or r["status"] != "ok":
+        continue
+    case = name[:-len("/total")]
+    cases += 1
+    cols = [res[(case + "/" + p, be)]["samples"] for p in PH]
+    for i, row in enumerate(zip(*cols)):
+        if abs(r["samples"][i] - sum(row)) > 1:
+            errs.append("%s %s connection %d: total %.3f, phases %.3f" % (
+                case, be, i, r["samples"][i], sum(row)))
+    if r["stats"].get("ci_method") != "batch_means":
+        errs.append("%s: ci_method %s" % (name, r["stats"].get("ci_method")))
+    if case != "tcp":
+        h = res[(case + "/tls_handshake", be)]
+        us, hs = h.get("server_handshake_us"), h.get("server_handshakes")
+        if not (isinstance(us, (int, float)) and us > 0 and
+                isinstance(hs, (int, float)) and hs >= n):
+            errs.append("%s: server_handshake_us %s over %s" % (case, us, hs))
+if cases < 2:
+    errs.append("only %d cases measured" % cases)
+for e in errs[:6]:
+    print("    " + e)
+sys.exit(1 if errs else 0)
+PY
+  then bad "driver matrix:"; cat "$tmp/check.out"
+  elif ! grep -q "srv hs" "$tmp/matrix.out"; then
+    bad "driver matrix: no srv hs column"
   else ok; fi
 fi
 
