@@ -4,14 +4,21 @@
 usage: merge_reports.py OUT.json IN.json [IN.json ...]
 Results and derived rows are concatenated; backends are listed once each;
 `run` spans the first start to the last end and is interrupted if any part
-was; tool and environment come from the first report. Written to a
-temporary file and renamed.
+was; tool and environment come from the first report. `run.parts` keeps
+each part's own run object (its command line, start, end, interrupted,
+steal and CPU clock rates, where the part has them) with the part's
+load average; the merged `run.steal` adds up the parts' seconds (its
+share weighted by each part's duration; null when a part has none), and
+`cpu_mhz_start`/`cpu_mhz_end` come from the first and last part. Reports
+merged before this kept only the command lines in `run.parts`; readers
+take both. Written to a temporary file and renamed.
 
 Schema 1.x and 2.x parts merge into the newest of their versions: when
 there is a 2.x part, the 1.x parts' stats are rewritten as 2.x (ci95_low
 and ci95_high become ci_low and ci_high; ci_level, when missing, is the
 coverage computed from n). Another major version is refused (exit 2).
 """
+import datetime
 import json
 import os
 import sys
@@ -50,6 +57,46 @@ def to_v2(obj):
         for k, v in obj.items():
             if k != "stats":
                 to_v2(v)
+
+
+def _seconds(run):
+    """A part's duration in seconds from its start and end, or None."""
+    try:
+        t = [datetime.datetime.strptime(run[k], "%Y-%m-%dT%H:%M:%SZ")
+             for k in ("start", "end")]
+    except (KeyError, TypeError, ValueError):
+        return None
+    return max(0.0, (t[1] - t[0]).total_seconds())
+
+
+def part_run(p):
+    """A part's run object as run.parts keeps it."""
+    run = {k: v for k, v in p["run"].items() if k != "parts"}
+    la = (p.get("environment") or {}).get("load_average")
+    if la is not None:
+        run["load_average"] = la
+    return run
+
+
+def merged_steal(parts):
+    """The parts' steal added up: seconds summed, share weighted by each
+    part's duration; None when a part has no steal, absent (KeyError)
+    when no part records it."""
+    runs = [p["run"] for p in parts]
+    if not any("steal" in r for r in runs):
+        raise KeyError("steal")
+    st = [r.get("steal") for r in runs]
+    if not all(isinstance(s, dict) and isinstance(s.get("seconds"),
+                                                    (int, float))
+               for s in st):
+        return None
+    durs = [_seconds(r) for r in runs]
+    shares = [s.get("share") for s in st]
+    share = None
+    if all(isinstance(d, float) for d in durs) and sum(durs) > 0 and \
+            all(isinstance(x, (int, float)) for x in shares):
+        share = sum(x * d for x, d in zip(shares, durs)) / sum(durs)
+    return {"seconds": sum(s["seconds"] for s in st), "share": share}
 
 
 def main(argv):
@@ -94,7 +141,15 @@ def main(argv):
     run["end"] = parts[-1]["run"].get("end")
     run["interrupted"] = any(p["run"].get("interrupted") for p in parts)
     run["command_line"] = parts[0]["run"]["command_line"]
-    run["parts"] = [p["run"]["command_line"] for p in parts]
+    run["parts"] = [part_run(p) for p in parts]
+    try:
+        run["steal"] = merged_steal(parts)
+    except KeyError:
+        run.pop("steal", None)
+    for k, p in (("cpu_mhz_start", parts[0]), ("cpu_mhz_end", parts[-1]),
+                 ("cpu_mhz_source", parts[-1])):
+        if k in p["run"]:
+            run[k] = p["run"][k]
     out["run"] = run
     d = os.path.dirname(os.path.abspath(argv[1]))
     fd, tmp = tempfile.mkstemp(dir=d, prefix=".merge.")

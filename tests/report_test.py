@@ -15,7 +15,21 @@ usage: report_test.py HTTPSBENCH SOURCE_DIR WORK_DIR
   n for a 1.x report without ci_level;
 - bad input (unknown major version, truncated JSON, missing fields, empty
   results): one line naming the file, exit 2, nothing written;
-- the Mann-Whitney U test against reference p-values.
+- the Mann-Whitney U test against reference p-values;
+- findings (tests/data/report-throughput.json, a real throughput run,
+  made server-bound here): a comparison appears only when the two
+  intervals separate, else "no significant difference"; at most six top
+  findings, each citing an interval and its level; a how-to-read block
+  naming the bounds and the noise; the rest grouped by suite;
+- the latency spectrum only from open-loop results (cost cells, load
+  -R), titled with the rate and the fraction of capacity; binary units
+  (KiB, MiB/s) on the page and the figures, never MB or kB;
+- compare of two runs whose CPU, kernel, library version or build type
+  differ: a warning naming each field and exit status 3;
+- CSV columns server_backend, bound, vs_plain (and note, raw), vs_ours
+  and CPU per request; curl rows told apart by their server;
+- the page's environment: each merged part's command line, no temporary
+  paths; merged parts keep their run (steal time).
 """
 import json
 import os
@@ -24,9 +38,11 @@ import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+import html as html_mod
 
 HB, SRC, WORK = sys.argv[1], sys.argv[2], sys.argv[3]
 DATA = os.path.join(SRC, "tests", "data", "report-small.json")
+TPUT = os.path.join(SRC, "tests", "data", "report-throughput.json")
 SCRIPTS = os.path.join(SRC, "scripts")
 KINDS = ("crypto-aead", "crypto-asymmetric", "crypto-equivalence",
          "crypto-digest", "handshake-phases", "handshake-rate",
@@ -410,10 +426,287 @@ def test_mwu():
     check(abs(mwu.smallest_p(3, 3) - 0.1) < 1e-12, "smallest p 3 vs 3")
 
 
+def tput():
+    with open(TPUT) as f:
+        return json.load(f)
+
+
+def set_cell(doc, name, backend, samples, bound="server", **extra):
+    """One result's samples and stats (median, interval of 3: min and
+    max, level 0.75) and its bound."""
+    for r in doc["results"]:
+        if r["name"] == name and r["backend"] == backend:
+            s = sorted(samples)
+            r["samples"] = list(samples)
+            r["stats"].update(median=s[len(s) // 2], ci_low=s[0],
+                              ci_high=s[-1], ci_level=0.75, n=len(s))
+            r["bound"] = bound
+            r.update(extra)
+            return r
+    raise KeyError(name)
+
+
+def page_of(path, name):
+    out = os.path.join(WORK, name)
+    rc, so, se = run("report", path, "--out", out)
+    check(rc == 0, "report %s: exit %d %s" % (name, rc, se))
+    p = os.path.join(out, "report.html")
+    return html_mod.unescape(open(p).read()) if rc == 0 else "", out
+
+
+def summary_of(path):
+    sys.path.insert(0, SCRIPTS)
+    from hbreport import findings as F, load as L
+    return F.findings(L.load(path))
+
+
+def test_findings():
+    # A (OpenSSL) and B (plain HTTP), both server-bound, keep-alive 1 KiB:
+    # intervals [27k, 33k] and [29k, 31k] overlap; [9.8k, 10.2k] and
+    # [29k, 31k] separate
+    texts = {}
+    for what, a in (("overlap", [27000, 30000, 33000]),
+                     ("separate", [9800, 10000, 10200])):
+        doc = tput()
+        set_cell(doc, "keepalive/1024", "plain", [29000, 30000, 31000])
+        set_cell(doc, "keepalive/1024", "openssl", a,
+                 vs_plain=a[1] / 30000.0, vs_plain_note=None)
+        path = write(doc, "findings-%s.json" % what)
+        html, _ = page_of(path, "fig-findings-" + what)
+        texts[what] = html
+        summ = summary_of(path)
+        every = " ".join(str(f) for f in summ.all())
+        stated = "OpenSSL reaches %d%% of plain HTTP's requests/s" % (
+            round(100 * a[1] / 30000.0))
+        if what == "overlap":
+            check(stated not in every and stated not in html,
+                  "overlapping intervals: comparison stated: %s" % every)
+            check("no significant difference between OpenSSL and plain "
+                  "HTTP (intervals overlap" in html,
+                  "overlapping intervals: no 'no significant difference'"
+                  ": %s" % every)
+        else:
+            check(stated in every and stated in html,
+                  "separate intervals: %r missing: %s" % (stated, every))
+            ka = [str(f) for f in summ.all()
+                  if str(f).startswith("HTTPS keep-alive")]
+            check(ka and "no significant difference" not in ka[0],
+                  "separate intervals said to overlap: %s" % ka)
+        check(0 < len(summ.top) <= 6, "%d top findings" % len(summ.top))
+        for f in summ.top:
+            check(re.search(r"\[[-0-9.]+, [-0-9.]+\]", str(f)) and
+                  "% CI" in str(f), "top finding without its interval "
+                  "and level: %s" % f)
+        how = " ".join(summ.how)
+        check("server-bound" in how and "coefficient of variation" in how
+              and "75.0%" in how, "how to read: %s" % how)
+        check("Steal time" in how, "how to read lacks steal time: %s" % how)
+        check([s for s, _ in summ.groups] == ["throughput"],
+              "groups %s" % [s for s, _ in summ.groups])
+        check("Top findings" in html and "How to read this page" in html,
+              "page lacks the summary's parts")
+
+    # the helper itself: overlapping, touching-free and missing intervals
+    sys.path.insert(0, SCRIPTS)
+    from hbreport.findings import Q, compare
+    a = Q("A", 10.0, 9.0, 11.0, 0.75, "requests/s")
+    b = Q("B", 12.0, 10.5, 13.0, 0.75, "requests/s")
+    c = Q("C", 20.0, 19.0, 21.0, 0.75, "requests/s")
+    one = Q("D", 20.0, 20.0, 20.0, 0.0, "requests/s")
+    f = compare(a, b, "{a} is {more} than {b}")
+    check("no significant difference between a and b (intervals overlap"
+          in str(f).lower() and "slower" not in str(f), "overlap: %s" % f)
+    f = compare(c, a, "{a} is {more} than {b}")
+    check(str(f).startswith("C is faster than A (20 [19, 21]") and
+          "75.0% CIs" in str(f), "separate: %s" % f)
+    f = compare(one, a, "{a} is {more} than {b}")
+    check("no significant difference" in str(f).lower() and "no interval"
+          in str(f) and not f.interval, "one sample: %s" % f)
+    t = Q("T", 100.0, 90.0, 110.0, 0.75, "us")
+    u = Q("U", 300.0, 290.0, 310.0, 0.75, "us")
+    check("T is faster than U" in str(compare(t, u, "{a} is {more} than "
+                                              "{b}")), "times: lower wins")
+
+
+def test_spectrum_units():
+    html, out = page_of(TPUT, "fig-tput")
+    svg = os.path.join(out, "latency-spectrum.svg")
+    svg = html_mod.unescape(open(svg).read()) if os.path.exists(svg) \
+        else ""
+    check("open loop at 4.97 k requests/s" in svg and
+          "50% of openssl" in svg and "(17% of" in svg,
+          "spectrum title lacks rate and fraction of capacity")
+    check("open loop at 4.97 k requests/s (17% of plain's capacity, 50% "
+          "of openssl's)" in html, "page lacks the spectrum's rate")
+    # report-small's load result is open loop (-R): drawn from it alone;
+    # without it (closed loop) the figure is not drawn, and said so
+    doc = base()
+    for r in doc["results"]:
+        if r["suite"] == "load":
+            del r["params"]["model"], r["params"]["target_rate"]
+    html2, out2 = page_of(write(doc, "closed.json"), "fig-closed")
+    check(not os.path.exists(os.path.join(out2, "latency-spectrum.svg")),
+          "closed-loop latency drawn as a spectrum")
+    check("Skipped figures" in html2 and "open-loop" in html2,
+          "closed loop: the skipped spectrum is not explained")
+    # binary units only: no MB, kB or GB on the page or in the figures
+    pages = [html, open(os.path.join(WORK, "fig", "report.html")).read()]
+    svgs = [open(os.path.join(d, f)).read() for d in (
+        out, os.path.join(WORK, "fig")) for f in os.listdir(d)
+        if f.endswith(".svg")]
+    bad = re.compile(r"\d ?(?:[kMGT]B\b|MB/s|GB/s|kB/s)")
+    for text in pages + svgs:
+        m = bad.search(re.sub(r"<[^>]+>", " ", text))
+        check(not m, "decimal byte unit %r" % (m.group(0) if m else ""))
+    check("MiB/s" in pages[1] or "GiB/s" in pages[1], "no binary rate")
+    check(" k requests/s" in html, "counts lack k")
+    aead = open(os.path.join(WORK, "fig", "crypto-aead.svg")).read()
+    check("MiB/s" in aead, "aead figure not in MiB/s")
+
+
+def env_changed(**kw):
+    doc = base()
+    for k, v in kw.items():
+        if k == "lib":
+            for b in doc["backends"]:
+                if b["name"] == "openssl":
+                    b["version"] = v
+        elif k == "build_type":
+            doc["tool"]["build_type"] = v
+        else:
+            doc["environment"][k] = v
+    return doc
+
+
+def test_compare_env():
+    rc, so, se = run("compare", "--help")
+    check(rc == 0 and "3" in so and "not comparable" in so,
+          "compare --help lacks exit status 3")
+    new = write(env_changed(cpu_model="Other CPU", kernel="Linux 9.9",
+                            lib="OpenSSL 9.9.9", build_type="Debug"),
+                "env-differs.json")
+    rc, so, se = run("compare", DATA, new)
+    check(rc == 3, "different environment: exit %d, want 3" % rc)
+    for field in ("CPU model", "kernel", "openssl version", "build type"):
+        check("not comparable: %s differs" % field in se,
+              "warning lacks %s: %s" % (field, se))
+    check("Other CPU" in se and "OpenSSL 9.9.9" in se, "values missing")
+    check("not comparable" in so and "rsa-2048/sign openssl" in so,
+          "the comparison is still printed")
+    rc, so, se = run("compare", DATA, write(env_changed(kernel="Linux 9"),
+                                            "env-kernel.json"))
+    check(rc == 3 and "kernel differs" in se and "CPU model" not in se,
+          "one field: exit %d %s" % (rc, se))
+    # a regression too: still 3 (not comparable wins)
+    doc = scale(env_changed(build_type="Debug"), "rsa-2048/sign", "openssl",
+                0.5)
+    rc, so, se = run("compare", DATA, write(doc, "env-worse.json"))
+    check(rc == 3, "not comparable and worse: exit %d" % rc)
+    rc, so, se = run("compare", DATA, write(base(), "env-same.json"))
+    check(rc == 0 and "not comparable" not in se, "same env: %d %s"
+          % (rc, se))
+
+
+def test_csv_columns():
+    import csv
+    import io
+    rc, so, se = run("export", "--format", "csv", TPUT)
+    rows = list(csv.DictReader(io.StringIO(so)))
+    head = so.splitlines()[0].split(",") if so else []
+    want = ("server_backend", "bound", "bound_reason", "vs_plain",
+            "vs_plain_raw", "vs_plain_note", "vs_ours",
+            "server_cpu_us_per_request", "client_cpu_us_per_request")
+    check(rc == 0 and all(c in head for c in want),
+          "csv columns: %s" % head)
+    curl = [(r["name"], r["server_backend"]) for r in rows
+            if r["backend"] == "curl"]
+    check(len(curl) == 4 and len(set(curl)) == 4 and
+          {s for _, s in curl} == {"plain", "openssl"},
+          "curl rows not told apart by server: %s" % curl)
+    ka = [r for r in rows if r["name"] == "keepalive/1024" and
+          r["backend"] == "openssl"][0]
+    check(ka["bound"] == "noise" and ka["vs_plain"] == "" and
+          ka["vs_plain_note"].startswith("not stated") and
+          float(ka["vs_plain_raw"]) > 0 and
+          float(ka["server_cpu_us_per_request"]) > 0 and
+          float(ka["client_cpu_us_per_request"]) > 0, "cell: %s" % ka)
+    cu = [r for r in rows if r["name"] == "curl:keepalive/1024" and
+          r["server_backend"] == "plain"][0]
+    check(float(cu["vs_ours"]) > 0, "curl vs_ours: %s" % cu)
+    cost = [r for r in rows if r["name"].startswith("cost:")]
+    check(cost and all(float(r["server_cpu_us_per_request"]) > 1 and
+                       r["server_backend"] == r["backend"] for r in cost),
+          "cost cells' CPU per request in us")
+    doc = tput()
+    set_cell(doc, "keepalive/1024", "openssl", [9800, 10000, 10200],
+             vs_plain=0.345)
+    rc, so, se = run("export", "--format", "csv", write(doc, "csv.json"))
+    ka = [r for r in csv.DictReader(io.StringIO(so))
+          if r["name"] == "keepalive/1024" and r["backend"] == "openssl"]
+    check(ka and ka[0]["vs_plain"] == "0.345" and ka[0]["bound"] ==
+          "server", "stated vs_plain: %s" % ka[:1])
+
+
+def env_table(html):
+    """The page's environment table without its "report file" row (the
+    file given, wherever the test put it)."""
+    env = html[html.find('id="environment"'):html.find('id="figures"')]
+    return re.sub(r"<tr><th>report file</th>.*?</tr>", "", env)
+
+
+def test_merged_env():
+    crypto = base()
+    crypto["results"] = [r for r in crypto["results"]
+                         if r["suite"] == "crypto"]
+    crypto["run"]["command_line"] = [
+        "crypto", "--sizes", "16,16384", "--json",
+        "/tmp/hbsuite.AbCdEf/crypto.json"]
+    crypto["run"]["steal"] = {"seconds": 0.25, "share": 0.01}
+    hs = base()
+    hs["results"] = [r for r in hs["results"] if r["suite"] == "handshake"]
+    hs["run"]["command_line"] = [
+        "handshake", "-n", "100", "--crypto",
+        "/tmp/hbsuite.AbCdEf/crypto.json", "--json",
+        "/tmp/hbsuite.AbCdEf/handshake.json"]
+    hs["run"]["steal"] = {"seconds": 0.5, "share": 0.03}
+    parts = [write(crypto, "part-crypto.json"), write(hs, "part-hs.json")]
+    out = os.path.join(WORK, "merged-parts.json")
+    p = subprocess.run([sys.executable, os.path.join(
+        SCRIPTS, "merge_reports.py"), out] + parts, capture_output=True,
+        text=True, timeout=120)
+    check(p.returncode == 0, "merge: %s" % p.stderr)
+    rc, msg = validate(out)
+    check(rc == 0, "merged report with run parts: %s" % msg)
+    doc = json.load(open(out)) if p.returncode == 0 else {"run": {}}
+    rp = doc["run"].get("parts") or []
+    check(len(rp) == 2 and rp[1].get("steal", {}).get("seconds") == 0.5 and
+          rp[0]["command_line"][0] == "crypto",
+          "parts keep their run: %s" % rp)
+    check(abs(doc["run"].get("steal", {}).get("seconds", 0) - 0.75) < 1e-9,
+          "merged steal: %s" % doc["run"].get("steal"))
+    html, _ = page_of(out, "fig-merged")
+    env = env_table(html)
+    check("command line (crypto)" in env and "command line (handshake)"
+          in env and "httpsbench crypto --sizes 16,16384" in env and
+          "httpsbench handshake -n 100" in env,
+          "environment lacks each part's command line")
+    check("/tmp/" not in env and "hbsuite" not in env,
+          "environment shows a temporary path")
+    check("Steal time" in html and "crypto 250 ms" in html and
+          "handshake 500 ms" in html, "steal per part missing")
+    # a report merged before (parts: bare command lines) still reads
+    doc["run"]["parts"] = [r["command_line"] for r in rp]
+    html, _ = page_of(write(doc, "merged-old.json"), "fig-merged-old")
+    env = env_table(html)
+    check("command line (handshake)" in env and "/tmp/" not in env,
+          "old merged parts")
+
+
 def main():
     os.makedirs(WORK, exist_ok=True)
     for t in (test_mwu, test_export, test_versions, test_bad_input,
-              test_compare, test_report):
+              test_compare, test_report, test_findings, test_spectrum_units,
+              test_compare_env, test_csv_columns, test_merged_env):
         t()
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0

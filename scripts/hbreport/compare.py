@@ -15,9 +15,15 @@ the medians, the two-sided Mann-Whitney U test on the raw samples
 - now failing when a result that was ok in BASE is not ok in NEW.
 Results present in only one report are listed.
 
-Exit status: 1 when something got significantly worse beyond the
-threshold (or is now failing), 0 otherwise, 2 for bad usage or an invalid
-report. --threshold takes a percentage ("5%" or "5"; default 5%).
+Before the table it checks that the two runs can be compared: when the
+CPU model, the kernel, a library's version (of a backend both reports
+have) or the build type differ, it warns on stderr naming each field and
+both values, and exits 3 (not comparable) after printing the comparison.
+
+Exit status: 3 when the reports are not comparable (see above; it wins
+over 1), 1 when something got significantly worse beyond the threshold
+(or is now failing), 0 otherwise, 2 for bad usage or an invalid report.
+--threshold takes a percentage ("5%" or "5"; default 5%).
 Few samples limit what the test can show: 3 repetitions against 3 can
 never give p < 0.05 (the smallest exact p is 0.1); the output says so.
 """
@@ -56,6 +62,26 @@ def parse_alpha(text):
 
 
 _key = L.key
+NOT_COMPARABLE = 3
+
+
+def env_differences(base, new):
+    """[(field, base value, new value)] of what makes two runs not
+    comparable: CPU model, kernel, the version of each library both
+    reports have, build type."""
+    out = []
+    for field, get in (
+            ("CPU model", lambda r: r.env.get("cpu_model")),
+            ("kernel", lambda r: r.env.get("kernel")),
+            ("build type", lambda r: r.tool.get("build_type"))):
+        a, b = get(base), get(new)
+        if a != b:
+            out.append((field, a, b))
+    vb, vn = base.versions(), new.versions()
+    for lib in vb:
+        if lib in vn and vb[lib] != vn[lib]:
+            out.append(("%s version" % lib, vb[lib], vn[lib]))
+    return out
 
 
 def _samples(r):
@@ -97,8 +123,8 @@ def compare_one(b, n, threshold, alpha):
 
 def _ci_text(r):
     lo, hi = L.ci(r)
-    return "%s [%s, %s] %s" % (units.si(L.median(r)), units.si(lo),
-                               units.si(hi), L.fmt_level(L.ci_level(r)))
+    return "%s %s" % (units.fmt_ci(L.median(r), lo, hi, r["unit"]),
+                      L.fmt_level(L.ci_level(r)))
 
 
 def run(base, new, threshold, alpha, out=sys.stdout):
@@ -111,9 +137,12 @@ def run(base, new, threshold, alpha, out=sys.stdout):
         w("%s: %s  commit %s  %s  %s\n" % (
             tag, rep.path, rep.commit(), rep.env.get("cpu_model"),
             rep.doc["run"].get("start")))
+    diffs = env_differences(base, new)
+    for field, a, b in diffs:
+        w("NOT COMPARABLE: %s differs: base %r, new %r\n" % (field, a, b))
     w("threshold %g%%, alpha %g, Mann-Whitney U two-sided\n\n"
       % (100 * threshold, alpha))
-    w("%-52s %-12s %-32s %-32s %8s %8s  %s\n" % (
+    w("%-52s %-12s %-38s %-38s %8s %8s  %s\n" % (
         "result", "unit", "base median [CI] level", "new median [CI] level",
         "new/base", "p", "verdict"))
     small = set()
@@ -121,7 +150,7 @@ def run(base, new, threshold, alpha, out=sys.stdout):
         s, nm, be = row["key"]
         label = "%s %s %s" % (s, nm, be)
         if "ratio" in row:
-            w("%-52s %-12s %-32s %-32s %8.3f %8.3g  %s\n" % (
+            w("%-52s %-12s %-38s %-38s %8.3f %8.3g  %s\n" % (
                 label, row["unit"], _ci_text(row["base"]),
                 _ci_text(row["new"]), row["ratio"], row["p"],
                 row["verdict"]))
@@ -129,7 +158,7 @@ def run(base, new, threshold, alpha, out=sys.stdout):
             if mwu.smallest_p(n1, n2) >= alpha:
                 small.add((n1, n2))
         else:
-            w("%-52s %-12s %-32s %-32s %8s %8s  %s\n" % (
+            w("%-52s %-12s %-38s %-38s %8s %8s  %s\n" % (
                 label, row["unit"], row["base"]["status"],
                 row["new"]["status"], "-", "-", row["verdict"]))
     for n1, n2 in sorted(small):
@@ -152,6 +181,11 @@ def run(base, new, threshold, alpha, out=sys.stdout):
           len(rows), len(worse), len(better),
           len(rows) - len(worse) - len(better) - nc, nc, len(only_b),
           len(only_n)))
+    if diffs:
+        w("not comparable: %s differ%s between the two runs (exit status "
+          "%d)\n" % (", ".join(f for f, _, _ in diffs),
+                     "s" if len(diffs) == 1 else "", NOT_COMPARABLE))
+        return rows, NOT_COMPARABLE
     return rows, 1 if worse else 0
 
 
@@ -186,5 +220,10 @@ def main(argv):
         print("httpsbench compare: %s" % e, file=sys.stderr)
     if errors:
         return 2
+    for field, a, b in env_differences(reports[0], reports[1]):
+        print("httpsbench compare: warning: not comparable: %s differs "
+              "(base %s: %r; new %s: %r)" % (field, reports[0].path, a,
+                                             reports[1].path, b),
+              file=sys.stderr)
     _, rc = run(reports[0], reports[1], threshold, alpha)
     return rc

@@ -3,7 +3,15 @@
 - csv: one row per result (every status), numbers as in the report; the
   median's CI in columns ci_low, ci_high and its coverage in ci_level
   (for schema 1.x reports: ci95_low/ci95_high, and ci_level computed from
-  n when the report lacks it).
+  n when the report lacks it). After params and error: server_backend
+  (the server's library: params.server_backend for another client's rows
+  such as curl's, else the backend for throughput and handshake results),
+  bound and bound_reason (what limited a throughput cell), valid, the
+  ratios vs_plain (stated only for server-bound cells), vs_plain_raw,
+  vs_plain_note and vs_ours, and the CPU per request in microseconds
+  (server_cpu_us_per_request, client_cpu_us_per_request: the medians of
+  those series, or of cost cells' ns series); empty where a result has
+  none.
 - bmf: Bencher Metric Format, {bench: {measure: {value, lower_value,
   upper_value, ci_level}}}: bench "suite/name/backend", value the median,
   the bounds its CI and ci_level the coverage that CI achieves (Bencher
@@ -37,8 +45,11 @@ from .cli import usage_fail, write_atomic
 
 STAT_KEYS = ("median", "ci_low", "ci_high", "ci_level", "mean",
              "stddev", "min", "max", "cv", "n")
+EXTRA_KEYS = ("bound", "bound_reason", "valid", "vs_plain", "vs_plain_raw",
+              "vs_plain_note", "vs_ours")
 CSV_HEAD = ("suite", "name", "backend", "unit", "status") + STAT_KEYS + \
-    ("samples", "params", "error")
+    ("samples", "params", "error", "server_backend") + EXTRA_KEYS + \
+    ("server_cpu_us_per_request", "client_cpu_us_per_request")
 
 
 def _num(v):
@@ -47,6 +58,27 @@ def _num(v):
     if isinstance(v, bool):
         return "true" if v else "false"
     return repr(v)
+
+
+def server_backend(r):
+    """The library of the server a result was measured against."""
+    sb = r["params"].get("server_backend")
+    if isinstance(sb, str):
+        return sb
+    return r["backend"] if r["suite"] in ("throughput", "handshake") else ""
+
+
+def cpu_us(r, side):
+    """Median CPU per request of one side in us, or None."""
+    us = L.median(r.get("%s_cpu_us_per_request" % side) or {})
+    if us is not None:
+        return us
+    ns = L.median(r.get("%s_ns_per_request" % side) or {})
+    return float("%.12g" % (ns / 1000.0)) if ns is not None else None
+
+
+def _cell(v):
+    return v if isinstance(v, str) else _num(v)
 
 
 def to_csv(rep):
@@ -63,7 +95,9 @@ def to_csv(rep):
                    [";".join(_num(s) for s in r["samples"]),
                     json.dumps(r["params"], sort_keys=True,
                                separators=(",", ":")),
-                    r.get("error", "")])
+                    r.get("error", ""), server_backend(r)] +
+                   [_cell(r.get(k)) for k in EXTRA_KEYS] +
+                   [_num(cpu_us(r, "server")), _num(cpu_us(r, "client"))])
     return buf.getvalue()
 
 

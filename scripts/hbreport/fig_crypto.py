@@ -4,6 +4,7 @@ from . import load as L
 from . import plot as P
 
 AEAD_OPS = ("seal", "open")
+MIB = 1.0 / (1 << 20)
 PHASES = (("tcp_connect", "TCP connect", "#9ecae1"),
           ("tls_handshake", "TLS handshake", "#3182bd"),
           ("first_request", "first request", "#fdae6b"),
@@ -52,7 +53,7 @@ def sized_figure(rep, key, ops, title, caption):
         sizes = sorted({r["params"]["bytes"] for r in mine})
         for b in _backends(mine):
             for op in ops:
-                pts = [(r["params"]["bytes"], _triple(r, 1e-6))
+                pts = [(r["params"]["bytes"], _triple(r, MIB))
                        for r in mine if r["backend"] == b and
                        r["params"]["operation"] == op]
                 pts = sorted((x, t) for x, t in pts if t)
@@ -71,8 +72,9 @@ def sized_figure(rep, key, ops, title, caption):
         ax.set_xticklabels([P.bytes_label(s) for s in sizes])
         ax.minorticks_off()
         ax.set_title(alg)
-        ax.set_xlabel("record size (bytes, log)")
-        ax.set_ylabel("MB/s (log)")
+        P.plain_axis(ax, "y")
+        ax.set_xlabel("record size (log)")
+        ax.set_ylabel("MiB/s (log)")
     P.legend(fig, _backends(rs), [("-", ops[0]), ("--", ops[1])]
              if len(ops) > 1 else [], whisker=ci + " of the median")
     return P.finish(fig, rep, key, title, caption % {"ci": ci})
@@ -82,7 +84,7 @@ def aead(rep):
     return sized_figure(
         rep, "crypto-aead", AEAD_OPS,
         "Record protection throughput against record size",
-        "Median MB/s of sealing (solid) and opening (dashed) one record, "
+        "Median MiB/s of sealing (solid) and opening (dashed) one record, "
         "per library, with the %(ci)s of the median; log axes.")
 
 
@@ -90,7 +92,7 @@ def digests(rep):
     return sized_figure(
         rep, "crypto-digest", ("digest", "mac"),
         "Digest and MAC throughput against input size",
-        "Median MB/s per library with the %(ci)s of the median.")
+        "Median MiB/s per library with the %(ci)s of the median.")
 
 
 def asymmetric(rep):
@@ -107,6 +109,7 @@ def asymmetric(rep):
     fig = P.new_figure(10, 1.2 + 0.11 * len(ops) * max(2, len(bes)))
     ax = fig.add_subplot(1, 1, 1)
     handles = P.hbars(ax, ops, series, log=True)
+    P.plain_axis(ax, "x", count=True)
     ax.set_xlabel("operations per second (log); whiskers: %s of the median"
                   % L.ci_name(rs))
     ax.legend(handles=handles, loc="lower right")
@@ -138,6 +141,7 @@ def derived(rep):
         handles = P.hbars(ax, ops, series, log=True,
                           value_fmt=lambda v: "%.0f" % v)
         ax.set_title("bytes of %s" % c)
+        P.plain_axis(ax, "x")
         ax.set_xlabel("KiB encrypted in the same CPU time (log)")
         ax.margins(x=0.15)
         if i == 0:

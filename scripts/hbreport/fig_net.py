@@ -1,9 +1,13 @@
 """Figures of the throughput and load suites: latency spectrum, HTTP
 against HTTPS, CPU per request, server memory per connection."""
+import textwrap
+
 from matplotlib.ticker import FixedLocator, NullLocator
 
 from . import load as L
+from . import openloop as OL
 from . import plot as P
+from . import units
 
 NINES = [(2, "50%"), (10, "90%"), (100, "99%"),
          (1e3, "99.9%"), (1e4, "99.99%"), (1e5, "99.999%"),
@@ -19,24 +23,6 @@ def _cells(rep):
             isinstance(r["params"].get("bytes"), int)]
 
 
-def _median_run(r):
-    """The latency histogram of the run whose requests/s is the median
-    sample (the histograms of runs cannot be merged from percentiles)."""
-    lat = r.get("latency")
-    if isinstance(lat, dict):
-        return lat
-    if not isinstance(lat, list) or not lat:
-        return None
-    s = r.get("samples") or []
-    order = sorted((v, i) for i, v in enumerate(s[:len(lat)])
-                   if isinstance(v, (int, float)))
-    if order:
-        pick = order[(len(order) - 1) // 2][1]
-        if isinstance(lat[pick], dict):
-            return lat[pick]
-    return next((h for h in lat if isinstance(h, dict)), None)
-
-
 def _spectrum_points(h):
     xs, ys = [], []
     for value, pct, _ in h.get("spectrum") or []:
@@ -47,29 +33,19 @@ def _spectrum_points(h):
 
 
 def spectrum(rep):
-    panels = []  # (title, [(backend, histogram)])
-    for r in rep.of_suite("load"):
-        h = r.get("latency")
-        if isinstance(h, dict) and h.get("count"):
-            url = r["params"].get("url", "")
-            panels.append(("load %s" % url, [(r["backend"], h)]))
-    by_cell = {}
-    for r in _cells(rep):
-        h = _median_run(r)
-        if h and h.get("count"):
-            by_cell.setdefault(r["name"], []).append((r["backend"], h))
-    panels += sorted(by_cell.items(), key=lambda kv: (
-        kv[0].split("/")[0], int(kv[0].split("/")[-1])
-        if kv[0].split("/")[-1].isdigit() else 0))
+    """Open-loop latency only (throughput's cost cells, load -R): a
+    closed-loop spectrum hides stalls (coordinated omission), so a report
+    without open-loop results has no spectrum figure."""
+    panels = OL.panels(rep)
     if not panels:
         return None
     cols = min(2, len(panels))
     rows = (len(panels) + cols - 1) // cols
-    fig = P.new_figure(5.2 * cols + 0.4, 3.0 * rows + 0.9)
+    fig = P.new_figure(5.6 * cols + 0.4, 3.2 * rows + 0.9)
     top = 1
-    for i, (title, lines) in enumerate(panels):
+    for i, p in enumerate(panels):
         ax = fig.add_subplot(rows, cols, i + 1)
-        for b, h in lines:
+        for b, h, _, _ in p["lines"]:
             xs, ys = _spectrum_points(h)
             if xs:
                 ax.plot(xs, ys, color=P.color(b), lw=1.3, label=b,
@@ -81,18 +57,24 @@ def spectrum(rep):
         ax.xaxis.set_major_locator(FixedLocator([x for x, _ in ticks]))
         ax.set_xticklabels([t for _, t in ticks])
         ax.xaxis.set_minor_locator(NullLocator())
-        ax.set_title(title, fontsize=9)
+        P.plain_axis(ax, "y")
+        ax.set_title("\n".join(textwrap.wrap(OL.title(p), 62)), fontsize=8)
         ax.set_xlabel("percentile")
         ax.set_ylabel("latency (ms, log)")
     bes = []
-    for _, lines in panels:
-        bes += [b for b, _ in lines if b not in bes]
+    for p in panels:
+        bes += [b for b, _, _, _ in p["lines"] if b not in bes]
     P.legend(fig, sorted(bes, key=lambda b: b != "plain"))
+    bases = sorted({p["basis"] for p in panels if p["basis"]})
     return P.finish(fig, rep, "latency-spectrum",
-                    "Latency percentile spectrum",
-                    "Request latency against percentile on a 1/(1-p) axis "
-                    "(each tick a further nine); for throughput cells the "
-                    "run with the median requests/s.")
+                    "Latency percentile spectrum, open loop",
+                    "Request latency (from each request's scheduled send "
+                    "time) against percentile on a 1/(1-p) axis (each "
+                    "tick a further nine), at a fixed offered rate; the "
+                    "fraction is of each server's closed-loop requests/s "
+                    "in the same mode and size; for cost cells the run "
+                    "with the median server CPU per request%s." % (
+                        " (rate: %s)" % "; ".join(bases) if bases else ""))
 
 
 def _cell_backends(cells):
@@ -148,7 +130,7 @@ def _line_panel(ax, cells, mode, getter, log=True):
             label="plain HTTP" if b == "plain" else b)
     ax.set_xticks(range(len(sizes)))
     ax.set_xticklabels([P.bytes_label(s) for s in sizes])
-    ax.set_xlabel("payload bytes (%s)" % mode)
+    ax.set_xlabel("payload size (%s)" % mode)
     if log:
         ax.set_yscale("log")
 
@@ -174,15 +156,20 @@ def http_https(rep):
         return None
     modes = _modes(cells)
     fig = P.new_figure(15, 3.4 * len(modes) + 0.9)
-    cols = [("requests/s (log)", lambda r: _series_triple(r), True),
-            ("payload bytes/s (log)",
-             lambda r: _series_triple(r.get("bytes_per_s")), True),
+    bmax = max([L.median(r.get("bytes_per_s")) or 0 for r in cells
+                if isinstance(r.get("bytes_per_s"), dict)] or [0])
+    bscale, bunit = units.scale(bmax, "bytes/s")
+    cols = [("requests/s (log)", lambda r: _series_triple(r), True, True),
+            ("payload %s (log)" % bunit,
+             lambda r: _series_triple(r.get("bytes_per_s"), bscale), True,
+             False),
             ("% of plain HTTP requests/s (server-bound cells)",
-             _vs_plain(rep), False)]
+             _vs_plain(rep), False, False)]
     for i, m in enumerate(modes):
-        for j, (label, getter, log) in enumerate(cols):
+        for j, (label, getter, log, count) in enumerate(cols):
             ax = fig.add_subplot(len(modes), 3, 3 * i + j + 1)
             _line_panel(ax, cells, m, getter, log)
+            P.plain_axis(ax, "y", count)
             ax.set_ylabel(label)
             if j == 2:
                 ax.axhline(100, color="#444444", ls="--", lw=1)
@@ -190,7 +177,7 @@ def http_https(rep):
     ci = L.ci_name(cells + [r.get("bytes_per_s") for r in cells])
     P.legend(fig, _cell_backends(cells), whisker=ci + " of the median")
     return P.finish(fig, rep, "http-vs-https",
-                    "HTTP versus HTTPS: requests/s and bytes/s",
+                    "HTTP versus HTTPS: requests/s and %s" % bunit,
                     "Medians of the runs with their %s per payload "
                     "size; plain HTTP (dashed) is the baseline. "
                     "keepalive: requests on open connections; close: a "
@@ -211,6 +198,7 @@ def cpu(rep):
             ax = fig.add_subplot(len(modes), 2, 2 * i + j + 1)
             _line_panel(ax, cells, m,
                         lambda r, k=key: _series_triple(r.get(k)))
+            P.plain_axis(ax, "y")
             ax.set_ylabel(label)
     ci = L.ci_name([r.get(k) for r in cells for _, k in cols])
     P.legend(fig, _cell_backends(cells), whisker=ci + " of the median")

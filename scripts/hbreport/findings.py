@@ -1,9 +1,18 @@
 """Headline findings, computed from a report's numbers: plain sentences
 for the top of the HTML page. Every number is a median from the report
-(or a ratio of two medians)."""
+(or a ratio of two medians).
+
+findings() gives a Summary: at most six top findings, each citing its
+interval and level; a short "how to read this page" (what bound each
+figure, the noise measured); the rest grouped by suite. Every comparative
+sentence goes through compare(), which states the comparison only when
+the two confidence intervals separate and otherwise says there is no
+significant difference."""
+import math
 import re
 
 from . import load as L
+from . import openloop as OL
 from . import units
 
 PRETTY = {"openssl": "OpenSSL", "boringssl": "BoringSSL",
@@ -43,6 +52,137 @@ def case_text(case):
 def _join(parts):
     return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 \
         else (parts[0] if parts else "")
+
+
+class Finding:
+    """One sentence of the summary: its suite, how high it ranks (lower
+    first) and whether it cites an interval (only those can be top
+    findings)."""
+
+    def __init__(self, text, suite, rank=9.0, interval=False):
+        self.text = text
+        self.suite = suite
+        self.rank = rank
+        self.interval = interval
+
+    def __str__(self):
+        return self.text
+
+    def __repr__(self):
+        return "Finding(%r)" % self.text
+
+
+class Q:
+    """A median with its confidence interval and that interval's level:
+    what a comparison compares. ratio: this quantity over the one it is
+    compared with, when the report states it (vs_plain, vs_ours)."""
+
+    def __init__(self, label, median, lo, hi, level, unit, ratio=None):
+        self.label, self.median, self.lo, self.hi = label, median, lo, hi
+        self.level, self.unit, self.ratio = level, unit, ratio
+
+    @classmethod
+    def of(cls, label, obj, unit=None, ratio=None):
+        """From a result or a series (a dict with stats); None when it has
+        no median."""
+        if not isinstance(obj, dict) or L.median(obj) is None or \
+                obj.get("status", "ok") != "ok":
+            return None
+        lo, hi = L.ci(obj)
+        return cls(label, L.median(obj), lo, hi, L.ci_level(obj),
+                   unit if unit is not None else obj.get("unit", ""),
+                   ratio)
+
+    def has_interval(self):
+        """An interval worth the name: both bounds, around the median, at
+        a stated coverage above zero (one sample gives [x, x] at 0%)."""
+        return all(isinstance(v, (int, float)) and math.isfinite(v)
+                   for v in (self.lo, self.hi)) and \
+            self.lo <= self.median <= self.hi and \
+            isinstance(self.level, (int, float)) and self.level > 0
+
+    def value(self, level=True):
+        """'9.95 [9.76, 10.2] k requests/s (75.0% CI)'."""
+        if not self.has_interval():
+            return units.fmt(self.median, self.unit) + " (no interval)"
+        return units.fmt_ci(self.median, self.lo, self.hi, self.unit) + (
+            " (%s CI)" % L.fmt_level(self.level) if level else "")
+
+    def text(self, level=True):
+        return ("%s %s" % (self.label, self.value(level))).strip()
+
+
+def separated(a, b):
+    """Do the two intervals not overlap? False when either has none."""
+    return a.has_interval() and b.has_interval() and \
+        (a.lo > b.hi or a.hi < b.lo)
+
+
+def _more(a, b):
+    unit = a.unit or ""
+    if units.is_time(unit):
+        return "faster" if a.median < b.median else "slower"
+    if unit.endswith("/s"):
+        return "faster" if a.median > b.median else "slower"
+    return "higher" if a.median > b.median else "lower"
+
+
+def _cap(s):
+    return s[:1].upper() + s[1:]
+
+
+def compare(a, b, claim, context="", suite="", rank=9.0, then=None):
+    """The one way a comparative sentence ("A is faster than B", "X% of
+    HTTP", "N times a TCP connect") is made. a: a Q or a list of them;
+    b: the Q each is compared with, or a list as long as a (pairs).
+    claim: what is said of an a whose interval separates from its b's,
+    with {a} and {b} (labels), {pct} ("34%"), {times} ("3.2 times"),
+    {more} ("faster"/"slower" by the unit: rates higher, times lower);
+    the ratio is a.ratio when the report states it, else the quotient of
+    the medians. then: the shorter claim of the clauses after the first
+    ("on {a} {times}"). Where the intervals overlap (or one is missing)
+    the clause says "no significant difference" instead. Every value
+    follows with its interval and level. A Finding, or None when there
+    is nothing to compare."""
+    qs = a if isinstance(a, (list, tuple)) else [a]
+    shared = not isinstance(b, (list, tuple))
+    pairs = [(q, b if shared else bb) for q, bb in
+             zip(qs, [b] * len(qs) if shared else b) if q and
+             (b if shared else bb)]
+    if not pairs:
+        return None
+    every = [q for p in pairs for q in p]
+    lv = {L.fmt_level(q.level) for q in every if q.has_interval()}
+    one = len(lv) == 1 and all(q.has_interval() for q in every)
+    clauses, stated = [], 0
+    for q, r in pairs:
+        val = q.value(not one) if shared else "%s; %s %s" % (
+            q.value(not one), r.label, r.value(not one))
+        if separated(q, r):
+            k = q.ratio if q.ratio is not None else q.median / r.median \
+                if r.median else float("nan")
+            said = claim if not stated or not then else then
+            clauses.append("%s (%s)" % (said.format(
+                a=q.label, b=r.label, pct="%.0f%%" % (100 * k),
+                times="%s times" % _times(k), more=_more(q, r)), val))
+            stated += 1
+        else:
+            clauses.append("no significant difference between %s and %s "
+                           "(%s: %s)" % (
+                               q.label, r.label, "intervals overlap"
+                               if q.has_interval() and r.has_interval()
+                               else "no interval to compare", val))
+    ref = pairs[0][1]
+    text = _cap(context + "; ".join(clauses))
+    if shared:
+        text += "; %s" % ref.text(not one)
+    text += "%s." % ("; %s CIs" % lv.pop() if one else "")
+    return Finding(text, suite, rank + (0 if stated else 0.5),
+                   all(q.has_interval() for q in every))
+
+
+def _times(r):
+    return "%.2g" % r if r < 10 else "%.0f" % r
 
 
 def _crypto(rep):
@@ -142,10 +282,32 @@ def _backends(rep, suite):
     return out
 
 
+def _crypto_compare(rep):
+    """The fastest library's AES-128-GCM sealing of the largest records
+    against the next one (or its speed alone): the crypto suite's top
+    finding, with intervals."""
+    seal = [r for r in rep.of_suite("crypto") if L.ok(r) and
+            r["params"].get("algorithm") == "aes-128-gcm" and
+            r["params"].get("operation") == "seal" and
+            isinstance(r["params"].get("bytes"), int)]
+    if not seal:
+        return []
+    big = max(r["params"]["bytes"] for r in seal)
+    rs = sorted((r for r in seal if r["params"]["bytes"] == big),
+                key=L.median, reverse=True)
+    ctx = "AES-128-GCM sealing %s records: " % units.size_label(big)
+    qs = [Q.of(pretty(r["backend"]), r) for r in rs]
+    if len(qs) == 1:
+        return [Finding(ctx + qs[0].text() + ".", "crypto", 3,
+                        qs[0].has_interval())]
+    return [compare(qs[0], qs[1], "{a} is {more} than {b}", ctx, "crypto",
+                    3)]
+
+
 def _handshake(rep):
     out = []
-    tcp = rep.find("handshake", "tcp/tcp_connect", "plain")
-    tcp_us = L.median(tcp) if tcp and L.ok(tcp) else None
+    tcp = Q.of("a TCP connect", rep.find("handshake", "tcp/tcp_connect",
+                                         "plain"))
     cases = []
     for r in rep.of_suite("handshake"):
         case = r["name"].rsplit("/", 1)[0]
@@ -156,59 +318,52 @@ def _handshake(rep):
               if r["name"] == case + "/tls_handshake" and L.ok(r)]
         if not rs:
             continue
-        if tcp_us:
-            parts = ["%.0f times%s on %s" % (
-                L.median(r) / tcp_us, " a TCP connect" if i == 0 else "",
-                pretty(r["backend"])) for i, r in enumerate(rs)]
-            out.append("A %s costs %s (%s; TCP connect %s)."
-                       % (case_text(case), _join(parts), _join(
-                           ["%s %s" % (pretty(r["backend"]),
-                                       units.fmt(L.median(r), "us"))
-                            for r in rs]), units.fmt(tcp_us, "us")))
-        else:
-            out.append("A %s takes %s." % (case_text(case), _join(
-                ["%s on %s" % (units.fmt(L.median(r), "us"),
-                               pretty(r["backend"])) for r in rs])))
         m = CASE_RE.match(case)
-        if m.group(2) != "full":
-            full = "tls%s-full-%s-%s%s" % (m.group(1), m.group(3),
-                                           m.group(4), m.group(5) or "")
-            parts = []
-            for r in rs:
-                f = rep.find("handshake", full + "/tls_handshake",
-                             r["backend"])
-                if f and L.ok(f):
-                    parts.append("%.0f%%%s on %s" % (
-                        100 * L.median(r) / L.median(f),
-                        "" if parts else " of the full handshake's time",
-                        pretty(r["backend"])))
-            if parts:
-                out.append("Resumed, the TLS %s handshake takes %s."
-                           % (m.group(1), _join(parts)))
+        full = m.group(2) == "full"
+        ctx = "A %s: " % case_text(case)
+        qs = [Q.of(pretty(r["backend"]), r) for r in rs]
+        if tcp:
+            out.append(compare(qs, tcp, "on {a} it takes {times} {b}", ctx,
+                               "handshake",
+                               1 if full and m.group(1) == "1.3" else 4,
+                               then="on {a} {times}"))
+        else:
+            out.append(Finding(ctx + ", ".join(q.text() for q in qs) + ".",
+                               "handshake", 6,
+                               all(q.has_interval() for q in qs)))
+        if full:
+            continue
+        fname = "tls%s-full-%s-%s%s/tls_handshake" % (
+            m.group(1), m.group(3), m.group(4), m.group(5) or "")
+        fulls = [Q.of("full", rep.find("handshake", fname, r["backend"]))
+                 for r in rs]
+        f = compare([Q.of(pretty(r["backend"]), r) for r in rs], fulls,
+                    "on {a} it takes {pct} of the full handshake's time",
+                    "A %s: " % case_text(case), "handshake", 2,
+                    then="on {a} {pct}")
+        if f:
+            out.append(f)
     out += _zero_rtt(rep)
-    cap = [r for r in rep.of_suite("handshake")
-           if r["unit"] == "handshakes/s" and L.ok(r)]
+    cap = sorted((r for r in rep.of_suite("handshake")
+                  if r["unit"] == "handshakes/s" and L.ok(r)),
+                 key=L.median, reverse=True)
     if cap:
-        best = max(cap, key=L.median)
-        out.append("Most handshakes per second: %s with %s (%s)." % (
-            pretty(best["backend"]), best["name"].rsplit("/", 1)[0],
-            units.fmt(L.median(best), "handshakes/s")))
+        qs = [Q.of("%s (%s)" % (pretty(r["backend"]),
+                                r["name"].rsplit("/", 1)[0]), r)
+              for r in cap]
+        if len(qs) > 1:
+            out.append(compare(qs[0], qs[1], "{a} is {more} than {b}",
+                               "Most handshakes per second: ", "handshake",
+                               3))
+        else:
+            out.append(Finding("Handshakes per second: %s." % qs[0].text(),
+                               "handshake", 3, qs[0].has_interval()))
     return out
 
 
-def _to_response(rep, case, backend):
-    """Connect, handshake and first response: the phase medians added."""
-    total = 0.0
-    for phase in ("tcp_connect", "tls_handshake", "first_request"):
-        r = rep.find("handshake", "%s/%s" % (case, phase), backend)
-        if not r or not L.ok(r):
-            return None
-        total += L.median(r)
-    return total
-
-
 def _zero_rtt(rep):
-    """The PSK case with and without the request as 0-RTT early data."""
+    """A whole connection (connect to close) with and without the request
+    as 0-RTT early data."""
     out = []
     for case in sorted({r["name"].rsplit("/", 1)[0]
                         for r in rep.of_suite("handshake")
@@ -216,26 +371,26 @@ def _zero_rtt(rep):
         base = case[:-len("-0rtt")]
         if not CASE_RE.match(base):
             continue
-        parts = []
+        withs, withouts = [], []
         for r in rep.of_suite("handshake"):
             if r["name"] != case + "/tls_handshake" or not L.ok(r):
                 continue
-            with0 = _to_response(rep, case, r["backend"])
-            without = _to_response(rep, base, r["backend"])
+            be = r["backend"]
             a = r.get("achieved") or {}
-            if with0 is None or without is None:
-                continue
-            parts.append("%s instead of %s on %s (early data accepted on "
-                         "%s of %s connections)" % (
-                             units.fmt(with0, "us"), units.fmt(without, "us"),
-                             pretty(r["backend"]),
-                             a.get("early_data_accepted", "?"),
-                             a.get("early_data_sent", "?")))
-        if parts:
-            out.append("With the request sent as 0-RTT early data, a %s "
-                       "has its response (connect, handshake and first "
-                       "request, medians added) after %s." % (
-                           case_text(base), _join(parts)))
+            withs.append(Q.of(
+                "%s (early data accepted on %s of %s connections)"
+                % (pretty(be), a.get("early_data_accepted", "?"),
+                   a.get("early_data_sent", "?")),
+                rep.find("handshake", case + "/total", be)))
+            withouts.append(Q.of("without", rep.find(
+                "handshake", base + "/total", be)))
+        f = compare(withs, withouts, "on {a} it takes {pct} of the time "
+                    "it takes {b}", "A whole connection (connect, "
+                    "handshake, first request, close) of a %s with the "
+                    "request sent as 0-RTT early data: " % case_text(base),
+                    "handshake", 3, then="on {a} {pct}")
+        if f:
+            out.append(f)
     return out
 
 
@@ -247,13 +402,16 @@ def _closest(cells, mode, target):
     return min(sizes, key=lambda s: (abs(s - target), s))
 
 
+MODES = (("keepalive", "keep-alive"),
+         ("close", "with a new connection per request"))
+
+
 def _throughput(rep):
     out = []
     cells = [r for r in rep.of_suite("throughput")
              if isinstance(r["params"].get("bytes"), int) and
              ":" not in r["name"] and not r["name"].startswith("memory/")]
-    for mode, what in (("keepalive", "keep-alive"),
-                       ("close", "with a new connection per request")):
+    for mode, what in MODES:
         size = _closest(cells, mode, 1024)
         if size is None:
             continue
@@ -263,54 +421,41 @@ def _throughput(rep):
               r["backend"] != "plain"]
         if not base or not L.ok(base) or not rs:
             continue
+        ctx = "HTTPS %s, %s responses: " % (what, units.size_label(size))
+        qb = Q.of("plain HTTP", base)
         # a ratio is stated only for server-bound cells (the driver sets
-        # vs_plain then); older reports without "bound" keep the plain
-        # quotient
-        stated, held = [], []
+        # vs_plain then) and only when the intervals separate; older
+        # reports without "bound" keep the plain quotient
+        held, qs = [], []
         for r in rs:
             v = r.get("vs_plain")
-            if "bound" not in r and L.median(base):
-                v = L.median(r) / L.median(base)
-            if v is not None:
-                stated.append("%.0f%% on %s" % (100 * v,
-                                                  pretty(r["backend"])))
-            else:
+            if "bound" in r and v is None:
                 held.append("%s (%s)" % (pretty(r["backend"]), r.get(
                     "vs_plain_note") or "no ratio"))
-        bound = base.get("bound")
-        if stated:
-            out.append("HTTPS %s, %s responses, reaches %s of plain "
-                       "HTTP's requests/s (plain HTTP: %s%s)."
-                       % (what, units.size_label(size), _join(stated),
-                          units.fmt(L.median(base), "requests/s"),
-                          ", %s-bound" % bound if bound else ""))
+            else:
+                qs.append(Q.of(pretty(r["backend"]), r, ratio=v))
+        f = compare(qs, qb, "{a} reaches {pct} of {b}'s requests/s", ctx,
+                    "throughput", 1 if mode == "keepalive" else 2,
+                    then="{a} {pct}")
+        if f:
+            out.append(f)
         if held:
-            out.append("HTTPS/HTTP %s, %s: no ratio stated for %s."
-                       % (what, units.size_label(size), _join(held)))
-        cpu = [(r["backend"], L.median(r.get("server_cpu_us_per_request")
-                                       or {}))
-               for r in [base] + rs]
-        cpu = [(b, v) for b, v in cpu if v is not None]
-        if len(cpu) > 1:
-            out.append("Server CPU per request (%s, %s): %s." % (
-                what, units.size_label(size), _join(
-                    ["%s %s" % (pretty(b), units.fmt(v, "us"))
-                     for b, v in cpu])))
-    costs = []
-    for r in rep.of_suite("throughput"):
-        if r["name"].startswith("cost:") and r["name"] not in costs:
-            costs.append(r["name"])
-    for name in costs:
-        rs = [r for r in rep.of_suite("throughput")
-              if r["name"] == name and L.ok(r)]
-        if not rs:
-            continue
-        rate = rs[0]["params"].get("rate")
-        out.append("Server CPU per request at one offered load (%s, %s "
-                   "requests/s, open loop): %s." % (
-                       name[5:], "%.0f" % rate if rate else "?",
-                       _join(["%s %s" % (pretty(r["backend"]), units.fmt(
-                           L.median(r) / 1e3, "us")) for r in rs])))
+            out.append(Finding("HTTPS/HTTP %s, %s: no ratio stated for %s."
+                               % (what, units.size_label(size),
+                                  _join(held)), "throughput"))
+        f = compare([Q.of(pretty(r["backend"]),
+                          r.get("server_cpu_us_per_request"), "us")
+                     for r in rs],
+                    Q.of("plain HTTP", base.get("server_cpu_us_per_request"),
+                         "us"),
+                    "on {a} it takes {times} the CPU time of {b}",
+                    "Server CPU per request (%s, %s, closed loop): " % (
+                        what, units.size_label(size)), "throughput", 5,
+                    then="on {a} {times}")
+        if f:
+            out.append(f)
+    out += _cost(rep)
+    out += _curl(rep)
     names = []
     for r in rep.of_suite("throughput"):
         if r["name"].startswith("memory/") and r["name"] not in names:
@@ -319,10 +464,80 @@ def _throughput(rep):
         rs = [r for r in rep.of_suite("throughput")
               if r["name"] == name and L.ok(r)]
         if rs:
-            out.append("Server memory per idle connection (%s): %s." % (
-                name, _join(["%s %s" % (pretty(r["backend"]), units.fmt(
-                    L.median(r), r["unit"]).replace("/connection", ""))
-                    for r in rs])))
+            out.append(Finding(
+                "Server memory per idle connection (%s; values side by "
+                "side, not compared): %s." % (name, _join([
+                    "%s %s" % (pretty(r["backend"]), units.fmt(
+                        L.median(r), r["unit"]).replace("/connection", ""))
+                    for r in rs])), "throughput", 7))
+    return out
+
+
+def _cost(rep):
+    """Cost cells: server CPU per request at one offered rate every
+    server sustains (open loop), each library against plain HTTP (or,
+    without it, the cheapest)."""
+    out, names = [], []
+    for r in rep.of_suite("throughput"):
+        if r["name"].startswith("cost:") and r["name"] not in names:
+            names.append(r["name"])
+    for name in names:
+        rs = sorted((r for r in rep.of_suite("throughput")
+                     if r["name"] == name and L.ok(r)), key=L.median)
+        if not rs:
+            continue
+        rate = rs[0]["params"].get("rate")
+        mode, _, size = name[len("cost:"):].partition("/")
+        ctx = "Server CPU per request at one offered load (%s, %s, %s, " \
+            "open loop): " % (mode, units.size_label(size) if size.isdigit()
+                              else size, units.fmt(rate, "requests/s"))
+        ref = next((r for r in rs if r["backend"] == "plain"), rs[0])
+        qr = Q.of("plain HTTP" if ref["backend"] == "plain" else
+                  pretty(ref["backend"]), ref)
+        others = [r for r in rs if r is not ref]
+        if not others:
+            out.append(Finding(ctx + qr.text() + ".", "throughput", 6,
+                               qr.has_interval()))
+        if others:
+            out.append(compare([Q.of(pretty(L.backend_label(r)), r)
+                                for r in others], qr,
+                               "{a} takes {times} the server CPU time of "
+                               "{b}", ctx, "throughput", 1.5,
+                               then="{a} {times}"))
+    return out
+
+
+def _curl(rep):
+    """libcurl as the client against our load generator, per server."""
+    out = []
+    for r in rep.of_suite("throughput"):
+        if not r["name"].startswith("curl:") or not L.ok(r):
+            continue
+        server = r["params"].get("server_backend") or "?"
+        ours = rep.find("throughput", r["name"][len("curl:"):], server)
+        qo = Q.of("our load generator", ours)
+        if not qo:
+            continue
+        mode, _, size = r["name"][len("curl:"):].partition("/")
+        noisy = [c for c in (r, ours) if c.get("bound") == "noise"]
+        if noisy:
+            out.append(Finding(
+                "Against the %s server (%s, %s): libcurl against our load "
+                "generator not compared (%s noise-bound: other processes "
+                "took the CPUs)." % (pretty(server), mode,
+                                     units.size_label(size)
+                                     if size.isdigit() else size,
+                                     " and ".join(
+                                         "libcurl's cell" if c is r else
+                                         "our cell" for c in noisy)),
+                "throughput", 8))
+            continue
+        out.append(compare(
+            Q.of("libcurl", r, ratio=r.get("vs_ours")), qo,
+            "{a} reaches {pct} of {b}'s requests/s",
+            "Against the %s server (%s, %s): " % (
+                pretty(server), mode, units.size_label(size)
+                if size.isdigit() else size), "throughput", 8))
     return out
 
 
@@ -333,16 +548,45 @@ def _load(rep):
             continue
         lat = r.get("latency") or {}
         p99 = lat.get("p99")
-        out.append("Load generator (%s) against %s: %s, p99 latency %s." % (
-            pretty(r["backend"]), r["params"].get("url", "?"),
-            units.fmt(L.median(r), "requests/s"),
-            units.fmt(p99 / 1000.0, "ms") if isinstance(
-                p99, (int, float)) else "n/a"))
+        p = r["params"]
+        q = Q.of("", r)
+        loop = "open loop at %s" % units.fmt(p.get("target_rate"),
+                                             "requests/s") \
+            if p.get("model") == "open" else "closed loop"
+        out.append(Finding(
+            "Load generator (%s, %s) against %s: %s, p99 latency %s." % (
+                pretty(r["backend"]), loop, p.get("url", "?"),
+                q.text().strip(), units.fmt(p99, "us") if isinstance(
+                    p99, (int, float)) else "n/a"), "load", 5,
+            q.has_interval()))
     return out
 
 
-def findings(rep):
-    out = _crypto(rep) + _handshake(rep) + _throughput(rep) + _load(rep)
+def _cv_text(rep, suite):
+    cvs = []
+    for r in rep.of_suite(suite):
+        st = r.get("stats") if L.ok(r) else None
+        cv = st.get("cv") if isinstance(st, dict) else None
+        if isinstance(cv, (int, float)) and math.isfinite(cv) and \
+                (st.get("n") or 0) > 1:
+            cvs.append((cv, "%s %s" % (r["name"], L.backend_label(r))))
+    if not cvs:
+        return None
+    cvs.sort()
+    med = cvs[(len(cvs) - 1) // 2][0]
+    over = len([c for c, _ in cvs if c > 0.05])
+    return "%s median %.1f%%, largest %.1f%% (%s)%s" % (
+        suite, 100 * med, 100 * cvs[-1][0], cvs[-1][1],
+        ", %d of %d above 5%%" % (over, len(cvs)) if over else "")
+
+
+def how_to_read(rep):
+    """What bound each figure and how noisy the machine was: short lines
+    for the top of the page."""
+    out = []
+    if rep.doc["run"].get("interrupted"):
+        out.append("This run was interrupted: some measurements are "
+                   "missing.")
     bad = [r for r in rep.results if r["status"] != "ok"]
     if bad:
         kinds = {}
@@ -351,7 +595,194 @@ def findings(rep):
         out.append("%d of %d results are not ok (%s); the tables give each "
                    "reason." % (len(bad), len(rep.results), ", ".join(
                        "%d %s" % (n, k) for k, n in sorted(kinds.items()))))
-    if rep.doc["run"].get("interrupted"):
-        out.append("This run was interrupted: some measurements are "
-                   "missing.")
+    lv = L.levels_text(rep.results)
+    out.append("Numbers are medians of the repetitions with [low, high], "
+               "the distribution-free confidence interval of the median "
+               "at the coverage it achieves with that many samples (%s "
+               "in this report). A comparison (faster, slower, X%% of, N "
+               "times) is stated only when the two intervals do not "
+               "overlap; otherwise the summary says there is no "
+               "significant difference." % (lv or "no level"))
+    suites = rep.suites()
+    if "crypto" in suites:
+        out.append("Crypto figures: each library's CPU speed on one thread "
+                   "(no network, no second process): bound by the CPU "
+                   "alone.")
+    if "handshake" in suites:
+        cap = any(r["unit"] == "handshakes/s" for r in
+                  rep.of_suite("handshake"))
+        out.append("Handshake figures: new connections over loopback one "
+                   "at a time, each phase timed by the client%s." % (
+                       "; handshakes/s from capacity runs (concurrent "
+                       "connections, bound by the server's or client's "
+                       "CPU)" if cap else ""))
+    cells = [r for r in rep.of_suite("throughput")
+             if isinstance(r["params"].get("bytes"), int) and
+             not r["name"].startswith(("memory/", "cost:"))]
+    if cells:
+        bounds = {}
+        for r in cells:
+            if "bound" in r:
+                bounds[r["bound"]] = bounds.get(r["bound"], 0) + 1
+        if bounds:
+            order = ("server", "client", "neither", "noise", "unknown")
+            out.append(
+                "HTTP versus HTTPS and CPU per request: closed loop (each "
+                "connection waits for its response). What bound each of "
+                "the %d cells: %s. A ratio to plain HTTP is stated, and "
+                "drawn in the %%-of-HTTP panel, only for server-bound "
+                "cells (the server's CPU was the limit); the tables give "
+                "each cell's bound." % (len(cells), ", ".join(
+                    "%d %s" % (bounds[b], b) for b in
+                    sorted(bounds, key=lambda b: (
+                        order.index(b) if b in order else 9, b)))))
+        else:
+            out.append("HTTP versus HTTPS and CPU per request: closed "
+                       "loop; this report does not say what bound each "
+                       "cell (an older version), so ratios are shown as "
+                       "measured, whatever limited them.")
+    panels = OL.panels(rep)
+    if panels:
+        out.append("Latency spectrum: open loop only (latency from each "
+                   "request's scheduled send time): %s." % "; ".join(
+                       OL.title(p) for p in panels))
+    elif rep.of_suite("throughput") or rep.of_suite("load"):
+        out.append("Latency spectrum: not drawn, this report has no "
+                   "open-loop latency (throughput's cost cells or load "
+                   "-R); closed-loop latency hides stalls (coordinated "
+                   "omission).")
+    mem = [r for r in rep.of_suite("throughput")
+           if r["name"].startswith("memory/") and L.ok(r)]
+    if mem:
+        p = mem[0]["params"]
+        how = "the slope of the server's resident memory between %s and " \
+            "%s idle connections" % (p["connections_low"],
+                                     p["connections_high"]) \
+            if "connections_low" in p else \
+            "resident memory holding the idle connections minus before"
+        out.append("Memory per connection: %s." % how)
+    cv = [t for t in (_cv_text(rep, s) for s in suites) if t]
+    if cv:
+        out.append("Noise, the spread of each result's repetitions "
+                   "(coefficient of variation): %s." % "; ".join(cv))
+    out += _steal(rep)
+    noisy = [r["name"] for r in rep.of_suite("throughput")
+             if r["backend"] == "plain" and r.get("noisy") is True]
+    if noisy:
+        out.append("Plain HTTP baselines still noisy after repeating: %s."
+                   % _join(noisy))
+    la = rep.env.get("load_average")
+    if la:
+        out.append("Load average when the run started: %s (%s logical "
+                   "CPUs)." % (", ".join("%.2f" % v for v in la),
+                               rep.env.get("logical_cpus", "?")))
     return out
+
+
+def _runs(rep):
+    """[(suite or None, run object)]: a merged report's parts (those kept
+    as objects), else the run itself."""
+    run = rep.doc["run"]
+    parts = [p for p in run.get("parts") or [] if isinstance(p, dict)]
+    out = []
+    for p in parts or [run]:
+        cl = p.get("command_line") or []
+        out.append((cl[0] if cl and isinstance(cl[0], str) and
+                    cl[0].isalpha() else None, p))
+    return out
+
+
+def _mhz(v):
+    v = [x for x in v or [] if isinstance(x, (int, float))]
+    if not v:
+        return None
+    lo, hi = min(v), max(v)
+    return "%.0f MHz" % lo if round(lo) == round(hi) else \
+        "%.0f to %.0f MHz" % (lo, hi)
+
+
+def _steal(rep):
+    """Steal time where the report has it: the run's (or each part's)
+    run.steal, and the throughput cells' steal_s; the CPUs' clock rates
+    at the start and the end."""
+    out, parts = [], []
+    for suite, run in _runs(rep):
+        if "steal" not in run:
+            continue
+        st = run["steal"]
+        who = suite or "the run"
+        if isinstance(st, dict) and isinstance(st.get("seconds"),
+                                               (int, float)):
+            share = st.get("share")
+            parts.append("%s %s%s" % (who, units.fmt(st["seconds"], "s"),
+                                      " (%.2f%% of all CPU time)" % (
+                                          100 * share) if isinstance(
+                                          share, (int, float)) else ""))
+        else:
+            parts.append("%s not readable" % who)
+    cells = [(r.get("steal_s"), "%s %s" % (r["name"], L.backend_label(r)))
+             for r in rep.of_suite("throughput")
+             if isinstance(r.get("steal_s"), (int, float))]
+    if cells:
+        worst = max(cells)
+        parts.append("at most %s in one throughput cell (%s)" % (
+            units.fmt(worst[0], "s"), worst[1]))
+    if parts:
+        out.append("Steal time (CPU time the hypervisor gave to others): "
+                   "%s." % "; ".join(parts))
+    elif rep.of_suite("throughput") or rep.of_suite("crypto") or \
+            rep.of_suite("handshake"):
+        out.append("Steal time: not recorded in this report.")
+    clocks = []
+    for suite, run in _runs(rep):
+        a, b = _mhz(run.get("cpu_mhz_start")), _mhz(run.get("cpu_mhz_end"))
+        if a or b:
+            clocks.append("%s%s at the start, %s at the end" % (
+                suite + " " if suite else "", a or "n/a", b or "n/a"))
+    if clocks:
+        out.append("CPU clock rates: %s." % "; ".join(clocks))
+    return out
+
+
+class Summary:
+    """top: at most TOP findings citing intervals; how: how to read the
+    page; groups: [(suite, [Finding])] of the rest, in suite order."""
+
+    def __init__(self, top, how, groups):
+        self.top, self.how, self.groups = top, how, groups
+
+    def all(self):
+        return list(self.top) + [f for _, fs in self.groups for f in fs]
+
+
+TOP = 6
+SUITE_ORDER = ("crypto", "handshake", "throughput", "load", "probe")
+
+
+def _pick_top(found):
+    """At most TOP findings with intervals, the best ranked of each suite
+    first, then by rank."""
+    cands = sorted((f for f in found if f.interval),
+                   key=lambda f: (f.rank, found.index(f)))
+    top = []
+    for most in (1, 2, TOP):  # the best of each suite, two each, any
+        for f in cands:
+            if len(top) < TOP and f not in top and \
+                    len([t for t in top if t.suite == f.suite]) < most:
+                top.append(f)
+    return sorted(top, key=lambda f: (f.rank, found.index(f)))
+
+
+def findings(rep):
+    """The page's summary of one report: a Summary."""
+    found = _crypto_compare(rep) + [Finding(t, "crypto")
+                                    for t in _crypto(rep)]
+    found += _handshake(rep) + _throughput(rep) + _load(rep)
+    top = _pick_top(found)
+    groups = []
+    for s in list(SUITE_ORDER) + [s for s in rep.suites()
+                                  if s not in SUITE_ORDER]:
+        fs = [f for f in found if f.suite == s and f not in top]
+        if fs:
+            groups.append((s, fs))
+    return Summary(top, how_to_read(rep), groups)

@@ -6,6 +6,8 @@ the outcome into #hb-check, for people and for the browser test."""
 import base64
 import html
 import math
+import os
+import shlex
 
 from . import load as L
 from . import units
@@ -59,8 +61,89 @@ ERR_JS = ("window.hbErrors=[];window.addEventListener('error',function(e)"
           "tagName)||e.type))},true);")
 
 
+SUITE_TITLES = {"crypto": "Crypto", "handshake": "Handshakes",
+                "throughput": "Throughput", "load": "Load",
+                "probe": "Probe (libcurl)"}
+SUBCOMMANDS = ("crypto", "throughput", "handshake", "load", "probe",
+               "server", "backends")
+TEMP_DIRS = ("/tmp/", "/var/tmp/", "/dev/shm/")
+
+
 def esc(s):
     return html.escape(str(s), quote=True)
+
+
+def _is_temp(arg):
+    return isinstance(arg, str) and arg.startswith(TEMP_DIRS)
+
+
+def command_text(cl):
+    """A part's command line as it can be read later: the --json target
+    and other temporary paths (deleted when the run ended) left out."""
+    out, i = [], 0
+    while i < len(cl):
+        a = cl[i]
+        if a == "--json" and i + 1 < len(cl) and _is_temp(cl[i + 1]):
+            i += 2
+            continue
+        if a.startswith("--json=") and _is_temp(a[len("--json="):]):
+            i += 1
+            continue
+        opt, eq, val = a.partition("=")
+        if _is_temp(a):
+            a = "<temporary %s>" % os.path.basename(a)
+        elif eq and opt.startswith("--") and _is_temp(val):
+            a = "%s=<temporary %s>" % (opt, os.path.basename(val))
+        else:
+            a = shlex.quote(a)
+        out.append(a)
+        i += 1
+    return "httpsbench " + " ".join(out)
+
+
+def command_lines(rep):
+    """[(row name, text)]: each part's command line (a merged report's
+    run.parts, either objects with command_line, start and end or bare
+    command lines), else the report's own."""
+    run = rep.doc.get("run") or {}
+    parts = run.get("parts")
+    if not isinstance(parts, list) or not parts:
+        parts = [{"command_line": run.get("command_line") or []}]
+    out, seen = [], {}
+    for p in parts:
+        p = p if isinstance(p, dict) else {"command_line": p}
+        cl = [a for a in p.get("command_line") or [] if isinstance(a, str)]
+        name = cl[0] if cl and cl[0] in SUBCOMMANDS else None
+        key = "command line" + (" (%s)" % name if name else "")
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] > 1:
+            key += " #%d" % seen[key]
+        text = command_text(cl)
+        if p.get("start") and p.get("end"):
+            text += "   [%s to %s%s]" % (p["start"], p["end"],
+                                         ", interrupted" if
+                                         p.get("interrupted") else "")
+        out.append((key, text))
+    return out
+
+
+def _summary_html(rep, several):
+    s = findings(rep)
+    out = ["<h3>%s</h3>" % esc(rep.label)] if several else []
+    if s.top:
+        out.append('<h4>Top findings</h4><ol class="hb-top">%s</ol>' %
+                   "".join("<li>%s</li>" % esc(f) for f in s.top))
+    else:
+        out.append('<p class="skip">No finding with an interval could be '
+                   "computed.</p>")
+    out.append('<h4>How to read this page</h4><ul class="hb-how small">'
+               "%s</ul>" % "".join("<li>%s</li>" % esc(t) for t in s.how))
+    for suite, fs in s.groups:
+        out.append('<h4>%s</h4><ul class="hb-group" data-suite="%s">%s'
+                   "</ul>" % (esc(SUITE_TITLES.get(suite, suite)),
+                              esc(suite), "".join("<li>%s</li>" % esc(f)
+                                                  for f in fs)))
+    return "\n".join(out)
 
 
 def _env_rows(reports):
@@ -87,8 +170,6 @@ def _env_rows(reports):
         ("run", lambda r: "%s to %s%s" % (
             g(r, "run", "start"), g(r, "run", "end"),
             " (interrupted)" if g(r, "run", "interrupted") else "")),
-        ("command line", lambda r: "httpsbench " + " ".join(
-            g(r, "run", "command_line") or [])),
         ("CPU", lambda r: "%s, %s logical CPUs, %s MHz, TSC %s GHz" % (
             g(r, "environment", "cpu_model"),
             g(r, "environment", "logical_cpus"),
@@ -106,6 +187,14 @@ def _env_rows(reports):
         ("libraries", lambda r: "; ".join(
             "%s %s" % (pretty(b), v) for b, v in r.versions().items())),
     ]
+    cmd_rows = []
+    for rep in reports:
+        for name, _ in command_lines(rep):
+            if name not in cmd_rows:
+                cmd_rows.append(name)
+    at = [n for n, _ in rows].index("run") + 1
+    rows[at:at] = [(name, lambda r, n=name: dict(command_lines(r)).get(
+        n, "-")) for name in cmd_rows]
     out = []
     for name, f in rows:
         out.append("<tr><th>%s</th>%s</tr>" % (esc(name), "".join(
@@ -126,13 +215,21 @@ def _cell(r, first):
     ratio = ""
     if first is not None and L.ok(first) and L.median(first):
         ratio = "%.3f" % (L.median(r) / L.median(first))
-    return ('<td class="n">%s</td><td class="n">[%s, %s] %s</td>'
-            '<td class="n">%s%s</td><td class="n">%s</td>' % (
-                esc(units.fmt(L.median(r), r["unit"])), esc(units.si(lo)),
-                esc(units.si(hi)), esc(L.fmt_level(L.ci_level(r))),
+    unit = r["unit"]
+    if unit == "fraction":
+        med, lo, hi, unit = [100 * v if isinstance(v, (int, float))
+                             else v for v in (L.median(r), lo, hi)] + ["%"]
+    else:
+        med = L.median(r)
+    bound = r.get("bound")
+    return ('<td class="n">%s</td><td class="n">%s %s</td>'
+            '<td class="n">%s%s%s</td><td class="n">%s</td>' % (
+                esc(units.fmt(med, unit)), esc(units.fmt_range(
+                    lo, hi, unit, med)), esc(L.fmt_level(L.ci_level(r))),
                 st.get("n"),
                 ", cv %.1f%%" % (100 * cv) if isinstance(
                     cv, (int, float)) and math.isfinite(cv) else "",
+                ", %s-bound" % esc(bound) if isinstance(bound, str) else "",
                 ratio))
 
 
@@ -142,7 +239,11 @@ def _series_rows(r):
         v = r[k]
         if isinstance(v, dict) and isinstance(v.get("stats"), dict):
             unit = "bytes/s" if k == "bytes_per_s" else \
-                "us" if "_us_" in k else ""
+                "us" if "_us_" in k else "ns" if "_ns_" in k else \
+                "requests/s" if k.endswith("_rate") else \
+                "fraction" if k.endswith(("_util", "_busy")) else \
+                "bytes/connection" if k.endswith("_per_connection") or \
+                "_bytes_per_connection" in k else ""
             yield k, {"status": "ok", "stats": v["stats"], "unit": unit,
                       "samples": v.get("samples", [])}
 
@@ -199,7 +300,7 @@ def _derived_table(rep):
                 e.get("bytes"), (int, float)) else "n/a") for e in d)
     return ("<h4>%s: one public-key operation in bytes of encryption</h4>"
             "<table><tr><th>backend</th><th>cipher</th><th>operation</th>"
-            "<th>operations/s</th><th>cipher bytes/s</th><th>KiB</th></tr>"
+            "<th>operations/s</th><th>cipher speed</th><th>KiB</th></tr>"
             "%s</table>"
             % (esc(rep.label), rows))
 
@@ -236,12 +337,7 @@ def render(reports, sections, title, links):
            'Environment</a><a href="#figures">Figures</a><a href="#results">'
            "Results</a></nav>", '<h2 id="summary">Summary</h2>']
     for rep in reports:
-        fs = findings(rep)
-        if len(reports) > 1:
-            out.append("<h3>%s</h3>" % esc(rep.label))
-        out.append("<ul>%s</ul>" % "".join("<li>%s</li>" % esc(f)
-                                           for f in fs) if fs else
-                   '<p class="skip">No finding could be computed.</p>')
+        out.append(_summary_html(rep, len(reports) > 1))
     out.append('<h2 id="environment">Environment</h2>')
     out.append("<table><tr><th></th>%s</tr>%s</table>" % ("".join(
         "<th>%s</th>" % esc(r.label) for r in reports), _env_rows(reports)))

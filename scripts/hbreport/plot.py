@@ -8,6 +8,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import FuncFormatter, LogFormatter  # noqa: E402
 
 BACKEND_COLORS = {
     "plain": "#444444", "openssl": "#1f77b4", "boringssl": "#ff7f0e",
@@ -77,6 +78,40 @@ def finish(fig, rep, key, title, caption):
     plt.close(fig)
     return Figure(key, title, caption, svg.getvalue().decode("utf-8"),
                   png.getvalue())
+
+
+def _compact(x, count):
+    """2e4 -> '20 k' for counts, '20000' otherwise; 0.25 -> '0.25'."""
+    if count:
+        for div, p in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+            if abs(x) >= div:
+                return "%g %s" % (float("%.3g" % (x / div)), p)
+    return "%g" % float("%.3g" % x)
+
+
+class _LogFormatter(LogFormatter):
+    """Log-axis labels as plain numbers (no 10^n), counts with k and M."""
+
+    def __init__(self, count, **kw):
+        LogFormatter.__init__(self, **kw)
+        self._count = count
+
+    def _num_to_string(self, x, vmin, vmax):
+        return _compact(x, self._count)
+
+
+def plain_axis(ax, which="y", count=False):
+    """Tick labels of a log or linear axis as plain numbers ('0.5',
+    '200', '1000'), or for counts (requests/s, operations/s) with k and
+    M ('20 k', '1 M'), never in powers of ten."""
+    axis = ax.yaxis if which == "y" else ax.xaxis
+    if axis.get_scale() == "log":
+        axis.set_major_formatter(_LogFormatter(count, labelOnlyBase=False))
+        axis.set_minor_formatter(_LogFormatter(count, labelOnlyBase=False,
+                                               minor_thresholds=(2, 0.5)))
+    else:
+        axis.set_major_formatter(FuncFormatter(
+            lambda x, pos: _compact(x, count)))
 
 
 def bytes_label(n):

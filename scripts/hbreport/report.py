@@ -32,8 +32,10 @@ KINDS = [
      "no handshake results", "fig_crypto.handshake_phases"),
     ("handshake-rate", "Handshakes per second",
      "no handshake results", "fig_crypto.handshake_rate"),
-    ("latency-spectrum", "Latency percentile spectrum",
-     "no load or throughput latency histograms", "fig_net.spectrum"),
+    ("latency-spectrum", "Latency percentile spectrum (open loop)",
+     "no open-loop latency (throughput's cost cells or load -R; "
+     "closed-loop latency hides stalls, coordinated omission, so it is "
+     "not drawn)", "fig_net.spectrum"),
     ("http-vs-https", "HTTP versus HTTPS", "no throughput results",
      "fig_net.http_https"),
     ("cpu-per-request", "CPU per request",

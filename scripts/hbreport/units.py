@@ -1,8 +1,17 @@
-"""What a unit means for a reader: which way is better, how to print it."""
+"""What a unit means for a reader: which way is better, how to print it.
+
+Printed units are plain: bytes with binary prefixes (B, KiB, MiB, GiB:
+"28.3 MiB/s", "3.8 KiB/connection"), counts with k and M ("12.3 k
+requests/s"), times in s, ms, us or ns. An interval is printed in its
+median's prefix: "9.95 [9.76, 10.2] k requests/s"."""
 import math
 
 TIME_UNITS = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
 SIZE_UNITS = ("bytes", "B", "KiB", "MiB", "bytes/connection")
+BYTE_BASES = {"bytes": 1, "B": 1, "KiB": 1 << 10, "MiB": 1 << 20,
+              "GiB": 1 << 30}
+BINARY = ((1 << 40, "Ti"), (1 << 30, "Gi"), (1 << 20, "Mi"), (1 << 10, "Ki"))
+DECIMAL = ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"))
 
 
 def lower_is_better(unit):
@@ -11,21 +20,28 @@ def lower_is_better(unit):
     u = (unit or "").strip()
     if u.endswith("/s"):
         return False
-    if u in TIME_UNITS or u.split("/")[0] in TIME_UNITS:
+    if is_time(u):
         return True
     return u in SIZE_UNITS or u.split("/")[0] in SIZE_UNITS
 
 
+def _time_parts(unit):
+    """'us' -> ('', 'us', ''); 'server ns/request' -> ('server', 'ns',
+    '/request'); None when the unit is not a time."""
+    words = (unit or "").strip().split(" ")
+    last = words[-1]
+    base = last.split("/")[0]
+    if base not in TIME_UNITS:
+        return None
+    return " ".join(words[:-1]), base, last[len(base):]
+
+
 def is_time(unit):
-    return (unit or "").split("/")[0] in TIME_UNITS
+    return _time_parts(unit) is not None
 
 
-def _si_parts(v, digits):
-    a = abs(v)
-    for div, p in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
-        if a >= div:
-            return "%.*g" % (digits, v / div), p
-    return "%.*g" % (digits, v), ""
+def is_bytes(unit):
+    return (unit or "").split("/")[0].strip() in BYTE_BASES
 
 
 def _finite(v):
@@ -33,34 +49,72 @@ def _finite(v):
         math.isfinite(v)
 
 
+def scale(ref, unit):
+    """(factor, printed unit) that print values of unit in ref's prefix:
+    (2 ** -20, 'MiB/s') for 3e7 bytes/s, (1e-3, 'k requests/s') for 12345
+    requests/s, (1e-3, 'us') for 1500 ns."""
+    unit = unit or ""
+    a = abs(ref) if _finite(ref) else 0.0
+    t = _time_parts(unit)
+    if t:
+        words, base, rest = t
+        sec = a * TIME_UNITS[base]
+        for name in ("s", "ms", "us", "ns"):
+            if sec >= TIME_UNITS[name] or name == "ns":
+                shown = name + rest + (" (%s)" % words if words else "")
+                return TIME_UNITS[base] / TIME_UNITS[name], shown
+    if is_bytes(unit):
+        base = unit.split("/")[0].strip()
+        rest = unit[len(unit.split("/")[0]):]
+        b = a * BYTE_BASES[base]
+        for div, p in BINARY:
+            if b >= div:
+                return BYTE_BASES[base] / float(div), p + "B" + rest
+        return float(BYTE_BASES[base]), "B" + rest
+    for div, p in DECIMAL:
+        if a >= div:
+            return 1.0 / div, ("%s %s" % (p, unit)).strip()
+    return 1.0, unit
+
+
+def _num(v, digits):
+    return "%.*g" % (digits, v)
+
+
 def si(v, digits=3):
-    """1234567 -> '1.23 M'; None/NaN -> 'n/a'."""
-    if not _finite(v):
-        return "n/a"
-    num, p = _si_parts(v, digits)
-    return "%s %s" % (num, p) if p else num
+    """1234567 -> '1.23 M'; None/NaN -> 'n/a' (a count without unit)."""
+    return fmt(v, "", digits)
 
 
 def fmt(v, unit, digits=3):
-    """A value with its unit: '1.23 GB/s', '45.6 k ops/s', '12.3 us'."""
+    """A value with its unit: '1.23 GiB/s', '45.6 k ops/s', '12.3 us'."""
     if not _finite(v):
         return "n/a"
-    if is_time(unit):
-        sec = v * TIME_UNITS[unit.split("/")[0]]
-        for name in ("s", "ms", "us", "ns"):
-            if abs(sec) >= TIME_UNITS[name] or name == "ns":
-                return "%.*g %s%s" % (digits, sec / TIME_UNITS[name], name,
-                                      unit[len(unit.split("/")[0]):])
-    if unit in SIZE_UNITS and unit.startswith("bytes"):
-        # memory: binary prefixes
-        for div, p in ((1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")):
-            if abs(v) >= div:
-                return "%.*g %s%s" % (digits, v / div, p, unit[5:])
-        return "%.*g B%s" % (digits, v, unit[5:])
-    num, p = _si_parts(v, digits)
-    if unit.startswith("bytes"):
-        return "%s %sB%s" % (num, p, unit[5:])
-    return "%s %s %s" % (num, p, unit) if p else "%s %s" % (num, unit)
+    f, shown = scale(v, unit)
+    return ("%s %s" % (_num(v * f, digits), shown)).strip()
+
+
+def fmt_range(lo, hi, unit, ref=None, digits=3):
+    """'[9.76, 10.2] k requests/s': both bounds in ref's prefix (the
+    median's; the larger bound's when ref is None); 'n/a' bounds when
+    missing."""
+    if ref is None or not _finite(ref):
+        ref = max([abs(v) for v in (lo, hi) if _finite(v)] or [0.0])
+    f, shown = scale(ref, unit)
+    return ("[%s, %s] %s" % tuple(
+        [_num(v * f, digits) if _finite(v) else "n/a" for v in (lo, hi)] +
+        [shown])).strip()
+
+
+def fmt_ci(med, lo, hi, unit, digits=3):
+    """'9.95 [9.76, 10.2] k requests/s': a median and its interval in one
+    prefix."""
+    if not _finite(med):
+        return "n/a"
+    f, shown = scale(med, unit)
+    b = [_num(v * f, digits) if _finite(v) else "n/a" for v in (lo, hi)]
+    return ("%s [%s, %s] %s" % (_num(med * f, digits), b[0], b[1],
+                                shown)).strip()
 
 
 def size_label(n):
