@@ -5,7 +5,8 @@ from . import plot as P
 
 AEAD_OPS = ("seal", "open")
 MIB = 1.0 / (1 << 20)
-PHASES = (("tcp_connect", "TCP connect", "#9ecae1"),
+PHASES = (("setup", "set-up", "#deebf7"),
+          ("tcp_connect", "TCP connect", "#9ecae1"),
           ("tls_handshake", "TLS handshake", "#3182bd"),
           ("first_request", "first request", "#fdae6b"),
           ("close", "close", "#bdbdbd"))
@@ -171,33 +172,41 @@ def _cases(rep):
 
 
 def handshake_phases(rep):
+    """The stacked medians of the phases (a connection's total is the sum
+    of its phases); each segment ends in the whisker of its own median's
+    CI, and the label is what the bar's length is: the sum of the phase
+    medians (the median total, a different statistic, is in the tables)."""
     cases = _cases(rep)
     if not cases:
         return None
-    ci = L.ci_name([rep.find("handshake", case + "/total", b)
-                    for case, bes in cases for b in bes])
+    ci = L.ci_name([rep.find("handshake", "%s/%s" % (case, ph), b)
+                    for case, bes in cases for b in bes
+                    for ph, _, _ in PHASES])
     heights = [0.8 + 0.32 * len(b) for _, b in cases]
     fig = P.new_figure(10, sum(heights) + 1.0)
     grid = fig.add_gridspec(len(cases), 1, height_ratios=heights)
     for i, (case, bes) in enumerate(cases):
         ax = fig.add_subplot(grid[i, 0])
         for y, b in enumerate(bes):
-            left = 0.0
-            for ph, label, col in PHASES:
-                r = rep.find("handshake", "%s/%s" % (case, ph), b)
-                t = _triple(r)
+            left, right, drawn = 0.0, 0.0, 0
+            for k, (ph, label, col) in enumerate(PHASES):
+                t = _triple(rep.find("handshake", "%s/%s" % (case, ph), b))
                 if not t:
                     continue
                 ax.barh(y, t[0], left=left, color=col, height=0.6)
                 left += t[0]
-            tot = _triple(rep.find("handshake", case + "/total", b))
-            if tot:
-                ax.errorbar([tot[0]], [y], xerr=P.errbars(
-                    [tot[0]], [tot[1]], [tot[2]]), fmt="|", color="#000000",
-                    ms=8, capsize=3, lw=1)
-                right = max(left, tot[2] if tot[2] is not None else 0)
-                ax.text(right, y, "  %.0f us" % tot[0], va="center",
-                        fontsize=7)
+                drawn += 1
+                if t[1] is not None and t[2] is not None:
+                    # staggered in the bar, so that overlapping whiskers
+                    # still tell their phases apart
+                    dy = 0.4 * k / max(1, len(PHASES) - 1) - 0.2
+                    ax.errorbar([left], [y + dy], xerr=P.errbars(
+                        [t[0]], [t[1]], [t[2]]), fmt="none",
+                        color="#000000", capsize=2, lw=0.8)
+                    right = max(right, left + t[2] - t[0])
+            if drawn:
+                ax.text(max(left, right), y, "  sum %.0f us" % left,
+                        va="center", fontsize=7)
             else:
                 r = rep.find("handshake", case + "/total", b) or \
                     rep.find("handshake", case + "/tls_handshake", b)
@@ -207,46 +216,50 @@ def handshake_phases(rep):
         ax.set_yticklabels(bes)
         ax.invert_yaxis()
         ax.set_title(case, loc="left", fontsize=9)
-        ax.margins(x=0.12)
+        ax.margins(x=0.14)
         ax.grid(axis="y", visible=False)
         if i == len(cases) - 1:
-            ax.set_xlabel("microseconds (medians per phase; whisker: %s "
-                          "of the median total)" % ci)
+            ax.set_xlabel("microseconds (phase medians stacked; label: "
+                          "their sum; whiskers: %s of each phase's "
+                          "median)" % ci)
     P.legend(fig, [], patches=[(col, label) for _, label, col in PHASES])
     return P.finish(fig, rep, "handshake-phases",
                     "Connection set-up, phase by phase",
-                    "Median time of each phase of a new connection per "
-                    "case (TLS version, full or resumed, certificate, key "
-                    "exchange) and library; the whisker is the %s of the "
-                    "median total." % ci)
+                    "Median time of each phase of a new connection (set-up "
+                    "of the socket and TLS object, TCP connect, TLS "
+                    "handshake, first request, close) per case (TLS "
+                    "version, full or resumed, certificate, key exchange) "
+                    "and library, stacked; each connection's total is the "
+                    "sum of its phases, the label the sum of the phase "
+                    "medians (the bar's length). Each whisker, at the end "
+                    "of its phase, is the %s of that phase's median, over "
+                    "batches of consecutive connections where the report "
+                    "says so (stats.ci_method)." % ci)
 
 
 def handshake_rate(rep):
+    """Handshakes per second from capacity runs only (results
+    "<case>/capacity", unit handshakes/s): concurrent connections against
+    one server. One connection at a time gives a latency, not a capacity;
+    a report without capacity runs has no such figure."""
     cap = [r for r in rep.of_suite("handshake")
-           if r["unit"] == "handshakes/s"]
-    if cap:
-        ci = L.ci_name(cap)
-        how = ("capacity mode: handshakes per second with concurrent "
-               "connections, median of the runs with its %s" % ci)
-        rows = [(r["name"].rsplit("/", 1)[0], r["backend"], _triple(r))
-                for r in cap]
-    else:
-        rows, totals = [], []
-        for case, bes in _cases(rep):
-            for b in bes:
-                totals.append(rep.find("handshake", case + "/total", b))
-                t = _triple(totals[-1])
-                if t:
-                    # the CI of a rate from the CI of a time: bounds swap
-                    t = (1e6 / t[0], 1e6 / t[2] if t[2] else None,
-                         1e6 / t[1] if t[1] else None)
-                rows.append((case, b, t))
-        ci = L.ci_name(totals)
-        how = ("one connection at a time: 1 / median total time of a new "
-               "connection, whiskers from its %s (no capacity run in this "
-               "report)" % ci)
+           if r["unit"] == "handshakes/s" and
+           r["name"].endswith("/capacity")]
+    rows = [(r["name"].rsplit("/", 1)[0], r["backend"], _triple(r))
+            for r in cap]
     if not any(t for _, _, t in rows):
         return None
+    ci = L.ci_name(cap)
+    conns = sorted({r["params"].get("connections") for r in cap
+                    if isinstance(r["params"].get("connections"), int)})
+    secs = sorted({r["params"].get("seconds") for r in cap
+                   if isinstance(r["params"].get("seconds"), (int, float))})
+    how = "capacity runs%s%s: new connections, each one request, against " \
+        "one server, the median of the runs with its %s" % (
+            " with %s concurrent connections" % "/".join(
+                str(c) for c in conns) if conns else "",
+            " for %s s each" % "/".join("%g" % v for v in secs)
+            if secs else "", ci)
     cases = []
     bes = []
     for c, b, _ in rows:
@@ -259,8 +272,12 @@ def handshake_rate(rep):
     ax = fig.add_subplot(1, 1, 1)
     handles = P.hbars(ax, cases, series, log=True,
                       value_fmt=lambda v: "%.0f" % v)
-    ax.set_xlabel("handshakes per second (log); whiskers: %s" % ci)
+    ax.set_xlabel("handshakes per second, capacity runs (log); whiskers: "
+                  "%s" % ci)
     ax.margins(x=0.1)
     ax.legend(handles=handles, loc="lower right")
     return P.finish(fig, rep, "handshake-rate", "Handshakes per second",
-                    "Per library and case; " + how + ".")
+                    "Per library and case, from " + how + ". Drawn only "
+                    "from capacity runs (results <case>/capacity): the "
+                    "inverse of one connection's latency is not a "
+                    "capacity.")
