@@ -13,6 +13,8 @@
 #include "hb/cli.h"
 #include "hb/crypto_suite.h"
 #include "hb/engine_run.h"
+#include "hb/envinfo.h"
+#include "hb/harness.h"
 #include "hb/report.h"
 #include "hb/sig.h"
 
@@ -20,7 +22,7 @@ typedef struct crypto_args {
   const char *backends[HB_BACKEND_COUNT];
   int nbackends;
   const char *filter, *sizes, *json;
-  char seconds[32], reps[32];
+  char seconds[32], reps[32], max_cv[32], max_reps[32];
   int list, quiet;
 } crypto_args;
 
@@ -47,13 +49,20 @@ static void usage(FILE *f)
     "  --sizes LIST         record sizes in bytes (default %s)\n"
     "  --seconds S          time per repetition (default 0.2)\n"
     "  --repetitions N      repetitions per measurement (default 6)\n"
+    "  --max-cv PCT         a result whose coefficient of variation is\n"
+    "                       above PCT%% is measured again (default %g)\n"
+    "  --max-repetitions N  at most N repetitions in all; still above\n"
+    "                       --max-cv, it is marked noisy (default 3 x\n"
+    "                       --repetitions)\n"
     "  --json FILE          write the report (written atomically)\n"
     "  --list               print the result names and exit\n"
     "  --quiet              no progress on stderr\n"
     "\n"
     "Sized results are in bytes/s, others in ops/s; each figure is the\n"
-    "median of the repetitions with its 95%% confidence interval.\n",
-    HB_DEFAULT_SIZES);
+    "median of the repetitions with its 95%% confidence interval. A\n"
+    "repetition whose thread was held off the CPU (preempted, or time\n"
+    "stolen by the hypervisor) is timed over the CPU time it got.\n",
+    HB_DEFAULT_SIZES, HB_DEFAULT_MAX_CV);
 }
 
 static void parse(int argc, char **argv, crypto_args *a)
@@ -64,6 +73,8 @@ static void parse(int argc, char **argv, crypto_args *a)
     { "sizes", required_argument, NULL, 's' },
     { "seconds", required_argument, NULL, 'S' },
     { "repetitions", required_argument, NULL, 'r' },
+    { "max-cv", required_argument, NULL, 'c' },
+    { "max-repetitions", required_argument, NULL, 'm' },
     { "json", required_argument, NULL, 'j' },
     { "list", no_argument, NULL, 'l' },
     { "quiet", no_argument, NULL, 'q' },
@@ -75,8 +86,8 @@ static void parse(int argc, char **argv, crypto_args *a)
   hb_crypto_case *cases;
   size_t ncases;
   int nsizes, opt;
-  double sec;
-  long reps;
+  double sec, pct;
+  long reps, max_reps = 0;
   char why[200];
   hb_err err = { "" };
 
@@ -84,6 +95,7 @@ static void parse(int argc, char **argv, crypto_args *a)
   a->sizes = HB_DEFAULT_SIZES;
   strcpy(a->seconds, "0.2");
   strcpy(a->reps, "6");
+  snprintf(a->max_cv, sizeof(a->max_cv), "%g", HB_DEFAULT_MAX_CV);
   opterr = 0;
   /* ':' first: a missing value is ':', not an unknown option */
   while((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
@@ -103,6 +115,17 @@ static void parse(int argc, char **argv, crypto_args *a)
                       ">= 1", optarg);
       snprintf(a->reps, sizeof(a->reps), "%ld", reps);
       break;
+    case 'c':
+      if(hb_parse_seconds(optarg, 1000, &pct))
+        hb_usage_fail("crypto", "--max-cv: '%s' is not a percentage in "
+                      "(0, 1000]", optarg);
+      snprintf(a->max_cv, sizeof(a->max_cv), "%s", optarg);
+      break;
+    case 'm':
+      if(hb_parse_int(optarg, 1, 100000, &max_reps))
+        hb_usage_fail("crypto", "--max-repetitions: '%s' is not a whole "
+                      "number >= 1", optarg);
+      break;
     case 'j': a->json = optarg; break;
     case 'l': a->list = 1; break;
     case 'q': a->quiet = 1; break;
@@ -112,6 +135,13 @@ static void parse(int argc, char **argv, crypto_args *a)
   }
   if(optind < argc)
     hb_usage_fail("crypto", "unexpected argument '%s'", argv[optind]);
+  reps = atol(a->reps);
+  if(!max_reps)
+    max_reps = HB_DEFAULT_MAX_REPETITIONS(reps);
+  else if(max_reps < reps)
+    hb_usage_fail("crypto", "--max-repetitions: %ld is below "
+                  "--repetitions %ld", max_reps, reps);
+  snprintf(a->max_reps, sizeof(a->max_reps), "%ld", max_reps);
   if(hb_parse_sizes(a->sizes, sizes, HB_MAX_SIZES, &nsizes, why,
                     sizeof(why)))
     hb_usage_fail("crypto", "--sizes: %s", why);
@@ -151,7 +181,7 @@ static int run_engine(const crypto_args *a, const char *backend,
                       const char *tmpdir, json_t *merged)
 {
   char path[4200], out[4300];
-  char *argv[20];
+  char *argv[24];
   int n = 0, rc;
   size_t i;
   json_t *part, *v;
@@ -170,6 +200,10 @@ static int run_engine(const crypto_args *a, const char *backend,
   argv[n++] = (char *)a->seconds;
   argv[n++] = "--repetitions";
   argv[n++] = (char *)a->reps;
+  argv[n++] = "--max-cv";
+  argv[n++] = (char *)a->max_cv;
+  argv[n++] = "--max-repetitions";
+  argv[n++] = (char *)a->max_reps;
   if(a->filter) {
     argv[n++] = "--filter";
     argv[n++] = (char *)a->filter;
@@ -282,10 +316,12 @@ static void print_table(json_t *report, const crypto_args *a)
 {
   size_t sizes[HB_MAX_SIZES], n, i;
   hb_crypto_case *cases;
-  int nsizes, b, noisy = 0;
+  int nsizes, b, noisy = 0, again = 0, from_cpu = 0;
   char why[200];
   double ghz = json_number_value(json_object_get(
     json_object_get(report, "environment"), "tsc_ghz"));
+  double steal = json_number_value(json_object_get(json_object_get(
+    json_object_get(report, "run"), "steal"), "share"));
 
   hb_parse_sizes(a->sizes, sizes, HB_MAX_SIZES, &nsizes, why, sizeof(why));
   if(hb_crypto_cases(sizes, nsizes, a->filter, &cases, &n))
@@ -299,6 +335,9 @@ static void print_table(json_t *report, const crypto_args *a)
       const char *unit = cases[i].bytes ? "B/s" : "op/s";
       char med[32], lo[32], hi[32], lvl[16], ci[90], cyc[16] = "";
       double m, cv;
+      int is_noisy;
+      size_t k;
+      json_t *v;
       if(!r)
         continue;
       if(!json_is_object(st)) {
@@ -309,6 +348,12 @@ static void print_table(json_t *report, const crypto_args *a)
       }
       m = json_number_value(json_object_get(st, "median"));
       cv = json_number_value(json_object_get(st, "cv"));
+      is_noisy = json_is_true(json_object_get(r, "noisy"));
+      again += json_integer_value(json_object_get(st, "n")) >
+               json_integer_value(json_object_get(json_object_get(r,
+                                                  "params"), "repetitions"));
+      json_array_foreach(json_object_get(r, "rate_basis"), k, v)
+        from_cpu += !strcmp(json_string_value(v), "cpu");
       hb_fmt_rate(m, unit, med, sizeof(med));
       hb_fmt_rate(json_number_value(json_object_get(st, "ci_low")), "",
                   lo, sizeof(lo));
@@ -322,13 +367,25 @@ static void print_table(json_t *report, const crypto_args *a)
       printf("%-34s %-10s %14s %25s %11.1f %7s %5.1f%s\n", cases[i].name,
              a->backends[b], med, ci,
              m > 0 ? 1e9 * (cases[i].bytes ? (double)cases[i].bytes : 1) / m
-                   : 0.0, cyc, 100 * cv, cv > 0.05 ? "!" : "");
-      noisy |= cv > 0.05;
+                   : 0.0, cyc, 100 * cv, is_noisy ? " noisy" : "");
+      noisy += is_noisy;
     }
   free(cases);
+  if(again)
+    printf("%d results spread more than %s%% (coefficient of variation) "
+           "and were measured again, up to %s repetitions.\n", again,
+           a->max_cv, a->max_reps);
   if(noisy)
-    printf("! spread over 5%% between repetitions: the machine was noisy "
-           "for that result.\n");
+    printf("noisy: %d of them still spread more than %s%%: the machine "
+           "was noisy for them; their medians are less certain and an "
+           "ordering they show may be noise.\n", noisy, a->max_cv);
+  if(from_cpu)
+    printf("%d repetitions lost CPU time (preempted, or stolen by the "
+           "hypervisor) and were timed over the CPU time they got.\n",
+           from_cpu);
+  if(steal >= 0.001)
+    printf("steal: the hypervisor gave %.1f%% of all CPU time to others "
+           "during the run.\n", 100 * steal);
   if(ghz > 0)
     printf("cyc/B: TSC cycles per byte (TSC at %.3f GHz).\n", ghz);
 }
@@ -390,16 +447,24 @@ int hb_cmd_crypto(int argc, char **argv)
   char tmpdir[] = "/tmp/httpsbench.XXXXXX";
   int b, rc, interrupted = 0, failed = 0;
   hb_err err = { "" };
+  hb_env_mark *marks;
 
   parse(argc, argv, &a);
   if(a.list)
     return list_cases(&a);
+  marks = calloc(2, sizeof(*marks));
+  if(!marks) {
+    fprintf(stderr, "httpsbench crypto: out of memory\n");
+    return 1;
+  }
   if(!mkdtemp(tmpdir)) {
     fprintf(stderr, "httpsbench crypto: cannot create a temporary "
             "directory in /tmp\n");
+    free(marks);
     return 1;
   }
   report = hb_report_new(argc, argv);
+  hb_env_mark_now(&marks[0]);
   for(b = 0; b < a.nbackends && !interrupted; b++) {
     if(!a.quiet)
       fprintf(stderr, "httpsbench crypto: %s (%d/%d)\n", a.backends[b],
@@ -411,6 +476,8 @@ int hb_cmd_crypto(int argc, char **argv)
       failed = 1;
   }
   rmdir(tmpdir);
+  hb_env_mark_now(&marks[1]);
+  hb_env_run_json(json_object_get(report, "run"), &marks[0], &marks[1]);
   derive_equivalence(report, &a);
   print_table(report, &a);
   print_equivalence(report);
@@ -426,5 +493,6 @@ int hb_cmd_crypto(int argc, char **argv)
   if(!interrupted && every_one_failed(report))
     failed = 1;
   json_decref(report);
+  free(marks);
   return interrupted ? HB_EXIT_INTERRUPTED : failed ? 1 : 0;
 }

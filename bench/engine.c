@@ -13,6 +13,8 @@
 #include "hb/backend.h"
 #include "hb/cli.h"
 #include "hb/crypto_suite.h"
+#include "hb/envinfo.h"
+#include "hb/harness.h"
 #include "hb/report.h"
 #include "hb/sig.h"
 #include "hb/suites.h"
@@ -22,13 +24,89 @@ static void usage(FILE *f)
   fprintf(f,
     "usage: httpsbench-%s version\n"
     "       httpsbench-%s crypto --json FILE [--filter REGEX] [--sizes LIST]\n"
-    "                 [--seconds S] [--repetitions N] [--progress]\n"
+    "                 [--seconds S] [--repetitions N] [--max-cv PCT]\n"
+    "                 [--max-repetitions N] [--progress]\n"
     "       httpsbench-%s server [options]   (see server --help)\n"
     "       httpsbench-%s load URL [options] (see load --help)\n"
     "       httpsbench-%s handshake HOST:PORT [options] (see --help)\n"
     "Engine for one TLS library; normally started by `httpsbench`.\n",
     hb_linked_backend.name, hb_linked_backend.name, hb_linked_backend.name,
     hb_linked_backend.name, hb_linked_backend.name);
+}
+
+/* A repetition whose thread got less than this share of its wall-clock
+ * time was held off the CPU (preempted, or its virtual CPU's time stolen
+ * by the hypervisor): its rate is taken over the CPU time it got. */
+#define CPU_SHARE_MIN 0.97
+
+typedef struct crypto_run {
+  const hb_crypto_ops *C;
+  const hb_crypto_case *cases;
+  size_t ncases, M;       /* M: samples a case can get */
+  int R;                  /* rounds every case gets */
+  double seconds;
+  double *wall, *cpu;     /* [ncases * M]: each sample's seconds */
+  char *from_cpu;         /* [ncases * M]: rate over CPU time */
+  int init_rc, progress, live;
+  hb_err init_err;
+} crypto_run;
+
+static void crypto_round(void *arg, int round, size_t n)
+{
+  crypto_run *x = arg;
+
+  if(!x->progress || x->live)
+    return;
+  if(round < x->R)
+    fprintf(stderr, "[%s round %d/%d] %zu cases\n", hb_linked_backend.name,
+            round + 1, x->R, n);
+  else
+    fprintf(stderr, "[%s round %d (at most %zu)] %zu cases again: spread "
+            "above --max-cv\n", hb_linked_backend.name, round + 1, x->M, n);
+}
+
+static int crypto_rep(void *arg, size_t i, size_t k, int round,
+                      double *sample, hb_err *err)
+{
+  crypto_run *x = arg;
+  const hb_crypto_case *cs = &x->cases[i];
+  size_t at = i * x->M + k;
+  hb_bench_opts one = { x->seconds, 1, 0, 0, NULL, NULL };
+  int rc;
+
+  if(x->live)
+    fprintf(stderr, "\r\033[K[%s %zu/%zu, round %d/%d] %s",
+            hb_linked_backend.name, i + 1, x->ncases, round + 1,
+            round < x->R ? x->R : (int)x->M, cs->name);
+  if(x->init_rc != HB_OK) { /* a failed init fails every case, saying why */
+    *err = x->init_err;
+    return x->init_rc;
+  }
+  /* later rounds only find the batch size again */
+  if(round)
+    one.warmup_seconds = x->seconds / 5;
+  one.wall_s = &x->wall[at];
+  one.cpu_s = &x->cpu[at];
+  rc = hb_crypto_run_case(x->C, cs, &one, sample, err);
+  if(rc == HB_OK && x->cpu[at] > 0 &&
+     x->cpu[at] < CPU_SHARE_MIN * x->wall[at]) {
+    *sample *= x->wall[at] / x->cpu[at];
+    x->from_cpu[at] = 1;
+  }
+  if(rc != HB_OK && rc != HB_UNSUPPORTED && rc != HB_INTERRUPTED)
+    fprintf(stderr, "%shttpsbench-%s: %s: %s\n", x->live ? "\r\033[K" : "",
+            hb_linked_backend.name, cs->name, err->msg);
+  return rc;
+}
+
+static json_t *num_array(const double *v, size_t n)
+{
+  json_t *a = json_array();
+  size_t i;
+
+  for(i = 0; i < n; i++)
+    json_array_append_new(a, hb_json_num(v[i]));
+  return a;
 }
 
 static int cmd_crypto(int argc, char **argv)
@@ -39,26 +117,31 @@ static int cmd_crypto(int argc, char **argv)
     { "sizes", required_argument, NULL, 's' },
     { "seconds", required_argument, NULL, 'S' },
     { "repetitions", required_argument, NULL, 'r' },
+    { "max-cv", required_argument, NULL, 'c' },
+    { "max-repetitions", required_argument, NULL, 'm' },
     { "progress", no_argument, NULL, 'p' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
   };
   const hb_crypto_ops *C = hb_linked_backend.crypto;
   const char *json = NULL, *filter = NULL, *sizes_s = HB_DEFAULT_SIZES;
-  hb_bench_opts opts = { 0.2, 6, 0, 0 }, one;
-  size_t sizes[HB_MAX_SIZES], ncases = 0, i, r, R, attempted = 0;
+  hb_rounds_opts ro = { 6, 0, HB_DEFAULT_MAX_CV / 100 };
+  size_t sizes[HB_MAX_SIZES], ncases = 0, i, k, M;
   size_t nok = 0, nerr = 0;
-  size_t *nrun;
-  int *status;
-  hb_err *errs;
+  hb_case_state *state;
   hb_crypto_case *cases = NULL;
-  int nsizes = 0, progress = 0, opt, rc, init_rc, interrupted = 0, live;
-  long reps;
+  crypto_run x;
+  int nsizes = 0, opt, rc, interrupted = 0;
+  long v;
+  double pct;
   char why[200];
-  hb_err err = { "" }, init_err = { "" };
+  hb_err err = { "" };
+  hb_env_mark *marks;
   json_t *report;
   double *rates;
 
+  memset(&x, 0, sizeof(x));
+  x.seconds = 0.2;
   opterr = 0; /* one line of ours, not getopt's as well */
   while((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
     switch(opt) {
@@ -66,17 +149,29 @@ static int cmd_crypto(int argc, char **argv)
     case 'f': filter = optarg; break;
     case 's': sizes_s = optarg; break;
     case 'S':
-      if(hb_parse_seconds(optarg, 3600, &opts.seconds))
+      if(hb_parse_seconds(optarg, 3600, &x.seconds))
         hb_usage_fail("crypto", "--seconds: '%s' is not a positive number",
                       optarg);
       break;
     case 'r':
-      if(hb_parse_int(optarg, 1, 100000, &reps))
+      if(hb_parse_int(optarg, 1, 100000, &v))
         hb_usage_fail("crypto", "--repetitions: '%s' is not a count >= 1",
                       optarg);
-      opts.repetitions = (int)reps;
+      ro.repetitions = (int)v;
       break;
-    case 'p': progress = 1; break;
+    case 'c':
+      if(hb_parse_seconds(optarg, 1000, &pct))
+        hb_usage_fail("crypto", "--max-cv: '%s' is not a percentage in "
+                      "(0, 1000]", optarg);
+      ro.max_cv = pct / 100;
+      break;
+    case 'm':
+      if(hb_parse_int(optarg, 1, 100000, &v))
+        hb_usage_fail("crypto", "--max-repetitions: '%s' is not a count "
+                      ">= 1", optarg);
+      ro.max_repetitions = (int)v;
+      break;
+    case 'p': x.progress = 1; break;
     case 'h': usage(stdout); return 0;
     default: hb_usage_getopt("crypto", opt, argv);
     }
@@ -85,6 +180,11 @@ static int cmd_crypto(int argc, char **argv)
     hb_usage_fail("crypto", "unexpected argument '%s'", argv[optind]);
   if(!json)
     hb_usage_fail("crypto", "--json FILE is required for an engine");
+  if(!ro.max_repetitions)
+    ro.max_repetitions = HB_DEFAULT_MAX_REPETITIONS(ro.repetitions);
+  else if(ro.max_repetitions < ro.repetitions)
+    hb_usage_fail("crypto", "--max-repetitions: %d is below --repetitions "
+                  "%d", ro.max_repetitions, ro.repetitions);
   if(hb_parse_sizes(sizes_s, sizes, HB_MAX_SIZES, &nsizes, why,
                     sizeof(why)))
     hb_usage_fail("crypto", "--sizes: %s", why);
@@ -106,65 +206,45 @@ static int cmd_crypto(int argc, char **argv)
    * a case's samples come from moments spread over the whole run, not
    * from one stretch of it. On a shared VM whose speed switches level
    * every second or so, that is what keeps one slow stretch from setting
-   * a case's median. */
-  R = (size_t)opts.repetitions;
-  rates = calloc(ncases * R + 1, sizeof(*rates));
-  nrun = calloc(ncases + 1, sizeof(*nrun));
-  status = calloc(ncases + 1, sizeof(*status));
-  errs = calloc(ncases + 1, sizeof(*errs));
-  init_rc = C->global_init(&init_err);
+   * a case's median. A case still spread more than max_cv after those
+   * rounds gets more, up to max_repetitions, and is marked noisy if that
+   * does not bring its spread down. */
+  M = (size_t)ro.max_repetitions;
+  x.C = C;
+  x.cases = cases;
+  x.ncases = ncases;
+  x.M = M;
+  x.R = ro.repetitions;
   /* a line rewritten in place on a terminal; elsewhere (a log, a pipe
    * shared with other processes) whole lines only, one per round */
-  live = progress && isatty(2);
-  one = opts;
-  one.repetitions = 1;
-  for(r = 0; r < R && rates && nrun && status && errs && !interrupted;
-      r++) {
-    /* later rounds only find the batch size again */
-    if(r)
-      one.warmup_seconds = opts.seconds / 5;
-    if(progress && !live)
-      fprintf(stderr, "[%s round %zu/%zu] %zu cases\n",
-              hb_linked_backend.name, r + 1, R, ncases);
-    for(i = 0; i < ncases; i++) {
-      const hb_crypto_case *cs = &cases[i];
-
-      if(status[i] != HB_OK)
-        continue; /* unsupported or failed: said once */
-      if(hb_interrupted()) {
-        interrupted = 1;
-        break;
-      }
-      if(live)
-        fprintf(stderr, "\r\033[K[%s %zu/%zu, round %zu/%zu] %s",
-                hb_linked_backend.name, i + 1, ncases, r + 1, R, cs->name);
-      if(init_rc != HB_OK) { /* a failed init fails every case, saying why */
-        rc = init_rc;
-        errs[i] = init_err;
-      }
-      else
-        rc = hb_crypto_run_case(C, cs, &one, &rates[i * R + nrun[i]],
-                                &errs[i]);
-      if(rc == HB_INTERRUPTED) {
-        interrupted = 1;
-        break;
-      }
-      if(r == 0)
-        attempted = i + 1;
-      status[i] = rc;
-      if(rc == HB_OK)
-        nrun[i]++;
-      else if(rc != HB_UNSUPPORTED)
-        fprintf(stderr, "%shttpsbench-%s: %s: %s\n",
-                live ? "\r\033[K" : "", hb_linked_backend.name, cs->name,
-                errs[i].msg);
-    }
+  x.live = x.progress && isatty(2);
+  rates = calloc(ncases * M + 1, sizeof(*rates));
+  x.wall = calloc(ncases * M + 1, sizeof(*x.wall));
+  x.cpu = calloc(ncases * M + 1, sizeof(*x.cpu));
+  x.from_cpu = calloc(ncases * M + 1, 1);
+  state = calloc(ncases + 1, sizeof(*state));
+  marks = calloc(2, sizeof(*marks));
+  if(!rates || !x.wall || !x.cpu || !x.from_cpu || !state || !marks) {
+    fprintf(stderr, "httpsbench-%s: out of memory\n",
+            hb_linked_backend.name);
+    rc = HB_ERROR;
+    goto out;
   }
+  hb_env_mark_now(&marks[0]);
+  x.init_rc = C->global_init(&x.init_err);
+  if(hb_bench_rounds(&ro, ncases, crypto_rep, crypto_round, &x, rates,
+                     state) == HB_INTERRUPTED)
+    interrupted = 1;
+  hb_env_mark_now(&marks[1]);
+  hb_env_run_json(json_object_get(report, "run"), &marks[0], &marks[1]);
   /* every case round 0 reached, with the samples it got */
-  for(i = 0; i < attempted; i++) {
+  for(i = 0; i < ncases; i++) {
     const hb_crypto_case *cs = &cases[i];
-    json_t *res, *params;
+    hb_case_state *s = &state[i];
+    json_t *res, *params, *basis;
 
+    if(!s->reached)
+      continue;
     res = hb_report_add_result(report, "crypto", cs->name,
                                hb_linked_backend.name,
                                cs->bytes ? "bytes/s" : "ops/s");
@@ -174,22 +254,43 @@ static int cmd_crypto(int argc, char **argv)
     if(cs->bytes)
       json_object_set_new(params, "bytes", json_integer((json_int_t)
                                                         cs->bytes));
-    json_object_set_new(params, "seconds", json_real(opts.seconds));
+    json_object_set_new(params, "seconds", json_real(x.seconds));
+    json_object_set_new(params, "repetitions", json_integer(x.R));
+    json_object_set_new(params, "max_repetitions",
+                        json_integer((json_int_t)M));
+    json_object_set_new(params, "max_cv", json_real(ro.max_cv));
     /* a case that failed in a later round reports that failure alone */
-    if(nrun[i] && status[i] == HB_OK)
-      hb_result_set_samples(res, &rates[i * R], nrun[i]);
-    hb_result_set_status(res, status[i], errs[i].msg);
-    nok += status[i] == HB_OK;
-    nerr += status[i] != HB_OK && status[i] != HB_UNSUPPORTED;
+    if(s->n && s->status == HB_OK) {
+      hb_result_set_samples(res, &rates[i * M], s->n);
+      json_object_set_new(res, "wall_s", num_array(&x.wall[i * M], s->n));
+      json_object_set_new(res, "cpu_s", num_array(&x.cpu[i * M], s->n));
+      basis = json_array();
+      for(k = 0; k < s->n; k++)
+        json_array_append_new(basis, json_string(x.from_cpu[i * M + k]
+                                                 ? "cpu" : "wall"));
+      json_object_set_new(res, "rate_basis", basis);
+      json_object_set_new(res, "noisy", json_boolean(s->noisy));
+    }
+    hb_result_set_status(res, s->status, s->err.msg);
+    nok += s->status == HB_OK;
+    nerr += s->status != HB_OK && s->status != HB_UNSUPPORTED;
   }
-  if(live)
+  rc = HB_OK;
+out:
+  if(x.live)
     fprintf(stderr, "\r\033[K");
   hb_crypto_suite_cleanup(C);
   free(rates);
-  free(nrun);
-  free(status);
-  free(errs);
+  free(x.wall);
+  free(x.cpu);
+  free(x.from_cpu);
+  free(state);
+  free(marks);
   free(cases);
+  if(rc != HB_OK) {
+    json_decref(report);
+    return 1;
+  }
   if(hb_interrupted())
     interrupted = 1;
   rc = hb_report_write(report, json, interrupted, &err);

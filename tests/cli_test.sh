@@ -53,6 +53,13 @@ usage_case "--sizes" $hb crypto --sizes 16, $J
 usage_case "--repetitions" $hb crypto --repetitions 0 $J
 usage_case "--repetitions" $hb crypto --repetitions many $J
 usage_case "--seconds" $hb crypto --seconds -1 $J
+usage_case "--max-cv" $hb crypto --max-cv 0 $J
+usage_case "--max-cv" $hb crypto --max-cv -5 $J
+usage_case "--max-cv" $hb crypto --max-cv 5% $J
+usage_case "--max-repetitions" $hb crypto --max-repetitions 0 $J
+usage_case "--max-repetitions" $hb crypto --max-repetitions lots $J
+usage_case "--max-repetitions" $hb crypto --repetitions 4 \
+  --max-repetitions 3 $J
 usage_case "--filter" $hb crypto --filter '(' $J
 usage_case "--filter" $hb crypto --filter no-such-result $J
 usage_case "plain" $hb crypto --backend plain $J
@@ -69,6 +76,10 @@ usage_case "--early-data" $hb handshake --tls 1.3 --resume ticket \
 for e in $engines; do
   usage_case "--sizes" "$e" crypto --sizes abc $J
   usage_case "--json" "$e" crypto
+  usage_case "--max-cv" "$e" crypto --max-cv nan $J
+  usage_case "--max-repetitions" "$e" crypto --max-repetitions -1 $J
+  usage_case "--max-repetitions" "$e" crypto --repetitions 3 \
+    --max-repetitions 2 $J
 done
 
 # --- a value missing at the end of the line: named, not "unknown" ---
@@ -76,7 +87,8 @@ needs() { # option args...: "httpsbench <cmd>: <option> needs a value"
   local opt=$1; shift
   usage_case ": $opt needs a value" "$@"
 }
-for o in --seconds --repetitions --sizes --filter --backend --json; do
+for o in --seconds --repetitions --sizes --filter --backend --json \
+         --max-cv --max-repetitions; do
   needs $o $hb crypto $o
 done
 needs --seconds $hb crypto --quiet --seconds
@@ -99,6 +111,7 @@ fi
 for e in $engines; do
   needs --seconds "$e" crypto --json "$tmp/u.json" --seconds
   needs --repetitions "$e" crypto --json "$tmp/u.json" --repetitions
+  needs --max-cv "$e" crypto --json "$tmp/u.json" --max-cv
   needs -n "$e" handshake 127.0.0.1:1 -n
   needs --path "$e" handshake 127.0.0.1:1 --path
 done
@@ -117,7 +130,8 @@ built=$(awk '$2 == "yes" && $1 != "plain" {print $1}' "$tmp/out")
 # --- a short full run: every primitive through every backend ---
 nlist=$($hb crypto --list --sizes 16 | wc -l)
 if $hb crypto --quiet --sizes 16 --seconds 0.01 --repetitions 2 \
-     --json "$tmp/c.json" >"$tmp/table" 2>"$tmp/err"; then ok
+     --max-repetitions 2 --json "$tmp/c.json" >"$tmp/table" 2>"$tmp/err"
+then ok
 else bad "crypto run failed: $(tail -3 "$tmp/err")"; fi
 validate "$tmp/c.json" && ok || bad "crypto report does not validate"
 grep -q "One public-key operation costs" "$tmp/table" && ok ||
@@ -137,13 +151,50 @@ for b in sys.argv[3:]:
             errs.append("%s %s: unsupported without reason" % (b, r["name"]))
         if r["status"] == "ok" and len(r["samples"]) != 2:
             errs.append("%s %s: %d samples" % (b, r["name"], len(r["samples"])))
+        if r["status"] != "ok":
+            continue
+        # each repetition's wall and thread CPU seconds, how its rate was
+        # taken, and whether the case stayed noisy
+        w, c, how = r.get("wall_s"), r.get("cpu_s"), r.get("rate_basis")
+        if not (isinstance(w, list) and isinstance(c, list) and
+                isinstance(how, list) and
+                len(w) == len(c) == len(how) == len(r["samples"])):
+            errs.append("%s %s: wall_s/cpu_s/rate_basis" % (b, r["name"]))
+        elif not all(0 < y <= x + 1e-3 and x >= 0.01 and h in ("wall", "cpu")
+                     for x, y, h in zip(w, c, how)):
+            errs.append("%s %s: times %s %s %s" % (b, r["name"], w, c, how))
+        if not isinstance(r.get("noisy"), bool):
+            errs.append("%s %s: noisy not a boolean" % (b, r["name"]))
     if not any(d["backend"] == b and d["bytes"] for d in rep["derived"]):
         errs.append("%s: no derived equivalence" % b)
 if {x["name"] for x in rep["backends"]} != set(sys.argv[3:]):
     errs.append("backends list differs")
+run = rep["run"]
+if "steal" not in run or not ("cpu_mhz_start" in run and
+                              "cpu_mhz_end" in run):
+    errs.append("run lacks steal or CPU clock rates: %s" % sorted(run))
+st = run.get("steal")
+if isinstance(st, dict) and not (st["seconds"] >= 0 and
+                                 0 <= st["share"] <= 1):
+    errs.append("steal %s" % st)
 for e in errs: print("  " + e)
 sys.exit(1 if errs else 0)
 PY
+
+# --- a case spread more than --max-cv is measured again, up to
+# --max-repetitions, then marked noisy (in the report and the table) ---
+if $hb crypto --backend "$(echo $built | cut -d' ' -f1)" --quiet \
+     --filter '^sha256/' --sizes 64 --seconds 0.01 --repetitions 2 \
+     --max-cv 0.000001 --max-repetitions 4 --json "$tmp/n.json" \
+     >"$tmp/table" 2>"$tmp/err" &&
+   "$HB_PYTHON" -c 'import json,sys; r=json.load(open(sys.argv[1]));
+x=[x for x in r["results"] if x["status"] == "ok"]
+sys.exit(0 if x and all(len(y["samples"]) == 4 and y["noisy"] is True and
+         y["stats"]["cv"] > 1e-8 for y in x) else 1)' "$tmp/n.json" &&
+   grep -q "^sha256/digest/64 .* noisy$" "$tmp/table" &&
+   grep -q "measured again, up to 4 repetitions" "$tmp/table"; then ok
+else bad "re-measuring noisy cases: $(tail -3 "$tmp/table") $(tail -1 "$tmp/err")"
+fi
 
 # --- each engine alone writes a valid report ---
 for b in $built; do

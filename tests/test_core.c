@@ -108,15 +108,17 @@ static void test_stats(void)
     check_level((size_t)i, -1);
 }
 
-typedef struct { uint64_t calls; int fail_after; } fake;
+typedef struct { uint64_t calls; int fail_after, slow, sleep_us; } fake;
 
 static int fake_fn(void *arg, uint64_t iters, hb_err *err)
 {
   fake *f = arg;
   volatile uint64_t i, x = 0;
 
-  for(i = 0; i < iters * 100; i++)
+  for(i = 0; i < iters * 100 * (uint64_t)(f->slow ? f->slow : 1); i++)
     x += i;
+  if(f->sleep_us)
+    usleep((useconds_t)f->sleep_us);
   f->calls += iters;
   if(f->fail_after && f->calls > (uint64_t)f->fail_after)
     return hb_err_set(err, HB_ERROR, "fake failure");
@@ -125,10 +127,10 @@ static int fake_fn(void *arg, uint64_t iters, hb_err *err)
 
 static void test_harness(void)
 {
-  hb_bench_opts o = { 0.02, 3, 0, 0.005 };
-  double rates[3] = { 0 };
+  double rates[3] = { 0 }, wall[3] = { 0 }, cpu[3] = { 0 };
+  hb_bench_opts o = { 0.02, 3, 0, 0.005, NULL, NULL };
   uint64_t calls = 0;
-  fake f = { 0, 0 };
+  fake f = { 0, 0, 0, 0 };
   hb_err err = { "" };
   int i;
 
@@ -139,11 +141,111 @@ static void test_harness(void)
   CHECK(calls > 0 && calls < f.calls, "timed calls %llu of %llu (warm-up "
         "must not count)", (unsigned long long)calls,
         (unsigned long long)f.calls);
+  /* each repetition's wall and thread CPU seconds: a busy loop has CPU
+   * time (never more than the wall time), one that sleeps hardly any */
+  o.wall_s = wall;
+  o.cpu_s = cpu;
+  CHECK(hb_bench_run(fake_fn, &f, &o, rates, &calls, &err) == HB_OK,
+        "harness with times: %s", err.msg);
+  for(i = 0; i < 3; i++) {
+    CHECK(wall[i] >= o.seconds && wall[i] < 1, "wall %d = %g", i, wall[i]);
+    CHECK(cpu[i] > 0 && cpu[i] <= wall[i] + 1e-3, "cpu %d = %g of wall %g",
+          i, cpu[i], wall[i]);
+  }
+  f.sleep_us = 2000;
+  CHECK(hb_bench_run(fake_fn, &f, &o, rates, &calls, &err) == HB_OK,
+        "harness asleep: %s", err.msg);
+  for(i = 0; i < 3; i++)
+    CHECK(cpu[i] >= 0 && cpu[i] < 0.5 * wall[i], "sleeping: cpu %d = %g "
+          "of wall %g", i, cpu[i], wall[i]);
+  f.sleep_us = 0;
   f.calls = 0;
   f.fail_after = 5;
   CHECK(hb_bench_run(fake_fn, &f, &o, rates, &calls, &err) == HB_ERROR &&
         !strcmp(err.msg, "fake failure"), "failure not passed on: %s",
         err.msg);
+}
+
+/* Rounds over five cases: 0 steady (a constant), 1 noisy (timed, every
+ * other repetition four times slower), 2 spread at first and then steady,
+ * 3 unsupported, 4 failing in its second round. */
+#define ROUNDS_REPS 3
+#define ROUNDS_MAX 8
+typedef struct { int order[5 * ROUNDS_MAX * 2]; int calls; } rounds_log;
+
+static int rounds_rep(void *arg, size_t i, size_t k, int round,
+                      double *sample, hb_err *err)
+{
+  static const double spread_first[] = { 100, 100, 110 };
+  rounds_log *lg = arg;
+  hb_bench_opts o = { 0.01, 1, 0.002, 0.002, NULL, NULL };
+  fake f = { 0, 0, 0, 0 };
+
+  if(lg->calls < (int)(sizeof(lg->order) / sizeof(lg->order[0])))
+    lg->order[lg->calls] = round * 10 + (int)i;
+  lg->calls++;
+  switch(i) {
+  case 0: *sample = 1000; return HB_OK;
+  case 1:
+    f.slow = k % 2 ? 4 : 1;
+    return hb_bench_run(fake_fn, &f, &o, sample, NULL, err);
+  case 2: *sample = k < 3 ? spread_first[k] : 100; return HB_OK;
+  case 3: return hb_err_set(err, HB_UNSUPPORTED, "not here");
+  default:
+    if(round == 1)
+      return hb_err_set(err, HB_ERROR, "broke in round 2");
+    *sample = 5;
+    return HB_OK;
+  }
+}
+
+static void test_rounds(void)
+{
+  hb_rounds_opts o = { ROUNDS_REPS, ROUNDS_MAX, 0.05 };
+  double samples[5 * ROUNDS_MAX];
+  hb_case_state st[5];
+  rounds_log lg;
+  int i;
+
+  memset(&lg, 0, sizeof(lg));
+  CHECK(hb_bench_rounds(&o, 5, rounds_rep, NULL, &lg, samples, st) ==
+        HB_OK, "rounds failed");
+  CHECK(st[0].status == HB_OK && st[0].n == ROUNDS_REPS && !st[0].noisy &&
+        st[0].cv == 0, "steady case: n %zu cv %g noisy %d", st[0].n,
+        st[0].cv, st[0].noisy);
+  /* the noisy case is measured again up to the cap, and marked */
+  CHECK(st[1].status == HB_OK && st[1].n == ROUNDS_MAX && st[1].noisy &&
+        st[1].cv > 0.05, "noisy case: n %zu cv %g noisy %d (%s)", st[1].n,
+        st[1].cv, st[1].noisy, st[1].err.msg);
+  /* 100, 100, 110: cv 5.1%; one more 100 brings it to 4.9% */
+  CHECK(st[2].status == HB_OK && st[2].n == 4 && !st[2].noisy &&
+        st[2].cv <= 0.05, "settling case: n %zu cv %g noisy %d", st[2].n,
+        st[2].cv, st[2].noisy);
+  CHECK(st[3].status == HB_UNSUPPORTED && st[3].reached && st[3].n == 0 &&
+        !strcmp(st[3].err.msg, "not here"), "unsupported: %d %zu",
+        st[3].status, st[3].n);
+  CHECK(st[4].status == HB_ERROR && st[4].n == 1 && !st[4].noisy &&
+        strstr(st[4].err.msg, "round 2"), "failing: %d %zu %s", st[4].status,
+        st[4].n, st[4].err.msg);
+  /* round by round: every case once per round, the extra rounds only
+   * for the spread ones, after the base rounds */
+  /* rounds 1-3: 5, 4 (4 fails), 3; round 4: 1 and 2; then 1 alone */
+  CHECK(lg.calls == 5 + 4 + 3 + 2 + (ROUNDS_MAX - 4),
+        "%d repetitions taken", lg.calls);
+  for(i = 1; i < lg.calls && i < (int)(sizeof(lg.order) /
+                                       sizeof(lg.order[0])); i++)
+    CHECK(lg.order[i] > lg.order[i - 1], "repetition %d out of order: "
+          "%d after %d", i, lg.order[i], lg.order[i - 1]);
+  CHECK(samples[1 * ROUNDS_MAX + 1] < 0.5 * samples[1 * ROUNDS_MAX],
+        "the slow repetition: %g vs %g", samples[ROUNDS_MAX + 1],
+        samples[ROUNDS_MAX]);
+  /* --max-repetitions equal to --repetitions: never measured again */
+  o.max_repetitions = ROUNDS_REPS;
+  memset(&lg, 0, sizeof(lg));
+  CHECK(hb_bench_rounds(&o, 5, rounds_rep, NULL, &lg, samples, st) ==
+        HB_OK && st[1].n == ROUNDS_REPS && st[1].noisy &&
+        st[2].n == ROUNDS_REPS && st[2].noisy, "no extra rounds: %zu %zu",
+        st[1].n, st[2].n);
 }
 
 static void test_report(void)
@@ -266,6 +368,7 @@ int main(void)
 {
   test_stats();
   test_harness();
+  test_rounds();
   test_report();
   test_cli();
   return test_summary("core");

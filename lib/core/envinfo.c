@@ -149,3 +149,103 @@ json_t *hb_env_json(void)
   json_object_set_new(env, "hostname", json_string(host));
   return env;
 }
+
+/* The "cpu" line: user nice system idle iowait irq softirq steal ...;
+ * guest time is already inside user. */
+static void proc_stat(hb_env_mark *m)
+{
+  FILE *f = fopen("/proc/stat", "r");
+  long long v[8] = { 0 };
+  int n = 0, i;
+
+  m->steal = 0;
+  m->total = -1;
+  if(!f)
+    return;
+  n = fscanf(f, "cpu %lld %lld %lld %lld %lld %lld %lld %lld", &v[0],
+             &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
+  fclose(f);
+  if(n < 4)
+    return;
+  m->total = 0;
+  for(i = 0; i < n; i++)
+    m->total += v[i];
+  m->steal = n == 8 ? v[7] : -1;
+}
+
+static void cpu_rates(hb_env_mark *m)
+{
+  char path[128], line[512];
+  FILE *f;
+  int c;
+
+  m->nmhz = 0;
+  m->mhz_source = NULL;
+  for(c = 0; c < HB_ENV_MAX_CPUS; c++) {
+    long long khz;
+    snprintf(path, sizeof(path),
+             "/sys/devices/system/cpu/cpu%d/cpufreq/scaling_cur_freq", c);
+    f = fopen(path, "r");
+    if(!f)
+      break;
+    if(fscanf(f, "%lld", &khz) == 1 && khz > 0)
+      m->mhz[m->nmhz++] = (double)khz / 1e3;
+    fclose(f);
+  }
+  if(m->nmhz) {
+    m->mhz_source = "scaling_cur_freq";
+    return;
+  }
+  f = fopen("/proc/cpuinfo", "r");
+  while(f && fgets(line, sizeof(line), f) && m->nmhz < HB_ENV_MAX_CPUS) {
+    char *colon = strchr(line, ':');
+    if(colon && !strncmp(line, "cpu MHz", 7) && atof(colon + 1) > 0)
+      m->mhz[m->nmhz++] = atof(colon + 1);
+  }
+  if(f)
+    fclose(f);
+  if(m->nmhz)
+    m->mhz_source = "cpuinfo";
+}
+
+void hb_env_mark_now(hb_env_mark *m)
+{
+  proc_stat(m);
+  cpu_rates(m);
+}
+
+static json_t *rates_json(const hb_env_mark *m)
+{
+  json_t *a;
+  int i;
+
+  if(!m->nmhz)
+    return json_null();
+  a = json_array();
+  for(i = 0; i < m->nmhz; i++)
+    json_array_append_new(a, json_real(m->mhz[i]));
+  return a;
+}
+
+void hb_env_run_json(json_t *run, const hb_env_mark *start,
+                     const hb_env_mark *end)
+{
+  long long total = end->total - start->total;
+  json_t *steal = json_null();
+
+  if(start->total >= 0 && end->total >= 0 && start->steal >= 0 &&
+     end->steal >= 0 && total > 0) {
+    long long st = end->steal - start->steal;
+    long hz = sysconf(_SC_CLK_TCK);
+    steal = json_object();
+    json_object_set_new(steal, "seconds", json_real((double)st /
+                                                    (hz > 0 ? hz : 100)));
+    json_object_set_new(steal, "share", json_real((double)st /
+                                                  (double)total));
+  }
+  json_object_set_new(run, "steal", steal);
+  json_object_set_new(run, "cpu_mhz_start", rates_json(start));
+  json_object_set_new(run, "cpu_mhz_end", rates_json(end));
+  json_object_set_new(run, "cpu_mhz_source", end->mhz_source ?
+                      json_string(end->mhz_source) : json_null());
+}

@@ -1,8 +1,12 @@
-/* Warm-up, calibration and repetitions: the one timing loop. */
+/* Warm-up, calibration and repetitions: the one timing loop; and the
+ * rounds that take many cases' repetitions in turn. */
 #include "hb/harness.h"
+
+#include <time.h>
 
 #include "hb/clock.h"
 #include "hb/sig.h"
+#include "hb/stats.h"
 
 #define DEFAULT_BATCH 0.1
 
@@ -20,6 +24,15 @@ static uint64_t iters_for(double rate, double seconds)
 {
   double n = rate * seconds;
   return n < 1 ? 1 : (uint64_t)n;
+}
+
+double hb_thread_cpu_s(void)
+{
+  struct timespec ts;
+
+  if(clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts))
+    return 0;
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 int hb_bench_run(hb_bench_fn fn, void *arg, const hb_bench_opts *opts,
@@ -54,6 +67,7 @@ int hb_bench_run(hb_bench_fn fn, void *arg, const hb_bench_opts *opts,
 
   for(r = 0; r < opts->repetitions; r++) {
     uint64_t t0 = hb_now_ns(), t1 = t0, n = 0;
+    double c0 = hb_thread_cpu_s(), wall;
     do {
       /* batches of batch_s, the last one cut to the time left, so a
        * repetition lasts `seconds`, not up to a batch more */
@@ -67,11 +81,92 @@ int hb_bench_run(hb_bench_fn fn, void *arg, const hb_bench_opts *opts,
       if(hb_interrupted())
         return HB_INTERRUPTED;
     } while((double)(t1 - t0) / 1e9 < opts->seconds);
-    rates[r] = (double)n / ((double)(t1 - t0) / 1e9);
+    wall = (double)(t1 - t0) / 1e9;
+    if(opts->cpu_s)
+      opts->cpu_s[r] = hb_thread_cpu_s() - c0;
+    if(opts->wall_s)
+      opts->wall_s[r] = wall;
+    rates[r] = (double)n / wall;
     rate = rates[r]; /* follow drift: the next batch targets batch_s */
     total += n;
   }
   if(calls)
     *calls = total;
   return HB_OK;
+}
+
+static void update_cv(hb_case_state *s, const double *samples)
+{
+  hb_stats st;
+
+  s->cv = s->n >= 2 && hb_stats_compute(samples, s->n, &st) == 0 ? st.cv
+                                                                 : 0;
+}
+
+/* Does case i get a repetition in round r? */
+static int due(const hb_rounds_opts *o, const hb_case_state *s, int r)
+{
+  if(s->status != HB_OK || (r > 0 && !s->reached))
+    return 0;
+  if(r < o->repetitions)
+    return 1;
+  return s->cv > o->max_cv && s->n < (size_t)o->max_repetitions;
+}
+
+int hb_bench_rounds(const hb_rounds_opts *opts, size_t ncases,
+                    hb_rep_fn rep, hb_round_fn on_round, void *arg,
+                    double *samples, hb_case_state *state)
+{
+  size_t i, todo, M = (size_t)opts->max_repetitions;
+  int r, rc = HB_OK;
+
+  for(i = 0; i < ncases; i++) {
+    hb_case_state *s = &state[i];
+    s->status = HB_OK;
+    s->reached = 0;
+    s->n = 0;
+    s->cv = 0;
+    s->noisy = 0;
+    s->err.msg[0] = '\0';
+  }
+  /* Round r measures every case due once, so a case's samples come from
+   * moments spread over the whole run; rounds past `repetitions` only
+   * the cases still too spread, until none is left. */
+  for(r = 0; r < opts->max_repetitions && rc == HB_OK; r++) {
+    for(i = 0, todo = 0; i < ncases; i++)
+      todo += due(opts, &state[i], r);
+    if(!todo)
+      break;
+    if(on_round)
+      on_round(arg, r, todo);
+    for(i = 0; i < ncases && rc == HB_OK; i++) {
+      hb_case_state *s = &state[i];
+      double v = 0;
+      int st;
+
+      if(!due(opts, s, r))
+        continue;
+      if(hb_interrupted()) {
+        rc = HB_INTERRUPTED;
+        break;
+      }
+      st = rep(arg, i, s->n, r, &v, &s->err);
+      if(st == HB_INTERRUPTED) {
+        rc = HB_INTERRUPTED;
+        break;
+      }
+      s->reached = 1;
+      s->status = st;
+      if(st != HB_OK)
+        continue;
+      samples[i * M + s->n++] = v;
+      update_cv(s, &samples[i * M]);
+    }
+  }
+  /* interrupted, a case keeps the samples it got; its spread is judged
+   * on them */
+  for(i = 0; i < ncases; i++)
+    state[i].noisy = state[i].status == HB_OK &&
+                     state[i].cv > opts->max_cv;
+  return rc;
 }
