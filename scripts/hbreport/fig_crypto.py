@@ -67,6 +67,15 @@ def sized_figure(rep, key, ops, title, caption):
                             color=P.color(b), marker="o" if op == ops[0]
                             else "s", ms=3.5, lw=1.2, capsize=2,
                             ls="-" if op == ops[0] else "--")
+                # a ring around a result still noisy after re-measuring
+                rings = [(x, t[0]) for x, t in pts if any(
+                    r.get("noisy") for r in mine if r["backend"] == b and
+                    r["params"]["operation"] == op and
+                    r["params"]["bytes"] == x)]
+                if rings:
+                    ax.plot([x for x, _ in rings], [y for _, y in rings],
+                            ls="none", marker="o", ms=9, mfc="none",
+                            mec=P.color(b), mew=1)
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xticks(sizes)
@@ -78,6 +87,10 @@ def sized_figure(rep, key, ops, title, caption):
         ax.set_ylabel("MiB/s (log)")
     P.legend(fig, _backends(rs), [("-", ops[0]), ("--", ops[1])]
              if len(ops) > 1 else [], whisker=ci + " of the median")
+    if any(L.ok(r) and r.get("noisy") for r in rs):
+        caption += (" Ringed: results whose repetitions still spread more "
+                    "than the limit after being measured again (noisy): "
+                    "an ordering they show may be noise.")
     return P.finish(fig, rep, key, title, caption % {"ci": ci})
 
 
