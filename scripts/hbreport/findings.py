@@ -387,21 +387,177 @@ def _handshake(rep):
         if f:
             out.append(f)
     out += _zero_rtt(rep)
+
+    # TLS 1.3 against TLS 1.2, same kind, certificate and group: the
+    # whole connection compared, then why they differ, from the traced
+    # handshakes (which flight ends the client's handshake phase, what
+    # the server sends after it) and the server's own handshake time
+    def shape(r):
+        """(round trips, the side whose flight ended the client's
+        handshake, that flight's names, the server's handshake messages
+        after the handshake, tickets inside it), or None untraced."""
+        t = r.get("trace") or {}
+        msgs = [m for m in t.get("messages") or []
+                if m.get("content_type") in (20, 22)]
+        during = [m for m in msgs if m.get("during_handshake")]
+        if not t.get("supported") or not during:
+            return None
+        side, last = during[-1]["direction"], []
+        for m in reversed(during):
+            if m["direction"] != side:
+                break
+            last.insert(0, m["name"])
+        post = [m["name"] for m in msgs if not m.get("during_handshake")
+                and m["direction"] == "received"]
+        return (t.get("round_trips"), side, last, post,
+                [m["name"] for m in during if m["direction"] == "received"]
+                .count("NewSessionTicket"))
+
+    def how(ver, sh):
+        rt, side, last, post, tix = sh
+        nst = post.count("NewSessionTicket")
+        if side == "received":
+            return ("the TLS %s client waits %s round trip%s and its "
+                    "handshake phase ends when the server's %s arrive%s%s, "
+                    "so the server's handshake work is inside it and the "
+                    "server is done once it has sent them" % (
+                        ver, rt, "" if rt == 1 else "s", _join(last),
+                        "s" if len(last) == 1 else "",
+                        " (its session ticket among them)" if tix else ""))
+        return ("the TLS %s client waits %s round trip%s and its handshake "
+                "phase ends when it sends its own %s: the server's work on "
+                "them%s in first_request, and the server's handshake lasts "
+                "until it has read the client's Finished" % (
+                    ver, rt, "" if rt == 1 else "s", _join(last),
+                    " and the %d NewSessionTicket message%s it sends after "
+                    "the handshake fall" % (nst, "" if nst == 1 else "s")
+                    if nst else " falls"))
+
+    def us(r, key=None):
+        v = L.median(r) if key is None else r.get(key)
+        return units.fmt(v, "us") if isinstance(v, (int, float)) else "n/a"
+
+    for case in cases:
+        m = CASE_RE.match(case)
+        if m.group(1) != "1.3" or m.group(2) not in ("full", "ticket") or \
+                m.group(5):
+            continue
+        old = "tls1.2" + case[len("tls1.3"):]
+        pairs = []
+        for r in rep.of_suite("handshake"):
+            if r["name"] != case + "/tls_handshake" or not L.ok(r):
+                continue
+            o = rep.find("handshake", old + "/tls_handshake", r["backend"])
+            if o and L.ok(o):
+                pairs.append((r["backend"], r, o))
+        if not pairs:
+            continue
+        what = "full handshake" if m.group(2) == "full" else \
+            "resumed handshake (TLS 1.3 PSK, TLS 1.2 session ticket)"
+        what += " with %s (%s)" % (CERTS.get(m.group(3), m.group(3)),
+                                   m.group(4))
+        f = compare([Q.of(pretty(b), rep.find("handshake", case + "/total",
+                                              b)) for b, _, _ in pairs],
+                    [Q.of("TLS 1.2", rep.find("handshake", old + "/total",
+                                              b)) for b, _, _ in pairs],
+                    "on {a} it takes {pct} of {b}'s time",
+                    "A whole connection (set-up to close), TLS 1.3 "
+                    "against TLS 1.2, %s: " % what, "handshake", 2.5,
+                    then="on {a} {pct}")
+        if f:
+            out.append(f)
+        traced = [(b, shape(r), shape(o)) for b, r, o in pairs
+                  if shape(r) and shape(o)]
+        nums = []
+        for b, r, o in pairs:
+            fl = [(x.get("crypto_floor") or {}) for x in (r, o)]
+            floor = ""
+            if (fl[0].get("client_us"), fl[0].get("server_us")) != \
+                    (fl[1].get("client_us"), fl[1].get("server_us")) and \
+                    all(isinstance(x.get(k), (int, float)) for x in fl
+                        for k in ("client_us", "server_us")):
+                floor = ", public-key floor (the crypto each side must " \
+                    "do) client %s against %s, server %s against %s" % tuple(
+                        units.fmt(x[k], "us") if x[k] else "none"
+                        for k in ("client_us", "server_us") for x in fl)
+            first = [rep.find("handshake", c + "/first_request", b)
+                     for c in (case, old)]
+            resp = [_to_response(rep, c, b) for c in (case, old)]
+            srv = [us(x, "server_handshake_us") for x in (r, o)]
+            nums.append(
+                "%s: handshake phase %s against %s, first request %s "
+                "against %s, to the response %s against %s%s%s" % (
+                    pretty(b), us(r), us(o),
+                    us(first[0]) if first[0] and L.ok(first[0]) else "n/a",
+                    us(first[1]) if first[1] and L.ok(first[1]) else "n/a",
+                    units.fmt(resp[0], "us"), units.fmt(resp[1], "us"),
+                    ", the server's handshake %s against %s" % tuple(srv)
+                    if srv != ["n/a", "n/a"] else "", floor))
+        if traced:
+            b, new13, old12 = traced[0]
+            why = "From %s's traced handshakes: %s; %s." % (
+                pretty(b), how("1.2", old12), how("1.3", new13))
+            other = [pretty(x) for x, n3, o2 in traced[1:]
+                     if (n3[:3], o2[:3]) != (new13[:3], old12[:3])]
+            if other:
+                why += " (The traces of %s differ in their flights.)" % \
+                    _join(other)
+        else:
+            why = "No traced handshake of this pair (the library has no " \
+                "message callback), so only the phases show where the " \
+                "time goes."
+        server = str(pairs[0][1]["params"].get("server") or "")
+        loop = ""
+        if server.startswith(("127.", "[::1]", "localhost")) and traced \
+                and isinstance(traced[0][1][0], int) and \
+                isinstance(traced[0][2][0], int) and \
+                traced[0][1][0] < traced[0][2][0]:
+            loop = " Over loopback a round trip is cheap (a TCP connect " \
+                "takes %s), so the one TLS 1.3 saves buys little." % (
+                    units.fmt(tcp.median, "us") if tcp else "n/a")
+        out.append(Finding(
+            "Why TLS 1.3 and TLS 1.2 differ, %s.%s %s TLS 1.3 against "
+            "TLS 1.2 (phase medians; the server's handshake from accept "
+            "to completion on its own clock, the mean over the run): %s."
+            % (what, loop, why, "; ".join(nums)), "handshake", 4.5))
+
     cap = sorted((r for r in rep.of_suite("handshake")
-                  if r["unit"] == "handshakes/s" and L.ok(r)),
+                  if r["unit"] == "handshakes/s" and
+                  r["name"].endswith("/capacity") and L.ok(r)),
                  key=L.median, reverse=True)
     if cap:
+        # capacity runs only: 1 / latency is not a rate the server can
+        # sustain
+        conns = sorted({r["params"].get("connections") for r in cap
+                        if isinstance(r["params"].get("connections"), int)})
+        src = "from capacity runs (%s concurrent connections, a new one " \
+            "per request)" % ("/".join(str(c) for c in conns) or "?")
         qs = [Q.of("%s (%s)" % (pretty(r["backend"]),
                                 r["name"].rsplit("/", 1)[0]), r)
               for r in cap]
         if len(qs) > 1:
             out.append(compare(qs[0], qs[1], "{a} is {more} than {b}",
-                               "Most handshakes per second: ", "handshake",
-                               3))
+                               "Most handshakes per second, %s: " % src,
+                               "handshake", 3))
         else:
-            out.append(Finding("Handshakes per second: %s." % qs[0].text(),
-                               "handshake", 3, qs[0].has_interval()))
+            out.append(Finding("Handshakes per second, %s: %s." % (
+                src, qs[0].text()), "handshake", 3, qs[0].has_interval()))
     return out
+
+
+def _to_response(rep, case, backend):
+    """Set-up, connect, handshake and first response: the phase medians
+    added (reports before the set-up phase have none); None when one is
+    missing."""
+    total = 0.0
+    for phase in ("setup", "tcp_connect", "tls_handshake", "first_request"):
+        r = rep.find("handshake", "%s/%s" % (case, phase), backend)
+        if phase == "setup" and r is None:
+            continue
+        if not r or not L.ok(r):
+            return None
+        total += L.median(r)
+    return total
 
 
 def _zero_rtt(rep):
