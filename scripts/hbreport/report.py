@@ -31,7 +31,8 @@ KINDS = [
     ("handshake-phases", "Handshakes: latency per phase",
      "no handshake results", "fig_crypto.handshake_phases"),
     ("handshake-rate", "Handshakes per second",
-     "no handshake results", "fig_crypto.handshake_rate"),
+     "no handshake capacity runs (handshake -c N -d S)",
+     "fig_crypto.handshake_rate"),
     ("latency-spectrum", "Latency percentile spectrum (open loop)",
      "no open-loop latency (throughput's cost cells or load -R; "
      "closed-loop latency hides stalls, coordinated omission, so it is "
