@@ -52,7 +52,7 @@ static void usage(FILE *f)
     "  --max-cv PCT         a result whose coefficient of variation is\n"
     "                       above PCT%% is measured again (default %g)\n"
     "  --max-repetitions N  at most N repetitions in all; still above\n"
-    "                       --max-cv, it is marked noisy (default 3 x\n"
+    "                       --max-cv, it is marked noisy (default 2 x\n"
     "                       --repetitions)\n"
     "  --json FILE          write the report (written atomically)\n"
     "  --list               print the result names and exit\n"

@@ -46,6 +46,7 @@ typedef struct crypto_run {
   int R;                  /* rounds every case gets */
   double seconds;
   double *wall, *cpu;     /* [ncases * M]: each sample's seconds */
+  double *hint;           /* [ncases]: calls/s the last round found */
   char *from_cpu;         /* [ncases * M]: rate over CPU time */
   int init_rc, progress, live;
   hb_err init_err;
@@ -71,7 +72,8 @@ static int crypto_rep(void *arg, size_t i, size_t k, int round,
   crypto_run *x = arg;
   const hb_crypto_case *cs = &x->cases[i];
   size_t at = i * x->M + k;
-  hb_bench_opts one = { x->seconds, 1, 0, 0, NULL, NULL };
+  hb_bench_opts one = { x->seconds, 1, 0, 0, NULL, NULL, 0 };
+  double per_call = cs->bytes ? (double)cs->bytes : 1;
   int rc;
 
   if(x->live)
@@ -82,12 +84,20 @@ static int crypto_rep(void *arg, size_t i, size_t k, int round,
     *err = x->init_err;
     return x->init_rc;
   }
-  /* later rounds only find the batch size again */
-  if(round)
-    one.warmup_seconds = x->seconds / 5;
+  /* the clock read twice a repetition at least; the first round warms
+   * up for a quarter of a repetition while it finds the batch size,
+   * later rounds (caches only) for an eighth, at the rate the last found */
+  one.batch_seconds = x->seconds / 2 < 0.1 ? x->seconds / 2 : 0.1;
+  one.warmup_seconds = x->seconds / 4;
+  if(round) {
+    one.warmup_seconds = x->seconds / 8;
+    one.rate_hint = x->hint[i];
+  }
   one.wall_s = &x->wall[at];
   one.cpu_s = &x->cpu[at];
   rc = hb_crypto_run_case(x->C, cs, &one, sample, err);
+  if(rc == HB_OK)
+    x->hint[i] = *sample / per_call;
   if(rc == HB_OK && x->cpu[at] > 0 &&
      x->cpu[at] < CPU_SHARE_MIN * x->wall[at]) {
     *sample *= x->wall[at] / x->cpu[at];
@@ -222,9 +232,11 @@ static int cmd_crypto(int argc, char **argv)
   x.wall = calloc(ncases * M + 1, sizeof(*x.wall));
   x.cpu = calloc(ncases * M + 1, sizeof(*x.cpu));
   x.from_cpu = calloc(ncases * M + 1, 1);
+  x.hint = calloc(ncases + 1, sizeof(*x.hint));
   state = calloc(ncases + 1, sizeof(*state));
   marks = calloc(2, sizeof(*marks));
-  if(!rates || !x.wall || !x.cpu || !x.from_cpu || !state || !marks) {
+  if(!rates || !x.wall || !x.cpu || !x.from_cpu || !x.hint || !state ||
+     !marks) {
     fprintf(stderr, "httpsbench-%s: out of memory\n",
             hb_linked_backend.name);
     rc = HB_ERROR;
@@ -284,6 +296,7 @@ out:
   free(x.wall);
   free(x.cpu);
   free(x.from_cpu);
+  free(x.hint);
   free(state);
   free(marks);
   free(cases);

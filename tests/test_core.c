@@ -108,13 +108,18 @@ static void test_stats(void)
     check_level((size_t)i, -1);
 }
 
-typedef struct { uint64_t calls; int fail_after, slow, sleep_us; } fake;
+typedef struct {
+  uint64_t calls, first; /* first: iters of the first call */
+  int fail_after, slow, sleep_us;
+} fake;
 
 static int fake_fn(void *arg, uint64_t iters, hb_err *err)
 {
   fake *f = arg;
   volatile uint64_t i, x = 0;
 
+  if(!f->first)
+    f->first = iters;
   for(i = 0; i < iters * 100 * (uint64_t)(f->slow ? f->slow : 1); i++)
     x += i;
   if(f->sleep_us)
@@ -128,9 +133,9 @@ static int fake_fn(void *arg, uint64_t iters, hb_err *err)
 static void test_harness(void)
 {
   double rates[3] = { 0 }, wall[3] = { 0 }, cpu[3] = { 0 };
-  hb_bench_opts o = { 0.02, 3, 0, 0.005, NULL, NULL };
+  hb_bench_opts o = { 0.02, 3, 0, 0.005, NULL, NULL, 0 };
   uint64_t calls = 0;
-  fake f = { 0, 0, 0, 0 };
+  fake f = { 0, 0, 0, 0, 0 };
   hb_err err = { "" };
   int i;
 
@@ -152,6 +157,15 @@ static void test_harness(void)
     CHECK(cpu[i] > 0 && cpu[i] <= wall[i] + 1e-3, "cpu %d = %g of wall %g",
           i, cpu[i], wall[i]);
   }
+  /* a rate found before: the warm-up starts at a third of a batch
+   * (batch_seconds' worth of calls at that rate), not at one call */
+  f.first = 0;
+  o.rate_hint = rates[0];
+  CHECK(hb_bench_run(fake_fn, &f, &o, rates, &calls, &err) == HB_OK &&
+        f.first > 1 && fabs((double)f.first - o.rate_hint * 0.005 / 3) <= 1,
+        "rate hint %g: first call of %llu", o.rate_hint,
+        (unsigned long long)f.first);
+  o.rate_hint = 0;
   f.sleep_us = 2000;
   CHECK(hb_bench_run(fake_fn, &f, &o, rates, &calls, &err) == HB_OK,
         "harness asleep: %s", err.msg);
@@ -178,8 +192,8 @@ static int rounds_rep(void *arg, size_t i, size_t k, int round,
 {
   static const double spread_first[] = { 100, 100, 110 };
   rounds_log *lg = arg;
-  hb_bench_opts o = { 0.01, 1, 0.002, 0.002, NULL, NULL };
-  fake f = { 0, 0, 0, 0 };
+  hb_bench_opts o = { 0.01, 1, 0.002, 0.002, NULL, NULL, 0 };
+  fake f = { 0, 0, 0, 0, 0 };
 
   if(lg->calls < (int)(sizeof(lg->order) / sizeof(lg->order[0])))
     lg->order[lg->calls] = round * 10 + (int)i;

@@ -31,6 +31,10 @@ typedef struct hb_bench_opts {
    * than wall time means the thread was not running: preempted, or its
    * virtual CPU's time stolen by the hypervisor. */
   double *wall_s, *cpu_s;
+  /* calls/s of fn found earlier (0: none): the warm-up starts with a
+   * third of a batch at that rate instead of growing one from a single
+   * call */
+  double rate_hint;
 } hb_bench_opts;
 
 /* Runs fn; rates[repetitions] receives calls/s. *calls (may be NULL) gets
@@ -54,7 +58,7 @@ typedef void (*hb_round_fn)(void *arg, int round, size_t ncases);
 
 /* Defaults of the commands' --max-cv (percent) and --max-repetitions. */
 #define HB_DEFAULT_MAX_CV 5.0
-#define HB_DEFAULT_MAX_REPETITIONS(repetitions) (3 * (repetitions))
+#define HB_DEFAULT_MAX_REPETITIONS(repetitions) (2 * (repetitions))
 
 typedef struct hb_rounds_opts {
   int repetitions;     /* rounds every case goes through */

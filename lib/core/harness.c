@@ -48,6 +48,9 @@ int hb_bench_run(hb_bench_fn fn, void *arg, const hb_bench_opts *opts,
 
   if(batch_s > opts->seconds)
     batch_s = opts->seconds;
+  /* a third of a batch: long enough to end the warm-up below at once */
+  if(opts->rate_hint > 0)
+    iters = iters_for(opts->rate_hint, batch_s / 3);
   /* Warm up (caches, frequency, lazy initialisation) while growing the
    * batch until one batch is long enough to time reliably. */
   for(;;) {
