@@ -634,6 +634,17 @@ static void ot_conn_free(hb_tls_conn *c)
   free(c);
 }
 
+/* Client: the library reads what the socket has, not a record header and
+ * then its body: one read per response or flight instead of two per
+ * record. Safe as callers read until HB_IO_WANT_READ (tls.h); off while
+ * early data is out, whose answer may come with the server's Finished
+ * while the caller waits for the handshake only (ot_read turns it back
+ * on). BoringSSL has no such switch: the call does nothing there. */
+static void ot_read_ahead(hb_tls_conn *c)
+{
+  SSL_set_read_ahead(c->ssl, 1);
+}
+
 static int ot_conn_new(hb_tls_ctx *ctx, int fd, const char *sni,
                        hb_tls_conn **out, hb_err *err)
 {
@@ -665,6 +676,7 @@ static int ot_conn_new(hb_tls_ctx *ctx, int fd, const char *sni,
   }
   else {
     SSL_set_connect_state(c->ssl);
+    ot_read_ahead(c);
     rc = ot_set_host(c, sni, err);
   }
 out:
@@ -924,6 +936,7 @@ static hb_io ot_write_early(hb_tls_conn *c, const void *buf, size_t len,
      (!sess || SSL_SESSION_get_max_early_data(sess) < len))
     return HB_IO_OK;
   c->early_sent = 1;
+  SSL_set_read_ahead(c->ssl, 0); /* see ot_read_ahead */
   return ot_early_write(c, buf, len, n, "TLS early data", err);
 #endif
 }
@@ -956,6 +969,10 @@ static hb_io ot_read(hb_tls_conn *c, void *buf, size_t len, size_t *n,
     }
     return HB_IO_OK;
   }
+#endif
+#ifndef OT_BSSL
+  if(c->early_sent && c->up && !SSL_get_read_ahead(c->ssl))
+    ot_read_ahead(c); /* the handshake with early data is over */
 #endif
   if(len > INT_MAX)
     len = INT_MAX;
@@ -1156,6 +1173,7 @@ static int ot_conn_reuse(hb_tls_conn *c, int fd, const char *sni,
     return HB_OK;
   }
   SSL_set_connect_state(c->ssl);
+  ot_read_ahead(c);
   return ot_set_host(c, sni, err);
 }
 
