@@ -376,9 +376,10 @@ static void print_table(json_t *report, const crypto_args *a)
            "and were measured again, up to %s repetitions.\n", again,
            a->max_cv, a->max_reps);
   if(noisy)
-    printf("noisy: %d of them still spread more than %s%%: the machine "
-           "was noisy for them; their medians are less certain and an "
-           "ordering they show may be noise.\n", noisy, a->max_cv);
+    printf("noisy: %d results still spread more than %s%% after up to %s "
+           "repetitions: the machine was noisy for them; their medians "
+           "are less certain and an ordering they show may be noise.\n",
+           noisy, a->max_cv, a->max_reps);
   if(from_cpu)
     printf("%d repetitions lost CPU time (preempted, or stolen by the "
            "hypervisor) and were timed over the CPU time they got.\n",
