@@ -93,7 +93,9 @@ def test_bound():
                      "%s burn: no %s cell" % (want, b)):
                 # on a machine busy with other work the honest answer is
                 # "noise"; the burning side must still be the busier one
-                check(r["bound"] in (want, "noise"),
+                # a sanitizer build on a shared VM may keep the burning
+                # side just under 90%: "neither" then, never the other side
+                check(r["bound"] in (want, "noise", "neither"),
                       "%s burn: %s cell bound %s (%s)" % (
                           want, b, r["bound"], r.get("bound_reason")))
                 if r["bound"] == "noise":
@@ -103,6 +105,8 @@ def test_bound():
                 cu = r["client_util"]["samples"][0]
                 check(0 < su <= 1.2 and 0 < cu <= 1.2,
                       "%s burn: utilisations %s %s" % (want, su, cu))
+                check(max(su, cu) >= 0.5,
+                      "%s burn: %s nobody busy" % (want, b))
                 check((su > cu) == (want == "server"),
                       "%s burn: %s server %.2f client %.2f busy" % (
                           want, b, su, cu))
