@@ -9,7 +9,7 @@
 
 #include "check.h"
 #include "hb/cli.h"
-#include "hb/crypto_suite.h"
+#include "hb/crypto_cases.h"
 #include "hb/harness.h"
 #include "hb/report.h"
 #include "hb/stats.h"

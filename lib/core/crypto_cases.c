@@ -3,7 +3,7 @@
 #include <stdlib.h>
 
 #include "hb/cli.h"
-#include "hb/crypto_suite.h"
+#include "hb/crypto_cases.h"
 
 static int add(hb_crypto_case *list, size_t *n, const char *filter,
                hb_case_kind kind, int alg, const char *algorithm,

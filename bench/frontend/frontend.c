@@ -11,9 +11,9 @@
 #include "frontend.h"
 #include "hb/backend.h"
 #include "hb/cli.h"
-#include "hb/engine_run.h"
+#include "engine_run.h"
 #include "hb/report.h"
-#include "hb/scripts.h"
+#include "scripts.h"
 #include "hb/sig.h"
 #include "hb_buildinfo.h"
 

@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 #include "hb/certs.h"
-#include "hb/engine_run.h"
+#include "engine_run.h"
 #include "hb/report.h"
 #include "hb/sig.h"
 #include "throughput.h"

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hb/engine_run.h"
+#include "engine_run.h"
 #include "hb/report.h"
 #include "hb/sig.h"
 #include "hb/stats.h"

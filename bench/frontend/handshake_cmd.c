@@ -18,7 +18,7 @@
 #include "hb/backend.h"
 #include "hb/certs.h"
 #include "hb/cli.h"
-#include "hb/engine_run.h"
+#include "engine_run.h"
 #include "hb/report.h"
 #include "hb/sig.h"
 

@@ -1,5 +1,5 @@
 /* fork/exec of engine processes; the front end links no TLS library. */
-#include "hb/engine_run.h"
+#include "engine_run.h"
 
 #include <errno.h>
 #include <fcntl.h>

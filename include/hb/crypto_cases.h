@@ -1,12 +1,11 @@
-/* The crypto suite: which measurements exist (shared by the front end,
- * which lists and filters them, and the engines, which run them). */
-#ifndef HB_CRYPTO_SUITE_H
-#define HB_CRYPTO_SUITE_H
+/* The crypto case list: which measurements exist (shared by the front
+ * end, which lists and filters them, and the engines, which run them). */
+#ifndef HB_CRYPTO_CASES_H
+#define HB_CRYPTO_CASES_H
 
 #include <stddef.h>
 
 #include "hb/crypto.h"
-#include "hb/harness.h"
 
 typedef enum hb_case_kind {
   HB_CASE_MD,         /* digest or HMAC of `bytes` */
@@ -42,14 +41,5 @@ typedef struct hb_crypto_case {
  * regex, or NULL). *out is malloc'ed. Returns 0, or -1 for a bad regex. */
 int hb_crypto_cases(const size_t *sizes, int nsizes, const char *filter,
                     hb_crypto_case **out, size_t *n);
-
-/* Runs one case through the table; rates[opts->repetitions] receives
- * samples in the case's unit (bytes/s when bytes > 0, else ops/s). */
-int hb_crypto_run_case(const hb_crypto_ops *ops, const hb_crypto_case *c,
-                       const hb_bench_opts *opts, double *rates,
-                       hb_err *err);
-
-/* Frees keys cached between cases (key generation is not timed). */
-void hb_crypto_suite_cleanup(const hb_crypto_ops *ops);
 
 #endif

@@ -12,7 +12,7 @@
 
 #include "frontend.h"
 #include "hb/cli.h"
-#include "hb/engine_run.h"
+#include "engine_run.h"
 #include "hb/report.h"
 
 static int pc_finish(const char *tmp, const char *json, int interrupted,

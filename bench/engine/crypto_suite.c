@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hb/crypto_suite.h"
+#include "crypto_suite.h"
 
 #define MSG_LEN 64     /* signed message: a hash input, like a transcript */
 #define PMS_LEN 48     /* TLS 1.2 pre-master secret */

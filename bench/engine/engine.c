@@ -12,7 +12,7 @@
 
 #include "hb/backend.h"
 #include "hb/cli.h"
-#include "hb/crypto_suite.h"
+#include "crypto_suite.h"
 #include "hb/envinfo.h"
 #include "hb/harness.h"
 #include "hb/report.h"

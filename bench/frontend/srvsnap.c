@@ -10,7 +10,7 @@
 #include <jansson.h>
 
 #include "frontend.h"
-#include "hb/engine_run.h"
+#include "engine_run.h"
 
 static double snum(json_t *o, const char *k)
 {

@@ -1,5 +1,5 @@
 /* Running the commands written as scripts: report, compare, export. */
-#include "hb/scripts.h"
+#include "scripts.h"
 
 #include <stdio.h>
 #include <stdlib.h>
