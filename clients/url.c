@@ -10,13 +10,15 @@
 
 #include "load.h"
 
-/* Bytes that would break the request line or the Host header. */
+/* Bytes that would break the request line or the Host header; bytes
+ * above 0x7f too, as a request-target is ASCII (our server answers 400:
+ * found by tests/fuzz/fuzz_url.c), so they must be percent-encoded. */
 static int url_bad_char(const char *s, size_t n)
 {
   size_t i;
 
   for(i = 0; i < n; i++)
-    if((unsigned char)s[i] <= ' ' || s[i] == 0x7f)
+    if((unsigned char)s[i] <= ' ' || (unsigned char)s[i] >= 0x7f)
       return 1;
   return 0;
 }
@@ -99,8 +101,8 @@ int ld_url_parse(const char *s, ld_url *u, char *why, size_t whylen)
   snprintf(u->hostport, sizeof(u->hostport), "%.*s", (int)alen, auth);
   plen = strcspn(end, "#");
   if(url_bad_char(end, plen)) {
-    snprintf(why, whylen, "spaces or control bytes in the path of '%s'",
-             s);
+    snprintf(why, whylen, "spaces, control or non-ASCII bytes in the path "
+             "of '%s' (percent-encode them)", s);
     return -1;
   }
   if(plen + 2 > sizeof(u->path)) {

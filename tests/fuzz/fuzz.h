@@ -1,0 +1,44 @@
+/* What every fuzz target shares: the libFuzzer entry point and a check
+ * that aborts (a finding: libFuzzer saves the input) when a property the
+ * callers rely on does not hold. The same targets link into
+ * run_inputs.c for ctest (gcc, no libFuzzer), which replays the seeds and
+ * the regression inputs. */
+#ifndef HB_FUZZ_H
+#define HB_FUZZ_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define FZ_ASSERT(c) do { \
+    if(!(c)) { \
+      fprintf(stderr, "%s:%d: property failed: %s\n", __FILE__, __LINE__, \
+              #c); \
+      abort(); \
+    } \
+  } while(0)
+
+/* p[0..n) lies inside buf[0..len) */
+static inline int fz_inside(const char *p, size_t n, const char *buf,
+                            size_t len)
+{
+  return p >= buf && p <= buf + len && n <= (size_t)(buf + len - p);
+}
+
+/* A copy in a heap block of its own, so ASan sees a read past its end
+ * (libFuzzer's buffer is one already; the copies are prefixes). */
+static inline char *fz_dup(const void *p, size_t n)
+{
+  char *d = malloc(n ? n : 1);
+
+  if(!d)
+    abort();
+  if(n)
+    memcpy(d, p, n);
+  return d;
+}
+
+#endif
