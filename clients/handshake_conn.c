@@ -266,7 +266,6 @@ static int hc_read_body(hc_state *s, const hb_http_response *res,
         return HS_DONE;
       left -= (int64_t)have;
     }
-    have = 0;
     rc = hc_read_some(s, 0, &n);
     if(rc != HS_DONE)
       return rc;

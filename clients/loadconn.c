@@ -828,7 +828,10 @@ int ld_thread_init(ld_thread *t)
   t->bufsize = LC_READ_BUF;
   t->buf = malloc(t->bufsize);
   t->conns = calloc(t->n, sizeof(*t->conns));
+  /* arrays of pointers to connections */
+  /* NOLINTNEXTLINE(bugprone-sizeof-expression) */
   t->heap = calloc(t->n, sizeof(*t->heap));
+  /* NOLINTNEXTLINE(bugprone-sizeof-expression) */
   t->ready = calloc(t->n, sizeof(*t->ready));
   if(hb_load_stats_init(&t->st) || t->ep < 0 || !t->buf || !t->conns ||
      !t->heap || !t->ready)

@@ -394,6 +394,8 @@ static int srv_listeners(const srv_opts *o, const char *ca, int *fds, int n,
       goto out;
     }
   }
+  /* n >= 1 (--threads 1..256): getsockname filled ss at i == 0 */
+  /* NOLINTNEXTLINE(clang-analyzer-core.UndefinedBinaryOperatorResult) */
   if(ss.ss_family == AF_INET6) {
     struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
     inet_ntop(AF_INET6, &a->sin6_addr, text, sizeof(text));
@@ -597,12 +599,13 @@ int hb_server_main(int argc, char **argv)
   s.pattern = srv_pattern_make(&s.patfd);
   s.workers = calloc((size_t)o.threads, sizeof(*s.workers));
   fds = malloc((size_t)o.threads * sizeof(*fds));
+  for(i = 0; fds && i < o.threads; i++) /* `out:` closes them */
+    fds[i] = -1;
   if(!s.pattern || !s.workers || !fds) {
     fprintf(stderr, "%s: out of memory\n", srv_prog);
     goto out;
   }
   for(i = 0; i < o.threads; i++) {
-    fds[i] = -1;
     s.workers[i].ep = s.workers[i].lfd = -1;
   }
   if(!s.plain) {

@@ -478,7 +478,7 @@ static void run_capacity(const hs_args *a, const char *cb, const hs_case *c,
   snprintf(conns, sizeof(conns), "%ld", a->conns);
   snprintf(dur, sizeof(dur), "%g", a->seconds);
   for(rep = 0; rep < a->reps && !hb_interrupted(); rep++) {
-    hb_srv_snap snap0, snap1;
+    hb_srv_snap snap0 = { 0 }, snap1 = { 0 }; /* read even if !have */
     double h, sh;
     int have, pid, fd = -1;
     json_t *part, *r;
@@ -588,6 +588,7 @@ static json_t *crypto_figures(const hs_args *a, const char *backend,
   json_t *rep, *r, *fig = json_object();
   char path[4200];
   char *argv[] = { path, "crypto", "--filter",
+    /* NOLINTNEXTLINE(bugprone-suspicious-missing-comma): one pattern */
     "^((rsa-(2048|3072|4096)|ecdsa-p(256|384)|ed25519)/(sign|verify|"
     "encrypt|decrypt)|(x25519|ecdh-p256)/exchange)$", "--seconds", "0.05",
     "--repetitions", "3", "--json", (char *)tmp, NULL };
