@@ -809,6 +809,17 @@ def test_crypto_findings():
           lib_version("mbedtls", "mbed TLS 2.28.3") == "mbed TLS 2.28.3"
           and lib_version("gnutls", "3.7.9") == "GnuTLS 3.7.9",
           "library named twice")
+    check(F.pretty("openssl-3.5") == "OpenSSL 3.5" and
+          lib_version("openssl-3.5", "3.5.0") == "OpenSSL 3.5.0",
+          "a library set scripts/libs built")
+    # the crypto group: comparisons before equivalences and key cost
+    crypto = [fs for s_, fs in summary_of(path).groups if s_ == "crypto"]
+    ranks = [f.rank for f in (crypto[0] if crypto else [])]
+    check(ranks and ranks == sorted(ranks), "crypto group order %s" % ranks)
+    # single measurements (memory, n = 1) named apart from the levels
+    how = " ".join(summary_of(TPUT).how)
+    check(re.search(r"\d+ single measurements? without an interval", how)
+          and "0.0%" not in how, "how to read: levels %s" % how)
     a = F.Q("A", 10.0, 9.0, 11.0, 0.75, "ops/s")
     b = F.Q("B", 12.0, 10.5, 13.0, 0.75, "ops/s")
     c = F.Q("C", 20.0, 19.0, 21.0, 0.75, "ops/s")

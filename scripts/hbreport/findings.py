@@ -31,7 +31,12 @@ CASE_RE = re.compile(r"^tls(1\.[23])-(full|id|ticket)-(.+)-(x25519|p256|"
 
 
 def pretty(b):
-    return PRETTY.get(b, b)
+    """'openssl' -> 'OpenSSL'; a library set scripts/libs built,
+    'openssl-3.5' -> 'OpenSSL 3.5'."""
+    if b in PRETTY:
+        return PRETTY[b]
+    name, dash, ver = str(b).partition("-")
+    return "%s %s" % (PRETTY[name], ver) if dash and name in PRETTY else b
 
 
 def case_text(case):
@@ -325,7 +330,8 @@ def _crypto(rep):
                 len(noisy), len(ok),
                 "%g%%" % (100 * max(cv)) if cv else "the limit"),
             "crypto", 9.7))
-    return out
+    # comparisons first, then equivalences, key cost, noise
+    return sorted(out, key=lambda f: f.rank)
 
 
 def _seal_size(rep):
@@ -869,14 +875,19 @@ def how_to_read(rep):
         out.append("%d of %d results are not ok (%s); the tables give each "
                    "reason." % (len(bad), len(rep.results), ", ".join(
                        "%d %s" % (n, k) for k, n in sorted(kinds.items()))))
-    lv = L.levels_text(rep.results)
+    single = [r for r in rep.results if L.ok(r) and
+              (r["stats"].get("n") or 0) < 2]
+    lv = L.levels_text([r for r in rep.results if r not in single])
     out.append("Numbers are medians of the repetitions with [low, high], "
                "the distribution-free confidence interval of the median "
                "at the coverage it achieves with that many samples (%s "
-               "in this report). A comparison (faster, slower, X%% of, N "
-               "times) is stated only when the two intervals do not "
+               "in this report%s). A comparison (faster, slower, X%% of, "
+               "N times) is stated only when the two intervals do not "
                "overlap; otherwise the summary says there is no "
-               "significant difference." % (lv or "no level"))
+               "significant difference (within noise)." % (
+                   lv or "no level", "; %d single measurement%s without "
+                   "an interval" % (len(single), "" if len(single) == 1
+                                    else "s") if single else ""))
     suites = rep.suites()
     if "crypto" in suites:
         out.append("Crypto figures: each library's CPU speed on one thread "

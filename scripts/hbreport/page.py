@@ -151,10 +151,17 @@ def _num(v, form):
         not isinstance(v, bool) else "n/a"
 
 
+def origins(rep):
+    """{backend: where its library came from} (backends[].origin)."""
+    return {b.get("name"): b.get("origin") for b in rep.doc.get(
+        "backends") or [] if isinstance(b, dict) and
+        isinstance(b.get("origin"), str)}
+
+
 def lib_version(backend, version):
     """'OpenSSL 3.0.19 27 Jan 2026', not 'OpenSSL OpenSSL 3.0.19 ...':
     the library's name once, whether or not its version string has it."""
-    name = pretty(backend)
+    name = pretty(backend).split(" ")[0]  # 'openssl-3.5': 'OpenSSL'
     flat = lambda t: "".join(str(t).split()).lower()
     return str(version) if flat(version).startswith(flat(name)) else \
         "%s %s" % (name, version)
@@ -199,7 +206,9 @@ def _env_rows(reports):
             "%.2f" % v for v in g(r, "environment", "load_average") or [])),
         ("host", lambda r: g(r, "environment", "hostname")),
         ("libraries", lambda r: "; ".join(
-            lib_version(b, v) for b, v in r.versions().items())),
+            lib_version(b, v) + (" (%s)" % origins(r)[b] if origins(r).get(b)
+                                 else "")
+            for b, v in r.versions().items())),
     ]
     cmd_rows = []
     for rep in reports:
