@@ -761,7 +761,15 @@ def test_crypto_findings():
     check(re.search(r"One RSA-2048 signature costs the CPU time of "
                     r"encrypting 1\.91 \[1\.81, 2\] MiB on OpenSSL", every),
           "equivalence without the range its intervals allow: %s" % every)
-    html, _ = page_of(path, "fig-crypto-apart")
+    html, out = page_of(path, "fig-crypto-apart")
+    svg = html_mod.unescape(open(os.path.join(out, "crypto-aead.svg"))
+                            .read())
+    check("OpenSSL 3.0.11" in svg and "openssl OpenSSL" not in svg and
+          "GnuTLS 3.7.9" in svg, "figure footer names a library twice")
+    env = env_table(html)
+    check("OpenSSL 3.0.11" in env and "OpenSSL OpenSSL" not in env and
+          "mbedTLS mbed TLS" not in env, "environment names a library "
+          "twice")
     summ_html = summary_html(html)
     check(summ_html.count("3.73 [3.65, 3.84] GiB/s") == 1,
           "AES-128-GCM seal/16384 stated %d times in the summary" %

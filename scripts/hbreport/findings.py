@@ -39,6 +39,15 @@ def pretty(b):
     return "%s %s" % (PRETTY[name], ver) if dash and name in PRETTY else b
 
 
+def lib_version(backend, version):
+    """'OpenSSL 3.0.19 27 Jan 2026', not 'OpenSSL OpenSSL 3.0.19 ...':
+    the library's name once, whether or not its version string has it."""
+    name = pretty(backend).split(" ")[0]  # 'openssl-3.5': 'OpenSSL'
+    flat = lambda t: "".join(str(t).split()).lower()
+    return str(version) if flat(version).startswith(flat(name)) else \
+        "%s %s" % (name, version)
+
+
 def case_text(case):
     """'tls1.3-full-ecdsa-p256-x25519' -> 'TLS 1.3 full handshake with
     ECDSA P-256 (x25519)'."""

@@ -11,7 +11,7 @@ import shlex
 
 from . import load as L
 from . import units
-from .findings import cipher_name, findings, pretty
+from .findings import cipher_name, findings, lib_version, pretty
 
 SUITE_ORDER = ("crypto", "handshake", "throughput", "load", "probe")
 
@@ -156,15 +156,6 @@ def origins(rep):
     return {b.get("name"): b.get("origin") for b in rep.doc.get(
         "backends") or [] if isinstance(b, dict) and
         isinstance(b.get("origin"), str)}
-
-
-def lib_version(backend, version):
-    """'OpenSSL 3.0.19 27 Jan 2026', not 'OpenSSL OpenSSL 3.0.19 ...':
-    the library's name once, whether or not its version string has it."""
-    name = pretty(backend).split(" ")[0]  # 'openssl-3.5': 'OpenSSL'
-    flat = lambda t: "".join(str(t).split()).lower()
-    return str(version) if flat(version).startswith(flat(name)) else \
-        "%s %s" % (name, version)
 
 
 def _env_rows(reports):
