@@ -367,9 +367,29 @@ static void test_records(void)
   }
 }
 
+/* ---- IP literals ---- */
+
+static void test_ip(void)
+{
+  unsigned char a[16];
+  char text[64];
+
+  CHECK(hb_tls_ip_literal("192.0.2.1", a, text, sizeof(text)) == 4 &&
+        a[0] == 192 && a[3] == 1 && !strcmp(text, "192.0.2.1"), "IPv4");
+  CHECK(hb_tls_ip_literal("::1", a, NULL, 0) == 16 && a[15] == 1, "::1");
+  CHECK(hb_tls_ip_literal("[::1]", a, text, sizeof(text)) == 16 &&
+        !strcmp(text, "::1"), "[::1] -> %s", text);
+  CHECK(hb_tls_ip_literal("localhost", a, text, sizeof(text)) == 0,
+        "a name");
+  CHECK(hb_tls_ip_literal("[localhost]", a, NULL, 0) == 0, "[name]");
+  CHECK(hb_tls_ip_literal("1.2.3", a, NULL, 0) == 0, "short IPv4");
+  CHECK(hb_tls_ip_literal("[::1]", a, text, 3) == 0, "text too small");
+}
+
 int main(void)
 {
   test_groups();
+  test_ip();
   test_sock();
   test_records();
   return test_summary("tlslayer");

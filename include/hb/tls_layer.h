@@ -125,6 +125,13 @@ hb_io hb_sock_writev(hb_tls_base *b, const struct iovec *iov, int iovcnt,
 hb_io hb_sock_sendfile(hb_tls_base *b, int in_fd, off_t *off, size_t len,
                        size_t *n);
 
+/* A client's host name that is an IP literal ("192.0.2.1", "::1",
+ * "[::1]"): 4 or 16, the address in addr and, with text, the literal
+ * without brackets (size bytes at most); 0 for a host name (no SNI for
+ * those, RFC 6066: they are matched against iPAddress names). */
+int hb_tls_ip_literal(const char *name, unsigned char addr[16], char *text,
+                      size_t size);
+
 /* err gets "what: <strerror of b->sys_errno>"; returns io. */
 hb_io hb_sock_fail(const hb_tls_base *b, hb_io io, const char *what,
                    hb_err *err);

@@ -15,7 +15,6 @@
  * A context holds the credentials and the priority cache, which GnuTLS
  * lets several threads share, the ticket key (read-only) and the
  * server's session-ID cache, which has its own lock. */
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <poll.h>
@@ -765,10 +764,7 @@ static int gt_client_setup(hb_tls_conn *c, const char *sni, hb_err *err)
     if(strlen(sni) >= sizeof(c->host))
       return hb_err_set(err, HB_ERROR, "gnutls: host name too long");
     strcpy(c->host, sni);
-    if(inet_pton(AF_INET, sni, c->ip) == 1)
-      is_ip = 4;
-    else if(inet_pton(AF_INET6, sni, c->ip) == 1)
-      is_ip = 16;
+    is_ip = hb_tls_ip_literal(sni, c->ip, NULL, 0);
     if(!is_ip) {
       rc = gnutls_server_name_set(c->s, GNUTLS_NAME_DNS, c->host,
                                   strlen(c->host));

@@ -17,7 +17,6 @@
  * Threads: config, certificates and key are read-only once set up; the
  * CTR_DRBG, session cache and ticket keys lock themselves in a library
  * built with MBEDTLS_THREADING_C (checked below). */
-#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -384,24 +383,6 @@ static int mb_verify_ip(void *arg, mbedtls_x509_crt *crt, int depth,
   return 0;
 }
 
-/* Fills c->ip when name is an IPv4 or IPv6 literal (brackets allowed). */
-static int mb_parse_ip(hb_tls_conn *c, const char *name)
-{
-  char buf[64];
-  size_t n = strlen(name);
-
-  if(n >= 2 && name[0] == '[' && name[n - 1] == ']' && n - 2 < sizeof(buf)) {
-    memcpy(buf, name + 1, n - 2);
-    buf[n - 2] = '\0';
-    name = buf;
-  }
-  if(inet_pton(AF_INET, name, c->ip) == 1)
-    c->iplen = 4;
-  else if(inet_pton(AF_INET6, name, c->ip) == 1)
-    c->iplen = 16;
-  return c->iplen != 0;
-}
-
 /* ---- contexts ---- */
 
 static int mb_versions(const hb_tls_config *cfg, hb_err *err)
@@ -721,7 +702,9 @@ static int mb_conn_new(hb_tls_ctx *ctx, int fd, const char *sni,
   mbedtls_ssl_set_bio(&c->ssl, c, mb_send, mb_recv, NULL);
   /* no SNI for addresses (RFC 6066), and 2.28 cannot match them: we do,
    * in a callback that runs only when verifying */
-  if(client_sni && mb_parse_ip(c, sni))
+  if(client_sni)
+    c->iplen = (size_t)hb_tls_ip_literal(sni, c->ip, NULL, 0);
+  if(client_sni && c->iplen)
     mbedtls_ssl_set_verify(&c->ssl, mb_verify_ip, c);
   else if(client_sni)
     ret = mbedtls_ssl_set_hostname(&c->ssl, sni);

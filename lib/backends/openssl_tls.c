@@ -8,7 +8,6 @@
  * buffer and the record layer. Both libraries keep their RNG, session
  * cache and ticket keys thread-safe internally, so one SSL_CTX serves
  * every thread without locks of ours. */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -568,28 +567,11 @@ static void ot_ctx_free(hb_tls_ctx *ctx)
 
 /* ---- connection ---- */
 
-/* Copies host without IPv6 brackets; 1 if it is an IP literal. */
-static int ot_ip_literal(const char *host, char *buf, size_t buflen)
-{
-  unsigned char addr[16];
-  size_t len = strlen(host);
-
-  if(len >= 2 && host[0] == '[' && host[len - 1] == ']') {
-    host++;
-    len -= 2;
-  }
-  if(len >= buflen)
-    return 0;
-  memcpy(buf, host, len);
-  buf[len] = '\0';
-  return inet_pton(AF_INET, buf, addr) == 1 ||
-         inet_pton(AF_INET6, buf, addr) == 1;
-}
-
 /* Client: SNI for names, and the name or address the certificate must
  * match when verifying. */
 static int ot_set_host(hb_tls_conn *c, const char *sni, hb_err *err)
 {
+  unsigned char addr[16];
   char ip[64];
   X509_VERIFY_PARAM *param;
   int is_ip;
@@ -600,7 +582,7 @@ static int ot_set_host(hb_tls_conn *c, const char *sni, hb_err *err)
                         "check the certificate against");
     return HB_OK;
   }
-  is_ip = ot_ip_literal(sni, ip, sizeof(ip));
+  is_ip = hb_tls_ip_literal(sni, addr, ip, sizeof(ip)) != 0;
   if(!is_ip && !SSL_set_tlsext_host_name(c->ssl, sni))
     return hb_ossl_fail(err, HB_ERROR, "cannot set SNI %s", sni);
   if(!c->ctx->verify)

@@ -20,7 +20,6 @@
 #include <wolfssl/wolfcrypt/ecc.h>
 #include <wolfssl/wolfcrypt/error-crypt.h>
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -712,15 +711,18 @@ static void wl_ip6_text(const unsigned char *a, char *out, size_t len)
 static int wl_set_peer_name(hb_tls_conn *c, const char *sni, hb_err *err)
 {
   unsigned char addr[16];
-  char ip6[40];
+  char text[64], ip6[40];
   const char *ip = NULL;
   int verify = wolfSSL_get_verify_mode(c->ssl) != WOLFSSL_VERIFY_NONE;
 
-  if(inet_pton(AF_INET, sni, addr) == 1)
-    ip = sni;
-  else if(inet_pton(AF_INET6, sni, addr) == 1) {
+  switch(hb_tls_ip_literal(sni, addr, text, sizeof(text))) {
+  case 4:
+    ip = text;
+    break;
+  case 16:
     wl_ip6_text(addr, ip6, sizeof(ip6));
     ip = ip6;
+    break;
   }
   if(!ip && wolfSSL_UseSNI(c->ssl, WOLFSSL_SNI_HOST_NAME, sni,
                            (word16)strlen(sni)) != WOLFSSL_SUCCESS)

@@ -1,5 +1,6 @@
 /* The connection base and the socket calls every callback-based backend
  * and plain TCP share (include/hb/tls_layer.h). */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
 #include <sys/sendfile.h>
@@ -170,6 +171,27 @@ hb_io hb_sock_sendfile(hb_tls_base *b, int in_fd, off_t *off, size_t len,
   io = sock_result(b, r, HB_IO_WANT_WRITE, n);
   b->bytes_out += *n;
   return io;
+}
+
+int hb_tls_ip_literal(const char *name, unsigned char addr[16], char *text,
+                      size_t size)
+{
+  char buf[64];
+  size_t len = strlen(name);
+
+  if(len >= 2 && name[0] == '[' && name[len - 1] == ']') {
+    name++;
+    len -= 2;
+  }
+  if(len >= sizeof(buf) || (text && len >= size))
+    return 0;
+  memcpy(buf, name, len);
+  buf[len] = '\0';
+  if(text)
+    memcpy(text, buf, len + 1);
+  if(inet_pton(AF_INET, buf, addr) == 1)
+    return 4;
+  return inet_pton(AF_INET6, buf, addr) == 1 ? 16 : 0;
 }
 
 hb_io hb_sock_fail(const hb_tls_base *b, hb_io io, const char *what,
