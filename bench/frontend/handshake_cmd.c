@@ -21,6 +21,7 @@
 #include "engine_run.h"
 #include "hb/report.h"
 #include "hb/sig.h"
+#include "hb/tls_groups.h"
 
 typedef struct hs_case {
   char label[96];
@@ -135,6 +136,7 @@ static void parse(int argc, char **argv, hs_args *a)
     { NULL, 0, NULL, 0 }
   };
   static const char *const groups[] = { "x25519", "p256", "p384", NULL };
+  const hb_group *g;
   static const char *const resumes[] = { "none", "id", "ticket", NULL };
   const char *backend = "all", *sel[1];
   hb_err err = { "" };
@@ -183,10 +185,13 @@ static void parse(int argc, char **argv, hs_args *a)
       a->one.cert_type = optarg;
       break;
     case 'g':
-      if(!one_of(optarg, groups))
+      /* any spelling the group table knows; the crypto model (the
+       * exchange cases) covers these three */
+      g = hb_group_find(optarg, strlen(optarg));
+      if(!g || !one_of(g->name, groups))
         hb_usage_fail("handshake", "--group: '%s' is not x25519, p256 or "
                       "p384", optarg);
-      a->one.group = optarg;
+      a->one.group = g->name;
       break;
     case 'r':
       if(!one_of(optarg, resumes))
