@@ -100,8 +100,9 @@ int hb_link_start(struct hb_link_run *r, const char *emulator,
     snprintf(why, whylen, "the link emulator did not start");
     return -1;
   }
-  if(measure_n > 0) /* the first measurement, taken on start */
-    read_line(r->out_fd, line, sizeof(line), 30000);
+  if(measure_n > 0 && /* the first measurement, taken on start */
+     read_line(r->out_fd, r->first, sizeof(r->first), 60000))
+    r->first[0] = '\0';
   return 0;
 }
 

@@ -17,6 +17,7 @@ struct hb_link_run {
   char ns[2][64];            /* namespace names (client, server) */
   char addr[2][32];          /* addresses (client, server) */
   char stats_path[512];      /* its JSON counters after hb_link_stop */
+  char first[8192];          /* the measurement taken on start, or "" */
 };
 
 /* Starts emulator (path to httpsbench-link) with cfg; measure_n > 0

@@ -33,7 +33,7 @@ def write(out, obj):
 
 
 def sleeper(info):
-    write(info + "." + str(os.getpid()), {
+    write(info + "." + str(os.getpid()) + ".json", {
         "pid": os.getpid(), "netns": os.readlink("/proc/self/ns/net")})
     ready()
     while True:

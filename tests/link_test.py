@@ -58,7 +58,7 @@ def ns_alive(inode_link):
 def left_behind(tmp, before):
     """Names, devices or processes of a finished run that remain."""
     left = [n for n in ours() if n not in before]
-    for f in glob.glob(os.path.join(tmp, "info.*")):
+    for f in glob.glob(os.path.join(tmp, "info.*.json")):
         info = json.load(open(f))
         try:
             os.kill(info["pid"], 0)
@@ -130,10 +130,10 @@ def cleanup_checks():
     for how in ("SIGINT", "kill -9 server", "kill -9 client"):
         with tempfile.TemporaryDirectory() as tmp:
             p = sleepers(tmp)
-            ok = wait_for(lambda: len(glob.glob(tmp + "/info.*")) == 2)
+            ok = wait_for(lambda: len(glob.glob(tmp + "/info.*.json")) == 2)
             check(ok, "%s: both children started" % how)
             infos = [json.load(open(f)) for f in
-                     sorted(glob.glob(tmp + "/info.*"),
+                     sorted(glob.glob(tmp + "/info.*.json"),
                             key=os.path.getmtime)]
             if how == "SIGINT":
                 p.send_signal(signal.SIGINT)
@@ -236,6 +236,65 @@ def rate_check():
               "the emulator within 3%%" % em)
 
 
+def handshake_check():
+    """A TLS 1.3 full handshake's time to first byte is 3 RTT + its
+    loopback time, 0-RTT one RTT less (within 10%), in the front end's
+    report; and the report carries the link."""
+    fe = os.path.join(BUILD, "httpsbench")
+    if not os.access(os.path.join(BUILD, "httpsbench-openssl"), os.X_OK):
+        print("skip handshake over the link: no OpenSSL engine")
+        return
+
+    def ttfb(rep):
+        m = {r["name"].split("/")[-1]: r["stats"]["median"]
+             for r in rep["results"] if r.get("stats")}
+        return (m["tcp_connect"] + m["tls_handshake"]
+                + m["first_request"]) / 1e3
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, extra, k in (("1.3 full", [], 3),
+                                ("1.3 0-RTT", ["--resume", "ticket",
+                                               "--early-data"], 2)):
+            reps = []
+            for link in ([], ["--rtt", "20"]):
+                out = os.path.join(tmp, "r.json")
+                r = subprocess.run(
+                    [fe, "handshake", "--backend", "openssl", "--tls", "1.3",
+                     "-n", "10", "--quiet", "--crypto",
+                     os.path.join(tmp, "none.json"), "--json", out]
+                    + extra + link, capture_output=True, text=True,
+                    timeout=120)
+                check(r.returncode == 0, "handshake %s %s exits 0 (%s)"
+                      % (label, " ".join(link), r.stderr.strip()[-300:]))
+                if r.returncode:
+                    return
+                reps.append(json.load(open(out)))
+            loop, over = ttfb(reps[0]), ttfb(reps[1])
+            res = [r for r in reps[1]["results"]
+                   if r["name"].endswith("/tls_handshake")][0]
+            rtt = res["link_measured"]["echo_rtt_ms"]["median"]
+            want = k * rtt + loop
+            check(abs(over - want) <= 0.1 * want,
+                  "TLS %s over 20 ms: first byte after %.2f ms, %d RTT "
+                  "(%.3f ms) + loopback %.2f ms = %.2f within 10%%"
+                  % (label, over, k, rtt, loop, want))
+            check(res["rtts_expected"] == k and
+                  reps[1]["link"]["configured"]["rtt_ms"] == 20 and
+                  "link" not in reps[0],
+                  "TLS %s: the report records the link and %d RTTs "
+                  "expected" % (label, k))
+            v = subprocess.run([sys.executable, os.path.join(
+                SRC, "scripts", "validate_report.py"), out],
+                capture_output=True, text=True)
+            check(v.returncode == 0, "the report over the link is valid "
+                  "(%s)" % (v.stdout + v.stderr).strip()[-300:])
+    r = subprocess.run([fe, "handshake", "--rtt", "-3"],
+                       capture_output=True, text=True)
+    check(r.returncode == 2 and len(r.stderr.splitlines()) == 1,
+          "httpsbench handshake --rtt -3: exit 2, one line")
+    check(not ours(), "no namespace left after the handshake runs")
+
+
 def main():
     if not os.access(LINK, os.X_OK):
         print("FAIL: no %s" % LINK)
@@ -250,6 +309,7 @@ def main():
     rtt_check()
     loss_check()
     rate_check()
+    handshake_check()
     print("%d failure(s)" % len(failures))
     return 1 if failures else 0
 
