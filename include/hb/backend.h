@@ -14,7 +14,14 @@ typedef struct hb_backend {
   const char *library;         /* human name: "OpenSSL", "BoringSSL" */
   const hb_crypto_ops *crypto; /* NULL for plain TCP */
   const hb_tls_ops *tls;       /* NULL until a backend implements TLS */
+  const char *origin;          /* where the library came from */
 } hb_backend;
+
+/* A backend file compiled for a library set of scripts/libs gets its
+ * name ("openssl-3.5") and origin from the build. */
+#ifndef HB_BACKEND_ORIGIN
+#define HB_BACKEND_ORIGIN "Debian 12 package"
+#endif
 
 extern const hb_backend hb_linked_backend;
 
