@@ -14,10 +14,11 @@ const struct hb_link_optdesc hb_link_options[] = {
   { "jitter", 1, "--jitter MS        each packet's one-way delay varies "
                  "uniformly by +-MS" },
   { "loss", 1, "--loss PCT         random loss per packet, each way" },
-  { "loss-burst", 1, "--loss-burst P,R[,BAD[,GOOD]]  Gilbert-Elliott "
-                     "bursts: % good->bad, % bad->good,\n"
-                     "                     % loss when bad (100), "
-                     "when good (0)" },
+  { "loss-burst", 1, "--loss-burst P,R[,BAD[,GOOD]]\n"
+                     "                     Gilbert-Elliott bursts: per "
+                     "packet % good->bad, % bad->good;\n"
+                     "                     % lost when bad (100), when "
+                     "good (0)" },
   { "rate", 1, "--rate MBIT[/UP]   rate limit (server->client [/ "
                "client->server]), Mbit/s" },
   { "queue", 1, "--queue PKTS       drop-tail queue before the rate limit "

@@ -845,7 +845,8 @@ static void link_rtts(json_t *report, const hs_case *cases, int ncases,
   int i, b;
 
   printf("\nround trips to the first response byte (ttfb = tcp + tls + "
-         "request medians; rtt: ICMP echo median before the case)\n");
+         "request medians, CPU time included; rtt: ICMP echo median before "
+         "the case)\n");
   printf("%-36s %-10s %10s %8s %7s %8s\n", "case", "backend", "ttfb ms",
          "rtt ms", "rtts", "expected");
   for(i = 0; i < ncases; i++)
