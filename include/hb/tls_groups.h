@@ -29,7 +29,12 @@ enum {
   HB_GROUP_X25519 = 29, HB_GROUP_X448 = 30,
   HB_GROUP_FFDHE2048 = 256, HB_GROUP_FFDHE3072 = 257,
   HB_GROUP_FFDHE4096 = 258, HB_GROUP_FFDHE6144 = 259,
-  HB_GROUP_FFDHE8192 = 260
+  HB_GROUP_FFDHE8192 = 260,
+  /* hybrid post-quantum: ML-KEM (FIPS 203) with a classical group */
+  HB_GROUP_P256MLKEM768 = 0x11EB, HB_GROUP_X25519MLKEM768 = 0x11EC,
+  HB_GROUP_P384MLKEM1024 = 0x11ED,
+  /* pre-standard Kyber drafts (BoringSSL 14) */
+  HB_GROUP_X25519KYBER768 = 0x6399, HB_GROUP_P256KYBER768 = 0xFE32
 };
 
 /* Our names, for help texts and errors: "x25519, p256, ...". */

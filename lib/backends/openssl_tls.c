@@ -97,6 +97,14 @@ static const struct {
   { HB_GROUP_FFDHE4096, "ffdhe4096", NID_ffdhe4096 },
   { HB_GROUP_FFDHE6144, "ffdhe6144", NID_ffdhe6144 },
   { HB_GROUP_FFDHE8192, "ffdhe8192", NID_ffdhe8192 },
+#if OPENSSL_VERSION_NUMBER >= 0x30500000L /* ML-KEM hybrids */
+  { HB_GROUP_X25519MLKEM768, "X25519MLKEM768", NID_undef },
+  { HB_GROUP_P256MLKEM768, "SecP256r1MLKEM768", NID_undef },
+  { HB_GROUP_P384MLKEM1024, "SecP384r1MLKEM1024", NID_undef },
+#endif
+#elif defined(SSL_CURVE_X25519KYBER768) /* BoringSSL 14: Kyber drafts */
+  { HB_GROUP_X25519KYBER768, "X25519Kyber768", NID_X25519Kyber768 },
+  { HB_GROUP_P256KYBER768, "P256Kyber768", NID_P256Kyber768 },
 #endif
 };
 #define OT_NGROUPS (sizeof(ot_groups) / sizeof(ot_groups[0]))
@@ -1030,6 +1038,11 @@ static const char *ot_group_name(SSL *ssl)
 {
 #ifdef OT_BSSL
   return hb_group_name(SSL_get_curve_id(ssl)); /* the IANA id */
+#elif OPENSSL_VERSION_NUMBER >= 0x30200000L
+  /* by name: hybrid groups have no NID */
+  const char *name = SSL_get0_group_name(ssl);
+  const hb_group *g = name ? hb_group_find(name, strlen(name)) : NULL;
+  return g ? g->name : "";
 #else
   int nid = SSL_get_negotiated_group(ssl);
   size_t i;

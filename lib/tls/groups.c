@@ -15,12 +15,21 @@ static const hb_group groups[] = {
   { "ffdhe3072", HB_GROUP_FFDHE3072, { NULL } },
   { "ffdhe4096", HB_GROUP_FFDHE4096, { NULL } },
   { "ffdhe6144", HB_GROUP_FFDHE6144, { NULL } },
-  { "ffdhe8192", HB_GROUP_FFDHE8192, { NULL } }
+  { "ffdhe8192", HB_GROUP_FFDHE8192, { NULL } },
+  { "x25519mlkem768", HB_GROUP_X25519MLKEM768, { NULL } },
+  { "p256mlkem768", HB_GROUP_P256MLKEM768, { "secp256r1mlkem768", NULL } },
+  { "p384mlkem1024", HB_GROUP_P384MLKEM1024,
+    { "secp384r1mlkem1024", NULL } },
+  { "x25519kyber768", HB_GROUP_X25519KYBER768,
+    { "x25519kyber768draft00", NULL } },
+  { "p256kyber768", HB_GROUP_P256KYBER768, { NULL } }
 };
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
 
 const char hb_groups_known[] = "x25519, p256, p384, p521, x448, "
-  "ffdhe2048, ffdhe3072, ffdhe4096, ffdhe6144, ffdhe8192";
+  "ffdhe2048, ffdhe3072, ffdhe4096, ffdhe6144, ffdhe8192, "
+  "x25519mlkem768, p256mlkem768, p384mlkem1024, x25519kyber768, "
+  "p256kyber768";
 
 static int same(const char *word, const char *name, size_t len)
 {
