@@ -103,8 +103,8 @@ static const struct {
   { HB_GROUP_P384MLKEM1024, "SecP384r1MLKEM1024", NID_undef },
 #endif
 #elif defined(SSL_CURVE_X25519KYBER768) /* BoringSSL 14: Kyber drafts */
-  { HB_GROUP_X25519KYBER768, "X25519Kyber768", NID_X25519Kyber768 },
-  { HB_GROUP_P256KYBER768, "P256Kyber768", NID_P256Kyber768 },
+  { HB_GROUP_X25519KYBER768, "X25519Kyber", NID_X25519Kyber768 },
+  { HB_GROUP_P256KYBER768, "P256Kyber", NID_P256Kyber768 },
 #endif
 };
 #define OT_NGROUPS (sizeof(ot_groups) / sizeof(ot_groups[0]))
