@@ -25,9 +25,13 @@ typedef struct hb_backend {
 
 extern const hb_backend hb_linked_backend;
 
-/* Every backend the project knows, in report order, built or not. */
+/* Every backend the project knows, in report order, built or not: Debian
+ * 12's libraries and plain TCP. Library sets built by scripts/libs
+ * ("openssl-3.5") come after their Debian library when built. */
 #define HB_BACKEND_NAMES \
   { "openssl", "boringssl", "gnutls", "wolfssl", "mbedtls", "plain" }
 #define HB_BACKEND_COUNT 6
+/* At most this many engines in one run (Debian's, sets, plain). */
+#define HB_BACKEND_MAX 32
 
 #endif
