@@ -21,10 +21,16 @@ for args in "--help" "crypto --help" "backends --help"; do
   if $hb $args >"$tmp/out" 2>&1 && grep -q usage "$tmp/out"; then ok
   else bad "httpsbench $args"; fi
 done
-# the engines of the backends (httpsbench-curl is libcurl's own client)
+# an interval is named by the coverage it achieves, never "95%" for all
+if $hb crypto --help 2>&1 | grep -q "95%"; then
+  bad "crypto --help calls every interval 95%"
+else ok; fi
+# the engines of the backends (httpsbench-curl is libcurl's own client,
+# httpsbench-link the link emulator: tests/link_test.py checks it)
 engines=""
 for e in "$bin"/httpsbench-*; do
-  case ${e##*/} in httpsbench-curl) ;; *) engines="$engines $e" ;; esac
+  case ${e##*/} in httpsbench-curl|httpsbench-link) ;;
+    *) engines="$engines $e" ;; esac
 done
 for e in $engines; do
   if "$e" --help >/dev/null 2>&1; then ok; else bad "$e --help"; fi

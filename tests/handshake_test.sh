@@ -240,8 +240,9 @@ engines="" tested="" early=""
 for e in "$build"/httpsbench-*; do
   [ -x "$e" ] || continue
   b=${e##*/httpsbench-}
-  # the TLS engines: not plain (no TLS) nor curl (libcurl's own client)
-  case $b in plain|curl) ;; *) engines="$engines $b" ;; esac
+  # the TLS engines: not plain (no TLS), curl (libcurl's own client) nor
+  # link (the link emulator)
+  case $b in plain|curl|link) ;; *) engines="$engines $b" ;; esac
 done
 
 for b in $engines; do

@@ -12,6 +12,7 @@
 #include "hb/backend.h"
 #include "hb/cli.h"
 #include "engine_run.h"
+#include "link_fe.h"
 #include "hb/report.h"
 #include "scripts.h"
 #include "hb/sig.h"
@@ -190,7 +191,7 @@ int hb_server_start(const char *backend, char *const args[], int cpu,
   argv[n++] = path;
   argv[n++] = "server";
   argv[n++] = "--listen";
-  argv[n++] = "127.0.0.1:0";
+  argv[n++] = (char *)hb_fe_link_listen(); /* loopback or across a link */
   for(i = 0; args[i] && n < 31; i++)
     argv[n++] = args[i];
   argv[n] = NULL;

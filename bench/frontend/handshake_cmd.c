@@ -19,8 +19,10 @@
 #include "hb/certs.h"
 #include "hb/cli.h"
 #include "engine_run.h"
+#include "link_fe.h"
 #include "hb/report.h"
 #include "hb/sig.h"
+#include "hb/tls_groups.h"
 
 typedef struct hs_case {
   char label[96];
@@ -86,6 +88,7 @@ static void usage(FILE *f)
     "  --json FILE              write the report\n"
     "  --server-cpu N --client-cpu N  (default 0 and 1)\n"
     "  --quiet                  no progress on stderr\n", HB_CERT_TYPES);
+  hb_fe_link_help(f);
 }
 
 static int one_of(const char *v, const char *const *list)
@@ -132,9 +135,11 @@ static void parse(int argc, char **argv, hs_args *a)
     { "client-cpu", required_argument, NULL, 'K' },
     { "quiet", no_argument, NULL, 'q' },
     { "help", no_argument, NULL, 'h' },
+    HB_FE_LINK_LONGOPTS,
     { NULL, 0, NULL, 0 }
   };
   static const char *const groups[] = { "x25519", "p256", "p384", NULL };
+  const hb_group *g;
   static const char *const resumes[] = { "none", "id", "ticket", NULL };
   const char *backend = "all", *sel[1];
   hb_err err = { "" };
@@ -183,10 +188,13 @@ static void parse(int argc, char **argv, hs_args *a)
       a->one.cert_type = optarg;
       break;
     case 'g':
-      if(!one_of(optarg, groups))
+      /* any spelling the group table knows; the crypto model (the
+       * exchange cases) covers these three */
+      g = hb_group_find(optarg, strlen(optarg));
+      if(!g || !one_of(g->name, groups))
         hb_usage_fail("handshake", "--group: '%s' is not x25519, p256 or "
                       "p384", optarg);
-      a->one.group = optarg;
+      a->one.group = g->name;
       break;
     case 'r':
       if(!one_of(optarg, resumes))
@@ -225,11 +233,16 @@ static void parse(int argc, char **argv, hs_args *a)
                                            optarg); break;
     case 'q': a->quiet = 1; break;
     case 'h': usage(stdout); exit(0);
-    default: hb_usage_getopt("handshake", opt, argv);
+    default:
+      if(!hb_fe_link_getopt("handshake", opt, optarg))
+        hb_usage_getopt("handshake", opt, argv);
     }
   }
   if(optind < argc)
     hb_usage_fail("handshake", "unexpected argument '%s'", argv[optind]);
+  if(a->connect && hb_fe_link_wanted())
+    hb_usage_fail("handshake", "--connect and a link option contradict "
+                  "(the link joins our own server and client)");
   if((a->conns > 0) != (a->seconds > 0))
     hb_usage_fail("handshake", "capacity mode needs both -c and -d");
   if(a->cacert && a->insecure)
@@ -315,7 +328,10 @@ static int server_start(const hs_args *a, const char *backend,
     }
   }
   args[n] = NULL;
-  return hb_server_start(backend, args, a->server_cpu, s, err);
+  hb_fe_link_side = HB_FE_SIDE_SERVER;
+  n = hb_server_start(backend, args, a->server_cpu, s, err);
+  hb_fe_link_side = HB_FE_SIDE_NONE;
+  return n;
 }
 
 /* Appends the engine report's results (and backends not yet listed). */
@@ -370,13 +386,13 @@ static int run_latency(const hs_args *a, const char *cb, const hs_case *c,
   int have_snap;
   int k = 0, rc;
   hb_cert_paths certs;
-  json_t *r;
+  json_t *r, *link_m;
 
   if(hb_engine_path(c->tls ? cb : "plain", path, sizeof(path)))
     return hb_err_set(err, HB_ERROR, "no engine for %s", cb);
   snprintf(target, sizeof(target), "%s", a->connect ? a->connect : "");
   if(!a->connect)
-    snprintf(target, sizeof(target), "127.0.0.1:%d", s->port);
+    snprintf(target, sizeof(target), "%s:%d", hb_fe_link_host(), s->port);
   snprintf(n, sizeof(n), "%ld", a->n);
   snprintf(label, sizeof(label), "%s", c->label);
   argv[k++] = path;
@@ -422,16 +438,24 @@ static int run_latency(const hs_args *a, const char *cb, const hs_case *c,
   }
   argv[k] = NULL;
   unlink(tmp);
+  link_m = hb_fe_link_measure(); /* the link as it is before the case */
   have_snap = s->pid > 0 && hb_server_snapshot(s, &snap0, err) == HB_OK;
+  hb_fe_link_side = HB_FE_SIDE_CLIENT;
   rc = a->trace ? hb_engine_exec_pinned(argv, a->client_cpu)
               : hb_engine_exec_quiet(argv, a->client_cpu);
+  hb_fe_link_side = HB_FE_SIDE_NONE;
   have_snap = have_snap && hb_server_snapshot(s, &snap1, err) == HB_OK;
-  if(merge(report, tmp, err) != HB_OK)
+  if(merge(report, tmp, err) != HB_OK) {
+    json_decref(link_m);
     return hb_err_set(err, HB_ERROR, "%s handshake %s: engine exited %d "
                       "(%s)", cb, c->label, rc, err->msg);
+  }
   snprintf(label, sizeof(label), "%s/%s", c->label,
            c->tls ? "tls_handshake" : "total");
   r = find(report, c->tls ? cb : "plain", label);
+  if(r && link_m)
+    json_object_set(r, "link_measured", link_m);
+  json_decref(link_m);
   if(r && have_snap) {
     /* the server's CPU (ns clock) over the engine's whole run, warm-up
      * and traced connections included, over the connections the server
@@ -470,8 +494,8 @@ static void run_capacity(const hs_args *a, const char *cb, const hs_case *c,
   json_t *res;
 
   hb_engine_path(c->tls ? cb : "plain", path, sizeof(path));
-  snprintf(url, sizeof(url), "%s://127.0.0.1:%d%s", c->tls ? "https"
-           : "http", s->port, a->path);
+  snprintf(url, sizeof(url), "%s://%s:%d%s", c->tls ? "https"
+           : "http", hb_fe_link_host(), s->port, a->path);
   if(a->connect)
     snprintf(url, sizeof(url), "%s://%s%s", c->tls ? "https" : "http",
              a->connect, a->path);
@@ -513,7 +537,9 @@ static void run_capacity(const hs_args *a, const char *cb, const hs_case *c,
     /* the window after the warm-up, marked by the client; the server's
      * snapshots at its edges */
     have = 0;
+    hb_fe_link_side = HB_FE_SIDE_CLIENT;
     pid = hb_engine_spawn(argv, a->client_cpu, &fd);
+    hb_fe_link_side = HB_FE_SIDE_NONE;
     if(pid > 0) {
       have = s->pid > 0 &&
              hb_wait_mark(fd, "mark start", HS_WARMUP + 30) == 0 &&
@@ -806,6 +832,62 @@ static void print_table(json_t *report, const hs_case *cases, int ncases,
          "(from the crypto suite).\n");
 }
 
+/* With a link: time to the first response byte (TCP connect + TLS
+ * handshake + first request, medians) in round trips of the link as
+ * measured before the case, beside the count the protocol needs: TCP +
+ * request 2, TLS 1.2 full 4, resumed 3, TLS 1.3 full or PSK 3, 0-RTT 2.
+ * More than half an RTT off is flagged. */
+static int expected_rtts(const hs_case *c)
+{
+  if(!c->tls || c->early)
+    return 2;
+  return !strcmp(c->tls, "1.2") && !strcmp(c->resume, "none") ? 4 : 3;
+}
+
+static void link_rtts(json_t *report, const hs_case *cases, int ncases,
+                      const hs_args *a)
+{
+  int i, b;
+
+  printf("\nround trips to the first response byte (ttfb = tcp + tls + "
+         "request medians, CPU time included; rtt: ICMP echo median before "
+         "the case)\n");
+  printf("%-36s %-10s %10s %8s %7s %8s\n", "case", "backend", "ttfb ms",
+         "rtt ms", "rtts", "expected");
+  for(i = 0; i < ncases; i++)
+    for(b = 0; b < (cases[i].tls ? a->nbackends : 1); b++) {
+      const char *be = cases[i].tls ? a->backends[b] : "plain";
+      const hs_case *c = &cases[i];
+      char name[160];
+      double ttfb, rtt, n;
+      json_t *r, *m;
+      snprintf(name, sizeof(name), "%s/%s", c->label,
+               c->tls ? "tls_handshake" : "total");
+      r = find(report, be, name);
+      if(!r || strcmp(json_string_value(json_object_get(r, "status")),
+                      "ok"))
+        continue;
+      m = json_object_get(json_object_get(r, "link_measured"),
+                          "echo_rtt_ms");
+      rtt = json_is_number(json_object_get(m, "median"))
+            ? json_number_value(json_object_get(m, "median")) : NAN;
+      ttfb = (phase(report, be, c->label, "tcp_connect") +
+              (c->tls ? phase(report, be, c->label, "tls_handshake") : 0) +
+              phase(report, be, c->label, "first_request")) / 1e3;
+      n = ttfb / rtt;
+      json_object_set_new(r, "ttfb_ms", hb_json_num(ttfb));
+      json_object_set_new(r, "rtts_measured", hb_json_num(n));
+      json_object_set_new(r, "rtts_expected",
+                          json_integer(expected_rtts(c)));
+      json_object_set_new(r, "rtts_off", json_boolean(
+        !isnan(n) && fabs(n - expected_rtts(c)) > 0.5));
+      printf("%-36s %-10s %10.3f %8.3f %7.2f %8d%s\n", c->label, be, ttfb,
+             rtt, n, expected_rtts(c),
+             !isnan(n) && fabs(n - expected_rtts(c)) > 0.5
+             ? "  OFF by more than half an RTT (see --trace)" : "");
+    }
+}
+
 /* When no measurement succeeded and at least one failed: the reason, in
  * one line (the first failure's), and 1. Unsupported cases are not
  * failures: a library lacking TLS 1.3 is a result too. */
@@ -861,6 +943,13 @@ int hb_cmd_handshake(int argc, char **argv)
   snprintf(tmp, sizeof(tmp), "%s/hs.json", tmpdir);
   snprintf(ctmp, sizeof(ctmp), "%s/crypto.json", tmpdir);
   report = hb_report_new(argc, argv);
+  if(hb_fe_link_wanted() && hb_fe_link_start(why, sizeof(why))) {
+    fprintf(stderr, "httpsbench handshake: %s\n", why);
+    json_decref(report);
+    json_decref(figs);
+    rmdir(tmpdir);
+    return 1;
+  }
   for(i = 0; i < ncases && !hb_interrupted(); i++) {
     const hs_case *c = &cases[i];
     for(b = 0; b < (c->tls ? a.nbackends : 1) && !hb_interrupted(); b++) {
@@ -902,6 +991,10 @@ int hb_cmd_handshake(int argc, char **argv)
   unlink(ctmp);
   json_decref(figs);
   print_table(report, cases, ncases, &a);
+  if(hb_fe_link_wanted()) {
+    link_rtts(report, cases, ncases, &a);
+    json_object_set_new(report, "link", hb_fe_link_stop());
+  }
   fflush(stdout);
   hb_server_log_flush();
   rmdir(tmpdir);

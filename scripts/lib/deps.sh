@@ -12,7 +12,8 @@ HB_PACKAGES="build-essential cmake pkg-config git
   libmbedtls-dev
   libcurl4-openssl-dev
   python3 python3-jsonschema
-  python3-matplotlib chromium"
+  python3-matplotlib chromium
+  iproute2"
 
 hb_install_deps() {
   local missing="" p n log
