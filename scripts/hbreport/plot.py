@@ -54,7 +54,7 @@ def color(backend):
         return BACKEND_COLORS[backend]
     family = backend.split("-")[0].split("@")[0]
     if family in BACKEND_COLORS:
-        shades = (-0.45, -0.65)  # darker: "n/a" stays readable
+        shades = (-0.35, -0.55)  # darker: "n/a" stays readable
         return _shade(BACKEND_COLORS[family],
                       shades[sum(map(ord, backend)) % len(shades)])
     return EXTRA_COLORS[sum(map(ord, backend)) % len(EXTRA_COLORS)]
