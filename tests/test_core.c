@@ -365,14 +365,35 @@ static void test_cli(void)
   hb_fmt_level(NAN, why, sizeof(why));
   CHECK(!strcmp(why, "-"), "level NaN: %s", why);
   sizes[0] = 16;
-  /* 3 AEADs x (seal, open, rekey) + 2 CBC + 5 MD + 6 sigs x 2 + 3 RSA x 2
-   * + 2 kex x 3 (no stream: 16 is not a multiple of 64) */
-  CHECK(hb_crypto_cases(sizes, 1, NULL, &cases, &nc) == 0 && nc == 40,
-        "one size gives %zu cases, want 40", nc);
+  /* 3 AEADs x (seal, open, rekey) + 2 CBC + 5 MD + 7 sigs x 2 + 3 RSA x 2
+   * + 2 kex x 3 + 4 KEMs x 4 (no stream: 16 is not a multiple of 64) */
+  CHECK(hb_crypto_cases(sizes, 1, NULL, &cases, &nc) == 0 && nc == 58,
+        "one size gives %zu cases, want 58", nc);
   if(nc)
     free(cases);
   CHECK(hb_crypto_cases(sizes, 1, "^x25519/", &cases, &nc) == 0 && nc == 3,
         "x25519 filter gives %zu", nc);
+  if(nc)
+    free(cases);
+  /* the KEM cases, their names and kinds; Kyber apart from ML-KEM */
+  CHECK(hb_crypto_cases(sizes, 1, "^ml-kem-768/", &cases, &nc) == 0 &&
+        nc == 4, "ml-kem-768 filter gives %zu", nc);
+  if(nc == 4) {
+    CHECK(!strcmp(cases[0].name, "ml-kem-768/keygen") &&
+          cases[0].kind == HB_CASE_KEM_KEYGEN &&
+          !strcmp(cases[1].name, "ml-kem-768/encaps") &&
+          cases[1].kind == HB_CASE_ENCAPS &&
+          !strcmp(cases[2].name, "ml-kem-768/decaps") &&
+          cases[2].kind == HB_CASE_DECAPS &&
+          !strcmp(cases[3].name, "ml-kem-768/exchange") &&
+          cases[3].kind == HB_CASE_KEM_EXCHANGE &&
+          cases[3].alg == HB_MLKEM768, "ml-kem-768 cases: %s %s %s %s",
+          cases[0].name, cases[1].name, cases[2].name, cases[3].name);
+  }
+  if(nc)
+    free(cases);
+  CHECK(hb_crypto_cases(sizes, 1, "^(kyber-768|ml-dsa-65)/", &cases, &nc)
+        == 0 && nc == 6, "kyber-768 and ml-dsa-65 give %zu", nc);
   if(nc)
     free(cases);
   CHECK(hb_crypto_cases(sizes, 1, "(", &cases, &nc) == -1, "bad regex");

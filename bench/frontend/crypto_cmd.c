@@ -29,7 +29,7 @@ typedef struct crypto_args {
 /* The operations the derived table prices in bytes of bulk encryption. */
 static const char *const priced_ops[] = {
   "rsa-2048/sign", "rsa-2048/decrypt", "ecdsa-p256/sign", "ed25519/sign",
-  "x25519/exchange", NULL
+  "ml-dsa-65/sign", "x25519/exchange", "ml-kem-768/exchange", NULL
 };
 static const char *const bulk_ciphers[] = {
   "aes-128-gcm", "chacha20-poly1305", NULL
@@ -41,8 +41,8 @@ static void usage(FILE *f)
     "usage: httpsbench crypto [options]\n"
     "\n"
     "Symmetric (AEAD, CBC+HMAC), digest and public-key (RSA, ECDSA,\n"
-    "Ed25519, X25519, ECDH) cost through every TLS library, each library\n"
-    "in its own process.\n"
+    "Ed25519, ML-DSA, X25519, ECDH, ML-KEM, Kyber) cost through every TLS\n"
+    "library, each library in its own process.\n"
     "\n"
     "  --backend NAME|all   comma-separated backends (default: all built)\n"
     "  --filter REGEX       only results whose name matches (extended regex)\n"
@@ -403,12 +403,12 @@ static void print_equivalence(json_t *report)
     return;
   printf("\nOne public-key operation costs the CPU time of encrypting "
          "this much (largest record size measured):\n");
-  printf("%-10s %-18s %-18s %14s\n", "backend", "cipher", "operation",
+  printf("%-12s %-18s %-20s %14s\n", "backend", "cipher", "operation",
          "KiB");
   json_array_foreach(d, i, e) {
     json_t *bytes = json_object_get(e, "bytes");
     const char *be = json_string_value(json_object_get(e, "backend"));
-    printf("%-10s %-18s %-18s ", strcmp(be, last) ? be : "",
+    printf("%-12s %-18s %-20s ", strcmp(be, last) ? be : "",
            json_string_value(json_object_get(e, "cipher")),
            json_string_value(json_object_get(e, "operation")));
     if(json_is_number(bytes))
