@@ -783,11 +783,8 @@ static int ossl_sign(hb_pkey *k, const uint8_t *msg, size_t len,
     if(EVP_PKEY_sign(k->sctx, sig, siglen, msg, len) <= 0)
       return hb_ossl_fail(err, HB_ERROR, "%s: EVP_PKEY_sign failed", name);
 #else
-    /* OpenSSL 3.5 refuses a second one-shot sign on a finished context
-     * ("final error"); 3.0 allowed it. Initialising again each time, as a
-     * TLS handshake does once per signature, works on both. */
-    if(EVP_DigestSignInit(k->ed_sign, NULL, NULL, NULL, k->pkey) <= 0 ||
-       EVP_DigestSign(k->ed_sign, sig, siglen, msg, len) <= 0)
+    /* before 3.4 a one-shot context may sign again (see OSSL_MSG_SIGN) */
+    if(EVP_DigestSign(k->ed_sign, sig, siglen, msg, len) <= 0)
       return hb_ossl_fail(err, HB_ERROR, "%s: EVP_DigestSign failed", name);
 #endif
     return HB_OK;
@@ -816,8 +813,7 @@ static int ossl_verify(hb_pkey *k, const uint8_t *msg, size_t len,
 #elif defined(OSSL_MSG_SIGN)
     ok = EVP_PKEY_verify(k->vctx, sig, siglen, msg, len) == 1;
 #else
-    ok = EVP_DigestVerifyInit(k->ed_verify, NULL, NULL, NULL, k->pkey) > 0 &&
-         EVP_DigestVerify(k->ed_verify, sig, siglen, msg, len) == 1;
+    ok = EVP_DigestVerify(k->ed_verify, sig, siglen, msg, len) == 1;
 #endif
   }
   else {
