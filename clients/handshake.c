@@ -384,6 +384,7 @@ static void hsm_measure(const hs_opts *o, hs_run *run)
       run->interrupted = 1;
       return;
     }
+    run->warmed++;
   }
   hb_cpu_times(0, &u0, &s0);
   for(i = 0; i < o->count; i++) {
@@ -457,6 +458,7 @@ static void hsm_trace(const hs_opts *o, hs_run *run)
     run->trace = hsm_trace_why(1, err.msg);
     return;
   }
+  run->trace_made = 1;
   rc = hs_connect_once(run->T, ctx, &run->tg, o,
                        o->resume ? run->sess : NULL, run->tr, r);
   if(r->next) {

@@ -264,27 +264,33 @@ static void parse(int argc, char **argv, hs_args *a)
   case_label(&a->one);
 }
 
-/* The default matrix (issue: kept short, every backend). */
+/* The default matrix (issue: kept short, every backend), after the TCP
+ * baseline; each row says all of its case. */
+static const struct hs_row {
+  const char *tls, *cert, *resume;
+  int early;
+} matrix[] = {
+  { "1.2", "ecdsa-p256", "none", 0 }, { "1.3", "ecdsa-p256", "none", 0 },
+  { "1.2", "rsa-2048", "none", 0 },   { "1.3", "rsa-2048", "none", 0 },
+  { "1.2", "ecdsa-p256", "ticket", 0 }, { "1.3", "ecdsa-p256", "ticket", 0 },
+  { "1.3", "ecdsa-p256", "ticket", 1 },
+};
+#define HS_MATRIX (sizeof(matrix) / sizeof(matrix[0]))
+
 static int matrix_cases(hs_case *out)
 {
-  static const struct { const char *tls, *cert, *resume; } m[] = {
-    { "1.2", "ecdsa-p256", "none" }, { "1.3", "ecdsa-p256", "none" },
-    { "1.2", "rsa-2048", "none" },   { "1.3", "rsa-2048", "none" },
-    { "1.2", "ecdsa-p256", "ticket" }, { "1.3", "ecdsa-p256", "ticket" },
-    { "1.3", "ecdsa-p256", "ticket" },
-  };
-  int i;
+  size_t i;
 
-  for(i = 0; i < 7; i++) {
+  for(i = 0; i < HS_MATRIX; i++) {
     memset(&out[i], 0, sizeof(out[i]));
-    out[i].tls = m[i].tls;
-    out[i].cert_type = m[i].cert;
+    out[i].tls = matrix[i].tls;
+    out[i].cert_type = matrix[i].cert;
     out[i].group = "x25519";
-    out[i].resume = m[i].resume;
-    out[i].early = i == 6; /* the last one with 0-RTT */
+    out[i].resume = matrix[i].resume;
+    out[i].early = matrix[i].early;
     case_label(&out[i]);
   }
-  return 7;
+  return (int)HS_MATRIX;
 }
 
 static int server_start(const hs_args *a, const char *backend,
@@ -356,6 +362,24 @@ static double med(json_t *r)
 {
   json_t *m = json_object_get(json_object_get(r, "stats"), "median");
   return json_is_number(m) ? json_number_value(m) : NAN;
+}
+
+/* The connections a handshake engine made in all, by its own report
+ * (warm-up, measured and traced); NaN when it did not say. */
+static double engine_connections(json_t *r)
+{
+  json_t *e = json_object_get(r, "engine_connections");
+  double n = 0;
+  const char *k[] = { "warmup", "measured", "traced" };
+  size_t i;
+
+  for(i = 0; i < 3; i++) {
+    json_t *v = json_object_get(e, k[i]);
+    if(!json_is_integer(v))
+      return NAN;
+    n += (double)json_integer_value(v);
+  }
+  return n;
 }
 
 /* Latency mode: the client engine's `handshake`, one connection at a
@@ -435,11 +459,18 @@ static int run_latency(const hs_args *a, const char *cb, const hs_case *c,
   if(r && have_snap) {
     /* the server's CPU (ns clock) over the engine's whole run, warm-up
      * and traced connections included, over the connections the server
-     * itself accepted in that time */
+     * itself accepted in that time; beside it the connections the engine
+     * says it made (warm-up, measured, traced), which should agree */
     double conns = snap1.connections - snap0.connections;
+    double made = engine_connections(r);
     json_object_set_new(r, "server_cpu_us_per_connection", hb_json_num(
       conns > 0 ? (snap1.cpu_ns - snap0.cpu_ns) / 1e3 / conns : NAN));
     json_object_set_new(r, "server_connections", hb_json_num(conns));
+    json_object_set_new(r, "client_connections", hb_json_num(made));
+    if(!isnan(made) && made != conns && !a->quiet)
+      fprintf(stderr, "handshake: warning: %s %s: the server counted %.0f "
+              "connections, the client made %.0f\n", cb, c->label, conns,
+              made);
   }
   if(r && have_snap && c->tls) {
     /* the server's own clock, accept to handshake completion, averaged
@@ -481,7 +512,7 @@ static void run_capacity(const hs_args *a, const char *cb, const hs_case *c,
     hb_srv_snap snap0, snap1;
     double h, sh;
     int have, pid, fd = -1;
-    json_t *part, *r;
+    json_t *part, *r, *el;
     k = 0;
     argv[k++] = path;
     argv[k++] = "load";
@@ -533,7 +564,10 @@ static void run_capacity(const hs_args *a, const char *cb, const hs_case *c,
     hs += h;
     resumed += json_number_value(json_object_get(json_object_get(r,
                                  "counts"), "resumed"));
-    rates[n] = h / a->seconds;
+    /* over the window the engine measured, by its clock (not -d) */
+    el = json_object_get(r, "elapsed_s");
+    rates[n] = json_is_number(el) && json_number_value(el) > 0
+               ? h / json_number_value(el) : NAN;
     /* the server's CPU over the measured window, over what it counted
      * in it: handshakes (TLS) or connections (TCP) */
     sh = c->tls ? snap1.handshakes - snap0.handshakes
@@ -838,7 +872,7 @@ static int every_one_failed(json_t *report, char *why, size_t size)
 int hb_cmd_handshake(int argc, char **argv)
 {
   hs_args a;
-  hs_case cases[8];
+  hs_case cases[1 + HS_MATRIX];
   int ncases = 0, i, b, rc, failed = 0;
   json_t *report, *figs = json_object();
   char tmpdir[] = "/tmp/httpsbench.XXXXXX", tmp[64], ctmp[64], why[800];
