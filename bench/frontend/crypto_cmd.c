@@ -12,6 +12,7 @@
 #include "hb/backend.h"
 #include "hb/cli.h"
 #include "hb/crypto_cases.h"
+#include "argvec.h"
 #include "engine_run.h"
 #include "hb/envinfo.h"
 #include "hb/harness.h"
@@ -181,8 +182,9 @@ static int run_engine(const crypto_args *a, const char *backend,
                       const char *tmpdir, json_t *merged)
 {
   char path[4200], out[4300];
-  char *argv[24];
-  int n = 0, rc;
+  hb_argv av = HB_ARGV_INIT;
+  char *const *argv;
+  int rc;
   size_t i;
   json_t *part, *v;
   hb_err err = { "" };
@@ -190,28 +192,21 @@ static int run_engine(const crypto_args *a, const char *backend,
   if(hb_engine_path(backend, path, sizeof(path)))
     return -1;
   snprintf(out, sizeof(out), "%s/%s.json", tmpdir, backend);
-  argv[n++] = path;
-  argv[n++] = "crypto";
-  argv[n++] = "--json";
-  argv[n++] = out;
-  argv[n++] = "--sizes";
-  argv[n++] = (char *)a->sizes;
-  argv[n++] = "--seconds";
-  argv[n++] = (char *)a->seconds;
-  argv[n++] = "--repetitions";
-  argv[n++] = (char *)a->reps;
-  argv[n++] = "--max-cv";
-  argv[n++] = (char *)a->max_cv;
-  argv[n++] = "--max-repetitions";
-  argv[n++] = (char *)a->max_reps;
-  if(a->filter) {
-    argv[n++] = "--filter";
-    argv[n++] = (char *)a->filter;
-  }
+  hb_argv_add(&av, path);
+  hb_argv_add(&av, "crypto");
+  hb_argv_opt(&av, "--json", out);
+  hb_argv_opt(&av, "--sizes", a->sizes);
+  hb_argv_opt(&av, "--seconds", a->seconds);
+  hb_argv_opt(&av, "--repetitions", a->reps);
+  hb_argv_opt(&av, "--max-cv", a->max_cv);
+  hb_argv_opt(&av, "--max-repetitions", a->max_reps);
+  if(a->filter)
+    hb_argv_opt(&av, "--filter", a->filter);
   if(!a->quiet && isatty(2))
-    argv[n++] = "--progress";
-  argv[n] = NULL;
-  rc = hb_engine_exec(argv);
+    hb_argv_add(&av, "--progress");
+  argv = hb_argv_get(&av, &err);
+  rc = argv ? hb_engine_exec(argv) : -1;
+  hb_argv_free(&av);
   part = hb_report_load(out, &err);
   if(!part) {
     json_t *r = hb_report_add_result(merged, "crypto", "engine", backend,

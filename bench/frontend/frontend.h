@@ -2,6 +2,7 @@
 #ifndef HB_FRONTEND_H
 #define HB_FRONTEND_H
 
+#include "argvec.h"
 #include "hb/err.h"
 
 int hb_cmd_backends(int argc, char **argv);
@@ -21,10 +22,10 @@ typedef struct hb_server {
 } hb_server;
 
 /* Starts backend's engine as `server --listen 127.0.0.1:0 ARGS...` (args
- * NULL-terminated, may be empty) pinned to cpu, its stderr in the server
+ * may be NULL) pinned to cpu, its stderr in the server
  * log, and waits for `listening on HOST:PORT`. A server that says
  * `unsupported: why` gives HB_UNSUPPORTED with that reason. */
-int hb_server_start(const char *backend, char *const args[], int cpu,
+int hb_server_start(const char *backend, const hb_argv *args, int cpu,
                     hb_server *s, hb_err *err);
 void hb_server_stop(hb_server *s);
 

@@ -18,6 +18,7 @@
 #include "hb/backend.h"
 #include "hb/certs.h"
 #include "hb/cli.h"
+#include "argvec.h"
 #include "engine_run.h"
 #include "hb/report.h"
 #include "hb/sig.h"
@@ -297,31 +298,25 @@ static int server_start(const hs_args *a, const char *backend,
                         const hs_case *c, const char *root, hb_server *s,
                         hb_err *err)
 {
-  char *args[16];
-  int n = 0;
+  hb_argv args = HB_ARGV_INIT;
+  int rc;
 
   if(c->tls) {
-    args[n++] = "--cert-type";
-    args[n++] = (char *)c->cert_type;
-    args[n++] = "--tls";
-    args[n++] = (char *)c->tls;
-    args[n++] = "--groups";
-    args[n++] = (char *)c->group;
-    args[n++] = "--resume";
-    args[n++] = !strcmp(c->resume, "none") ? "off" : (char *)c->resume;
+    hb_argv_opt(&args, "--cert-type", c->cert_type);
+    hb_argv_opt(&args, "--tls", c->tls);
+    hb_argv_opt(&args, "--groups", c->group);
+    hb_argv_opt(&args, "--resume", !strcmp(c->resume, "none") ? "off"
+                : c->resume);
     if(c->rsa_kx)
-      args[n++] = "--rsa-kx";
-    if(c->early) {
-      args[n++] = "--early-data";
-      args[n++] = "16384";
-    }
-    if(a->mtls) {
-      args[n++] = "--client-ca";
-      args[n++] = (char *)root;
-    }
+      hb_argv_add(&args, "--rsa-kx");
+    if(c->early)
+      hb_argv_opt(&args, "--early-data", "16384");
+    if(a->mtls)
+      hb_argv_opt(&args, "--client-ca", root);
   }
-  args[n] = NULL;
-  return hb_server_start(backend, args, a->server_cpu, s, err);
+  rc = hb_server_start(backend, &args, a->server_cpu, s, err);
+  hb_argv_free(&args);
+  return rc;
 }
 
 /* Appends the engine report's results (and backends not yet listed). */
@@ -388,11 +383,12 @@ static int run_latency(const hs_args *a, const char *cb, const hs_case *c,
                        const hb_server *s, const char *root, const char *tmp,
                        json_t *report, hb_err *err)
 {
-  char path[4200], target[300], n[32], label[128];
-  char *argv[40];
+  char path[4200], target[300], label[128];
+  hb_argv av = HB_ARGV_INIT;
+  char *const *argv;
   hb_srv_snap snap0, snap1;
   int have_snap;
-  int k = 0, rc;
+  int rc;
   hb_cert_paths certs;
   json_t *r;
 
@@ -401,54 +397,46 @@ static int run_latency(const hs_args *a, const char *cb, const hs_case *c,
   snprintf(target, sizeof(target), "%s", a->connect ? a->connect : "");
   if(!a->connect)
     snprintf(target, sizeof(target), "127.0.0.1:%d", s->port);
-  snprintf(n, sizeof(n), "%ld", a->n);
-  snprintf(label, sizeof(label), "%s", c->label);
-  argv[k++] = path;
-  argv[k++] = "handshake";
-  argv[k++] = target;
-  argv[k++] = "-n";
-  argv[k++] = n;
-  argv[k++] = "--label";
-  argv[k++] = label;
-  argv[k++] = "--json";
-  argv[k++] = (char *)tmp;
-  argv[k++] = "--path";
-  argv[k++] = (char *)a->path;
+  hb_argv_add(&av, path);
+  hb_argv_add(&av, "handshake");
+  hb_argv_add(&av, target);
+  hb_argv_add(&av, "-n");
+  hb_argv_addf(&av, "%ld", a->n);
+  hb_argv_opt(&av, "--label", c->label);
+  hb_argv_opt(&av, "--json", tmp);
+  hb_argv_opt(&av, "--path", a->path);
   if(!c->tls)
-    argv[k++] = "--plain";
+    hb_argv_add(&av, "--plain");
   else {
-    argv[k++] = "--tls";
-    argv[k++] = (char *)c->tls;
-    argv[k++] = "--group";
-    argv[k++] = (char *)c->group;
-    argv[k++] = "--resume";
-    argv[k++] = (char *)c->resume;
-    argv[k++] = "--cert-type";
-    argv[k++] = (char *)c->cert_type;
+    hb_argv_opt(&av, "--tls", c->tls);
+    hb_argv_opt(&av, "--group", c->group);
+    hb_argv_opt(&av, "--resume", c->resume);
+    hb_argv_opt(&av, "--cert-type", c->cert_type);
     if(c->rsa_kx)
-      argv[k++] = "--rsa-kx";
+      hb_argv_add(&av, "--rsa-kx");
     if(c->early)
-      argv[k++] = "--early-data";
+      hb_argv_add(&av, "--early-data");
     if(a->insecure)
-      argv[k++] = "--insecure";
-    else {
-      argv[k++] = "--cacert";
-      argv[k++] = (char *)(a->cacert ? a->cacert : root);
-    }
+      hb_argv_add(&av, "--insecure");
+    else
+      hb_argv_opt(&av, "--cacert", a->cacert ? a->cacert : root);
     if(a->mtls && hb_certs_ensure(c->cert_type, &certs, err) == HB_OK) {
-      argv[k++] = "--client-cert";
-      argv[k++] = certs.client_chain;
-      argv[k++] = "--client-key";
-      argv[k++] = certs.client_key;
+      hb_argv_opt(&av, "--client-cert", certs.client_chain);
+      hb_argv_opt(&av, "--client-key", certs.client_key);
     }
     if(a->trace)
-      argv[k++] = "--trace";
+      hb_argv_add(&av, "--trace");
   }
-  argv[k] = NULL;
+  argv = hb_argv_get(&av, err);
+  if(!argv) {
+    hb_argv_free(&av);
+    return HB_ERROR;
+  }
   unlink(tmp);
   have_snap = s->pid > 0 && hb_server_snapshot(s, &snap0, err) == HB_OK;
   rc = a->trace ? hb_engine_exec_pinned(argv, a->client_cpu)
               : hb_engine_exec_quiet(argv, a->client_cpu);
+  hb_argv_free(&av);
   have_snap = have_snap && hb_server_snapshot(s, &snap1, err) == HB_OK;
   if(merge(report, tmp, err) != HB_OK)
     return hb_err_set(err, HB_ERROR, "%s handshake %s: engine exited %d "
@@ -493,10 +481,9 @@ static void run_capacity(const hs_args *a, const char *cb, const hs_case *c,
                          const hb_server *s, const char *root, const char *tmp,
                          json_t *report)
 {
-  char path[4200], url[300], conns[32], dur[32], name[128];
-  char *argv[32];
+  char path[4200], url[300], name[128];
   double rates[100], srv[100], cli[100], resumed = 0, hs = 0;
-  int rep, n = 0, k;
+  int rep, n = 0;
   hb_err err = { "" };
   json_t *res;
 
@@ -506,45 +493,41 @@ static void run_capacity(const hs_args *a, const char *cb, const hs_case *c,
   if(a->connect)
     snprintf(url, sizeof(url), "%s://%s%s", c->tls ? "https" : "http",
              a->connect, a->path);
-  snprintf(conns, sizeof(conns), "%ld", a->conns);
-  snprintf(dur, sizeof(dur), "%g", a->seconds);
   for(rep = 0; rep < a->reps && !hb_interrupted(); rep++) {
     hb_srv_snap snap0, snap1;
     double h, sh;
     int have, pid, fd = -1;
     json_t *part, *r, *el;
-    k = 0;
-    argv[k++] = path;
-    argv[k++] = "load";
-    argv[k++] = url;
-    argv[k++] = "--close";
-    argv[k++] = "-c";
-    argv[k++] = conns;
-    argv[k++] = "-d";
-    argv[k++] = dur;
-    argv[k++] = "--json";
-    argv[k++] = (char *)tmp;
-    argv[k++] = "--marks";
-    argv[k++] = "--warmup";
-    argv[k++] = HS_WARMUP_S;
+    hb_argv av = HB_ARGV_INIT;
+    char *const *argv;
+
+    hb_argv_add(&av, path);
+    hb_argv_add(&av, "load");
+    hb_argv_add(&av, url);
+    hb_argv_add(&av, "--close");
+    hb_argv_add(&av, "-c");
+    hb_argv_addf(&av, "%ld", a->conns);
+    hb_argv_add(&av, "-d");
+    hb_argv_addf(&av, "%g", a->seconds);
+    hb_argv_opt(&av, "--json", tmp);
+    hb_argv_add(&av, "--marks");
+    hb_argv_opt(&av, "--warmup", HS_WARMUP_S);
     if(c->tls) {
-      argv[k++] = "--tls";
-      argv[k++] = (char *)c->tls;
-      argv[k++] = "--resume";
-      argv[k++] = strcmp(c->resume, "none") ? "on" : "off";
+      hb_argv_opt(&av, "--tls", c->tls);
+      hb_argv_opt(&av, "--resume", strcmp(c->resume, "none") ? "on"
+                  : "off");
       if(a->insecure)
-        argv[k++] = "--insecure";
-      else {
-        argv[k++] = "--cacert";
-        argv[k++] = (char *)(a->cacert ? a->cacert : root);
-      }
+        hb_argv_add(&av, "--insecure");
+      else
+        hb_argv_opt(&av, "--cacert", a->cacert ? a->cacert : root);
     }
-    argv[k] = NULL;
+    argv = hb_argv_get(&av, &err);
     unlink(tmp);
     /* the window after the warm-up, marked by the client; the server's
      * snapshots at its edges */
     have = 0;
-    pid = hb_engine_spawn(argv, a->client_cpu, &fd);
+    pid = argv ? hb_engine_spawn(argv, a->client_cpu, &fd) : -1;
+    hb_argv_free(&av);
     if(pid > 0) {
       have = s->pid > 0 &&
              hb_wait_mark(fd, "mark start", HS_WARMUP + 30) == 0 &&
@@ -621,10 +604,8 @@ static json_t *crypto_figures(const hs_args *a, const char *backend,
 {
   json_t *rep, *r, *fig = json_object();
   char path[4200];
-  char *argv[] = { path, "crypto", "--filter",
-    "^((rsa-(2048|3072|4096)|ecdsa-p(256|384)|ed25519)/(sign|verify|"
-    "encrypt|decrypt)|(x25519|ecdh-p256)/exchange)$", "--seconds", "0.05",
-    "--repetitions", "3", "--json", (char *)tmp, NULL };
+  hb_argv av = HB_ARGV_INIT;
+  char *const *argv;
   hb_err err = { "" };
   size_t i;
 
@@ -633,8 +614,19 @@ static json_t *crypto_figures(const hs_args *a, const char *backend,
   else {
     if(hb_engine_path(backend, path, sizeof(path)))
       return fig;
+    hb_argv_add(&av, path);
+    hb_argv_add(&av, "crypto");
+    hb_argv_opt(&av, "--filter", "^((rsa-(2048|3072|4096)|ecdsa-p(256|384)|"
+                "ed25519)/(sign|verify|encrypt|decrypt)|(x25519|ecdh-p256)/"
+                "exchange)$");
+    hb_argv_opt(&av, "--seconds", "0.05");
+    hb_argv_opt(&av, "--repetitions", "3");
+    hb_argv_opt(&av, "--json", tmp);
     unlink(tmp);
-    hb_engine_exec_quiet(argv, a->client_cpu);
+    argv = hb_argv_get(&av, &err);
+    if(argv)
+      hb_engine_exec_quiet(argv, a->client_cpu);
+    hb_argv_free(&av);
     rep = hb_report_load(tmp, &err);
   }
   if(!rep)
