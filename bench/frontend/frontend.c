@@ -148,13 +148,16 @@ int hb_server_start(const char *backend, const hb_argv *args, int cpu,
   return HB_OK;
 }
 
-int hb_parse_cpu(const char *cmd, const char *opt, const char *value)
+int hb_opt_cpu(const char *value, void *dest, char *why, size_t size)
 {
   long cpu;
 
-  if(hb_parse_int(value, 0, 4095, &cpu))
-    hb_usage_fail(cmd, "%s: '%s' is not a CPU number", opt, value);
-  return (int)cpu;
+  if(hb_parse_int(value, 0, 4095, &cpu)) {
+    snprintf(why, size, "'%s' is not a CPU number", value);
+    return -1;
+  }
+  *(int *)dest = (int)cpu;
+  return 0;
 }
 
 void hb_server_stop(hb_server *s)

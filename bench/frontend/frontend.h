@@ -57,8 +57,9 @@ int hb_cpu_busy(int cpu, double *busy_s, double *total_s);
 /* The machine's steal time so far (/proc/stat), seconds; -1 unknown. */
 double hb_steal_seconds(void);
 
-/* --server-cpu / --client-cpu: a CPU number, or usage error (exit 2). */
-int hb_parse_cpu(const char *cmd, const char *opt, const char *value);
+/* --server-cpu / --client-cpu (an hb_opt check, dest an int *): a CPU
+ * number. */
+int hb_opt_cpu(const char *value, void *dest, char *why, size_t size);
 
 /* Servers started by the drivers write their stderr here (in the run's
  * temporary directory), printed together after the tables. */

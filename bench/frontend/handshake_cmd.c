@@ -6,7 +6,6 @@
  * Per case the server engine (--server-backend) starts pinned to one CPU,
  * the client engine's `handshake` runs pinned to the other; in capacity
  * mode the load engine opens a new connection per request instead. */
-#include <getopt.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,6 +17,7 @@
 #include "hb/backend.h"
 #include "hb/certs.h"
 #include "hb/cli.h"
+#include "hb/opts.h"
 #include "argvec.h"
 #include "engine_run.h"
 #include "hb/report.h"
@@ -45,59 +45,6 @@ typedef struct hs_args {
   int server_cpu, client_cpu;
 } hs_args;
 
-static void usage(FILE *f)
-{
-  fprintf(f,
-    "usage: httpsbench handshake [options]\n"
-    "\n"
-    "TCP connect vs TLS 1.2 vs TLS 1.3, full vs resumed, per certificate\n"
-    "and key-exchange group, each phase timed apart, with the message\n"
-    "sequence of one handshake and the crypto floor beside the measured\n"
-    "CPU. Without --tls, runs the default matrix (TCP only; TLS 1.2 and\n"
-    "1.3 full with ecdsa-p256 and rsa-2048 over x25519; TLS 1.2 ticket\n"
-    "and TLS 1.3 PSK resumption, and TLS 1.3 PSK with the request as\n"
-    "0-RTT early data) for every backend.\n"
-    "\n"
-    "  --backend LIST|all       client backend(s) (default all built)\n"
-    "  --server-backend NAME    server backend (default: the client's)\n"
-    "  --connect HOST:PORT      measure that server instead of ours\n"
-    "  --path PATH              the request each connection makes\n"
-    "                           (default /bytes/0, which only our server\n"
-    "                           knows; e.g. / for another server)\n"
-    "  --tls 1.2|1.3|tcp        one case instead of the matrix\n"
-    "  --cert-type TYPE         %s\n"
-    "                           (default ecdsa-p256)\n"
-    "  --group x25519|p256|p384 key exchange (default x25519)\n"
-    "  --resume none|id|ticket  (default none)\n"
-    "  --rsa-kx                 TLS 1.2 RSA key transport\n"
-    "  --early-data             TLS 1.3 0-RTT: with --resume ticket, the\n"
-    "                           request rides in the ClientHello (latency\n"
-    "                           mode only, also in the matrix; the\n"
-    "                           server accepts 16 KiB)\n"
-    "  --mtls                   mutual TLS (client certificate)\n"
-    "  -n COUNT                 connections in latency mode (default 200)\n"
-    "  -c N -d SECONDS          capacity mode: handshakes/s with N\n"
-    "                           concurrent connections\n"
-    "  --repetitions N          capacity runs per case (default 3)\n"
-    "  --cacert FILE            trust anchor (default: the suite's root)\n"
-    "  --insecure               no certificate verification\n"
-    "  --crypto FILE            crypto report for the floor (default: a\n"
-    "                           short crypto run of the needed operations)\n"
-    "  --trace                  print the traced handshake\n"
-    "  --json FILE              write the report\n"
-    "  --server-cpu N --client-cpu N  (default 0 and 1)\n"
-    "  --quiet                  no progress on stderr\n", HB_CERT_TYPES);
-}
-
-static int one_of(const char *v, const char *const *list)
-{
-  int i;
-  for(i = 0; list[i]; i++)
-    if(!strcmp(v, list[i]))
-      return 1;
-  return 0;
-}
-
 static void case_label(hs_case *c)
 {
   if(!c->tls) {
@@ -109,37 +56,132 @@ static void case_label(hs_case *c)
            c->group, c->rsa_kx ? "-rsakx" : "", c->early ? "-0rtt" : "");
 }
 
+static int opt_server_backend(const char *v, void *dest, char *why,
+                              size_t size)
+{
+  const char *sel[1];
+
+  (void)why;
+  (void)size;
+  hb_select_backends("handshake", v, 0, sel, 1); /* exits when bad */
+  *(const char **)dest = sel[0];
+  return 0;
+}
+
+static int opt_path(const char *v, void *dest, char *why, size_t size)
+{
+  if(v[0] != '/' || strpbrk(v, " \r\n\t") || strlen(v) > 200) {
+    snprintf(why, size, "'%s' is not an absolute path without spaces "
+             "(200 bytes at most)", v);
+    return -1;
+  }
+  *(const char **)dest = v;
+  return 0;
+}
+
+static int opt_tls(const char *v, void *dest, char *why, size_t size)
+{
+  hs_args *a = dest;
+
+  if(!strcmp(v, "tcp"))
+    a->one.tls = NULL;
+  else if(!strcmp(v, "1.2") || !strcmp(v, "1.3"))
+    a->one.tls = v;
+  else {
+    snprintf(why, size, "'%s' is not 1.2, 1.3 or tcp", v);
+    return -1;
+  }
+  a->matrix = 0;
+  return 0;
+}
+
+static int opt_cert_type(const char *v, void *dest, char *why, size_t size)
+{
+  if(!hb_cert_type_valid(v)) {
+    snprintf(why, size, "unknown type '%s' (known: %s)", v, HB_CERT_TYPES);
+    return -1;
+  }
+  *(const char **)dest = v;
+  return 0;
+}
+
 static void parse(int argc, char **argv, hs_args *a)
 {
-  static const struct option longopts[] = {
-    { "backend", required_argument, NULL, 'b' },
-    { "server-backend", required_argument, NULL, 'B' },
-    { "connect", required_argument, NULL, 'C' },
-    { "path", required_argument, NULL, 'P' },
-    { "tls", required_argument, NULL, 'T' },
-    { "cert-type", required_argument, NULL, 'k' },
-    { "group", required_argument, NULL, 'g' },
-    { "resume", required_argument, NULL, 'r' },
-    { "rsa-kx", no_argument, NULL, 'x' },
-    { "early-data", no_argument, NULL, 'E' },
-    { "mtls", no_argument, NULL, 'm' },
-    { "repetitions", required_argument, NULL, 'R' },
-    { "cacert", required_argument, NULL, 'a' },
-    { "insecure", no_argument, NULL, 'i' },
-    { "crypto", required_argument, NULL, 'y' },
-    { "trace", no_argument, NULL, 't' },
-    { "json", required_argument, NULL, 'j' },
-    { "server-cpu", required_argument, NULL, 'S' },
-    { "client-cpu", required_argument, NULL, 'K' },
-    { "quiet", no_argument, NULL, 'q' },
-    { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 }
-  };
   static const char *const groups[] = { "x25519", "p256", "p384", NULL };
   static const char *const resumes[] = { "none", "id", "ticket", NULL };
-  const char *backend = "all", *sel[1];
+  const char *backend = "all";
+  const hb_opt opts[] = {
+    { "backend", 0, HB_OPT_STRING, &backend, "LIST|all",
+      "client backend(s) (default all built)", 0, 0, NULL, NULL, NULL },
+    { "server-backend", 0, HB_OPT_CALL, &a->server_backend, "NAME",
+      "server backend (default: the client's)", 0, 0, NULL,
+      opt_server_backend, NULL },
+    { "connect", 0, HB_OPT_STRING, &a->connect, "HOST:PORT",
+      "measure that server instead of ours", 0, 0, NULL, NULL, NULL },
+    { "path", 0, HB_OPT_CALL, &a->path, "PATH",
+      "the request each connection makes\n(default /bytes/0, which only "
+      "our server\nknows; e.g. / for another server)", 0, 0, NULL,
+      opt_path, NULL },
+    { "tls", 0, HB_OPT_CALL, a, "1.2|1.3|tcp",
+      "one case instead of the matrix", 0, 0, NULL, opt_tls, NULL },
+    { "cert-type", 0, HB_OPT_CALL, &a->one.cert_type, "TYPE",
+      HB_CERT_TYPES "\n(default ecdsa-p256)", 0, 0, NULL, opt_cert_type,
+      NULL },
+    { "group", 0, HB_OPT_ENUM, &a->one.group, "x25519|p256|p384",
+      "key exchange (default x25519)", 0, 0, groups, NULL, NULL },
+    { "resume", 0, HB_OPT_ENUM, &a->one.resume, "none|id|ticket",
+      "(default none)", 0, 0, resumes, NULL, NULL },
+    { "rsa-kx", 0, HB_OPT_FLAG, &a->one.rsa_kx, NULL,
+      "TLS 1.2 RSA key transport", 0, 0, NULL, NULL, NULL },
+    { "early-data", 0, HB_OPT_FLAG, &a->one.early, NULL,
+      "TLS 1.3 0-RTT: with --resume ticket, the\nrequest rides in the "
+      "ClientHello (latency\nmode only, also in the matrix; the\nserver "
+      "accepts 16 KiB)", 0, 0, NULL, NULL, NULL },
+    { "mtls", 0, HB_OPT_FLAG, &a->mtls, NULL,
+      "mutual TLS (client certificate)", 0, 0, NULL, NULL, NULL },
+    { NULL, 'n', HB_OPT_INT, &a->n, "COUNT",
+      "connections in latency mode (default 200)", 1, 10000000, NULL,
+      NULL, "a count >= 1" },
+    { NULL, 'c', HB_OPT_INT, &a->conns, "N",
+      "capacity mode (with -d): handshakes/s with\nN concurrent "
+      "connections", 1, 100000, NULL, NULL, "a count >= 1" },
+    { NULL, 'd', HB_OPT_SECONDS, &a->seconds, "SECONDS",
+      "capacity mode: the duration of each run", 0, 3600, NULL, NULL,
+      "a duration" },
+    { "repetitions", 0, HB_OPT_INT, &a->reps, "N",
+      "capacity runs per case (default 3)", 1, 100, NULL, NULL, "1..100" },
+    { "cacert", 0, HB_OPT_STRING, &a->cacert, "FILE",
+      "trust anchor (default: the suite's root)", 0, 0, NULL, NULL, NULL },
+    { "insecure", 0, HB_OPT_FLAG, &a->insecure, NULL,
+      "no certificate verification", 0, 0, NULL, NULL, NULL },
+    { "crypto", 0, HB_OPT_STRING, &a->crypto_json, "FILE",
+      "crypto report for the floor (default: a\nshort crypto run of the "
+      "needed operations)", 0, 0, NULL, NULL, NULL },
+    { "trace", 0, HB_OPT_FLAG, &a->trace, NULL,
+      "print the traced handshake", 0, 0, NULL, NULL, NULL },
+    { "json", 0, HB_OPT_STRING, &a->json, "FILE", "write the report", 0, 0,
+      NULL, NULL, NULL },
+    { "server-cpu", 0, HB_OPT_CALL, &a->server_cpu, "N",
+      "CPU of the server (default 0)", 0, 0, NULL, hb_opt_cpu, NULL },
+    { "client-cpu", 0, HB_OPT_CALL, &a->client_cpu, "N",
+      "CPU of the client (default 1)", 0, 0, NULL, hb_opt_cpu, NULL },
+    { "quiet", 0, HB_OPT_FLAG, &a->quiet, NULL, "no progress on stderr", 0,
+      0, NULL, NULL, NULL },
+    { NULL, 0, HB_OPT_END, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL }
+  };
+  const hb_opts spec = { "handshake",
+    "usage: httpsbench handshake [options]\n"
+    "\n"
+    "TCP connect vs TLS 1.2 vs TLS 1.3, full vs resumed, per certificate\n"
+    "and key-exchange group, each phase timed apart, with the message\n"
+    "sequence of one handshake and the crypto floor beside the measured\n"
+    "CPU. Without --tls, runs the default matrix (TCP only; TLS 1.2 and\n"
+    "1.3 full with ecdsa-p256 and rsa-2048 over x25519; TLS 1.2 ticket\n"
+    "and TLS 1.3 PSK resumption, and TLS 1.3 PSK with the request as\n"
+    "0-RTT early data) for every backend.\n"
+    "\n", NULL, opts };
   hb_err err = { "" };
-  int opt, i, n;
+  int first, i, n;
 
   memset(a, 0, sizeof(*a));
   a->n = 200;
@@ -150,87 +192,9 @@ static void parse(int argc, char **argv, hs_args *a)
   a->one.group = "x25519";
   a->one.resume = "none";
   a->path = "/bytes/0";
-  opterr = 0;
-  /* ':' first: a missing value is ':', not an unknown option */
-  while((opt = getopt_long(argc, argv, ":hn:c:d:", longopts, NULL)) != -1) {
-    switch(opt) {
-    case 'b': backend = optarg; break;
-    case 'B':
-      hb_select_backends("handshake", optarg, 0, sel, 1);
-      a->server_backend = sel[0];
-      break;
-    case 'C': a->connect = optarg; break;
-    case 'P':
-      if(optarg[0] != '/' || strpbrk(optarg, " \r\n\t") ||
-         strlen(optarg) > 200)
-        hb_usage_fail("handshake", "--path: '%s' is not an absolute path "
-                      "without spaces (200 bytes at most)", optarg);
-      a->path = optarg;
-      break;
-    case 'T':
-      if(!strcmp(optarg, "tcp"))
-        a->one.tls = NULL;
-      else if(!strcmp(optarg, "1.2") || !strcmp(optarg, "1.3"))
-        a->one.tls = optarg;
-      else
-        hb_usage_fail("handshake", "--tls: '%s' is not 1.2, 1.3 or tcp",
-                      optarg);
-      a->matrix = 0;
-      break;
-    case 'k':
-      if(!hb_cert_type_valid(optarg))
-        hb_usage_fail("handshake", "--cert-type: unknown type '%s' (known:"
-                      " %s)", optarg, HB_CERT_TYPES);
-      a->one.cert_type = optarg;
-      break;
-    case 'g':
-      if(!one_of(optarg, groups))
-        hb_usage_fail("handshake", "--group: '%s' is not x25519, p256 or "
-                      "p384", optarg);
-      a->one.group = optarg;
-      break;
-    case 'r':
-      if(!one_of(optarg, resumes))
-        hb_usage_fail("handshake", "--resume: '%s' is not none, id or "
-                      "ticket", optarg);
-      a->one.resume = optarg;
-      break;
-    case 'x': a->one.rsa_kx = 1; break;
-    case 'E': a->one.early = 1; break;
-    case 'm': a->mtls = 1; break;
-    case 'n':
-      if(hb_parse_int(optarg, 1, 10000000, &a->n))
-        hb_usage_fail("handshake", "-n: '%s' is not a count >= 1", optarg);
-      break;
-    case 'c':
-      if(hb_parse_int(optarg, 1, 100000, &a->conns))
-        hb_usage_fail("handshake", "-c: '%s' is not a count >= 1", optarg);
-      break;
-    case 'd':
-      if(hb_parse_seconds(optarg, 3600, &a->seconds))
-        hb_usage_fail("handshake", "-d: '%s' is not a duration", optarg);
-      break;
-    case 'R':
-      if(hb_parse_int(optarg, 1, 100, &a->reps))
-        hb_usage_fail("handshake", "--repetitions: '%s' is not 1..100",
-                      optarg);
-      break;
-    case 'a': a->cacert = optarg; break;
-    case 'i': a->insecure = 1; break;
-    case 'y': a->crypto_json = optarg; break;
-    case 't': a->trace = 1; break;
-    case 'j': a->json = optarg; break;
-    case 'S': a->server_cpu = hb_parse_cpu("handshake", "--server-cpu",
-                                           optarg); break;
-    case 'K': a->client_cpu = hb_parse_cpu("handshake", "--client-cpu",
-                                           optarg); break;
-    case 'q': a->quiet = 1; break;
-    case 'h': usage(stdout); exit(0);
-    default: hb_usage_getopt("handshake", opt, argv);
-    }
-  }
-  if(optind < argc)
-    hb_usage_fail("handshake", "unexpected argument '%s'", argv[optind]);
+  first = hb_opts_parse(&spec, argc, argv);
+  if(first < argc)
+    hb_usage_fail("handshake", "unexpected argument '%s'", argv[first]);
   if((a->conns > 0) != (a->seconds > 0))
     hb_usage_fail("handshake", "capacity mode needs both -c and -d");
   if(a->cacert && a->insecure)
@@ -244,9 +208,16 @@ static void parse(int argc, char **argv, hs_args *a)
   if(a->one.early && a->conns)
     hb_usage_fail("handshake", "--early-data is measured in latency mode "
                   "only (not with -c/-d)");
-  if(a->connect && !strchr(a->connect, ':'))
-    hb_usage_fail("handshake", "--connect: '%s' is not HOST:PORT",
-                  a->connect);
+  if(a->connect) {
+    const char *host, *port;
+    size_t hlen, plen;
+    long p;
+    if(hb_hostport_split(a->connect, strlen(a->connect), &host, &hlen,
+                         &port, &plen) || !hlen || !port ||
+       hb_parse_port(port, plen, 1, &p))
+      hb_usage_fail("handshake", "--connect: '%s' is not HOST:PORT",
+                    a->connect);
+  }
   n = hb_select_backends("handshake", backend, 0, a->backends,
                          HB_BACKEND_COUNT);
   /* plain has no TLS: only the TCP baseline runs on it */

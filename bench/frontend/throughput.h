@@ -41,6 +41,7 @@ typedef struct tp_args {
   int ncost;
   int server_cpu, client_cpu, quiet;
   int curl;              /* also run the curl engine as the client */
+  int pipeline_given;    /* --pipeline was on the command line */
 } tp_args;
 
 /* How one backend's server runs: what was pinned, and what it fell back
