@@ -17,6 +17,7 @@
 #include "hb/envinfo.h"
 #include "hb/harness.h"
 #include "hb/report.h"
+#include "results.h"
 #include "hb/sig.h"
 
 typedef struct crypto_args {
@@ -175,8 +176,7 @@ static int run_engine(const crypto_args *a, const char *backend,
   hb_argv av = HB_ARGV_INIT;
   char *const *argv;
   int rc;
-  size_t i;
-  json_t *part, *v;
+  json_t *part;
   hb_err err = { "" };
 
   if(hb_engine_path(backend, path, sizeof(path)))
@@ -212,35 +212,13 @@ static int run_engine(const crypto_args *a, const char *backend,
     fprintf(stderr, "httpsbench crypto: %s\n", msg);
     return rc ? rc : -1;
   }
-  json_array_foreach(json_object_get(part, "backends"), i, v)
-    json_array_append(json_object_get(merged, "backends"), v);
-  json_array_foreach(json_object_get(part, "results"), i, v)
-    json_array_append(json_object_get(merged, "results"), v);
+  hb_res_merge(merged, part);
   if(json_is_true(json_object_get(json_object_get(part, "run"),
                                   "interrupted")))
     rc = HB_EXIT_INTERRUPTED;
   json_decref(part);
   unlink(out);
   return rc;
-}
-
-static json_t *find_result(json_t *report, const char *backend,
-                           const char *name)
-{
-  size_t i;
-  json_t *r;
-
-  json_array_foreach(json_object_get(report, "results"), i, r)
-    if(!strcmp(json_string_value(json_object_get(r, "name")), name) &&
-       !strcmp(json_string_value(json_object_get(r, "backend")), backend))
-      return r;
-  return NULL;
-}
-
-static double median_of(json_t *r)
-{
-  json_t *m = json_object_get(json_object_get(r, "stats"), "median");
-  return json_is_number(m) ? json_number_value(m) : NAN;
 }
 
 /* The largest seal size measured for cipher: bulk transfer uses full
@@ -259,7 +237,7 @@ static json_t *bulk_result(json_t *report, const char *backend,
       json_object_get(r, "params"), "bytes"));
     if(!strncmp(name, prefix, strlen(prefix)) &&
        !strcmp(json_string_value(json_object_get(r, "backend")), backend) &&
-       isfinite(median_of(r)) && (size_t)b > best) {
+       isfinite(hb_res_median(r)) && (size_t)b > best) {
       best = (size_t)b;
       found = r;
     }
@@ -276,10 +254,11 @@ static void derive_equivalence(json_t *report, const crypto_args *a)
     for(c = 0; bulk_ciphers[c]; c++) {
       json_t *bulk = bulk_result(report, a->backends[b], bulk_ciphers[c]);
       for(o = 0; priced_ops[o]; o++) {
-        json_t *op = find_result(report, a->backends[b], priced_ops[o]);
+        json_t *op = hb_res_find(report, NULL, a->backends[b],
+                                 priced_ops[o]);
         json_t *d;
-        double bps = bulk ? median_of(bulk) : NAN;
-        double ops = op ? median_of(op) : NAN;
+        double bps = bulk ? hb_res_median(bulk) : NAN;
+        double ops = op ? hb_res_median(op) : NAN;
         if(!bulk && !op)
           continue;
         d = json_object();
@@ -315,7 +294,7 @@ static void print_table(json_t *report, const crypto_args *a)
          "median", "CI, level", "ns/op", "cyc/B", "cv%");
   for(i = 0; i < n; i++)
     for(b = 0; b < a->nbackends; b++) {
-      json_t *r = find_result(report, a->backends[b], cases[i].name);
+      json_t *r = hb_res_find(report, NULL, a->backends[b], cases[i].name);
       json_t *st = r ? json_object_get(r, "stats") : NULL;
       const char *unit = cases[i].bytes ? "B/s" : "op/s";
       char med[32], lo[32], hi[32], lvl[16], ci[90], cyc[16] = "";

@@ -21,6 +21,7 @@
 #include "argvec.h"
 #include "engine_run.h"
 #include "hb/report.h"
+#include "results.h"
 #include "hb/sig.h"
 
 typedef struct hs_case {
@@ -290,46 +291,6 @@ static int server_start(const hs_args *a, const char *backend,
   return rc;
 }
 
-/* Appends the engine report's results (and backends not yet listed). */
-static int merge(json_t *report, const char *path, hb_err *err)
-{
-  json_t *part = hb_report_load(path, err), *v, *have;
-  size_t i, j;
-
-  if(!part)
-    return HB_ERROR;
-  json_array_foreach(json_object_get(part, "backends"), i, v) {
-    int dup = 0;
-    json_array_foreach(json_object_get(report, "backends"), j, have)
-      if(json_equal(have, v))
-        dup = 1;
-    if(!dup)
-      json_array_append(json_object_get(report, "backends"), v);
-  }
-  json_array_foreach(json_object_get(part, "results"), i, v)
-    json_array_append(json_object_get(report, "results"), v);
-  json_decref(part);
-  return HB_OK;
-}
-
-static json_t *find(json_t *report, const char *backend, const char *name)
-{
-  json_t *r;
-  size_t i;
-
-  json_array_foreach(json_object_get(report, "results"), i, r)
-    if(!strcmp(json_string_value(json_object_get(r, "backend")), backend) &&
-       !strcmp(json_string_value(json_object_get(r, "name")), name))
-      return r;
-  return NULL;
-}
-
-static double med(json_t *r)
-{
-  json_t *m = json_object_get(json_object_get(r, "stats"), "median");
-  return json_is_number(m) ? json_number_value(m) : NAN;
-}
-
 /* The connections a handshake engine made in all, by its own report
  * (warm-up, measured and traced); NaN when it did not say. */
 static double engine_connections(json_t *r)
@@ -361,7 +322,7 @@ static int run_latency(const hs_args *a, const char *cb, const hs_case *c,
   int have_snap;
   int rc;
   hb_cert_paths certs;
-  json_t *r;
+  json_t *r, *part;
 
   if(hb_engine_path(c->tls ? cb : "plain", path, sizeof(path)))
     return hb_err_set(err, HB_ERROR, "no engine for %s", cb);
@@ -409,12 +370,15 @@ static int run_latency(const hs_args *a, const char *cb, const hs_case *c,
               : hb_engine_exec_quiet(argv, a->client_cpu);
   hb_argv_free(&av);
   have_snap = have_snap && hb_server_snapshot(s, &snap1, err) == HB_OK;
-  if(merge(report, tmp, err) != HB_OK)
+  part = hb_report_load(tmp, err);
+  if(!part)
     return hb_err_set(err, HB_ERROR, "%s handshake %s: engine exited %d "
                       "(%s)", cb, c->label, rc, err->msg);
+  hb_res_merge(report, part);
+  json_decref(part);
   snprintf(label, sizeof(label), "%s/%s", c->label,
            c->tls ? "tls_handshake" : "total");
-  r = find(report, c->tls ? cb : "plain", label);
+  r = hb_res_find(report, NULL, c->tls ? cb : "plain", label);
   if(r && have_snap) {
     /* the server's CPU (ns clock) over the engine's whole run, warm-up
      * and traced connections included, over the connections the server
@@ -603,13 +567,11 @@ static json_t *crypto_figures(const hs_args *a, const char *backend,
   if(!rep)
     return fig;
   json_array_foreach(json_object_get(rep, "results"), i, r) {
-    double m = med(r);
-    if(strcmp(json_string_value(json_object_get(r, "backend")), backend) ||
-       strcmp(json_string_value(json_object_get(r, "suite")), "crypto") ||
-       !(m > 0))
+    double m = hb_res_median(r);
+    if(strcmp(hb_res_str(r, "backend"), backend) ||
+       strcmp(hb_res_str(r, "suite"), "crypto") || !(m > 0))
       continue;
-    json_object_set_new(fig, json_string_value(json_object_get(r, "name")),
-                        json_real(1e6 / m));
+    json_object_set_new(fig, hb_res_str(r, "name"), json_real(1e6 / m));
   }
   json_decref(rep);
   return fig;
@@ -699,7 +661,7 @@ static void attach_floor(json_t *report, const char *b, const hs_case *c,
   double fc, fs;
 
   snprintf(name, sizeof(name), "%s/tls_handshake", c->label);
-  r = find(report, b, name);
+  r = hb_res_find(report, NULL, b, name);
   if(!r)
     return;
   f = crypto_floor(c, cfig, sfig);
@@ -720,19 +682,13 @@ static void attach_floor(json_t *report, const char *b, const hs_case *c,
   json_object_set_new(r, "crypto_floor", f);
 }
 
-/* A JSON number, NaN when absent or null. */
-static double num(json_t *v)
-{
-  return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
 static double phase(json_t *report, const char *b, const char *label,
                     const char *ph)
 {
   char name[160];
 
   snprintf(name, sizeof(name), "%s/%s", label, ph);
-  return med(find(report, b, name));
+  return hb_res_median(hb_res_find(report, NULL, b, name));
 }
 
 static void print_table(json_t *report, const hs_case *cases, int ncases,
@@ -752,7 +708,7 @@ static void print_table(json_t *report, const hs_case *cases, int ncases,
       json_t *r, *ach, *f;
       snprintf(name, sizeof(name), "%s/%s", cases[i].label,
                cases[i].tls ? "tls_handshake" : "total");
-      r = find(report, be, name);
+      r = hb_res_find(report, NULL, be, name);
       if(!r)
         continue;
       if(strcmp(json_string_value(json_object_get(r, "status")), "ok")) {
@@ -768,7 +724,7 @@ static void print_table(json_t *report, const hs_case *cases, int ncases,
                  (long long)json_integer_value(json_object_get(ach,
                                                                "offered")));
       f = json_object_get(r, "crypto_floor");
-      v = num(json_object_get(r, "server_handshake_us"));
+      v = hb_res_num(r, "server_handshake_us", NULL);
       if(cases[i].tls && !isnan(v))
         snprintf(srv_hs, sizeof(srv_hs), "%.1f", v);
       printf("%-36s %-10s %7.1f %8.1f %8.1f %8s %8.1f %8.1f %8.1f %7s "

@@ -28,6 +28,7 @@
 #include "hb/opts.h"
 #include "engine_run.h"
 #include "hb/report.h"
+#include "results.h"
 #include "hb/sig.h"
 #include "throughput.h"
 
@@ -449,7 +450,7 @@ int hb_cmd_throughput(int argc, char **argv)
     char *vargs[] = { path, "version", NULL };
     if(hb_engine_path("curl", path, sizeof(path)) == 0)
       hb_engine_capture(vargs, version, sizeof(version));
-    hb_report_add_backend(report, "curl", version);
+    hb_res_add_backend(report, "curl", version);
   }
   for(b = 0; b < a.nbackends; b++)
     if(a.client && !strcmp(a.backends[b], a.client))
@@ -463,7 +464,7 @@ int hb_cmd_throughput(int argc, char **argv)
     if(hb_engine_path(name, path, sizeof(path)) == 0 &&
        strcmp(name, "plain"))
       hb_engine_capture(vargs, version, sizeof(version));
-    hb_report_add_backend(report, name, version);
+    hb_res_add_backend(report, name, version);
     if(b < 0)
       continue; /* the client's library: listed, not a server here */
     if(a.idle_hi > 0 && !hb_interrupted())

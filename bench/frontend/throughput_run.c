@@ -12,6 +12,7 @@
 #include "argvec.h"
 #include "engine_run.h"
 #include "hb/report.h"
+#include "results.h"
 #include "hb/sig.h"
 #include "hb/stats.h"
 #include "throughput.h"
@@ -77,14 +78,6 @@ int tp_server_start(const tp_args *a, const char *backend, int resume,
       return rc;
   }
   return rc;
-}
-
-double tp_jnum(json_t *o, const char *a, const char *b)
-{
-  json_t *v = json_object_get(o, a);
-  if(b)
-    v = json_object_get(v, b);
-  return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
 /* One load run: the window's numbers, or an error. */
@@ -218,16 +211,16 @@ static int load_once(const tp_args *a, const tp_server *t,
     return hb_err_set(err, HB_ERROR, "no measured window: %s", err->msg[0]
                       ? err->msg : "the client printed no marks");
   }
-  reqs = tp_jnum(res, "counts", "ok");
+  reqs = hb_res_num(res, "counts", "ok");
   if(!(reqs >= 0))
-    reqs = tp_jnum(res, "counts", "requests");
-  wall = tp_jnum(res, "elapsed_s", NULL);
+    reqs = hb_res_num(res, "counts", "requests");
+  wall = hb_res_num(res, "elapsed_s", NULL);
   o->rps = json_number_value(json_array_get(json_object_get(res, "samples"),
                                             0));
-  o->bps = tp_jnum(res, "bytes_per_s", NULL);
-  cpu_s = tp_jnum(res, "cpu", "window_s");
+  o->bps = hb_res_num(res, "bytes_per_s", NULL);
+  cpu_s = hb_res_num(res, "cpu", "window_s");
   o->cli_us = reqs > 0 ? cpu_s * 1e6 / reqs : NAN;
-  o->cli_util = tp_jnum(res, "cpu", "util");
+  o->cli_util = hb_res_num(res, "cpu", "util");
   o->srv_requests = s1.requests - s0.requests;
   o->srv_us = o->srv_requests > 0 ? (s1.cpu_ns - s0.cpu_ns) / 1e3 /
               o->srv_requests : NAN;
@@ -239,8 +232,8 @@ static int load_once(const tp_args *a, const tp_server *t,
   o->srv_cpu_busy = stt1 > stt0 ? (sb1 - sb0) / (stt1 - stt0) : NAN;
   o->cli_cpu_busy = ct1 > ct0 ? (cb1 - cb0) / (ct1 - ct0) : NAN;
   o->achieved_rate = wall > 0 ? reqs / wall : NAN;
-  o->handshakes = tp_jnum(res, "counts", "handshakes");
-  o->resumed = tp_jnum(res, "counts", "resumed");
+  o->handshakes = hb_res_num(res, "counts", "handshakes");
+  o->resumed = hb_res_num(res, "counts", "resumed");
   tls = json_object_get(res, "tls");
   copy_str(o->version, sizeof(o->version), json_object_get(tls, "version"));
   copy_str(o->cipher, sizeof(o->cipher), json_object_get(tls, "cipher"));
@@ -495,7 +488,7 @@ void tp_error_cell(const tp_args *a, const tp_server *t,
 
 static double cv_of(json_t *res)
 {
-  return tp_jnum(json_object_get(res, "stats"), "cv", NULL);
+  return hb_res_num(json_object_get(res, "stats"), "cv", NULL);
 }
 
 static void result_remove(json_t *report, json_t *res)
