@@ -44,10 +44,13 @@ def main(argv):
         "each achieves) in the report. "
         "The machine is a shared 2-core VM: read ratios, not absolutes.",
         "",
-        "## Headline findings",
-        "",
     ]
-    lines += ["- " + f for f in F.findings(rep)]
+    summ = F.findings(rep)
+    lines += ["## How to read it", ""] + ["- %s" % h for h in summ.how]
+    lines += ["", "## Top findings", ""] + ["- %s" % f for f in summ.top]
+    for suite, fs in summ.groups:
+        lines += ["", "## %s" % suite.capitalize(), ""]
+        lines += ["- %s" % f for f in fs]
     lines += ["", "Regenerate: `scripts/bench`, then "
               "`scripts/results_readme.py results/<report>.json "
               "results/README.md`.", ""]

@@ -22,7 +22,7 @@
 static void usage(FILE *f)
 {
   fprintf(f,
-    "usage: httpsbench-%s version\n"
+    "usage: httpsbench-%s version | origin\n"
     "       httpsbench-%s crypto --json FILE [--filter REGEX] [--sizes LIST]\n"
     "                 [--seconds S] [--repetitions N] [--max-cv PCT]\n"
     "                 [--max-repetitions N] [--progress]\n"
@@ -210,6 +210,8 @@ static int cmd_crypto(int argc, char **argv)
 
   report = hb_report_new(argc, argv);
   hb_report_add_backend(report, hb_linked_backend.name, C->version());
+  hb_report_set_backend_origin(report, hb_linked_backend.name,
+                               hb_linked_backend.origin);
   /* Repetitions go round the cases: round r measures every case once, so
    * a case's samples come from moments spread over the whole run, not
    * from one stretch of it. On a shared VM whose speed switches level
@@ -333,6 +335,10 @@ int main(int argc, char **argv)
   if(!strcmp(argv[1], "version")) {
     puts(hb_linked_backend.crypto ? hb_linked_backend.crypto->version()
                                   : "kernel TCP");
+    return 0;
+  }
+  if(!strcmp(argv[1], "origin")) { /* where the library came from */
+    puts(hb_linked_backend.origin);
     return 0;
   }
   if(!strcmp(argv[1], "crypto"))

@@ -21,7 +21,7 @@
 #include "hb/sig.h"
 
 typedef struct crypto_args {
-  const char *backends[HB_BACKEND_COUNT];
+  const char *backends[HB_BACKEND_MAX];
   int nbackends;
   const char *filter, *sizes, *json;
   char seconds[32], reps[32], max_cv[32], max_reps[32];
@@ -147,7 +147,7 @@ static void parse(int argc, char **argv, crypto_args *a)
   if(a->list)
     return;
   a->nbackends = hb_select_backends("crypto", backend, 1, a->backends,
-                                    HB_BACKEND_COUNT);
+                                    HB_BACKEND_MAX);
   if(a->json && hb_report_check_path(a->json, &err) != HB_OK)
     hb_usage_fail("crypto", "--json: %s", err.msg);
 }

@@ -18,7 +18,34 @@
 #include "hb/sig.h"
 #include "hb_buildinfo.h"
 
-static const char *const all_backends[] = HB_BACKEND_NAMES;
+/* Known engines in report order: each Debian library followed by the
+ * library sets of the same family that were built ("openssl",
+ * "openssl-3.5", "boringssl", ...), plain TCP last. */
+static const char *all_backends[HB_BACKEND_MAX];
+static int nall;
+
+static void known_init(void)
+{
+  static const char *const debian[] = HB_BACKEND_NAMES;
+  static char built[] = HB_BUILT;
+  static char *sets[HB_BACKEND_MAX];
+  int nsets = 0, i, j;
+  char *save = NULL, *t;
+
+  if(nall)
+    return;
+  for(t = strtok_r(built, ",", &save); t && nsets < HB_BACKEND_MAX;
+      t = strtok_r(NULL, ",", &save))
+    if(strchr(t, '-'))
+      sets[nsets++] = t;
+  for(i = 0; i < HB_BACKEND_COUNT && nall < HB_BACKEND_MAX; i++) {
+    size_t fam = strlen(debian[i]);
+    all_backends[nall++] = debian[i];
+    for(j = 0; j < nsets && nall < HB_BACKEND_MAX; j++)
+      if(!strncmp(sets[j], debian[i], fam) && sets[j][fam] == '-')
+        all_backends[nall++] = sets[j];
+  }
+}
 
 static int is_built(const char *name)
 {
@@ -32,13 +59,75 @@ static int is_built(const char *name)
   return 0;
 }
 
+static void add_once(const char **out, int *n, int max, const char *name)
+{
+  int i;
+
+  for(i = 0; i < *n; i++)
+    if(out[i] == name)
+      return;
+  if(*n < max)
+    out[(*n)++] = name;
+}
+
+/* One item of --backend: a name ("openssl", "openssl-3.5"), a version
+ * ("openssl@3.5"), or a family ("openssl@all": Debian's and every built
+ * set). Adds the built engines it names; exits 2 when it names none. */
+static void select_item(const char *cmd, const char *item, int want_crypto,
+                        const char **out, int *n, int max)
+{
+  char name[64];
+  const char *at = strchr(item, '@');
+  int i, family = 0, matched = 0;
+
+  snprintf(name, sizeof(name), "%s", item);
+  if(at) {
+    name[at - item] = '\0';
+    if(!strcasecmp(at + 1, "all"))
+      family = 1;
+    else
+      snprintf(name + (at - item), sizeof(name) - (size_t)(at - item),
+               "-%s", at + 1);
+  }
+  for(i = 0; i < nall; i++) {
+    const char *b = all_backends[i];
+    size_t fl = strlen(name);
+    int hit = family ? (!strncasecmp(b, name, fl) &&
+                        (b[fl] == '\0' || b[fl] == '-'))
+                     : !strcasecmp(b, name); /* "OpenSSL" is openssl */
+    if(!hit)
+      continue;
+    if(want_crypto && !strcmp(b, "plain"))
+      hb_usage_fail(cmd, "--backend: 'plain' has no cryptography");
+    if(!is_built(b)) {
+      if(!family)
+        hb_usage_fail(cmd, "--backend: '%s' was not built (its library "
+                      "was missing at configure time%s)", b,
+                      strchr(b, '-') ? "; scripts/libs builds it" : "");
+      continue;
+    }
+    add_once(out, n, max, b);
+    matched = 1;
+  }
+  if(!matched) {
+    char known[512];
+    size_t len = 0;
+    for(i = 0; i < nall && len < sizeof(known); i++)
+      len += (size_t)snprintf(known + len, sizeof(known) - len, "%s, ",
+                              all_backends[i]);
+    hb_usage_fail(cmd, "--backend: unknown or unbuilt backend '%s' (known: "
+                  "%sNAME@VERSION, NAME@all, all)", item, known);
+  }
+}
+
 int hb_select_backends(const char *cmd, const char *spec, int want_crypto,
                        const char **out, int max)
 {
   int n = 0, i;
 
+  known_init();
   if(!spec || !strcasecmp(spec, "all")) {
-    for(i = 0; i < HB_BACKEND_COUNT && n < max; i++)
+    for(i = 0; i < nall && n < max; i++)
       if(is_built(all_backends[i]) &&
          !(want_crypto && !strcmp(all_backends[i], "plain")))
         out[n++] = all_backends[i];
@@ -48,27 +137,10 @@ int hb_select_backends(const char *cmd, const char *spec, int want_crypto,
   }
   {
     char *copy = strdup(spec), *save = NULL, *t;
-    for(t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-      int known = -1;
-      for(i = 0; i < HB_BACKEND_COUNT; i++) /* "OpenSSL" is openssl */
-        if(!strcasecmp(t, all_backends[i]))
-          known = i;
-      if(known < 0)
-        hb_usage_fail(cmd, "--backend: unknown backend '%s' (known: "
-                      "openssl, boringssl, gnutls, wolfssl, mbedtls, plain,"
-                      " all)", t);
-      if(want_crypto && known == HB_BACKEND_COUNT - 1)
-        hb_usage_fail(cmd, "--backend: 'plain' has no cryptography");
-      if(!is_built(all_backends[known]))
-        hb_usage_fail(cmd, "--backend: '%s' was not built (its library "
-                      "was missing at configure time)",
-                      all_backends[known]);
-      for(i = 0; i < n; i++)
-        if(out[i] == all_backends[known])
-          break;
-      if(i == n && n < max)
-        out[n++] = all_backends[known];
-    }
+    if(!copy)
+      hb_usage_fail(cmd, "out of memory");
+    for(t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+      select_item(cmd, t, want_crypto, out, &n, max);
     free(copy);
   }
   if(n == 0)
@@ -203,10 +275,11 @@ int hb_cmd_backends(int argc, char **argv)
     hb_usage_fail("backends", "--json: %s", err.msg);
   if(json)
     report = hb_report_new(argc, argv);
-  printf("%-10s %-6s %s\n", "backend", "built", "version");
-  for(i = 0; i < HB_BACKEND_COUNT; i++) {
+  known_init();
+  printf("%-13s %-6s %s\n", "backend", "built", "version");
+  for(i = 0; i < nall; i++) {
     const char *name = all_backends[i];
-    char path[4200], version[256] = "-";
+    char path[4200], version[256] = "-", origin[512];
     int built = is_built(name);
 
     if(!strcmp(name, "plain")) {
@@ -221,9 +294,20 @@ int hb_cmd_backends(int argc, char **argv)
       if(hb_engine_capture(args, version, sizeof(version)) != 0)
         snprintf(version, sizeof(version), "(engine failed)");
     }
-    printf("%-10s %-6s %s\n", name, built ? "yes" : "no", version);
-    if(report && built)
+    printf("%-13s %-6s %s\n", name, built ? "yes" : "no", version);
+    origin[0] = '\0';
+    if(built && strcmp(name, "plain")) {
+      char *oargs[] = { path, "origin", NULL };
+      if(hb_engine_capture(oargs, origin, sizeof(origin)) != 0)
+        origin[0] = '\0';
+      if(origin[0] && strchr(name, '-')) /* a set: say how it was built */
+        printf("%-13s %-6s   %s\n", "", "", origin);
+    }
+    if(report && built) {
       hb_report_add_backend(report, name, version);
+      if(origin[0])
+        hb_report_set_backend_origin(report, name, origin);
+    }
   }
   if(report) {
     int rc = hb_report_write(report, json, 0, &err);
@@ -243,7 +327,8 @@ static void built_list(char *buf, size_t size)
   int i;
 
   buf[0] = '\0';
-  for(i = 0; i < HB_BACKEND_COUNT && len < size; i++)
+  known_init();
+  for(i = 0; i < nall && len < size; i++)
     if(is_built(all_backends[i]))
       len += (size_t)snprintf(buf + len, size - len, "%s%s",
                               len ? ", " : "", all_backends[i]);

@@ -35,7 +35,7 @@ typedef struct hs_case {
 } hs_case;
 
 typedef struct hs_args {
-  const char *backends[HB_BACKEND_COUNT];
+  const char *backends[HB_BACKEND_MAX];
   int nbackends;
   const char *server_backend, *connect, *json, *cacert, *crypto_json;
   const char *path;      /* the request of every connection */
@@ -220,7 +220,7 @@ static void parse(int argc, char **argv, hs_args *a)
                     a->connect);
   }
   n = hb_select_backends("handshake", backend, 0, a->backends,
-                         HB_BACKEND_COUNT);
+                         HB_BACKEND_MAX);
   /* plain has no TLS: only the TCP baseline runs on it */
   for(i = 0; i < n; i++)
     if(!strcmp(a->backends[i], "plain")) {

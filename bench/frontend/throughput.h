@@ -27,7 +27,7 @@ typedef struct cost_cell {
 } cost_cell;
 
 typedef struct tp_args {
-  const char *backends[HB_BACKEND_COUNT];
+  const char *backends[HB_BACKEND_MAX];
   int nbackends;
   size_t sizes[HB_MAX_SIZES];
   int nsizes;

@@ -180,7 +180,7 @@ static void parse(int argc, char **argv, tp_args *a)
                    == 0;
   const char *modes = "keepalive,close";
   char why[200];
-  const char *sel[HB_BACKEND_COUNT];
+  const char *sel[HB_BACKEND_MAX];
   size_t idle_v[2];
   hb_err err = { "" };
   int n, i, first;
@@ -325,7 +325,7 @@ static void parse(int argc, char **argv, tp_args *a)
                     a->cost[i].size);
   if(a->pipeline_given && a->pipeline > 1 && !a->modes[M_KEEPALIVE])
     hb_usage_fail("throughput", "--pipeline needs the keepalive mode");
-  n = hb_select_backends("throughput", backend, 0, sel, HB_BACKEND_COUNT);
+  n = hb_select_backends("throughput", backend, 0, sel, HB_BACKEND_MAX);
   /* plain first: it is the baseline every ratio divides by */
   a->backends[a->nbackends++] = "plain";
   for(i = 0; i < n; i++)

@@ -22,6 +22,9 @@ json_t *hb_report_new(int argc, char **argv);
 
 void hb_report_add_backend(json_t *report, const char *name,
                            const char *version);
+/* Records where backend name's library came from (hb_backend.origin). */
+void hb_report_set_backend_origin(json_t *report, const char *name,
+                                  const char *origin);
 
 /* A result object, appended to report's results; returns a borrowed
  * reference for adding params, samples and status. */

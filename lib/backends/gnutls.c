@@ -773,5 +773,8 @@ static const hb_crypto_ops gtls_crypto = {
 
 extern const hb_tls_ops hb_gnutls_tls; /* gnutls_tls.c */
 
-const hb_backend hb_linked_backend = { "gnutls", "GnuTLS", &gtls_crypto,
-                                       &hb_gnutls_tls };
+#ifndef HB_BACKEND_NAME
+#define HB_BACKEND_NAME "gnutls"
+#endif
+const hb_backend hb_linked_backend = { HB_BACKEND_NAME, "GnuTLS", &gtls_crypto,
+                                       &hb_gnutls_tls, HB_BACKEND_ORIGIN };

@@ -763,5 +763,8 @@ static const hb_crypto_ops mbed_crypto = {
 
 extern const hb_tls_ops hb_mbedtls_tls; /* mbedtls_tls.c */
 
-const hb_backend hb_linked_backend = { "mbedtls", "mbedTLS", &mbed_crypto,
-                                       &hb_mbedtls_tls };
+#ifndef HB_BACKEND_NAME
+#define HB_BACKEND_NAME "mbedtls"
+#endif
+const hb_backend hb_linked_backend = { HB_BACKEND_NAME, "mbedTLS", &mbed_crypto,
+                                       &hb_mbedtls_tls, HB_BACKEND_ORIGIN };

@@ -980,11 +980,19 @@ static const hb_crypto_ops ossl_crypto = {
 extern const hb_tls_ops hb_openssl_tls; /* openssl_tls.c */
 
 #ifdef OSSL_BSSL
+#ifndef HB_BACKEND_NAME
+#define HB_BACKEND_NAME "boringssl"
+#endif
 const hb_backend hb_linked_backend = {
-  "boringssl", "BoringSSL", &ossl_crypto, &hb_openssl_tls
+  HB_BACKEND_NAME, "BoringSSL", &ossl_crypto, &hb_openssl_tls,
+  HB_BACKEND_ORIGIN
 };
 #else
+#ifndef HB_BACKEND_NAME
+#define HB_BACKEND_NAME "openssl"
+#endif
 const hb_backend hb_linked_backend = {
-  "openssl", "OpenSSL", &ossl_crypto, &hb_openssl_tls
+  HB_BACKEND_NAME, "OpenSSL", &ossl_crypto, &hb_openssl_tls,
+  HB_BACKEND_ORIGIN
 };
 #endif

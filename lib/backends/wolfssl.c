@@ -937,5 +937,8 @@ static const hb_crypto_ops wolf_crypto = {
 
 extern const hb_tls_ops hb_wolfssl_tls; /* wolfssl_tls.c */
 
-const hb_backend hb_linked_backend = { "wolfssl", "wolfSSL", &wolf_crypto,
-                                       &hb_wolfssl_tls };
+#ifndef HB_BACKEND_NAME
+#define HB_BACKEND_NAME "wolfssl"
+#endif
+const hb_backend hb_linked_backend = { HB_BACKEND_NAME, "wolfSSL", &wolf_crypto,
+                                       &hb_wolfssl_tls, HB_BACKEND_ORIGIN };

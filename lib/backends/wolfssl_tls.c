@@ -632,8 +632,12 @@ static int wl_set_resumption(hb_tls_ctx *t, const hb_tls_config *cfg,
       return hb_err_set(err, HB_ERROR, "cannot disable TLS 1.2 tickets");
 #ifdef WOLFSSL_TLS13
     /* this one returns 0 on success */
-    if(wolfSSL_CTX_no_ticket_TLSv13(t->ctx) != 0)
-      return hb_err_set(err, HB_ERROR, "cannot disable TLS 1.3 tickets");
+    {
+      int r13 = wolfSSL_CTX_no_ticket_TLSv13(t->ctx);
+      if(r13 != 0)
+        return hb_err_set(err, HB_ERROR, "cannot disable TLS 1.3 tickets "
+                          "(wolfSSL error %d)", r13);
+    }
 #endif
   }
   return HB_OK;
@@ -673,7 +677,11 @@ static int wl_ctx_new(const hb_tls_config *cfg, hb_tls_ctx **out,
     hb_err_set(err, HB_ERROR, "wolfSSL_CTX_new failed");
     goto out;
   }
-  rc = wl_set_versions(t, cfg, err);
+  /* resumption first: wolfSSL 5.7 refuses to turn TLS 1.3 tickets off
+   * (BAD_FUNC_ARG) once a version range has narrowed the method */
+  rc = wl_set_resumption(t, cfg, err);
+  if(!rc)
+    rc = wl_set_versions(t, cfg, err);
   if(!rc && cfg->rsa_kx)
     rc = wl_set_rsa_kx(t, cfg, err);
   if(!rc && cfg->cipher)
@@ -682,8 +690,6 @@ static int wl_ctx_new(const hb_tls_config *cfg, hb_tls_ctx **out,
     rc = wl_set_certs(t, cfg, err);
   if(!rc && cfg->groups)
     rc = wl_set_groups(t, cfg->groups, err);
-  if(!rc)
-    rc = wl_set_resumption(t, cfg, err);
   if(rc)
     goto out;
   wolfSSL_CTX_SetIORecv(t->ctx, wl_recv);

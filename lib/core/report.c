@@ -69,6 +69,17 @@ void hb_report_add_backend(json_t *report, const char *name,
   json_array_append_new(json_object_get(report, "backends"), b);
 }
 
+void hb_report_set_backend_origin(json_t *report, const char *name,
+                                  const char *origin)
+{
+  size_t i;
+  json_t *b;
+
+  json_array_foreach(json_object_get(report, "backends"), i, b)
+    if(origin && !strcmp(json_string_value(json_object_get(b, "name")), name))
+      json_object_set_new(b, "origin", json_string(origin));
+}
+
 json_t *hb_report_add_result(json_t *report, const char *suite,
                              const char *name, const char *backend,
                              const char *unit)
