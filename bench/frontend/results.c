@@ -40,16 +40,22 @@ double hb_res_median(json_t *r)
   return hb_res_num(json_object_get(r, "stats"), "median", NULL);
 }
 
-void hb_res_add_backend(json_t *report, const char *name,
-                        const char *version)
+static int listed(json_t *report, const char *name)
 {
   json_t *b;
   size_t i;
 
   json_array_foreach(json_object_get(report, "backends"), i, b)
     if(!strcmp(hb_res_str(b, "name"), name))
-      return;
-  hb_report_add_backend(report, name, version);
+      return 1;
+  return 0;
+}
+
+void hb_res_add_backend(json_t *report, const char *name,
+                        const char *version)
+{
+  if(!listed(report, name))
+    hb_report_add_backend(report, name, version);
 }
 
 void hb_res_merge(json_t *report, json_t *part)
@@ -57,9 +63,10 @@ void hb_res_merge(json_t *report, json_t *part)
   json_t *v;
   size_t i;
 
+  /* the engine's whole entry (version, origin, what else it says) */
   json_array_foreach(json_object_get(part, "backends"), i, v)
-    hb_res_add_backend(report, hb_res_str(v, "name"),
-                       hb_res_str(v, "version"));
+    if(!listed(report, hb_res_str(v, "name")))
+      json_array_append(json_object_get(report, "backends"), v);
   json_array_foreach(json_object_get(part, "results"), i, v)
     json_array_append(json_object_get(report, "results"), v);
 }

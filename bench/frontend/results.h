@@ -24,8 +24,8 @@ const char *hb_res_str(json_t *o, const char *key);
 void hb_res_add_backend(json_t *report, const char *name,
                         const char *version);
 
-/* Appends every result of part to report, and part's backends by the
- * rule of hb_res_add_backend. Part stays the caller's. */
+/* Appends every result of part to report, and part's backend entries
+ * (whole) by the rule of hb_res_add_backend. Part stays the caller's. */
 void hb_res_merge(json_t *report, json_t *part);
 
 #endif
