@@ -21,6 +21,10 @@ for args in "--help" "crypto --help" "backends --help"; do
   if $hb $args >"$tmp/out" 2>&1 && grep -q usage "$tmp/out"; then ok
   else bad "httpsbench $args"; fi
 done
+# an interval is named by the coverage it achieves, never "95%" for all
+if $hb crypto --help 2>&1 | grep -q "95%"; then
+  bad "crypto --help calls every interval 95%"
+else ok; fi
 # the engines of the backends (httpsbench-curl is libcurl's own client)
 engines=""
 for e in "$bin"/httpsbench-*; do

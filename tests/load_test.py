@@ -29,21 +29,11 @@ import tempfile
 import threading
 import time
 
+import hbtest
+from hbtest import check
+
 SRC = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-VALIDATE = os.path.join(SRC, "scripts", "validate_report.py")
 BODY = b"x" * 1024
-passed = 0
-failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL: %s" % what)
-    return cond
 
 
 # ---- servers: each handler gets the connected socket ----
@@ -264,8 +254,7 @@ def run(engine, args, tmp, timeout=60):
 
 
 def valid(path):
-    return subprocess.run(["/usr/bin/python3", VALIDATE, path],
-                          stdout=subprocess.DEVNULL).returncode == 0
+    return hbtest.validate(path)[0] == 0
 
 
 def result(rep):
@@ -649,8 +638,7 @@ def main(argv):
                 case(engine, tmp)
             except Exception as e:  # a hang or crash fails, never stops
                 check(False, "%s: %r" % (case.__name__, e))
-    print("load: %d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return hbtest.finish("load")
 
 
 if __name__ == "__main__":

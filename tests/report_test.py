@@ -40,6 +40,9 @@ import sys
 import xml.etree.ElementTree as ET
 import html as html_mod
 
+import hbtest
+from hbtest import check
+
 HB, SRC, WORK = sys.argv[1], sys.argv[2], sys.argv[3]
 DATA = os.path.join(SRC, "tests", "data", "report-small.json")
 TPUT = os.path.join(SRC, "tests", "data", "report-throughput.json")
@@ -48,23 +51,10 @@ KINDS = ("crypto-aead", "crypto-asymmetric", "crypto-equivalence",
          "crypto-digest", "handshake-phases", "handshake-rate",
          "latency-spectrum", "http-vs-https", "cpu-per-request",
          "memory-per-connection")
-passed = failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL: %s" % what)
-    return cond
 
 
 def run(*args, timeout=300):
-    p = subprocess.run([HB] + list(args), capture_output=True, text=True,
-                       timeout=timeout)
-    return p.returncode, p.stdout, p.stderr
+    return hbtest.run([HB] + list(args), timeout=timeout)
 
 
 def base():
@@ -196,8 +186,15 @@ def test_compare():
          "openssl", 0.7, None, 0, "faster"),
         ("3% inside 5%", "rsa-2048/sign", "openssl", 0.97, None, 0,
          "no significant change"),
-        ("3% beyond 1%", "rsa-2048/sign", "openssl", 0.97, "1%", 1,
-         "slower"),
+        # [1960, 2060] against [1901, 1998]: the test and the threshold
+        # say slower, the intervals overlap: within noise, not worse
+        ("3% beyond 1%, intervals overlap", "rsa-2048/sign", "openssl",
+         0.97, "1%", 0, "within noise (-3.0%, intervals overlap)"),
+        # [1960, 2060] against [1803, 1895]: apart
+        ("8% beyond 5%", "rsa-2048/sign", "openssl", 0.92, None, 1,
+         "slower (-8.0%)"),
+        ("8% inside 10%", "rsa-2048/sign", "openssl", 0.92, "10%", 0,
+         "no significant change"),
     ]
     for what, name, be, f, thr, want, word in cases:
         new = write(scale(base(), name, be, f), "new.json")
@@ -300,11 +297,7 @@ def test_bad_input():
                   "%s %s: wrote something" % (cmd, what))
 
 
-def validate(path):
-    p = subprocess.run([sys.executable, os.path.join(
-        SCRIPTS, "validate_report.py"), path], capture_output=True,
-        text=True, timeout=120)
-    return p.returncode, p.stdout + p.stderr
+validate = hbtest.validate
 
 
 def test_versions():
@@ -702,14 +695,245 @@ def test_merged_env():
           "old merged parts")
 
 
+def crypto_doc(stream, gnutls_seal=None, gnutls_ecdsa=None):
+    """report-small with aes-128-gcm/stream/16384 results (stream:
+    {backend: samples}) and, optionally, other samples for GnuTLS's
+    seal/16384 and ecdsa-p256/sign."""
+    doc = as_v2(base())
+    tmpl = [r for r in doc["results"] if r["name"] ==
+            "aes-128-gcm/seal/16384" and r["backend"] == "openssl"][0]
+    for be, samples in stream.items():
+        r = json.loads(json.dumps(tmpl))
+        r.update(name="aes-128-gcm/stream/16384", backend=be)
+        r["params"]["operation"] = "stream"
+        doc["results"].append(r)
+        set_stats(r, samples)
+    for name, samples in (("aes-128-gcm/seal/16384", gnutls_seal),
+                          ("ecdsa-p256/sign", gnutls_ecdsa)):
+        if samples:
+            set_stats([r for r in doc["results"] if r["name"] == name and
+                       r["backend"] == "gnutls"][0], samples)
+    return doc
+
+
+def set_stats(r, samples):
+    """samples, and stats with the interval of 5: min and max (93.75%)."""
+    s = sorted(samples)
+    r["samples"] = list(samples)
+    r["stats"].update(median=s[len(s) // 2], ci_low=s[0], ci_high=s[-1],
+                      ci_level=0.9375, n=len(s), min=s[0], max=s[-1])
+
+
+def summary_html(html):
+    return html[html.find('id="summary"'):html.find('id="environment"')]
+
+
+def test_crypto_findings():
+    """The crypto summary's comparisons all go through findings.compare /
+    ranking (verdict): stated only when the intervals separate; seal
+    above stream is noise; AES-128-GCM's seal speed once on the page."""
+    G = 1e9
+    # OpenSSL: stream [4.4, 4.6] G above seal [3.92, 4.12] G, apart: a
+    # cost of records. GnuTLS: stream [3.0, 3.1] G below seal [3.43,
+    # 3.605] G, apart: impossible, noise.
+    doc = crypto_doc({"openssl": [4.5 * G, 4.4 * G, 4.6 * G, 4.45 * G,
+                                  4.55 * G],
+                      "gnutls": [3.05 * G, 3.0 * G, 3.1 * G, 3.02 * G,
+                                 3.08 * G]})
+    path = write(doc, "crypto-apart.json")
+    summ = summary_of(path)
+    every = " ".join(str(f) for f in summ.all())
+    check("on OpenSSL they run at 89% of the speed of one long message"
+          in every, "seal below stream, apart: cost not stated: %s" % every)
+    check("GnuTLS measured 115% of one long message" in every and
+          "the extra work of a record rules out: measurement noise, not a "
+          "finding" in every and "on GnuTLS 115%" not in every,
+          "seal above stream stated as a finding: %s" % every)
+    check("16 KiB records of AES-128-GCM sealed one at a time" in every,
+          "record size not in binary units: %s" % every)
+    # the seal ranking: OpenSSL [3.92, 4.12] G apart from GnuTLS [3.43,
+    # 3.605] G; ECDSA P-256 against RSA-2048 apart on both
+    check("OpenSSL 3.73 [3.65, 3.84] GiB/s; GnuTLS 3.26 [3.19, 3.36] GiB/s "
+          "(slower than OpenSSL)" in every, "seal ranking: %s" % every)
+    check("ECDSA P-256 on OpenSSL signs 20 times as fast as RSA-2048" in
+          every and "ECDSA P-256 on GnuTLS 16 times" in every,
+          "ECDSA against RSA, apart: %s" % every)
+    check(re.search(r"One RSA-2048 signature costs the CPU time of "
+                    r"encrypting 1\.91 \[1\.81, 2\] MiB on OpenSSL", every),
+          "equivalence without the range its intervals allow: %s" % every)
+    html, out = page_of(path, "fig-crypto-apart")
+    svg = html_mod.unescape(open(os.path.join(out, "crypto-aead.svg"))
+                            .read())
+    check("OpenSSL 3.0.11" in svg and "openssl OpenSSL" not in svg and
+          "GnuTLS 3.7.9" in svg, "figure footer names a library twice")
+    env = env_table(html)
+    check("OpenSSL 3.0.11" in env and "OpenSSL OpenSSL" not in env and
+          "mbedTLS mbed TLS" not in env, "environment names a library "
+          "twice")
+    summ_html = summary_html(html)
+    check(summ_html.count("3.73 [3.65, 3.84] GiB/s") == 1,
+          "AES-128-GCM seal/16384 stated %d times in the summary" %
+          summ_html.count("3.73 [3.65, 3.84] GiB/s"))
+    check("e+0" not in summ_html, "a number with an exponent")
+    derived = html[html.find("one public-key operation in KiB"):]
+    derived = derived[:derived.find("</table>")]
+    check("KiB of AES-128-GCM" in derived and "cipher speed" not in derived
+          and "GiB/s" not in derived and "aes-128-gcm/seal/16384" in
+          derived, "derived table repeats the cipher speed: %s" % derived)
+
+    # overlapping: GnuTLS seal [3.8, 4.2] G against OpenSSL's [3.92, 4.12]
+    # G, its ECDSA [980, 1030] against its RSA [980, 1030], seal and
+    # stream of both within each other's intervals
+    doc = crypto_doc({"openssl": [4.0 * G, 3.9 * G, 4.1 * G, 3.95 * G,
+                                  4.05 * G]},
+                     gnutls_seal=[4.0 * G, 3.8 * G, 4.2 * G, 3.9 * G,
+                                  4.1 * G],
+                     gnutls_ecdsa=[1000.0, 980.0, 1030.0, 990.0, 1010.0])
+    every = " ".join(str(f) for f in summary_of(write(
+        doc, "crypto-overlap.json")).all())
+    check("(no significant difference from OpenSSL: intervals overlap, "
+          "within noise)" in every and "slower than OpenSSL" not in every,
+          "overlapping seal speeds ranked: %s" % every)
+    check("no significant difference between ECDSA P-256 on GnuTLS and "
+          "RSA-2048 (intervals overlap" in every and
+          "on GnuTLS 1 times" not in every and "ECDSA P-256 on OpenSSL "
+          "signs 20 times as fast" in every,
+          "overlapping ECDSA/RSA: %s" % every)
+    check("no significant difference between OpenSSL and one long message"
+          in every and "of the speed of one long message" not in every,
+          "overlapping seal/stream: %s" % every)
+
+    sys.path.insert(0, SCRIPTS)
+    from hbreport import units, findings as F
+    from hbreport.page import lib_version
+    check(units.fmt_ci(952, 911, 1060, "requests/s") ==
+          "952 [911, 1060] requests/s", "exponent in a bound: %s" %
+          units.fmt_ci(952, 911, 1060, "requests/s"))
+    check(units.size_adj(16) == "16-byte" and units.size_adj(16384) ==
+          "16 KiB", "size_adj")
+    check(units.fmt_bytes(52.8) == "53 bytes" and
+          units.fmt_bytes(2e6) == "1.91 MiB", "fmt_bytes")
+    check(lib_version("openssl", "OpenSSL 3.0.19") == "OpenSSL 3.0.19" and
+          lib_version("mbedtls", "mbed TLS 2.28.3") == "mbed TLS 2.28.3"
+          and lib_version("gnutls", "3.7.9") == "GnuTLS 3.7.9",
+          "library named twice")
+    check(F.pretty("openssl-3.5") == "OpenSSL 3.5" and
+          lib_version("openssl-3.5", "3.5.0") == "OpenSSL 3.5.0",
+          "a library set scripts/libs built")
+    # the crypto group: comparisons before equivalences and key cost
+    crypto = [fs for s_, fs in summary_of(path).groups if s_ == "crypto"]
+    ranks = [f.rank for f in (crypto[0] if crypto else [])]
+    check(ranks and ranks == sorted(ranks), "crypto group order %s" % ranks)
+    # single measurements (memory, n = 1) named apart from the levels
+    how = " ".join(summary_of(TPUT).how)
+    check(re.search(r"\d+ single measurements? without an interval", how)
+          and "0.0%" not in how, "how to read: levels %s" % how)
+    a = F.Q("A", 10.0, 9.0, 11.0, 0.75, "ops/s")
+    b = F.Q("B", 12.0, 10.5, 13.0, 0.75, "ops/s")
+    c = F.Q("C", 20.0, 19.0, 21.0, 0.75, "ops/s")
+    check(F.verdict(a, b) == F.NOISE and F.verdict(a, c) == F.SEPARATE and
+          F.verdict(a, F.Q("D", 5.0, None, None, None, "ops/s")) ==
+          F.NO_INTERVAL, "verdict")
+
+
+def test_ratio_verdicts():
+    """CSV: each stated ratio with the summary's verdict on its two
+    intervals."""
+    import csv
+    import io
+    rows = {}
+    for what, a in (("apart", [9800, 10000, 10200]),
+                    ("overlap", [27000, 30000, 33000])):
+        doc = tput()
+        set_cell(doc, "keepalive/1024", "plain", [29000, 30000, 31000])
+        set_cell(doc, "keepalive/1024", "openssl", a, vs_plain=a[1] / 3e4)
+        rc, so, se = run("export", "--format", "csv",
+                         write(doc, "verdict-%s.json" % what))
+        rows[what] = [r for r in csv.DictReader(io.StringIO(so))
+                      if r["name"] == "keepalive/1024"]
+    got = {w: {r["backend"]: r["vs_plain_verdict"] for r in rs}
+           for w, rs in rows.items()}
+    check(got["apart"].get("openssl") == "separate" and
+          got["overlap"].get("openssl") == "within noise" and
+          got["apart"].get("plain") == "", "vs_plain_verdict: %s" % got)
+    rc, so, se = run("export", "--format", "csv", TPUT)
+    cu = [r for r in csv.DictReader(io.StringIO(so))
+          if r["name"].startswith("curl:") and r["vs_ours"]]
+    check(cu and all(r["vs_ours_verdict"] in ("separate", "within noise")
+                     for r in cu), "vs_ours_verdict: %s" % cu[:1])
+
+
+def described(schema, node):
+    """{property: its description} of a schema node (properties only)."""
+    return {k: v.get("description", "") for k, v in
+            (node.get("properties") or {}).items()}
+
+
+def test_crypto_schema():
+    """Every field a crypto run writes (run, result, params) is in the
+    schema with a description; wrong values are refused."""
+    out = os.path.join(WORK, "crypto-fresh.json")
+    rc, so, se = run("crypto", "--backend", "openssl", "--filter",
+                     "^(aes-128-gcm/seal|x25519)", "--sizes", "16",
+                     "--seconds", "0.01", "--repetitions", "2",
+                     "--quiet", "--json", out)
+    if not check(rc == 0 and os.path.exists(out), "crypto run: exit %d %s"
+                 % (rc, se)):
+        return
+    check(validate(out)[0] == 0, "fresh crypto report invalid: %s"
+          % validate(out)[1])
+    with open(os.path.join(SRC, "schemas", "report.schema.json")) as f:
+        schema = json.load(f)
+    D = schema["definitions"]
+    crypto = D["result"]["allOf"][1]["then"]
+    res = dict(described(schema, D["result"]))
+    res.update(described(schema, crypto))
+    params = described(schema, crypto["properties"]["params"])
+    runp = described(schema, schema["properties"]["run"])
+    doc = json.load(open(out))
+    new = ("wall_s", "cpu_s", "rate_basis", "noisy")
+    for r in doc["results"]:
+        for k in r:
+            check(k in res, "result field %s not in the schema" % k)
+        for k in r["params"]:
+            check(params.get(k), "params.%s not described" % k)
+    check(all(k in doc["results"][0] for k in new),
+          "fresh result lacks %s" % [k for k in new
+                                     if k not in doc["results"][0]])
+    for k in new:
+        check(res.get(k), "%s not described: %r" % (k, res.get(k)))
+    check("seconds" in res["wall_s"] and "seconds" in res["cpu_s"] and
+          "fraction" in params["max_cv"], "units missing from descriptions")
+    for k in doc["run"]:
+        check(k in runp, "run.%s not in the schema" % k)
+    for k in ("steal", "cpu_mhz_start", "cpu_mhz_end", "cpu_mhz_source"):
+        check(k in doc["run"], "run lacks %s" % k)
+    st = D["steal"]["properties"]
+    check("seconds" in st["seconds"]["description"] and "fraction" in
+          st["share"]["description"] and "MHz" in D["cpu_mhz"][
+              "description"], "steal / MHz units not described")
+    for what, change in (
+            ("rate_basis bogus", lambda r: r.update(rate_basis=["bogus"])),
+            ("noisy a string", lambda r: r.update(noisy="yes")),
+            ("max_cv negative", lambda r: r["params"].update(max_cv=-1))):
+        bad = json.load(open(out))
+        change(bad["results"][0])
+        check(validate(write(bad, "crypto-bad.json"))[0] != 0,
+              "schema accepts %s" % what)
+    bad = json.load(open(out))
+    bad["run"]["steal"] = {"seconds": 1.0, "share": 2}
+    check(validate(write(bad, "crypto-bad.json"))[0] != 0,
+          "schema accepts a steal share above 1")
+
+
 def main():
     os.makedirs(WORK, exist_ok=True)
     for t in (test_mwu, test_export, test_versions, test_bad_input,
               test_compare, test_report, test_findings, test_spectrum_units,
-              test_compare_env, test_csv_columns, test_merged_env):
+              test_compare_env, test_csv_columns, test_merged_env,
+              test_crypto_findings, test_ratio_verdicts, test_crypto_schema):
         t()
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return hbtest.finish()
 
 
 if __name__ == "__main__":

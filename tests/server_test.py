@@ -30,6 +30,8 @@ import sys
 import threading
 import time
 
+import hbtest
+
 IO_TIMEOUT = 20.0      # any single socket operation
 CLOSE_WAIT = 15.0      # bound for "the server closes it" (timeout is 1 s)
 PATTERN = bytes(range(251))
@@ -40,8 +42,6 @@ SNAPSHOT_KEYS = ("snapshot", "t_ns", "cpu_ns", "cpu_user_s", "cpu_sys_s",
                  "rss_bytes", "live", "connections", "requests",
                  "handshakes", "resumed", "bytes_body", "tls", "errors")
 
-passed = 0
-failed = 0
 
 
 def expected(n):
@@ -50,13 +50,9 @@ def expected(n):
 
 
 def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL: %s%s" % (name, ": " + detail if detail else ""),
-              flush=True)
+    """hbtest.check with the name first and the detail after it."""
+    return hbtest.check(cond, "%s%s" % (name, ": " + detail if detail
+                                        else ""))
 
 
 class Server:
@@ -840,7 +836,7 @@ def main():
           all(err.count(": %s: " % k) <= 1 for k in
               ("head_timeout", "bad_request", "reset", "write_timeout")),
           err)
-    if failed or os.environ.get("HB_TEST_VERBOSE"):
+    if hbtest.tally.failed or os.environ.get("HB_TEST_VERBOSE"):
         print("--- server stderr ---\n" + err, end="")
     if not sys.argv[3:]:
         # servers of their own, once per backend (not again with options)
@@ -852,8 +848,7 @@ def main():
                 t(build, backend)
             except Exception as e:  # noqa: BLE001
                 check(t.__name__, False, repr(e))
-    print("server: %d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return hbtest.finish("server")
 
 
 if __name__ == "__main__":

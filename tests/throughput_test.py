@@ -24,23 +24,13 @@ import subprocess
 import sys
 import tempfile
 
+import hbtest
+from hbtest import check
+
 BUILD = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else "build/asan"
 SRC = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HB = os.path.join(BUILD, "httpsbench")
-VALIDATE = os.path.join(SRC, "scripts", "validate_report.py")
 TMP = tempfile.mkdtemp(prefix="hbtp.")
-passed = 0
-failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL: %s" % what)
-    return cond
 
 
 def built(b):
@@ -60,11 +50,8 @@ def run(args, name, timeout=600):
     if os.path.exists(out):
         with open(out) as f:
             rep = json.load(f)
-        v = subprocess.run(["/usr/bin/python3", VALIDATE, out],
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                           text=True)
-        check(v.returncode == 0, "%s: report invalid: %s" % (name,
-                                                            v.stdout[-300:]))
+        vrc, vout = hbtest.validate(out)
+        check(vrc == 0, "%s: report invalid: %s" % (name, vout[-300:]))
     return p, rep
 
 
@@ -254,12 +241,11 @@ def main():
         return 1
     for t in (test_bound, test_handshakes, test_memory, test_stall,
               test_error_rows):
-        before = failed
+        before = hbtest.tally.failed
         t()
-        print("%s: %s" % (t.__name__, "ok" if failed == before else
-                          "FAILED"))
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+        print("%s: %s" % (t.__name__, "ok" if hbtest.tally.failed == before
+                          else "FAILED"))
+    return hbtest.finish()
 
 
 if __name__ == "__main__":

@@ -671,7 +671,11 @@ static int ossl_sign(hb_pkey *k, const uint8_t *msg, size_t len,
       return hb_ossl_fail(err, HB_ERROR, "%s: ED25519_sign failed", name);
     *siglen = 64;
 #else
-    if(EVP_DigestSign(k->ed_sign, sig, siglen, msg, len) <= 0)
+    /* OpenSSL 3.5 refuses a second one-shot sign on a finished context
+     * ("final error"); 3.0 allowed it. Initialising again each time, as a
+     * TLS handshake does once per signature, works on both. */
+    if(EVP_DigestSignInit(k->ed_sign, NULL, NULL, NULL, k->pkey) <= 0 ||
+       EVP_DigestSign(k->ed_sign, sig, siglen, msg, len) <= 0)
       return hb_ossl_fail(err, HB_ERROR, "%s: EVP_DigestSign failed", name);
 #endif
     return HB_OK;
@@ -698,7 +702,8 @@ static int ossl_verify(hb_pkey *k, const uint8_t *msg, size_t len,
 #ifdef OSSL_BSSL
     ok = siglen == 64 && ED25519_verify(msg, len, sig, k->ed_pub);
 #else
-    ok = EVP_DigestVerify(k->ed_verify, sig, siglen, msg, len) == 1;
+    ok = EVP_DigestVerifyInit(k->ed_verify, NULL, NULL, NULL, k->pkey) > 0 &&
+         EVP_DigestVerify(k->ed_verify, sig, siglen, msg, len) == 1;
 #endif
   }
   else {

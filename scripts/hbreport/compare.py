@@ -8,9 +8,13 @@ the medians with their CIs and the coverage each CI achieves (75.0% with
 the medians, the two-sided Mann-Whitney U test on the raw samples
 (p-value), and a verdict:
 - faster / slower (better / worse for units that are not times or
-  rates) when p < alpha AND the median moved by more than the threshold;
+  rates) when p < alpha AND the median moved by more than the threshold
+  AND the two medians' confidence intervals do not overlap (the test
+  every comparison of the page's summary passes too, findings.verdict);
   which way is better depends on the unit: times (ns, us, ms, s) and
   sizes lower, rates (anything per second) higher;
+- within noise when the test and the threshold say so but the
+  intervals overlap (or one is missing): not counted as worse;
 - no significant change otherwise;
 - now failing when a result that was ok in BASE is not ok in NEW.
 Results present in only one report are listed.
@@ -30,6 +34,7 @@ never give p < 0.05 (the smallest exact p is 0.1); the output says so.
 import math
 import sys
 
+from . import findings as F
 from . import load as L
 from . import mwu
 from . import units
@@ -110,11 +115,19 @@ def compare_one(b, n, threshold, alpha):
     lower = units.lower_is_better(b["unit"])
     better = (change < 0) if lower else (change > 0)
     sig = row["p"] < alpha and abs(change) > threshold
+    # the summary's test too: a change is stated only when the two
+    # medians' intervals separate
+    row["intervals"] = F.verdict(b, n)
     timeish = units.is_time(b["unit"]) or b["unit"].endswith("/s")
-    if sig:
+    if sig and row["intervals"] == F.SEPARATE:
         word = ("faster" if better else "slower") if timeish else \
             ("better" if better else "worse")
         row["verdict"] = "%s (%+.1f%%)" % (word, 100 * change)
+    elif sig:
+        row["verdict"] = "within noise (%+.1f%%, %s)" % (
+            100 * change, "intervals overlap" if row["intervals"] ==
+            F.NOISE else "no interval")
+        sig = False
     else:
         row["verdict"] = "no significant change"
     row["worse"] = sig and not better

@@ -8,7 +8,11 @@
   such as curl's, else the backend for throughput and handshake results),
   bound and bound_reason (what limited a throughput cell), valid, the
   ratios vs_plain (stated only for server-bound cells), vs_plain_raw,
-  vs_plain_note and vs_ours, and the CPU per request in microseconds
+  vs_plain_note and vs_ours, vs_plain_verdict and vs_ours_verdict (for
+  a ratio stated: "separate" when the result's interval and that of
+  what it is divided by do not overlap, "within noise" when they do,
+  "no interval" without both; the summary's test, findings.verdict),
+  and the CPU per request in microseconds
   (server_cpu_us_per_request, client_cpu_us_per_request: the medians of
   those series, or of cost cells' ns series); empty where a result has
   none.
@@ -39,6 +43,7 @@ import math
 import re
 import sys
 
+from . import findings as F
 from . import load as L
 from . import units
 from .cli import usage_fail, write_atomic
@@ -49,7 +54,8 @@ EXTRA_KEYS = ("bound", "bound_reason", "valid", "vs_plain", "vs_plain_raw",
               "vs_plain_note", "vs_ours")
 CSV_HEAD = ("suite", "name", "backend", "unit", "status") + STAT_KEYS + \
     ("samples", "params", "error", "server_backend") + EXTRA_KEYS + \
-    ("server_cpu_us_per_request", "client_cpu_us_per_request")
+    ("vs_plain_verdict", "vs_ours_verdict",
+     "server_cpu_us_per_request", "client_cpu_us_per_request")
 
 
 def _num(v):
@@ -77,6 +83,23 @@ def cpu_us(r, side):
     return float("%.12g" % (ns / 1000.0)) if ns is not None else None
 
 
+def ratio_verdicts(rep, r):
+    """(vs_plain_verdict, vs_ours_verdict): findings.verdict of the
+    result against what its ratio divides by (plain HTTP's cell of the
+    same name; our load generator's cell against the same server), for
+    a ratio the result states; '' where it states none."""
+    out = []
+    for k, ref in (("vs_plain", lambda: rep.find(
+            r["suite"], r["name"], "plain")), ("vs_ours", lambda: rep.find(
+            r["suite"], r["name"].split(":", 1)[-1], server_backend(r)))):
+        if not isinstance(r.get(k), (int, float)) or \
+                isinstance(r.get(k), bool) or not L.ok(r):
+            out.append("")
+            continue
+        out.append(F.verdict(r, ref()))
+    return out
+
+
 def _cell(v):
     return v if isinstance(v, str) else _num(v)
 
@@ -97,6 +120,7 @@ def to_csv(rep):
                                separators=(",", ":")),
                     r.get("error", ""), server_backend(r)] +
                    [_cell(r.get(k)) for k in EXTRA_KEYS] +
+                   ratio_verdicts(rep, r) +
                    [_num(cpu_us(r, "server")), _num(cpu_us(r, "client"))])
     return buf.getvalue()
 

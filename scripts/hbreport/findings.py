@@ -31,7 +31,21 @@ CASE_RE = re.compile(r"^tls(1\.[23])-(full|id|ticket)-(.+)-(x25519|p256|"
 
 
 def pretty(b):
-    return PRETTY.get(b, b)
+    """'openssl' -> 'OpenSSL'; a library set scripts/libs built,
+    'openssl-3.5' -> 'OpenSSL 3.5'."""
+    if b in PRETTY:
+        return PRETTY[b]
+    name, dash, ver = str(b).partition("-")
+    return "%s %s" % (PRETTY[name], ver) if dash and name in PRETTY else b
+
+
+def lib_version(backend, version):
+    """'OpenSSL 3.0.19 27 Jan 2026', not 'OpenSSL OpenSSL 3.0.19 ...':
+    the library's name once, whether or not its version string has it."""
+    name = pretty(backend).split(" ")[0]  # 'openssl-3.5': 'OpenSSL'
+    flat = lambda t: "".join(str(t).split()).lower()
+    return str(version) if flat(version).startswith(flat(name)) else \
+        "%s %s" % (name, version)
 
 
 def case_text(case):
@@ -118,6 +132,22 @@ def separated(a, b):
         (a.lo > b.hi or a.hi < b.lo)
 
 
+SEPARATE, NOISE, NO_INTERVAL = "separate", "within noise", "no interval"
+
+
+def verdict(a, b):
+    """The one test every comparison of two medians goes through (the
+    summary, compare and export): SEPARATE when the two confidence
+    intervals do not overlap (only then may the comparison be stated),
+    NOISE when they overlap, NO_INTERVAL when either lacks one. a and b:
+    Q objects, or results/series (dicts with stats)."""
+    a = a if isinstance(a, Q) or a is None else Q.of("", a)
+    b = b if isinstance(b, Q) or b is None else Q.of("", b)
+    if not (a and b and a.has_interval() and b.has_interval()):
+        return NO_INTERVAL
+    return SEPARATE if separated(a, b) else NOISE
+
+
 def _more(a, b):
     unit = a.unit or ""
     if units.is_time(unit):
@@ -131,7 +161,8 @@ def _cap(s):
     return s[:1].upper() + s[1:]
 
 
-def compare(a, b, claim, context="", suite="", rank=9.0, then=None):
+def compare(a, b, claim, context="", suite="", rank=9.0, then=None,
+            impossible=None, a_stated=False):
     """The one way a comparative sentence ("A is faster than B", "X% of
     HTTP", "N times a TCP connect") is made. a: a Q or a list of them;
     b: the Q each is compared with, or a list as long as a (pairs).
@@ -141,9 +172,13 @@ def compare(a, b, claim, context="", suite="", rank=9.0, then=None):
     the ratio is a.ratio when the report states it, else the quotient of
     the medians. then: the shorter claim of the clauses after the first
     ("on {a} {times}"). Where the intervals overlap (or one is missing)
-    the clause says "no significant difference" instead. Every value
-    follows with its interval and level. A Finding, or None when there
-    is nothing to compare."""
+    the clause says "no significant difference" (within noise) instead.
+    impossible: (direction, why) for an ordering the work done rules
+    out ("higher": a above b cannot be real): such a clause, even with
+    separate intervals, is stated as noise, never as a finding. Every
+    value follows with its interval and level, except a's with
+    a_stated (stated in another finding: each figure once). A Finding,
+    or None when there is nothing to compare."""
     qs = a if isinstance(a, (list, tuple)) else [a]
     shared = not isinstance(b, (list, tuple))
     pairs = [(q, b if shared else bb) for q, bb in
@@ -158,9 +193,18 @@ def compare(a, b, claim, context="", suite="", rank=9.0, then=None):
     for q, r in pairs:
         val = q.value(not one) if shared else "%s; %s %s" % (
             q.value(not one), r.label, r.value(not one))
-        if separated(q, r):
-            k = q.ratio if q.ratio is not None else q.median / r.median \
-                if r.median else float("nan")
+        if a_stated:
+            val = r.text(not one) if not shared else "above"
+        v = verdict(q, r)
+        k = q.ratio if q.ratio is not None else q.median / r.median \
+            if r.median else float("nan")
+        if v == SEPARATE and impossible and \
+                (q.median > r.median) == (impossible[0] == "higher"):
+            clauses.append("%s measured %s of %s (%s), which %s: "
+                           "measurement noise, not a finding" % (
+                               q.label, "%.0f%%" % (100 * k), r.label,
+                               val, impossible[1]))
+        elif v == SEPARATE:
             said = claim if not stated or not then else then
             clauses.append("%s (%s)" % (said.format(
                 a=q.label, b=r.label, pct="%.0f%%" % (100 * k),
@@ -169,9 +213,10 @@ def compare(a, b, claim, context="", suite="", rank=9.0, then=None):
         else:
             clauses.append("no significant difference between %s and %s "
                            "(%s: %s)" % (
-                               q.label, r.label, "intervals overlap"
-                               if q.has_interval() and r.has_interval()
-                               else "no interval to compare", val))
+                               q.label, r.label,
+                               "intervals overlap, within noise"
+                               if v == NOISE else "no interval to compare",
+                               val))
     ref = pairs[0][1]
     text = _cap(context + "; ".join(clauses))
     if shared:
@@ -181,11 +226,62 @@ def compare(a, b, claim, context="", suite="", rank=9.0, then=None):
                    all(q.has_interval() for q in every))
 
 
+def ranking(qs, context, suite="", rank=9.0, noisy=()):
+    """Values of one quantity side by side, best first, each stated once
+    with its interval: each after the first says whether it is {more}
+    than the one before it (their intervals separate) or within noise of
+    it, through verdict(). noisy: labels to mark "(noisy)". A Finding, or
+    None without values."""
+    qs = [q for q in qs if q]
+    if not qs:
+        return None
+    lower = units.lower_is_better(qs[0].unit)
+    qs = sorted(qs, key=lambda q: q.median, reverse=not lower)
+    lv = {L.fmt_level(q.level) for q in qs if q.has_interval()}
+    one = len(lv) == 1 and all(q.has_interval() for q in qs)
+    parts = []
+    for i, q in enumerate(qs):
+        t = q.text(not one) + (" (noisy)" if q.label in noisy else "")
+        if i:
+            p = qs[i - 1]
+            v = verdict(q, p)
+            t += " (%s than %s)" % (_more(q, p), p.label) if v == SEPARATE \
+                else " (no significant difference from %s: %s)" % (
+                    p.label, "intervals overlap, within noise"
+                    if v == NOISE else "no interval to compare")
+        parts.append(t)
+    return Finding(_cap(context + "; ".join(parts)) + "%s." % (
+        "; %s CIs" % lv.pop() if one else ""), suite, rank,
+        all(q.has_interval() for q in qs))
+
+
 def _times(r):
     return "%.2g" % r if r < 10 else "%.0f" % r
 
 
+CIPHERS = {"aes-128-gcm": "AES-128-GCM", "aes-256-gcm": "AES-256-GCM",
+           "chacha20-poly1305": "ChaCha20-Poly1305"}
+
+
+def cipher_name(c):
+    return CIPHERS.get(c, c.upper())
+
+
+def _quotient(num, den):
+    """(median, low, high) of num / den: the quotient of the medians and
+    the range the two intervals allow (num.lo / den.hi to num.hi /
+    den.lo); bounds None without both intervals."""
+    m = num.median / den.median if den.median else float("nan")
+    if not (num.has_interval() and den.has_interval()) or den.lo <= 0:
+        return m, None, None
+    return m, num.lo / den.hi, num.hi / den.lo
+
+
 def _crypto(rep):
+    """The crypto suite's findings other than the seal ranking (see
+    _crypto_compare): what a public-key operation costs in bytes of
+    encryption, seal against stream, key installation, ECDSA against
+    RSA, and how many results stayed noisy."""
     out = []
     d = [e for e in rep.doc.get("derived") or []
          if isinstance(e.get("bytes"), (int, float))]
@@ -197,35 +293,38 @@ def _crypto(rep):
                 continue
             if cipher == "chacha20-poly1305" and op != "rsa-2048/sign":
                 continue
-            parts = ["%.0f KiB on %s" % (e["bytes"] / 1024,
-                                         pretty(e["backend"])) for e in es]
-            out.append("One %s costs the CPU time of encrypting %s with "
-                       "%s." % (what, _join(parts), cipher.upper()))
-    seal = [r for r in rep.of_suite("crypto") if L.ok(r) and
-            r["params"].get("algorithm") == "aes-128-gcm" and
-            r["params"].get("operation") == "seal"]
-    if seal:
-        big = max(r["params"]["bytes"] for r in seal)
-        rs = sorted((r for r in seal if r["params"]["bytes"] == big),
-                    key=L.median, reverse=True)
-        out.append("AES-128-GCM sealing %d-byte records: %s." % (
-            big, _join(["%s %s%s" % (pretty(r["backend"]),
-                                     units.fmt(L.median(r), "bytes/s"),
-                                     " (noisy)" if r.get("noisy") else "")
-                        for r in rs])))
+            parts, ranged = [], False
+            for e in es:
+                num = Q.of("", rep.find("crypto", e.get("cipher_result") or
+                                        "", e["backend"]))
+                den = Q.of("", rep.find("crypto", op, e["backend"]))
+                m, lo, hi = _quotient(num, den) if num and den else (
+                    e["bytes"], None, None)
+                parts.append("%s on %s" % (units.fmt(m, "bytes") if lo is
+                                           None else units.fmt_ci(
+                                               m, lo, hi, "bytes"),
+                                           pretty(e["backend"])))
+                ranged = ranged or lo is not None
+            out.append(Finding(
+                "One %s costs the CPU time of encrypting %s with %s%s." % (
+                    what, _join(parts), cipher_name(cipher),
+                    " (in brackets the range the two results' intervals "
+                    "allow)" if ranged else ""), "crypto", 9.5))
     for cipher in ("aes-128-gcm", "chacha20-poly1305"):
         out += _record_cost(rep, cipher)
     out += _key_cost(rep, "aes-128-gcm")
-    parts = []
+    ecdsa, rsa = [], []
     for b in _backends(rep, "crypto"):
         e = rep.find("crypto", "ecdsa-p256/sign", b)
         r = rep.find("crypto", "rsa-2048/sign", b)
         if e and r and L.ok(e) and L.ok(r):
-            parts.append("%.1f times on %s" % (L.median(e) / L.median(r),
-                                                 pretty(b)))
-    if parts:
-        out.append("ECDSA P-256 signs faster than RSA-2048: %s."
-                   % _join(parts))
+            ecdsa.append(Q.of("ECDSA P-256 on %s" % pretty(b), e))
+            rsa.append(Q.of("RSA-2048", r))
+    f = compare(ecdsa, rsa, "{a} signs {times} as fast as {b}",
+                "Signatures, ECDSA P-256 against RSA-2048: ", "crypto", 6,
+                then="{a} {times}")
+    if f:
+        out.append(f)
     # results still spread after being measured again (the page's "how
     # to read" gives the spread of all and the steal time)
     ok = [r for r in rep.of_suite("crypto") if L.ok(r)]
@@ -233,69 +332,63 @@ def _crypto(rep):
     if noisy:
         cv = [r["params"].get("max_cv") for r in noisy
               if isinstance(r["params"].get("max_cv"), (int, float))]
-        out.append("%d of %d crypto results stayed noisy (repetitions "
-                   "spread more than %s, even measured again): their "
-                   "medians are less certain, and an ordering they show "
-                   "may be noise." % (
-                       len(noisy), len(ok),
-                       "%g%%" % (100 * max(cv)) if cv else "the limit"))
-    return out
+        out.append(Finding(
+            "%d of %d crypto results stayed noisy (repetitions spread "
+            "more than %s, even measured again): their medians are less "
+            "certain, and an ordering they show may be noise." % (
+                len(noisy), len(ok),
+                "%g%%" % (100 * max(cv)) if cv else "the limit"),
+            "crypto", 9.7))
+    # comparisons first, then equivalences, key cost, noise
+    return sorted(out, key=lambda f: f.rank)
+
+
+def _seal_size(rep):
+    """The record size of _crypto_compare's ranking (the largest
+    AES-128-GCM seal), or None."""
+    return max([r["params"]["bytes"] for r in rep.of_suite("crypto")
+                if L.ok(r) and r["params"].get("algorithm") ==
+                "aes-128-gcm" and r["params"].get("operation") == "seal"
+                and isinstance(r["params"].get("bytes"), int)] or [None])
 
 
 def _record_cost(rep, cipher):
     """Seal (a nonce and tag per record) against stream (one message) at
     the largest size both have: what each record's set-up costs. A sealed
-    record does the stream's work and more, so seal at or above stream's
-    speed is noise (or a noisy machine), never a finding."""
-    def apart(a, b):
-        """Do the confidence intervals of the two medians not overlap?"""
-        (alo, ahi), (blo, bhi) = L.ci(a), L.ci(b)
-        if None in (alo, ahi, blo, bhi):
-            return False
-        return ahi < blo or bhi < alo
-
+    record does the stream's work and more, so seal above stream's
+    speed is noise (or a noisy machine), never a finding: compare() says
+    so."""
     sizes = [r["params"]["bytes"] for r in rep.of_suite("crypto")
              if L.ok(r) and r["name"].startswith(cipher + "/stream/")]
     if not sizes:
         return []
     big = max(sizes)
-    cost, within, impossible = [], [], []
+    seals, streams = [], []
     for b in _backends(rep, "crypto"):
         seal = rep.find("crypto", "%s/seal/%d" % (cipher, big), b)
         stream = rep.find("crypto", "%s/stream/%d" % (cipher, big), b)
         if not (seal and stream and L.ok(seal) and L.ok(stream)):
             continue
-        ratio = L.median(seal) / L.median(stream)
         noisy = seal.get("noisy") or stream.get("noisy")
-        if ratio < 1 and apart(seal, stream):
-            cost.append("%.0f%%%s on %s%s" % (
-                100 * ratio, "" if cost else " of the speed of one long "
-                "message", pretty(b), " (noisy)" if noisy else ""))
-        elif ratio > 1 and apart(seal, stream):
-            impossible.append("%s (%.0f%%%s)" % (
-                pretty(b), 100 * ratio, ", noisy" if noisy else ""))
-        else:
-            within.append(pretty(b))
-    what = "%d-byte %s records" % (big, cipher.upper())
-    out = []
-    if cost:
-        out.append("Sealed one at a time (a nonce and a tag each, as TLS "
-                   "does), %s run at %s." % (what, _join(cost)))
-    if within:
-        out.append("%s sealed one at a time and as one long message: no "
-                   "difference beyond the measurements' noise on %s."
-                   % (what[0].upper() + what[1:], _join(within)))
-    if impossible:
-        out.append("%s sealed one at a time measured faster than one long "
-                   "message on %s, which the extra work of a record rules "
-                   "out: measurement noise (or a slower streaming path in "
-                   "the library), not a cost of records."
-                   % (what[0].upper() + what[1:], _join(impossible)))
-    return out
+        seals.append(Q.of("%s%s" % (pretty(b), " (noisy)" if noisy else ""),
+                          seal))
+        streams.append(Q.of("one long message", stream))
+    # the AES-128-GCM seal speeds at that size are in the ranking
+    ranked = cipher == "aes-128-gcm" and big == _seal_size(rep)
+    f = compare(seals, streams, "on {a} they run at {pct} of the speed of "
+                "{b}", "%s records of %s sealed one at a time (a nonce and "
+                "a tag each, as TLS does%s) against one long message: " % (
+                    units.size_adj(big), cipher_name(cipher),
+                    "; their speeds above" if ranked else ""),
+                "crypto", 7, then="on {a} {pct}",
+                impossible=("higher", "the extra work of a record rules "
+                            "out"), a_stated=ranked)
+    return [f] if f else []
 
 
 def _key_cost(rep, cipher):
-    """What installing a traffic key costs, in time and in bytes sealed."""
+    """What installing a traffic key costs, in time and in bytes sealed
+    (no comparison: one quantity in two units)."""
     seals = [r for r in rep.of_suite("crypto") if L.ok(r) and
              r["name"].startswith(cipher + "/seal/")]
     if not seals:
@@ -306,15 +399,15 @@ def _key_cost(rep, cipher):
         k = rep.find("crypto", cipher + "/rekey", b)
         seal = rep.find("crypto", "%s/seal/%d" % (cipher, big), b)
         if k and seal and L.ok(k) and L.ok(seal):
-            parts.append("%s on %s (%.0f bytes of sealing%s)" % (
+            parts.append("%s on %s (the time of sealing %s%s)" % (
                 units.fmt(1 / L.median(k), "s"), pretty(b),
-                L.median(seal) / L.median(k),
+                units.fmt_bytes(L.median(seal) / L.median(k)),
                 "; noisy" if k.get("noisy") or seal.get("noisy") else ""))
     if not parts:
         return []
-    return ["Installing a new %s key, which each side of a TLS 1.3 "
-            "connection does at least four times, takes %s."
-            % (cipher.upper(), _join(parts))]
+    return [Finding("Installing a new %s key, which each side of a TLS 1.3 "
+                    "connection does at least four times, takes %s (medians)."
+                    % (cipher_name(cipher), _join(parts)), "crypto", 9.6)]
 
 
 def _backends(rep, suite):
@@ -326,9 +419,9 @@ def _backends(rep, suite):
 
 
 def _crypto_compare(rep):
-    """The fastest library's AES-128-GCM sealing of the largest records
-    against the next one (or its speed alone): the crypto suite's top
-    finding, with intervals."""
+    """AES-128-GCM sealing of the largest records, every library ranked
+    by ranking() (each figure once, each step only when the intervals
+    separate): the crypto suite's top finding."""
     seal = [r for r in rep.of_suite("crypto") if L.ok(r) and
             r["params"].get("algorithm") == "aes-128-gcm" and
             r["params"].get("operation") == "seal" and
@@ -336,15 +429,12 @@ def _crypto_compare(rep):
     if not seal:
         return []
     big = max(r["params"]["bytes"] for r in seal)
-    rs = sorted((r for r in seal if r["params"]["bytes"] == big),
-                key=L.median, reverse=True)
-    ctx = "AES-128-GCM sealing %s records: " % units.size_label(big)
-    qs = [Q.of(pretty(r["backend"]), r) for r in rs]
-    if len(qs) == 1:
-        return [Finding(ctx + qs[0].text() + ".", "crypto", 3,
-                        qs[0].has_interval())]
-    return [compare(qs[0], qs[1], "{a} is {more} than {b}", ctx, "crypto",
-                    3)]
+    rs = [r for r in seal if r["params"]["bytes"] == big]
+    f = ranking([Q.of(pretty(r["backend"]), r) for r in rs],
+                "AES-128-GCM sealing %s records: " % units.size_adj(big),
+                "crypto", 3, noisy={pretty(r["backend"]) for r in rs
+                                    if r.get("noisy")})
+    return [f] if f else []
 
 
 def _handshake(rep):
@@ -794,14 +884,19 @@ def how_to_read(rep):
         out.append("%d of %d results are not ok (%s); the tables give each "
                    "reason." % (len(bad), len(rep.results), ", ".join(
                        "%d %s" % (n, k) for k, n in sorted(kinds.items()))))
-    lv = L.levels_text(rep.results)
+    single = [r for r in rep.results if L.ok(r) and
+              (r["stats"].get("n") or 0) < 2]
+    lv = L.levels_text([r for r in rep.results if r not in single])
     out.append("Numbers are medians of the repetitions with [low, high], "
                "the distribution-free confidence interval of the median "
                "at the coverage it achieves with that many samples (%s "
-               "in this report). A comparison (faster, slower, X%% of, N "
-               "times) is stated only when the two intervals do not "
+               "in this report%s). A comparison (faster, slower, X%% of, "
+               "N times) is stated only when the two intervals do not "
                "overlap; otherwise the summary says there is no "
-               "significant difference." % (lv or "no level"))
+               "significant difference (within noise)." % (
+                   lv or "no level", "; %d single measurement%s without "
+                   "an interval" % (len(single), "" if len(single) == 1
+                                    else "s") if single else ""))
     suites = rep.suites()
     if "crypto" in suites:
         out.append("Crypto figures: each library's CPU speed on one thread "
@@ -864,6 +959,7 @@ def how_to_read(rep):
     if cv:
         out.append("Noise, the spread of each result's repetitions "
                    "(coefficient of variation): %s." % "; ".join(cv))
+    out += _cpu_basis(rep)
     out += _steal(rep)
     noisy = [r["name"] for r in rep.of_suite("throughput")
              if r["backend"] == "plain" and r.get("noisy") is True]
@@ -876,6 +972,21 @@ def how_to_read(rep):
                    "CPUs)." % (", ".join("%.2f" % v for v in la),
                                rep.env.get("logical_cpus", "?")))
     return out
+
+
+def _cpu_basis(rep):
+    """Crypto repetitions whose thread was held off its CPU (the rate
+    then taken over its CPU time, rate_basis "cpu")."""
+    basis = [b for r in rep.of_suite("crypto") if L.ok(r)
+             for b in r.get("rate_basis") or []]
+    cpu = basis.count("cpu")
+    if not cpu:
+        return []
+    return ["Crypto repetitions held off their CPU (the thread got less "
+            "than 97%% of the wall-clock time: preempted, or the time "
+            "stolen): %d of %d, their rates taken over the thread's CPU "
+            "time instead; many of them mean a busy machine." % (
+                cpu, len(basis))]
 
 
 def _runs(rep):
@@ -974,8 +1085,7 @@ def _pick_top(found):
 
 def findings(rep):
     """The page's summary of one report: a Summary."""
-    found = _crypto_compare(rep) + [Finding(t, "crypto")
-                                    for t in _crypto(rep)]
+    found = _crypto_compare(rep) + _crypto(rep)
     found += _handshake(rep) + _throughput(rep) + _load(rep)
     top = _pick_top(found)
     groups = []

@@ -11,7 +11,7 @@ import shlex
 
 from . import load as L
 from . import units
-from .findings import findings, pretty
+from .findings import cipher_name, findings, lib_version, pretty
 
 SUITE_ORDER = ("crypto", "handshake", "throughput", "load", "probe")
 
@@ -146,6 +146,18 @@ def _summary_html(rep, several):
     return "\n".join(out)
 
 
+def _num(v, form):
+    return form % v if isinstance(v, (int, float)) and \
+        not isinstance(v, bool) else "n/a"
+
+
+def origins(rep):
+    """{backend: where its library came from} (backends[].origin)."""
+    return {b.get("name"): b.get("origin") for b in rep.doc.get(
+        "backends") or [] if isinstance(b, dict) and
+        isinstance(b.get("origin"), str)}
+
+
 def _env_rows(reports):
     def g(rep, *path):
         v = rep.doc
@@ -170,11 +182,11 @@ def _env_rows(reports):
         ("run", lambda r: "%s to %s%s" % (
             g(r, "run", "start"), g(r, "run", "end"),
             " (interrupted)" if g(r, "run", "interrupted") else "")),
-        ("CPU", lambda r: "%s, %s logical CPUs, %s MHz, TSC %s GHz" % (
+        ("CPU", lambda r: "%s, %s logical CPUs, %s, TSC %s" % (
             g(r, "environment", "cpu_model"),
             g(r, "environment", "logical_cpus"),
-            g(r, "environment", "cpu_mhz"),
-            g(r, "environment", "tsc_ghz"))),
+            _num(g(r, "environment", "cpu_mhz"), "%.0f MHz"),
+            _num(g(r, "environment", "tsc_ghz"), "%.3f GHz"))),
         ("CPU flags", lambda r: " ".join(
             g(r, "environment", "cpu_flags") or [])),
         ("memory", mem),
@@ -185,7 +197,9 @@ def _env_rows(reports):
             "%.2f" % v for v in g(r, "environment", "load_average") or [])),
         ("host", lambda r: g(r, "environment", "hostname")),
         ("libraries", lambda r: "; ".join(
-            "%s %s" % (pretty(b), v) for b, v in r.versions().items())),
+            lib_version(b, v) + (" (%s)" % origins(r)[b] if origins(r).get(b)
+                                 else "")
+            for b, v in r.versions().items())),
     ]
     cmd_rows = []
     for rep in reports:
@@ -223,14 +237,14 @@ def _cell(r, first):
         med = L.median(r)
     bound = r.get("bound")
     return ('<td class="n">%s</td><td class="n">%s %s</td>'
-            '<td class="n">%s%s%s</td><td class="n">%s</td>' % (
+            '<td class="n">%s%s%s%s</td><td class="n">%s</td>' % (
                 esc(units.fmt(med, unit)), esc(units.fmt_range(
                     lo, hi, unit, med)), esc(L.fmt_level(L.ci_level(r))),
                 st.get("n"),
                 ", cv %.1f%%" % (100 * cv) if isinstance(
                     cv, (int, float)) and math.isfinite(cv) else "",
                 ", %s-bound" % esc(bound) if isinstance(bound, str) else "",
-                ratio))
+                ", noisy" if r.get("noisy") is True else "", ratio))
 
 
 def _series_rows(r):
@@ -287,22 +301,39 @@ def _results_table(reports, suite):
 
 
 def _derived_table(rep):
-    d = rep.doc.get("derived") or []
+    """Bytes of bulk encryption per public-key operation: a row per
+    library and operation, a column per cipher. The speeds it divides
+    (the operation's ops/s, the cipher's seal at its largest record) are
+    stated once, in the results table: the caption names those rows."""
+    d = [e for e in rep.doc.get("derived") or [] if isinstance(e, dict)]
     if not d:
         return ""
-    rows = "".join(
-        "<tr><td>%s</td><td>%s</td><td>%s</td><td class='n'>%s</td>"
-        "<td class='n'>%s</td><td class='n'>%s</td></tr>" % (
-            esc(e["backend"]), esc(e["cipher"]), esc(e["operation"]),
-            esc(units.fmt(e.get("operation_per_s"), "ops/s")),
-            esc(units.fmt(e.get("cipher_bytes_per_s"), "bytes/s")),
-            "%.1f" % (e["bytes"] / 1024) if isinstance(
-                e.get("bytes"), (int, float)) else "n/a") for e in d)
-    return ("<h4>%s: one public-key operation in bytes of encryption</h4>"
-            "<table><tr><th>backend</th><th>cipher</th><th>operation</th>"
-            "<th>operations/s</th><th>cipher speed</th><th>KiB</th></tr>"
-            "%s</table>"
-            % (esc(rep.label), rows))
+    ciphers, rows = [], []
+    for e in d:
+        if e["cipher"] not in ciphers:
+            ciphers.append(e["cipher"])
+        if (e["backend"], e["operation"]) not in rows:
+            rows.append((e["backend"], e["operation"]))
+    cell = {(e["backend"], e["operation"], e["cipher"]): e for e in d}
+    srcs = sorted({e.get("cipher_result") for e in d
+                   if isinstance(e.get("cipher_result"), str)})
+
+    def kib(e):
+        v = e.get("bytes") if e else None
+        return "%.1f" % (v / 1024) if isinstance(v, (int, float)) else "n/a"
+
+    body = "".join("<tr><td>%s</td><td>%s</td>%s</tr>" % (
+        esc(b), esc(op), "".join("<td class='n'>%s</td>" % esc(kib(
+            cell.get((b, op, c)))) for c in ciphers)) for b, op in rows)
+    return ("<h4>%s: one public-key operation in KiB of encryption</h4>"
+            "<p class='small'>KiB of each cipher's sealing that take the CPU "
+            "time of one operation: the operation's median time over the "
+            "cipher's median time per byte, from the rows %s and the "
+            "operation's row in the table below.</p>"
+            "<table><tr><th>backend</th><th>operation</th>%s</tr>%s</table>"
+            % (esc(rep.label), esc(", ".join(srcs) or "n/a"), "".join(
+                "<th>KiB of %s</th>" % esc(cipher_name(c)) for c in ciphers),
+               body))
 
 
 def _figure_html(fig, label, link, caption=None):

@@ -10,6 +10,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import FuncFormatter, LogFormatter  # noqa: E402
 
+from .findings import lib_version  # noqa: E402
+
 BACKEND_COLORS = {
     "plain": "#444444", "openssl": "#1f77b4", "boringssl": "#ff7f0e",
     "gnutls": "#2ca02c", "wolfssl": "#d62728", "mbedtls": "#9467bd",
@@ -43,7 +45,7 @@ def color(backend):
 
 
 def footer_text(rep, width_in=10.0):
-    vers = "; ".join("%s %s" % (b, v) for b, v in rep.versions().items())
+    vers = "; ".join(lib_version(b, v) for b, v in rep.versions().items())
     text = "httpsbench %s, commit %s, %s, %s | %s" % (
         rep.tool.get("version", "?"), rep.commit(),
         rep.env.get("cpu_model", "unknown CPU"),

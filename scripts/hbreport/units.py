@@ -78,6 +78,10 @@ def scale(ref, unit):
 
 
 def _num(v, digits):
+    """digits significant digits, never an exponent: 1060 stays '1060'
+    (not '1.06e+03') when a bound passes the median's prefix."""
+    if v != 0 and abs(v) >= 10 ** digits:
+        return "%.0f" % float("%.*g" % (digits, v))
     return "%.*g" % (digits, v)
 
 
@@ -124,3 +128,20 @@ def size_label(n):
         if n >= div and n % div == 0:
             return "%d %s" % (n // div, unit)
     return "%d bytes" % n
+
+
+def size_adj(n):
+    """A size before a noun: 16 -> '16-byte', 16384 -> '16 KiB'
+    ('16-byte records', '16 KiB records')."""
+    t = size_label(n)
+    return t[:-len(" bytes")] + "-byte" if t.endswith(" bytes") else t
+
+
+def fmt_bytes(v, digits=3):
+    """An amount of bytes: whole bytes below 1 KiB ('10 bytes'), binary
+    prefixes above ('1.35 MiB')."""
+    if not _finite(v):
+        return "n/a"
+    if abs(v) < 1024:
+        return "%.0f bytes" % v
+    return fmt(v, "bytes", digits)
