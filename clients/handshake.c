@@ -73,27 +73,15 @@ static void hsm_usage(FILE *f)
 /* "host:port", "[v6]:port" -> o->host, o->port. */
 static int hsm_split(const char *t, hs_opts *o)
 {
-  const char *hend, *port;
-  size_t hlen;
+  const char *host, *port;
+  size_t hlen, plen;
   long p;
 
-  if(t[0] == '[') {
-    hend = strchr(t, ']');
-    if(!hend || hend[1] != ':')
-      return -1;
-    t++;
-    port = hend + 2;
-  }
-  else {
-    hend = strrchr(t, ':');
-    if(!hend || strchr(t, ':') != hend)
-      return -1;
-    port = hend + 1;
-  }
-  hlen = (size_t)(hend - t);
-  if(!hlen || hlen >= sizeof(o->host) || hb_parse_int(port, 1, 65535, &p))
+  if(hb_hostport_split(t, strlen(t), &host, &hlen, &port, &plen) ||
+     !hlen || hlen >= sizeof(o->host) || !port ||
+     hb_parse_port(port, plen, 1, &p))
     return -1;
-  memcpy(o->host, t, hlen);
+  memcpy(o->host, host, hlen);
   o->host[hlen] = '\0';
   snprintf(o->port, sizeof(o->port), "%ld", p);
   return 0;
@@ -390,6 +378,7 @@ static void hsm_measure(const hs_opts *o, hs_run *run)
       run->interrupted = 1;
       return;
     }
+    run->warmed++;
   }
   hb_cpu_times(0, &u0, &s0);
   for(i = 0; i < o->count; i++) {
@@ -463,6 +452,7 @@ static void hsm_trace(const hs_opts *o, hs_run *run)
     run->trace = hsm_trace_why(1, err.msg);
     return;
   }
+  run->trace_made = 1;
   rc = hs_connect_once(run->T, ctx, &run->tg, o,
                        o->resume ? run->sess : NULL, run->tr, r);
   if(r->next) {

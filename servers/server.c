@@ -162,27 +162,12 @@ static void srv_groups_check(const char *list)
 static int srv_split_addr(const char *s, char *host, size_t hsize,
                           char *port, size_t psize)
 {
-  const char *colon, *h = s;
-  size_t hl;
+  const char *h, *p;
+  size_t hl, pl;
   long v;
 
-  if(*s == '[') {
-    const char *rb = strchr(s, ']');
-    if(!rb || rb[1] != ':')
-      return -1;
-    h = s + 1;
-    hl = (size_t)(rb - h);
-    colon = rb + 1;
-  }
-  else {
-    colon = strrchr(s, ':');
-    if(!colon || memchr(s, ':', (size_t)(colon - s)))
-      return -1;
-    hl = (size_t)(colon - s);
-  }
-  if(hl == 0 || hl >= hsize || strlen(colon + 1) >= psize ||
-     hb_parse_int(colon + 1, 0, 65535, &v) || colon[1] == '-' ||
-     colon[1] == '+')
+  if(hb_hostport_split(s, strlen(s), &h, &hl, &p, &pl) || !hl ||
+     hl >= hsize || !p || hb_parse_port(p, pl, 0, &v))
     return -1;
   memcpy(host, h, hl);
   host[hl] = '\0';

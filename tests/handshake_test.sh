@@ -403,6 +403,16 @@ for (name, be), r in res.items():
                 case, be, i, r["samples"][i], sum(row)))
     if r["stats"].get("ci_method") != "batch_means":
         errs.append("%s: ci_method %s" % (name, r["stats"].get("ci_method")))
+    # the engine says what it made; the server counted the same
+    h = res[(case + ("/total" if case == "tcp" else "/tls_handshake"), be)]
+    ec = h.get("engine_connections") or {}
+    if ec.get("warmup") != 5 or ec.get("measured") != n or \
+            ec.get("traced") not in (0, 1) or \
+            h.get("client_connections") != sum(ec.values()) or \
+            h.get("server_connections") != h.get("client_connections"):
+        errs.append("%s: engine_connections %s, client %s, server %s" % (
+            case, ec, h.get("client_connections"),
+            h.get("server_connections")))
     if case != "tcp":
         h = res[(case + "/tls_handshake", be)]
         us, hs = h.get("server_handshake_us"), h.get("server_handshakes")

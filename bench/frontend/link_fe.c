@@ -28,6 +28,57 @@ static void init(void)
   }
 }
 
+const int hb_fe_link_idx[9] = { 0, 1, 2, 3, 4, 5, 6, 7, 8 };
+int hb_fe_link_reorder;
+
+int hb_fe_link_check(const char *v, void *dest, char *why, size_t size)
+{
+  int k = *(const int *)dest;
+
+  init();
+  return hb_link_parse(&cfg, hb_link_options[k].name, v, why, size) == 1
+         ? 0 : -1;
+}
+
+/* hb_link_options[k].help without its leading "--name VALUE" column and
+ * with continuation lines unindented (hb_opts indents them itself). */
+const char *hb_fe_link_help_of(int k)
+{
+  static char buf[9][400];
+  const char *p = hb_link_options[k].help;
+  char *o = buf[k];
+  size_t n = 0;
+
+  if(buf[k][0])
+    return buf[k];
+  if(!strncmp(p, "--", 2)) {
+    p += strcspn(p, "\n");
+    if(strstr(hb_link_options[k].help, "  ") &&
+       strstr(hb_link_options[k].help, "  ") < p)
+      p = strstr(hb_link_options[k].help, "  ");
+  }
+  while(*p == ' ' || *p == '\n')
+    p++;
+  for(; *p && n + 1 < sizeof(buf[k]); p++) {
+    o[n++] = *p;
+    if(*p == '\n')
+      while(p[1] == ' ')
+        p++;
+  }
+  o[n] = '\0';
+  return o;
+}
+
+void hb_fe_link_after_parse(const char *cmd)
+{
+  char why[256];
+
+  init();
+  if(hb_fe_link_reorder &&
+     hb_link_parse(&cfg, "reorder", NULL, why, sizeof(why)) != 1)
+    hb_usage_fail(cmd, "%s", why);
+}
+
 int hb_fe_link_getopt(const char *cmd, int opt, const char *arg)
 {
   char why[256];

@@ -11,6 +11,9 @@
 
 #include <jansson.h>
 
+#include "hb/opts.h"
+#include "link_opts.h"
+
 #define HB_FE_LINK_OPT 0x4c00 /* getopt codes HB_FE_LINK_OPT + 0..8 */
 #define HB_FE_LINK_LONGOPTS                                        \
   { "rtt", required_argument, NULL, HB_FE_LINK_OPT + 0 },          \
@@ -22,6 +25,25 @@
   { "link", required_argument, NULL, HB_FE_LINK_OPT + 6 },         \
   { "reorder", no_argument, NULL, HB_FE_LINK_OPT + 7 },            \
   { "seed", required_argument, NULL, HB_FE_LINK_OPT + 8 }
+
+/* The same options for a driver that declares its options (hb/opts.h):
+ * HB_FE_LINK_OPTS in its hb_opt list, then hb_fe_link_after_parse. */
+extern const int hb_fe_link_idx[9];
+extern int hb_fe_link_reorder;
+int hb_fe_link_check(const char *v, void *dest, char *why, size_t size);
+void hb_fe_link_after_parse(const char *cmd);
+const char *hb_fe_link_help_of(int k);
+#define HB_FE_LINK_OPT_(k, meta)                                        \
+  { hb_link_options[k].name, 0, HB_OPT_CALL, (void *)&hb_fe_link_idx[k], \
+    meta, hb_fe_link_help_of(k), 0, 0, NULL, hb_fe_link_check, NULL }
+#define HB_FE_LINK_OPTS                                                 \
+  HB_FE_LINK_OPT_(0, "MS"), HB_FE_LINK_OPT_(1, "MS"),                   \
+  HB_FE_LINK_OPT_(2, "PCT"), HB_FE_LINK_OPT_(3, "P,R[,BAD[,GOOD]]"),     \
+  HB_FE_LINK_OPT_(4, "MBIT[/UP]"), HB_FE_LINK_OPT_(5, "PKTS"),          \
+  HB_FE_LINK_OPT_(6, "PROFILE"),                                        \
+  { "reorder", 0, HB_OPT_FLAG, &hb_fe_link_reorder, NULL,               \
+    hb_fe_link_help_of(7), 0, 0, NULL, NULL, NULL },                  \
+  HB_FE_LINK_OPT_(8, "N")
 
 /* 1 if opt was a link option (stored); a bad value is a usage error
  * (one line, exit 2); 0 if opt is not a link option. */
