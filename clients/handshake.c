@@ -19,6 +19,7 @@
 #include "hb/sig.h"
 #include "hb/stats.h"
 #include "hb/suites.h"
+#include "hb/tls_groups.h"
 
 #define CMD "handshake"
 
@@ -44,7 +45,8 @@ static void hsm_usage(FILE *f)
     "  --warmup N          connections before measuring (default 5)\n"
     "  --tls 1.2|1.3       protocol version (required unless --plain)\n"
     "  --plain             TCP only, no TLS: the baseline\n"
-    "  --group G           x25519, p256 or p384\n"
+    "  --group G           x25519, p256, p384, p521, x448, ffdhe2048..8192\n"
+    "                      (or an alias: secp256r1, P-256, ...)\n"
     "  --rsa-kx            TLS 1.2 RSA key transport suites only\n"
     "  --resume MODE       none (default), id (TLS 1.2 session ID) or\n"
     "                      ticket (TLS 1.2 ticket / TLS 1.3 PSK); each\n"
@@ -71,27 +73,15 @@ static void hsm_usage(FILE *f)
 /* "host:port", "[v6]:port" -> o->host, o->port. */
 static int hsm_split(const char *t, hs_opts *o)
 {
-  const char *hend, *port;
-  size_t hlen;
+  const char *host, *port;
+  size_t hlen, plen;
   long p;
 
-  if(t[0] == '[') {
-    hend = strchr(t, ']');
-    if(!hend || hend[1] != ':')
-      return -1;
-    t++;
-    port = hend + 2;
-  }
-  else {
-    hend = strrchr(t, ':');
-    if(!hend || strchr(t, ':') != hend)
-      return -1;
-    port = hend + 1;
-  }
-  hlen = (size_t)(hend - t);
-  if(!hlen || hlen >= sizeof(o->host) || hb_parse_int(port, 1, 65535, &p))
+  if(hb_hostport_split(t, strlen(t), &host, &hlen, &port, &plen) ||
+     !hlen || hlen >= sizeof(o->host) || !port ||
+     hb_parse_port(port, plen, 1, &p))
     return -1;
-  memcpy(o->host, t, hlen);
+  memcpy(o->host, host, hlen);
   o->host[hlen] = '\0';
   snprintf(o->port, sizeof(o->port), "%ld", p);
   return 0;
@@ -203,10 +193,14 @@ static void hsm_parse(int argc, char **argv, hs_opts *o)
     o->version = HB_TLS_1_3;
   else
     hb_usage_fail(CMD, "--tls: '%s' is not 1.2 or 1.3", tls);
-  if(o->group && strcmp(o->group, "x25519") && strcmp(o->group, "p256") &&
-     strcmp(o->group, "p384"))
-    hb_usage_fail(CMD, "--group: '%s' is not x25519, p256 or p384",
-                  o->group);
+  if(o->group) {
+    const hb_group *g = hb_group_find(o->group, strlen(o->group));
+
+    if(!g)
+      hb_usage_fail(CMD, "--group: unknown group '%s' (known: %s)",
+                    o->group, hb_groups_known);
+    o->group = g->name; /* ours, as reports print it */
+  }
   if(o->rsa_kx && o->version != HB_TLS_1_2)
     hb_usage_fail(CMD, "--rsa-kx needs --tls 1.2");
   if(o->resume == HS_RESUME_ID && o->version != HB_TLS_1_2)
@@ -384,6 +378,7 @@ static void hsm_measure(const hs_opts *o, hs_run *run)
       run->interrupted = 1;
       return;
     }
+    run->warmed++;
   }
   hb_cpu_times(0, &u0, &s0);
   for(i = 0; i < o->count; i++) {
@@ -457,6 +452,7 @@ static void hsm_trace(const hs_opts *o, hs_run *run)
     run->trace = hsm_trace_why(1, err.msg);
     return;
   }
+  run->trace_made = 1;
   rc = hs_connect_once(run->T, ctx, &run->tg, o,
                        o->resume ? run->sess : NULL, run->tr, r);
   if(r->next) {

@@ -146,7 +146,9 @@ typedef struct hs_run {
   double *samples[HS_NPHASE];  /* us */
   hb_hdr *hdr[HS_NPHASE];      /* ns */
   size_t nok;
-  long attempted;
+  long warmed;                 /* warm-up connections made (unmeasured) */
+  long attempted;              /* measured connections, failed ones too */
+  long trace_made;             /* connections made for the trace: 0 or 1 */
   long fails[HS_NFAIL];
   char why[HS_NFAIL][512];     /* first reason per category */
   long offered, resumed;

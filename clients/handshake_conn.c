@@ -50,10 +50,13 @@ static int hc_fail(hs_conn *r, int cat, const char *fmt, ...)
   return HS_FAILED;
 }
 
+/* A failed call (HB_IO_ERROR or HB_IO_RESET). */
+#define HC_FAILED(io) ((io) == HB_IO_ERROR || (io) == HB_IO_RESET)
+
 /* A library error: a reset is its own category whatever the phase. */
-static int hc_io_fail(hs_conn *r, int cat, const hb_err *e)
+static int hc_io_fail(hs_conn *r, int cat, hb_io io, const hb_err *e)
 {
-  if(strcasestr(e->msg, "reset"))
+  if(io == HB_IO_RESET)
     cat = HS_F_RESET;
   return hc_fail(r, cat, "%s", e->msg[0] ? e->msg : "unknown error");
 }
@@ -178,8 +181,8 @@ static int hc_handshake(hc_state *s)
     if(io == HB_IO_CLOSED)
       return hc_fail(s->r, HS_F_TLS, "connection closed during the TLS "
                      "handshake");
-    if(io == HB_IO_ERROR)
-      return hc_io_fail(s->r, HS_F_TLS, &e);
+    if(HC_FAILED(io))
+      return hc_io_fail(s->r, HS_F_TLS, io, &e);
     rc = hc_want(s, io, "TLS handshake");
     if(rc != HS_DONE)
       return rc;
@@ -203,8 +206,8 @@ static int hc_write_all(hc_state *s, const char *p, size_t len)
     if(io == HB_IO_CLOSED)
       return hc_fail(s->r, HS_F_WRITE, "server closed the connection "
                      "before the request was sent");
-    if(io == HB_IO_ERROR)
-      return hc_io_fail(s->r, HS_F_WRITE, &e);
+    if(HC_FAILED(io))
+      return hc_io_fail(s->r, HS_F_WRITE, io, &e);
     rc = hc_want(s, io, "sending the request");
     if(rc != HS_DONE)
       return rc;
@@ -229,8 +232,8 @@ static int hc_read_some(hc_state *s, size_t have, size_t *n)
       s->peer_eof = 1;
       return HS_DONE;
     }
-    if(io == HB_IO_ERROR)
-      return hc_io_fail(s->r, HS_F_READ, &e);
+    if(HC_FAILED(io))
+      return hc_io_fail(s->r, HS_F_READ, io, &e);
     rc = hc_want(s, io, "reading the response");
     if(rc != HS_DONE)
       return rc;
@@ -316,8 +319,8 @@ static int hc_write_early(hc_state *s, const char *p, size_t len, int *sent)
     if(io == HB_IO_CLOSED)
       return hc_fail(s->r, HS_F_TLS, "connection closed while sending "
                      "early data");
-    if(io == HB_IO_ERROR)
-      return hc_io_fail(s->r, HS_F_TLS, &e);
+    if(HC_FAILED(io))
+      return hc_io_fail(s->r, HS_F_TLS, io, &e);
     rc = hc_want(s, io, "sending early data");
     if(rc != HS_DONE)
       return rc;
@@ -380,10 +383,10 @@ static int hc_close(hc_state *s)
     io = s->T->shutdown(s->c, &e);
     if(io == HB_IO_OK || io == HB_IO_CLOSED)
       break;
-    if(io == HB_IO_ERROR) {
+    if(HC_FAILED(io)) {
       if(s->peer_eof)
         break; /* the server is gone already: nothing left to tell it */
-      return hc_io_fail(s->r, HS_F_WRITE, &e);
+      return hc_io_fail(s->r, HS_F_WRITE, io, &e);
     }
     rc = hc_want(s, io, "sending close_notify");
     if(rc != HS_DONE)
@@ -423,7 +426,7 @@ static void hc_await_ticket(hc_state *s, hb_tls_session **next)
     limit = s->deadline;
   while(!*next) {
     io = s->T->read(s->c, s->buf, sizeof(s->buf), &n, &e);
-    if(io == HB_IO_CLOSED || io == HB_IO_ERROR)
+    if(io == HB_IO_CLOSED || HC_FAILED(io))
       return;
     if(s->T->session_get(s->c, next, &e) != HB_OK)
       *next = NULL;

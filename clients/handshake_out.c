@@ -268,6 +268,10 @@ void hs_results(const hs_opts *o, const hs_run *run, json_t *report)
     h = run->nok ? hb_hdr_json(run->hdr[p]) : NULL;
     json_object_set_new(res, "histogram", h ? h : json_null());
     json_object_set_new(res, "achieved", ho_achieved(o, run));
+    /* what this engine did, so that no reader has to assume it */
+    json_object_set_new(res, "engine_connections", json_pack(
+      "{s:I, s:I, s:I}", "warmup", (json_int_t)run->warmed, "measured",
+      (json_int_t)run->attempted, "traced", (json_int_t)run->trace_made));
     json_object_set_new(res, "errors", ho_errors(run, 0));
     json_object_set_new(res, "error_reasons", ho_errors(run, 1));
     json_object_set_new(res, "client_cpu_us_per_handshake", run->nok ?

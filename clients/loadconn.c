@@ -451,7 +451,6 @@ static void lc_write(ld_conn *c)
     size_t n = 0;
     hb_io r;
 
-    errno = 0;
     r = sh->ops->write(c->tls, sh->o->req + c->wpos, c->wlen - c->wpos, &n,
                        &err);
     if(r == HB_IO_OK) {
@@ -463,7 +462,7 @@ static void lc_write(ld_conn *c)
         lc_fail(c, HB_LE_WRITE, "epoll_ctl: %s", strerror(errno));
       return;
     }
-    if(r == HB_IO_ERROR && errno == ECONNRESET)
+    if(r == HB_IO_RESET)
       lc_fail(c, HB_LE_RESET, "%s", err.msg);
     else
       lc_fail(c, HB_LE_WRITE, "%s", r == HB_IO_CLOSED ?
@@ -671,7 +670,6 @@ static void lc_read(ld_conn *c)
     char *data;
     hb_io r;
 
-    errno = 0;
     r = sh->ops->read(c->tls, t->buf, t->bufsize, &n, &err);
     if(r == HB_IO_WANT_READ)
       return;
@@ -690,7 +688,7 @@ static void lc_read(ld_conn *c)
       return;
     }
     if(r != HB_IO_OK) {
-      lc_fail(c, errno == ECONNRESET ? HB_LE_RESET : HB_LE_READ, "%s",
+      lc_fail(c, r == HB_IO_RESET ? HB_LE_RESET : HB_LE_READ, "%s",
               err.msg);
       return;
     }

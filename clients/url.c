@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "hb/cli.h"
 #include "load.h"
 
 /* Bytes that would break the request line or the Host header; bytes
@@ -25,8 +26,8 @@ static int url_bad_char(const char *s, size_t n)
 
 int ld_url_parse(const char *s, ld_url *u, char *why, size_t whylen)
 {
-  const char *p, *auth, *end, *hend, *colon = NULL;
-  size_t alen, hlen, plen;
+  const char *p, *auth, *end, *colon = NULL;
+  size_t alen, hlen, plen, clen = 0;
 
   memset(u, 0, sizeof(*u));
   if(!strncasecmp(s, "http://", 7)) {
@@ -53,26 +54,13 @@ int ld_url_parse(const char *s, ld_url *u, char *why, size_t whylen)
     snprintf(why, whylen, "user names in URLs are not supported: '%s'", s);
     return -1;
   }
-  if(alen && auth[0] == '[') {     /* [IPv6] */
-    hend = memchr(auth, ']', alen);
-    if(!hend || hend == auth + 1) {
-      snprintf(why, whylen, "bad IPv6 address in '%s'", s);
-      return -1;
-    }
-    p = auth + 1;
-    hlen = (size_t)(hend - p);
-    if(hend + 1 < end) {
-      if(hend[1] != ':') {
-        snprintf(why, whylen, "bad host in '%s'", s);
-        return -1;
-      }
-      colon = hend + 1;
-    }
-  }
-  else {
-    p = auth;
-    colon = memchr(auth, ':', alen);
-    hlen = colon ? (size_t)(colon - auth) : alen;
+  switch(hb_hostport_split(auth, alen, &p, &hlen, &colon, &clen)) {
+  case -1:
+    snprintf(why, whylen, "bad IPv6 address in '%s'", s);
+    return -1;
+  case -2:
+    snprintf(why, whylen, "bad host in '%s'", s);
+    return -1;
   }
   if(!hlen || hlen >= sizeof(u->host) || url_bad_char(p, hlen)) {
     snprintf(why, whylen, "no valid host in '%s'", s);
@@ -80,20 +68,15 @@ int ld_url_parse(const char *s, ld_url *u, char *why, size_t whylen)
   }
   memcpy(u->host, p, hlen);
   if(colon) {
-    char num[8];
-    size_t nlen = (size_t)(end - colon - 1);
-    char *e;
     long port;
 
-    if(!nlen || nlen >= sizeof(num)) {
+    if(!clen || clen > 5) {
       snprintf(why, whylen, "bad port in '%s'", s);
       return -1;
     }
-    memcpy(num, colon + 1, nlen);
-    num[nlen] = 0;
-    port = strtol(num, &e, 10);
-    if(*e || port < 1 || port > 65535 || num[0] < '0' || num[0] > '9') {
-      snprintf(why, whylen, "bad port '%s' in '%s' (1..65535)", num, s);
+    if(hb_parse_port(colon, clen, 1, &port)) {
+      snprintf(why, whylen, "bad port '%.*s' in '%s' (1..65535)",
+               (int)clen, colon, s);
       return -1;
     }
     u->port = (int)port;

@@ -2,9 +2,12 @@
  * (pipelined ones answered in order), dropping request bodies, writing
  * responses, and closing - gracefully or not.
  *
- * Plain TCP uses recv/writev on the socket directly (head and body in one
- * writev); TLS goes through the hb_tls_ops table, with the head and the
- * first body bytes copied into one buffer so one record carries both.
+ * Every connection goes through the hb_tls_ops table, plain TCP too
+ * (lib/tls/plain.c). Where the table has writev and sendfile (plain TCP)
+ * a body in memory goes out with its head in one writev and a large
+ * /bytes body by sendfile, without a copy; otherwise (TLS) the head and
+ * the first body bytes are copied into one buffer so one record carries
+ * both.
  * epoll is level-triggered: a connection is armed for EPOLLIN while it
  * waits for requests and for EPOLLOUT only while a response is stuck.
  *
@@ -15,8 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/sendfile.h>
-#include <sys/socket.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,70 +35,40 @@ static void conn_fail(srv_conn *c, srv_err e, const char *detail)
 
 /* ---- transport ---- */
 
-/* hb_io from a socket call's errno; *e says which category an error is */
-static hb_io conn_errno(hb_io want, srv_err *e, hb_err *err,
-                        const char *what)
+/* Which error category a failed call is: a reset is a reset. */
+static srv_err conn_err(hb_io io, srv_err other)
 {
-  if(errno == EAGAIN || errno == EWOULDBLOCK)
-    return want;
-  *e = (errno == ECONNRESET || errno == EPIPE) ? SRV_ERR_RESET :
-       what[0] == 'r' ? SRV_ERR_READ : SRV_ERR_WRITE;
-  hb_err_set(err, HB_ERROR, "%s: %s", what, strerror(errno));
-  return HB_IO_ERROR;
-}
-
-/* The libraries leave the socket's errno behind: a reset is a reset. */
-static srv_err conn_tls_err(srv_err other)
-{
-  return errno == ECONNRESET || errno == EPIPE ? SRV_ERR_RESET : other;
+  return io == HB_IO_RESET ? SRV_ERR_RESET : other;
 }
 
 static hb_io conn_recv(srv_conn *c, char *buf, size_t len, size_t *n,
                        srv_err *e, hb_err *err)
 {
-  ssize_t r;
+  hb_io io = c->w->s->ops->read(c->tls, buf, len, n, err);
 
-  if(c->tls) {
-    hb_io io;
-    errno = 0;
-    io = c->w->s->ops->read(c->tls, buf, len, n, err);
-    *e = conn_tls_err(SRV_ERR_READ);
-    return io;
-  }
-  do
-    r = recv(c->fd, buf, len, 0);
-  while(r < 0 && errno == EINTR);
-  *n = 0;
-  if(r > 0) {
-    *n = (size_t)r;
-    return HB_IO_OK;
-  }
-  if(r == 0)
-    return HB_IO_CLOSED;
-  return conn_errno(HB_IO_WANT_READ, e, err, "read");
+  *e = conn_err(io, SRV_ERR_READ);
+  return io;
 }
 
 static hb_io conn_send(srv_conn *c, const char *buf, size_t len, size_t *n,
                        srv_err *e, hb_err *err)
 {
-  ssize_t r;
+  hb_io io = c->w->s->ops->write(c->tls, buf, len, n, err);
 
-  if(c->tls) {
-    hb_io io;
-    errno = 0;
-    io = c->w->s->ops->write(c->tls, buf, len, n, err);
-    *e = conn_tls_err(SRV_ERR_WRITE);
-    return io;
+  *e = conn_err(io, SRV_ERR_WRITE);
+  return io;
+}
+
+/* After a zero-copy call that did not move bytes: FLUSH_BLOCKED (armed
+ * for EPOLLOUT) or FLUSH_DEAD. */
+static int conn_stuck(srv_conn *c, hb_io io, const hb_err *err)
+{
+  if(io == HB_IO_WANT_WRITE || io == HB_IO_WANT_READ) {
+    srv_set_events(c, io == HB_IO_WANT_WRITE ? EPOLLOUT : EPOLLIN);
+    return FLUSH_BLOCKED;
   }
-  do
-    r = send(c->fd, buf, len, MSG_NOSIGNAL);
-  while(r < 0 && errno == EINTR);
-  *n = 0;
-  if(r >= 0) {
-    *n = (size_t)r;
-    return HB_IO_OK;
-  }
-  return conn_errno(HB_IO_WANT_WRITE, e, err, "write");
+  conn_fail(c, conn_err(io, SRV_ERR_WRITE), err->msg);
+  return FLUSH_DEAD;
 }
 
 /* ---- writing a response ---- */
@@ -233,56 +204,47 @@ static int conn_flush_buf(srv_conn *c)
   }
 }
 
-/* Plain TCP, a large /bytes body: the head (held back by MSG_MORE),
- * then sendfile from the pattern's memfd - no copy into the socket. */
+/* A large /bytes body where the table has sendfile: the head (held
+ * back by MSG_MORE), then sendfile from the pattern's memfd - no copy
+ * into the socket. */
 static int conn_flush_sendfile(srv_conn *c)
 {
+  const hb_tls_ops *ops = c->w->s->ops;
   srv_resp *r = &c->r;
 
   for(;;) {
-    ssize_t n;
-    srv_err e;
-    hb_err err;
+    hb_err err = { "" };
+    size_t n;
+    hb_io io;
 
     if(r->head_off < r->head_len) {
-      do
-        n = send(c->fd, c->head + r->head_off, r->head_len - r->head_off,
-                 MSG_NOSIGNAL | MSG_MORE);
-      while(n < 0 && errno == EINTR);
-      if(n > 0)
-        r->head_off += (size_t)n;
+      struct iovec iov;
+
+      iov.iov_base = c->head + r->head_off;
+      iov.iov_len = r->head_len - r->head_off;
+      io = ops->writev(c->tls, &iov, 1, 1, &n, &err);
+      r->head_off += n;
     }
     else if(r->off < r->len) {
       off_t o = (off_t)(r->off % SRV_PERIOD);
       uint64_t left = r->len - r->off;
-      do
-        n = sendfile(c->fd, c->w->s->patfd, &o, left < SRV_PERIOD ?
-                     (size_t)left : SRV_PERIOD);
-      while(n < 0 && errno == EINTR);
-      if(n == 0) {
-        errno = EIO;        /* cannot happen: the memfd holds 2 periods */
-        n = -1;
-      }
-      if(n > 0) {
-        r->off += (uint64_t)n;
-        SRV_ADD(c->w->bytes_body, (uint64_t)n);
-      }
+
+      /* the memfd holds two periods: never short of bytes */
+      io = ops->sendfile(c->tls, c->w->s->patfd, &o, left < SRV_PERIOD ?
+                         (size_t)left : SRV_PERIOD, &n, &err);
+      r->off += n;
+      SRV_ADD(c->w->bytes_body, n);
     }
     else
       return FLUSH_DONE;
-    if(n < 0) {
-      if(conn_errno(HB_IO_WANT_WRITE, &e, &err, "write") == HB_IO_ERROR) {
-        conn_fail(c, e, err.msg);
-        return FLUSH_DEAD;
-      }
-      srv_set_events(c, EPOLLOUT);
-      return FLUSH_BLOCKED;
-    }
+    if(io != HB_IO_OK)
+      return conn_stuck(c, io, &err);
     srv_touch(c);
   }
 }
 
-/* Plain TCP, body in memory: head and body in one writev. */
+/* A body in memory where the table has writev: head and body in one
+ * call. */
 static int conn_flush_vec(srv_conn *c)
 {
   srv_resp *r = &c->r;
@@ -290,11 +252,10 @@ static int conn_flush_vec(srv_conn *c)
   for(;;) {
     struct iovec iov[4];
     uint64_t off = r->off, left = r->len - r->off;
-    size_t hl = r->head_len - r->head_off, k;
-    ssize_t sent;
+    size_t hl = r->head_len - r->head_off, k, sent;
+    hb_err err = { "" };
     int n = 0;
-    srv_err e;
-    hb_err err;
+    hb_io io;
 
     if(hl) {
       iov[n].iov_base = c->head + r->head_off;
@@ -310,31 +271,25 @@ static int conn_flush_vec(srv_conn *c)
     }
     if(!n)
       return FLUSH_DONE;
-    do
-      sent = writev(c->fd, iov, n);
-    while(sent < 0 && errno == EINTR);
-    if(sent < 0) {
-      if(conn_errno(HB_IO_WANT_WRITE, &e, &err, "write") == HB_IO_ERROR) {
-        conn_fail(c, e, err.msg);
-        return FLUSH_DEAD;
-      }
-      srv_set_events(c, EPOLLOUT);
-      return FLUSH_BLOCKED;
-    }
-    k = (size_t)sent < hl ? (size_t)sent : hl;
+    io = c->w->s->ops->writev(c->tls, iov, n, 0, &sent, &err);
+    if(io != HB_IO_OK)
+      return conn_stuck(c, io, &err);
+    k = sent < hl ? sent : hl;
     r->head_off += k;
-    r->off += (uint64_t)sent - k;
-    SRV_ADD(c->w->bytes_body, (uint64_t)sent - k);
+    r->off += (uint64_t)(sent - k);
+    SRV_ADD(c->w->bytes_body, (uint64_t)(sent - k));
     srv_touch(c);
   }
 }
 
 static int conn_flush(srv_conn *c)
 {
-  if(!c->tls && c->r.kind == BODY_PATTERN && c->w->s->patfd >= 0 &&
+  const hb_tls_ops *ops = c->w->s->ops;
+
+  if(ops->sendfile && c->r.kind == BODY_PATTERN && c->w->s->patfd >= 0 &&
      c->r.len >= SRV_SENDFILE_MIN)
     return conn_flush_sendfile(c);
-  if(!c->tls && c->r.kind != BODY_FILE)
+  if(ops->writev && c->r.kind != BODY_FILE)
     return conn_flush_vec(c);
   return conn_flush_buf(c);
 }
@@ -347,8 +302,7 @@ void srv_conn_close(srv_conn *c)
 
   srv_timer_unlink(c);
   srv_response_reset(c);
-  if(c->tls)
-    w->s->ops->conn_free(c->tls);
+  w->s->ops->conn_free(c->tls);
   close(c->fd);       /* also leaves the epoll set */
   if(c->in != c->small)
     free(c->in);
@@ -369,14 +323,12 @@ static void conn_finish_close(srv_conn *c, int linger)
 {
   hb_err err;
 
-  if(c->tls)
-    c->w->s->ops->shutdown(c->tls, &err);  /* close_notify; best effort */
+  /* close_notify (plain TCP: a FIN); best effort */
+  c->w->s->ops->shutdown(c->tls, &err);
   if(!linger) {
     srv_conn_close(c);
     return;
   }
-  if(!c->tls)
-    shutdown(c->fd, SHUT_WR);
   c->state = ST_LINGER;
   c->in_off = c->in_len = 0;
   srv_timer_list(c, LIST_LINGER);
@@ -641,10 +593,12 @@ static void conn_read(srv_conn *c)
       c->in_len += n;
       if(!conn_process(c))
         return;
-      /* level-triggered: a short plain read drained the socket, and a
-       * busy one gets its turn again next round; TLS must read until
-       * WANT_READ or bytes could wait unseen inside the library */
-      if(!c->tls && (n < space || rounds == 3)) {
+      /* level-triggered: a short read of a transport that keeps nothing
+       * back (plain TCP) drained the socket, and a busy one gets its turn
+       * again next round; TLS must read until WANT_READ or bytes could
+       * wait unseen inside the library */
+      if((c->w->s->ops->supports & HB_TLS_SUP_UNBUFFERED) &&
+         (n < space || rounds == 3)) {
         srv_set_events(c, EPOLLIN);
         return;
       }
@@ -733,10 +687,10 @@ void srv_conn_event(srv_conn *c, uint32_t events)
     /* pipelined requests may be buffered (and, for TLS, inside the
      * library, where epoll cannot see them) */
     if(conn_process(c)) {
-      if(c->tls)
-        conn_read(c);
-      else
+      if(c->w->s->ops->supports & HB_TLS_SUP_UNBUFFERED)
         srv_set_events(c, EPOLLIN);
+      else
+        conn_read(c);
     }
     break;
   default:
@@ -790,9 +744,10 @@ void srv_conn_start(srv_worker *w, int fd)
   c->r.file = -1;
   c->in = c->small;
   c->in_cap = SRV_IN_SMALL;
+  /* chosen once: plain TCP has no handshake to run or count */
   c->state = s->plain ? ST_READ : ST_HANDSHAKE;
   /* TCP_NODELAY comes from the listener (Linux copies it on accept) */
-  if(!s->plain && s->ops->conn_new(s->ctx, fd, NULL, &c->tls, &err)) {
+  if(s->ops->conn_new(s->ctx, fd, NULL, &c->tls, &err)) {
     srv_count(w, SRV_ERR_TLS_SETUP, err.msg);
     goto fail;
   }

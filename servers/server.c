@@ -23,6 +23,7 @@
 #include "hb/cli.h"
 #include "hb/sig.h"
 #include "hb/suites.h"
+#include "hb/tls_groups.h"
 #include "server.h"
 
 #define SRV_NAME(id, name) name,
@@ -125,7 +126,9 @@ static void srv_help(void)
 "  --cipher AEAD        the only AEAD offered: aes-128-gcm, aes-256-gcm or\n"
 "                       chacha20-poly1305 (default: the library's list)\n"
 "  --groups LIST        key-exchange groups, a colon list of x25519,\n"
-"                       p256, p384 (default: the library's)\n"
+"                       p256, p384, p521, x448, ffdhe2048..8192 (aliases\n"
+"                       such as secp256r1, prime256v1, P-256; any case;\n"
+"                       default: the library's)\n"
 "  --resume on|off|id|ticket  session cache and tickets (default on);\n"
 "                       id: TLS 1.2 session IDs only; ticket: tickets\n"
 "                       (TLS 1.2 tickets, TLS 1.3 PSK) only\n"
@@ -144,45 +147,27 @@ static void srv_help(void)
     "plain TCP", HB_CERT_TYPES);
 }
 
-static int srv_groups_valid(const char *s)
+/* --groups: a colon list of the group table's names, or a usage error. */
+static void srv_groups_check(const char *list)
 {
-  char buf[256], *tok, *save = NULL;
+  const hb_group *g[HB_GROUPS_MAX];
+  hb_err err;
+  size_t n;
 
-  if(strlen(s) >= sizeof(buf) || !*s)
-    return 0;
-  strcpy(buf, s);
-  for(tok = strtok_r(buf, ":", &save); tok;
-      tok = strtok_r(NULL, ":", &save))
-    if(strcmp(tok, "x25519") && strcmp(tok, "p256") && strcmp(tok, "p384"))
-      return 0;
-  return s[strlen(s) - 1] != ':' && s[0] != ':' && !strstr(s, "::");
+  if(hb_groups_parse(list, g, HB_GROUPS_MAX, &n, &err))
+    hb_usage_fail("server", "--groups: %s", err.msg);
 }
 
 /* "HOST:PORT" or "[V6]:PORT" into host and port strings. */
 static int srv_split_addr(const char *s, char *host, size_t hsize,
                           char *port, size_t psize)
 {
-  const char *colon, *h = s;
-  size_t hl;
+  const char *h, *p;
+  size_t hl, pl;
   long v;
 
-  if(*s == '[') {
-    const char *rb = strchr(s, ']');
-    if(!rb || rb[1] != ':')
-      return -1;
-    h = s + 1;
-    hl = (size_t)(rb - h);
-    colon = rb + 1;
-  }
-  else {
-    colon = strrchr(s, ':');
-    if(!colon || memchr(s, ':', (size_t)(colon - s)))
-      return -1;
-    hl = (size_t)(colon - s);
-  }
-  if(hl == 0 || hl >= hsize || strlen(colon + 1) >= psize ||
-     hb_parse_int(colon + 1, 0, 65535, &v) || colon[1] == '-' ||
-     colon[1] == '+')
+  if(hb_hostport_split(s, strlen(s), &h, &hl, &p, &pl) || !hl ||
+     hl >= hsize || !p || hb_parse_port(p, pl, 0, &v))
     return -1;
   memcpy(host, h, hl);
   host[hl] = '\0';
@@ -266,9 +251,7 @@ static void srv_parse(int argc, char **argv, srv_opts *o)
       o->tls_given = 1;
       break;
     case 'g':
-      if(!srv_groups_valid(optarg))
-        hb_usage_fail("server", "--groups: '%s' is not a colon list of "
-                      "x25519, p256, p384", optarg);
+      srv_groups_check(optarg);
       o->groups = optarg;
       o->tls_given = 1;
       break;
@@ -608,7 +591,17 @@ int hb_server_main(int argc, char **argv)
   for(i = 0; i < o.threads; i++) {
     s.workers[i].ep = s.workers[i].lfd = -1;
   }
-  if(!s.plain) {
+  if(s.plain) {
+    hb_tls_config cfg;
+
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.server = 1;
+    if(s.ops->ctx_new(&cfg, &s.ctx, &err) != HB_OK) {
+      fprintf(stderr, "%s: %s\n", srv_prog, err.msg);
+      goto out;
+    }
+  }
+  else {
     int trc = srv_tls_setup(&s, &o, ca, sizeof(ca), &err);
     if(trc != HB_OK) {
       fprintf(stderr, "%s: TLS setup: %s\n", srv_prog, err.msg);

@@ -26,7 +26,7 @@
 #define SRV_IN_SMALL 2048           /* read buffer inside the connection */
 #define SRV_IN_BIG (HB_HTTP_MAX_HEAD + 8192) /* once a head is split */
 #define SRV_HEAD_CAP 256            /* response head */
-#define SRV_SENDFILE_MIN (64u << 10) /* plain: bigger bodies by sendfile */
+#define SRV_SENDFILE_MIN (64u << 10) /* bigger bodies by ops->sendfile */
 #define SRV_LINGER_NS 2000000000ull /* reading after a final error reply */
 #define SRV_STATS_MAX 4096          /* /__stats, --usage, snapshot JSON */
 
@@ -102,7 +102,7 @@ struct srv_worker;
 typedef struct srv_conn {
   struct srv_conn *prev, *next;  /* timer list, oldest first */
   struct srv_worker *w;
-  hb_tls_conn *tls;              /* NULL on plain TCP */
+  hb_tls_conn *tls;              /* the transport: TLS or plain TCP */
   int fd;
   int state;                     /* ST_* */
   int phase;                     /* PH_* while reading requests */
@@ -157,7 +157,8 @@ typedef struct srv {
   const char *prog;              /* "httpsbench-<backend> server" */
   const hb_tls_ops *ops;
   hb_tls_ctx *ctx;
-  int plain;                     /* plain TCP: recv/writev directly */
+  int plain;                     /* plain TCP: no handshake, no TLS
+                                    options */
   char *pattern;                 /* 2 * SRV_PERIOD bytes */
   int patfd;                     /* the same in a memfd, or -1 */
   int rootfd;                    /* --root, or -1 */

@@ -25,10 +25,12 @@ done
 if $hb crypto --help 2>&1 | grep -q "95%"; then
   bad "crypto --help calls every interval 95%"
 else ok; fi
-# the engines of the backends (httpsbench-curl is libcurl's own client)
+# the engines of the backends (httpsbench-curl is libcurl's own client,
+# httpsbench-link the link emulator: tests/link_test.py checks it)
 engines=""
 for e in "$bin"/httpsbench-*; do
-  case ${e##*/} in httpsbench-curl) ;; *) engines="$engines $e" ;; esac
+  case ${e##*/} in httpsbench-curl|httpsbench-link) ;;
+    *) engines="$engines $e" ;; esac
 done
 for e in $engines; do
   if "$e" --help >/dev/null 2>&1; then ok; else bad "$e --help"; fi

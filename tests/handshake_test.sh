@@ -240,8 +240,9 @@ engines="" tested="" early=""
 for e in "$build"/httpsbench-*; do
   [ -x "$e" ] || continue
   b=${e##*/httpsbench-}
-  # the TLS engines: not plain (no TLS) nor curl (libcurl's own client)
-  case $b in plain|curl) ;; *) engines="$engines $b" ;; esac
+  # the TLS engines: not plain (no TLS), curl (libcurl's own client) nor
+  # link (the link emulator)
+  case $b in plain|curl|link) ;; *) engines="$engines $b" ;; esac
 done
 
 for b in $engines; do
@@ -402,6 +403,16 @@ for (name, be), r in res.items():
                 case, be, i, r["samples"][i], sum(row)))
     if r["stats"].get("ci_method") != "batch_means":
         errs.append("%s: ci_method %s" % (name, r["stats"].get("ci_method")))
+    # the engine says what it made; the server counted the same
+    h = res[(case + ("/total" if case == "tcp" else "/tls_handshake"), be)]
+    ec = h.get("engine_connections") or {}
+    if ec.get("warmup") != 5 or ec.get("measured") != n or \
+            ec.get("traced") not in (0, 1) or \
+            h.get("client_connections") != sum(ec.values()) or \
+            h.get("server_connections") != h.get("client_connections"):
+        errs.append("%s: engine_connections %s, client %s, server %s" % (
+            case, ec, h.get("client_connections"),
+            h.get("server_connections")))
     if case != "tcp":
         h = res[(case + "/tls_handshake", be)]
         us, hs = h.get("server_handshake_us"), h.get("server_handshakes")
@@ -522,6 +533,37 @@ if [ -x "$eng" ] && start_server "$eng" "${srv[@]}"; then
   elif ! "$HB_PYTHON" "$tmp/check.py" "$tmp/int.json" interrupted 0; then
     bad "$b SIGINT: not marked interrupted"
   else ok; fi
+  stop_server
+fi
+
+# --- post-quantum hybrid key exchange (OpenSSL 3.5, a scripts/libs set) ---
+# achieved group read from the library; a hybrid-plus-classical server
+# falls back for a classical client; a PQ-only offer from a library
+# without ML-KEM is a clear "unsupported".
+pq=$build/httpsbench-openssl-3.5
+group_of() { "$HB_PYTHON" -c 'import json,sys
+r=[x for x in json.load(open(sys.argv[1]))["results"] if x["status"]=="ok"]
+print(r[0]["achieved"]["group"] if r else "none")' "$1"; }
+if [ ! -x "$pq" ]; then
+  echo "handshake: no openssl-3.5 engine (scripts/libs): PQ checks skipped"
+  skip=$((skip + 1))
+elif [ "${HB_HS_SERVER:-}" != openssl ] &&
+     start_server "$pq" --tls 1.3 --groups x25519mlkem768:x25519; then
+  "$pq" handshake "127.0.0.1:$PORT" -n 2 --tls 1.3 --group x25519mlkem768 \
+    --cacert "$C/root.pem" --json "$tmp/pq.json" >"$tmp/pq.out" 2>&1
+  g=$(group_of "$tmp/pq.json" 2>/dev/null)
+  [ "$g" = x25519mlkem768 ] && validate "$tmp/pq.json" && ok ||
+    bad "openssl-3.5 hybrid: achieved group '$g': $(tail -1 "$tmp/pq.out")"
+  "$build/httpsbench-openssl" handshake "127.0.0.1:$PORT" -n 2 --tls 1.3 \
+    --cacert "$C/root.pem" --json "$tmp/pq0.json" >"$tmp/pq.out" 2>&1
+  g=$(group_of "$tmp/pq0.json" 2>/dev/null)
+  [ "$g" = x25519 ] && ok ||
+    bad "openssl 3.0 against a hybrid+x25519 server: group '$g'"
+  "$build/httpsbench-openssl" handshake "127.0.0.1:$PORT" -n 2 --tls 1.3 \
+    --group x25519mlkem768 --cacert "$C/root.pem" >"$tmp/pq.out" 2>&1
+  grep -q "unsupported: OpenSSL has no key exchange group x25519mlkem768" \
+    "$tmp/pq.out" && ok ||
+    bad "openssl 3.0 offering only x25519mlkem768: $(tail -1 "$tmp/pq.out")"
   stop_server
 fi
 finish

@@ -42,7 +42,10 @@ stop_server() {
 engines=plain
 for e in "$build"/httpsbench-*; do
   b=${e##*/httpsbench-}
-  case $b in plain|curl) ;; *) [ -x "$e" ] && engines="$engines $b" ;; esac
+  case $b in
+    plain|curl|link) ;; # link: the link emulator, no engine
+    *) [ -x "$e" ] && engines="$engines $b" ;;
+  esac
 done
 
 n=12

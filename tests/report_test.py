@@ -47,7 +47,8 @@ HB, SRC, WORK = sys.argv[1], sys.argv[2], sys.argv[3]
 DATA = os.path.join(SRC, "tests", "data", "report-small.json")
 TPUT = os.path.join(SRC, "tests", "data", "report-throughput.json")
 SCRIPTS = os.path.join(SRC, "scripts")
-KINDS = ("crypto-aead", "crypto-asymmetric", "crypto-equivalence",
+KINDS = ("crypto-aead", "crypto-asymmetric", "crypto-kex",
+         "crypto-equivalence",
          "crypto-digest", "handshake-phases", "handshake-rate",
          "latency-spectrum", "http-vs-https", "cpu-per-request",
          "memory-per-connection")

@@ -365,17 +365,87 @@ static void test_cli(void)
   hb_fmt_level(NAN, why, sizeof(why));
   CHECK(!strcmp(why, "-"), "level NaN: %s", why);
   sizes[0] = 16;
-  /* 3 AEADs x (seal, open, rekey) + 2 CBC + 5 MD + 6 sigs x 2 + 3 RSA x 2
-   * + 2 kex x 3 (no stream: 16 is not a multiple of 64) */
-  CHECK(hb_crypto_cases(sizes, 1, NULL, &cases, &nc) == 0 && nc == 40,
-        "one size gives %zu cases, want 40", nc);
+  /* 3 AEADs x (seal, open, rekey) + 2 CBC + 5 MD + 7 sigs x 2 + 3 RSA x 2
+   * + 2 kex x 3 + 4 KEMs x 4 (no stream: 16 is not a multiple of 64) */
+  CHECK(hb_crypto_cases(sizes, 1, NULL, &cases, &nc) == 0 && nc == 58,
+        "one size gives %zu cases, want 58", nc);
   if(nc)
     free(cases);
   CHECK(hb_crypto_cases(sizes, 1, "^x25519/", &cases, &nc) == 0 && nc == 3,
         "x25519 filter gives %zu", nc);
   if(nc)
     free(cases);
+  /* the KEM cases, their names and kinds; Kyber apart from ML-KEM */
+  CHECK(hb_crypto_cases(sizes, 1, "^ml-kem-768/", &cases, &nc) == 0 &&
+        nc == 4, "ml-kem-768 filter gives %zu", nc);
+  if(nc == 4) {
+    CHECK(!strcmp(cases[0].name, "ml-kem-768/keygen") &&
+          cases[0].kind == HB_CASE_KEM_KEYGEN &&
+          !strcmp(cases[1].name, "ml-kem-768/encaps") &&
+          cases[1].kind == HB_CASE_ENCAPS &&
+          !strcmp(cases[2].name, "ml-kem-768/decaps") &&
+          cases[2].kind == HB_CASE_DECAPS &&
+          !strcmp(cases[3].name, "ml-kem-768/exchange") &&
+          cases[3].kind == HB_CASE_KEM_EXCHANGE &&
+          cases[3].alg == HB_MLKEM768, "ml-kem-768 cases: %s %s %s %s",
+          cases[0].name, cases[1].name, cases[2].name, cases[3].name);
+  }
+  if(nc)
+    free(cases);
+  CHECK(hb_crypto_cases(sizes, 1, "^(kyber-768|ml-dsa-65)/", &cases, &nc)
+        == 0 && nc == 6, "kyber-768 and ml-dsa-65 give %zu", nc);
+  if(nc)
+    free(cases);
   CHECK(hb_crypto_cases(sizes, 1, "(", &cases, &nc) == -1, "bad regex");
+}
+
+/* host:port, written once for every parser of it: brackets for IPv6,
+ * what follows the port left to the caller, ports digits only. */
+static void test_hostport(void)
+{
+  static const struct {
+    const char *in;
+    int rc;
+    const char *host, *port; /* port NULL: no colon after the host */
+  } t[] = {
+    { "127.0.0.1:8443", 0, "127.0.0.1", "8443" },
+    { "[::1]:443", 0, "::1", "443" },
+    { "[::1]", 0, "::1", NULL },
+    { "example.com", 0, "example.com", NULL },
+    { "h:80:10.0.0.1", 0, "h", "80:10.0.0.1" },
+    { "[fe80::1]:80:10.0.0.1", 0, "fe80::1", "80:10.0.0.1" },
+    { ":80", 0, "", "80" },
+    { "[::1", -1, NULL, NULL },
+    { "[]:80", -1, NULL, NULL },
+    { "[::1]x80", -2, NULL, NULL },
+  };
+  const char *host, *port;
+  size_t i, hlen, plen;
+  long p;
+
+  for(i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+    int rc = hb_hostport_split(t[i].in, strlen(t[i].in), &host, &hlen,
+                               &port, &plen);
+    CHECK(rc == t[i].rc, "%s: rc %d", t[i].in, rc);
+    if(rc || t[i].rc)
+      continue;
+    CHECK(hlen == strlen(t[i].host) && !memcmp(host, t[i].host, hlen),
+          "%s: host '%.*s'", t[i].in, (int)hlen, host);
+    CHECK(t[i].port ? port && plen == strlen(t[i].port) &&
+          !memcmp(port, t[i].port, plen) : !port && !plen,
+          "%s: port '%.*s'", t[i].in, (int)plen, port ? port : "");
+  }
+  /* only the first len bytes count: an authority inside a URL */
+  CHECK(hb_hostport_split("a:1/x", 3, &host, &hlen, &port, &plen) == 0 &&
+        plen == 1 && port[0] == '1', "len bounds the split");
+  CHECK(hb_parse_port("443", 3, 1, &p) == 0 && p == 443, "443");
+  CHECK(hb_parse_port("0", 1, 0, &p) == 0 && p == 0, "0 when allowed");
+  CHECK(hb_parse_port("0", 1, 1, &p) != 0, "0 below min");
+  CHECK(hb_parse_port("65536", 5, 1, &p) != 0, "65536");
+  CHECK(hb_parse_port("+80", 3, 1, &p) != 0, "a sign");
+  CHECK(hb_parse_port(" 80", 3, 1, &p) != 0, "a space");
+  CHECK(hb_parse_port("", 0, 1, &p) != 0, "empty");
+  CHECK(hb_parse_port("123456", 6, 1, &p) != 0, "six digits");
 }
 
 int main(void)
@@ -385,5 +455,6 @@ int main(void)
   test_rounds();
   test_report();
   test_cli();
+  test_hostport();
   return test_summary("core");
 }

@@ -215,7 +215,7 @@ static int transfer(side *from, side *to, size_t n)
       if(got >= n)
         break;
     }
-    if(r == HB_IO_ERROR || r == HB_IO_CLOSED)
+    if(r == HB_IO_ERROR || r == HB_IO_RESET || r == HB_IO_CLOSED)
       goto out;
     if(sent < n || got < n)
       wait_io(from, to);
@@ -335,7 +335,8 @@ static hb_io read_to_close(side *s, hb_err *err)
       s->want = r;
       wait_io(s, s);
     }
-  } while(r != HB_IO_CLOSED && r != HB_IO_ERROR && hb_now_ns() < end);
+  } while(r != HB_IO_CLOSED && r != HB_IO_ERROR && r != HB_IO_RESET &&
+          hb_now_ns() < end);
   return r;
 }
 

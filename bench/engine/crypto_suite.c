@@ -24,6 +24,10 @@ typedef struct bench {
   hb_kex_peer *peer;
   uint8_t peer_pub[HB_KEX_PUB_MAX_LEN];
   size_t peer_len;
+  hb_kem *kem;             /* the client's key pair */
+  hb_kem_peer *kem_peer;   /* its public key as the server parsed it */
+  uint8_t kem_pub[HB_KEM_PUB_MAX_LEN];
+  size_t kem_pub_len;
   uint8_t *in, *out, *aux; /* input, output, a prepared record */
   size_t in_len, aux_len;
   uint64_t streamed;       /* bytes in the current stream message */
@@ -305,6 +309,101 @@ static int run_exchange(void *arg, uint64_t n, hb_err *err)
   return HB_OK;
 }
 
+static int run_kem_keygen(void *arg, uint64_t n, hb_err *err)
+{
+  bench *b = arg;
+  uint64_t i;
+
+  for(i = 0; i < n; i++) {
+    hb_kem *k = NULL;
+    size_t pl = HB_KEM_PUB_MAX_LEN;
+    int rc = b->c->kem_keygen(b->cs->alg, &k, b->out, &pl, err);
+    if(rc != HB_OK)
+      return rc;
+    b->c->kem_free(k);
+  }
+  return HB_OK;
+}
+
+static int run_encaps(void *arg, uint64_t n, hb_err *err)
+{
+  bench *b = arg;
+  uint8_t secret[HB_KEM_SECRET_LEN];
+  uint64_t i;
+
+  for(i = 0; i < n; i++) {
+    size_t cl = HB_KEM_CT_MAX_LEN, sl = sizeof(secret);
+    int rc = b->c->kem_encaps(b->kem_peer, b->out, &cl, secret, &sl, err);
+    if(rc != HB_OK)
+      return rc;
+  }
+  return HB_OK;
+}
+
+static int run_decaps(void *arg, uint64_t n, hb_err *err)
+{
+  bench *b = arg;
+  uint8_t secret[HB_KEM_SECRET_LEN];
+  uint64_t i;
+
+  for(i = 0; i < n; i++) {
+    size_t sl = sizeof(secret);
+    int rc = b->c->kem_decaps(b->kem, b->aux, b->aux_len, secret, &sl,
+                              err);
+    if(rc != HB_OK)
+      return rc;
+  }
+  return HB_OK;
+}
+
+/* The server's share of a hybrid exchange's KEM half: parse the client's
+ * key share, encapsulate to it. */
+static int run_kem_exchange(void *arg, uint64_t n, hb_err *err)
+{
+  bench *b = arg;
+  uint8_t secret[HB_KEM_SECRET_LEN];
+  uint64_t i;
+
+  for(i = 0; i < n; i++) {
+    hb_kem_peer *p = NULL;
+    size_t cl = HB_KEM_CT_MAX_LEN, sl = sizeof(secret);
+    int rc = b->c->kem_peer(b->cs->alg, b->kem_pub, b->kem_pub_len, &p,
+                            err);
+    if(rc == HB_OK)
+      rc = b->c->kem_encaps(p, b->out, &cl, secret, &sl, err);
+    if(p)
+      b->c->kem_peer_free(p);
+    if(rc != HB_OK)
+      return rc;
+  }
+  return HB_OK;
+}
+
+/* A key pair, its public key parsed, and one ciphertext in aux; the two
+ * sides' secrets must agree before anything is timed. */
+static int setup_kem(bench *b, hb_err *err)
+{
+  const hb_crypto_ops *c = b->c;
+  int alg = b->cs->alg;
+  uint8_t s1[HB_KEM_SECRET_LEN], s2[HB_KEM_SECRET_LEN];
+  size_t l1 = sizeof(s1), l2 = sizeof(s2);
+  int rc;
+
+  b->kem_pub_len = sizeof(b->kem_pub);
+  rc = c->kem_keygen(alg, &b->kem, b->kem_pub, &b->kem_pub_len, err);
+  if(rc == HB_OK)
+    rc = c->kem_peer(alg, b->kem_pub, b->kem_pub_len, &b->kem_peer, err);
+  b->aux_len = HB_KEM_CT_MAX_LEN;
+  if(rc == HB_OK)
+    rc = c->kem_encaps(b->kem_peer, b->aux, &b->aux_len, s1, &l1, err);
+  if(rc == HB_OK)
+    rc = c->kem_decaps(b->kem, b->aux, b->aux_len, s2, &l2, err);
+  if(rc == HB_OK && (l1 != l2 || memcmp(s1, s2, l1)))
+    rc = hb_err_set(err, HB_ERROR, "%s: decapsulation gave another "
+                    "secret than encapsulation", b->cs->algorithm);
+  return rc;
+}
+
 /* Builds keys and inputs for the case; returns the function to time. */
 static int setup(bench *b, hb_bench_fn *fn, hb_err *err)
 {
@@ -413,6 +512,14 @@ static int setup(bench *b, hb_bench_fn *fn, hb_err *err)
           : cs->kind == HB_CASE_DERIVE ? run_derive : run_exchange;
     return rc;
   }
+  case HB_CASE_KEM_KEYGEN:
+  case HB_CASE_ENCAPS:
+  case HB_CASE_DECAPS:
+  case HB_CASE_KEM_EXCHANGE:
+    *fn = cs->kind == HB_CASE_KEM_KEYGEN ? run_kem_keygen
+          : cs->kind == HB_CASE_ENCAPS ? run_encaps
+          : cs->kind == HB_CASE_DECAPS ? run_decaps : run_kem_exchange;
+    return setup_kem(b, err);
   }
   return hb_err_set(err, HB_ERROR, "unknown case kind");
 }
@@ -429,6 +536,10 @@ static void teardown(bench *b)
     b->c->kex_peer_free(b->peer);
   if(b->kex)
     b->c->kex_free(b->kex);
+  if(b->kem_peer)
+    b->c->kem_peer_free(b->kem_peer);
+  if(b->kem)
+    b->c->kem_free(b->kem);
   free(b->in);
   free(b->out);
   free(b->aux);

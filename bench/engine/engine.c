@@ -4,7 +4,6 @@
  * OpenSSL and BoringSSL never share a process, and merges their reports.
  * An engine is also usable on its own: httpsbench-<backend> crypto --json F
  * writes a complete, schema-valid report for that one library. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include "crypto_suite.h"
 #include "hb/envinfo.h"
 #include "hb/harness.h"
+#include "hb/opts.h"
 #include "hb/report.h"
 #include "hb/sig.h"
 #include "hb/suites.h"
@@ -119,20 +119,21 @@ static json_t *num_array(const double *v, size_t n)
   return a;
 }
 
+/* --max-cv PCT into a fraction (dest: double *). */
+static int opt_max_cv(const char *v, void *dest, char *why, size_t size)
+{
+  double pct;
+
+  if(hb_parse_seconds(v, 1000, &pct)) {
+    snprintf(why, size, "'%s' is not a percentage in (0, 1000]", v);
+    return -1;
+  }
+  *(double *)dest = pct / 100;
+  return 0;
+}
+
 static int cmd_crypto(int argc, char **argv)
 {
-  static const struct option longopts[] = {
-    { "json", required_argument, NULL, 'j' },
-    { "filter", required_argument, NULL, 'f' },
-    { "sizes", required_argument, NULL, 's' },
-    { "seconds", required_argument, NULL, 'S' },
-    { "repetitions", required_argument, NULL, 'r' },
-    { "max-cv", required_argument, NULL, 'c' },
-    { "max-repetitions", required_argument, NULL, 'm' },
-    { "progress", no_argument, NULL, 'p' },
-    { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 }
-  };
   const hb_crypto_ops *C = hb_linked_backend.crypto;
   const char *json = NULL, *filter = NULL, *sizes_s = HB_DEFAULT_SIZES;
   hb_rounds_opts ro = { 6, 0, HB_DEFAULT_MAX_CV / 100 };
@@ -141,53 +142,50 @@ static int cmd_crypto(int argc, char **argv)
   hb_case_state *state;
   hb_crypto_case *cases = NULL;
   crypto_run x;
-  int nsizes = 0, opt, rc, interrupted = 0;
-  long v;
-  double pct;
-  char why[200];
+  int nsizes = 0, rc, interrupted = 0, first;
+  long reps = 6, max_reps = 0;
+  char why[200], head[300];
   hb_err err = { "" };
   hb_env_mark *marks;
   json_t *report;
   double *rates;
 
+  const hb_opt opts[] = {
+    { "json", 0, HB_OPT_STRING, &json, "FILE", "write the report (required)",
+      0, 0, NULL, NULL, NULL },
+    { "filter", 0, HB_OPT_STRING, &filter, "REGEX",
+      "only results whose name matches", 0, 0, NULL, NULL, NULL },
+    { "sizes", 0, HB_OPT_STRING, &sizes_s, "LIST", "record sizes in bytes",
+      0, 0, NULL, NULL, NULL },
+    { "seconds", 0, HB_OPT_SECONDS, &x.seconds, "S",
+      "time per repetition (default 0.2)", 0, 3600, NULL, NULL,
+      "a positive number" },
+    { "repetitions", 0, HB_OPT_INT, &reps, "N",
+      "rounds every case gets (default 6)", 1, 100000, NULL, NULL,
+      "a count >= 1" },
+    { "max-cv", 0, HB_OPT_CALL, &ro.max_cv, "PCT",
+      "more rounds for a case spread above PCT%", 0, 0, NULL, opt_max_cv,
+      NULL },
+    { "max-repetitions", 0, HB_OPT_INT, &max_reps, "N",
+      "rounds at most (default 2 x --repetitions)", 1, 100000, NULL, NULL,
+      "a count >= 1" },
+    { "progress", 0, HB_OPT_FLAG, &x.progress, NULL, "progress on stderr",
+      0, 0, NULL, NULL, NULL },
+    { NULL, 0, HB_OPT_END, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL }
+  };
+  const hb_opts spec = { "crypto", head, NULL, opts };
+
   memset(&x, 0, sizeof(x));
   x.seconds = 0.2;
-  opterr = 0; /* one line of ours, not getopt's as well */
-  while((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-    switch(opt) {
-    case 'j': json = optarg; break;
-    case 'f': filter = optarg; break;
-    case 's': sizes_s = optarg; break;
-    case 'S':
-      if(hb_parse_seconds(optarg, 3600, &x.seconds))
-        hb_usage_fail("crypto", "--seconds: '%s' is not a positive number",
-                      optarg);
-      break;
-    case 'r':
-      if(hb_parse_int(optarg, 1, 100000, &v))
-        hb_usage_fail("crypto", "--repetitions: '%s' is not a count >= 1",
-                      optarg);
-      ro.repetitions = (int)v;
-      break;
-    case 'c':
-      if(hb_parse_seconds(optarg, 1000, &pct))
-        hb_usage_fail("crypto", "--max-cv: '%s' is not a percentage in "
-                      "(0, 1000]", optarg);
-      ro.max_cv = pct / 100;
-      break;
-    case 'm':
-      if(hb_parse_int(optarg, 1, 100000, &v))
-        hb_usage_fail("crypto", "--max-repetitions: '%s' is not a count "
-                      ">= 1", optarg);
-      ro.max_repetitions = (int)v;
-      break;
-    case 'p': x.progress = 1; break;
-    case 'h': usage(stdout); return 0;
-    default: hb_usage_getopt("crypto", opt, argv);
-    }
-  }
-  if(optind < argc)
-    hb_usage_fail("crypto", "unexpected argument '%s'", argv[optind]);
+  snprintf(head, sizeof(head), "usage: httpsbench-%s crypto --json FILE "
+           "[options]\nThe crypto suite through this engine's library "
+           "(normally started by\n`httpsbench crypto`).\n\n",
+           hb_linked_backend.name);
+  first = hb_opts_parse(&spec, argc, argv);
+  if(first < argc)
+    hb_usage_fail("crypto", "unexpected argument '%s'", argv[first]);
+  ro.repetitions = (int)reps;
+  ro.max_repetitions = (int)max_reps;
   if(!json)
     hb_usage_fail("crypto", "--json FILE is required for an engine");
   if(!ro.max_repetitions)

@@ -1,7 +1,6 @@
 /* httpsbench crypto: runs the crypto suite in one engine per library,
  * merges the reports, derives "bytes of encryption per public-key
  * operation", prints a table and writes the combined report. */
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,11 +10,14 @@
 #include "frontend.h"
 #include "hb/backend.h"
 #include "hb/cli.h"
+#include "hb/opts.h"
 #include "hb/crypto_cases.h"
+#include "argvec.h"
 #include "engine_run.h"
 #include "hb/envinfo.h"
 #include "hb/harness.h"
 #include "hb/report.h"
+#include "results.h"
 #include "hb/sig.h"
 
 typedef struct crypto_args {
@@ -29,115 +31,105 @@ typedef struct crypto_args {
 /* The operations the derived table prices in bytes of bulk encryption. */
 static const char *const priced_ops[] = {
   "rsa-2048/sign", "rsa-2048/decrypt", "ecdsa-p256/sign", "ed25519/sign",
-  "x25519/exchange", NULL
+  "ml-dsa-65/sign", "x25519/exchange", "ml-kem-768/exchange", NULL
 };
 static const char *const bulk_ciphers[] = {
   "aes-128-gcm", "chacha20-poly1305", NULL
 };
 
-static void usage(FILE *f)
+/* --seconds and --max-cv: checked here, passed on to the engines as
+ * written (dest: a char[32]). */
+static int opt_text(const char *v, char *dest, double max, const char *what,
+                    char *why, size_t size)
 {
-  fprintf(f,
-    "usage: httpsbench crypto [options]\n"
-    "\n"
-    "Symmetric (AEAD, CBC+HMAC), digest and public-key (RSA, ECDSA,\n"
-    "Ed25519, X25519, ECDH) cost through every TLS library, each library\n"
-    "in its own process.\n"
-    "\n"
-    "  --backend NAME|all   comma-separated backends (default: all built)\n"
-    "  --filter REGEX       only results whose name matches (extended regex)\n"
-    "  --sizes LIST         record sizes in bytes (default %s)\n"
-    "  --seconds S          time per repetition (default 0.2)\n"
-    "  --repetitions N      repetitions per measurement (default 6)\n"
-    "  --max-cv PCT         a result whose coefficient of variation is\n"
-    "                       above PCT%% is measured again (default %g)\n"
-    "  --max-repetitions N  at most N repetitions in all; still above\n"
-    "                       --max-cv, it is marked noisy (default 2 x\n"
-    "                       --repetitions)\n"
-    "  --json FILE          write the report (written atomically)\n"
-    "  --list               print the result names and exit\n"
-    "  --quiet              no progress on stderr\n"
-    "\n"
-    "Sized results are in bytes/s, others in ops/s; each figure is the\n"
-    "median of the repetitions with the confidence interval of the\n"
-    "median at the coverage it achieves (its level: 96.9%% with 6\n"
-    "repetitions, 93.8%% with 5, 75.0%% with 3). A\n"
-    "repetition whose thread was held off the CPU (preempted, or time\n"
-    "stolen by the hypervisor) is timed over the CPU time it got.\n",
-    HB_DEFAULT_SIZES, HB_DEFAULT_MAX_CV);
+  double d;
+
+  if(hb_parse_seconds(v, max, &d) || strlen(v) >= 32) {
+    snprintf(why, size, "'%s' is not %s", v, what);
+    return -1;
+  }
+  snprintf(dest, 32, "%s", v);
+  return 0;
+}
+
+static int opt_seconds(const char *v, void *dest, char *why, size_t size)
+{
+  return opt_text(v, dest, 3600, "a number of seconds in (0, 3600]", why,
+                  size);
+}
+
+static int opt_max_cv(const char *v, void *dest, char *why, size_t size)
+{
+  return opt_text(v, dest, 1000, "a percentage in (0, 1000]", why, size);
 }
 
 static void parse(int argc, char **argv, crypto_args *a)
 {
-  static const struct option longopts[] = {
-    { "backend", required_argument, NULL, 'b' },
-    { "filter", required_argument, NULL, 'f' },
-    { "sizes", required_argument, NULL, 's' },
-    { "seconds", required_argument, NULL, 'S' },
-    { "repetitions", required_argument, NULL, 'r' },
-    { "max-cv", required_argument, NULL, 'c' },
-    { "max-repetitions", required_argument, NULL, 'm' },
-    { "json", required_argument, NULL, 'j' },
-    { "list", no_argument, NULL, 'l' },
-    { "quiet", no_argument, NULL, 'q' },
-    { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 }
-  };
   const char *backend = "all";
   size_t sizes[HB_MAX_SIZES];
   hb_crypto_case *cases;
   size_t ncases;
-  int nsizes, opt;
-  double sec, pct;
-  long reps, max_reps = 0;
-  char why[200];
+  int nsizes, first;
+  long reps = 6, max_reps = 0;
+  char why[200], sizes_help[128], cv_help[200];
   hb_err err = { "" };
+  const hb_opt opts[] = {
+    { "backend", 0, HB_OPT_STRING, &backend, "NAME|all",
+      "comma-separated backends (default: all built)", 0, 0, NULL, NULL,
+      NULL },
+    { "filter", 0, HB_OPT_STRING, &a->filter, "REGEX",
+      "only results whose name matches (extended regex)", 0, 0, NULL, NULL,
+      NULL },
+    { "sizes", 0, HB_OPT_STRING, &a->sizes, "LIST", sizes_help, 0, 0, NULL,
+      NULL, NULL },
+    { "seconds", 0, HB_OPT_CALL, a->seconds, "S",
+      "time per repetition (default 0.2)", 0, 0, NULL, opt_seconds, NULL },
+    { "repetitions", 0, HB_OPT_INT, &reps, "N",
+      "repetitions per measurement (default 6)", 1, 100000, NULL, NULL,
+      "a whole number >= 1" },
+    { "max-cv", 0, HB_OPT_CALL, a->max_cv, "PCT", cv_help, 0, 0, NULL,
+      opt_max_cv, NULL },
+    { "max-repetitions", 0, HB_OPT_INT, &max_reps, "N",
+      "at most N repetitions in all; still above\n--max-cv, it is marked "
+      "noisy (default 2 x\n--repetitions)", 1, 100000, NULL, NULL,
+      "a whole number >= 1" },
+    { "json", 0, HB_OPT_STRING, &a->json, "FILE",
+      "write the report (written atomically)", 0, 0, NULL, NULL, NULL },
+    { "list", 0, HB_OPT_FLAG, &a->list, NULL,
+      "print the result names and exit", 0, 0, NULL, NULL, NULL },
+    { "quiet", 0, HB_OPT_FLAG, &a->quiet, NULL, "no progress on stderr", 0,
+      0, NULL, NULL, NULL },
+    { NULL, 0, HB_OPT_END, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL }
+  };
+  const hb_opts spec = { "crypto",
+    "usage: httpsbench crypto [options]\n"
+    "\n"
+    "Symmetric (AEAD, CBC+HMAC), digest and public-key (RSA, ECDSA,\n"
+    "Ed25519, ML-DSA, X25519, ECDH, ML-KEM, Kyber) cost through every TLS\n"
+    "library, each library in its own process.\n"
+    "\n",
+    "\n"
+    "Sized results are in bytes/s, others in ops/s; each figure is the\n"
+    "median of the repetitions with the confidence interval of the\n"
+    "median at the coverage it achieves (its level: 96.9% with 6\n"
+    "repetitions, 93.8% with 5, 75.0% with 3). A\n"
+    "repetition whose thread was held off the CPU (preempted, or time\n"
+    "stolen by the hypervisor) is timed over the CPU time it got.\n",
+    opts };
 
   memset(a, 0, sizeof(*a));
   a->sizes = HB_DEFAULT_SIZES;
   strcpy(a->seconds, "0.2");
-  strcpy(a->reps, "6");
   snprintf(a->max_cv, sizeof(a->max_cv), "%g", HB_DEFAULT_MAX_CV);
-  opterr = 0;
-  /* ':' first: a missing value is ':', not an unknown option */
-  while((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-    switch(opt) {
-    case 'b': backend = optarg; break;
-    case 'f': a->filter = optarg; break;
-    case 's': a->sizes = optarg; break;
-    case 'S':
-      if(hb_parse_seconds(optarg, 3600, &sec))
-        hb_usage_fail("crypto", "--seconds: '%s' is not a number of seconds"
-                      " in (0, 3600]", optarg);
-      snprintf(a->seconds, sizeof(a->seconds), "%s", optarg);
-      break;
-    case 'r':
-      if(hb_parse_int(optarg, 1, 100000, &reps))
-        hb_usage_fail("crypto", "--repetitions: '%s' is not a whole number "
-                      ">= 1", optarg);
-      snprintf(a->reps, sizeof(a->reps), "%ld", reps);
-      break;
-    case 'c':
-      if(hb_parse_seconds(optarg, 1000, &pct))
-        hb_usage_fail("crypto", "--max-cv: '%s' is not a percentage in "
-                      "(0, 1000]", optarg);
-      snprintf(a->max_cv, sizeof(a->max_cv), "%s", optarg);
-      break;
-    case 'm':
-      if(hb_parse_int(optarg, 1, 100000, &max_reps))
-        hb_usage_fail("crypto", "--max-repetitions: '%s' is not a whole "
-                      "number >= 1", optarg);
-      break;
-    case 'j': a->json = optarg; break;
-    case 'l': a->list = 1; break;
-    case 'q': a->quiet = 1; break;
-    case 'h': usage(stdout); exit(0);
-    default: hb_usage_getopt("crypto", opt, argv);
-    }
-  }
-  if(optind < argc)
-    hb_usage_fail("crypto", "unexpected argument '%s'", argv[optind]);
-  reps = atol(a->reps);
+  snprintf(sizes_help, sizeof(sizes_help), "record sizes in bytes "
+           "(default %s)", HB_DEFAULT_SIZES);
+  snprintf(cv_help, sizeof(cv_help), "a result whose coefficient of "
+           "variation is\nabove PCT%% is measured again (default %g)",
+           HB_DEFAULT_MAX_CV);
+  first = hb_opts_parse(&spec, argc, argv);
+  snprintf(a->reps, sizeof(a->reps), "%ld", reps);
+  if(first < argc)
+    hb_usage_fail("crypto", "unexpected argument '%s'", argv[first]);
   if(!max_reps)
     max_reps = HB_DEFAULT_MAX_REPETITIONS(reps);
   else if(max_reps < reps)
@@ -183,37 +175,30 @@ static int run_engine(const crypto_args *a, const char *backend,
                       const char *tmpdir, json_t *merged)
 {
   char path[4200], out[4300];
-  char *argv[24];
-  int n = 0, rc;
-  size_t i;
-  json_t *part, *v;
+  hb_argv av = HB_ARGV_INIT;
+  char *const *argv;
+  int rc;
+  json_t *part;
   hb_err err = { "" };
 
   if(hb_engine_path(backend, path, sizeof(path)))
     return -1;
   snprintf(out, sizeof(out), "%s/%s.json", tmpdir, backend);
-  argv[n++] = path;
-  argv[n++] = "crypto";
-  argv[n++] = "--json";
-  argv[n++] = out;
-  argv[n++] = "--sizes";
-  argv[n++] = (char *)a->sizes;
-  argv[n++] = "--seconds";
-  argv[n++] = (char *)a->seconds;
-  argv[n++] = "--repetitions";
-  argv[n++] = (char *)a->reps;
-  argv[n++] = "--max-cv";
-  argv[n++] = (char *)a->max_cv;
-  argv[n++] = "--max-repetitions";
-  argv[n++] = (char *)a->max_reps;
-  if(a->filter) {
-    argv[n++] = "--filter";
-    argv[n++] = (char *)a->filter;
-  }
+  hb_argv_add(&av, path);
+  hb_argv_add(&av, "crypto");
+  hb_argv_opt(&av, "--json", out);
+  hb_argv_opt(&av, "--sizes", a->sizes);
+  hb_argv_opt(&av, "--seconds", a->seconds);
+  hb_argv_opt(&av, "--repetitions", a->reps);
+  hb_argv_opt(&av, "--max-cv", a->max_cv);
+  hb_argv_opt(&av, "--max-repetitions", a->max_reps);
+  if(a->filter)
+    hb_argv_opt(&av, "--filter", a->filter);
   if(!a->quiet && isatty(2))
-    argv[n++] = "--progress";
-  argv[n] = NULL;
-  rc = hb_engine_exec(argv);
+    hb_argv_add(&av, "--progress");
+  argv = hb_argv_get(&av, &err);
+  rc = argv ? hb_engine_exec(argv) : -1;
+  hb_argv_free(&av);
   part = hb_report_load(out, &err);
   if(!part) {
     json_t *r = hb_report_add_result(merged, "crypto", "engine", backend,
@@ -229,35 +214,13 @@ static int run_engine(const crypto_args *a, const char *backend,
     fprintf(stderr, "httpsbench crypto: %s\n", msg);
     return rc ? rc : -1;
   }
-  json_array_foreach(json_object_get(part, "backends"), i, v)
-    json_array_append(json_object_get(merged, "backends"), v);
-  json_array_foreach(json_object_get(part, "results"), i, v)
-    json_array_append(json_object_get(merged, "results"), v);
+  hb_res_merge(merged, part);
   if(json_is_true(json_object_get(json_object_get(part, "run"),
                                   "interrupted")))
     rc = HB_EXIT_INTERRUPTED;
   json_decref(part);
   unlink(out);
   return rc;
-}
-
-static json_t *find_result(json_t *report, const char *backend,
-                           const char *name)
-{
-  size_t i;
-  json_t *r;
-
-  json_array_foreach(json_object_get(report, "results"), i, r)
-    if(!strcmp(json_string_value(json_object_get(r, "name")), name) &&
-       !strcmp(json_string_value(json_object_get(r, "backend")), backend))
-      return r;
-  return NULL;
-}
-
-static double median_of(json_t *r)
-{
-  json_t *m = json_object_get(json_object_get(r, "stats"), "median");
-  return json_is_number(m) ? json_number_value(m) : NAN;
 }
 
 /* The largest seal size measured for cipher: bulk transfer uses full
@@ -276,7 +239,7 @@ static json_t *bulk_result(json_t *report, const char *backend,
       json_object_get(r, "params"), "bytes"));
     if(!strncmp(name, prefix, strlen(prefix)) &&
        !strcmp(json_string_value(json_object_get(r, "backend")), backend) &&
-       isfinite(median_of(r)) && (size_t)b > best) {
+       isfinite(hb_res_median(r)) && (size_t)b > best) {
       best = (size_t)b;
       found = r;
     }
@@ -293,10 +256,11 @@ static void derive_equivalence(json_t *report, const crypto_args *a)
     for(c = 0; bulk_ciphers[c]; c++) {
       json_t *bulk = bulk_result(report, a->backends[b], bulk_ciphers[c]);
       for(o = 0; priced_ops[o]; o++) {
-        json_t *op = find_result(report, a->backends[b], priced_ops[o]);
+        json_t *op = hb_res_find(report, NULL, a->backends[b],
+                                 priced_ops[o]);
         json_t *d;
-        double bps = bulk ? median_of(bulk) : NAN;
-        double ops = op ? median_of(op) : NAN;
+        double bps = bulk ? hb_res_median(bulk) : NAN;
+        double ops = op ? hb_res_median(op) : NAN;
         if(!bulk && !op)
           continue;
         d = json_object();
@@ -332,7 +296,7 @@ static void print_table(json_t *report, const crypto_args *a)
          "median", "CI, level", "ns/op", "cyc/B", "cv%");
   for(i = 0; i < n; i++)
     for(b = 0; b < a->nbackends; b++) {
-      json_t *r = find_result(report, a->backends[b], cases[i].name);
+      json_t *r = hb_res_find(report, NULL, a->backends[b], cases[i].name);
       json_t *st = r ? json_object_get(r, "stats") : NULL;
       const char *unit = cases[i].bytes ? "B/s" : "op/s";
       char med[32], lo[32], hi[32], lvl[16], ci[90], cyc[16] = "";
@@ -403,12 +367,12 @@ static void print_equivalence(json_t *report)
     return;
   printf("\nOne public-key operation costs the CPU time of encrypting "
          "this much (largest record size measured):\n");
-  printf("%-10s %-18s %-18s %14s\n", "backend", "cipher", "operation",
+  printf("%-12s %-18s %-20s %14s\n", "backend", "cipher", "operation",
          "KiB");
   json_array_foreach(d, i, e) {
     json_t *bytes = json_object_get(e, "bytes");
     const char *be = json_string_value(json_object_get(e, "backend"));
-    printf("%-10s %-18s %-18s ", strcmp(be, last) ? be : "",
+    printf("%-12s %-18s %-20s ", strcmp(be, last) ? be : "",
            json_string_value(json_object_get(e, "cipher")),
            json_string_value(json_object_get(e, "operation")));
     if(json_is_number(bytes))

@@ -16,6 +16,7 @@
 
 #include "hb/clock.h"
 #include "hb/sig.h"
+#include "link_fe.h"
 
 int hb_engine_path(const char *backend, char *buf, size_t size)
 {
@@ -84,6 +85,7 @@ static int spawn(char *const argv[], int cpu, int *out_fd, int quiet,
       CPU_SET(cpu, &set);
       sched_setaffinity(0, sizeof(set), &set);
     }
+    hb_fe_link_child(); /* into the link's namespace when one is set */
     if(errlog) {
       int e = open(errlog, O_WRONLY | O_CREAT | O_APPEND, 0644);
       if(e >= 0)

@@ -8,10 +8,12 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "argvec.h"
 #include "frontend.h"
 #include "hb/backend.h"
 #include "hb/cli.h"
 #include "engine_run.h"
+#include "link_fe.h"
 #include "hb/report.h"
 #include "scripts.h"
 #include "hb/sig.h"
@@ -177,24 +179,30 @@ void hb_server_log_flush(void)
   server_log[0] = '\0';
 }
 
-int hb_server_start(const char *backend, char *const args[], int cpu,
+int hb_server_start(const char *backend, const hb_argv *args, int cpu,
                     hb_server *s, hb_err *err)
 {
   char line[256] = "", path[4200];
-  char *argv[32];
-  int n = 0, i;
+  hb_argv av = HB_ARGV_INIT;
+  char *const *argv;
 
   memset(s, 0, sizeof(*s));
   if(hb_engine_path(backend, path, sizeof(path)))
     return hb_err_set(err, HB_ERROR, "no engine for %s", backend);
-  argv[n++] = path;
-  argv[n++] = "server";
-  argv[n++] = "--listen";
-  argv[n++] = "127.0.0.1:0";
-  for(i = 0; args[i] && n < 31; i++)
-    argv[n++] = args[i];
-  argv[n] = NULL;
+  hb_argv_add(&av, path);
+  hb_argv_add(&av, "server");
+  hb_argv_opt(&av, "--listen", hb_fe_link_listen()); /* loopback or across a link */
+  if(args) {
+    hb_argv_add_all(&av, args->v);
+    av.failed |= args->failed;
+  }
+  argv = hb_argv_get(&av, err);
+  if(!argv) {
+    hb_argv_free(&av);
+    return HB_ERROR;
+  }
   s->pid = hb_engine_spawn_log(argv, cpu, &s->out_fd, hb_server_log());
+  hb_argv_free(&av);
   if(s->pid < 0)
     return hb_err_set(err, HB_ERROR, "cannot start %s", path);
   if(hb_read_line(s->out_fd, line, sizeof(line), 60000) ||
@@ -213,13 +221,16 @@ int hb_server_start(const char *backend, char *const args[], int cpu,
   return HB_OK;
 }
 
-int hb_parse_cpu(const char *cmd, const char *opt, const char *value)
+int hb_opt_cpu(const char *value, void *dest, char *why, size_t size)
 {
   long cpu;
 
-  if(hb_parse_int(value, 0, 4095, &cpu))
-    hb_usage_fail(cmd, "%s: '%s' is not a CPU number", opt, value);
-  return (int)cpu;
+  if(hb_parse_int(value, 0, 4095, &cpu)) {
+    snprintf(why, size, "'%s' is not a CPU number", value);
+    return -1;
+  }
+  *(int *)dest = (int)cpu;
+  return 0;
 }
 
 void hb_server_stop(hb_server *s)

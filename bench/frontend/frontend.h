@@ -2,6 +2,7 @@
 #ifndef HB_FRONTEND_H
 #define HB_FRONTEND_H
 
+#include "argvec.h"
 #include "hb/err.h"
 
 int hb_cmd_backends(int argc, char **argv);
@@ -21,10 +22,10 @@ typedef struct hb_server {
 } hb_server;
 
 /* Starts backend's engine as `server --listen 127.0.0.1:0 ARGS...` (args
- * NULL-terminated, may be empty) pinned to cpu, its stderr in the server
+ * may be NULL) pinned to cpu, its stderr in the server
  * log, and waits for `listening on HOST:PORT`. A server that says
  * `unsupported: why` gives HB_UNSUPPORTED with that reason. */
-int hb_server_start(const char *backend, char *const args[], int cpu,
+int hb_server_start(const char *backend, const hb_argv *args, int cpu,
                     hb_server *s, hb_err *err);
 void hb_server_stop(hb_server *s);
 
@@ -56,8 +57,9 @@ int hb_cpu_busy(int cpu, double *busy_s, double *total_s);
 /* The machine's steal time so far (/proc/stat), seconds; -1 unknown. */
 double hb_steal_seconds(void);
 
-/* --server-cpu / --client-cpu: a CPU number, or usage error (exit 2). */
-int hb_parse_cpu(const char *cmd, const char *opt, const char *value);
+/* --server-cpu / --client-cpu (an hb_opt check, dest an int *): a CPU
+ * number. */
+int hb_opt_cpu(const char *value, void *dest, char *why, size_t size);
 
 /* Servers started by the drivers write their stderr here (in the run's
  * temporary directory), printed together after the tables. */

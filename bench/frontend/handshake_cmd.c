@@ -6,7 +6,6 @@
  * Per case the server engine (--server-backend) starts pinned to one CPU,
  * the client engine's `handshake` runs pinned to the other; in capacity
  * mode the load engine opens a new connection per request instead. */
-#include <getopt.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,9 +17,14 @@
 #include "hb/backend.h"
 #include "hb/certs.h"
 #include "hb/cli.h"
+#include "hb/opts.h"
+#include "argvec.h"
 #include "engine_run.h"
+#include "link_fe.h"
 #include "hb/report.h"
+#include "results.h"
 #include "hb/sig.h"
+#include "hb/tls_groups.h"
 
 typedef struct hs_case {
   char label[96];
@@ -44,59 +48,6 @@ typedef struct hs_args {
   int server_cpu, client_cpu;
 } hs_args;
 
-static void usage(FILE *f)
-{
-  fprintf(f,
-    "usage: httpsbench handshake [options]\n"
-    "\n"
-    "TCP connect vs TLS 1.2 vs TLS 1.3, full vs resumed, per certificate\n"
-    "and key-exchange group, each phase timed apart, with the message\n"
-    "sequence of one handshake and the crypto floor beside the measured\n"
-    "CPU. Without --tls, runs the default matrix (TCP only; TLS 1.2 and\n"
-    "1.3 full with ecdsa-p256 and rsa-2048 over x25519; TLS 1.2 ticket\n"
-    "and TLS 1.3 PSK resumption, and TLS 1.3 PSK with the request as\n"
-    "0-RTT early data) for every backend.\n"
-    "\n"
-    "  --backend LIST|all       client backend(s) (default all built)\n"
-    "  --server-backend NAME    server backend (default: the client's)\n"
-    "  --connect HOST:PORT      measure that server instead of ours\n"
-    "  --path PATH              the request each connection makes\n"
-    "                           (default /bytes/0, which only our server\n"
-    "                           knows; e.g. / for another server)\n"
-    "  --tls 1.2|1.3|tcp        one case instead of the matrix\n"
-    "  --cert-type TYPE         %s\n"
-    "                           (default ecdsa-p256)\n"
-    "  --group x25519|p256|p384 key exchange (default x25519)\n"
-    "  --resume none|id|ticket  (default none)\n"
-    "  --rsa-kx                 TLS 1.2 RSA key transport\n"
-    "  --early-data             TLS 1.3 0-RTT: with --resume ticket, the\n"
-    "                           request rides in the ClientHello (latency\n"
-    "                           mode only, also in the matrix; the\n"
-    "                           server accepts 16 KiB)\n"
-    "  --mtls                   mutual TLS (client certificate)\n"
-    "  -n COUNT                 connections in latency mode (default 200)\n"
-    "  -c N -d SECONDS          capacity mode: handshakes/s with N\n"
-    "                           concurrent connections\n"
-    "  --repetitions N          capacity runs per case (default 3)\n"
-    "  --cacert FILE            trust anchor (default: the suite's root)\n"
-    "  --insecure               no certificate verification\n"
-    "  --crypto FILE            crypto report for the floor (default: a\n"
-    "                           short crypto run of the needed operations)\n"
-    "  --trace                  print the traced handshake\n"
-    "  --json FILE              write the report\n"
-    "  --server-cpu N --client-cpu N  (default 0 and 1)\n"
-    "  --quiet                  no progress on stderr\n", HB_CERT_TYPES);
-}
-
-static int one_of(const char *v, const char *const *list)
-{
-  int i;
-  for(i = 0; list[i]; i++)
-    if(!strcmp(v, list[i]))
-      return 1;
-  return 0;
-}
-
 static void case_label(hs_case *c)
 {
   if(!c->tls) {
@@ -108,37 +59,149 @@ static void case_label(hs_case *c)
            c->group, c->rsa_kx ? "-rsakx" : "", c->early ? "-0rtt" : "");
 }
 
+static int opt_server_backend(const char *v, void *dest, char *why,
+                              size_t size)
+{
+  const char *sel[1];
+
+  (void)why;
+  (void)size;
+  hb_select_backends("handshake", v, 0, sel, 1); /* exits when bad */
+  *(const char **)dest = sel[0];
+  return 0;
+}
+
+static int opt_path(const char *v, void *dest, char *why, size_t size)
+{
+  if(v[0] != '/' || strpbrk(v, " \r\n\t") || strlen(v) > 200) {
+    snprintf(why, size, "'%s' is not an absolute path without spaces "
+             "(200 bytes at most)", v);
+    return -1;
+  }
+  *(const char **)dest = v;
+  return 0;
+}
+
+static int opt_tls(const char *v, void *dest, char *why, size_t size)
+{
+  hs_args *a = dest;
+
+  if(!strcmp(v, "tcp"))
+    a->one.tls = NULL;
+  else if(!strcmp(v, "1.2") || !strcmp(v, "1.3"))
+    a->one.tls = v;
+  else {
+    snprintf(why, size, "'%s' is not 1.2, 1.3 or tcp", v);
+    return -1;
+  }
+  a->matrix = 0;
+  return 0;
+}
+
+/* --group: any spelling the group table knows; the crypto model (the
+ * exchange cases) covers x25519, p256 and p384 (dest: the table's name) */
+static int opt_group(const char *v, void *dest, char *why, size_t size)
+{
+  static const char *const ok[] = { "x25519", "p256", "p384", NULL };
+  const hb_group *g = hb_group_find(v, strlen(v));
+  int i;
+
+  for(i = 0; g && ok[i]; i++)
+    if(!strcmp(g->name, ok[i])) {
+      *(const char **)dest = g->name;
+      return 0;
+    }
+  snprintf(why, size, "'%s' is not x25519, p256 or p384", v);
+  return -1;
+}
+
+static int opt_cert_type(const char *v, void *dest, char *why, size_t size)
+{
+  if(!hb_cert_type_valid(v)) {
+    snprintf(why, size, "unknown type '%s' (known: %s)", v, HB_CERT_TYPES);
+    return -1;
+  }
+  *(const char **)dest = v;
+  return 0;
+}
+
 static void parse(int argc, char **argv, hs_args *a)
 {
-  static const struct option longopts[] = {
-    { "backend", required_argument, NULL, 'b' },
-    { "server-backend", required_argument, NULL, 'B' },
-    { "connect", required_argument, NULL, 'C' },
-    { "path", required_argument, NULL, 'P' },
-    { "tls", required_argument, NULL, 'T' },
-    { "cert-type", required_argument, NULL, 'k' },
-    { "group", required_argument, NULL, 'g' },
-    { "resume", required_argument, NULL, 'r' },
-    { "rsa-kx", no_argument, NULL, 'x' },
-    { "early-data", no_argument, NULL, 'E' },
-    { "mtls", no_argument, NULL, 'm' },
-    { "repetitions", required_argument, NULL, 'R' },
-    { "cacert", required_argument, NULL, 'a' },
-    { "insecure", no_argument, NULL, 'i' },
-    { "crypto", required_argument, NULL, 'y' },
-    { "trace", no_argument, NULL, 't' },
-    { "json", required_argument, NULL, 'j' },
-    { "server-cpu", required_argument, NULL, 'S' },
-    { "client-cpu", required_argument, NULL, 'K' },
-    { "quiet", no_argument, NULL, 'q' },
-    { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 }
-  };
-  static const char *const groups[] = { "x25519", "p256", "p384", NULL };
   static const char *const resumes[] = { "none", "id", "ticket", NULL };
-  const char *backend = "all", *sel[1];
+  const char *backend = "all";
+  const hb_opt opts[] = {
+    { "backend", 0, HB_OPT_STRING, &backend, "LIST|all",
+      "client backend(s) (default all built)", 0, 0, NULL, NULL, NULL },
+    { "server-backend", 0, HB_OPT_CALL, &a->server_backend, "NAME",
+      "server backend (default: the client's)", 0, 0, NULL,
+      opt_server_backend, NULL },
+    { "connect", 0, HB_OPT_STRING, &a->connect, "HOST:PORT",
+      "measure that server instead of ours", 0, 0, NULL, NULL, NULL },
+    { "path", 0, HB_OPT_CALL, &a->path, "PATH",
+      "the request each connection makes\n(default /bytes/0, which only "
+      "our server\nknows; e.g. / for another server)", 0, 0, NULL,
+      opt_path, NULL },
+    { "tls", 0, HB_OPT_CALL, a, "1.2|1.3|tcp",
+      "one case instead of the matrix", 0, 0, NULL, opt_tls, NULL },
+    { "cert-type", 0, HB_OPT_CALL, &a->one.cert_type, "TYPE",
+      HB_CERT_TYPES "\n(default ecdsa-p256)", 0, 0, NULL, opt_cert_type,
+      NULL },
+    { "group", 0, HB_OPT_CALL, &a->one.group, "x25519|p256|p384",
+      "key exchange (default x25519)", 0, 0, NULL, opt_group, NULL },
+    { "resume", 0, HB_OPT_ENUM, &a->one.resume, "none|id|ticket",
+      "(default none)", 0, 0, resumes, NULL, NULL },
+    { "rsa-kx", 0, HB_OPT_FLAG, &a->one.rsa_kx, NULL,
+      "TLS 1.2 RSA key transport", 0, 0, NULL, NULL, NULL },
+    { "early-data", 0, HB_OPT_FLAG, &a->one.early, NULL,
+      "TLS 1.3 0-RTT: with --resume ticket, the\nrequest rides in the "
+      "ClientHello (latency\nmode only, also in the matrix; the\nserver "
+      "accepts 16 KiB)", 0, 0, NULL, NULL, NULL },
+    { "mtls", 0, HB_OPT_FLAG, &a->mtls, NULL,
+      "mutual TLS (client certificate)", 0, 0, NULL, NULL, NULL },
+    { NULL, 'n', HB_OPT_INT, &a->n, "COUNT",
+      "connections in latency mode (default 200)", 1, 10000000, NULL,
+      NULL, "a count >= 1" },
+    { NULL, 'c', HB_OPT_INT, &a->conns, "N",
+      "capacity mode (with -d): handshakes/s with\nN concurrent "
+      "connections", 1, 100000, NULL, NULL, "a count >= 1" },
+    { NULL, 'd', HB_OPT_SECONDS, &a->seconds, "SECONDS",
+      "capacity mode: the duration of each run", 0, 3600, NULL, NULL,
+      "a duration" },
+    { "repetitions", 0, HB_OPT_INT, &a->reps, "N",
+      "capacity runs per case (default 3)", 1, 100, NULL, NULL, "1..100" },
+    { "cacert", 0, HB_OPT_STRING, &a->cacert, "FILE",
+      "trust anchor (default: the suite's root)", 0, 0, NULL, NULL, NULL },
+    { "insecure", 0, HB_OPT_FLAG, &a->insecure, NULL,
+      "no certificate verification", 0, 0, NULL, NULL, NULL },
+    { "crypto", 0, HB_OPT_STRING, &a->crypto_json, "FILE",
+      "crypto report for the floor (default: a\nshort crypto run of the "
+      "needed operations)", 0, 0, NULL, NULL, NULL },
+    { "trace", 0, HB_OPT_FLAG, &a->trace, NULL,
+      "print the traced handshake", 0, 0, NULL, NULL, NULL },
+    { "json", 0, HB_OPT_STRING, &a->json, "FILE", "write the report", 0, 0,
+      NULL, NULL, NULL },
+    { "server-cpu", 0, HB_OPT_CALL, &a->server_cpu, "N",
+      "CPU of the server (default 0)", 0, 0, NULL, hb_opt_cpu, NULL },
+    { "client-cpu", 0, HB_OPT_CALL, &a->client_cpu, "N",
+      "CPU of the client (default 1)", 0, 0, NULL, hb_opt_cpu, NULL },
+    { "quiet", 0, HB_OPT_FLAG, &a->quiet, NULL, "no progress on stderr", 0,
+      0, NULL, NULL, NULL },
+    HB_FE_LINK_OPTS,
+    { NULL, 0, HB_OPT_END, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL }
+  };
+  const hb_opts spec = { "handshake",
+    "usage: httpsbench handshake [options]\n"
+    "\n"
+    "TCP connect vs TLS 1.2 vs TLS 1.3, full vs resumed, per certificate\n"
+    "and key-exchange group, each phase timed apart, with the message\n"
+    "sequence of one handshake and the crypto floor beside the measured\n"
+    "CPU. Without --tls, runs the default matrix (TCP only; TLS 1.2 and\n"
+    "1.3 full with ecdsa-p256 and rsa-2048 over x25519; TLS 1.2 ticket\n"
+    "and TLS 1.3 PSK resumption, and TLS 1.3 PSK with the request as\n"
+    "0-RTT early data) for every backend.\n"
+    "\n", NULL, opts };
   hb_err err = { "" };
-  int opt, i, n;
+  int first, i, n;
 
   memset(a, 0, sizeof(*a));
   a->n = 200;
@@ -149,87 +212,13 @@ static void parse(int argc, char **argv, hs_args *a)
   a->one.group = "x25519";
   a->one.resume = "none";
   a->path = "/bytes/0";
-  opterr = 0;
-  /* ':' first: a missing value is ':', not an unknown option */
-  while((opt = getopt_long(argc, argv, ":hn:c:d:", longopts, NULL)) != -1) {
-    switch(opt) {
-    case 'b': backend = optarg; break;
-    case 'B':
-      hb_select_backends("handshake", optarg, 0, sel, 1);
-      a->server_backend = sel[0];
-      break;
-    case 'C': a->connect = optarg; break;
-    case 'P':
-      if(optarg[0] != '/' || strpbrk(optarg, " \r\n\t") ||
-         strlen(optarg) > 200)
-        hb_usage_fail("handshake", "--path: '%s' is not an absolute path "
-                      "without spaces (200 bytes at most)", optarg);
-      a->path = optarg;
-      break;
-    case 'T':
-      if(!strcmp(optarg, "tcp"))
-        a->one.tls = NULL;
-      else if(!strcmp(optarg, "1.2") || !strcmp(optarg, "1.3"))
-        a->one.tls = optarg;
-      else
-        hb_usage_fail("handshake", "--tls: '%s' is not 1.2, 1.3 or tcp",
-                      optarg);
-      a->matrix = 0;
-      break;
-    case 'k':
-      if(!hb_cert_type_valid(optarg))
-        hb_usage_fail("handshake", "--cert-type: unknown type '%s' (known:"
-                      " %s)", optarg, HB_CERT_TYPES);
-      a->one.cert_type = optarg;
-      break;
-    case 'g':
-      if(!one_of(optarg, groups))
-        hb_usage_fail("handshake", "--group: '%s' is not x25519, p256 or "
-                      "p384", optarg);
-      a->one.group = optarg;
-      break;
-    case 'r':
-      if(!one_of(optarg, resumes))
-        hb_usage_fail("handshake", "--resume: '%s' is not none, id or "
-                      "ticket", optarg);
-      a->one.resume = optarg;
-      break;
-    case 'x': a->one.rsa_kx = 1; break;
-    case 'E': a->one.early = 1; break;
-    case 'm': a->mtls = 1; break;
-    case 'n':
-      if(hb_parse_int(optarg, 1, 10000000, &a->n))
-        hb_usage_fail("handshake", "-n: '%s' is not a count >= 1", optarg);
-      break;
-    case 'c':
-      if(hb_parse_int(optarg, 1, 100000, &a->conns))
-        hb_usage_fail("handshake", "-c: '%s' is not a count >= 1", optarg);
-      break;
-    case 'd':
-      if(hb_parse_seconds(optarg, 3600, &a->seconds))
-        hb_usage_fail("handshake", "-d: '%s' is not a duration", optarg);
-      break;
-    case 'R':
-      if(hb_parse_int(optarg, 1, 100, &a->reps))
-        hb_usage_fail("handshake", "--repetitions: '%s' is not 1..100",
-                      optarg);
-      break;
-    case 'a': a->cacert = optarg; break;
-    case 'i': a->insecure = 1; break;
-    case 'y': a->crypto_json = optarg; break;
-    case 't': a->trace = 1; break;
-    case 'j': a->json = optarg; break;
-    case 'S': a->server_cpu = hb_parse_cpu("handshake", "--server-cpu",
-                                           optarg); break;
-    case 'K': a->client_cpu = hb_parse_cpu("handshake", "--client-cpu",
-                                           optarg); break;
-    case 'q': a->quiet = 1; break;
-    case 'h': usage(stdout); exit(0);
-    default: hb_usage_getopt("handshake", opt, argv);
-    }
-  }
-  if(optind < argc)
-    hb_usage_fail("handshake", "unexpected argument '%s'", argv[optind]);
+  first = hb_opts_parse(&spec, argc, argv);
+  if(first < argc)
+    hb_usage_fail("handshake", "unexpected argument '%s'", argv[first]);
+  hb_fe_link_after_parse("handshake");
+  if(a->connect && hb_fe_link_wanted())
+    hb_usage_fail("handshake", "--connect and a link option contradict "
+                  "(the link joins our own server and client)");
   if((a->conns > 0) != (a->seconds > 0))
     hb_usage_fail("handshake", "capacity mode needs both -c and -d");
   if(a->cacert && a->insecure)
@@ -243,9 +232,16 @@ static void parse(int argc, char **argv, hs_args *a)
   if(a->one.early && a->conns)
     hb_usage_fail("handshake", "--early-data is measured in latency mode "
                   "only (not with -c/-d)");
-  if(a->connect && !strchr(a->connect, ':'))
-    hb_usage_fail("handshake", "--connect: '%s' is not HOST:PORT",
-                  a->connect);
+  if(a->connect) {
+    const char *host, *port;
+    size_t hlen, plen;
+    long p;
+    if(hb_hostport_split(a->connect, strlen(a->connect), &host, &hlen,
+                         &port, &plen) || !hlen || !port ||
+       hb_parse_port(port, plen, 1, &p))
+      hb_usage_fail("handshake", "--connect: '%s' is not HOST:PORT",
+                    a->connect);
+  }
   n = hb_select_backends("handshake", backend, 0, a->backends,
                          HB_BACKEND_MAX);
   /* plain has no TLS: only the TCP baseline runs on it */
@@ -264,98 +260,78 @@ static void parse(int argc, char **argv, hs_args *a)
   case_label(&a->one);
 }
 
-/* The default matrix (issue: kept short, every backend). */
+/* The default matrix (issue: kept short, every backend), after the TCP
+ * baseline; each row says all of its case. */
+static const struct hs_row {
+  const char *tls, *cert, *resume;
+  int early;
+} matrix[] = {
+  { "1.2", "ecdsa-p256", "none", 0 }, { "1.3", "ecdsa-p256", "none", 0 },
+  { "1.2", "rsa-2048", "none", 0 },   { "1.3", "rsa-2048", "none", 0 },
+  { "1.2", "ecdsa-p256", "ticket", 0 }, { "1.3", "ecdsa-p256", "ticket", 0 },
+  { "1.3", "ecdsa-p256", "ticket", 1 },
+};
+#define HS_MATRIX (sizeof(matrix) / sizeof(matrix[0]))
+
 static int matrix_cases(hs_case *out)
 {
-  static const struct { const char *tls, *cert, *resume; } m[] = {
-    { "1.2", "ecdsa-p256", "none" }, { "1.3", "ecdsa-p256", "none" },
-    { "1.2", "rsa-2048", "none" },   { "1.3", "rsa-2048", "none" },
-    { "1.2", "ecdsa-p256", "ticket" }, { "1.3", "ecdsa-p256", "ticket" },
-    { "1.3", "ecdsa-p256", "ticket" },
-  };
-  int i;
+  size_t i;
 
-  for(i = 0; i < 7; i++) {
+  for(i = 0; i < HS_MATRIX; i++) {
     memset(&out[i], 0, sizeof(out[i]));
-    out[i].tls = m[i].tls;
-    out[i].cert_type = m[i].cert;
+    out[i].tls = matrix[i].tls;
+    out[i].cert_type = matrix[i].cert;
     out[i].group = "x25519";
-    out[i].resume = m[i].resume;
-    out[i].early = i == 6; /* the last one with 0-RTT */
+    out[i].resume = matrix[i].resume;
+    out[i].early = matrix[i].early;
     case_label(&out[i]);
   }
-  return 7;
+  return (int)HS_MATRIX;
 }
 
 static int server_start(const hs_args *a, const char *backend,
                         const hs_case *c, const char *root, hb_server *s,
                         hb_err *err)
 {
-  char *args[16];
-  int n = 0;
+  hb_argv args = HB_ARGV_INIT;
+  int rc;
 
   if(c->tls) {
-    args[n++] = "--cert-type";
-    args[n++] = (char *)c->cert_type;
-    args[n++] = "--tls";
-    args[n++] = (char *)c->tls;
-    args[n++] = "--groups";
-    args[n++] = (char *)c->group;
-    args[n++] = "--resume";
-    args[n++] = !strcmp(c->resume, "none") ? "off" : (char *)c->resume;
+    hb_argv_opt(&args, "--cert-type", c->cert_type);
+    hb_argv_opt(&args, "--tls", c->tls);
+    hb_argv_opt(&args, "--groups", c->group);
+    hb_argv_opt(&args, "--resume", !strcmp(c->resume, "none") ? "off"
+                : c->resume);
     if(c->rsa_kx)
-      args[n++] = "--rsa-kx";
-    if(c->early) {
-      args[n++] = "--early-data";
-      args[n++] = "16384";
-    }
-    if(a->mtls) {
-      args[n++] = "--client-ca";
-      args[n++] = (char *)root;
-    }
+      hb_argv_add(&args, "--rsa-kx");
+    if(c->early)
+      hb_argv_opt(&args, "--early-data", "16384");
+    if(a->mtls)
+      hb_argv_opt(&args, "--client-ca", root);
   }
-  args[n] = NULL;
-  return hb_server_start(backend, args, a->server_cpu, s, err);
+  hb_fe_link_side = HB_FE_SIDE_SERVER;
+  rc = hb_server_start(backend, &args, a->server_cpu, s, err);
+  hb_fe_link_side = HB_FE_SIDE_NONE;
+  hb_argv_free(&args);
+  return rc;
 }
 
-/* Appends the engine report's results (and backends not yet listed). */
-static int merge(json_t *report, const char *path, hb_err *err)
+/* The connections a handshake engine made in all, by its own report
+ * (warm-up, measured and traced); NaN when it did not say. */
+static double engine_connections(json_t *r)
 {
-  json_t *part = hb_report_load(path, err), *v, *have;
-  size_t i, j;
-
-  if(!part)
-    return HB_ERROR;
-  json_array_foreach(json_object_get(part, "backends"), i, v) {
-    int dup = 0;
-    json_array_foreach(json_object_get(report, "backends"), j, have)
-      if(json_equal(have, v))
-        dup = 1;
-    if(!dup)
-      json_array_append(json_object_get(report, "backends"), v);
-  }
-  json_array_foreach(json_object_get(part, "results"), i, v)
-    json_array_append(json_object_get(report, "results"), v);
-  json_decref(part);
-  return HB_OK;
-}
-
-static json_t *find(json_t *report, const char *backend, const char *name)
-{
-  json_t *r;
+  json_t *e = json_object_get(r, "engine_connections");
+  double n = 0;
+  const char *k[] = { "warmup", "measured", "traced" };
   size_t i;
 
-  json_array_foreach(json_object_get(report, "results"), i, r)
-    if(!strcmp(json_string_value(json_object_get(r, "backend")), backend) &&
-       !strcmp(json_string_value(json_object_get(r, "name")), name))
-      return r;
-  return NULL;
-}
-
-static double med(json_t *r)
-{
-  json_t *m = json_object_get(json_object_get(r, "stats"), "median");
-  return json_is_number(m) ? json_number_value(m) : NAN;
+  for(i = 0; i < 3; i++) {
+    json_t *v = json_object_get(e, k[i]);
+    if(!json_is_integer(v))
+      return NAN;
+    n += (double)json_integer_value(v);
+  }
+  return n;
 }
 
 /* Latency mode: the client engine's `handshake`, one connection at a
@@ -364,82 +340,93 @@ static int run_latency(const hs_args *a, const char *cb, const hs_case *c,
                        const hb_server *s, const char *root, const char *tmp,
                        json_t *report, hb_err *err)
 {
-  char path[4200], target[300], n[32], label[128];
-  char *argv[40];
+  char path[4200], target[300], label[128];
+  hb_argv av = HB_ARGV_INIT;
+  char *const *argv;
   hb_srv_snap snap0, snap1;
   int have_snap;
-  int k = 0, rc;
+  int rc;
   hb_cert_paths certs;
-  json_t *r;
+  json_t *r, *part, *link_m;
 
   if(hb_engine_path(c->tls ? cb : "plain", path, sizeof(path)))
     return hb_err_set(err, HB_ERROR, "no engine for %s", cb);
   snprintf(target, sizeof(target), "%s", a->connect ? a->connect : "");
   if(!a->connect)
-    snprintf(target, sizeof(target), "127.0.0.1:%d", s->port);
-  snprintf(n, sizeof(n), "%ld", a->n);
-  snprintf(label, sizeof(label), "%s", c->label);
-  argv[k++] = path;
-  argv[k++] = "handshake";
-  argv[k++] = target;
-  argv[k++] = "-n";
-  argv[k++] = n;
-  argv[k++] = "--label";
-  argv[k++] = label;
-  argv[k++] = "--json";
-  argv[k++] = (char *)tmp;
-  argv[k++] = "--path";
-  argv[k++] = (char *)a->path;
+    snprintf(target, sizeof(target), "%s:%d", hb_fe_link_host(), s->port);
+  hb_argv_add(&av, path);
+  hb_argv_add(&av, "handshake");
+  hb_argv_add(&av, target);
+  hb_argv_add(&av, "-n");
+  hb_argv_addf(&av, "%ld", a->n);
+  hb_argv_opt(&av, "--label", c->label);
+  hb_argv_opt(&av, "--json", tmp);
+  hb_argv_opt(&av, "--path", a->path);
   if(!c->tls)
-    argv[k++] = "--plain";
+    hb_argv_add(&av, "--plain");
   else {
-    argv[k++] = "--tls";
-    argv[k++] = (char *)c->tls;
-    argv[k++] = "--group";
-    argv[k++] = (char *)c->group;
-    argv[k++] = "--resume";
-    argv[k++] = (char *)c->resume;
-    argv[k++] = "--cert-type";
-    argv[k++] = (char *)c->cert_type;
+    hb_argv_opt(&av, "--tls", c->tls);
+    hb_argv_opt(&av, "--group", c->group);
+    hb_argv_opt(&av, "--resume", c->resume);
+    hb_argv_opt(&av, "--cert-type", c->cert_type);
     if(c->rsa_kx)
-      argv[k++] = "--rsa-kx";
+      hb_argv_add(&av, "--rsa-kx");
     if(c->early)
-      argv[k++] = "--early-data";
+      hb_argv_add(&av, "--early-data");
     if(a->insecure)
-      argv[k++] = "--insecure";
-    else {
-      argv[k++] = "--cacert";
-      argv[k++] = (char *)(a->cacert ? a->cacert : root);
-    }
+      hb_argv_add(&av, "--insecure");
+    else
+      hb_argv_opt(&av, "--cacert", a->cacert ? a->cacert : root);
     if(a->mtls && hb_certs_ensure(c->cert_type, &certs, err) == HB_OK) {
-      argv[k++] = "--client-cert";
-      argv[k++] = certs.client_chain;
-      argv[k++] = "--client-key";
-      argv[k++] = certs.client_key;
+      hb_argv_opt(&av, "--client-cert", certs.client_chain);
+      hb_argv_opt(&av, "--client-key", certs.client_key);
     }
     if(a->trace)
-      argv[k++] = "--trace";
+      hb_argv_add(&av, "--trace");
   }
-  argv[k] = NULL;
+  argv = hb_argv_get(&av, err);
+  if(!argv) {
+    hb_argv_free(&av);
+    return HB_ERROR;
+  }
   unlink(tmp);
+  link_m = hb_fe_link_measure(); /* the link as it is before the case */
   have_snap = s->pid > 0 && hb_server_snapshot(s, &snap0, err) == HB_OK;
+  hb_fe_link_side = HB_FE_SIDE_CLIENT;
   rc = a->trace ? hb_engine_exec_pinned(argv, a->client_cpu)
               : hb_engine_exec_quiet(argv, a->client_cpu);
+  hb_fe_link_side = HB_FE_SIDE_NONE;
+  hb_argv_free(&av);
   have_snap = have_snap && hb_server_snapshot(s, &snap1, err) == HB_OK;
-  if(merge(report, tmp, err) != HB_OK)
+  part = hb_report_load(tmp, err);
+  if(!part) {
+    json_decref(link_m);
     return hb_err_set(err, HB_ERROR, "%s handshake %s: engine exited %d "
                       "(%s)", cb, c->label, rc, err->msg);
+  }
+  hb_res_merge(report, part);
+  json_decref(part);
   snprintf(label, sizeof(label), "%s/%s", c->label,
            c->tls ? "tls_handshake" : "total");
-  r = find(report, c->tls ? cb : "plain", label);
+  r = hb_res_find(report, NULL, c->tls ? cb : "plain", label);
+  if(r && link_m)
+    json_object_set(r, "link_measured", link_m);
+  json_decref(link_m);
   if(r && have_snap) {
     /* the server's CPU (ns clock) over the engine's whole run, warm-up
      * and traced connections included, over the connections the server
-     * itself accepted in that time */
+     * itself accepted in that time; beside it the connections the engine
+     * says it made (warm-up, measured, traced), which should agree */
     double conns = snap1.connections - snap0.connections;
+    double made = engine_connections(r);
     json_object_set_new(r, "server_cpu_us_per_connection", hb_json_num(
       conns > 0 ? (snap1.cpu_ns - snap0.cpu_ns) / 1e3 / conns : NAN));
     json_object_set_new(r, "server_connections", hb_json_num(conns));
+    json_object_set_new(r, "client_connections", hb_json_num(made));
+    if(!isnan(made) && made != conns && !a->quiet)
+      fprintf(stderr, "handshake: warning: %s %s: the server counted %.0f "
+              "connections, the client made %.0f\n", cb, c->label, conns,
+              made);
   }
   if(r && have_snap && c->tls) {
     /* the server's own clock, accept to handshake completion, averaged
@@ -462,58 +449,55 @@ static void run_capacity(const hs_args *a, const char *cb, const hs_case *c,
                          const hb_server *s, const char *root, const char *tmp,
                          json_t *report)
 {
-  char path[4200], url[300], conns[32], dur[32], name[128];
-  char *argv[32];
+  char path[4200], url[300], name[128];
   double rates[100], srv[100], cli[100], resumed = 0, hs = 0;
-  int rep, n = 0, k;
+  int rep, n = 0;
   hb_err err = { "" };
   json_t *res;
 
   hb_engine_path(c->tls ? cb : "plain", path, sizeof(path));
-  snprintf(url, sizeof(url), "%s://127.0.0.1:%d%s", c->tls ? "https"
-           : "http", s->port, a->path);
+  snprintf(url, sizeof(url), "%s://%s:%d%s", c->tls ? "https"
+           : "http", hb_fe_link_host(), s->port, a->path);
   if(a->connect)
     snprintf(url, sizeof(url), "%s://%s%s", c->tls ? "https" : "http",
              a->connect, a->path);
-  snprintf(conns, sizeof(conns), "%ld", a->conns);
-  snprintf(dur, sizeof(dur), "%g", a->seconds);
   for(rep = 0; rep < a->reps && !hb_interrupted(); rep++) {
     hb_srv_snap snap0 = { 0 }, snap1 = { 0 }; /* read even if !have */
     double h, sh;
     int have, pid, fd = -1;
-    json_t *part, *r;
-    k = 0;
-    argv[k++] = path;
-    argv[k++] = "load";
-    argv[k++] = url;
-    argv[k++] = "--close";
-    argv[k++] = "-c";
-    argv[k++] = conns;
-    argv[k++] = "-d";
-    argv[k++] = dur;
-    argv[k++] = "--json";
-    argv[k++] = (char *)tmp;
-    argv[k++] = "--marks";
-    argv[k++] = "--warmup";
-    argv[k++] = HS_WARMUP_S;
+    json_t *part, *r, *el;
+    hb_argv av = HB_ARGV_INIT;
+    char *const *argv;
+
+    hb_argv_add(&av, path);
+    hb_argv_add(&av, "load");
+    hb_argv_add(&av, url);
+    hb_argv_add(&av, "--close");
+    hb_argv_add(&av, "-c");
+    hb_argv_addf(&av, "%ld", a->conns);
+    hb_argv_add(&av, "-d");
+    hb_argv_addf(&av, "%g", a->seconds);
+    hb_argv_opt(&av, "--json", tmp);
+    hb_argv_add(&av, "--marks");
+    hb_argv_opt(&av, "--warmup", HS_WARMUP_S);
     if(c->tls) {
-      argv[k++] = "--tls";
-      argv[k++] = (char *)c->tls;
-      argv[k++] = "--resume";
-      argv[k++] = strcmp(c->resume, "none") ? "on" : "off";
+      hb_argv_opt(&av, "--tls", c->tls);
+      hb_argv_opt(&av, "--resume", strcmp(c->resume, "none") ? "on"
+                  : "off");
       if(a->insecure)
-        argv[k++] = "--insecure";
-      else {
-        argv[k++] = "--cacert";
-        argv[k++] = (char *)(a->cacert ? a->cacert : root);
-      }
+        hb_argv_add(&av, "--insecure");
+      else
+        hb_argv_opt(&av, "--cacert", a->cacert ? a->cacert : root);
     }
-    argv[k] = NULL;
+    argv = hb_argv_get(&av, &err);
     unlink(tmp);
     /* the window after the warm-up, marked by the client; the server's
      * snapshots at its edges */
     have = 0;
-    pid = hb_engine_spawn(argv, a->client_cpu, &fd);
+    hb_fe_link_side = HB_FE_SIDE_CLIENT;
+    pid = argv ? hb_engine_spawn(argv, a->client_cpu, &fd) : -1;
+    hb_fe_link_side = HB_FE_SIDE_NONE;
+    hb_argv_free(&av);
     if(pid > 0) {
       have = s->pid > 0 &&
              hb_wait_mark(fd, "mark start", HS_WARMUP + 30) == 0 &&
@@ -533,7 +517,10 @@ static void run_capacity(const hs_args *a, const char *cb, const hs_case *c,
     hs += h;
     resumed += json_number_value(json_object_get(json_object_get(r,
                                  "counts"), "resumed"));
-    rates[n] = h / a->seconds;
+    /* over the window the engine measured, by its clock (not -d) */
+    el = json_object_get(r, "elapsed_s");
+    rates[n] = json_is_number(el) && json_number_value(el) > 0
+               ? h / json_number_value(el) : NAN;
     /* the server's CPU over the measured window, over what it counted
      * in it: handshakes (TLS) or connections (TCP) */
     sh = c->tls ? snap1.handshakes - snap0.handshakes
@@ -587,11 +574,8 @@ static json_t *crypto_figures(const hs_args *a, const char *backend,
 {
   json_t *rep, *r, *fig = json_object();
   char path[4200];
-  char *argv[] = { path, "crypto", "--filter",
-    /* NOLINTNEXTLINE(bugprone-suspicious-missing-comma): one pattern */
-    "^((rsa-(2048|3072|4096)|ecdsa-p(256|384)|ed25519)/(sign|verify|"
-    "encrypt|decrypt)|(x25519|ecdh-p256)/exchange)$", "--seconds", "0.05",
-    "--repetitions", "3", "--json", (char *)tmp, NULL };
+  hb_argv av = HB_ARGV_INIT;
+  char *const *argv;
   hb_err err = { "" };
   size_t i;
 
@@ -600,20 +584,29 @@ static json_t *crypto_figures(const hs_args *a, const char *backend,
   else {
     if(hb_engine_path(backend, path, sizeof(path)))
       return fig;
+    hb_argv_add(&av, path);
+    hb_argv_add(&av, "crypto");
+    hb_argv_opt(&av, "--filter", "^((rsa-(2048|3072|4096)|ecdsa-p(256|384)|"
+                "ed25519)/(sign|verify|encrypt|decrypt)|(x25519|ecdh-p256)/"
+                "exchange)$");
+    hb_argv_opt(&av, "--seconds", "0.05");
+    hb_argv_opt(&av, "--repetitions", "3");
+    hb_argv_opt(&av, "--json", tmp);
     unlink(tmp);
-    hb_engine_exec_quiet(argv, a->client_cpu);
+    argv = hb_argv_get(&av, &err);
+    if(argv)
+      hb_engine_exec_quiet(argv, a->client_cpu);
+    hb_argv_free(&av);
     rep = hb_report_load(tmp, &err);
   }
   if(!rep)
     return fig;
   json_array_foreach(json_object_get(rep, "results"), i, r) {
-    double m = med(r);
-    if(strcmp(json_string_value(json_object_get(r, "backend")), backend) ||
-       strcmp(json_string_value(json_object_get(r, "suite")), "crypto") ||
-       !(m > 0))
+    double m = hb_res_median(r);
+    if(strcmp(hb_res_str(r, "backend"), backend) ||
+       strcmp(hb_res_str(r, "suite"), "crypto") || !(m > 0))
       continue;
-    json_object_set_new(fig, json_string_value(json_object_get(r, "name")),
-                        json_real(1e6 / m));
+    json_object_set_new(fig, hb_res_str(r, "name"), json_real(1e6 / m));
   }
   json_decref(rep);
   return fig;
@@ -703,7 +696,7 @@ static void attach_floor(json_t *report, const char *b, const hs_case *c,
   double fc, fs;
 
   snprintf(name, sizeof(name), "%s/tls_handshake", c->label);
-  r = find(report, b, name);
+  r = hb_res_find(report, NULL, b, name);
   if(!r)
     return;
   f = crypto_floor(c, cfig, sfig);
@@ -724,19 +717,13 @@ static void attach_floor(json_t *report, const char *b, const hs_case *c,
   json_object_set_new(r, "crypto_floor", f);
 }
 
-/* A JSON number, NaN when absent or null. */
-static double num(json_t *v)
-{
-  return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
 static double phase(json_t *report, const char *b, const char *label,
                     const char *ph)
 {
   char name[160];
 
   snprintf(name, sizeof(name), "%s/%s", label, ph);
-  return med(find(report, b, name));
+  return hb_res_median(hb_res_find(report, NULL, b, name));
 }
 
 static void print_table(json_t *report, const hs_case *cases, int ncases,
@@ -756,7 +743,7 @@ static void print_table(json_t *report, const hs_case *cases, int ncases,
       json_t *r, *ach, *f;
       snprintf(name, sizeof(name), "%s/%s", cases[i].label,
                cases[i].tls ? "tls_handshake" : "total");
-      r = find(report, be, name);
+      r = hb_res_find(report, NULL, be, name);
       if(!r)
         continue;
       if(strcmp(json_string_value(json_object_get(r, "status")), "ok")) {
@@ -772,7 +759,7 @@ static void print_table(json_t *report, const hs_case *cases, int ncases,
                  (long long)json_integer_value(json_object_get(ach,
                                                                "offered")));
       f = json_object_get(r, "crypto_floor");
-      v = num(json_object_get(r, "server_handshake_us"));
+      v = hb_res_num(r, "server_handshake_us", NULL);
       if(cases[i].tls && !isnan(v))
         snprintf(srv_hs, sizeof(srv_hs), "%.1f", v);
       printf("%-36s %-10s %7.1f %8.1f %8.1f %8s %8.1f %8.1f %8.1f %7s "
@@ -807,6 +794,62 @@ static void print_table(json_t *report, const hs_case *cases, int ncases,
          "(from the crypto suite).\n");
 }
 
+/* With a link: time to the first response byte (TCP connect + TLS
+ * handshake + first request, medians) in round trips of the link as
+ * measured before the case, beside the count the protocol needs: TCP +
+ * request 2, TLS 1.2 full 4, resumed 3, TLS 1.3 full or PSK 3, 0-RTT 2.
+ * More than half an RTT off is flagged. */
+static int expected_rtts(const hs_case *c)
+{
+  if(!c->tls || c->early)
+    return 2;
+  return !strcmp(c->tls, "1.2") && !strcmp(c->resume, "none") ? 4 : 3;
+}
+
+static void link_rtts(json_t *report, const hs_case *cases, int ncases,
+                      const hs_args *a)
+{
+  int i, b;
+
+  printf("\nround trips to the first response byte (ttfb = tcp + tls + "
+         "request medians, CPU time included; rtt: ICMP echo median before "
+         "the case)\n");
+  printf("%-36s %-10s %10s %8s %7s %8s\n", "case", "backend", "ttfb ms",
+         "rtt ms", "rtts", "expected");
+  for(i = 0; i < ncases; i++)
+    for(b = 0; b < (cases[i].tls ? a->nbackends : 1); b++) {
+      const char *be = cases[i].tls ? a->backends[b] : "plain";
+      const hs_case *c = &cases[i];
+      char name[160];
+      double ttfb, rtt, n;
+      json_t *r, *m;
+      snprintf(name, sizeof(name), "%s/%s", c->label,
+               c->tls ? "tls_handshake" : "total");
+      r = hb_res_find(report, NULL, be, name);
+      if(!r || strcmp(json_string_value(json_object_get(r, "status")),
+                      "ok"))
+        continue;
+      m = json_object_get(json_object_get(r, "link_measured"),
+                          "echo_rtt_ms");
+      rtt = json_is_number(json_object_get(m, "median"))
+            ? json_number_value(json_object_get(m, "median")) : NAN;
+      ttfb = (phase(report, be, c->label, "tcp_connect") +
+              (c->tls ? phase(report, be, c->label, "tls_handshake") : 0) +
+              phase(report, be, c->label, "first_request")) / 1e3;
+      n = ttfb / rtt;
+      json_object_set_new(r, "ttfb_ms", hb_json_num(ttfb));
+      json_object_set_new(r, "rtts_measured", hb_json_num(n));
+      json_object_set_new(r, "rtts_expected",
+                          json_integer(expected_rtts(c)));
+      json_object_set_new(r, "rtts_off", json_boolean(
+        !isnan(n) && fabs(n - expected_rtts(c)) > 0.5));
+      printf("%-36s %-10s %10.3f %8.3f %7.2f %8d%s\n", c->label, be, ttfb,
+             rtt, n, expected_rtts(c),
+             !isnan(n) && fabs(n - expected_rtts(c)) > 0.5
+             ? "  OFF by more than half an RTT (see --trace)" : "");
+    }
+}
+
 /* When no measurement succeeded and at least one failed: the reason, in
  * one line (the first failure's), and 1. Unsupported cases are not
  * failures: a library lacking TLS 1.3 is a result too. */
@@ -839,7 +882,7 @@ static int every_one_failed(json_t *report, char *why, size_t size)
 int hb_cmd_handshake(int argc, char **argv)
 {
   hs_args a;
-  hs_case cases[8];
+  hs_case cases[1 + HS_MATRIX];
   int ncases = 0, i, b, rc, failed = 0;
   json_t *report, *figs = json_object();
   char tmpdir[] = "/tmp/httpsbench.XXXXXX", tmp[64], ctmp[64], why[800];
@@ -862,6 +905,13 @@ int hb_cmd_handshake(int argc, char **argv)
   snprintf(tmp, sizeof(tmp), "%s/hs.json", tmpdir);
   snprintf(ctmp, sizeof(ctmp), "%s/crypto.json", tmpdir);
   report = hb_report_new(argc, argv);
+  if(hb_fe_link_wanted() && hb_fe_link_start(why, sizeof(why))) {
+    fprintf(stderr, "httpsbench handshake: %s\n", why);
+    json_decref(report);
+    json_decref(figs);
+    rmdir(tmpdir);
+    return 1;
+  }
   for(i = 0; i < ncases && !hb_interrupted(); i++) {
     const hs_case *c = &cases[i];
     for(b = 0; b < (c->tls ? a.nbackends : 1) && !hb_interrupted(); b++) {
@@ -903,6 +953,10 @@ int hb_cmd_handshake(int argc, char **argv)
   unlink(ctmp);
   json_decref(figs);
   print_table(report, cases, ncases, &a);
+  if(hb_fe_link_wanted()) {
+    link_rtts(report, cases, ncases, &a);
+    json_object_set_new(report, "link", hb_fe_link_stop());
+  }
   fflush(stdout);
   hb_server_log_flush();
   rmdir(tmpdir);

@@ -12,6 +12,7 @@
 
 #include "frontend.h"
 #include "hb/cli.h"
+#include "argvec.h"
 #include "engine_run.h"
 #include "hb/report.h"
 
@@ -47,9 +48,10 @@ int hb_cmd_probe(int argc, char **argv)
 {
   const char *json = NULL;
   char path[4200], tmpdir[] = "/tmp/httpsbench.XXXXXX", tmp[64];
-  char **args;
+  hb_argv av = HB_ARGV_INIT;
+  char *const *args;
   hb_err err = { "" };
-  int i, n = 0, rc;
+  int i, rc;
 
   if(hb_engine_path("curl", path, sizeof(path))) {
     fprintf(stderr, "httpsbench probe: the curl engine was not built "
@@ -57,45 +59,39 @@ int hb_cmd_probe(int argc, char **argv)
             "libcurl4-openssl-dev)\n");
     return 1;
   }
-  args = calloc((size_t)argc + 4, sizeof(*args));
-  if(!args)
-    return 1;
-  args[n++] = path;
-  args[n++] = "probe";
+  hb_argv_add(&av, path);
+  hb_argv_add(&av, "probe");
   for(i = 1; i < argc; i++) {
     if(!strcmp(argv[i], "--json")) {
-      if(i + 1 == argc) {
-        free(args);
+      if(i + 1 == argc)
         hb_usage_fail("probe", "--json needs a value");
-      }
       json = argv[++i];
     }
     else if(!strncmp(argv[i], "--json=", 7))
       json = argv[i] + 7;
     else
-      args[n++] = argv[i];
+      hb_argv_add(&av, argv[i]);
   }
-  if(json && hb_report_check_path(json, &err) != HB_OK) {
-    free(args);
+  if(json && hb_report_check_path(json, &err) != HB_OK)
     hb_usage_fail("probe", "--json: %s", err.msg);
-  }
   if(json) {
     if(!mkdtemp(tmpdir)) {
-      free(args);
+      hb_argv_free(&av);
       fprintf(stderr, "httpsbench probe: cannot create a temporary "
               "directory\n");
       return 1;
     }
     snprintf(tmp, sizeof(tmp), "%s/probe.json", tmpdir);
-    args[n++] = "--json";
-    args[n++] = tmp;
+    hb_argv_opt(&av, "--json", tmp);
   }
-  args[n] = NULL;
-  rc = hb_engine_exec(args);
+  args = hb_argv_get(&av, &err);
+  rc = args ? hb_engine_exec(args) : -1;
   if(rc < 0) {
-    fprintf(stderr, "httpsbench probe: cannot run %s\n", path);
+    fprintf(stderr, "httpsbench probe: cannot run %s%s%s\n", path,
+            args ? "" : ": ", args ? "" : err.msg);
     rc = 1;
   }
+  hb_argv_free(&av);
   if(json) {
     /* 1: a URL never answered, and the report says so */
     if(rc == 0 || rc == HB_EXIT_INTERRUPTED ||
@@ -107,6 +103,5 @@ int hb_cmd_probe(int argc, char **argv)
     unlink(tmp);
     rmdir(tmpdir);
   }
-  free(args);
   return rc;
 }

@@ -41,6 +41,7 @@ typedef struct tp_args {
   int ncost;
   int server_cpu, client_cpu, quiet;
   int curl;              /* also run the curl engine as the client */
+  int pipeline_given;    /* --pipeline was on the command line */
 } tp_args;
 
 /* How one backend's server runs: what was pinned, and what it fell back
@@ -56,7 +57,6 @@ typedef struct tp_server {
 } tp_server;
 
 /* throughput_run.c */
-double tp_jnum(json_t *o, const char *a, const char *b);
 int tp_server_start(const tp_args *a, const char *backend, int resume,
                     tp_server *t, hb_err *err);
 json_t *tp_run_cell(const tp_args *a, const tp_server *t,

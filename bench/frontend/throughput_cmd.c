@@ -17,7 +17,6 @@
  *
  * Cost mode: open loop at one rate every server sustains, CPU per request
  * of server and client (the comparison that survives a noisy machine). */
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,8 +25,10 @@
 #include <unistd.h>
 
 #include "hb/certs.h"
+#include "hb/opts.h"
 #include "engine_run.h"
 #include "hb/report.h"
+#include "results.h"
 #include "hb/sig.h"
 #include "throughput.h"
 
@@ -40,69 +41,6 @@ const char *const tp_mode_names[M_COUNT] = { "keepalive", "close",
 static const char *const client_pref[] = { "boringssl", "openssl",
                                            "wolfssl", "gnutls", "mbedtls" };
 
-
-static void usage(FILE *f)
-{
-  fprintf(f,
-    "usage: httpsbench throughput [options]\n"
-    "\n"
-    "Requests/s, bytes/s, latency and CPU per request of HTTPS on every\n"
-    "TLS library's server against plain HTTP, with our server (1 thread,\n"
-    "pinned to one CPU) and our load generator (1 thread, pinned to\n"
-    "another). Every cell records what bound it over the measured\n"
-    "window: server (>= 90%% of a CPU busy in the server, the client not),\n"
-    "client (the client >= 90%%), noise (their CPUs busy with other\n"
-    "processes) or neither; HTTPS/HTTP ratios come from server-bound\n"
-    "cells only, and a server-bound HTTPS cell above HTTP is invalid.\n"
-    "\n"
-    "  --backend LIST|all   server backends (default all built; plain is\n"
-    "                       always run first as the baseline)\n"
-    "  --client-backend same|NAME  the client's TLS library: one fixed\n"
-    "                       library for every server (default: %s, the\n"
-    "                       cheapest client per request measured here),\n"
-    "                       or same: each server's own library\n"
-    "  --sizes LIST         payload bytes (default 0,1k,16k,100k,1m)\n"
-    "  --modes LIST         keepalive,close,resumed (default keepalive,\n"
-    "                       close); close = a new connection and a FULL\n"
-    "                       handshake per request (no tickets or session\n"
-    "                       IDs on either side); resumed = a new\n"
-    "                       connection per request resuming a session\n"
-    "  -c N                 connections (default 32)\n"
-    "  -d SECONDS           measured duration of each run (default 3)\n"
-    "  --warmup SECONDS     before each run's measured window (default 1)\n"
-    "  --repetitions N      runs per cell (default 3)\n"
-    "  --pipeline N         keep-alive: N pipelined requests per connection\n"
-    "                       at a time (default 8: with the same work per\n"
-    "                       request on both sides, a client that writes one\n"
-    "                       request at a time sets the rate on two cores;\n"
-    "                       1 for wrk's default behaviour)\n"
-    "  --tls 1.2|1.3|any    TLS version (default 1.3; a library without it\n"
-    "                       gets its own cells, labelled, with 1.2)\n"
-    "  --cipher NAME|any    aes-128-gcm (default), aes-256-gcm,\n"
-    "                       chacha20-poly1305, or any: the libraries' own\n"
-    "  --group NAME|any     key exchange: x25519 (default), p256, p384\n"
-    "  --cert-type TYPE     server certificate (default ecdsa-p256)\n"
-    "  --cost LIST|off      cost cells MODE/SIZE (default keepalive/1k when\n"
-    "                       that cell is run): open loop at one rate every\n"
-    "                       server sustains, CPU ns per request of server\n"
-    "                       and client\n"
-    "  -R RATE              the cost mode's rate in requests/s (default:\n"
-    "                       half the slowest server-bound capacity of the\n"
-    "                       run for that cell)\n"
-    "  --idle-conns LO,HI   server memory per idle connection as the slope\n"
-    "                       between holding LO and HI connections (default\n"
-    "                       200,1000; 0 to skip)\n"
-    "  --memory-repetitions N   (default 3)\n"
-    "  --server-cpu N --client-cpu N   CPUs to pin to (default 0 and 1)\n"
-    "  --curl on|off        also measure libcurl as the client against\n"
-    "                       each server (default on when built)\n"
-    "  --server-burn-us N --client-burn-us N   spend N us of CPU per\n"
-    "                       request in the server or the client (tests of\n"
-    "                       the bound classifier)\n"
-    "  --json FILE          write the report\n"
-    "  --quiet              no progress on stderr\n",
-    "the first built of boringssl, openssl, wolfssl, gnutls, mbedtls");
-}
 
 static void parse_modes(const char *modes, tp_args *a)
 {
@@ -175,36 +113,69 @@ static int cell_planned(const tp_args *a, int mode, size_t size)
   return 0;
 }
 
+static int opt_warmup(const char *v, void *dest, char *why, size_t size)
+{
+  if(!strcmp(v, "0"))
+    *(double *)dest = 0;
+  else if(hb_parse_seconds(v, 600, dest)) {
+    snprintf(why, size, "'%s' is not a duration", v);
+    return -1;
+  }
+  return 0;
+}
+
+static int opt_pipeline(const char *v, void *dest, char *why, size_t size)
+{
+  tp_args *a = dest;
+
+  if(hb_parse_int(v, 1, 1024, &a->pipeline)) {
+    snprintf(why, size, "'%s' is not 1..1024", v);
+    return -1;
+  }
+  a->pipeline_given = 1;
+  return 0;
+}
+
+static int opt_cipher(const char *v, void *dest, char *why, size_t size)
+{
+  static const char *const c[] = { "aes-128-gcm", "aes-256-gcm",
+                                   "chacha20-poly1305", NULL };
+  int i;
+
+  for(i = 0; c[i]; i++)
+    if(!strcasecmp(v, c[i])) {
+      *(const char **)dest = v;
+      return 0;
+    }
+  if(!strcmp(v, "any")) {
+    *(const char **)dest = v;
+    return 0;
+  }
+  snprintf(why, size, "'%s' is not aes-128-gcm, aes-256-gcm, "
+           "chacha20-poly1305 or any", v);
+  return -1;
+}
+
+static int opt_cert_type(const char *v, void *dest, char *why, size_t size)
+{
+  if(!hb_cert_type_valid(v)) {
+    snprintf(why, size, "unknown type '%s'", v);
+    return -1;
+  }
+  *(const char **)dest = v;
+  return 0;
+}
+
 static void parse(int argc, char **argv, tp_args *a)
 {
-  static const struct option longopts[] = {
-    { "backend", required_argument, NULL, 'b' },
-    { "client-backend", required_argument, NULL, 'B' },
-    { "sizes", required_argument, NULL, 's' },
-    { "modes", required_argument, NULL, 'm' },
-    { "repetitions", required_argument, NULL, 'r' },
-    { "warmup", required_argument, NULL, 'w' },
-    { "pipeline", required_argument, NULL, 'p' },
-    { "tls", required_argument, NULL, 'T' },
-    { "cipher", required_argument, NULL, 'x' },
-    { "group", required_argument, NULL, 'g' },
-    { "cert-type", required_argument, NULL, 'C' },
-    { "cost", required_argument, NULL, 'o' },
-    { "idle-conns", required_argument, NULL, 'i' },
-    { "memory-repetitions", required_argument, NULL, 'M' },
-    { "server-cpu", required_argument, NULL, 'S' },
-    { "client-cpu", required_argument, NULL, 'K' },
-    { "server-burn-us", required_argument, NULL, 'U' },
-    { "client-burn-us", required_argument, NULL, 'V' },
-    { "json", required_argument, NULL, 'j' },
-    { "quiet", no_argument, NULL, 'q' },
-    { "curl", required_argument, NULL, 'u' },
-    { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 }
-  };
+  static const char *const tls[] = { "1.2", "1.3", "any", NULL };
+  static const char *const groups[] = { "x25519", "p256", "p384", "any",
+                                        NULL };
+  static const char *const onoff[] = { "on", "off", NULL };
   const char *backend = "all", *sizes = "0,1k,16k,100k,1m";
   const char *cost = NULL, *client = NULL, *idle = "200,1000";
-  char curl_path[4200];
+  const char *curl = NULL;
+  char curl_path[4200], client_help[300];
   int curl_built = hb_engine_path("curl", curl_path, sizeof(curl_path))
                    == 0;
   const char *modes = "keepalive,close";
@@ -212,7 +183,94 @@ static void parse(int argc, char **argv, tp_args *a)
   const char *sel[HB_BACKEND_MAX];
   size_t idle_v[2];
   hb_err err = { "" };
-  int opt, n, i, pipeline_given = 0;
+  int n, i, first;
+  const hb_opt opts[] = {
+    { "backend", 0, HB_OPT_STRING, &backend, "LIST|all",
+      "server backends (default all built; plain is\nalways run first as "
+      "the baseline)", 0, 0, NULL, NULL, NULL },
+    { "client-backend", 0, HB_OPT_STRING, &client, "same|NAME",
+      client_help, 0, 0, NULL, NULL, NULL },
+    { "sizes", 0, HB_OPT_STRING, &sizes, "LIST",
+      "payload bytes (default 0,1k,16k,100k,1m)", 0, 0, NULL, NULL, NULL },
+    { "modes", 0, HB_OPT_STRING, &modes, "LIST",
+      "keepalive,close,resumed (default keepalive,\nclose); close = a new "
+      "connection and a FULL\nhandshake per request (no tickets or "
+      "session\nIDs on either side); resumed = a new\nconnection per "
+      "request resuming a session", 0, 0, NULL, NULL, NULL },
+    { NULL, 'c', HB_OPT_INT, &a->conns, "N", "connections (default 32)", 1,
+      100000, NULL, NULL, "a count >= 1" },
+    { NULL, 'd', HB_OPT_SECONDS, &a->seconds, "SECONDS",
+      "measured duration of each run (default 3)", 0, 3600, NULL, NULL,
+      "a duration" },
+    { "warmup", 0, HB_OPT_CALL, &a->warmup, "SECONDS",
+      "before each run's measured window (default 1)", 0, 0, NULL,
+      opt_warmup, NULL },
+    { "repetitions", 0, HB_OPT_INT, &a->reps, "N",
+      "runs per cell (default 3)", 1, MAX_REPS, NULL, NULL, NULL },
+    { "pipeline", 0, HB_OPT_CALL, a, "N",
+      "keep-alive: N pipelined requests per connection\nat a time "
+      "(default 8: with the same work per\nrequest on both sides, a "
+      "client that writes one\nrequest at a time sets the rate on two "
+      "cores;\n1 for wrk's default behaviour)", 0, 0, NULL, opt_pipeline,
+      NULL },
+    { "tls", 0, HB_OPT_ENUM, &a->tls, "1.2|1.3|any",
+      "TLS version (default 1.3; a library without it\ngets its own "
+      "cells, labelled, with 1.2)", 0, 0, tls, NULL, NULL },
+    { "cipher", 0, HB_OPT_CALL, &a->cipher, "NAME|any",
+      "aes-128-gcm (default), aes-256-gcm,\nchacha20-poly1305, or any: "
+      "the libraries' own", 0, 0, NULL, opt_cipher, NULL },
+    { "group", 0, HB_OPT_ENUM, &a->group, "NAME|any",
+      "key exchange: x25519 (default), p256, p384", 0, 0, groups, NULL,
+      NULL },
+    { "cert-type", 0, HB_OPT_CALL, &a->cert_type, "TYPE",
+      "server certificate (default ecdsa-p256)", 0, 0, NULL, opt_cert_type,
+      NULL },
+    { "cost", 0, HB_OPT_STRING, &cost, "LIST|off",
+      "cost cells MODE/SIZE (default keepalive/1k when\nthat cell is "
+      "run): open loop at one rate every\nserver sustains, CPU ns per "
+      "request of server\nand client", 0, 0, NULL, NULL, NULL },
+    { NULL, 'R', HB_OPT_SECONDS, &a->cost_rate, "RATE",
+      "the cost mode's rate in requests/s (default:\nhalf the slowest "
+      "server-bound capacity of the\nrun for that cell)", 0, 1e9, NULL,
+      NULL, "a rate > 0" },
+    { "idle-conns", 0, HB_OPT_STRING, &idle, "LO,HI",
+      "server memory per idle connection as the slope\nbetween holding "
+      "LO and HI connections (default\n200,1000; 0 to skip)", 0, 0, NULL,
+      NULL, NULL },
+    { "memory-repetitions", 0, HB_OPT_INT, &a->mem_reps, "N",
+      "(default 3)", 1, MAX_REPS, NULL, NULL, NULL },
+    { "server-cpu", 0, HB_OPT_CALL, &a->server_cpu, "N",
+      "CPU to pin the server to (default 0)", 0, 0, NULL, hb_opt_cpu,
+      NULL },
+    { "client-cpu", 0, HB_OPT_CALL, &a->client_cpu, "N",
+      "CPU to pin the client to (default 1)", 0, 0, NULL, hb_opt_cpu,
+      NULL },
+    { "curl", 0, HB_OPT_ENUM, &curl, "on|off",
+      "also measure libcurl as the client against\neach server (default "
+      "on when built)", 0, 0, onoff, NULL, NULL },
+    { "server-burn-us", 0, HB_OPT_INT, &a->server_burn, "N",
+      "spend N us of CPU per request in the server\n(tests of the bound "
+      "classifier)", 0, 1000000, NULL, NULL, NULL },
+    { "client-burn-us", 0, HB_OPT_INT, &a->client_burn, "N",
+      "the same in the client", 0, 1000000, NULL, NULL, NULL },
+    { "json", 0, HB_OPT_STRING, &a->json, "FILE", "write the report", 0, 0,
+      NULL, NULL, NULL },
+    { "quiet", 0, HB_OPT_FLAG, &a->quiet, NULL, "no progress on stderr", 0,
+      0, NULL, NULL, NULL },
+    { NULL, 0, HB_OPT_END, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL }
+  };
+  const hb_opts spec = { "throughput",
+    "usage: httpsbench throughput [options]\n"
+    "\n"
+    "Requests/s, bytes/s, latency and CPU per request of HTTPS on every\n"
+    "TLS library's server against plain HTTP, with our server (1 thread,\n"
+    "pinned to one CPU) and our load generator (1 thread, pinned to\n"
+    "another). Every cell records what bound it over the measured\n"
+    "window: server (>= 90% of a CPU busy in the server, the client not),\n"
+    "client (the client >= 90%), noise (their CPUs busy with other\n"
+    "processes) or neither; HTTPS/HTTP ratios come from server-bound\n"
+    "cells only, and a server-bound HTTPS cell above HTTP is invalid.\n"
+    "\n", NULL, opts };
 
   memset(a, 0, sizeof(*a));
   a->conns = 32;
@@ -226,113 +284,18 @@ static void parse(int argc, char **argv, tp_args *a)
   a->group = "x25519";
   a->cert_type = "ecdsa-p256";
   a->client_cpu = 1;
-  a->curl = curl_built;
-  opterr = 0;
-  while((opt = getopt_long(argc, argv, ":hc:d:R:", longopts, NULL)) != -1) {
-    switch(opt) {
-    case 'u':
-      if(strcmp(optarg, "on") && strcmp(optarg, "off"))
-        hb_usage_fail("throughput", "--curl: '%s' is not on or off",
-                      optarg);
-      a->curl = !strcmp(optarg, "on");
-      if(a->curl && !curl_built)
-        hb_usage_fail("throughput", "--curl on: the curl engine was not "
-                      "built (libcurl missing at configure time)");
-      break;
-    case 'b': backend = optarg; break;
-    case 'B': client = optarg; break;
-    case 's': sizes = optarg; break;
-    case 'm': modes = optarg; break;
-    case 'c':
-      if(hb_parse_int(optarg, 1, 100000, &a->conns))
-        hb_usage_fail("throughput", "-c: '%s' is not a count >= 1", optarg);
-      break;
-    case 'd':
-      if(hb_parse_seconds(optarg, 3600, &a->seconds))
-        hb_usage_fail("throughput", "-d: '%s' is not a duration", optarg);
-      break;
-    case 'w':
-      if(strcmp(optarg, "0") && hb_parse_seconds(optarg, 600, &a->warmup))
-        hb_usage_fail("throughput", "--warmup: '%s' is not a duration",
-                      optarg);
-      if(!strcmp(optarg, "0"))
-        a->warmup = 0;
-      break;
-    case 'R':
-      if(hb_parse_seconds(optarg, 1e9, &a->cost_rate))
-        hb_usage_fail("throughput", "-R: '%s' is not a rate > 0", optarg);
-      break;
-    case 'p':
-      pipeline_given = 1;
-      if(hb_parse_int(optarg, 1, 1024, &a->pipeline))
-        hb_usage_fail("throughput", "--pipeline: '%s' is not 1..1024",
-                      optarg);
-      break;
-    case 'r':
-      if(hb_parse_int(optarg, 1, MAX_REPS, &a->reps))
-        hb_usage_fail("throughput", "--repetitions: '%s' is not 1..%d",
-                      optarg, MAX_REPS);
-      break;
-    case 'M':
-      if(hb_parse_int(optarg, 1, MAX_REPS, &a->mem_reps))
-        hb_usage_fail("throughput", "--memory-repetitions: '%s' is not "
-                      "1..%d", optarg, MAX_REPS);
-      break;
-    case 'T':
-      if(strcmp(optarg, "1.2") && strcmp(optarg, "1.3") &&
-         strcmp(optarg, "any"))
-        hb_usage_fail("throughput", "--tls: '%s' is not 1.2, 1.3 or any",
-                      optarg);
-      a->tls = optarg;
-      break;
-    case 'x':
-      if(strcasecmp(optarg, "aes-128-gcm") &&
-         strcasecmp(optarg, "aes-256-gcm") &&
-         strcasecmp(optarg, "chacha20-poly1305") && strcmp(optarg, "any"))
-        hb_usage_fail("throughput", "--cipher: '%s' is not aes-128-gcm, "
-                      "aes-256-gcm, chacha20-poly1305 or any", optarg);
-      a->cipher = optarg;
-      break;
-    case 'g':
-      if(strcmp(optarg, "x25519") && strcmp(optarg, "p256") &&
-         strcmp(optarg, "p384") && strcmp(optarg, "any"))
-        hb_usage_fail("throughput", "--group: '%s' is not x25519, p256, "
-                      "p384 or any", optarg);
-      a->group = optarg;
-      break;
-    case 'C':
-      if(!hb_cert_type_valid(optarg))
-        hb_usage_fail("throughput", "--cert-type: unknown type '%s'",
-                      optarg);
-      a->cert_type = optarg;
-      break;
-    case 'o': cost = optarg; break;
-    case 'i': idle = optarg; break;
-    case 'S': a->server_cpu = hb_parse_cpu("throughput", "--server-cpu",
-                                           optarg); break;
-    case 'K': a->client_cpu = hb_parse_cpu("throughput", "--client-cpu",
-                                           optarg); break;
-    case 'U':
-      if(hb_parse_int(optarg, 0, 1000000, &a->server_burn))
-        hb_usage_fail("throughput", "--server-burn-us: '%s' is not "
-                      "0..1000000", optarg);
-      break;
-    case 'V':
-      if(hb_parse_int(optarg, 0, 1000000, &a->client_burn))
-        hb_usage_fail("throughput", "--client-burn-us: '%s' is not "
-                      "0..1000000", optarg);
-      break;
-    case 'j': a->json = optarg; break;
-    case 'q': a->quiet = 1; break;
-    case 'h': usage(stdout); exit(0);
-    case ':':
-      hb_usage_fail("throughput", "%s needs a value", argv[optind - 1]);
-    default:
-      hb_usage_fail("throughput", "unknown option '%s'", argv[optind - 1]);
-    }
-  }
-  if(optind < argc)
-    hb_usage_fail("throughput", "unexpected argument '%s'", argv[optind]);
+  snprintf(client_help, sizeof(client_help), "the client's TLS library: "
+           "one fixed\nlibrary for every server (default: %s, the\n"
+           "cheapest client per request measured here),\nor same: each "
+           "server's own library", "the first built of boringssl, "
+           "openssl,\nwolfssl, gnutls, mbedtls");
+  first = hb_opts_parse(&spec, argc, argv);
+  if(first < argc)
+    hb_usage_fail("throughput", "unexpected argument '%s'", argv[first]);
+  a->curl = curl ? !strcmp(curl, "on") : curl_built;
+  if(a->curl && !curl_built)
+    hb_usage_fail("throughput", "--curl on: the curl engine was not "
+                  "built (libcurl missing at configure time)");
   if(hb_parse_size_list(sizes, 0, a->sizes, HB_MAX_SIZES, &a->nsizes, why,
                         sizeof(why)))
     hb_usage_fail("throughput", "--sizes: %s", why);
@@ -360,7 +323,7 @@ static void parse(int argc, char **argv, tp_args *a)
                     "run (--modes, --sizes), so it has no capacity to set "
                     "the rate: add it or give -R", tp_mode_names[a->cost[i].mode],
                     a->cost[i].size);
-  if(pipeline_given && a->pipeline > 1 && !a->modes[M_KEEPALIVE])
+  if(a->pipeline_given && a->pipeline > 1 && !a->modes[M_KEEPALIVE])
     hb_usage_fail("throughput", "--pipeline needs the keepalive mode");
   n = hb_select_backends("throughput", backend, 0, sel, HB_BACKEND_MAX);
   /* plain first: it is the baseline every ratio divides by */
@@ -487,7 +450,7 @@ int hb_cmd_throughput(int argc, char **argv)
     char *vargs[] = { path, "version", NULL };
     if(hb_engine_path("curl", path, sizeof(path)) == 0)
       hb_engine_capture(vargs, version, sizeof(version));
-    hb_report_add_backend(report, "curl", version);
+    hb_res_add_backend(report, "curl", version);
   }
   for(b = 0; b < a.nbackends; b++)
     if(a.client && !strcmp(a.backends[b], a.client))
@@ -501,7 +464,7 @@ int hb_cmd_throughput(int argc, char **argv)
     if(hb_engine_path(name, path, sizeof(path)) == 0 &&
        strcmp(name, "plain"))
       hb_engine_capture(vargs, version, sizeof(version));
-    hb_report_add_backend(report, name, version);
+    hb_res_add_backend(report, name, version);
     if(b < 0)
       continue; /* the client's library: listed, not a server here */
     if(a.idle_hi > 0 && !hb_interrupted())

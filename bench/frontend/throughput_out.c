@@ -5,21 +5,8 @@
 #include <string.h>
 
 #include "hb/report.h"
+#include "results.h"
 #include "throughput.h"
-
-static json_t *find_cell(json_t *report, const char *backend,
-                         const char *name)
-{
-  json_t *r;
-  size_t i;
-
-  json_array_foreach(json_object_get(report, "results"), i, r)
-    if(!strcmp(json_string_value(json_object_get(r, "backend")), backend) &&
-       !strcmp(json_string_value(json_object_get(r, "name")), name) &&
-       !strcmp(json_string_value(json_object_get(r, "suite")), "throughput"))
-      return r;
-  return NULL;
-}
 
 /* The curl client's cell against the server of backend srv. */
 static json_t *find_curl(json_t *report, const char *srv,
@@ -37,18 +24,6 @@ static json_t *find_curl(json_t *report, const char *srv,
       return r;
   }
   return NULL;
-}
-
-static double med(json_t *o)
-{
-  json_t *m = json_object_get(json_object_get(o, "stats"), "median");
-  return json_is_number(m) ? json_number_value(m) : NAN;
-}
-
-static const char *jstr(json_t *o, const char *k)
-{
-  const char *s = json_string_value(json_object_get(o, k));
-  return s ? s : "";
 }
 
 /* The cost mode's rate for a cell: -R, or half the slowest server-bound
@@ -69,20 +44,20 @@ double tp_cost_rate(const tp_args *a, json_t *report, const cost_cell *c,
   }
   snprintf(want, sizeof(want), "%s/%zu", tp_mode_names[c->mode], c->size);
   json_array_foreach(json_object_get(report, "results"), i, r) {
-    const char *name = jstr(r, "name");
-    double m = med(r);
-    if(strcmp(jstr(r, "suite"), "throughput") || !(m > 0) ||
-       !strcmp(jstr(r, "backend"), "curl") ||
+    const char *name = hb_res_str(r, "name");
+    double m = hb_res_median(r);
+    if(strcmp(hb_res_str(r, "suite"), "throughput") || !(m > 0) ||
+       !strcmp(hb_res_str(r, "backend"), "curl") ||
        strncmp(name, want, strlen(want)) ||
        (name[strlen(want)] && name[strlen(want)] != '@'))
       continue;
-    if(!strcmp(jstr(r, "bound"), "server") && !(m >= slow)) {
+    if(!strcmp(hb_res_str(r, "bound"), "server") && !(m >= slow)) {
       slow = m;
-      slow_b = jstr(r, "backend");
+      slow_b = hb_res_str(r, "backend");
     }
     if(!(m >= any)) {
       any = m;
-      any_b = jstr(r, "backend");
+      any_b = hb_res_str(r, "backend");
     }
   }
   if(slow > 0) {
@@ -112,16 +87,16 @@ void tp_finish(json_t *report)
   json_array_foreach(json_object_get(report, "results"), i, r) {
     const char *sb = json_string_value(json_object_get(json_object_get(r,
                                        "params"), "server_backend"));
-    const char *b = sb ? sb : jstr(r, "backend");
-    const char *client = sb ? "curl" : jstr(json_object_get(r, "params"),
+    const char *b = sb ? sb : hb_res_str(r, "backend");
+    const char *client = sb ? "curl" : hb_res_str(json_object_get(r, "params"),
                                             "client_backend");
-    const char *name = jstr(r, "name"), *at;
+    const char *name = hb_res_str(r, "name"), *at;
     json_t *base, *st, *lat, *ours;
-    double m = med(r), ratio = NAN, p99, lo, hi, level;
+    double m = hb_res_median(r), ratio = NAN, p99, lo, hi, level;
     char bname[96], ci[64], note[200] = "", vs[32], lv[16];
     int server_bound;
 
-    if(strcmp(jstr(r, "suite"), "throughput"))
+    if(strcmp(hb_res_str(r, "suite"), "throughput"))
       continue;
     if(!strncmp(name, "cost:", 5)) {
       cost_rows = 1;
@@ -130,14 +105,14 @@ void tp_finish(json_t *report)
     if(!strncmp(name, "memory/", 7)) {
       printf("%-24s %-10s %10.0f bytes per idle connection (slope; "
              "kernel TCP, both ends: %.0f)\n", name, b, m,
-             med(json_object_get(r,
+             hb_res_median(json_object_get(r,
                  "kernel_tcp_bytes_per_connection_both_ends")));
       continue;
     }
     st = json_object_get(r, "stats");
     if(!json_is_object(st)) {
-      printf("%-24s %-10s %s: %s\n", name, b, jstr(r, "status"),
-             jstr(r, "error"));
+      printf("%-24s %-10s %s: %s\n", name, b, hb_res_str(r, "status"),
+             hb_res_str(r, "error"));
       continue;
     }
     /* the baseline: plain's cell of the same name without a suffix */
@@ -146,21 +121,22 @@ void tp_finish(json_t *report)
     if(at)
       bname[at - bname] = '\0';
     base = sb ? find_curl(report, "plain", bname)
-           : find_cell(report, "plain", bname);
-    server_bound = !strcmp(jstr(r, "bound"), "server");
-    if(strcmp(b, "plain") && base && med(base) > 0) {
-      ratio = m / med(base);
+           : hb_res_find(report, "throughput", "plain", bname);
+    server_bound = !strcmp(hb_res_str(r, "bound"), "server");
+    if(strcmp(b, "plain") && base && hb_res_median(base) > 0) {
+      ratio = m / hb_res_median(base);
       json_object_set_new(r, "vs_plain_raw", hb_json_num(ratio));
       if(!server_bound)
         snprintf(note, sizeof(note), "not stated: this cell is %s-bound "
-                 "(%s)", jstr(r, "bound"), jstr(r, "bound_reason"));
-      else if(strcmp(jstr(base, "bound"), "server"))
+                 "(%s)", hb_res_str(r, "bound"),
+                 hb_res_str(r, "bound_reason"));
+      else if(strcmp(hb_res_str(base, "bound"), "server"))
         snprintf(note, sizeof(note), "not stated: the HTTP baseline is "
-                 "%s-bound (%s)", jstr(base, "bound"),
-                 jstr(base, "bound_reason"));
+                 "%s-bound (%s)", hb_res_str(base, "bound"),
+                 hb_res_str(base, "bound_reason"));
       else if(json_is_true(json_object_get(base, "noisy")))
         snprintf(note, sizeof(note), "not stated: the HTTP baseline's "
-                 "runs spread by %.1f%%", 100 * tp_jnum(base, "cv", NULL));
+                 "runs spread by %.1f%%", 100 * hb_res_num(base, "cv", NULL));
       else if(ratio > 1) {
         snprintf(note, sizeof(note), "invalid: HTTPS above its HTTP "
                  "baseline (%.3f), noise or a fault", ratio);
@@ -173,15 +149,15 @@ void tp_finish(json_t *report)
       else
         json_object_set_new(r, "vs_plain", hb_json_num(ratio));
     }
-    ours = sb ? find_cell(report, sb, name + 5) : NULL;
+    ours = sb ? hb_res_find(report, "throughput", sb, name + 5) : NULL;
     if(sb)
-      json_object_set_new(r, "vs_ours", hb_json_num(ours && med(ours) > 0
-                                                    ? m / med(ours) : NAN));
+      json_object_set_new(r, "vs_ours", hb_json_num(
+        ours && hb_res_median(ours) > 0 ? m / hb_res_median(ours) : NAN));
     lat = json_array_get(json_object_get(r, "latency"), 0);
-    p99 = tp_jnum(lat, "p99", NULL);
-    lo = tp_jnum(st, "ci_low", NULL);
-    hi = tp_jnum(st, "ci_high", NULL);
-    level = tp_jnum(st, "ci_level", NULL);
+    p99 = hb_res_num(lat, "p99", NULL);
+    lo = hb_res_num(st, "ci_low", NULL);
+    hi = hb_res_num(st, "ci_high", NULL);
+    level = hb_res_num(st, "ci_level", NULL);
     hb_fmt_level(level, lv, sizeof(lv));
     snprintf(ci, sizeof(ci), "[%.0f, %.0f] %s", lo, hi, lv);
     if(isnan(ratio))
@@ -192,12 +168,13 @@ void tp_finish(json_t *report)
       snprintf(vs, sizeof(vs), "%.3f", ratio);
     printf("%-24s %-10s %-10s %10.0f %21s %9.1f %8.2f %9.1f %9.1f %5.0f "
            "%5.0f %-8s %8s\n", name, b, client, m, ci,
-           med(json_object_get(r, "bytes_per_s")) / 1048576.0, p99 / 1000,
-           med(json_object_get(r, "client_cpu_us_per_request")),
-           med(json_object_get(r, "server_cpu_us_per_request")),
-           100 * med(json_object_get(r, "server_util")),
-           100 * med(json_object_get(r, "client_util")), jstr(r, "bound"),
-           vs);
+           hb_res_median(json_object_get(r, "bytes_per_s")) / 1048576.0,
+           p99 / 1000,
+           hb_res_median(json_object_get(r, "client_cpu_us_per_request")),
+           hb_res_median(json_object_get(r, "server_cpu_us_per_request")),
+           100 * hb_res_median(json_object_get(r, "server_util")),
+           100 * hb_res_median(json_object_get(r, "client_util")),
+           hb_res_str(r, "bound"), vs);
   }
   printf("vs HTTP: HTTPS requests/s over plain HTTP's, stated only when "
          "both cells are server-bound; (x) is shown, not stated.\n");
@@ -209,22 +186,25 @@ void tp_finish(json_t *report)
   json_array_foreach(json_object_get(report, "results"), i, r) {
     json_t *st = json_object_get(r, "stats");
     char ci[64], lv[16];
-    if(strcmp(jstr(r, "suite"), "throughput") ||
-       strncmp(jstr(r, "name"), "cost:", 5))
+    if(strcmp(hb_res_str(r, "suite"), "throughput") ||
+       strncmp(hb_res_str(r, "name"), "cost:", 5))
       continue;
     if(!json_is_object(st)) {
-      printf("%-28s %-10s %s: %s\n", jstr(r, "name"), jstr(r, "backend"),
-             jstr(r, "status"), jstr(r, "error"));
+      printf("%-28s %-10s %s: %s\n", hb_res_str(r, "name"),
+             hb_res_str(r, "backend"), hb_res_str(r, "status"),
+             hb_res_str(r, "error"));
       continue;
     }
-    hb_fmt_level(tp_jnum(st, "ci_level", NULL), lv, sizeof(lv));
-    snprintf(ci, sizeof(ci), "[%.0f, %.0f] %s", tp_jnum(st, "ci_low", NULL),
-             tp_jnum(st, "ci_high", NULL), lv);
+    hb_fmt_level(hb_res_num(st, "ci_level", NULL), lv, sizeof(lv));
+    snprintf(ci, sizeof(ci), "[%.0f, %.0f] %s", hb_res_num(st, "ci_low", NULL),
+             hb_res_num(st, "ci_high", NULL), lv);
     printf("%-28s %-10s %10.0f %16.0f %24s %16.0f %5.0f %-8s\n",
-           jstr(r, "name"), jstr(r, "backend"),
-           tp_jnum(json_object_get(r, "params"), "rate", NULL), med(r), ci,
-           med(json_object_get(r, "client_ns_per_request")),
-           100 * med(json_object_get(r, "server_util")), jstr(r, "bound"));
+           hb_res_str(r, "name"), hb_res_str(r, "backend"),
+           hb_res_num(json_object_get(r, "params"), "rate", NULL),
+           hb_res_median(r), ci,
+           hb_res_median(json_object_get(r, "client_ns_per_request")),
+           100 * hb_res_median(json_object_get(r, "server_util")),
+           hb_res_str(r, "bound"));
   }
   printf("cost: CPU per request at one offered rate that every server "
          "sustains (open loop); compare libraries by this.\n");
@@ -236,8 +216,8 @@ int tp_report_failed(json_t *report)
   size_t i;
 
   json_array_foreach(json_object_get(report, "results"), i, r)
-    if(!strcmp(jstr(r, "suite"), "throughput") &&
-       strcmp(jstr(r, "status"), "ok"))
+    if(!strcmp(hb_res_str(r, "suite"), "throughput") &&
+       strcmp(hb_res_str(r, "status"), "ok"))
       return 1;
   return 0;
 }

@@ -9,8 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "argvec.h"
 #include "engine_run.h"
 #include "hb/report.h"
+#include "results.h"
 #include "hb/sig.h"
 #include "hb/stats.h"
 #include "throughput.h"
@@ -22,47 +24,38 @@
 int tp_server_start(const tp_args *a, const char *backend, int resume,
                         tp_server *t, hb_err *err)
 {
-  char burn[32];
-  char *args[24];
-  int n = 0, rc, attempt;
+  hb_argv args = HB_ARGV_INIT;
+  int rc = HB_ERROR, attempt;
 
   memset(t, 0, sizeof(*t));
   t->backend = backend;
   t->pinned = 1;
   t->cipher_pinned = strcmp(a->cipher, "any") != 0;
-  snprintf(burn, sizeof(burn), "%ld", a->server_burn);
   if(!strcmp(backend, "plain")) {
     t->tls = "none";
     if(a->server_burn) {
-      args[n++] = "--burn-us";
-      args[n++] = burn;
+      hb_argv_add(&args, "--burn-us");
+      hb_argv_addf(&args, "%ld", a->server_burn);
     }
-    args[n] = NULL;
-    return hb_server_start(backend, args, a->server_cpu, &t->s, err);
+    rc = hb_server_start(backend, &args, a->server_cpu, &t->s, err);
+    hb_argv_free(&args);
+    return rc;
   }
   t->tls = a->tls;
   for(attempt = 0; attempt < 3; attempt++) {
-    n = 0;
-    args[n++] = "--cert-type";
-    args[n++] = (char *)a->cert_type;
-    args[n++] = "--tls";
-    args[n++] = (char *)t->tls;
-    args[n++] = "--resume";
-    args[n++] = resume ? "on" : "off";
-    if(t->cipher_pinned) {
-      args[n++] = "--cipher";
-      args[n++] = (char *)a->cipher;
-    }
-    if(strcmp(a->group, "any")) {
-      args[n++] = "--groups";
-      args[n++] = (char *)a->group;
-    }
+    hb_argv_opt(&args, "--cert-type", a->cert_type);
+    hb_argv_opt(&args, "--tls", t->tls);
+    hb_argv_opt(&args, "--resume", resume ? "on" : "off");
+    if(t->cipher_pinned)
+      hb_argv_opt(&args, "--cipher", a->cipher);
+    if(strcmp(a->group, "any"))
+      hb_argv_opt(&args, "--groups", a->group);
     if(a->server_burn) {
-      args[n++] = "--burn-us";
-      args[n++] = burn;
+      hb_argv_add(&args, "--burn-us");
+      hb_argv_addf(&args, "%ld", a->server_burn);
     }
-    args[n] = NULL;
-    rc = hb_server_start(backend, args, a->server_cpu, &t->s, err);
+    rc = hb_server_start(backend, &args, a->server_cpu, &t->s, err);
+    hb_argv_free(&args);
     if(rc != HB_UNSUPPORTED)
       return rc;
     /* what cannot be pinned: TLS 1.3 first, then the cipher */
@@ -87,14 +80,6 @@ int tp_server_start(const tp_args *a, const char *backend, int resume,
   return rc;
 }
 
-double tp_jnum(json_t *o, const char *a, const char *b)
-{
-  json_t *v = json_object_get(o, a);
-  if(b)
-    v = json_object_get(v, b);
-  return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
 /* One load run: the window's numbers, or an error. */
 typedef struct one_run {
   double rps, bps, cli_us, srv_us, errors;
@@ -107,72 +92,56 @@ typedef struct one_run {
 } one_run;
 
 /* The client engine's argument vector for one run (rate > 0: open loop). */
-static int client_argv(const tp_args *a, const tp_server *t,
-                       const char *client, const char *root, size_t size,
-                       int mode, double rate, const char *tmp, char **argv,
-                       char bufs[][4200])
+static void client_argv(const tp_args *a, const tp_server *t,
+                        const char *client, const char *root, size_t size,
+                        int mode, double rate, const char *tmp, hb_argv *av)
 {
-  int n = 0, plain = !strcmp(t->backend, "plain"), curl = client &&
+  char path[4200];
+  int plain = !strcmp(t->backend, "plain"), curl = client &&
       !strcmp(client, "curl");
 
   hb_engine_path(curl ? "curl" : plain ? "plain" : client ? client
-                 : t->backend, bufs[0], 4200);
-  snprintf(bufs[1], 4200, "%s://127.0.0.1:%d/bytes/%zu",
-           plain ? "http" : "https", t->s.port, size);
-  snprintf(bufs[2], 4200, "%ld", a->conns);
-  snprintf(bufs[3], 4200, "%g", a->seconds);
-  snprintf(bufs[4], 4200, "%g", a->warmup);
-  snprintf(bufs[5], 4200, "%ld", a->pipeline);
-  snprintf(bufs[6], 4200, "%ld", a->client_burn);
-  snprintf(bufs[7], 4200, "%.6g", rate);
-  argv[n++] = bufs[0];
-  argv[n++] = "load";
-  argv[n++] = bufs[1];
-  argv[n++] = "-c";
-  argv[n++] = bufs[2];
-  argv[n++] = "-d";
-  argv[n++] = bufs[3];
-  argv[n++] = "--json";
-  argv[n++] = (char *)tmp;
-  argv[n++] = "--marks";
+                 : t->backend, path, sizeof(path));
+  hb_argv_add(av, path);
+  hb_argv_add(av, "load");
+  hb_argv_addf(av, "%s://127.0.0.1:%d/bytes/%zu", plain ? "http"
+               : "https", t->s.port, size);
+  hb_argv_add(av, "-c");
+  hb_argv_addf(av, "%ld", a->conns);
+  hb_argv_add(av, "-d");
+  hb_argv_addf(av, "%g", a->seconds);
+  hb_argv_opt(av, "--json", tmp);
+  hb_argv_add(av, "--marks");
   if(a->warmup > 0) {
-    argv[n++] = "--warmup";
-    argv[n++] = bufs[4];
+    hb_argv_add(av, "--warmup");
+    hb_argv_addf(av, "%g", a->warmup);
   }
   if(rate > 0) {
-    argv[n++] = "-R";
-    argv[n++] = bufs[7];
+    hb_argv_add(av, "-R");
+    hb_argv_addf(av, "%.6g", rate);
   }
   if(mode != M_KEEPALIVE)
-    argv[n++] = "--close";
+    hb_argv_add(av, "--close");
   if(!curl) {
     if(mode == M_KEEPALIVE && a->pipeline > 1 && rate <= 0) {
-      argv[n++] = "--pipeline";
-      argv[n++] = bufs[5];
+      hb_argv_add(av, "--pipeline");
+      hb_argv_addf(av, "%ld", a->pipeline);
     }
     if(a->client_burn) {
-      argv[n++] = "--burn-us";
-      argv[n++] = bufs[6];
+      hb_argv_add(av, "--burn-us");
+      hb_argv_addf(av, "%ld", a->client_burn);
     }
   }
   if(!plain) {
-    argv[n++] = "--cacert";
-    argv[n++] = (char *)root;
-    if(strcmp(t->tls, "any")) {
-      argv[n++] = "--tls";
-      argv[n++] = (char *)t->tls;
-    }
+    hb_argv_opt(av, "--cacert", root);
+    if(strcmp(t->tls, "any"))
+      hb_argv_opt(av, "--tls", t->tls);
     if(!curl) {
-      argv[n++] = "--resume";
-      argv[n++] = mode == M_RESUMED ? "on" : "off";
-      if(t->cipher_pinned) {
-        argv[n++] = "--cipher";
-        argv[n++] = (char *)a->cipher;
-      }
+      hb_argv_opt(av, "--resume", mode == M_RESUMED ? "on" : "off");
+      if(t->cipher_pinned)
+        hb_argv_opt(av, "--cipher", a->cipher);
     }
   }
-  argv[n] = NULL;
-  return n;
 }
 
 static void copy_str(char *dst, size_t size, json_t *v)
@@ -187,8 +156,8 @@ static int load_once(const tp_args *a, const tp_server *t,
                      int mode, double rate, const char *tmp, one_run *o,
                      hb_err *err)
 {
-  static char bufs[8][4200];
-  char *argv[48];
+  hb_argv av = HB_ARGV_INIT;
+  char *const *argv;
   hb_srv_snap s0, s1;
   double st0, st1, reqs, wall, cpu_s;
   double sb0 = 0, sb1 = 0, stt0 = 0, stt1 = 0, cb0 = 0, cb1 = 0;
@@ -198,12 +167,20 @@ static int load_once(const tp_args *a, const tp_server *t,
   const char *status;
 
   memset(o, 0, sizeof(*o));
-  client_argv(a, t, client, root, size, mode, rate, tmp, argv, bufs);
+  client_argv(a, t, client, root, size, mode, rate, tmp, &av);
+  argv = hb_argv_get(&av, err);
+  if(!argv) {
+    hb_argv_free(&av);
+    return HB_ERROR;
+  }
   unlink(tmp);
   pid = hb_engine_spawn(argv, a->client_cpu, &fd);
-  if(pid < 0)
-    return hb_err_set(err, HB_ERROR, "cannot start the client %s",
-                      argv[0]);
+  if(pid < 0) {
+    hb_err_set(err, HB_ERROR, "cannot start the client %s", argv[0]);
+    hb_argv_free(&av);
+    return HB_ERROR;
+  }
+  hb_argv_free(&av);
   marks = hb_wait_mark(fd, "mark start", a->warmup + 30) == 0 &&
           hb_server_snapshot(&t->s, &s0, err) == HB_OK;
   st0 = hb_steal_seconds();
@@ -234,16 +211,16 @@ static int load_once(const tp_args *a, const tp_server *t,
     return hb_err_set(err, HB_ERROR, "no measured window: %s", err->msg[0]
                       ? err->msg : "the client printed no marks");
   }
-  reqs = tp_jnum(res, "counts", "ok");
+  reqs = hb_res_num(res, "counts", "ok");
   if(!(reqs >= 0))
-    reqs = tp_jnum(res, "counts", "requests");
-  wall = tp_jnum(res, "elapsed_s", NULL);
+    reqs = hb_res_num(res, "counts", "requests");
+  wall = hb_res_num(res, "elapsed_s", NULL);
   o->rps = json_number_value(json_array_get(json_object_get(res, "samples"),
                                             0));
-  o->bps = tp_jnum(res, "bytes_per_s", NULL);
-  cpu_s = tp_jnum(res, "cpu", "window_s");
+  o->bps = hb_res_num(res, "bytes_per_s", NULL);
+  cpu_s = hb_res_num(res, "cpu", "window_s");
   o->cli_us = reqs > 0 ? cpu_s * 1e6 / reqs : NAN;
-  o->cli_util = tp_jnum(res, "cpu", "util");
+  o->cli_util = hb_res_num(res, "cpu", "util");
   o->srv_requests = s1.requests - s0.requests;
   o->srv_us = o->srv_requests > 0 ? (s1.cpu_ns - s0.cpu_ns) / 1e3 /
               o->srv_requests : NAN;
@@ -255,8 +232,8 @@ static int load_once(const tp_args *a, const tp_server *t,
   o->srv_cpu_busy = stt1 > stt0 ? (sb1 - sb0) / (stt1 - stt0) : NAN;
   o->cli_cpu_busy = ct1 > ct0 ? (cb1 - cb0) / (ct1 - ct0) : NAN;
   o->achieved_rate = wall > 0 ? reqs / wall : NAN;
-  o->handshakes = tp_jnum(res, "counts", "handshakes");
-  o->resumed = tp_jnum(res, "counts", "resumed");
+  o->handshakes = hb_res_num(res, "counts", "handshakes");
+  o->resumed = hb_res_num(res, "counts", "resumed");
   tls = json_object_get(res, "tls");
   copy_str(o->version, sizeof(o->version), json_object_get(tls, "version"));
   copy_str(o->cipher, sizeof(o->cipher), json_object_get(tls, "cipher"));
@@ -511,7 +488,7 @@ void tp_error_cell(const tp_args *a, const tp_server *t,
 
 static double cv_of(json_t *res)
 {
-  return tp_jnum(json_object_get(res, "stats"), "cv", NULL);
+  return hb_res_num(json_object_get(res, "stats"), "cv", NULL);
 }
 
 static void result_remove(json_t *report, json_t *res)
@@ -580,32 +557,31 @@ static double tcp_mem_bytes(void)
  * and holds them idle; waits for its "holding N" line. Returns the pid
  * (its stdout in *fd) or -1; *held is what it says it holds. */
 static int hold_start(const tp_args *a, const tp_server *t, const char *root,
-                      long n, char bufs[][4200], int *fd, long *held)
+                      long n, int *fd, long *held)
 {
-  char *argv[24], line[256];
-  int k = 0, pid, plain = !strcmp(t->backend, "plain");
+  char path[4200], line[256];
+  hb_argv av = HB_ARGV_INIT;
+  char *const *argv;
+  hb_err err = { "" };
+  int pid, plain = !strcmp(t->backend, "plain");
 
   hb_engine_path(plain ? "plain" : a->client ? a->client : t->backend,
-                 bufs[0], 4200);
-  snprintf(bufs[1], 4200, "%s://127.0.0.1:%d/bytes/0", plain ? "http"
-           : "https", t->s.port);
-  snprintf(bufs[2], 4200, "%ld", n);
-  argv[k++] = bufs[0];
-  argv[k++] = "load";
-  argv[k++] = bufs[1];
-  argv[k++] = "-c";
-  argv[k++] = bufs[2];
-  argv[k++] = "--hold";
-  argv[k++] = "600";
+                 path, sizeof(path));
+  hb_argv_add(&av, path);
+  hb_argv_add(&av, "load");
+  hb_argv_addf(&av, "%s://127.0.0.1:%d/bytes/0", plain ? "http"
+               : "https", t->s.port);
+  hb_argv_add(&av, "-c");
+  hb_argv_addf(&av, "%ld", n);
+  hb_argv_opt(&av, "--hold", "600");
   if(!plain) {
-    argv[k++] = "--cacert";
-    argv[k++] = (char *)root;
-    argv[k++] = "--tls";
-    argv[k++] = (char *)t->tls;
+    hb_argv_opt(&av, "--cacert", root);
+    hb_argv_opt(&av, "--tls", t->tls);
   }
-  argv[k] = NULL;
   *held = -1;
-  pid = hb_engine_spawn(argv, a->client_cpu, fd);
+  argv = hb_argv_get(&av, &err);
+  pid = argv ? hb_engine_spawn(argv, a->client_cpu, fd) : -1;
+  hb_argv_free(&av);
   if(pid < 0)
     return -1;
   while(hb_read_line(*fd, line, sizeof(line), 300000) == 0)
@@ -634,7 +610,6 @@ void tp_measure_memory(const tp_args *a, const char *backend,
                            const char *root, const char *tmp,
                            json_t *report, int *failed)
 {
-  static char b1[3][4200], b2[3][4200];
   double per[MAX_REPS], kern[MAX_REPS];
   char name[64], why[300] = "";
   int n = 0, rep;
@@ -668,13 +643,13 @@ void tp_measure_memory(const tp_args *a, const char *backend,
     if(load_once(&warm, &t, a->client, root, 0, M_KEEPALIVE, 0, tmp,
                  &o, &err) == HB_OK)
       json_decref(o.latency);
-    p1 = hold_start(a, &t, root, a->idle_lo, b1, &f1, &h1);
+    p1 = hold_start(a, &t, root, a->idle_lo, &f1, &h1);
     ok = p1 > 0 && h1 == a->idle_lo &&
          hb_server_snapshot(&t.s, &s0, &err) == HB_OK &&
          s0.live == (double)a->idle_lo;
     k0 = tcp_mem_bytes();
     if(ok) {
-      p2 = hold_start(a, &t, root, a->idle_hi - a->idle_lo, b2, &f2, &h2);
+      p2 = hold_start(a, &t, root, a->idle_hi - a->idle_lo, &f2, &h2);
       ok = p2 > 0 && h2 == a->idle_hi - a->idle_lo &&
            hb_server_snapshot(&t.s, &s1, &err) == HB_OK &&
            s1.live == (double)a->idle_hi;

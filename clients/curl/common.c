@@ -12,6 +12,7 @@
 #endif
 
 #include "curl_engine.h"
+#include "hb/cli.h"
 #include "hb/sig.h"
 
 int cu_url_check(const char *text, int *https, char *why, size_t whylen)
@@ -59,25 +60,16 @@ out:
 
 int cu_resolve_check(const char *entry)
 {
-  const char *p = entry, *colon;
-  char *end;
-  long port;
+  const char *host, *port, *addr;
+  size_t hlen, plen;
+  long v;
 
-  if(*p == '[') {               /* [IPv6]:PORT:ADDR */
-    p = strchr(p, ']');
-    if(!p || p == entry + 1 || p[1] != ':')
-      return -1;
-    colon = p + 1;
-  }
-  else {
-    colon = strchr(p, ':');
-    if(!colon || colon == entry)
-      return -1;
-  }
-  if(colon[1] < '0' || colon[1] > '9')
+  /* HOST:PORT:ADDR, HOST possibly [IPv6] */
+  if(hb_hostport_split(entry, strlen(entry), &host, &hlen, &port, &plen) ||
+     !hlen || !port)
     return -1;
-  port = strtol(colon + 1, &end, 10);
-  if(port < 1 || port > 65535 || *end != ':' || !end[1])
+  addr = memchr(port, ':', plen);
+  if(!addr || !addr[1] || hb_parse_port(port, (size_t)(addr - port), 1, &v))
     return -1;
   return 0;
 }

@@ -34,6 +34,20 @@ int hb_parse_int(const char *s, long min, long max, long *out);
 /* Positive finite number in (0, max]; 0 on success. */
 int hb_parse_seconds(const char *s, double max, double *out);
 
+/* Splits "HOST:PORT" or "[V6]:PORT", the first len bytes of s, without
+ * copying: host and hlen the host (brackets stripped; hlen 0 for an empty
+ * unbracketed one), port and plen what follows the colon after the host
+ * (the port, or a caller's longer suffix: "PORT:ADDR"), NULL and 0 when
+ * no colon follows. Unbracketed, the first colon ends the host (so an IPv6
+ * address needs brackets). Returns 0, -1 for an unclosed or empty
+ * bracket, -2 for anything but ':' after the closing bracket. */
+int hb_hostport_split(const char *s, size_t len, const char **host,
+                      size_t *hlen, const char **port, size_t *plen);
+
+/* A port number of len bytes: digits only (no sign, no space), in
+ * [min, 65535]; 0 on success. */
+int hb_parse_port(const char *s, size_t len, long min, long *out);
+
 /* Human rate: "1.23 GB/s", "45.6 k/s" etc. */
 void hb_fmt_rate(double v, const char *unit, char *buf, size_t size);
 

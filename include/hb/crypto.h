@@ -37,6 +37,7 @@ typedef enum hb_sig_alg {
   HB_ECDSA_P256, /* SHA-256, DER signature */
   HB_ECDSA_P384, /* SHA-384, DER signature */
   HB_ED25519,    /* pure Ed25519 */
+  HB_MLDSA65,    /* FIPS 204 ML-DSA-65, pure (message in), hedged */
   HB_SIG_COUNT
 } hb_sig_alg;
 
@@ -46,12 +47,28 @@ typedef enum hb_kex_alg {
   HB_KEX_COUNT
 } hb_kex_alg;
 
+/* Key encapsulation: the post-quantum half of a hybrid TLS key exchange
+ * (X25519MLKEM768 sends an ML-KEM-768 public key, the server answers with
+ * a ciphertext). Kyber-768 is the round-3 submission that the draft
+ * X25519Kyber768 group used: a different algorithm from ML-KEM-768 (other
+ * hashing of the shared secret), never reported under its name. */
+typedef enum hb_kem_alg {
+  HB_MLKEM512,  /* FIPS 203 */
+  HB_MLKEM768,
+  HB_MLKEM1024,
+  HB_KYBER768,  /* round-3 Kyber768 (pre-standard) */
+  HB_KEM_COUNT
+} hb_kem_alg;
+
 #define HB_AEAD_NONCE_LEN 12
 #define HB_AEAD_TAG_LEN 16
 #define HB_MD_MAX_LEN 64
-#define HB_SIG_MAX_LEN 512  /* RSA-4096 */
+#define HB_SIG_MAX_LEN 3309 /* ML-DSA-65; RSA-4096 is 512 */
 #define HB_KEX_PUB_MAX_LEN 133
 #define HB_KEX_SECRET_MAX_LEN 66
+#define HB_KEM_PUB_MAX_LEN 1568 /* ML-KEM-1024 encapsulation key */
+#define HB_KEM_CT_MAX_LEN 1568  /* ML-KEM-1024 ciphertext */
+#define HB_KEM_SECRET_LEN 32    /* every KEM here */
 
 typedef struct hb_md hb_md;     /* digest or HMAC context */
 typedef struct hb_aead hb_aead; /* keyed AEAD context */
@@ -59,6 +76,8 @@ typedef struct hb_cbc hb_cbc;   /* keyed AES-128-CBC, no padding */
 typedef struct hb_pkey hb_pkey; /* a generated key pair */
 typedef struct hb_kex hb_kex;   /* one side's ephemeral key pair */
 typedef struct hb_kex_peer hb_kex_peer; /* a parsed peer public value */
+typedef struct hb_kem hb_kem;   /* a KEM key pair: decapsulates */
+typedef struct hb_kem_peer hb_kem_peer; /* a parsed KEM public key */
 
 typedef struct hb_crypto_ops {
   const char *name; /* short backend name, e.g. "openssl" */
@@ -153,6 +172,28 @@ typedef struct hb_crypto_ops {
    * it from then on; the cost timed is one direction's. `openssl speed
    * -evp aes-128-gcm` pays it for every record. */
   int (*aead_rekey)(hb_aead *ctx, const uint8_t *key, hb_err *err);
+
+  /* Key encapsulation, in the steps of a hybrid TLS 1.3 handshake: the
+   * client's kem_keygen makes a key pair and writes its encoded public
+   * key to pub (*publen: capacity in, length out); the server's kem_peer
+   * parses and checks that key and kem_encaps writes a ciphertext and the
+   * HB_KEM_SECRET_LEN-byte shared secret (*ctlen, *secretlen likewise);
+   * the client's kem_decaps recovers the secret. A ciphertext that was
+   * changed still decapsulates, to another secret (implicit rejection):
+   * HB_OK, not HB_EVERIFY. A library or build without alg returns
+   * HB_UNSUPPORTED from kem_keygen and kem_peer, saying why. The suite
+   * times keygen, encaps and decaps alone (as `openssl speed` does) and
+   * kem_peer + kem_encaps as the server's share of one exchange. */
+  int (*kem_keygen)(hb_kem_alg alg, hb_kem **out, uint8_t *pub,
+                    size_t *publen, hb_err *err);
+  int (*kem_peer)(hb_kem_alg alg, const uint8_t *pub, size_t publen,
+                  hb_kem_peer **out, hb_err *err);
+  int (*kem_encaps)(hb_kem_peer *peer, uint8_t *ct, size_t *ctlen,
+                    uint8_t *secret, size_t *secretlen, hb_err *err);
+  int (*kem_decaps)(hb_kem *key, const uint8_t *ct, size_t ctlen,
+                    uint8_t *secret, size_t *secretlen, hb_err *err);
+  void (*kem_free)(hb_kem *key);
+  void (*kem_peer_free)(hb_kem_peer *peer);
 } hb_crypto_ops;
 
 /* Names and sizes; lib/core/crypto_names.c. */
@@ -163,5 +204,8 @@ size_t hb_aead_key_size(hb_aead_alg alg);
 const char *hb_sig_name(hb_sig_alg alg);   /* "rsa-2048", "ecdsa-p256" */
 int hb_sig_is_rsa(hb_sig_alg alg);
 const char *hb_kex_name(hb_kex_alg alg);   /* "x25519", "ecdh-p256" */
+const char *hb_kem_name(hb_kem_alg alg);   /* "ml-kem-768", "kyber-768" */
+size_t hb_kem_pub_size(hb_kem_alg alg);    /* encoded public key */
+size_t hb_kem_ct_size(hb_kem_alg alg);     /* ciphertext */
 
 #endif

@@ -22,13 +22,19 @@ typedef enum hb_case_kind {
   HB_CASE_RSA_DEC,
   HB_CASE_KEYGEN,     /* ephemeral key pair */
   HB_CASE_DERIVE,     /* shared secret from a parsed peer value */
-  HB_CASE_EXCHANGE    /* keygen + parse peer + derive: one side's cost */
+  HB_CASE_EXCHANGE,   /* keygen + parse peer + derive: one side's cost */
+  HB_CASE_KEM_KEYGEN, /* KEM key pair and encoded public key (client) */
+  HB_CASE_ENCAPS,     /* encapsulate to a parsed public key */
+  HB_CASE_DECAPS,     /* decapsulate a ciphertext (client) */
+  HB_CASE_KEM_EXCHANGE /* parse the public key + encapsulate: the
+                          server's share, as x25519/exchange is */
 } hb_case_kind;
 
 typedef struct hb_crypto_case {
   char name[80];         /* "aes-128-gcm/seal/16384" */
   hb_case_kind kind;
-  int alg;               /* hb_md_alg, hb_aead_alg, hb_sig_alg, hb_kex_alg */
+  int alg;               /* hb_md_alg, hb_aead_alg, hb_sig_alg, hb_kex_alg,
+                            hb_kem_alg */
   const char *algorithm; /* "aes-128-gcm" */
   const char *operation; /* "seal" */
   size_t bytes;          /* 0 for per-operation cases */

@@ -1,5 +1,7 @@
 /* The TLS connection table: one per library, in lib/backends/<lib>_tls.c;
- * plain TCP fills the same table (lib/core/plain.c).
+ * plain TCP fills the same table (lib/tls/plain.c). What the backends
+ * share (connection base, socket calls, record scanner) is in
+ * hb/tls_layer.h, the group names in hb/tls_groups.h.
  *
  * The event loop sees only hb_io results and never knows whether a
  * connection is plain TCP or which library runs TLS. Every function is
@@ -14,6 +16,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
+#include <sys/uio.h>
 
 #include "hb/err.h"
 
@@ -26,7 +30,9 @@ typedef enum hb_io {
   HB_IO_WANT_WRITE, /* wait for EPOLLOUT and call again */
   HB_IO_CLOSED,     /* peer closed: close_notify, or a FIN after the
                        handshake (an unclean EOF, noted in err) */
-  HB_IO_ERROR       /* fatal; err says why, with the library's text */
+  HB_IO_ERROR,      /* fatal; err says why, with the library's text */
+  HB_IO_RESET       /* fatal: the peer reset the connection (ECONNRESET,
+                       or EPIPE on a write); err says so */
 } hb_io;
 
 /* Optional features (hb_tls_ops.supports). */
@@ -37,6 +43,9 @@ typedef enum hb_io {
 #define HB_TLS_SUP_RSA_KX     (1u << 4) /* TLS 1.2 RSA key transport suites */
 #define HB_TLS_SUP_TRACE      (1u << 5) /* handshake message callback */
 #define HB_TLS_SUP_EARLY_DATA (1u << 6) /* TLS 1.3 0-RTT */
+#define HB_TLS_SUP_UNBUFFERED (1u << 7) /* read keeps nothing back: a short
+                                           read means the socket is
+                                           drained (plain TCP) */
 
 typedef struct hb_tls_ctx hb_tls_ctx;         /* certs, caches, settings */
 typedef struct hb_tls_conn hb_tls_conn;       /* one connection */
@@ -64,7 +73,8 @@ typedef struct hb_tls_config {
                             client certificates' CA for mutual TLS) */
   int verify_peer;       /* client: verify chain and host name (sni) or
                             fail; server: require a client certificate */
-  const char *groups;    /* "x25519", "p256", "p384" (colon list) or NULL */
+  const char *groups;    /* colon list of hb/tls_groups.h names, in order
+                            of preference ("x25519:p256"), or NULL */
   int rsa_kx;            /* TLS 1.2: only RSA key transport cipher suites */
   const char *cipher;    /* "aes-128-gcm", "aes-256-gcm" or
                             "chacha20-poly1305": the only AEAD offered or
@@ -154,6 +164,15 @@ typedef struct hb_tls_ops {
                        size_t *n, hb_err *err);
   /* Without write_early: why, one sentence for reports (may be NULL). */
   const char *early_data_gap;
+
+  /* Optional (NULL where a backend cannot): plain TCP's zero-copy paths,
+   * with write's contract. writev gathers iov into one socket write;
+   * more: the caller sends more at once (MSG_MORE). sendfile moves up to
+   * len bytes of file fd from *off (advanced) to the socket. */
+  hb_io (*writev)(hb_tls_conn *c, const struct iovec *iov, int iovcnt,
+                  int more, size_t *n, hb_err *err);
+  hb_io (*sendfile)(hb_tls_conn *c, int fd, off_t *off, size_t len,
+                    size_t *n, hb_err *err);
 } hb_tls_ops;
 
 /* Why ops has no early data, one sentence ("" when it has it). */
@@ -165,7 +184,7 @@ static inline const char *hb_tls_early_data_gap(const hb_tls_ops *ops)
                              : "no 0-RTT early data in this backend";
 }
 
-/* Plain TCP in the same shape (always linked; lib/core/plain.c). */
+/* Plain TCP in the same shape (always linked; lib/tls/plain.c). */
 extern const hb_tls_ops hb_plain_tls;
 
 #endif

@@ -384,6 +384,10 @@ static int gtls_sig_keygen(hb_sig_alg alg, hb_pkey **out, hb_err *err)
   *out = NULL;
   if((unsigned)alg >= HB_SIG_COUNT)
     return hb_err_set(err, HB_ERROR, "gnutls: unknown key type %d", alg);
+  if(alg == HB_MLDSA65)
+    return hb_err_set(err, HB_UNSUPPORTED, "%s: GnuTLS %s offers no ML-DSA "
+                      "through its public API", hb_sig_name(alg),
+                      gnutls_check_version(NULL));
   k = calloc(1, sizeof(*k));
   if(!k)
     return hb_err_set(err, HB_ERROR, "gnutls: out of memory for %s",
@@ -742,6 +746,61 @@ static void gtls_kex_peer_free(hb_kex_peer *peer)
   free(peer);
 }
 
+/* ---- key encapsulation and ML-DSA: none in GnuTLS's public API ---- */
+
+static int gtls_no_kem(hb_kem_alg alg, hb_err *err)
+{
+  if((unsigned)alg >= HB_KEM_COUNT)
+    return hb_err_set(err, HB_ERROR, "unknown KEM %d", (int)alg);
+  return hb_err_set(err, HB_UNSUPPORTED, "%s: GnuTLS %s offers no %s "
+                    "through its public crypto API", hb_kem_name(alg),
+                    gnutls_check_version(NULL),
+                    alg == HB_KYBER768 ? "round-3 Kyber" : "ML-KEM");
+}
+
+static int gtls_kem_keygen(hb_kem_alg alg, hb_kem **out, uint8_t *pub,
+                           size_t *publen, hb_err *err)
+{
+  (void)pub;
+  (void)publen;
+  *out = NULL;
+  return gtls_no_kem(alg, err);
+}
+
+static int gtls_kem_peer(hb_kem_alg alg, const uint8_t *pub, size_t publen,
+                         hb_kem_peer **out, hb_err *err)
+{
+  (void)pub;
+  (void)publen;
+  *out = NULL;
+  return gtls_no_kem(alg, err);
+}
+
+/* never reached: no key or peer is ever made */
+static int gtls_kem_encaps(hb_kem_peer *p, uint8_t *ct, size_t *ctlen,
+                           uint8_t *secret, size_t *secretlen, hb_err *err)
+{
+  (void)p, (void)ct, (void)ctlen, (void)secret, (void)secretlen;
+  return hb_err_set(err, HB_ERROR, "gnutls: no KEM");
+}
+
+static int gtls_kem_decaps(hb_kem *k, const uint8_t *ct, size_t ctlen,
+                           uint8_t *secret, size_t *secretlen, hb_err *err)
+{
+  (void)k, (void)ct, (void)ctlen, (void)secret, (void)secretlen;
+  return hb_err_set(err, HB_ERROR, "gnutls: no KEM");
+}
+
+static void gtls_kem_free(hb_kem *k)
+{
+  (void)k;
+}
+
+static void gtls_kem_peer_free(hb_kem_peer *p)
+{
+  (void)p;
+}
+
 static const hb_crypto_ops gtls_crypto = {
   "gnutls",
   gtls_version,
@@ -768,7 +827,13 @@ static const hb_crypto_ops gtls_crypto = {
   gtls_kex_free,
   gtls_kex_peer_free,
   gtls_aead_stream,
-  gtls_aead_rekey
+  gtls_aead_rekey,
+  gtls_kem_keygen,
+  gtls_kem_peer,
+  gtls_kem_encaps,
+  gtls_kem_decaps,
+  gtls_kem_free,
+  gtls_kem_peer_free
 };
 
 extern const hb_tls_ops hb_gnutls_tls; /* gnutls_tls.c */

@@ -2,7 +2,8 @@
  * GnuTLS 3.7 (gnutls/gnutls.h).
  *
  * GnuTLS does the socket I/O through our push/pull functions on the
- * caller's non-blocking fd, which count the raw bytes. GnuTLS reads a
+ * caller's non-blocking fd, which use the layer's socket calls
+ * (hb/tls_layer.h: counting, reset, record scanner). GnuTLS reads a
  * record as two exact reads (header, then body), so after the handshake
  * the pull function reads ahead into a per-connection buffer: one recv
  * usually brings a whole record. During the handshake it reads exactly
@@ -14,7 +15,6 @@
  * A context holds the credentials and the priority cache, which GnuTLS
  * lets several threads share, the ticket key (read-only) and the
  * server's session-ID cache, which has its own lock. */
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <poll.h>
@@ -23,13 +23,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 
 #include <gnutls/gnutls.h>
 
 #include "hb/err.h"
-#include "hb/tls.h"
+#include "hb/tls_groups.h"
+#include "hb/tls_layer.h"
 
 #define GT_RBUF (16384 + 512)   /* a whole record and the next header */
 #define GT_DIRECT 4096          /* reads this big go straight to GnuTLS */
@@ -39,13 +39,6 @@
 #define GT_TQ 16                /* sent handshake messages not yet seen */
 #define GT_AR_SLOTS 16384       /* 0-RTT anti-replay entries */
 #define GT_AR_KEY 96
-
-/* Record framing of one direction of the raw stream (trace only). */
-typedef struct gt_scan {
-  unsigned char hdr[5];
-  unsigned hlen;
-  size_t left;                  /* body bytes of the current record */
-} gt_scan;
 
 typedef struct gt_slot {
   unsigned char id[GNUTLS_MAX_SESSION_ID];
@@ -79,21 +72,16 @@ struct hb_tls_ctx {
 };
 
 struct hb_tls_conn {
+  hb_tls_base base;             /* fd, counters, socket state, trace */
   hb_tls_ctx *ctx;
   gnutls_session_t s;
-  int fd;
   int done;                     /* handshake complete */
-  int again;                    /* the socket said EAGAIN in this call */
-  int eof;                      /* recv returned 0 */
-  int sys_errno;                /* last socket error */
   int bye_sent;
   int early_sent;               /* client: write_early queued data */
   int early_read;               /* server: early data taken */
-  uint64_t in, out;
   char host[256];               /* verify_cert keeps a pointer to it */
   unsigned char ip[16];
   gnutls_typed_vdata_st vdata;
-  gt_scan rx, tx;               /* trace: records on the wire */
   size_t tq_len[GT_TQ];         /* trace: sent messages, in order */
   int tq_type[GT_TQ];
   unsigned tqn;
@@ -168,7 +156,7 @@ static void gt_verify_text(hb_tls_conn *c, hb_err *err)
 
 static void gt_trace(hb_tls_conn *c, int sent, int type, int hs, size_t len)
 {
-  c->ctx->on_msg(c->ctx->msg_arg, sent, type, hs, len);
+  hb_tls_trace(&c->base, sent, type, hs, len);
 }
 
 /* Reports queued sent messages while the credit covers them (all of
@@ -198,8 +186,15 @@ static void gt_tq_add(hb_tls_conn *c, int hs, size_t len)
   c->tqn++;
 }
 
-static void gt_record(hb_tls_conn *c, int sent, int type, size_t len)
+/* A record header crossed the socket (the layer's scanner). */
+static void gt_record(void *arg, int sent, const hb_rec_event *ev)
 {
+  hb_tls_conn *c = arg;
+  int type = ev->content_type;
+  size_t len = ev->len;
+
+  if(ev->kind != HB_REC_HEADER)
+    return;
   if(!sent) {
     if(type == 20)
       gt_trace(c, 0, 20, -1, len);
@@ -215,30 +210,6 @@ static void gt_record(hb_tls_conn *c, int sent, int type, size_t len)
     return;
   }
   gt_tq_release(c, 1);
-}
-
-static void gt_scan_bytes(hb_tls_conn *c, int sent, const unsigned char *p,
-                          size_t n)
-{
-  gt_scan *st = sent ? &c->tx : &c->rx;
-  size_t k;
-
-  while(n) {
-    if(st->left) {
-      k = st->left < n ? st->left : n;
-      st->left -= k;
-      p += k;
-      n -= k;
-      continue;
-    }
-    st->hdr[st->hlen++] = *p++;
-    n--;
-    if(st->hlen < sizeof(st->hdr))
-      continue;
-    st->hlen = 0;
-    st->left = ((size_t)st->hdr[3] << 8) | st->hdr[4];
-    gt_record(c, sent, st->hdr[0], st->left);
-  }
 }
 
 /* len counts the 4-byte header: the whole message as on the wire. */
@@ -265,13 +236,12 @@ static int gt_hook(gnutls_session_t s, unsigned htype, unsigned when,
 
 static void gt_alert_in(hb_tls_conn *c)
 {
-  if(c->ctx->on_msg)
-    gt_trace(c, 0, 21, -1, 2);
+  gt_trace(c, 0, 21, -1, 2);
 }
 
 static void gt_alert_out(hb_tls_conn *c)
 {
-  if(!c->ctx->on_msg)
+  if(!c->base.on_msg)
     return;
   gt_tq_release(c, 1);
   gt_trace(c, 1, 21, -1, 2);
@@ -285,35 +255,28 @@ static void gt_alert(hb_tls_conn *c, gnutls_alert_level_t level,
     gt_alert_out(c);
 }
 
-/* ---- transport: counting push/pull on the caller's fd ---- */
+/* ---- transport: push/pull through the layer's socket calls ---- */
 
-static ssize_t gt_sock_fail(hb_tls_conn *c)
+/* What GnuTLS wants from a push or pull: bytes, 0 for EOF, or -1 with
+ * the errno set on the session. */
+static ssize_t gt_sock(hb_tls_conn *c, hb_io io, size_t n)
 {
-  c->sys_errno = errno;
-  if(errno == EAGAIN || errno == EWOULDBLOCK) {
-    c->again = 1;
-    gnutls_transport_set_errno(c->s, EAGAIN);
-  }
-  else
-    gnutls_transport_set_errno(c->s, errno);
+  if(io == HB_IO_OK)
+    return (ssize_t)n;
+  if(io == HB_IO_CLOSED)
+    return 0;
+  gnutls_transport_set_errno(c->s, io == HB_IO_WANT_READ ||
+                             io == HB_IO_WANT_WRITE ? EAGAIN :
+                             c->base.sys_errno);
   return -1;
 }
 
 static ssize_t gt_recv(hb_tls_conn *c, void *buf, size_t len)
 {
-  ssize_t r;
+  size_t n;
+  hb_io io = hb_sock_read(&c->base, buf, len, &n);
 
-  do
-    r = recv(c->fd, buf, len, 0);
-  while(r < 0 && errno == EINTR);
-  if(r < 0)
-    return gt_sock_fail(c);
-  if(r == 0)
-    c->eof = 1;
-  c->in += (uint64_t)r;
-  if(c->ctx->on_msg)
-    gt_scan_bytes(c, 0, buf, (size_t)r);
-  return r;
+  return gt_sock(c, io, n);
 }
 
 static ssize_t gt_pull(gnutls_transport_ptr_t p, void *buf, size_t len)
@@ -348,45 +311,22 @@ static int gt_pull_timeout(gnutls_transport_ptr_t p, unsigned ms)
 
   if(c->rpos < c->rlen)
     return 1;
-  pfd.fd = c->fd;
+  pfd.fd = c->base.fd;
   pfd.events = POLLIN;
   pfd.revents = 0;
   return poll(&pfd, 1, 0);
 }
 
-static void gt_push_scan(hb_tls_conn *c, const giovec_t *iov, int iovcnt,
-                         size_t sent)
-{
-  size_t k;
-  int i;
-
-  for(i = 0; i < iovcnt && sent; i++) {
-    k = iov[i].iov_len < sent ? iov[i].iov_len : sent;
-    gt_scan_bytes(c, 1, iov[i].iov_base, k);
-    sent -= k;
-  }
-}
-
-/* sendmsg rather than writev: MSG_NOSIGNAL spares us SIGPIPE. */
+/* giovec_t is struct iovec's twin (GnuTLS says so). */
 static ssize_t gt_push(gnutls_transport_ptr_t p, const giovec_t *iov,
                        int iovcnt)
 {
   hb_tls_conn *c = p;
-  struct msghdr m;
-  ssize_t r;
+  size_t n;
+  hb_io io = hb_sock_writev(&c->base, (const struct iovec *)iov, iovcnt, 0,
+                            &n);
 
-  memset(&m, 0, sizeof(m));
-  m.msg_iov = (struct iovec *)iov;
-  m.msg_iovlen = (size_t)iovcnt;
-  do
-    r = sendmsg(c->fd, &m, MSG_NOSIGNAL);
-  while(r < 0 && errno == EINTR);
-  if(r < 0)
-    return gt_sock_fail(c);
-  c->out += (uint64_t)r;
-  if(c->ctx->on_msg)
-    gt_push_scan(c, iov, iovcnt, (size_t)r);
-  return r;
+  return gt_sock(c, io, n);
 }
 
 /* ---- server session-ID cache (gnutls_db_* callbacks) ---- */
@@ -517,41 +457,51 @@ static int gt_add(char *buf, const char *s, hb_err *err)
   return HB_OK;
 }
 
-/* "x25519:p256" -> ":-GROUP-ALL:+GROUP-X25519:+GROUP-SECP256R1", in the
+/* The table's groups (hb/tls_groups.h) as GnuTLS's. */
+static const struct {
+  uint16_t id;
+  gnutls_group_t g;
+} gt_group_map[] = {
+  { HB_GROUP_X25519, GNUTLS_GROUP_X25519 },
+  { HB_GROUP_P256, GNUTLS_GROUP_SECP256R1 },
+  { HB_GROUP_P384, GNUTLS_GROUP_SECP384R1 },
+  { HB_GROUP_P521, GNUTLS_GROUP_SECP521R1 },
+  { HB_GROUP_X448, GNUTLS_GROUP_X448 },
+  { HB_GROUP_FFDHE2048, GNUTLS_GROUP_FFDHE2048 },
+  { HB_GROUP_FFDHE3072, GNUTLS_GROUP_FFDHE3072 },
+  { HB_GROUP_FFDHE4096, GNUTLS_GROUP_FFDHE4096 },
+  { HB_GROUP_FFDHE6144, GNUTLS_GROUP_FFDHE6144 },
+  { HB_GROUP_FFDHE8192, GNUTLS_GROUP_FFDHE8192 }
+};
+#define GT_NGROUPS (sizeof(gt_group_map) / sizeof(gt_group_map[0]))
+
+/* cfg.groups -> ":-GROUP-ALL:+GROUP-X25519:+GROUP-SECP256R1", in the
  * caller's order, which is the order of preference and key shares. */
 static int gt_groups(const char *list, char *prio, hb_err *err)
 {
-  static const struct {
-    const char *ours, *theirs;
-  } names[] = {
-    { "x25519", "X25519" }, { "p256", "SECP256R1" },
-    { "p384", "SECP384R1" }, { "p521", "SECP521R1" }, { "x448", "X448" },
-  };
-  const char *p = list, *end;
+  const hb_group *want[HB_GROUPS_MAX];
+  const gnutls_group_t *have;
+  gnutls_group_t g;
   char item[64];
-  size_t i, n, count = 0;
+  size_t i, k, n;
   int rc;
 
-  rc = gt_add(prio, ":-GROUP-ALL", err);
-  while(!rc && *p) {
-    end = strchr(p, ':');
-    n = end ? (size_t)(end - p) : strlen(p);
-    for(i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-      if(strlen(names[i].ours) == n && !strncmp(p, names[i].ours, n))
-        break;
-    if(i == sizeof(names) / sizeof(names[0]))
-      return hb_err_set(err, HB_ERROR, "gnutls: unknown group \"%.*s\" in "
-                        "\"%s\" (known: x25519, p256, p384, p521, x448)",
-                        (int)(n < 32 ? n : 32), p, list);
-    snprintf(item, sizeof(item), ":+GROUP-%s", names[i].theirs);
+  rc = hb_groups_parse(list, want, HB_GROUPS_MAX, &n, err);
+  if(!rc)
+    rc = gt_add(prio, ":-GROUP-ALL", err);
+  for(i = 0; !rc && i < n; i++) {
+    for(k = 0; k < GT_NGROUPS && gt_group_map[k].id != want[i]->id; k++)
+      ;
+    g = k < GT_NGROUPS ? gt_group_map[k].g : GNUTLS_GROUP_INVALID;
+    /* the groups this GnuTLS implements */
+    for(have = gnutls_group_list(); g && *have && *have != g; have++)
+      ;
+    if(!g || !*have)
+      return hb_err_set(err, HB_UNSUPPORTED, "gnutls: this GnuTLS has no "
+                        "group %s", want[i]->name);
+    snprintf(item, sizeof(item), ":+GROUP-%s", gnutls_group_get_name(g));
     rc = gt_add(prio, item, err);
-    count++;
-    p += n;
-    if(*p == ':')
-      p++;
   }
-  if(!rc && !count)
-    return hb_err_set(err, HB_ERROR, "gnutls: empty group list");
   return rc;
 }
 
@@ -814,10 +764,7 @@ static int gt_client_setup(hb_tls_conn *c, const char *sni, hb_err *err)
     if(strlen(sni) >= sizeof(c->host))
       return hb_err_set(err, HB_ERROR, "gnutls: host name too long");
     strcpy(c->host, sni);
-    if(inet_pton(AF_INET, sni, c->ip) == 1)
-      is_ip = 4;
-    else if(inet_pton(AF_INET6, sni, c->ip) == 1)
-      is_ip = 16;
+    is_ip = hb_tls_ip_literal(sni, c->ip, NULL, 0);
     if(!is_ip) {
       rc = gnutls_server_name_set(c->s, GNUTLS_NAME_DNS, c->host,
                                   strlen(c->host));
@@ -880,7 +827,11 @@ static int gt_conn_new(hb_tls_ctx *ctx, int fd, const char *sni,
     return hb_err_set(err, HB_ERROR, "gnutls: out of memory for a "
                       "connection");
   c->ctx = ctx;
-  c->fd = fd;
+  hb_tls_base_init(&c->base, fd, ctx->on_msg, ctx->msg_arg);
+  if(ctx->on_msg) {
+    c->base.scan = gt_record;
+    c->base.scan_arg = c;
+  }
   flags |= ctx->server ? GNUTLS_SERVER : GNUTLS_CLIENT;
   if(ctx->server && !ctx->tickets)
     flags |= GNUTLS_NO_TICKETS;
@@ -926,21 +877,27 @@ out:
   return result;
 }
 
-/* Words for a transport failure, or 0 if rc is not one. */
-static int gt_transport_err(hb_tls_conn *c, int rc, const char *when,
-                            hb_err *err)
+/* A transport failure: HB_IO_RESET or HB_IO_ERROR with words in err;
+ * HB_IO_OK if rc is not one. */
+static hb_io gt_transport_err(hb_tls_conn *c, int rc, const char *when,
+                              hb_err *err)
 {
-  if(c->sys_errno == ECONNRESET || c->sys_errno == EPIPE)
-    return hb_err_set(err, HB_ERROR, "gnutls: connection reset by peer %s "
-                      "(%s)", when, strerror(c->sys_errno));
-  if(rc == GNUTLS_E_PREMATURE_TERMINATION || c->eof)
-    return hb_err_set(err, HB_ERROR, "gnutls: peer closed the connection "
-                      "%s: %s", when, gnutls_strerror(rc));
-  if(rc == GNUTLS_E_PULL_ERROR || rc == GNUTLS_E_PUSH_ERROR)
-    return hb_err_set(err, HB_ERROR, "gnutls: socket error %s: %s (%s)",
-                      when, c->sys_errno ? strerror(c->sys_errno) : "?",
-                      gnutls_strerror(rc));
-  return 0;
+  int e = c->base.sys_errno;
+
+  if(hb_tls_base_was_reset(&c->base)) {
+    hb_err_set(err, HB_ERROR, "gnutls: connection reset by peer %s (%s)",
+               when, strerror(e));
+    return HB_IO_RESET;
+  }
+  if(rc == GNUTLS_E_PREMATURE_TERMINATION || c->base.eof)
+    hb_err_set(err, HB_ERROR, "gnutls: peer closed the connection %s: %s",
+               when, gnutls_strerror(rc));
+  else if(rc == GNUTLS_E_PULL_ERROR || rc == GNUTLS_E_PUSH_ERROR)
+    hb_err_set(err, HB_ERROR, "gnutls: socket error %s: %s (%s)", when,
+               e ? strerror(e) : "?", gnutls_strerror(rc));
+  else
+    return HB_IO_OK;
+  return HB_IO_ERROR;
 }
 
 /* A fatal result: err gets the reason; the peer gets the matching alert
@@ -948,10 +905,11 @@ static int gt_transport_err(hb_tls_conn *c, int rc, const char *when,
 static hb_io gt_fatal(hb_tls_conn *c, int rc, const char *when, hb_err *err)
 {
   gnutls_alert_description_t a;
+  hb_io io = gt_transport_err(c, rc, when, err);
   int level;
 
-  if(gt_transport_err(c, rc, when, err))
-    return HB_IO_ERROR;
+  if(io != HB_IO_OK)
+    return io;
   if(rc == GNUTLS_E_FATAL_ALERT_RECEIVED) {
     a = gnutls_alert_get(c->s);
     gt_alert_in(c);
@@ -979,7 +937,7 @@ static int gt_blocked(hb_tls_conn *c, hb_io *io)
     return 1;
   }
   *io = HB_IO_WANT_READ;
-  return c->again;
+  return c->base.again;
 }
 
 static hb_io gt_handshake(hb_tls_conn *c, hb_err *err)
@@ -990,7 +948,7 @@ static hb_io gt_handshake(hb_tls_conn *c, hb_err *err)
   if(c->done)
     return HB_IO_OK;
   for(i = 0; i < GT_SPINS; i++) {
-    c->again = 0;
+    c->base.again = 0;
     rc = gnutls_handshake(c->s);
     if(rc == GNUTLS_E_SUCCESS) {
       c->done = 1;
@@ -1031,7 +989,7 @@ static hb_io gt_read(hb_tls_conn *c, void *buf, size_t len, size_t *n,
     c->early_read = 1;
   }
   for(i = 0; i < GT_SPINS; i++) {
-    c->again = 0;
+    c->base.again = 0;
     r = gnutls_record_recv(c->s, buf, len);
     if(r > 0) {
       *n = (size_t)r;
@@ -1056,7 +1014,7 @@ static hb_io gt_read(hb_tls_conn *c, void *buf, size_t len, size_t *n,
       gt_alert(c, GNUTLS_AL_WARNING, GNUTLS_A_NO_RENEGOTIATION);
       break;
     case GNUTLS_E_PREMATURE_TERMINATION:
-      if(c->sys_errno != ECONNRESET) {
+      if(c->base.sys_errno != ECONNRESET) {
         hb_err_set(err, HB_OK, "gnutls: EOF without close_notify "
                    "(unclean close)");
         return HB_IO_CLOSED;
@@ -1112,8 +1070,11 @@ static hb_io gt_shutdown(hb_tls_conn *c, hb_err *err)
     return gnutls_record_get_direction(c->s) ? HB_IO_WANT_WRITE :
            HB_IO_WANT_READ;
   if(rc < 0) {
-    if(!gt_transport_err(c, rc, "sending close_notify", err))
-      gt_fail(err, "gnutls_bye", rc);
+    hb_io io = gt_transport_err(c, rc, "sending close_notify", err);
+
+    if(io != HB_IO_OK)
+      return io;
+    gt_fail(err, "gnutls_bye", rc);
     return HB_IO_ERROR;
   }
   c->bye_sent = 1;
@@ -1121,16 +1082,10 @@ static hb_io gt_shutdown(hb_tls_conn *c, hb_err *err)
   return HB_IO_OK;
 }
 
-/* "SECP256R1" -> "p256"; other groups lower-cased; "" for none. */
+/* Our name of the group used (GnuTLS's, lower-cased, for one outside
+ * the table); "" for none. */
 static void gt_group_name(gnutls_session_t s, char *out, size_t size)
 {
-  static const struct {
-    gnutls_group_t g;
-    const char *name;
-  } ours[] = {
-    { GNUTLS_GROUP_X25519, "x25519" }, { GNUTLS_GROUP_SECP256R1, "p256" },
-    { GNUTLS_GROUP_SECP384R1, "p384" }, { GNUTLS_GROUP_SECP521R1, "p521" },
-  };
   gnutls_group_t g = gnutls_group_get(s);
   const char *name;
   size_t i;
@@ -1138,9 +1093,9 @@ static void gt_group_name(gnutls_session_t s, char *out, size_t size)
   out[0] = '\0';
   if(!g)
     return;
-  for(i = 0; i < sizeof(ours) / sizeof(ours[0]); i++) {
-    if(ours[i].g == g) {
-      snprintf(out, size, "%s", ours[i].name);
+  for(i = 0; i < GT_NGROUPS; i++) {
+    if(gt_group_map[i].g == g) {
+      snprintf(out, size, "%s", hb_group_name(gt_group_map[i].id));
       return;
     }
   }
@@ -1155,9 +1110,7 @@ static int gt_info(hb_tls_conn *c, hb_tls_info *info)
   gnutls_protocol_t v;
   const char *suite;
 
-  memset(info, 0, sizeof(*info));
-  info->bytes_in = c->in;
-  info->bytes_out = c->out;
+  hb_tls_base_info(&c->base, info);
   if(!c->done)
     return HB_OK;
   v = gnutls_protocol_get_version(c->s);
@@ -1276,5 +1229,6 @@ const hb_tls_ops hb_gnutls_tls = {
   gt_shutdown, gt_info, gt_conn_free,
   gt_session_get, gt_session_set, gt_session_free,
   NULL, /* conn_reuse */
-  gt_write_early, NULL
+  gt_write_early, NULL,
+  NULL, NULL /* writev, sendfile: records need the bytes in memory */
 };

@@ -6,7 +6,8 @@
  * makes per record or per handshake step. Randomness comes from one
  * CTR_DRBG per process, seeded from the entropy module in global_init.
  *
- * mbedTLS 2.28 has no EdDSA: HB_ED25519 is HB_UNSUPPORTED. */
+ * mbedTLS 2.28 has no EdDSA, ML-DSA or KEM: HB_ED25519, HB_MLDSA65 and
+ * every hb_kem_alg are HB_UNSUPPORTED. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -413,6 +414,9 @@ static int mbed_sig_keygen(hb_sig_alg alg, hb_pkey **out, hb_err *err)
   case HB_ECDSA_P384: gid = MBEDTLS_ECP_DP_SECP384R1; break;
   case HB_ED25519:
     return hb_err_set(err, HB_UNSUPPORTED, "mbedTLS 2.28 has no EdDSA");
+  case HB_MLDSA65:
+    return hb_err_set(err, HB_UNSUPPORTED, "%s: %s has no ML-DSA",
+                      hb_sig_name(alg), mbed_version());
   default:
     return hb_err_set(err, HB_ERROR, "unknown signature %d", (int)alg);
   }
@@ -732,6 +736,60 @@ static int mbed_kex_derive(hb_kex *ctx, hb_kex_peer *peer, uint8_t *secret,
   return HB_OK;
 }
 
+/* ---- key encapsulation: none in mbedTLS ---- */
+
+static int mbed_no_kem(hb_kem_alg alg, hb_err *err)
+{
+  if((unsigned)alg >= HB_KEM_COUNT)
+    return hb_err_set(err, HB_ERROR, "unknown KEM %d", (int)alg);
+  return hb_err_set(err, HB_UNSUPPORTED, "%s: %s has no %s",
+                    hb_kem_name(alg), mbed_version(),
+                    alg == HB_KYBER768 ? "round-3 Kyber" : "ML-KEM");
+}
+
+static int mbed_kem_keygen(hb_kem_alg alg, hb_kem **out, uint8_t *pub,
+                           size_t *publen, hb_err *err)
+{
+  (void)pub;
+  (void)publen;
+  *out = NULL;
+  return mbed_no_kem(alg, err);
+}
+
+static int mbed_kem_peer(hb_kem_alg alg, const uint8_t *pub, size_t publen,
+                         hb_kem_peer **out, hb_err *err)
+{
+  (void)pub;
+  (void)publen;
+  *out = NULL;
+  return mbed_no_kem(alg, err);
+}
+
+/* never reached: no key or peer is ever made */
+static int mbed_kem_encaps(hb_kem_peer *p, uint8_t *ct, size_t *ctlen,
+                           uint8_t *secret, size_t *secretlen, hb_err *err)
+{
+  (void)p, (void)ct, (void)ctlen, (void)secret, (void)secretlen;
+  return hb_err_set(err, HB_ERROR, "mbedtls: no KEM");
+}
+
+static int mbed_kem_decaps(hb_kem *k, const uint8_t *ct, size_t ctlen,
+                           uint8_t *secret, size_t *secretlen, hb_err *err)
+{
+  (void)k, (void)ct, (void)ctlen, (void)secret, (void)secretlen;
+  return hb_err_set(err, HB_ERROR, "mbedtls: no KEM");
+}
+
+static void mbed_kem_free(hb_kem *k)
+{
+  (void)k;
+}
+
+static void mbed_kem_peer_free(hb_kem_peer *p)
+{
+  (void)p;
+}
+
 static const hb_crypto_ops mbed_crypto = {
   "mbedtls",
   mbed_version,
@@ -758,7 +816,13 @@ static const hb_crypto_ops mbed_crypto = {
   mbed_kex_free,
   mbed_kex_peer_free,
   mbed_aead_stream,
-  mbed_aead_rekey
+  mbed_aead_rekey,
+  mbed_kem_keygen,
+  mbed_kem_peer,
+  mbed_kem_encaps,
+  mbed_kem_decaps,
+  mbed_kem_free,
+  mbed_kem_peer_free
 };
 
 extern const hb_tls_ops hb_mbedtls_tls; /* mbedtls_tls.c */

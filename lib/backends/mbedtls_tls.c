@@ -1,14 +1,14 @@
 /* The TLS connection table for mbedTLS 2.28.
  *
  * mbedTLS does its socket I/O through our send/recv callbacks on the
- * caller's non-blocking fd; they count the raw bytes and watch the record
- * stream. 2.28 has no handshake message callback, no "session reused"
- * query and no way to ask for the key-exchange group, but in TLS 1.2 the
- * handshake is plaintext up to ChangeCipherSpec: a small record parser
- * (mb_sniff) gives the trace, the group (the named curve in
- * ServerKeyExchange) and the resumption verdict (a server flight without
- * ServerHelloDone is an abbreviated handshake). After the handshake it
- * runs only for a trace.
+ * caller's non-blocking fd, which use the layer's socket calls
+ * (hb/tls_layer.h). 2.28 has no handshake message callback, no "session
+ * reused" query and no way to ask for the key-exchange group, but in TLS
+ * 1.2 the handshake is plaintext up to ChangeCipherSpec: the layer's
+ * record scanner, watching the bytes cross the socket, gives the trace,
+ * the group (the named curve in ServerKeyExchange) and the resumption
+ * verdict (a server flight without ServerHelloDone is an abbreviated
+ * handshake) to mb_scan. After the handshake it runs only for a trace.
  *
  * Not here: TLS 1.3 (2.28 has at most an experimental prototype), EdDSA,
  * 0-RTT. IP literals are not sent as SNI; we match them against the
@@ -17,11 +17,8 @@
  * Threads: config, certificates and key are read-only once set up; the
  * CTR_DRBG, session cache and ticket keys lock themselves in a library
  * built with MBEDTLS_THREADING_C (checked below). */
-#include <arpa/inet.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include <mbedtls/asn1.h>
 #include <mbedtls/ctr_drbg.h>
@@ -35,7 +32,8 @@
 #include <mbedtls/ssl_ticket.h>
 #include <mbedtls/x509_crt.h>
 
-#include "hb/tls.h"
+#include "hb/tls_groups.h"
+#include "hb/tls_layer.h"
 
 #if !defined(MBEDTLS_THREADING_C)
 #error "mbedTLS without MBEDTLS_THREADING_C: RNG and caches need locks"
@@ -43,17 +41,17 @@
 
 #define MB_CACHE_ENTRIES 2048  /* the library's cache is a linked list */
 #define MB_TICKET_LIFE 86400   /* seconds; also the key rotation period */
-#define MB_MAX_GROUPS 8
 
+/* The table's groups (hb/tls_groups.h) this backend offers; the ECDSA
+ * certificate curves follow x25519. */
 static const struct {
-  const char *name;
   mbedtls_ecp_group_id id;
-  int tls_id; /* NamedGroup on the wire */
+  int tls_id; /* IANA NamedGroup */
 } mb_group_tab[] = {
-  { "x25519", MBEDTLS_ECP_DP_CURVE25519, 29 },
-  { "p256", MBEDTLS_ECP_DP_SECP256R1, 23 },
-  { "p384", MBEDTLS_ECP_DP_SECP384R1, 24 },
-  { "p521", MBEDTLS_ECP_DP_SECP521R1, 25 }
+  { MBEDTLS_ECP_DP_CURVE25519, HB_GROUP_X25519 },
+  { MBEDTLS_ECP_DP_SECP256R1, HB_GROUP_P256 },
+  { MBEDTLS_ECP_DP_SECP384R1, HB_GROUP_P384 },
+  { MBEDTLS_ECP_DP_SECP521R1, HB_GROUP_P521 }
 };
 #define MB_NGROUPS (sizeof(mb_group_tab) / sizeof(mb_group_tab[0]))
 
@@ -74,30 +72,18 @@ struct hb_tls_ctx {
   mbedtls_pk_context key;
   mbedtls_ssl_cache_context cache;
   mbedtls_ssl_ticket_context ticket;
-  mbedtls_ecp_group_id groups[MB_MAX_GROUPS + MB_NGROUPS + 1];
-  int allowed[MB_MAX_GROUPS]; /* TLS ids of the groups asked for */
+  mbedtls_ecp_group_id groups[MB_NGROUPS + 1];
+  int allowed[MB_NGROUPS]; /* TLS ids of the groups asked for */
   size_t nallowed;
   int server;
   hb_tls_msg_fn on_msg;
   void *msg_arg;
 };
 
-/* One direction of the record stream, parsed as it crosses the socket. */
-typedef struct mb_dir {
-  unsigned char rec[5]; /* record header */
-  unsigned char hs[4];  /* handshake message header */
-  unsigned char ske[3]; /* ServerKeyExchange: curve type, named curve */
-  unsigned rec_have, hs_have, ske_have;
-  size_t rec_left;      /* record body bytes still to come */
-  size_t hs_left;       /* handshake message body bytes still to come */
-  int ccs;              /* ChangeCipherSpec passed: records now opaque */
-} mb_dir;
-
 struct hb_tls_conn {
+  hb_tls_base base;     /* fd, counters, socket state, trace, scanner */
   mbedtls_ssl_context ssl;
   hb_tls_ctx *ctx;
-  int fd;
-  int sock_errno;       /* errno of the last failed send/recv */
   int hs_done, close_sent;
   int saw_sh, saw_shd;  /* the server's ServerHello / ServerHelloDone */
   int group;            /* TLS NamedGroup from ServerKeyExchange */
@@ -105,8 +91,6 @@ struct hb_tls_conn {
   size_t wpend;         /* length of a record mbedTLS holds unsent */
   unsigned char ip[16]; /* the peer's address when sni is an IP literal */
   size_t iplen;
-  uint64_t in, out;
-  mb_dir dir[2];        /* [0] received, [1] sent */
 };
 
 struct hb_tls_session {
@@ -176,16 +160,6 @@ static void mb_verify_fail(hb_tls_conn *c, int ret, const char *what,
   hb_err_append(err, "mbedTLS: %s (-0x%04X)", info, (unsigned)-ret);
 }
 
-static const char *mb_group_name(int tls_id)
-{
-  size_t i;
-
-  for(i = 0; i < MB_NGROUPS; i++)
-    if(mb_group_tab[i].tls_id == tls_id)
-      return mb_group_tab[i].name;
-  return "";
-}
-
 /* Maps a library result to hb_io, explaining failures in err. */
 static hb_io mb_result(hb_tls_conn *c, int ret, const char *what,
                        hb_err *err)
@@ -212,8 +186,8 @@ static hb_io mb_result(hb_tls_conn *c, int ret, const char *what,
     hb_err_set(err, HB_ERROR, "%s: %s: %s", what,
                ret == MBEDTLS_ERR_NET_CONN_RESET ? "connection reset" :
                ret == MBEDTLS_ERR_NET_RECV_FAILED ? "recv" : "send",
-               strerror(c->sock_errno));
-    return HB_IO_ERROR;
+               strerror(c->base.sys_errno));
+    return ret == MBEDTLS_ERR_NET_CONN_RESET ? HB_IO_RESET : HB_IO_ERROR;
   case MBEDTLS_ERR_X509_CERT_VERIFY_FAILED:
     mb_verify_fail(c, ret, what, err);
     return HB_IO_ERROR;
@@ -226,7 +200,7 @@ static hb_io mb_result(hb_tls_conn *c, int ret, const char *what,
     if(c->bad_group) {
       hb_err_set(err, HB_ERROR, "%s: key exchange group %s (%d) is not "
                  "one of the configured groups", what,
-                 mb_group_name(c->group), c->group);
+                 hb_group_name((unsigned)c->group), c->group);
       return HB_IO_ERROR;
     }
     /* fall through */
@@ -245,12 +219,6 @@ static hb_io mb_result(hb_tls_conn *c, int ret, const char *what,
 
 /* ---- the record stream, watched in the I/O callbacks ---- */
 
-static void mb_emit(hb_tls_conn *c, int sent, int ct, int hs, size_t len)
-{
-  if(c->ctx->on_msg)
-    c->ctx->on_msg(c->ctx->msg_arg, sent, ct, hs, len);
-}
-
 static int mb_group_ok(const hb_tls_ctx *ctx, int id)
 {
   size_t i;
@@ -261,116 +229,72 @@ static int mb_group_ok(const hb_tls_ctx *ctx, int id)
   return 0;
 }
 
-/* Plaintext handshake bytes: messages may span or share records. */
-static void mb_hs_bytes(hb_tls_conn *c, mb_dir *d, int sent,
-                        const unsigned char *p, size_t n)
+/* The layer's record scanner saw a record or handshake message go by. */
+static void mb_scan(void *arg, int sent, const hb_rec_event *ev)
 {
-  size_t k, i;
+  hb_tls_conn *c = arg;
+  const unsigned char *p = ev->peek;
 
-  while(n) {
-    if(d->hs_have < 4) {
-      d->hs[d->hs_have++] = *p++;
-      n--;
-      if(d->hs_have == 4) {
-        d->hs_left = (size_t)d->hs[1] << 16 | (size_t)d->hs[2] << 8 |
-                     d->hs[3];
-        d->ske_have = 0;
-        mb_emit(c, sent, MB_CT_HANDSHAKE, d->hs[0], d->hs_left + 4);
-        if(sent == c->ctx->server) { /* from the server */
-          c->saw_sh |= d->hs[0] == MB_HS_SERVER_HELLO;
-          c->saw_shd |= d->hs[0] == MB_HS_SERVER_DONE;
-        }
-        if(!d->hs_left)
-          d->hs_have = 0;
-      }
-      continue;
-    }
-    k = n < d->hs_left ? n : d->hs_left;
-    if(d->hs[0] == MB_HS_SERVER_KX) {
-      for(i = 0; i < k && d->ske_have < 3; i++)
-        d->ske[d->ske_have++] = p[i];
-      /* ECParameters: curve_type 3 (named_curve), then the group */
-      if(d->ske_have == 3 && d->ske[0] == 3 && !c->group) {
-        c->group = d->ske[1] << 8 | d->ske[2];
-        if(!mb_group_ok(c->ctx, c->group))
-          c->bad_group = 1; /* the client fails in mb_recv */
-      }
-    }
-    p += k;
-    n -= k;
-    d->hs_left -= k;
-    if(!d->hs_left)
-      d->hs_have = 0;
-  }
-}
-
-/* A record header went by. */
-static void mb_record(hb_tls_conn *c, mb_dir *d, int sent)
-{
-  switch(d->rec[0]) {
-  case MB_CT_CCS:
-    d->ccs = 1;
-    mb_emit(c, sent, MB_CT_CCS, -1, d->rec_left);
-    break;
-  case MB_CT_ALERT:
-    mb_emit(c, sent, MB_CT_ALERT, -1, 2);
-    break;
-  case MB_CT_HANDSHAKE:
+  switch(ev->kind) {
+  case HB_REC_HEADER:
+    if(ev->content_type == MB_CT_CCS)
+      hb_tls_trace(&c->base, sent, MB_CT_CCS, -1, ev->len);
+    else if(ev->content_type == MB_CT_ALERT)
+      hb_tls_trace(&c->base, sent, MB_CT_ALERT, -1, 2);
     /* TLS 1.2: the one encrypted handshake message is Finished */
-    if(d->ccs && !c->hs_done)
-      mb_emit(c, sent, MB_CT_HANDSHAKE, MB_HS_FINISHED, MB_FINISHED_LEN);
+    else if(ev->content_type == MB_CT_HANDSHAKE && ev->encrypted &&
+            !c->hs_done)
+      hb_tls_trace(&c->base, sent, MB_CT_HANDSHAKE, MB_HS_FINISHED,
+                   MB_FINISHED_LEN);
+    break;
+  case HB_REC_MESSAGE:
+    hb_tls_trace(&c->base, sent, MB_CT_HANDSHAKE, ev->hs_type, ev->len);
+    if(sent == c->ctx->server) { /* from the server */
+      c->saw_sh |= ev->hs_type == MB_HS_SERVER_HELLO;
+      c->saw_shd |= ev->hs_type == MB_HS_SERVER_DONE;
+    }
+    break;
+  case HB_REC_PEEK:
+    /* ECParameters: curve_type 3 (named_curve), then the group */
+    if(ev->hs_type == MB_HS_SERVER_KX && ev->len >= 3 && p[0] == 3 &&
+       !c->group) {
+      c->group = p[1] << 8 | p[2];
+      if(!mb_group_ok(c->ctx, c->group))
+        c->bad_group = 1; /* the client fails in mb_recv */
+    }
     break;
   }
 }
 
-static void mb_sniff(hb_tls_conn *c, int sent, const unsigned char *p,
-                     size_t n)
+/* What mbedTLS wants from a send or recv: bytes, 0 for EOF, or its
+ * error code. */
+static int mb_sock(hb_io io, size_t n, int want, int fail)
 {
-  mb_dir *d = &c->dir[sent];
-  size_t k;
-
-  while(n) {
-    if(d->rec_have < 5) {
-      d->rec[d->rec_have++] = *p++;
-      n--;
-      if(d->rec_have == 5) {
-        d->rec_left = (size_t)d->rec[3] << 8 | d->rec[4];
-        mb_record(c, d, sent);
-        if(!d->rec_left)
-          d->rec_have = 0;
-      }
-      continue;
-    }
-    k = n < d->rec_left ? n : d->rec_left;
-    if(d->rec[0] == MB_CT_HANDSHAKE && !d->ccs)
-      mb_hs_bytes(c, d, sent, p, k);
-    p += k;
-    n -= k;
-    d->rec_left -= k;
-    if(!d->rec_left)
-      d->rec_have = 0;
-  }
-}
-
-static int mb_sock_fail(hb_tls_conn *c, int want, int fail)
-{
-  if(errno == EAGAIN || errno == EWOULDBLOCK)
+  switch(io) {
+  case HB_IO_OK:
+    return (int)n;
+  case HB_IO_CLOSED:
+    return 0;
+  case HB_IO_WANT_READ:
+  case HB_IO_WANT_WRITE:
     return want;
-  c->sock_errno = errno;
-  if(errno == ECONNRESET || errno == EPIPE)
+  case HB_IO_RESET:
     return MBEDTLS_ERR_NET_CONN_RESET;
-  return fail;
+  default:
+    return fail;
+  }
 }
 
 static int mb_send(void *arg, const unsigned char *buf, size_t len)
 {
   hb_tls_conn *c = arg;
-  ssize_t r;
+  size_t n;
+  hb_io io;
   int id;
 
   /* Server: our ServerKeyExchange (its own record) may name a curve that
    * is in the library's list only for certificates: stop it unsent */
-  if(c->ctx->server && !c->hs_done && !c->dir[1].rec_have && len >= 12 &&
+  if(c->ctx->server && !c->hs_done && !c->base.tx.rec_have && len >= 12 &&
      buf[0] == MB_CT_HANDSHAKE && buf[5] == MB_HS_SERVER_KX && buf[9] == 3) {
     id = buf[10] << 8 | buf[11];
     if(!mb_group_ok(c->ctx, id)) {
@@ -379,16 +303,9 @@ static int mb_send(void *arg, const unsigned char *buf, size_t len)
       return MB_ERR_GROUP;
     }
   }
-  do
-    r = send(c->fd, buf, len, MSG_NOSIGNAL);
-  while(r < 0 && errno == EINTR);
-  if(r < 0)
-    return mb_sock_fail(c, MBEDTLS_ERR_SSL_WANT_WRITE,
-                        MBEDTLS_ERR_NET_SEND_FAILED);
-  c->out += (uint64_t)r;
-  if(!c->hs_done || c->ctx->on_msg)
-    mb_sniff(c, 1, buf, (size_t)r);
-  return (int)r;
+  io = hb_sock_write(&c->base, buf, len, &n);
+  return mb_sock(io, n, MBEDTLS_ERR_SSL_WANT_WRITE,
+                 MBEDTLS_ERR_NET_SEND_FAILED);
 }
 
 /* mbedTLS asks for exactly the bytes it needs (header, then body), so
@@ -396,22 +313,16 @@ static int mb_send(void *arg, const unsigned char *buf, size_t len)
 static int mb_recv(void *arg, unsigned char *buf, size_t len)
 {
   hb_tls_conn *c = arg;
-  ssize_t r;
+  size_t n;
+  hb_io io = hb_sock_read(&c->base, buf, len, &n);
 
-  do
-    r = recv(c->fd, buf, len, 0);
-  while(r < 0 && errno == EINTR);
-  if(r < 0)
-    return mb_sock_fail(c, MBEDTLS_ERR_SSL_WANT_READ,
-                        MBEDTLS_ERR_NET_RECV_FAILED);
-  c->in += (uint64_t)r;
-  if(r && (!c->hs_done || c->ctx->on_msg))
-    mb_sniff(c, 0, buf, (size_t)r);
-  if(c->bad_group == 1) { /* once; then the alert may go out */
-    c->bad_group = 2;
+  if((io == HB_IO_OK || io == HB_IO_CLOSED) && c->bad_group == 1) {
+    c->bad_group = 2; /* once; then the alert may go out */
     return MB_ERR_GROUP;
   }
-  return (int)r; /* 0: EOF, which mbedTLS reports as CONN_EOF */
+  /* 0: EOF, which mbedTLS reports as CONN_EOF */
+  return mb_sock(io, n, MBEDTLS_ERR_SSL_WANT_READ,
+                 MBEDTLS_ERR_NET_RECV_FAILED);
 }
 
 /* ---- IP literals: matched against the certificate's iPAddress SANs ---- */
@@ -472,24 +383,6 @@ static int mb_verify_ip(void *arg, mbedtls_x509_crt *crt, int depth,
   return 0;
 }
 
-/* Fills c->ip when name is an IPv4 or IPv6 literal (brackets allowed). */
-static int mb_parse_ip(hb_tls_conn *c, const char *name)
-{
-  char buf[64];
-  size_t n = strlen(name);
-
-  if(n >= 2 && name[0] == '[' && name[n - 1] == ']' && n - 2 < sizeof(buf)) {
-    memcpy(buf, name + 1, n - 2);
-    buf[n - 2] = '\0';
-    name = buf;
-  }
-  if(inet_pton(AF_INET, name, c->ip) == 1)
-    c->iplen = 4;
-  else if(inet_pton(AF_INET6, name, c->ip) == 1)
-    c->iplen = 16;
-  return c->iplen != 0;
-}
-
 /* ---- contexts ---- */
 
 static int mb_versions(const hb_tls_config *cfg, hb_err *err)
@@ -515,33 +408,29 @@ static int mb_versions(const hb_tls_config *cfg, hb_err *err)
 /* The library's curve list is also what the client offers and what
  * either side accepts for the peer's ECDSA certificate: we append the
  * certificate curves after the groups asked for, and refuse a
- * ServerKeyExchange with a group outside them (mb_hs_bytes, mb_send). */
+ * ServerKeyExchange with a group outside them (mb_scan, mb_send). */
 static int mb_groups(hb_tls_ctx *ctx, const char *list, hb_err *err)
 {
-  size_t n = 0, i, j, len;
-  const char *p = list, *end;
+  const hb_group *want[HB_GROUPS_MAX];
+  size_t n, i, j;
+  int rc;
 
   /* no list: modern order, not 2.28's default with secp521r1 first */
-  if(!list)
-    p = "x25519:p256:p384:p521";
-  while(*p) {
-    end = strchr(p, ':');
-    len = end ? (size_t)(end - p) : strlen(p);
-    for(i = 0; i < MB_NGROUPS; i++)
-      if(strlen(mb_group_tab[i].name) == len &&
-         !strncmp(mb_group_tab[i].name, p, len))
-        break;
-    if(i == MB_NGROUPS)
-      return hb_err_set(err, HB_UNSUPPORTED, "group '%.*s' not supported "
-                        "(x25519, p256, p384, p521)", (int)len, p);
-    if(n == MB_MAX_GROUPS)
-      return hb_err_set(err, HB_ERROR, "too many groups in '%s'", list);
-    ctx->groups[n] = mb_group_tab[i].id;
-    ctx->allowed[n++] = mb_group_tab[i].tls_id;
-    p += len + (end != NULL);
+  rc = hb_groups_parse(list ? list : "x25519:p256:p384:p521", want,
+                       HB_GROUPS_MAX, &n, err);
+  if(rc)
+    return rc;
+  for(i = 0; i < n; i++) {
+    for(j = 0; j < MB_NGROUPS && mb_group_tab[j].tls_id != want[i]->id; j++)
+      ;
+    if(j == MB_NGROUPS)
+      return hb_err_set(err, HB_UNSUPPORTED, "group %s: mbedTLS 2.28 "
+                        "negotiates only x25519, p256, p384 and p521 here "
+                        "(TLS 1.2 ECDHE; no FFDHE groups, no x448)",
+                        want[i]->name);
+    ctx->groups[i] = mb_group_tab[j].id;
+    ctx->allowed[i] = want[i]->id;
   }
-  if(!n)
-    return hb_err_set(err, HB_ERROR, "empty group list");
   ctx->nallowed = n;
   for(i = 1; i < MB_NGROUPS; i++) { /* ECDSA curves, for certificates */
     for(j = 0; j < ctx->nallowed && ctx->groups[j] != mb_group_tab[i].id;
@@ -804,14 +693,18 @@ static int mb_conn_new(hb_tls_ctx *ctx, int fd, const char *sni,
     return hb_err_set(err, HB_ERROR, "out of memory");
   mbedtls_ssl_init(&c->ssl);
   c->ctx = ctx;
-  c->fd = fd;
+  hb_tls_base_init(&c->base, fd, ctx->on_msg, ctx->msg_arg);
+  c->base.scan = mb_scan; /* through the handshake, and for a trace */
+  c->base.scan_arg = c;
   ret = mbedtls_ssl_setup(&c->ssl, &ctx->conf);
   if(ret)
     goto out;
   mbedtls_ssl_set_bio(&c->ssl, c, mb_send, mb_recv, NULL);
   /* no SNI for addresses (RFC 6066), and 2.28 cannot match them: we do,
    * in a callback that runs only when verifying */
-  if(client_sni && mb_parse_ip(c, sni))
+  if(client_sni)
+    c->iplen = (size_t)hb_tls_ip_literal(sni, c->ip, NULL, 0);
+  if(client_sni && c->iplen)
     mbedtls_ssl_set_verify(&c->ssl, mb_verify_ip, c);
   else if(client_sni)
     ret = mbedtls_ssl_set_hostname(&c->ssl, sni);
@@ -840,6 +733,8 @@ static hb_io mb_handshake(hb_tls_conn *c, hb_err *err)
   if(ret)
     return mb_result(c, ret, "TLS handshake failed", err);
   c->hs_done = 1;
+  if(!c->base.on_msg)
+    c->base.scan = NULL; /* the handshake told us what we need */
   return HB_IO_OK;
 }
 
@@ -928,9 +823,7 @@ static int mb_info(hb_tls_conn *c, hb_tls_info *info)
   const char *v, *suite;
   char *p;
 
-  memset(info, 0, sizeof(*info));
-  info->bytes_in = c->in;
-  info->bytes_out = c->out;
+  hb_tls_base_info(&c->base, info);
   if(!c->hs_done)
     return HB_OK;
   v = mbedtls_ssl_get_version(&c->ssl);
@@ -944,7 +837,7 @@ static int mb_info(hb_tls_conn *c, hb_tls_info *info)
       *p = '_';
   if(strstr(info->cipher, "ECDHE"))
     snprintf(info->group, sizeof(info->group), "%s",
-             mb_group_name(c->group));
+             hb_group_name((unsigned)c->group));
   /* a full TLS 1.2 handshake always has ServerHelloDone */
   info->resumed = c->saw_sh && !c->saw_shd;
   return HB_OK;
@@ -1004,5 +897,6 @@ const hb_tls_ops hb_mbedtls_tls = {
   mb_session_free,
   NULL, /* conn_reuse */
   NULL, /* write_early */
-  "mbedTLS 2.28 has no TLS 1.3, so no 0-RTT early data"
+  "mbedTLS 2.28 has no TLS 1.3, so no 0-RTT early data",
+  NULL, NULL /* writev, sendfile: records need the bytes in memory */
 };

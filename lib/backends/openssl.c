@@ -6,7 +6,15 @@
  * constructors; the per-call functions only set a nonce or hash a message
  * and run the primitive. Where the two libraries differ, BoringSSL is
  * driven through the APIs its own speed tool times: EVP_AEAD for AEADs,
- * X25519() and ED25519_sign() for the curve25519 primitives. */
+ * X25519() and ED25519_sign() for the curve25519 primitives, KYBER_*()
+ * for its draft Kyber768.
+ *
+ * Post-quantum primitives follow the headers, so one file compiles
+ * against every version: OpenSSL 3.5 and later have ML-KEM and ML-DSA
+ * through EVP (OSSL_PQ); BoringSSL with <openssl/kyber.h> (its API 19,
+ * Debian's android-libboringssl 14) has round-3 Kyber768 only, which is
+ * reported as kyber-768, never as ML-KEM (OSSL_KYBER). Whatever a build
+ * lacks is HB_UNSUPPORTED with the version that lacks it. */
 #include <limits.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -31,6 +39,13 @@
 #include <openssl/ec_key.h>
 #include <openssl/hmac.h>
 #include <openssl/mem.h>
+#if defined(__has_include)
+#if __has_include(<openssl/kyber.h>)
+#include <openssl/bytestring.h>
+#include <openssl/kyber.h>
+#define OSSL_KYBER 1
+#endif
+#endif
 typedef const EVP_MD ossl_md_t;         /* static method tables */
 typedef const EVP_CIPHER ossl_cipher_t;
 #define ossl_md_put(md) ((void)(md))
@@ -42,6 +57,15 @@ typedef EVP_MD ossl_md_t;               /* fetched, reference counted */
 typedef EVP_CIPHER ossl_cipher_t;
 #define ossl_md_put(md) EVP_MD_free(md)
 #define ossl_cipher_put(c) EVP_CIPHER_free(c)
+#if OPENSSL_VERSION_NUMBER >= 0x30500000L
+#define OSSL_PQ 1 /* ML-KEM and ML-DSA providers (OpenSSL 3.5) */
+#endif
+#if OPENSSL_VERSION_NUMBER >= 0x30400000L
+/* EVP_PKEY_sign_message_init (3.4). From 3.5 a one-shot EVP_DigestSign
+ * marks its context finished, so pure signatures (Ed25519, ML-DSA) use
+ * message-signing contexts instead, reusable as `openssl speed` does */
+#define OSSL_MSG_SIGN 1
+#endif
 #endif
 
 #include "hb/backend.h"
@@ -93,7 +117,8 @@ struct hb_pkey {
   uint8_t ed_pub[32];
   uint8_t ed_priv[64];
 #else
-  EVP_MD_CTX *ed_sign; /* Ed25519: one-shot sign / verify contexts */
+  EVP_MD_CTX *ed_sign; /* Ed25519, ML-DSA (pure signatures, no digest
+                          step): one-shot sign / verify contexts */
   EVP_MD_CTX *ed_verify;
 #endif
 };
@@ -533,6 +558,67 @@ static EVP_PKEY *ossl_keygen(int type, int param)
   return pkey;
 }
 
+/* Why a post-quantum algorithm (family "ML-KEM", "ML-DSA", "Kyber") is
+ * missing from this build. */
+static int ossl_no_pq(hb_err *err, const char *name, const char *family)
+{
+#ifdef OSSL_BSSL
+  int headers = 0; /* a newer BoringSSL whose API is not driven here */
+#if defined(__has_include)
+#if __has_include(<openssl/mlkem.h>)
+  headers |= !strcmp(family, "ML-KEM");
+#endif
+#if __has_include(<openssl/mldsa.h>)
+  headers |= !strcmp(family, "ML-DSA");
+#endif
+#endif
+  if(headers)
+    return hb_err_set(err, HB_UNSUPPORTED, "%s: BoringSSL (API %d) has "
+                      "%s, which this backend does not drive yet", name,
+                      BORINGSSL_API_VERSION, family);
+#ifdef OSSL_KYBER
+  if(!strcmp(family, "ML-KEM"))
+    return hb_err_set(err, HB_UNSUPPORTED, "%s: BoringSSL (API %d) has no "
+                      "ML-KEM, only the draft Kyber768 (kyber-768)", name,
+                      BORINGSSL_API_VERSION);
+#endif
+  return hb_err_set(err, HB_UNSUPPORTED, "%s: BoringSSL (API %d) has no %s",
+                    name, BORINGSSL_API_VERSION, family);
+#else
+  const char *v = OpenSSL_version(OPENSSL_VERSION_STRING);
+
+  if(!strcmp(family, "Kyber"))
+    return hb_err_set(err, HB_UNSUPPORTED, "%s: OpenSSL %s has no round-3 "
+                      "Kyber%s", name, v,
+#ifdef OSSL_PQ
+                      ", only the standard ML-KEM"
+#else
+                      ""
+#endif
+                      );
+  return hb_err_set(err, HB_UNSUPPORTED, "%s: OpenSSL %s has no %s (3.5 "
+                    "adds it)", name, v, family);
+#endif
+}
+
+#ifdef OSSL_PQ
+/* A key pair of an algorithm OpenSSL knows by name only (ML-DSA,
+ * ML-KEM): fetched from the provider, as the TLS stack does it. */
+static EVP_PKEY *ossl_pq_keygen(const char *name)
+{
+  EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new_from_name(NULL, name, NULL);
+  EVP_PKEY *pkey = NULL;
+
+  if(!pctx || EVP_PKEY_keygen_init(pctx) <= 0 ||
+     EVP_PKEY_keygen(pctx, &pkey) <= 0) {
+    EVP_PKEY_free(pkey);
+    pkey = NULL;
+  }
+  EVP_PKEY_CTX_free(pctx);
+  return pkey;
+}
+#endif
+
 static const struct {
   int type;       /* EVP_PKEY_* */
   int param;      /* RSA bits or curve NID */
@@ -544,6 +630,7 @@ static const struct {
   { EVP_PKEY_EC, NID_X9_62_prime256v1, HB_SHA256 },
   { EVP_PKEY_EC, NID_secp384r1, HB_SHA384 },
   { EVP_PKEY_ED25519, 0, HB_SHA256 },
+  { 0, 0, HB_SHA256 }, /* ML-DSA-65: by name, ossl_pq_keygen */
 };
 
 enum { OSSL_SIGN, OSSL_VERIFY, OSSL_ENCRYPT, OSSL_DECRYPT };
@@ -606,6 +693,14 @@ static int ossl_sig_keygen(hb_sig_alg alg, hb_pkey **out, hb_err *err)
     goto out;
   k->alg = alg;
   what = "key generation";
+  if(alg == HB_MLDSA65) {
+#ifdef OSSL_PQ
+    k->pkey = ossl_pq_keygen("ML-DSA-65");
+#else
+    rc = ossl_no_pq(err, hb_sig_name(alg), "ML-DSA");
+    goto out;
+#endif
+  }
 #ifdef OSSL_BSSL
   if(alg == HB_ED25519) {
     ED25519_keypair(k->ed_pub, k->ed_priv);
@@ -613,12 +708,22 @@ static int ossl_sig_keygen(hb_sig_alg alg, hb_pkey **out, hb_err *err)
     goto out;
   }
 #endif
-  k->pkey = ossl_keygen(ossl_sigs[alg].type, ossl_sigs[alg].param);
+  if(!k->pkey)
+    k->pkey = ossl_keygen(ossl_sigs[alg].type, ossl_sigs[alg].param);
   if(!k->pkey)
     goto out;
   what = "setting up the signing contexts";
 #ifndef OSSL_BSSL
-  if(alg == HB_ED25519) {
+  if(alg == HB_ED25519 || alg == HB_MLDSA65) {
+#ifdef OSSL_MSG_SIGN
+    k->sctx = EVP_PKEY_CTX_new_from_pkey(NULL, k->pkey, NULL);
+    k->vctx = EVP_PKEY_CTX_new_from_pkey(NULL, k->pkey, NULL);
+    if(k->sctx && k->vctx &&
+       EVP_PKEY_sign_message_init(k->sctx, NULL, NULL) > 0 &&
+       EVP_PKEY_verify_message_init(k->vctx, NULL, NULL) > 0)
+      rc = HB_OK;
+    goto out;
+#endif
     /* pure EdDSA has no digest step: one-shot contexts, set up once */
     k->ed_sign = EVP_MD_CTX_new();
     k->ed_verify = EVP_MD_CTX_new();
@@ -646,7 +751,11 @@ static int ossl_sig_keygen(hb_sig_alg alg, hb_pkey **out, hb_err *err)
   }
   rc = HB_OK;
 out:
-  if(rc) {
+  if(rc == HB_UNSUPPORTED) {
+    ossl_pkey_free(k);
+    k = NULL;
+  }
+  else if(rc) {
     hb_ossl_fail(err, rc, "%s: %s failed", hb_sig_name(alg), what);
     ossl_pkey_free(k);
     k = NULL;
@@ -662,7 +771,7 @@ static int ossl_sign(hb_pkey *k, const uint8_t *msg, size_t len,
   uint8_t dgst[EVP_MAX_MD_SIZE];
   unsigned int dlen;
 
-  if(k->alg == HB_ED25519) {
+  if(k->alg == HB_ED25519 || k->alg == HB_MLDSA65) {
 #ifdef OSSL_BSSL
     if(*siglen < 64)
       return hb_err_set(err, HB_ERROR, "%s: signature buffer of %zu bytes "
@@ -670,7 +779,11 @@ static int ossl_sign(hb_pkey *k, const uint8_t *msg, size_t len,
     if(!ED25519_sign(sig, msg, len, k->ed_priv))
       return hb_ossl_fail(err, HB_ERROR, "%s: ED25519_sign failed", name);
     *siglen = 64;
+#elif defined(OSSL_MSG_SIGN)
+    if(EVP_PKEY_sign(k->sctx, sig, siglen, msg, len) <= 0)
+      return hb_ossl_fail(err, HB_ERROR, "%s: EVP_PKEY_sign failed", name);
 #else
+    /* before 3.4 a one-shot context may sign again (see OSSL_MSG_SIGN) */
     if(EVP_DigestSign(k->ed_sign, sig, siglen, msg, len) <= 0)
       return hb_ossl_fail(err, HB_ERROR, "%s: EVP_DigestSign failed", name);
 #endif
@@ -694,9 +807,11 @@ static int ossl_verify(hb_pkey *k, const uint8_t *msg, size_t len,
   unsigned int dlen;
   int ok;
 
-  if(k->alg == HB_ED25519) {
+  if(k->alg == HB_ED25519 || k->alg == HB_MLDSA65) {
 #ifdef OSSL_BSSL
     ok = siglen == 64 && ED25519_verify(msg, len, sig, k->ed_pub);
+#elif defined(OSSL_MSG_SIGN)
+    ok = EVP_PKEY_verify(k->vctx, sig, siglen, msg, len) == 1;
 #else
     ok = EVP_DigestVerify(k->ed_verify, sig, siglen, msg, len) == 1;
 #endif
@@ -961,6 +1076,221 @@ static int ossl_kex_derive(hb_kex *x, hb_kex_peer *p, uint8_t *secret,
   return HB_OK;
 }
 
+/* ---- key encapsulation ---- */
+
+struct hb_kem {
+  hb_kem_alg alg;
+  EVP_PKEY *pkey;
+  EVP_PKEY_CTX *decaps; /* set up once per key pair */
+#ifdef OSSL_KYBER
+  struct KYBER_private_key priv;
+#endif
+};
+
+struct hb_kem_peer {
+  hb_kem_alg alg;
+  EVP_PKEY *pkey;
+  EVP_PKEY_CTX *encaps; /* set up once per public key */
+#ifdef OSSL_KYBER
+  struct KYBER_public_key pub;
+#endif
+};
+
+/* Whether this build has alg; if not, says why. */
+static int ossl_kem_check(hb_kem_alg alg, hb_err *err)
+{
+  const char *name = hb_kem_name(alg);
+
+  if((unsigned)alg >= HB_KEM_COUNT)
+    return hb_err_set(err, HB_ERROR, "unknown KEM %d", (int)alg);
+  if(alg == HB_KYBER768) {
+#ifdef OSSL_KYBER
+    return HB_OK;
+#else
+    return ossl_no_pq(err, name, "Kyber");
+#endif
+  }
+#ifdef OSSL_PQ
+  return HB_OK;
+#else
+  return ossl_no_pq(err, name, "ML-KEM");
+#endif
+}
+
+#ifdef OSSL_PQ
+static const char *const ossl_kem_names[HB_KEM_COUNT] = {
+  "ML-KEM-512", "ML-KEM-768", "ML-KEM-1024", NULL
+};
+#endif
+
+static void ossl_kem_free(hb_kem *k)
+{
+  if(!k)
+    return;
+  EVP_PKEY_CTX_free(k->decaps);
+  EVP_PKEY_free(k->pkey);
+  OPENSSL_cleanse(k, sizeof(*k));
+  free(k);
+}
+
+static void ossl_kem_peer_free(hb_kem_peer *p)
+{
+  if(!p)
+    return;
+  EVP_PKEY_CTX_free(p->encaps);
+  EVP_PKEY_free(p->pkey);
+  free(p);
+}
+
+static int ossl_kem_keygen(hb_kem_alg alg, hb_kem **out, uint8_t *pub,
+                           size_t *publen, hb_err *err)
+{
+  const char *what = "allocation";
+  hb_kem *k;
+  int rc;
+
+  *out = NULL;
+  rc = ossl_kem_check(alg, err);
+  if(rc != HB_OK)
+    return rc;
+  if(*publen < hb_kem_pub_size(alg))
+    return hb_err_set(err, HB_ERROR, "%s: public key buffer of %zu bytes "
+                      "is too small", hb_kem_name(alg), *publen);
+  rc = HB_ERROR;
+  k = calloc(1, sizeof(*k));
+  if(!k)
+    goto out;
+  k->alg = alg;
+  what = "key generation";
+#ifdef OSSL_KYBER
+  if(alg == HB_KYBER768) {
+    KYBER_generate_key(pub, &k->priv);
+    *publen = KYBER_PUBLIC_KEY_BYTES;
+    rc = HB_OK;
+    goto out;
+  }
+#endif
+#ifdef OSSL_PQ
+  k->pkey = ossl_pq_keygen(ossl_kem_names[alg]);
+  if(!k->pkey)
+    goto out;
+  what = "encoding the public key";
+  if(EVP_PKEY_get_raw_public_key(k->pkey, pub, publen) <= 0)
+    goto out;
+  what = "setting up the decapsulation context";
+  k->decaps = EVP_PKEY_CTX_new_from_pkey(NULL, k->pkey, NULL);
+  if(!k->decaps || EVP_PKEY_decapsulate_init(k->decaps, NULL) <= 0)
+    goto out;
+  rc = HB_OK;
+#endif
+out:
+  if(rc) {
+    hb_ossl_fail(err, rc, "%s: %s failed", hb_kem_name(alg), what);
+    ossl_kem_free(k);
+    k = NULL;
+  }
+  *out = k;
+  return rc;
+}
+
+/* Parses the peer's encoded public key; OpenSSL 3.5 checks that its
+ * coefficients are reduced (FIPS 203's encapsulation key check) while
+ * decoding, BoringSSL while parsing. */
+static int ossl_kem_peer(hb_kem_alg alg, const uint8_t *pub, size_t publen,
+                         hb_kem_peer **out, hb_err *err)
+{
+  const char *name = hb_kem_name(alg);
+  hb_kem_peer *p;
+  int rc;
+
+  *out = NULL;
+  rc = ossl_kem_check(alg, err);
+  if(rc != HB_OK)
+    return rc;
+  if(publen != hb_kem_pub_size(alg))
+    return hb_err_set(err, HB_ERROR, "%s: public key of %zu bytes, not %zu",
+                      name, publen, hb_kem_pub_size(alg));
+  p = calloc(1, sizeof(*p));
+  if(!p)
+    return hb_err_set(err, HB_ERROR, "%s: out of memory", name);
+  p->alg = alg;
+  rc = HB_ERROR;
+#ifdef OSSL_KYBER
+  if(alg == HB_KYBER768) {
+    CBS cbs;
+
+    CBS_init(&cbs, pub, publen);
+    if(KYBER_parse_public_key(&p->pub, &cbs))
+      rc = HB_OK;
+  }
+#endif
+#ifdef OSSL_PQ
+  p->pkey = EVP_PKEY_new_raw_public_key_ex(NULL, ossl_kem_names[alg], NULL,
+                                           pub, publen);
+  if(p->pkey) {
+    p->encaps = EVP_PKEY_CTX_new_from_pkey(NULL, p->pkey, NULL);
+    if(p->encaps && EVP_PKEY_encapsulate_init(p->encaps, NULL) > 0)
+      rc = HB_OK;
+  }
+#endif
+  if(rc) {
+    ossl_kem_peer_free(p);
+    return hb_ossl_fail(err, rc, "%s: public key rejected", name);
+  }
+  *out = p;
+  return HB_OK;
+}
+
+static int ossl_kem_encaps(hb_kem_peer *p, uint8_t *ct, size_t *ctlen,
+                           uint8_t *secret, size_t *secretlen, hb_err *err)
+{
+  const char *name = hb_kem_name(p->alg);
+
+  if(*ctlen < hb_kem_ct_size(p->alg) || *secretlen < HB_KEM_SECRET_LEN)
+    return hb_err_set(err, HB_ERROR, "%s: buffers of %zu and %zu bytes are "
+                      "too small", name, *ctlen, *secretlen);
+#ifdef OSSL_KYBER
+  if(p->alg == HB_KYBER768) {
+    KYBER_encap(ct, secret, HB_KEM_SECRET_LEN, &p->pub);
+    *ctlen = KYBER_CIPHERTEXT_BYTES;
+    *secretlen = HB_KEM_SECRET_LEN;
+    return HB_OK;
+  }
+#endif
+#ifdef OSSL_PQ
+  if(EVP_PKEY_encapsulate(p->encaps, ct, ctlen, secret, secretlen) > 0)
+    return HB_OK;
+#endif
+  return hb_ossl_fail(err, HB_ERROR, "%s: EVP_PKEY_encapsulate failed",
+                      name);
+}
+
+static int ossl_kem_decaps(hb_kem *k, const uint8_t *ct, size_t ctlen,
+                           uint8_t *secret, size_t *secretlen, hb_err *err)
+{
+  const char *name = hb_kem_name(k->alg);
+
+  if(ctlen != hb_kem_ct_size(k->alg))
+    return hb_err_set(err, HB_ERROR, "%s: ciphertext of %zu bytes, not %zu",
+                      name, ctlen, hb_kem_ct_size(k->alg));
+  if(*secretlen < HB_KEM_SECRET_LEN)
+    return hb_err_set(err, HB_ERROR, "%s: secret buffer of %zu bytes is "
+                      "too small", name, *secretlen);
+#ifdef OSSL_KYBER
+  if(k->alg == HB_KYBER768) {
+    KYBER_decap(secret, HB_KEM_SECRET_LEN, ct, &k->priv);
+    *secretlen = HB_KEM_SECRET_LEN;
+    return HB_OK;
+  }
+#endif
+#ifdef OSSL_PQ
+  if(EVP_PKEY_decapsulate(k->decaps, secret, secretlen, ct, ctlen) > 0)
+    return HB_OK;
+#endif
+  return hb_ossl_fail(err, HB_ERROR, "%s: EVP_PKEY_decapsulate failed",
+                      name);
+}
+
 static const hb_crypto_ops ossl_crypto = {
 #ifdef OSSL_BSSL
   "boringssl",
@@ -974,7 +1304,9 @@ static const hb_crypto_ops ossl_crypto = {
   ossl_sig_keygen, ossl_sign, ossl_verify, ossl_rsa_encrypt,
   ossl_rsa_decrypt, ossl_pkey_free,
   ossl_kex_keygen, ossl_kex_peer, ossl_kex_derive, ossl_kex_free,
-  ossl_kex_peer_free, ossl_aead_stream, ossl_aead_rekey
+  ossl_kex_peer_free, ossl_aead_stream, ossl_aead_rekey,
+  ossl_kem_keygen, ossl_kem_peer, ossl_kem_encaps, ossl_kem_decaps,
+  ossl_kem_free, ossl_kem_peer_free
 };
 
 extern const hb_tls_ops hb_openssl_tls; /* openssl_tls.c */

@@ -3,11 +3,11 @@
  *
  * The library does the socket I/O itself through a socket BIO on the
  * caller's fd (SSL_set_fd); the BIO's own counters give the raw byte
- * counts, and SSL_read/SSL_write move data straight between the caller's
+ * counts (copied into the layer's connection base, hb/tls_layer.h, for
+ * info), and SSL_read/SSL_write move data straight between the caller's
  * buffer and the record layer. Both libraries keep their RNG, session
  * cache and ticket keys thread-safe internally, so one SSL_CTX serves
  * every thread without locks of ours. */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -34,7 +34,8 @@
 #define OT_NAME "openssl"
 #endif
 
-#include "hb/tls.h"
+#include "hb/tls_groups.h"
+#include "hb/tls_layer.h"
 #include "openssl_err.h"
 
 /* Record content types the trace reports; record headers serve only to
@@ -54,6 +55,7 @@ struct hb_tls_ctx {
 };
 
 struct hb_tls_conn {
+  hb_tls_base base;      /* fd, counters, last errno, trace */
   SSL *ssl;
   hb_tls_ctx *ctx;
   SSL_SESSION *last;     /* client: newest session the server gave us */
@@ -77,16 +79,33 @@ struct hb_tls_session {
   SSL_SESSION *sess;
 };
 
-/* Our names, the library's names and the wire ids of the groups. */
+/* The table's groups (hb/tls_groups.h) the library has: IANA id, the
+ * library's name and NID. */
 static const struct {
-  const char *hb;
+  unsigned id;
   const char *lib;
   int nid;
-  unsigned id;
 } ot_groups[] = {
-  { "x25519", "X25519", NID_X25519, 29 },
-  { "p256", "P-256", NID_X9_62_prime256v1, 23 },
-  { "p384", "P-384", NID_secp384r1, 24 }
+  { HB_GROUP_X25519, "X25519", NID_X25519 },
+  { HB_GROUP_P256, "P-256", NID_X9_62_prime256v1 },
+  { HB_GROUP_P384, "P-384", NID_secp384r1 },
+  { HB_GROUP_P521, "P-521", NID_secp521r1 },
+#ifndef OT_BSSL
+  { HB_GROUP_X448, "X448", NID_X448 },
+  { HB_GROUP_FFDHE2048, "ffdhe2048", NID_ffdhe2048 },
+  { HB_GROUP_FFDHE3072, "ffdhe3072", NID_ffdhe3072 },
+  { HB_GROUP_FFDHE4096, "ffdhe4096", NID_ffdhe4096 },
+  { HB_GROUP_FFDHE6144, "ffdhe6144", NID_ffdhe6144 },
+  { HB_GROUP_FFDHE8192, "ffdhe8192", NID_ffdhe8192 },
+#if OPENSSL_VERSION_NUMBER >= 0x30500000L /* ML-KEM hybrids */
+  { HB_GROUP_X25519MLKEM768, "X25519MLKEM768", NID_undef },
+  { HB_GROUP_P256MLKEM768, "SecP256r1MLKEM768", NID_undef },
+  { HB_GROUP_P384MLKEM1024, "SecP384r1MLKEM1024", NID_undef },
+#endif
+#elif defined(SSL_CURVE_X25519KYBER768) /* BoringSSL 14: Kyber drafts */
+  { HB_GROUP_X25519KYBER768, "X25519Kyber", NID_X25519Kyber768 },
+  { HB_GROUP_P256KYBER768, "P256Kyber", NID_P256Kyber768 },
+#endif
 };
 #define OT_NGROUPS (sizeof(ot_groups) / sizeof(ot_groups[0]))
 
@@ -174,12 +193,11 @@ static int ot_global_init(hb_err *err)
 static void ot_msg_cb(int write_p, int version, int content_type,
                       const void *buf, size_t len, SSL *ssl, void *arg)
 {
-  hb_tls_ctx *ctx = arg;
   hb_tls_conn *c = SSL_get_app_data(ssl);
   const unsigned char *p = buf;
   int hs_type = -1;
 
-  if(!ctx || !ctx->on_msg || !c)
+  if(!c || !c->base.on_msg)
     return;
   if(content_type == OT_CT_HEADER) {
     /* OpenSSL 3.0 reports no received ChangeCipherSpec; its record
@@ -187,8 +205,7 @@ static void ot_msg_cb(int write_p, int version, int content_type,
     if(write_p || len < 5 || p[0] != OT_CT_CCS)
       return;
     c->rx_ccs = 1;
-    ctx->on_msg(ctx->msg_arg, 0, OT_CT_CCS, -1,
-                ((size_t)p[3] << 8) | p[4]);
+    hb_tls_trace(&c->base, 0, OT_CT_CCS, -1, ((size_t)p[3] << 8) | p[4]);
     return;
   }
   if(content_type == OT_CT_CCS && !write_p && c->rx_ccs) {
@@ -203,7 +220,7 @@ static void ot_msg_cb(int write_p, int version, int content_type,
       return;
     hs_type = p[0];
   }
-  ctx->on_msg(ctx->msg_arg, write_p ? 1 : 0, content_type, hs_type, len);
+  hb_tls_trace(&c->base, write_p ? 1 : 0, content_type, hs_type, len);
 }
 
 /* Client: called once a session becomes resumable (TLS 1.2 after the
@@ -224,38 +241,39 @@ static int ot_new_session_cb(SSL *ssl, SSL_SESSION *sess)
 
 /* ---- context ---- */
 
-/* "x25519:p256" -> "X25519:P-256". */
-static int ot_groups_list(const char *in, char *out, size_t outlen,
-                          hb_err *err)
+/* cfg.groups -> "X25519:P-256"; tls12: P-256 and P-384 follow for the
+ * ECDSA certificates (see ot_set_ciphers). */
+static int ot_groups_list(const char *in, int tls12, char *out,
+                          size_t outlen, hb_err *err)
 {
-  size_t used = 0;
-  const char *p = in;
+  static const unsigned cert[] = { HB_GROUP_P256, HB_GROUP_P384 };
+  const hb_group *want[HB_GROUPS_MAX];
+  unsigned ids[HB_GROUPS_MAX + 2];
+  size_t i, k, n, used = 0;
+  int rc;
 
-  out[0] = '\0';
-  while(*p) {
-    size_t len = strcspn(p, ":");
-    size_t i, nlen;
-
-    for(i = 0; i < OT_NGROUPS; i++)
-      if(strlen(ot_groups[i].hb) == len &&
-         !strncmp(ot_groups[i].hb, p, len))
-        break;
-    if(i == OT_NGROUPS)
-      return hb_err_set(err, HB_ERROR, "unknown group '%.*s' (want "
-                        "x25519, p256, p384)", (int)len, p);
-    nlen = strlen(ot_groups[i].lib);
-    if(used + nlen + 2 > outlen)
-      return hb_err_set(err, HB_ERROR, "group list too long: %s", in);
-    if(used)
-      out[used++] = ':';
-    memcpy(out + used, ot_groups[i].lib, nlen + 1);
-    used += nlen;
-    p += len;
-    if(*p == ':')
-      p++;
+  rc = hb_groups_parse(in, want, HB_GROUPS_MAX, &n, err);
+  if(rc)
+    return rc;
+  for(i = 0; i < n; i++)
+    ids[i] = want[i]->id;
+  for(k = 0; tls12 && k < 2; k++) {
+    for(i = 0; i < n && ids[i] != cert[k]; i++)
+      ;
+    if(i == n)
+      ids[n++] = cert[k];
   }
-  if(!used)
-    return hb_err_set(err, HB_ERROR, "empty group list");
+  for(i = 0; i < n; i++) {
+    for(k = 0; k < OT_NGROUPS && ot_groups[k].id != ids[i]; k++)
+      ;
+    if(k == OT_NGROUPS)
+      return hb_err_set(err, HB_UNSUPPORTED, "%s has no key exchange "
+                        "group %s", OT_LIB, hb_group_name(ids[i]));
+    used += (size_t)snprintf(out + used, outlen - used, "%s%s",
+                             used ? ":" : "", ot_groups[k].lib);
+    if(used >= outlen)
+      return hb_err_set(err, HB_ERROR, "group list too long: %s", in);
+  }
   return HB_OK;
 }
 
@@ -343,7 +361,7 @@ static int ot_set_cipher(SSL_CTX *sctx, const hb_tls_config *cfg,
 static int ot_set_ciphers(SSL_CTX *sctx, const hb_tls_config *cfg,
                           hb_err *err)
 {
-  char list[96];
+  char list[160];
   int rc;
 
   if(cfg->cipher) {
@@ -362,20 +380,16 @@ static int ot_set_ciphers(SSL_CTX *sctx, const hb_tls_config *cfg,
                      "suites (%s)", OT_LIB, OT_RSA_KX_CIPHERS);
   }
   if(cfg->groups) {
-    rc = ot_groups_list(cfg->groups, list, sizeof(list), err);
-    if(rc)
-      return rc;
     /* In TLS 1.2 the groups list also names the curves an ECDSA
      * certificate may use: keep P-256 and P-384 after the requested key
      * exchange groups, or an x25519-only list refuses every ECDSA
      * certificate. The first group both sides list is still the one used
      * for the key exchange (info.group tells which was). */
-    if(!cfg->max_version || cfg->max_version <= HB_TLS_1_2) {
-      if(!strstr(list, "P-256"))
-        strcat(list, ":P-256");
-      if(!strstr(list, "P-384"))
-        strcat(list, ":P-384");
-    }
+    rc = ot_groups_list(cfg->groups, !cfg->max_version ||
+                        cfg->max_version <= HB_TLS_1_2, list, sizeof(list),
+                        err);
+    if(rc)
+      return rc;
     if(!SSL_CTX_set1_curves_list(sctx, list))
       return hb_ossl_fail(err, HB_ERROR, "cannot set groups %s", list);
   }
@@ -561,28 +575,11 @@ static void ot_ctx_free(hb_tls_ctx *ctx)
 
 /* ---- connection ---- */
 
-/* Copies host without IPv6 brackets; 1 if it is an IP literal. */
-static int ot_ip_literal(const char *host, char *buf, size_t buflen)
-{
-  unsigned char addr[16];
-  size_t len = strlen(host);
-
-  if(len >= 2 && host[0] == '[' && host[len - 1] == ']') {
-    host++;
-    len -= 2;
-  }
-  if(len >= buflen)
-    return 0;
-  memcpy(buf, host, len);
-  buf[len] = '\0';
-  return inet_pton(AF_INET, buf, addr) == 1 ||
-         inet_pton(AF_INET6, buf, addr) == 1;
-}
-
 /* Client: SNI for names, and the name or address the certificate must
  * match when verifying. */
 static int ot_set_host(hb_tls_conn *c, const char *sni, hb_err *err)
 {
+  unsigned char addr[16];
   char ip[64];
   X509_VERIFY_PARAM *param;
   int is_ip;
@@ -593,7 +590,7 @@ static int ot_set_host(hb_tls_conn *c, const char *sni, hb_err *err)
                         "check the certificate against");
     return HB_OK;
   }
-  is_ip = ot_ip_literal(sni, ip, sizeof(ip));
+  is_ip = hb_tls_ip_literal(sni, addr, ip, sizeof(ip)) != 0;
   if(!is_ip && !SSL_set_tlsext_host_name(c->ssl, sni))
     return hb_ossl_fail(err, HB_ERROR, "cannot set SNI %s", sni);
   if(!c->ctx->verify)
@@ -656,6 +653,7 @@ static int ot_conn_new(hb_tls_ctx *ctx, int fd, const char *sni,
   if(!c)
     return hb_err_set(err, HB_ERROR, "out of memory");
   c->ctx = ctx;
+  hb_tls_base_init(&c->base, fd, ctx->on_msg, ctx->msg_arg);
   ERR_clear_error();
   c->ssl = SSL_new(ctx->ssl);
   if(!c->ssl) {
@@ -732,10 +730,11 @@ static hb_io ot_io(hb_tls_conn *c, int ret, int sys, const char *what,
   case SSL_ERROR_SYSCALL:
     c->failed = 1;
     ERR_clear_error();
-    if(sys == ECONNRESET || sys == EPIPE) {
+    c->base.sys_errno = sys;
+    if(hb_tls_base_was_reset(&c->base)) {
       hb_err_set(err, HB_ERROR, "%s: connection reset (%s)", what,
                  strerror(sys));
-      return HB_IO_ERROR;
+      return HB_IO_RESET;
     }
     if(sys)
       break;
@@ -1037,21 +1036,22 @@ static hb_io ot_shutdown(hb_tls_conn *c, hb_err *err)
 
 static const char *ot_group_name(SSL *ssl)
 {
-  size_t i;
 #ifdef OT_BSSL
-  unsigned id = SSL_get_curve_id(ssl);
-
-  for(i = 0; i < OT_NGROUPS; i++)
-    if(ot_groups[i].id == id)
-      return ot_groups[i].hb;
+  return hb_group_name(SSL_get_curve_id(ssl)); /* the IANA id */
+#elif OPENSSL_VERSION_NUMBER >= 0x30200000L
+  /* by name: hybrid groups have no NID */
+  const char *name = SSL_get0_group_name(ssl);
+  const hb_group *g = name ? hb_group_find(name, strlen(name)) : NULL;
+  return g ? g->name : "";
 #else
   int nid = SSL_get_negotiated_group(ssl);
+  size_t i;
 
   for(i = 0; i < OT_NGROUPS; i++)
     if(ot_groups[i].nid == nid)
-      return ot_groups[i].hb;
-#endif
+      return hb_group_name(ot_groups[i].id);
   return "";
+#endif
 }
 
 static int ot_info(hb_tls_conn *c, hb_tls_info *info)
@@ -1059,9 +1059,9 @@ static int ot_info(hb_tls_conn *c, hb_tls_info *info)
   const SSL_CIPHER *cipher;
   const char *name = NULL;
 
-  memset(info, 0, sizeof(*info));
-  info->bytes_in = (uint64_t)BIO_number_read(SSL_get_rbio(c->ssl));
-  info->bytes_out = (uint64_t)BIO_number_written(SSL_get_wbio(c->ssl));
+  c->base.bytes_in = (uint64_t)BIO_number_read(SSL_get_rbio(c->ssl));
+  c->base.bytes_out = (uint64_t)BIO_number_written(SSL_get_wbio(c->ssl));
+  hb_tls_base_info(&c->base, info);
   if(!c->up)
     return HB_OK;
   info->version = SSL_version(c->ssl);
@@ -1162,6 +1162,7 @@ static int ot_conn_reuse(hb_tls_conn *c, int fd, const char *sni,
     c->last = NULL;
   }
   c->up = c->failed = c->shut = c->rx_ccs = c->early_sent = 0;
+  hb_tls_base_reset(&c->base, fd);
 #ifndef OT_BSSL
   c->early = c->ctx->server && c->ctx->max_early > 0;
   c->elen = c->eoff = 0;
@@ -1185,5 +1186,6 @@ const hb_tls_ops hb_openssl_tls = {
   ot_ctx_new, ot_ctx_free, ot_conn_new, ot_handshake,
   ot_read, ot_write, ot_shutdown, ot_info, ot_conn_free,
   ot_session_get, ot_session_set, ot_session_free, ot_conn_reuse,
-  ot_write_early, NULL
+  ot_write_early, NULL,
+  NULL, NULL /* writev, sendfile: records need the bytes in memory */
 };

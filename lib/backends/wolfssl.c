@@ -5,7 +5,12 @@
  * per-call functions only set a nonce or IV, hash, and run the primitive,
  * as wolfSSL's own record layer and handshake do. One WC_RNG serves the
  * whole process; wolfCrypt's RNG is not thread-safe, so the table is meant
- * for one thread at a time, as an engine uses it. */
+ * for one thread at a time, as an engine uses it.
+ *
+ * Post-quantum primitives follow the build's options.h: wolfSSL's own
+ * Kyber (WOLFSSL_WC_KYBER, experimental) is round-3 Kyber unless built
+ * with WOLFSSL_ML_KEM, so 5.7's --enable-kyber gives kyber-768, never
+ * ml-kem-768. Its ML-DSA (dilithium) is not driven here. */
 #include <wolfssl/options.h>
 
 #include <wolfssl/ssl.h>
@@ -23,6 +28,13 @@
 #include <wolfssl/wolfcrypt/random.h>
 #include <wolfssl/wolfcrypt/rsa.h>
 #include <wolfssl/wolfcrypt/wc_port.h>
+#if defined(WOLFSSL_HAVE_KYBER) && defined(WOLFSSL_WC_KYBER)
+#include <wolfssl/wolfcrypt/kyber.h>
+#include <wolfssl/wolfcrypt/wc_kyber.h>
+#if !defined(WOLFSSL_ML_KEM) && defined(WOLFSSL_KYBER768)
+#define WOLF_KYBER 1 /* round-3 Kyber768 through wc_KyberKey_* */
+#endif
+#endif
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -540,6 +552,18 @@ static int wolf_sig_keygen(hb_sig_alg alg, hb_pkey **out, hb_err *err)
     return wolf_fail(err, HB_ERROR, MEMORY_E, "%s: out of memory",
                      hb_sig_name(alg));
   key->alg = alg;
+  if(alg == HB_MLDSA65) {
+    free(key);
+#ifdef HAVE_DILITHIUM
+    return hb_err_set(err, HB_UNSUPPORTED, "%s: this backend does not "
+                      "drive wolfSSL %s's dilithium (ML-DSA) yet",
+                      hb_sig_name(alg), wolfSSL_lib_version());
+#else
+    return hb_err_set(err, HB_UNSUPPORTED, "%s: wolfSSL %s was built "
+                      "without ML-DSA (--enable-dilithium, experimental)",
+                      hb_sig_name(alg), wolfSSL_lib_version());
+#endif
+  }
   if(alg != HB_ED25519) { /* Ed25519 hashes inside the signature */
     key->htype = alg == HB_ECDSA_P384 ? WC_HASH_TYPE_SHA384 :
                  WC_HASH_TYPE_SHA256;
@@ -906,6 +930,194 @@ static int wolf_kex_derive(hb_kex *ctx, hb_kex_peer *peer, uint8_t *secret,
   return HB_OK;
 }
 
+/* ---- key encapsulation ---- */
+
+struct hb_kem {
+  hb_kem_alg alg;
+#ifdef WOLF_KYBER
+  KyberKey k;
+#endif
+};
+
+struct hb_kem_peer {
+  hb_kem_alg alg;
+#ifdef WOLF_KYBER
+  KyberKey k;
+#endif
+};
+
+/* Whether this build has alg; if not, says why. */
+static int wolf_kem_check(hb_kem_alg alg, hb_err *err)
+{
+  const char *name = hb_kem_name(alg), *v = wolfSSL_lib_version();
+
+  if((unsigned)alg >= HB_KEM_COUNT)
+    return hb_err_set(err, HB_ERROR, "unknown KEM %d", (int)alg);
+#ifdef WOLF_KYBER
+  if(alg == HB_KYBER768)
+    return HB_OK;
+  return hb_err_set(err, HB_UNSUPPORTED, "%s: wolfSSL %s was built with "
+                    "round-3 Kyber, not ML-KEM (WOLFSSL_ML_KEM unset): "
+                    "see kyber-768", name, v);
+#elif defined(WOLFSSL_HAVE_KYBER)
+  return hb_err_set(err, HB_UNSUPPORTED, "%s: this backend does not drive "
+                    "this wolfSSL %s KEM build (liboqs or ML-KEM) yet",
+                    name, v);
+#else
+  return hb_err_set(err, HB_UNSUPPORTED, "%s: wolfSSL %s was built "
+                    "without post-quantum KEMs (--enable-kyber, "
+                    "experimental)", name, v);
+#endif
+}
+
+static void wolf_kem_free(hb_kem *k)
+{
+  if(!k)
+    return;
+#ifdef WOLF_KYBER
+  wc_KyberKey_Free(&k->k);
+#endif
+  free(k);
+}
+
+static void wolf_kem_peer_free(hb_kem_peer *p)
+{
+  if(!p)
+    return;
+#ifdef WOLF_KYBER
+  wc_KyberKey_Free(&p->k);
+#endif
+  free(p);
+}
+
+static int wolf_kem_keygen(hb_kem_alg alg, hb_kem **out, uint8_t *pub,
+                           size_t *publen, hb_err *err)
+{
+  int rc = wolf_kem_check(alg, err);
+
+  *out = NULL;
+  if(rc != HB_OK)
+    return rc;
+#ifdef WOLF_KYBER
+  {
+    word32 pl = (word32)hb_kem_pub_size(alg);
+    const char *what = "wc_KyberKey_Init";
+    hb_kem *k;
+
+    if(*publen < pl)
+      return hb_err_set(err, HB_ERROR, "%s: public key buffer of %zu "
+                        "bytes is too small", hb_kem_name(alg), *publen);
+    k = calloc(1, sizeof(*k));
+    if(!k)
+      return wolf_fail(err, HB_ERROR, MEMORY_E, "%s: out of memory",
+                       hb_kem_name(alg));
+    k->alg = alg;
+    rc = wc_KyberKey_Init(KYBER768, &k->k, NULL, INVALID_DEVID);
+    if(!rc) {
+      what = "wc_KyberKey_MakeKey";
+      rc = wc_KyberKey_MakeKey(&k->k, &wolf_rng);
+    }
+    if(!rc) {
+      what = "wc_KyberKey_EncodePublicKey";
+      rc = wc_KyberKey_EncodePublicKey(&k->k, pub, pl);
+    }
+    if(rc) {
+      wolf_kem_free(k);
+      return wolf_fail(err, HB_ERROR, rc, "%s key generation: %s failed",
+                       hb_kem_name(alg), what);
+    }
+    *publen = pl;
+    *out = k;
+  }
+#else
+  (void)pub;
+  (void)publen;
+#endif
+  return HB_OK;
+}
+
+static int wolf_kem_peer(hb_kem_alg alg, const uint8_t *pub, size_t publen,
+                         hb_kem_peer **out, hb_err *err)
+{
+  int rc = wolf_kem_check(alg, err);
+
+  *out = NULL;
+  if(rc != HB_OK)
+    return rc;
+#ifdef WOLF_KYBER
+  {
+    hb_kem_peer *p;
+
+    if(publen != hb_kem_pub_size(alg))
+      return hb_err_set(err, HB_ERROR, "%s: public key of %zu bytes, not "
+                        "%zu", hb_kem_name(alg), publen,
+                        hb_kem_pub_size(alg));
+    p = calloc(1, sizeof(*p));
+    if(!p)
+      return wolf_fail(err, HB_ERROR, MEMORY_E, "%s: out of memory",
+                       hb_kem_name(alg));
+    p->alg = alg;
+    rc = wc_KyberKey_Init(KYBER768, &p->k, NULL, INVALID_DEVID);
+    if(!rc)
+      rc = wc_KyberKey_DecodePublicKey(&p->k, pub, (word32)publen);
+    if(rc) {
+      wolf_kem_peer_free(p);
+      return wolf_fail(err, HB_ERROR, rc, "%s: public key rejected",
+                       hb_kem_name(alg));
+    }
+    *out = p;
+  }
+#else
+  (void)pub;
+  (void)publen;
+#endif
+  return HB_OK;
+}
+
+static int wolf_kem_encaps(hb_kem_peer *p, uint8_t *ct, size_t *ctlen,
+                           uint8_t *secret, size_t *secretlen, hb_err *err)
+{
+  const char *name = hb_kem_name(p->alg);
+  int rc;
+
+  if(*ctlen < hb_kem_ct_size(p->alg) || *secretlen < HB_KEM_SECRET_LEN)
+    return hb_err_set(err, HB_ERROR, "%s: buffers of %zu and %zu bytes are "
+                      "too small", name, *ctlen, *secretlen);
+#ifdef WOLF_KYBER
+  rc = wc_KyberKey_Encapsulate(&p->k, ct, secret, &wolf_rng);
+#else
+  rc = NOT_COMPILED_IN;
+#endif
+  if(rc)
+    return wolf_fail(err, HB_ERROR, rc, "%s: encapsulation failed", name);
+  *ctlen = hb_kem_ct_size(p->alg);
+  *secretlen = HB_KEM_SECRET_LEN;
+  return HB_OK;
+}
+
+static int wolf_kem_decaps(hb_kem *k, const uint8_t *ct, size_t ctlen,
+                           uint8_t *secret, size_t *secretlen, hb_err *err)
+{
+  const char *name = hb_kem_name(k->alg);
+  int rc;
+
+  if(ctlen != hb_kem_ct_size(k->alg))
+    return hb_err_set(err, HB_ERROR, "%s: ciphertext of %zu bytes, not %zu",
+                      name, ctlen, hb_kem_ct_size(k->alg));
+  if(*secretlen < HB_KEM_SECRET_LEN)
+    return hb_err_set(err, HB_ERROR, "%s: secret buffer of %zu bytes is "
+                      "too small", name, *secretlen);
+#ifdef WOLF_KYBER
+  rc = wc_KyberKey_Decapsulate(&k->k, secret, ct, (word32)ctlen);
+#else
+  rc = NOT_COMPILED_IN;
+#endif
+  if(rc)
+    return wolf_fail(err, HB_ERROR, rc, "%s: decapsulation failed", name);
+  *secretlen = HB_KEM_SECRET_LEN;
+  return HB_OK;
+}
+
 static const hb_crypto_ops wolf_crypto = {
   .name = "wolfssl",
   .version = wolf_version,
@@ -933,6 +1145,12 @@ static const hb_crypto_ops wolf_crypto = {
   .kex_peer_free = wolf_kex_peer_free,
   .aead_stream = wolf_aead_stream,
   .aead_rekey = wolf_aead_rekey,
+  .kem_keygen = wolf_kem_keygen,
+  .kem_peer = wolf_kem_peer,
+  .kem_encaps = wolf_kem_encaps,
+  .kem_decaps = wolf_kem_decaps,
+  .kem_free = wolf_kem_free,
+  .kem_peer_free = wolf_kem_peer_free,
 };
 
 extern const hb_tls_ops hb_wolfssl_tls; /* wolfssl_tls.c */

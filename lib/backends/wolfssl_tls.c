@@ -1,7 +1,8 @@
 /* wolfSSL backend: the TLS connection table (include/hb/tls.h).
  *
- * wolfSSL does its socket I/O through our callbacks, which count the raw
- * bytes and remember why the socket stopped (EAGAIN, EOF, reset). wolfSSL
+ * wolfSSL does its socket I/O through our callbacks, which use the
+ * layer's socket calls (hb/tls_layer.h: counting, why the socket stopped:
+ * EAGAIN, EOF, reset). wolfSSL
  * asks for exactly one record header, then exactly one record body, so a
  * plain recv() per request costs two system calls per record; the receive
  * callback instead reads with readv() into wolfSSL's buffer plus a small
@@ -19,7 +20,6 @@
 #include <wolfssl/wolfcrypt/ecc.h>
 #include <wolfssl/wolfcrypt/error-crypt.h>
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -28,12 +28,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/socket.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
-#include "hb/tls.h"
+#include "hb/tls_groups.h"
+#include "hb/tls_layer.h"
 
 #if !defined(OPENSSL_EXTRA) || !defined(HAVE_SESSION_TICKET) || \
     !defined(HAVE_SUPPORTED_CURVES) || !defined(HAVE_SNI)
@@ -64,14 +62,12 @@ struct hb_tls_ctx {
 };
 
 struct hb_tls_conn {
+  hb_tls_base base; /* fd, counters, why the socket stopped */
   WOLFSSL *ssl;
   hb_tls_ctx *ctx;
-  int fd;
   int done;        /* handshake finished */
   int shut_sent;   /* close_notify handed to the socket */
-  int eof;         /* readv() saw FIN */
-  int rerr, werr;  /* errno of a failed readv() / send(), 0 if none */
-  uint64_t in, out;
+  hb_io rstop;     /* what ended reading (closed, reset, error), 0 */
   size_t ra_off, ra_len; /* unread read-ahead bytes */
   unsigned char ra[WL_READ_AHEAD];
 };
@@ -194,13 +190,13 @@ wl_ctx_fail(hb_err *err, int status, int code, const char *fmt, ...)
 static hb_io wl_io_closed(hb_tls_conn *c, int code, const char *what,
                           hb_err *err)
 {
-  int e = c->rerr ? c->rerr : c->werr;
+  int e = c->base.sys_errno;
 
   if(e == ECONNRESET) {
     hb_err_set(err, HB_ERROR, "%s failed: connection reset by peer", what);
-    return HB_IO_ERROR;
+    return HB_IO_RESET;
   }
-  if(code == WOLFSSL_ERROR_ZERO_RETURN || c->eof) {
+  if(code == WOLFSSL_ERROR_ZERO_RETURN || c->base.eof) {
     if(c->done) {
       if(code != WOLFSSL_ERROR_ZERO_RETURN)
         hb_err_set(err, HB_OK, "peer closed without close_notify");
@@ -212,7 +208,7 @@ static hb_io wl_io_closed(hb_tls_conn *c, int code, const char *what,
   }
   if(e) {
     hb_err_set(err, HB_ERROR, "%s failed: socket: %s", what, strerror(e));
-    return HB_IO_ERROR;
+    return hb_tls_base_was_reset(&c->base) ? HB_IO_RESET : HB_IO_ERROR;
   }
   return HB_IO_OK;
 }
@@ -267,11 +263,16 @@ static hb_io wl_io_fail(hb_tls_conn *c, int ret, const char *what,
 /* The callback's answer once the socket has nothing more to give. */
 static int wl_recv_stop(hb_tls_conn *c)
 {
-  if(c->eof)
+  switch(c->rstop) {
+  case HB_IO_CLOSED:
     return WOLFSSL_CBIO_ERR_CONN_CLOSE;
-  if(c->rerr == ECONNRESET)
+  case HB_IO_RESET:
     return WOLFSSL_CBIO_ERR_CONN_RST;
-  return c->rerr ? WOLFSSL_CBIO_ERR_GENERAL : WOLFSSL_CBIO_ERR_WANT_READ;
+  case HB_IO_ERROR:
+    return WOLFSSL_CBIO_ERR_GENERAL;
+  default:
+    return WOLFSSL_CBIO_ERR_WANT_READ;
+  }
 }
 
 /* Gives wolfSSL up to sz bytes: first from the read-ahead, then with one
@@ -281,8 +282,8 @@ static int wl_recv(WOLFSSL *ssl, char *buf, int sz, void *arg)
 {
   hb_tls_conn *c = arg;
   struct iovec iov[2];
-  size_t want = (size_t)sz, got = 0;
-  ssize_t r;
+  size_t want = (size_t)sz, got = 0, r;
+  hb_io io;
 
   if(c->ra_len) {
     got = want < c->ra_len ? want : c->ra_len;
@@ -292,50 +293,43 @@ static int wl_recv(WOLFSSL *ssl, char *buf, int sz, void *arg)
     if(got == want)
       return (int)got;
   }
-  if(c->eof || c->rerr)
+  if(c->rstop)
     return got ? (int)got : wl_recv_stop(c);
   iov[0].iov_base = buf + got;
   iov[0].iov_len = want - got;
   iov[1].iov_base = c->ra;
   iov[1].iov_len = sizeof(c->ra);
-  do
-    r = readv(c->fd, iov, 2);
-  while(r < 0 && errno == EINTR);
-  if(r > 0) {
-    c->in += (uint64_t)r;
-    if((size_t)r > iov[0].iov_len) {
+  io = hb_sock_readv(&c->base, iov, 2, &r);
+  if(io == HB_IO_OK) {
+    if(r > iov[0].iov_len) {
       c->ra_off = 0;
-      c->ra_len = (size_t)r - iov[0].iov_len;
-      r = (ssize_t)iov[0].iov_len;
+      c->ra_len = r - iov[0].iov_len;
+      r = iov[0].iov_len;
     }
-    return (int)(got + (size_t)r);
+    return (int)(got + r);
   }
-  if(!r)
-    c->eof = 1;
-  else if(errno != EAGAIN && errno != EWOULDBLOCK)
-    c->rerr = errno;
+  if(io != HB_IO_WANT_READ)
+    c->rstop = io;
   return got ? (int)got : wl_recv_stop(c);
 }
 
 static int wl_send(WOLFSSL *ssl, char *buf, int sz, void *arg)
 {
   hb_tls_conn *c = arg;
-  ssize_t r;
+  size_t n;
+  hb_io io = hb_sock_write(&c->base, buf, (size_t)sz, &n);
 
-  do
-    r = send(c->fd, buf, (size_t)sz, MSG_NOSIGNAL);
-  while(r < 0 && errno == EINTR);
-  if(r >= 0) {
-    c->out += (uint64_t)r;
-    return (int)r;
-  }
-  if(errno == EAGAIN || errno == EWOULDBLOCK)
+  switch(io) {
+  case HB_IO_OK:
+    return (int)n;
+  case HB_IO_WANT_WRITE:
     return WOLFSSL_CBIO_ERR_WANT_WRITE;
-  c->werr = errno;
-  if(errno == ECONNRESET)
-    return WOLFSSL_CBIO_ERR_CONN_RST;
-  return errno == EPIPE ? WOLFSSL_CBIO_ERR_CONN_CLOSE :
-         WOLFSSL_CBIO_ERR_GENERAL;
+  case HB_IO_RESET:
+    return c->base.sys_errno == EPIPE ? WOLFSSL_CBIO_ERR_CONN_CLOSE :
+           WOLFSSL_CBIO_ERR_CONN_RST;
+  default:
+    return WOLFSSL_CBIO_ERR_GENERAL;
+  }
 }
 
 /* ---- context ---- */
@@ -379,57 +373,51 @@ static int wl_set_versions(hb_tls_ctx *t, const hb_tls_config *cfg,
   return HB_OK;
 }
 
-/* The key exchange groups we know: our name, the name wolfSSL's curve
- * lists take, the one wolfSSL_get_curve_name() gives, the TLS id. */
+/* The table's groups (hb/tls_groups.h) this backend offers: the IANA
+ * id (which is also wolfSSL's), the name wolfSSL's curve lists take and
+ * the one wolfSSL_get_curve_name() gives. */
 static const struct {
-  const char *name, *wolf, *curve;
   int id;
+  const char *wolf, *curve;
 } wl_groups[] = {
-  { "x25519", "X25519", "X25519", WOLFSSL_ECC_X25519 },
-  { "p256", "P-256", "SECP256R1", WOLFSSL_ECC_SECP256R1 },
-  { "p384", "P-384", "SECP384R1", WOLFSSL_ECC_SECP384R1 },
-  { "p521", "P-521", "SECP521R1", WOLFSSL_ECC_SECP521R1 }
+  { WOLFSSL_ECC_X25519, "X25519", "X25519" },
+  { WOLFSSL_ECC_SECP256R1, "P-256", "SECP256R1" },
+  { WOLFSSL_ECC_SECP384R1, "P-384", "SECP384R1" },
+  { WOLFSSL_ECC_SECP521R1, "P-521", "SECP521R1" }
 };
 #define WL_NGROUPS (sizeof(wl_groups) / sizeof(wl_groups[0]))
 
-/* "x25519:p256" -> wolfSSL's three group settings: the curve list (which
+/* cfg.groups -> wolfSSL's three group settings: the curve list (which
  * a TLS 1.2 server chooses from), the supported_groups extension a client
  * sends, and the TLS 1.3 key share preference. */
 static int wl_set_groups(hb_tls_ctx *t, const char *list, hb_err *err)
 {
+  const hb_group *want[HB_GROUPS_MAX];
   char names[64];
-  int ids[WL_NGROUPS], n = 0, rc;
-  const char *p = list, *end;
-  size_t len, used = 0, i;
+  int ids[WL_NGROUPS], rc;
+  size_t n, used = 0, i, k;
 
-  while(*p) {
-    end = strchr(p, ':');
-    len = end ? (size_t)(end - p) : strlen(p);
-    for(i = 0; i < WL_NGROUPS; i++)
-      if(strlen(wl_groups[i].name) == len &&
-         !strncasecmp(p, wl_groups[i].name, len))
-        break;
+  rc = hb_groups_parse(list, want, HB_GROUPS_MAX, &n, err);
+  if(rc)
+    return rc;
+  for(k = 0; k < n; k++) {
+    for(i = 0; i < WL_NGROUPS && wl_groups[i].id != want[k]->id; i++)
+      ;
     if(i == WL_NGROUPS)
-      return hb_err_set(err, HB_ERROR, "unknown group \"%.*s\" in \"%s\" "
-                        "(x25519, p256, p384, p521)", (int)len, p, list);
-    if(!(t->groups & 1u << i)) {
-      t->groups |= 1u << i;
-      ids[n++] = wl_groups[i].id;
-      used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s",
-                               used ? ":" : "", wl_groups[i].wolf);
-      rc = wolfSSL_CTX_UseSupportedCurve(t->ctx, (word16)wl_groups[i].id);
-      if(rc != WOLFSSL_SUCCESS)
-        return wl_ctx_fail(err, HB_ERROR, rc, "cannot use group");
-    }
-    p += len;
-    if(*p)
-      p++;
+      return hb_err_set(err, HB_UNSUPPORTED, "group %s: this backend "
+                        "offers wolfSSL only x25519, p256, p384 and p521",
+                        want[k]->name);
+    t->groups |= 1u << i;
+    ids[k] = wl_groups[i].id;
+    used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s",
+                             used ? ":" : "", wl_groups[i].wolf);
+    rc = wolfSSL_CTX_UseSupportedCurve(t->ctx, (word16)wl_groups[i].id);
+    if(rc != WOLFSSL_SUCCESS)
+      return wl_ctx_fail(err, HB_ERROR, rc, "cannot use group");
   }
-  if(!n)
-    return hb_err_set(err, HB_ERROR, "empty group list");
   if(wolfSSL_CTX_set1_curves_list(t->ctx, names) != WOLFSSL_SUCCESS)
     return hb_err_set(err, HB_ERROR, "wolfSSL rejected groups %s", names);
-  rc = wolfSSL_CTX_set_groups(t->ctx, ids, n);
+  rc = wolfSSL_CTX_set_groups(t->ctx, ids, (int)n);
   if(rc != WOLFSSL_SUCCESS)
     return wl_ctx_fail(err, HB_ERROR, rc, "cannot set groups");
   return HB_OK;
@@ -729,15 +717,18 @@ static void wl_ip6_text(const unsigned char *a, char *out, size_t len)
 static int wl_set_peer_name(hb_tls_conn *c, const char *sni, hb_err *err)
 {
   unsigned char addr[16];
-  char ip6[40];
+  char text[64], ip6[40];
   const char *ip = NULL;
   int verify = wolfSSL_get_verify_mode(c->ssl) != WOLFSSL_VERIFY_NONE;
 
-  if(inet_pton(AF_INET, sni, addr) == 1)
-    ip = sni;
-  else if(inet_pton(AF_INET6, sni, addr) == 1) {
+  switch(hb_tls_ip_literal(sni, addr, text, sizeof(text))) {
+  case 4:
+    ip = text;
+    break;
+  case 16:
     wl_ip6_text(addr, ip6, sizeof(ip6));
     ip = ip6;
+    break;
   }
   if(!ip && wolfSSL_UseSNI(c->ssl, WOLFSSL_SNI_HOST_NAME, sni,
                            (word16)strlen(sni)) != WOLFSSL_SUCCESS)
@@ -766,8 +757,8 @@ static int wl_conn_new(hb_tls_ctx *t, int fd, const char *sni,
     return hb_err_set(err, HB_ERROR, "out of memory");
   /* the read-ahead area needs no clearing */
   memset(c, 0, offsetof(hb_tls_conn, ra));
+  hb_tls_base_init(&c->base, fd, NULL, NULL); /* no trace */
   c->ctx = t;
-  c->fd = fd;
   c->ssl = wolfSSL_new(t->ctx);
   if(!c->ssl) {
     hb_err_set(err, HB_ERROR, "wolfSSL_new failed");
@@ -804,7 +795,7 @@ static hb_io wl_handshake(hb_tls_conn *c, hb_err *err)
   if(c->ctx->groups && g >= 0 && !(c->ctx->groups & 1u << g)) {
     hb_err_set(err, HB_ERROR, "TLS handshake failed: peer chose key "
                "exchange group %s, which is not configured",
-               wl_groups[g].name);
+               hb_group_name((unsigned)wl_groups[g].id));
     return HB_IO_ERROR;
   }
   c->done = 1;
@@ -865,9 +856,7 @@ static int wl_info(hb_tls_conn *c, hb_tls_info *info)
   WOLFSSL_CIPHER *cipher;
   int suite, g;
 
-  memset(info, 0, sizeof(*info));
-  info->bytes_in = c->in;
-  info->bytes_out = c->out;
+  hb_tls_base_info(&c->base, info);
   if(!c->done)
     return HB_OK;
   info->version = wolfSSL_version(c->ssl);
@@ -882,7 +871,8 @@ static int wl_info(hb_tls_conn *c, hb_tls_info *info)
   snprintf(info->cipher, sizeof(info->cipher), "%s", name ? name : "");
   g = wl_group(c);
   if(g >= 0)
-    snprintf(info->group, sizeof(info->group), "%s", wl_groups[g].name);
+    snprintf(info->group, sizeof(info->group), "%s",
+             hb_group_name((unsigned)wl_groups[g].id));
   info->resumed = wolfSSL_session_reused(c->ssl) == 1;
   return HB_OK;
 }
@@ -939,5 +929,6 @@ const hb_tls_ops hb_wolfssl_tls = {
   NULL, /* conn_reuse */
   NULL, /* write_early */
   "Debian's wolfSSL is built without WOLFSSL_EARLY_DATA: no 0-RTT early "
-  "data"
+  "data",
+  NULL, NULL /* writev, sendfile: records need the bytes in memory */
 };

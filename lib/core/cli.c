@@ -174,3 +174,52 @@ int hb_regex_match(const char *regex, const char *name)
   regfree(&re);
   return rc;
 }
+
+int hb_hostport_split(const char *s, size_t len, const char **host,
+                      size_t *hlen, const char **port, size_t *plen)
+{
+  const char *end = s + len, *hend, *colon;
+
+  *port = NULL;
+  *plen = 0;
+  if(len && s[0] == '[') {
+    hend = memchr(s, ']', len);
+    if(!hend || hend == s + 1)
+      return -1;
+    *host = s + 1;
+    *hlen = (size_t)(hend - s - 1);
+    if(hend + 1 == end)
+      return 0;
+    if(hend[1] != ':')
+      return -2;
+    colon = hend + 1;
+  }
+  else {
+    colon = memchr(s, ':', len);
+    *host = s;
+    *hlen = colon ? (size_t)(colon - s) : len;
+    if(!colon)
+      return 0;
+  }
+  *port = colon + 1;
+  *plen = (size_t)(end - colon - 1);
+  return 0;
+}
+
+int hb_parse_port(const char *s, size_t len, long min, long *out)
+{
+  long v = 0;
+  size_t i;
+
+  if(!len || len > 5)
+    return -1;
+  for(i = 0; i < len; i++) {
+    if(s[i] < '0' || s[i] > '9')
+      return -1;
+    v = v * 10 + (s[i] - '0');
+  }
+  if(v < min || v > 65535)
+    return -1;
+  *out = v;
+  return 0;
+}

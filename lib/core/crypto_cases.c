@@ -34,7 +34,8 @@ int hb_crypto_cases(const size_t *sizes, int nsizes, const char *filter,
                     hb_crypto_case **out, size_t *count)
 {
   size_t cap = (size_t)nsizes * (HB_AEAD_COUNT * 3 + 2 + HB_MD_COUNT) +
-               HB_AEAD_COUNT + HB_SIG_COUNT * 4 + HB_KEX_COUNT * 3;
+               HB_AEAD_COUNT + HB_SIG_COUNT * 4 + HB_KEX_COUNT * 3 +
+               HB_KEM_COUNT * 4;
   hb_crypto_case *l = calloc(cap, sizeof(*l));
   size_t n = 0;
   int a, i, rc = 0;
@@ -80,6 +81,14 @@ int hb_crypto_cases(const size_t *sizes, int nsizes, const char *filter,
     rc |= add(l, &n, filter, HB_CASE_KEYGEN, a, hb_kex_name(a), "keygen", 0);
     rc |= add(l, &n, filter, HB_CASE_DERIVE, a, hb_kex_name(a), "derive", 0);
     rc |= add(l, &n, filter, HB_CASE_EXCHANGE, a, hb_kex_name(a),
+              "exchange", 0);
+  }
+  for(a = 0; a < HB_KEM_COUNT; a++) {
+    rc |= add(l, &n, filter, HB_CASE_KEM_KEYGEN, a, hb_kem_name(a), "keygen",
+              0);
+    rc |= add(l, &n, filter, HB_CASE_ENCAPS, a, hb_kem_name(a), "encaps", 0);
+    rc |= add(l, &n, filter, HB_CASE_DECAPS, a, hb_kem_name(a), "decaps", 0);
+    rc |= add(l, &n, filter, HB_CASE_KEM_EXCHANGE, a, hb_kem_name(a),
               "exchange", 0);
   }
   if(rc) {

@@ -10,9 +10,16 @@ static const char *const aead_names[HB_AEAD_COUNT] = {
 };
 static const size_t aead_keys[HB_AEAD_COUNT] = { 16, 32, 32 };
 static const char *const sig_names[HB_SIG_COUNT] = {
-  "rsa-2048", "rsa-3072", "rsa-4096", "ecdsa-p256", "ecdsa-p384", "ed25519"
+  "rsa-2048", "rsa-3072", "rsa-4096", "ecdsa-p256", "ecdsa-p384", "ed25519",
+  "ml-dsa-65"
 };
 static const char *const kex_names[HB_KEX_COUNT] = { "x25519", "ecdh-p256" };
+static const char *const kem_names[HB_KEM_COUNT] = {
+  "ml-kem-512", "ml-kem-768", "ml-kem-1024", "kyber-768"
+};
+/* FIPS 203 table 3; round-3 Kyber768 has ML-KEM-768's sizes */
+static const size_t kem_pub[HB_KEM_COUNT] = { 800, 1184, 1568, 1184 };
+static const size_t kem_ct[HB_KEM_COUNT] = { 768, 1088, 1568, 1088 };
 
 const char *hb_md_name(hb_md_alg alg) { return md_names[alg]; }
 size_t hb_md_size(hb_md_alg alg) { return md_sizes[alg]; }
@@ -21,3 +28,6 @@ size_t hb_aead_key_size(hb_aead_alg alg) { return aead_keys[alg]; }
 const char *hb_sig_name(hb_sig_alg alg) { return sig_names[alg]; }
 int hb_sig_is_rsa(hb_sig_alg alg) { return alg <= HB_RSA4096; }
 const char *hb_kex_name(hb_kex_alg alg) { return kex_names[alg]; }
+const char *hb_kem_name(hb_kem_alg alg) { return kem_names[alg]; }
+size_t hb_kem_pub_size(hb_kem_alg alg) { return kem_pub[alg]; }
+size_t hb_kem_ct_size(hb_kem_alg alg) { return kem_ct[alg]; }

@@ -1,20 +1,19 @@
 /* Plain TCP as a transport table: the baseline every TLS figure is
- * compared with. */
+ * compared with. The socket calls are the layer's (hb_sock_*); writev
+ * and sendfile give the server its zero-copy paths. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
-#include "hb/tls.h"
+#include "hb/tls_layer.h"
 
 struct hb_tls_ctx {
   int unused;
 };
 
 struct hb_tls_conn {
-  int fd;
-  uint64_t in, out;
+  hb_tls_base base;
 };
 
 static int plain_ctx_new(const hb_tls_config *cfg, hb_tls_ctx **out,
@@ -32,10 +31,10 @@ static void plain_ctx_free(hb_tls_ctx *ctx)
 static int plain_conn_new(hb_tls_ctx *ctx, int fd, const char *sni,
                           hb_tls_conn **out, hb_err *err)
 {
-  *out = calloc(1, sizeof(**out));
+  *out = malloc(sizeof(**out));
   if(!*out)
     return hb_err_set(err, HB_ERROR, "out of memory");
-  (*out)->fd = fd;
+  hb_tls_base_init(&(*out)->base, fd, NULL, NULL);
   return HB_OK;
 }
 
@@ -44,51 +43,44 @@ static hb_io plain_handshake(hb_tls_conn *c, hb_err *err)
   return HB_IO_OK;
 }
 
-static hb_io sock_error(const char *what, hb_err *err)
+/* Words for a failed call: the errno's, as the socket gave it. */
+static hb_io plain_io(hb_tls_conn *c, hb_io io, const char *what,
+                      hb_err *err)
 {
-  if(errno == EAGAIN || errno == EWOULDBLOCK)
-    return what[0] == 'r' ? HB_IO_WANT_READ : HB_IO_WANT_WRITE;
-  hb_err_set(err, HB_ERROR, "%s: %s", what, strerror(errno));
-  return HB_IO_ERROR;
+  if(io == HB_IO_ERROR || io == HB_IO_RESET)
+    hb_sock_fail(&c->base, io, what, err);
+  return io;
 }
 
 static hb_io plain_read(hb_tls_conn *c, void *buf, size_t len, size_t *n,
                         hb_err *err)
 {
-  ssize_t r;
-
-  do
-    r = recv(c->fd, buf, len, 0);
-  while(r < 0 && errno == EINTR);
-  *n = 0;
-  if(r == 0)
-    return HB_IO_CLOSED;
-  if(r < 0)
-    return sock_error("read", err);
-  c->in += (uint64_t)r;
-  *n = (size_t)r;
-  return HB_IO_OK;
+  return plain_io(c, hb_sock_read(&c->base, buf, len, n), "read", err);
 }
 
 static hb_io plain_write(hb_tls_conn *c, const void *buf, size_t len,
                          size_t *n, hb_err *err)
 {
-  ssize_t r;
+  return plain_io(c, hb_sock_write(&c->base, buf, len, n), "write", err);
+}
 
-  do
-    r = send(c->fd, buf, len, MSG_NOSIGNAL);
-  while(r < 0 && errno == EINTR);
-  *n = 0;
-  if(r < 0)
-    return sock_error("write", err);
-  c->out += (uint64_t)r;
-  *n = (size_t)r;
-  return HB_IO_OK;
+static hb_io plain_writev(hb_tls_conn *c, const struct iovec *iov,
+                          int iovcnt, int more, size_t *n, hb_err *err)
+{
+  return plain_io(c, hb_sock_writev(&c->base, iov, iovcnt, more, n),
+                  "write", err);
+}
+
+static hb_io plain_sendfile(hb_tls_conn *c, int fd, off_t *off, size_t len,
+                            size_t *n, hb_err *err)
+{
+  return plain_io(c, hb_sock_sendfile(&c->base, fd, off, len, n), "write",
+                  err);
 }
 
 static hb_io plain_shutdown(hb_tls_conn *c, hb_err *err)
 {
-  if(shutdown(c->fd, SHUT_WR) && errno != ENOTCONN) {
+  if(shutdown(c->base.fd, SHUT_WR) && errno != ENOTCONN) {
     hb_err_set(err, HB_ERROR, "shutdown: %s", strerror(errno));
     return HB_IO_ERROR;
   }
@@ -97,9 +89,7 @@ static hb_io plain_shutdown(hb_tls_conn *c, hb_err *err)
 
 static int plain_info(hb_tls_conn *c, hb_tls_info *info)
 {
-  memset(info, 0, sizeof(*info));
-  info->bytes_in = c->in;
-  info->bytes_out = c->out;
+  hb_tls_base_info(&c->base, info);
   return HB_OK;
 }
 
@@ -125,11 +115,12 @@ static void plain_session_free(hb_tls_session *s)
 }
 
 const hb_tls_ops hb_plain_tls = {
-  "plain", 0,
+  "plain", HB_TLS_SUP_UNBUFFERED,
   plain_ctx_new, plain_ctx_free, plain_conn_new, plain_handshake,
   plain_read, plain_write, plain_shutdown, plain_info, plain_conn_free,
   plain_session_get, plain_session_set, plain_session_free,
   NULL, /* conn_reuse: a new socket needs no state */
   NULL, /* write_early */
-  "plain TCP has no TLS, so no early data"
+  "plain TCP has no TLS, so no early data",
+  plain_writev, plain_sendfile
 };

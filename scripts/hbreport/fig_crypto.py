@@ -109,29 +109,64 @@ def digests(rep):
         "Median MiB/s per library with the %(ci)s of the median.")
 
 
-def asymmetric(rep):
+SIG_OPS = ("sign", "verify", "encrypt", "decrypt")
+KEX_OPS = ("keygen", "derive", "exchange", "encaps", "decaps")
+
+
+def _ops_figure(rep, ops_wanted, key, title, caption):
+    """Grouped bars of ops/s, one row per result name that some library
+    measured; rows no library here has (every one unsupported or failed)
+    are left out and named in the caption (the table gives the reasons)."""
     rs = [r for r in rep.of_suite("crypto") if r["unit"] == "ops/s" and
-          r["params"].get("operation") not in ("run", "rekey")]
+          r["params"].get("operation") in ops_wanted]
     if not any(L.ok(r) for r in rs):
         return None
-    ops, bes = [], _backends(rs)
+    ops, none, bes = [], [], _backends(rs)
     for r in rs:
-        if r["name"] not in ops:
+        if r["name"] in ops or r["name"] in none:
+            continue
+        if any(L.ok(x) for x in rs if x["name"] == r["name"]):
             ops.append(r["name"])
+        else:
+            none.append(r["name"])
     series = [(b, {r["name"]: _triple(r) for r in rs if r["backend"] == b})
               for b in bes]
-    fig = P.new_figure(10, 1.2 + 0.11 * len(ops) * max(2, len(bes)))
+    fig = P.new_figure(10, 1.5 + 0.11 * len(ops) * max(2, len(bes)))
     ax = fig.add_subplot(1, 1, 1)
-    handles = P.hbars(ax, ops, series, log=True)
+    P.hbars(ax, ops, series, log=True)
     P.plain_axis(ax, "x", count=True)
-    ax.set_xlabel("operations per second (log); whiskers: %s of the median"
-                  % L.ci_name(rs))
-    ax.legend(handles=handles, loc="lower right")
-    return P.finish(fig, rep, "crypto-asymmetric",
-                    "Public-key operations per second",
-                    "Median operations per second of each public-key "
-                    "operation per library; n/a: unsupported or failed "
-                    "(the table below gives the reason).")
+    ax.set_xlabel("operations per second (log)")
+    P.legend(fig, [], patches=[(P.color(b), b) for b in bes],
+             whisker=L.ci_name(rs) + " of the median")
+    if none:
+        caption += (" Left out, no library here has them: %s."
+                    % ", ".join(none))
+    return P.finish(fig, rep, key, title, caption)
+
+
+def asymmetric(rep):
+    return _ops_figure(
+        rep, SIG_OPS, "crypto-asymmetric",
+        "Signatures and RSA operations per second",
+        "Median operations per second of each signature, verification "
+        "and RSA key-transport operation per library; n/a: unsupported or "
+        "failed (the table below gives the reason).")
+
+
+def kex(rep):
+    return _ops_figure(
+        rep, KEX_OPS, "crypto-kex",
+        "Key exchange operations per second: ECDH and post-quantum KEMs",
+        "Median operations per second per library. X25519 and ECDH: "
+        "keygen, derive (the shared secret alone) and exchange (keygen + "
+        "parsing the peer's value + derive: either side's cost). ML-KEM "
+        "and Kyber: keygen and decaps are the client's, encaps the "
+        "server's primitive; exchange is the server's whole side (parsing "
+        "the client's public key + encapsulating), the client's is keygen "
+        "+ decaps. A hybrid X25519MLKEM768 handshake pays both the X25519 "
+        "and the ML-KEM-768 rows. Kyber-768 is the pre-standard round-3 "
+        "algorithm (the draft X25519Kyber768 group), not ML-KEM-768. n/a: "
+        "unsupported or failed (the table below gives the reason).")
 
 
 def derived(rep):

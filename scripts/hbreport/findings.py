@@ -22,7 +22,10 @@ OP_NAMES = {"rsa-2048/sign": "RSA-2048 signature",
             "rsa-2048/decrypt": "RSA-2048 decryption",
             "ecdsa-p256/sign": "ECDSA P-256 signature",
             "ed25519/sign": "Ed25519 signature",
-            "x25519/exchange": "X25519 key exchange"}
+            "ml-dsa-65/sign": "ML-DSA-65 signature",
+            "x25519/exchange": "X25519 key exchange",
+            "ml-kem-768/exchange": "ML-KEM-768 key exchange (the server's "
+                                   "side: parse and encapsulate)"}
 CERTS = {"ecdsa-p256": "ECDSA P-256", "ecdsa-p384": "ECDSA P-384",
          "rsa-2048": "RSA-2048", "rsa-3072": "RSA-3072",
          "rsa-4096": "RSA-4096", "ed25519": "Ed25519"}
@@ -435,6 +438,26 @@ def _crypto_compare(rep):
                 "crypto", 3, noisy={pretty(r["backend"]) for r in rs
                                     if r.get("noisy")})
     return [f] if f else []
+
+
+def _pq_compare(rep):
+    """The post-quantum half of a hybrid exchange against the classical
+    half, per library that has both: ML-KEM-768's server side (parse the
+    client's key, encapsulate) against one X25519 exchange."""
+    mlkem, x25519 = [], []
+    for b in _backends(rep, "crypto"):
+        m = rep.find("crypto", "ml-kem-768/exchange", b)
+        x = rep.find("crypto", "x25519/exchange", b)
+        if m and x and L.ok(m) and L.ok(x):
+            mlkem.append(Q.of("ML-KEM-768 on %s" % pretty(b), m))
+            x25519.append(Q.of("X25519", x))
+    if not mlkem:
+        return []
+    return [compare(mlkem, x25519, "{a} runs {times} as many exchanges per "
+                    "second as {b}", "The post-quantum half of an "
+                    "X25519MLKEM768 handshake (server side: parse the "
+                    "client's key and encapsulate) against its X25519 "
+                    "half: ", "crypto", 4, then="{a} {times}")]
 
 
 def _handshake(rep):
@@ -1085,7 +1108,7 @@ def _pick_top(found):
 
 def findings(rep):
     """The page's summary of one report: a Summary."""
-    found = _crypto_compare(rep) + _crypto(rep)
+    found = _crypto_compare(rep) + _pq_compare(rep) + _crypto(rep)
     found += _handshake(rep) + _throughput(rep) + _load(rep)
     top = _pick_top(found)
     groups = []

@@ -38,9 +38,25 @@ class Figure:
         self.png = png
 
 
+def _shade(hexcolor, k):
+    """hexcolor mixed toward black (k < 0) or white (k > 0) by |k|."""
+    rgb = [int(hexcolor[i:i + 2], 16) for i in (1, 3, 5)]
+    end = 255 if k > 0 else 0
+    return "#" + "".join("%02x" % round(c + (end - c) * abs(k))
+                         for c in rgb)
+
+
 def color(backend):
+    """A colour per backend; a library set built apart (openssl-3.5,
+    wolfssl-5.7) gets a shade of its library's colour, told apart from
+    Debian's build and from other sets by its version."""
     if backend in BACKEND_COLORS:
         return BACKEND_COLORS[backend]
+    family = backend.split("-")[0].split("@")[0]
+    if family in BACKEND_COLORS:
+        shades = (-0.35, -0.55)  # darker: "n/a" stays readable
+        return _shade(BACKEND_COLORS[family],
+                      shades[sum(map(ord, backend)) % len(shades)])
     return EXTRA_COLORS[sum(map(ord, backend)) % len(EXTRA_COLORS)]
 
 

@@ -20,8 +20,10 @@ from .cli import check_out_path, usage_fail, write_atomic
 KINDS = [
     ("crypto-aead", "Crypto: record protection against record size",
      "no crypto results with seal/open operations", "fig_crypto.aead"),
-    ("crypto-asymmetric", "Crypto: public-key operations per second",
-     "no crypto results in ops/s", "fig_crypto.asymmetric"),
+    ("crypto-asymmetric", "Crypto: signatures and RSA per second",
+     "no signature or RSA results", "fig_crypto.asymmetric"),
+    ("crypto-kex", "Crypto: key exchange (ECDH, ML-KEM) per second",
+     "no key-exchange or KEM results", "fig_crypto.kex"),
     ("crypto-equivalence",
      "Crypto: bytes of AES-GCM per signature or key exchange",
      "no 'derived' table (the crypto suite writes it)",

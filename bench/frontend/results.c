@@ -1,0 +1,72 @@
+/* Engine reports as the front end reads them (results.h). */
+#include <math.h>
+#include <string.h>
+
+#include "hb/report.h"
+#include "results.h"
+
+const char *hb_res_str(json_t *o, const char *key)
+{
+  const char *s = json_string_value(json_object_get(o, key));
+
+  return s ? s : "";
+}
+
+json_t *hb_res_find(json_t *report, const char *suite, const char *backend,
+                    const char *name)
+{
+  json_t *r;
+  size_t i;
+
+  json_array_foreach(json_object_get(report, "results"), i, r)
+    if(!strcmp(hb_res_str(r, "backend"), backend) &&
+       !strcmp(hb_res_str(r, "name"), name) &&
+       (!suite || !strcmp(hb_res_str(r, "suite"), suite)))
+      return r;
+  return NULL;
+}
+
+double hb_res_num(json_t *o, const char *a, const char *b)
+{
+  json_t *v = json_object_get(o, a);
+
+  if(b)
+    v = json_object_get(v, b);
+  return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+double hb_res_median(json_t *r)
+{
+  return hb_res_num(json_object_get(r, "stats"), "median", NULL);
+}
+
+static int listed(json_t *report, const char *name)
+{
+  json_t *b;
+  size_t i;
+
+  json_array_foreach(json_object_get(report, "backends"), i, b)
+    if(!strcmp(hb_res_str(b, "name"), name))
+      return 1;
+  return 0;
+}
+
+void hb_res_add_backend(json_t *report, const char *name,
+                        const char *version)
+{
+  if(!listed(report, name))
+    hb_report_add_backend(report, name, version);
+}
+
+void hb_res_merge(json_t *report, json_t *part)
+{
+  json_t *v;
+  size_t i;
+
+  /* the engine's whole entry (version, origin, what else it says) */
+  json_array_foreach(json_object_get(part, "backends"), i, v)
+    if(!listed(report, hb_res_str(v, "name")))
+      json_array_append(json_object_get(report, "backends"), v);
+  json_array_foreach(json_object_get(part, "results"), i, v)
+    json_array_append(json_object_get(report, "results"), v);
+}

@@ -1,0 +1,31 @@
+/* Engine reports as the front end reads them: finding a result, its
+ * median and numbers, and merging an engine's report into the driver's,
+ * with one rule for backends (one entry per name, the first kept). */
+#ifndef HB_RESULTS_H
+#define HB_RESULTS_H
+
+#include <jansson.h>
+
+/* The first result of backend named name, of suite (NULL: any); NULL
+ * when there is none. */
+json_t *hb_res_find(json_t *report, const char *suite, const char *backend,
+                    const char *name);
+
+/* o.a (or o.a.b with b non-NULL) as a number; NaN when absent or null. */
+double hb_res_num(json_t *o, const char *a, const char *b);
+
+/* The median of a result, or of any series with stats; NaN when none. */
+double hb_res_median(json_t *r);
+
+/* A member string, "" when absent. */
+const char *hb_res_str(json_t *o, const char *key);
+
+/* Lists backend name unless a backend of that name is listed. */
+void hb_res_add_backend(json_t *report, const char *name,
+                        const char *version);
+
+/* Appends every result of part to report, and part's backend entries
+ * (whole) by the rule of hb_res_add_backend. Part stays the caller's. */
+void hb_res_merge(json_t *report, json_t *part);
+
+#endif

@@ -1,0 +1,215 @@
+/* Declared command-line options (hb/opts.h), on top of getopt_long. */
+#include "hb/opts.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hb/cli.h"
+
+#define OPTS_MAX 64
+#define HELP_COL 27  /* where the help text starts */
+
+/* getopt's value for option i: its letter, or 256 + i */
+static int opt_val(const hb_opt *o, int i)
+{
+  return o->short_name ? o->short_name : 256 + i;
+}
+
+static void opt_name(const hb_opt *o, char *buf, size_t size)
+{
+  if(o->name)
+    snprintf(buf, size, "--%s", o->name);
+  else
+    snprintf(buf, size, "-%c", o->short_name);
+}
+
+/* "x25519, p256 or p384" */
+static void choices_text(const char *const *c, char *buf, size_t size)
+{
+  size_t i, n, len = 0;
+
+  for(n = 0; c[n]; n++)
+    ;
+  buf[0] = '\0';
+  for(i = 0; i < n && len < size; i++) {
+    snprintf(buf + len, size - len, "%s%s", i == 0 ? "" : i + 1 == n
+             ? " or " : ", ", c[i]);
+    len = strlen(buf);
+  }
+}
+
+static void bad_value(const hb_opts *spec, const hb_opt *o, const char *v,
+                      const char *why)
+{
+  char name[64], what[256];
+
+  opt_name(o, name, sizeof(name));
+  if(why && why[0])
+    hb_usage_fail(spec->cmd, "%s: %s", name, why);
+  if(o->what)
+    hb_usage_fail(spec->cmd, "%s: '%s' is not %s", name, v, o->what);
+  switch(o->kind) {
+  case HB_OPT_INT:
+    hb_usage_fail(spec->cmd, "%s: '%s' is not a whole number in %.0f..%.0f",
+                  name, v, o->min, o->max);
+  case HB_OPT_DOUBLE:
+    hb_usage_fail(spec->cmd, "%s: '%s' is not a number in %g..%g", name, v,
+                  o->min, o->max);
+  case HB_OPT_SECONDS:
+    hb_usage_fail(spec->cmd, "%s: '%s' is not a duration (0 < s <= %g)",
+                  name, v, o->max);
+  case HB_OPT_ENUM:
+    choices_text(o->choices, what, sizeof(what));
+    hb_usage_fail(spec->cmd, "%s: '%s' is not %s", name, v, what);
+  default:
+    hb_usage_fail(spec->cmd, "%s: bad value '%s'", name, v);
+  }
+}
+
+static void store(const hb_opts *spec, const hb_opt *o, const char *v)
+{
+  char why[512] = "";
+
+  switch(o->kind) {
+  case HB_OPT_FLAG:
+    *(int *)o->dest = 1;
+    return;
+  case HB_OPT_INT:
+    if(hb_parse_int(v, (long)o->min, (long)o->max, (long *)o->dest))
+      bad_value(spec, o, v, NULL);
+    return;
+  case HB_OPT_DOUBLE: {
+    char *end;
+    double d = strtod(v, &end);
+    if(!*v || *end || !isfinite(d) || d < o->min || d > o->max)
+      bad_value(spec, o, v, NULL);
+    *(double *)o->dest = d;
+    return;
+  }
+  case HB_OPT_SECONDS:
+    if(hb_parse_seconds(v, o->max, (double *)o->dest))
+      bad_value(spec, o, v, NULL);
+    return;
+  case HB_OPT_STRING:
+    *(const char **)o->dest = v;
+    return;
+  case HB_OPT_ENUM: {
+    size_t i;
+    for(i = 0; o->choices[i]; i++)
+      if(!strcmp(v, o->choices[i])) {
+        *(const char **)o->dest = o->choices[i];
+        return;
+      }
+    bad_value(spec, o, v, NULL);
+    return;
+  }
+  case HB_OPT_SIZES: {
+    size_t sizes[HB_MAX_SIZES];
+    int n;
+    if(hb_parse_size_list(v, (size_t)o->min, sizes, HB_MAX_SIZES, &n, why,
+                          sizeof(why)))
+      bad_value(spec, o, v, why);
+    *(const char **)o->dest = v;
+    return;
+  }
+  case HB_OPT_CALL:
+    if(o->check(v, o->dest, why, sizeof(why)))
+      bad_value(spec, o, v, why);
+    return;
+  case HB_OPT_END:
+    break;
+  }
+}
+
+int hb_opts_parse(const hb_opts *spec, int argc, char **argv)
+{
+  struct option longopts[OPTS_MAX + 2];
+  char shorts[3 * OPTS_MAX + 4];
+  size_t ns = 0, nl = 0;
+  int i, opt;
+
+  shorts[ns++] = ':'; /* a missing value is ':', not an unknown option */
+  shorts[ns++] = 'h';
+  for(i = 0; spec->opts[i].kind != HB_OPT_END && i < OPTS_MAX; i++) {
+    const hb_opt *o = &spec->opts[i];
+    int arg = o->kind == HB_OPT_FLAG ? no_argument : required_argument;
+    if(o->name) {
+      longopts[nl].name = o->name;
+      longopts[nl].has_arg = arg;
+      longopts[nl].flag = NULL;
+      longopts[nl].val = opt_val(o, i);
+      nl++;
+    }
+    if(o->short_name) {
+      shorts[ns++] = (char)o->short_name;
+      if(arg == required_argument)
+        shorts[ns++] = ':';
+    }
+  }
+  shorts[ns] = '\0';
+  longopts[nl].name = "help";
+  longopts[nl].has_arg = no_argument;
+  longopts[nl].flag = NULL;
+  longopts[nl].val = 'h';
+  memset(&longopts[nl + 1], 0, sizeof(longopts[0]));
+  opterr = 0;
+  optind = 1;
+  while((opt = getopt_long(argc, argv, shorts, longopts, NULL)) != -1) {
+    const hb_opt *o = NULL;
+    if(opt == 'h') {
+      hb_opts_help(spec, stdout);
+      exit(0);
+    }
+    for(i = 0; spec->opts[i].kind != HB_OPT_END; i++)
+      if(opt_val(&spec->opts[i], i) == opt) {
+        o = &spec->opts[i];
+        break;
+      }
+    if(!o)
+      hb_usage_getopt(spec->cmd, opt, argv);
+    store(spec, o, optarg);
+  }
+  return optind;
+}
+
+void hb_opts_help(const hb_opts *spec, FILE *f)
+{
+  const hb_opt *o;
+
+  fputs(spec->head, f);
+  for(o = spec->opts; o->kind != HB_OPT_END; o++) {
+    char left[128];
+    const char *h = o->help, *nl;
+    int len;
+
+    if(!h)
+      continue; /* undocumented: kept for old command lines */
+    if(o->name && o->short_name)
+      len = snprintf(left, sizeof(left), "  -%c, --%s", o->short_name,
+                     o->name);
+    else if(o->name)
+      len = snprintf(left, sizeof(left), "  --%s", o->name);
+    else
+      len = snprintf(left, sizeof(left), "  -%c", o->short_name);
+    if(o->meta && len > 0 && (size_t)len < sizeof(left))
+      snprintf(left + len, sizeof(left) - (size_t)len, " %s", o->meta);
+    len = (int)strlen(left);
+    if(len >= HELP_COL - 1)
+      fprintf(f, "%s\n%*s", left, HELP_COL, "");
+    else
+      fprintf(f, "%-*s", HELP_COL, left);
+    for(;;) {
+      nl = strchr(h, '\n');
+      if(!nl) {
+        fprintf(f, "%s\n", h);
+        break;
+      }
+      fprintf(f, "%.*s\n%*s", (int)(nl - h), h, HELP_COL, "");
+      h = nl + 1;
+    }
+  }
+  if(spec->tail)
+    fputs(spec->tail, f);
+}

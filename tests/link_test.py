@@ -1,0 +1,318 @@
+#!/usr/bin/python3
+"""The link emulator (httpsbench-link, issue #13): bad options, nothing
+left behind (normal exit, SIGINT, a killed child), and the accuracy the
+issue asks for: a 20 ms RTT in TCP connect times, 5% loss over 10,000
+packets, a 10 Mbit/s rate. Needs root and /dev/net/tun; skips (77)
+with a message without them.
+
+usage: link_test.py BUILD_DIR SOURCE_DIR
+"""
+import glob
+import json
+import math
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+BUILD, SRC = sys.argv[1], sys.argv[2]
+LINK = os.path.join(BUILD, "httpsbench-link")
+PEER = [sys.executable, os.path.join(SRC, "scripts", "link_peer.py")]
+SERVER = "10.77.0.2"
+failures = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what, flush=True)
+    if not cond:
+        failures.append(what)
+
+
+def run(args, timeout=60):
+    return subprocess.run([LINK] + args, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def ours():
+    """Our namespaces as `ip netns list` shows them."""
+    out = subprocess.run(["ip", "netns", "list"], capture_output=True,
+                         text=True).stdout
+    return [l.split()[0] for l in out.splitlines()
+            if l.startswith("hblink-")]
+
+
+def ns_alive(inode_link):
+    """Is any process still in the namespace (e.g. 'net:[4026532]')?"""
+    for p in glob.glob("/proc/[0-9]*/ns/net"):
+        try:
+            if os.readlink(p) == inode_link:
+                return True
+        except OSError:
+            pass
+    return False
+
+
+def left_behind(tmp, before):
+    """Names, devices or processes of a finished run that remain."""
+    left = [n for n in ours() if n not in before]
+    for f in glob.glob(os.path.join(tmp, "info.*.json")):
+        info = json.load(open(f))
+        try:
+            os.kill(info["pid"], 0)
+            left.append("process %d" % info["pid"])
+        except ProcessLookupError:
+            pass
+        if ns_alive(info["netns"]):
+            left.append("namespace " + info["netns"])
+    links = subprocess.run(["ip", "-o", "link"], capture_output=True,
+                           text=True).stdout
+    if "hbl0" in links:
+        left.append("device hbl0 in the root namespace")
+    return left
+
+
+def bad_options():
+    cases = [["--rtt", "-1"], ["--rtt=abc"], ["--jitter", "-5"],
+             ["--loss", "101"], ["--loss", "-0.5"], ["--rate", "0"],
+             ["--rate", "10/0"], ["--queue", "0"], ["--link", "moon"],
+             ["--loss-burst", "0,5"], ["--loss-burst", "1,2,3,4,5"],
+             ["--bogus"], ["--rtt"]]
+    for c in cases:
+        r = run(c + ["--client", "true"])
+        lines = r.stderr.splitlines()
+        check(r.returncode == 2 and len(lines) == 1 and not r.stdout,
+              "bad option %s: exit 2, one line (%d, %r)"
+              % (" ".join(c), r.returncode, r.stderr.strip()))
+
+
+def wait_for(pred, timeout=15):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if pred():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def sleepers(tmp, extra=()):
+    info = os.path.join(tmp, "info")
+    return subprocess.Popen(
+        [LINK, "--rtt", "1", "--quiet", "--stats", os.path.join(tmp, "st")]
+        + list(extra) + ["--server"] + PEER + ["sleeper", info, "--",
+                                               "--client"]
+        + PEER + ["sleeper", info],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def cleanup_checks():
+    before = ours()
+    with tempfile.TemporaryDirectory() as tmp:
+        r = run(["--rtt", "2", "--stats", os.path.join(tmp, "st"),
+                 "--server"] + PEER + ["sleeper", os.path.join(tmp, "info"),
+                                       "--", "--client", "sh", "-c",
+                                       "readlink /proc/self/ns/net > %s/ns"
+                                       % tmp])
+        check(r.returncode == 0, "normal run exits 0 (%d: %s)"
+              % (r.returncode, r.stderr.strip()[-300:]))
+        st = json.load(open(os.path.join(tmp, "st")))
+        check(st["client_exit"] == 0 and st["stopped_by"] is None,
+              "normal run: stats JSON records the client's exit")
+        cns = open(os.path.join(tmp, "ns")).read().strip()
+        check(cns != os.readlink("/proc/self/ns/net"),
+              "the client ran in a namespace of its own")
+        left = left_behind(tmp, before) + (["client namespace"]
+                                           if ns_alive(cns) else [])
+        check(not left, "normal run leaves nothing behind %s" % left)
+
+    for how in ("SIGINT", "kill -9 server", "kill -9 client"):
+        with tempfile.TemporaryDirectory() as tmp:
+            p = sleepers(tmp)
+            ok = wait_for(lambda: len(glob.glob(tmp + "/info.*.json")) == 2)
+            check(ok, "%s: both children started" % how)
+            infos = [json.load(open(f)) for f in
+                     sorted(glob.glob(tmp + "/info.*.json"),
+                            key=os.path.getmtime)]
+            if how == "SIGINT":
+                p.send_signal(signal.SIGINT)
+                want = 128 + signal.SIGINT
+            elif how == "kill -9 server":
+                os.kill(infos[0]["pid"], signal.SIGKILL)
+                want = 1
+            else:
+                os.kill(infos[1]["pid"], signal.SIGKILL)
+                want = 128 + signal.SIGKILL
+            try:
+                p.communicate(timeout=15)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.communicate()
+            check(p.returncode == want, "%s: exit %d (want %d)"
+                  % (how, p.returncode, want))
+            left = left_behind(tmp, before)
+            check(not left, "%s: nothing left behind %s" % (how, left))
+
+
+def rtt_check():
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "c")
+        r = run(["--rtt", "20", "--measure", "9", "--quiet", "--stats",
+                 os.path.join(tmp, "st"), "--server"] + PEER
+                + ["listen", "5001", "--",
+                   "--client"] + PEER + ["connects", SERVER, "5001", "9",
+                                         out])
+        check(r.returncode == 0, "20 ms run exits 0 (%s)"
+              % r.stderr.strip()[-300:])
+        if r.returncode:
+            return
+        tol = 20 * 0.02 + 0.1
+        med = statistics.median(json.load(open(out))["connect_ms"])
+        check(abs(med - 20) <= tol, "20 ms RTT: TCP connect median %.3f ms "
+              "(client) within 20 +- %.2f ms" % (med, tol))
+        m = json.load(open(os.path.join(tmp, "st")))["measured"]
+        for k in ("tcp_connect_ms", "echo_rtt_ms"):
+            v = m[k]["median"]
+            check(v is not None and abs(v - 20) <= tol,
+                  "20 ms RTT: %s median %s (emulator's probe) within "
+                  "20 +- %.2f ms" % (k, v, tol))
+
+
+def loss_check():
+    n, p = 10000, 0.05
+    half = 1.959964 * math.sqrt(n * p * (1 - p))
+    lo, hi = n * p - half, n * p + half
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "s")
+        r = run(["--loss", "5", "--seed", "13", "--quiet", "--stats",
+                 os.path.join(tmp, "st"), "--server"] + PEER
+                + ["udp-sink", "5002", out, "--", "--client"] + PEER
+                + ["udp-send", SERVER, "5002", str(n)])
+        check(r.returncode == 0, "loss run exits 0 (%s)"
+              % r.stderr.strip()[-300:])
+        if r.returncode:
+            return
+        st = json.load(open(os.path.join(tmp, "st")))["client_to_server"]
+        got = json.load(open(out))["received"]
+        check(st["packets_in"] == n, "loss: the emulator saw %d packets "
+              "(want %d)" % (st["packets_in"], n))
+        dropped = st["drops"]["loss"]
+        check(lo <= dropped <= hi, "5%% loss: the emulator dropped %d of %d,"
+              " inside the binomial 95%% interval [%.0f, %.0f]"
+              % (dropped, n, lo, hi))
+        check(lo <= n - got <= hi and n - got == dropped,
+              "5%% loss: the receiver missed %d, the same count"
+              % (n - got))
+
+
+def rate_check():
+    nbytes = 3 << 20
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "s")
+        r = run(["--rate", "10", "--queue", "100", "--quiet", "--stats",
+                 os.path.join(tmp, "st"), "--server"] + PEER
+                + ["tcp-sink", "5003", out, "--", "--client"] + PEER
+                + ["tcp-bulk", SERVER, "5003", str(nbytes)])
+        check(r.returncode == 0, "rate run exits 0 (%s)"
+              % r.stderr.strip()[-300:])
+        if r.returncode:
+            return
+        res = json.load(open(out))
+        st = json.load(open(os.path.join(tmp, "st")))["client_to_server"]
+        check(res["bytes"] == nbytes, "rate: all %d bytes arrived" % nbytes)
+        # from 10% of the bytes on (past slow start), as IP packets: each
+        # full segment carries mss bytes in mss + 52 (IP, TCP, timestamps)
+        stamps = res["stamps"]
+        i = next(k for k, s in enumerate(stamps) if s[1] >= nbytes // 10)
+        t0, b0 = stamps[i]
+        t1, b1 = stamps[-1]
+        mss = res["mss"] or 1448
+        mbit = (b1 - b0) * (mss + 52) / mss * 8 / ((t1 - t0) / 1e9) / 1e6
+        check(abs(mbit - 10) <= 0.3, "10 Mbit/s: %.3f Mbit/s at the "
+              "receiver (IP bytes) within 3%%" % mbit)
+        em = st["bytes_out"] * 8 / st["out_span_s"] / 1e6
+        check(abs(em - 10) <= 0.3, "10 Mbit/s: %.3f Mbit/s delivered by "
+              "the emulator within 3%%" % em)
+
+
+def handshake_check():
+    """A TLS 1.3 full handshake's time to first byte is 3 RTT + its
+    loopback time, 0-RTT one RTT less (within 10%), in the front end's
+    report; and the report carries the link."""
+    fe = os.path.join(BUILD, "httpsbench")
+    if not os.access(os.path.join(BUILD, "httpsbench-openssl"), os.X_OK):
+        print("skip handshake over the link: no OpenSSL engine")
+        return
+
+    def ttfb(rep):
+        m = {r["name"].split("/")[-1]: r["stats"]["median"]
+             for r in rep["results"] if r.get("stats")}
+        return (m["tcp_connect"] + m["tls_handshake"]
+                + m["first_request"]) / 1e3
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, extra, k in (("1.3 full", [], 3),
+                                ("1.3 0-RTT", ["--resume", "ticket",
+                                               "--early-data"], 2)):
+            reps = []
+            for link in ([], ["--rtt", "20"]):
+                out = os.path.join(tmp, "r.json")
+                r = subprocess.run(
+                    [fe, "handshake", "--backend", "openssl", "--tls", "1.3",
+                     "-n", "10", "--quiet", "--crypto",
+                     os.path.join(tmp, "none.json"), "--json", out]
+                    + extra + link, capture_output=True, text=True,
+                    timeout=120)
+                check(r.returncode == 0, "handshake %s %s exits 0 (%s)"
+                      % (label, " ".join(link), r.stderr.strip()[-300:]))
+                if r.returncode:
+                    return
+                reps.append(json.load(open(out)))
+            loop, over = ttfb(reps[0]), ttfb(reps[1])
+            res = [r for r in reps[1]["results"]
+                   if r["name"].endswith("/tls_handshake")][0]
+            rtt = res["link_measured"]["echo_rtt_ms"]["median"]
+            want = k * rtt + loop
+            check(abs(over - want) <= 0.1 * want,
+                  "TLS %s over 20 ms: first byte after %.2f ms, %d RTT "
+                  "(%.3f ms) + loopback %.2f ms = %.2f within 10%%"
+                  % (label, over, k, rtt, loop, want))
+            check(res["rtts_expected"] == k and
+                  reps[1]["link"]["configured"]["rtt_ms"] == 20 and
+                  "link" not in reps[0],
+                  "TLS %s: the report records the link and %d RTTs "
+                  "expected" % (label, k))
+            v = subprocess.run([sys.executable, os.path.join(
+                SRC, "scripts", "validate_report.py"), out],
+                capture_output=True, text=True)
+            check(v.returncode == 0, "the report over the link is valid "
+                  "(%s)" % (v.stdout + v.stderr).strip()[-300:])
+    r = subprocess.run([fe, "handshake", "--rtt", "-3"],
+                       capture_output=True, text=True)
+    check(r.returncode == 2 and len(r.stderr.splitlines()) == 1,
+          "httpsbench handshake --rtt -3: exit 2, one line")
+    check(not ours(), "no namespace left after the handshake runs")
+
+
+def main():
+    if not os.access(LINK, os.X_OK):
+        print("FAIL: no %s" % LINK)
+        return 1
+    bad_options()
+    r = run(["--stats", "-", "--client", "true"])
+    if r.returncode == 3:
+        print("SKIP: %s" % r.stderr.strip())
+        return 77 if not failures else 1
+    check(r.returncode == 0, "a trivial run exits 0 (%s)" % r.stderr.strip())
+    cleanup_checks()
+    rtt_check()
+    loss_check()
+    rate_check()
+    handshake_check()
+    print("%d failure(s)" % len(failures))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
