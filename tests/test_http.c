@@ -149,6 +149,10 @@ static const req_case req_cases[] = {
   REQBAD("content-length empty", G11 "Content-Length:\r\n\r\n", -400),
   REQBAD("content-length overflow", G11 "Content-Length: "
          "99999999999999999999\r\n\r\n", -400),
+  /* 19 digits, above 2^63 / 10 before the last one: v * 10 overflowed
+   * int64 (fuzz_response found it) */
+  REQBAD("content-length 19 digits past int64", G11 "Content-Length: "
+         "9223372036854775810\r\n\r\n", -400),
   REQBAD("content-length just over 2^62", G11 "Content-Length: "
          "4611686018427387905\r\n\r\n", -400),
   REQBAD("CL then TE", G11 "Content-Length: 5\r\n"

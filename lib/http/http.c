@@ -75,6 +75,8 @@ static int64_t http_content_length(const char *s, size_t n)
   for(i = 0; i < n; i++) {
     if(s[i] < '0' || s[i] > '9')
       return -1;
+    if(v > ((int64_t)1 << 62) / 10) /* v * 10 would pass 2^62 */
+      return -1;
     v = v * 10 + (s[i] - '0');
     if(v > ((int64_t)1 << 62))
       return -1;
