@@ -64,7 +64,7 @@ else
   engines=plain
   for e in "$build"/httpsbench-*; do
     b=${e##*/httpsbench-}
-    case $b in plain|curl) ;; *) [ -x "$e" ] && engines="$engines $b" ;; esac
+    case $b in plain|curl|link) ;; *) [ -x "$e" ] && engines="$engines $b" ;; esac
   done
 fi
 
