@@ -465,7 +465,7 @@ static void test_kex(void)
 static void kem_tamper(hb_kem *k, const uint8_t *ct, size_t ctlen,
                        const uint8_t *good, const char *name)
 {
-  uint8_t bad[HB_KEM_CT_MAX_LEN], s1[HB_KEM_SECRET_LEN],
+  uint8_t bad[HB_KEM_CT_MAX_LEN] = { 0 }, s1[HB_KEM_SECRET_LEN],
           s2[HB_KEM_SECRET_LEN];
   size_t l1 = sizeof(s1), l2 = sizeof(s2);
   hb_err err = { "" };

@@ -132,7 +132,7 @@ int hb_opts_parse(const hb_opts *spec, int argc, char **argv)
 
   shorts[ns++] = ':'; /* a missing value is ':', not an unknown option */
   shorts[ns++] = 'h';
-  for(i = 0; spec->opts[i].kind != HB_OPT_END && i < OPTS_MAX; i++) {
+  for(i = 0; i < OPTS_MAX && spec->opts[i].kind != HB_OPT_END; i++) {
     const hb_opt *o = &spec->opts[i];
     int arg = o->kind == HB_OPT_FLAG ? no_argument : required_argument;
     if(o->name) {
