@@ -85,11 +85,19 @@ static int num(const char *s, double min, double max, double *out,
   return 0;
 }
 
+void hb_link_one_line(char *s)
+{
+  for(; *s; s++)
+    if((unsigned char)*s < ' ' || *s == 0x7f)
+      *s = '?';
+}
+
 static int bad(char *why, size_t n, const char *opt, const char *val,
                const char *want)
 {
   snprintf(why, n, "bad value for --%s: '%s' (want %s)", opt,
            val ? val : "", want);
+  hb_link_one_line(why);
   return -1;
 }
 
@@ -141,14 +149,18 @@ int hb_link_parse(struct hb_link_cfg *c, const char *name, const char *val,
                  "P and R above 0");
     c->given |= HB_LINK_GIVEN_BURST;
   } else if(!strcmp(name, "rate")) {
-    if(num(val, 0, 100000, &c->rate_down, &e) || c->rate_down <= 0)
+    double down, up;
+    /* both read before either is stored: a bad value changes nothing */
+    if(num(val, 0, 100000, &down, &e) || down <= 0)
       return bad(why, whylen, name, val, "Mbit/s above 0, or DOWN/UP");
-    c->rate_up = c->rate_down;
+    up = down;
     if(*e == '/') {
-      if(num(e + 1, 0, 100000, &c->rate_up, NULL) || c->rate_up <= 0)
+      if(num(e + 1, 0, 100000, &up, NULL) || up <= 0)
         return bad(why, whylen, name, val, "Mbit/s above 0, or DOWN/UP");
     } else if(*e)
       return bad(why, whylen, name, val, "Mbit/s above 0, or DOWN/UP");
+    c->rate_down = down;
+    c->rate_up = up;
     c->given |= HB_LINK_GIVEN_RATE;
   } else if(!strcmp(name, "queue")) {
     if(num(val, 1, 1000000, &v, NULL) || v != floor(v))
@@ -167,7 +179,8 @@ int hb_link_parse(struct hb_link_cfg *c, const char *name, const char *val,
   } else if(!strcmp(name, "seed")) {
     char *end;
     unsigned long long s;
-    if(!val || !*val || *val == '-')
+    /* a digit first: strtoull would take " -1" (as 2^64 - 1) and "+1" */
+    if(!val || *val < '0' || *val > '9')
       return bad(why, whylen, name, val, "a whole number");
     errno = 0;
     s = strtoull(val, &end, 0);

@@ -84,6 +84,10 @@ int hb_link_to_args(const struct hb_link_cfg *c, char **argv, int max,
 /* Prints the configuration as one JSON object (no newline). */
 void hb_link_print_json(FILE *f, const struct hb_link_cfg *c);
 
+/* Replaces control bytes in a message with '?': an option's value may
+ * hold a newline, and usage errors are one line. */
+void hb_link_one_line(char *s);
+
 /* Prints the option lines for --help, indented by two spaces. */
 void hb_link_print_help(FILE *f);
 

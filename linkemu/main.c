@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "emu.h"
+#include "link_args.h"
 #include "link_opts.h"
 #include "netns.h"
 #include "probe.h"
@@ -123,89 +124,28 @@ static void die_usage(const char *fmt, const char *a)
 
 static void parse_args(struct app *a, int argc, char **argv)
 {
-  int i;
-  char why[256];
+  struct hb_link_args la;
+  char why[320];
 
-  for(i = 1; i < argc; i++) {
-    char name[64];
-    const char *arg = argv[i], *val = NULL, *eq;
-    int r, j;
-    if(!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
-      usage(stdout);
-      exit(0);
-    }
-    if(!strcmp(arg, "--server")) {
-      a->srv_argv = &argv[i + 1];
-      for(j = i + 1; j < argc && strcmp(argv[j], "--"); j++)
-        ;
-      if(j == argc)
-        die_usage("--server needs a command ending with '--'%s", "");
-      if(j == i + 1)
-        die_usage("--server needs a command%s", "");
-      argv[j] = NULL;
-      i = j;
-      continue;
-    }
-    if(!strcmp(arg, "--client")) {
-      if(i + 1 >= argc)
-        die_usage("--client needs a command%s", "");
-      a->cli_argv = &argv[i + 1];
-      break;
-    }
-    if(strncmp(arg, "--", 2))
-      die_usage("unexpected argument '%s'", arg);
-    eq = strchr(arg, '=');
-    snprintf(name, sizeof(name), "%.*s",
-             (int)(eq ? (size_t)(eq - arg - 2) : strlen(arg + 2)), arg + 2);
-    if(eq)
-      val = eq + 1;
-    if(!strcmp(name, "hold") || !strcmp(name, "quiet") ||
-       !strcmp(name, "no-realtime") ||
-       !strcmp(name, "no-ready") || !strcmp(name, "reorder")) {
-      if(val)
-        die_usage("--%s takes no value", name);
-    } else if(!val) {
-      if(i + 1 >= argc)
-        die_usage("--%s needs a value", name);
-      val = argv[++i];
-    }
-    r = hb_link_parse(&a->cfg, name, val, why, sizeof(why));
-    if(r < 0)
-      die_usage("%s", why);
-    if(r > 0)
-      continue;
-    if(!strcmp(name, "hold"))
-      a->hold = 1;
-    else if(!strcmp(name, "quiet"))
-      a->quiet = 1;
-    else if(!strcmp(name, "no-realtime"))
-      a->no_realtime = 1;
-    else if(!strcmp(name, "no-ready"))
-      a->no_ready = 1;
-    else if(!strcmp(name, "stats"))
-      a->stats_path = val;
-    else if(!strcmp(name, "ready"))
-      a->ready = val;
-    else if(!strcmp(name, "measure")) {
-      char *e;
-      long n = strtol(val, &e, 10);
-      if(*e || !*val || n < 0 || n > 10000)
-        die_usage("bad value for --measure: '%s' (want 0 to 10000)", val);
-      a->measure_n = (int)n;
-    } else if(!strcmp(name, "ready-timeout")) {
-      char *e;
-      double s = strtod(val, &e);
-      if(*e || !*val || !(s > 0 && s <= 3600))
-        die_usage("bad value for --ready-timeout: '%s' (want 0 to 3600 "
-                  "s)", val);
-      a->ready_timeout_s = s;
-    } else
-      die_usage("unknown option '--%s'", name);
+  hb_link_args_init(&la);
+  switch(hb_link_args_parse(&la, argc, argv, why, sizeof(why))) {
+  case 1:
+    usage(stdout);
+    exit(0);
+  case -1:
+    die_usage("%s", why);
   }
-  if(a->hold && (a->cli_argv || a->srv_argv))
-    die_usage("--hold runs no commands%s", "");
-  if(!a->hold && !a->cli_argv)
-    die_usage("nothing to run: give --client CMD (or --hold)%s", "");
+  a->cfg = la.cfg;
+  a->srv_argv = la.srv_argv;
+  a->cli_argv = la.cli_argv;
+  a->hold = la.hold;
+  a->measure_n = la.measure_n;
+  a->quiet = la.quiet;
+  a->no_ready = la.no_ready;
+  a->no_realtime = la.no_realtime;
+  a->stats_path = la.stats_path;
+  a->ready = la.ready;
+  a->ready_timeout_s = la.ready_timeout_s;
 }
 
 static void put_env(void)
@@ -671,9 +611,6 @@ int main(int argc, char **argv)
   const char *problem;
   int i;
 
-  hb_link_cfg_init(&a.cfg);
-  a.ready = "listening on";
-  a.ready_timeout_s = 60;
   a.srv_out = a.probe_fd = -1;
   for(i = 0; i < 2; i++)
     a.side[i].ns_fd = a.side[i].tun_fd = -1;

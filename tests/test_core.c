@@ -336,7 +336,9 @@ static void test_cli(void)
   hb_crypto_case *cases;
   size_t nc;
   static const char *bad[] = { "", "0", "abc", "0,abc", "16,", ",16", "1x",
-                               "99999999999999999999", "65m", "-5" };
+                               "99999999999999999999", "65m", "-5",
+                               /* 2^54+1 KiB wrapped to 1 KiB */
+                               "18014398509481985k" };
   size_t i;
 
   CHECK(hb_parse_sizes("16,1k,2M", sizes, HB_MAX_SIZES, &n, why,

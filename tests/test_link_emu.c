@@ -192,7 +192,8 @@ static void test_opts(void)
     { "loss", "-1" }, { "rate", "0" }, { "rate", "5/0" }, { "rate", "5/" },
     { "queue", "0" }, { "queue", "1.5" }, { "link", "moon" },
     { "jitter", "nan" }, { "loss-burst", "5" }, { "loss-burst", "0,1" },
-    { "seed", "-3" }
+    { "seed", "-3" }, { "seed", " -1" }, { "seed", "+1" },
+    { "rtt", "5\n6" }
   };
   size_t i;
   int n;

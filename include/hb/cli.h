@@ -9,7 +9,11 @@
 #define HB_EXIT_INTERRUPTED 130
 #define HB_MAX_SIZES 32
 
-/* Prints "httpsbench <cmd>: <message>" and a hint, exits 2. */
+/* Replaces control bytes (a newline an argument held) with '?'. */
+void hb_one_line(char *s);
+
+/* Prints "httpsbench <cmd>: <message>" (one line: control bytes in it
+ * become '?') and a hint, exits 2. */
 void hb_usage_fail(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3), noreturn));
 
@@ -18,6 +22,9 @@ void hb_usage_fail(const char *cmd, const char *fmt, ...)
  * <opt> needs a value" or "unknown option '<opt>'", exit 2. */
 void hb_usage_getopt(const char *cmd, int opt, char *const argv[])
     __attribute__((noreturn));
+
+/* The message hb_usage_getopt prints (without command and hint). */
+void hb_getopt_why(int opt, char *const argv[], char *why, size_t size);
 
 /* "16,256,1350" -> sizes; 0 on success, -1 (with why) on bad input. Each
  * size is 1 .. 64 MiB, with optional k/K (KiB) or m/M (MiB) suffix. */

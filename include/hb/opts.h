@@ -50,6 +50,16 @@ typedef struct hb_opts {
  * an option (argv is permuted, as by getopt_long). */
 int hb_opts_parse(const hb_opts *spec, int argc, char **argv);
 
+#define HB_OPTS_HELP (-2)
+
+/* The same without printing or exiting (what hb_opts_parse wraps, and
+ * what tests and fuzzing call): the index of the first argument that is
+ * not an option; HB_OPTS_HELP for --help / -h (nothing after it parsed);
+ * -1 for bad usage, with the one-line reason in why ("--seconds: 'x' is
+ * not ..."; no command name). Options before a bad one are stored. */
+int hb_opts_parse_r(const hb_opts *spec, int argc, char **argv, char *why,
+                    size_t size);
+
 /* The help: head, one line per option (continuations indented), tail. */
 void hb_opts_help(const hb_opts *spec, FILE *f);
 

@@ -10,14 +10,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+void hb_one_line(char *s)
+{
+  for(; *s; s++)
+    if((unsigned char)*s < ' ' || *s == 0x7f)
+      *s = '?';
+}
+
 void hb_usage_fail(const char *cmd, const char *fmt, ...)
 {
   va_list ap;
+  char msg[1024];
 
   fprintf(stderr, "httpsbench%s%s: ", cmd ? " " : "", cmd ? cmd : "");
   va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
+  vsnprintf(msg, sizeof(msg), fmt, ap);
   va_end(ap);
+  hb_one_line(msg); /* an argument may hold a newline */
+  fputs(msg, stderr);
   if(cmd)
     fprintf(stderr, " (see httpsbench %s --help)\n", cmd);
   else
@@ -25,7 +35,7 @@ void hb_usage_fail(const char *cmd, const char *fmt, ...)
   exit(HB_EXIT_USAGE);
 }
 
-void hb_usage_getopt(const char *cmd, int opt, char *const argv[])
+void hb_getopt_why(int opt, char *const argv[], char *why, size_t size)
 {
   const char *arg = optind > 0 ? argv[optind - 1] : NULL;
   char name[64];
@@ -39,8 +49,17 @@ void hb_usage_getopt(const char *cmd, int opt, char *const argv[])
   else
     snprintf(name, sizeof(name), "%s", arg ? arg : "?");
   if(opt == ':')
-    hb_usage_fail(cmd, "%s needs a value", name);
-  hb_usage_fail(cmd, "unknown option '%s'", name);
+    snprintf(why, size, "%s needs a value", name);
+  else
+    snprintf(why, size, "unknown option '%s'", name);
+}
+
+void hb_usage_getopt(const char *cmd, int opt, char *const argv[])
+{
+  char why[128];
+
+  hb_getopt_why(opt, argv, why, sizeof(why));
+  hb_usage_fail(cmd, "%s", why);
 }
 
 int hb_parse_sizes(const char *s, size_t *sizes, int max, int *count,
@@ -67,23 +86,24 @@ int hb_parse_size_list(const char *s, size_t min, size_t *sizes, int max,
       snprintf(why, whylen, "'%s' is not a list of sizes (at '%s')", s, p);
       return -1;
     }
+    unsigned long long mult = 1;
     v = strtoull(p, &end, 10);
-    if(*end == 'k' || *end == 'K') {
-      v *= 1024;
-      end++;
-    }
-    else if(*end == 'm' || *end == 'M') {
-      v *= 1024 * 1024;
-      end++;
-    }
+    if(*end == 'k' || *end == 'K')
+      mult = 1024;
+    else if(*end == 'm' || *end == 'M')
+      mult = 1024 * 1024;
+    end += mult > 1;
     if(errno || (*end && *end != ',')) {
       snprintf(why, whylen, "'%s' is not a list of sizes (at '%s')", s, p);
       return -1;
     }
-    if(v < min || v > 64ull * 1024 * 1024) {
-      snprintf(why, whylen, "size %llu out of range %zu..64M", v, min);
+    /* compared before multiplying: 2^63 "M" would wrap to 0 */
+    if(v > 64ull * 1024 * 1024 / mult || v * mult < min) {
+      snprintf(why, whylen, "size %.*s out of range %zu..64M",
+               (int)(end - p), p, min);
       return -1;
     }
+    v *= mult;
     if(n == max) {
       snprintf(why, whylen, "more than %d sizes", max);
       return -1;

@@ -40,90 +40,100 @@ static void choices_text(const char *const *c, char *buf, size_t size)
   }
 }
 
-static void bad_value(const hb_opts *spec, const hb_opt *o, const char *v,
-                      const char *why)
+/* A bad value: why says so (0 when it could say nothing better). */
+static int bad_value(const hb_opt *o, const char *v, const char *why,
+                     char *out, size_t size)
 {
   char name[64], what[256];
 
   opt_name(o, name, sizeof(name));
   if(why && why[0])
-    hb_usage_fail(spec->cmd, "%s: %s", name, why);
-  if(o->what)
-    hb_usage_fail(spec->cmd, "%s: '%s' is not %s", name, v, o->what);
-  switch(o->kind) {
-  case HB_OPT_INT:
-    hb_usage_fail(spec->cmd, "%s: '%s' is not a whole number in %.0f..%.0f",
-                  name, v, o->min, o->max);
-  case HB_OPT_DOUBLE:
-    hb_usage_fail(spec->cmd, "%s: '%s' is not a number in %g..%g", name, v,
-                  o->min, o->max);
-  case HB_OPT_SECONDS:
-    hb_usage_fail(spec->cmd, "%s: '%s' is not a duration (0 < s <= %g)",
-                  name, v, o->max);
-  case HB_OPT_ENUM:
-    choices_text(o->choices, what, sizeof(what));
-    hb_usage_fail(spec->cmd, "%s: '%s' is not %s", name, v, what);
-  default:
-    hb_usage_fail(spec->cmd, "%s: bad value '%s'", name, v);
-  }
+    snprintf(out, size, "%s: %s", name, why);
+  else if(o->what)
+    snprintf(out, size, "%s: '%s' is not %s", name, v, o->what);
+  else
+    switch(o->kind) {
+    case HB_OPT_INT:
+      snprintf(out, size, "%s: '%s' is not a whole number in %.0f..%.0f",
+               name, v, o->min, o->max);
+      break;
+    case HB_OPT_DOUBLE:
+      snprintf(out, size, "%s: '%s' is not a number in %g..%g", name, v,
+               o->min, o->max);
+      break;
+    case HB_OPT_SECONDS:
+      snprintf(out, size, "%s: '%s' is not a duration (0 < s <= %g)",
+               name, v, o->max);
+      break;
+    case HB_OPT_ENUM:
+      choices_text(o->choices, what, sizeof(what));
+      snprintf(out, size, "%s: '%s' is not %s", name, v, what);
+      break;
+    default:
+      snprintf(out, size, "%s: bad value '%s'", name, v);
+    }
+  return -1;
 }
 
-static void store(const hb_opts *spec, const hb_opt *o, const char *v)
+/* Stores v in o's destination; -1 with why when it is not a value of
+ * o's kind (the destination then keeps what it had). */
+static int store(const hb_opt *o, const char *v, char *out, size_t size)
 {
   char why[512] = "";
 
   switch(o->kind) {
   case HB_OPT_FLAG:
     *(int *)o->dest = 1;
-    return;
+    return 0;
   case HB_OPT_INT:
     if(hb_parse_int(v, (long)o->min, (long)o->max, (long *)o->dest))
-      bad_value(spec, o, v, NULL);
-    return;
+      return bad_value(o, v, NULL, out, size);
+    return 0;
   case HB_OPT_DOUBLE: {
     char *end;
     double d = strtod(v, &end);
     if(!*v || *end || !isfinite(d) || d < o->min || d > o->max)
-      bad_value(spec, o, v, NULL);
+      return bad_value(o, v, NULL, out, size);
     *(double *)o->dest = d;
-    return;
+    return 0;
   }
   case HB_OPT_SECONDS:
     if(hb_parse_seconds(v, o->max, (double *)o->dest))
-      bad_value(spec, o, v, NULL);
-    return;
+      return bad_value(o, v, NULL, out, size);
+    return 0;
   case HB_OPT_STRING:
     *(const char **)o->dest = v;
-    return;
+    return 0;
   case HB_OPT_ENUM: {
     size_t i;
     for(i = 0; o->choices[i]; i++)
       if(!strcmp(v, o->choices[i])) {
         *(const char **)o->dest = o->choices[i];
-        return;
+        return 0;
       }
-    bad_value(spec, o, v, NULL);
-    return;
+    return bad_value(o, v, NULL, out, size);
   }
   case HB_OPT_SIZES: {
     size_t sizes[HB_MAX_SIZES];
     int n;
     if(hb_parse_size_list(v, (size_t)o->min, sizes, HB_MAX_SIZES, &n, why,
                           sizeof(why)))
-      bad_value(spec, o, v, why);
+      return bad_value(o, v, why, out, size);
     *(const char **)o->dest = v;
-    return;
+    return 0;
   }
   case HB_OPT_CALL:
     if(o->check(v, o->dest, why, sizeof(why)))
-      bad_value(spec, o, v, why);
-    return;
+      return bad_value(o, v, why, out, size);
+    return 0;
   case HB_OPT_END:
     break;
   }
+  return bad_value(o, v, NULL, out, size);
 }
 
-int hb_opts_parse(const hb_opts *spec, int argc, char **argv)
+int hb_opts_parse_r(const hb_opts *spec, int argc, char **argv, char *why,
+                    size_t size)
 {
   struct option longopts[OPTS_MAX + 2];
   char shorts[3 * OPTS_MAX + 4];
@@ -155,23 +165,43 @@ int hb_opts_parse(const hb_opts *spec, int argc, char **argv)
   longopts[nl].val = 'h';
   memset(&longopts[nl + 1], 0, sizeof(longopts[0]));
   opterr = 0;
-  optind = 1;
+  /* 0, not 1: glibc then forgets a cluster ("-qZ") a previous parse
+   * stopped in, which would otherwise point into that parse's argv */
+  optind = 0;
   while((opt = getopt_long(argc, argv, shorts, longopts, NULL)) != -1) {
     const hb_opt *o = NULL;
-    if(opt == 'h') {
-      hb_opts_help(spec, stdout);
-      exit(0);
-    }
+    if(opt == 'h')
+      return HB_OPTS_HELP;
     for(i = 0; spec->opts[i].kind != HB_OPT_END; i++)
       if(opt_val(&spec->opts[i], i) == opt) {
         o = &spec->opts[i];
         break;
       }
-    if(!o)
-      hb_usage_getopt(spec->cmd, opt, argv);
-    store(spec, o, optarg);
+    if(!o) {
+      hb_getopt_why(opt, argv, why, size);
+      hb_one_line(why);
+      return -1;
+    }
+    if(store(o, optarg, why, size)) {
+      hb_one_line(why);
+      return -1;
+    }
   }
   return optind;
+}
+
+int hb_opts_parse(const hb_opts *spec, int argc, char **argv)
+{
+  char why[700];
+  int rc = hb_opts_parse_r(spec, argc, argv, why, sizeof(why));
+
+  if(rc == HB_OPTS_HELP) {
+    hb_opts_help(spec, stdout);
+    exit(0);
+  }
+  if(rc < 0)
+    hb_usage_fail(spec->cmd, "%s", why);
+  return rc;
 }
 
 void hb_opts_help(const hb_opts *spec, FILE *f)
