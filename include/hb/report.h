@@ -57,4 +57,8 @@ int hb_report_check_path(const char *path, hb_err *err);
  * or non-report JSON or another major version. */
 json_t *hb_report_load(const char *path, hb_err *err);
 
+/* The same for the len bytes at buf (name: what messages call them). */
+json_t *hb_report_parse(const char *buf, size_t len, const char *name,
+                        hb_err *err);
+
 #endif

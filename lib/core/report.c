@@ -225,35 +225,55 @@ out:
   return rc;
 }
 
+/* What makes JSON a report this build reads; r is consumed on failure. */
+static json_t *report_check(json_t *r, const char *name, hb_err *err)
+{
+  const char *sv = json_string_value(json_object_get(r, "schema_version"));
+
+  if(!json_is_object(r) || !sv) {
+    hb_err_set(err, HB_ERROR, "%s: not an httpsbench report "
+               "(no schema_version)", name);
+    json_decref(r);
+    return NULL;
+  }
+  if(atoi(sv) < 1 || atoi(sv) > atoi(HB_SCHEMA_VERSION)) {
+    hb_err_set(err, HB_ERROR, "%s: schema_version %s is not supported "
+               "(this build reads 1.x to %d.x)", name, sv,
+               atoi(HB_SCHEMA_VERSION));
+    json_decref(r);
+    return NULL;
+  }
+  if(!json_is_array(json_object_get(r, "results"))) {
+    hb_err_set(err, HB_ERROR, "%s: missing results array", name);
+    json_decref(r);
+    return NULL;
+  }
+  return r;
+}
+
 json_t *hb_report_load(const char *path, hb_err *err)
 {
   json_error_t je;
   json_t *r = json_load_file(path, 0, &je);
-  const char *sv;
 
   if(!r) {
     hb_err_set(err, HB_ERROR, "%s: not valid JSON: %s (line %d)", path,
                je.text, je.line);
     return NULL;
   }
-  sv = json_string_value(json_object_get(r, "schema_version"));
-  if(!json_is_object(r) || !sv) {
-    hb_err_set(err, HB_ERROR, "%s: not an httpsbench report "
-               "(no schema_version)", path);
-    json_decref(r);
+  return report_check(r, path, err);
+}
+
+json_t *hb_report_parse(const char *buf, size_t len, const char *name,
+                        hb_err *err)
+{
+  json_error_t je;
+  json_t *r = json_loadb(buf, len, 0, &je);
+
+  if(!r) {
+    hb_err_set(err, HB_ERROR, "%s: not valid JSON: %s (line %d)", name,
+               je.text, je.line);
     return NULL;
   }
-  if(atoi(sv) < 1 || atoi(sv) > atoi(HB_SCHEMA_VERSION)) {
-    hb_err_set(err, HB_ERROR, "%s: schema_version %s is not supported "
-               "(this build reads 1.x to %d.x)", path, sv,
-               atoi(HB_SCHEMA_VERSION));
-    json_decref(r);
-    return NULL;
-  }
-  if(!json_is_array(json_object_get(r, "results"))) {
-    hb_err_set(err, HB_ERROR, "%s: missing results array", path);
-    json_decref(r);
-    return NULL;
-  }
-  return r;
+  return report_check(r, name, err);
 }

@@ -41,4 +41,17 @@ static inline char *fz_dup(const void *p, size_t n)
   return d;
 }
 
+/* n bytes and a NUL, in a heap block of exactly that size. */
+static inline char *fz_str(const void *p, size_t n)
+{
+  char *d = malloc(n + 1);
+
+  if(!d)
+    abort();
+  if(n)
+    memcpy(d, p, n);
+  d[n] = 0;
+  return d;
+}
+
 #endif
