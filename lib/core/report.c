@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hb/alloc.h"
 #include "hb/clock.h"
 #include "hb/envinfo.h"
 #include "hb_buildinfo.h"
@@ -75,9 +76,12 @@ void hb_report_set_backend_origin(json_t *report, const char *name,
   size_t i;
   json_t *b;
 
-  json_array_foreach(json_object_get(report, "backends"), i, b)
-    if(origin && !strcmp(json_string_value(json_object_get(b, "name")), name))
+  json_array_foreach(json_object_get(report, "backends"), i, b) {
+    /* no name: jansson could not allocate it (hb_json_oom says so) */
+    const char *n = json_string_value(json_object_get(b, "name"));
+    if(origin && n && !strcmp(n, name))
       json_object_set_new(b, "origin", json_string(origin));
+  }
 }
 
 json_t *hb_report_add_result(json_t *report, const char *suite,
@@ -94,7 +98,10 @@ json_t *hb_report_add_result(json_t *report, const char *suite,
   json_object_set_new(r, "samples", json_array());
   json_object_set_new(r, "stats", json_null());
   json_object_set_new(r, "status", json_string("ok"));
-  json_array_append_new(json_object_get(report, "results"), r);
+  /* appending frees r when it fails: none to hand out then (jansson's
+   * calls take NULL; the write then refuses, see hb_json_oom) */
+  if(json_array_append_new(json_object_get(report, "results"), r))
+    return NULL;
   return r;
 }
 
@@ -178,39 +185,56 @@ int hb_report_check_path(const char *path, hb_err *err)
   return HB_OK;
 }
 
+/* json_dump_callback's sink: straight to the file descriptor, so writing
+ * allocates nothing beyond jansson's own (no stdio buffer). */
+static int dump_fd(const char *buf, size_t size, void *arg)
+{
+  int fd = *(int *)arg;
+
+  while(size) {
+    ssize_t n = write(fd, buf, size);
+    if(n < 0 && errno == EINTR)
+      continue;
+    if(n <= 0)
+      return -1;
+    buf += n;
+    size -= (size_t)n;
+  }
+  return 0;
+}
+
 int hb_report_write(json_t *report, const char *path, int interrupted,
                     hb_err *err)
 {
   json_t *run = json_object_get(report, "run");
   char tmp[4200], now[32];
   int fd, rc = HB_ERROR;
-  FILE *f = NULL;
 
   hb_utc_iso8601(now, sizeof(now));
   json_object_set_new(run, "end", json_string(now));
   json_object_set_new(run, "interrupted", json_boolean(interrupted));
+  /* a member jansson could not allocate is missing from the report: a
+   * report that says less than was measured is not written */
+  if(hb_json_oom() || !json_is_object(report))
+    return hb_err_set(err, HB_ERROR, "cannot write %s: out of memory "
+                      "while building the report", path);
   fd = tmp_open(path, tmp, sizeof(tmp), err);
   if(fd < 0)
     return HB_ERROR;
   fchmod(fd, 0644);
-  f = fdopen(fd, "w");
-  if(!f) {
+  errno = 0;
+  if(json_dump_callback(report, dump_fd, &fd, JSON_INDENT(1) |
+                        JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10)) ||
+     dump_fd("\n", 1, &fd) || fsync(fd)) {
+    hb_err_set(err, HB_ERROR, "cannot write %s: %s", path,
+               errno ? strerror(errno) : "out of memory");
     close(fd);
+    goto out;
+  }
+  if(close(fd)) {
     hb_err_set(err, HB_ERROR, "cannot write %s: %s", path, strerror(errno));
     goto out;
   }
-  if(json_dumpf(report, f, JSON_INDENT(1) | JSON_PRESERVE_ORDER |
-                           JSON_REAL_PRECISION(10)) ||
-     fputc('\n', f) == EOF || fflush(f) || fsync(fileno(f))) {
-    hb_err_set(err, HB_ERROR, "cannot write %s: %s", path, strerror(errno));
-    goto out;
-  }
-  if(fclose(f)) {
-    f = NULL;
-    hb_err_set(err, HB_ERROR, "cannot write %s: %s", path, strerror(errno));
-    goto out;
-  }
-  f = NULL;
   if(rename(tmp, path)) {
     hb_err_set(err, HB_ERROR, "cannot rename to %s: %s", path,
                strerror(errno));
@@ -218,8 +242,6 @@ int hb_report_write(json_t *report, const char *path, int interrupted,
   }
   rc = HB_OK;
 out:
-  if(f)
-    fclose(f);
   if(rc != HB_OK)
     unlink(tmp);
   return rc;
