@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hb/alloc.h"
 #include "hb/clock.h"
 #include "server.h"
 
@@ -369,7 +370,7 @@ static size_t conn_in_space(srv_conn *c)
     c->in_len = avail;
   }
   if(c->in_len == c->in_cap && c->in == c->small) {
-    char *big = malloc(SRV_IN_BIG);
+    char *big = hb_malloc(SRV_IN_BIG);
     if(!big)
       return 0;
     memcpy(big, c->in + c->in_off, avail);
@@ -731,7 +732,7 @@ void srv_conn_start(srv_worker *w, int fd)
     w->nfree_conns--;
   }
   else {
-    c = malloc(sizeof(*c));
+    c = hb_malloc(sizeof(*c));
     if(!c) {
       srv_count(w, SRV_ERR_OOM, "connection");
       goto fail;

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "hb/alloc.h"
 #include "hb/clock.h"
 #include "server.h"
 
@@ -123,7 +124,7 @@ char *srv_obuf_get(srv_worker *w)
   char *b = w->free_obufs;
 
   if(!b)
-    return malloc(SRV_OBUF);
+    return hb_malloc(SRV_OBUF);
   memcpy(&w->free_obufs, b, sizeof(char *));
   w->nfree_obufs--;
   return b;

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hb/alloc.h"
 #include "hb/clock.h"
 #include "server.h"
 
@@ -210,7 +211,7 @@ static int rsp_file(srv_conn *c, const char *path, size_t plen,
 
 static void rsp_stats(srv_conn *c, int head_only)
 {
-  char *buf = malloc(SRV_STATS_MAX);
+  char *buf = hb_malloc(SRV_STATS_MAX);
   size_t n;
 
   if(!buf) {

@@ -4,8 +4,10 @@
 #   one-line error and a non-zero exit, the previous report at that path
 #   is left byte for byte, and no temporary file stays behind;
 # - too few file descriptors (RLIMIT_NOFILE 40) at the server and at the
-#   load generator, with more connections than that: both survive, and
-#   the server still answers afterwards.
+#   load generator, with more connections than that: both survive and
+#   count it (the server's emfile, the load generator's errors), and the
+#   server still answers afterwards.
+# Allocation failure is tests/test_fault.c and fault_server_test.py.
 # usage: fault_test.sh BUILD_DIR
 set -u
 build=$1
@@ -93,6 +95,9 @@ else
     ok
   fi
   kill -TERM "$srv_pid"; wait "$srv_pid"; srv_pid=
+  # and counted the descriptors it could not have (its exit summary)
+  grep -Eq 'errors:.* emfile [1-9]' "$tmp/srv.err" && ok ||
+    bad "server did not count running out of descriptors: $(grep errors: "$tmp/srv.err")"
 fi
 echo "fault: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -27,6 +27,7 @@
 
 #include <gnutls/gnutls.h>
 
+#include "hb/alloc.h"
 #include "hb/err.h"
 #include "hb/tls_groups.h"
 #include "hb/tls_layer.h"
@@ -822,7 +823,7 @@ static int gt_conn_new(hb_tls_ctx *ctx, int fd, const char *sni,
   int rc, result = HB_OK;
 
   *out = NULL;
-  c = calloc(1, sizeof(*c));
+  c = hb_calloc(1, sizeof(*c));
   if(!c)
     return hb_err_set(err, HB_ERROR, "gnutls: out of memory for a "
                       "connection");

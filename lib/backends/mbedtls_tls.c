@@ -32,6 +32,7 @@
 #include <mbedtls/ssl_ticket.h>
 #include <mbedtls/x509_crt.h>
 
+#include "hb/alloc.h"
 #include "hb/tls_groups.h"
 #include "hb/tls_layer.h"
 
@@ -688,7 +689,7 @@ static int mb_conn_new(hb_tls_ctx *ctx, int fd, const char *sni,
   int ret, client_sni = !ctx->server && sni && *sni;
 
   *out = NULL;
-  c = calloc(1, sizeof(*c));
+  c = hb_calloc(1, sizeof(*c));
   if(!c)
     return hb_err_set(err, HB_ERROR, "out of memory");
   mbedtls_ssl_init(&c->ssl);

@@ -34,6 +34,7 @@
 #define OT_NAME "openssl"
 #endif
 
+#include "hb/alloc.h"
 #include "hb/tls_groups.h"
 #include "hb/tls_layer.h"
 #include "openssl_err.h"
@@ -649,7 +650,7 @@ static int ot_conn_new(hb_tls_ctx *ctx, int fd, const char *sni,
   int rc = HB_OK;
 
   *out = NULL;
-  c = calloc(1, sizeof(*c));
+  c = hb_calloc(1, sizeof(*c));
   if(!c)
     return hb_err_set(err, HB_ERROR, "out of memory");
   c->ctx = ctx;
@@ -799,7 +800,7 @@ static hb_io ot_pull_early(hb_tls_conn *c, const char *what, hb_err *err)
     sys = errno;
     if(r == SSL_READ_EARLY_DATA_SUCCESS) {
       /* the buffer only for connections that bring early data */
-      if(got && !c->ebuf && !(c->ebuf = malloc(cap))) {
+      if(got && !c->ebuf && !(c->ebuf = hb_malloc(cap))) {
         c->failed = 1;
         hb_err_set(err, HB_ERROR, "out of memory for early data");
         return HB_IO_ERROR;

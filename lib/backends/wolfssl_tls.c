@@ -30,6 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hb/alloc.h"
 #include "hb/tls_groups.h"
 #include "hb/tls_layer.h"
 
@@ -752,7 +753,7 @@ static int wl_conn_new(hb_tls_ctx *t, int fd, const char *sni,
   int rc = HB_ERROR;
 
   *out = NULL;
-  c = malloc(sizeof(*c));
+  c = hb_malloc(sizeof(*c));
   if(!c)
     return hb_err_set(err, HB_ERROR, "out of memory");
   /* the read-ahead area needs no clearing */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "hb/alloc.h"
 #include "hb/tls_layer.h"
 
 struct hb_tls_ctx {
@@ -31,7 +32,7 @@ static void plain_ctx_free(hb_tls_ctx *ctx)
 static int plain_conn_new(hb_tls_ctx *ctx, int fd, const char *sni,
                           hb_tls_conn **out, hb_err *err)
 {
-  *out = malloc(sizeof(**out));
+  *out = hb_malloc(sizeof(**out));
   if(!*out)
     return hb_err_set(err, HB_ERROR, "out of memory");
   hb_tls_base_init(&(*out)->base, fd, NULL, NULL);
