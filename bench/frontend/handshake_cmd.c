@@ -99,10 +99,13 @@ static int opt_tls(const char *v, void *dest, char *why, size_t size)
 }
 
 /* --group: any spelling the group table knows; the crypto model (the
- * exchange cases) covers x25519, p256 and p384 (dest: the table's name) */
+ * exchange and KEM cases) covers x25519, p256, p384 and the 768-bit
+ * hybrids (dest: the table's name) */
 static int opt_group(const char *v, void *dest, char *why, size_t size)
 {
-  static const char *const ok[] = { "x25519", "p256", "p384", NULL };
+  static const char *const ok[] = { "x25519", "p256", "p384",
+    "x25519mlkem768", "p256mlkem768", "x25519kyber768", "p256kyber768",
+    NULL };
   const hb_group *g = hb_group_find(v, strlen(v));
   int i;
 
@@ -111,7 +114,8 @@ static int opt_group(const char *v, void *dest, char *why, size_t size)
       *(const char **)dest = g->name;
       return 0;
     }
-  snprintf(why, size, "'%s' is not x25519, p256 or p384", v);
+  snprintf(why, size, "'%s' is not x25519, p256, p384, x25519mlkem768, "
+           "p256mlkem768, x25519kyber768 or p256kyber768", v);
   return -1;
 }
 
@@ -146,8 +150,10 @@ static void parse(int argc, char **argv, hs_args *a)
     { "cert-type", 0, HB_OPT_CALL, &a->one.cert_type, "TYPE",
       HB_CERT_TYPES "\n(default ecdsa-p256)", 0, 0, NULL, opt_cert_type,
       NULL },
-    { "group", 0, HB_OPT_CALL, &a->one.group, "x25519|p256|p384",
-      "key exchange (default x25519)", 0, 0, NULL, opt_group, NULL },
+    { "group", 0, HB_OPT_CALL, &a->one.group, "GROUP",
+      "key exchange: x25519 (default), p256, p384, or a hybrid:\n"
+      "x25519mlkem768, p256mlkem768, x25519kyber768, p256kyber768", 0, 0,
+      NULL, opt_group, NULL },
     { "resume", 0, HB_OPT_ENUM, &a->one.resume, "none|id|ticket",
       "(default none)", 0, 0, resumes, NULL, NULL },
     { "rsa-kx", 0, HB_OPT_FLAG, &a->one.rsa_kx, NULL,
@@ -197,8 +203,9 @@ static void parse(int argc, char **argv, hs_args *a)
     "sequence of one handshake and the crypto floor beside the measured\n"
     "CPU. Without --tls, runs the default matrix (TCP only; TLS 1.2 and\n"
     "1.3 full with ecdsa-p256 and rsa-2048 over x25519; TLS 1.2 ticket\n"
-    "and TLS 1.3 PSK resumption, and TLS 1.3 PSK with the request as\n"
-    "0-RTT early data) for every backend.\n"
+    "and TLS 1.3 PSK resumption, TLS 1.3 PSK with the request as\n"
+    "0-RTT early data, and TLS 1.3 full over the hybrids x25519mlkem768\n"
+    "and x25519kyber768) for every backend.\n"
     "\n", NULL, opts };
   hb_err err = { "" };
   int first, i, n;
@@ -265,11 +272,20 @@ static void parse(int argc, char **argv, hs_args *a)
 static const struct hs_row {
   const char *tls, *cert, *resume;
   int early;
+  const char *group;     /* NULL: x25519 */
 } matrix[] = {
-  { "1.2", "ecdsa-p256", "none", 0 }, { "1.3", "ecdsa-p256", "none", 0 },
-  { "1.2", "rsa-2048", "none", 0 },   { "1.3", "rsa-2048", "none", 0 },
-  { "1.2", "ecdsa-p256", "ticket", 0 }, { "1.3", "ecdsa-p256", "ticket", 0 },
-  { "1.3", "ecdsa-p256", "ticket", 1 },
+  { "1.2", "ecdsa-p256", "none", 0, NULL },
+  { "1.3", "ecdsa-p256", "none", 0, NULL },
+  { "1.2", "rsa-2048", "none", 0, NULL },
+  { "1.3", "rsa-2048", "none", 0, NULL },
+  { "1.2", "ecdsa-p256", "ticket", 0, NULL },
+  { "1.3", "ecdsa-p256", "ticket", 0, NULL },
+  { "1.3", "ecdsa-p256", "ticket", 1, NULL },
+  /* post-quantum hybrids, where a library has them (the rest say
+   * unsupported): FIPS 203 ML-KEM (OpenSSL 3.5), the Kyber draft
+   * (BoringSSL 14); the trace has their ClientHello and flight sizes */
+  { "1.3", "ecdsa-p256", "none", 0, "x25519mlkem768" },
+  { "1.3", "ecdsa-p256", "none", 0, "x25519kyber768" },
 };
 #define HS_MATRIX (sizeof(matrix) / sizeof(matrix[0]))
 
@@ -281,7 +297,7 @@ static int matrix_cases(hs_case *out)
     memset(&out[i], 0, sizeof(out[i]));
     out[i].tls = matrix[i].tls;
     out[i].cert_type = matrix[i].cert;
-    out[i].group = "x25519";
+    out[i].group = matrix[i].group ? matrix[i].group : "x25519";
     out[i].resume = matrix[i].resume;
     out[i].early = matrix[i].early;
     case_label(&out[i]);
@@ -617,19 +633,30 @@ static json_t *crypto_floor(const hs_case *c, json_t *cfig, json_t *sfig)
 {
   json_t *f = json_object(), *ops = json_array();
   char sign[64], verify[64], enc[64], dec[64], kex[64];
+  char kgen[64] = "", kenc[64] = "", kdec[64] = "";
   int full = !strcmp(c->resume, "none"), tls13 = !strcmp(c->tls, "1.3");
   double cl = 0, sv = 0;
   int missing = 0;
-  struct { const char *side, *op; int count; } need[6];
+  struct { const char *side, *op; int count; } need[12];
   int n = 0, i;
 
   snprintf(sign, sizeof(sign), "%s/sign", c->cert_type);
   snprintf(verify, sizeof(verify), "%s/verify", c->cert_type);
   snprintf(enc, sizeof(enc), "%s/encrypt", c->cert_type);
   snprintf(dec, sizeof(dec), "%s/decrypt", c->cert_type);
-  snprintf(kex, sizeof(kex), "%s/exchange", !strcmp(c->group, "x25519")
-           ? "x25519" : !strcmp(c->group, "p256") ? "ecdh-p256"
+  /* a hybrid: its classical half, and the KEM (client keygen and
+   * decaps, server encaps) */
+  snprintf(kex, sizeof(kex), "%s/exchange", !strncmp(c->group, "x25519", 6)
+           ? "x25519" : !strncmp(c->group, "p256", 4) ? "ecdh-p256"
            : "ecdh-p384");
+  if(strstr(c->group, "mlkem768") || strstr(c->group, "kyber768")) {
+    const char *kem = strstr(c->group, "mlkem") ? "ml-kem-768"
+                                                : "kyber-768";
+
+    snprintf(kgen, sizeof(kgen), "%s/keygen", kem);
+    snprintf(kenc, sizeof(kenc), "%s/encaps", kem);
+    snprintf(kdec, sizeof(kdec), "%s/decaps", kem);
+  }
   if(full && c->rsa_kx) {
     need[n].side = "server"; need[n].op = dec; need[n++].count = 1;
     need[n].side = "client"; need[n].op = enc; need[n++].count = 1;
@@ -646,6 +673,11 @@ static json_t *crypto_floor(const hs_case *c, json_t *cfig, json_t *sfig)
   else if(tls13) { /* psk_dhe_ke: a fresh key exchange, no signature */
     need[n].side = "server"; need[n].op = kex; need[n++].count = 1;
     need[n].side = "client"; need[n].op = kex; need[n++].count = 1;
+  }
+  if(kgen[0] && (full || tls13)) {
+    need[n].side = "client"; need[n].op = kgen; need[n++].count = 1;
+    need[n].side = "server"; need[n].op = kenc; need[n++].count = 1;
+    need[n].side = "client"; need[n].op = kdec; need[n++].count = 1;
   }
   for(i = 0; i < n; i++) {
     int client = !strcmp(need[i].side, "client");

@@ -214,7 +214,7 @@ static void mb_verify_fail(hb_tls_conn *c, int ret, const char *what,
 static hb_io mb_result(hb_tls_conn *c, int ret, const char *what,
                        hb_err *err)
 {
-  char buf[128];
+  char buf[256];
 
   switch(ret) {
   case MBEDTLS_ERR_SSL_WANT_READ:
@@ -243,8 +243,14 @@ static hb_io mb_result(hb_tls_conn *c, int ret, const char *what,
     return HB_IO_ERROR;
   case MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE:
     /* in_msg still holds the alert: level, description */
-    snprintf(buf, sizeof(buf), "%s: alert received: %s", what,
-             mb_alert_name(c->ssl.MBEDTLS_PRIVATE(in_msg)[1]));
+    snprintf(buf, sizeof(buf), "%s: alert received: %s%s", what,
+             mb_alert_name(c->ssl.MBEDTLS_PRIVATE(in_msg)[1]),
+             /* mbedTLS 3.6 answers a ClientHello without a version of
+              * its own with handshake_failure, not protocol_version */
+             !c->ctx->server && !c->shseen &&
+             c->ssl.MBEDTLS_PRIVATE(in_msg)[1] == MB_HS_FAILURE ?
+             " before any ServerHello (no TLS version, cipher suite or "
+             "group in common?)" : "");
     break;
   case MB_ERR_GROUP:
     if(c->bad_group) {
@@ -1227,8 +1233,8 @@ const hb_tls_ops hb_mbedtls_tls = {
   NULL, /* conn_reuse */
   NULL, /* write_early */
 #if MB13
-  "this backend does not drive mbedTLS 3.6's 0-RTT calls yet "
-  "(mbedtls_ssl_write_early_data / read_early_data)",
+  "this backend does not drive mbedTLS 3.6's early data (0-RTT) calls "
+  "yet (mbedtls_ssl_write_early_data / read_early_data)",
 #else
   "mbedTLS 2.28 has no TLS 1.3, so no 0-RTT early data",
 #endif
