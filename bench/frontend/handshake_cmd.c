@@ -826,6 +826,56 @@ static void print_table(json_t *report, const hs_case *cases, int ncases,
          "(from the crypto suite).\n");
 }
 
+/* The traced handshake of every TLS case on the wire: the group
+ * achieved, the ClientHello's size, a HelloRetryRequest, and each
+ * side's first flight (bytes, TCP segments that carried data). */
+static void print_wire(json_t *report, const hs_case *cases, int ncases,
+                       const hs_args *a)
+{
+  int i, b, head = 0;
+
+  for(i = 0; i < ncases; i++)
+    for(b = 0; cases[i].tls && b < a->nbackends; b++) {
+      const char *be = a->backends[b];
+      char name[160], cf[32] = "-", sf[32] = "-";
+      json_t *r, *t, *ff, *ch;
+      snprintf(name, sizeof(name), "%s/tls_handshake", cases[i].label);
+      r = hb_res_find(report, NULL, be, name);
+      t = json_object_get(r, "trace");
+      ch = json_object_get(t, "client_hello_bytes");
+      if(!json_is_integer(ch))
+        continue;
+      if(!head++)
+        printf("\non the wire (the traced handshake; flight: bytes/TCP "
+               "segments with data, the client's first and the server's "
+               "answer)\n%-36s %-10s %-15s %7s %4s %4s %11s %11s\n",
+               "case", "backend", "group", "CH B", "HRR", "RTs",
+               "client fl", "server fl");
+      ff = json_object_get(t, "first_flight");
+      if(json_is_object(ff)) {
+        snprintf(cf, sizeof(cf), "%lld/%lld", (long long)
+                 json_integer_value(json_object_get(ff, "client_bytes")),
+                 (long long)json_integer_value(json_object_get(ff,
+                                                 "client_segments")));
+        snprintf(sf, sizeof(sf), "%lld/%lld", (long long)
+                 json_integer_value(json_object_get(ff, "server_bytes")),
+                 (long long)json_integer_value(json_object_get(ff,
+                                                 "server_segments")));
+      }
+      printf("%-36s %-10s %-15s %7lld %4s %4lld %11s %11s\n",
+             cases[i].label, be, json_string_value(json_object_get(
+               json_object_get(r, "achieved"), "group")) ?
+             json_string_value(json_object_get(json_object_get(r,
+               "achieved"), "group")) : "-",
+             (long long)json_integer_value(ch),
+             json_is_true(json_object_get(t, "hello_retry_request")) ?
+             "yes" : "no",
+             (long long)json_integer_value(json_object_get(t,
+                                                           "round_trips")),
+             cf, sf);
+    }
+}
+
 /* With a link: time to the first response byte (TCP connect + TLS
  * handshake + first request, medians) in round trips of the link as
  * measured before the case, beside the count the protocol needs: TCP +
@@ -985,6 +1035,7 @@ int hb_cmd_handshake(int argc, char **argv)
   unlink(ctmp);
   json_decref(figs);
   print_table(report, cases, ncases, &a);
+  print_wire(report, cases, ncases, &a);
   if(hb_fe_link_wanted()) {
     link_rtts(report, cases, ncases, &a);
     json_object_set_new(report, "link", hb_fe_link_stop());
