@@ -630,4 +630,20 @@ elif [ "${HB_HS_SERVER:-}" != openssl ] &&
     False 1216 4000
   stop_server
 fi
+# wolfSSL 5.7's experimental round-3 Kyber hybrid (P384_KYBER_LEVEL3, the
+# Open Quantum Safe code point) between two wolfssl-5.7 engines; wolfSSL
+# has no message callback, so the group only
+wq=$build/httpsbench-wolfssl-5.7
+if [ ! -x "$wq" ]; then
+  echo "handshake: no wolfssl-5.7 engine (scripts/libs): Kyber hybrid skipped"
+  skip=$((skip + 1))
+elif [ "${HB_HS_SERVER:-}" != openssl ] &&
+     start_server "$wq" --tls 1.3 --groups p384kyber768:x25519; then
+  "$wq" handshake "127.0.0.1:$PORT" -n 2 --tls 1.3 --group p384kyber768 \
+    --cacert "$C/root.pem" --json "$tmp/wk.json" >"$tmp/wk.out" 2>&1
+  g=$(group_of "$tmp/wk.json" 2>/dev/null)
+  [ "$g" = p384kyber768 ] && validate "$tmp/wk.json" && ok ||
+    bad "wolfssl-5.7 Kyber hybrid: group '$g': $(tail -1 "$tmp/wk.out")"
+  stop_server
+fi
 finish
