@@ -53,6 +53,11 @@
 #define MB3 0
 #define MB13 0
 #endif
+#if MB13 && defined(MBEDTLS_SSL_EARLY_DATA)
+#define MB_EARLY 1 /* TLS 1.3 0-RTT: scripts/libs builds 3.6 with it */
+#else
+#define MB_EARLY 0
+#endif
 #ifndef MBEDTLS_PRIVATE /* 2.28: the fields are public */
 #define MBEDTLS_PRIVATE(m) m
 #endif
@@ -117,6 +122,13 @@ struct hb_tls_ctx {
   void *msg_arg;
   hb_tls_conn *traced;     /* MB3 with on_msg: the connection whose
                               library debug lines make the trace */
+#if MB_EARLY
+  /* client: conf with early data on, for the connections write_early
+   * starts (on in conf itself, 3.6 would announce early data in every
+   * resumption whose ticket allows it, data or not). A shallow copy of
+   * conf made last in set-up: it shares conf's objects, is never freed */
+  mbedtls_ssl_config conf_early;
+#endif
 };
 
 struct hb_tls_conn {
@@ -141,6 +153,9 @@ struct hb_tls_conn {
 #if MB13
   mbedtls_ssl_session *t13; /* the newest TLS 1.3 ticket received */
 #endif
+  int early_phase;      /* server: early data came, client Finished not */
+  int early_seen;       /* server: early data was accepted */
+  int early_tried;      /* client: write_early ran on this connection */
 };
 
 struct hb_tls_session {
@@ -876,7 +891,21 @@ static int mb_ctx_setup(hb_tls_ctx *ctx, const hb_tls_config *cfg,
     mbedtls_ssl_conf_tls13_enable_signal_new_session_tickets(&ctx->conf,
       MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED);
 #endif
+#if MB_EARLY
+    ctx->conf_early = ctx->conf;
+    mbedtls_ssl_conf_early_data(&ctx->conf_early,
+                                MBEDTLS_SSL_EARLY_DATA_ENABLED);
+#endif
     return HB_OK;
+  }
+  if(cfg->max_early_data) {
+#if MB_EARLY
+    mbedtls_ssl_conf_early_data(&ctx->conf, MBEDTLS_SSL_EARLY_DATA_ENABLED);
+    mbedtls_ssl_conf_max_early_data_size(&ctx->conf, cfg->max_early_data);
+#else
+    return hb_err_set(err, HB_UNSUPPORTED, "early data (0-RTT): not in "
+                      "this mbedTLS build or backend");
+#endif
   }
   if(cfg->session_cache) {
     mbedtls_ssl_cache_set_max_entries(&ctx->cache, MB_CACHE_ENTRIES);
@@ -978,6 +1007,19 @@ static int mb_conn_new(hb_tls_ctx *ctx, int fd, const char *sni,
   if(ret)
     goto out;
   mbedtls_ssl_set_bio(&c->ssl, c, mb_send, mb_recv, NULL);
+#if MB_EARLY
+  /* 3.6.6 skips the early data it rejects only up to the new session's
+   * max_early_data_size, which a full handshake (a ticket it cannot
+   * read) leaves at 0 until it writes a ticket: it then fails with
+   * unexpected_message on the first early record. The configured limit
+   * from the start, as the ticket will say; a resumption copies the
+   * ticket's own over it. */
+  if(ctx->server && ctx->conf.MBEDTLS_PRIVATE(early_data_enabled) &&
+     c->ssl.MBEDTLS_PRIVATE(session_negotiate))
+    c->ssl.MBEDTLS_PRIVATE(session_negotiate)->
+      MBEDTLS_PRIVATE(max_early_data_size) =
+      ctx->conf.MBEDTLS_PRIVATE(max_early_data_size);
+#endif
   /* no SNI for addresses (RFC 6066), and 2.28 cannot match them: we do,
    * in a callback that runs only when verifying */
   if(client_sni)
@@ -1006,6 +1048,17 @@ static hb_io mb_handshake(hb_tls_conn *c, hb_err *err)
   if(c->hs_done)
     return HB_IO_OK;
   ret = mbedtls_ssl_handshake(&c->ssl);
+#if MB_EARLY
+  /* a server with early data to read: mb_read takes it, and completes the
+   * handshake after it (3.6 sends no 0.5-RTT data: an answer waits for
+   * the client's Finished) */
+  if(ret == MBEDTLS_ERR_SSL_RECEIVED_EARLY_DATA) {
+    c->early_phase = c->early_seen = 1;
+    return HB_IO_OK;
+  }
+  if(!ret)
+    c->early_phase = 0;
+#endif
   /* the library refuses a missing client certificate silently (RFC 5246
    * 7.4.6 says handshake_failure), our client's group check too (the
    * server's would first flush the ServerKeyExchange it stopped) */
@@ -1027,16 +1080,43 @@ static hb_io mb_read(hb_tls_conn *c, void *buf, size_t len, size_t *n,
   hb_io r;
 
   *n = 0;
+#if MB_EARLY
+  while(c->early_phase) {
+    ret = mbedtls_ssl_read_early_data(&c->ssl, buf, len);
+    if(ret > 0) {
+      *n = (size_t)ret;
+      return HB_IO_OK;
+    }
+    if(ret != MBEDTLS_ERR_SSL_CANNOT_READ_EARLY_DATA)
+      return mb_result(c, ret, "reading early data failed", err);
+    c->early_phase = 0; /* none buffered: on with the handshake */
+    r = mb_handshake(c, err);
+    if(r != HB_IO_OK)
+      return r;
+  }
+#endif
   r = mb_handshake(c, err);
   if(r != HB_IO_OK)
     return r;
   ret = mbedtls_ssl_read(&c->ssl, buf, len);
 #if MB13
-  /* a TLS 1.3 ticket: keep it (the newest) and read on */
-  while(ret == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET) {
-    mbedtls_ssl_session *t = calloc(1, sizeof(*t));
+  /* a TLS 1.3 ticket: keep it (the newest) and read on. 3.6 answers the
+   * record that carries one with WANT_READ, the ticket waiting in its
+   * buffer for the next call: call again at once, or the caller would
+   * wait on a socket with nothing more to come */
+  for(;;) {
+    mbedtls_ssl_session *t;
     int r2;
 
+    if(ret == MBEDTLS_ERR_SSL_WANT_READ && !c->ctx->server &&
+       c->ssl.MBEDTLS_PRIVATE(state) ==
+       MBEDTLS_SSL_TLS1_3_NEW_SESSION_TICKET) {
+      ret = mbedtls_ssl_read(&c->ssl, buf, len);
+      continue;
+    }
+    if(ret != MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET)
+      break;
+    t = calloc(1, sizeof(*t));
     if(!t) {
       hb_err_set(err, HB_ERROR, "out of memory");
       return HB_IO_ERROR;
@@ -1080,6 +1160,10 @@ static hb_io mb_write(hb_tls_conn *c, const void *buf, size_t len,
   r = mb_handshake(c, err);
   if(r != HB_IO_OK)
     return r;
+  if(c->early_phase) { /* more early data came first: read it first */
+    hb_err_set(err, HB_ERROR, "TLS write: early data still unread");
+    return HB_IO_ERROR;
+  }
   if(c->wpend) {
     if(len < c->wpend) {
       hb_err_set(err, HB_ERROR, "TLS write retried with %zu bytes after "
@@ -1132,8 +1216,23 @@ static int mb_info(hb_tls_conn *c, hb_tls_info *info)
   char *p;
 
   hb_tls_base_info(&c->base, info);
-  if(!c->hs_done)
+  if(!c->hs_done && !c->early_seen)
     return HB_OK;
+#if MB_EARLY
+  if(c->ctx->server)
+    info->early_data = c->early_seen ? HB_EARLY_ACCEPTED : HB_EARLY_NONE;
+  else if(c->early_tried)
+    switch(mbedtls_ssl_get_early_data_status(&c->ssl)) {
+    case MBEDTLS_SSL_EARLY_DATA_STATUS_ACCEPTED:
+      info->early_data = HB_EARLY_ACCEPTED;
+      break;
+    case MBEDTLS_SSL_EARLY_DATA_STATUS_REJECTED:
+      info->early_data = HB_EARLY_REJECTED;
+      break;
+    default:
+      break;
+    }
+#endif
   v = mbedtls_ssl_get_version(&c->ssl);
   info->version = !strcmp(v, "TLSv1.2") ? HB_TLS_1_2 :
                   !strcmp(v, "TLSv1.3") ? HB_TLS_1_3 : 0;
@@ -1223,16 +1322,53 @@ static int mb_session_set(hb_tls_conn *c, hb_tls_session *s, hb_err *err)
   return HB_OK;
 }
 
+#if MB_EARLY
+/* Client 0-RTT: the connection switches to the early-data conf before
+ * its first handshake step, then the library writes the ClientHello and
+ * the data. A session that allows none: nothing sent, *n = 0. */
+static hb_io mb_write_early(hb_tls_conn *c, const void *buf, size_t len,
+                            size_t *n, hb_err *err)
+{
+  int ret;
+
+  *n = 0;
+  if(c->ctx->server || c->hs_done) {
+    hb_err_set(err, HB_ERROR, "write_early: a client, before the "
+               "handshake");
+    return HB_IO_ERROR;
+  }
+  if(!c->early_tried) {
+    c->early_tried = 1;
+    c->ssl.MBEDTLS_PRIVATE(conf) = &c->ctx->conf_early;
+  }
+  ret = mbedtls_ssl_write_early_data(&c->ssl, buf, len);
+  if(ret >= 0) {
+    *n = (size_t)ret;
+    return HB_IO_OK;
+  }
+  if(ret == MBEDTLS_ERR_SSL_CANNOT_WRITE_EARLY_DATA)
+    return HB_IO_OK; /* the ticket allows none: the request goes later */
+  return mb_result(c, ret, "writing early data failed", err);
+}
+#endif
+
 const hb_tls_ops hb_mbedtls_tls = {
   "mbedtls",
   HB_TLS_SUP_TICKETS | HB_TLS_SUP_SESSION_ID | HB_TLS_SUP_GROUPS |
-    HB_TLS_SUP_RSA_KX | HB_TLS_SUP_TRACE | (MB13 ? HB_TLS_SUP_TLS13 : 0),
+    HB_TLS_SUP_RSA_KX | HB_TLS_SUP_TRACE | (MB13 ? HB_TLS_SUP_TLS13 : 0) |
+    (MB_EARLY ? HB_TLS_SUP_EARLY_DATA : 0),
   mb_ctx_new, mb_ctx_free, mb_conn_new, mb_handshake, mb_read, mb_write,
   mb_shutdown, mb_info, mb_conn_free, mb_session_get, mb_session_set,
   mb_session_free,
   NULL, /* conn_reuse */
+#if MB_EARLY
+  mb_write_early,
+#else
   NULL, /* write_early */
-#if MB13
+#endif
+#if MB_EARLY
+  NULL,
+#elif MB13
   "this backend does not drive mbedTLS 3.6's early data (0-RTT) calls "
   "yet (mbedtls_ssl_write_early_data / read_early_data)",
 #else
