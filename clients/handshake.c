@@ -45,8 +45,10 @@ static void hsm_usage(FILE *f)
     "  --warmup N          connections before measuring (default 5)\n"
     "  --tls 1.2|1.3       protocol version (required unless --plain)\n"
     "  --plain             TCP only, no TLS: the baseline\n"
-    "  --group G           x25519, p256, p384, p521, x448, ffdhe2048..8192\n"
-    "                      (or an alias: secp256r1, P-256, ...)\n"
+    "  --group G[:G...]    x25519, p256, p384, p521, x448, ffdhe2048..8192,\n"
+    "                      x25519mlkem768, ... (or an alias: secp256r1,\n"
+    "                      P-256, ...); a colon list is offered in that\n"
+    "                      order (a hybrid and a classical fallback)\n"
     "  --rsa-kx            TLS 1.2 RSA key transport suites only\n"
     "  --resume MODE       none (default), id (TLS 1.2 session ID) or\n"
     "                      ticket (TLS 1.2 ticket / TLS 1.3 PSK); each\n"
@@ -194,12 +196,17 @@ static void hsm_parse(int argc, char **argv, hs_opts *o)
   else
     hb_usage_fail(CMD, "--tls: '%s' is not 1.2 or 1.3", tls);
   if(o->group) {
-    const hb_group *g = hb_group_find(o->group, strlen(o->group));
+    static char names[HB_GROUPS_MAX * 24];
+    const hb_group *g[HB_GROUPS_MAX];
+    hb_err gerr = { "" };
+    size_t n, k, used = 0;
 
-    if(!g)
-      hb_usage_fail(CMD, "--group: unknown group '%s' (known: %s)",
-                    o->group, hb_groups_known);
-    o->group = g->name; /* ours, as reports print it */
+    if(hb_groups_parse(o->group, g, HB_GROUPS_MAX, &n, &gerr) != HB_OK)
+      hb_usage_fail(CMD, "--group: %s", gerr.msg);
+    for(k = 0; k < n; k++) /* ours, as reports print them */
+      used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s",
+                               k ? ":" : "", g[k]->name);
+    o->group = names;
   }
   if(o->rsa_kx && o->version != HB_TLS_1_2)
     hb_usage_fail(CMD, "--rsa-kx needs --tls 1.2");

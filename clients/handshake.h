@@ -84,7 +84,20 @@ typedef struct hs_trace {
                                 post-handshake (TLS 1.3 tickets...) */
   int n, dropped;
   hs_msg msgs[HS_MAX_MSGS];
+  /* first flight each way, from the socket's TCP_INFO (so whatever the
+   * library's call boundaries): the client's ends when the first message
+   * from the server is processed, the server's when the client sends its
+   * next handshake message (or completes); bytes the kernel sent or
+   * received by then, and the segments that carried data */
+  int fd;                    /* the traced connection's socket, or -1 */
+  int ff_state;              /* 0 client's going out, 1 server's, 2 done */
+  int ff_ok;                 /* TCP_INFO answered with these counts */
+  uint64_t ff_out_bytes, ff_in_bytes;
+  uint32_t ff_out_segs, ff_in_segs;
 } hs_trace;
+
+/* The handshake completed: ends a first flight still open. */
+void hs_trace_flight_end(hs_trace *t);
 
 /* The hb_tls_msg_fn that fills an hs_trace (arg). */
 void hs_trace_msg(void *arg, int sent, int content_type, int hs_type,

@@ -480,8 +480,10 @@ int hs_connect_once(const hb_tls_ops *T, hb_tls_ctx *ctx,
     r->offered = 1;
   }
   t_setup = hb_now_ns();
-  if(trace)
+  if(trace) {
     trace->t0 = t_setup;
+    trace->fd = s.fd;
+  }
   rc = hc_connect(&s, tg);
   if(rc != HS_DONE)
     goto out;
@@ -501,8 +503,11 @@ int hs_connect_once(const hb_tls_ops *T, hb_tls_ctx *ctx,
   if(rc != HS_DONE)
     goto out;
   t_hs = hb_now_ns();
-  if(trace)
+  if(trace) {
+    hs_trace_flight_end(trace);
     trace->hs_done = 1;
+    trace->fd = -1;
+  }
   T->info(s.c, &r->info);
 
   /* early data the server refused is sent again, as 1-RTT data */

@@ -1,6 +1,9 @@
 /* The anatomy of one handshake: the messages the library's callback
  * reported, named, timed from the start of connect(), with the round
  * trips the client waited before it could send data. */
+#include <linux/tcp.h> /* tcp_info with the data segment counts */
+#include <netinet/in.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,6 +14,8 @@
 #define HT_ALERT 21
 #define HT_HANDSHAKE 22
 
+static void ht_flight(hs_trace *t, int sent, int content_type);
+
 void hs_trace_msg(void *arg, int sent, int content_type, int hs_type,
                   size_t len)
 {
@@ -19,6 +24,7 @@ void hs_trace_msg(void *arg, int sent, int content_type, int hs_type,
 
   if(t->n >= HS_MAX_MSGS) {
     t->dropped++;
+    ht_flight(t, sent, content_type);
     return;
   }
   m = &t->msgs[t->n++];
@@ -28,6 +34,7 @@ void hs_trace_msg(void *arg, int sent, int content_type, int hs_type,
   m->hs_type = hs_type;
   m->len = len;
   m->in_handshake = !t->hs_done;
+  ht_flight(t, sent, content_type);
 }
 
 static const char *ht_type_name(int type)
@@ -51,6 +58,84 @@ static const char *ht_type_name(int type)
   case 254: return "MessageHash";
   default: return "UnknownHandshake";
   }
+}
+
+/* What the kernel sent and received on fd so far, and the segments
+ * that carried data (Linux 4.19+); 0 when it does not say. */
+static int ht_tcp(int fd, uint64_t *in, uint64_t *out, uint32_t *segs_in,
+                  uint32_t *segs_out)
+{
+  struct tcp_info ti;
+  socklen_t len = sizeof(ti);
+
+  memset(&ti, 0, sizeof(ti));
+  if(fd < 0 || getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) ||
+     len < offsetof(struct tcp_info, tcpi_bytes_sent) +
+           sizeof(ti.tcpi_bytes_sent))
+    return 0;
+  *in = ti.tcpi_bytes_received;
+  *out = ti.tcpi_bytes_sent;
+  *segs_in = ti.tcpi_data_segs_in;
+  *segs_out = ti.tcpi_data_segs_out;
+  return 1;
+}
+
+/* A message went by (sent: 1 ours): moves the first-flight marks. The
+ * server's flight is what the kernel had received at the last message
+ * of it the library processed (a library may report its own next
+ * message late, after the server's tickets came in). */
+static void ht_flight(hs_trace *t, int sent, int content_type)
+{
+  uint64_t in = 0, out = 0;
+  uint32_t sin = 0, sout = 0;
+  int ok;
+
+  if(t->hs_done || t->fd < 0 || t->ff_state == 2)
+    return;
+  if(!sent) {
+    ok = ht_tcp(t->fd, &in, &out, &sin, &sout);
+    if(t->ff_state == 0) {
+      t->ff_ok = ok;
+      t->ff_out_bytes = out;
+      t->ff_out_segs = sout;
+      t->ff_state = 1;
+    }
+    t->ff_ok &= ok;
+    t->ff_in_bytes = in;
+    t->ff_in_segs = sin;
+  }
+  /* a handshake message, not the middlebox ChangeCipherSpec some
+   * clients send as soon as the ServerHello is in */
+  else if(t->ff_state == 1 && content_type == HT_HANDSHAKE)
+    t->ff_state = 2;
+}
+
+void hs_trace_flight_end(hs_trace *t)
+{
+  ht_flight(t, 1, HT_HANDSHAKE);
+}
+
+/* The first ClientHello's length (handshake message with its header),
+ * or 0 when the trace has none. */
+static size_t ht_client_hello(const hs_trace *t)
+{
+  int i;
+
+  for(i = 0; i < t->n; i++)
+    if(t->msgs[i].sent && t->msgs[i].content_type == HT_HANDSHAKE &&
+       t->msgs[i].hs_type == 1)
+      return t->msgs[i].len;
+  return 0;
+}
+
+static int ht_hrr(const hs_trace *t)
+{
+  int i;
+
+  for(i = 0; i < t->n; i++)
+    if(!strcmp(hs_msg_name(t, i), "HelloRetryRequest"))
+      return 1;
+  return 0;
 }
 
 const char *hs_msg_name(const hs_trace *t, int i)
@@ -156,6 +241,19 @@ json_t *hs_trace_json(const hs_trace *t, const hs_conn *r)
   json_object_set_new(j, "handshake_bytes_received",
                       json_integer((json_int_t)r->info.bytes_in));
   json_object_set_new(j, "handshake_us", json_real(r->ns[HS_TLS] / 1e3));
+  json_object_set_new(j, "client_hello_bytes", ht_client_hello(t) ?
+                      json_integer((json_int_t)ht_client_hello(t)) :
+                      json_null());
+  json_object_set_new(j, "hello_retry_request", json_boolean(ht_hrr(t)));
+  json_object_set_new(j, "first_flight", t->ff_state == 2 && t->ff_ok ?
+                      json_pack(
+    "{s:I, s:o, s:I, s:o}",
+    "client_bytes", (json_int_t)t->ff_out_bytes,
+    "client_segments", t->ff_ok ? json_integer(t->ff_out_segs)
+                                  : json_null(),
+    "server_bytes", (json_int_t)(t->ff_in_bytes),
+    "server_segments", t->ff_ok ? json_integer(t->ff_in_segs)
+                                  : json_null()) : json_null());
   json_object_set_new(j, "messages", msgs);
   json_object_set_new(j, "messages_dropped", json_integer(t->dropped));
   return j;
@@ -174,6 +272,14 @@ void hs_trace_print(const hs_trace *t, const hs_conn *r)
          "early data" : ", early data rejected (request sent again)", rt,
          rt == 1 ? "" : "s", (unsigned long long)r->info.bytes_out,
          (unsigned long long)r->info.bytes_in);
+  printf("  ClientHello %zu bytes%s", ht_client_hello(t),
+         ht_hrr(t) ? ", HelloRetryRequest" : "");
+  if(t->ff_state == 2 && t->ff_ok)
+    printf("; first flight: client %llu bytes in %u TCP segment%s, server "
+           "%llu bytes in %u", (unsigned long long)t->ff_out_bytes,
+           t->ff_out_segs, t->ff_out_segs == 1 ? "" : "s",
+           (unsigned long long)t->ff_in_bytes, t->ff_in_segs);
+  printf("\n");
   for(i = 0; i < t->n; i++) {
     const hs_msg *m = &t->msgs[i];
 

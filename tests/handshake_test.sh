@@ -544,6 +544,30 @@ pq=$build/httpsbench-openssl-3.5
 group_of() { "$HB_PYTHON" -c 'import json,sys
 r=[x for x in json.load(open(sys.argv[1]))["results"] if x["status"]=="ok"]
 print(r[0]["achieved"]["group"] if r else "none")' "$1"; }
+# the traced handshake's size and shape: "GROUP CH_BYTES HRR RT CB SB"
+# (group; ClientHello bytes; whether a HelloRetryRequest came; round
+# trips; first flight bytes of client and server, with their data
+# segments checked to be at least one each)
+shape_of() { "$HB_PYTHON" -c 'import json,sys
+r=[x for x in json.load(open(sys.argv[1]))["results"]
+   if x["status"]=="ok" and x.get("trace")]
+t=r[0]["trace"] if r else {}
+ff=t.get("first_flight") or {}
+ok=ff.get("client_segments",0)>=1 and ff.get("server_segments",0)>=1
+print(r[0]["achieved"]["group"] if r else "none", t.get("client_hello_bytes"),
+      t.get("hello_retry_request"), t.get("round_trips"),
+      ff.get("client_bytes") if ok else "nosegs", ff.get("server_bytes"))' "$1"; }
+# pq_check NAME REPORT WANT_GROUP WANT_HRR MIN_CH MAX_CH
+pq_check() {
+  local s; s=$(shape_of "$2" 2>/dev/null)
+  read -r g ch hrr rt cb sb <<<"$s"
+  if [ "$g" != "$3" ] || [ "$hrr" != "$4" ] ||
+     ! [ "${ch:-0}" -ge "$5" ] 2>/dev/null || ! [ "$ch" -le "$6" ] ||
+     [ "$cb" = nosegs ] || ! [ "$cb" -gt "$ch" ] ||
+     [ "$rt" != "$([ "$4" = True ] && echo 2 || echo 1)" ]; then
+    bad "$1: group/ClientHello/HRR/round trips/flights '$s', want $3, $5..$6 bytes, HRR $4"
+  else ok; fi
+}
 if [ ! -x "$pq" ]; then
   echo "handshake: no openssl-3.5 engine (scripts/libs): PQ checks skipped"
   skip=$((skip + 1))
@@ -554,16 +578,72 @@ elif [ "${HB_HS_SERVER:-}" != openssl ] &&
   g=$(group_of "$tmp/pq.json" 2>/dev/null)
   [ "$g" = x25519mlkem768 ] && validate "$tmp/pq.json" && ok ||
     bad "openssl-3.5 hybrid: achieved group '$g': $(tail -1 "$tmp/pq.out")"
+  # the ML-KEM-768 key share (1184 bytes) makes the ClientHello
+  pq_check "openssl-3.5 hybrid pair" "$tmp/pq.json" x25519mlkem768 False \
+    1216 4000
   "$build/httpsbench-openssl" handshake "127.0.0.1:$PORT" -n 2 --tls 1.3 \
     --cacert "$C/root.pem" --json "$tmp/pq0.json" >"$tmp/pq.out" 2>&1
   g=$(group_of "$tmp/pq0.json" 2>/dev/null)
   [ "$g" = x25519 ] && ok ||
     bad "openssl 3.0 against a hybrid+x25519 server: group '$g'"
+  # its x25519 share is one the server takes: no HelloRetryRequest
+  pq_check "openssl 3.0 vs hybrid+x25519 server" "$tmp/pq0.json" x25519 \
+    False 100 1000
   "$build/httpsbench-openssl" handshake "127.0.0.1:$PORT" -n 2 --tls 1.3 \
     --group x25519mlkem768 --cacert "$C/root.pem" >"$tmp/pq.out" 2>&1
   grep -q "unsupported: OpenSSL has no key exchange group x25519mlkem768" \
     "$tmp/pq.out" && ok ||
     bad "openssl 3.0 offering only x25519mlkem768: $(tail -1 "$tmp/pq.out")"
+  stop_server
+  # the other way round: the 3.5 client against Debian's 3.0 server
+  # (x25519 and the classical groups). Hybrid then x25519: the key share
+  # sent is the hybrid's, so the server asks again (HelloRetryRequest)
+  # and x25519 is achieved after two round trips; hybrid only: no group
+  # in common, a clear handshake failure
+  if start_server "$build/httpsbench-openssl" --tls 1.3; then
+    "$pq" handshake "127.0.0.1:$PORT" -n 2 --tls 1.3 --cacert "$C/root.pem" \
+      --group x25519mlkem768:x25519 --json "$tmp/pq1.json" >"$tmp/pq.out" 2>&1
+    validate "$tmp/pq1.json" && ok || bad "pq1 report does not validate"
+    pq_check "openssl-3.5 hybrid+x25519 vs 3.0 server" "$tmp/pq1.json" \
+      x25519 True 1216 4000
+    "$pq" handshake "127.0.0.1:$PORT" -n 2 --tls 1.3 --cacert "$C/root.pem" \
+      --group x25519mlkem768 --json "$tmp/pq2.json" >"$tmp/pq.out" 2>&1
+    rc=$?
+    [ $rc -eq 1 ] && grep -q "handshake: tls: .*handshake failure (2 of 2)" \
+      "$tmp/pq.out" && validate "$tmp/pq2.json" && ok ||
+      bad "openssl-3.5 PQ-only vs 3.0 server: exit $rc: $(tail -1 "$tmp/pq.out")"
+    stop_server
+  fi
+fi
+# BoringSSL 14's pre-standard hybrid (the draft X25519Kyber768) between
+# two boringssl-14 engines: achieved, its Kyber share in the ClientHello
+bq=$build/httpsbench-boringssl-14
+if [ ! -x "$bq" ]; then
+  echo "handshake: no boringssl-14 engine (scripts/libs): Kyber draft skipped"
+  skip=$((skip + 1))
+elif [ "${HB_HS_SERVER:-}" != openssl ] &&
+     start_server "$bq" --tls 1.3 --groups x25519kyber768:x25519; then
+  "$bq" handshake "127.0.0.1:$PORT" -n 2 --tls 1.3 --group x25519kyber768 \
+    --cacert "$C/root.pem" --json "$tmp/ky.json" >"$tmp/ky.out" 2>&1
+  validate "$tmp/ky.json" && ok || bad "boringssl-14 kyber: invalid report"
+  pq_check "boringssl-14 x25519kyber768 pair" "$tmp/ky.json" x25519kyber768 \
+    False 1216 4000
+  stop_server
+fi
+# wolfSSL 5.7's experimental round-3 Kyber hybrid (P384_KYBER_LEVEL3, the
+# Open Quantum Safe code point) between two wolfssl-5.7 engines; wolfSSL
+# has no message callback, so the group only
+wq=$build/httpsbench-wolfssl-5.7
+if [ ! -x "$wq" ]; then
+  echo "handshake: no wolfssl-5.7 engine (scripts/libs): Kyber hybrid skipped"
+  skip=$((skip + 1))
+elif [ "${HB_HS_SERVER:-}" != openssl ] &&
+     start_server "$wq" --tls 1.3 --groups p384kyber768:x25519; then
+  "$wq" handshake "127.0.0.1:$PORT" -n 2 --tls 1.3 --group p384kyber768 \
+    --cacert "$C/root.pem" --json "$tmp/wk.json" >"$tmp/wk.out" 2>&1
+  g=$(group_of "$tmp/wk.json" 2>/dev/null)
+  [ "$g" = p384kyber768 ] && validate "$tmp/wk.json" && ok ||
+    bad "wolfssl-5.7 Kyber hybrid: group '$g': $(tail -1 "$tmp/wk.out")"
   stop_server
 fi
 finish

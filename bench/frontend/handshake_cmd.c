@@ -99,10 +99,13 @@ static int opt_tls(const char *v, void *dest, char *why, size_t size)
 }
 
 /* --group: any spelling the group table knows; the crypto model (the
- * exchange cases) covers x25519, p256 and p384 (dest: the table's name) */
+ * exchange and KEM cases) covers x25519, p256, p384 and the 768-bit
+ * hybrids (dest: the table's name) */
 static int opt_group(const char *v, void *dest, char *why, size_t size)
 {
-  static const char *const ok[] = { "x25519", "p256", "p384", NULL };
+  static const char *const ok[] = { "x25519", "p256", "p384",
+    "x25519mlkem768", "p256mlkem768", "x25519kyber768", "p256kyber768",
+    "p384kyber768", NULL };
   const hb_group *g = hb_group_find(v, strlen(v));
   int i;
 
@@ -111,7 +114,8 @@ static int opt_group(const char *v, void *dest, char *why, size_t size)
       *(const char **)dest = g->name;
       return 0;
     }
-  snprintf(why, size, "'%s' is not x25519, p256 or p384", v);
+  snprintf(why, size, "'%s' is not x25519, p256, p384, x25519mlkem768, "
+           "p256mlkem768, x25519kyber768, p256kyber768 or p384kyber768", v);
   return -1;
 }
 
@@ -146,8 +150,11 @@ static void parse(int argc, char **argv, hs_args *a)
     { "cert-type", 0, HB_OPT_CALL, &a->one.cert_type, "TYPE",
       HB_CERT_TYPES "\n(default ecdsa-p256)", 0, 0, NULL, opt_cert_type,
       NULL },
-    { "group", 0, HB_OPT_CALL, &a->one.group, "x25519|p256|p384",
-      "key exchange (default x25519)", 0, 0, NULL, opt_group, NULL },
+    { "group", 0, HB_OPT_CALL, &a->one.group, "GROUP",
+      "key exchange: x25519 (default), p256, p384, or a hybrid:\n"
+      "x25519mlkem768, p256mlkem768, x25519kyber768, p256kyber768,\n"
+      "p384kyber768", 0, 0,
+      NULL, opt_group, NULL },
     { "resume", 0, HB_OPT_ENUM, &a->one.resume, "none|id|ticket",
       "(default none)", 0, 0, resumes, NULL, NULL },
     { "rsa-kx", 0, HB_OPT_FLAG, &a->one.rsa_kx, NULL,
@@ -197,8 +204,9 @@ static void parse(int argc, char **argv, hs_args *a)
     "sequence of one handshake and the crypto floor beside the measured\n"
     "CPU. Without --tls, runs the default matrix (TCP only; TLS 1.2 and\n"
     "1.3 full with ecdsa-p256 and rsa-2048 over x25519; TLS 1.2 ticket\n"
-    "and TLS 1.3 PSK resumption, and TLS 1.3 PSK with the request as\n"
-    "0-RTT early data) for every backend.\n"
+    "and TLS 1.3 PSK resumption, TLS 1.3 PSK with the request as\n"
+    "0-RTT early data, and TLS 1.3 full over the hybrids x25519mlkem768,\n"
+    "x25519kyber768 and p384kyber768) for every backend.\n"
     "\n", NULL, opts };
   hb_err err = { "" };
   int first, i, n;
@@ -265,11 +273,21 @@ static void parse(int argc, char **argv, hs_args *a)
 static const struct hs_row {
   const char *tls, *cert, *resume;
   int early;
+  const char *group;     /* NULL: x25519 */
 } matrix[] = {
-  { "1.2", "ecdsa-p256", "none", 0 }, { "1.3", "ecdsa-p256", "none", 0 },
-  { "1.2", "rsa-2048", "none", 0 },   { "1.3", "rsa-2048", "none", 0 },
-  { "1.2", "ecdsa-p256", "ticket", 0 }, { "1.3", "ecdsa-p256", "ticket", 0 },
-  { "1.3", "ecdsa-p256", "ticket", 1 },
+  { "1.2", "ecdsa-p256", "none", 0, NULL },
+  { "1.3", "ecdsa-p256", "none", 0, NULL },
+  { "1.2", "rsa-2048", "none", 0, NULL },
+  { "1.3", "rsa-2048", "none", 0, NULL },
+  { "1.2", "ecdsa-p256", "ticket", 0, NULL },
+  { "1.3", "ecdsa-p256", "ticket", 0, NULL },
+  { "1.3", "ecdsa-p256", "ticket", 1, NULL },
+  /* post-quantum hybrids, where a library has them (the rest say
+   * unsupported): FIPS 203 ML-KEM (OpenSSL 3.5), the Kyber draft
+   * (BoringSSL 14); the trace has their ClientHello and flight sizes */
+  { "1.3", "ecdsa-p256", "none", 0, "x25519mlkem768" },
+  { "1.3", "ecdsa-p256", "none", 0, "x25519kyber768" },
+  { "1.3", "ecdsa-p256", "none", 0, "p384kyber768" }, /* wolfSSL 5.7 */
 };
 #define HS_MATRIX (sizeof(matrix) / sizeof(matrix[0]))
 
@@ -281,7 +299,7 @@ static int matrix_cases(hs_case *out)
     memset(&out[i], 0, sizeof(out[i]));
     out[i].tls = matrix[i].tls;
     out[i].cert_type = matrix[i].cert;
-    out[i].group = "x25519";
+    out[i].group = matrix[i].group ? matrix[i].group : "x25519";
     out[i].resume = matrix[i].resume;
     out[i].early = matrix[i].early;
     case_label(&out[i]);
@@ -617,19 +635,30 @@ static json_t *crypto_floor(const hs_case *c, json_t *cfig, json_t *sfig)
 {
   json_t *f = json_object(), *ops = json_array();
   char sign[64], verify[64], enc[64], dec[64], kex[64];
+  char kgen[64] = "", kenc[64] = "", kdec[64] = "";
   int full = !strcmp(c->resume, "none"), tls13 = !strcmp(c->tls, "1.3");
   double cl = 0, sv = 0;
   int missing = 0;
-  struct { const char *side, *op; int count; } need[6];
+  struct { const char *side, *op; int count; } need[12];
   int n = 0, i;
 
   snprintf(sign, sizeof(sign), "%s/sign", c->cert_type);
   snprintf(verify, sizeof(verify), "%s/verify", c->cert_type);
   snprintf(enc, sizeof(enc), "%s/encrypt", c->cert_type);
   snprintf(dec, sizeof(dec), "%s/decrypt", c->cert_type);
-  snprintf(kex, sizeof(kex), "%s/exchange", !strcmp(c->group, "x25519")
-           ? "x25519" : !strcmp(c->group, "p256") ? "ecdh-p256"
-           : "ecdh-p384");
+  /* a hybrid: its classical half, and the KEM (client keygen and
+   * decaps, server encaps) */
+  snprintf(kex, sizeof(kex), "%s/exchange", !strncmp(c->group, "x25519", 6)
+           ? "x25519" : !strncmp(c->group, "p256", 4) ? "ecdh-p256"
+           : "ecdh-p384"); /* no ecdh-p384 case yet: its floor is null */
+  if(strstr(c->group, "mlkem768") || strstr(c->group, "kyber768")) {
+    const char *kem = strstr(c->group, "mlkem") ? "ml-kem-768"
+                                                : "kyber-768";
+
+    snprintf(kgen, sizeof(kgen), "%s/keygen", kem);
+    snprintf(kenc, sizeof(kenc), "%s/encaps", kem);
+    snprintf(kdec, sizeof(kdec), "%s/decaps", kem);
+  }
   if(full && c->rsa_kx) {
     need[n].side = "server"; need[n].op = dec; need[n++].count = 1;
     need[n].side = "client"; need[n].op = enc; need[n++].count = 1;
@@ -646,6 +675,11 @@ static json_t *crypto_floor(const hs_case *c, json_t *cfig, json_t *sfig)
   else if(tls13) { /* psk_dhe_ke: a fresh key exchange, no signature */
     need[n].side = "server"; need[n].op = kex; need[n++].count = 1;
     need[n].side = "client"; need[n].op = kex; need[n++].count = 1;
+  }
+  if(kgen[0] && (full || tls13)) {
+    need[n].side = "client"; need[n].op = kgen; need[n++].count = 1;
+    need[n].side = "server"; need[n].op = kenc; need[n++].count = 1;
+    need[n].side = "client"; need[n].op = kdec; need[n++].count = 1;
   }
   for(i = 0; i < n; i++) {
     int client = !strcmp(need[i].side, "client");
@@ -792,6 +826,56 @@ static void print_table(json_t *report, const hs_case *cases, int ncases,
          "Finished, 1.3 on the client's); cpu: measured CPU per "
          "connection; floor: the public-key operations that side must do "
          "(from the crypto suite).\n");
+}
+
+/* The traced handshake of every TLS case on the wire: the group
+ * achieved, the ClientHello's size, a HelloRetryRequest, and each
+ * side's first flight (bytes, TCP segments that carried data). */
+static void print_wire(json_t *report, const hs_case *cases, int ncases,
+                       const hs_args *a)
+{
+  int i, b, head = 0;
+
+  for(i = 0; i < ncases; i++)
+    for(b = 0; cases[i].tls && b < a->nbackends; b++) {
+      const char *be = a->backends[b];
+      char name[160], cf[32] = "-", sf[32] = "-";
+      json_t *r, *t, *ff, *ch;
+      snprintf(name, sizeof(name), "%s/tls_handshake", cases[i].label);
+      r = hb_res_find(report, NULL, be, name);
+      t = json_object_get(r, "trace");
+      ch = json_object_get(t, "client_hello_bytes");
+      if(!json_is_integer(ch))
+        continue;
+      if(!head++)
+        printf("\non the wire (the traced handshake; flight: bytes/TCP "
+               "segments with data, the client's first and the server's "
+               "answer)\n%-36s %-10s %-15s %7s %4s %4s %11s %11s\n",
+               "case", "backend", "group", "CH B", "HRR", "RTs",
+               "client fl", "server fl");
+      ff = json_object_get(t, "first_flight");
+      if(json_is_object(ff)) {
+        snprintf(cf, sizeof(cf), "%lld/%lld", (long long)
+                 json_integer_value(json_object_get(ff, "client_bytes")),
+                 (long long)json_integer_value(json_object_get(ff,
+                                                 "client_segments")));
+        snprintf(sf, sizeof(sf), "%lld/%lld", (long long)
+                 json_integer_value(json_object_get(ff, "server_bytes")),
+                 (long long)json_integer_value(json_object_get(ff,
+                                                 "server_segments")));
+      }
+      printf("%-36s %-10s %-15s %7lld %4s %4lld %11s %11s\n",
+             cases[i].label, be, json_string_value(json_object_get(
+               json_object_get(r, "achieved"), "group")) ?
+             json_string_value(json_object_get(json_object_get(r,
+               "achieved"), "group")) : "-",
+             (long long)json_integer_value(ch),
+             json_is_true(json_object_get(t, "hello_retry_request")) ?
+             "yes" : "no",
+             (long long)json_integer_value(json_object_get(t,
+                                                           "round_trips")),
+             cf, sf);
+    }
 }
 
 /* With a link: time to the first response byte (TCP connect + TLS
@@ -953,6 +1037,7 @@ int hb_cmd_handshake(int argc, char **argv)
   unlink(ctmp);
   json_decref(figs);
   print_table(report, cases, ncases, &a);
+  print_wire(report, cases, ncases, &a);
   if(hb_fe_link_wanted()) {
     link_rtts(report, cases, ncases, &a);
     json_object_set_new(report, "link", hb_fe_link_stop());

@@ -34,7 +34,10 @@ enum {
   HB_GROUP_P256MLKEM768 = 0x11EB, HB_GROUP_X25519MLKEM768 = 0x11EC,
   HB_GROUP_P384MLKEM1024 = 0x11ED,
   /* pre-standard Kyber drafts (BoringSSL 14) */
-  HB_GROUP_X25519KYBER768 = 0x6399, HB_GROUP_P256KYBER768 = 0xFE32
+  HB_GROUP_X25519KYBER768 = 0x6399, HB_GROUP_P256KYBER768 = 0xFE32,
+  /* round-3 Kyber768 with P-384 at the Open Quantum Safe code point, as
+   * wolfSSL 5.7 offers it (P384_KYBER_LEVEL3) */
+  HB_GROUP_P384KYBER768 = 0x2F3C
 };
 
 /* Our names, for help texts and errors: "x25519, p256, ...". */

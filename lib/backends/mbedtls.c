@@ -1,4 +1,7 @@
-/* The crypto table for mbedTLS 2.28.
+/* The crypto table for mbedTLS 2.28 (Debian) and 3.6 (a scripts/libs
+ * set): the same file, the API differences chosen at compile time by
+ * MBEDTLS_VERSION_NUMBER (MB3 below). 3.x wants psa_crypto_init() before
+ * anything that may go through PSA; global_init calls it.
  *
  * Every object holds the library's own low-level context (md, gcm,
  * chachapoly, aes, rsa, ecdsa, ecp), keyed or loaded in the constructor,
@@ -6,8 +9,8 @@
  * makes per record or per handshake step. Randomness comes from one
  * CTR_DRBG per process, seeded from the entropy module in global_init.
  *
- * mbedTLS 2.28 has no EdDSA, ML-DSA or KEM: HB_ED25519, HB_MLDSA65 and
- * every hb_kem_alg are HB_UNSUPPORTED. */
+ * Neither 2.28 nor 3.6 has EdDSA, ML-DSA or a KEM: HB_ED25519, HB_MLDSA65
+ * and every hb_kem_alg are HB_UNSUPPORTED. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +29,13 @@
 #include <mbedtls/sha256.h>
 #include <mbedtls/sha512.h>
 #include <mbedtls/version.h>
+
+#if MBEDTLS_VERSION_NUMBER >= 0x03000000
+#define MB3 1
+#include <psa/crypto.h>
+#else
+#define MB3 0
+#endif
 
 #include "hb/backend.h"
 
@@ -104,6 +114,15 @@ static int mbed_global_init(hb_err *err)
 
   if(mbed_rng_ready)
     return HB_OK;
+#if MB3
+  {
+    psa_status_t st = psa_crypto_init();
+
+    if(st != PSA_SUCCESS)
+      return hb_err_set(err, HB_ERROR, "psa_crypto_init failed (PSA "
+                        "status %d)", (int)st);
+  }
+#endif
   mbedtls_entropy_init(&mbed_entropy);
   mbedtls_ctr_drbg_init(&mbed_drbg);
   ret = mbedtls_ctr_drbg_seed(&mbed_drbg, mbedtls_entropy_func,
@@ -318,16 +337,30 @@ static int mbed_aead_stream(hb_aead *ctx, const uint8_t *in, size_t len,
       ret = mbedtls_chachapoly_starts(&ctx->u.cp, zero,
                                       MBEDTLS_CHACHAPOLY_ENCRYPT);
     else
+  #if MB3
+      ret = mbedtls_gcm_starts(&ctx->u.gcm, MBEDTLS_GCM_ENCRYPT, zero,
+                               sizeof(zero));
+#else
       ret = mbedtls_gcm_starts(&ctx->u.gcm, MBEDTLS_GCM_ENCRYPT, zero,
                                sizeof(zero), NULL, 0);
+#endif
     if(ret)
       return mbed_fail(err, HB_ERROR, ret, "starting a message failed");
     ctx->streaming = 1;
   }
   if(ctx->alg == HB_CHACHA20_POLY1305)
     ret = mbedtls_chachapoly_update(&ctx->u.cp, len, in, out);
-  else
+  else {
+#if MB3
+    size_t n = 0;
+
+    /* every call but a message's last is a multiple of 64 bytes: the
+     * output is exactly the input (3.x's rule for output_size = len) */
+    ret = mbedtls_gcm_update(&ctx->u.gcm, in, len, out, len, &n);
+#else
     ret = mbedtls_gcm_update(&ctx->u.gcm, len, in, out);
+#endif
+  }
   if(ret)
     return mbed_fail(err, HB_ERROR, ret, "AEAD update failed");
   return HB_OK;
@@ -413,7 +446,8 @@ static int mbed_sig_keygen(hb_sig_alg alg, hb_pkey **out, hb_err *err)
   case HB_ECDSA_P256: gid = MBEDTLS_ECP_DP_SECP256R1; break;
   case HB_ECDSA_P384: gid = MBEDTLS_ECP_DP_SECP384R1; break;
   case HB_ED25519:
-    return hb_err_set(err, HB_UNSUPPORTED, "mbedTLS 2.28 has no EdDSA");
+    return hb_err_set(err, HB_UNSUPPORTED, "%s: %s has no EdDSA",
+                      hb_sig_name(alg), mbed_version());
   case HB_MLDSA65:
     return hb_err_set(err, HB_UNSUPPORTED, "%s: %s has no ML-DSA",
                       hb_sig_name(alg), mbed_version());
@@ -428,7 +462,11 @@ static int mbed_sig_keygen(hb_sig_alg alg, hb_pkey **out, hb_err *err)
   key->alg = alg;
   key->is_rsa = bits != 0;
   if(key->is_rsa) {
+#if MB3
+    mbedtls_rsa_init(&key->u.rsa); /* PKCS#1 v1.5 by default */
+#else
     mbedtls_rsa_init(&key->u.rsa, MBEDTLS_RSA_PKCS_V15, 0);
+#endif
     ret = mbedtls_rsa_gen_key(&key->u.rsa, mbedtls_ctr_drbg_random,
                               &mbed_drbg, bits, 65537);
   }
@@ -456,11 +494,19 @@ static size_t mbed_sig_hash(const hb_pkey *key, const uint8_t *msg,
 {
   if(key->alg == HB_ECDSA_P384) {
     *type = MBEDTLS_MD_SHA384;
+#if MB3
+    *ret = mbedtls_sha512(msg, len, hash, 1);
+#else
     *ret = mbedtls_sha512_ret(msg, len, hash, 1);
+#endif
     return 48;
   }
   *type = MBEDTLS_MD_SHA256;
+#if MB3
+  *ret = mbedtls_sha256(msg, len, hash, 0);
+#else
   *ret = mbedtls_sha256_ret(msg, len, hash, 0);
+#endif
   return 32;
 }
 
@@ -480,9 +526,15 @@ static int mbed_sign(hb_pkey *key, const uint8_t *msg, size_t len,
     if(*siglen < n)
       return hb_err_set(err, HB_ERROR, "signature buffer too small "
                         "(%zu < %zu)", *siglen, n);
+#if MB3
+    ret = mbedtls_rsa_pkcs1_sign(&key->u.rsa, mbedtls_ctr_drbg_random,
+                                 &mbed_drbg, type, (unsigned int)hlen, hash,
+                                 sig);
+#else
     ret = mbedtls_rsa_pkcs1_sign(&key->u.rsa, mbedtls_ctr_drbg_random,
                                  &mbed_drbg, MBEDTLS_RSA_PRIVATE, type,
                                  (unsigned int)hlen, hash, sig);
+#endif
     if(ret)
       return mbed_fail(err, HB_ERROR, ret, "RSA signing failed");
     *siglen = n;
@@ -490,8 +542,14 @@ static int mbed_sign(hb_pkey *key, const uint8_t *msg, size_t len,
   }
   /* write_signature takes no capacity: sign into a buffer big enough for
    * any curve, then copy out */
+#if MB3
+  ret = mbedtls_ecdsa_write_signature(&key->u.ec, type, hash, hlen, der,
+                                      sizeof(der), &n,
+                                      mbedtls_ctr_drbg_random, &mbed_drbg);
+#else
   ret = mbedtls_ecdsa_write_signature(&key->u.ec, type, hash, hlen, der, &n,
                                       mbedtls_ctr_drbg_random, &mbed_drbg);
+#endif
   if(ret)
     return mbed_fail(err, HB_ERROR, ret, "ECDSA signing failed");
   if(*siglen < n)
@@ -533,9 +591,14 @@ static int mbed_verify(hb_pkey *key, const uint8_t *msg, size_t len,
     if(siglen != mbedtls_rsa_get_len(&key->u.rsa))
       return hb_err_set(err, HB_EVERIFY, "RSA signature has length %zu, "
                         "not the modulus length", siglen);
+#if MB3
+    ret = mbedtls_rsa_pkcs1_verify(&key->u.rsa, type, (unsigned int)hlen,
+                                   hash, sig);
+#else
     ret = mbedtls_rsa_pkcs1_verify(&key->u.rsa, NULL, NULL,
                                    MBEDTLS_RSA_PUBLIC, type,
                                    (unsigned int)hlen, hash, sig);
+#endif
   }
   else
     ret = mbedtls_ecdsa_read_signature(&key->u.ec, hash, hlen, sig, siglen);
@@ -559,9 +622,14 @@ static int mbed_rsa_encrypt(hb_pkey *key, const uint8_t *in, size_t len,
   if(*outlen < n)
     return hb_err_set(err, HB_ERROR, "RSA output buffer too small "
                       "(%zu < %zu)", *outlen, n);
+#if MB3
+  ret = mbedtls_rsa_pkcs1_encrypt(&key->u.rsa, mbedtls_ctr_drbg_random,
+                                  &mbed_drbg, len, in, out);
+#else
   ret = mbedtls_rsa_pkcs1_encrypt(&key->u.rsa, mbedtls_ctr_drbg_random,
                                   &mbed_drbg, MBEDTLS_RSA_PUBLIC, len, in,
                                   out);
+#endif
   if(ret)
     return mbed_fail(err, HB_ERROR, ret, "RSA encryption failed");
   *outlen = n;
@@ -580,9 +648,14 @@ static int mbed_rsa_decrypt(hb_pkey *key, const uint8_t *in, size_t len,
   if(len != mbedtls_rsa_get_len(&key->u.rsa))
     return hb_err_set(err, HB_ERROR, "RSA ciphertext has length %zu, "
                       "not the modulus length", len);
+#if MB3
+  ret = mbedtls_rsa_pkcs1_decrypt(&key->u.rsa, mbedtls_ctr_drbg_random,
+                                  &mbed_drbg, &n, in, out, *outlen);
+#else
   ret = mbedtls_rsa_pkcs1_decrypt(&key->u.rsa, mbedtls_ctr_drbg_random,
                                   &mbed_drbg, MBEDTLS_RSA_PRIVATE, &n, in,
                                   out, *outlen);
+#endif
   if(ret)
     return mbed_fail(err, HB_ERROR, ret, "RSA decryption failed");
   *outlen = n;

@@ -384,7 +384,12 @@ static const struct {
   { WOLFSSL_ECC_X25519, "X25519", "X25519" },
   { WOLFSSL_ECC_SECP256R1, "P-256", "SECP256R1" },
   { WOLFSSL_ECC_SECP384R1, "P-384", "SECP384R1" },
-  { WOLFSSL_ECC_SECP521R1, "P-521", "SECP521R1" }
+  { WOLFSSL_ECC_SECP521R1, "P-521", "SECP521R1" },
+#ifdef WOLFSSL_HAVE_KYBER
+  /* experimental round-3 Kyber hybrid (a scripts/libs build), TLS 1.3
+   * only: not in the curve list, which takes ECC curves only */
+  { WOLFSSL_P384_KYBER_LEVEL3, NULL, "P384_KYBER_LEVEL3" },
+#endif
 };
 #define WL_NGROUPS (sizeof(wl_groups) / sizeof(wl_groups[0]))
 
@@ -406,17 +411,19 @@ static int wl_set_groups(hb_tls_ctx *t, const char *list, hb_err *err)
       ;
     if(i == WL_NGROUPS)
       return hb_err_set(err, HB_UNSUPPORTED, "group %s: this backend "
-                        "offers wolfSSL only x25519, p256, p384 and p521",
-                        want[k]->name);
+                        "offers wolfSSL only x25519, p256, p384 and p521%s",
+                        want[k]->name, WL_NGROUPS > 4 ?
+                        " (and Kyber as p384kyber768)" : "");
     t->groups |= 1u << i;
     ids[k] = wl_groups[i].id;
-    used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s",
-                             used ? ":" : "", wl_groups[i].wolf);
+    if(wl_groups[i].wolf)
+      used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s",
+                               used ? ":" : "", wl_groups[i].wolf);
     rc = wolfSSL_CTX_UseSupportedCurve(t->ctx, (word16)wl_groups[i].id);
     if(rc != WOLFSSL_SUCCESS)
       return wl_ctx_fail(err, HB_ERROR, rc, "cannot use group");
   }
-  if(wolfSSL_CTX_set1_curves_list(t->ctx, names) != WOLFSSL_SUCCESS)
+  if(used && wolfSSL_CTX_set1_curves_list(t->ctx, names) != WOLFSSL_SUCCESS)
     return hb_err_set(err, HB_ERROR, "wolfSSL rejected groups %s", names);
   rc = wolfSSL_CTX_set_groups(t->ctx, ids, (int)n);
   if(rc != WOLFSSL_SUCCESS)

@@ -22,14 +22,16 @@ static const hb_group groups[] = {
     { "secp384r1mlkem1024", NULL } },
   { "x25519kyber768", HB_GROUP_X25519KYBER768,
     { "x25519kyber768draft00", NULL } },
-  { "p256kyber768", HB_GROUP_P256KYBER768, { NULL } }
+  { "p256kyber768", HB_GROUP_P256KYBER768, { NULL } },
+  { "p384kyber768", HB_GROUP_P384KYBER768,
+    { "p384_kyber768", "p384_kyber_level3", NULL } }
 };
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
 
 const char hb_groups_known[] = "x25519, p256, p384, p521, x448, "
   "ffdhe2048, ffdhe3072, ffdhe4096, ffdhe6144, ffdhe8192, "
   "x25519mlkem768, p256mlkem768, p384mlkem1024, x25519kyber768, "
-  "p256kyber768";
+  "p256kyber768, p384kyber768";
 
 static int same(const char *word, const char *name, size_t len)
 {
