@@ -88,6 +88,94 @@ def bad_options():
               % (" ".join(c), r.returncode, r.stderr.strip()))
 
 
+def driver_bad_options():
+    """The front end's drivers take the same link options: a bad value is
+    one line and exit 2 on each (no root needed: checked before any
+    namespace)."""
+    fe = os.path.join(BUILD, "httpsbench")
+    cmds = {"throughput": [], "load": ["http://127.0.0.1/"],
+            "probe": ["http://127.0.0.1/"], "handshake": []}
+    for cmd, rest in cmds.items():
+        for bad in (["--rtt", "-1"], ["--loss=101"], ["--rate", "0"],
+                    ["--link", "moon"], ["--queue", "0"]):
+            r = subprocess.run([fe, cmd] + bad + rest, capture_output=True,
+                               text=True, timeout=30)
+            check(r.returncode == 2 and len(r.stderr.splitlines()) == 1
+                  and not r.stdout,
+                  "httpsbench %s %s: exit 2, one line (%d, %r)"
+                  % (cmd, " ".join(bad), r.returncode, r.stderr.strip()))
+    for cmd in ("load", "probe"):
+        r = subprocess.run([fe, cmd, "--rtt", "5", "http://192.0.2.1/"],
+                           capture_output=True, text=True, timeout=30)
+        check(r.returncode == 2 and len(r.stderr.splitlines()) == 1,
+              "httpsbench %s --rtt 5 with a foreign host: exit 2, one line"
+              " (%d, %r)" % (cmd, r.returncode, r.stderr.strip()))
+
+
+def driver_checks():
+    """throughput, load and probe across a 10 ms link: the option is
+    accepted, the report records the link as configured and as measured
+    before each cell/run, and the measured TCP connect is 10 ms within
+    2% + 100 us."""
+    fe = os.path.join(BUILD, "httpsbench")
+    tol = 10 * 0.02 + 0.1
+    have = {b: os.access(os.path.join(BUILD, "httpsbench-" + b), os.X_OK)
+            for b in ("openssl", "curl")}
+    runs = [("throughput", ["throughput", "--backend", "plain", "--sizes",
+                            "0", "--modes", "close", "-c", "1", "-d",
+                            "0.5", "--warmup", "0.1", "--repetitions", "1",
+                            "--idle-conns", "0", "--cost", "off", "--curl",
+                            "off"]),
+            ("load http", ["load", "http://127.0.0.1/bytes/0", "-c", "1",
+                           "-d", "0.5", "--close"])]
+    if have["openssl"]:
+        runs.append(("load https", ["load", "--backend", "openssl",
+                                    "https://localhost/bytes/0", "-c", "1",
+                                    "-d", "0.5", "--close"]))
+    if have["curl"] and have["openssl"]:
+        runs.append(("probe", ["probe", "https://127.0.0.1/bytes/0",
+                               "-n", "20"]))
+    with tempfile.TemporaryDirectory() as tmp:
+        for what, args in runs:
+            out = os.path.join(tmp, "r.json")
+            r = subprocess.run([fe] + args + ["--rtt", "10", "--json", out],
+                               capture_output=True, text=True, timeout=120)
+            check(r.returncode == 0, "%s --rtt 10 exits 0 (%s)"
+                  % (what, r.stderr.strip()[-300:]))
+            if r.returncode:
+                continue
+            rep = json.load(open(out))
+            link = rep.get("link") or {}
+            check((link.get("configured") or {}).get("rtt_ms") == 10,
+                  "%s: the report records the link as configured" % what)
+            ok = [x for x in rep["results"] if x["status"] == "ok"]
+            meds = [x.get("link_measured", {}).get("tcp_connect_ms", {})
+                    .get("median") for x in ok]
+            check(ok and all(m is not None and abs(m - 10) <= tol
+                             for m in meds),
+                  "%s: every result has the link as measured, TCP connect "
+                  "median within 10 +- %.2f ms %s" % (what, tol, meds))
+            if what == "probe":
+                # libcurl's own clock includes its poll loop: the link's
+                # RTT is a floor, with a generous ceiling
+                conn = [x["stats"]["median"] / 1e3 for x in ok
+                        if x["name"].endswith("/connect")
+                        and x["unit"] == "us"]
+                check(conn and 10 - tol <= conn[0] <= 12.5,
+                      "probe: libcurl's connect phase %s ms is the 10 ms "
+                      "RTT (at most 12.5 ms)" % conn)
+            if what.startswith("load"):
+                url = ok[0]["params"].get("url", "") if ok else ""
+                check(SERVER in url, "%s: the client went across the link "
+                      "(%s)" % (what, url))
+            v = subprocess.run([sys.executable, os.path.join(
+                SRC, "scripts", "validate_report.py"), out],
+                capture_output=True, text=True)
+            check(v.returncode == 0, "%s: the report over the link is valid"
+                  " (%s)" % (what, (v.stdout + v.stderr).strip()[-300:]))
+    check(not ours(), "no namespace left after the driver runs")
+
+
 def wait_for(pred, timeout=15):
     end = time.monotonic() + timeout
     while time.monotonic() < end:
@@ -300,6 +388,7 @@ def main():
         print("FAIL: no %s" % LINK)
         return 1
     bad_options()
+    driver_bad_options()
     r = run(["--stats", "-", "--client", "true"])
     if r.returncode == 3:
         print("SKIP: %s" % r.stderr.strip())
@@ -310,6 +399,7 @@ def main():
     loss_check()
     rate_check()
     handshake_check()
+    driver_checks()
     print("%d failure(s)" % len(failures))
     return 1 if failures else 0
 

@@ -27,6 +27,7 @@
 #include "hb/certs.h"
 #include "hb/opts.h"
 #include "engine_run.h"
+#include "link_fe.h"
 #include "hb/report.h"
 #include "results.h"
 #include "hb/sig.h"
@@ -257,6 +258,7 @@ static void parse(int argc, char **argv, tp_args *a)
       NULL, NULL, NULL },
     { "quiet", 0, HB_OPT_FLAG, &a->quiet, NULL, "no progress on stderr", 0,
       0, NULL, NULL, NULL },
+    HB_FE_LINK_OPTS,
     { NULL, 0, HB_OPT_END, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL }
   };
   const hb_opts spec = { "throughput",
@@ -292,6 +294,7 @@ static void parse(int argc, char **argv, tp_args *a)
   first = hb_opts_parse(&spec, argc, argv);
   if(first < argc)
     hb_usage_fail("throughput", "unexpected argument '%s'", argv[first]);
+  hb_fe_link_after_parse("throughput");
   a->curl = curl ? !strcmp(curl, "on") : curl_built;
   if(a->curl && !curl_built)
     hb_usage_fail("throughput", "--curl on: the curl engine was not "
@@ -445,6 +448,12 @@ int hb_cmd_throughput(int argc, char **argv)
   hb_server_log_set(tmpdir);
   snprintf(tmp, sizeof(tmp), "%s/load.json", tmpdir);
   report = hb_report_new(argc, argv);
+  if(hb_fe_link_wanted() && hb_fe_link_start(err.msg, sizeof(err.msg))) {
+    fprintf(stderr, "httpsbench throughput: %s\n", err.msg);
+    json_decref(report);
+    rmdir(tmpdir);
+    return 1;
+  }
   if(a.curl) {
     char path[4200], version[256] = "libcurl";
     char *vargs[] = { path, "version", NULL };
@@ -477,6 +486,8 @@ int hb_cmd_throughput(int argc, char **argv)
   if(!hb_interrupted())
     run_cost(&a, certs.root, tmp, report);
   unlink(tmp);
+  if(hb_fe_link_wanted())
+    json_object_set_new(report, "link", hb_fe_link_stop());
   tp_finish(report);
   fflush(stdout);
   hb_server_log_flush();
