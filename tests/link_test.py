@@ -176,6 +176,52 @@ def driver_checks():
     check(not ours(), "no namespace left after the driver runs")
 
 
+def sweep_check():
+    """handshake --rtt-sweep: one link per point in one report, each
+    point's results labelled and marked with their RTT; the 20 ms point's
+    time to first byte is the 0 ms point's + 3 measured RTTs (TLS 1.3
+    full) within 10%."""
+    fe = os.path.join(BUILD, "httpsbench")
+    if not os.access(os.path.join(BUILD, "httpsbench-openssl"), os.X_OK):
+        print("skip the RTT sweep: no OpenSSL engine")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "s.json")
+        r = subprocess.run([fe, "handshake", "--backend", "openssl", "--tls",
+                            "1.3", "-n", "10", "--quiet", "--crypto",
+                            os.path.join(tmp, "none.json"), "--rtt-sweep",
+                            "0,20", "--json", out], capture_output=True,
+                           text=True, timeout=180)
+        check(r.returncode == 0, "handshake --rtt-sweep 0,20 exits 0 (%s)"
+              % r.stderr.strip()[-300:])
+        if r.returncode:
+            return
+        rep = json.load(open(out))
+        pts = [l.get("sweep_rtt_ms") for l in rep.get("link_sweep", [])]
+        check(pts == [0, 20] and "link" not in rep,
+              "the sweep's report has one link per point %s" % pts)
+        hs = {r["params"].get("sweep_rtt_ms"): r for r in rep["results"]
+              if r["name"].endswith("/tls_handshake")}
+        check(sorted(k for k in hs if k is not None) == [0, 20] and
+              all(hs[k]["params"].get("sweep_case") ==
+                  "tls1.3-full-ecdsa-p256-x25519" for k in (0, 20)),
+              "each point's result carries its RTT and case")
+        if 0 in hs and 20 in hs:
+            e0 = hs[0]["link_measured"]["echo_rtt_ms"]["median"]
+            e1 = hs[20]["link_measured"]["echo_rtt_ms"]["median"]
+            want = hs[0]["ttfb_ms"] + 3 * (e1 - e0)
+            got = hs[20]["ttfb_ms"]
+            check(abs(got - want) <= 0.1 * want, "sweep: ttfb at 20 ms "
+                  "%.2f ms = at 0 ms + 3 RTT (%.2f) within 10%%"
+                  % (got, want))
+        v = subprocess.run([sys.executable, os.path.join(
+            SRC, "scripts", "validate_report.py"), out],
+            capture_output=True, text=True)
+        check(v.returncode == 0, "the sweep's report is valid (%s)"
+              % (v.stdout + v.stderr).strip()[-300:])
+    check(not ours(), "no namespace left after the sweep")
+
+
 def wait_for(pred, timeout=15):
     end = time.monotonic() + timeout
     while time.monotonic() < end:
@@ -400,6 +446,7 @@ def main():
     rate_check()
     handshake_check()
     driver_checks()
+    sweep_check()
     print("%d failure(s)" % len(failures))
     return 1 if failures else 0
 

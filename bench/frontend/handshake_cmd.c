@@ -34,7 +34,11 @@ typedef struct hs_case {
   const char *resume;    /* none, id, ticket */
   int rsa_kx;
   int early;             /* TLS 1.3 0-RTT early data */
+  double sweep_rtt;      /* --rtt-sweep: this point's RTT (ms), else -1 */
+  char base[96];         /* the label without the sweep point */
 } hs_case;
+
+#define HS_SWEEP_MAX 16
 
 typedef struct hs_args {
   const char *backends[HB_BACKEND_MAX];
@@ -46,17 +50,52 @@ typedef struct hs_args {
   long n, conns, reps;
   double seconds;
   int server_cpu, client_cpu;
+  double sweep[HS_SWEEP_MAX]; /* --rtt-sweep points, ms */
+  int nsweep;
 } hs_args;
 
 static void case_label(hs_case *c)
 {
-  if(!c->tls) {
+  c->sweep_rtt = -1;
+  if(!c->tls)
     snprintf(c->label, sizeof(c->label), "tcp");
-    return;
+  else
+    snprintf(c->label, sizeof(c->label), "tls%s-%s-%s-%s%s%s", c->tls,
+             !strcmp(c->resume, "none") ? "full" : c->resume, c->cert_type,
+             c->group, c->rsa_kx ? "-rsakx" : "", c->early ? "-0rtt" : "");
+  memcpy(c->base, c->label, sizeof(c->base));
+}
+
+/* --rtt-sweep LIST: RTTs in ms, each 0..60000, at most HS_SWEEP_MAX,
+ * ascending and distinct (a figure's x axis) */
+static int opt_sweep(const char *v, void *dest, char *why, size_t size)
+{
+  hs_args *a = dest;
+  const char *p = v;
+
+  a->nsweep = 0;
+  while(*p) {
+    char *e;
+    double r = strtod(p, &e);
+    if(e == p || (*e && *e != ',') || !isfinite(r) || r < 0 ||
+       r > 60000 || a->nsweep == HS_SWEEP_MAX ||
+       (a->nsweep && r <= a->sweep[a->nsweep - 1])) {
+      snprintf(why, size, "'%s' is not a list of ascending RTTs in ms "
+               "(0..60000, at most %d)", v, HS_SWEEP_MAX);
+      return -1;
+    }
+    a->sweep[a->nsweep++] = r;
+    p = *e ? e + 1 : e;
+    if(*e && !*p) {
+      snprintf(why, size, "'%s' ends in a comma", v);
+      return -1;
+    }
   }
-  snprintf(c->label, sizeof(c->label), "tls%s-%s-%s-%s%s%s", c->tls,
-           !strcmp(c->resume, "none") ? "full" : c->resume, c->cert_type,
-           c->group, c->rsa_kx ? "-rsakx" : "", c->early ? "-0rtt" : "");
+  if(!a->nsweep) {
+    snprintf(why, size, "no RTT given");
+    return -1;
+  }
+  return 0;
 }
 
 static int opt_server_backend(const char *v, void *dest, char *why,
@@ -187,6 +226,11 @@ static void parse(int argc, char **argv, hs_args *a)
     { "quiet", 0, HB_OPT_FLAG, &a->quiet, NULL, "no progress on stderr", 0,
       0, NULL, NULL, NULL },
     HB_FE_LINK_OPTS,
+    { "rtt-sweep", 0, HB_OPT_CALL, a, "LIST",
+      "every case at each RTT of LIST (ms, e.g.\n0,10,25,50,100,200), one "
+      "emulated link per\npoint (other link options apply to each): time\n"
+      "to first byte against RTT in one report", 0, 0, NULL, opt_sweep,
+      NULL },
     { NULL, 0, HB_OPT_END, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL }
   };
   const hb_opts spec = { "handshake",
@@ -216,6 +260,11 @@ static void parse(int argc, char **argv, hs_args *a)
   if(first < argc)
     hb_usage_fail("handshake", "unexpected argument '%s'", argv[first]);
   hb_fe_link_after_parse("handshake");
+  if(a->nsweep && hb_fe_link_rtt_given())
+    hb_usage_fail("handshake", "--rtt-sweep and --rtt contradict");
+  if(a->nsweep && a->connect)
+    hb_usage_fail("handshake", "--connect and --rtt-sweep contradict (the "
+                  "link joins our own server and client)");
   if(a->connect && hb_fe_link_wanted())
     hb_usage_fail("handshake", "--connect and a link option contradict "
                   "(the link joins our own server and client)");
@@ -813,7 +862,7 @@ static void link_rtts(json_t *report, const hs_case *cases, int ncases,
 
   printf("\nround trips to the first response byte (ttfb = tcp + tls + "
          "request medians, CPU time included; rtt: ICMP echo median before "
-         "the case)\n");
+         "the case; no count below 1 ms)\n");
   printf("%-36s %-10s %10s %8s %7s %8s\n", "case", "backend", "ttfb ms",
          "rtt ms", "rtts", "expected");
   for(i = 0; i < ncases; i++)
@@ -836,13 +885,20 @@ static void link_rtts(json_t *report, const hs_case *cases, int ncases,
       ttfb = (phase(report, be, c->label, "tcp_connect") +
               (c->tls ? phase(report, be, c->label, "tls_handshake") : 0) +
               phase(report, be, c->label, "first_request")) / 1e3;
-      n = ttfb / rtt;
+      /* below 1 ms the count says nothing: CPU time is most of it */
+      n = rtt >= 1 ? ttfb / rtt : NAN;
       json_object_set_new(r, "ttfb_ms", hb_json_num(ttfb));
       json_object_set_new(r, "rtts_measured", hb_json_num(n));
       json_object_set_new(r, "rtts_expected",
                           json_integer(expected_rtts(c)));
       json_object_set_new(r, "rtts_off", json_boolean(
         !isnan(n) && fabs(n - expected_rtts(c)) > 0.5));
+      if(c->sweep_rtt >= 0) { /* the sweep's point and its case */
+        json_object_set_new(json_object_get(r, "params"), "sweep_rtt_ms",
+                            json_real(c->sweep_rtt));
+        json_object_set_new(json_object_get(r, "params"), "sweep_case",
+                            json_string(c->base));
+      }
       printf("%-36s %-10s %10.3f %8.3f %7.2f %8d%s\n", c->label, be, ttfb,
              rtt, n, expected_rtts(c),
              !isnan(n) && fabs(n - expected_rtts(c)) > 0.5
@@ -879,73 +935,176 @@ static int every_one_failed(json_t *report, char *why, size_t size)
   return 1;
 }
 
+/* One pass over the cases (a sweep's point): server, client, crypto
+ * floor per case and backend. Returns 1 if a case failed. */
+static int run_cases(const hs_args *a, const hs_case *cases, int ncases,
+                     json_t *report, json_t *figs, const char *tmp,
+                     const char *ctmp)
+{
+  int i, b, rc, failed = 0;
+  hb_err err = { "" };
+
+  for(i = 0; i < ncases && !hb_interrupted(); i++) {
+    const hs_case *c = &cases[i];
+    for(b = 0; b < (c->tls ? a->nbackends : 1) && !hb_interrupted(); b++) {
+      const char *cb = c->tls ? a->backends[b] : "plain";
+      const char *sb = c->tls && a->server_backend ? a->server_backend : cb;
+      hb_cert_paths certs;
+      hb_server s;
+      memset(&s, 0, sizeof(s));
+      if(!a->quiet)
+        fprintf(stderr, "handshake: %s client %s server %s\n", c->label, cb,
+                a->connect ? a->connect : sb);
+      rc = hb_certs_ensure(c->cert_type ? c->cert_type : "ecdsa-p256",
+                           &certs, &err);
+      if(rc == HB_OK && !a->connect)
+        rc = server_start(a, sb, c, certs.root, &s, &err);
+      if(rc == HB_UNSUPPORTED)
+        unsupported_case(report, cb, c, err.msg);
+      else if(rc != HB_OK ||
+              run_latency(a, cb, c, &s, certs.root, tmp, report, &err)
+                != HB_OK) {
+        fprintf(stderr, "httpsbench handshake: %s\n", err.msg);
+        failed = 1;
+      }
+      else if(a->conns && !c->early) /* the load generator sends no
+                                        early data: latency mode only */
+        run_capacity(a, cb, c, &s, certs.root, tmp, report);
+      hb_server_stop(&s);
+      if(c->tls) {
+        if(!json_object_get(figs, cb))
+          json_object_set_new(figs, cb, crypto_figures(a, cb, ctmp));
+        if(!json_object_get(figs, sb))
+          json_object_set_new(figs, sb, crypto_figures(a, sb, ctmp));
+        attach_floor(report, cb, c, json_object_get(figs, cb),
+                     json_object_get(figs, a->connect ? "" : sb));
+      }
+    }
+  }
+  return failed;
+}
+
+/* --rtt-sweep: time to first byte per case and backend at each point,
+ * beside what the round trips predict from the 0 ms point (or the
+ * first): k x RTT + ttfb there. */
+static void print_sweep(json_t *report, const hs_case *cases, int nbase,
+                        int npoints, const hs_args *a)
+{
+  int i, b, p;
+
+  printf("\ntime to first byte (ms) against the configured RTT "
+         "(--rtt-sweep; in [ ]: k x measured RTT + the first point's "
+         "ttfb, k = the case's expected round trips)\n");
+  printf("%-36s %-10s", "case", "backend");
+  for(p = 0; p < npoints; p++)
+    printf(" %15.4g", a->sweep[p]);
+  printf("\n");
+  for(i = 0; i < nbase; i++)
+    for(b = 0; b < (cases[i].tls ? a->nbackends : 1); b++) {
+      const char *be = cases[i].tls ? a->backends[b] : "plain";
+      double t0 = NAN, r0 = NAN;
+      printf("%-36s %-10s", cases[i].base, be);
+      for(p = 0; p < npoints; p++) {
+        const hs_case *c = &cases[p * nbase + i];
+        char name[160], cell[32] = "-";
+        json_t *r;
+        double t, rtt;
+        snprintf(name, sizeof(name), "%s/%s", c->label,
+                 c->tls ? "tls_handshake" : "total");
+        r = hb_res_find(report, NULL, be, name);
+        t = hb_res_num(r, "ttfb_ms", NULL);
+        rtt = json_number_value(json_object_get(json_object_get(
+                json_object_get(r, "link_measured"), "echo_rtt_ms"),
+                "median"));
+        if(r && !isnan(t) && isnan(t0)) {
+          t0 = t;
+          r0 = rtt;
+        }
+        if(r && !isnan(t))
+          snprintf(cell, sizeof(cell), "%.2f [%.2f]", t, t0 +
+                   expected_rtts(c) * (rtt - r0));
+        printf(" %15s", cell);
+      }
+      printf("\n");
+    }
+}
+
 int hb_cmd_handshake(int argc, char **argv)
 {
   hs_args a;
-  hs_case cases[1 + HS_MATRIX];
-  int ncases = 0, i, b, rc, failed = 0;
-  json_t *report, *figs = json_object();
+  hs_case base[1 + HS_MATRIX], *cases;
+  int nbase = 0, ncases = 0, npoints, i, p, failed = 0;
+  json_t *report, *figs = json_object(), *sweep = NULL;
   char tmpdir[] = "/tmp/httpsbench.XXXXXX", tmp[64], ctmp[64], why[800];
   hb_err err = { "" };
 
   parse(argc, argv, &a);
   if(a.matrix) {
-    memset(&cases[0], 0, sizeof(cases[0]));
-    case_label(&cases[0]);
-    ncases = 1 + matrix_cases(&cases[1]);
+    memset(&base[0], 0, sizeof(base[0]));
+    case_label(&base[0]);
+    nbase = 1 + matrix_cases(&base[1]);
   }
   else
-    cases[ncases++] = a.one;
+    base[nbase++] = a.one;
+  /* a sweep runs every case at each point, labelled CASE@rttN */
+  npoints = a.nsweep ? a.nsweep : 1;
+  cases = calloc((size_t)(npoints * nbase), sizeof(*cases));
+  if(!cases) {
+    json_decref(figs);
+    return 1;
+  }
+  for(p = 0; p < npoints; p++)
+    for(i = 0; i < nbase; i++) {
+      hs_case *c = &cases[p * nbase + i];
+      *c = base[i];
+      if(a.nsweep) {
+        c->sweep_rtt = a.sweep[p];
+        snprintf(c->label, sizeof(c->label), "%.60s@rtt%g", c->base,
+                 a.sweep[p]);
+      }
+    }
   if(!mkdtemp(tmpdir)) {
     fprintf(stderr, "httpsbench handshake: cannot create a temporary "
             "directory\n");
+    free(cases);
+    json_decref(figs);
     return 1;
   }
   hb_server_log_set(tmpdir);
   snprintf(tmp, sizeof(tmp), "%s/hs.json", tmpdir);
   snprintf(ctmp, sizeof(ctmp), "%s/crypto.json", tmpdir);
   report = hb_report_new(argc, argv);
-  if(hb_fe_link_wanted() && hb_fe_link_start(why, sizeof(why))) {
-    fprintf(stderr, "httpsbench handshake: %s\n", why);
-    json_decref(report);
-    json_decref(figs);
-    rmdir(tmpdir);
-    return 1;
-  }
-  for(i = 0; i < ncases && !hb_interrupted(); i++) {
-    const hs_case *c = &cases[i];
-    for(b = 0; b < (c->tls ? a.nbackends : 1) && !hb_interrupted(); b++) {
-      const char *cb = c->tls ? a.backends[b] : "plain";
-      const char *sb = c->tls && a.server_backend ? a.server_backend : cb;
-      hb_cert_paths certs;
-      hb_server s;
-      memset(&s, 0, sizeof(s));
+  if(a.nsweep)
+    sweep = json_array();
+  for(p = 0; p < npoints && !hb_interrupted(); p++) {
+    if(a.nsweep) {
+      hb_fe_link_set_rtt(a.sweep[p]);
       if(!a.quiet)
-        fprintf(stderr, "handshake: %s client %s server %s\n", c->label, cb,
-                a.connect ? a.connect : sb);
-      rc = hb_certs_ensure(c->cert_type ? c->cert_type : "ecdsa-p256",
-                           &certs, &err);
-      if(rc == HB_OK && !a.connect)
-        rc = server_start(&a, sb, c, certs.root, &s, &err);
-      if(rc == HB_UNSUPPORTED)
-        unsupported_case(report, cb, c, err.msg);
-      else if(rc != HB_OK ||
-              run_latency(&a, cb, c, &s, certs.root, tmp, report, &err)
-                != HB_OK) {
-        fprintf(stderr, "httpsbench handshake: %s\n", err.msg);
-        failed = 1;
+        fprintf(stderr, "handshake: sweep point %d/%d: RTT %g ms\n", p + 1,
+                npoints, a.sweep[p]);
+    }
+    if((a.nsweep || hb_fe_link_wanted()) &&
+       hb_fe_link_start(why, sizeof(why))) {
+      fprintf(stderr, "httpsbench handshake: %s\n", why);
+      if(!p) { /* nothing measured: no report */
+        json_decref(report);
+        json_decref(figs);
+        json_decref(sweep);
+        free(cases);
+        rmdir(tmpdir);
+        return 1;
       }
-      else if(a.conns && !c->early) /* the load generator sends no
-                                       early data: latency mode only */
-        run_capacity(&a, cb, c, &s, certs.root, tmp, report);
-      hb_server_stop(&s);
-      if(c->tls) {
-        if(!json_object_get(figs, cb))
-          json_object_set_new(figs, cb, crypto_figures(&a, cb, ctmp));
-        if(!json_object_get(figs, sb))
-          json_object_set_new(figs, sb, crypto_figures(&a, sb, ctmp));
-        attach_floor(report, cb, c, json_object_get(figs, cb),
-                     json_object_get(figs, a.connect ? "" : sb));
+      failed = 1;
+      break;
+    }
+    failed |= run_cases(&a, cases + p * nbase, nbase, report, figs, tmp,
+                        ctmp);
+    ncases += nbase;
+    if(a.nsweep) {
+      json_t *l = hb_fe_link_stop();
+      if(l) {
+        json_object_set_new(l, "sweep_rtt_ms", json_real(a.sweep[p]));
+        json_array_append_new(sweep, l);
       }
     }
   }
@@ -953,10 +1112,16 @@ int hb_cmd_handshake(int argc, char **argv)
   unlink(ctmp);
   json_decref(figs);
   print_table(report, cases, ncases, &a);
-  if(hb_fe_link_wanted()) {
+  if(hb_fe_link_wanted() || a.nsweep) {
     link_rtts(report, cases, ncases, &a);
-    json_object_set_new(report, "link", hb_fe_link_stop());
+    if(a.nsweep) {
+      print_sweep(report, cases, nbase, ncases / nbase, &a);
+      json_object_set_new(report, "link_sweep", sweep);
+    }
+    else
+      json_object_set_new(report, "link", hb_fe_link_stop());
   }
+  free(cases);
   fflush(stdout);
   hb_server_log_flush();
   rmdir(tmpdir);

@@ -241,3 +241,18 @@ int hb_fe_link_strip(const char *cmd, int argc, char **argv)
   argv[n] = NULL;
   return n;
 }
+
+int hb_fe_link_rtt_given(void)
+{
+  init();
+  return (cfg.given & HB_LINK_GIVEN_RTT) != 0;
+}
+
+int hb_fe_link_set_rtt(double ms)
+{
+  char v[32], why[256];
+
+  init();
+  snprintf(v, sizeof(v), "%.17g", ms);
+  return hb_link_parse(&cfg, "rtt", v, why, sizeof(why)) == 1 ? 0 : -1;
+}
