@@ -52,6 +52,7 @@ typedef struct hs_args {
   int server_cpu, client_cpu;
   double sweep[HS_SWEEP_MAX]; /* --rtt-sweep points, ms */
   int nsweep;
+  const char *cases;     /* --cases: the matrix's cases to run, or NULL */
 } hs_args;
 
 static void case_label(hs_case *c)
@@ -226,6 +227,10 @@ static void parse(int argc, char **argv, hs_args *a)
     { "quiet", 0, HB_OPT_FLAG, &a->quiet, NULL, "no progress on stderr", 0,
       0, NULL, NULL, NULL },
     HB_FE_LINK_OPTS,
+    { "cases", 0, HB_OPT_STRING, &a->cases, "LIST",
+      "only these cases of the default matrix, by\nlabel (tcp, "
+      "tls1.3-full-ecdsa-p256-x25519,\n...; a wrong one lists them)", 0, 0,
+      NULL, NULL, NULL },
     { "rtt-sweep", 0, HB_OPT_CALL, a, "LIST",
       "every case at each RTT of LIST (ms, e.g.\n0,10,25,50,100,200), one "
       "emulated link per\npoint (other link options apply to each): time\n"
@@ -260,6 +265,9 @@ static void parse(int argc, char **argv, hs_args *a)
   if(first < argc)
     hb_usage_fail("handshake", "unexpected argument '%s'", argv[first]);
   hb_fe_link_after_parse("handshake");
+  if(a->cases && !a->matrix)
+    hb_usage_fail("handshake", "--cases selects from the default matrix: "
+                  "not with --tls");
   if(a->nsweep && hb_fe_link_rtt_given())
     hb_usage_fail("handshake", "--rtt-sweep and --rtt contradict");
   if(a->nsweep && a->connect)
@@ -322,20 +330,58 @@ static const struct hs_row {
 };
 #define HS_MATRIX (sizeof(matrix) / sizeof(matrix[0]))
 
-static int matrix_cases(hs_case *out)
+/* 1 when label is an item of the comma-separated list (NULL: all). */
+static int listed(const char *list, const char *label)
 {
-  size_t i;
+  size_t n = strlen(label);
+  const char *p = list;
 
+  if(!list)
+    return 1;
+  for(; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+    if(!strncmp(p, label, n) && (p[n] == ',' || !p[n]))
+      return 1;
+  return 0;
+}
+
+/* The TCP baseline and the matrix, those --cases names (every item must
+ * name one: a usage error otherwise, listing them). */
+static int matrix_cases(hs_case *out, const char *only)
+{
+  hs_case all[1 + HS_MATRIX];
+  char known[1024] = "";
+  const char *p;
+  size_t i;
+  int n = 0;
+
+  memset(all, 0, sizeof(all));
+  case_label(&all[0]);
   for(i = 0; i < HS_MATRIX; i++) {
-    memset(&out[i], 0, sizeof(out[i]));
-    out[i].tls = matrix[i].tls;
-    out[i].cert_type = matrix[i].cert;
-    out[i].group = "x25519";
-    out[i].resume = matrix[i].resume;
-    out[i].early = matrix[i].early;
-    case_label(&out[i]);
+    hs_case *c = &all[i + 1];
+    c->tls = matrix[i].tls;
+    c->cert_type = matrix[i].cert;
+    c->group = "x25519";
+    c->resume = matrix[i].resume;
+    c->early = matrix[i].early;
+    case_label(c);
   }
-  return (int)HS_MATRIX;
+  for(i = 0; i < 1 + HS_MATRIX; i++) {
+    size_t l = strlen(known);
+    snprintf(known + l, sizeof(known) - l, "%s%s", l ? ", " : "",
+             all[i].label);
+    if(listed(only, all[i].label))
+      out[n++] = all[i];
+  }
+  for(p = only; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
+    size_t len = strcspn(p, ",");
+    for(i = 0; i < 1 + HS_MATRIX; i++)
+      if(strlen(all[i].label) == len && !strncmp(all[i].label, p, len))
+        break;
+    if(i == 1 + HS_MATRIX)
+      hb_usage_fail("handshake", "--cases: '%.*s' is not a case of the "
+                    "matrix (%s)", (int)len, p, known);
+  }
+  return n;
 }
 
 static int server_start(const hs_args *a, const char *backend,
@@ -1039,11 +1085,8 @@ int hb_cmd_handshake(int argc, char **argv)
   hb_err err = { "" };
 
   parse(argc, argv, &a);
-  if(a.matrix) {
-    memset(&base[0], 0, sizeof(base[0]));
-    case_label(&base[0]);
-    nbase = 1 + matrix_cases(&base[1]);
-  }
+  if(a.matrix)
+    nbase = matrix_cases(base, a.cases);
   else
     base[nbase++] = a.one;
   /* a sweep runs every case at each point, labelled CASE@rttN */
