@@ -220,6 +220,33 @@ def sweep_check():
         check(v.returncode == 0, "the sweep's report is valid (%s)"
               % (v.stdout + v.stderr).strip()[-300:])
     check(not ours(), "no namespace left after the sweep")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "l.json")
+        r = subprocess.run([fe, "handshake", "--backend", "openssl", "--tls",
+                            "1.3", "-n", "10", "--quiet", "--crypto",
+                            os.path.join(tmp, "none.json"), "--rtt", "2",
+                            "--loss-sweep", "0,10", "--seed", "7", "--json",
+                            out], capture_output=True, text=True,
+                           timeout=180)
+        check(r.returncode == 0, "handshake --loss-sweep 0,10 exits 0 (%s)"
+              % r.stderr.strip()[-300:])
+        if r.returncode:
+            return
+        rep = json.load(open(out))
+        ls = rep.get("link_sweep", [])
+        check([l.get("sweep_loss_pct") for l in ls] == [0, 10],
+              "the loss sweep's report has one link per point")
+        drops = [sum(l["emulator"][d]["drops"]["loss"]
+                     for d in ("client_to_server", "server_to_client"))
+                 for l in ls] if len(ls) == 2 else []
+        check(len(drops) == 2 and drops[0] == 0 and drops[1] > 0,
+              "the emulator lost packets at 10%% only %s" % drops)
+        pc = [x.get("ttfb_percentiles_ms") for x in rep["results"]
+              if x["name"].endswith("/tls_handshake")]
+        check(len(pc) == 2 and all(p and p["p50"] <= p["p99"] <= p["max"]
+                                   for p in pc),
+              "each point has ordered ttfb percentiles %s" % pc)
+        check(not ours(), "no namespace left after the loss sweep")
 
 
 def wait_for(pred, timeout=15):

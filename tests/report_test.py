@@ -133,14 +133,16 @@ def test_report():
                      html)
     check(not net and "<link" not in html and "@import" not in html,
           "page refers to the network: %s" % net[:3])
-    # the small report has every figure but the RTT sweep's (its own
+    # the small report has every figure but the sweeps' (their own
     # test, test_rtt_sweep)
     skipped = re.findall(r"<li>([^<]*)</li>", html.split(
         "Skipped figures", 1)[1].split("</ul>", 1)[0]) \
         if "Skipped figures" in html else []
-    check(len(skipped) == 1 and skipped[0].startswith(
-        "Handshakes: time to first byte against RTT:"),
-        "nothing but the RTT sweep is skipped: %s" % skipped)
+    check(len(skipped) == 2 and skipped[0].startswith(
+        "Handshakes: time to first byte against RTT:") and
+        skipped[1].startswith("Handshakes: time to first byte against "
+                              "loss:"),
+        "nothing but the RTT and loss sweeps is skipped: %s" % skipped)
     check("costs" in html and "times a TCP connect" in html and
           "of plain HTTP" in html, "headline findings missing")
     check("mbedTLS 2.28 has no EdDSA" in html, "table lacks the reason")
@@ -969,6 +971,29 @@ def test_rtt_sweep():
           "the phases figure keeps the sweep's first point only")
     check(not os.path.exists(os.path.join(WORK, "fig", "rtt-sweep.svg")),
           "no sweep figure without a sweep")
+    # a loss sweep: percentiles of the time to first byte per point
+    doc = base()
+    for loss in (0, 5):
+        for ph in ("tcp_connect", "tls_handshake", "first_request"):
+            r = json.loads(json.dumps(src))
+            r["name"] = "tls1.3-full-ecdsa-p256-x25519@loss%g/%s" % (loss, ph)
+            if ph == "tls_handshake":
+                r["params"]["sweep_loss_pct"] = loss
+                r["params"]["sweep_case"] = "tls1.3-full-ecdsa-p256-x25519"
+                r["ttfb_ms"] = 31.0
+                r["ttfb_percentiles_ms"] = {"n": 20, "p50": 31.0,
+                                            "p90": 33.0 + 100 * loss,
+                                            "p99": 35.0 + 200 * loss,
+                                            "max": 35.0 + 200 * loss}
+            doc["results"].append(r)
+    out = os.path.join(WORK, "fig-loss")
+    rc, so, se = run("report", write(doc, "loss.json"), "--out", out)
+    check(rc == 0, "loss sweep report exit %d: %s" % (rc, se))
+    svg = os.path.join(out, "loss-sweep.svg")
+    text = open(svg).read() if os.path.exists(svg) else ""
+    check("p99" in text and "tls1.3-full-ecdsa-p256-x25519" in text and
+          not os.path.exists(os.path.join(out, "rtt-sweep.svg")),
+          "the loss sweep gets its percentile figure (and no RTT figure)")
 
 
 def main():

@@ -34,7 +34,7 @@ typedef struct hs_case {
   const char *resume;    /* none, id, ticket */
   int rsa_kx;
   int early;             /* TLS 1.3 0-RTT early data */
-  double sweep_rtt;      /* --rtt-sweep: this point's RTT (ms), else -1 */
+  double sweep_v;        /* a sweep's point (RTT ms, loss %), else -1 */
   char base[96];         /* the label without the sweep point */
 } hs_case;
 
@@ -50,14 +50,15 @@ typedef struct hs_args {
   long n, conns, reps;
   double seconds;
   int server_cpu, client_cpu;
-  double sweep[HS_SWEEP_MAX]; /* --rtt-sweep points, ms */
+  double sweep[HS_SWEEP_MAX]; /* --rtt-sweep (ms) / --loss-sweep (%) */
   int nsweep;
+  const char *sweep_kind;     /* "rtt", "loss", or NULL */
   const char *cases;     /* --cases: the matrix's cases to run, or NULL */
 } hs_args;
 
 static void case_label(hs_case *c)
 {
-  c->sweep_rtt = -1;
+  c->sweep_v = -1;
   if(!c->tls)
     snprintf(c->label, sizeof(c->label), "tcp");
   else
@@ -67,22 +68,30 @@ static void case_label(hs_case *c)
   memcpy(c->base, c->label, sizeof(c->base));
 }
 
-/* --rtt-sweep LIST: RTTs in ms, each 0..60000, at most HS_SWEEP_MAX,
- * ascending and distinct (a figure's x axis) */
-static int opt_sweep(const char *v, void *dest, char *why, size_t size)
+/* --rtt-sweep LIST (ms, 0..60000) or --loss-sweep LIST (%, 0..100): at
+ * most HS_SWEEP_MAX points, ascending and distinct (a figure's x axis);
+ * one sweep per run */
+static int parse_sweep(const char *kind, double max, const char *v,
+                       hs_args *a, char *why, size_t size)
 {
-  hs_args *a = dest;
   const char *p = v;
 
+  if(a->sweep_kind && strcmp(a->sweep_kind, kind)) {
+    snprintf(why, size, "one sweep per run (--%s-sweep was given)",
+             a->sweep_kind);
+    return -1;
+  }
+  a->sweep_kind = kind;
   a->nsweep = 0;
   while(*p) {
     char *e;
     double r = strtod(p, &e);
     if(e == p || (*e && *e != ',') || !isfinite(r) || r < 0 ||
-       r > 60000 || a->nsweep == HS_SWEEP_MAX ||
+       r > max || a->nsweep == HS_SWEEP_MAX ||
        (a->nsweep && r <= a->sweep[a->nsweep - 1])) {
-      snprintf(why, size, "'%s' is not a list of ascending RTTs in ms "
-               "(0..60000, at most %d)", v, HS_SWEEP_MAX);
+      snprintf(why, size, "'%s' is not an ascending list of %s "
+               "(0..%g, at most %d)", v, !strcmp(kind, "rtt") ? "RTTs in ms"
+               : "loss percentages", max, HS_SWEEP_MAX);
       return -1;
     }
     a->sweep[a->nsweep++] = r;
@@ -93,10 +102,20 @@ static int opt_sweep(const char *v, void *dest, char *why, size_t size)
     }
   }
   if(!a->nsweep) {
-    snprintf(why, size, "no RTT given");
+    snprintf(why, size, "no point given");
     return -1;
   }
   return 0;
+}
+
+static int opt_rtt_sweep(const char *v, void *dest, char *why, size_t size)
+{
+  return parse_sweep("rtt", 60000, v, dest, why, size);
+}
+
+static int opt_loss_sweep(const char *v, void *dest, char *why, size_t size)
+{
+  return parse_sweep("loss", 100, v, dest, why, size);
 }
 
 static int opt_server_backend(const char *v, void *dest, char *why,
@@ -234,8 +253,13 @@ static void parse(int argc, char **argv, hs_args *a)
     { "rtt-sweep", 0, HB_OPT_CALL, a, "LIST",
       "every case at each RTT of LIST (ms, e.g.\n0,10,25,50,100,200), one "
       "emulated link per\npoint (other link options apply to each): time\n"
-      "to first byte against RTT in one report", 0, 0, NULL, opt_sweep,
+      "to first byte against RTT in one report", 0, 0, NULL, opt_rtt_sweep,
       NULL },
+    { "loss-sweep", 0, HB_OPT_CALL, a, "LIST",
+      "every case at each loss % of LIST (e.g.\n0,1,2,5,10; with --rtt or "
+      "--link): percentiles\nof the time to first byte against loss, where"
+      "\nretransmission timeouts show as tails", 0, 0, NULL,
+      opt_loss_sweep, NULL },
     { NULL, 0, HB_OPT_END, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL }
   };
   const hb_opts spec = { "handshake",
@@ -268,10 +292,14 @@ static void parse(int argc, char **argv, hs_args *a)
   if(a->cases && !a->matrix)
     hb_usage_fail("handshake", "--cases selects from the default matrix: "
                   "not with --tls");
-  if(a->nsweep && hb_fe_link_rtt_given())
-    hb_usage_fail("handshake", "--rtt-sweep and --rtt contradict");
+  if(a->nsweep && hb_fe_link_given(!strcmp(a->sweep_kind, "rtt")
+                                    ? HB_LINK_GIVEN_RTT
+                                    : HB_LINK_GIVEN_LOSS |
+                                      HB_LINK_GIVEN_BURST))
+    hb_usage_fail("handshake", "--%s-sweep and --%s contradict",
+                  a->sweep_kind, a->sweep_kind);
   if(a->nsweep && a->connect)
-    hb_usage_fail("handshake", "--connect and --rtt-sweep contradict (the "
+    hb_usage_fail("handshake", "--connect and a sweep contradict (the "
                   "link joins our own server and client)");
   if(a->connect && hb_fe_link_wanted())
     hb_usage_fail("handshake", "--connect and a link option contradict "
@@ -901,6 +929,63 @@ static int expected_rtts(const hs_case *c)
   return !strcmp(c->tls, "1.2") && !strcmp(c->resume, "none") ? 4 : 3;
 }
 
+static int cmp_double(const void *x, const void *y)
+{
+  double a = *(const double *)x, b = *(const double *)y;
+
+  return (a > b) - (a < b);
+}
+
+/* Percentiles (nearest rank) of the time to first byte per connection:
+ * the sum of its tcp_connect, tls_handshake and first_request samples
+ * (the engine keeps every phase's samples in connection order). NULL
+ * when a phase has none. */
+static json_t *ttfb_percentiles(json_t *report, const char *be,
+                                const hs_case *c)
+{
+  static const char *const ph[3] = { "tcp_connect", "tls_handshake",
+                                     "first_request" };
+  static const double q[3] = { 0.5, 0.9, 0.99 };
+  static const char *const qn[3] = { "p50", "p90", "p99" };
+  json_t *smp[3], *o;
+  size_t n = (size_t)-1, i;
+  double *v;
+  int k;
+
+  for(k = 0; k < 3; k++) {
+    char name[160];
+    smp[k] = NULL;
+    if(k == 1 && !c->tls)
+      continue;
+    snprintf(name, sizeof(name), "%s/%s", c->label, ph[k]);
+    smp[k] = json_object_get(hb_res_find(report, NULL, be, name),
+                             "samples");
+    if(!json_is_array(smp[k]))
+      return NULL;
+    if(json_array_size(smp[k]) < n)
+      n = json_array_size(smp[k]);
+  }
+  if(!n || n == (size_t)-1)
+    return NULL;
+  v = calloc(n, sizeof(*v));
+  if(!v)
+    return NULL;
+  for(i = 0; i < n; i++)
+    for(k = 0; k < 3; k++)
+      if(smp[k])
+        v[i] += json_number_value(json_array_get(smp[k], i)) / 1e3;
+  qsort(v, n, sizeof(*v), cmp_double);
+  o = json_object();
+  json_object_set_new(o, "n", json_integer((json_int_t)n));
+  for(k = 0; k < 3; k++) {
+    size_t rank = (size_t)ceil(q[k] * (double)n);
+    json_object_set_new(o, qn[k], hb_json_num(v[rank ? rank - 1 : 0]));
+  }
+  json_object_set_new(o, "max", hb_json_num(v[n - 1]));
+  free(v);
+  return o;
+}
+
 static void link_rtts(json_t *report, const hs_case *cases, int ncases,
                       const hs_args *a)
 {
@@ -934,14 +1019,21 @@ static void link_rtts(json_t *report, const hs_case *cases, int ncases,
       /* below 1 ms the count says nothing: CPU time is most of it */
       n = rtt >= 1 ? ttfb / rtt : NAN;
       json_object_set_new(r, "ttfb_ms", hb_json_num(ttfb));
+      {
+        json_t *pc = ttfb_percentiles(report, be, c);
+        if(pc)
+          json_object_set_new(r, "ttfb_percentiles_ms", pc);
+      }
       json_object_set_new(r, "rtts_measured", hb_json_num(n));
       json_object_set_new(r, "rtts_expected",
                           json_integer(expected_rtts(c)));
       json_object_set_new(r, "rtts_off", json_boolean(
         !isnan(n) && fabs(n - expected_rtts(c)) > 0.5));
-      if(c->sweep_rtt >= 0) { /* the sweep's point and its case */
-        json_object_set_new(json_object_get(r, "params"), "sweep_rtt_ms",
-                            json_real(c->sweep_rtt));
+      if(c->sweep_v >= 0) { /* the sweep's point and its case */
+        json_object_set_new(json_object_get(r, "params"), a->sweep_kind &&
+                            !strcmp(a->sweep_kind, "loss")
+                            ? "sweep_loss_pct" : "sweep_rtt_ms",
+                            json_real(c->sweep_v));
         json_object_set_new(json_object_get(r, "params"), "sweep_case",
                             json_string(c->base));
       }
@@ -1075,6 +1167,47 @@ static void print_sweep(json_t *report, const hs_case *cases, int nbase,
     }
 }
 
+/* --loss-sweep: percentiles of the time to first byte per connection,
+ * per case and backend at each loss point. */
+static void print_loss_sweep(json_t *report, const hs_case *cases,
+                             int nbase, int npoints, const hs_args *a)
+{
+  int i, b, p;
+
+  printf("\ntime to first byte per connection (ms), p50 / p99, against "
+         "the loss each way (--loss-sweep)\n");
+  printf("%-36s %-10s", "case", "backend");
+  for(p = 0; p < npoints; p++) {
+    char h[32];
+    snprintf(h, sizeof(h), "%g%%", a->sweep[p]);
+    printf(" %17s", h);
+  }
+  printf("\n");
+  for(i = 0; i < nbase; i++)
+    for(b = 0; b < (cases[i].tls ? a->nbackends : 1); b++) {
+      const char *be = cases[i].tls ? a->backends[b] : "plain";
+      printf("%-36s %-10s", cases[i].base, be);
+      for(p = 0; p < npoints; p++) {
+        const hs_case *c = &cases[p * nbase + i];
+        char name[160], cell[40] = "-";
+        json_t *pc;
+        snprintf(name, sizeof(name), "%s/%s", c->label,
+                 c->tls ? "tls_handshake" : "total");
+        pc = json_object_get(hb_res_find(report, NULL, be, name),
+                             "ttfb_percentiles_ms");
+        if(pc)
+          snprintf(cell, sizeof(cell), "%.1f / %.1f",
+                   json_number_value(json_object_get(pc, "p50")),
+                   json_number_value(json_object_get(pc, "p99")));
+        printf(" %17s", cell);
+      }
+      printf("\n");
+    }
+  printf("connections that failed have no time (see each case's errors); "
+         "a TCP SYN lost waits the kernel's initial 1 s timeout, a lost "
+         "handshake flight at least 200 ms\n");
+}
+
 int hb_cmd_handshake(int argc, char **argv)
 {
   hs_args a;
@@ -1101,9 +1234,9 @@ int hb_cmd_handshake(int argc, char **argv)
       hs_case *c = &cases[p * nbase + i];
       *c = base[i];
       if(a.nsweep) {
-        c->sweep_rtt = a.sweep[p];
-        snprintf(c->label, sizeof(c->label), "%.60s@rtt%g", c->base,
-                 a.sweep[p]);
+        c->sweep_v = a.sweep[p];
+        snprintf(c->label, sizeof(c->label), "%.60s@%s%g", c->base,
+                 a.sweep_kind, a.sweep[p]);
       }
     }
   if(!mkdtemp(tmpdir)) {
@@ -1121,10 +1254,10 @@ int hb_cmd_handshake(int argc, char **argv)
     sweep = json_array();
   for(p = 0; p < npoints && !hb_interrupted(); p++) {
     if(a.nsweep) {
-      hb_fe_link_set_rtt(a.sweep[p]);
+      hb_fe_link_set(a.sweep_kind, a.sweep[p]);
       if(!a.quiet)
-        fprintf(stderr, "handshake: sweep point %d/%d: RTT %g ms\n", p + 1,
-                npoints, a.sweep[p]);
+        fprintf(stderr, "handshake: sweep point %d/%d: %s %g\n", p + 1,
+                npoints, a.sweep_kind, a.sweep[p]);
     }
     if((a.nsweep || hb_fe_link_wanted()) &&
        hb_fe_link_start(why, sizeof(why))) {
@@ -1146,7 +1279,9 @@ int hb_cmd_handshake(int argc, char **argv)
     if(a.nsweep) {
       json_t *l = hb_fe_link_stop();
       if(l) {
-        json_object_set_new(l, "sweep_rtt_ms", json_real(a.sweep[p]));
+        json_object_set_new(l, !strcmp(a.sweep_kind, "rtt")
+                            ? "sweep_rtt_ms" : "sweep_loss_pct",
+                            json_real(a.sweep[p]));
         json_array_append_new(sweep, l);
       }
     }
@@ -1158,7 +1293,10 @@ int hb_cmd_handshake(int argc, char **argv)
   if(hb_fe_link_wanted() || a.nsweep) {
     link_rtts(report, cases, ncases, &a);
     if(a.nsweep) {
-      print_sweep(report, cases, nbase, ncases / nbase, &a);
+      if(!strcmp(a.sweep_kind, "rtt"))
+        print_sweep(report, cases, nbase, ncases / nbase, &a);
+      else
+        print_loss_sweep(report, cases, nbase, ncases / nbase, &a);
       json_object_set_new(report, "link_sweep", sweep);
     }
     else

@@ -242,17 +242,17 @@ int hb_fe_link_strip(const char *cmd, int argc, char **argv)
   return n;
 }
 
-int hb_fe_link_rtt_given(void)
+int hb_fe_link_given(unsigned bits)
 {
   init();
-  return (cfg.given & HB_LINK_GIVEN_RTT) != 0;
+  return (cfg.given & bits) != 0;
 }
 
-int hb_fe_link_set_rtt(double ms)
+int hb_fe_link_set(const char *name, double v)
 {
-  char v[32], why[256];
+  char val[32], why[256];
 
   init();
-  snprintf(v, sizeof(v), "%.17g", ms);
-  return hb_link_parse(&cfg, "rtt", v, why, sizeof(why)) == 1 ? 0 : -1;
+  snprintf(val, sizeof(val), "%.17g", v);
+  return hb_link_parse(&cfg, name, val, why, sizeof(why)) == 1 ? 0 : -1;
 }

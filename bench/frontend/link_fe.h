@@ -70,12 +70,12 @@ int hb_fe_link_strip(const char *cmd, int argc, char **argv);
 int hb_fe_link_client_run(const char *cmd, char **args,
                           const char *tls_backend, int argc, char **argv);
 
-/* 1 when --rtt was given. */
-int hb_fe_link_rtt_given(void);
+/* 1 when any of the options of bits (HB_LINK_GIVEN_*) was given. */
+int hb_fe_link_given(unsigned bits);
 
-/* Sets the RTT of the next hb_fe_link_start (a sweep's point); 0 on
- * success. */
-int hb_fe_link_set_rtt(double ms);
+/* Sets one option ("rtt", "loss") of the next hb_fe_link_start (a
+ * sweep's point); 0 on success. */
+int hb_fe_link_set(const char *name, double v);
 
 /* 1 when a link option was given. */
 int hb_fe_link_wanted(void);

@@ -204,9 +204,13 @@ def derived(rep):
 
 
 def _sweep_first(rep):
-    """The suffix "@rttN" of an RTT sweep's first point, or None."""
-    pts = sorted({r["params"]["sweep_rtt_ms"] for r in _sweep(rep)})
-    return ("@rtt%g" % pts[0]) if pts else None
+    """The suffixes ("@rttN", "@lossN") of the sweeps' first points."""
+    out = []
+    for kind, key in (("rtt", "sweep_rtt_ms"), ("loss", "sweep_loss_pct")):
+        pts = sorted({r["params"][key] for r in _sweep(rep, key)})
+        if pts:
+            out.append("@%s%g" % (kind, pts[0]))
+    return out
 
 
 def _cases(rep):
@@ -218,7 +222,8 @@ def _cases(rep):
         if "/" not in r["name"] or r["unit"] != "us":
             continue
         case = r["name"].rsplit("/", 1)[0]
-        if "@rtt" in case and (not first or not case.endswith(first)):
+        if ("@rtt" in case or "@loss" in case) and \
+                not any(case.endswith(f) for f in first):
             continue
         found = [c for c in cases if c[0] == case]
         if not found:
@@ -341,11 +346,12 @@ def handshake_rate(rep):
                     "capacity.")
 
 
-def _sweep(rep):
-    """The handshake results of an RTT sweep's points (handshake
-    --rtt-sweep): they carry params.sweep_rtt_ms and ttfb_ms."""
+def _sweep(rep, key="sweep_rtt_ms"):
+    """The handshake results of a sweep's points (handshake --rtt-sweep:
+    params.sweep_rtt_ms, --loss-sweep: params.sweep_loss_pct), with
+    ttfb_ms."""
     return [r for r in rep.of_suite("handshake")
-            if isinstance(r["params"].get("sweep_rtt_ms"), (int, float))
+            if isinstance(r["params"].get(key), (int, float))
             and L.ok(r) and isinstance(r.get("ttfb_ms"), (int, float))]
 
 
@@ -408,3 +414,55 @@ def rtt_sweep(rep):
                     "and TLS 1.2 resumed, 4 for TLS 1.2 full. A line above "
                     "its dashed line spends more round trips than the "
                     "protocol needs.")
+
+
+def loss_sweep(rep):
+    """Percentiles of the time to first byte per connection against the
+    loss each way (handshake --loss-sweep), a panel per case, a colour
+    per library, a line style per percentile."""
+    rs = [r for r in _sweep(rep, "sweep_loss_pct")
+          if isinstance(r.get("ttfb_percentiles_ms"), dict)]
+    if not rs:
+        return None
+    cases = []
+    for r in rs:
+        if r["params"]["sweep_case"] not in cases:
+            cases.append(r["params"]["sweep_case"])
+    cols = min(3, len(cases))
+    rows = (len(cases) + cols - 1) // cols
+    fig = P.new_figure(max(8.0, 4.0 * cols), 3.0 * rows + 1.2)
+    backends = _backends(rs)
+    styles = (("p50", "-"), ("p90", "--"), ("p99", ":"))
+    rtt = sorted({(r.get("link_measured") or {}).get("echo_rtt_ms", {})
+                  .get("median") or 0 for r in rs})
+    for i, case in enumerate(cases):
+        ax = fig.add_subplot(rows, cols, i + 1)
+        for b in backends:
+            pts = sorted((r["params"]["sweep_loss_pct"],
+                          r["ttfb_percentiles_ms"]) for r in rs
+                         if r["backend"] == b and
+                         r["params"]["sweep_case"] == case)
+            for q, ls in styles:
+                xy = [(x, p.get(q)) for x, p in pts
+                      if isinstance(p.get(q), (int, float))]
+                if xy:
+                    ax.plot([x for x, _ in xy], [y for _, y in xy],
+                            ls=ls, marker="o", ms=2.5, color=P.color(b),
+                            lw=1.3)
+        ax.set_yscale("log")
+        ax.set_title(case, loc="left", fontsize=8)
+        ax.set_xlabel("loss each way (%)", fontsize=8)
+        ax.set_ylabel("time to first byte (ms)", fontsize=8)
+    P.legend(fig, backends, styles=[(ls, q) for q, ls in styles])
+    return P.finish(fig, rep, "loss-sweep",
+                    "Time to first byte against packet loss",
+                    "Each case over the emulated link at each loss rate of "
+                    "the sweep (handshake --loss-sweep, the same loss each "
+                    "way; echo RTT measured %.1f to %.1f ms): the 50th, "
+                    "90th and 99th percentiles of the time to the first "
+                    "response byte per connection (its TCP connect, TLS "
+                    "handshake and first request; connections that failed "
+                    "have none), on a log scale. A lost SYN costs the "
+                    "kernel's initial 1 s retransmission timeout, a lost "
+                    "handshake flight at least 200 ms: the tails."
+                    % (rtt[0], rtt[-1]))
