@@ -394,7 +394,9 @@ static int pass_through_help(const char *cmd, const char *engine)
            "Built here: %s.\n", built);
   if(!strcmp(cmd, "load")) {
     hb_fe_link_help(stdout);
-    printf("  With a link option the URL's host is 127.0.0.1 or localhost:"
+    printf("  --link-rate MBIT[/UP] the link's rate (--rate is load's "
+           "requests/s)\n"
+           "  With a link option the URL's host is 127.0.0.1 or localhost:"
            " our server\n  (this library's, plain for http) runs behind "
            "the link and the report\n  records the link as configured and "
            "as measured before the run.\n");
@@ -454,7 +456,7 @@ static int pass_through(const char *cmd, int argc, char **argv)
   }
   memcpy(typed, argv, (size_t)argc * sizeof(*argv));
   if(!strcmp(cmd, "load"))
-    argc = hb_fe_link_strip(cmd, argc, argv);
+    argc = hb_fe_link_strip(cmd, argc, argv, 1); /* --rate: requests/s */
   args[n++] = path;
   args[n++] = (char *)cmd;
   for(i = 1; i < argc; i++) {

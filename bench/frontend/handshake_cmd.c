@@ -1224,7 +1224,7 @@ int hb_cmd_handshake(int argc, char **argv)
     base[nbase++] = a.one;
   /* a sweep runs every case at each point, labelled CASE@rttN */
   npoints = a.nsweep ? a.nsweep : 1;
-  cases = calloc((size_t)(npoints * nbase), sizeof(*cases));
+  cases = calloc((size_t)npoints * (size_t)nbase, sizeof(*cases));
   if(!cases) {
     json_decref(figs);
     return 1;

@@ -200,7 +200,7 @@ json_t *hb_fe_link_stop(void)
   return link;
 }
 
-int hb_fe_link_strip(const char *cmd, int argc, char **argv)
+int hb_fe_link_strip(const char *cmd, int argc, char **argv, int keep_rate)
 {
   char why[256];
   int i, n = 1, k, rest = 0;
@@ -220,6 +220,16 @@ int hb_fe_link_strip(const char *cmd, int argc, char **argv)
       if(strlen(hb_link_options[k].name) == len &&
          !strncmp(hb_link_options[k].name, a + 2, len))
         break;
+    /* --link-rate: the link's rate where --rate means something else */
+    if(len == 9 && !strncmp(a + 2, "link-rate", 9))
+      for(k = 0; hb_link_options[k].name &&
+                 strcmp(hb_link_options[k].name, "rate"); k++)
+        ;
+    else if(keep_rate && hb_link_options[k].name &&
+            !strcmp(hb_link_options[k].name, "rate")) {
+      argv[n++] = argv[i]; /* the engine's: its value follows as usual */
+      continue;
+    }
     if(!hb_link_options[k].name) {
       argv[n++] = argv[i];
       continue;

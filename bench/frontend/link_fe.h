@@ -55,9 +55,10 @@ void hb_fe_link_help(FILE *f);
 /* For commands that pass their arguments on to an engine (load, probe):
  * takes the link options out of argv[1..] (--rtt 10, --rtt=10,
  * --reorder; exact names, up to a "--"), storing them; a bad value is a
- * usage error of cmd (one line, exit 2). Returns the new argc, argv[argc]
- * = NULL. */
-int hb_fe_link_strip(const char *cmd, int argc, char **argv);
+ * usage error of cmd (one line, exit 2). --link-rate is the link's rate
+ * too; with keep_rate, --rate stays the engine's (load's requests/s).
+ * Returns the new argc, argv[argc] = NULL. */
+int hb_fe_link_strip(const char *cmd, int argc, char **argv, int keep_rate);
 
 /* load and probe across the link (link_cmd.c): our server in the server
  * namespace (tls_backend's for https URLs, plain for http), args (an

@@ -67,7 +67,7 @@ int hb_cmd_probe(int argc, char **argv)
     return 1;
   memcpy(typed, argv, (size_t)argc * sizeof(*argv));
   typed_n = argc;
-  argc = hb_fe_link_strip("probe", argc, argv);
+  argc = hb_fe_link_strip("probe", argc, argv, 0);
   for(i = 1; i < argc; i++)
     if(!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
       help = 1;

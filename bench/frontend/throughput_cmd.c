@@ -497,6 +497,17 @@ int hb_cmd_throughput(int argc, char **argv)
          "%g s measured per run, %ld runs per cell.\n", a.server_cpu,
          a.client_cpu, a.client ? a.client : "each server's own", a.conns,
          a.pipeline, a.warmup, a.seconds, a.reps);
+  if(json_object_get(report, "link")) {
+    json_t *l = json_object_get(report, "link");
+    json_t *m = json_object_get(json_object_get(l, "measured_at_start"),
+                                "tcp_connect_ms");
+    printf("over the emulated link: RTT %g ms configured, TCP connect "
+           "median %.3f ms measured at its start (each cell's own "
+           "measurement: link_measured in the report).\n",
+           json_number_value(json_object_get(json_object_get(l,
+                             "configured"), "rtt_ms")),
+           json_number_value(json_object_get(m, "median")));
+  }
   failed |= tp_report_failed(report);
   if(a.json) {
     if(hb_report_write(report, a.json, hb_interrupted() != 0, &err)) {
