@@ -9,7 +9,8 @@ each part's own run object (its command line, start, end, interrupted,
 steal and CPU clock rates, where the part has them) with the part's
 load average; the merged `run.steal` adds up the parts' seconds (its
 share weighted by each part's duration; null when a part has none), and
-`cpu_mhz_start`/`cpu_mhz_end` come from the first and last part. Reports
+`cpu_mhz_start`/`cpu_mhz_end` come from the first and last part; `link`
+and `link_sweep` (the emulated link) from the first part that has each. Reports
 merged before this kept only the command lines in `run.parts`; readers
 take both. Written to a temporary file and renamed.
 
@@ -137,6 +138,13 @@ def main(argv):
                 out["backends"].append(b)
     if derived:
         out["derived"] = derived
+    # the emulated link of the part that ran over one (the first such)
+    for k in ("link", "link_sweep"):
+        if k not in out:
+            for p in parts:
+                if k in p:
+                    out[k] = p[k]
+                    break
     run = dict(parts[0]["run"])
     run["end"] = parts[-1]["run"].get("end")
     run["interrupted"] = any(p["run"].get("interrupted") for p in parts)

@@ -133,7 +133,16 @@ def test_report():
                      html)
     check(not net and "<link" not in html and "@import" not in html,
           "page refers to the network: %s" % net[:3])
-    check("Skipped figures" not in html, "nothing should be skipped")
+    # the small report has every figure but the sweeps' (their own
+    # test, test_rtt_sweep)
+    skipped = re.findall(r"<li>([^<]*)</li>", html.split(
+        "Skipped figures", 1)[1].split("</ul>", 1)[0]) \
+        if "Skipped figures" in html else []
+    check(len(skipped) == 2 and skipped[0].startswith(
+        "Handshakes: time to first byte against RTT:") and
+        skipped[1].startswith("Handshakes: time to first byte against "
+                              "loss:"),
+        "nothing but the RTT and loss sweeps is skipped: %s" % skipped)
     check("costs" in html and "times a TCP connect" in html and
           "of plain HTTP" in html, "headline findings missing")
     check("mbedTLS 2.28 has no EdDSA" in html, "table lacks the reason")
@@ -927,12 +936,73 @@ def test_crypto_schema():
           "schema accepts a steal share above 1")
 
 
+def test_rtt_sweep():
+    """handshake --rtt-sweep results (params.sweep_rtt_ms, ttfb_ms) get
+    the TTFB-against-RTT figure with a panel per case; the first point
+    stays in the phases figure, the others do not; a report without a
+    sweep has no such figure."""
+    doc = base()
+    src = [r for r in doc["results"] if r["suite"] == "handshake" and
+           r["name"] == "tls1.3-full-ecdsa-p256-x25519/tls_handshake"][0]
+    for rtt in (0, 25, 100):
+        for ph in ("tcp_connect", "tls_handshake", "first_request"):
+            r = json.loads(json.dumps(src))
+            r["name"] = "tls1.3-full-ecdsa-p256-x25519@rtt%g/%s" % (rtt, ph)
+            if ph == "tls_handshake":
+                r["params"]["sweep_rtt_ms"] = rtt
+                r["params"]["sweep_case"] = "tls1.3-full-ecdsa-p256-x25519"
+                r["ttfb_ms"] = 1.0 + 3 * rtt
+                r["rtts_expected"] = 3
+                r["link_measured"] = {"echo_rtt_ms": {
+                    "n": 3, "failed": 0, "median": rtt + 0.05,
+                    "min": rtt, "max": rtt + 0.1,
+                    "samples": [rtt, rtt + 0.05, rtt + 0.1]}}
+            doc["results"].append(r)
+    out = os.path.join(WORK, "fig-sweep")
+    rc, so, se = run("report", write(doc, "sweep.json"), "--out", out)
+    check(rc == 0, "sweep report exit %d: %s" % (rc, se))
+    svg = os.path.join(out, "rtt-sweep.svg")
+    text = open(svg).read() if os.path.exists(svg) else ""
+    check("tls1.3-full-ecdsa-p256-x25519 (3 RTT)" in text,
+          "the sweep figure has the case's panel with its round trips")
+    phases = open(os.path.join(out, "handshake-phases.svg")).read() \
+        if os.path.exists(os.path.join(out, "handshake-phases.svg")) else ""
+    check("@rtt0" in phases and "@rtt25" not in phases,
+          "the phases figure keeps the sweep's first point only")
+    check(not os.path.exists(os.path.join(WORK, "fig", "rtt-sweep.svg")),
+          "no sweep figure without a sweep")
+    # a loss sweep: percentiles of the time to first byte per point
+    doc = base()
+    for loss in (0, 5):
+        for ph in ("tcp_connect", "tls_handshake", "first_request"):
+            r = json.loads(json.dumps(src))
+            r["name"] = "tls1.3-full-ecdsa-p256-x25519@loss%g/%s" % (loss, ph)
+            if ph == "tls_handshake":
+                r["params"]["sweep_loss_pct"] = loss
+                r["params"]["sweep_case"] = "tls1.3-full-ecdsa-p256-x25519"
+                r["ttfb_ms"] = 31.0
+                r["ttfb_percentiles_ms"] = {"n": 20, "p50": 31.0,
+                                            "p90": 33.0 + 100 * loss,
+                                            "p99": 35.0 + 200 * loss,
+                                            "max": 35.0 + 200 * loss}
+            doc["results"].append(r)
+    out = os.path.join(WORK, "fig-loss")
+    rc, so, se = run("report", write(doc, "loss.json"), "--out", out)
+    check(rc == 0, "loss sweep report exit %d: %s" % (rc, se))
+    svg = os.path.join(out, "loss-sweep.svg")
+    text = open(svg).read() if os.path.exists(svg) else ""
+    check("p99" in text and "tls1.3-full-ecdsa-p256-x25519" in text and
+          not os.path.exists(os.path.join(out, "rtt-sweep.svg")),
+          "the loss sweep gets its percentile figure (and no RTT figure)")
+
+
 def main():
     os.makedirs(WORK, exist_ok=True)
     for t in (test_mwu, test_export, test_versions, test_bad_input,
               test_compare, test_report, test_findings, test_spectrum_units,
               test_compare_env, test_csv_columns, test_merged_env,
-              test_crypto_findings, test_ratio_verdicts, test_crypto_schema):
+              test_crypto_findings, test_ratio_verdicts, test_crypto_schema,
+              test_rtt_sweep):
         t()
     return hbtest.finish()
 

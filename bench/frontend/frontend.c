@@ -201,7 +201,12 @@ int hb_server_start(const char *backend, const hb_argv *args, int cpu,
     hb_argv_free(&av);
     return HB_ERROR;
   }
-  s->pid = hb_engine_spawn_log(argv, cpu, &s->out_fd, hb_server_log());
+  {
+    int side = hb_fe_link_side; /* servers live behind the link */
+    hb_fe_link_side = HB_FE_SIDE_SERVER;
+    s->pid = hb_engine_spawn_log(argv, cpu, &s->out_fd, hb_server_log());
+    hb_fe_link_side = side;
+  }
   hb_argv_free(&av);
   if(s->pid < 0)
     return hb_err_set(err, HB_ERROR, "cannot start %s", path);
@@ -387,6 +392,15 @@ static int pass_through_help(const char *cmd, const char *engine)
            "--help)\n"
            "\n"
            "Built here: %s.\n", built);
+  if(!strcmp(cmd, "load")) {
+    hb_fe_link_help(stdout);
+    printf("  --link-rate MBIT[/UP] the link's rate (--rate is load's "
+           "requests/s)\n"
+           "  With a link option the URL's host is 127.0.0.1 or localhost:"
+           " our server\n  (this library's, plain for http) runs behind "
+           "the link and the report\n  records the link as configured and "
+           "as measured before the run.\n");
+  }
   printf("\nThe engine's options (httpsbench-%s %s --help):\n", engine,
          cmd);
   fflush(stdout);
@@ -428,12 +442,21 @@ static int pass_through_help(const char *cmd, const char *engine)
 static int pass_through(const char *cmd, int argc, char **argv)
 {
   const char *backend = NULL, *chosen[1], *client = NULL;
-  char path[4200], **args;
-  int i, n = 0, https = 0, help = 0, curl;
+  char path[4200], **args, **typed;
+  int i, n = 0, https = 0, help = 0, curl, typed_n = argc;
 
+  /* the command as typed, for the report, before the link options are
+   * taken out (load only: a server takes no link) */
+  typed = calloc((size_t)argc + 1, sizeof(*typed));
   args = calloc((size_t)argc + 2, sizeof(*args));
-  if(!args)
+  if(!args || !typed) {
+    free(args);
+    free(typed);
     return 1;
+  }
+  memcpy(typed, argv, (size_t)argc * sizeof(*argv));
+  if(!strcmp(cmd, "load"))
+    argc = hb_fe_link_strip(cmd, argc, argv, 1); /* --rate: requests/s */
   args[n++] = path;
   args[n++] = (char *)cmd;
   for(i = 1; i < argc; i++) {
@@ -476,19 +499,31 @@ static int pass_through(const char *cmd, int argc, char **argv)
   }
   if(help) {
     free(args);
+    free(typed);
     return pass_through_help(cmd, curl ? "curl" : chosen[0]);
   }
+  if(curl && hb_engine_path("curl", path, sizeof(path)))
+    hb_usage_fail(cmd, "--client curl: the curl engine was not built "
+                  "(libcurl missing at configure time)");
+  if(!curl && hb_engine_path(chosen[0], path, sizeof(path)))
+    hb_usage_fail(cmd, "--backend: no engine for '%s'", chosen[0]);
+  if(hb_fe_link_wanted()) {
+    /* across the link: our server of the same library behind it (curl:
+     * OpenSSL's, the library libcurl uses here) */
+    int rc = hb_fe_link_client_run(cmd, args, curl || !strcmp(chosen[0],
+                                   "plain") ? "openssl" : chosen[0],
+                                   typed_n, typed);
+    free(args);
+    free(typed);
+    return rc;
+  }
+  free(typed);
   if(curl) {
-    if(hb_engine_path("curl", path, sizeof(path)))
-      hb_usage_fail(cmd, "--client curl: the curl engine was not built "
-                    "(libcurl missing at configure time)");
     execv(path, args);
     fprintf(stderr, "httpsbench %s: cannot run %s\n", cmd, path);
     free(args);
     return 1;
   }
-  if(hb_engine_path(chosen[0], path, sizeof(path)))
-    hb_usage_fail(cmd, "--backend: no engine for '%s'", chosen[0]);
   execv(path, args);
   fprintf(stderr, "httpsbench %s: cannot run %s\n", cmd, path);
   free(args);

@@ -34,7 +34,11 @@ typedef struct hs_case {
   const char *resume;    /* none, id, ticket */
   int rsa_kx;
   int early;             /* TLS 1.3 0-RTT early data */
+  double sweep_v;        /* a sweep's point (RTT ms, loss %), else -1 */
+  char base[96];         /* the label without the sweep point */
 } hs_case;
+
+#define HS_SWEEP_MAX 16
 
 typedef struct hs_args {
   const char *backends[HB_BACKEND_MAX];
@@ -46,17 +50,72 @@ typedef struct hs_args {
   long n, conns, reps;
   double seconds;
   int server_cpu, client_cpu;
+  double sweep[HS_SWEEP_MAX]; /* --rtt-sweep (ms) / --loss-sweep (%) */
+  int nsweep;
+  const char *sweep_kind;     /* "rtt", "loss", or NULL */
+  const char *cases;     /* --cases: the matrix's cases to run, or NULL */
 } hs_args;
 
 static void case_label(hs_case *c)
 {
-  if(!c->tls) {
+  c->sweep_v = -1;
+  if(!c->tls)
     snprintf(c->label, sizeof(c->label), "tcp");
-    return;
+  else
+    snprintf(c->label, sizeof(c->label), "tls%s-%s-%s-%s%s%s", c->tls,
+             !strcmp(c->resume, "none") ? "full" : c->resume, c->cert_type,
+             c->group, c->rsa_kx ? "-rsakx" : "", c->early ? "-0rtt" : "");
+  memcpy(c->base, c->label, sizeof(c->base));
+}
+
+/* --rtt-sweep LIST (ms, 0..60000) or --loss-sweep LIST (%, 0..100): at
+ * most HS_SWEEP_MAX points, ascending and distinct (a figure's x axis);
+ * one sweep per run */
+static int parse_sweep(const char *kind, double max, const char *v,
+                       hs_args *a, char *why, size_t size)
+{
+  const char *p = v;
+
+  if(a->sweep_kind && strcmp(a->sweep_kind, kind)) {
+    snprintf(why, size, "one sweep per run (--%s-sweep was given)",
+             a->sweep_kind);
+    return -1;
   }
-  snprintf(c->label, sizeof(c->label), "tls%s-%s-%s-%s%s%s", c->tls,
-           !strcmp(c->resume, "none") ? "full" : c->resume, c->cert_type,
-           c->group, c->rsa_kx ? "-rsakx" : "", c->early ? "-0rtt" : "");
+  a->sweep_kind = kind;
+  a->nsweep = 0;
+  while(*p) {
+    char *e;
+    double r = strtod(p, &e);
+    if(e == p || (*e && *e != ',') || !isfinite(r) || r < 0 ||
+       r > max || a->nsweep == HS_SWEEP_MAX ||
+       (a->nsweep && r <= a->sweep[a->nsweep - 1])) {
+      snprintf(why, size, "'%s' is not an ascending list of %s "
+               "(0..%g, at most %d)", v, !strcmp(kind, "rtt") ? "RTTs in ms"
+               : "loss percentages", max, HS_SWEEP_MAX);
+      return -1;
+    }
+    a->sweep[a->nsweep++] = r;
+    p = *e ? e + 1 : e;
+    if(*e && !*p) {
+      snprintf(why, size, "'%s' ends in a comma", v);
+      return -1;
+    }
+  }
+  if(!a->nsweep) {
+    snprintf(why, size, "no point given");
+    return -1;
+  }
+  return 0;
+}
+
+static int opt_rtt_sweep(const char *v, void *dest, char *why, size_t size)
+{
+  return parse_sweep("rtt", 60000, v, dest, why, size);
+}
+
+static int opt_loss_sweep(const char *v, void *dest, char *why, size_t size)
+{
+  return parse_sweep("loss", 100, v, dest, why, size);
 }
 
 static int opt_server_backend(const char *v, void *dest, char *why,
@@ -194,6 +253,20 @@ static void parse(int argc, char **argv, hs_args *a)
     { "quiet", 0, HB_OPT_FLAG, &a->quiet, NULL, "no progress on stderr", 0,
       0, NULL, NULL, NULL },
     HB_FE_LINK_OPTS,
+    { "cases", 0, HB_OPT_STRING, &a->cases, "LIST",
+      "only these cases of the default matrix, by\nlabel (tcp, "
+      "tls1.3-full-ecdsa-p256-x25519,\n...; a wrong one lists them)", 0, 0,
+      NULL, NULL, NULL },
+    { "rtt-sweep", 0, HB_OPT_CALL, a, "LIST",
+      "every case at each RTT of LIST (ms, e.g.\n0,10,25,50,100,200), one "
+      "emulated link per\npoint (other link options apply to each): time\n"
+      "to first byte against RTT in one report", 0, 0, NULL, opt_rtt_sweep,
+      NULL },
+    { "loss-sweep", 0, HB_OPT_CALL, a, "LIST",
+      "every case at each loss % of LIST (e.g.\n0,1,2,5,10; with --rtt or "
+      "--link): percentiles\nof the time to first byte against loss, where"
+      "\nretransmission timeouts show as tails", 0, 0, NULL,
+      opt_loss_sweep, NULL },
     { NULL, 0, HB_OPT_END, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL }
   };
   const hb_opts spec = { "handshake",
@@ -224,6 +297,18 @@ static void parse(int argc, char **argv, hs_args *a)
   if(first < argc)
     hb_usage_fail("handshake", "unexpected argument '%s'", argv[first]);
   hb_fe_link_after_parse("handshake");
+  if(a->cases && !a->matrix)
+    hb_usage_fail("handshake", "--cases selects from the default matrix: "
+                  "not with --tls");
+  if(a->nsweep && hb_fe_link_given(!strcmp(a->sweep_kind, "rtt")
+                                    ? HB_LINK_GIVEN_RTT
+                                    : HB_LINK_GIVEN_LOSS |
+                                      HB_LINK_GIVEN_BURST))
+    hb_usage_fail("handshake", "--%s-sweep and --%s contradict",
+                  a->sweep_kind, a->sweep_kind);
+  if(a->nsweep && a->connect)
+    hb_usage_fail("handshake", "--connect and a sweep contradict (the "
+                  "link joins our own server and client)");
   if(a->connect && hb_fe_link_wanted())
     hb_usage_fail("handshake", "--connect and a link option contradict "
                   "(the link joins our own server and client)");
@@ -291,20 +376,58 @@ static const struct hs_row {
 };
 #define HS_MATRIX (sizeof(matrix) / sizeof(matrix[0]))
 
-static int matrix_cases(hs_case *out)
+/* 1 when label is an item of the comma-separated list (NULL: all). */
+static int listed(const char *list, const char *label)
 {
-  size_t i;
+  size_t n = strlen(label);
+  const char *p = list;
 
+  if(!list)
+    return 1;
+  for(; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+    if(!strncmp(p, label, n) && (p[n] == ',' || !p[n]))
+      return 1;
+  return 0;
+}
+
+/* The TCP baseline and the matrix, those --cases names (every item must
+ * name one: a usage error otherwise, listing them). */
+static int matrix_cases(hs_case *out, const char *only)
+{
+  hs_case all[1 + HS_MATRIX];
+  char known[1024] = "";
+  const char *p;
+  size_t i;
+  int n = 0;
+
+  memset(all, 0, sizeof(all));
+  case_label(&all[0]);
   for(i = 0; i < HS_MATRIX; i++) {
-    memset(&out[i], 0, sizeof(out[i]));
-    out[i].tls = matrix[i].tls;
-    out[i].cert_type = matrix[i].cert;
-    out[i].group = matrix[i].group ? matrix[i].group : "x25519";
-    out[i].resume = matrix[i].resume;
-    out[i].early = matrix[i].early;
-    case_label(&out[i]);
+    hs_case *c = &all[i + 1];
+    c->tls = matrix[i].tls;
+    c->cert_type = matrix[i].cert;
+    c->group = matrix[i].group ? matrix[i].group : "x25519";
+    c->resume = matrix[i].resume;
+    c->early = matrix[i].early;
+    case_label(c);
   }
-  return (int)HS_MATRIX;
+  for(i = 0; i < 1 + HS_MATRIX; i++) {
+    size_t l = strlen(known);
+    snprintf(known + l, sizeof(known) - l, "%s%s", l ? ", " : "",
+             all[i].label);
+    if(listed(only, all[i].label))
+      out[n++] = all[i];
+  }
+  for(p = only; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
+    size_t len = strcspn(p, ",");
+    for(i = 0; i < 1 + HS_MATRIX; i++)
+      if(strlen(all[i].label) == len && !strncmp(all[i].label, p, len))
+        break;
+    if(i == 1 + HS_MATRIX)
+      hb_usage_fail("handshake", "--cases: '%.*s' is not a case of the "
+                    "matrix (%s)", (int)len, p, known);
+  }
+  return n;
 }
 
 static int server_start(const hs_args *a, const char *backend,
@@ -890,6 +1013,63 @@ static int expected_rtts(const hs_case *c)
   return !strcmp(c->tls, "1.2") && !strcmp(c->resume, "none") ? 4 : 3;
 }
 
+static int cmp_double(const void *x, const void *y)
+{
+  double a = *(const double *)x, b = *(const double *)y;
+
+  return (a > b) - (a < b);
+}
+
+/* Percentiles (nearest rank) of the time to first byte per connection:
+ * the sum of its tcp_connect, tls_handshake and first_request samples
+ * (the engine keeps every phase's samples in connection order). NULL
+ * when a phase has none. */
+static json_t *ttfb_percentiles(json_t *report, const char *be,
+                                const hs_case *c)
+{
+  static const char *const ph[3] = { "tcp_connect", "tls_handshake",
+                                     "first_request" };
+  static const double q[3] = { 0.5, 0.9, 0.99 };
+  static const char *const qn[3] = { "p50", "p90", "p99" };
+  json_t *smp[3], *o;
+  size_t n = (size_t)-1, i;
+  double *v;
+  int k;
+
+  for(k = 0; k < 3; k++) {
+    char name[160];
+    smp[k] = NULL;
+    if(k == 1 && !c->tls)
+      continue;
+    snprintf(name, sizeof(name), "%s/%s", c->label, ph[k]);
+    smp[k] = json_object_get(hb_res_find(report, NULL, be, name),
+                             "samples");
+    if(!json_is_array(smp[k]))
+      return NULL;
+    if(json_array_size(smp[k]) < n)
+      n = json_array_size(smp[k]);
+  }
+  if(!n || n == (size_t)-1)
+    return NULL;
+  v = calloc(n, sizeof(*v));
+  if(!v)
+    return NULL;
+  for(i = 0; i < n; i++)
+    for(k = 0; k < 3; k++)
+      if(smp[k])
+        v[i] += json_number_value(json_array_get(smp[k], i)) / 1e3;
+  qsort(v, n, sizeof(*v), cmp_double);
+  o = json_object();
+  json_object_set_new(o, "n", json_integer((json_int_t)n));
+  for(k = 0; k < 3; k++) {
+    size_t rank = (size_t)ceil(q[k] * (double)n);
+    json_object_set_new(o, qn[k], hb_json_num(v[rank ? rank - 1 : 0]));
+  }
+  json_object_set_new(o, "max", hb_json_num(v[n - 1]));
+  free(v);
+  return o;
+}
+
 static void link_rtts(json_t *report, const hs_case *cases, int ncases,
                       const hs_args *a)
 {
@@ -897,7 +1077,7 @@ static void link_rtts(json_t *report, const hs_case *cases, int ncases,
 
   printf("\nround trips to the first response byte (ttfb = tcp + tls + "
          "request medians, CPU time included; rtt: ICMP echo median before "
-         "the case)\n");
+         "the case; no count below 1 ms)\n");
   printf("%-36s %-10s %10s %8s %7s %8s\n", "case", "backend", "ttfb ms",
          "rtt ms", "rtts", "expected");
   for(i = 0; i < ncases; i++)
@@ -920,13 +1100,27 @@ static void link_rtts(json_t *report, const hs_case *cases, int ncases,
       ttfb = (phase(report, be, c->label, "tcp_connect") +
               (c->tls ? phase(report, be, c->label, "tls_handshake") : 0) +
               phase(report, be, c->label, "first_request")) / 1e3;
-      n = ttfb / rtt;
+      /* below 1 ms the count says nothing: CPU time is most of it */
+      n = rtt >= 1 ? ttfb / rtt : NAN;
       json_object_set_new(r, "ttfb_ms", hb_json_num(ttfb));
+      {
+        json_t *pc = ttfb_percentiles(report, be, c);
+        if(pc)
+          json_object_set_new(r, "ttfb_percentiles_ms", pc);
+      }
       json_object_set_new(r, "rtts_measured", hb_json_num(n));
       json_object_set_new(r, "rtts_expected",
                           json_integer(expected_rtts(c)));
       json_object_set_new(r, "rtts_off", json_boolean(
         !isnan(n) && fabs(n - expected_rtts(c)) > 0.5));
+      if(c->sweep_v >= 0) { /* the sweep's point and its case */
+        json_object_set_new(json_object_get(r, "params"), a->sweep_kind &&
+                            !strcmp(a->sweep_kind, "loss")
+                            ? "sweep_loss_pct" : "sweep_rtt_ms",
+                            json_real(c->sweep_v));
+        json_object_set_new(json_object_get(r, "params"), "sweep_case",
+                            json_string(c->base));
+      }
       printf("%-36s %-10s %10.3f %8.3f %7.2f %8d%s\n", c->label, be, ttfb,
              rtt, n, expected_rtts(c),
              !isnan(n) && fabs(n - expected_rtts(c)) > 0.5
@@ -963,73 +1157,216 @@ static int every_one_failed(json_t *report, char *why, size_t size)
   return 1;
 }
 
+/* One pass over the cases (a sweep's point): server, client, crypto
+ * floor per case and backend. Returns 1 if a case failed. */
+static int run_cases(const hs_args *a, const hs_case *cases, int ncases,
+                     json_t *report, json_t *figs, const char *tmp,
+                     const char *ctmp)
+{
+  int i, b, rc, failed = 0;
+  hb_err err = { "" };
+
+  for(i = 0; i < ncases && !hb_interrupted(); i++) {
+    const hs_case *c = &cases[i];
+    for(b = 0; b < (c->tls ? a->nbackends : 1) && !hb_interrupted(); b++) {
+      const char *cb = c->tls ? a->backends[b] : "plain";
+      const char *sb = c->tls && a->server_backend ? a->server_backend : cb;
+      hb_cert_paths certs;
+      hb_server s;
+      memset(&s, 0, sizeof(s));
+      if(!a->quiet)
+        fprintf(stderr, "handshake: %s client %s server %s\n", c->label, cb,
+                a->connect ? a->connect : sb);
+      rc = hb_certs_ensure(c->cert_type ? c->cert_type : "ecdsa-p256",
+                           &certs, &err);
+      if(rc == HB_OK && !a->connect)
+        rc = server_start(a, sb, c, certs.root, &s, &err);
+      if(rc == HB_UNSUPPORTED)
+        unsupported_case(report, cb, c, err.msg);
+      else if(rc != HB_OK ||
+              run_latency(a, cb, c, &s, certs.root, tmp, report, &err)
+                != HB_OK) {
+        fprintf(stderr, "httpsbench handshake: %s\n", err.msg);
+        failed = 1;
+      }
+      else if(a->conns && !c->early) /* the load generator sends no
+                                        early data: latency mode only */
+        run_capacity(a, cb, c, &s, certs.root, tmp, report);
+      hb_server_stop(&s);
+      if(c->tls) {
+        if(!json_object_get(figs, cb))
+          json_object_set_new(figs, cb, crypto_figures(a, cb, ctmp));
+        if(!json_object_get(figs, sb))
+          json_object_set_new(figs, sb, crypto_figures(a, sb, ctmp));
+        attach_floor(report, cb, c, json_object_get(figs, cb),
+                     json_object_get(figs, a->connect ? "" : sb));
+      }
+    }
+  }
+  return failed;
+}
+
+/* --rtt-sweep: time to first byte per case and backend at each point,
+ * beside what the round trips predict from the 0 ms point (or the
+ * first): k x RTT + ttfb there. */
+static void print_sweep(json_t *report, const hs_case *cases, int nbase,
+                        int npoints, const hs_args *a)
+{
+  int i, b, p;
+
+  printf("\ntime to first byte (ms) against the configured RTT "
+         "(--rtt-sweep; in [ ]: k x measured RTT + the first point's "
+         "ttfb, k = the case's expected round trips)\n");
+  printf("%-36s %-10s", "case", "backend");
+  for(p = 0; p < npoints; p++)
+    printf(" %15.4g", a->sweep[p]);
+  printf("\n");
+  for(i = 0; i < nbase; i++)
+    for(b = 0; b < (cases[i].tls ? a->nbackends : 1); b++) {
+      const char *be = cases[i].tls ? a->backends[b] : "plain";
+      double t0 = NAN, r0 = NAN;
+      printf("%-36s %-10s", cases[i].base, be);
+      for(p = 0; p < npoints; p++) {
+        const hs_case *c = &cases[p * nbase + i];
+        char name[160], cell[32] = "-";
+        json_t *r;
+        double t, rtt;
+        snprintf(name, sizeof(name), "%s/%s", c->label,
+                 c->tls ? "tls_handshake" : "total");
+        r = hb_res_find(report, NULL, be, name);
+        t = hb_res_num(r, "ttfb_ms", NULL);
+        rtt = json_number_value(json_object_get(json_object_get(
+                json_object_get(r, "link_measured"), "echo_rtt_ms"),
+                "median"));
+        if(r && !isnan(t) && isnan(t0)) {
+          t0 = t;
+          r0 = rtt;
+        }
+        if(r && !isnan(t))
+          snprintf(cell, sizeof(cell), "%.2f [%.2f]", t, t0 +
+                   expected_rtts(c) * (rtt - r0));
+        printf(" %15s", cell);
+      }
+      printf("\n");
+    }
+}
+
+/* --loss-sweep: percentiles of the time to first byte per connection,
+ * per case and backend at each loss point. */
+static void print_loss_sweep(json_t *report, const hs_case *cases,
+                             int nbase, int npoints, const hs_args *a)
+{
+  int i, b, p;
+
+  printf("\ntime to first byte per connection (ms), p50 / p99, against "
+         "the loss each way (--loss-sweep)\n");
+  printf("%-36s %-10s", "case", "backend");
+  for(p = 0; p < npoints; p++) {
+    char h[32];
+    snprintf(h, sizeof(h), "%g%%", a->sweep[p]);
+    printf(" %17s", h);
+  }
+  printf("\n");
+  for(i = 0; i < nbase; i++)
+    for(b = 0; b < (cases[i].tls ? a->nbackends : 1); b++) {
+      const char *be = cases[i].tls ? a->backends[b] : "plain";
+      printf("%-36s %-10s", cases[i].base, be);
+      for(p = 0; p < npoints; p++) {
+        const hs_case *c = &cases[p * nbase + i];
+        char name[160], cell[40] = "-";
+        json_t *pc;
+        snprintf(name, sizeof(name), "%s/%s", c->label,
+                 c->tls ? "tls_handshake" : "total");
+        pc = json_object_get(hb_res_find(report, NULL, be, name),
+                             "ttfb_percentiles_ms");
+        if(pc)
+          snprintf(cell, sizeof(cell), "%.1f / %.1f",
+                   json_number_value(json_object_get(pc, "p50")),
+                   json_number_value(json_object_get(pc, "p99")));
+        printf(" %17s", cell);
+      }
+      printf("\n");
+    }
+  printf("connections that failed have no time (see each case's errors); "
+         "a TCP SYN lost waits the kernel's initial 1 s timeout, a lost "
+         "handshake flight at least 200 ms\n");
+}
+
 int hb_cmd_handshake(int argc, char **argv)
 {
   hs_args a;
-  hs_case cases[1 + HS_MATRIX];
-  int ncases = 0, i, b, rc, failed = 0;
-  json_t *report, *figs = json_object();
+  hs_case base[1 + HS_MATRIX], *cases;
+  int nbase = 0, ncases = 0, npoints, i, p, failed = 0;
+  json_t *report, *figs = json_object(), *sweep = NULL;
   char tmpdir[] = "/tmp/httpsbench.XXXXXX", tmp[64], ctmp[64], why[800];
   hb_err err = { "" };
 
   parse(argc, argv, &a);
-  if(a.matrix) {
-    memset(&cases[0], 0, sizeof(cases[0]));
-    case_label(&cases[0]);
-    ncases = 1 + matrix_cases(&cases[1]);
-  }
+  if(a.matrix)
+    nbase = matrix_cases(base, a.cases);
   else
-    cases[ncases++] = a.one;
+    base[nbase++] = a.one;
+  /* a sweep runs every case at each point, labelled CASE@rttN */
+  npoints = a.nsweep ? a.nsweep : 1;
+  cases = calloc((size_t)npoints * (size_t)nbase, sizeof(*cases));
+  if(!cases) {
+    json_decref(figs);
+    return 1;
+  }
+  for(p = 0; p < npoints; p++)
+    for(i = 0; i < nbase; i++) {
+      hs_case *c = &cases[p * nbase + i];
+      *c = base[i];
+      if(a.nsweep) {
+        c->sweep_v = a.sweep[p];
+        snprintf(c->label, sizeof(c->label), "%.60s@%s%g", c->base,
+                 a.sweep_kind, a.sweep[p]);
+      }
+    }
   if(!mkdtemp(tmpdir)) {
     fprintf(stderr, "httpsbench handshake: cannot create a temporary "
             "directory\n");
+    free(cases);
+    json_decref(figs);
     return 1;
   }
   hb_server_log_set(tmpdir);
   snprintf(tmp, sizeof(tmp), "%s/hs.json", tmpdir);
   snprintf(ctmp, sizeof(ctmp), "%s/crypto.json", tmpdir);
   report = hb_report_new(argc, argv);
-  if(hb_fe_link_wanted() && hb_fe_link_start(why, sizeof(why))) {
-    fprintf(stderr, "httpsbench handshake: %s\n", why);
-    json_decref(report);
-    json_decref(figs);
-    rmdir(tmpdir);
-    return 1;
-  }
-  for(i = 0; i < ncases && !hb_interrupted(); i++) {
-    const hs_case *c = &cases[i];
-    for(b = 0; b < (c->tls ? a.nbackends : 1) && !hb_interrupted(); b++) {
-      const char *cb = c->tls ? a.backends[b] : "plain";
-      const char *sb = c->tls && a.server_backend ? a.server_backend : cb;
-      hb_cert_paths certs;
-      hb_server s;
-      memset(&s, 0, sizeof(s));
+  if(a.nsweep)
+    sweep = json_array();
+  for(p = 0; p < npoints && !hb_interrupted(); p++) {
+    if(a.nsweep) {
+      hb_fe_link_set(a.sweep_kind, a.sweep[p]);
       if(!a.quiet)
-        fprintf(stderr, "handshake: %s client %s server %s\n", c->label, cb,
-                a.connect ? a.connect : sb);
-      rc = hb_certs_ensure(c->cert_type ? c->cert_type : "ecdsa-p256",
-                           &certs, &err);
-      if(rc == HB_OK && !a.connect)
-        rc = server_start(&a, sb, c, certs.root, &s, &err);
-      if(rc == HB_UNSUPPORTED)
-        unsupported_case(report, cb, c, err.msg);
-      else if(rc != HB_OK ||
-              run_latency(&a, cb, c, &s, certs.root, tmp, report, &err)
-                != HB_OK) {
-        fprintf(stderr, "httpsbench handshake: %s\n", err.msg);
-        failed = 1;
+        fprintf(stderr, "handshake: sweep point %d/%d: %s %g\n", p + 1,
+                npoints, a.sweep_kind, a.sweep[p]);
+    }
+    if((a.nsweep || hb_fe_link_wanted()) &&
+       hb_fe_link_start(why, sizeof(why))) {
+      fprintf(stderr, "httpsbench handshake: %s\n", why);
+      if(!p) { /* nothing measured: no report */
+        json_decref(report);
+        json_decref(figs);
+        json_decref(sweep);
+        free(cases);
+        rmdir(tmpdir);
+        return 1;
       }
-      else if(a.conns && !c->early) /* the load generator sends no
-                                       early data: latency mode only */
-        run_capacity(&a, cb, c, &s, certs.root, tmp, report);
-      hb_server_stop(&s);
-      if(c->tls) {
-        if(!json_object_get(figs, cb))
-          json_object_set_new(figs, cb, crypto_figures(&a, cb, ctmp));
-        if(!json_object_get(figs, sb))
-          json_object_set_new(figs, sb, crypto_figures(&a, sb, ctmp));
-        attach_floor(report, cb, c, json_object_get(figs, cb),
-                     json_object_get(figs, a.connect ? "" : sb));
+      failed = 1;
+      break;
+    }
+    failed |= run_cases(&a, cases + p * nbase, nbase, report, figs, tmp,
+                        ctmp);
+    ncases += nbase;
+    if(a.nsweep) {
+      json_t *l = hb_fe_link_stop();
+      if(l) {
+        json_object_set_new(l, !strcmp(a.sweep_kind, "rtt")
+                            ? "sweep_rtt_ms" : "sweep_loss_pct",
+                            json_real(a.sweep[p]));
+        json_array_append_new(sweep, l);
       }
     }
   }
@@ -1038,10 +1375,19 @@ int hb_cmd_handshake(int argc, char **argv)
   json_decref(figs);
   print_table(report, cases, ncases, &a);
   print_wire(report, cases, ncases, &a);
-  if(hb_fe_link_wanted()) {
+  if(hb_fe_link_wanted() || a.nsweep) {
     link_rtts(report, cases, ncases, &a);
-    json_object_set_new(report, "link", hb_fe_link_stop());
+    if(a.nsweep) {
+      if(!strcmp(a.sweep_kind, "rtt"))
+        print_sweep(report, cases, nbase, ncases / nbase, &a);
+      else
+        print_loss_sweep(report, cases, nbase, ncases / nbase, &a);
+      json_object_set_new(report, "link_sweep", sweep);
+    }
+    else
+      json_object_set_new(report, "link", hb_fe_link_stop());
   }
+  free(cases);
   fflush(stdout);
   hb_server_log_flush();
   rmdir(tmpdir);

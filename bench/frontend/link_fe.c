@@ -199,3 +199,70 @@ json_t *hb_fe_link_stop(void)
     json_object_set_new(link, "configured", json_null());
   return link;
 }
+
+int hb_fe_link_strip(const char *cmd, int argc, char **argv, int keep_rate)
+{
+  char why[256];
+  int i, n = 1, k, rest = 0;
+
+  init();
+  for(i = 1; i < argc; i++) {
+    const char *a = argv[i], *val = NULL, *eq;
+    size_t len;
+    if(rest || strncmp(a, "--", 2) || !a[2]) {
+      rest = rest || !strcmp(a, "--");
+      argv[n++] = argv[i];
+      continue;
+    }
+    eq = strchr(a + 2, '=');
+    len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+    for(k = 0; hb_link_options[k].name; k++)
+      if(strlen(hb_link_options[k].name) == len &&
+         !strncmp(hb_link_options[k].name, a + 2, len))
+        break;
+    /* --link-rate: the link's rate where --rate means something else */
+    if(len == 9 && !strncmp(a + 2, "link-rate", 9))
+      for(k = 0; hb_link_options[k].name &&
+                 strcmp(hb_link_options[k].name, "rate"); k++)
+        ;
+    else if(keep_rate && hb_link_options[k].name &&
+            !strcmp(hb_link_options[k].name, "rate")) {
+      argv[n++] = argv[i]; /* the engine's: its value follows as usual */
+      continue;
+    }
+    if(!hb_link_options[k].name) {
+      argv[n++] = argv[i];
+      continue;
+    }
+    if(hb_link_options[k].has_arg) {
+      if(eq)
+        val = eq + 1;
+      else if(i + 1 < argc)
+        val = argv[++i];
+      else
+        hb_usage_fail(cmd, "--%s needs a value", hb_link_options[k].name);
+    }
+    else if(eq)
+      hb_usage_fail(cmd, "--%s takes no value", hb_link_options[k].name);
+    if(hb_link_parse(&cfg, hb_link_options[k].name, val, why,
+                     sizeof(why)) != 1)
+      hb_usage_fail(cmd, "%s", why);
+  }
+  argv[n] = NULL;
+  return n;
+}
+
+int hb_fe_link_given(unsigned bits)
+{
+  init();
+  return (cfg.given & bits) != 0;
+}
+
+int hb_fe_link_set(const char *name, double v)
+{
+  char val[32], why[256];
+
+  init();
+  snprintf(val, sizeof(val), "%.17g", v);
+  return hb_link_parse(&cfg, name, val, why, sizeof(why)) == 1 ? 0 : -1;
+}

@@ -52,6 +52,32 @@ int hb_fe_link_getopt(const char *cmd, int opt, const char *arg);
 /* The option lines for a driver's --help. */
 void hb_fe_link_help(FILE *f);
 
+/* For commands that pass their arguments on to an engine (load, probe):
+ * takes the link options out of argv[1..] (--rtt 10, --rtt=10,
+ * --reorder; exact names, up to a "--"), storing them; a bad value is a
+ * usage error of cmd (one line, exit 2). --link-rate is the link's rate
+ * too; with keep_rate, --rate stays the engine's (load's requests/s).
+ * Returns the new argc, argv[argc] = NULL. */
+int hb_fe_link_strip(const char *cmd, int argc, char **argv, int keep_rate);
+
+/* load and probe across the link (link_cmd.c): our server in the server
+ * namespace (tls_backend's for https URLs, plain for http), args (an
+ * engine's argv, args[0] its path, NULL-terminated) run in the client
+ * namespace with every URL's 127.0.0.1/localhost pointed at it, the suite's
+ * root as --cacert unless args trust something else; a "--json FILE" in
+ * args gets the engine's report with the link added (configured, measured
+ * before the run, the emulator's counters). Exit status of the client, 1
+ * when the link or the server cannot start. argc/argv: as typed. */
+int hb_fe_link_client_run(const char *cmd, char **args,
+                          const char *tls_backend, int argc, char **argv);
+
+/* 1 when any of the options of bits (HB_LINK_GIVEN_*) was given. */
+int hb_fe_link_given(unsigned bits);
+
+/* Sets one option ("rtt", "loss") of the next hb_fe_link_start (a
+ * sweep's point); 0 on success. */
+int hb_fe_link_set(const char *name, double v);
+
 /* 1 when a link option was given. */
 int hb_fe_link_wanted(void);
 

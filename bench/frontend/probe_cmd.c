@@ -15,6 +15,7 @@
 #include "argvec.h"
 #include "engine_run.h"
 #include "hb/report.h"
+#include "link_fe.h"
 
 static int pc_finish(const char *tmp, const char *json, int interrupted,
                      int argc, char **argv)
@@ -50,8 +51,9 @@ int hb_cmd_probe(int argc, char **argv)
   char path[4200], tmpdir[] = "/tmp/httpsbench.XXXXXX", tmp[64];
   hb_argv av = HB_ARGV_INIT;
   char *const *args;
+  char **typed;
   hb_err err = { "" };
-  int i, rc;
+  int i, rc, typed_n, help = 0;
 
   if(hb_engine_path("curl", path, sizeof(path))) {
     fprintf(stderr, "httpsbench probe: the curl engine was not built "
@@ -59,6 +61,31 @@ int hb_cmd_probe(int argc, char **argv)
             "libcurl4-openssl-dev)\n");
     return 1;
   }
+  /* the command as typed, for the report, then the link options out */
+  typed = calloc((size_t)argc + 1, sizeof(*typed));
+  if(!typed)
+    return 1;
+  memcpy(typed, argv, (size_t)argc * sizeof(*argv));
+  typed_n = argc;
+  argc = hb_fe_link_strip("probe", argc, argv, 0);
+  for(i = 1; i < argc; i++)
+    if(!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+      help = 1;
+  if(hb_fe_link_wanted() && !help) {
+    /* across the link: the engine's own arguments, --json included, and
+     * our OpenSSL server behind the link (libcurl uses OpenSSL here) */
+    hb_argv_add(&av, path);
+    hb_argv_add(&av, "probe");
+    for(i = 1; i < argc; i++)
+      hb_argv_add(&av, argv[i]);
+    args = hb_argv_get(&av, &err);
+    rc = args ? hb_fe_link_client_run("probe", (char **)args, "openssl",
+                                      typed_n, typed) : 1;
+    hb_argv_free(&av);
+    free(typed);
+    return rc;
+  }
+  free(typed);
   hb_argv_add(&av, path);
   hb_argv_add(&av, "probe");
   for(i = 1; i < argc; i++) {
@@ -92,6 +119,13 @@ int hb_cmd_probe(int argc, char **argv)
     rc = 1;
   }
   hb_argv_free(&av);
+  if(help && rc == 0) {
+    hb_fe_link_help(stdout);
+    printf("  With a link option every URL's host is 127.0.0.1 or "
+           "localhost: our\n  OpenSSL server (plain for http) runs behind "
+           "the link and the report\n  records the link as configured and "
+           "as measured before the run.\n");
+  }
   if(json) {
     /* 1: a URL never answered, and the report says so */
     if(rc == 0 || rc == HB_EXIT_INTERRUPTED ||

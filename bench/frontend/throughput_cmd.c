@@ -27,6 +27,7 @@
 #include "hb/certs.h"
 #include "hb/opts.h"
 #include "engine_run.h"
+#include "link_fe.h"
 #include "hb/report.h"
 #include "results.h"
 #include "hb/sig.h"
@@ -257,6 +258,7 @@ static void parse(int argc, char **argv, tp_args *a)
       NULL, NULL, NULL },
     { "quiet", 0, HB_OPT_FLAG, &a->quiet, NULL, "no progress on stderr", 0,
       0, NULL, NULL, NULL },
+    HB_FE_LINK_OPTS,
     { NULL, 0, HB_OPT_END, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL }
   };
   const hb_opts spec = { "throughput",
@@ -292,6 +294,7 @@ static void parse(int argc, char **argv, tp_args *a)
   first = hb_opts_parse(&spec, argc, argv);
   if(first < argc)
     hb_usage_fail("throughput", "unexpected argument '%s'", argv[first]);
+  hb_fe_link_after_parse("throughput");
   a->curl = curl ? !strcmp(curl, "on") : curl_built;
   if(a->curl && !curl_built)
     hb_usage_fail("throughput", "--curl on: the curl engine was not "
@@ -445,6 +448,12 @@ int hb_cmd_throughput(int argc, char **argv)
   hb_server_log_set(tmpdir);
   snprintf(tmp, sizeof(tmp), "%s/load.json", tmpdir);
   report = hb_report_new(argc, argv);
+  if(hb_fe_link_wanted() && hb_fe_link_start(err.msg, sizeof(err.msg))) {
+    fprintf(stderr, "httpsbench throughput: %s\n", err.msg);
+    json_decref(report);
+    rmdir(tmpdir);
+    return 1;
+  }
   if(a.curl) {
     char path[4200], version[256] = "libcurl";
     char *vargs[] = { path, "version", NULL };
@@ -477,6 +486,8 @@ int hb_cmd_throughput(int argc, char **argv)
   if(!hb_interrupted())
     run_cost(&a, certs.root, tmp, report);
   unlink(tmp);
+  if(hb_fe_link_wanted())
+    json_object_set_new(report, "link", hb_fe_link_stop());
   tp_finish(report);
   fflush(stdout);
   hb_server_log_flush();
@@ -486,6 +497,17 @@ int hb_cmd_throughput(int argc, char **argv)
          "%g s measured per run, %ld runs per cell.\n", a.server_cpu,
          a.client_cpu, a.client ? a.client : "each server's own", a.conns,
          a.pipeline, a.warmup, a.seconds, a.reps);
+  if(json_object_get(report, "link")) {
+    json_t *l = json_object_get(report, "link");
+    json_t *m = json_object_get(json_object_get(l, "measured_at_start"),
+                                "tcp_connect_ms");
+    printf("over the emulated link: RTT %g ms configured, TCP connect "
+           "median %.3f ms measured at its start (each cell's own "
+           "measurement: link_measured in the report).\n",
+           json_number_value(json_object_get(json_object_get(l,
+                             "configured"), "rtt_ms")),
+           json_number_value(json_object_get(m, "median")));
+  }
   failed |= tp_report_failed(report);
   if(a.json) {
     if(hb_report_write(report, a.json, hb_interrupted() != 0, &err)) {

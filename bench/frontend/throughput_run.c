@@ -11,6 +11,7 @@
 
 #include "argvec.h"
 #include "engine_run.h"
+#include "link_fe.h"
 #include "hb/report.h"
 #include "results.h"
 #include "hb/sig.h"
@@ -104,8 +105,8 @@ static void client_argv(const tp_args *a, const tp_server *t,
                  : t->backend, path, sizeof(path));
   hb_argv_add(av, path);
   hb_argv_add(av, "load");
-  hb_argv_addf(av, "%s://127.0.0.1:%d/bytes/%zu", plain ? "http"
-               : "https", t->s.port, size);
+  hb_argv_addf(av, "%s://%s:%d/bytes/%zu", plain ? "http" : "https",
+               hb_fe_link_host(), t->s.port, size);
   hb_argv_add(av, "-c");
   hb_argv_addf(av, "%ld", a->conns);
   hb_argv_add(av, "-d");
@@ -174,7 +175,9 @@ static int load_once(const tp_args *a, const tp_server *t,
     return HB_ERROR;
   }
   unlink(tmp);
+  hb_fe_link_side = HB_FE_SIDE_CLIENT; /* in front of the link, if any */
   pid = hb_engine_spawn(argv, a->client_cpu, &fd);
+  hb_fe_link_side = HB_FE_SIDE_NONE;
   if(pid < 0) {
     hb_err_set(err, HB_ERROR, "cannot start the client %s", argv[0]);
     hb_argv_free(&av);
@@ -375,11 +378,12 @@ json_t *tp_run_cell(const tp_args *a, const tp_server *t,
   double sc[MAX_REPS], cc[MAX_REPS];
   double errors = 0, steal = 0, hs = 0, res_n = 0, shs = 0, sres = 0;
   char name[96], why[200], version[16] = "", cipher[64] = "", group[32] = "";
-  json_t *res, *lat = json_array(), *achieved;
+  json_t *res, *lat = json_array(), *achieved, *link_m;
   int r, n = 0, failed = 0;
   hb_err err = { "" };
 
   cell_name(name, sizeof(name), client, t, mode, size, rate > 0);
+  link_m = hb_fe_link_measure(); /* the link before the cell, if any */
   for(r = 0; r < a->reps && !hb_interrupted(); r++) {
     one_run o;
     if(!a->quiet)
@@ -415,6 +419,7 @@ json_t *tp_run_cell(const tp_args *a, const tp_server *t,
   }
   if(hb_interrupted() && !failed && n < a->reps) {
     json_decref(lat);
+    json_decref(link_m);
     return NULL; /* an unfinished cell is left out */
   }
   res = hb_report_add_result(report, "throughput", name,
@@ -462,6 +467,8 @@ json_t *tp_run_cell(const tp_args *a, const tp_server *t,
   json_object_set_new(res, "achieved", achieved);
   json_object_set_new(res, "latency", lat);
   json_object_set_new(res, "errors", json_real(errors));
+  if(link_m)
+    json_object_set_new(res, "link_measured", link_m);
   hb_result_set_status(res, failed ? HB_ERROR : HB_OK, err.msg);
   if(failed)
     fprintf(stderr, "throughput: %s %s: %s\n", t->backend, name, err.msg);
@@ -569,8 +576,8 @@ static int hold_start(const tp_args *a, const tp_server *t, const char *root,
                  path, sizeof(path));
   hb_argv_add(&av, path);
   hb_argv_add(&av, "load");
-  hb_argv_addf(&av, "%s://127.0.0.1:%d/bytes/0", plain ? "http"
-               : "https", t->s.port);
+  hb_argv_addf(&av, "%s://%s:%d/bytes/0", plain ? "http" : "https",
+               hb_fe_link_host(), t->s.port);
   hb_argv_add(&av, "-c");
   hb_argv_addf(&av, "%ld", n);
   hb_argv_opt(&av, "--hold", "600");
@@ -580,7 +587,9 @@ static int hold_start(const tp_args *a, const tp_server *t, const char *root,
   }
   *held = -1;
   argv = hb_argv_get(&av, &err);
+  hb_fe_link_side = HB_FE_SIDE_CLIENT;
   pid = argv ? hb_engine_spawn(argv, a->client_cpu, fd) : -1;
+  hb_fe_link_side = HB_FE_SIDE_NONE;
   hb_argv_free(&av);
   if(pid < 0)
     return -1;

@@ -203,13 +203,28 @@ def derived(rep):
                     "encryption time per byte, from the medians.")
 
 
+def _sweep_first(rep):
+    """The suffixes ("@rttN", "@lossN") of the sweeps' first points."""
+    out = []
+    for kind, key in (("rtt", "sweep_rtt_ms"), ("loss", "sweep_loss_pct")):
+        pts = sorted({r["params"][key] for r in _sweep(rep, key)})
+        if pts:
+            out.append("@%s%g" % (kind, pts[0]))
+    return out
+
+
 def _cases(rep):
-    """[(case, [backend...])] of the handshake latency results."""
+    """[(case, [backend...])] of the handshake latency results; of an RTT
+    sweep only the first point (the sweep has its own figure)."""
     cases = []
+    first = _sweep_first(rep)
     for r in rep.of_suite("handshake"):
         if "/" not in r["name"] or r["unit"] != "us":
             continue
         case = r["name"].rsplit("/", 1)[0]
+        if ("@rtt" in case or "@loss" in case) and \
+                not any(case.endswith(f) for f in first):
+            continue
         found = [c for c in cases if c[0] == case]
         if not found:
             cases.append((case, []))
@@ -329,3 +344,125 @@ def handshake_rate(rep):
                     "from capacity runs (results <case>/capacity): the "
                     "inverse of one connection's latency is not a "
                     "capacity.")
+
+
+def _sweep(rep, key="sweep_rtt_ms"):
+    """The handshake results of a sweep's points (handshake --rtt-sweep:
+    params.sweep_rtt_ms, --loss-sweep: params.sweep_loss_pct), with
+    ttfb_ms."""
+    return [r for r in rep.of_suite("handshake")
+            if isinstance(r["params"].get(key), (int, float))
+            and L.ok(r) and isinstance(r.get("ttfb_ms"), (int, float))]
+
+
+def _echo(r):
+    m = ((r.get("link_measured") or {}).get("echo_rtt_ms") or {})
+    return m.get("median")
+
+
+def rtt_sweep(rep):
+    """Time to first byte against the configured RTT, a panel per case, a
+    line per library; dashed, what the case's round trips predict from
+    the first point: ttfb there + k x (measured RTT - its RTT there)."""
+    rs = _sweep(rep)
+    if not rs:
+        return None
+    cases = []
+    for r in rs:
+        if r["params"]["sweep_case"] not in cases:
+            cases.append(r["params"]["sweep_case"])
+    cols = min(3, len(cases))
+    rows = (len(cases) + cols - 1) // cols
+    fig = P.new_figure(max(8.0, 4.0 * cols), 3.0 * rows + 1.2)
+    backends = _backends(rs)
+    for i, case in enumerate(cases):
+        ax = fig.add_subplot(rows, cols, i + 1)
+        for b in backends:
+            pts = sorted((r["params"]["sweep_rtt_ms"], r["ttfb_ms"],
+                          _echo(r), r.get("rtts_expected"))
+                         for r in rs if r["backend"] == b and
+                         r["params"]["sweep_case"] == case)
+            if not pts:
+                continue
+            x = [p[0] for p in pts]
+            ax.plot(x, [p[1] for p in pts], marker="o", ms=3,
+                    color=P.color(b), lw=1.5)
+            k, e0, t0 = pts[0][3], pts[0][2], pts[0][1]
+            if isinstance(k, int) and all(p[2] is not None for p in pts):
+                ax.plot(x, [t0 + k * (p[2] - e0) for p in pts], ls="--",
+                        color=P.color(b), lw=0.9)
+        k = [r.get("rtts_expected") for r in rs
+             if r["params"]["sweep_case"] == case]
+        ax.set_title("%s (%s RTT)" % (case, k[0] if k else "?"),
+                     loc="left", fontsize=8)
+        ax.set_xlabel("configured RTT (ms)", fontsize=8)
+        ax.set_ylabel("time to first byte (ms)", fontsize=8)
+    P.legend(fig, backends, styles=[("-", "measured (median phases)"),
+                                    ("--", "expected: k RTT + first "
+                                     "point")])
+    return P.finish(fig, rep, "rtt-sweep",
+                    "Time to first byte against round-trip time",
+                    "Each case (TCP, TLS 1.2 and 1.3, full, resumed, "
+                    "0-RTT) over the emulated link at each RTT of the "
+                    "sweep (handshake --rtt-sweep): time to the first "
+                    "response byte, the sum of the TCP connect, TLS "
+                    "handshake and first request medians. Dashed: what "
+                    "the case's round trips predict, its time at the "
+                    "sweep's first point plus k times the echo RTT "
+                    "measured before each point (less the first's); k "
+                    "(in the title) is 2 for TCP and 0-RTT, 3 for TLS 1.3 "
+                    "and TLS 1.2 resumed, 4 for TLS 1.2 full. A line above "
+                    "its dashed line spends more round trips than the "
+                    "protocol needs.")
+
+
+def loss_sweep(rep):
+    """Percentiles of the time to first byte per connection against the
+    loss each way (handshake --loss-sweep), a panel per case, a colour
+    per library, a line style per percentile."""
+    rs = [r for r in _sweep(rep, "sweep_loss_pct")
+          if isinstance(r.get("ttfb_percentiles_ms"), dict)]
+    if not rs:
+        return None
+    cases = []
+    for r in rs:
+        if r["params"]["sweep_case"] not in cases:
+            cases.append(r["params"]["sweep_case"])
+    cols = min(3, len(cases))
+    rows = (len(cases) + cols - 1) // cols
+    fig = P.new_figure(max(8.0, 4.0 * cols), 3.0 * rows + 1.2)
+    backends = _backends(rs)
+    styles = (("p50", "-"), ("p90", "--"), ("p99", ":"))
+    rtt = sorted({(r.get("link_measured") or {}).get("echo_rtt_ms", {})
+                  .get("median") or 0 for r in rs})
+    for i, case in enumerate(cases):
+        ax = fig.add_subplot(rows, cols, i + 1)
+        for b in backends:
+            pts = sorted((r["params"]["sweep_loss_pct"],
+                          r["ttfb_percentiles_ms"]) for r in rs
+                         if r["backend"] == b and
+                         r["params"]["sweep_case"] == case)
+            for q, ls in styles:
+                xy = [(x, p.get(q)) for x, p in pts
+                      if isinstance(p.get(q), (int, float))]
+                if xy:
+                    ax.plot([x for x, _ in xy], [y for _, y in xy],
+                            ls=ls, marker="o", ms=2.5, color=P.color(b),
+                            lw=1.3)
+        ax.set_yscale("log")
+        ax.set_title(case, loc="left", fontsize=8)
+        ax.set_xlabel("loss each way (%)", fontsize=8)
+        ax.set_ylabel("time to first byte (ms)", fontsize=8)
+    P.legend(fig, backends, styles=[(ls, q) for q, ls in styles])
+    return P.finish(fig, rep, "loss-sweep",
+                    "Time to first byte against packet loss",
+                    "Each case over the emulated link at each loss rate of "
+                    "the sweep (handshake --loss-sweep, the same loss each "
+                    "way; echo RTT measured %.1f to %.1f ms): the 50th, "
+                    "90th and 99th percentiles of the time to the first "
+                    "response byte per connection (its TCP connect, TLS "
+                    "handshake and first request; connections that failed "
+                    "have none), on a log scale. A lost SYN costs the "
+                    "kernel's initial 1 s retransmission timeout, a lost "
+                    "handshake flight at least 200 ms: the tails."
+                    % (rtt[0], rtt[-1]))
