@@ -43,6 +43,10 @@ typedef struct ld_opts {
   int marks;             /* --marks: "mark start" / "mark end" on stdout */
   long pipeline;         /* --pipeline: requests written per batch */
   long burn_us;          /* --burn-us: thread CPU spun per response */
+  int http2;             /* --http2: h2 by ALPN over TLS, h2c with prior
+                            knowledge over plain TCP */
+  long streams;          /* -m: streams open per connection (HTTP/2) */
+  void *h2;              /* what the HTTP/2 sessions share (loadh2.c) */
   int tls_version;       /* 0 (library default), HB_TLS_1_2, HB_TLS_1_3 */
   const char *cipher;    /* --cipher: hb_tls_config.cipher, or NULL */
   const char *cacert, *json;
