@@ -78,6 +78,7 @@ struct hb_tls_ctx {
   int server;
   hb_tls_msg_fn on_msg;
   void *msg_arg;
+  hb_alpn_list alpn;       /* cfg.alpn; conf keeps alpn.ptrs */
 };
 
 struct hb_tls_conn {
@@ -560,6 +561,26 @@ static int mb_ciphers(const hb_tls_config *cfg, const int **out,
   return HB_OK;
 }
 
+/* ALPN. A server chooses by its own order; with nothing in common it
+ * always refuses the client (no_application_protocol), strict or not:
+ * no HB_TLS_SUP_ALPN_FALLBACK. */
+static int mb_alpn(hb_tls_ctx *ctx, const hb_tls_config *cfg, hb_err *err)
+{
+  int rc = hb_alpn_parse(cfg->alpn, &ctx->alpn, err);
+
+  if(rc || !ctx->alpn.n)
+    return rc;
+#ifdef MBEDTLS_SSL_ALPN
+  rc = mbedtls_ssl_conf_alpn_protocols(&ctx->conf, ctx->alpn.ptrs);
+  if(rc)
+    return mb_fail(err, HB_ERROR, rc, "mbedtls_ssl_conf_alpn_protocols");
+  return HB_OK;
+#else
+  return hb_err_set(err, HB_UNSUPPORTED, "mbedtls: built without "
+                    "MBEDTLS_SSL_ALPN");
+#endif
+}
+
 static int mb_ctx_setup(hb_tls_ctx *ctx, const hb_tls_config *cfg,
                         hb_err *err)
 {
@@ -608,6 +629,8 @@ static int mb_ctx_setup(hb_tls_ctx *ctx, const hb_tls_config *cfg,
                             MBEDTLS_SSL_VERIFY_REQUIRED :
                             MBEDTLS_SSL_VERIFY_NONE);
   rc = mb_groups(ctx, cfg->groups, err);
+  if(!rc)
+    rc = mb_alpn(ctx, cfg, err);
   if(rc)
     return rc;
   if(suites)
@@ -888,15 +911,34 @@ static int mb_session_set(hb_tls_conn *c, hb_tls_session *s, hb_err *err)
   return HB_OK;
 }
 
+static size_t mb_alpn_get(hb_tls_conn *c, char *out, size_t len)
+{
+#ifdef MBEDTLS_SSL_ALPN
+  const char *p = mbedtls_ssl_get_alpn_protocol(&c->ssl);
+
+  return hb_alpn_copy(p, p ? strlen(p) : 0, out, len);
+#else
+  (void)c;
+  return hb_alpn_copy(NULL, 0, out, len);
+#endif
+}
+
+#ifdef MBEDTLS_SSL_ALPN
+#define MB_SUP_ALPN HB_TLS_SUP_ALPN
+#else
+#define MB_SUP_ALPN 0u
+#endif
+
 const hb_tls_ops hb_mbedtls_tls = {
   "mbedtls",
   HB_TLS_SUP_TICKETS | HB_TLS_SUP_SESSION_ID | HB_TLS_SUP_GROUPS |
-    HB_TLS_SUP_RSA_KX | HB_TLS_SUP_TRACE,
+    HB_TLS_SUP_RSA_KX | HB_TLS_SUP_TRACE | MB_SUP_ALPN,
   mb_ctx_new, mb_ctx_free, mb_conn_new, mb_handshake, mb_read, mb_write,
   mb_shutdown, mb_info, mb_conn_free, mb_session_get, mb_session_set,
   mb_session_free,
   NULL, /* conn_reuse */
   NULL, /* write_early */
   "mbedTLS 2.28 has no TLS 1.3, so no 0-RTT early data",
-  NULL, NULL /* writev, sendfile: records need the bytes in memory */
+  NULL, NULL, /* writev, sendfile: records need the bytes in memory */
+  mb_alpn_get
 };
