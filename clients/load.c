@@ -291,10 +291,10 @@ static const hb_tls_ops *ld_check(ld_opts *o)
     if(!o->cacert && !o->insecure)
       ld_bad("https verifies the server: give --cacert FILE (or "
              "--insecure)%s", "");
-    if(o->http2)
-      hb_usage_fail("load", "--http2 over https needs ALPN in the TLS "
-                    "table, not yet in this build: use http:// (h2c)%s",
-                    "");
+    if(o->http2 && !(ops->supports & HB_TLS_SUP_ALPN))
+      hb_usage_fail("load", "--http2 over https needs ALPN, which "
+                    "httpsbench-%s's TLS table lacks",
+                    hb_linked_backend.name);
     if(o->cacert && access(o->cacert, R_OK))
       hb_usage_fail("load", "--cacert: cannot read %s: %s", o->cacert,
                     strerror(errno));
@@ -332,6 +332,9 @@ static int ld_tls_ctx(ld_shared *sh, hb_err *err)
   cfg.ca_file = sh->o->cacert;
   cfg.verify_peer = !sh->o->insecure;
   cfg.cipher = sh->tls ? sh->o->cipher : NULL;
+  /* http/1.1 too, so a server without h2 says so by choosing it (the
+   * run then stops) rather than by a handshake failure or silence */
+  cfg.alpn = sh->tls && sh->o->http2 ? "h2,http/1.1" : NULL;
   return sh->ops->ctx_new(&cfg, &sh->ctx, err);
 }
 
@@ -435,6 +438,7 @@ static int ld_run(ld_shared *sh, ld_result *r)
     ld_hold(o, t);
   r->interrupted = hb_interrupted() != 0;
   r->gave_up = atomic_load(&sh->gave_up) != 0;
+  r->no_h2 = atomic_load(&sh->no_h2) != 0;
   if(started == o->threads)
     rc = 0;
 out:
@@ -487,7 +491,10 @@ static void ld_warnings(const ld_shared *sh, const ld_result *r,
                "%.1f%% short of the target %.1f", ach,
                100 * (o->rate - ach) / o->rate, o->rate);
   }
-  if(r->gave_up && *nw < LD_MAX_WARN)
+  if(r->no_h2 && *nw < LD_MAX_WARN)
+    snprintf(w[(*nw)++], 300, "stopped: --http2, and the server did not "
+             "select h2 by ALPN (see errors: protocol)");
+  else if(r->gave_up && *nw < LD_MAX_WARN)
     snprintf(w[(*nw)++], 300, "stopped after %lld connect failures: no "
              "connection to %s was ever made", sh->connect_budget,
              o->url.hostport);
@@ -529,6 +536,7 @@ int hb_load_main(int argc, char **argv)
   atomic_init(&sh.connected, 0);
   atomic_init(&sh.connect_fails, 0);
   atomic_init(&sh.gave_up, 0);
+  atomic_init(&sh.no_h2, 0);
   sh.connect_budget = LD_CONNECT_TRIES * (long long)o.conns;
   if(ld_build_request(&o) || (o.http2 && lh2_prepare(&o))) {
     fprintf(stderr, "httpsbench-%s load: out of memory\n",
@@ -554,7 +562,10 @@ int hb_load_main(int argc, char **argv)
     ld_warnings(&sh, &r, warn, &nwarn, fd_short);
     ld_print_summary(&sh, &r, warn, nwarn);
   }
-  if(r.gave_up && !r.interrupted)
+  if(r.no_h2 && !r.interrupted)
+    fprintf(stderr, "httpsbench-%s load: stopped: %s\n",
+            hb_linked_backend.name, r.st.errmsg[HB_LE_PROTOCOL]);
+  else if(r.gave_up && !r.interrupted)
     fprintf(stderr, "httpsbench-%s load: stopped: no connection to %s "
             "could be made (%lld connect failures; first: %s)\n",
             hb_linked_backend.name, o.url.hostport,

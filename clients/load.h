@@ -76,6 +76,8 @@ typedef struct ld_shared {
   atomic_llong connect_fails;
   long long connect_budget;
   atomic_int gave_up;
+  atomic_int no_h2;      /* --http2 over TLS: ALPN did not select h2; the
+                            run stops (gave_up set too) */
 } ld_shared;
 
 /* One thread's counters, merged at the end (hb/loadstats.h). */
@@ -124,6 +126,7 @@ typedef struct ld_result {
   int windowed;          /* 0: the run ended in its warm-up, and the
                             figures cover the warm-up */
   int gave_up;           /* stopped: no connection could be made */
+  int no_h2;             /* stopped: ALPN did not select h2 */
   int interrupted;
 } ld_result;
 

@@ -531,10 +531,29 @@ void lh2_open(ld_conn *c, uint64_t now)
     { NGHTTP2_SETTINGS_ENABLE_PUSH, 0 },
     { NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, LH2_STREAM_WINDOW }
   };
-  struct ld_h2 *h = calloc(1, sizeof(*h));
+  struct ld_h2 *h;
   unsigned i, m = (unsigned)sh->o->streams;
   int rv;
 
+  if(sh->tls) { /* what the TLS library says was agreed */
+    char alpn[32];
+    ld_stats *st = &c->t->st;
+
+    hb_tls_alpn(sh->ops, c->tls, alpn, sizeof(alpn));
+    if(strcmp(alpn, "h2")) {
+      ld_shared *wsh = c->t->sh;
+
+      lc_fail(c, HB_LE_PROTOCOL, "--http2: the server selected %s%s%s by "
+              "ALPN, not h2", alpn[0] ? "\"" : "no protocol", alpn,
+              alpn[0] ? "\"" : "");
+      atomic_store(&wsh->no_h2, 1);
+      atomic_store(&wsh->gave_up, 1);
+      return;
+    }
+    if(!st->protocol[0])
+      memcpy(st->protocol, "h2", sizeof("h2"));
+  }
+  h = calloc(1, sizeof(*h));
   if(!h || !(h->st = calloc(m, sizeof(*h->st))) ||
      !(h->freei = calloc(m, sizeof(*h->freei)))) {
     if(h)
