@@ -6,7 +6,8 @@
  * its schedule in the open loop, into the same histograms).
  *
  * Each connection keeps up to -m streams open (fewer when the server's
- * SETTINGS_MAX_CONCURRENT_STREAMS is lower); in the closed loop a closed
+ * SETTINGS_MAX_CONCURRENT_STREAMS is lower; one until the server's
+ * SETTINGS say what its limit is); in the closed loop a closed
  * stream is replaced as soon as the bytes that closed it are handled, in
  * the open loop a connection opens its streams on its schedule (R / C per
  * second each), a send waiting for a free stream being late. All output
@@ -56,6 +57,8 @@ struct ld_h2 {
   size_t wn;
   uint64_t now;         /* when the bytes being fed were read */
   int goaway;           /* the server sent GOAWAY: no new streams */
+  int settings;         /* the server's SETTINGS came: its stream limit
+                           is known */
   int closing;          /* being deleted: callbacks count nothing */
   uint32_t local_err;   /* error code + 1 of a GOAWAY nghttp2 sent */
 };
@@ -130,6 +133,7 @@ static int cb_frame_recv(nghttp2_session *s, const nghttp2_frame *f,
   case NGHTTP2_SETTINGS:
     if(f->hd.flags & NGHTTP2_FLAG_ACK)
       break;
+    c->h2->settings = 1;
     if(!st->peer_streams)
       st->peer_streams = nghttp2_session_get_remote_settings(s,
                            NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS);
@@ -458,6 +462,9 @@ static int lh2_fill(ld_conn *c, uint64_t now)
            NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS);
   if(peer < limit)
     limit = peer;
+  if(!h->settings) /* one stream until the server's limit is known: more
+                      could be refused (nghttp2 assumes 100 until then) */
+    limit = 1;
   while(!h->goaway && h->active < limit) {
     uint64_t sched = now;
 
