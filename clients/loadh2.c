@@ -61,6 +61,8 @@ struct ld_h2 {
                            is known */
   int closing;          /* being deleted: callbacks count nothing */
   uint32_t local_err;   /* error code + 1 of a GOAWAY nghttp2 sent */
+  uint64_t closes;      /* streams closed so far (sending RST_STREAM
+                           closes one while output is written) */
 };
 
 /* What a run's sessions share, built once (lh2_prepare). */
@@ -195,6 +197,7 @@ static int cb_stream_close(nghttp2_session *s, int32_t id, uint32_t code,
   nghttp2_session_set_stream_user_data(s, id, NULL);
   h->freei[h->nfree++] = (unsigned)(x - h->st);
   h->active--;
+  h->closes++;
   x->id = 0;
   if(x->dead)
     return 0;
@@ -497,11 +500,15 @@ static int lh2_fill(ld_conn *c, uint64_t now)
 static void lh2_after(ld_conn *c, uint64_t now)
 {
   struct ld_h2 *h = c->h2;
-  int fill = lh2_fill(c, now);
+  uint64_t closes;
+  int fill;
 
-  if(fill < 0 || lh2_flush(c))
-    return;
-  h = c->h2;
+  do { /* a stream closed by our own output frees room for another */
+    closes = h->closes;
+    fill = lh2_fill(c, now);
+    if(fill < 0 || lh2_flush(c))
+      return;
+  } while(h->closes != closes && fill == 0 && !h->goaway);
   if(!nghttp2_session_want_read(h->s) && !nghttp2_session_want_write(h->s)) {
     if(h->local_err) {
       uint32_t code = h->local_err - 1;
