@@ -24,8 +24,9 @@
  *   reads them (max_outbound_ack 1000), or more than SRV_H2_CTRL_BURST
  *   SETTINGS+PING frames then SRV_H2_CTRL_RATE per second: GOAWAY
  *   ENHANCE_YOUR_CALM;
- * - RST_STREAM over 1000 then 33 per second (rapid reset; nghttp2's
- *   stream reset rate limit): GOAWAY ENHANCE_YOUR_CALM;
+ * - RST_STREAM over SRV_H2_RST_BURST then SRV_H2_RST_RATE per second
+ *   (rapid reset): GOAWAY ENHANCE_YOUR_CALM (nghttp2's own limiter, at
+ *   twice that, is a backstop);
  * - bad frames (stream 0 where not allowed, bad sizes, bad preface):
  *   nghttp2's GOAWAY PROTOCOL_ERROR (or FRAME_SIZE_ERROR, ...). */
 #include <errno.h>
@@ -44,6 +45,7 @@
 #define H2_ROUNDS 16           /* reads per event before others' turn */
 
 typedef struct h2_stream {
+  struct h2_stream *prev, *next; /* the session's open streams */
   int32_t id;
   char method[8];
   size_t method_len;
@@ -61,10 +63,14 @@ struct srv_h2 {
   srv_conn *c;
   char *obuf;                  /* gathered output, SRV_OBUF bytes */
   size_t olen, ooff;
+  h2_stream *streams;          /* open ones: nghttp2_session_del does
+                                  not report them closed */
   const uint8_t *spill;        /* a piece that did not fit */
   size_t spill_len;
   double ctrl_tokens;          /* SETTINGS+PING bucket */
   uint64_t ctrl_t;             /* its last refill, ns */
+  double rst_tokens;           /* RST_STREAM bucket */
+  uint64_t rst_t;
   int rst_seen;                /* RST_STREAM frames received */
   int refused;                 /* we ended it (a flood, an error) */
 };
@@ -92,6 +98,10 @@ static int h2_on_begin_headers(nghttp2_session *sess,
   }
   st->id = frame->hd.stream_id;
   st->r.file = -1;
+  st->next = h->streams;
+  if(h->streams)
+    h->streams->prev = st;
+  h->streams = st;
   nghttp2_session_set_stream_user_data(sess, st->id, st);
   SRV_ADD(h->c->w->h2_streams, 1);
   return 0;
@@ -259,18 +269,18 @@ static int h2_respond(srv_h2 *h, h2_stream *st)
   return 0;
 }
 
-/* SETTINGS and PING (not ACKs): a token bucket. */
-static int h2_ctrl_allowed(srv_h2 *h)
+/* A token bucket: burst tokens at most, rate more per second; 1 when
+ * one could be taken. */
+static int h2_bucket(double *tokens, uint64_t *t, uint64_t now,
+                     double burst, double rate)
 {
-  uint64_t now = h->c->w->now;
-
-  h->ctrl_tokens += (double)(now - h->ctrl_t) * 1e-9 * SRV_H2_CTRL_RATE;
-  if(h->ctrl_tokens > SRV_H2_CTRL_BURST)
-    h->ctrl_tokens = SRV_H2_CTRL_BURST;
-  h->ctrl_t = now;
-  if(h->ctrl_tokens < 1)
+  *tokens += (double)(now - *t) * 1e-9 * rate;
+  if(*tokens > burst)
+    *tokens = burst;
+  *t = now;
+  if(*tokens < 1)
     return 0;
-  h->ctrl_tokens -= 1;
+  *tokens -= 1;
   return 1;
 }
 
@@ -301,35 +311,53 @@ static int h2_on_frame_recv(nghttp2_session *sess,
     return 0;
   case NGHTTP2_SETTINGS:
   case NGHTTP2_PING:
-    if(!(frame->hd.flags & NGHTTP2_FLAG_ACK) && !h2_ctrl_allowed(h))
+    if(!(frame->hd.flags & NGHTTP2_FLAG_ACK) &&
+       !h2_bucket(&h->ctrl_tokens, &h->ctrl_t, h->c->w->now,
+                  SRV_H2_CTRL_BURST, SRV_H2_CTRL_RATE))
       h2_refuse(h, SRV_ERR_H2_CTRL_FLOOD, NGHTTP2_ENHANCE_YOUR_CALM,
                 "HTTP/2 SETTINGS/PING flood: GOAWAY ENHANCE_YOUR_CALM");
     return 0;
   case NGHTTP2_RST_STREAM:
+    /* ours, not nghttp2's limiter (a backstop above it), which says
+     * INTERNAL_ERROR where RFC 9113 10.5 suggests ENHANCE_YOUR_CALM */
     h->rst_seen++;
+    if(!h2_bucket(&h->rst_tokens, &h->rst_t, h->c->w->now,
+                  SRV_H2_RST_BURST, SRV_H2_RST_RATE))
+      h2_refuse(h, SRV_ERR_H2_RESET_FLOOD, NGHTTP2_ENHANCE_YOUR_CALM,
+                "HTTP/2 RST_STREAM flood (rapid reset): GOAWAY "
+                "ENHANCE_YOUR_CALM");
     return 0;
   default:
     return 0;
   }
 }
 
-static int h2_on_stream_close(nghttp2_session *sess, int32_t id,
-                              uint32_t code, void *ud)
+static void h2_stream_free(srv_h2 *h, h2_stream *st)
 {
-  srv_h2 *h = ud;
-  h2_stream *st = nghttp2_session_get_stream_user_data(sess, id);
-
-  (void)code;
-  if(!st)
-    return 0;
-  nghttp2_session_set_stream_user_data(sess, id, NULL);
+  if(st->prev)
+    st->prev->next = st->next;
+  else
+    h->streams = st->next;
+  if(st->next)
+    st->next->prev = st->prev;
   if(st->r.owned)
     free(st->r.owned);
   if(st->r.file >= 0)
     close(st->r.file);
   free(st->path);
   free(st);
-  (void)h;
+}
+
+static int h2_on_stream_close(nghttp2_session *sess, int32_t id,
+                              uint32_t code, void *ud)
+{
+  h2_stream *st = nghttp2_session_get_stream_user_data(sess, id);
+
+  (void)code;
+  if(!st)
+    return 0;
+  nghttp2_session_set_stream_user_data(sess, id, NULL);
+  h2_stream_free(ud, st);
   return 0;
 }
 
@@ -347,7 +375,7 @@ static int h2_on_frame_send(nghttp2_session *sess,
     return 0;
   /* nghttp2 ended it on its own: say why in the counters */
   h->refused = 1;
-  if(code == NGHTTP2_ENHANCE_YOUR_CALM && h->rst_seen)
+  if(h->rst_seen >= SRV_H2_RST_BURST)
     h2_count(h->c, SRV_ERR_H2_RESET_FLOOD, "HTTP/2 RST_STREAM flood "
              "(rapid reset): GOAWAY ENHANCE_YOUR_CALM");
   else if(code == NGHTTP2_ENHANCE_YOUR_CALM)
@@ -390,7 +418,8 @@ int srv_h2_option(const srv_h2_conf *conf, nghttp2_option **out)
   nghttp2_option_set_max_outbound_ack(opt, 1000);
   nghttp2_option_set_max_settings(opt, 32);
   nghttp2_option_set_max_continuations(opt, 8);
-  nghttp2_option_set_stream_reset_rate_limit(opt, 1000, 33);
+  nghttp2_option_set_stream_reset_rate_limit(opt, 2 * SRV_H2_RST_BURST,
+                                             2 * SRV_H2_RST_RATE);
   nghttp2_option_set_no_closed_streams(opt, 1);
   *out = opt;
   return 0;
@@ -402,7 +431,9 @@ void srv_h2_free(srv_conn *c)
 
   if(!h)
     return;
-  nghttp2_session_del(h->sess); /* closes streams: frees them */
+  nghttp2_session_del(h->sess);
+  while(h->streams)
+    h2_stream_free(h, h->streams);
   if(h->obuf)
     srv_obuf_put(c->w, h->obuf);
   free(h);
@@ -600,6 +631,8 @@ int srv_h2_start(srv_conn *c, const char *pre, size_t n)
   h->c = c;
   h->ctrl_tokens = SRV_H2_CTRL_BURST;
   h->ctrl_t = c->w->now;
+  h->rst_tokens = SRV_H2_RST_BURST;
+  h->rst_t = c->w->now;
   h->obuf = srv_obuf_get(c->w);
   c->h2 = h;
   c->state = ST_H2;

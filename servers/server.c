@@ -135,7 +135,7 @@ static void srv_help(void)
 "                       over it gets 431 (1024 .. 1048576, default 16384)\n"
 "  Refused and counted (errors): more than 8 CONTINUATION frames after a\n"
 "  HEADERS, SETTINGS/PING over %d then %d/s or acknowledgements piling up\n"
-"  past 1000, RST_STREAM over 1000 then 33/s (rapid reset): GOAWAY\n"
+"  past 1000, RST_STREAM over %d then %d/s (rapid reset): GOAWAY\n"
 "  ENHANCE_YOUR_CALM; bad frames and a bad preface: GOAWAY PROTOCOL_ERROR\n"
 "  (or the code RFC 9113 gives).\n"
 "TLS (engines with a TLS library; the plain engine ignores these):\n"
@@ -173,7 +173,8 @@ static void srv_help(void)
 "Request bodies up to 1 MiB are read and dropped; larger ones get 413.\n",
     hb_linked_backend.name, hb_linked_backend.tls &&
     hb_linked_backend.tls != &hb_plain_tls ? hb_linked_backend.library :
-    "plain TCP", SRV_H2_CTRL_BURST, SRV_H2_CTRL_RATE, HB_CERT_TYPES);
+    "plain TCP", SRV_H2_CTRL_BURST, SRV_H2_CTRL_RATE, SRV_H2_RST_BURST,
+    SRV_H2_RST_RATE, HB_CERT_TYPES);
 }
 
 /* --groups: a colon list of the group table's names, or a usage error. */

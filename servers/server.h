@@ -31,6 +31,8 @@
 #define SRV_STATS_MAX 4096          /* /__stats, --usage, snapshot JSON */
 #define SRV_H2_CTRL_BURST 1000      /* HTTP/2 SETTINGS+PING frames ... */
 #define SRV_H2_CTRL_RATE 100        /* ... then this many per second */
+#define SRV_H2_RST_BURST 1000       /* RST_STREAM frames received ... */
+#define SRV_H2_RST_RATE 33          /* ... then per second */
 
 /* The body of GET /bytes/N: byte i is i % 251. The buffer holds two
  * periods, so any piece of up to one period starting at (i % period) is
