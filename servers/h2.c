@@ -61,7 +61,9 @@ typedef struct h2_stream {
 struct srv_h2 {
   nghttp2_session *sess;
   srv_conn *c;
-  char *obuf;                  /* gathered output, SRV_OBUF bytes */
+  char *obuf;                  /* gathered output, SRV_OBUF bytes,
+                                  borrowed from the worker's pool while
+                                  there is output (idle: none held) */
   size_t olen, ooff;
   h2_stream *streams;          /* open ones: nghttp2_session_del does
                                   not report them closed */
@@ -447,6 +449,14 @@ static int h2_flush(srv_conn *c)
   srv_h2 *h = c->h2;
   const hb_tls_ops *ops = c->w->s->ops;
 
+  if(!h->obuf) {
+    h->obuf = srv_obuf_get(c->w);
+    if(!h->obuf) {
+      h2_count(c, SRV_ERR_OOM, "HTTP/2 output buffer");
+      srv_conn_close(c);
+      return 2;
+    }
+  }
   for(;;) {
     const uint8_t *p;
     size_t len, n;
@@ -482,6 +492,8 @@ static int h2_flush(srv_conn *c)
     }
     else {
       h->olen = h->ooff = 0;
+      srv_obuf_put(c->w, h->obuf);
+      h->obuf = NULL;
       return 0;
     }
     io = ops->write(c->tls, p, len, &n, &err);
@@ -633,10 +645,9 @@ int srv_h2_start(srv_conn *c, const char *pre, size_t n)
   h->ctrl_t = c->w->now;
   h->rst_tokens = SRV_H2_RST_BURST;
   h->rst_t = c->w->now;
-  h->obuf = srv_obuf_get(c->w);
   c->h2 = h;
   c->state = ST_H2;
-  if(!h->obuf || nghttp2_session_server_new2(&h->sess, s->h2.callbacks, h,
+  if(nghttp2_session_server_new2(&h->sess, s->h2.callbacks, h,
                                              s->h2.option)) {
     h->sess = NULL;
     srv_count(c->w, SRV_ERR_OOM, "HTTP/2 session");
