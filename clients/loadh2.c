@@ -273,9 +273,10 @@ static int lh2_dropped(const char *name, size_t n)
 static void lh2_nv(nghttp2_nv *nv, const char *name, size_t namelen,
                    const char *value, size_t valuelen)
 {
-  nv->name = (uint8_t *)(uintptr_t)name;
+  /* nghttp2's nv is not const, but with NO_COPY it only reads them */
+  nv->name = (uint8_t *)name;
   nv->namelen = namelen;
-  nv->value = (uint8_t *)(uintptr_t)value;
+  nv->value = (uint8_t *)value;
   nv->valuelen = valuelen;
   nv->flags = NGHTTP2_NV_FLAG_NO_COPY_NAME | NGHTTP2_NV_FLAG_NO_COPY_VALUE;
 }

@@ -15,6 +15,7 @@ TLS engine built; the protocol as negotiated (h2c, or h2 by ALPN);
 streams per connection as the server allowed; GOAWAYs counted and the
 run going on over new connections; stream resets by error code; a
 server without h2 stopping the run with a protocol error (no fallback);
+our own server (plain h2c, OpenSSL h2) answering every request too;
 per-stream timeouts; bad option values (one line, exit 2); --help. Every
 run is bounded by -n and a timeout. No timing asserts. Stdlib only;
 Debian's /usr/bin/python3 for the schema check.
@@ -352,6 +353,44 @@ def case_broken(build, tmp):
     srv.close()
 
 
+class OurServer:
+    """`httpsbench-BACKEND server` on 127.0.0.1 port 0 (HTTP/2 by ALPN or
+    prior knowledge); its first line says the port and, over TLS, the
+    CA."""
+
+    def __init__(self, build, backend):
+        exe = os.path.join(build, "httpsbench-" + backend)
+        self.proc = subprocess.Popen([exe, "server", "--listen",
+                                      "127.0.0.1:0"], stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL, text=True)
+        words = self.proc.stdout.readline().split()
+        self.port = self.ca = None
+        if len(words) >= 3 and words[:2] == ["listening", "on"]:
+            self.port = int(words[2].rsplit(":", 1)[1])
+        if "clients:" in words:
+            self.ca = words[words.index("clients:") + 1].rstrip(")")
+
+
+def case_ours(build, tmp):
+    """Our load generator against our own server, h2c and h2."""
+    for b, scheme, proto in (("plain", "http", "h2c"),
+                             ("openssl", "https", "h2")):
+        exe = os.path.join(build, "httpsbench-" + b)
+        if not os.path.exists(exe):
+            continue
+        srv = OurServer(build, b)
+        if check(srv.port and (srv.ca or scheme == "http"),
+                 "our %s server did not start" % b):
+            url = "%s://127.0.0.1:%d/bytes/1024" % (scheme, srv.port)
+            extra = ["--cacert", srv.ca] if srv.ca else []
+            for m, n in ((1, 200), (100, 2000)):
+                p, rep, out = run(exe, [url, "--http2", "-m", str(m), "-c",
+                                        "2", "-n", str(n)] + extra, tmp)
+                all_answered("our %s server -m %d" % (b, m), p, rep, out, n,
+                             1024, proto, m)
+        stop(srv.proc)
+
+
 def case_usage(build, tmp):
     plain = os.path.join(build, "httpsbench-plain")
     out = os.path.join(tmp, "never.json")
@@ -405,6 +444,7 @@ def main():
             for case in (case_usage, case_broken):
                 case(build, tmp)
             case_nghttpd(build, tmp, root, certs)
+            case_ours(build, tmp)
             case_nginx(build, tmp, root, certs)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
