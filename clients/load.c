@@ -1,6 +1,7 @@
-/* `httpsbench-<backend> load URL [options]`: an HTTP/1.1 load generator
- * over plain TCP or the engine's TLS library, closed loop (as wrk) or
- * open loop at a constant rate (as wrk2), latencies in HDR histograms.
+/* `httpsbench-<backend> load URL [options]`: an HTTP/1.1 or (--http2,
+ * through nghttp2) HTTP/2 load generator over plain TCP or the engine's
+ * TLS library, closed loop (as wrk) or open loop at a constant rate (as
+ * wrk2), latencies in HDR histograms.
  *
  * This file: options, the threads, and the outcome. */
 #include <errno.h>
@@ -19,6 +20,7 @@
 #include "hb/sig.h"
 #include "hb/suites.h"
 #include "load.h"
+#include "loadconn.h"
 
 #define LD_MAX_WARN 8
 #define LD_SLICE_NS 50000000ull /* the main thread looks at signals */
@@ -50,6 +52,15 @@ static void ld_usage(void)
     "                      close or an error ends the batch: the failed\n"
     "                      request is an error, the unanswered ones count\n"
     "                      nowhere, and the connection is made again\n"
+    "      --http2         HTTP/2 (nghttp2): over https, h2 offered by\n"
+    "                      ALPN, and a server not selecting it fails the\n"
+    "                      run (error 'protocol'); over http, h2c with\n"
+    "                      prior knowledge. Each stream is a request,\n"
+    "                      counted as HTTP/1.1's are. Excludes --close,\n"
+    "                      --pipeline and --hold\n"
+    "  -m, --streams N     --http2: streams open at once per connection\n"
+    "                      (1..1000, default 1; fewer if the server's\n"
+    "                      SETTINGS_MAX_CONCURRENT_STREAMS is lower)\n"
     "      --tls 1.2|1.3   TLS version (default: the library's)\n"
     "      --cipher NAME   https: the only AEAD offered, aes-128-gcm,\n"
     "                      aes-256-gcm or chacha20-poly1305 (default: the\n"
@@ -72,7 +83,8 @@ static void ld_usage(void)
     "                      open and idle for S seconds, printing 'holding\n"
     "                      N idle connections' (server memory figures)\n"
     "Errors are counted by kind (connect, tls, read, write, timeout,\n"
-    "status, reset), never as latency. A run that never made a connection\n"
+    "status, reset; HTTP/2: stream_reset by error code, goaway,\n"
+    "protocol), never as latency. A run that never made a connection\n"
     "stops after 3 connect failures per connection (-c). Exit 0 when\n"
     "requests succeeded, 1 when none did, 2 for bad usage, 130 when\n"
     "interrupted.\n",
@@ -123,15 +135,17 @@ static void ld_parse(int argc, char **argv, ld_opts *o)
     { "pipeline", required_argument, NULL, 'P' },
     { "burn-us", required_argument, NULL, 'B' },
     { "cipher", required_argument, NULL, 'S' },
+    { "http2", no_argument, NULL, '2' },
+    { "streams", required_argument, NULL, 'm' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
   };
   char why[300], *end;
   long v;
-  int opt, have_d = 0, have_w = 0;
+  int opt, have_d = 0, have_w = 0, have_m = 0;
 
   opterr = 0; /* our own one-line messages */
-  while((opt = getopt_long(argc, argv, ":c:t:d:n:R:H:h", longopts,
+  while((opt = getopt_long(argc, argv, ":c:t:d:n:R:H:m:h", longopts,
                            NULL)) != -1) {
     switch(opt) {
     case 'c':
@@ -219,6 +233,12 @@ static void ld_parse(int argc, char **argv, ld_opts *o)
                "chacha20-poly1305", optarg);
       o->cipher = optarg;
       break;
+    case '2': o->http2 = 1; break;
+    case 'm':
+      if(hb_parse_int(optarg, 1, 1000, &o->streams))
+        ld_bad("-m: '%s' is not a stream count (1..1000)", optarg);
+      have_m = 1;
+      break;
     case 'h': ld_usage(); exit(0);
     case ':': ld_bad("option '%s' needs a value", argv[optind - 1]); break;
     default: ld_bad("unknown option '%s'", argv[optind - 1]);
@@ -242,6 +262,10 @@ static void ld_parse(int argc, char **argv, ld_opts *o)
   if(o->pipeline > 1 && (o->close || o->rate > 0))
     ld_bad("--pipeline is for the keep-alive closed loop: it excludes "
            "--close and -R%s", "");
+  if(have_m && !o->http2)
+    ld_bad("-m: streams are HTTP/2's: give --http2%s", "");
+  if(o->http2 && (o->close || o->pipeline > 1 || o->hold > 0))
+    ld_bad("--http2 excludes --close, --pipeline and --hold%s", "");
   if(o->hold > 0)
     o->requests = o->conns; /* one request per connection */
   if(!o->requests && !have_d)
@@ -267,6 +291,10 @@ static const hb_tls_ops *ld_check(ld_opts *o)
     if(!o->cacert && !o->insecure)
       ld_bad("https verifies the server: give --cacert FILE (or "
              "--insecure)%s", "");
+    if(o->http2 && !(ops->supports & HB_TLS_SUP_ALPN))
+      hb_usage_fail("load", "--http2 over https needs ALPN, which "
+                    "httpsbench-%s's TLS table lacks",
+                    hb_linked_backend.name);
     if(o->cacert && access(o->cacert, R_OK))
       hb_usage_fail("load", "--cacert: cannot read %s: %s", o->cacert,
                     strerror(errno));
@@ -304,6 +332,9 @@ static int ld_tls_ctx(ld_shared *sh, hb_err *err)
   cfg.ca_file = sh->o->cacert;
   cfg.verify_peer = !sh->o->insecure;
   cfg.cipher = sh->tls ? sh->o->cipher : NULL;
+  /* http/1.1 too, so a server without h2 says so by choosing it (the
+   * run then stops) rather than by a handshake failure or silence */
+  cfg.alpn = sh->tls && sh->o->http2 ? "h2,http/1.1" : NULL;
   return sh->ops->ctx_new(&cfg, &sh->ctx, err);
 }
 
@@ -407,6 +438,7 @@ static int ld_run(ld_shared *sh, ld_result *r)
     ld_hold(o, t);
   r->interrupted = hb_interrupted() != 0;
   r->gave_up = atomic_load(&sh->gave_up) != 0;
+  r->no_h2 = atomic_load(&sh->no_h2) != 0;
   if(started == o->threads)
     rc = 0;
 out:
@@ -459,7 +491,10 @@ static void ld_warnings(const ld_shared *sh, const ld_result *r,
                "%.1f%% short of the target %.1f", ach,
                100 * (o->rate - ach) / o->rate, o->rate);
   }
-  if(r->gave_up && *nw < LD_MAX_WARN)
+  if(r->no_h2 && *nw < LD_MAX_WARN)
+    snprintf(w[(*nw)++], 300, "stopped: --http2, and the server did not "
+             "select h2 by ALPN (see errors: protocol)");
+  else if(r->gave_up && *nw < LD_MAX_WARN)
     snprintf(w[(*nw)++], 300, "stopped after %lld connect failures: no "
              "connection to %s was ever made", sh->connect_budget,
              o->url.hostport);
@@ -490,6 +525,7 @@ int hb_load_main(int argc, char **argv)
   o.resume = 1;
   o.timeout = 10;
   o.pipeline = 1;
+  o.streams = 1;
   ld_parse(argc, argv, &o);
   sh.ops = ld_check(&o);
   sh.o = &o;
@@ -500,8 +536,9 @@ int hb_load_main(int argc, char **argv)
   atomic_init(&sh.connected, 0);
   atomic_init(&sh.connect_fails, 0);
   atomic_init(&sh.gave_up, 0);
+  atomic_init(&sh.no_h2, 0);
   sh.connect_budget = LD_CONNECT_TRIES * (long long)o.conns;
-  if(ld_build_request(&o)) {
+  if(ld_build_request(&o) || (o.http2 && lh2_prepare(&o))) {
     fprintf(stderr, "httpsbench-%s load: out of memory\n",
             hb_linked_backend.name);
     return 1;
@@ -525,7 +562,10 @@ int hb_load_main(int argc, char **argv)
     ld_warnings(&sh, &r, warn, &nwarn, fd_short);
     ld_print_summary(&sh, &r, warn, nwarn);
   }
-  if(r.gave_up && !r.interrupted)
+  if(r.no_h2 && !r.interrupted)
+    fprintf(stderr, "httpsbench-%s load: stopped: %s\n",
+            hb_linked_backend.name, r.st.errmsg[HB_LE_PROTOCOL]);
+  else if(r.gave_up && !r.interrupted)
     fprintf(stderr, "httpsbench-%s load: stopped: no connection to %s "
             "could be made (%lld connect failures; first: %s)\n",
             hb_linked_backend.name, o.url.hostport,
@@ -541,6 +581,7 @@ out:
   if(sh.ctx)
     sh.ops->ctx_free(sh.ctx);
   hb_load_stats_free(&r.st);
+  lh2_unprepare(&o);
   free(o.req);
   return rc;
 }

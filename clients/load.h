@@ -43,6 +43,10 @@ typedef struct ld_opts {
   int marks;             /* --marks: "mark start" / "mark end" on stdout */
   long pipeline;         /* --pipeline: requests written per batch */
   long burn_us;          /* --burn-us: thread CPU spun per response */
+  int http2;             /* --http2: h2 by ALPN over TLS, h2c with prior
+                            knowledge over plain TCP */
+  long streams;          /* -m: streams open per connection (HTTP/2) */
+  void *h2;              /* what the HTTP/2 sessions share (loadh2.c) */
   int tls_version;       /* 0 (library default), HB_TLS_1_2, HB_TLS_1_3 */
   const char *cipher;    /* --cipher: hb_tls_config.cipher, or NULL */
   const char *cacert, *json;
@@ -72,6 +76,8 @@ typedef struct ld_shared {
   atomic_llong connect_fails;
   long long connect_budget;
   atomic_int gave_up;
+  atomic_int no_h2;      /* --http2 over TLS: ALPN did not select h2; the
+                            run stops (gave_up set too) */
 } ld_shared;
 
 /* One thread's counters, merged at the end (hb/loadstats.h). */
@@ -120,6 +126,7 @@ typedef struct ld_result {
   int windowed;          /* 0: the run ended in its warm-up, and the
                             figures cover the warm-up */
   int gave_up;           /* stopped: no connection could be made */
+  int no_h2;             /* stopped: ALPN did not select h2 */
   int interrupted;
 } ld_result;
 

@@ -32,47 +32,7 @@
 #include "hb/loadstats.h"
 #include "hb/sig.h"
 #include "load.h"
-
-#define LC_READ_BUF (256 * 1024)
-#define LC_EVENTS 256
-#define LC_SCAN_NS 10000000ull     /* timeout scan every 10 ms */
-#define LC_BACKOFF_NS 10000000ull  /* retry a failed connect after 10 ms */
-#define LC_LATE_NS 1000000ull      /* open loop: "late" is over 1 ms */
-
-enum { LC_IDLE, LC_CONNECT, LC_HANDSHAKE, LC_WRITE, LC_READ, LC_DONE };
-enum { RS_HEAD, RS_LEN, RS_CHUNKED, RS_EOF };
-
-typedef struct ld_conn {
-  ld_thread *t;
-  int fd;
-  int state;
-  unsigned armed;        /* epoll events registered; 0 = not added */
-  hb_tls_conn *tls;
-  hb_tls_session *sess;  /* to resume the next connection with */
-  hb_tls_conn *spare;    /* a cleanly closed TLS connection to reuse */
-  unsigned slot;         /* request slots held: each counts in requests
-                            once answered or failed */
-  unsigned batch;        /* requests written in this batch (1 without
-                            --pipeline) */
-  unsigned answered;     /* complete responses of this batch */
-  uint64_t wire_in0, wire_out0; /* socket bytes before the window, of a
-                            connection open when it began */
-  int want_sess;         /* fetch a session after the first response */
-  uint64_t gidx, k;      /* global index; open loop: request number */
-  uint64_t wake;         /* when to start (while in the heap) */
-  long heap_i;           /* position in the heap, -1 if not there */
-  uint64_t t_phase;      /* connect / handshake start */
-  uint64_t t_sched;      /* latency origin: schedule or first write */
-  uint64_t t_sent, t_first, deadline;
-  size_t wpos, wlen;
-  int rs;                /* response state */
-  int status, keep_alive;
-  int64_t body_left;
-  uint64_t body;
-  hb_http_chunked ck;
-  size_t head_len;       /* head bytes kept while it comes in pieces */
-  char head[HB_HTTP_MAX_HEAD];
-} ld_conn;
+#include "loadconn.h"
 
 static void lc_start(ld_conn *c, uint64_t now);
 static void lc_handshake(ld_conn *c);
@@ -137,7 +97,7 @@ static uint64_t lc_thread_cpu(void)
 }
 
 /* --burn-us: spins until ns of this thread's own CPU time have passed. */
-static void lc_burn(uint64_t ns)
+void lc_burn(uint64_t ns)
 {
   uint64_t t0 = lc_thread_cpu();
 
@@ -145,7 +105,7 @@ static void lc_burn(uint64_t ns)
     ;
 }
 
-static int lc_arm(ld_conn *c, unsigned ev)
+int lc_arm(ld_conn *c, unsigned ev)
 {
   struct epoll_event e;
 
@@ -163,7 +123,7 @@ static int lc_arm(ld_conn *c, unsigned ev)
 
 /* Open loop: connection g's k-th send is due at start + (g + k*C) / R, so
  * all connections together send at the constant rate R. */
-static uint64_t lc_sched(const ld_conn *c)
+uint64_t lc_sched(const ld_conn *c)
 {
   const ld_shared *sh = c->t->sh;
 
@@ -173,10 +133,12 @@ static uint64_t lc_sched(const ld_conn *c)
 
 /* Adds the connection's socket byte counts and closes it; clean: after a
  * complete exchange, so a TLS close_notify is in order. */
-static void lc_close(ld_conn *c, int clean)
+void lc_close(ld_conn *c, int clean)
 {
   const hb_tls_ops *ops = c->t->sh->ops;
 
+  if(c->h2)
+    lh2_free(c);
   if(c->tls) {
     hb_tls_info info;
     hb_err err;
@@ -203,13 +165,20 @@ static void lc_close(ld_conn *c, int clean)
 }
 
 /* When a connection tries again after an error or a completed request. */
-static void lc_next(ld_conn *c, uint64_t now, uint64_t backoff)
+void lc_wake(ld_conn *c, uint64_t wake)
+{
+  if(c->heap_i < 0)
+    heap_push(c->t, c, wake);
+}
+
+void lc_next(ld_conn *c, uint64_t now, uint64_t backoff)
 {
   uint64_t wake = now + backoff;
 
   c->state = LC_IDLE;
   if(c->t->sh->o->rate > 0) {
-    c->k++;
+    if(!c->t->sh->o->http2) /* HTTP/2 counts k as it claims */
+      c->k++;
     if(lc_sched(c) > wake)
       wake = lc_sched(c);
   }
@@ -217,12 +186,9 @@ static void lc_next(ld_conn *c, uint64_t now, uint64_t backoff)
     heap_push(c->t, c, wake);
 }
 
-static void lc_fail(ld_conn *c, int cat, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
 /* -n: takes up to want of the run's request slots; how many it got
  * (want without -n). */
-static unsigned lc_claim(ld_conn *c, unsigned want)
+unsigned lc_claim(ld_conn *c, unsigned want)
 {
   ld_shared *sh = c->t->sh;
   long long cur, take;
@@ -242,7 +208,7 @@ static unsigned lc_claim(ld_conn *c, unsigned want)
 
 /* Drops the slots still held: requests of a batch cut short, never
  * answered, neither successes nor errors; -n hands them out again. */
-static void lc_release(ld_conn *c)
+void lc_release(ld_conn *c)
 {
   if(c->slot && c->t->sh->o->requests)
     atomic_fetch_sub(&c->t->sh->claimed, (long long)c->slot);
@@ -254,7 +220,7 @@ static void lc_release(ld_conn *c)
  * connection was ever made, connect failures also count against the
  * run's budget (3 per connection, -c): when it is spent, the run stops
  * (nobody listens there; retrying for the whole -d would say nothing). */
-static void lc_fail(ld_conn *c, int cat, const char *fmt, ...)
+void lc_fail(ld_conn *c, int cat, const char *fmt, ...)
 {
   ld_shared *sh = c->t->sh;
   ld_stats *st = &c->t->st;
@@ -273,8 +239,14 @@ static void lc_fail(ld_conn *c, int cat, const char *fmt, ...)
   if(c->slot) { /* the request being made failed; a batch's others: */
     st->requests++;
     c->slot--;
+    if(sh->o->http2) { /* streams in flight were sent: all failed */
+      st->requests += c->slot;
+      st->errors[cat] += c->slot;
+      c->slot = 0;
+    }
     lc_release(c);
   }
+  c->pend = 0;
   if(cat == HB_LE_CONNECT &&
      !atomic_load_explicit(&sh->connected, memory_order_relaxed) &&
      atomic_fetch_add(&sh->connect_fails, 1) + 1 >= sh->connect_budget)
@@ -417,15 +389,25 @@ static void lc_handshake(ld_conn *c)
     }
     c->want_sess = sh->o->resume;
   }
-  lc_send(c, now);
+  if(sh->o->http2)
+    lh2_open(c, now);
+  else
+    lc_send(c, now);
 }
 
 /* Starts the next request (or batch): claims slots, connects if
  * needed. */
 static void lc_start(ld_conn *c, uint64_t now)
 {
-  unsigned got = lc_claim(c, (unsigned)c->t->sh->o->pipeline);
+  unsigned got;
 
+  if(c->state == LC_DONE) /* HTTP/2 open loop: a wake left over */
+    return;
+  if(c->h2) { /* a live HTTP/2 session: streams come and go in it */
+    lh2_resume(c, now);
+    return;
+  }
+  got = lc_claim(c, (unsigned)c->t->sh->o->pipeline);
   if(!got) {
     if(!c->t->sh->o->hold)
       lc_close(c, 1); /* idle: after a complete exchange, if open */
@@ -436,6 +418,11 @@ static void lc_start(ld_conn *c, uint64_t now)
   c->slot = got;
   if(c->t->sh->o->rate > 0)
     c->t_sched = lc_sched(c); /* latency counts from the schedule */
+  if(c->t->sh->o->http2) { /* the session's first stream, once up */
+    c->pend = 1;
+    if(c->t->sh->o->rate > 0)
+      c->k++;
+  }
   if(c->fd < 0)
     lc_connect(c, now);
   else
@@ -488,6 +475,8 @@ static int lc_complete(ld_conn *c, uint64_t now)
   st->responses++;
   c->slot--;
   c->answered++;
+  if(!st->protocol[0]) /* parsed as such: whatever ALPN said */
+    memcpy(st->protocol, "http/1.1", sizeof("http/1.1"));
   if(c->status >= 200 && c->status <= 299) {
     st->ok++;
     st->bytes_body += c->body;
@@ -753,6 +742,7 @@ static void lc_event(ld_conn *c, unsigned ev)
     if(c->fd >= 0)
       lc_idle_read(c);
     break;
+  case LC_H2: lh2_event(c, ev); break;
   default: break;
   }
 }
@@ -770,6 +760,8 @@ static void lc_timeouts(ld_thread *t, uint64_t now)
     if(c->state >= LC_CONNECT && c->state <= LC_READ && now > c->deadline)
       lc_fail(c, HB_LE_TIMEOUT, "%s timed out after %g s", what[c->state],
               t->sh->o->timeout);
+    else if(c->state == LC_H2)
+      lh2_timeouts(c, now);
   }
 }
 

@@ -44,6 +44,10 @@ void ld_print_summary(const ld_shared *sh, const ld_result *r,
     printf("  %.2f s, ", o->duration);
   if(o->pipeline > 1)
     printf("pipeline %ld, ", o->pipeline);
+  if(o->http2)
+    printf("HTTP/2 %s, %ld stream%s per connection, ", st->protocol[0]
+           ? st->protocol : "(not negotiated)", o->streams,
+           o->streams > 1 ? "s" : "");
   printf("%ld thread%s, %ld connection%s, %s", o->threads,
          o->threads > 1 ? "s" : "", o->conns, o->conns > 1 ? "s" : "",
          sh->ops->name);
@@ -72,6 +76,9 @@ static json_t *out_params(const ld_shared *sh, const char *backend)
     json_object_set_new(p, "duration_s", json_real(o->duration));
   json_object_set_new(p, "warmup_s", json_real(o->warmup));
   json_object_set_new(p, "pipeline", json_integer(o->pipeline));
+  json_object_set_new(p, "http2", json_boolean(o->http2));
+  json_object_set_new(p, "streams", json_integer(o->http2 ? o->streams
+                                                           : 1));
   json_object_set_new(p, "burn_us", json_integer(o->burn_us));
   json_object_set_new(p, "model", json_string(o->rate > 0 ? "open"
                                                            : "closed"));
@@ -99,6 +106,7 @@ int ld_write_report(int argc, char **argv, const ld_shared *sh,
   json_t *rep = hb_report_new(argc, argv);
   hb_load_run run = out_run(sh, r);
   hb_err err = { "" };
+  json_t *res;
   int rc;
 
   if(sh->tls)
@@ -107,8 +115,19 @@ int ld_write_report(int argc, char **argv, const ld_shared *sh,
                           : hb_linked_backend.library);
   else
     hb_report_add_backend(rep, "plain", "kernel TCP");
-  hb_load_result(rep, backend, out_params(sh, backend), &r->st, &run,
-                 warnings, nwarn);
+  res = hb_load_result(rep, backend, out_params(sh, backend), &r->st, &run,
+                       warnings, nwarn);
+  if(sh->o->http2) { /* streams per connection: asked, allowed, used */
+    long used = sh->o->streams;
+
+    if(r->st.peer_streams && r->st.peer_streams < (uint32_t)used)
+      used = (long)r->st.peer_streams;
+    json_object_set_new(res, "http2", json_pack("{s:I,s:o,s:I}",
+      "streams_asked", (json_int_t)sh->o->streams,
+      "server_max_streams", r->st.peer_streams
+      ? json_integer((json_int_t)r->st.peer_streams) : json_null(),
+      "streams_per_connection", (json_int_t)used));
+  }
   rc = hb_report_write(rep, sh->o->json, r->interrupted, &err);
   json_decref(rep);
   if(rc != HB_OK)

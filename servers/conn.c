@@ -303,6 +303,7 @@ void srv_conn_close(srv_conn *c)
 
   srv_timer_unlink(c);
   srv_response_reset(c);
+  srv_h2_free(c);
   w->s->ops->conn_free(c->tls);
   close(c->fd);       /* also leaves the epoll set */
   if(c->in != c->small)
@@ -320,7 +321,7 @@ void srv_conn_close(srv_conn *c)
 /* After the last response: close now when the peer has nothing more in
  * flight, else half-close and read what it still sends for a while, so
  * unread bytes do not turn our close into a reset that eats the reply. */
-static void conn_finish_close(srv_conn *c, int linger)
+void srv_conn_finish_close(srv_conn *c, int linger)
 {
   hb_err err;
 
@@ -549,7 +550,7 @@ static int conn_done(srv_conn *c)
 
   srv_response_reset(c);
   if(c->close_after) {
-    conn_finish_close(c, linger);
+    srv_conn_finish_close(c, linger);
     return 0;
   }
   c->state = ST_READ;
@@ -558,9 +559,34 @@ static int conn_done(srv_conn *c)
   return 1;
 }
 
+/* Plain TCP with --h2c, a connection's first bytes: the HTTP/2 client
+ * preface (prior knowledge)? 1 yes, 0 no (HTTP/1.1), -1 too few bytes
+ * to tell. */
+static int conn_is_preface(const srv_conn *c)
+{
+  static const char pri[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+  size_t avail = c->in_len - c->in_off;
+  size_t k = avail < sizeof(pri) - 1 ? avail : sizeof(pri) - 1;
+
+  if(memcmp(c->in + c->in_off, pri, k))
+    return 0;
+  return k == sizeof(pri) - 1 ? 1 : -1;
+}
+
 /* Serves what is buffered. 1: waiting for input; 0: blocked or gone. */
 static int conn_process(srv_conn *c)
 {
+  if(c->h2c_check && c->in_len > c->in_off) {
+    int pre = conn_is_preface(c);
+
+    if(pre < 0)
+      return 1;
+    c->h2c_check = 0;
+    if(pre) {
+      srv_h2_start(c, c->in + c->in_off, c->in_len - c->in_off);
+      return 0;
+    }
+  }
   for(;;) {
     if(c->phase == PH_HEAD && !conn_parse(c))
       return 1;
@@ -655,6 +681,15 @@ static void conn_handshake(srv_conn *c)
   switch(io) {
   case HB_IO_OK:
     conn_handshake_done(c);
+    if(c->w->s->h2.enabled) {
+      char proto[16];
+
+      hb_tls_alpn(c->w->s->ops, c->tls, proto, sizeof(proto));
+      if(!strcmp(proto, "h2")) {
+        srv_h2_start(c, NULL, 0);
+        return;
+      }
+    }
     c->state = ST_READ;
     conn_read(c);
     return;
@@ -694,6 +729,9 @@ void srv_conn_event(srv_conn *c, uint32_t events)
         conn_read(c);
     }
     break;
+  case ST_H2:
+    srv_h2_event(c);
+    break;
   default:
     conn_linger(c);
   }
@@ -707,6 +745,9 @@ void srv_conn_timeout(srv_conn *c)
   }
   if(c->state == ST_HANDSHAKE)
     srv_count(c->w, SRV_ERR_HANDSHAKE_TIMEOUT, "no handshake within "
+              "--idle-timeout");
+  else if(c->state == ST_H2)
+    srv_count(c->w, SRV_ERR_IDLE_TIMEOUT, "no HTTP/2 progress within "
               "--idle-timeout");
   else if(c->state == ST_WRITE)
     srv_count(c->w, SRV_ERR_WRITE_TIMEOUT, "peer stopped reading for "
@@ -747,6 +788,7 @@ void srv_conn_start(srv_worker *w, int fd)
   c->in_cap = SRV_IN_SMALL;
   /* chosen once: plain TCP has no handshake to run or count */
   c->state = s->plain ? ST_READ : ST_HANDSHAKE;
+  c->h2c_check = s->plain && s->h2.h2c;
   /* TCP_NODELAY comes from the listener (Linux copies it on accept) */
   if(s->ops->conn_new(s->ctx, fd, NULL, &c->tls, &err)) {
     srv_count(w, SRV_ERR_TLS_SETUP, err.msg);

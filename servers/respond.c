@@ -91,6 +91,10 @@ static void rsp_head(srv_conn *c, int code, const char *type,
   p = PUTS(p, "\r\n\r\n");
   c->r.head_len = (size_t)(p - c->head);
   c->r.head_off = 0;
+  c->r.status = code;
+  c->r.ctype = type;
+  c->r.ctype_len = type_len;
+  c->r.clen = clen;
 }
 
 void srv_response_reset(srv_conn *c)
@@ -341,6 +345,7 @@ static uint64_t rsp_clock_ns(clockid_t id)
 size_t srv_stats_json(srv *s, int snapshot, char *buf, size_t size)
 {
   uint64_t conns = 0, reqs = 0, hs = 0, hs_ns = 0, res = 0, body = 0;
+  uint64_t h2c = 0, h2s = 0;
   uint64_t errs[SRV_ERR_COUNT], t_ns, cpu_ns;
   rsp_out o = { buf, size, 0 };
   double user, sys;
@@ -356,6 +361,8 @@ size_t srv_stats_json(srv *s, int snapshot, char *buf, size_t size)
     hs_ns += SRV_GET(w->handshake_ns);
     res += SRV_GET(w->resumed);
     body += SRV_GET(w->bytes_body);
+    h2c += SRV_GET(w->h2_conns);
+    h2s += SRV_GET(w->h2_streams);
     for(e = 0; e < SRV_ERR_COUNT; e++)
       errs[e] += SRV_GET(w->errors[e]);
   }
@@ -383,6 +390,8 @@ size_t srv_stats_json(srv *s, int snapshot, char *buf, size_t size)
              (unsigned long long)reqs, (unsigned long long)hs,
              (unsigned long long)hs_ns, (unsigned long long)res,
              (unsigned long long)body);
+  rsp_printf(&o, "\"h2_connections\":%llu,\"h2_streams\":%llu,",
+             (unsigned long long)h2c, (unsigned long long)h2s);
   if(snapshot) {
     rsp_printf(&o, "\"tls\":");
     if(atomic_load_explicit(&s->tls_state, memory_order_acquire) == 2) {

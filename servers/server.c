@@ -18,12 +18,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <nghttp2/nghttp2.h>
+
 #include "hb/backend.h"
 #include "hb/certs.h"
 #include "hb/cli.h"
 #include "hb/sig.h"
 #include "hb/suites.h"
 #include "hb/tls_groups.h"
+#include "hb/tls_layer.h"
 #include "server.h"
 
 #define SRV_NAME(id, name) name,
@@ -37,6 +40,9 @@ typedef struct srv_opts {
   int rsa_kx, threads, usage, tls_given;
   long max_conns, early_data, burn_us, stall_ms, stall_after;
   double idle;
+  const char *alpn;    /* --alpn, or NULL: by --no-h2 */
+  int alpn_strict, no_h2;
+  long h2_streams, h2_window, h2_header_list;
 } srv_opts;
 
 static char srv_prog[96] = "httpsbench server";
@@ -73,16 +79,19 @@ static void srv_help(void)
 {
   printf(
 "usage: httpsbench-%s server [options]\n"
-"HTTP/1.1 server for the throughput suites, over %s. Prints one line,\n"
+"HTTP/1.1 and HTTP/2 server for the throughput suites, over %s. HTTP/2\n"
+"is h2 by ALPN over TLS, and h2c with prior knowledge over plain TCP (a\n"
+"connection whose first bytes are the HTTP/2 client preface). Prints one line,\n"
 "`listening on HOST:PORT`, once it accepts (over TLS with the suite's\n"
 "certificate, followed by ` (CA certificate for clients: PATH)` on the\n"
 "same line); stops cleanly on SIGINT/TERM. Each SIGUSR1 prints one JSON\n"
 "line, cumulative counters since start (readers take differences):\n"
 "  {\"snapshot\":1,\"t_ns\" (CLOCK_MONOTONIC),\"cpu_ns\" (process CPU),\n"
 "  \"cpu_user_s\",\"cpu_sys_s\",\"rss_bytes\" (VmRSS),\"live\" (open now),\n"
-"  \"connections\",\"requests\",\"handshakes\",\"handshake_ns\" (their\n"
-"  time from accept to completion, summed),\"resumed\",\"bytes_body\"\n"
-"  (body bytes taken by writes),\"tls\":{\"version\",\"cipher\",\"group\"}\n"
+"  \"connections\",\"requests\" (HTTP/2: streams answered),\"handshakes\",\n"
+"  \"handshake_ns\" (their time from accept to completion, summed),\n"
+"  \"resumed\",\"bytes_body\" (body bytes taken by writes; HTTP/2: DATA\n"
+"  payload produced),\"h2_connections\",\"h2_streams\",\"tls\":{\"version\",\"cipher\",\"group\"}\n"
 "  of the first handshake or null,\"errors\":{...}}\n"
 "Signals sent before the previous line is out may merge into one.\n"
 "  GET /bytes/N     N bytes (0 .. 64 MiB; byte i is i %% 251)\n"
@@ -116,6 +125,19 @@ static void srv_help(void)
 "                       default 0: never)\n"
 "  --stall-after N      requests answered before the stall (default 100)\n"
 "  --help               this text\n"
+"HTTP/2 (nghttp2):\n"
+"  --no-h2              HTTP/1.1 only: no h2 in ALPN, no h2c\n"
+"  --h2-max-streams N   SETTINGS_MAX_CONCURRENT_STREAMS (default 100; more\n"
+"                       at once are refused with RST_STREAM REFUSED_STREAM)\n"
+"  --h2-window BYTES    SETTINGS_INITIAL_WINDOW_SIZE and the connection's\n"
+"                       receive window (65535 .. 2147483647, default 65535)\n"
+"  --h2-max-header-list BYTES  SETTINGS_MAX_HEADER_LIST_SIZE; a request\n"
+"                       over it gets 431 (1024 .. 1048576, default 16384)\n"
+"  Refused and counted (errors): more than 8 CONTINUATION frames after a\n"
+"  HEADERS, SETTINGS/PING over %d then %d/s or acknowledgements piling up\n"
+"  past 1000, RST_STREAM over %d then %d/s (rapid reset): GOAWAY\n"
+"  ENHANCE_YOUR_CALM; bad frames and a bad preface: GOAWAY PROTOCOL_ERROR\n"
+"  (or the code RFC 9113 gives).\n"
 "TLS (engines with a TLS library; the plain engine ignores these):\n"
 "  --tls 1.2|1.3|any    protocol version (default any: 1.2 or newer)\n"
 "  --cert FILE          certificate chain, PEM, leaf first (with --key)\n"
@@ -135,6 +157,13 @@ static void srv_help(void)
 "  --rsa-kx             TLS 1.2 RSA key transport suites only (needs an\n"
 "                       RSA certificate)\n"
 "  --client-ca FILE     require a client certificate issued under FILE\n"
+"  --alpn LIST          ALPN protocols accepted, in the server's order of\n"
+"                       preference (default h2,http/1.1; http/1.1 with\n"
+"                       --no-h2); a client offering none gets HTTP/1.1\n"
+"  --alpn-strict        refuse (alert no_application_protocol) a client\n"
+"                       that offers ALPN with nothing in common; without\n"
+"                       it such a client gets HTTP/1.1 (mbedTLS always\n"
+"                       refuses it)\n"
 "  --early-data BYTES   accept up to BYTES of TLS 1.3 0-RTT early data on\n"
 "                       resumption (needs tickets); the request in it is\n"
 "                       answered before the client's Finished where the\n"
@@ -144,7 +173,8 @@ static void srv_help(void)
 "Request bodies up to 1 MiB are read and dropped; larger ones get 413.\n",
     hb_linked_backend.name, hb_linked_backend.tls &&
     hb_linked_backend.tls != &hb_plain_tls ? hb_linked_backend.library :
-    "plain TCP", HB_CERT_TYPES);
+    "plain TCP", SRV_H2_CTRL_BURST, SRV_H2_CTRL_RATE, SRV_H2_RST_BURST,
+    SRV_H2_RST_RATE, HB_CERT_TYPES);
 }
 
 /* --groups: a colon list of the group table's names, or a usage error. */
@@ -198,6 +228,12 @@ static void srv_parse(int argc, char **argv, srv_opts *o)
     { "stall-ms", required_argument, NULL, 'S' },
     { "stall-after", required_argument, NULL, 'A' },
     { "help", no_argument, NULL, 'h' },
+    { "alpn", required_argument, NULL, 1000 },
+    { "alpn-strict", no_argument, NULL, 1001 },
+    { "no-h2", no_argument, NULL, 1002 },
+    { "h2-max-streams", required_argument, NULL, 1003 },
+    { "h2-window", required_argument, NULL, 1004 },
+    { "h2-max-header-list", required_argument, NULL, 1005 },
     { NULL, 0, NULL, 0 }
   };
   long v;
@@ -211,6 +247,9 @@ static void srv_parse(int argc, char **argv, srv_opts *o)
   o->max_conns = 10000;
   o->idle = 60;
   o->stall_after = 100;
+  o->h2_streams = 100;
+  o->h2_window = 65535;
+  o->h2_header_list = 16384;
   optind = 1;
   opterr = 0;               /* one line of ours instead of getopt's */
   while((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
@@ -300,6 +339,33 @@ static void srv_parse(int argc, char **argv, srv_opts *o)
         hb_usage_fail("server", "--stall-after: '%s' is not a count "
                       "0..1000000000", optarg);
       break;
+    case 1000: {
+      hb_alpn_list l;
+      hb_err e;
+
+      if(hb_alpn_parse(optarg, &l, &e) || !l.n)
+        hb_usage_fail("server", "--alpn: %s", l.n ? e.msg : "empty list");
+      o->alpn = optarg;
+      o->tls_given = 1;
+      break;
+    }
+    case 1001: o->alpn_strict = 1; o->tls_given = 1; break;
+    case 1002: o->no_h2 = 1; break;
+    case 1003:
+      if(hb_parse_int(optarg, 1, 1000000, &o->h2_streams))
+        hb_usage_fail("server", "--h2-max-streams: '%s' is not 1..1000000",
+                      optarg);
+      break;
+    case 1004:
+      if(hb_parse_int(optarg, 65535, 2147483647, &o->h2_window))
+        hb_usage_fail("server", "--h2-window: '%s' is not 65535.."
+                      "2147483647 bytes", optarg);
+      break;
+    case 1005:
+      if(hb_parse_int(optarg, 1024, 1048576, &o->h2_header_list))
+        hb_usage_fail("server", "--h2-max-header-list: '%s' is not "
+                      "1024..1048576 bytes", optarg);
+      break;
     case 'h':
       srv_help();
       exit(0);
@@ -323,6 +389,8 @@ static void srv_parse(int argc, char **argv, srv_opts *o)
     hb_usage_fail("server", "--cert-type and --cert exclude each other");
   if(!o->cert_type)
     o->cert_type = "ecdsa-p256";
+  if(!o->alpn)
+    o->alpn = o->no_h2 ? "http/1.1" : "h2,http/1.1";
   {
     char host[256], port[16];
     if(srv_split_addr(o->listen, host, sizeof(host), port, sizeof(port)))
@@ -442,6 +510,17 @@ static int srv_tls_setup(srv *s, const srv_opts *o, char *ca, size_t size,
   if(o->rsa_kx && !(ops->supports & HB_TLS_SUP_RSA_KX))
     return hb_err_set(err, HB_UNSUPPORTED, "%s offers no RSA key transport"
                       " suites", ops->name);
+  if(ops->supports & HB_TLS_SUP_ALPN) {
+    cfg.alpn = o->alpn;
+    cfg.alpn_strict = o->alpn_strict;
+    if(!o->alpn_strict && !(ops->supports & HB_TLS_SUP_ALPN_FALLBACK))
+      fprintf(stderr, "%s: %s refuses a client whose ALPN offer has "
+              "nothing in common with '%s' (no fallback to HTTP/1.1 "
+              "without ALPN)\n", srv_prog, ops->name, o->alpn);
+  }
+  else if(!o->no_h2)
+    fprintf(stderr, "%s: %s has no ALPN: HTTP/1.1 only over TLS\n",
+            srv_prog, ops->name);
   return ops->ctx_new(&cfg, &s->ctx, err);
 }
 
@@ -565,6 +644,25 @@ int hb_server_main(int argc, char **argv)
   s.burn_ns = (uint64_t)o.burn_us * 1000u;
   s.stall_ns = (uint64_t)o.stall_ms * 1000000u;
   s.stall_after = (uint64_t)o.stall_after;
+  {
+    hb_alpn_list l;
+    int i2;
+
+    s.h2.enabled = 0;
+    if(!o.no_h2 && !hb_alpn_parse(o.alpn, &l, &err))
+      for(i2 = 0; i2 < l.n; i2++)
+        if(!strcmp(l.names[i2], "h2"))
+          s.h2.enabled = 1;
+  }
+  s.h2.h2c = !o.no_h2;
+  s.h2.max_streams = (uint32_t)o.h2_streams;
+  s.h2.window = (uint32_t)o.h2_window;
+  s.h2.max_header_list = (uint32_t)o.h2_header_list;
+  if(srv_h2_callbacks(&s.h2.callbacks) || srv_h2_option(&s.h2,
+                                                        &s.h2.option)) {
+    fprintf(stderr, "%s: out of memory (nghttp2)\n", srv_prog);
+    return 1;
+  }
   if(!s.ops) {
     fprintf(stderr, "%s: the %s backend has no TLS connection table yet; "
             "no server\n", srv_prog, hb_linked_backend.name);
@@ -696,6 +794,8 @@ out:
     close(s.rootfd);
   free(fds);
   free(s.workers);
+  nghttp2_session_callbacks_del(s.h2.callbacks);
+  nghttp2_option_del(s.h2.option);
   if(s.pattern)
     srv_pattern_free(s.pattern, s.patfd);
   return rc;

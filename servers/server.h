@@ -29,6 +29,10 @@
 #define SRV_SENDFILE_MIN (64u << 10) /* bigger bodies by ops->sendfile */
 #define SRV_LINGER_NS 2000000000ull /* reading after a final error reply */
 #define SRV_STATS_MAX 4096          /* /__stats, --usage, snapshot JSON */
+#define SRV_H2_CTRL_BURST 1000      /* HTTP/2 SETTINGS+PING frames ... */
+#define SRV_H2_CTRL_RATE 100        /* ... then this many per second */
+#define SRV_H2_RST_BURST 1000       /* RST_STREAM frames received ... */
+#define SRV_H2_RST_RATE 33          /* ... then per second */
 
 /* The body of GET /bytes/N: byte i is i % 251. The buffer holds two
  * periods, so any piece of up to one period starting at (i % period) is
@@ -60,7 +64,13 @@
   X(URI_TOO_LONG, "uri_too_long")    /* 414 */                         \
   X(HEAD_TOO_LARGE, "head_too_large") /* 431 */                        \
   X(NOT_IMPLEMENTED, "not_implemented") /* 501 */                      \
-  X(BAD_VERSION, "bad_version")      /* 505 */
+  X(BAD_VERSION, "bad_version")      /* 505 */                         \
+  X(H2_PREFACE, "h2_bad_preface")    /* not the client preface */      \
+  X(H2_PROTOCOL, "h2_protocol")      /* GOAWAY for a protocol error */ \
+  X(H2_CTRL_FLOOD, "h2_settings_ping_flood") /* ENHANCE_YOUR_CALM */   \
+  X(H2_RESET_FLOOD, "h2_rapid_reset") /* RST_STREAM flood */           \
+  X(H2_CONT_FLOOD, "h2_continuation_flood")                           \
+  X(H2_HEADERS_TOO_LARGE, "h2_headers_too_large") /* 431 */
 
 #define SRV_ENUM(id, name) SRV_ERR_##id,
 typedef enum srv_err { SRV_ERRORS(SRV_ENUM) SRV_ERR_COUNT } srv_err;
@@ -91,13 +101,32 @@ typedef struct srv_resp {
   size_t wlen;
   size_t whead;            /* head bytes at the front of wptr */
   int started;             /* first write (head + body start) made */
+  int status;              /* what the head says: status code, */
+  const char *ctype;       /* Content-Type, */
+  size_t ctype_len;
+  uint64_t clen;           /* Content-Length (HEAD: of the GET) */
 } srv_resp;
 
-enum { ST_HANDSHAKE, ST_READ, ST_WRITE, ST_LINGER };
+enum { ST_HANDSHAKE, ST_READ, ST_WRITE, ST_LINGER, ST_H2 };
 enum { PH_HEAD, PH_BODY, PH_RESPOND };
 enum { LIST_IDLE, LIST_LINGER, LIST_COUNT };
 
 struct srv_worker;
+typedef struct srv_h2 srv_h2;  /* h2.c: one HTTP/2 session */
+struct nghttp2_session_callbacks;
+struct nghttp2_option;
+
+/* HTTP/2 settings (server options). */
+typedef struct srv_h2_conf {
+  int enabled;                   /* ALPN offers h2 (TLS) */
+  int h2c;                       /* plain TCP: prior knowledge */
+  uint32_t max_streams;          /* SETTINGS_MAX_CONCURRENT_STREAMS */
+  uint32_t window;               /* SETTINGS_INITIAL_WINDOW_SIZE, and
+                                    the connection's receive window */
+  uint32_t max_header_list;      /* SETTINGS_MAX_HEADER_LIST_SIZE */
+  struct nghttp2_session_callbacks *callbacks; /* shared, read-only */
+  struct nghttp2_option *option;
+} srv_h2_conf;
 
 typedef struct srv_conn {
   struct srv_conn *prev, *next;  /* timer list, oldest first */
@@ -113,6 +142,8 @@ typedef struct srv_conn {
   int close_after;               /* close once this response is out */
   int http10;                    /* answer keep-alive explicitly */
   int linger;                    /* refused: read on after the reply */
+  int h2c_check;                 /* plain TCP, first bytes: preface? */
+  srv_h2 *h2;                    /* ST_H2: the session */
   /* input: requests at in[in_off .. in_len) */
   char *in;
   size_t in_off, in_len, in_cap;
@@ -150,6 +181,8 @@ typedef struct srv_worker {
   srv_counter resumed;           /* of those, resumed sessions */
   srv_counter handshake_ns;      /* of those, accept to completion, ns */
   srv_counter bytes_body;        /* body bytes accepted by a write */
+  srv_counter h2_conns;          /* connections that spoke HTTP/2 */
+  srv_counter h2_streams;        /* HTTP/2 request streams opened */
   srv_counter errors[SRV_ERR_COUNT];
 } srv_worker;
 
@@ -178,6 +211,7 @@ typedef struct srv {
   hb_tls_info tls_first;
   srv_worker *workers;
   int nworkers;
+  srv_h2_conf h2;
 } srv;
 
 /* server.c */
@@ -200,6 +234,17 @@ void srv_conn_start(srv_worker *w, int fd);
 void srv_conn_event(srv_conn *c, uint32_t events);
 void srv_conn_timeout(srv_conn *c);
 void srv_conn_close(srv_conn *c);
+/* close_notify (FIN), then close now or, linger, after reading on. */
+void srv_conn_finish_close(srv_conn *c, int linger);
+
+/* h2.c */
+int srv_h2_callbacks(struct nghttp2_session_callbacks **out);
+int srv_h2_option(const srv_h2_conf *conf, struct nghttp2_option **out);
+/* Makes c an HTTP/2 connection; pre: bytes already read (n may be 0).
+ * c may be closed on return. */
+int srv_h2_start(srv_conn *c, const char *pre, size_t n);
+void srv_h2_event(srv_conn *c);
+void srv_h2_free(srv_conn *c);
 
 /* respond.c */
 void srv_pattern_fill(char *buf);

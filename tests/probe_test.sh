@@ -152,7 +152,9 @@ expect "$tmp/https_new.json" "total[0]['tls']['version'][:5]" TLSv1 \
   "https tls version"
 expect "$tmp/https_new.json" "bool(total[0]['tls']['cipher'])" True \
   "https cipher"
-expect "$tmp/https_new.json" "total[0]['http_version']" 1.1 "http version"
+# curl's default over TLS offers h2 by ALPN, and our server takes it
+expect "$tmp/https_new.json" "total[0]['http_version']" 2 \
+  "http version: h2 chosen by ALPN"
 
 run https_reuse 0 "$HB" probe "$SU" -n $N --reuse --cacert "$C/root.pem" \
   --json "$tmp/https_reuse.json"
@@ -166,6 +168,8 @@ for v in 1.2 1.3; do
     --cacert "$C/root.pem" --json "$tmp/tls$v.json"
   report_ok "tls$v"
   expect "$tmp/tls$v.json" "total[0]['tls']['version']" "TLSv$v" "--tls $v"
+  expect "$tmp/tls$v.json" "total[0]['http_version']" 1.1 \
+    "--http1.1: http/1.1 by ALPN"
 done
 
 run resolve 0 "$HB" probe "https://probe.invalid:$T/bytes/10" -n 2 \

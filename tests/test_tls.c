@@ -22,6 +22,7 @@
 #include "hb/backend.h"
 #include "hb/certs.h"
 #include "hb/clock.h"
+#include "hb/tls_layer.h"
 
 extern const hb_tls_ops HB_TLS_TABLE;
 static const hb_tls_ops *T = &HB_TLS_TABLE;
@@ -242,6 +243,8 @@ typedef struct conf {
   uint32_t early;            /* server: max_early_data */
   const char *ccipher, *scipher; /* cfg.cipher of client / server */
   int rsa_kx;                /* both sides */
+  const char *calpn, *salpn; /* cfg.alpn of client / server */
+  int alpn_strict;           /* server */
 } conf;
 
 typedef struct run {
@@ -250,6 +253,7 @@ typedef struct run {
   hb_err cerr, serr;
   hb_tls_info ci, si;
   hb_tls_session *session; /* out: from the client after data */
+  char calpn[40], salpn[40]; /* ALPN each side saw negotiated */
 } run;
 
 static int make_ctx(const conf *c, int server, hb_cert_paths *p,
@@ -270,6 +274,8 @@ static int make_ctx(const conf *c, int server, hb_cert_paths *p,
   cfg.groups = c->groups;
   cfg.cipher = server ? c->scipher : c->ccipher;
   cfg.rsa_kx = c->rsa_kx;
+  cfg.alpn = server ? c->salpn : c->calpn;
+  cfg.alpn_strict = server && c->alpn_strict;
   if(server) {
     cfg.cert_file = c->chain ? c->chain : p->chain;
     cfg.key_file = c->key ? c->key : p->key;
@@ -375,6 +381,8 @@ static void connect_once(const conf *c, ctxs *x, hb_tls_session *resume,
           sv.err.msg, cl.err.msg);
     T->info(cl.c, &out->ci);
     T->info(sv.c, &out->si);
+    hb_tls_alpn(T, cl.c, out->calpn, sizeof(out->calpn));
+    hb_tls_alpn(T, sv.c, out->salpn, sizeof(out->salpn));
     if(T->session_get(cl.c, &out->session, &err) != HB_OK)
       CHECK(0, "session_get: %s", err.msg);
     if(bytes) {
@@ -817,6 +825,78 @@ static void test_bad_handshakes(int tls13)
   expect_failure("missing client certificate", &c);
 }
 
+/* One ALPN case: client offers coffer, the server accepts
+ * "h2,http/1.1"; want is the protocol both must see ("" none), or NULL
+ * for a refused handshake. */
+static void alpn_case(int version, const char *coffer, int strict,
+                      const char *want)
+{
+  conf c = { 0 };
+  run r;
+  char what[96];
+
+  c.type = "ecdsa-p256";
+  c.version = version;
+  c.salpn = "h2,http/1.1";
+  c.calpn = coffer;
+  c.alpn_strict = strict;
+  snprintf(what, sizeof(what), "ALPN %s offer '%s'%s", vname(version),
+           coffer ? coffer : "(none)", strict ? " strict" : "");
+  if(!want) {
+    expect_failure(what, &c);
+    return;
+  }
+  connect_fresh(&c, 0, &r);
+  CHECK(r.ok, "%s: %s / %s", what, r.cerr.msg, r.serr.msg);
+  CHECK(!r.ok || (!strcmp(r.calpn, want) && !strcmp(r.salpn, want)),
+        "%s: want '%s', client saw '%s', server '%s'", what, want,
+        r.calpn, r.salpn);
+  if(r.ok)
+    printf("  %s: '%s'\n", what, r.calpn);
+  if(r.session)
+    T->session_free(r.session);
+}
+
+static void test_alpn(int version)
+{
+  int fallback = (T->supports & HB_TLS_SUP_ALPN_FALLBACK) != 0;
+
+  alpn_case(version, "h2,http/1.1", 0, "h2");
+  alpn_case(version, "h2", 0, "h2");
+  alpn_case(version, "http/1.1", 0, "http/1.1");
+  alpn_case(version, "http/1.1,h2", 0, "h2");
+  alpn_case(version, NULL, 0, "");
+  alpn_case(version, NULL, 1, "");
+  /* nothing in common: no protocol (the client speaks HTTP/1.1), or a
+   * refusal where the library always refuses */
+  alpn_case(version, "spdy/1,foo", 0, fallback ? "" : NULL);
+  alpn_case(version, "spdy/1,foo", 1, NULL);
+}
+
+static void test_alpn_lists(void)
+{
+  static const char *bad[] = { "h2,,x", ",h2", "h2,", "h2,h2",
+    "a,b,c,d,e,f,g,h,i", "0123456789abcdef0123456789abcdef0", NULL };
+  hb_alpn_list l;
+  hb_err err = { "" };
+  static const unsigned char offer[] = "\x08http/1.1\x02h2";
+  int i;
+
+  CHECK(hb_alpn_parse("h2,http/1.1", &l, &err) == HB_OK && l.n == 2 &&
+        l.wire_len == 12 && !memcmp(l.wire, "\x02h2\x08http/1.1", 12) &&
+        !strcmp(l.comma, "h2,http/1.1") && !strcmp(l.ptrs[1], "http/1.1")
+        && !l.ptrs[2], "ALPN list h2,http/1.1: %s", err.msg);
+  CHECK(hb_alpn_select(&l, offer, sizeof(offer) - 1) == 0,
+        "server preference: h2 before the client's http/1.1");
+  CHECK(hb_alpn_select(&l, offer, 5) == -1, "a cut offer is refused");
+  CHECK(hb_alpn_select(&l, (const unsigned char *)"\x03foo", 4) == -1,
+        "nothing in common");
+  CHECK(hb_alpn_parse(NULL, &l, &err) == HB_OK && l.n == 0, "no list");
+  for(i = 0; bad[i]; i++)
+    CHECK(hb_alpn_parse(bad[i], &l, &err) == HB_ERROR && err.msg[0],
+          "ALPN list '%s' accepted", bad[i]);
+}
+
 static void test_misc(void)
 {
   conf c = { 0 };
@@ -890,6 +970,24 @@ int main(void)
   else
     printf("  %s has no 0-RTT early data\n", T->name);
   test_bad_handshakes(tls13);
+  test_alpn_lists();
+  if(T->supports & HB_TLS_SUP_ALPN) {
+    test_alpn(HB_TLS_1_2);
+    if(tls13)
+      test_alpn(HB_TLS_1_3);
+  }
+  else {
+    hb_tls_ctx *ctx = NULL;
+    hb_tls_config cfg = { 0 };
+    hb_err err = { "" };
+
+    cfg.alpn = "h2";
+    CHECK(T->ctx_new(&cfg, &ctx, &err) == HB_UNSUPPORTED,
+          "%s has no ALPN yet took a list", T->name);
+    if(ctx)
+      T->ctx_free(ctx);
+    printf("  %s has no ALPN: %s\n", T->name, err.msg);
+  }
   test_ciphers(tls13);
   test_misc();
   close(lfd);

@@ -22,9 +22,27 @@
  *   write    the request could not be sent (EPIPE, closed)
  *   timeout  connect, handshake or response not done within --timeout
  *   status   a complete response with a status outside 2xx
- *   reset    ECONNRESET while sending or reading a request */
+ *   reset    ECONNRESET while sending or reading a request
+ * HTTP/2 (timeouts, status, connect, tls, read, write, reset as above; a
+ * connection failing fails every stream open on it):
+ *   stream_reset  the server reset the stream (RST_STREAM), by error
+ *                 code in hb_load_stats.rst_codes
+ *   goaway        the server's GOAWAY with an error code (one per
+ *                 GOAWAY); GOAWAY with NO_ERROR is a graceful close:
+ *                 counted in goaways, the streams it did not take count
+ *                 nowhere and are made again on a new connection
+ *   protocol      ALPN did not select h2 (--http2 over TLS: the run
+ *                 stops), or nghttp2 found the server's HTTP/2 wrong
+ *                 (a malformed response, a body not matching its
+ *                 content-length, a connection error) */
 enum { HB_LE_CONNECT, HB_LE_TLS, HB_LE_READ, HB_LE_WRITE, HB_LE_TIMEOUT,
-       HB_LE_STATUS, HB_LE_RESET, HB_LE_COUNT };
+       HB_LE_STATUS, HB_LE_RESET, HB_LE_STREAM_RESET, HB_LE_GOAWAY,
+       HB_LE_PROTOCOL, HB_LE_COUNT };
+
+/* HTTP/2 error codes (RFC 9113, 7): 0x0 NO_ERROR .. 0xd
+ * HTTP_1_1_REQUIRED; one more slot for any other code. */
+#define HB_H2_CODES 15
+extern const char *const hb_h2_code_names[HB_H2_CODES];
 
 extern const char *const hb_load_error_names[HB_LE_COUNT];
 
@@ -43,10 +61,17 @@ typedef struct hb_load_stats {
   uint64_t resumed;     /* subset of handshakes */
   uint64_t errors[HB_LE_COUNT];
   uint64_t late;        /* open loop: sends over 1 ms behind schedule */
+  uint64_t goaways;     /* HTTP/2: GOAWAY frames received, any code */
+  uint64_t rst_codes[HB_H2_CODES]; /* errors[HB_LE_STREAM_RESET] by the
+                           reset's error code (last: other codes) */
   uint64_t max_lag;     /* ns: the worst of those */
   char errmsg[HB_LE_COUNT][320]; /* the first message of each category */
   int have_tls;         /* the first handshake's, once there was one: */
   char tls_version[16], tls_cipher[80], tls_group[32];
+  char protocol[16];    /* the first connection's, as negotiated or
+                           spoken: "http/1.1", "h2" (ALPN), "h2c"; "" */
+  uint32_t peer_streams; /* HTTP/2: the server's
+                           SETTINGS_MAX_CONCURRENT_STREAMS, first seen */
   hb_hdr *latency, *connect, *handshake, *ttfb;
 } hb_load_stats;
 
@@ -92,7 +117,8 @@ void hb_load_print(const hb_load_stats *st, const hb_load_run *run,
  * utilization (process CPU over elapsed_s x threads), window_s (run->cpu_s),
  * util (window_s over elapsed_s x threads), per_request_us (window_s over
  * complete responses)} and "tls" {version, cipher, group} once a handshake
- * completed (else null). */
+ * completed (else null), "protocol" (st->protocol or null), "goaways" and
+ * "stream_resets" {CODE_NAME: count} (the non-zero rst_codes). */
 json_t *hb_load_result(json_t *rep, const char *backend, json_t *params,
                        const hb_load_stats *st, const hb_load_run *run,
                        char warnings[][300], int nwarn);

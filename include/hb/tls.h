@@ -46,6 +46,13 @@ typedef enum hb_io {
 #define HB_TLS_SUP_UNBUFFERED (1u << 7) /* read keeps nothing back: a short
                                            read means the socket is
                                            drained (plain TCP) */
+#define HB_TLS_SUP_ALPN       (1u << 8) /* ALPN (RFC 7301): cfg.alpn and
+                                           ops.alpn_get */
+#define HB_TLS_SUP_ALPN_FALLBACK (1u << 9) /* server, alpn_strict 0: a
+                                           client with no protocol in
+                                           common is served without ALPN;
+                                           without this bit the library
+                                           refuses it (alert 120) */
 
 typedef struct hb_tls_ctx hb_tls_ctx;         /* certs, caches, settings */
 typedef struct hb_tls_conn hb_tls_conn;       /* one connection */
@@ -90,6 +97,17 @@ typedef struct hb_tls_config {
                             1.3 early data (0-RTT) on resumption, and say
                             so in its tickets; 0 refuses early data.
                             Needs tickets and HB_TLS_SUP_EARLY_DATA. */
+  const char *alpn;      /* ALPN: comma list of protocol names
+                            ("h2,http/1.1"), or NULL: none. Client: offered
+                            in this order; server: accepted, chosen in this
+                            order (the server's preference) among those the
+                            client offers. Needs HB_TLS_SUP_ALPN (ctx_new
+                            fails with HB_UNSUPPORTED otherwise). */
+  int alpn_strict;       /* server: a client offering ALPN with nothing in
+                            common is refused (no_application_protocol
+                            alert); 0: the handshake goes on with no
+                            protocol selected (HTTP/1.1 by default), where
+                            the backend has HB_TLS_SUP_ALPN_FALLBACK */
   hb_tls_msg_fn on_msg;  /* NULL: no trace */
   void *msg_arg;
 } hb_tls_config;
@@ -173,7 +191,24 @@ typedef struct hb_tls_ops {
                   int more, size_t *n, hb_err *err);
   hb_io (*sendfile)(hb_tls_conn *c, int fd, off_t *off, size_t len,
                     size_t *n, hb_err *err);
+
+  /* ALPN (NULL without HB_TLS_SUP_ALPN): after the handshake, the
+   * protocol the two sides agreed on into out (NUL-terminated, cut to
+   * len - 1); returns its length, 0 when none was negotiated. Cheap:
+   * the server calls it once per connection. Use hb_tls_alpn(). */
+  size_t (*alpn_get)(hb_tls_conn *c, char *out, size_t len);
 } hb_tls_ops;
+
+/* The negotiated ALPN protocol ("" when none or the backend has none). */
+static inline size_t hb_tls_alpn(const hb_tls_ops *ops, hb_tls_conn *c,
+                                 char *out, size_t len)
+{
+  if(len)
+    out[0] = '\0';
+  if(!ops->alpn_get || !len)
+    return 0;
+  return ops->alpn_get(c, out, len);
+}
 
 /* Why ops has no early data, one sentence ("" when it has it). */
 static inline const char *hb_tls_early_data_gap(const hb_tls_ops *ops)

@@ -132,6 +132,41 @@ hb_io hb_sock_sendfile(hb_tls_base *b, int in_fd, off_t *off, size_t len,
 int hb_tls_ip_literal(const char *name, unsigned char addr[16], char *text,
                       size_t size);
 
+/* ---- ALPN (RFC 7301) ---- */
+
+#define HB_ALPN_MAX 8          /* protocols in one list */
+#define HB_ALPN_NAME_MAX 32    /* bytes in one protocol name */
+
+/* One cfg.alpn list in the shapes the libraries take. Points into
+ * itself (ptrs): never copy one, keep it where it was parsed (in the
+ * context, which outlives its connections). */
+typedef struct hb_alpn_list {
+  int n;                                    /* 0: no ALPN */
+  char names[HB_ALPN_MAX][HB_ALPN_NAME_MAX + 1];
+  unsigned char len[HB_ALPN_MAX];           /* strlen(names[i]) */
+  const char *ptrs[HB_ALPN_MAX + 1];        /* names, NULL-terminated */
+  unsigned char wire[HB_ALPN_MAX * (HB_ALPN_NAME_MAX + 1)];
+  size_t wire_len;                          /* ProtocolNameList body:
+                                               each name after its length
+                                               byte, in order */
+  char comma[HB_ALPN_MAX * (HB_ALPN_NAME_MAX + 1)]; /* "h2,http/1.1" */
+} hb_alpn_list;
+
+/* Parses a comma list (NULL or "": n = 0). Empty names, names over
+ * HB_ALPN_NAME_MAX bytes, more than HB_ALPN_MAX names and duplicates
+ * are errors. */
+int hb_alpn_parse(const char *text, hb_alpn_list *out, hb_err *err);
+
+/* Server selection: the first of ours (server preference) that is in
+ * the client's ProtocolNameList body (offer, len bytes); its index, or
+ * -1 when nothing is in common or offer is malformed. */
+int hb_alpn_select(const hb_alpn_list *ours, const unsigned char *offer,
+                   size_t len);
+
+/* Copies the negotiated protocol (p, n bytes, may be NULL) into out as
+ * alpn_get promises; returns the length copied. */
+size_t hb_alpn_copy(const void *p, size_t n, char *out, size_t len);
+
 /* err gets "what: <strerror of b->sys_errno>"; returns io. */
 hb_io hb_sock_fail(const hb_tls_base *b, hb_io io, const char *what,
                    hb_err *err);

@@ -70,6 +70,9 @@ struct hb_tls_ctx {
   gt_slot *cache;               /* server with session_cache */
   pthread_mutex_t lock;         /* guards cache */
   int have_lock;
+  hb_alpn_list alpn;            /* cfg.alpn */
+  gnutls_datum_t alpn_d[HB_ALPN_MAX];
+  unsigned alpn_flags;
 };
 
 struct hb_tls_conn {
@@ -648,6 +651,25 @@ static int gt_load_certs(hb_tls_ctx *ctx, const hb_tls_config *cfg,
   return HB_OK;
 }
 
+/* ALPN: the list as datums; a server chooses by its own order and, when
+ * strict, refuses a client with nothing in common. */
+static int gt_alpn_init(hb_tls_ctx *ctx, const hb_tls_config *cfg,
+                        hb_err *err)
+{
+  int i, rc = hb_alpn_parse(cfg->alpn, &ctx->alpn, err);
+
+  if(rc)
+    return rc;
+  for(i = 0; i < ctx->alpn.n; i++) {
+    ctx->alpn_d[i].data = (unsigned char *)ctx->alpn.names[i];
+    ctx->alpn_d[i].size = ctx->alpn.len[i];
+  }
+  if(cfg->server)
+    ctx->alpn_flags = GNUTLS_ALPN_SERVER_PRECEDENCE |
+                      (cfg->alpn_strict ? GNUTLS_ALPN_MANDATORY : 0);
+  return HB_OK;
+}
+
 static int gt_ctx_new(const hb_tls_config *cfg, hb_tls_ctx **out,
                       hb_err *err)
 {
@@ -689,6 +711,8 @@ static int gt_ctx_new(const hb_tls_config *cfg, hb_tls_ctx **out,
     goto out;
   }
   result = gt_load_certs(ctx, cfg, err);
+  if(!result)
+    result = gt_alpn_init(ctx, cfg, err);
   if(result)
     goto out;
   if(ctx->tickets) {
@@ -865,6 +889,15 @@ static int gt_conn_new(hb_tls_ctx *ctx, int fd, const char *sni,
   if(ctx->on_msg)
     gnutls_handshake_set_hook_function(c->s, GNUTLS_HANDSHAKE_ANY,
                                        GNUTLS_HOOK_BOTH, gt_hook);
+  if(ctx->alpn.n) {
+    /* copies the names into the session */
+    rc = gnutls_alpn_set_protocols(c->s, ctx->alpn_d,
+                                   (unsigned)ctx->alpn.n, ctx->alpn_flags);
+    if(rc < 0) {
+      result = gt_fail(err, "gnutls_alpn_set_protocols", rc);
+      goto out;
+    }
+  }
   if(ctx->server)
     result = gt_server_setup(c, err);
   else
@@ -1221,15 +1254,25 @@ static void gt_session_free(hb_tls_session *s)
   free(s);
 }
 
+static size_t gt_alpn_get(hb_tls_conn *c, char *out, size_t len)
+{
+  gnutls_datum_t p = { NULL, 0 };
+
+  if(gnutls_alpn_get_selected_protocol(c->s, &p) < 0)
+    return hb_alpn_copy(NULL, 0, out, len);
+  return hb_alpn_copy(p.data, p.size, out, len);
+}
+
 const hb_tls_ops hb_gnutls_tls = {
   "gnutls",
   HB_TLS_SUP_TLS13 | HB_TLS_SUP_TICKETS | HB_TLS_SUP_SESSION_ID |
   HB_TLS_SUP_GROUPS | HB_TLS_SUP_RSA_KX | HB_TLS_SUP_TRACE |
-  HB_TLS_SUP_EARLY_DATA,
+  HB_TLS_SUP_EARLY_DATA | HB_TLS_SUP_ALPN | HB_TLS_SUP_ALPN_FALLBACK,
   gt_ctx_new, gt_ctx_free, gt_conn_new, gt_handshake, gt_read, gt_write,
   gt_shutdown, gt_info, gt_conn_free,
   gt_session_get, gt_session_set, gt_session_free,
   NULL, /* conn_reuse */
   gt_write_early, NULL,
-  NULL, NULL /* writev, sendfile: records need the bytes in memory */
+  NULL, NULL, /* writev, sendfile: records need the bytes in memory */
+  gt_alpn_get
 };

@@ -130,6 +130,7 @@ struct hb_tls_ctx {
    * conf made last in set-up: it shares conf's objects, is never freed */
   mbedtls_ssl_config conf_early;
 #endif
+  hb_alpn_list alpn;       /* cfg.alpn; conf keeps alpn.ptrs */
 };
 
 struct hb_tls_conn {
@@ -814,6 +815,25 @@ static void mb_dbg(void *arg, int level, const char *file, int line,
   }
 }
 #endif
+/* ALPN. A server chooses by its own order; with nothing in common it
+ * always refuses the client (no_application_protocol), strict or not:
+ * no HB_TLS_SUP_ALPN_FALLBACK. */
+static int mb_alpn(hb_tls_ctx *ctx, const hb_tls_config *cfg, hb_err *err)
+{
+  int rc = hb_alpn_parse(cfg->alpn, &ctx->alpn, err);
+
+  if(rc || !ctx->alpn.n)
+    return rc;
+#ifdef MBEDTLS_SSL_ALPN
+  rc = mbedtls_ssl_conf_alpn_protocols(&ctx->conf, ctx->alpn.ptrs);
+  if(rc)
+    return mb_fail(err, HB_ERROR, rc, "mbedtls_ssl_conf_alpn_protocols");
+  return HB_OK;
+#else
+  return hb_err_set(err, HB_UNSUPPORTED, "mbedtls: built without "
+                    "MBEDTLS_SSL_ALPN");
+#endif
+}
 
 static int mb_ctx_setup(hb_tls_ctx *ctx, const hb_tls_config *cfg,
                         hb_err *err)
@@ -879,6 +899,8 @@ static int mb_ctx_setup(hb_tls_ctx *ctx, const hb_tls_config *cfg,
                             MBEDTLS_SSL_VERIFY_REQUIRED :
                             MBEDTLS_SSL_VERIFY_NONE);
   rc = mb_groups(ctx, cfg->groups, err);
+  if(!rc)
+    rc = mb_alpn(ctx, cfg, err);
   if(rc)
     return rc;
   if(suites)
@@ -1351,6 +1373,22 @@ static hb_io mb_write_early(hb_tls_conn *c, const void *buf, size_t len,
     return HB_IO_OK; /* the ticket allows none: the request goes later */
   return mb_result(c, ret, "writing early data failed", err);
 }
+static size_t mb_alpn_get(hb_tls_conn *c, char *out, size_t len)
+{
+#ifdef MBEDTLS_SSL_ALPN
+  const char *p = mbedtls_ssl_get_alpn_protocol(&c->ssl);
+
+  return hb_alpn_copy(p, p ? strlen(p) : 0, out, len);
+#else
+  (void)c;
+  return hb_alpn_copy(NULL, 0, out, len);
+#endif
+}
+
+#ifdef MBEDTLS_SSL_ALPN
+#define MB_SUP_ALPN HB_TLS_SUP_ALPN
+#else
+#define MB_SUP_ALPN 0u
 #endif
 
 const hb_tls_ops hb_mbedtls_tls = {
@@ -1358,6 +1396,7 @@ const hb_tls_ops hb_mbedtls_tls = {
   HB_TLS_SUP_TICKETS | HB_TLS_SUP_SESSION_ID | HB_TLS_SUP_GROUPS |
     HB_TLS_SUP_RSA_KX | HB_TLS_SUP_TRACE | (MB13 ? HB_TLS_SUP_TLS13 : 0) |
     (MB_EARLY ? HB_TLS_SUP_EARLY_DATA : 0),
+    HB_TLS_SUP_RSA_KX | HB_TLS_SUP_TRACE | MB_SUP_ALPN,
   mb_ctx_new, mb_ctx_free, mb_conn_new, mb_handshake, mb_read, mb_write,
   mb_shutdown, mb_info, mb_conn_free, mb_session_get, mb_session_set,
   mb_session_free,
@@ -1376,4 +1415,6 @@ const hb_tls_ops hb_mbedtls_tls = {
   "mbedTLS 2.28 has no TLS 1.3, so no 0-RTT early data",
 #endif
   NULL, NULL /* writev, sendfile: records need the bytes in memory */
+  NULL, NULL, /* writev, sendfile: records need the bytes in memory */
+  mb_alpn_get
 };

@@ -53,6 +53,8 @@ struct hb_tls_ctx {
   uint32_t max_early;    /* server: max_early_data */
   hb_tls_msg_fn on_msg;
   void *msg_arg;
+  hb_alpn_list alpn;     /* cfg.alpn */
+  int alpn_strict;
 };
 
 struct hb_tls_conn {
@@ -498,6 +500,43 @@ static void ot_set_resumption(SSL_CTX *sctx, const hb_tls_config *cfg)
   }
 }
 
+/* Server: the first of our protocols the client offers; with none in
+ * common, refuse (strict) or go on without ALPN. */
+static int ot_alpn_select(SSL *ssl, const unsigned char **out,
+                          unsigned char *outlen, const unsigned char *in,
+                          unsigned int inlen, void *arg)
+{
+  const hb_tls_ctx *ctx = arg;
+  int i = hb_alpn_select(&ctx->alpn, in, inlen);
+
+  (void)ssl;
+  if(i < 0)
+    return ctx->alpn_strict ? SSL_TLSEXT_ERR_ALERT_FATAL
+                            : SSL_TLSEXT_ERR_NOACK;
+  *out = (const unsigned char *)ctx->alpn.names[i];
+  *outlen = ctx->alpn.len[i];
+  return SSL_TLSEXT_ERR_OK;
+}
+
+static int ot_set_alpn(hb_tls_ctx *ctx, const hb_tls_config *cfg,
+                       hb_err *err)
+{
+  int rc = hb_alpn_parse(cfg->alpn, &ctx->alpn, err);
+
+  if(rc || !ctx->alpn.n)
+    return rc;
+  ctx->alpn_strict = cfg->alpn_strict;
+  if(cfg->server) {
+    SSL_CTX_set_alpn_select_cb(ctx->ssl, ot_alpn_select, ctx);
+    return HB_OK;
+  }
+  /* 0 is success here, unlike the rest of the API */
+  if(SSL_CTX_set_alpn_protos(ctx->ssl, ctx->alpn.wire,
+                             (unsigned)ctx->alpn.wire_len))
+    return hb_ossl_fail(err, HB_ERROR, "SSL_CTX_set_alpn_protos failed");
+  return HB_OK;
+}
+
 static int ot_ctx_new(const hb_tls_config *cfg, hb_tls_ctx **out,
                       hb_err *err)
 {
@@ -531,6 +570,8 @@ static int ot_ctx_new(const hb_tls_config *cfg, hb_tls_ctx **out,
     rc = ot_set_ciphers(ctx->ssl, cfg, err);
   if(!rc)
     rc = ot_set_certs(ctx->ssl, cfg, err);
+  if(!rc)
+    rc = ot_set_alpn(ctx, cfg, err);
   if(rc)
     goto out;
   ot_set_resumption(ctx->ssl, cfg);
@@ -1087,6 +1128,15 @@ static int ot_info(hb_tls_conn *c, hb_tls_info *info)
   return HB_OK;
 }
 
+static size_t ot_alpn_get(hb_tls_conn *c, char *out, size_t len)
+{
+  const unsigned char *p = NULL;
+  unsigned n = 0;
+
+  SSL_get0_alpn_selected(c->ssl, &p, &n);
+  return hb_alpn_copy(p, n, out, len);
+}
+
 /* ---- client sessions ---- */
 
 static int ot_session_get(hb_tls_conn *c, hb_tls_session **out,
@@ -1183,10 +1233,11 @@ const hb_tls_ops hb_openssl_tls = {
   OT_NAME,
   HB_TLS_SUP_TLS13 | HB_TLS_SUP_TICKETS | HB_TLS_SUP_SESSION_ID |
   HB_TLS_SUP_GROUPS | HB_TLS_SUP_RSA_KX | HB_TLS_SUP_TRACE |
-  HB_TLS_SUP_EARLY_DATA,
+  HB_TLS_SUP_EARLY_DATA | HB_TLS_SUP_ALPN | HB_TLS_SUP_ALPN_FALLBACK,
   ot_ctx_new, ot_ctx_free, ot_conn_new, ot_handshake,
   ot_read, ot_write, ot_shutdown, ot_info, ot_conn_free,
   ot_session_get, ot_session_set, ot_session_free, ot_conn_reuse,
   ot_write_early, NULL,
-  NULL, NULL /* writev, sendfile: records need the bytes in memory */
+  NULL, NULL, /* writev, sendfile: records need the bytes in memory */
+  ot_alpn_get
 };

@@ -60,6 +60,8 @@ struct hb_tls_ctx {
   WOLFSSL_CTX *ctx;
   int server;
   unsigned groups; /* configured groups, bit i for wl_groups[i]; 0: any */
+  hb_alpn_list alpn;    /* cfg.alpn */
+  unsigned char alpn_opt; /* WOLFSSL_ALPN_*_ON_MISMATCH */
 };
 
 struct hb_tls_conn {
@@ -648,6 +650,22 @@ static void wl_ctx_free(hb_tls_ctx *t)
   free(t);
 }
 
+static int wl_alpn_select(WOLFSSL *ssl, const unsigned char **out,
+                          unsigned char *outlen, const unsigned char *in,
+                          unsigned int inlen, void *arg)
+{
+  const hb_tls_ctx *t = arg;
+  int i = hb_alpn_select(&t->alpn, in, inlen);
+
+  (void)ssl;
+  if(i < 0) /* 5.7 acts on this; 5.5 goes on to its own matching */
+    return t->alpn_opt == WOLFSSL_ALPN_FAILED_ON_MISMATCH ?
+           SSL_TLSEXT_ERR_ALERT_FATAL : SSL_TLSEXT_ERR_NOACK;
+  *out = (const unsigned char *)t->alpn.names[i];
+  *outlen = t->alpn.len[i];
+  return SSL_TLSEXT_ERR_OK;
+}
+
 static int wl_ctx_new(const hb_tls_config *cfg, hb_tls_ctx **out,
                       hb_err *err)
 {
@@ -686,8 +704,21 @@ static int wl_ctx_new(const hb_tls_config *cfg, hb_tls_ctx **out,
     rc = wl_set_certs(t, cfg, err);
   if(!rc && cfg->groups)
     rc = wl_set_groups(t, cfg->groups, err);
+  if(!rc)
+    rc = hb_alpn_parse(cfg->alpn, &t->alpn, err);
   if(rc)
     goto out;
+  /* only a strict server fails; a client goes on whatever the server
+   * answers */
+  t->alpn_opt = cfg->server && cfg->alpn_strict ?
+                WOLFSSL_ALPN_FAILED_ON_MISMATCH :
+                WOLFSSL_ALPN_CONTINUE_ON_MISMATCH;
+  /* wolfSSL's own matching takes the client's first; the callback,
+   * tried before it, chooses by ours (when it finds nothing, 5.7 takes
+   * its answer, 5.5's own matching finds nothing either and applies
+   * alpn_opt) */
+  if(cfg->server && t->alpn.n)
+    wolfSSL_CTX_set_alpn_select_cb(t->ctx, wl_alpn_select, t);
   wolfSSL_CTX_SetIORecv(t->ctx, wl_recv);
   wolfSSL_CTX_SetIOSend(t->ctx, wl_send);
   /* a whole flight in one send() rather than one per message */
@@ -774,6 +805,13 @@ static int wl_conn_new(hb_tls_ctx *t, int fd, const char *sni,
   }
   wolfSSL_SetIOReadCtx(c->ssl, c);
   wolfSSL_SetIOWriteCtx(c->ssl, c);
+  /* the list is copied into the connection */
+  if(t->alpn.n &&
+     wolfSSL_UseALPN(c->ssl, t->alpn.comma, (unsigned)strlen(t->alpn.comma),
+                     t->alpn_opt) != WOLFSSL_SUCCESS) {
+    hb_err_set(err, HB_ERROR, "wolfSSL_UseALPN(%s) failed", t->alpn.comma);
+    goto out;
+  }
   if(!t->server && sni && *sni) {
     rc = wl_set_peer_name(c, sni, err);
     if(rc)
@@ -927,10 +965,21 @@ static void wl_session_free(hb_tls_session *s)
     wolfSSL_SESSION_free((WOLFSSL_SESSION *)s);
 }
 
+static size_t wl_alpn_get(hb_tls_conn *c, char *out, size_t len)
+{
+  char *p = NULL;
+  unsigned short n = 0;
+
+  if(wolfSSL_ALPN_GetProtocol(c->ssl, &p, &n) != WOLFSSL_SUCCESS)
+    return hb_alpn_copy(NULL, 0, out, len);
+  return hb_alpn_copy(p, n, out, len);
+}
+
 const hb_tls_ops hb_wolfssl_tls = {
   "wolfssl",
   WL_SUP_TLS13 | HB_TLS_SUP_TICKETS | HB_TLS_SUP_SESSION_ID |
-  HB_TLS_SUP_GROUPS | WL_SUP_RSA_KX,
+  HB_TLS_SUP_GROUPS | WL_SUP_RSA_KX | HB_TLS_SUP_ALPN |
+  HB_TLS_SUP_ALPN_FALLBACK,
   wl_ctx_new, wl_ctx_free, wl_conn_new, wl_handshake, wl_read, wl_write,
   wl_shutdown, wl_info, wl_conn_free, wl_session_get, wl_session_set,
   wl_session_free,
@@ -938,5 +987,6 @@ const hb_tls_ops hb_wolfssl_tls = {
   NULL, /* write_early */
   "Debian's wolfSSL is built without WOLFSSL_EARLY_DATA: no 0-RTT early "
   "data",
-  NULL, NULL /* writev, sendfile: records need the bytes in memory */
+  NULL, NULL, /* writev, sendfile: records need the bytes in memory */
+  wl_alpn_get
 };

@@ -10,7 +10,15 @@
 #include "hb/report.h"
 
 const char *const hb_load_error_names[HB_LE_COUNT] = {
-  "connect", "tls", "read", "write", "timeout", "status", "reset"
+  "connect", "tls", "read", "write", "timeout", "status", "reset",
+  "stream_reset", "goaway", "protocol"
+};
+
+const char *const hb_h2_code_names[HB_H2_CODES] = {
+  "NO_ERROR", "PROTOCOL_ERROR", "INTERNAL_ERROR", "FLOW_CONTROL_ERROR",
+  "SETTINGS_TIMEOUT", "STREAM_CLOSED", "FRAME_SIZE_ERROR",
+  "REFUSED_STREAM", "CANCEL", "COMPRESSION_ERROR", "CONNECT_ERROR",
+  "ENHANCE_YOUR_CALM", "INADEQUATE_SECURITY", "HTTP_1_1_REQUIRED", "other"
 };
 
 int hb_load_stats_init(hb_load_stats *st)
@@ -48,6 +56,13 @@ void hb_load_stats_merge(hb_load_stats *d, const hb_load_stats *s)
   d->handshakes += s->handshakes;
   d->resumed += s->resumed;
   d->late += s->late;
+  d->goaways += s->goaways;
+  for(i = 0; i < HB_H2_CODES; i++)
+    d->rst_codes[i] += s->rst_codes[i];
+  if(!d->protocol[0])
+    memcpy(d->protocol, s->protocol, sizeof(d->protocol));
+  if(!d->peer_streams)
+    d->peer_streams = s->peer_streams;
   if(s->max_lag > d->max_lag)
     d->max_lag = s->max_lag;
   for(i = 0; i < HB_LE_COUNT; i++) {
@@ -100,6 +115,8 @@ void hb_load_stats_reset(hb_load_stats *st)
   memcpy(st->tls_version, keep.tls_version, sizeof(st->tls_version));
   memcpy(st->tls_cipher, keep.tls_cipher, sizeof(st->tls_cipher));
   memcpy(st->tls_group, keep.tls_group, sizeof(st->tls_group));
+  memcpy(st->protocol, keep.protocol, sizeof(st->protocol));
+  st->peer_streams = keep.peer_streams;
 }
 
 /* ---- the summary ---- */
@@ -212,7 +229,17 @@ void hb_load_print(const hb_load_stats *st, const hb_load_run *run,
     for(i = 0; i < HB_LE_COUNT; i++)
       if(st->errors[i])
         printf("    %s: %s\n", hb_load_error_names[i], st->errmsg[i]);
+    if(st->errors[HB_LE_STREAM_RESET]) {
+      printf("    stream resets by code:");
+      for(i = 0; i < HB_H2_CODES; i++)
+        if(st->rst_codes[i])
+          printf(" %s %llu", hb_h2_code_names[i],
+                 (unsigned long long)st->rst_codes[i]);
+      printf("\n");
+    }
   }
+  if(st->goaways)
+    printf("  GOAWAY received: %llu\n", (unsigned long long)st->goaways);
   if(run->target_rate > 0)
     printf("  Rate: target %.1f/s, achieved %.1f/s, %llu sends over 1 ms "
            "late (worst %.3f ms)\n", run->target_rate, ls_rate(st, run),
@@ -296,6 +323,18 @@ json_t *hb_load_result(json_t *rep, const char *backend, json_t *params,
                           json_string(st->errmsg[i]));
   }
   json_object_set_new(res, "errors", errs);
+  {
+    json_t *rc = json_object();
+
+    for(i = 0; i < HB_H2_CODES; i++)
+      if(st->rst_codes[i])
+        json_object_set_new(rc, hb_h2_code_names[i],
+                            json_integer((json_int_t)st->rst_codes[i]));
+    json_object_set_new(res, "stream_resets", rc);
+  }
+  json_object_set_new(res, "goaways", json_integer((json_int_t)st->goaways));
+  json_object_set_new(res, "protocol", st->protocol[0]
+                      ? json_string(st->protocol) : json_null());
   json_object_set_new(res, "error_messages", msgs);
   json_object_set_new(res, "rate", json_pack("{s:o,s:o,s:o,s:I}",
     "target", hb_json_num(target), "achieved", hb_json_num(rate),

@@ -20,6 +20,9 @@ struct hb_tls_conn {
 static int plain_ctx_new(const hb_tls_config *cfg, hb_tls_ctx **out,
                          hb_err *err)
 {
+  *out = NULL;
+  if(cfg->alpn && *cfg->alpn) /* HTTP/2 over TCP is by prior knowledge */
+    return hb_err_set(err, HB_UNSUPPORTED, "plain TCP has no ALPN");
   *out = calloc(1, sizeof(**out));
   return *out ? HB_OK : hb_err_set(err, HB_ERROR, "out of memory");
 }
@@ -123,5 +126,6 @@ const hb_tls_ops hb_plain_tls = {
   NULL, /* conn_reuse: a new socket needs no state */
   NULL, /* write_early */
   "plain TCP has no TLS, so no early data",
-  plain_writev, plain_sendfile
+  plain_writev, plain_sendfile,
+  NULL /* alpn_get: HTTP/2 over TCP is by prior knowledge */
 };

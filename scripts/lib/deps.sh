@@ -11,6 +11,7 @@ HB_PACKAGES="build-essential cmake pkg-config git
   libwolfssl-dev
   libmbedtls-dev
   libcurl4-openssl-dev
+  libnghttp2-dev nghttp2-server nghttp2-client nginx
   python3 python3-jsonschema
   python3-matplotlib chromium
   iproute2

@@ -128,9 +128,10 @@ def free_port():
 
 
 class Nginx:
-    """nginx, 1 worker pinned to SERVER_CPU, serving /bytes/N files."""
+    """nginx, 1 worker pinned to SERVER_CPU, serving /bytes/N files; with
+    h2, also HTTP/2 over TLS (ALPN h2) on port self.h2."""
 
-    def __init__(self, chain, key, sizes):
+    def __init__(self, chain, key, sizes, h2=False):
         self.dir = tempfile.mkdtemp(prefix="hbnginx.")
         os.makedirs(os.path.join(self.dir, "root", "bytes"))
         for n in sizes:
@@ -139,6 +140,9 @@ class Nginx:
                 f.write(b"x" * n)
         self.http = free_port()
         self.https = free_port()
+        self.h2 = free_port() if h2 else None
+        h2_listen = ("listen 127.0.0.1:%d ssl http2;" % self.h2) if h2 \
+            else ""
         conf = os.path.join(self.dir, "nginx.conf")
         with open(conf, "w") as f:
             f.write("""
@@ -164,14 +168,15 @@ http {
   server {
     listen 127.0.0.1:%d;
     listen 127.0.0.1:%d ssl;
+    %s
     ssl_certificate %s;
     ssl_certificate_key %s;
     root %s/root;
   }
 }
 """ % (bin(1 << SERVER_CPU)[2:], self.dir, self.dir, self.dir, self.dir,
-       self.dir, self.dir, self.dir, self.http, self.https, chain, key,
-       self.dir))
+       self.dir, self.dir, self.dir, self.http, self.https, h2_listen, chain,
+       key, self.dir))
         exe = shutil.which("nginx") or "/usr/sbin/nginx"
         # worker_cpu_affinity only acts on worker processes: without a
         # master, nginx itself must be pinned
@@ -271,6 +276,24 @@ def ours_load(build, backend, url, seconds, conns=32, extra=()):
             os.unlink(out)
     r = rep["results"][0]
     return r["samples"][0], cpu, r["counts"]["requests"], r
+
+
+def h2load(url, seconds, conns=32, streams=10, warmup=1):
+    """h2load, 1 thread, pinned to CLIENT_CPU, for seconds after warmup
+    seconds: (requests/s, cpu s, requests done, failed)."""
+    cmd = ["h2load", "-t1", "-c%d" % conns, "-m%d" % streams,
+           "-D%d" % seconds, "--warm-up-time=%d" % warmup, url]
+    c = ChildCPU()
+    c.start()
+    p = subprocess.run(pinned(cmd, CLIENT_CPU), capture_output=True,
+                       text=True, timeout=seconds + warmup + 60)
+    cpu = c.stop()
+    m = re.search(r"finished in [^,]+, ([\d.]+) req/s", p.stdout)
+    n = re.search(r"requests: \d+ total, \d+ started, (\d+) done, "
+                  r"\d+ succeeded, (\d+) failed", p.stdout)
+    if not m or not n:
+        raise RuntimeError("h2load: " + p.stdout + p.stderr)
+    return float(m.group(1)), cpu, int(n.group(1)), int(n.group(2))
 
 
 def median(v):
