@@ -509,6 +509,7 @@ static void usage(FILE *f)
     "  load       our load generator against any HTTP(S) URL\n"
     "             (--client curl: libcurl's multi interface instead)\n"
     "  probe      libcurl as a real client: phase times of any URL\n"
+    "  merge      load reports of clients that ran together, merged exactly\n"
     "  throughput HTTP versus HTTPS: server and load generator per library\n"
     "  handshake  TCP vs TLS 1.2 vs TLS 1.3, full vs resumed, phase by phase\n"
     "  report     figures and an HTML page from reports (Python, matplotlib)\n"
@@ -551,6 +552,8 @@ int main(int argc, char **argv)
     return hb_cmd_handshake(argc - 1, argv + 1);
   if(!strcmp(argv[1], "probe"))
     return hb_cmd_probe(argc - 1, argv + 1);
+  if(!strcmp(argv[1], "merge"))
+    return hb_cmd_merge(argc - 1, argv + 1);
   if(!strcmp(argv[1], "throughput"))
     return hb_cmd_throughput(argc - 1, argv + 1);
   if(!strcmp(argv[1], "report") || !strcmp(argv[1], "compare") ||

@@ -10,6 +10,7 @@ int hb_cmd_crypto(int argc, char **argv);
 int hb_cmd_throughput(int argc, char **argv);
 int hb_cmd_handshake(int argc, char **argv);
 int hb_cmd_probe(int argc, char **argv);
+int hb_cmd_merge(int argc, char **argv);
 
 /* Splits "--backend" values ("all" or "a,b") into built backend names;
  * usage error (exit 2) for unknown or unbuilt ones. Returns the count. */
