@@ -385,6 +385,19 @@ static int pass_through_help(const char *cmd, const char *engine)
            "our client\n"
            "                       (see httpsbench load --client curl "
            "--help)\n"
+           "  --client-hosts H1,H2,...  run the engine on each host over "
+           "ssh (the\n"
+           "                       same path there), started together "
+           "(--start-at\n"
+           "                       in each host's clock, offsets measured "
+           "over ssh),\n"
+           "                       and merge the reports exactly "
+           "(httpsbench merge);\n"
+           "                       -c, -t, -n are per host, -R is the "
+           "total\n"
+           "  --ssh CMD            the ssh command, split on blanks "
+           "(default\n"
+           "                       'ssh -o BatchMode=yes')\n"
            "\n"
            "Built here: %s.\n", built);
   printf("\nThe engine's options (httpsbench-%s %s --help):\n", engine,
@@ -427,7 +440,8 @@ static int pass_through_help(const char *cmd, const char *engine)
  * `load --client curl` runs the curl engine's load instead. */
 static int pass_through(const char *cmd, int argc, char **argv)
 {
-  const char *backend = NULL, *chosen[1], *client = NULL;
+  const char *backend = NULL, *chosen[1], *client = NULL, *hosts = NULL,
+             *ssh = NULL;
   char path[4200], **args;
   int i, n = 0, https = 0, help = 0, curl;
 
@@ -451,6 +465,16 @@ static int pass_through(const char *cmd, int argc, char **argv)
     }
     else if(!strcmp(cmd, "load") && !strncmp(argv[i], "--client=", 9))
       client = argv[i] + 9;
+    else if(!strcmp(cmd, "load") && !strcmp(argv[i], "--client-hosts")) {
+      if(i + 1 == argc)
+        hb_usage_fail(cmd, "--client-hosts needs a value");
+      hosts = argv[++i];
+    }
+    else if(!strcmp(cmd, "load") && !strcmp(argv[i], "--ssh")) {
+      if(i + 1 == argc)
+        hb_usage_fail(cmd, "--ssh needs a value");
+      ssh = argv[++i];
+    }
     else {
       if(!strncmp(argv[i], "https://", 8))
         https = 1;
@@ -478,6 +502,9 @@ static int pass_through(const char *cmd, int argc, char **argv)
     free(args);
     return pass_through_help(cmd, curl ? "curl" : chosen[0]);
   }
+  if(curl && hosts)
+    hb_usage_fail(cmd, "--client-hosts runs our load generator, not "
+                  "--client curl");
   if(curl) {
     if(hb_engine_path("curl", path, sizeof(path)))
       hb_usage_fail(cmd, "--client curl: the curl engine was not built "
@@ -489,6 +516,14 @@ static int pass_through(const char *cmd, int argc, char **argv)
   }
   if(hb_engine_path(chosen[0], path, sizeof(path)))
     hb_usage_fail(cmd, "--backend: no engine for '%s'", chosen[0]);
+  if(ssh && !hosts)
+    hb_usage_fail(cmd, "--ssh goes with --client-hosts");
+  if(hosts) { /* remote.c: the same engine path on every host */
+    int rc = hb_remote_load(path, hosts, ssh ? ssh : "ssh -o BatchMode=yes",
+                            n - 2, args + 2, argc, argv);
+    free(args);
+    return rc;
+  }
   execv(path, args);
   fprintf(stderr, "httpsbench %s: cannot run %s\n", cmd, path);
   free(args);

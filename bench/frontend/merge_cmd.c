@@ -22,7 +22,7 @@
 #include "hb/report.h"
 #include "results.h"
 
-#define MG_MAX_INPUTS 256
+#define MG_MAX_INPUTS HB_MERGE_MAX
 
 /* params that are each client's share of the load: summed, not compared */
 static const char *const mg_share[] = { "connections", "threads",
@@ -31,12 +31,20 @@ static const char *const mg_share[] = { "connections", "threads",
 static const char *const mg_phases[] = { "connect", "tls_handshake",
                                          "ttfb", NULL };
 
+/* params that are each client's own (its start times): not compared,
+ * left out of the merged params (remote.hosts has them) */
+static const char *const mg_own[] = { "start_at_ns", "started_at_ns",
+                                      NULL };
+
 static int mg_is_share(const char *k)
 {
   int i;
 
   for(i = 0; mg_share[i]; i++)
     if(!strcmp(mg_share[i], k))
+      return 1;
+  for(i = 0; mg_own[i]; i++)
+    if(!strcmp(mg_own[i], k))
       return 1;
   return 0;
 }
@@ -209,6 +217,8 @@ static int mg_results(json_t *out, json_t **res, const char **labels,
         labels[i], labels[0], labels[0]));
     json_array_append_new(hosts, mg_host(r, labels[i]));
   }
+  for(p = 0; mg_own[p]; p++)
+    json_object_del(params, mg_own[p]);
   json_object_set_new(params, "clients", json_integer(n));
   json_object_set_new(m, "params", params);
   lat = mg_hist(res, n, "latency", NULL, sum, one, &bad, why, sizeof(why));
@@ -276,6 +286,64 @@ static void mg_print(json_t *r)
     printf("  error: %s\n", hb_res_str(r, "error"));
 }
 
+/* Merges the load results of the n reports into out (their backends
+ * too): for each load result of in[0], its match by backend and name in
+ * every report. *nres: how many merged results out got. 0, or 1 when a
+ * result could not be merged (it says why), -1 when out of memory. */
+int hb_merge_load(json_t *out, json_t **in, const char **names, int n,
+                  int *nres)
+{
+  hb_hdr *sum = hb_hdr_new(), *one = hb_hdr_new();
+  json_t *r;
+  size_t k;
+  int i, rc = 0;
+
+  *nres = 0;
+  if(!sum || !one) {
+    hb_hdr_free(sum);
+    hb_hdr_free(one);
+    return -1;
+  }
+  for(i = 0; i < n; i++)
+    hb_res_merge_backends(out, in[i]);
+  json_array_foreach(json_object_get(in[0], "results"), k, r) {
+    json_t *set[MG_MAX_INPUTS];
+    const char *labs[MG_MAX_INPUTS];
+    int m = 0;
+
+    if(strcmp(hb_res_str(r, "suite"), "load"))
+      continue;
+    for(i = 0; i < n; i++) {
+      json_t *x = hb_res_find(in[i], "load", hb_res_str(r, "backend"),
+                              hb_res_str(r, "name"));
+      if(x) {
+        set[m] = x;
+        labs[m++] = names[i];
+      }
+    }
+    if(!m)
+      continue;
+    if(m < n)
+      fprintf(stderr, "httpsbench merge: %d of %d reports have no load "
+              "result for %s; merging the others\n", n - m, n,
+              hb_res_str(r, "backend"));
+    rc |= mg_results(out, set, labs, m, sum, one);
+    (*nres)++;
+  }
+  hb_hdr_free(sum);
+  hb_hdr_free(one);
+  return rc;
+}
+
+void hb_merge_print(json_t *out)
+{
+  json_t *r;
+  size_t k;
+
+  json_array_foreach(json_object_get(out, "results"), k, r)
+    mg_print(r);
+}
+
 typedef struct mg_labels { const char *v[MG_MAX_INPUTS]; int n; } mg_labels;
 
 static int mg_label(const char *value, void *dest, char *why, size_t size)
@@ -317,12 +385,10 @@ int hb_cmd_merge(int argc, char **argv)
     "Exit status: 0 merged, 1 a result could not be merged (the report\n"
     "says why: runs that differ, a report without histograms), 2 usage.",
     opts };
-  json_t *in[MG_MAX_INPUTS], *out, *r;
+  json_t *in[MG_MAX_INPUTS], *out;
   const char *names[MG_MAX_INPUTS];
-  hb_hdr *sum = NULL, *one = NULL;
   hb_err err = { "" };
   int first, n, i, rc = 0, nres = 0;
-  size_t k;
 
   first = hb_opts_parse(&spec, argc, argv);
   n = argc - first;
@@ -345,37 +411,16 @@ int hb_cmd_merge(int argc, char **argv)
     }
   }
   out = hb_report_new(argc, argv);
-  sum = hb_hdr_new();
-  one = hb_hdr_new();
-  if(!out || !sum || !one) {
+  if(!out) {
     fprintf(stderr, "httpsbench merge: out of memory\n");
     rc = 1;
     goto done;
   }
-  /* every load result of the first report, with its match in each other */
-  json_array_foreach(json_object_get(in[0], "results"), k, r) {
-    json_t *set[MG_MAX_INPUTS];
-    const char *labs[MG_MAX_INPUTS];
-    int m = 0;
-
-    if(strcmp(hb_res_str(r, "suite"), "load"))
-      continue;
-    for(i = 0; i < n; i++) {
-      json_t *x = hb_res_find(in[i], "load", hb_res_str(r, "backend"),
-                              hb_res_str(r, "name"));
-      if(x) {
-        set[m] = x;
-        labs[m++] = names[i];
-      }
-    }
-    if(m < n)
-      fprintf(stderr, "httpsbench merge: %d of %d reports have no load "
-              "result for %s; merging the others\n", n - m, n,
-              hb_res_str(r, "backend"));
-    for(i = 0; i < n; i++)
-      hb_res_merge_backends(out, in[i]);
-    rc |= mg_results(out, set, labs, m, sum, one);
-    nres++;
+  rc = hb_merge_load(out, in, names, n, &nres);
+  if(rc < 0) {
+    fprintf(stderr, "httpsbench merge: out of memory\n");
+    rc = 1;
+    goto done;
   }
   if(!nres) {
     fprintf(stderr, "httpsbench merge: %s has no load result (reports of "
@@ -383,8 +428,7 @@ int hb_cmd_merge(int argc, char **argv)
     rc = 1;
     goto done;
   }
-  json_array_foreach(json_object_get(out, "results"), k, r)
-    mg_print(r);
+  hb_merge_print(out);
   if(json) {
     if(hb_report_write(out, json, 0, &err) != HB_OK) {
       fprintf(stderr, "httpsbench merge: %s\n", err.msg);
@@ -394,8 +438,6 @@ int hb_cmd_merge(int argc, char **argv)
       fprintf(stderr, "httpsbench merge: report written to %s\n", json);
   }
 done:
-  hb_hdr_free(sum);
-  hb_hdr_free(one);
   json_decref(out);
   for(i = 0; i < n; i++)
     json_decref(in[i]);
