@@ -422,6 +422,8 @@ int hb_remote_load(const char *engine, const char *hosts, const char *ssh,
   for(i = 0; i < argc; i++) {
     const char *a = args[i], *v = i + 1 < argc ? args[i + 1] : NULL;
 
+    if(!a)
+      break;
     if(!strcmp(a, "--json") && v)
       json = v;
     else if(!strncmp(a, "--json=", 7))
@@ -471,7 +473,7 @@ int hb_remote_load(const char *engine, const char *hosts, const char *ssh,
     len = strlen(buf);
     bad |= rm_quote(buf, sizeof(buf), &len, engine);
     bad |= rm_quote(buf, sizeof(buf), &len, "load");
-    for(k = 0; k < argc; k++) {
+    for(k = 0; k < argc && args[k]; k++) {
       if(!strcmp(args[k], "--json")) {
         k++;
         continue;
