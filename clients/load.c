@@ -6,6 +6,8 @@
  * This file: options, the threads, and the outcome. */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +81,14 @@ static void ld_usage(void)
     "      --burn-us N     after each response, spin until N us of the\n"
     "                      thread's CPU passed (0..1000000, default 0):\n"
     "                      makes the client the bottleneck, for tests\n"
+    "      --start-at T    wait until Unix time T (seconds, real clock;\n"
+    "                      fractions allowed) before connecting: the\n"
+    "                      start barrier of clients on several hosts\n"
+    "                      (httpsbench load --client-hosts); a T more\n"
+    "                      than 600 s ahead is refused\n"
+    "      --stop-on-eof   stop as on SIGTERM (partial report) when\n"
+    "                      standard input reaches its end: a remote client\n"
+    "                      stops when its ssh connection is gone\n"
     "      --hold S        one request per connection, then keep them all\n"
     "                      open and idle for S seconds, printing 'holding\n"
     "                      N idle connections' (server memory figures)\n"
@@ -137,6 +147,8 @@ static void ld_parse(int argc, char **argv, ld_opts *o)
     { "cipher", required_argument, NULL, 'S' },
     { "http2", no_argument, NULL, '2' },
     { "streams", required_argument, NULL, 'm' },
+    { "start-at", required_argument, NULL, 'a' },
+    { "stop-on-eof", no_argument, NULL, 'e' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
   };
@@ -238,6 +250,14 @@ static void ld_parse(int argc, char **argv, ld_opts *o)
       if(hb_parse_int(optarg, 1, 1000, &o->streams))
         ld_bad("-m: '%s' is not a stream count (1..1000)", optarg);
       have_m = 1;
+      break;
+    case 'e': o->watch_stdin = 1; break;
+    case 'a':
+      errno = 0;
+      o->start_at = strtod(optarg, &end);
+      if(errno || end == optarg || *end || !(o->start_at > 0 &&
+                                              o->start_at < 1e11))
+        ld_bad("--start-at: '%s' is not a Unix time in seconds", optarg);
       break;
     case 'h': ld_usage(); exit(0);
     case ':': ld_bad("option '%s' needs a value", argv[optind - 1]); break;
@@ -508,6 +528,66 @@ static void ld_warnings(const ld_shared *sh, const ld_result *r,
     snprintf(w[(*nw)++], 300, "interrupted: partial results");
 }
 
+static double ld_realtime(void)
+{
+  struct timespec ts;
+
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9; /* ~0.2 us steps */
+}
+
+/* --stop-on-eof: a thread reads standard input until its end, then
+ * stops the run as SIGTERM would (the same flag, the same partial
+ * report): no client is left running after its coordinator is gone. */
+static void *ld_stdin_watch(void *arg)
+{
+  char buf[256];
+  ssize_t n;
+
+  (void)arg;
+  do
+    n = read(0, buf, sizeof(buf));
+  while(n > 0 || (n < 0 && errno == EINTR));
+  kill(getpid(), SIGTERM);
+  return NULL;
+}
+
+static int ld_watch_stdin(hb_err *err)
+{
+  pthread_t tid;
+
+  if(pthread_create(&tid, NULL, ld_stdin_watch, NULL))
+    return hb_err_set(err, HB_ERROR, "--stop-on-eof: cannot start a "
+                      "thread");
+  pthread_detach(tid);
+  return HB_OK;
+}
+
+/* --start-at: sleeps until then on the real clock (in slices, so a
+ * signal stops it), then notes when the run began. */
+static int ld_start_wait(ld_opts *o, hb_err *err)
+{
+  double now = ld_realtime();
+
+  if(o->start_at > now + 600)
+    return hb_err_set(err, HB_ERROR, "--start-at is %.1f s ahead of this "
+                   "host's clock (more than 600 s: clocks apart?)",
+                   o->start_at - now);
+  while(o->start_at > 0 && (now = ld_realtime()) < o->start_at &&
+        !hb_interrupted()) {
+    double left = o->start_at - now;
+    struct timespec ts;
+
+    if(left > 0.05)
+      left = 0.05;
+    ts.tv_sec = 0;
+    ts.tv_nsec = (long)(left * 1e9);
+    nanosleep(&ts, NULL);
+  }
+  o->started_at = ld_realtime();
+  return HB_OK;
+}
+
 int hb_load_main(int argc, char **argv)
 {
   ld_opts o;
@@ -552,6 +632,12 @@ int hb_load_main(int argc, char **argv)
       goto out;
     snprintf(r.st.errmsg[HB_LE_TLS], sizeof(r.st.errmsg[HB_LE_TLS]), "%s",
              err.msg);
+  }
+  else if((o.watch_stdin && ld_watch_stdin(&err) != HB_OK) ||
+          ld_start_wait(&o, &err) != HB_OK) {
+    fprintf(stderr, "httpsbench-%s load: %s\n", hb_linked_backend.name,
+            err.msg);
+    goto out;
   }
   else if(ld_run(&sh, &r)) {
     fprintf(stderr, "httpsbench-%s load: cannot start the threads\n",

@@ -49,6 +49,9 @@ typedef struct ld_opts {
   void *h2;              /* what the HTTP/2 sessions share (loadh2.c) */
   int tls_version;       /* 0 (library default), HB_TLS_1_2, HB_TLS_1_3 */
   const char *cipher;    /* --cipher: hb_tls_config.cipher, or NULL */
+  double start_at;       /* --start-at: Unix time (s) to begin, 0: now */
+  double started_at;     /* Unix time (s) it began (after the wait) */
+  int watch_stdin;       /* --stop-on-eof: EOF on stdin stops the run */
   const char *cacert, *json;
   const char *headers[LD_MAX_HEADERS];
   int nheaders;

@@ -90,6 +90,12 @@ static json_t *out_params(const ld_shared *sh, const char *backend)
                       ? json_string("1.3") : json_null());
   json_object_set_new(p, "cipher", o->cipher && sh->tls
                       ? json_string(o->cipher) : json_null());
+  /* Unix times in whole ns: reports keep 10 significant digits of reals */
+  json_object_set_new(p, "start_at_ns", o->start_at > 0
+                      ? json_integer((json_int_t)(o->start_at * 1e9))
+                      : json_null());
+  json_object_set_new(p, "started_at_ns",
+                      json_integer((json_int_t)(o->started_at * 1e9)));
   json_object_set_new(p, "resume", json_boolean(o->resume));
   json_object_set_new(p, "insecure", json_boolean(o->insecure));
   json_object_set_new(p, "timeout_s", json_real(o->timeout));

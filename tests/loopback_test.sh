@@ -102,7 +102,12 @@ if [ -n "$tb" ]; then
     --json "$tmp/tp.json" \
     >"$tmp/tp.out" 2>"$tmp/tp.err"
   rc=$?
-  [ $rc -eq 0 ] && ok || bad "throughput exited $rc: $(tail -3 "$tmp/tp.err")"
+  # a failed run names its failed results (status, error), not only the
+  # server log's last lines
+  [ $rc -eq 0 ] && ok || bad "throughput exited $rc: $(tail -3 "$tmp/tp.err")
+$("$HB_PYTHON" -c 'import json, sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    if r["status"] != "ok": print("  ", r["backend"], r["name"], r["status"], r.get("error"))' "$tmp/tp.json" 2>&1)"
   "$HB_PYTHON" "$src/scripts/validate_report.py" "$tmp/tp.json" >/dev/null &&
     ok || bad "throughput report invalid"
   "$HB_PYTHON" - "$tmp/tp.json" "$tb" <<'PY' && ok || bad "throughput cells"
@@ -117,7 +122,9 @@ r = rs.get((tb, "keepalive/1024"))
 if r and not (r.get("vs_plain_raw") or 0) > 0: why.append("no HTTPS/HTTP ratio")
 if r and r.get("vs_plain") is None and not r.get("vs_plain_note"):
     why.append("a ratio neither stated nor explained")
-if r and r.get("bound") not in ("server", "client", "neither"):
+# noise: other processes took the CPUs (a loaded CI machine); stated, so
+# it passes: the check is that every cell says what bound it
+if r and r.get("bound") not in ("server", "client", "neither", "noise"):
     why.append("bound %s" % r.get("bound"))
 if r and len(r["samples"]) != 2: why.append("samples %d" % len(r["samples"]))
 if why: print("  missing or failed: " + ", ".join(why))

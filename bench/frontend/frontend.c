@@ -390,6 +390,19 @@ static int pass_through_help(const char *cmd, const char *engine)
            "our client\n"
            "                       (see httpsbench load --client curl "
            "--help)\n"
+           "  --client-hosts H1,H2,...  run the engine on each host over "
+           "ssh (the\n"
+           "                       same path there), started together "
+           "(--start-at\n"
+           "                       in each host's clock, offsets measured "
+           "over ssh),\n"
+           "                       and merge the reports exactly "
+           "(httpsbench merge);\n"
+           "                       -c, -t, -n are per host, -R is the "
+           "total\n"
+           "  --ssh CMD            the ssh command, split on blanks "
+           "(default\n"
+           "                       'ssh -o BatchMode=yes')\n"
            "\n"
            "Built here: %s.\n", built);
   if(!strcmp(cmd, "load")) {
@@ -441,7 +454,8 @@ static int pass_through_help(const char *cmd, const char *engine)
  * `load --client curl` runs the curl engine's load instead. */
 static int pass_through(const char *cmd, int argc, char **argv)
 {
-  const char *backend = NULL, *chosen[1], *client = NULL;
+  const char *backend = NULL, *chosen[1], *client = NULL, *hosts = NULL,
+             *ssh = NULL;
   char path[4200], **args, **typed;
   int i, n = 0, https = 0, help = 0, curl, typed_n = argc;
 
@@ -474,6 +488,16 @@ static int pass_through(const char *cmd, int argc, char **argv)
     }
     else if(!strcmp(cmd, "load") && !strncmp(argv[i], "--client=", 9))
       client = argv[i] + 9;
+    else if(!strcmp(cmd, "load") && !strcmp(argv[i], "--client-hosts")) {
+      if(i + 1 == argc)
+        hb_usage_fail(cmd, "--client-hosts needs a value");
+      hosts = argv[++i];
+    }
+    else if(!strcmp(cmd, "load") && !strcmp(argv[i], "--ssh")) {
+      if(i + 1 == argc)
+        hb_usage_fail(cmd, "--ssh needs a value");
+      ssh = argv[++i];
+    }
     else {
       if(!strncmp(argv[i], "https://", 8))
         https = 1;
@@ -502,11 +526,26 @@ static int pass_through(const char *cmd, int argc, char **argv)
     free(typed);
     return pass_through_help(cmd, curl ? "curl" : chosen[0]);
   }
+  if(curl && hosts)
+    hb_usage_fail(cmd, "--client-hosts runs our load generator, not "
+                  "--client curl");
+  if(ssh && !hosts)
+    hb_usage_fail(cmd, "--ssh goes with --client-hosts");
+  if(hosts && hb_fe_link_wanted())
+    hb_usage_fail(cmd, "--client-hosts runs on real hosts: no emulated "
+                  "link options");
   if(curl && hb_engine_path("curl", path, sizeof(path)))
     hb_usage_fail(cmd, "--client curl: the curl engine was not built "
                   "(libcurl missing at configure time)");
   if(!curl && hb_engine_path(chosen[0], path, sizeof(path)))
     hb_usage_fail(cmd, "--backend: no engine for '%s'", chosen[0]);
+  if(hosts) { /* remote.c: the same engine path on every host */
+    int rc = hb_remote_load(path, hosts, ssh ? ssh : "ssh -o BatchMode=yes",
+                            n - 2, args + 2, typed_n, typed);
+    free(args);
+    free(typed);
+    return rc;
+  }
   if(hb_fe_link_wanted()) {
     /* across the link: our server of the same library behind it (curl:
      * OpenSSL's, the library libcurl uses here) */
@@ -544,6 +583,7 @@ static void usage(FILE *f)
     "  load       our load generator against any HTTP(S) URL\n"
     "             (--client curl: libcurl's multi interface instead)\n"
     "  probe      libcurl as a real client: phase times of any URL\n"
+    "  merge      load reports of clients that ran together, merged exactly\n"
     "  throughput HTTP versus HTTPS: server and load generator per library\n"
     "  handshake  TCP vs TLS 1.2 vs TLS 1.3, full vs resumed, phase by phase\n"
     "  report     figures and an HTML page from reports (Python, matplotlib)\n"
@@ -586,6 +626,8 @@ int main(int argc, char **argv)
     return hb_cmd_handshake(argc - 1, argv + 1);
   if(!strcmp(argv[1], "probe"))
     return hb_cmd_probe(argc - 1, argv + 1);
+  if(!strcmp(argv[1], "merge"))
+    return hb_cmd_merge(argc - 1, argv + 1);
   if(!strcmp(argv[1], "throughput"))
     return hb_cmd_throughput(argc - 1, argv + 1);
   if(!strcmp(argv[1], "report") || !strcmp(argv[1], "compare") ||

@@ -2,6 +2,8 @@
 #ifndef HB_FRONTEND_H
 #define HB_FRONTEND_H
 
+#include <jansson.h>
+
 #include "argvec.h"
 #include "hb/err.h"
 
@@ -10,6 +12,19 @@ int hb_cmd_crypto(int argc, char **argv);
 int hb_cmd_throughput(int argc, char **argv);
 int hb_cmd_handshake(int argc, char **argv);
 int hb_cmd_probe(int argc, char **argv);
+int hb_cmd_merge(int argc, char **argv);
+
+/* merge_cmd.c: the load results of n reports (clients that ran
+ * together) merged exactly into out; see hb_cmd_merge. */
+#define HB_MERGE_MAX 256
+int hb_merge_load(json_t *out, json_t **in, const char **names, int n,
+                  int *nres);
+void hb_merge_print(json_t *out);
+
+/* remote.c: `load --client-hosts`: the load engine on each host over
+ * ssh, started together, merged (args: the engine's load arguments). */
+int hb_remote_load(const char *engine, const char *hosts, const char *ssh,
+                   int argc, char **args, int uargc, char **uargv);
 
 /* Splits "--backend" values ("all" or "a,b") into built backend names;
  * usage error (exit 2) for unknown or unbuilt ones. Returns the count. */

@@ -58,7 +58,7 @@ void hb_res_add_backend(json_t *report, const char *name,
     hb_report_add_backend(report, name, version);
 }
 
-void hb_res_merge(json_t *report, json_t *part)
+void hb_res_merge_backends(json_t *report, json_t *part)
 {
   json_t *v;
   size_t i;
@@ -67,6 +67,14 @@ void hb_res_merge(json_t *report, json_t *part)
   json_array_foreach(json_object_get(part, "backends"), i, v)
     if(!listed(report, hb_res_str(v, "name")))
       json_array_append(json_object_get(report, "backends"), v);
+}
+
+void hb_res_merge(json_t *report, json_t *part)
+{
+  json_t *v;
+  size_t i;
+
+  hb_res_merge_backends(report, part);
   json_array_foreach(json_object_get(part, "results"), i, v)
     json_array_append(json_object_get(report, "results"), v);
 }

@@ -27,5 +27,7 @@ void hb_res_add_backend(json_t *report, const char *name,
 /* Appends every result of part to report, and part's backend entries
  * (whole) by the rule of hb_res_add_backend. Part stays the caller's. */
 void hb_res_merge(json_t *report, json_t *part);
+/* Only part's backends entries (those report does not list yet). */
+void hb_res_merge_backends(json_t *report, json_t *part);
 
 #endif

@@ -252,7 +252,10 @@ static int load_once(const tp_args *a, const tp_server *t,
     json_object_foreach(json_object_get(res, "errors"), k, v)
       o->errors += json_is_number(v) ? json_number_value(v) : 0;
   }
-  o->latency = json_incref(json_object_get(res, "latency"));
+  /* the summary only: the encoded histogram (for httpsbench merge of
+   * load reports) would make every cell's repetitions 10-50 KiB */
+  o->latency = json_deep_copy(json_object_get(res, "latency"));
+  json_object_del(o->latency, "histogram");
   json_decref(rep);
   return HB_OK;
 }

@@ -52,4 +52,19 @@ uint64_t hb_hdr_value_at_percentile(const hb_hdr *h, double p);
  * Percentile column is this / 100). NULL when out of memory. */
 json_t *hb_hdr_json(const hb_hdr *h);
 
+/* The whole histogram, losslessly, for exact merging of reports from
+ * several clients (httpsbench merge):
+ * {"format": HB_HDR_FORMAT, "total", "clamped", "dropped", "min_ns",
+ *  "max_ns", "sum_ns", "sumsq_ns2", "counts": [index, count, ...]}
+ * with only the non-empty buckets, in index order. Exact but for
+ * sumsq_ns2, a double (the merged stddev to about 1e-15 relative).
+ * NULL when out of memory. */
+#define HB_HDR_FORMAT "hb-hdr/1 1us..60s 3 digits"
+json_t *hb_hdr_encode(const hb_hdr *h);
+
+/* Reads hb_hdr_encode's object into h (reset first). 0, or -1 with why
+ * it is not one (wrong format, an index out of range or not increasing,
+ * counts that do not add up to total, min above max). */
+int hb_hdr_decode(hb_hdr *h, const json_t *j, char *why, size_t size);
+
 #endif

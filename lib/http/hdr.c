@@ -7,6 +7,7 @@
 #include "hb/hdr.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -266,4 +267,102 @@ json_t *hb_hdr_json(const hb_hdr *h)
                         : hdr_us(hb_hdr_value_at_percentile(h, pcts[i].p)));
   json_object_set_new(o, "spectrum", hdr_spectrum(h));
   return o;
+}
+
+json_t *hb_hdr_encode(const hb_hdr *h)
+{
+  json_t *o = json_object(), *c = json_array();
+  size_t i;
+
+  if(!o || !c) {
+    json_decref(o);
+    json_decref(c);
+    return NULL;
+  }
+  for(i = 0; i < COUNTS_LEN; i++)
+    if(h->counts[i]) {
+      json_array_append_new(c, json_integer((json_int_t)i));
+      json_array_append_new(c, json_integer((json_int_t)h->counts[i]));
+    }
+  json_object_set_new(o, "format", json_string(HB_HDR_FORMAT));
+  json_object_set_new(o, "total", json_integer((json_int_t)h->total));
+  json_object_set_new(o, "clamped", json_integer((json_int_t)h->clamped));
+  json_object_set_new(o, "dropped", json_integer((json_int_t)h->dropped));
+  json_object_set_new(o, "min_ns", json_integer((json_int_t)h->min));
+  json_object_set_new(o, "max_ns", json_integer((json_int_t)h->max));
+  /* values are whole ns, so the sum is a whole number: exact below 2^63
+   * ns (292 years of latency) */
+  json_object_set_new(o, "sum_ns", h->sum < 9.2e18L
+                      ? json_integer((json_int_t)h->sum)
+                      : json_real((double)h->sum));
+  json_object_set_new(o, "sumsq_ns2", json_real((double)h->sumsq));
+  json_object_set_new(o, "counts", c);
+  return o;
+}
+
+static int hdr_u64(const json_t *o, const char *key, uint64_t *v)
+{
+  json_t *x = json_object_get(o, key);
+
+  if(!json_is_integer(x) || json_integer_value(x) < 0)
+    return -1;
+  *v = (uint64_t)json_integer_value(x);
+  return 0;
+}
+
+int hb_hdr_decode(hb_hdr *h, const json_t *j, char *why, size_t size)
+{
+  const char *fmt = json_string_value(json_object_get(j, "format"));
+  json_t *c = json_object_get(j, "counts"), *s;
+  uint64_t total, seen = 0;
+  size_t i, n;
+  long long last = -1;
+
+  hb_hdr_reset(h);
+  if(!fmt || strcmp(fmt, HB_HDR_FORMAT)) {
+    snprintf(why, size, "histogram format '%s', not '%s'",
+             fmt ? fmt : "(none)", HB_HDR_FORMAT);
+    return -1;
+  }
+  if(hdr_u64(j, "total", &total) || hdr_u64(j, "clamped", &h->clamped) ||
+     hdr_u64(j, "dropped", &h->dropped) || hdr_u64(j, "min_ns", &h->min) ||
+     hdr_u64(j, "max_ns", &h->max) || !json_is_array(c) ||
+     json_array_size(c) % 2 ||
+     !json_is_number(s = json_object_get(j, "sum_ns")) ||
+     !json_is_number(json_object_get(j, "sumsq_ns2"))) {
+    snprintf(why, size, "histogram: a field is missing or not a "
+             "non-negative number");
+    hb_hdr_reset(h);
+    return -1;
+  }
+  n = json_array_size(c);
+  for(i = 0; i < n; i += 2) {
+    json_t *ji = json_array_get(c, i), *jc = json_array_get(c, i + 1);
+    json_int_t idx = json_integer_value(ji), cnt = json_integer_value(jc);
+
+    if(!json_is_integer(ji) || !json_is_integer(jc) || idx <= last ||
+       idx >= (json_int_t)COUNTS_LEN || cnt <= 0 || cnt > UINT32_MAX) {
+      snprintf(why, size, "histogram: entry %zu is not an increasing "
+               "index below %d with a count of 1..2^32-1", i / 2,
+               COUNTS_LEN);
+      hb_hdr_reset(h);
+      return -1;
+    }
+    h->counts[idx] = (uint32_t)cnt;
+    seen += (uint64_t)cnt;
+    last = idx;
+  }
+  if(seen != total || h->clamped > total ||
+     (total && (h->min > h->max || h->max > HB_HDR_HIGHEST_NS))) {
+    snprintf(why, size, "histogram: counts add up to %llu, total says "
+             "%llu (or min/max/clamped are inconsistent)",
+             (unsigned long long)seen, (unsigned long long)total);
+    hb_hdr_reset(h);
+    return -1;
+  }
+  h->total = total;
+  h->sum = (long double)(json_is_integer(s) ? (long double)json_integer_value(s)
+                                            : (long double)json_real_value(s));
+  h->sumsq = (long double)json_number_value(json_object_get(j, "sumsq_ns2"));
+  return 0;
 }

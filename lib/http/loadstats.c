@@ -262,10 +262,14 @@ void hb_load_print(const hb_load_stats *st, const hb_load_run *run,
 
 /* ---- the report ---- */
 
-static json_t *ls_hdr(const hb_hdr *h, int applies)
+/* The summary (percentiles, spectrum) and, with encode, the whole
+ * histogram for exact merging (httpsbench merge). */
+static json_t *ls_hdr(const hb_hdr *h, int applies, int encode)
 {
   json_t *j = applies && h ? hb_hdr_json(h) : NULL;
 
+  if(j && encode)
+    json_object_set_new(j, "histogram", hb_hdr_encode(h));
   return j ? j : json_null();
 }
 
@@ -298,11 +302,12 @@ json_t *hb_load_result(json_t *rep, const char *backend, json_t *params,
   }
   else
     hb_result_set_status(res, HB_ERROR, hb_load_first_error(st));
-  json_object_set_new(res, "latency", ls_hdr(st->latency, 1));
+  json_object_set_new(res, "latency", ls_hdr(st->latency, 1, 1));
+  /* phases.request is latency again: its histogram is latency's */
   json_object_set_new(res, "phases", json_pack("{s:o,s:o,s:o,s:o}",
-    "connect", ls_hdr(st->connect, 1),
-    "tls_handshake", ls_hdr(st->handshake, run->tls),
-    "ttfb", ls_hdr(st->ttfb, 1), "request", ls_hdr(st->latency, 1)));
+    "connect", ls_hdr(st->connect, 1, 1),
+    "tls_handshake", ls_hdr(st->handshake, run->tls, 1),
+    "ttfb", ls_hdr(st->ttfb, 1, 1), "request", ls_hdr(st->latency, 1, 0)));
   json_object_set_new(res, "counts", json_pack(
     "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
     "requests", (json_int_t)st->requests, "sent", (json_int_t)st->sent,

@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# httpsbench load --client-hosts (issue #16): hosts stood in for by
+# network namespaces on a private bridge, each client namespace with its
+# own OpenSSH server (Debian's sshd, a key made for the test, port 2222
+# on the namespace's own address), the server engine in a fourth.
+#
+# usage: remote_test.sh BUILD_DIR     (root; exit 77 = skipped, says why)
+#
+# Checks: three clients over ssh, merged: requests add up, and equal what
+# the server counted; every host's clock offset and start are reported;
+# killing one client namespace mid-run gives a partial report naming that
+# host, the others kept, nothing left running in their namespaces; a
+# coordinator killed with SIGKILL leaves no engine running (each stops at
+# EOF on its ssh input); bad usage is one line and exit 2. No timing is
+# asserted. Everything made is removed on exit.
+set -u
+B=$(cd "${1:?usage: remote_test.sh BUILD_DIR}" && pwd)
+FE=$B/httpsbench
+pass=0 fail=0
+check() { # check CONDITION-EXIT-STATUS WHAT
+  if [ "$1" = 0 ]; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL: $2"; fi
+}
+skip() { echo "remote: skipped: $*"; exit 77; }
+[ "$(id -u)" = 0 ] || skip "needs root (network namespaces)"
+command -v ip >/dev/null || skip "no ip (iproute2)"
+[ -x /usr/sbin/sshd ] || skip "no /usr/sbin/sshd (Debian: openssh-server)"
+command -v ssh-keygen >/dev/null || skip "no ssh-keygen"
+
+P=hbr$$                       # names: namespaces, bridge, veths
+NET=10.$((200 + $$ % 50)).$(($$ % 250)).
+T=$(mktemp -d /tmp/hb-remote.XXXXXX)
+cleanup() {
+  local ns
+  exec 2>/dev/null # the shell's "Killed" notes of the background jobs
+  for ns in s c1 c2 c3; do
+    ip netns pids $P$ns 2>/dev/null | xargs -r kill -9 2>/dev/null
+  done
+  sleep 0.2
+  for ns in s c1 c2 c3; do ip netns del $P$ns 2>/dev/null; done
+  ip link del ${P}b 2>/dev/null
+  rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+ip link add ${P}b type bridge || skip "cannot make a bridge"
+ip addr add ${NET}1/24 dev ${P}b && ip link set ${P}b up
+n=10
+for ns in s c1 c2 c3; do
+  ip netns add $P$ns || skip "cannot make network namespaces"
+  ip link add $P${ns}a type veth peer name $P${ns}z
+  ip link set $P${ns}z netns $P$ns
+  ip link set $P${ns}a master ${P}b up
+  ip netns exec $P$ns ip link set lo up
+  ip netns exec $P$ns ip addr add $NET$n/24 dev $P${ns}z
+  ip netns exec $P$ns ip link set $P${ns}z up
+  n=$((n + 1))
+done
+# s: ${NET}10, c1..c3: ${NET}11..13
+
+ssh-keygen -q -t ed25519 -N '' -f "$T/hostkey" -C hb-test-host
+ssh-keygen -q -t ed25519 -N '' -f "$T/id" -C hb-test-client
+cp "$T/id.pub" "$T/authorized_keys"
+chmod 600 "$T/authorized_keys"
+mkdir -p /run/sshd
+for i in 1 2 3; do
+  cat >"$T/sshd$i.conf" <<EOF
+Port 2222
+ListenAddress ${NET}1$i
+HostKey $T/hostkey
+AuthorizedKeysFile $T/authorized_keys
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+PidFile $T/sshd$i.pid
+LogLevel ERROR
+EOF
+  ip netns exec ${P}c$i /usr/sbin/sshd -f "$T/sshd$i.conf" -D -e \
+    2>"$T/sshd$i.log" &
+done
+SSH="ssh -F /dev/null -i $T/id -p 2222 -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o ConnectTimeout=5"
+HOSTS=root@${NET}11,root@${NET}12,root@${NET}13
+for i in 1 2 3; do
+  for _ in $(seq 50); do
+    $SSH root@${NET}1$i true </dev/null 2>/dev/null && break
+    sleep 0.1
+  done
+  $SSH root@${NET}1$i true </dev/null 2>"$T/ssh$i.err"
+  check $? "ssh into client namespace $i: $(cat "$T/ssh$i.err" "$T/sshd$i.log")"
+done
+
+ip netns exec ${P}s "$B/httpsbench-plain" server --listen ${NET}10:0 \
+  >"$T/srv.out" 2>"$T/srv.err" &
+SRV=$!
+for _ in $(seq 50); do
+  grep -q 'listening on' "$T/srv.out" 2>/dev/null && break
+  sleep 0.1
+done
+PORT=$(sed -n 's/.*listening on [0-9.]*:\([0-9]*\).*/\1/p' "$T/srv.out")
+[ -n "$PORT" ]
+check $? "server listening in its namespace"
+URL=http://${NET}10:$PORT/bytes/1024
+
+server_requests() { # the server's cumulative request count (SIGUSR1)
+  local before
+  before=$(grep -c '"snapshot"' "$T/srv.out")
+  kill -USR1 $SRV
+  for _ in $(seq 50); do
+    [ "$(grep -c '"snapshot"' "$T/srv.out")" -gt "$before" ] && break
+    sleep 0.1
+  done
+  grep '"snapshot"' "$T/srv.out" | tail -1 |
+    sed 's/.*"requests":\([0-9]*\).*/\1/'
+}
+
+# 1. three clients, merged
+r0=$(server_requests)
+timeout 120 "$FE" load --backend plain "$URL" --client-hosts "$HOSTS" \
+  --ssh "$SSH" -c 2 -n 2000 --json "$T/r.json" >"$T/r.out" 2>"$T/r.err"
+check $? "three client hosts: exit 0: $(cat "$T/r.err")"
+r1=$(server_requests)
+/usr/bin/python3 - "$T/r.json" "$((r1 - r0))" "$NET" <<'EOF'
+import json, sys
+rep = json.load(open(sys.argv[1]))
+served, net = int(sys.argv[2]), sys.argv[3]
+bad = []
+r = rep["results"][0]
+hosts = r["remote"]["hosts"]
+if r["status"] != "ok": bad.append("status %s" % r["status"])
+if r["counts"]["requests"] != 6000: bad.append("requests %d" % r["counts"]["requests"])
+if sum(h["requests"] for h in r["hosts"]) != r["counts"]["requests"]:
+    bad.append("hosts' requests do not add up")
+if served != r["counts"]["requests"]:
+    bad.append("server counted %d, clients %d" % (served, r["counts"]["requests"]))
+if [h["host"] for h in hosts] != ["root@%s1%d" % (net, i) for i in (1, 2, 3)]:
+    bad.append("hosts %s" % [h["host"] for h in hosts])
+for h in hosts:
+    if h["status"] != "ok" or not isinstance(h["clock_offset_ms"], float) \
+       or not isinstance(h["started_late_ms"], float):
+        bad.append("host entry %s" % h)
+if r["remote"]["partial"] or not isinstance(r["remote"]["start_skew_ms"], float):
+    bad.append("remote %s" % r["remote"])
+print("\n".join("FAIL: merged report: " + b for b in bad))
+sys.exit(1 if bad else 0)
+EOF
+check $? "merged report"
+/usr/bin/python3 "$(dirname "$0")/../scripts/validate_report.py" "$T/r.json" >"$T/v.out" 2>&1
+check $? "schema: $(cat "$T/v.out")"
+
+engines_in() { # engine processes left in a namespace
+  local p c=0
+  for p in $(ip netns pids "$1" 2>/dev/null); do
+    { tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null |
+      grep -q 'httpsbench-plain load' &&
+      c=$((c + 1))
+  done
+  echo $c
+}
+
+# 2. one client namespace dies mid-run: partial, named, others kept
+timeout 120 "$FE" load --backend plain "$URL" --client-hosts "$HOSTS" \
+  --ssh "$SSH" -c 2 -d 4 --json "$T/p.json" >"$T/p.out" 2>"$T/p.err" &
+LD=$!
+for _ in $(seq 100); do
+  [ "$(engines_in ${P}c2)" -gt 0 ] && break
+  sleep 0.1
+done
+sleep 1
+ip netns pids ${P}c2 | xargs -r kill -9
+wait $LD
+rc=$?
+[ $rc = 1 ]
+check $? "a host lost mid-run: exit 1 ($rc): $(tail -3 "$T/p.err")"
+/usr/bin/python3 - "$T/p.json" "root@${NET}12" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))["results"][0]
+lost = sys.argv[2]
+st = {h["host"]: h for h in r["remote"]["hosts"]}
+ok = (r["remote"]["partial"] and st[lost]["status"] == "error"
+      and st[lost].get("error") and
+      all(h["status"] == "ok" for k, h in st.items() if k != lost) and
+      [h["label"] for h in r["hosts"]] == [k for k in st if k != lost] and
+      r["counts"]["requests"] > 0 and
+      any("partial" in w for w in r["warnings"]))
+if not ok:
+    print("FAIL: partial report: %s" % json.dumps(r["remote"]))
+sys.exit(0 if ok else 1)
+EOF
+check $? "the partial report names the lost host and keeps the others"
+left=$(( $(engines_in ${P}c1) + $(engines_in ${P}c3) ))
+[ $left = 0 ]
+check $? "nothing left running in the other namespaces ($left)"
+
+# 3. the coordinator killed: every engine stops (EOF on its ssh input)
+"$FE" load --backend plain "$URL" --client-hosts root@${NET}11,root@${NET}13 \
+  --ssh "$SSH" -c 1 -d 30 >/dev/null 2>&1 &
+LD=$!
+for _ in $(seq 100); do
+  [ "$(( $(engines_in ${P}c1) + $(engines_in ${P}c3) ))" = 2 ] && break
+  sleep 0.1
+done
+[ "$(( $(engines_in ${P}c1) + $(engines_in ${P}c3) ))" = 2 ]
+check $? "two remote engines running"
+kill -9 $LD
+wait $LD 2>/dev/null
+for _ in $(seq 100); do
+  [ "$(( $(engines_in ${P}c1) + $(engines_in ${P}c3) ))" = 0 ] && break
+  sleep 0.1
+done
+left=$(( $(engines_in ${P}c1) + $(engines_in ${P}c3) ))
+[ $left = 0 ]
+check $? "coordinator killed: no engine left after 10 s ($left)"
+
+# 4. usage: one line, exit 2
+for args in "--ssh x" "--client-hosts ," "--client-hosts a --start-at 5" \
+            "--client curl --client-hosts a"; do
+  # shellcheck disable=SC2086
+  "$FE" load "$URL" $args >"$T/u.out" 2>"$T/u.err"
+  rc=$?
+  [ $rc = 2 ] && [ "$(wc -l <"$T/u.err")" = 1 ]
+  check $? "usage '$args': exit 2 and one line ($rc: $(cat "$T/u.err"))"
+done
+
+kill $SRV 2>/dev/null
+echo "remote: $pass passed, $fail failed"
+[ $fail = 0 ]
