@@ -1373,6 +1373,8 @@ static hb_io mb_write_early(hb_tls_conn *c, const void *buf, size_t len,
     return HB_IO_OK; /* the ticket allows none: the request goes later */
   return mb_result(c, ret, "writing early data failed", err);
 }
+#endif
+
 static size_t mb_alpn_get(hb_tls_conn *c, char *out, size_t len)
 {
 #ifdef MBEDTLS_SSL_ALPN
@@ -1395,8 +1397,7 @@ const hb_tls_ops hb_mbedtls_tls = {
   "mbedtls",
   HB_TLS_SUP_TICKETS | HB_TLS_SUP_SESSION_ID | HB_TLS_SUP_GROUPS |
     HB_TLS_SUP_RSA_KX | HB_TLS_SUP_TRACE | (MB13 ? HB_TLS_SUP_TLS13 : 0) |
-    (MB_EARLY ? HB_TLS_SUP_EARLY_DATA : 0),
-    HB_TLS_SUP_RSA_KX | HB_TLS_SUP_TRACE | MB_SUP_ALPN,
+    (MB_EARLY ? HB_TLS_SUP_EARLY_DATA : 0) | MB_SUP_ALPN,
   mb_ctx_new, mb_ctx_free, mb_conn_new, mb_handshake, mb_read, mb_write,
   mb_shutdown, mb_info, mb_conn_free, mb_session_get, mb_session_set,
   mb_session_free,
@@ -1414,7 +1415,6 @@ const hb_tls_ops hb_mbedtls_tls = {
 #else
   "mbedTLS 2.28 has no TLS 1.3, so no 0-RTT early data",
 #endif
-  NULL, NULL /* writev, sendfile: records need the bytes in memory */
   NULL, NULL, /* writev, sendfile: records need the bytes in memory */
   mb_alpn_get
 };
