@@ -691,6 +691,12 @@ static json_t *lo_params(const lo_opts *o)
   json_object_set_new(p, "insecure", json_boolean(o->c.insecure));
   json_object_set_new(p, "timeout_s", json_real(o->c.timeout));
   json_object_set_new(p, "headers", json_array());
+  /* the same params as our load generator's: HTTP/1.1 only, no start
+   * barrier (--start-at is ours) */
+  json_object_set_new(p, "http2", json_false());
+  json_object_set_new(p, "streams", json_integer(1));
+  json_object_set_new(p, "start_at_ns", json_null());
+  json_object_set_new(p, "started_at_ns", json_null());
   return p;
 }
 
