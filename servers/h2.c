@@ -434,8 +434,12 @@ void srv_h2_free(srv_conn *c)
   if(!h)
     return;
   nghttp2_session_del(h->sess);
-  while(h->streams)
-    h2_stream_free(h, h->streams);
+  while(h->streams) { /* the head: no prev, h->streams moves on */
+    h2_stream *st = h->streams;
+
+    st->prev = NULL;
+    h2_stream_free(h, st);
+  }
   if(h->obuf)
     srv_obuf_put(c->w, h->obuf);
   free(h);
@@ -621,9 +625,7 @@ void srv_h2_event(srv_conn *c)
      * take another turn through EPOLLOUT (always ready) */
     srv_set_events(c, rounds == H2_ROUNDS ? EPOLLIN | EPOLLOUT : EPOLLIN);
     return;
-  case 1:
-    return;
-  default:
+  default: /* 1: waiting for EPOLLOUT; else the connection closed */
     return;
   }
 }
