@@ -64,7 +64,7 @@ ssh-keygen -q -t ed25519 -N '' -f "$T/id" -C hb-test-client
 cp "$T/id.pub" "$T/authorized_keys"
 chmod 600 "$T/authorized_keys"
 mkdir -p /run/sshd
-for i in 1 2 3; do
+for i in 0 1 2 3; do
   cat >"$T/sshd$i.conf" <<EOF
 Port 2222
 ListenAddress ${NET}1$i
@@ -78,18 +78,20 @@ StrictModes no
 PidFile $T/sshd$i.pid
 LogLevel ERROR
 EOF
-  ip netns exec ${P}c$i /usr/sbin/sshd -f "$T/sshd$i.conf" -D -e \
+  ns=c$i
+  [ $i = 0 ] && ns=s
+  ip netns exec $P$ns /usr/sbin/sshd -f "$T/sshd$i.conf" -D -e \
     2>"$T/sshd$i.log" &
 done
 SSH="ssh -F /dev/null -i $T/id -p 2222 -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o ConnectTimeout=5"
 HOSTS=root@${NET}11,root@${NET}12,root@${NET}13
-for i in 1 2 3; do
+for i in 0 1 2 3; do
   for _ in $(seq 50); do
     $SSH root@${NET}1$i true </dev/null 2>/dev/null && break
     sleep 0.1
   done
   $SSH root@${NET}1$i true </dev/null 2>"$T/ssh$i.err"
-  check $? "ssh into client namespace $i: $(cat "$T/ssh$i.err" "$T/sshd$i.log")"
+  check $? "ssh into namespace $i: $(cat "$T/ssh$i.err" "$T/sshd$i.log")"
 done
 
 ip netns exec ${P}s "$B/httpsbench-plain" server --listen ${NET}10:0 \
@@ -115,6 +117,17 @@ server_requests() { # the server's cumulative request count (SIGUSR1)
   grep '"snapshot"' "$T/srv.out" | tail -1 |
     sed 's/.*"requests":\([0-9]*\).*/\1/'
 }
+
+engines_in() { # engine processes left in a namespace: NS [ERE]
+  local p c=0
+  for p in $(ip netns pids "$1" 2>/dev/null); do
+    { tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null |
+      grep -Eq "${2:-httpsbench-plain load}" &&
+      c=$((c + 1))
+  done
+  echo $c
+}
+SRVPAT='httpsbench-[a-z0-9.-]+ server'   # the test's own server is one
 
 # 1. three clients, merged
 r0=$(server_requests)
@@ -150,15 +163,87 @@ check $? "merged report"
 /usr/bin/python3 "$(dirname "$0")/../scripts/validate_report.py" "$T/r.json" >"$T/v.out" 2>&1
 check $? "schema: $(cat "$T/v.out")"
 
-engines_in() { # engine processes left in a namespace
-  local p c=0
-  for p in $(ip netns pids "$1" 2>/dev/null); do
-    { tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null |
-      grep -q 'httpsbench-plain load' &&
-      c=$((c + 1))
-  done
-  echo $c
-}
+# T1. throughput over hosts: a server namespace and three client
+# namespaces from a host file; every run's merged count equals the sum of
+# the hosts' counts and what the server counted; the merged percentiles
+# are those of the union of the hosts' histograms
+cat >"$T/hosts" <<EOF
+# a comment, then the hosts
+server root@${NET}10
+client root@${NET}11
+client root@${NET}12
+
+client root@${NET}13
+EOF
+TPB=plain
+[ -x "$B/httpsbench-openssl" ] && TPB=openssl
+timeout 240 "$FE" throughput --backend $TPB --hosts "$T/hosts" --ssh "$SSH" \
+  --modes keepalive --sizes 1k -c 2 --pipeline 1 --requests 1500 \
+  --warmup 0 --repetitions 2 --json "$T/t.json" >"$T/t.out" 2>"$T/t.err"
+check $? "throughput over four hosts: exit 0: $(tail -5 "$T/t.err")"
+/usr/bin/python3 - "$T/t.json" "$NET" "$TPB" "$(dirname "$0")" <<'EOF'
+import json, sys
+sys.path.insert(0, sys.argv[4])
+from merge_test import union, percentile_us, close  # noqa: E402
+rep = json.load(open(sys.argv[1]))
+net, tpb = sys.argv[2], sys.argv[3]
+bad = []
+rh = rep.get("remote", {}).get("hosts", [])
+want_hosts = [("root@%s1%d" % (net, i), "client") for i in (1, 2, 3)]
+want_hosts.append(("root@%s10" % net, "server"))
+if [(h["host"], h["role"]) for h in rh] != want_hosts:
+    bad.append("report.remote.hosts %s" % rh)
+for h in rh:
+    if h["status"] != "ok" or not isinstance(h.get("clock_offset_ms"), float):
+        bad.append("host %s" % h)
+cells = [r for r in rep["results"] if r["suite"] == "throughput"]
+want = {"plain", tpb}
+if {r["backend"] for r in cells} != want:
+    bad.append("backends %s, wanted %s" % ([r["backend"] for r in cells], want))
+for r in cells:
+    tag = "%s %s" % (r["backend"], r["name"])
+    if r["status"] != "ok":
+        bad.append("%s: status %s %s" % (tag, r["status"], r.get("error")))
+        continue
+    if r["bound"] not in ("server", "client", "neither", "unknown", "noise"):
+        bad.append("%s: bound %s" % (tag, r["bound"]))
+    su = r["server_util"]["samples"]
+    if len(su) != 2 or not all(isinstance(x, float) and x > 0 for x in su):
+        bad.append("%s: server_util %s" % (tag, su))
+    runs = r["remote"]["runs"]
+    if len(runs) != 2 or r["remote"]["partial"]:
+        bad.append("%s: runs %d partial %s" % (tag, len(runs), r["remote"]["partial"]))
+    for k, run in enumerate(runs):
+        hs = run["hosts"]
+        per = [h.get("requests") for h in hs]
+        if per != [1500] * 3:
+            bad.append("%s run %d: hosts' requests %s" % (tag, k, per))
+        if run["requests"] != sum(p or 0 for p in per):
+            bad.append("%s run %d: merged %s != sum %s" % (tag, k, run["requests"], per))
+        if run["server"]["requests_run"] != run["requests"]:
+            bad.append("%s run %d: server counted %s, clients %s" % (
+                tag, k, run["server"]["requests_run"], run["requests"]))
+        u = union([h["latency_histogram"] for h in hs])
+        for p, q in (("p50", 50), ("p90", 90), ("p99", 99), ("p99_9", 99.9), ("p99_99", 99.99)):
+            if p in run["latency"] and not close(run["latency"][p],
+                                                 percentile_us(u, q)):
+                bad.append("%s run %d: merged %s %s != union's %s" % (
+                    tag, k, p, run["latency"][p], percentile_us(u, q)))
+        if run["latency"]["histogram"]["total"] != u[1]:
+            bad.append("%s run %d: merged total" % (tag, k))
+        if not isinstance(run["server"]["util"], float):
+            bad.append("%s run %d: server util %s" % (tag, k, run["server"]))
+print("\n".join("FAIL: throughput over hosts: " + b for b in bad))
+sys.exit(1 if bad else 0)
+EOF
+check $? "throughput over hosts: merged counts, server count, percentiles"
+/usr/bin/python3 "$(dirname "$0")/../scripts/validate_report.py" "$T/t.json" >"$T/v.out" 2>&1
+check $? "throughput schema: $(cat "$T/v.out")"
+[ -n "${HB_KEEP:-}" ] && cp "$T/t.json" "$T/t.out" "$T/t.err" "$HB_KEEP"/ # to look at
+left=$(engines_in ${P}s "$SRVPAT")
+[ "$left" = 1 ]
+check $? "throughput's server stopped with its run ($left servers in s)"
+
 
 # 2. one client namespace dies mid-run: partial, named, others kept
 timeout 120 "$FE" load --backend plain "$URL" --client-hosts "$HOSTS" \

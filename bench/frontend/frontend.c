@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "argvec.h"
@@ -240,7 +241,22 @@ int hb_opt_cpu(const char *value, void *dest, char *why, size_t size)
 
 void hb_server_stop(hb_server *s)
 {
-  if(s->pid > 0) {
+  if(s->pid > 0 && s->ctl_fd > 0) {
+    /* over ssh: end of input stops the remote server; ssh then ends
+     * (bounded: stopped after 10 s) */
+    int st, k;
+    close(s->ctl_fd);
+    s->ctl_fd = 0;
+    for(k = 0; k < 500 && waitpid(s->pid, &st, WNOHANG) == 0; k++)
+      usleep(20000);
+    if(k == 500) {
+      kill(s->pid, SIGTERM);
+      waitpid(s->pid, &st, 0);
+    }
+    close(s->out_fd);
+    s->pid = 0;
+  }
+  else if(s->pid > 0) {
     kill(s->pid, SIGTERM);
     hb_engine_wait(s->pid);
     close(s->out_fd);
