@@ -1,18 +1,24 @@
 #!/usr/bin/env bash
-# httpsbench load --client-hosts (issue #16): hosts stood in for by
-# network namespaces on a private bridge, each client namespace with its
-# own OpenSSH server (Debian's sshd, a key made for the test, port 2222
-# on the namespace's own address), the server engine in a fourth.
+# httpsbench load --client-hosts and throughput --hosts (issue #16):
+# hosts stood in for by network namespaces on a private bridge, each with
+# its own OpenSSH server (Debian's sshd, a key made for the test, port
+# 2222 on the namespace's own address): a server namespace s and three
+# client namespaces c1..c3.
 #
 # usage: remote_test.sh BUILD_DIR     (root; exit 77 = skipped, says why)
 #
 # Checks: three clients over ssh, merged: requests add up, and equal what
 # the server counted; every host's clock offset and start are reported;
+# throughput from a host file (server in s, clients in c1..c3): every
+# run's merged count is the sum of the hosts' and the server's own count,
+# the merged percentiles those of the union of the hosts' histograms,
+# server_util and bound recorded, the remote server gone after the run;
 # killing one client namespace mid-run gives a partial report naming that
-# host, the others kept, nothing left running in their namespaces; a
-# coordinator killed with SIGKILL leaves no engine running (each stops at
-# EOF on its ssh input); bad usage is one line and exit 2. No timing is
-# asserted. Everything made is removed on exit.
+# host, the others kept, nothing left running in their namespaces (load
+# and throughput); a coordinator killed with SIGKILL leaves no engine or
+# server running (each stops at EOF on its ssh input); an unreachable
+# server host is named (exit 1); bad usage is one line and exit 2. No
+# timing is asserted. Everything made is removed on exit.
 set -u
 B=$(cd "${1:?usage: remote_test.sh BUILD_DIR}" && pwd)
 FE=$B/httpsbench
@@ -299,6 +305,76 @@ left=$(( $(engines_in ${P}c1) + $(engines_in ${P}c3) ))
 [ $left = 0 ]
 check $? "coordinator killed: no engine left after 10 s ($left)"
 
+# T2. throughput's coordinator killed: the remote server and client stop
+# (each wrapper or engine ends at EOF on its ssh input)
+"$FE" throughput --backend plain --server-host root@${NET}10 \
+  --client-hosts root@${NET}11 --ssh "$SSH" --modes keepalive --sizes 0 \
+  -c 1 -d 30 --warmup 0 --repetitions 1 --quiet >/dev/null 2>&1 &
+TP=$!
+for _ in $(seq 150); do
+  [ "$(engines_in ${P}c1)" = 1 ] && break
+  sleep 0.1
+done
+[ "$(engines_in ${P}c1)" = 1 ] && [ "$(engines_in ${P}s "$SRVPAT")" = 2 ]
+check $? "throughput's remote server and client running"
+kill -9 $TP
+wait $TP 2>/dev/null
+for _ in $(seq 100); do
+  [ "$(engines_in ${P}c1)" = 0 ] && [ "$(engines_in ${P}s "$SRVPAT")" = 1 ] &&
+    break
+  sleep 0.1
+done
+left="$(engines_in ${P}c1) client, $(engines_in ${P}s "$SRVPAT") servers"
+[ "$left" = "0 client, 1 servers" ]
+check $? "throughput's coordinator killed: its server and client stop ($left)"
+
+# T3. a client namespace dies mid-run: the cell is partial, the report
+# names the host, the other host's run is kept, nothing is left running
+timeout 120 "$FE" throughput --backend plain --server-host root@${NET}10 \
+  --client-hosts root@${NET}11,root@${NET}13 --ssh "$SSH" \
+  --modes keepalive --sizes 0 -c 1 -d 4 --warmup 0 --repetitions 1 \
+  --json "$T/tp.json" >"$T/tp.out" 2>"$T/tp.err" &
+TP=$!
+for _ in $(seq 150); do
+  [ "$(engines_in ${P}c3)" -gt 0 ] && break
+  sleep 0.1
+done
+sleep 1
+ip netns pids ${P}c3 | xargs -r kill -9
+wait $TP
+rc=$?
+[ $rc = 1 ]
+check $? "throughput, a host lost mid-run: exit 1 ($rc): $(tail -3 "$T/tp.err")"
+/usr/bin/python3 - "$T/tp.json" "root@${NET}13" <<'EOF'
+import json, sys
+rep = json.load(open(sys.argv[1]))
+lost = sys.argv[2]
+r = [x for x in rep["results"] if x["suite"] == "throughput"][0]
+run = r["remote"]["runs"][0]
+st = {h["host"]: h for h in run["hosts"]}
+ok = (r["status"] == "ok" and r["remote"]["partial"] and run["partial"] and
+      st[lost]["status"] == "error" and st[lost].get("error") and
+      all(h["status"] == "ok" and h["requests"] > 0
+          for k, h in st.items() if k != lost) and
+      run["requests"] == sum(h["requests"] for k, h in st.items() if k != lost)
+      and any("partial" in w for w in r.get("warnings", [])))
+if not ok:
+    print("FAIL: partial throughput report: %s" % json.dumps(r)[:3000])
+sys.exit(0 if ok else 1)
+EOF
+check $? "the partial throughput cell names the lost host and keeps the other"
+left="$(engines_in ${P}c1) client, $(engines_in ${P}s "$SRVPAT") servers"
+[ "$left" = "0 client, 1 servers" ]
+check $? "nothing left running after the partial run ($left)"
+
+# T4. a server host that cannot be reached: named, exit 1, no hang
+timeout 120 "$FE" throughput --backend plain --server-host root@${NET}99 \
+  --client-hosts root@${NET}11 --ssh "$SSH" --modes keepalive --sizes 0 \
+  -c 1 -d 1 --repetitions 1 >"$T/tu.out" 2>"$T/tu.err"
+rc=$?
+[ $rc = 1 ] && grep -q "root@${NET}99" "$T/tu.err"
+check $? "unreachable server host: exit 1 and named ($rc: $(tail -2 "$T/tu.err"))"
+
 # 4. usage: one line, exit 2
 for args in "--ssh x" "--client-hosts ," "--client-hosts a --start-at 5" \
             "--client curl --client-hosts a"; do
@@ -307,6 +383,16 @@ for args in "--ssh x" "--client-hosts ," "--client-hosts a --start-at 5" \
   rc=$?
   [ $rc = 2 ] && [ "$(wc -l <"$T/u.err")" = 1 ]
   check $? "usage '$args': exit 2 and one line ($rc: $(cat "$T/u.err"))"
+done
+for args in "--server-host a" "--client-hosts a" "--ssh x" "--requests 5" \
+            "--hosts /nonexistent" "--hosts $T/hosts --server-host a" \
+            "--hosts $T/sshd1.conf" "--hosts $T/hosts --curl on" \
+            "--hosts $T/hosts --rtt 10"; do
+  # shellcheck disable=SC2086
+  "$FE" throughput $args >"$T/u.out" 2>"$T/u.err"
+  rc=$?
+  [ $rc = 2 ] && [ "$(wc -l <"$T/u.err")" = 1 ]
+  check $? "throughput usage '$args': exit 2 and one line ($rc: $(cat "$T/u.err"))"
 done
 
 kill $SRV 2>/dev/null
