@@ -17,7 +17,10 @@
 # host, the others kept, nothing left running in their namespaces (load
 # and throughput); a coordinator killed with SIGKILL leaves no engine or
 # server running (each stops at EOF on its ssh input); an unreachable
-# server host is named (exit 1); bad usage is one line and exit 2. No
+# server host is named (exit 1); remote check: engines, CPUs, pinning and
+# clocks of two hosts, a host without the engines (a tmpfs over the build
+# directory in its own mount namespace) named, then sent with --copy;
+# bad usage is one line and exit 2. No
 # timing is asserted. Everything made is removed on exit.
 set -u
 B=$(cd "${1:?usage: remote_test.sh BUILD_DIR}" && pwd)
@@ -250,6 +253,49 @@ left=$(engines_in ${P}s "$SRVPAT")
 [ "$left" = 1 ]
 check $? "throughput's server stopped with its run ($left servers in s)"
 
+# R1. remote check: engines at the same path with the same version,
+# CPUs, pinning and clock offsets of a server and a client host
+"$FE" remote check root@${NET}10,root@${NET}11 --ssh "$SSH" \
+  --backend plain --json "$T/rc.json" >"$T/rc.out" 2>"$T/rc.err"
+check $? "remote check: exit 0: $(cat "$T/rc.out" "$T/rc.err")"
+/usr/bin/python3 - "$T/rc.json" <<'EOF'
+import json, sys
+hs = json.load(open(sys.argv[1]))["remote_check"]
+ok = len(hs) == 2 and all(
+    h["status"] == "ok" and h["engines"]["plain"]["status"] == "same" and
+    h["cpus"] >= 1 and isinstance(h["clock_offset_ms"], float) and
+    h["taskset"] for h in hs)
+if not ok:
+    print("FAIL: remote check report: %s" % hs)
+sys.exit(0 if ok else 1)
+EOF
+check $? "remote check report"
+# R2. a host whose engine directory is empty (its own mount namespace,
+# a tmpfs over the build directory): missing, then --copy sends it
+sed -e 's/^Port 2222/Port 2223/' -e "s|^PidFile .*|PidFile $T/sshd9.pid|" \
+  "$T/sshd1.conf" >"$T/sshd9.conf"
+ip netns exec ${P}c1 unshare -m --propagation private sh -c \
+  "mount -t tmpfs hbtest '$B' && exec /usr/sbin/sshd -f '$T/sshd9.conf' -D -e" \
+  2>"$T/sshd9.log" &
+SSH9=${SSH/-p 2222/-p 2223}
+for _ in $(seq 50); do
+  $SSH9 root@${NET}11 true </dev/null 2>/dev/null && break
+  sleep 0.1
+done
+$SSH9 root@${NET}11 test ! -e "$B/httpsbench-plain" </dev/null
+check $? "a host without the engines (a private mount namespace)"
+"$FE" remote check root@${NET}11 --ssh "$SSH9" --backend plain \
+  >"$T/rc.out" 2>"$T/rc.err"
+rc=$?
+[ $rc = 1 ] && grep -q "httpsbench-plain missing" "$T/rc.err"
+check $? "remote check: a missing engine is named, exit 1 ($rc: $(cat "$T/rc.err"))"
+"$FE" remote check root@${NET}11 --ssh "$SSH9" --backend plain --copy \
+  >"$T/rc.out" 2>"$T/rc.err"
+rc=$?
+[ $rc = 0 ] && $SSH9 root@${NET}11 "'$B/httpsbench-plain' version" \
+  </dev/null | grep -q 'kernel TCP'
+check $? "remote check --copy: sent and the same now ($rc: $(cat "$T/rc.out" "$T/rc.err"))"
+
 
 # 2. one client namespace dies mid-run: partial, named, others kept
 timeout 120 "$FE" load --backend plain "$URL" --client-hosts "$HOSTS" \
@@ -380,6 +426,14 @@ for args in "--ssh x" "--client-hosts ," "--client-hosts a --start-at 5" \
             "--client curl --client-hosts a"; do
   # shellcheck disable=SC2086
   "$FE" load "$URL" $args >"$T/u.out" 2>"$T/u.err"
+  rc=$?
+  [ $rc = 2 ] && [ "$(wc -l <"$T/u.err")" = 1 ]
+  check $? "usage '$args': exit 2 and one line ($rc: $(cat "$T/u.err"))"
+done
+for args in "remote" "remote check" "remote frob a" "remote check a b" \
+            "remote check a --cpus x" "remote check , --ssh x"; do
+  # shellcheck disable=SC2086
+  "$FE" $args >"$T/u.out" 2>"$T/u.err"
   rc=$?
   [ $rc = 2 ] && [ "$(wc -l <"$T/u.err")" = 1 ]
   check $? "usage '$args': exit 2 and one line ($rc: $(cat "$T/u.err"))"

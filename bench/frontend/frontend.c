@@ -600,6 +600,8 @@ static void usage(FILE *f)
     "             (--client curl: libcurl's multi interface instead)\n"
     "  probe      libcurl as a real client: phase times of any URL\n"
     "  merge      load reports of clients that ran together, merged exactly\n"
+    "  remote     check HOSTS: engines, pinning and clocks of hosts for runs\n"
+    "             over ssh (--copy sends the engines)\n"
     "  throughput HTTP versus HTTPS: server and load generator per library\n"
     "  handshake  TCP vs TLS 1.2 vs TLS 1.3, full vs resumed, phase by phase\n"
     "  report     figures and an HTML page from reports (Python, matplotlib)\n"
@@ -644,6 +646,8 @@ int main(int argc, char **argv)
     return hb_cmd_probe(argc - 1, argv + 1);
   if(!strcmp(argv[1], "merge"))
     return hb_cmd_merge(argc - 1, argv + 1);
+  if(!strcmp(argv[1], "remote"))
+    return hb_cmd_remote(argc - 1, argv + 1);
   if(!strcmp(argv[1], "throughput"))
     return hb_cmd_throughput(argc - 1, argv + 1);
   if(!strcmp(argv[1], "report") || !strcmp(argv[1], "compare") ||
