@@ -341,6 +341,10 @@ int hb_cmd_remote(int argc, char **argv)
     if(miss || differ || !info[i].taskset || strstr(pin, " no"))
       rc = 1;
   }
+  for(i = 0; i < n; i++) {
+    free(hs[i].out);
+    hs[i].out = NULL;
+  }
   json_object_set_new(report, "remote_check", arr);
   if(json && hb_report_write(report, json, 0, &err) != HB_OK) {
     fprintf(stderr, "httpsbench remote: %s\n", err.msg);

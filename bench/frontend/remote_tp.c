@@ -180,6 +180,9 @@ int tp_remote_prepare(const tp_args *a, json_t *report)
       snprintf(tr_cl[i].version, sizeof(tr_cl[i].version), "%s",
                x->version);
     }
+    free(x->out);
+    x->out = NULL;
+    x->len = x->cap = 0;
   }
   json_object_set_new(report, "remote", json_pack("{s:s,s:s,s:s,s:o}",
     "server_host", a->server_host, "client_hosts", a->client_hosts,
