@@ -20,6 +20,9 @@
 # server host is named (exit 1); remote check: engines, CPUs, pinning and
 # clocks of two hosts, a host without the engines (a tmpfs over the build
 # directory in its own mount namespace) named, then sent with --copy;
+# a host whose clock is 2.5 s ahead (a date wrapper: time namespaces
+# cannot shift the real-time clock; the test says whether they exist)
+# shows that offset within its stated uncertainty;
 # bad usage is one line and exit 2. No
 # timing is asserted. Everything made is removed on exit.
 set -u
@@ -295,6 +298,50 @@ rc=$?
 [ $rc = 0 ] && $SSH9 root@${NET}11 "'$B/httpsbench-plain' version" \
   </dev/null | grep -q 'kernel TCP'
 check $? "remote check --copy: sent and the same now ($rc: $(cat "$T/rc.out" "$T/rc.err"))"
+
+# C1. a host whose clock is 2.5 s ahead shows that offset. Linux time
+# namespaces (unshare --time) shift CLOCK_MONOTONIC and CLOCK_BOOTTIME
+# only, never CLOCK_REALTIME, which the offsets are of; so the shifted
+# clock is a `date` ahead by 2.5 s first on that sshd's PATH (SetEnv)
+if unshare --time --monotonic 1000 true 2>/dev/null; then
+  echo "remote: time namespaces work here but cannot shift the real-time" \
+    "clock: the shifted clock is a date wrapper"
+else
+  echo "remote: no time namespaces here (unshare --time failed); the" \
+    "shifted clock is a date wrapper"
+fi
+mkdir -p "$T/fakebin"
+cat >"$T/fakebin/date" <<'EOF'
+#!/bin/sh
+/bin/date +%s.%N | awk '{ printf "%.9f\n", $1 + 2.5 }'
+EOF
+chmod 755 "$T/fakebin/date"
+sed -e 's/^Port 2222/Port 2224/' -e "s|^PidFile .*|PidFile $T/sshd8.pid|" \
+  "$T/sshd1.conf" >"$T/sshd8.conf"
+echo "SetEnv PATH=$T/fakebin:/usr/sbin:/usr/bin:/sbin:/bin" >>"$T/sshd8.conf"
+ip netns exec ${P}c1 /usr/sbin/sshd -f "$T/sshd8.conf" -D -e \
+  2>"$T/sshd8.log" &
+SSH8=${SSH/-p 2222/-p 2224}
+for _ in $(seq 50); do
+  $SSH8 root@${NET}11 true </dev/null 2>/dev/null && break
+  sleep 0.1
+done
+timeout 120 "$FE" load --backend plain "$URL" --client-hosts root@${NET}11 \
+  --ssh "$SSH8" -c 1 -n 100 --json "$T/ck.json" >"$T/ck.out" 2>"$T/ck.err"
+check $? "a host with a shifted clock: exit 0: $(tail -n 3 "$T/ck.err" "$T/sshd8.log")"
+/usr/bin/python3 - "$T/ck.json" <<'EOF'
+import json, sys
+h = json.load(open(sys.argv[1]))["results"][0]["remote"]["hosts"][0]
+# the shift is 2500 ms; the offset is known to within its stated
+# uncertainty (half the ssh round trip), plus the wrapper's own run
+ok = abs(h["clock_offset_ms"] - 2500) <= h["offset_uncertainty_ms"] + 100
+print("remote: shifted host's clock offset %.3f ms (+-%.3f)" % (
+    h["clock_offset_ms"], h["offset_uncertainty_ms"]))
+if not ok:
+    print("FAIL: clock offset %s" % h)
+sys.exit(0 if ok else 1)
+EOF
+check $? "the shifted clock's offset is in the report"
 
 
 # 2. one client namespace dies mid-run: partial, named, others kept
