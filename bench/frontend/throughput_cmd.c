@@ -509,15 +509,9 @@ int hb_cmd_throughput(int argc, char **argv)
            json_number_value(json_object_get(m, "median")));
   }
   failed |= tp_report_failed(report);
-  if(a.json) {
-    if(hb_report_write(report, a.json, hb_interrupted() != 0, &err)) {
-      fprintf(stderr, "httpsbench throughput: %s\n", err.msg);
-      failed = 1;
-    }
-    else
-      fprintf(stderr, "httpsbench throughput: report written to %s\n",
-              a.json);
-  }
+  if(hb_report_finish(report, "throughput", a.json,
+                      hb_interrupted() != 0))
+    failed = 1;
   json_decref(report);
   return hb_interrupted() ? HB_EXIT_INTERRUPTED : failed ? 1 : 0;
 }
