@@ -176,8 +176,6 @@ static int srv_split_addr(const char *s, char *host, size_t hsize,
 }
 
 static const char *const srv_tls_versions[] = { "1.2", "1.3", "any", NULL };
-static const char *const srv_ciphers[] = { "aes-128-gcm", "aes-256-gcm",
-                                           "chacha20-poly1305", NULL };
 static const char *const srv_resumes[] = { "off", "on", "id", "ticket",
                                            NULL };
 
@@ -254,7 +252,7 @@ static void srv_parse(int argc, char **argv, srv_opts *o)
       NULL, srv_opt_cert_type, NULL },
     { "cipher", 0, HB_OPT_ENUM, &o->cipher, "AEAD",
       "the only AEAD offered: aes-128-gcm,\naes-256-gcm or "
-      "chacha20-poly1305 (default:\nthe library's list)", 0, 0, srv_ciphers,
+      "chacha20-poly1305 (default:\nthe library's list)", 0, 0, hb_tls_cipher_names,
       NULL, NULL },
     { "groups", 0, HB_OPT_CALL, &o->groups, "LIST",
       "key-exchange groups, a colon list of\nx25519, p256, p384, p521, "
