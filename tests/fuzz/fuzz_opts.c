@@ -47,6 +47,9 @@ static const hb_opt opts[] = {
     NULL, NULL, NULL },
   { "ratio", 0, HB_OPT_DOUBLE, &ratio, "R", "a ratio", -1, 1e6, NULL,
     NULL, NULL },
+  /* help text only: never an option, whatever the input */
+  { NULL, 0, HB_OPT_TEXT, NULL, NULL, "more options:", 0, 0, NULL, NULL,
+    NULL },
   { "seconds", 's', HB_OPT_SECONDS, &secs, "S", "how long", 0, 3600,
     NULL, NULL, NULL },
   { "name", 0, HB_OPT_STRING, &name, "TEXT", "a name", 0, 0, NULL, NULL,
