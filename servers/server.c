@@ -4,7 +4,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -23,6 +22,7 @@
 #include "hb/backend.h"
 #include "hb/certs.h"
 #include "hb/cli.h"
+#include "hb/opts.h"
 #include "hb/sig.h"
 #include "hb/suites.h"
 #include "hb/tls_groups.h"
@@ -75,9 +75,10 @@ void srv_stop_all(srv *s)
   kill(getpid(), SIGTERM);  /* wakes the main thread */
 }
 
-static void srv_help(void)
+/* What --help says before the options. */
+static void srv_help_head(char *buf, size_t size)
 {
-  printf(
+  snprintf(buf, size,
 "usage: httpsbench-%s server [options]\n"
 "HTTP/1.1 and HTTP/2 server for the throughput suites, over %s. HTTP/2\n"
 "is h2 by ALPN over TLS, and h2c with prior knowledge over plain TCP (a\n"
@@ -98,94 +99,63 @@ static void srv_help(void)
 "  GET /__stats     the --usage JSON, now\n"
 "  GET /FILE        a regular file under --root\n"
 "  HEAD works on each; other methods get 405, unknown paths 404.\n"
-"options:\n"
-"  --listen HOST:PORT   address to listen on (default 127.0.0.1:0, the\n"
-"                       port picked by the kernel; IPv6 as [::1]:0)\n"
-"  --threads N          workers, each with its own epoll set and\n"
-"                       SO_REUSEPORT listener (default 1)\n"
-"  --root DIR           also serve regular files under DIR ('..' and\n"
-"                       anything not a regular file: 404)\n"
-"  --max-conns N        open connections at most; more are accepted and\n"
-"                       closed at once, and counted (default 10000)\n"
-"  --idle-timeout S     close a connection without progress for S\n"
-"                       seconds, or whose handshake or request head takes\n"
-"                       longer than that (default 60)\n"
-"  --usage              at exit, print one JSON line to stdout:\n"
-"                       {\"cpu_ns\",\"cpu_user_s\",\"cpu_sys_s\",\n"
-"                       \"max_rss_bytes\",\"connections\",\"requests\",\n"
-"                       \"handshakes\",\"handshake_ns\",\"resumed\",\n"
-"                       \"bytes_body\",\"errors\":{...}}\n"
-"  --burn-us N          after routing each request, spin until the worker\n"
-"                       thread has used N more microseconds of CPU\n"
-"                       (0 .. 1000000, default 0): a CPU-bound server\n"
-"  --stall-ms MS        once, when the server (all workers) has answered\n"
-"                       --stall-after requests, the worker that gets the\n"
-"                       next one sleeps MS milliseconds before answering\n"
-"                       it; its event loop stops meanwhile (0 .. 3600000,\n"
-"                       default 0: never)\n"
-"  --stall-after N      requests answered before the stall (default 100)\n"
-"  --help               this text\n"
-"HTTP/2 (nghttp2):\n"
-"  --no-h2              HTTP/1.1 only: no h2 in ALPN, no h2c\n"
-"  --h2-max-streams N   SETTINGS_MAX_CONCURRENT_STREAMS (default 100; more\n"
-"                       at once are refused with RST_STREAM REFUSED_STREAM)\n"
-"  --h2-window BYTES    SETTINGS_INITIAL_WINDOW_SIZE and the connection's\n"
-"                       receive window (65535 .. 2147483647, default 65535)\n"
-"  --h2-max-header-list BYTES  SETTINGS_MAX_HEADER_LIST_SIZE; a request\n"
-"                       over it gets 431 (1024 .. 1048576, default 16384)\n"
+"options:\n",
+    hb_linked_backend.name, hb_linked_backend.tls &&
+    hb_linked_backend.tls != &hb_plain_tls ? hb_linked_backend.library :
+    "plain TCP");
+}
+
+/* The HTTP/2 section's closing note (its limits are compiled in). */
+static void srv_help_h2(char *buf, size_t size)
+{
+  snprintf(buf, size,
 "  Refused and counted (errors): more than 8 CONTINUATION frames after a\n"
 "  HEADERS, SETTINGS/PING over %d then %d/s or acknowledgements piling up\n"
 "  past 1000, RST_STREAM over %d then %d/s (rapid reset): GOAWAY\n"
 "  ENHANCE_YOUR_CALM; bad frames and a bad preface: GOAWAY PROTOCOL_ERROR\n"
-"  (or the code RFC 9113 gives).\n"
-"TLS (engines with a TLS library; the plain engine ignores these):\n"
-"  --tls 1.2|1.3|any    protocol version (default any: 1.2 or newer)\n"
-"  --cert FILE          certificate chain, PEM, leaf first (with --key)\n"
-"  --key FILE           its private key, PEM\n"
-"  --cert-type TYPE     use the suite's own certificate of TYPE instead\n"
-"                       (default ecdsa-p256; made in $HTTPSBENCH_CERT_DIR\n"
-"                       or <engine dir>/certs on first use): %s\n"
-"  --cipher AEAD        the only AEAD offered: aes-128-gcm, aes-256-gcm or\n"
-"                       chacha20-poly1305 (default: the library's list)\n"
-"  --groups LIST        key-exchange groups, a colon list of x25519,\n"
-"                       p256, p384, p521, x448, ffdhe2048..8192 (aliases\n"
-"                       such as secp256r1, prime256v1, P-256; any case;\n"
-"                       default: the library's)\n"
-"  --resume on|off|id|ticket  session cache and tickets (default on);\n"
-"                       id: TLS 1.2 session IDs only; ticket: tickets\n"
-"                       (TLS 1.2 tickets, TLS 1.3 PSK) only\n"
-"  --rsa-kx             TLS 1.2 RSA key transport suites only (needs an\n"
-"                       RSA certificate)\n"
-"  --client-ca FILE     require a client certificate issued under FILE\n"
-"  --alpn LIST          ALPN protocols accepted, in the server's order of\n"
-"                       preference (default h2,http/1.1; http/1.1 with\n"
-"                       --no-h2); a client offering none gets HTTP/1.1\n"
-"  --alpn-strict        refuse (alert no_application_protocol) a client\n"
-"                       that offers ALPN with nothing in common; without\n"
-"                       it such a client gets HTTP/1.1 (mbedTLS always\n"
-"                       refuses it)\n"
-"  --early-data BYTES   accept up to BYTES of TLS 1.3 0-RTT early data on\n"
-"                       resumption (needs tickets); the request in it is\n"
-"                       answered before the client's Finished where the\n"
-"                       library allows (OpenSSL, BoringSSL); OpenSSL's\n"
-"                       anti-replay needs its session cache, so TLS 1.2\n"
-"                       clients may then resume by session ID too\n"
-"Request bodies up to 1 MiB are read and dropped; larger ones get 413.\n",
-    hb_linked_backend.name, hb_linked_backend.tls &&
-    hb_linked_backend.tls != &hb_plain_tls ? hb_linked_backend.library :
-    "plain TCP", SRV_H2_CTRL_BURST, SRV_H2_CTRL_RATE, SRV_H2_RST_BURST,
-    SRV_H2_RST_RATE, HB_CERT_TYPES);
+"  (or the code RFC 9113 gives).",
+    SRV_H2_CTRL_BURST, SRV_H2_CTRL_RATE, SRV_H2_RST_BURST, SRV_H2_RST_RATE);
 }
 
-/* --groups: a colon list of the group table's names, or a usage error. */
-static void srv_groups_check(const char *list)
+/* --cert-type: one of the suite's certificate types. */
+static int srv_opt_cert_type(const char *v, void *dest, char *why,
+                             size_t size)
+{
+  if(!hb_cert_type_valid(v)) {
+    snprintf(why, size, "'%s' is not one of %s", v, HB_CERT_TYPES);
+    return -1;
+  }
+  *(const char **)dest = v;
+  return 0;
+}
+
+/* --groups: a colon list of the group table's names. */
+static int srv_opt_groups(const char *v, void *dest, char *why, size_t size)
 {
   const hb_group *g[HB_GROUPS_MAX];
   hb_err err;
   size_t n;
 
-  if(hb_groups_parse(list, g, HB_GROUPS_MAX, &n, &err))
-    hb_usage_fail("server", "--groups: %s", err.msg);
+  if(hb_groups_parse(v, g, HB_GROUPS_MAX, &n, &err)) {
+    snprintf(why, size, "%s", err.msg);
+    return -1;
+  }
+  *(const char **)dest = v;
+  return 0;
+}
+
+/* --alpn: a non-empty protocol list. */
+static int srv_opt_alpn(const char *v, void *dest, char *why, size_t size)
+{
+  hb_alpn_list l;
+  hb_err e;
+
+  if(hb_alpn_parse(v, &l, &e) || !l.n) {
+    snprintf(why, size, "%s", l.n ? e.msg : "empty list");
+    return -1;
+  }
+  *(const char **)dest = v;
+  return 0;
 }
 
 /* "HOST:PORT" or "[V6]:PORT" into host and port strings. */
@@ -205,179 +175,149 @@ static int srv_split_addr(const char *s, char *host, size_t hsize,
   return 0;
 }
 
+static const char *const srv_tls_versions[] = { "1.2", "1.3", "any", NULL };
+static const char *const srv_resumes[] = { "off", "on", "id", "ticket",
+                                           NULL };
+
 static void srv_parse(int argc, char **argv, srv_opts *o)
 {
-  static const struct option longopts[] = {
-    { "listen", required_argument, NULL, 'l' },
-    { "threads", required_argument, NULL, 't' },
-    { "root", required_argument, NULL, 'r' },
-    { "max-conns", required_argument, NULL, 'm' },
-    { "idle-timeout", required_argument, NULL, 'i' },
-    { "usage", no_argument, NULL, 'u' },
-    { "tls", required_argument, NULL, 'T' },
-    { "cert", required_argument, NULL, 'c' },
-    { "key", required_argument, NULL, 'k' },
-    { "cert-type", required_argument, NULL, 'C' },
-    { "groups", required_argument, NULL, 'g' },
-    { "resume", required_argument, NULL, 'R' },
-    { "client-ca", required_argument, NULL, 'a' },
-    { "rsa-kx", no_argument, NULL, 'x' },
-    { "early-data", required_argument, NULL, 'E' },
-    { "cipher", required_argument, NULL, 'P' },
-    { "burn-us", required_argument, NULL, 'B' },
-    { "stall-ms", required_argument, NULL, 'S' },
-    { "stall-after", required_argument, NULL, 'A' },
-    { "help", no_argument, NULL, 'h' },
-    { "alpn", required_argument, NULL, 1000 },
-    { "alpn-strict", no_argument, NULL, 1001 },
-    { "no-h2", no_argument, NULL, 1002 },
-    { "h2-max-streams", required_argument, NULL, 1003 },
-    { "h2-window", required_argument, NULL, 1004 },
-    { "h2-max-header-list", required_argument, NULL, 1005 },
-    { NULL, 0, NULL, 0 }
+  static char head[2048], h2note[512], cert_help[512];
+  const char *resume = NULL;
+  long threads = 1;
+  int i, first;
+  const hb_opt opts[] = {
+    { "listen", 0, HB_OPT_STRING, &o->listen, "HOST:PORT",
+      "address to listen on (default 127.0.0.1:0,\nthe port picked by the "
+      "kernel; IPv6 as\n[::1]:0)", 0, 0, NULL, NULL, NULL },
+    { "threads", 0, HB_OPT_INT, &threads, "N",
+      "workers, each with its own epoll set and\nSO_REUSEPORT listener "
+      "(default 1)", 1, 256, NULL, NULL, "1..256" },
+    { "root", 0, HB_OPT_STRING, &o->root, "DIR",
+      "also serve regular files under DIR ('..'\nand anything not a "
+      "regular file: 404)", 0, 0, NULL, NULL, NULL },
+    { "max-conns", 0, HB_OPT_INT, &o->max_conns, "N",
+      "open connections at most; more are\naccepted and closed at once, "
+      "and counted\n(default 10000)", 1, 10000000, NULL, NULL,
+      "a count >= 1" },
+    { "idle-timeout", 0, HB_OPT_SECONDS, &o->idle, "S",
+      "close a connection without progress for S\nseconds, or whose "
+      "handshake or request head\ntakes longer than that (default 60)", 0,
+      86400, NULL, NULL, "a positive number of seconds" },
+    { "usage", 0, HB_OPT_FLAG, &o->usage, NULL,
+      "at exit, print one JSON line to stdout:\n{\"cpu_ns\",\"cpu_user_s\","
+      "\"cpu_sys_s\",\n\"max_rss_bytes\",\"connections\",\"requests\",\n"
+      "\"handshakes\",\"handshake_ns\",\"resumed\",\n\"bytes_body\","
+      "\"errors\":{...}}", 0, 0, NULL, NULL, NULL },
+    { "burn-us", 0, HB_OPT_INT, &o->burn_us, "N",
+      "after routing each request, spin until the\nworker thread has used "
+      "N more microseconds\nof CPU (0 .. 1000000, default 0): a CPU-bound"
+      "\nserver", 0, 1000000, NULL, NULL, "0..1000000 microseconds" },
+    { "stall-ms", 0, HB_OPT_INT, &o->stall_ms, "MS",
+      "once, when the server (all workers) has\nanswered --stall-after "
+      "requests, the worker\nthat gets the next one sleeps MS "
+      "milliseconds\nbefore answering it; its event loop stops\n"
+      "meanwhile (0 .. 3600000, default 0: never)", 0, 3600000, NULL, NULL,
+      "0..3600000 milliseconds" },
+    { "stall-after", 0, HB_OPT_INT, &o->stall_after, "N",
+      "requests answered before the stall\n(default 100)", 0, 1000000000,
+      NULL, NULL, "a count 0..1000000000" },
+    { NULL, 0, HB_OPT_TEXT, NULL, NULL, "  --help                   this "
+      "text\nHTTP/2 (nghttp2):", 0, 0, NULL, NULL, NULL },
+    { "no-h2", 0, HB_OPT_FLAG, &o->no_h2, NULL,
+      "HTTP/1.1 only: no h2 in ALPN, no h2c", 0, 0, NULL, NULL, NULL },
+    { "h2-max-streams", 0, HB_OPT_INT, &o->h2_streams, "N",
+      "SETTINGS_MAX_CONCURRENT_STREAMS (default\n100; more at once are "
+      "refused with\nRST_STREAM REFUSED_STREAM)", 1, 1000000, NULL, NULL,
+      "1..1000000" },
+    { "h2-window", 0, HB_OPT_INT, &o->h2_window, "BYTES",
+      "SETTINGS_INITIAL_WINDOW_SIZE and the\nconnection's receive window"
+      "\n(65535 .. 2147483647, default 65535)", 65535, 2147483647.0, NULL,
+      NULL, "65535..2147483647 bytes" },
+    { "h2-max-header-list", 0, HB_OPT_INT, &o->h2_header_list, "BYTES",
+      "SETTINGS_MAX_HEADER_LIST_SIZE; a request\nover it gets 431 (1024 .. "
+      "1048576, default\n16384)", 1024, 1048576, NULL, NULL,
+      "1024..1048576 bytes" },
+    { NULL, 0, HB_OPT_TEXT, NULL, NULL, h2note, 0, 0, NULL, NULL, NULL },
+    { NULL, 0, HB_OPT_TEXT, NULL, NULL, "TLS (engines with a TLS library; "
+      "the plain engine ignores these):", 0, 0, NULL, NULL, NULL },
+    { "tls", 0, HB_OPT_ENUM, &o->tls, "1.2|1.3|any",
+      "protocol version (default any: 1.2 or\nnewer)", 0, 0,
+      srv_tls_versions, NULL, NULL },
+    { "cert", 0, HB_OPT_STRING, &o->cert, "FILE",
+      "certificate chain, PEM, leaf first (with\n--key)", 0, 0, NULL, NULL,
+      NULL },
+    { "key", 0, HB_OPT_STRING, &o->key, "FILE", "its private key, PEM", 0,
+      0, NULL, NULL, NULL },
+    { "cert-type", 0, HB_OPT_CALL, &o->cert_type, "TYPE", cert_help, 0, 0,
+      NULL, srv_opt_cert_type, NULL },
+    { "cipher", 0, HB_OPT_ENUM, &o->cipher, "AEAD",
+      "the only AEAD offered: aes-128-gcm,\naes-256-gcm or "
+      "chacha20-poly1305 (default:\nthe library's list)", 0, 0, hb_tls_cipher_names,
+      NULL, NULL },
+    { "groups", 0, HB_OPT_CALL, &o->groups, "LIST",
+      "key-exchange groups, a colon list of\nx25519, p256, p384, p521, "
+      "x448,\nffdhe2048..8192 (aliases such as secp256r1,\nprime256v1, "
+      "P-256; any case; default: the\nlibrary's)", 0, 0, NULL,
+      srv_opt_groups, NULL },
+    { "resume", 0, HB_OPT_ENUM, &resume, "on|off|id|ticket",
+      "session cache and tickets (default on);\nid: TLS 1.2 session IDs "
+      "only; ticket:\ntickets (TLS 1.2 tickets, TLS 1.3 PSK) only", 0, 0,
+      srv_resumes, NULL, "on, off, id or ticket" },
+    { "rsa-kx", 0, HB_OPT_FLAG, &o->rsa_kx, NULL,
+      "TLS 1.2 RSA key transport suites only\n(needs an RSA certificate)",
+      0, 0, NULL, NULL, NULL },
+    { "client-ca", 0, HB_OPT_STRING, &o->client_ca, "FILE",
+      "require a client certificate issued under\nFILE", 0, 0, NULL, NULL,
+      NULL },
+    { "alpn", 0, HB_OPT_CALL, &o->alpn, "LIST",
+      "ALPN protocols accepted, in the server's\norder of preference "
+      "(default h2,http/1.1;\nhttp/1.1 with --no-h2); a client offering\n"
+      "none gets HTTP/1.1", 0, 0, NULL, srv_opt_alpn, NULL },
+    { "alpn-strict", 0, HB_OPT_FLAG, &o->alpn_strict, NULL,
+      "refuse (alert no_application_protocol) a\nclient that offers ALPN "
+      "with nothing in\ncommon; without it such a client gets\nHTTP/1.1 "
+      "(mbedTLS always refuses it)", 0, 0, NULL, NULL, NULL },
+    { "early-data", 0, HB_OPT_INT, &o->early_data, "BYTES",
+      "accept up to BYTES of TLS 1.3 0-RTT early\ndata on resumption "
+      "(needs tickets); the\nrequest in it is answered before the\n"
+      "client's Finished where the library allows\n(OpenSSL, BoringSSL); "
+      "OpenSSL's anti-replay\nneeds its session cache, so TLS 1.2 clients"
+      "\nmay then resume by session ID too", 1, 1048576, NULL, NULL,
+      "1..1048576 bytes" },
+    { NULL, 0, HB_OPT_END, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL }
   };
-  long v;
-  int opt;
+  const hb_opts spec = { "server", head, "Request bodies up to 1 MiB are "
+                         "read and dropped; larger ones get 413.\n", opts };
 
   memset(o, 0, sizeof(*o));
   o->listen = "127.0.0.1:0";
-  o->tls = "any";
-  o->resume = 1;
-  o->threads = 1;
   o->max_conns = 10000;
   o->idle = 60;
   o->stall_after = 100;
   o->h2_streams = 100;
   o->h2_window = 65535;
   o->h2_header_list = 16384;
-  optind = 1;
-  opterr = 0;               /* one line of ours instead of getopt's */
-  while((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-    switch(opt) {
-    case 'l': o->listen = optarg; break;
-    case 't':
-      if(hb_parse_int(optarg, 1, 256, &v))
-        hb_usage_fail("server", "--threads: '%s' is not 1..256", optarg);
-      o->threads = (int)v;
-      break;
-    case 'r': o->root = optarg; break;
-    case 'm':
-      if(hb_parse_int(optarg, 1, 10000000, &o->max_conns))
-        hb_usage_fail("server", "--max-conns: '%s' is not a count >= 1",
-                      optarg);
-      break;
-    case 'i':
-      if(hb_parse_seconds(optarg, 86400, &o->idle))
-        hb_usage_fail("server", "--idle-timeout: '%s' is not a positive "
-                      "number of seconds", optarg);
-      break;
-    case 'u': o->usage = 1; break;
-    case 'T':
-      if(strcmp(optarg, "1.2") && strcmp(optarg, "1.3") &&
-         strcmp(optarg, "any"))
-        hb_usage_fail("server", "--tls: '%s' is not 1.2, 1.3 or any",
-                      optarg);
-      o->tls = optarg;
-      o->tls_given = 1;
-      break;
-    case 'c': o->cert = optarg; o->tls_given = 1; break;
-    case 'k': o->key = optarg; o->tls_given = 1; break;
-    case 'C':
-      if(!hb_cert_type_valid(optarg))
-        hb_usage_fail("server", "--cert-type: '%s' is not one of %s",
-                      optarg, HB_CERT_TYPES);
-      o->cert_type = optarg;
-      o->tls_given = 1;
-      break;
-    case 'g':
-      srv_groups_check(optarg);
-      o->groups = optarg;
-      o->tls_given = 1;
-      break;
-    case 'R':
-      if(!strcmp(optarg, "off"))
-        o->resume = 0;
-      else if(!strcmp(optarg, "on"))
-        o->resume = 1;
-      else if(!strcmp(optarg, "id"))
-        o->resume = 2;
-      else if(!strcmp(optarg, "ticket"))
-        o->resume = 3;
-      else
-        hb_usage_fail("server", "--resume: '%s' is not on, off, id or "
-                      "ticket", optarg);
-      o->tls_given = 1;
-      break;
-    case 'a': o->client_ca = optarg; o->tls_given = 1; break;
-    case 'x': o->rsa_kx = 1; o->tls_given = 1; break;
-    case 'E':
-      if(hb_parse_int(optarg, 1, 1048576, &o->early_data))
-        hb_usage_fail("server", "--early-data: '%s' is not 1..1048576 "
-                      "bytes", optarg);
-      o->tls_given = 1;
-      break;
-    case 'P':
-      if(strcmp(optarg, "aes-128-gcm") && strcmp(optarg, "aes-256-gcm") &&
-         strcmp(optarg, "chacha20-poly1305"))
-        hb_usage_fail("server", "--cipher: '%s' is not aes-128-gcm, "
-                      "aes-256-gcm or chacha20-poly1305", optarg);
-      o->cipher = optarg;
-      o->tls_given = 1;
-      break;
-    case 'B':
-      if(hb_parse_int(optarg, 0, 1000000, &o->burn_us))
-        hb_usage_fail("server", "--burn-us: '%s' is not 0..1000000 "
-                      "microseconds", optarg);
-      break;
-    case 'S':
-      if(hb_parse_int(optarg, 0, 3600000, &o->stall_ms))
-        hb_usage_fail("server", "--stall-ms: '%s' is not 0..3600000 "
-                      "milliseconds", optarg);
-      break;
-    case 'A':
-      if(hb_parse_int(optarg, 0, 1000000000, &o->stall_after))
-        hb_usage_fail("server", "--stall-after: '%s' is not a count "
-                      "0..1000000000", optarg);
-      break;
-    case 1000: {
-      hb_alpn_list l;
-      hb_err e;
-
-      if(hb_alpn_parse(optarg, &l, &e) || !l.n)
-        hb_usage_fail("server", "--alpn: %s", l.n ? e.msg : "empty list");
-      o->alpn = optarg;
-      o->tls_given = 1;
-      break;
-    }
-    case 1001: o->alpn_strict = 1; o->tls_given = 1; break;
-    case 1002: o->no_h2 = 1; break;
-    case 1003:
-      if(hb_parse_int(optarg, 1, 1000000, &o->h2_streams))
-        hb_usage_fail("server", "--h2-max-streams: '%s' is not 1..1000000",
-                      optarg);
-      break;
-    case 1004:
-      if(hb_parse_int(optarg, 65535, 2147483647, &o->h2_window))
-        hb_usage_fail("server", "--h2-window: '%s' is not 65535.."
-                      "2147483647 bytes", optarg);
-      break;
-    case 1005:
-      if(hb_parse_int(optarg, 1024, 1048576, &o->h2_header_list))
-        hb_usage_fail("server", "--h2-max-header-list: '%s' is not "
-                      "1024..1048576 bytes", optarg);
-      break;
-    case 'h':
-      srv_help();
-      exit(0);
-    case ':':
-      hb_usage_fail("server", "option '%s' needs a value",
-                    argv[optind - 1]);
-    default:
-      hb_usage_fail("server", "unknown option '%s'", argv[optind - 1]);
-    }
-  }
-  if(optind < argc)
-    hb_usage_fail("server", "unexpected argument '%s'", argv[optind]);
+  srv_help_head(head, sizeof(head));
+  srv_help_h2(h2note, sizeof(h2note));
+  snprintf(cert_help, sizeof(cert_help), "use the suite's own certificate "
+           "of TYPE\ninstead (default ecdsa-p256; made in\n"
+           "$HTTPSBENCH_CERT_DIR or <engine dir>/certs\non first use):\n%s",
+           HB_CERT_TYPES);
+  first = hb_opts_parse(&spec, argc, argv);
+  if(first < argc)
+    hb_usage_fail("server", "unexpected argument '%s'", argv[first]);
+  o->threads = (int)threads;
+  /* the TLS options: given ones make the plain engine say it ignores
+   * them */
+  o->tls_given = o->tls || o->cert || o->key || o->cert_type ||
+                 o->groups || resume || o->client_ca || o->rsa_kx ||
+                 o->early_data || o->cipher || o->alpn || o->alpn_strict;
+  if(!o->tls)
+    o->tls = "any";
+  o->resume = 1;
+  for(i = 0; resume && srv_resumes[i]; i++)
+    if(!strcmp(resume, srv_resumes[i]))
+      o->resume = i; /* srv_resumes is in srv_opts.resume's order */
   if(o->early_data && (o->resume == 0 || o->resume == 2))
     hb_usage_fail("server", "--early-data needs tickets (--resume on or "
                   "ticket)");

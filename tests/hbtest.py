@@ -1,5 +1,7 @@
 """What the Python test scripts share: the pass/fail tally, running a
-command, validating a report against the schema.
+command, validating a report against the schema, and the servers and
+load runs the load tests use (a threaded TCP server with a handler, our
+server engine, free ports, `load` with a report).
 
     import hbtest
     from hbtest import check
@@ -9,9 +11,15 @@ command, validating a report against the schema.
 
 The scripts run as `python3 tests/NAME.py`, so this module, beside them,
 is on the import path."""
+import json
 import os
+import select
+import signal
+import socket
 import subprocess
 import sys
+import threading
+import time
 
 SRC = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VALIDATE = os.path.join(SRC, "scripts", "validate_report.py")
@@ -58,3 +66,152 @@ def finish(name=None):
     print("%s%d passed, %d failed" % (name + ": " if name else "",
                                       tally.passed, tally.failed))
     return 1 if tally.failed else 0
+
+
+# ---- servers and load runs (load_test.py, load_h2_test.py) ----
+
+def free_port():
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def wait_port(port, timeout=20):
+    """True once 127.0.0.1:port accepts, False after timeout seconds."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+def stop(proc, timeout=10):
+    """SIGTERM, then SIGKILL when proc has not ended within timeout."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+class Server:
+    """A TCP server on 127.0.0.1 (port 0), a thread per connection:
+    handler(conn, server) does what it wants with conn, which is closed
+    after it; server.requests is the handlers' to count."""
+
+    def __init__(self, handler):
+        self.handler = handler
+        self.requests = 0
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(128)
+        self.port = self.sock.getsockname()[1]
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self.one, args=(conn,),
+                             daemon=True).start()
+
+    def one(self, conn):
+        try:
+            self.handler(conn, self)
+        except OSError:
+            pass
+        finally:
+            conn.close()
+
+    def url(self, path="/"):
+        return "http://127.0.0.1:%d%s" % (self.port, path)
+
+    def close(self):
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.sock.close()
+
+
+class Engine:
+    """`httpsbench-BACKEND server` on 127.0.0.1 port 0; its first stdout
+    line is `listening on HOST:PORT` and, over TLS, ` (CA certificate for
+    clients: PATH)`: port and ca (None when not said)."""
+
+    def __init__(self, build, backend, env=None):
+        exe = os.path.join(build, "httpsbench-" + backend)
+        self.proc = subprocess.Popen([exe, "server", "--listen",
+                                      "127.0.0.1:0"], stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL, env=env)
+        self.port = self.ca = None
+        line = b""
+        end = time.monotonic() + 120  # TLS: certificates made first
+        fd = self.proc.stdout.fileno()
+        while not line.endswith(b"\n") and time.monotonic() < end:
+            if select.select([fd], [], [], 0.5)[0]:
+                b = os.read(fd, 1)
+                if not b:
+                    break
+                line += b
+        words = line.decode("utf-8", "replace").split()
+        if len(words) >= 3 and words[:2] == ["listening", "on"]:
+            self.port = int(words[2].rsplit(":", 1)[1])
+        if "clients:" in words[:-1]:
+            self.ca = words[words.index("clients:") + 1].rstrip(")")
+
+    def url(self, path="/", scheme="http", host="127.0.0.1"):
+        return "%s://%s:%d%s" % (scheme, host, self.port, path)
+
+    def requests(self):
+        """The server's request count, this /__stats request left out."""
+        s = socket.create_connection(("127.0.0.1", self.port), 10)
+        s.sendall(b"GET /__stats HTTP/1.1\r\nHost: x\r\n"
+                  b"Connection: close\r\n\r\n")
+        data = b""
+        while True:
+            b = s.recv(65536)
+            if not b:
+                break
+            data += b
+        s.close()
+        return json.loads(data.split(b"\r\n\r\n", 1)[1])["requests"] - 1
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def run_load(engine, args, tmp, timeout=60, text=False):
+    """`ENGINE load ARGS --json TMP/r.json`: (CompletedProcess, the report
+    or None, its path); text: stdout and stderr as str, else bytes."""
+    out = os.path.join(tmp, "r.json")
+    if os.path.exists(out):
+        os.unlink(out)
+    p = subprocess.run([engine, "load"] + args + ["--json", out],
+                       capture_output=True, text=text, timeout=timeout)
+    rep = None
+    if os.path.exists(out):
+        with open(out) as f:
+            rep = json.load(f)
+    return p, rep, out
+
+
+def result(rep):
+    """A load report's first result, {} when there is none."""
+    return rep["results"][0] if rep and rep.get("results") else {}

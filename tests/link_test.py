@@ -29,6 +29,7 @@ def check(cond, what):
     print(("ok   " if cond else "FAIL ") + what, flush=True)
     if not cond:
         failures.append(what)
+    return cond
 
 
 def run(args, timeout=60):
@@ -425,22 +426,31 @@ def rtt_check():
                   base[1][k]["median"])
 
 
+def sink_run(what, opts, peers, port, amount):
+    """The emulator with opts between link_peer.py's sink (peers[0], on
+    the server side, port) and sender (peers[1], amount to send): (what
+    the sink wrote, the emulator's client_to_server stats), or (None,
+    None) when the run failed (a failed check)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out, st = os.path.join(tmp, "s"), os.path.join(tmp, "st")
+        r = run(opts + ["--quiet", "--stats", st, "--server"] + PEER
+                + [peers[0], port, out, "--", "--client"] + PEER
+                + [peers[1], SERVER, port, str(amount)])
+        if not check(r.returncode == 0, "%s run exits 0 (%s)"
+                     % (what, r.stderr.strip()[-300:])):
+            return None, None
+        with open(out) as f, open(st) as g:
+            return json.load(f), json.load(g)["client_to_server"]
+
+
 def loss_check():
     n, p = 10000, 0.05
     half = 1.959964 * math.sqrt(n * p * (1 - p))
     lo, hi = n * p - half, n * p + half
-    with tempfile.TemporaryDirectory() as tmp:
-        out = os.path.join(tmp, "s")
-        r = run(["--loss", "5", "--seed", "13", "--quiet", "--stats",
-                 os.path.join(tmp, "st"), "--server"] + PEER
-                + ["udp-sink", "5002", out, "--", "--client"] + PEER
-                + ["udp-send", SERVER, "5002", str(n)])
-        check(r.returncode == 0, "loss run exits 0 (%s)"
-              % r.stderr.strip()[-300:])
-        if r.returncode:
-            return
-        st = json.load(open(os.path.join(tmp, "st")))["client_to_server"]
-        got = json.load(open(out))["received"]
+    got, st = sink_run("loss", ["--loss", "5", "--seed", "13"],
+                       ("udp-sink", "udp-send"), "5002", n)
+    if st:
+        got = got["received"]
         check(st["packets_in"] == n, "loss: the emulator saw %d packets "
               "(want %d)" % (st["packets_in"], n))
         dropped = st["drops"]["loss"]
@@ -454,18 +464,9 @@ def loss_check():
 
 def rate_check():
     nbytes = 3 << 20
-    with tempfile.TemporaryDirectory() as tmp:
-        out = os.path.join(tmp, "s")
-        r = run(["--rate", "10", "--queue", "100", "--quiet", "--stats",
-                 os.path.join(tmp, "st"), "--server"] + PEER
-                + ["tcp-sink", "5003", out, "--", "--client"] + PEER
-                + ["tcp-bulk", SERVER, "5003", str(nbytes)])
-        check(r.returncode == 0, "rate run exits 0 (%s)"
-              % r.stderr.strip()[-300:])
-        if r.returncode:
-            return
-        res = json.load(open(out))
-        st = json.load(open(os.path.join(tmp, "st")))["client_to_server"]
+    res, st = sink_run("rate", ["--rate", "10", "--queue", "100"],
+                       ("tcp-sink", "tcp-bulk"), "5003", nbytes)
+    if st:
         check(res["bytes"] == nbytes, "rate: all %d bytes arrived" % nbytes)
         # from 10% of the bytes on (past slow start), as IP packets: each
         # full segment carries mss bytes in mss + 52 (IP, TCP, timestamps)

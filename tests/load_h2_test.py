@@ -20,66 +20,34 @@ per-stream timeouts; bad option values (one line, exit 2); --help. Every
 run is bounded by -n and a timeout. No timing asserts. Stdlib only;
 Debian's /usr/bin/python3 for the schema check.
 """
-import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 
 import hbtest
-from hbtest import check
-
-SRC = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TLS_ENGINES = ("openssl", "boringssl", "gnutls", "wolfssl", "mbedtls")
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def wait_port(port, timeout=20):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return True
-        except OSError:
-            time.sleep(0.05)
-    return False
-
-
-def stop(proc):
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+from hbtest import Engine, Server, check, free_port, result, stop, wait_port
 
 
 def run(engine, args, tmp, timeout=60):
-    out = os.path.join(tmp, "r.json")
-    if os.path.exists(out):
-        os.unlink(out)
-    p = subprocess.run([engine, "load"] + args + ["--json", out],
-                       capture_output=True, text=True, timeout=timeout)
-    rep = None
-    if os.path.exists(out):
-        with open(out) as f:
-            rep = json.load(f)
-    return p, rep, out
+    """`ENGINE load ARGS --json FILE`, its output as text."""
+    return hbtest.run_load(engine, args, tmp, timeout, text=True)
 
 
-def result(rep):
-    return rep["results"][0] if rep and rep.get("results") else {}
+def silent(conn, srv):
+    """Reads until the client leaves, never answers."""
+    while conn.recv(65536):
+        pass
+
+
+def close_at_once(conn, srv):
+    """Reads once and closes."""
+    conn.recv(65536)
+
+
+SRC = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TLS_ENGINES = ("openssl", "boringssl", "gnutls", "wolfssl", "mbedtls")
 
 
 def all_answered(name, p, rep, out, n, body, proto, streams):
@@ -161,42 +129,6 @@ http {
             [exe, "-c", conf, "-g", "daemon off; master_process off;"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.up = all(wait_port(p) for p in self.ports.values())
-
-
-class TcpServer:
-    """Accepts; silent: reads until the client leaves; else closes at
-    once."""
-
-    def __init__(self, silent):
-        self.silent = silent
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.port = self.sock.getsockname()[1]
-        threading.Thread(target=self.serve, daemon=True).start()
-
-    def serve(self):
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self.one, args=(conn,),
-                             daemon=True).start()
-
-    def one(self, conn):
-        try:
-            if self.silent:
-                while conn.recv(65536):
-                    pass
-            else:
-                conn.recv(65536)
-        except OSError:
-            pass
-        conn.close()
-
-    def close(self):
-        self.sock.close()
 
 
 def case_nghttpd(build, tmp, root, certs):
@@ -331,7 +263,7 @@ def case_nginx(build, tmp, root, certs):
 def case_broken(build, tmp):
     plain = os.path.join(build, "httpsbench-plain")
     # never answers: each stream times out, is reset, is one timeout
-    srv = TcpServer(True)
+    srv = Server(silent)
     p, rep, out = run(plain, ["http://127.0.0.1:%d/" % srv.port, "--http2",
                               "-m", "2", "-c", "1", "-n", "4", "--timeout",
                               "0.3"], tmp, timeout=30)
@@ -342,7 +274,7 @@ def case_broken(build, tmp):
           (p.returncode, r.get("errors"), r.get("counts")))
     srv.close()
     # closes after the preface: a read error, no protocol negotiated
-    srv = TcpServer(False)
+    srv = Server(close_at_once)
     p, rep, out = run(plain, ["http://127.0.0.1:%d/" % srv.port, "--http2",
                               "-c", "1", "-n", "3"], tmp, timeout=30)
     r = result(rep)
@@ -353,24 +285,6 @@ def case_broken(build, tmp):
     srv.close()
 
 
-class OurServer:
-    """`httpsbench-BACKEND server` on 127.0.0.1 port 0 (HTTP/2 by ALPN or
-    prior knowledge); its first line says the port and, over TLS, the
-    CA."""
-
-    def __init__(self, build, backend):
-        exe = os.path.join(build, "httpsbench-" + backend)
-        self.proc = subprocess.Popen([exe, "server", "--listen",
-                                      "127.0.0.1:0"], stdout=subprocess.PIPE,
-                                     stderr=subprocess.DEVNULL, text=True)
-        words = self.proc.stdout.readline().split()
-        self.port = self.ca = None
-        if len(words) >= 3 and words[:2] == ["listening", "on"]:
-            self.port = int(words[2].rsplit(":", 1)[1])
-        if "clients:" in words:
-            self.ca = words[words.index("clients:") + 1].rstrip(")")
-
-
 def case_ours(build, tmp):
     """Our load generator against our own server, h2c and h2."""
     for b, scheme, proto in (("plain", "http", "h2c"),
@@ -378,7 +292,7 @@ def case_ours(build, tmp):
         exe = os.path.join(build, "httpsbench-" + b)
         if not os.path.exists(exe):
             continue
-        srv = OurServer(build, b)
+        srv = Engine(build, b)
         if check(srv.port and (srv.ca or scheme == "http"),
                  "our %s server did not start" % b):
             url = "%s://127.0.0.1:%d/bytes/1024" % (scheme, srv.port)
@@ -388,7 +302,7 @@ def case_ours(build, tmp):
                                         "2", "-n", str(n)] + extra, tmp)
                 all_answered("our %s server -m %d" % (b, m), p, rep, out, n,
                              1024, proto, m)
-        stop(srv.proc)
+        srv.stop()
 
 
 def case_usage(build, tmp):

@@ -19,18 +19,17 @@ No timing asserts beyond sanity bounds. Stdlib only; Debian's
 """
 import json
 import os
-import select
 import signal
 import socket
 import struct
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 import hbtest
-from hbtest import check
+from hbtest import Engine, Server, check, free_port, result
+from hbtest import run_load as run  # `ENGINE load ARGS --json FILE`
 
 SRC = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BODY = b"x" * 1024
@@ -148,117 +147,10 @@ def h_500(conn, srv):
                      b"Content-Length: 5\r\n\r\nerror")
 
 
-class Server:
-    def __init__(self, handler):
-        self.handler = handler
-        self.requests = 0
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(128)
-        self.port = self.sock.getsockname()[1]
-        self.thread = threading.Thread(target=self.serve, daemon=True)
-        self.thread.start()
-
-    def serve(self):
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self.one, args=(conn,),
-                             daemon=True).start()
-
-    def one(self, conn):
-        try:
-            self.handler(conn, self)
-        except OSError:
-            pass
-        finally:
-            conn.close()
-
-    def url(self, path="/"):
-        return "http://127.0.0.1:%d%s" % (self.port, path)
-
-    def close(self):
-        try:
-            self.sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        self.sock.close()
-
-
-class Engine:
-    """`httpsbench-BACKEND server` on 127.0.0.1 port 0; its first stdout
-    line is `listening on HOST:PORT ...`."""
-
-    def __init__(self, build, backend, env=None):
-        exe = os.path.join(build, "httpsbench-" + backend)
-        self.proc = subprocess.Popen([exe, "server", "--listen",
-                                      "127.0.0.1:0"], stdout=subprocess.PIPE,
-                                     stderr=subprocess.DEVNULL, env=env)
-        self.port = None
-        line = b""
-        end = time.monotonic() + 120  # TLS: certificates made first
-        fd = self.proc.stdout.fileno()
-        while not line.endswith(b"\n") and time.monotonic() < end:
-            if select.select([fd], [], [], 0.5)[0]:
-                b = os.read(fd, 1)
-                if not b:
-                    break
-                line += b
-        words = line.decode("utf-8", "replace").split()
-        if len(words) >= 3 and words[:2] == ["listening", "on"]:
-            self.port = int(words[2].rsplit(":", 1)[1])
-
-    def url(self, path="/", scheme="http", host="127.0.0.1"):
-        return "%s://%s:%d%s" % (scheme, host, self.port, path)
-
-    def requests(self):
-        """The server's request count, this /__stats request left out."""
-        s = socket.create_connection(("127.0.0.1", self.port), 10)
-        s.sendall(b"GET /__stats HTTP/1.1\r\nHost: x\r\n"
-                  b"Connection: close\r\n\r\n")
-        data = b""
-        while True:
-            b = s.recv(65536)
-            if not b:
-                break
-            data += b
-        s.close()
-        return json.loads(data.split(b"\r\n\r\n", 1)[1])["requests"] - 1
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-
-
 # ---- running the engine ----
-
-def run(engine, args, tmp, timeout=60):
-    out = os.path.join(tmp, "r.json")
-    if os.path.exists(out):
-        os.unlink(out)
-    p = subprocess.run([engine, "load"] + args + ["--json", out],
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       timeout=timeout)
-    rep = None
-    if os.path.exists(out):
-        with open(out) as f:
-            rep = json.load(f)
-    return p, rep, out
-
 
 def valid(path):
     return hbtest.validate(path)[0] == 0
-
-
-def result(rep):
-    return rep["results"][0] if rep and rep.get("results") else {}
 
 
 def case_good(engine, tmp):
@@ -432,14 +324,6 @@ def case_sigint(engine, tmp):
     check(p.returncode == 130, "SIGINT: exit %s" % p.returncode)
     check(rep is not None and rep["run"]["interrupted"] is True and
           valid(out), "SIGINT: report missing, invalid or not interrupted")
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def case_window(engine, tmp):

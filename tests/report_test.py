@@ -936,62 +936,76 @@ def test_crypto_schema():
           "schema accepts a steal share above 1")
 
 
+CASE = "tls1.3-full-ecdsa-p256-x25519"
+
+
+def read_text(path):
+    """The file's text, "" when there is none."""
+    if not os.path.exists(path):
+        return ""
+    with open(path) as f:
+        return f.read()
+
+
+def sweep_report(src, key, points, fill, name):
+    """The report of base() with src's three phases at each point of a
+    sweep ("CASE@KEY<point>/PHASE"); fill(r, point) completes each
+    tls_handshake result. (exit status, stderr, the output folder)."""
+    doc = base()
+    for v in points:
+        for ph in ("tcp_connect", "tls_handshake", "first_request"):
+            r = json.loads(json.dumps(src))
+            r["name"] = "%s@%s%g/%s" % (CASE, key, v, ph)
+            if ph == "tls_handshake":
+                r["params"]["sweep_case"] = CASE
+                fill(r, v)
+            doc["results"].append(r)
+    out = os.path.join(WORK, "fig-" + name)
+    rc, so, se = run("report", write(doc, name + ".json"), "--out", out)
+    return rc, se, out
+
+
 def test_rtt_sweep():
     """handshake --rtt-sweep results (params.sweep_rtt_ms, ttfb_ms) get
     the TTFB-against-RTT figure with a panel per case; the first point
     stays in the phases figure, the others do not; a report without a
     sweep has no such figure."""
-    doc = base()
-    src = [r for r in doc["results"] if r["suite"] == "handshake" and
-           r["name"] == "tls1.3-full-ecdsa-p256-x25519/tls_handshake"][0]
-    for rtt in (0, 25, 100):
-        for ph in ("tcp_connect", "tls_handshake", "first_request"):
-            r = json.loads(json.dumps(src))
-            r["name"] = "tls1.3-full-ecdsa-p256-x25519@rtt%g/%s" % (rtt, ph)
-            if ph == "tls_handshake":
-                r["params"]["sweep_rtt_ms"] = rtt
-                r["params"]["sweep_case"] = "tls1.3-full-ecdsa-p256-x25519"
-                r["ttfb_ms"] = 1.0 + 3 * rtt
-                r["rtts_expected"] = 3
-                r["link_measured"] = {"echo_rtt_ms": {
-                    "n": 3, "failed": 0, "median": rtt + 0.05,
-                    "min": rtt, "max": rtt + 0.1,
-                    "samples": [rtt, rtt + 0.05, rtt + 0.1]}}
-            doc["results"].append(r)
-    out = os.path.join(WORK, "fig-sweep")
-    rc, so, se = run("report", write(doc, "sweep.json"), "--out", out)
+    src = [r for r in base()["results"] if r["suite"] == "handshake" and
+           r["name"] == CASE + "/tls_handshake"][0]
+
+    def rtt_point(r, rtt):
+        r["params"]["sweep_rtt_ms"] = rtt
+        r["ttfb_ms"] = 1.0 + 3 * rtt
+        r["rtts_expected"] = 3
+        r["link_measured"] = {"echo_rtt_ms": {
+            "n": 3, "failed": 0, "median": rtt + 0.05,
+            "min": rtt, "max": rtt + 0.1,
+            "samples": [rtt, rtt + 0.05, rtt + 0.1]}}
+
+    rc, se, out = sweep_report(src, "rtt", (0, 25, 100), rtt_point, "sweep")
     check(rc == 0, "sweep report exit %d: %s" % (rc, se))
-    svg = os.path.join(out, "rtt-sweep.svg")
-    text = open(svg).read() if os.path.exists(svg) else ""
-    check("tls1.3-full-ecdsa-p256-x25519 (3 RTT)" in text,
+    text = read_text(os.path.join(out, "rtt-sweep.svg"))
+    check(CASE + " (3 RTT)" in text,
           "the sweep figure has the case's panel with its round trips")
-    phases = open(os.path.join(out, "handshake-phases.svg")).read() \
-        if os.path.exists(os.path.join(out, "handshake-phases.svg")) else ""
+    phases = read_text(os.path.join(out, "handshake-phases.svg"))
     check("@rtt0" in phases and "@rtt25" not in phases,
           "the phases figure keeps the sweep's first point only")
     check(not os.path.exists(os.path.join(WORK, "fig", "rtt-sweep.svg")),
           "no sweep figure without a sweep")
+
     # a loss sweep: percentiles of the time to first byte per point
-    doc = base()
-    for loss in (0, 5):
-        for ph in ("tcp_connect", "tls_handshake", "first_request"):
-            r = json.loads(json.dumps(src))
-            r["name"] = "tls1.3-full-ecdsa-p256-x25519@loss%g/%s" % (loss, ph)
-            if ph == "tls_handshake":
-                r["params"]["sweep_loss_pct"] = loss
-                r["params"]["sweep_case"] = "tls1.3-full-ecdsa-p256-x25519"
-                r["ttfb_ms"] = 31.0
-                r["ttfb_percentiles_ms"] = {"n": 20, "p50": 31.0,
-                                            "p90": 33.0 + 100 * loss,
-                                            "p99": 35.0 + 200 * loss,
-                                            "max": 35.0 + 200 * loss}
-            doc["results"].append(r)
-    out = os.path.join(WORK, "fig-loss")
-    rc, so, se = run("report", write(doc, "loss.json"), "--out", out)
+    def loss_point(r, loss):
+        r["params"]["sweep_loss_pct"] = loss
+        r["ttfb_ms"] = 31.0
+        r["ttfb_percentiles_ms"] = {"n": 20, "p50": 31.0,
+                                    "p90": 33.0 + 100 * loss,
+                                    "p99": 35.0 + 200 * loss,
+                                    "max": 35.0 + 200 * loss}
+
+    rc, se, out = sweep_report(src, "loss", (0, 5), loss_point, "loss")
     check(rc == 0, "loss sweep report exit %d: %s" % (rc, se))
-    svg = os.path.join(out, "loss-sweep.svg")
-    text = open(svg).read() if os.path.exists(svg) else ""
-    check("p99" in text and "tls1.3-full-ecdsa-p256-x25519" in text and
+    text = read_text(os.path.join(out, "loss-sweep.svg"))
+    check("p99" in text and CASE in text and
           not os.path.exists(os.path.join(out, "rtt-sweep.svg")),
           "the loss sweep gets its percentile figure (and no RTT figure)")
 

@@ -387,9 +387,42 @@ static void test_ip(void)
   CHECK(hb_tls_ip_literal("[::1]", a, text, 3) == 0, "text too small");
 }
 
+/* The cipher table: every name found at its place, the names list in
+ * the same order; an unknown name and rsa_kx with ChaCha20 refused. */
+static void test_ciphers(void)
+{
+  hb_tls_config cfg;
+  hb_err err;
+  size_t i, at;
+
+  memset(&cfg, 0, sizeof(cfg));
+  for(i = 0; i < HB_TLS_NCIPHERS; i++) {
+    cfg.cipher = hb_tls_ciphers[i].name;
+    at = 99;
+    CHECK(hb_tls_cipher_find(&cfg, &at, &err) == HB_OK && at == i,
+          "%s: at %zu", cfg.cipher, at);
+    CHECK(!strcmp(hb_tls_cipher_names[i], cfg.cipher), "names[%zu]", i);
+    CHECK(hb_tls_ciphers[i].tls13 == 0x1301 + i, "%s: TLS 1.3 id",
+          cfg.cipher);
+  }
+  CHECK(hb_tls_cipher_names[HB_TLS_NCIPHERS] == NULL, "names end");
+  cfg.cipher = "AES-128-GCM";
+  CHECK(hb_tls_cipher_find(&cfg, &at, &err) == HB_ERROR &&
+        strstr(err.msg, "unknown cipher"), "case: %s", err.msg);
+  cfg.rsa_kx = 1;
+  cfg.cipher = "aes-256-gcm";
+  CHECK(hb_tls_cipher_find(&cfg, &at, &err) == HB_OK && at == 1,
+        "aes-256-gcm with rsa_kx");
+  cfg.cipher = "chacha20-poly1305";
+  CHECK(hb_tls_cipher_find(&cfg, &at, &err) == HB_UNSUPPORTED &&
+        strstr(err.msg, "RSA key transport"), "chacha with rsa_kx: %s",
+        err.msg);
+}
+
 int main(void)
 {
   test_groups();
+  test_ciphers();
   test_ip();
   test_sock();
   test_records();

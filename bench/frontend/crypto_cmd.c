@@ -413,7 +413,6 @@ int hb_cmd_crypto(int argc, char **argv)
   json_t *report;
   char tmpdir[] = "/tmp/httpsbench.XXXXXX";
   int b, rc, interrupted = 0, failed = 0;
-  hb_err err = { "" };
   hb_env_mark *marks;
 
   parse(argc, argv, &a);
@@ -448,15 +447,8 @@ int hb_cmd_crypto(int argc, char **argv)
   derive_equivalence(report, &a);
   print_table(report, &a);
   print_equivalence(report);
-  if(a.json) {
-    if(hb_report_write(report, a.json, interrupted, &err) != HB_OK) {
-      fprintf(stderr, "httpsbench crypto: %s\n", err.msg);
-      failed = 1;
-    }
-    else
-      fprintf(stderr, "httpsbench crypto: report written to %s%s\n",
-              a.json, interrupted ? " (interrupted)" : "");
-  }
+  if(hb_report_finish(report, "crypto", a.json, interrupted))
+    failed = 1;
   if(!interrupted && every_one_failed(report))
     failed = 1;
   json_decref(report);

@@ -1299,7 +1299,6 @@ int hb_cmd_handshake(int argc, char **argv)
   int nbase = 0, ncases = 0, npoints, i, p, failed = 0;
   json_t *report, *figs = json_object(), *sweep = NULL;
   char tmpdir[] = "/tmp/httpsbench.XXXXXX", tmp[64], ctmp[64], why[800];
-  hb_err err = { "" };
 
   parse(argc, argv, &a);
   if(a.matrix)
@@ -1391,15 +1390,8 @@ int hb_cmd_handshake(int argc, char **argv)
   fflush(stdout);
   hb_server_log_flush();
   rmdir(tmpdir);
-  if(a.json) {
-    if(hb_report_write(report, a.json, hb_interrupted() != 0, &err)) {
-      fprintf(stderr, "httpsbench handshake: %s\n", err.msg);
-      failed = 1;
-    }
-    else
-      fprintf(stderr, "httpsbench handshake: report written to %s\n",
-              a.json);
-  }
+  if(hb_report_finish(report, "handshake", a.json, hb_interrupted() != 0))
+    failed = 1;
   if(!hb_interrupted() && every_one_failed(report, why, sizeof(why))) {
     fprintf(stderr, "httpsbench handshake: %s\n", why);
     failed = 1;

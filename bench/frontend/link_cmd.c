@@ -14,6 +14,7 @@
 #include "hb/certs.h"
 #include "hb/cli.h"
 #include "hb/report.h"
+#include "results.h"
 #include "hb/sig.h"
 #include "link_fe.h"
 
@@ -171,12 +172,8 @@ int hb_fe_link_client_run(const char *cmd, char **args,
       if(m)
         json_object_set(r, "link_measured", m);
     json_object_set(rep, "link", link ? link : json_null());
-    if(hb_report_write(rep, json, hb_interrupted() != 0, &err) != HB_OK) {
-      fprintf(stderr, "httpsbench %s: %s\n", cmd, err.msg);
+    if(hb_report_finish(rep, cmd, json, hb_interrupted() != 0))
       rc = rc ? rc : 1;
-    }
-    else
-      fprintf(stderr, "httpsbench %s: report written to %s\n", cmd, json);
     json_decref(rep);
   }
   json_decref(m);

@@ -429,14 +429,8 @@ int hb_cmd_merge(int argc, char **argv)
     goto done;
   }
   hb_merge_print(out);
-  if(json) {
-    if(hb_report_write(out, json, 0, &err) != HB_OK) {
-      fprintf(stderr, "httpsbench merge: %s\n", err.msg);
-      rc = 1;
-    }
-    else
-      fprintf(stderr, "httpsbench merge: report written to %s\n", json);
-  }
+  if(hb_report_finish(out, "merge", json, 0))
+    rc = 1;
 done:
   json_decref(out);
   for(i = 0; i < n; i++)

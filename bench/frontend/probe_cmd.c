@@ -15,6 +15,7 @@
 #include "argvec.h"
 #include "engine_run.h"
 #include "hb/report.h"
+#include "results.h"
 #include "link_fe.h"
 
 static int pc_finish(const char *tmp, const char *json, int interrupted,
@@ -35,14 +36,9 @@ static int pc_finish(const char *tmp, const char *json, int interrupted,
   for(i = 0; i < argc; i++)
     json_array_append_new(cmd, json_string(argv[i]));
   json_object_set_new(json_object_get(rep, "run"), "command_line", cmd);
-  rc = hb_report_write(rep, json, interrupted, &err);
+  rc = hb_report_finish(rep, "probe", json, interrupted);
   json_decref(rep);
-  if(rc != HB_OK) {
-    fprintf(stderr, "httpsbench probe: %s\n", err.msg);
-    return 1;
-  }
-  fprintf(stderr, "httpsbench probe: report written to %s\n", json);
-  return 0;
+  return rc;
 }
 
 int hb_cmd_probe(int argc, char **argv)

@@ -625,14 +625,8 @@ int hb_remote_load(const char *engine, const char *hosts, const char *ssh,
   hb_merge_print(out);
   printf("start skew %.3f ms over %d host%s\n", hi >= lo && lo
          ? (hi - lo) * 1e3 : NAN, nin, nin == 1 ? "" : "s");
-  if(json) {
-    if(hb_report_write(out, json, hb_interrupted() != 0, &err) != HB_OK) {
-      fprintf(stderr, "httpsbench load: %s\n", err.msg);
-      rc = 1;
-    }
-    else
-      fprintf(stderr, "httpsbench load: report written to %s\n", json);
-  }
+  if(hb_report_finish(out, "load", json, hb_interrupted() != 0))
+    rc = 1;
 done:
   json_decref(out);
   for(i = 0; i < n; i++)

@@ -1,5 +1,6 @@
 /* Engine reports as the front end reads them (results.h). */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "hb/report.h"
@@ -77,4 +78,20 @@ void hb_res_merge(json_t *report, json_t *part)
   hb_res_merge_backends(report, part);
   json_array_foreach(json_object_get(part, "results"), i, v)
     json_array_append(json_object_get(report, "results"), v);
+}
+
+int hb_report_finish(json_t *report, const char *cmd, const char *path,
+                     int interrupted)
+{
+  hb_err err = { "" };
+
+  if(!path)
+    return 0;
+  if(hb_report_write(report, path, interrupted, &err) != HB_OK) {
+    fprintf(stderr, "httpsbench %s: %s\n", cmd, err.msg);
+    return 1;
+  }
+  fprintf(stderr, "httpsbench %s: report written to %s%s\n", cmd, path,
+          interrupted ? " (interrupted)" : "");
+  return 0;
 }

@@ -30,4 +30,11 @@ void hb_res_merge(json_t *report, json_t *part);
 /* Only part's backends entries (those report does not list yet). */
 void hb_res_merge_backends(json_t *report, json_t *part);
 
+/* A driver's last step: writes report to path (nothing when path is
+ * NULL) and says so on stderr, "httpsbench CMD: report written to PATH"
+ * (" (interrupted)" after SIGINT/TERM), or the one-line error. 0 when
+ * written or none asked for, 1 when it could not be written. */
+int hb_report_finish(json_t *report, const char *cmd, const char *path,
+                     int interrupted);
+
 #endif

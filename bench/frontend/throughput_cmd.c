@@ -581,15 +581,9 @@ int hb_cmd_throughput(int argc, char **argv)
                                       "partial")))
         failed = 1; /* a host lost: the report says which */
   }
-  if(a.json) {
-    if(hb_report_write(report, a.json, hb_interrupted() != 0, &err)) {
-      fprintf(stderr, "httpsbench throughput: %s\n", err.msg);
-      failed = 1;
-    }
-    else
-      fprintf(stderr, "httpsbench throughput: report written to %s\n",
-              a.json);
-  }
+  if(hb_report_finish(report, "throughput", a.json,
+                      hb_interrupted() != 0))
+    failed = 1;
   json_decref(report);
   return hb_interrupted() ? HB_EXIT_INTERRUPTED : failed ? 1 : 0;
 }

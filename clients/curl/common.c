@@ -58,6 +58,21 @@ out:
   return rc;
 }
 
+const char *const cu_tls_versions[] = { "1.2", "1.3", NULL };
+
+int cu_opt_timeout(const char *value, void *dest, char *why, size_t size)
+{
+  double t;
+
+  if(hb_parse_seconds(value, 3600, &t) || t < 0.001) {
+    snprintf(why, size, "'%s' is not a number of seconds (0.001 to 3600)",
+             value);
+    return -1;
+  }
+  *(double *)dest = t;
+  return 0;
+}
+
 int cu_resolve_check(const char *entry)
 {
   const char *host, *port, *addr;

@@ -34,6 +34,11 @@ int cu_url_check(const char *text, int *https, char *why, size_t whylen);
 /* HOST:PORT:ADDR as curl's --resolve takes it; 0 when well formed. */
 int cu_resolve_check(const char *entry);
 
+/* The options both commands declare (hb/opts.h): --tls's choices, and
+ * --timeout's check (dest a double *: 0.001 to 3600 seconds). */
+extern const char *const cu_tls_versions[]; /* "1.2", "1.3", NULL */
+int cu_opt_timeout(const char *value, void *dest, char *why, size_t size);
+
 /* Applies o to h (TLS version, trust, timeout, resolve, no signals). */
 CURLcode cu_apply_opts(CURL *h, const cu_opts *o);
 

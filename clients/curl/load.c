@@ -12,7 +12,6 @@
  * runs from the request's first byte sent to the response's last byte
  * (curl's TOTAL - PRETRANSFER), as in our generator. */
 #include <errno.h>
-#include <getopt.h>
 #include <linux/tcp.h>
 #include <math.h>
 #include <netinet/in.h>
@@ -28,6 +27,7 @@
 
 #include "curl_engine.h"
 #include "hb/cli.h"
+#include "hb/opts.h"
 #include "hb/clock.h"
 #include "hb/hdr.h"
 #include "hb/loadstats.h"
@@ -87,121 +87,79 @@ typedef struct lo_run {
   int gave_up, interrupted;
 } lo_run;
 
-static void lo_usage(void)
-{
-  printf(
-    "usage: httpsbench load --client curl URL [options]\n"
-    "       httpsbench-curl load URL [options]\n"
-    "Our load generator's closed loop through libcurl's multi interface\n"
-    "(one thread, HTTP/1.1), reported like our own (suite \"load\").\n"
-    "  -c, --connections N concurrent transfers (default 32)\n"
-    "  -d, --duration S    measure for S seconds (default 10)\n"
-    "      --warmup S      with -d: run S seconds first, left out of every\n"
-    "                      figure; the run lasts S + -d (default 0)\n"
-    "  -n, --requests N    stop after N requests (responses or errors)\n"
-    "      --close         Connection: close, a new connection per request\n"
-    "      --tls 1.2|1.3   TLS version (default: the library's)\n"
-    "      --resume on|off reuse TLS sessions on reconnects (default on)\n"
-    "      --cacert FILE   trust anchor for https (verification is on)\n"
-    "      --insecure      https without verifying the server\n"
-    "      --timeout S     per request (default 10)\n"
-    "      --json FILE     write the report\n"
-    "      --marks         print 'mark start' when the measured window\n"
-    "                      begins and 'mark end' when it ends (stdout,\n"
-    "                      flushed; the summary follows)\n"
-    "A run that never made a connection stops after 3 connect failures\n"
-    "per connection (-c). Exit 0 when requests succeeded, 1 when none did,\n"
-    "2 for bad usage, 130 when interrupted.\n");
-}
+static const char *const lo_resumes[] = { "on", "off", NULL };
 
 static void lo_parse(int argc, char **argv, lo_opts *o)
 {
-  static const struct option longopts[] = {
-    { "connections", required_argument, NULL, 'c' },
-    { "duration", required_argument, NULL, 'd' },
-    { "requests", required_argument, NULL, 'n' },
-    { "close", no_argument, NULL, 'C' },
-    { "tls", required_argument, NULL, 'T' },
-    { "resume", required_argument, NULL, 'r' },
-    { "cacert", required_argument, NULL, 'A' },
-    { "insecure", no_argument, NULL, 'k' },
-    { "timeout", required_argument, NULL, 'o' },
-    { "json", required_argument, NULL, 'j' },
-    { "warmup", required_argument, NULL, 'W' },
-    { "marks", no_argument, NULL, 'M' },
-    { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 }
-  };
-  char why[400], *end;
+  const char *tls = NULL, *resume = NULL;
+  char why[400];
   hb_err err = { "" };
-  long v;
-  int opt, have_d = 0, have_w = 0;
+  long requests = 0;
+  int first, have_d, have_w;
+  const hb_opt opts[] = {
+    { "connections", 'c', HB_OPT_INT, &o->conns, "N",
+      "concurrent transfers (default 32)", 1, 100000, NULL, NULL,
+      "a connection count (1..100000)" },
+    { "duration", 'd', HB_OPT_SECONDS, &o->duration, "S",
+      "measure for S seconds (default 10)", 0, 1e6, NULL, NULL,
+      "a duration in seconds" },
+    { "warmup", 0, HB_OPT_DOUBLE, &o->warmup, "S",
+      "with -d: run S seconds first, left out of\nevery figure; the run "
+      "lasts S + -d (default 0)", 0, 3600, NULL, NULL,
+      "a number of seconds (0 to 3600)" },
+    { "requests", 'n', HB_OPT_INT, &requests, "N",
+      "stop after N requests (responses or errors)", 1, 1e12, NULL, NULL,
+      "a request count >= 1" },
+    { "close", 0, HB_OPT_FLAG, &o->close, NULL,
+      "Connection: close, a new connection per\nrequest", 0, 0, NULL,
+      NULL, NULL },
+    { "tls", 0, HB_OPT_ENUM, &tls, "1.2|1.3",
+      "TLS version (default: the library's)", 0, 0, cu_tls_versions, NULL,
+      NULL },
+    { "resume", 0, HB_OPT_ENUM, &resume, "on|off",
+      "reuse TLS sessions on reconnects (default\non)", 0, 0, lo_resumes,
+      NULL, NULL },
+    { "cacert", 0, HB_OPT_STRING, &o->c.cacert, "FILE",
+      "trust anchor for https (verification is on)", 0, 0, NULL, NULL,
+      NULL },
+    { "insecure", 0, HB_OPT_FLAG, &o->c.insecure, NULL,
+      "https without verifying the server", 0, 0, NULL, NULL, NULL },
+    { "timeout", 0, HB_OPT_CALL, &o->c.timeout, "S",
+      "per request (default 10)", 0, 0, NULL, cu_opt_timeout, NULL },
+    { "json", 0, HB_OPT_STRING, &o->json, "FILE", "write the report", 0, 0,
+      NULL, NULL, NULL },
+    { "marks", 0, HB_OPT_FLAG, &o->marks, NULL,
+      "print 'mark start' when the measured window\nbegins and 'mark end' "
+      "when it ends (stdout,\nflushed; the summary follows)", 0, 0, NULL,
+      NULL, NULL },
+    { NULL, 0, HB_OPT_END, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL }
+  };
+  const hb_opts spec = { "load",
+    "usage: httpsbench load --client curl URL [options]\n"
+    "       httpsbench-curl load URL [options]\n"
+    "Our load generator's closed loop through libcurl's multi interface\n"
+    "(one thread, HTTP/1.1), reported like our own (suite \"load\").\n",
+    "A run that never made a connection stops after 3 connect failures\n"
+    "per connection (-c). Exit 0 when requests succeeded, 1 when none did,\n"
+    "2 for bad usage, 130 when interrupted.\n", opts };
 
-  opterr = 0;
-  while((opt = getopt_long(argc, argv, ":c:d:n:h", longopts, NULL)) != -1) {
-    switch(opt) {
-    case 'c':
-      if(hb_parse_int(optarg, 1, 100000, &o->conns))
-        hb_usage_fail("load", "-c: '%s' is not a connection count "
-                      "(1..100000)", optarg);
-      break;
-    case 'd':
-      if(hb_parse_seconds(optarg, 1e6, &o->duration))
-        hb_usage_fail("load", "-d: '%s' is not a duration in seconds",
-                      optarg);
-      have_d = 1;
-      break;
-    case 'n':
-      if(hb_parse_int(optarg, 1, 1000000000000L, &v))
-        hb_usage_fail("load", "-n: '%s' is not a request count >= 1",
-                      optarg);
-      o->requests = v;
-      break;
-    case 'C': o->close = 1; break;
-    case 'T':
-      if(strcmp(optarg, "1.2") && strcmp(optarg, "1.3"))
-        hb_usage_fail("load", "--tls: '%s' is not 1.2 or 1.3", optarg);
-      o->c.tls_version = !strcmp(optarg, "1.2") ? 12 : 13;
-      break;
-    case 'r':
-      if(strcmp(optarg, "on") && strcmp(optarg, "off"))
-        hb_usage_fail("load", "--resume: '%s' is not on or off", optarg);
-      o->resume = !strcmp(optarg, "on");
-      break;
-    case 'A': o->c.cacert = optarg; break;
-    case 'k': o->c.insecure = 1; break;
-    case 'o':
-      if(hb_parse_seconds(optarg, 3600, &o->c.timeout) ||
-         o->c.timeout < 0.001)
-        hb_usage_fail("load", "--timeout: '%s' is not a number of seconds "
-                      "(0.001 to 3600)", optarg);
-      break;
-    case 'j': o->json = optarg; break;
-    case 'W':
-      errno = 0;
-      o->warmup = strtod(optarg, &end);
-      if(errno || end == optarg || *end ||
-         !(o->warmup >= 0 && o->warmup <= 3600))
-        hb_usage_fail("load", "--warmup: '%s' is not a number of seconds "
-                      "(0 to 3600)", optarg);
-      have_w = 1;
-      break;
-    case 'M': o->marks = 1; break;
-    case 'h': lo_usage(); exit(0);
-    case ':':
-      hb_usage_fail("load", "option '%s' needs a value", argv[optind - 1]);
-    default:
-      hb_usage_fail("load", "unknown option '%s' (the curl client takes "
-                    "-c -d -n --warmup --marks --close --tls --resume "
-                    "--cacert --insecure --timeout --json)",
-                    argv[optind - 1]);
-    }
-  }
-  if(optind >= argc)
+  o->duration = 0;
+  o->warmup = -1; /* not given */
+  first = hb_opts_parse(&spec, argc, argv);
+  have_d = o->duration > 0;
+  have_w = o->warmup >= 0;
+  if(!have_w)
+    o->warmup = 0;
+  o->requests = requests;
+  if(tls)
+    o->c.tls_version = !strcmp(tls, "1.2") ? 12 : 13;
+  if(resume)
+    o->resume = !strcmp(resume, "on");
+  if(first >= argc)
     hb_usage_fail("load", "a URL is required");
-  if(optind + 1 < argc)
-    hb_usage_fail("load", "unexpected argument '%s'", argv[optind + 1]);
-  o->url = argv[optind];
+  if(first + 1 < argc)
+    hb_usage_fail("load", "unexpected argument '%s'", argv[first + 1]);
+  o->url = argv[first];
   if(cu_url_check(o->url, &o->https, why, sizeof(why)))
     hb_usage_fail("load", "%s", why);
   if(have_d && o->requests)

@@ -10,7 +10,6 @@
  * reused connection the connection phases are 0. Failed requests are
  * counted by kind and are never samples. */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +18,7 @@
 
 #include "curl_engine.h"
 #include "hb/cli.h"
+#include "hb/opts.h"
 #include "hb/report.h"
 #include "hb/sig.h"
 #include "hb/stats.h"
@@ -82,101 +82,80 @@ typedef struct pr_url {
   int have_sum[PP_COUNT];
 } pr_url;
 
-static void pr_usage(void)
+/* --resolve HOST:PORT:ADDR (repeatable): dest is the JSON array of
+ * entries. */
+static int pr_opt_resolve(const char *v, void *dest, char *why,
+                          size_t size)
 {
-  printf(
+  if(cu_resolve_check(v)) {
+    snprintf(why, size, "'%s' is not HOST:PORT:ADDR", v);
+    return -1;
+  }
+  json_array_append_new((json_t *)dest, json_string(v));
+  return 0;
+}
+
+static void pr_parse(int argc, char **argv, pr_opts *o)
+{
+  static char tail[512];
+  const char *tls = NULL;
+  int first, i, https, new_conn = 0, h11 = 0, h2 = 0;
+  char why[400];
+  hb_err err = { "" };
+  const hb_opt opts[] = {
+    { "requests", 'n', HB_OPT_INT, &o->n, "N",
+      "requests per URL (default 20)", 1, 1000000, NULL, NULL,
+      "a count (1..1000000)" },
+    { "new-connection", 0, HB_OPT_FLAG, &new_conn, NULL,
+      "a new connection and full handshake per\nrequest (default; no "
+      "session resumption)", 0, 0, NULL, NULL, NULL },
+    { "reuse", 0, HB_OPT_FLAG, &o->reuse, NULL,
+      "one connection kept alive for all requests", 0, 0, NULL, NULL,
+      NULL },
+    { "http1.1", 0, HB_OPT_FLAG, &h11, NULL, "HTTP/1.1", 0, 0, NULL, NULL,
+      NULL },
+    { "http2", 0, HB_OPT_FLAG, &h2, NULL,
+      "HTTP/2 (default: curl's, h2 over TLS when\nthe server offers it)",
+      0, 0, NULL, NULL, NULL },
+    { "tls", 0, HB_OPT_ENUM, &tls, "1.2|1.3", "TLS version", 0, 0,
+      cu_tls_versions, NULL, NULL },
+    { "cacert", 0, HB_OPT_STRING, &o->c.cacert, "FILE",
+      "trust anchor (default: the system's store)", 0, 0, NULL, NULL,
+      NULL },
+    { "insecure", 0, HB_OPT_FLAG, &o->c.insecure, NULL,
+      "no certificate verification", 0, 0, NULL, NULL, NULL },
+    { "resolve", 0, HB_OPT_CALL, o->resolve, "HOST:PORT:ADDR",
+      "use ADDR for HOST:PORT (repeatable)", 0, 0, NULL, pr_opt_resolve,
+      NULL },
+    { "timeout", 0, HB_OPT_CALL, &o->c.timeout, "S",
+      "per request (default 10)", 0, 0, NULL, cu_opt_timeout, NULL },
+    { "json", 0, HB_OPT_STRING, &o->json, "FILE",
+      "write the report (suite \"probe\")", 0, 0, NULL, NULL, NULL },
+    { NULL, 0, HB_OPT_END, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL }
+  };
+  const hb_opts spec = { "probe",
     "usage: httpsbench probe URL [URL...] [options]\n"
     "Times N requests per URL through libcurl, phase by phase from curl's\n"
-    "own timers: dns, connect, tls, pretransfer, ttfb, transfer, total.\n"
-    "  -n, --requests N     requests per URL (default 20)\n"
-    "  --new-connection     a new connection and full handshake per\n"
-    "                       request (default; no session resumption)\n"
-    "  --reuse              one connection kept alive for all requests\n"
-    "  --http1.1 | --http2  HTTP version (default: curl's, h2 over TLS\n"
-    "                       when the server offers it)\n"
-    "  --tls 1.2|1.3        TLS version\n"
-    "  --cacert FILE        trust anchor (default: the system's store)\n"
-    "  --insecure           no certificate verification\n"
-    "  --resolve HOST:PORT:ADDR  use ADDR for HOST:PORT (repeatable)\n"
-    "  --timeout S          per request (default 10)\n"
-    "  --json FILE          write the report (suite \"probe\")\n"
+    "own timers: dns, connect, tls, pretransfer, ttfb, transfer, total.\n",
+    tail, opts };
+
+  snprintf(tail, sizeof(tail),
     "A URL whose first %d requests all fail is given up: its results\n"
     "have status \"error\" with the failures by kind and curl's messages,\n"
     "and the other URLs still run. Exit 0 when every URL answered, 1 when\n"
     "one never did (the report is written all the same), 2 for bad usage,\n"
     "130 when interrupted.\n", PR_GIVE_UP);
-}
-
-static void pr_parse(int argc, char **argv, pr_opts *o)
-{
-  static const struct option longopts[] = {
-    { "requests", required_argument, NULL, 'n' },
-    { "new-connection", no_argument, NULL, 'N' },
-    { "reuse", no_argument, NULL, 'r' },
-    { "http1.1", no_argument, NULL, '1' },
-    { "http2", no_argument, NULL, '2' },
-    { "tls", required_argument, NULL, 'T' },
-    { "cacert", required_argument, NULL, 'A' },
-    { "insecure", no_argument, NULL, 'k' },
-    { "resolve", required_argument, NULL, 'R' },
-    { "timeout", required_argument, NULL, 'o' },
-    { "json", required_argument, NULL, 'j' },
-    { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 }
-  };
-  char why[400];
-  hb_err err = { "" };
-  int opt, i, https, seen_new = 0, seen_http = 0;
-
-  opterr = 0;
-  while((opt = getopt_long(argc, argv, ":n:h", longopts, NULL)) != -1) {
-    switch(opt) {
-    case 'n':
-      if(hb_parse_int(optarg, 1, 1000000, &o->n))
-        hb_usage_fail("probe", "-n: '%s' is not a count (1..1000000)",
-                      optarg);
-      break;
-    case 'N':
-    case 'r':
-      if(seen_new && o->reuse != (opt == 'r'))
-        hb_usage_fail("probe", "--new-connection and --reuse contradict");
-      o->reuse = opt == 'r';
-      seen_new = 1;
-      break;
-    case '1':
-    case '2':
-      if(seen_http && o->http != (opt == '1' ? 11 : 2))
-        hb_usage_fail("probe", "--http1.1 and --http2 contradict");
-      o->http = opt == '1' ? 11 : 2;
-      seen_http = 1;
-      break;
-    case 'T':
-      if(strcmp(optarg, "1.2") && strcmp(optarg, "1.3"))
-        hb_usage_fail("probe", "--tls: '%s' is not 1.2 or 1.3", optarg);
-      o->c.tls_version = !strcmp(optarg, "1.2") ? 12 : 13;
-      break;
-    case 'A': o->c.cacert = optarg; break;
-    case 'k': o->c.insecure = 1; break;
-    case 'R':
-      if(cu_resolve_check(optarg))
-        hb_usage_fail("probe", "--resolve: '%s' is not HOST:PORT:ADDR",
-                      optarg);
-      json_array_append_new(o->resolve, json_string(optarg));
-      break;
-    case 'o':
-      if(hb_parse_seconds(optarg, 3600, &o->c.timeout) ||
-         o->c.timeout < 0.001)
-        hb_usage_fail("probe", "--timeout: '%s' is not a number of "
-                      "seconds (0.001 to 3600)", optarg);
-      break;
-    case 'j': o->json = optarg; break;
-    case 'h': pr_usage(); exit(0);
-    default: hb_usage_getopt("probe", opt, argv);
-    }
-  }
-  if(optind >= argc)
+  first = hb_opts_parse(&spec, argc, argv);
+  if(new_conn && o->reuse)
+    hb_usage_fail("probe", "--new-connection and --reuse contradict");
+  if(h11 && h2)
+    hb_usage_fail("probe", "--http1.1 and --http2 contradict");
+  o->http = h11 ? 11 : h2 ? 2 : 0;
+  if(tls)
+    o->c.tls_version = !strcmp(tls, "1.2") ? 12 : 13;
+  if(first >= argc)
     hb_usage_fail("probe", "give at least one URL");
-  for(i = optind; i < argc; i++) {
+  for(i = first; i < argc; i++) {
     if(o->nurls == PR_MAX_URLS)
       hb_usage_fail("probe", "more than %d URLs", PR_MAX_URLS);
     if(cu_url_check(argv[i], &https, why, sizeof(why)))

@@ -19,7 +19,9 @@ typedef enum hb_opt_kind {
   HB_OPT_STRING,   /* const char **dest: the text */
   HB_OPT_ENUM,     /* const char **dest: one of choices (its own text) */
   HB_OPT_SIZES,    /* const char **dest: a size list, each >= min */
-  HB_OPT_CALL      /* check(value, dest, why) decides and stores */
+  HB_OPT_CALL,     /* check(value, dest, why) decides and stores */
+  HB_OPT_TEXT      /* no option: its help is a line of the --help text
+                    * where it stands (a heading, a note), unindented */
 } hb_opt_kind;
 
 typedef struct hb_opt {

@@ -26,6 +26,29 @@
 
 #include "hb/tls.h"
 
+/* ---- the AEADs a configuration may pin (cfg.cipher) ---- */
+
+/* Each with the IANA ids of the suites that carry it; the backends keep
+ * their library's names for them in this order. */
+typedef struct hb_tls_cipher {
+  const char *name;       /* ours: "aes-128-gcm" */
+  uint16_t tls13;         /* the TLS 1.3 suite */
+  uint16_t ecdsa, rsa;    /* the TLS 1.2 ECDHE-ECDSA and ECDHE-RSA suites */
+  uint16_t rsa_kx;        /* the TLS 1.2 RSA key transport suite; 0 when
+                             TLS has none (ChaCha20-Poly1305) */
+} hb_tls_cipher;
+
+#define HB_TLS_NCIPHERS 3
+extern const hb_tls_cipher hb_tls_ciphers[HB_TLS_NCIPHERS];
+/* their names, NULL-ended (an option's choices) */
+extern const char *const hb_tls_cipher_names[HB_TLS_NCIPHERS + 1];
+
+/* cfg.cipher's place in hb_tls_ciphers. Errors: an unknown name
+ * (HB_ERROR), rsa_kx with an AEAD that no RSA key transport suite
+ * carries (HB_UNSUPPORTED). */
+int hb_tls_cipher_find(const hb_tls_config *cfg, size_t *index,
+                       hb_err *err);
+
 /* ---- record scanner ---- */
 
 #define HB_REC_PEEK_LEN 4 /* message body bytes a HB_REC_PEEK shows */

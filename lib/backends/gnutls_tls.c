@@ -514,39 +514,28 @@ static int gt_groups(const char *list, char *prio, hb_err *err)
  * TLS 1.2 ECDHE suites, or with rsa_kx the RSA key transport one). */
 static int gt_cipher(const hb_tls_config *cfg, char *prio, hb_err *err)
 {
-  static const struct {
-    const char *ours, *theirs;
-    int rsa_kx; /* an RSA key transport suite with it exists */
-  } names[] = {
-    { "aes-128-gcm", "AES-128-GCM", 1 }, { "aes-256-gcm", "AES-256-GCM", 1 },
-    { "chacha20-poly1305", "CHACHA20-POLY1305", 0 },
+  /* GnuTLS's names for hb_tls_ciphers */
+  static const char *const names[HB_TLS_NCIPHERS] = {
+    "AES-128-GCM", "AES-256-GCM", "CHACHA20-POLY1305"
   };
   const gnutls_cipher_algorithm_t *have;
   gnutls_cipher_algorithm_t id;
   char item[64];
   size_t i;
+  int rc = hb_tls_cipher_find(cfg, &i, err);
 
-  for(i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-    if(!strcmp(names[i].ours, cfg->cipher))
-      break;
-  if(i == sizeof(names) / sizeof(names[0]))
-    return hb_err_set(err, HB_ERROR, "gnutls: unknown cipher \"%s\" (want "
-                      "aes-128-gcm, aes-256-gcm, chacha20-poly1305)",
-                      cfg->cipher);
-  if(cfg->rsa_kx && !names[i].rsa_kx)
-    return hb_err_set(err, HB_UNSUPPORTED, "gnutls: cipher %s with rsa_kx: "
-                      "TLS has no RSA key transport suite with that AEAD",
-                      cfg->cipher);
+  if(rc != HB_OK)
+    return rc;
   /* the library's list of the ciphers it implements */
-  id = gnutls_cipher_get_id(names[i].theirs);
+  id = gnutls_cipher_get_id(names[i]);
   for(have = gnutls_cipher_list(); id != GNUTLS_CIPHER_UNKNOWN && *have;
       have++)
     if(*have == id)
       break;
   if(id == GNUTLS_CIPHER_UNKNOWN || !*have)
     return hb_err_set(err, HB_UNSUPPORTED, "gnutls: this GnuTLS does not "
-                      "implement %s", names[i].theirs);
-  snprintf(item, sizeof(item), ":-CIPHER-ALL:+%s", names[i].theirs);
+                      "implement %s", names[i]);
+  snprintf(item, sizeof(item), ":-CIPHER-ALL:+%s", names[i]);
   return gt_add(prio, item, err);
 }
 

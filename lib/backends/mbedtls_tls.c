@@ -739,15 +739,14 @@ static const int mb_aes256_rsa_kx[] = {
   0
 };
 
+/* in hb_tls_ciphers' order */
 static const struct {
-  const char *name;
   const int *ecdhe, *rsa_kx;
-} mb_cipher_tab[] = {
-  { "aes-128-gcm", mb_aes128_suites, mb_aes128_rsa_kx },
-  { "aes-256-gcm", mb_aes256_suites, mb_aes256_rsa_kx },
-  { "chacha20-poly1305", mb_chacha_suites, NULL }
+} mb_cipher_tab[HB_TLS_NCIPHERS] = {
+  { mb_aes128_suites, mb_aes128_rsa_kx },
+  { mb_aes256_suites, mb_aes256_rsa_kx },
+  { mb_chacha_suites, NULL }
 };
-#define MB_NCIPHERS (sizeof(mb_cipher_tab) / sizeof(mb_cipher_tab[0]))
 
 /* The suite list for cfg.cipher; every suite in it must be in this build
  * (mbedTLS would skip a missing one without a word). */
@@ -756,19 +755,11 @@ static int mb_ciphers(const hb_tls_config *cfg, const int **out,
 {
   const int *list;
   size_t i;
+  int rc = hb_tls_cipher_find(cfg, &i, err);
 
-  for(i = 0; i < MB_NCIPHERS; i++)
-    if(!strcmp(mb_cipher_tab[i].name, cfg->cipher))
-      break;
-  if(i == MB_NCIPHERS)
-    return hb_err_set(err, HB_ERROR, "unknown cipher '%s' (want "
-                      "aes-128-gcm, aes-256-gcm, chacha20-poly1305)",
-                      cfg->cipher);
+  if(rc != HB_OK)
+    return rc;
   list = cfg->rsa_kx ? mb_cipher_tab[i].rsa_kx : mb_cipher_tab[i].ecdhe;
-  if(!list)
-    return hb_err_set(err, HB_UNSUPPORTED, "cipher %s with rsa_kx: TLS "
-                      "has no RSA key transport suite with that AEAD",
-                      cfg->cipher);
   for(i = 0; list[i]; i++)
     if(!mbedtls_ssl_ciphersuite_from_id(list[i]))
       return hb_err_set(err, HB_UNSUPPORTED, "cipher %s: this mbedTLS "

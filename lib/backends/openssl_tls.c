@@ -116,26 +116,23 @@ static const struct {
 #define OT_RSA_KX_CIPHERS \
   "AES128-GCM-SHA256:AES256-GCM-SHA384"
 
-/* cfg.cipher: our name, the TLS 1.3 suite (name and wire id), the TLS 1.2
+/* OpenSSL's names for hb_tls_ciphers: the TLS 1.3 suite, the TLS 1.2
  * ECDHE suites and the RSA key transport suite with that AEAD (NULL: none
  * exists). */
 static const struct {
-  const char *hb;
   const char *tls13;
-  uint16_t id13;
   const char *ecdhe;
   const char *rsa_kx;
-} ot_ciphers[] = {
-  { "aes-128-gcm", "TLS_AES_128_GCM_SHA256", 0x1301,
+} ot_ciphers[HB_TLS_NCIPHERS] = {
+  { "TLS_AES_128_GCM_SHA256",
     "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256",
     "AES128-GCM-SHA256" },
-  { "aes-256-gcm", "TLS_AES_256_GCM_SHA384", 0x1302,
+  { "TLS_AES_256_GCM_SHA384",
     "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384",
     "AES256-GCM-SHA384" },
-  { "chacha20-poly1305", "TLS_CHACHA20_POLY1305_SHA256", 0x1303,
+  { "TLS_CHACHA20_POLY1305_SHA256",
     "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305", NULL }
 };
-#define OT_NCIPHERS (sizeof(ot_ciphers) / sizeof(ot_ciphers[0]))
 
 /* The library's text for code. BoringSSL's reasons are identifiers
  * (CERTIFICATE_VERIFY_FAILED): put them in words like OpenSSL's, keeping
@@ -314,19 +311,11 @@ static int ot_set_cipher(SSL_CTX *sctx, const hb_tls_config *cfg,
   STACK_OF(SSL_CIPHER) *have;
   int k, n;
 #endif
+  int rc = hb_tls_cipher_find(cfg, &i, err);
 
-  for(i = 0; i < OT_NCIPHERS; i++)
-    if(!strcmp(ot_ciphers[i].hb, cfg->cipher))
-      break;
-  if(i == OT_NCIPHERS)
-    return hb_err_set(err, HB_ERROR, "unknown cipher '%s' (want "
-                      "aes-128-gcm, aes-256-gcm, chacha20-poly1305)",
-                      cfg->cipher);
+  if(rc != HB_OK)
+    return rc;
   list = cfg->rsa_kx ? ot_ciphers[i].rsa_kx : ot_ciphers[i].ecdhe;
-  if(!list)
-    return hb_err_set(err, HB_UNSUPPORTED, "cipher %s with rsa_kx: TLS "
-                      "has no RSA key transport suite with that AEAD",
-                      cfg->cipher);
 #ifdef OT_BSSL
   /* TLS 1.2 only: this BoringSSL has no API for its TLS 1.3 suites (no
    * SSL_CTX_set_ciphersuites, no compliance policy, no AES hardware
@@ -352,7 +341,7 @@ static int ot_set_cipher(SSL_CTX *sctx, const hb_tls_config *cfg,
   n = have ? sk_SSL_CIPHER_num(have) : 0;
   for(k = 0; k < n; k++)
     if(SSL_CIPHER_get_protocol_id(sk_SSL_CIPHER_value(have, k)) ==
-       ot_ciphers[i].id13)
+       hb_tls_ciphers[i].tls13)
       break;
   if(k == n)
     return hb_err_set(err, HB_UNSUPPORTED, "%s has no TLS 1.3 suite %s",

@@ -526,22 +526,21 @@ static int wl_set_rsa_kx(hb_tls_ctx *t, const hb_tls_config *cfg,
 #endif
 }
 
-/* cfg.cipher: our name, then wolfSSL's names of the suites with that
- * AEAD: TLS 1.3, TLS 1.2 ECDHE-ECDSA and ECDHE-RSA, RSA key transport
- * (NULL: TLS has none). */
+/* wolfSSL's names for hb_tls_ciphers: the suites with that AEAD, TLS
+ * 1.3, TLS 1.2 ECDHE-ECDSA and ECDHE-RSA, RSA key transport (NULL: TLS
+ * has none). */
 static const struct {
-  const char *hb, *tls13, *ecdsa, *rsa, *rsa_kx;
-} wl_ciphers[] = {
-  { "aes-128-gcm", "TLS13-AES128-GCM-SHA256",
+  const char *tls13, *ecdsa, *rsa, *rsa_kx;
+} wl_ciphers[HB_TLS_NCIPHERS] = {
+  { "TLS13-AES128-GCM-SHA256",
     "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256",
     "AES128-GCM-SHA256" },
-  { "aes-256-gcm", "TLS13-AES256-GCM-SHA384",
+  { "TLS13-AES256-GCM-SHA384",
     "ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-AES256-GCM-SHA384",
     "AES256-GCM-SHA384" },
-  { "chacha20-poly1305", "TLS13-CHACHA20-POLY1305-SHA256",
+  { "TLS13-CHACHA20-POLY1305-SHA256",
     "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305", NULL }
 };
-#define WL_NCIPHERS (sizeof(wl_ciphers) / sizeof(wl_ciphers[0]))
 
 /* Whether name is in the colon list have. */
 static int wl_listed(const char *have, const char *name)
@@ -568,20 +567,11 @@ static int wl_set_cipher(hb_tls_ctx *t, const hb_tls_config *cfg,
   size_t i, k, n = 0, used = 0;
   int rc;
 
-  for(i = 0; i < WL_NCIPHERS; i++)
-    if(!strcmp(wl_ciphers[i].hb, cfg->cipher))
-      break;
-  if(i == WL_NCIPHERS)
-    return hb_err_set(err, HB_ERROR, "unknown cipher '%s' (want "
-                      "aes-128-gcm, aes-256-gcm, chacha20-poly1305)",
-                      cfg->cipher);
-  if(cfg->rsa_kx) {
-    if(!wl_ciphers[i].rsa_kx)
-      return hb_err_set(err, HB_UNSUPPORTED, "cipher %s with rsa_kx: TLS "
-                        "has no RSA key transport suite with that AEAD",
-                        cfg->cipher);
+  rc = hb_tls_cipher_find(cfg, &i, err);
+  if(rc != HB_OK)
+    return rc;
+  if(cfg->rsa_kx)
     want[n++] = wl_ciphers[i].rsa_kx;
-  }
   else {
 #ifdef WOLFSSL_TLS13
     want[n++] = wl_ciphers[i].tls13;

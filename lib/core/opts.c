@@ -126,6 +126,7 @@ static int store(const hb_opt *o, const char *v, char *out, size_t size)
     if(o->check(v, o->dest, why, sizeof(why)))
       return bad_value(o, v, why, out, size);
     return 0;
+  case HB_OPT_TEXT:
   case HB_OPT_END:
     break;
   }
@@ -145,6 +146,8 @@ int hb_opts_parse_r(const hb_opts *spec, int argc, char **argv, char *why,
   for(i = 0; i < OPTS_MAX && spec->opts[i].kind != HB_OPT_END; i++) {
     const hb_opt *o = &spec->opts[i];
     int arg = o->kind == HB_OPT_FLAG ? no_argument : required_argument;
+    if(o->kind == HB_OPT_TEXT)
+      continue;
     if(o->name) {
       longopts[nl].name = o->name;
       longopts[nl].has_arg = arg;
@@ -173,7 +176,8 @@ int hb_opts_parse_r(const hb_opts *spec, int argc, char **argv, char *why,
     if(opt == 'h')
       return HB_OPTS_HELP;
     for(i = 0; spec->opts[i].kind != HB_OPT_END; i++)
-      if(opt_val(&spec->opts[i], i) == opt) {
+      if(spec->opts[i].kind != HB_OPT_TEXT &&
+         opt_val(&spec->opts[i], i) == opt) {
         o = &spec->opts[i];
         break;
       }
@@ -216,6 +220,10 @@ void hb_opts_help(const hb_opts *spec, FILE *f)
 
     if(!h)
       continue; /* undocumented: kept for old command lines */
+    if(o->kind == HB_OPT_TEXT) {
+      fprintf(f, "%s\n", h);
+      continue;
+    }
     if(o->name && o->short_name)
       len = snprintf(left, sizeof(left), "  -%c, --%s", o->short_name,
                      o->name);

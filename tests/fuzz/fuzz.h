@@ -54,4 +54,38 @@ static inline char *fz_str(const void *p, size_t n)
   return d;
 }
 
+/* Command lines from fuzz bytes: argv[0] is prog, then each NUL-ended
+ * piece of data (the last one may end at size), FZ_MAX_ARGS at most,
+ * each in a heap block of its own (fz_str); argv[argc] is NULL. argv and
+ * orig hold FZ_MAX_ARGS + 2 pointers: orig keeps them in their first
+ * order (parsers permute argv) for fz_argv_free. Returns argc. */
+#define FZ_MAX_ARGS 48
+
+static inline int fz_argv(const char *prog, const uint8_t *data,
+                          size_t size, char **argv, char **orig)
+{
+  size_t pos = 0;
+  int argc = 1;
+
+  argv[0] = fz_dup(prog, strlen(prog) + 1);
+  while(pos < size && argc <= FZ_MAX_ARGS) {
+    const uint8_t *nul = memchr(data + pos, 0, size - pos);
+    size_t len = nul ? (size_t)(nul - data - pos) : size - pos;
+
+    argv[argc++] = fz_str(data + pos, len);
+    pos += len + 1;
+  }
+  argv[argc] = NULL;
+  memcpy(orig, argv, (size_t)(argc + 1) * sizeof(*argv));
+  return argc;
+}
+
+static inline void fz_argv_free(char **orig, int argc)
+{
+  int i;
+
+  for(i = 0; i < argc; i++)
+    free(orig[i]);
+}
+
 #endif

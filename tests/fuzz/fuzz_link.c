@@ -19,8 +19,6 @@
 #include "fuzz.h"
 #include "link_args.h"
 
-#define FZ_MAX_ARGS 48
-
 static int close_to(double a, double b)
 {
   return fabs(a - b) <= 1e-8 * fmax(fabs(a), fabs(b));
@@ -102,19 +100,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   char *args[FZ_MAX_ARGS + 2], *orig[FZ_MAX_ARGS + 2], why[512];
   char *re[16], *re2[16], buf[1024], buf2[1024];
   struct hb_link_args a, b, c;
-  size_t pos = 0;
-  int argc = 1, rc, n, i;
+  int argc, rc, n, i;
 
-  args[0] = fz_dup("httpsbench-link", 16);
-  while(pos < size && argc <= FZ_MAX_ARGS) {
-    const uint8_t *nul = memchr(data + pos, 0, size - pos);
-    size_t len = nul ? (size_t)(nul - data - pos) : size - pos;
-
-    args[argc++] = fz_str(data + pos, len);
-    pos += len + 1;
-  }
-  args[argc] = NULL;
-  memcpy(orig, args, sizeof(args));
+  argc = fz_argv("httpsbench-link", data, size, args, orig);
   hb_link_args_init(&a);
   why[0] = 0;
   rc = hb_link_args_parse(&a, argc, args, why, sizeof(why));
@@ -148,7 +136,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   FZ_ASSERT(hb_link_args_parse(&c, n, re2, why, sizeof(why)) == 0);
   check_same(&b.cfg, &c.cfg);
 out:
-  for(i = 0; i < argc; i++)
-    free(orig[i]);
+  fz_argv_free(orig, argc);
   return 0;
 }

@@ -22,8 +22,6 @@
 #include "hb/cli.h"
 #include "hb/opts.h"
 
-#define FZ_MAX_ARGS 48
-
 static int flag_q, flag_v;
 static long count, port;
 static double ratio, secs;
@@ -49,6 +47,9 @@ static const hb_opt opts[] = {
     NULL, NULL, NULL },
   { "ratio", 0, HB_OPT_DOUBLE, &ratio, "R", "a ratio", -1, 1e6, NULL,
     NULL, NULL },
+  /* help text only: never an option, whatever the input */
+  { NULL, 0, HB_OPT_TEXT, NULL, NULL, "more options:", 0, 0, NULL, NULL,
+    NULL },
   { "seconds", 's', HB_OPT_SECONDS, &secs, "S", "how long", 0, 3600,
     NULL, NULL, NULL },
   { "name", 0, HB_OPT_STRING, &name, "TEXT", "a name", 0, 0, NULL, NULL,
@@ -189,22 +190,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
   char *args[FZ_MAX_ARGS + 2], *orig[FZ_MAX_ARGS + 2], why[1024];
   char **again;
-  size_t pos = 0;
-  int argc = 1, rc, rc2, i, nops;
+  int argc, rc, rc2, i, nops;
   hb_argv av = HB_ARGV_INIT;
   hb_err err = { "" };
   vals v, w;
 
-  args[0] = fz_dup("fuzz", 5);
-  while(pos < size && argc <= FZ_MAX_ARGS) {
-    const uint8_t *nul = memchr(data + pos, 0, size - pos);
-    size_t len = nul ? (size_t)(nul - data - pos) : size - pos;
-
-    args[argc++] = fz_str(data + pos, len);
-    pos += len + 1;
-  }
-  args[argc] = NULL;
-  memcpy(orig, args, sizeof(args));
+  argc = fz_argv("fuzz", data, size, args, orig);
   reset();
   why[0] = 0;
   rc = hb_opts_parse_r(&spec, argc, args, why, sizeof(why));
@@ -236,7 +227,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   FZ_ASSERT(again[av.n] == NULL);
 out:
   hb_argv_free(&av);
-  for(i = 0; i < argc; i++)
-    free(orig[i]);
+  fz_argv_free(orig, argc);
   return 0;
 }
