@@ -50,7 +50,7 @@ typedef struct pr_opts {
   int nurls;
   long n;
   int reuse;
-  int http;              /* 0: curl's default, 11 or 2 */
+  int http;              /* 0: curl's default, 11, 2, 3: 2 by prior knowledge */
   const char *json;
   json_t *resolve;       /* the --resolve entries, for params */
 } pr_opts;
@@ -93,7 +93,10 @@ static void pr_usage(void)
     "                       request (default; no session resumption)\n"
     "  --reuse              one connection kept alive for all requests\n"
     "  --http1.1 | --http2  HTTP version (default: curl's, h2 over TLS\n"
-    "                       when the server offers it)\n"
+    "                       when the server offers it); the version spoken\n"
+    "                       is in the report (http_version)\n"
+    "  --http2-prior-knowledge  HTTP/2 without asking: h2c on http:// (no\n"
+    "                       Upgrade), h2 by ALPN over TLS\n"
     "  --tls 1.2|1.3        TLS version\n"
     "  --cacert FILE        trust anchor (default: the system's store)\n"
     "  --insecure           no certificate verification\n"
@@ -115,6 +118,7 @@ static void pr_parse(int argc, char **argv, pr_opts *o)
     { "reuse", no_argument, NULL, 'r' },
     { "http1.1", no_argument, NULL, '1' },
     { "http2", no_argument, NULL, '2' },
+    { "http2-prior-knowledge", no_argument, NULL, '3' },
     { "tls", required_argument, NULL, 'T' },
     { "cacert", required_argument, NULL, 'A' },
     { "insecure", no_argument, NULL, 'k' },
@@ -145,11 +149,15 @@ static void pr_parse(int argc, char **argv, pr_opts *o)
       break;
     case '1':
     case '2':
-      if(seen_http && o->http != (opt == '1' ? 11 : 2))
-        hb_usage_fail("probe", "--http1.1 and --http2 contradict");
-      o->http = opt == '1' ? 11 : 2;
+    case '3': {
+      int v = opt == '1' ? 11 : opt == '2' ? 2 : 3;
+      if(seen_http && o->http != v)
+        hb_usage_fail("probe", "--http1.1, --http2 and "
+                      "--http2-prior-knowledge contradict");
+      o->http = v;
       seen_http = 1;
       break;
+    }
     case 'T':
       if(strcmp(optarg, "1.2") && strcmp(optarg, "1.3"))
         hb_usage_fail("probe", "--tls: '%s' is not 1.2 or 1.3", optarg);
@@ -334,7 +342,9 @@ static CURLcode pr_setup(const pr_opts *o, pr_url *u, char *errbuf)
 {
   CURLcode rc = cu_apply_opts(u->h, &o->c);
   long hv = o->http == 11 ? CURL_HTTP_VERSION_1_1
-            : o->http == 2 ? CURL_HTTP_VERSION_2_0 : CURL_HTTP_VERSION_NONE;
+            : o->http == 2 ? CURL_HTTP_VERSION_2_0
+            : o->http == 3 ? CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE
+            : CURL_HTTP_VERSION_NONE;
 
 #define PR_SET(opt, val) \
   do { if(!rc) rc = curl_easy_setopt(u->h, opt, val); } while(0)
@@ -483,7 +493,8 @@ static json_t *pr_params(const pr_opts *o, const pr_url *u, int phase)
   json_object_set_new(p, "connection", json_string(o->reuse ? "reuse"
                                                    : "new"));
   json_object_set_new(p, "http", json_string(o->http == 11 ? "1.1"
-                      : o->http == 2 ? "2" : "default"));
+                      : o->http == 2 ? "2" : o->http == 3
+                      ? "2-prior-knowledge" : "default"));
   json_object_set_new(p, "tls_version", o->c.tls_version
                       ? json_string(o->c.tls_version == 12 ? "1.2" : "1.3")
                       : json_null());
@@ -615,7 +626,7 @@ int cu_probe_main(int argc, char **argv)
   u = calloc((size_t)o.nurls, sizeof(*u));
   if(!u)
     goto out;
-  if(o.http == 2 && !cu_has_http2()) {
+  if((o.http == 2 || o.http == 3) && !cu_has_http2()) {
     snprintf(unsup, sizeof(unsup), "this libcurl (%s) was built without "
              "HTTP/2", cu_libcurl_version());
     fprintf(stderr, "httpsbench probe: --http2: %s\n", unsup);
