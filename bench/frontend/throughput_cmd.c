@@ -569,6 +569,10 @@ int hb_cmd_throughput(int argc, char **argv)
          "%g s measured per run, %ld runs per cell.\n", a.server_cpu,
          a.client_cpu, a.client ? a.client : "each server's own", a.conns,
          a.pipeline, a.warmup, a.seconds, a.reps);
+  if(a.http2)
+    printf("HTTP/2 cells (MODE/SIZE/h2xN): N streams open at once per "
+           "connection, not pipelined; h2 by ALPN over TLS, h2c by prior "
+           "knowledge over plain TCP.\n");
   if(json_object_get(report, "link")) {
     json_t *l = json_object_get(report, "link");
     json_t *m = json_object_get(json_object_get(l, "measured_at_start"),
