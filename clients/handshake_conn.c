@@ -418,9 +418,9 @@ static int hc_h2_close(nghttp2_session *ss, int32_t id, uint32_t code,
 static void hc_h2_nv(nghttp2_nv *nv, const char *name, const char *value)
 {
   /* nghttp2's nv is not const; with NO_COPY it only reads them */
-  nv->name = (uint8_t *)(uintptr_t)name;
+  nv->name = (uint8_t *)name;
   nv->namelen = strlen(name);
-  nv->value = (uint8_t *)(uintptr_t)value;
+  nv->value = (uint8_t *)value;
   nv->valuelen = strlen(value);
   nv->flags = NGHTTP2_NV_FLAG_NO_COPY_NAME | NGHTTP2_NV_FLAG_NO_COPY_VALUE;
 }
