@@ -20,6 +20,7 @@
 #include "hb/stats.h"
 #include "hb/suites.h"
 #include "hb/tls_groups.h"
+#include "hb/tls_layer.h"
 
 #define CMD "handshake"
 
@@ -63,6 +64,11 @@ static void hsm_usage(FILE *f)
     "  --sni NAME          server name to send and verify (default: HOST)\n"
     "  --client-cert FILE --client-key FILE   mutual TLS\n"
     "  --path PATH         request path (default /bytes/0)\n"
+    "  --alpn LIST         offer these ALPN protocols in this order (h2,\n"
+    "                      http/1.1); the first request is HTTP/2 when\n"
+    "                      the server selects h2; the result is in the\n"
+    "                      report (achieved.alpn). With --plain there is\n"
+    "                      no ALPN: h2 first means h2c (prior knowledge)\n"
     "  --cert-type TYPE    the server's certificate type, for the record\n"
     "  --label NAME        result names NAME/<phase> (default e.g.\n"
     "                      tls1.3-full, tls1.2-ticket, tcp)\n"
@@ -116,6 +122,7 @@ static void hsm_parse(int argc, char **argv, hs_opts *o)
     { "json", required_argument, NULL, 'j' },
     { "trace", no_argument, NULL, 'T' },
     { "timeout", required_argument, NULL, 'o' },
+    { "alpn", required_argument, NULL, 'A' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
   };
@@ -157,6 +164,7 @@ static void hsm_parse(int argc, char **argv, hs_opts *o)
     case 'l': o->label = optarg; break;
     case 'j': o->json = optarg; break;
     case 'T': o->trace = 1; break;
+    case 'A': o->alpn = optarg; break;
     case 'o':
       if(hb_parse_seconds(optarg, 3600, &o->timeout))
         hb_usage_fail(CMD, "--timeout: '%s' is not a number of seconds",
@@ -217,6 +225,20 @@ static void hsm_parse(int argc, char **argv, hs_opts *o)
                        o->resume != HS_RESUME_TICKET))
     hb_usage_fail(CMD, "--early-data needs --tls 1.3 and --resume ticket "
                   "(0-RTT data rides on a resumed session)");
+  if(o->alpn) {
+    hb_alpn_list l;
+    hb_err e = { "" };
+    int k, h2 = 0;
+
+    if(hb_alpn_parse(o->alpn, &l, &e) || !l.n)
+      hb_usage_fail(CMD, "--alpn: %s", e.msg[0] ? e.msg : "empty list");
+    for(k = 0; k < l.n; k++)
+      h2 |= !strcmp(l.names[k], "h2");
+    o->h2c = o->plain && !strcmp(l.names[0], "h2");
+    if(o->early_data && h2)
+      hb_usage_fail(CMD, "--early-data sends an HTTP/1.1 request: not "
+                    "with h2 in --alpn");
+  }
   if(o->cacert && o->insecure)
     hb_usage_fail(CMD, "--cacert and --insecure exclude each other");
   if(o->cacert)
@@ -247,13 +269,13 @@ static void hsm_parse(int argc, char **argv, hs_opts *o)
 static void hsm_default_label(const hs_opts *o, char *buf, size_t size)
 {
   if(o->plain) {
-    snprintf(buf, size, "tcp");
+    snprintf(buf, size, "tcp%s", o->h2c ? "-h2c" : "");
     return;
   }
-  snprintf(buf, size, "tls%s-%s%s%s%s", o->version == HB_TLS_1_3 ? "1.3"
+  snprintf(buf, size, "tls%s-%s%s%s%s%s", o->version == HB_TLS_1_3 ? "1.3"
            : "1.2", o->resume ? hsm_resume_names[o->resume] : "full",
            o->early_data ? "-0rtt" : "", o->rsa_kx ? "-rsakx" : "",
-           o->client_cert ? "-mtls" : "");
+           o->client_cert ? "-mtls" : "", o->alpn ? "-alpn" : "");
 }
 
 /* What the backend cannot do is "unsupported", said before trying. */
@@ -279,6 +301,8 @@ static int hsm_capable(const hs_opts *o, hs_run *run)
   if(o->resume == HS_RESUME_TICKET && !(sup & HB_TLS_SUP_TICKETS))
     return hb_err_set(&run->err, HB_UNSUPPORTED, "%s: no session "
                       "tickets", lib);
+  if(o->alpn && !(sup & HB_TLS_SUP_ALPN))
+    return hb_err_set(&run->err, HB_UNSUPPORTED, "%s: no ALPN", lib);
   if(o->early_data && !(sup & HB_TLS_SUP_EARLY_DATA))
     return hb_err_set(&run->err, HB_UNSUPPORTED, "%s",
                       hb_tls_early_data_gap(run->T));
@@ -311,6 +335,7 @@ static int hsm_setup(const hs_opts *o, hs_run *run)
   cfg->rsa_kx = o->rsa_kx;
   cfg->cert_file = o->client_cert;
   cfg->key_file = o->client_key;
+  cfg->alpn = o->plain ? NULL : o->alpn;
   /* server-side switches; a library may use them to offer only the
    * requested kind of resumption */
   cfg->session_cache = o->resume == HS_RESUME_ID;
@@ -358,11 +383,15 @@ static void hsm_record(hs_run *run, const hs_conn *r)
     run->samples[p][run->nok] = (double)r->ns[p] / 1e3;
     hb_hdr_record(run->hdr[p], r->ns[p]);
   }
-  if(!run->nok)
+  if(!run->nok) {
     run->first = r->info;
+    memcpy(run->alpn, r->alpn, sizeof(run->alpn));
+    memcpy(run->proto, r->proto, sizeof(run->proto));
+  }
   else if(r->info.version != run->first.version ||
           strcmp(r->info.cipher, run->first.cipher) ||
-          strcmp(r->info.group, run->first.group))
+          strcmp(r->info.group, run->first.group) ||
+          strcmp(r->alpn, run->alpn) || strcmp(r->proto, run->proto))
     run->varied = 1;
   run->offered += r->offered;
   run->resumed += r->offered && r->info.resumed;

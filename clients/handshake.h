@@ -61,6 +61,9 @@ typedef struct hs_opts {
   const char *label;
   const char *cert_type;
   int trace;                 /* print the traced handshake */
+  const char *alpn;          /* --alpn: offered in this order, or NULL */
+  int h2c;                   /* plain TCP, h2 first in --alpn: h2c with
+                                prior knowledge */
   double timeout;            /* seconds per connection */
 } hs_opts;
 
@@ -117,6 +120,8 @@ typedef struct hs_conn {
   hb_tls_info info;          /* right after the handshake completed */
   int offered;               /* a session was offered */
   int early_sent;            /* the request went out as early data */
+  char alpn[32];             /* the library's ALPN result ("": none) */
+  char proto[16];            /* the first request's: http/1.1, h2, h2c */
   hb_tls_session *next;      /* session for the next connection, or NULL */
 } hs_conn;
 
@@ -168,6 +173,7 @@ typedef struct hs_run {
   long early_sent, early_accepted; /* --early-data */
   long resumed_no_early;       /* resumed, yet the ticket allowed none */
   hb_tls_info first;           /* achieved, from the first success */
+  char alpn[32], proto[16];    /* the first success's (hs_conn's) */
   int varied;                  /* a later connection achieved otherwise */
   double cpu_s;
   json_t *trace;               /* the report's "trace" object */

@@ -1,5 +1,6 @@
 /* One timed connection of the handshake client: set-up (socket, TLS
- * object, session), TCP connect, TLS handshake, one HTTP/1.1 request,
+ * object, session), TCP connect, TLS handshake, one HTTP/1.1 request (or
+ * HTTP/2 when ALPN selected h2, or h2c with --plain --alpn h2),
  * close (close_notify and the TCP FIN exchange), each phase timed on the
  * monotonic clock, end to end.
  *
@@ -17,6 +18,8 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <nghttp2/nghttp2.h>
 
 #include "handshake.h"
 #include "hb/clock.h"
@@ -370,6 +373,157 @@ static int hc_request(hc_state *s, const hs_opts *o, int already_sent)
   return hc_read_body(s, &res, have);
 }
 
+/* The first request over HTTP/2 (ALPN h2, or h2c by prior knowledge):
+ * one nghttp2 client session, our SETTINGS and one GET, its frames
+ * gathered into one write per round, fed what the server sends until the
+ * stream closes. */
+typedef struct hc_h2 {
+  int32_t id;                /* the request's stream */
+  int status;                /* its :status */
+  int closed;
+  uint32_t code;             /* RST_STREAM error code, 0 when none */
+} hc_h2;
+
+static int hc_h2_header(nghttp2_session *ss, const nghttp2_frame *f,
+                        const uint8_t *name, size_t namelen,
+                        const uint8_t *value, size_t valuelen,
+                        uint8_t flags, void *ud)
+{
+  hc_h2 *h = ud;
+  size_t i;
+
+  (void)ss;
+  (void)flags;
+  if(f->hd.stream_id != h->id || namelen != 7 || memcmp(name, ":status", 7))
+    return 0;
+  h->status = 0;
+  for(i = 0; i < valuelen && i < 3; i++)
+    h->status = h->status * 10 + (value[i] - '0');
+  return 0;
+}
+
+static int hc_h2_close(nghttp2_session *ss, int32_t id, uint32_t code,
+                       void *ud)
+{
+  hc_h2 *h = ud;
+
+  (void)ss;
+  if(id == h->id) {
+    h->closed = 1;
+    h->code = code;
+  }
+  return 0;
+}
+
+static void hc_h2_nv(nghttp2_nv *nv, const char *name, const char *value)
+{
+  /* nghttp2's nv is not const; with NO_COPY it only reads them */
+  nv->name = (uint8_t *)name;
+  nv->namelen = strlen(name);
+  nv->value = (uint8_t *)value;
+  nv->valuelen = strlen(value);
+  nv->flags = NGHTTP2_NV_FLAG_NO_COPY_NAME | NGHTTP2_NV_FLAG_NO_COPY_VALUE;
+}
+
+/* Everything nghttp2 has to send, in writes of up to out's size. */
+static int hc_h2_flush(hc_state *s, nghttp2_session *ss)
+{
+  char out[4096];
+  size_t have = 0;
+  int rc = HS_DONE;
+
+  for(;;) {
+    const uint8_t *p;
+    ssize_t n = nghttp2_session_mem_send(ss, &p);
+
+    if(n < 0)
+      return hc_fail(s->r, HS_F_WRITE, "nghttp2: %s",
+                     nghttp2_strerror((int)n));
+    if(have && (!n || have + (size_t)n > sizeof(out))) {
+      rc = hc_write_all(s, out, have);
+      have = 0;
+      if(rc != HS_DONE)
+        return rc;
+    }
+    if(!n)
+      return HS_DONE;
+    if((size_t)n > sizeof(out)) {
+      rc = hc_write_all(s, (const char *)p, (size_t)n);
+      if(rc != HS_DONE)
+        return rc;
+    }
+    else {
+      memcpy(out + have, p, (size_t)n);
+      have += (size_t)n;
+    }
+  }
+}
+
+static int hc_request_h2(hc_state *s, const hs_opts *o)
+{
+  nghttp2_session_callbacks *cb = NULL;
+  nghttp2_session *ss = NULL;
+  nghttp2_nv nv[6];
+  hc_h2 h = { -1, 0, 0, 0 };
+  size_t n;
+  int rc = HS_DONE, rv;
+
+  rv = nghttp2_session_callbacks_new(&cb);
+  if(!rv) {
+    nghttp2_session_callbacks_set_on_header_callback(cb, hc_h2_header);
+    nghttp2_session_callbacks_set_on_stream_close_callback(cb, hc_h2_close);
+    rv = nghttp2_session_client_new(&ss, cb, &h);
+  }
+  if(!rv)
+    rv = nghttp2_submit_settings(ss, NGHTTP2_FLAG_NONE, NULL, 0);
+  if(!rv) {
+    hc_h2_nv(&nv[0], ":method", "GET");
+    hc_h2_nv(&nv[1], ":scheme", o->plain ? "http" : "https");
+    hc_h2_nv(&nv[2], ":authority", o->target);
+    hc_h2_nv(&nv[3], ":path", o->path);
+    hc_h2_nv(&nv[4], "user-agent", "httpsbench");
+    hc_h2_nv(&nv[5], "accept", "*/*");
+    h.id = nghttp2_submit_request(ss, NULL, nv, 6, NULL, NULL);
+    if(h.id < 0)
+      rv = h.id;
+  }
+  if(rv) {
+    rc = hc_fail(s->r, HS_F_WRITE, "nghttp2: %s", nghttp2_strerror(rv));
+    goto out;
+  }
+  while(!h.closed) {
+    ssize_t used;
+
+    rc = hc_h2_flush(s, ss);
+    if(rc != HS_DONE)
+      goto out;
+    rc = hc_read_some(s, 0, &n);
+    if(rc != HS_DONE)
+      goto out;
+    if(!n) {
+      rc = hc_fail(s->r, HS_F_READ, "server closed the connection before "
+                   "the HTTP/2 response was complete");
+      goto out;
+    }
+    used = nghttp2_session_mem_recv(ss, (const uint8_t *)s->buf, n);
+    if(used < 0) {
+      rc = hc_fail(s->r, HS_F_READ, "nghttp2: %s",
+                   nghttp2_strerror((int)used));
+      goto out;
+    }
+  }
+  if(h.code)
+    rc = hc_fail(s->r, HS_F_READ, "HTTP/2 stream reset: %s",
+                 nghttp2_http2_strerror(h.code));
+  else if(h.status < 200 || h.status > 299)
+    rc = hc_fail(s->r, HS_F_STATUS, "HTTP status %d for GET %s", h.status,
+                 o->path);
+out:
+  nghttp2_session_del(ss);
+  nghttp2_session_callbacks_del(cb);
+  return rc;
+}
+
 /* Phase 4: close_notify, our FIN, then wait for the server's FIN (or
  * RST): the close as the server sees it. */
 static int hc_close(hc_state *s)
@@ -509,10 +663,18 @@ int hs_connect_once(const hb_tls_ops *T, hb_tls_ctx *ctx,
     trace->fd = -1;
   }
   T->info(s.c, &r->info);
+  hb_tls_alpn(T, s.c, r->alpn, sizeof(r->alpn));
 
   /* early data the server refused is sent again, as 1-RTT data */
-  rc = hc_request(&s, o, r->early_sent &&
-                  r->info.early_data == HB_EARLY_ACCEPTED);
+  if(!strcmp(r->alpn, "h2") || o->h2c) {
+    snprintf(r->proto, sizeof(r->proto), "%s", o->h2c ? "h2c" : "h2");
+    rc = hc_request_h2(&s, o);
+  }
+  else {
+    snprintf(r->proto, sizeof(r->proto), "http/1.1");
+    rc = hc_request(&s, o, r->early_sent &&
+                    r->info.early_data == HB_EARLY_ACCEPTED);
+  }
   if(rc != HS_DONE)
     goto out;
   t_req = hb_now_ns();

@@ -24,6 +24,9 @@ static void ho_achieved_line(const hs_opts *o, const hs_run *run)
            run->first.cipher[0] ? run->first.cipher : "(unknown cipher)",
            run->first.group[0] ? run->first.group : "not reported",
            run->varied ? " (varied across connections)" : "");
+  if(o->alpn)
+    printf("; ALPN %s, first request %s", run->alpn[0] ? run->alpn
+           : "none", run->proto);
   if(o->resume || run->resumed)
     printf("; resumed %ld of %ld offered", run->resumed, run->offered);
   if(o->early_data)
@@ -182,6 +185,7 @@ static json_t *ho_params(const hs_opts *o, const hs_run *run)
   json_object_set_new(p, "engine", json_string(hb_linked_backend.name));
   json_object_set_new(p, "server", json_string(o->target));
   json_object_set_new(p, "path", json_string(o->path));
+  json_object_set_new(p, "alpn", ho_str(o->alpn));
   json_object_set_new(p, "timeout_s", json_real(o->timeout));
   return p;
 }
@@ -198,6 +202,11 @@ static json_t *ho_achieved(const hs_opts *o, const hs_run *run)
                                        : json_null());
   json_object_set_new(a, "group", tls ? ho_str(run->first.group)
                                       : json_null());
+  /* ALPN as the TLS library reports it (null: none negotiated), and the
+   * protocol of the first request */
+  json_object_set_new(a, "alpn", tls ? ho_str(run->alpn) : json_null());
+  json_object_set_new(a, "protocol", run->nok ? ho_str(run->proto)
+                                              : json_null());
   json_object_set_new(a, "resumed", json_integer(run->resumed));
   json_object_set_new(a, "offered", json_integer(run->offered));
   if(o->early_data) {

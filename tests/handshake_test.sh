@@ -240,6 +240,21 @@ fail_line() { # name category
   else bad "$b $1: no '$2' failure line: $(head -2 "$tmp/$1.err")"; fi
 }
 
+# alpn_check NAME OFFERED ALPN PROTOCOL: the report's params.alpn,
+# achieved.alpn and achieved.protocol, and the achieved line
+alpn_check() {
+  local got
+  got=$("$HB_PYTHON" -c 'import json, sys
+r = [x for x in json.load(open(sys.argv[1]))["results"]
+     if x["name"].endswith("/tls_handshake")][0]
+print(r["params"]["alpn"], r["achieved"]["alpn"], r["achieved"]["protocol"],
+      r["name"].split("/")[0].endswith("-alpn"))' "$tmp/$1.json" 2>&1)
+  if [ "$got" = "$2 $3 $4 True" ]; then ok
+  else bad "$b $1: alpn, achieved alpn, protocol, label: $got"; fi
+  grep -q "; ALPN $3, first request $4;" "$tmp/$1.out" && ok ||
+    bad "$b $1: achieved line: $(grep achieved "$tmp/$1.out")"
+}
+
 engines="" tested="" early=""
 for e in "$build"/httpsbench-*; do
   [ -x "$e" ] || continue
@@ -306,6 +321,15 @@ for b in $engines; do
   hs t12-full 0 ok-1.2-full "" -- --tls 1.2 "${A[@]}"
   hs t12-ticket 0 ok-1.2-resumed "" -- --tls 1.2 --resume ticket "${A[@]}"
   hs t12-id 0 ok-1.2-resumed "" -- --tls 1.2 --resume id "${A[@]}"
+  # ALPN: h2 offered first and selected by our server (h2,http/1.1), the
+  # first request then over HTTP/2; only http/1.1 offered: HTTP/1.1. The
+  # report says what the library agreed (achieved.alpn, .protocol)
+  if [ "${HB_HS_SERVER:-}" != openssl ]; then
+    hs alpn-h2 0 ok-$V-full "" -- --tls $V --alpn h2,http/1.1 "${A[@]}" &&
+      alpn_check alpn-h2 h2,http/1.1 h2 h2
+    hs alpn-h11 0 ok-$V-full "" -- --tls $V --alpn http/1.1 "${A[@]}" &&
+      alpn_check alpn-h11 http/1.1 http/1.1 http/1.1
+  fi
   hs untrusted 1 fail-tls 'verif|trust|issuer|unknown|signer' -- \
     --tls $V --cacert "$certs/ecdsa-p384/root.pem" &&
     fail_line untrusted tls
@@ -476,6 +500,35 @@ sys.exit(0 if all(x["status"] == "ok" and x["params"]["path"] == "/bytes/10"
   stop_server
 fi
 
+# --- the driver with --alpn: our server selects h2, the TLS case's first
+# request is HTTP/2, the TCP baseline's h2c; labels and table say so ---
+if [ -n "${v13:-}" ] && [ "${HB_HS_SERVER:-}" != openssl ]; then
+  for c in "1.3 tls1.3-full-ecdsa-p256-x25519-h2 h2 h2 $v13" \
+           "tcp tcp-h2c None h2c plain"; do
+    set -- $c
+    timeout 120 "$build/httpsbench" handshake --backend "$v13" --tls "$1" \
+      --alpn h2,http/1.1 -n $N --quiet --json "$tmp/dalpn.json" \
+      >"$tmp/dalpn.out" 2>"$tmp/dalpn.err"
+    rc=$?
+    got=$("$HB_PYTHON" -c 'import json, sys
+r = json.load(open(sys.argv[1]))["results"]
+t = [x for x in r if x["name"] == sys.argv[2] + "/" + (
+     "total" if sys.argv[2].startswith("tcp") else "tls_handshake")][0]
+print(t["status"], t["backend"], t["achieved"]["alpn"],
+      t["achieved"]["protocol"])' "$tmp/dalpn.json" "$2" 2>&1)
+    if [ $rc -eq 0 ] && [ "$got" = "ok $5 $3 $4" ] &&
+       validate "$tmp/dalpn.json"; then ok
+    else bad "driver --alpn --tls $1: exit $rc, $got $(tail -1 "$tmp/dalpn.err")"
+    fi
+    grep -q "ALPN offered h2,http/1.1: .*first request $4" "$tmp/dalpn.out" &&
+      ok || bad "driver --alpn --tls $1: no ALPN line in the table"
+  done
+  timeout 20 "$build/httpsbench" handshake --alpn "" >/dev/null \
+    2>"$tmp/u.err"
+  [ $? -eq 2 ] && [ "$(wc -l <"$tmp/u.err")" -eq 1 ] && ok ||
+    bad "driver --alpn '': $(cat "$tmp/u.err")"
+fi
+
 # --- bad usage: one line, exit 2, no report ---
 eng=$build/httpsbench-plain
 for args in "127.0.0.1:1 --tls 1.4" "nohostport --plain" \
@@ -483,7 +536,8 @@ for args in "127.0.0.1:1 --tls 1.4" "nohostport --plain" \
             "127.0.0.1:1 --plain --timeout x" "127.0.0.1:1 --plain --bogus" \
             "127.0.0.1:1 --plain --cert-type rsa-1" \
             "127.0.0.1:1 --plain --cacert $tmp/none.pem" \
-            "127.0.0.1:1 --plain --json $tmp/no/dir.json"; do
+            "127.0.0.1:1 --plain --json $tmp/no/dir.json" \
+            "127.0.0.1:1 --plain --alpn ,"; do
   rm -f "$tmp/u.json"
   j=(--json "$tmp/u.json")
   case $args in *--json*) j=() ;; esac

@@ -172,6 +172,34 @@ for v in 1.2 1.3; do
     "--http1.1: http/1.1 by ALPN"
 done
 
+# ---- the protocol negotiated with our server, as libcurl reports it ----
+# --http2 over TLS: h2 by ALPN; the table says so too
+run h2_tls 0 "$HB" probe "$SU" -n 2 --http2 --cacert "$C/root.pem" \
+  --json "$tmp/h2_tls.json"
+report_ok h2_tls
+expect "$tmp/h2_tls.json" "total[0]['http_version']" 2 "--http2: h2 by ALPN"
+expect "$tmp/h2_tls.json" "(total[0]['counts']['ok'], \
+  total[0]['counts']['bytes_body'], one['params']['http'])" \
+  "(2, 2000, '2')" "--http2: answers, bytes and the version asked"
+grep -q "HTTP/2" "$tmp/h2_tls.out" && ok ||
+  bad "h2_tls: the table does not say HTTP/2: $(head -5 "$tmp/h2_tls.out")"
+# over plain TCP: h2c by prior knowledge (our server has no Upgrade)
+run h2c 0 "$HB" probe "$HU" -n 2 --http2-prior-knowledge --json \
+  "$tmp/h2c.json"
+report_ok h2c
+expect "$tmp/h2c.json" "(total[0]['http_version'], \
+  total[0]['counts']['bytes_body'])" "('2', 2000)" \
+  "--http2-prior-knowledge: h2c"
+# a server without h2 in its ALPN list: curl's h2 offer ends in HTTP/1.1
+start_server N openssl --cert-type ecdsa-p256 --no-h2
+run h2_no 0 "$HB" probe "https://127.0.0.1:$N/bytes/1000" -n 2 --http2 \
+  --cacert "$C/root.pem" --json "$tmp/h2_no.json"
+report_ok h2_no
+expect "$tmp/h2_no.json" "(total[0]['http_version'], \
+  total[0]['counts']['ok'])" "('1.1', 2)" \
+  "--http2 against a server without h2: http/1.1 by ALPN"
+run h2_both 2 "$HB" probe "$SU" --http1.1 --http2-prior-knowledge
+
 run resolve 0 "$HB" probe "https://probe.invalid:$T/bytes/10" -n 2 \
   --insecure --resolve "probe.invalid:$T:127.0.0.1" --json \
   "$tmp/resolve.json"

@@ -965,6 +965,91 @@ def sweep_report(src, key, points, fill, name):
     return rc, se, out
 
 
+def with_h2(doc):
+    """doc (the throughput fixture) with HTTP/2 cells of 10 streams next to
+    keepalive/1024: plain's h2c at 60k requests/s, OpenSSL's h2 at 20k,
+    both server-bound; HTTP/1.1 at 30k and 10k."""
+    set_cell(doc, "keepalive/1024", "plain", [29000, 30000, 31000])
+    set_cell(doc, "keepalive/1024", "openssl", [9800, 10000, 10200],
+             vs_plain=1 / 3.0, vs_plain_note=None)
+    for be, samples, proto in (("plain", [59000, 60000, 61000], "h2c"),
+                               ("openssl", [19800, 20000, 20200], "h2")):
+        src = [r for r in doc["results"] if r["name"] == "keepalive/1024"
+               and r["backend"] == be][0]
+        r = json.loads(json.dumps(src))
+        r["name"] = "keepalive/1024/h2x10"
+        r["params"].update(http="2", h2_streams=10, pipeline=1)
+        r["achieved"].update(protocol=proto, http="2",
+                             alpn="h2" if proto == "h2" else None,
+                             h2_streams_per_connection=10,
+                             server_h2_streams=3000.0)
+        doc["results"].append(r)
+        extra = {} if be == "plain" else {"vs_plain": 1 / 3.0,
+                                          "vs_plain_note": None}
+        set_cell(doc, "keepalive/1024/h2x10", be, samples, **extra)
+    for r in doc["results"]:
+        if r["name"] in ("keepalive/1024", "close/1024"):
+            r["params"].update(http="1.1", h2_streams=None)
+            r["achieved"].update(protocol="http/1.1", http="1.1", alpn=None)
+    return doc
+
+
+def test_http2_rows():
+    """HTTP/2 throughput cells (params.http "2", h2_streams, named
+    MODE/SIZE/h2xN) are valid reports, get their own labelled figure rows
+    and their own summary line against plain's h2c cell of the same
+    streams, and the HTTP/1.1 line says its version; the schema describes
+    the new fields and refuses wrong values."""
+    doc = with_h2(tput())
+    path = write(doc, "h2-rows.json")
+    rc, out = validate(path)
+    check(rc == 0, "report with HTTP/2 cells invalid: %s" % out)
+    every = [str(f) for f in summary_of(path).all()]
+    h2 = [f for f in every if f.startswith("HTTPS over HTTP/2 with 10 "
+                                           "streams")]
+    h1 = [f for f in every if f.startswith("HTTPS keep-alive over HTTP/1.1")]
+    check(len(h2) == 1 and "h2 against h2c" in h2[0] and
+          "OpenSSL reaches 33% of plain HTTP's requests/s" in h2[0],
+          "HTTP/2 summary line: %s" % every)
+    check(len(h1) == 1 and "OpenSSL reaches 33%" in h1[0] and
+          "HTTP/2" not in h1[0], "HTTP/1.1 summary line: %s" % every)
+    html, out_dir = page_of(path, "fig-h2")
+    svg = os.path.join(out_dir, "http-vs-https.svg")
+    text = open(svg).read() if os.path.exists(svg) else ""
+    check("HTTP/2 (10 streams/connection)" in text and
+          "keepalive, HTTP/1.1" in text,
+          "the HTTP vs HTTPS figure lacks its labelled HTTP/2 row")
+    check("over HTTP/2 with 10 streams" in html, "page lacks the HTTP/2 line")
+    # an HTTP/1.1-only report keeps its rows unlabelled
+    plain_svg = os.path.join(WORK, "fig", "http-vs-https.svg")
+    if os.path.exists(plain_svg):
+        check("HTTP/2" not in open(plain_svg).read(),
+              "an HTTP/1.1-only figure mentions HTTP/2")
+    with open(os.path.join(SRC, "schemas", "report.schema.json")) as f:
+        schema = json.load(f)
+    D = schema["definitions"]
+    ach = described(schema, D["result"]["properties"]["achieved"])
+    for k in ("alpn", "protocol", "http", "h2_streams_per_connection",
+              "server_h2_streams"):
+        check(ach.get(k), "achieved.%s not described" % k)
+    tp = [e["then"] for e in D["result"]["allOf"]
+          if e["if"]["properties"].get("suite", {}).get("const") ==
+          "throughput"]
+    tpp = described(schema, tp[0]["properties"]["params"]) if tp else {}
+    check(tpp.get("http") and tpp.get("h2_streams"),
+          "throughput params.http / h2_streams not described")
+    for what, change in (
+            ("params.http 3", lambda r: r["params"].update(http="3")),
+            ("h2_streams 0", lambda r: r["params"].update(h2_streams=0)),
+            ("achieved.http 2.0", lambda r: r["achieved"].update(
+                http="2.0"))):
+        bad = with_h2(tput())
+        change([r for r in bad["results"]
+                if r["name"] == "keepalive/1024/h2x10"][0])
+        check(validate(write(bad, "h2-bad.json"))[0] != 0,
+              "schema accepts %s" % what)
+
+
 def test_rtt_sweep():
     """handshake --rtt-sweep results (params.sweep_rtt_ms, ttfb_ms) get
     the TTFB-against-RTT figure with a panel per case; the first point
@@ -1016,7 +1101,7 @@ def main():
               test_compare, test_report, test_findings, test_spectrum_units,
               test_compare_env, test_csv_columns, test_merged_env,
               test_crypto_findings, test_ratio_verdicts, test_crypto_schema,
-              test_rtt_sweep):
+              test_rtt_sweep, test_http2_rows):
         t()
     return hbtest.finish()
 

@@ -14,6 +14,9 @@ usage: throughput_test.py BUILD_DIR
   (-R) charges the stall to every request scheduled during it (p99 and
   max), which a closed loop would hide (coordinated omission).
 - A backend whose server cannot start still has its rows, status error.
+- HTTP/2 cells (--http 1.1,2 --h2-streams): the version and streams asked,
+  the protocol spoken (h2 / h2c) and the ratio against plain's cell of the
+  same version and streams.
 Every report is validated against the schema. Stdlib only.
 """
 import json
@@ -235,12 +238,76 @@ def test_error_rows():
     check(r is not None and r["status"] == "ok", "error rows: plain %s" % r)
 
 
+def test_http2():
+    """--http 1.1,2 --h2-streams 1,4: per server an HTTP/1.1 cell and an
+    HTTP/2 cell per stream count, each recording the version asked and the
+    protocol spoken (h2 by ALPN over TLS, h2c over plain TCP, read from
+    the load engine's report), the streams used, the server's own count of
+    HTTP/2 streams; an HTTP/2 cell's ratio divides by plain's cell of the
+    same version and streams. Bad --http values are usage errors."""
+    p, rep = run(["--backend", TLS, "--modes", "keepalive", "--sizes",
+                  "1k", "-d", "0.4", "--warmup", "0.2", "--repetitions",
+                  "1", "--idle-conns", "0", "--curl", "off", "--cost", "off",
+                  "-c", "2", "--http", "1.1,2", "--h2-streams", "1,4"],
+                 "http2")
+    check(p.returncode == 0, "http2: exit %d: %s" % (p.returncode,
+                                                      p.stderr[-300:]))
+    for b, proto, alpn in (("plain", "h2c", None), (TLS, "h2", "h2")):
+        r = cell(rep, b, "keepalive/1024")
+        if check(r is not None and r["status"] == "ok",
+                 "http2: no HTTP/1.1 cell for %s" % b):
+            check(r["params"]["http"] == "1.1" and
+                  r["params"]["h2_streams"] is None and
+                  r["achieved"]["protocol"] == "http/1.1" and
+                  r["achieved"]["http"] == "1.1" and
+                  r["achieved"]["alpn"] is None and
+                  r["achieved"]["server_h2_streams"] == 0,
+                  "http2: %s HTTP/1.1 cell %s %s" % (b, r["params"],
+                                                     r["achieved"]))
+        for n in (1, 4):
+            name = "keepalive/1024/h2x%d" % n
+            r = cell(rep, b, name)
+            if not check(r is not None and r["status"] == "ok",
+                         "http2: %s %s: %s" % (b, name, r and r.get("error"))):
+                continue
+            a = r["achieved"]
+            check(r["params"]["http"] == "2" and
+                  r["params"]["h2_streams"] == n and
+                  r["params"]["pipeline"] == 1,
+                  "http2: %s %s params %s" % (b, name, r["params"]))
+            check(a["protocol"] == proto and a["http"] == "2" and
+                  a["alpn"] == alpn and
+                  a["h2_streams_per_connection"] == n,
+                  "http2: %s %s achieved %s" % (b, name, a))
+            check(a["server_h2_streams"] > 0 and r["errors"] == 0,
+                  "http2: %s %s: server streams %s, errors %s" % (
+                      b, name, a["server_h2_streams"], r["errors"]))
+            if b == "plain":
+                continue
+            base = cell(rep, "plain", name)
+            raw = r.get("vs_plain_raw")
+            check(base and raw and abs(raw - r["stats"]["median"] /
+                                       base["stats"]["median"]) <= 1e-6 * raw,
+                  "http2: %s ratio %s not over plain's %s" % (name, raw,
+                                                             name))
+    check(re.search(r"keepalive/1024/h2x4 +%s .* h2 " % TLS, p.stdout) and
+          re.search(r"keepalive/1024/h2x4 +plain .* h2c ", p.stdout),
+          "http2: the table lacks the protocol column: %s" % p.stdout[:600])
+    for bad in (["--http", "3"], ["--h2-streams", "4"],
+                ["--http", "2", "--modes", "close"],
+                ["--http", "2", "--h2-streams", "0"]):
+        q = subprocess.run([HB, "throughput"] + bad, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True, timeout=30)
+        check(q.returncode == 2 and len(q.stderr.strip().splitlines()) == 1,
+              "http2: %s: exit %d %s" % (bad, q.returncode, q.stderr))
+
+
 def main():
     if not TLS:
         print("no TLS engine built")
         return 1
     for t in (test_bound, test_handshakes, test_memory, test_stall,
-              test_error_rows):
+              test_error_rows, test_http2):
         before = hbtest.tally.failed
         t()
         print("%s: %s" % (t.__name__, "ok" if hbtest.tally.failed == before

@@ -59,6 +59,7 @@ typedef struct hb_srv_snap {
   double handshake_ns;  /* the handshakes' time from accept to completion,
                            summed (their count: handshakes) */
   double live, rss;     /* open connections and resident bytes now */
+  double h2_streams;    /* HTTP/2 streams (requests) served */
   char version[16], cipher[64], group[32]; /* its first handshake's */
 } hb_srv_snap;
 

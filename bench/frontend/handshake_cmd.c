@@ -25,6 +25,7 @@
 #include "results.h"
 #include "hb/sig.h"
 #include "hb/tls_groups.h"
+#include "hb/tls_layer.h"
 
 typedef struct hs_case {
   char label[96];
@@ -34,6 +35,7 @@ typedef struct hs_case {
   const char *resume;    /* none, id, ticket */
   int rsa_kx;
   int early;             /* TLS 1.3 0-RTT early data */
+  const char *alpn;      /* --alpn offered by the client, or NULL */
   double sweep_v;        /* a sweep's point (RTT ms, loss %), else -1 */
   char base[96];         /* the label without the sweep point */
 } hs_case;
@@ -54,6 +56,7 @@ typedef struct hs_args {
   int nsweep;
   const char *sweep_kind;     /* "rtt", "loss", or NULL */
   const char *cases;     /* --cases: the matrix's cases to run, or NULL */
+  const char *alpn;      /* --alpn: what the client offers, or NULL */
 } hs_args;
 
 static void case_label(hs_case *c)
@@ -141,6 +144,40 @@ static int opt_path(const char *v, void *dest, char *why, size_t size)
   return 0;
 }
 
+static int opt_alpn(const char *v, void *dest, char *why, size_t size)
+{
+  hb_alpn_list l;
+  hb_err e = { "" };
+
+  if(hb_alpn_parse(v, &l, &e) || !l.n) {
+    snprintf(why, size, "%s", e.msg[0] ? e.msg : "empty list");
+    return -1;
+  }
+  *(const char **)dest = v;
+  return 0;
+}
+
+/* --alpn on the cases (after --cases chose them by their plain labels):
+ * the label says what was offered, -h2 (-h2c over TCP: prior knowledge)
+ * when h2 comes first, -http1.1 when http/1.1 does, else -alpn. The 0-RTT
+ * case keeps HTTP/1.1 (its early data is an HTTP/1.1 request). */
+static void apply_alpn(hs_case *c, int n, const char *alpn)
+{
+  size_t first = alpn ? strcspn(alpn, ",") : 0;
+  int i, h2 = first == 2 && !strncmp(alpn, "h2", 2);
+  int h11 = first == 8 && !strncmp(alpn, "http/1.1", 8);
+
+  for(i = 0; alpn && i < n; i++) {
+    size_t l = strlen(c[i].label);
+    if(c[i].early || (!c[i].tls && !h2))
+      continue;
+    c[i].alpn = alpn;
+    snprintf(c[i].label + l, sizeof(c[i].label) - l, "%s", !c[i].tls
+             ? "-h2c" : h2 ? "-h2" : h11 ? "-http1.1" : "-alpn");
+    memcpy(c[i].base, c[i].label, sizeof(c[i].base));
+  }
+}
+
 static int opt_tls(const char *v, void *dest, char *why, size_t size)
 {
   hs_args *a = dest;
@@ -222,6 +259,12 @@ static void parse(int argc, char **argv, hs_args *a)
       "TLS 1.3 0-RTT: with --resume ticket, the\nrequest rides in the "
       "ClientHello (latency\nmode only, also in the matrix; the\nserver "
       "accepts 16 KiB)", 0, 0, NULL, NULL, NULL },
+    { "alpn", 0, HB_OPT_CALL, &a->alpn, "LIST",
+      "ALPN the client offers, in order (h2,http/1.1;\nlatency mode): "
+      "the first request is HTTP/2\nwhen the server selects h2, and the "
+      "report\nsays what was agreed (achieved.alpn,\nachieved.protocol); "
+      "with h2 first the TCP\nbaseline's request is h2c; labels end "
+      "-h2,\n-h2c, -http1.1 or -alpn", 0, 0, NULL, opt_alpn, NULL },
     { "mtls", 0, HB_OPT_FLAG, &a->mtls, NULL,
       "mutual TLS (client certificate)", 0, 0, NULL, NULL, NULL },
     { NULL, 'n', HB_OPT_INT, &a->n, "COUNT",
@@ -322,6 +365,12 @@ static void parse(int argc, char **argv, hs_args *a)
                       strcmp(a->one.resume, "ticket")))
     hb_usage_fail("handshake", "--early-data needs --tls 1.3 and --resume "
                   "ticket");
+  if(a->alpn && a->conns)
+    hb_usage_fail("handshake", "--alpn is measured in latency mode only "
+                  "(not with -c/-d)");
+  if(a->alpn && a->one.early && strstr(a->alpn, "h2"))
+    hb_usage_fail("handshake", "--early-data sends an HTTP/1.1 request: "
+                  "not with h2 in --alpn");
   if(a->one.early && a->conns)
     hb_usage_fail("handshake", "--early-data is measured in latency mode "
                   "only (not with -c/-d)");
@@ -503,6 +552,8 @@ static int run_latency(const hs_args *a, const char *cb, const hs_case *c,
   hb_argv_opt(&av, "--label", c->label);
   hb_argv_opt(&av, "--json", tmp);
   hb_argv_opt(&av, "--path", a->path);
+  if(c->alpn)
+    hb_argv_opt(&av, "--alpn", c->alpn);
   if(!c->tls)
     hb_argv_add(&av, "--plain");
   else {
@@ -935,6 +986,13 @@ static void print_table(json_t *report, const hs_case *cases, int ncases,
              json_number_value(json_object_get(r,
                                                "server_cpu_us_per_connection")),
              json_number_value(json_object_get(f, "server_us")));
+      if(cases[i].alpn) {
+        const char *ag = hb_res_str(ach, "alpn"), *pr = hb_res_str(ach,
+                                                               "protocol");
+        printf("%-36s %-10s ALPN offered %s: %s%s, first request %s\n", "",
+               be, cases[i].alpn, cases[i].tls ? "agreed " : "none over TCP",
+               cases[i].tls ? (ag[0] ? ag : "none") : "", pr[0] ? pr : "?");
+      }
       if(json_object_get(ach, "early_data_sent"))
         printf("%-36s %-10s 0-RTT: the server took the early data of %lld "
                "of %lld connections that sent it\n", "", be, (long long)
@@ -1305,6 +1363,7 @@ int hb_cmd_handshake(int argc, char **argv)
     nbase = matrix_cases(base, a.cases);
   else
     base[nbase++] = a.one;
+  apply_alpn(base, nbase, a.alpn);
   /* a sweep runs every case at each point, labelled CASE@rttN */
   npoints = a.nsweep ? a.nsweep : 1;
   cases = calloc((size_t)npoints * (size_t)nbase, sizeof(*cases));

@@ -55,6 +55,7 @@ int hb_server_snapshot(const hb_server *s, hb_srv_snap *out, hb_err *err)
     out->resumed = snum(o, "resumed");
     out->bytes_body = snum(o, "bytes_body");
     out->live = snum(o, "live");
+    out->h2_streams = snum(o, "h2_streams");
     out->rss = snum(o, "rss_bytes");
     tls = json_object_get(o, "tls");
     if(json_is_object(tls)) {

@@ -17,6 +17,7 @@
 #define BUSY 0.9          /* a process this busy set the rate */
 #define BASE_CV_MAX 0.05  /* plain baseline: spread allowed */
 #define BASE_TRIES 3      /* measurements of a noisy baseline at most */
+#define MAX_STREAMS 8     /* --h2-streams values */
 
 enum { M_KEEPALIVE, M_CLOSE, M_RESUMED, M_COUNT };
 extern const char *const tp_mode_names[M_COUNT];
@@ -47,6 +48,9 @@ typedef struct tp_args {
   const char *client_hosts;              /* comma-separated */
   const char *ssh;
   long requests;         /* per client host and run (-n), 0: -d */
+  int http1, http2;      /* --http: the HTTP versions run */
+  long streams[MAX_STREAMS]; /* --h2-streams: per connection, HTTP/2 */
+  int nstreams;
 } tp_args;
 
 /* How one backend's server runs: what was pinned, and what it fell back
@@ -68,23 +72,29 @@ typedef struct one_run {
   double srv_cpu_busy, cli_cpu_busy; /* whole CPUs' busy share */
   double handshakes, resumed, srv_handshakes, srv_resumed, srv_requests;
   double achieved_rate;
+  double srv_h2_streams; /* HTTP/2 streams the server served */
+  double h2_used;        /* streams per connection the client used */
   char version[16], cipher[64], group[32];
+  char protocol[16];     /* the load engine's: http/1.1, h2 (by ALPN), h2c */
   json_t *latency; /* owned */
   json_t *remote;  /* owned: over hosts, each host's run and the merge */
   int partial;     /* over hosts: a client host gave no report */
 } one_run;
 
-/* throughput_run.c */
+/* throughput_run.c. h2: 0 for HTTP/1.1, else HTTP/2 with h2 streams per
+ * connection (h2 by ALPN over TLS, h2c with prior knowledge over plain
+ * TCP); HTTP/2 cells are keep-alive, our client only. */
 int tp_server_start(const tp_args *a, const char *backend, int resume,
                     tp_server *t, hb_err *err);
 json_t *tp_run_cell(const tp_args *a, const tp_server *t,
                     const char *client, const char *root, size_t size,
-                    int mode, double rate, const char *tmp, json_t *report);
+                    int mode, long h2, double rate, const char *tmp,
+                    json_t *report);
 void tp_run_baseline(const tp_args *a, const tp_server *t, size_t size,
-                     int mode, const char *tmp, json_t *report);
+                     int mode, long h2, const char *tmp, json_t *report);
 void tp_error_cell(const tp_args *a, const tp_server *t, const char *client,
-                   size_t size, int mode, int cost, const char *why,
-                   json_t *report);
+                   size_t size, int mode, long h2, int cost,
+                   const char *why, json_t *report);
 void tp_measure_memory(const tp_args *a, const char *backend,
                        const char *root, const char *tmp, json_t *report,
                        int *failed);

@@ -53,7 +53,7 @@ static void parse_modes(const char *modes, tp_args *a)
       if(!strcasecmp(t, tp_mode_names[m]))
         break;
     if(m == M_COUNT) {
-      free(copy);
+      /* t points into copy: no free before the message (it exits) */
       hb_usage_fail("throughput", "--modes: '%s' is not keepalive, close "
                     "or resumed", t);
     }
@@ -78,7 +78,7 @@ static void parse_cost(const char *spec, tp_args *a)
     int m, n;
 
     if(!slash) {
-      free(copy);
+      /* t points into copy: no free before the message (it exits) */
       hb_usage_fail("throughput", "--cost: '%s' is not MODE/SIZE", t);
     }
     *slash = '\0';
@@ -88,7 +88,7 @@ static void parse_cost(const char *spec, tp_args *a)
     if(m == M_COUNT ||
        hb_parse_size_list(slash + 1, 0, sz, 1, &n, why, sizeof(why)) ||
        n != 1) {
-      free(copy);
+      /* t points into copy: no free before the message (it exits) */
       hb_usage_fail("throughput", "--cost: '%s/%s' is not MODE/SIZE", t,
                     slash + 1);
     }
@@ -106,7 +106,7 @@ static int cell_planned(const tp_args *a, int mode, size_t size)
 {
   int i;
 
-  if(!a->modes[mode])
+  if(!a->modes[mode] || !a->http1)
     return 0;
   for(i = 0; i < a->nsizes; i++)
     if(a->sizes[i] == size)
@@ -167,6 +167,48 @@ static int opt_cert_type(const char *v, void *dest, char *why, size_t size)
   return 0;
 }
 
+static void parse_http(const char *v, tp_args *a)
+{
+  char *copy = strdup(v), *t, *save = NULL;
+
+  a->http1 = a->http2 = 0;
+  for(t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+    if(!strcmp(t, "1.1"))
+      a->http1 = 1;
+    else if(!strcmp(t, "2"))
+      a->http2 = 1;
+    else {
+      /* t points into copy: no free before the message (it exits) */
+      hb_usage_fail("throughput", "--http: '%s' is not 1.1 or 2", t);
+    }
+  free(copy);
+  if(!a->http1 && !a->http2)
+    hb_usage_fail("throughput", "--http: no version given");
+}
+
+static void parse_streams(const char *v, tp_args *a)
+{
+  char *copy = strdup(v), *t, *save = NULL;
+
+  a->nstreams = 0;
+  for(t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+    long n;
+    if(hb_parse_int(t, 1, 1000, &n)) {
+      /* t points into copy: no free before the message (it exits) */
+      hb_usage_fail("throughput", "--h2-streams: '%s' is not 1..1000", t);
+    }
+    if(a->nstreams == MAX_STREAMS) {
+      free(copy);
+      hb_usage_fail("throughput", "--h2-streams: at most %d values",
+                    MAX_STREAMS);
+    }
+    a->streams[a->nstreams++] = n;
+  }
+  free(copy);
+  if(!a->nstreams)
+    hb_usage_fail("throughput", "--h2-streams: no count given");
+}
+
 static void parse(int argc, char **argv, tp_args *a)
 {
   static const char *const tls[] = { "1.2", "1.3", "any", NULL };
@@ -175,7 +217,7 @@ static void parse(int argc, char **argv, tp_args *a)
   static const char *const onoff[] = { "on", "off", NULL };
   const char *backend = "all", *sizes = "0,1k,16k,100k,1m";
   const char *cost = NULL, *client = NULL, *idle = "200,1000";
-  const char *curl = NULL, *hosts = NULL;
+  const char *curl = NULL, *hosts = NULL, *http = "1.1", *streams = NULL;
   char curl_path[4200], client_help[300];
   int curl_built = hb_engine_path("curl", curl_path, sizeof(curl_path))
                    == 0;
@@ -198,6 +240,16 @@ static void parse(int argc, char **argv, tp_args *a)
       "connection and a FULL\nhandshake per request (no tickets or "
       "session\nIDs on either side); resumed = a new\nconnection per "
       "request resuming a session", 0, 0, NULL, NULL, NULL },
+    { "http", 0, HB_OPT_STRING, &http, "LIST",
+      "HTTP versions: 1.1, 2 or 1.1,2 (default 1.1).\nHTTP/2 is h2 by ALPN "
+      "over TLS and h2c with\nprior knowledge over plain TCP, our client "
+      "only,\nkeep-alive cells only (a connection per request\nhas nothing "
+      "to multiplex); its cells are named\nMODE/SIZE/h2xN and compared "
+      "with plain's h2c\ncell of the same streams", 0, 0, NULL, NULL,
+      NULL },
+    { "h2-streams", 0, HB_OPT_STRING, &streams, "LIST",
+      "HTTP/2 streams open at once per connection, a\ncell each (default "
+      "1,10,100; 1..1000)", 0, 0, NULL, NULL, NULL },
     { NULL, 'c', HB_OPT_INT, &a->conns, "N", "connections (default 32)", 1,
       100000, NULL, NULL, "a count >= 1" },
     { NULL, 'd', HB_OPT_SECONDS, &a->seconds, "SECONDS",
@@ -345,6 +397,15 @@ static void parse(int argc, char **argv, tp_args *a)
                         sizeof(why)))
     hb_usage_fail("throughput", "--sizes: %s", why);
   parse_modes(modes, a);
+  parse_http(http, a);
+  if(a->http2 && a->server_host)
+    hb_usage_fail("throughput", "--http 2: not over hosts (yet)");
+  if(streams && !a->http2)
+    hb_usage_fail("throughput", "--h2-streams: give --http with 2");
+  parse_streams(streams ? streams : "1,10,100", a);
+  if(a->http2 && !a->http1 && !a->modes[M_KEEPALIVE])
+    hb_usage_fail("throughput", "--http 2: HTTP/2 cells are keep-alive: "
+                  "add keepalive to --modes");
   if(!strcmp(idle, "0"))
     a->idle_lo = a->idle_hi = 0;
   else if(hb_parse_size_list(idle, 1, idle_v, 2, &n, why, sizeof(why)) ||
@@ -416,12 +477,23 @@ static void run_pass(const tp_args *a, const char *backend, int resume,
         continue;
       for(i = 0; i < a->nsizes && !hb_interrupted(); i++) {
         const char *client = c ? "curl" : a->client;
-        if(rc != HB_OK)
-          tp_error_cell(a, &t, client, a->sizes[i], m, 0, err.msg, report);
-        else if(!c && !strcmp(backend, "plain"))
-          tp_run_baseline(a, &t, a->sizes[i], m, tmp, report);
-        else
-          tp_run_cell(a, &t, client, root, a->sizes[i], m, 0, tmp, report);
+        int k;
+        /* k = -1: HTTP/1.1; k >= 0: HTTP/2 with streams[k] (our client,
+         * keep-alive) */
+        for(k = a->http1 ? -1 : 0; k < a->nstreams && !hb_interrupted();
+            k++) {
+          long h2 = k < 0 ? 0 : a->streams[k];
+          if(h2 && (!a->http2 || c || m != M_KEEPALIVE))
+            break;
+          if(rc != HB_OK)
+            tp_error_cell(a, &t, client, a->sizes[i], m, h2, 0, err.msg,
+                          report);
+          else if(!c && !strcmp(backend, "plain"))
+            tp_run_baseline(a, &t, a->sizes[i], m, h2, tmp, report);
+          else
+            tp_run_cell(a, &t, client, root, a->sizes[i], m, h2, 0, tmp,
+                        report);
+        }
       }
     }
   if(rc == HB_OK)
@@ -450,16 +522,18 @@ static void run_cost(const tp_args *a, const char *root, const char *tmp,
         memset(&t, 0, sizeof(t));
         t.backend = a->backends[b];
         t.tls = strcmp(t.backend, "plain") ? a->tls : "none";
-        tp_error_cell(a, &t, a->client, c->size, c->mode, 1, basis, report);
+        tp_error_cell(a, &t, a->client, c->size, c->mode, 0, 1, basis,
+                      report);
         continue;
       }
       if(tp_server_start(a, a->backends[b], c->mode == M_RESUMED, &t, &err)
          != HB_OK) {
-        tp_error_cell(a, &t, a->client, c->size, c->mode, 1, err.msg, report);
+        tp_error_cell(a, &t, a->client, c->size, c->mode, 0, 1, err.msg,
+                      report);
         continue;
       }
-      res = tp_run_cell(a, &t, a->client, root, c->size, c->mode, rate, tmp,
-                     report);
+      res = tp_run_cell(a, &t, a->client, root, c->size, c->mode, 0, rate,
+                        tmp, report);
       if(res)
         json_object_set_new(json_object_get(res, "params"), "rate_basis",
                             json_string(basis));
@@ -558,6 +632,10 @@ int hb_cmd_throughput(int argc, char **argv)
            ? a.client : "each server's own", a.conns, a.server_host
            ? " per client host" : "", a.pipeline, a.warmup, a.seconds,
            a.reps);
+  if(a.http2)
+    printf("HTTP/2 cells (MODE/SIZE/h2xN): N streams open at once per "
+           "connection, not pipelined; h2 by ALPN over TLS, h2c by prior "
+           "knowledge over plain TCP.\n");
   if(json_object_get(report, "link")) {
     json_t *l = json_object_get(report, "link");
     json_t *m = json_object_get(json_object_get(l, "measured_at_start"),

@@ -74,6 +74,33 @@ double tp_cost_rate(const tp_args *a, json_t *report, const cost_cell *c,
   return NAN;
 }
 
+/* The same HTTP version and streams per connection, as asked and as
+ * spoken: a ratio compares like with like or is not stated. */
+static int same_http(json_t *r, json_t *base, char *why, size_t size)
+{
+  json_t *p = json_object_get(r, "params"), *pb = json_object_get(base,
+                                                                 "params");
+  const char *v = hb_res_str(p, "http"), *vb = hb_res_str(pb, "http");
+  json_t *a = json_object_get(json_object_get(r, "achieved"), "http");
+  json_t *ab = json_object_get(json_object_get(base, "achieved"), "http");
+  json_t *n = json_object_get(p, "h2_streams");
+  json_t *nb = json_object_get(pb, "h2_streams");
+
+  if(strcmp(v, vb) || !json_equal(n ? n : json_null(),
+                                  nb ? nb : json_null())) {
+    snprintf(why, size, "not stated: the HTTP baseline ran another HTTP "
+             "version or stream count");
+    return 0;
+  }
+  if(json_is_string(a) && json_is_string(ab) &&
+     strcmp(json_string_value(a), json_string_value(ab))) {
+    snprintf(why, size, "not stated: HTTP/%s spoken here, HTTP/%s by the "
+             "baseline", json_string_value(a), json_string_value(ab));
+    return 0;
+  }
+  return 1;
+}
+
 /* HTTPS / HTTP ratios (server-bound cells only) and the tables. */
 void tp_finish(json_t *report)
 {
@@ -81,16 +108,17 @@ void tp_finish(json_t *report)
   size_t i;
   int cost_rows = 0;
 
-  printf("%-24s %-10s %-10s %10s %21s %9s %8s %9s %9s %5s %5s %-8s %8s\n",
-         "cell", "server", "client", "req/s", "CI", "MiB/s", "p99 ms",
-         "cli us/rq", "srv us/rq", "srv%", "cli%", "bound", "vs HTTP");
+  printf("%-26s %-10s %-10s %-8s %10s %21s %9s %8s %9s %9s %5s %5s %-8s "
+         "%8s\n", "cell", "server", "client", "http", "req/s", "CI", "MiB/s",
+         "p99 ms", "cli us/rq", "srv us/rq", "srv%", "cli%", "bound",
+         "vs HTTP");
   json_array_foreach(json_object_get(report, "results"), i, r) {
     const char *sb = json_string_value(json_object_get(json_object_get(r,
                                        "params"), "server_backend"));
     const char *b = sb ? sb : hb_res_str(r, "backend");
     const char *client = sb ? "curl" : hb_res_str(json_object_get(r, "params"),
                                             "client_backend");
-    const char *name = hb_res_str(r, "name"), *at;
+    const char *name = hb_res_str(r, "name"), *at, *proto;
     json_t *base, *st, *lat, *ours;
     double m = hb_res_median(r), ratio = NAN, p99, lo, hi, level;
     char bname[96], ci[64], note[200] = "", vs[32], lv[16];
@@ -103,7 +131,7 @@ void tp_finish(json_t *report)
       continue;
     }
     if(!strncmp(name, "memory/", 7)) {
-      printf("%-24s %-10s %10.0f bytes per idle connection (slope; "
+      printf("%-26s %-10s %10.0f bytes per idle connection (slope; "
              "kernel TCP, both ends: %.0f)\n", name, b, m,
              hb_res_median(json_object_get(r,
                  "kernel_tcp_bytes_per_connection_both_ends")));
@@ -111,7 +139,7 @@ void tp_finish(json_t *report)
     }
     st = json_object_get(r, "stats");
     if(!json_is_object(st)) {
-      printf("%-24s %-10s %s: %s\n", name, b, hb_res_str(r, "status"),
+      printf("%-26s %-10s %s: %s\n", name, b, hb_res_str(r, "status"),
              hb_res_str(r, "error"));
       continue;
     }
@@ -126,7 +154,9 @@ void tp_finish(json_t *report)
     if(strcmp(b, "plain") && base && hb_res_median(base) > 0) {
       ratio = m / hb_res_median(base);
       json_object_set_new(r, "vs_plain_raw", hb_json_num(ratio));
-      if(!server_bound)
+      if(!same_http(r, base, note, sizeof(note)))
+        ;
+      else if(!server_bound)
         snprintf(note, sizeof(note), "not stated: this cell is %s-bound "
                  "(%s)", hb_res_str(r, "bound"),
                  hb_res_str(r, "bound_reason"));
@@ -166,8 +196,14 @@ void tp_finish(json_t *report)
       snprintf(vs, sizeof(vs), "(%.3f)", ratio);
     else
       snprintf(vs, sizeof(vs), "%.3f", ratio);
-    printf("%-24s %-10s %-10s %10.0f %21s %9.1f %8.2f %9.1f %9.1f %5.0f "
-           "%5.0f %-8s %8s\n", name, b, client, m, ci,
+    /* the protocol spoken (h2 only when ALPN selected it), else the
+     * version asked */
+    proto = hb_res_str(json_object_get(r, "achieved"), "protocol");
+    if(!proto[0])
+      proto = !strcmp(hb_res_str(json_object_get(r, "params"), "http"), "2")
+              ? "2" : "1.1";
+    printf("%-26s %-10s %-10s %-8s %10.0f %21s %9.1f %8.2f %9.1f %9.1f "
+           "%5.0f %5.0f %-8s %8s\n", name, b, client, proto, m, ci,
            hb_res_median(json_object_get(r, "bytes_per_s")) / 1048576.0,
            p99 / 1000,
            hb_res_median(json_object_get(r, "client_cpu_us_per_request")),
@@ -176,8 +212,10 @@ void tp_finish(json_t *report)
            100 * hb_res_median(json_object_get(r, "client_util")),
            hb_res_str(r, "bound"), vs);
   }
-  printf("vs HTTP: HTTPS requests/s over plain HTTP's, stated only when "
-         "both cells are server-bound; (x) is shown, not stated.\n");
+  printf("vs HTTP: HTTPS requests/s over plain HTTP's of the same HTTP "
+         "version and streams (h2 against h2c), stated only when both cells "
+         "are server-bound; (x) is shown, not stated. http: the protocol "
+         "spoken (h2: selected by ALPN; h2c: prior knowledge).\n");
   if(!cost_rows)
     return;
   printf("\n%-28s %-10s %10s %16s %24s %16s %5s %-8s\n", "cost cell",

@@ -26,6 +26,22 @@ static int srv_start(const tp_args *a, const char *backend,
                                           err);
 }
 
+/* The server's HTTP/2 limit: at least the most streams a cell asks for
+ * (its default, 100, otherwise). */
+static void server_h2_args(const tp_args *a, hb_argv *args)
+{
+  long most = 0;
+  int i;
+
+  for(i = 0; a->http2 && i < a->nstreams; i++)
+    if(a->streams[i] > most)
+      most = a->streams[i];
+  if(most > 100) {
+    hb_argv_add(args, "--h2-max-streams");
+    hb_argv_addf(args, "%ld", most);
+  }
+}
+
 /* Starts backend's server with the pinned parameters; resume: tickets and
  * session IDs on (resumed mode) or off (everything else). A library that
  * cannot run the pinned version or cipher is started with what it can,
@@ -46,6 +62,7 @@ int tp_server_start(const tp_args *a, const char *backend, int resume,
       hb_argv_add(&args, "--burn-us");
       hb_argv_addf(&args, "%ld", a->server_burn);
     }
+    server_h2_args(a, &args);
     rc = srv_start(a, backend, &args, &t->s, err);
     hb_argv_free(&args);
     return rc;
@@ -63,6 +80,7 @@ int tp_server_start(const tp_args *a, const char *backend, int resume,
       hb_argv_add(&args, "--burn-us");
       hb_argv_addf(&args, "%ld", a->server_burn);
     }
+    server_h2_args(a, &args);
     rc = srv_start(a, backend, &args, &t->s, err);
     hb_argv_free(&args);
     if(rc != HB_UNSUPPORTED)
@@ -92,7 +110,8 @@ int tp_server_start(const tp_args *a, const char *backend, int resume,
 /* The client engine's argument vector for one run (rate > 0: open loop). */
 static void client_argv(const tp_args *a, const tp_server *t,
                         const char *client, const char *root, size_t size,
-                        int mode, double rate, const char *tmp, hb_argv *av)
+                        int mode, long h2, double rate, const char *tmp,
+                        hb_argv *av)
 {
   char path[4200];
   int plain = !strcmp(t->backend, "plain"), curl = client &&
@@ -120,8 +139,13 @@ static void client_argv(const tp_args *a, const tp_server *t,
   }
   if(mode != M_KEEPALIVE)
     hb_argv_add(av, "--close");
+  if(h2) {
+    hb_argv_add(av, "--http2");
+    hb_argv_add(av, "-m");
+    hb_argv_addf(av, "%ld", h2);
+  }
   if(!curl) {
-    if(mode == M_KEEPALIVE && a->pipeline > 1 && rate <= 0) {
+    if(mode == M_KEEPALIVE && a->pipeline > 1 && rate <= 0 && !h2) {
       hb_argv_add(av, "--pipeline");
       hb_argv_addf(av, "%ld", a->pipeline);
     }
@@ -151,8 +175,8 @@ static void copy_str(char *dst, size_t size, json_t *v)
  * snapshot at each mark. rate > 0: open loop (cost mode). */
 static int load_once(const tp_args *a, const tp_server *t,
                      const char *client, const char *root, size_t size,
-                     int mode, double rate, const char *tmp, one_run *o,
-                     hb_err *err)
+                     int mode, long h2, double rate, const char *tmp,
+                     one_run *o, hb_err *err)
 {
   hb_argv av = HB_ARGV_INIT;
   char *const *argv;
@@ -167,7 +191,7 @@ static int load_once(const tp_args *a, const tp_server *t,
   memset(o, 0, sizeof(*o));
   if(a->server_host)
     return tp_remote_load_once(a, t, client, size, mode, o, err);
-  client_argv(a, t, client, root, size, mode, rate, tmp, &av);
+  client_argv(a, t, client, root, size, mode, h2, rate, tmp, &av);
   argv = hb_argv_get(&av, err);
   if(!argv) {
     hb_argv_free(&av);
@@ -230,6 +254,11 @@ static int load_once(const tp_args *a, const tp_server *t,
                 (s1.t_ns - s0.t_ns) : NAN;
   o->srv_handshakes = s1.handshakes - s0.handshakes;
   o->srv_resumed = s1.resumed - s0.resumed;
+  o->srv_h2_streams = s1.h2_streams - s0.h2_streams;
+  copy_str(o->protocol, sizeof(o->protocol), json_object_get(res,
+           "protocol"));
+  o->h2_used = hb_res_num(json_object_get(res, "http2"),
+                          "streams_per_connection", NULL);
   o->steal_s = st0 >= 0 && st1 >= 0 ? st1 - st0 : NAN;
   o->srv_cpu_busy = stt1 > stt0 ? (sb1 - sb0) / (stt1 - stt0) : NAN;
   o->cli_cpu_busy = ct1 > ct0 ? (cb1 - cb0) / (ct1 - ct0) : NAN;
@@ -316,7 +345,7 @@ static const char *classify(double srv, double cli, double srv_cpu,
 }
 
 static void set_params(const tp_args *a, const tp_server *t,
-                       const char *client, size_t size, int mode,
+                       const char *client, size_t size, int mode, long h2,
                        json_t *params)
 {
   int plain = !strcmp(t->backend, "plain");
@@ -336,7 +365,10 @@ static void set_params(const tp_args *a, const tp_server *t,
   json_object_set_new(params, "seconds", json_real(a->seconds));
   json_object_set_new(params, "warmup_s", json_real(a->warmup));
   json_object_set_new(params, "pipeline", json_integer(
-                      mode == M_KEEPALIVE ? a->pipeline : 1));
+                      mode == M_KEEPALIVE && !h2 ? a->pipeline : 1));
+  json_object_set_new(params, "http", json_string(h2 ? "2" : "1.1"));
+  json_object_set_new(params, "h2_streams", h2 ? json_integer(h2)
+                      : json_null());
   json_object_set_new(params, "server_threads", json_integer(1));
   json_object_set_new(params, "client_threads", json_integer(1));
   json_object_set_new(params, "server_cpu", json_integer(a->server_cpu));
@@ -360,38 +392,49 @@ static void set_params(const tp_args *a, const tp_server *t,
                         json_integer(a->client_burn));
 }
 
+/* MODE/SIZE, with /h2xN for HTTP/2 with N streams per connection: the
+ * plain baseline of a cell is plain's cell of the same name without the
+ * @suffix, so it has the same HTTP version and streams. */
 static void cell_name(char *name, size_t size, const char *client,
-                      const tp_server *t, int mode, size_t sz, int cost)
+                      const tp_server *t, int mode, size_t sz, long h2,
+                      int cost)
 {
-  snprintf(name, size, "%s%s%s/%zu%s", cost ? "cost:" : "",
+  char v[24] = "";
+
+  if(h2)
+    snprintf(v, sizeof(v), "/h2x%ld", h2);
+  snprintf(name, size, "%s%s%s/%zu%s%s", cost ? "cost:" : "",
            client && !strcmp(client, "curl") ? "curl:" : "",
-           tp_mode_names[mode], sz, t->suffix);
+           tp_mode_names[mode], sz, v, t->suffix);
 }
 
 /* Runs a cell's repetitions and adds its result; rate > 0: cost mode.
  * Returns the result (borrowed), or NULL when interrupted unfinished. */
 json_t *tp_run_cell(const tp_args *a, const tp_server *t,
                         const char *client, const char *root, size_t size,
-                        int mode, double rate, const char *tmp,
+                        int mode, long h2, double rate, const char *tmp,
                         json_t *report)
 {
   double rps[MAX_REPS], bps[MAX_REPS], cli[MAX_REPS], srv[MAX_REPS];
   double su[MAX_REPS], cu[MAX_REPS], ach[MAX_REPS];
   double sc[MAX_REPS], cc[MAX_REPS];
   double errors = 0, steal = 0, hs = 0, res_n = 0, shs = 0, sres = 0;
+  double sh2s = 0, used = NAN;
   char name[96], why[200], version[16] = "", cipher[64] = "", group[32] = "";
+  char protocol[16] = "";
   json_t *res, *lat = json_array(), *achieved, *link_m, *runs = NULL;
   int r, n = 0, failed = 0, partial = 0;
   hb_err err = { "" };
 
-  cell_name(name, sizeof(name), client, t, mode, size, rate > 0);
+  cell_name(name, sizeof(name), client, t, mode, size, h2, rate > 0);
   link_m = hb_fe_link_measure(); /* the link before the cell, if any */
   for(r = 0; r < a->reps && !hb_interrupted(); r++) {
     one_run o;
     if(!a->quiet)
       fprintf(stderr, "throughput: %s %s run %d/%ld\n", t->backend, name,
               r + 1, a->reps);
-    if(load_once(a, t, client, root, size, mode, rate, tmp, &o, &err)) {
+    if(load_once(a, t, client, root, size, mode, h2, rate, tmp, &o,
+                 &err)) {
       failed = 1;
       json_decref(o.latency);
       if(o.remote) { /* which host did what, though no run finished */
@@ -422,6 +465,11 @@ json_t *tp_run_cell(const tp_args *a, const tp_server *t,
     res_n += isnan(o.resumed) ? 0 : o.resumed;
     shs += o.srv_handshakes;
     sres += o.srv_resumed;
+    sh2s += o.srv_h2_streams > 0 ? o.srv_h2_streams : 0;
+    if(!protocol[0])
+      memcpy(protocol, o.protocol, sizeof(protocol));
+    if(!(used <= o.h2_used)) /* the fewest any run used */
+      used = o.h2_used;
     if(!version[0]) {
       memcpy(version, o.version, sizeof(version));
       memcpy(cipher, o.cipher, sizeof(cipher));
@@ -440,7 +488,7 @@ json_t *tp_run_cell(const tp_args *a, const tp_server *t,
                              client && !strcmp(client, "curl") ? "curl"
                              : t->backend, rate > 0
                              ? "server ns/request" : "requests/s");
-  set_params(a, t, client, size, mode, json_object_get(res, "params"));
+  set_params(a, t, client, size, mode, h2, json_object_get(res, "params"));
   if(rate > 0) {
     json_object_set_new(json_object_get(res, "params"), "rate",
                         json_real(rate));
@@ -478,6 +526,20 @@ json_t *tp_run_cell(const tp_args *a, const tp_server *t,
   json_object_set_new(achieved, "resumed", json_real(res_n));
   json_object_set_new(achieved, "server_handshakes", json_real(shs));
   json_object_set_new(achieved, "server_resumed", json_real(sres));
+  /* the HTTP version as the load engine spoke it: "h2" only when the TLS
+   * library said ALPN selected h2, "h2c" by prior knowledge on plain TCP,
+   * "http/1.1" (over TLS without ALPN: our HTTP/1.1 client offers none) */
+  json_object_set_new(achieved, "protocol", protocol[0]
+                      ? json_string(protocol) : json_null());
+  json_object_set_new(achieved, "http", !protocol[0] ? json_null()
+                      : json_string(strcmp(protocol, "http/1.1") ? "2"
+                                    : "1.1"));
+  json_object_set_new(achieved, "alpn", !strcmp(protocol, "h2")
+                      ? json_string("h2") : json_null());
+  json_object_set_new(achieved, "h2_streams_per_connection", h2 &&
+                      !isnan(used) ? json_integer((json_int_t)used)
+                      : json_null());
+  json_object_set_new(achieved, "server_h2_streams", json_real(sh2s));
   json_object_set_new(res, "achieved", achieved);
   json_object_set_new(res, "latency", lat);
   json_object_set_new(res, "errors", json_real(errors));
@@ -507,18 +569,18 @@ json_t *tp_run_cell(const tp_args *a, const tp_server *t,
 /* A result that says why a cell has no numbers (the server did not
  * start): no row disappears. */
 void tp_error_cell(const tp_args *a, const tp_server *t,
-                       const char *client, size_t size, int mode, int cost,
-                       const char *why, json_t *report)
+                       const char *client, size_t size, int mode, long h2,
+                       int cost, const char *why, json_t *report)
 {
   char name[96];
   json_t *res;
 
-  cell_name(name, sizeof(name), client, t, mode, size, cost);
+  cell_name(name, sizeof(name), client, t, mode, size, h2, cost);
   res = hb_report_add_result(report, "throughput", name,
                              client && !strcmp(client, "curl") ? "curl"
                              : t->backend, cost ? "server ns/request"
                              : "requests/s");
-  set_params(a, t, client, size, mode, json_object_get(res, "params"));
+  set_params(a, t, client, size, mode, h2, json_object_get(res, "params"));
   hb_result_set_status(res, HB_ERROR, why);
 }
 
@@ -543,7 +605,7 @@ static void result_remove(json_t *report, json_t *res)
  * BASE_CV_MAX, at most BASE_TRIES times; the last is kept and marked
  * noisy if it still spreads. */
 void tp_run_baseline(const tp_args *a, const tp_server *t,
-                         size_t size, int mode, const char *tmp,
+                         size_t size, int mode, long h2, const char *tmp,
                          json_t *report)
 {
   json_t *res = NULL;
@@ -553,15 +615,15 @@ void tp_run_baseline(const tp_args *a, const tp_server *t,
   for(k = 0; k < BASE_TRIES && !hb_interrupted(); k++) {
     if(res)
       result_remove(report, res);
-    res = tp_run_cell(a, t, NULL, NULL, size, mode, 0, tmp, report);
+    res = tp_run_cell(a, t, NULL, NULL, size, mode, h2, 0, tmp, report);
     if(!res || json_object_get(res, "stats") == NULL)
       return;
     cv = cv_of(res);
     if(!(cv > BASE_CV_MAX) || a->reps < 2)
       break;
     if(!a->quiet && k + 1 < BASE_TRIES)
-      fprintf(stderr, "throughput: plain %s/%zu spread %.1f%% > %.0f%%: "
-              "measuring again\n", tp_mode_names[mode], size, cv * 100,
+      fprintf(stderr, "throughput: plain %s spread %.1f%% > %.0f%%: "
+              "measuring again\n", hb_res_str(res, "name"), cv * 100,
               BASE_CV_MAX * 100);
   }
   if(!res)
@@ -678,7 +740,7 @@ void tp_measure_memory(const tp_args *a, const char *backend,
     warm.conns = 4;
     warm.pipeline = 1;
     warm.client_burn = 0;
-    if(load_once(&warm, &t, a->client, root, 0, M_KEEPALIVE, 0, tmp,
+    if(load_once(&warm, &t, a->client, root, 0, M_KEEPALIVE, 0, 0, tmp,
                  &o, &err) == HB_OK)
       json_decref(o.latency);
     p1 = hold_start(a, &t, root, a->idle_lo, &f1, &h1);

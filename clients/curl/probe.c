@@ -50,7 +50,7 @@ typedef struct pr_opts {
   int nurls;
   long n;
   int reuse;
-  int http;              /* 0: curl's default, 11 or 2 */
+  int http;              /* 0: curl's default, 11, 2, 3: 2 by prior knowledge */
   const char *json;
   json_t *resolve;       /* the --resolve entries, for params */
 } pr_opts;
@@ -99,7 +99,7 @@ static void pr_parse(int argc, char **argv, pr_opts *o)
 {
   static char tail[512];
   const char *tls = NULL;
-  int first, i, https, new_conn = 0, h11 = 0, h2 = 0;
+  int first, i, https, new_conn = 0, h11 = 0, h2 = 0, h2pk = 0;
   char why[400];
   hb_err err = { "" };
   const hb_opt opts[] = {
@@ -115,8 +115,12 @@ static void pr_parse(int argc, char **argv, pr_opts *o)
     { "http1.1", 0, HB_OPT_FLAG, &h11, NULL, "HTTP/1.1", 0, 0, NULL, NULL,
       NULL },
     { "http2", 0, HB_OPT_FLAG, &h2, NULL,
-      "HTTP/2 (default: curl's, h2 over TLS when\nthe server offers it)",
+      "HTTP/2 (default: curl's, h2 over TLS when\nthe server offers it); "
+      "the version spoken is\nin the report (http_version)",
       0, 0, NULL, NULL, NULL },
+    { "http2-prior-knowledge", 0, HB_OPT_FLAG, &h2pk, NULL,
+      "HTTP/2 without asking: h2c on http:// (no\nUpgrade), h2 by ALPN "
+      "over TLS", 0, 0, NULL, NULL, NULL },
     { "tls", 0, HB_OPT_ENUM, &tls, "1.2|1.3", "TLS version", 0, 0,
       cu_tls_versions, NULL, NULL },
     { "cacert", 0, HB_OPT_STRING, &o->c.cacert, "FILE",
@@ -148,9 +152,10 @@ static void pr_parse(int argc, char **argv, pr_opts *o)
   first = hb_opts_parse(&spec, argc, argv);
   if(new_conn && o->reuse)
     hb_usage_fail("probe", "--new-connection and --reuse contradict");
-  if(h11 && h2)
-    hb_usage_fail("probe", "--http1.1 and --http2 contradict");
-  o->http = h11 ? 11 : h2 ? 2 : 0;
+  if(h11 + h2 + h2pk > 1)
+    hb_usage_fail("probe", "--http1.1, --http2 and "
+                  "--http2-prior-knowledge contradict");
+  o->http = h11 ? 11 : h2 ? 2 : h2pk ? 3 : 0;
   if(tls)
     o->c.tls_version = !strcmp(tls, "1.2") ? 12 : 13;
   if(first >= argc)
@@ -313,7 +318,9 @@ static CURLcode pr_setup(const pr_opts *o, pr_url *u, char *errbuf)
 {
   CURLcode rc = cu_apply_opts(u->h, &o->c);
   long hv = o->http == 11 ? CURL_HTTP_VERSION_1_1
-            : o->http == 2 ? CURL_HTTP_VERSION_2_0 : CURL_HTTP_VERSION_NONE;
+            : o->http == 2 ? CURL_HTTP_VERSION_2_0
+            : o->http == 3 ? CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE
+            : CURL_HTTP_VERSION_NONE;
 
 #define PR_SET(opt, val) \
   do { if(!rc) rc = curl_easy_setopt(u->h, opt, val); } while(0)
@@ -462,7 +469,8 @@ static json_t *pr_params(const pr_opts *o, const pr_url *u, int phase)
   json_object_set_new(p, "connection", json_string(o->reuse ? "reuse"
                                                    : "new"));
   json_object_set_new(p, "http", json_string(o->http == 11 ? "1.1"
-                      : o->http == 2 ? "2" : "default"));
+                      : o->http == 2 ? "2" : o->http == 3
+                      ? "2-prior-knowledge" : "default"));
   json_object_set_new(p, "tls_version", o->c.tls_version
                       ? json_string(o->c.tls_version == 12 ? "1.2" : "1.3")
                       : json_null());
@@ -594,7 +602,7 @@ int cu_probe_main(int argc, char **argv)
   u = calloc((size_t)o.nurls, sizeof(*u));
   if(!u)
     goto out;
-  if(o.http == 2 && !cu_has_http2()) {
+  if((o.http == 2 || o.http == 3) && !cu_has_http2()) {
     snprintf(unsup, sizeof(unsup), "this libcurl (%s) was built without "
              "HTTP/2", cu_libcurl_version());
     fprintf(stderr, "httpsbench probe: --http2: %s\n", unsup);

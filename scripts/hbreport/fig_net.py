@@ -85,10 +85,28 @@ def _cell_backends(cells):
     return out
 
 
+def _http2(r):
+    """HTTP/2 streams per connection of an HTTP/2 cell, else None."""
+    p = r["params"]
+    return p.get("h2_streams") or 1 if str(p.get("http")) == "2" else None
+
+
+def _row(r, versions=False):
+    """A figure row: the mode, with the HTTP version labelled when the
+    report has HTTP/2 cells (versions): HTTP/2 rows per stream count."""
+    m = r["params"].get("mode", r["name"].split("/")[0])
+    n = _http2(r)
+    if n:
+        return "%s, HTTP/2 (%d stream%s/connection)" % (
+            m, n, "" if n == 1 else "s")
+    return "%s, HTTP/1.1" % m if versions else m
+
+
 def _modes(cells):
+    versions = any(_http2(r) for r in cells)
     out = []
     for r in cells:
-        m = r["params"].get("mode", r["name"].split("/")[0])
+        m = _row(r, versions)
         if m not in out:
             out.append(m)
     return out
@@ -104,7 +122,8 @@ def _series_triple(obj, scale=1.0):
 
 
 def _line_panel(ax, cells, mode, getter, log=True):
-    mine = [r for r in cells if r["params"].get("mode") == mode]
+    versions = any(_http2(r) for r in cells)
+    mine = [r for r in cells if _row(r, versions) == mode]
     sizes = sorted({r["params"]["bytes"] for r in mine})
     pos = {s: i for i, s in enumerate(sizes)}
     bes = []
@@ -181,7 +200,10 @@ def http_https(rep):
                     "Medians of the runs with their %s per payload "
                     "size; plain HTTP (dashed) is the baseline. "
                     "keepalive: requests on open connections; close: a "
-                    "new connection (and handshake) per request." % ci)
+                    "new connection (and handshake) per request. HTTP/2 "
+                    "rows: h2 by ALPN over TLS against h2c (prior "
+                    "knowledge) over plain TCP, with the streams open at "
+                    "once per connection." % ci)
 
 
 def cpu(rep):

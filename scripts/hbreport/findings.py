@@ -706,9 +706,17 @@ def _zero_rtt(rep):
     return out
 
 
-def _closest(cells, mode, target):
+def _h2_streams(r):
+    """HTTP/2 streams per connection of a throughput cell, None for
+    HTTP/1.1 (and reports from before the version was recorded)."""
+    p = r["params"]
+    return (p.get("h2_streams") or 1) if str(p.get("http")) == "2" else None
+
+
+def _closest(cells, mode, target, h2=None):
     sizes = sorted({r["params"]["bytes"] for r in cells
-                    if r["params"].get("mode") == mode})
+                    if r["params"].get("mode") == mode and
+                    _h2_streams(r) == h2})
     if not sizes:
         return None
     return min(sizes, key=lambda s: (abs(s - target), s))
@@ -723,11 +731,20 @@ def _throughput(rep):
     cells = [r for r in rep.of_suite("throughput")
              if isinstance(r["params"].get("bytes"), int) and
              ":" not in r["name"] and not r["name"].startswith("memory/")]
-    for mode, what in MODES:
-        size = _closest(cells, mode, 1024)
+    # HTTP/1.1 first, then HTTP/2 (keep-alive) per stream count: each
+    # against plain's cell of the same version and streams (h2c)
+    h2s = sorted({_h2_streams(r) for r in cells if _h2_streams(r)})
+    variants = [(m, w + (" over HTTP/1.1" if h2s else ""), None)
+                for m, w in MODES]
+    variants += [("keepalive", "over HTTP/2 with %d stream%s per "
+                  "connection (h2 against h2c)" % (n, "" if n == 1
+                                                   else "s"), n)
+                 for n in h2s]
+    for mode, what, h2 in variants:
+        size = _closest(cells, mode, 1024, h2)
         if size is None:
             continue
-        name = "%s/%d" % (mode, size)
+        name = "%s/%d" % (mode, size) + ("/h2x%d" % h2 if h2 else "")
         base = rep.find("throughput", name, "plain")
         rs = [r for r in cells if r["name"] == name and L.ok(r) and
               r["backend"] != "plain"]
@@ -747,8 +764,8 @@ def _throughput(rep):
             else:
                 qs.append(Q.of(pretty(r["backend"]), r, ratio=v))
         f = compare(qs, qb, "{a} reaches {pct} of {b}'s requests/s", ctx,
-                    "throughput", 1 if mode == "keepalive" else 2,
-                    then="{a} {pct}")
+                    "throughput", 3 if h2 else 1 if mode == "keepalive"
+                    else 2, then="{a} {pct}")
         if f:
             out.append(f)
         if held:

@@ -106,6 +106,20 @@ def _proc_ticks(pid):
         return 0
 
 
+def proc_cpu(pid):
+    """CPU seconds (user + system) process pid has used so far."""
+    return _proc_ticks(pid) / float(os.sysconf("SC_CLK_TCK"))
+
+
+def bound(server, client, busy=0.9):
+    """What set the rate, from the share of a CPU each side used: the
+    server when it was busy (>= busy) and the client not, the client when
+    it was, neither otherwise (waiting, the network or scheduling)."""
+    if client >= busy:
+        return "client"
+    return "server" if server >= busy else "neither"
+
+
 class Noise:
     """Cores other processes used while a round ran: the machine's busy
     CPU time less our children's (reaped) and the servers' (pids)."""
