@@ -307,6 +307,93 @@ def sweep_check():
               "loss sweep (%d used, left: %s)" % (len(used), left))
 
 
+def hrr_check():
+    """HelloRetryRequest cases of the matrix under a 20 ms link: the
+    client's key share (x25519) is not the server's group (P-256 only),
+    so the server asks again: the trace shows the HRR, the expected count
+    is TLS 1.3 full's 3 + 1, and the link adds 4 measured RTTs to the
+    loopback time within half an RTT (the case next to it: 3, no HRR).
+    With OpenSSL 3.5 the hybrid client (ML-KEM share first) falls back to
+    a classical-only server the same way, x25519 achieved."""
+    fe = os.path.join(BUILD, "httpsbench")
+    if not os.access(os.path.join(BUILD, "httpsbench-openssl"), os.X_OK):
+        print("skip the HRR cases: no OpenSSL engine")
+        return
+    runs = [("openssl", "tls1.3-full-ecdsa-p256-x25519", False, "x25519"),
+            ("openssl", "tls1.3-full-ecdsa-p256-p256-hrr", True, "p256")]
+    if os.access(os.path.join(BUILD, "httpsbench-openssl-3.5"), os.X_OK):
+        runs.append(("openssl-3.5", "tls1.3-full-ecdsa-p256-x25519-hrr",
+                     True, "x25519"))
+    else:
+        print("note: no httpsbench-openssl-3.5: the hybrid fallback HRR "
+              "case is not run")
+    used = []
+    with tempfile.TemporaryDirectory() as tmp:
+        reps = {}
+        for link in ("loop", "link"):
+            for be in sorted({b for b, _, _, _ in runs}):
+                out = os.path.join(tmp, "%s-%s.json" % (be, link))
+                cases = ",".join(c for b, c, _, _ in runs if b == be)
+                r = subprocess.run(
+                    [fe, "handshake", "--backend", be, "--cases", cases,
+                     "-n", "10", "--quiet", "--crypto",
+                     os.path.join(tmp, "none.json"), "--json", out]
+                    + (["--rtt", "20"] if link == "link" else []),
+                    capture_output=True, text=True, timeout=180)
+                check(r.returncode == 0, "HRR cases %s %s exit 0 (%s)"
+                      % (be, link, r.stderr.strip()[-300:]))
+                if r.returncode:
+                    return
+                reps[be, link] = json.load(open(out))
+                if link == "link":
+                    used += used_namespaces(reps[be, link])
+                    print("\n".join(l for l in r.stdout.splitlines()
+                                    if "hrr" in l or "x25519 " in l))
+        for be, case, hrr, group in runs:
+            def get(link, phase="tls_handshake"):
+                return [x for x in reps[be, link]["results"]
+                        if x["name"] == case + "/" + phase][0]
+            loop, over = get("loop"), get("link")
+            check(over["status"] == "ok" and
+                  (over.get("trace") or {}).get("hello_retry_request")
+                  is hrr and (over.get("achieved") or {}).get("group")
+                  == group, "%s %s: HelloRetryRequest %s, %s achieved "
+                  "(trace %s, achieved %s)" % (be, case, hrr, group,
+                  (over.get("trace") or {}).get("hello_retry_request"),
+                  (over.get("achieved") or {}).get("group")))
+            want = 4 if hrr else 3
+            check(over.get("rtts_expected") == want, "%s %s: %d round "
+                  "trips expected (%s)" % (be, case, want,
+                                           over.get("rtts_expected")))
+            n, off = over.get("rtts_measured"), over.get("rtts_off")
+            check(isinstance(off, bool) and n is not None and
+                  off == (abs(n - over["rtts_expected"]) > 0.5),
+                  "%s %s: flagged exactly when more than half an RTT off "
+                  "(%s RTTs measured, flag %s)" % (be, case, n, off))
+            def ttfb(link):
+                return sum(get(link, ph)["stats"]["median"] for ph in
+                           ("tcp_connect", "tls_handshake",
+                            "first_request")) / 1e3
+            rtt = over["link_measured"]["echo_rtt_ms"]["median"]
+            added = (ttfb("link") - ttfb("loop")) / rtt
+            check(abs(added - want) <= 0.5, "%s %s: the link adds %.2f RTTs"
+                  " to the first byte (%d within half an RTT)"
+                  % (be, case, added, want))
+    left = [n for n in used if n in ours()]
+    check(used and not left, "no namespace left after the HRR runs "
+          "(%d used, left: %s)" % (len(used), left))
+    r = subprocess.run([fe, "handshake", "--client-groups", "x25519:moon",
+                        "--tls", "1.3"], capture_output=True, text=True)
+    check(r.returncode == 2 and len(r.stderr.splitlines()) == 1,
+          "handshake --client-groups with an unknown group: exit 2, one "
+          "line (%r)" % r.stderr.strip())
+    r = subprocess.run([fe, "handshake", "--client-groups", "x25519"],
+                       capture_output=True, text=True)
+    check(r.returncode == 2 and len(r.stderr.splitlines()) == 1,
+          "handshake --client-groups without --tls: exit 2, one line (%r)"
+          % r.stderr.strip())
+
+
 def wait_for(pred, timeout=15):
     end = time.monotonic() + timeout
     while time.monotonic() < end:
@@ -557,6 +644,7 @@ def main():
     loss_check()
     rate_check()
     handshake_check()
+    hrr_check()
     driver_checks()
     sweep_check()
     print("%d failure(s)" % len(failures))
