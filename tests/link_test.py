@@ -394,6 +394,86 @@ def hrr_check():
           % r.stderr.strip())
 
 
+def ipv6_check():
+    """IPv6 across the link: handshake --ipv6 reaches the server at the
+    server namespace's fd77::2 (and [::1] without a link), load with a
+    [::1] URL the same; the report says ip_version 6; mixed families
+    are a usage error."""
+    fe = os.path.join(BUILD, "httpsbench")
+    if not os.access(os.path.join(BUILD, "httpsbench-openssl"), os.X_OK):
+        print("skip IPv6 over the link: no OpenSSL engine")
+        return
+    used = []
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "h.json")
+        for link in (["--rtt", "10"], []):
+            r = subprocess.run([fe, "handshake", "--backend", "openssl",
+                                "--tls", "1.3", "--ipv6", "-n", "5",
+                                "--quiet", "--crypto",
+                                os.path.join(tmp, "none.json"), "--json",
+                                out] + link, capture_output=True, text=True,
+                               timeout=120)
+            check(r.returncode == 0, "handshake --ipv6 %s exits 0 (%s)"
+                  % (" ".join(link), r.stderr.strip()[-300:]))
+            if r.returncode:
+                continue
+            rep = json.load(open(out))
+            hs = [x for x in rep["results"]
+                  if x["name"].endswith("/tls_handshake")]
+            srv = hs[0]["params"].get("server", "") if hs else ""
+            want = "[fd77::2]:" if link else "[::1]:"
+            check(hs and hs[0]["status"] == "ok" and srv.startswith(want),
+                  "handshake --ipv6 %s: connected to %s (%s)"
+                  % (" ".join(link), want, srv))
+            if link:
+                used += used_namespaces(rep)
+                em = rep["link"]["emulator"]
+                check(rep["link"].get("ip_version") == 6 and
+                      em["addresses"].get("server6") == "fd77::2" and
+                      em["client_to_server"]["packets_in"] > 0,
+                      "handshake --ipv6 --rtt 10: the report says IPv6, "
+                      "the emulator carried the packets")
+                tcp = [x["stats"]["median"] / 1e3 for x in
+                       rep["results"] if x["name"].endswith("/tcp_connect")]
+                check(hs[0].get("rtts_expected") == 3 and tcp and
+                      tcp[0] >= 10 * 0.98 - 0.1, "handshake --ipv6 --rtt "
+                      "10: the link is in the path (TCP connect over IPv6 "
+                      "%s ms)" % tcp)
+                v = subprocess.run([sys.executable, os.path.join(
+                    SRC, "scripts", "validate_report.py"), out],
+                    capture_output=True, text=True)
+                check(v.returncode == 0, "the IPv6 report is valid (%s)"
+                      % (v.stdout + v.stderr).strip()[-300:])
+        out = os.path.join(tmp, "l.json")
+        r = subprocess.run([fe, "load", "--backend", "openssl", "--rtt",
+                            "10", "https://[::1]/bytes/1024", "-c", "1",
+                            "-d", "0.5", "--close", "--json", out],
+                           capture_output=True, text=True, timeout=120)
+        check(r.returncode == 0, "load --rtt 10 https://[::1]/ exits 0 (%s)"
+              % r.stderr.strip()[-300:])
+        if not r.returncode:
+            rep = json.load(open(out))
+            used += used_namespaces(rep)
+            x = rep["results"][0]
+            check(x["status"] == "ok" and "[fd77::2]:" in
+                  x["params"].get("url", "") and
+                  x["counts"]["bytes_body"] == 1024 *
+                  x["counts"]["responses_2xx"] > 0 and
+                  rep["link"].get("ip_version") == 6,
+                  "load over the link's IPv6: %s, %s, %d bytes of body"
+                  % (x["status"], x["params"].get("url"),
+                     x["counts"]["bytes_body"]))
+    r = subprocess.run([fe, "load", "--rtt", "10", "http://[::1]/",
+                        "http://127.0.0.1/", "-c", "1", "-d", "0.5"],
+                       capture_output=True, text=True, timeout=30)
+    check(r.returncode == 2 and len(r.stderr.splitlines()) == 1,
+          "load with IPv4 and IPv6 URLs over a link: exit 2, one line (%r)"
+          % r.stderr.strip())
+    left = [n for n in used if n in ours()]
+    check(used and not left, "no namespace left after the IPv6 runs "
+          "(%d used, left: %s)" % (len(used), left))
+
+
 def wait_for(pred, timeout=15):
     end = time.monotonic() + timeout
     while time.monotonic() < end:
@@ -645,6 +725,7 @@ def main():
     rate_check()
     handshake_check()
     hrr_check()
+    ipv6_check()
     driver_checks()
     sweep_check()
     print("%d failure(s)" % len(failures))
