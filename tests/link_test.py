@@ -474,6 +474,62 @@ def ipv6_check():
           "(%d used, left: %s)" % (len(used), left))
 
 
+def goodput_check():
+    """throughput --rate-sweep at one small rate: the report's shape (one
+    link per point with its rate, cells labelled @rateN with goodput) for
+    HTTP and HTTPS, goodput below the link's rate (with a margin: a 1 s
+    window counts whole 100 KiB responses); bad sweeps are usage errors."""
+    fe = os.path.join(BUILD, "httpsbench")
+    bes = "plain,openssl" if os.access(os.path.join(
+        BUILD, "httpsbench-openssl"), os.X_OK) else "plain"
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "g.json")
+        r = subprocess.run([fe, "throughput", "--backend", bes, "--sizes",
+                            "100k", "--modes", "keepalive", "-c", "2", "-d",
+                            "1", "--warmup", "0.3", "--repetitions", "1",
+                            "--curl", "off", "--quiet", "--rtt", "2",
+                            "--rate-sweep", "10", "--json", out],
+                           capture_output=True, text=True, timeout=180)
+        check(r.returncode == 0, "throughput --rate-sweep 10 exits 0 (%s)"
+              % r.stderr.strip()[-300:])
+        if r.returncode:
+            return
+        check("goodput over the link" in r.stdout, "the goodput table is "
+              "printed")
+        rep = json.load(open(out))
+        ls = rep.get("link_sweep") or []
+        check(len(ls) == 1 and ls[0].get("sweep_rate_mbit") == 10 and
+              ls[0]["configured"]["server_to_client"]["rate_mbit"] == 10
+              and "link" not in rep, "one link in the sweep, at 10 Mbit/s")
+        cells = [x for x in rep["results"] if x["status"] == "ok"]
+        check(sorted(x["backend"] for x in cells) == sorted(bes.split(","))
+              and all(x["name"].endswith("@rate10") and
+                      x["params"].get("sweep_rate_mbit") == 10 for x in
+                      cells), "every cell is labelled with its point %s"
+              % [(x["backend"], x["name"]) for x in cells])
+        g = [x.get("goodput_of_link") for x in cells]
+        check(g and all(isinstance(v, float) and 0 < v <= 1.2 for v in g)
+              and all(abs(x["goodput_mbit"] - 10 * x["goodput_of_link"])
+                      < 1e-6 for x in cells),
+              "goodput of the link's rate in (0, 1.2] %s" % g)
+        v = subprocess.run([sys.executable, os.path.join(
+            SRC, "scripts", "validate_report.py"), out],
+            capture_output=True, text=True)
+        check(v.returncode == 0, "the goodput report is valid (%s)"
+              % (v.stdout + v.stderr).strip()[-300:])
+        used = used_namespaces(rep)
+        left = [n for n in used if n in ours()]
+        check(len(used) == 2 and not left, "no namespace left after the "
+              "rate sweep (%d used, left: %s)" % (len(used), left))
+    for bad in (["--rate-sweep", "0"], ["--rate-sweep", "100,10"],
+                ["--rate-sweep", "10", "--rate", "5"]):
+        r = subprocess.run([fe, "throughput"] + bad, capture_output=True,
+                           text=True, timeout=30)
+        check(r.returncode == 2 and len(r.stderr.splitlines()) == 1,
+              "throughput %s: exit 2, one line (%r)"
+              % (" ".join(bad), r.stderr.strip()))
+
+
 def wait_for(pred, timeout=15):
     end = time.monotonic() + timeout
     while time.monotonic() < end:
@@ -726,6 +782,7 @@ def main():
     handshake_check()
     hrr_check()
     ipv6_check()
+    goodput_check()
     driver_checks()
     sweep_check()
     print("%d failure(s)" % len(failures))

@@ -42,6 +42,8 @@ typedef struct tp_args {
   int server_cpu, client_cpu, quiet;
   int curl;              /* also run the curl engine as the client */
   int pipeline_given;    /* --pipeline was on the command line */
+  double rate_sweep[8];  /* --rate-sweep: link rates, Mbit/s */
+  int nrate;
 } tp_args;
 
 /* How one backend's server runs: what was pinned, and what it fell back
