@@ -1,18 +1,30 @@
 #!/usr/bin/env bash
-# httpsbench load --client-hosts (issue #16): hosts stood in for by
-# network namespaces on a private bridge, each client namespace with its
-# own OpenSSH server (Debian's sshd, a key made for the test, port 2222
-# on the namespace's own address), the server engine in a fourth.
+# httpsbench load --client-hosts and throughput --hosts (issue #16):
+# hosts stood in for by network namespaces on a private bridge, each with
+# its own OpenSSH server (Debian's sshd, a key made for the test, port
+# 2222 on the namespace's own address): a server namespace s and three
+# client namespaces c1..c3.
 #
 # usage: remote_test.sh BUILD_DIR     (root; exit 77 = skipped, says why)
 #
 # Checks: three clients over ssh, merged: requests add up, and equal what
 # the server counted; every host's clock offset and start are reported;
+# throughput from a host file (server in s, clients in c1..c3): every
+# run's merged count is the sum of the hosts' and the server's own count,
+# the merged percentiles those of the union of the hosts' histograms,
+# server_util and bound recorded, the remote server gone after the run;
 # killing one client namespace mid-run gives a partial report naming that
-# host, the others kept, nothing left running in their namespaces; a
-# coordinator killed with SIGKILL leaves no engine running (each stops at
-# EOF on its ssh input); bad usage is one line and exit 2. No timing is
-# asserted. Everything made is removed on exit.
+# host, the others kept, nothing left running in their namespaces (load
+# and throughput); a coordinator killed with SIGKILL leaves no engine or
+# server running (each stops at EOF on its ssh input); an unreachable
+# server host is named (exit 1); remote check: engines, CPUs, pinning and
+# clocks of two hosts, a host without the engines (a tmpfs over the build
+# directory in its own mount namespace) named, then sent with --copy;
+# a host whose clock is 2.5 s ahead (a date wrapper: time namespaces
+# cannot shift the real-time clock; the test says whether they exist)
+# shows that offset within its stated uncertainty;
+# bad usage is one line and exit 2. No
+# timing is asserted. Everything made is removed on exit.
 set -u
 B=$(cd "${1:?usage: remote_test.sh BUILD_DIR}" && pwd)
 FE=$B/httpsbench
@@ -64,7 +76,7 @@ ssh-keygen -q -t ed25519 -N '' -f "$T/id" -C hb-test-client
 cp "$T/id.pub" "$T/authorized_keys"
 chmod 600 "$T/authorized_keys"
 mkdir -p /run/sshd
-for i in 1 2 3; do
+for i in 0 1 2 3; do
   cat >"$T/sshd$i.conf" <<EOF
 Port 2222
 ListenAddress ${NET}1$i
@@ -78,18 +90,20 @@ StrictModes no
 PidFile $T/sshd$i.pid
 LogLevel ERROR
 EOF
-  ip netns exec ${P}c$i /usr/sbin/sshd -f "$T/sshd$i.conf" -D -e \
+  ns=c$i
+  [ $i = 0 ] && ns=s
+  ip netns exec $P$ns /usr/sbin/sshd -f "$T/sshd$i.conf" -D -e \
     2>"$T/sshd$i.log" &
 done
 SSH="ssh -F /dev/null -i $T/id -p 2222 -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o ConnectTimeout=5"
 HOSTS=root@${NET}11,root@${NET}12,root@${NET}13
-for i in 1 2 3; do
+for i in 0 1 2 3; do
   for _ in $(seq 50); do
     $SSH root@${NET}1$i true </dev/null 2>/dev/null && break
     sleep 0.1
   done
   $SSH root@${NET}1$i true </dev/null 2>"$T/ssh$i.err"
-  check $? "ssh into client namespace $i: $(cat "$T/ssh$i.err" "$T/sshd$i.log")"
+  check $? "ssh into namespace $i: $(cat "$T/ssh$i.err" "$T/sshd$i.log")"
 done
 
 ip netns exec ${P}s "$B/httpsbench-plain" server --listen ${NET}10:0 \
@@ -115,6 +129,17 @@ server_requests() { # the server's cumulative request count (SIGUSR1)
   grep '"snapshot"' "$T/srv.out" | tail -1 |
     sed 's/.*"requests":\([0-9]*\).*/\1/'
 }
+
+engines_in() { # engine processes left in a namespace: NS [ERE]
+  local p c=0
+  for p in $(ip netns pids "$1" 2>/dev/null); do
+    { tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null |
+      grep -Eq "${2:-httpsbench-plain load}" &&
+      c=$((c + 1))
+  done
+  echo $c
+}
+SRVPAT='httpsbench-[a-z0-9.-]+ server'   # the test's own server is one
 
 # 1. three clients, merged
 r0=$(server_requests)
@@ -150,15 +175,174 @@ check $? "merged report"
 /usr/bin/python3 "$(dirname "$0")/../scripts/validate_report.py" "$T/r.json" >"$T/v.out" 2>&1
 check $? "schema: $(cat "$T/v.out")"
 
-engines_in() { # engine processes left in a namespace
-  local p c=0
-  for p in $(ip netns pids "$1" 2>/dev/null); do
-    { tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null |
-      grep -q 'httpsbench-plain load' &&
-      c=$((c + 1))
-  done
-  echo $c
-}
+# T1. throughput over hosts: a server namespace and three client
+# namespaces from a host file; every run's merged count equals the sum of
+# the hosts' counts and what the server counted; the merged percentiles
+# are those of the union of the hosts' histograms
+cat >"$T/hosts" <<EOF
+# a comment, then the hosts
+server root@${NET}10
+client root@${NET}11
+client root@${NET}12
+
+client root@${NET}13
+EOF
+TPB=plain
+[ -x "$B/httpsbench-openssl" ] && TPB=openssl
+timeout 240 "$FE" throughput --backend $TPB --hosts "$T/hosts" --ssh "$SSH" \
+  --modes keepalive --sizes 1k -c 2 --pipeline 1 --requests 1500 \
+  --warmup 0 --repetitions 2 --json "$T/t.json" >"$T/t.out" 2>"$T/t.err"
+check $? "throughput over four hosts: exit 0: $(tail -5 "$T/t.err")"
+/usr/bin/python3 - "$T/t.json" "$NET" "$TPB" "$(dirname "$0")" <<'EOF'
+import json, sys
+sys.path.insert(0, sys.argv[4])
+from merge_test import union, percentile_us, close  # noqa: E402
+rep = json.load(open(sys.argv[1]))
+net, tpb = sys.argv[2], sys.argv[3]
+bad = []
+rh = rep.get("remote", {}).get("hosts", [])
+want_hosts = [("root@%s1%d" % (net, i), "client") for i in (1, 2, 3)]
+want_hosts.append(("root@%s10" % net, "server"))
+if [(h["host"], h["role"]) for h in rh] != want_hosts:
+    bad.append("report.remote.hosts %s" % rh)
+for h in rh:
+    if h["status"] != "ok" or not isinstance(h.get("clock_offset_ms"), float):
+        bad.append("host %s" % h)
+cells = [r for r in rep["results"] if r["suite"] == "throughput"]
+want = {"plain", tpb}
+if {r["backend"] for r in cells} != want:
+    bad.append("backends %s, wanted %s" % ([r["backend"] for r in cells], want))
+for r in cells:
+    tag = "%s %s" % (r["backend"], r["name"])
+    if r["status"] != "ok":
+        bad.append("%s: status %s %s" % (tag, r["status"], r.get("error")))
+        continue
+    if r["bound"] not in ("server", "client", "neither", "unknown", "noise"):
+        bad.append("%s: bound %s" % (tag, r["bound"]))
+    su = r["server_util"]["samples"]
+    if len(su) != 2 or not all(isinstance(x, float) and x > 0 for x in su):
+        bad.append("%s: server_util %s" % (tag, su))
+    runs = r["remote"]["runs"]
+    if len(runs) != 2 or r["remote"]["partial"]:
+        bad.append("%s: runs %d partial %s" % (tag, len(runs), r["remote"]["partial"]))
+    for k, run in enumerate(runs):
+        hs = run["hosts"]
+        per = [h.get("requests") for h in hs]
+        if per != [1500] * 3:
+            bad.append("%s run %d: hosts' requests %s" % (tag, k, per))
+        if run["requests"] != sum(p or 0 for p in per):
+            bad.append("%s run %d: merged %s != sum %s" % (tag, k, run["requests"], per))
+        if run["server"]["requests_run"] != run["requests"]:
+            bad.append("%s run %d: server counted %s, clients %s" % (
+                tag, k, run["server"]["requests_run"], run["requests"]))
+        u = union([h["latency_histogram"] for h in hs])
+        for p, q in (("p50", 50), ("p90", 90), ("p99", 99), ("p99_9", 99.9), ("p99_99", 99.99)):
+            if p in run["latency"] and not close(run["latency"][p],
+                                                 percentile_us(u, q)):
+                bad.append("%s run %d: merged %s %s != union's %s" % (
+                    tag, k, p, run["latency"][p], percentile_us(u, q)))
+        if run["latency"]["histogram"]["total"] != u[1]:
+            bad.append("%s run %d: merged total" % (tag, k))
+        if not isinstance(run["server"]["util"], float):
+            bad.append("%s run %d: server util %s" % (tag, k, run["server"]))
+print("\n".join("FAIL: throughput over hosts: " + b for b in bad))
+sys.exit(1 if bad else 0)
+EOF
+check $? "throughput over hosts: merged counts, server count, percentiles"
+/usr/bin/python3 "$(dirname "$0")/../scripts/validate_report.py" "$T/t.json" >"$T/v.out" 2>&1
+check $? "throughput schema: $(cat "$T/v.out")"
+[ -n "${HB_KEEP:-}" ] && cp "$T/t.json" "$T/t.out" "$T/t.err" "$HB_KEEP"/ # to look at
+left=$(engines_in ${P}s "$SRVPAT")
+[ "$left" = 1 ]
+check $? "throughput's server stopped with its run ($left servers in s)"
+
+# R1. remote check: engines at the same path with the same version,
+# CPUs, pinning and clock offsets of a server and a client host
+"$FE" remote check root@${NET}10,root@${NET}11 --ssh "$SSH" \
+  --backend plain --json "$T/rc.json" >"$T/rc.out" 2>"$T/rc.err"
+check $? "remote check: exit 0: $(cat "$T/rc.out" "$T/rc.err")"
+/usr/bin/python3 - "$T/rc.json" <<'EOF'
+import json, sys
+hs = json.load(open(sys.argv[1]))["remote_check"]
+ok = len(hs) == 2 and all(
+    h["status"] == "ok" and h["engines"]["plain"]["status"] == "same" and
+    h["cpus"] >= 1 and isinstance(h["clock_offset_ms"], float) and
+    h["taskset"] for h in hs)
+if not ok:
+    print("FAIL: remote check report: %s" % hs)
+sys.exit(0 if ok else 1)
+EOF
+check $? "remote check report"
+# R2. a host whose engine directory is empty (its own mount namespace,
+# a tmpfs over the build directory): missing, then --copy sends it
+sed -e 's/^Port 2222/Port 2223/' -e "s|^PidFile .*|PidFile $T/sshd9.pid|" \
+  "$T/sshd1.conf" >"$T/sshd9.conf"
+ip netns exec ${P}c1 unshare -m --propagation private sh -c \
+  "mount -t tmpfs hbtest '$B' && exec /usr/sbin/sshd -f '$T/sshd9.conf' -D -e" \
+  2>"$T/sshd9.log" &
+SSH9=${SSH/-p 2222/-p 2223}
+for _ in $(seq 50); do
+  $SSH9 root@${NET}11 true </dev/null 2>/dev/null && break
+  sleep 0.1
+done
+$SSH9 root@${NET}11 test ! -e "$B/httpsbench-plain" </dev/null
+check $? "a host without the engines (a private mount namespace)"
+"$FE" remote check root@${NET}11 --ssh "$SSH9" --backend plain \
+  >"$T/rc.out" 2>"$T/rc.err"
+rc=$?
+[ $rc = 1 ] && grep -q "httpsbench-plain missing" "$T/rc.err"
+check $? "remote check: a missing engine is named, exit 1 ($rc: $(cat "$T/rc.err"))"
+"$FE" remote check root@${NET}11 --ssh "$SSH9" --backend plain --copy \
+  >"$T/rc.out" 2>"$T/rc.err"
+rc=$?
+[ $rc = 0 ] && $SSH9 root@${NET}11 "'$B/httpsbench-plain' version" \
+  </dev/null | grep -q 'kernel TCP'
+check $? "remote check --copy: sent and the same now ($rc: $(cat "$T/rc.out" "$T/rc.err"))"
+
+# C1. a host whose clock is 2.5 s ahead shows that offset. Linux time
+# namespaces (unshare --time) shift CLOCK_MONOTONIC and CLOCK_BOOTTIME
+# only, never CLOCK_REALTIME, which the offsets are of; so the shifted
+# clock is a `date` ahead by 2.5 s first on that sshd's PATH (SetEnv)
+if unshare --time --monotonic 1000 true 2>/dev/null; then
+  echo "remote: time namespaces work here but cannot shift the real-time" \
+    "clock: the shifted clock is a date wrapper"
+else
+  echo "remote: no time namespaces here (unshare --time failed); the" \
+    "shifted clock is a date wrapper"
+fi
+mkdir -p "$T/fakebin"
+cat >"$T/fakebin/date" <<'EOF'
+#!/bin/sh
+/bin/date +%s.%N | awk '{ printf "%.9f\n", $1 + 2.5 }'
+EOF
+chmod 755 "$T/fakebin/date"
+sed -e 's/^Port 2222/Port 2224/' -e "s|^PidFile .*|PidFile $T/sshd8.pid|" \
+  "$T/sshd1.conf" >"$T/sshd8.conf"
+echo "SetEnv PATH=$T/fakebin:/usr/sbin:/usr/bin:/sbin:/bin" >>"$T/sshd8.conf"
+ip netns exec ${P}c1 /usr/sbin/sshd -f "$T/sshd8.conf" -D -e \
+  2>"$T/sshd8.log" &
+SSH8=${SSH/-p 2222/-p 2224}
+for _ in $(seq 50); do
+  $SSH8 root@${NET}11 true </dev/null 2>/dev/null && break
+  sleep 0.1
+done
+timeout 120 "$FE" load --backend plain "$URL" --client-hosts root@${NET}11 \
+  --ssh "$SSH8" -c 1 -n 100 --json "$T/ck.json" >"$T/ck.out" 2>"$T/ck.err"
+check $? "a host with a shifted clock: exit 0: $(tail -n 3 "$T/ck.err" "$T/sshd8.log")"
+/usr/bin/python3 - "$T/ck.json" <<'EOF'
+import json, sys
+h = json.load(open(sys.argv[1]))["results"][0]["remote"]["hosts"][0]
+# the shift is 2500 ms; the offset is known to within its stated
+# uncertainty (half the ssh round trip), plus the wrapper's own run
+ok = abs(h["clock_offset_ms"] - 2500) <= h["offset_uncertainty_ms"] + 100
+print("remote: shifted host's clock offset %.3f ms (+-%.3f)" % (
+    h["clock_offset_ms"], h["offset_uncertainty_ms"]))
+if not ok:
+    print("FAIL: clock offset %s" % h)
+sys.exit(0 if ok else 1)
+EOF
+check $? "the shifted clock's offset is in the report"
+
 
 # 2. one client namespace dies mid-run: partial, named, others kept
 timeout 120 "$FE" load --backend plain "$URL" --client-hosts "$HOSTS" \
@@ -214,6 +398,76 @@ left=$(( $(engines_in ${P}c1) + $(engines_in ${P}c3) ))
 [ $left = 0 ]
 check $? "coordinator killed: no engine left after 10 s ($left)"
 
+# T2. throughput's coordinator killed: the remote server and client stop
+# (each wrapper or engine ends at EOF on its ssh input)
+"$FE" throughput --backend plain --server-host root@${NET}10 \
+  --client-hosts root@${NET}11 --ssh "$SSH" --modes keepalive --sizes 0 \
+  -c 1 -d 30 --warmup 0 --repetitions 1 --quiet >/dev/null 2>&1 &
+TP=$!
+for _ in $(seq 150); do
+  [ "$(engines_in ${P}c1)" = 1 ] && break
+  sleep 0.1
+done
+[ "$(engines_in ${P}c1)" = 1 ] && [ "$(engines_in ${P}s "$SRVPAT")" = 2 ]
+check $? "throughput's remote server and client running"
+kill -9 $TP
+wait $TP 2>/dev/null
+for _ in $(seq 100); do
+  [ "$(engines_in ${P}c1)" = 0 ] && [ "$(engines_in ${P}s "$SRVPAT")" = 1 ] &&
+    break
+  sleep 0.1
+done
+left="$(engines_in ${P}c1) client, $(engines_in ${P}s "$SRVPAT") servers"
+[ "$left" = "0 client, 1 servers" ]
+check $? "throughput's coordinator killed: its server and client stop ($left)"
+
+# T3. a client namespace dies mid-run: the cell is partial, the report
+# names the host, the other host's run is kept, nothing is left running
+timeout 120 "$FE" throughput --backend plain --server-host root@${NET}10 \
+  --client-hosts root@${NET}11,root@${NET}13 --ssh "$SSH" \
+  --modes keepalive --sizes 0 -c 1 -d 4 --warmup 0 --repetitions 1 \
+  --json "$T/tp.json" >"$T/tp.out" 2>"$T/tp.err" &
+TP=$!
+for _ in $(seq 150); do
+  [ "$(engines_in ${P}c3)" -gt 0 ] && break
+  sleep 0.1
+done
+sleep 1
+ip netns pids ${P}c3 | xargs -r kill -9
+wait $TP
+rc=$?
+[ $rc = 1 ]
+check $? "throughput, a host lost mid-run: exit 1 ($rc): $(tail -3 "$T/tp.err")"
+/usr/bin/python3 - "$T/tp.json" "root@${NET}13" <<'EOF'
+import json, sys
+rep = json.load(open(sys.argv[1]))
+lost = sys.argv[2]
+r = [x for x in rep["results"] if x["suite"] == "throughput"][0]
+run = r["remote"]["runs"][0]
+st = {h["host"]: h for h in run["hosts"]}
+ok = (r["status"] == "ok" and r["remote"]["partial"] and run["partial"] and
+      st[lost]["status"] == "error" and st[lost].get("error") and
+      all(h["status"] == "ok" and h["requests"] > 0
+          for k, h in st.items() if k != lost) and
+      run["requests"] == sum(h["requests"] for k, h in st.items() if k != lost)
+      and any("partial" in w for w in r.get("warnings", [])))
+if not ok:
+    print("FAIL: partial throughput report: %s" % json.dumps(r)[:3000])
+sys.exit(0 if ok else 1)
+EOF
+check $? "the partial throughput cell names the lost host and keeps the other"
+left="$(engines_in ${P}c1) client, $(engines_in ${P}s "$SRVPAT") servers"
+[ "$left" = "0 client, 1 servers" ]
+check $? "nothing left running after the partial run ($left)"
+
+# T4. a server host that cannot be reached: named, exit 1, no hang
+timeout 120 "$FE" throughput --backend plain --server-host root@${NET}99 \
+  --client-hosts root@${NET}11 --ssh "$SSH" --modes keepalive --sizes 0 \
+  -c 1 -d 1 --repetitions 1 >"$T/tu.out" 2>"$T/tu.err"
+rc=$?
+[ $rc = 1 ] && grep -q "root@${NET}99" "$T/tu.err"
+check $? "unreachable server host: exit 1 and named ($rc: $(tail -2 "$T/tu.err"))"
+
 # 4. usage: one line, exit 2
 for args in "--ssh x" "--client-hosts ," "--client-hosts a --start-at 5" \
             "--client curl --client-hosts a"; do
@@ -222,6 +476,24 @@ for args in "--ssh x" "--client-hosts ," "--client-hosts a --start-at 5" \
   rc=$?
   [ $rc = 2 ] && [ "$(wc -l <"$T/u.err")" = 1 ]
   check $? "usage '$args': exit 2 and one line ($rc: $(cat "$T/u.err"))"
+done
+for args in "remote" "remote check" "remote frob a" "remote check a b" \
+            "remote check a --cpus x" "remote check , --ssh x"; do
+  # shellcheck disable=SC2086
+  "$FE" $args >"$T/u.out" 2>"$T/u.err"
+  rc=$?
+  [ $rc = 2 ] && [ "$(wc -l <"$T/u.err")" = 1 ]
+  check $? "usage '$args': exit 2 and one line ($rc: $(cat "$T/u.err"))"
+done
+for args in "--server-host a" "--client-hosts a" "--ssh x" "--requests 5" \
+            "--hosts /nonexistent" "--hosts $T/hosts --server-host a" \
+            "--hosts $T/sshd1.conf" "--hosts $T/hosts --curl on" \
+            "--hosts $T/hosts --rtt 10"; do
+  # shellcheck disable=SC2086
+  "$FE" throughput $args >"$T/u.out" 2>"$T/u.err"
+  rc=$?
+  [ $rc = 2 ] && [ "$(wc -l <"$T/u.err")" = 1 ]
+  check $? "throughput usage '$args': exit 2 and one line ($rc: $(cat "$T/u.err"))"
 done
 
 kill $SRV 2>/dev/null

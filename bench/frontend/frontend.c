@@ -6,12 +6,14 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "argvec.h"
 #include "frontend.h"
 #include "hb/backend.h"
 #include "hb/cli.h"
+#include "hb/envinfo.h"
 #include "engine_run.h"
 #include "link_fe.h"
 #include "hb/report.h"
@@ -242,7 +244,22 @@ int hb_opt_cpu(const char *value, void *dest, char *why, size_t size)
 
 void hb_server_stop(hb_server *s)
 {
-  if(s->pid > 0) {
+  if(s->pid > 0 && s->ctl_fd > 0) {
+    /* over ssh: end of input stops the remote server; ssh then ends
+     * (bounded: stopped after 10 s) */
+    int st, k;
+    close(s->ctl_fd);
+    s->ctl_fd = 0;
+    for(k = 0; k < 500 && waitpid(s->pid, &st, WNOHANG) == 0; k++)
+      usleep(20000);
+    if(k == 500) {
+      kill(s->pid, SIGTERM);
+      waitpid(s->pid, &st, 0);
+    }
+    close(s->out_fd);
+    s->pid = 0;
+  }
+  else if(s->pid > 0) {
     kill(s->pid, SIGTERM);
     hb_engine_wait(s->pid);
     close(s->out_fd);
@@ -587,6 +604,8 @@ static void usage(FILE *f)
     "             (--client curl: libcurl's multi interface instead)\n"
     "  probe      libcurl as a real client: phase times of any URL\n"
     "  merge      load reports of clients that ran together, merged exactly\n"
+    "  remote     check HOSTS: engines, pinning and clocks of hosts for runs\n"
+    "             over ssh (--copy sends the engines)\n"
     "  throughput HTTP versus HTTPS: server and load generator per library\n"
     "  handshake  TCP vs TLS 1.2 vs TLS 1.3, full vs resumed, phase by phase\n"
     "  report     figures and an HTML page from reports (Python, matplotlib)\n"
@@ -595,7 +614,12 @@ static void usage(FILE *f)
     "  export     a report as CSV, Bencher BMF, github-action-benchmark, HDR\n"
     "\n"
     "`httpsbench <command> --help` describes each command.\n"
-    "`httpsbench --version` prints the tool version and commit.\n");
+    "`httpsbench --version` prints the tool version and commit.\n"
+    "\n"
+    "While a command measures, idle CPUs poll instead of halting (a PM QoS\n"
+    "request of 0 us on /dev/cpu_dma_latency; a halted vCPU can take\n"
+    "hundreds of microseconds to wake); environment.cpu_idle in the report\n"
+    "says whether they did. HTTPSBENCH_CPU_IDLE=os leaves them to the system.\n");
 }
 
 int main(int argc, char **argv)
@@ -619,6 +643,12 @@ int main(int argc, char **argv)
            HB_GIT_DIRTY > 0 ? ", dirty" : "");
     return 0;
   }
+  /* measuring commands: idle CPUs poll while this runs and while the
+   * engines it starts run (they inherit the request; see hb/envinfo.h) */
+  if(strcmp(argv[1], "backends") && strcmp(argv[1], "report") &&
+     strcmp(argv[1], "compare") && strcmp(argv[1], "export") &&
+     strcmp(argv[1], "merge"))
+    hb_cpu_idle_poll();
   if(!strcmp(argv[1], "backends"))
     return hb_cmd_backends(argc - 1, argv + 1);
   if(!strcmp(argv[1], "crypto"))
@@ -631,6 +661,8 @@ int main(int argc, char **argv)
     return hb_cmd_probe(argc - 1, argv + 1);
   if(!strcmp(argv[1], "merge"))
     return hb_cmd_merge(argc - 1, argv + 1);
+  if(!strcmp(argv[1], "remote"))
+    return hb_cmd_remote(argc - 1, argv + 1);
   if(!strcmp(argv[1], "throughput"))
     return hb_cmd_throughput(argc - 1, argv + 1);
   if(!strcmp(argv[1], "report") || !strcmp(argv[1], "compare") ||

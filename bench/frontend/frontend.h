@@ -26,14 +26,20 @@ void hb_merge_print(json_t *out);
 int hb_remote_load(const char *engine, const char *hosts, const char *ssh,
                    int argc, char **args, int uargc, char **uargv);
 
+/* remote.c: `remote check HOSTS`: engines, CPUs and clocks of each host. */
+int hb_cmd_remote(int argc, char **argv);
+
 /* Splits "--backend" values ("all" or "a,b") into built backend names;
  * usage error (exit 2) for unknown or unbuilt ones. Returns the count. */
 int hb_select_backends(const char *cmd, const char *spec, int want_crypto,
                        const char **out, int max);
 
-/* A server engine started by a driver. */
+/* A server engine started by a driver. ctl_fd > 0: a server on another
+ * host behind ssh (remote_tp.c), pid being ssh's: a line written to
+ * ctl_fd asks for a snapshot, closing it stops the server. */
 typedef struct hb_server {
   int pid, out_fd, port;
+  int ctl_fd;
 } hb_server;
 
 /* Starts backend's engine as `server --listen 127.0.0.1:0 ARGS...` (args
@@ -56,7 +62,8 @@ typedef struct hb_srv_snap {
   char version[16], cipher[64], group[32]; /* its first handshake's */
 } hb_srv_snap;
 
-/* Asks the server (SIGUSR1) for a snapshot and reads its line. */
+/* Asks the server (SIGUSR1, or a line on ctl_fd) for a snapshot and
+ * reads its line. */
 int hb_server_snapshot(const hb_server *s, hb_srv_snap *out, hb_err *err);
 
 /* Reads a client's stdout (fd) until a line starts with want ("mark

@@ -32,28 +32,12 @@
 #include "hb/cli.h"
 #include "hb/report.h"
 #include "hb/sig.h"
+#include "remote.h"
 #include "results.h"
 
-#define RM_MAX_HOSTS 64
-#define RM_MAX_WORDS 64
 #define RM_OUT_MAX (64u << 20) /* a report above 64 MiB is refused */
 
-typedef struct rm_host {
-  char name[256];
-  double offset, rtt;     /* s: host clock - ours; the round trip */
-  char version[128];
-  char why[400];          /* why it failed, or "" */
-  pid_t pid;
-  int in_fd, out_fd, err_fd;
-  char *out;
-  size_t len, cap;
-  char err[2048];         /* the end of its standard error */
-  size_t elen;
-  int status;             /* exit status, -1 while running */
-  json_t *report;
-} rm_host;
-
-static double rm_now(void)
+double rm_now(void)
 {
   struct timespec ts;
 
@@ -62,7 +46,7 @@ static double rm_now(void)
 }
 
 /* Appends a single-quoted copy of s (for the remote shell). */
-static int rm_quote(char *buf, size_t size, size_t *len, const char *s)
+int rm_quote(char *buf, size_t size, size_t *len, const char *s)
 {
   size_t n = *len;
 
@@ -93,8 +77,8 @@ static int rm_quote(char *buf, size_t size, size_t *len, const char *s)
 
 /* argv of `SSH-WORDS HOST COMMAND` in words (the ssh command split on
  * blanks; no quoting: put options that need it in ~/.ssh/config). */
-static int rm_argv(char *words[], char *sshbuf, const char *host,
-                   const char *cmd)
+int rm_argv(char *words[], char *sshbuf, const char *host,
+            const char *cmd)
 {
   int n = 0;
   char *save = NULL, *w;
@@ -109,9 +93,10 @@ static int rm_argv(char *words[], char *sshbuf, const char *host,
 }
 
 /* Starts argv with pipes to its stdin, stdout and stderr. */
-static pid_t rm_spawn(char *const argv[], int *in, int *out, int *err)
+pid_t rm_spawn(char *const argv[], int *in, int *out, int *err,
+               const char *errlog)
 {
-  int pi[2], po[2], pe[2];
+  int pi[2], po[2], pe[2] = { -1, -1 };
   pid_t pid;
 
   if(pipe2(pi, O_CLOEXEC))
@@ -121,7 +106,7 @@ static pid_t rm_spawn(char *const argv[], int *in, int *out, int *err)
     close(pi[1]);
     return -1;
   }
-  if(pipe2(pe, O_CLOEXEC)) {
+  if(err && pipe2(pe, O_CLOEXEC)) {
     close(pi[0]);
     close(pi[1]);
     close(po[0]);
@@ -133,24 +118,61 @@ static pid_t rm_spawn(char *const argv[], int *in, int *out, int *err)
     signal(SIGINT, SIG_IGN); /* Ctrl-C is ours: we close stdin instead */
     dup2(pi[0], 0);
     dup2(po[1], 1);
-    dup2(pe[1], 2);
+    if(err)
+      dup2(pe[1], 2);
+    else {
+      int e = open(errlog ? errlog : "/dev/null",
+                   O_WRONLY | O_CREAT | O_APPEND, 0644);
+      if(e >= 0)
+        dup2(e, 2);
+    }
     execvp(argv[0], argv);
     fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
     _exit(127);
   }
   close(pi[0]);
   close(po[1]);
-  close(pe[1]);
+  if(err)
+    close(pe[1]);
   if(pid < 0) {
     close(pi[1]);
     close(po[0]);
-    close(pe[0]);
+    if(err)
+      close(pe[0]);
     return -1;
   }
   *in = pi[1];
   *out = po[0];
-  *err = pe[0];
+  if(err)
+    *err = pe[0];
   return pid;
+}
+
+void rm_host_addr(const char *host, char *buf, size_t size)
+{
+  const char *at = strrchr(host, '@');
+
+  snprintf(buf, size, "%s", at ? at + 1 : host);
+}
+
+/* Counts the mark lines of a load engine among stderr's lines. */
+static void rm_scan_marks(rm_host *h, const char *b, size_t n)
+{
+  size_t i;
+
+  for(i = 0; i < n; i++) {
+    if(b[i] != '\n') {
+      if(h->llen + 1 < sizeof(h->line))
+        h->line[h->llen++] = b[i];
+      continue;
+    }
+    h->line[h->llen] = '\0';
+    if(!strcmp(h->line, "mark start"))
+      h->mark_start++;
+    else if(!strcmp(h->line, "mark end"))
+      h->mark_end++;
+    h->llen = 0;
+  }
 }
 
 static void rm_keep_err(rm_host *h, const char *b, size_t n)
@@ -168,7 +190,7 @@ static void rm_keep_err(rm_host *h, const char *b, size_t n)
 }
 
 /* The last non-empty line of what the host wrote on stderr. */
-static const char *rm_last_line(rm_host *h)
+const char *rm_last_line(rm_host *h)
 {
   char *e = h->err + h->elen, *p;
 
@@ -192,8 +214,8 @@ static int rm_reap(rm_host *h, int block)
 
 /* Runs all the hosts' commands (cmds[i]) to their end or the deadline,
  * collecting stdout and stderr; closing their stdin on Ctrl-C. */
-static void rm_run(rm_host *hs, int n, const char *ssh, char **cmds,
-                   double deadline, int keep_stdin)
+void rm_run(rm_host *hs, int n, const char *ssh, char **cmds,
+            double deadline, int keep_stdin, rm_tick_fn tick, void *ctx)
 {
   struct pollfd pf[2 * RM_MAX_HOSTS];
   int i, live = 0, stdin_closed = 0;
@@ -205,12 +227,15 @@ static void rm_run(rm_host *hs, int n, const char *ssh, char **cmds,
     hs[i].len = 0;
     hs[i].elen = 0;
     hs[i].err[0] = '\0';
+    hs[i].llen = 0;
+    hs[i].mark_start = hs[i].mark_end = 0;
     hs[i].pid = -1;
     if(hs[i].why[0])
       continue;
     snprintf(sshbuf, sizeof(sshbuf), "%s", ssh);
     rm_argv(words, sshbuf, hs[i].name, cmds[i]);
-    hs[i].pid = rm_spawn(words, &hs[i].in_fd, &hs[i].out_fd, &hs[i].err_fd);
+    hs[i].pid = rm_spawn(words, &hs[i].in_fd, &hs[i].out_fd, &hs[i].err_fd,
+                         NULL);
     if(hs[i].pid < 0) {
       snprintf(hs[i].why, sizeof(hs[i].why), "cannot start ssh: %s",
                strerror(errno));
@@ -311,11 +336,14 @@ static void rm_run(rm_host *hs, int n, const char *ssh, char **cmds,
           break;
         }
         rm_keep_err(&hs[i], b, (size_t)r);
+        rm_scan_marks(&hs[i], b, (size_t)r);
       }
       if(hs[i].out_fd < 0 && hs[i].err_fd < 0 && hs[i].status < 0 &&
          rm_reap(&hs[i], 0))
         live--;
     }
+    if(tick)
+      tick(hs, n, ctx);
   }
   for(i = 0; i < n; i++) {
     if(hs[i].pid > 0 && hs[i].status < 0) {
@@ -339,8 +367,7 @@ static void rm_run(rm_host *hs, int n, const char *ssh, char **cmds,
 }
 
 /* Step 1: clock offsets and versions, three tries per host. */
-static void rm_clocks(rm_host *hs, int n, const char *ssh,
-                      const char *engine)
+void rm_clocks(rm_host *hs, int n, const char *ssh, const char *engine)
 {
   char cmd[4400], *cmds[RM_MAX_HOSTS];
   size_t len = 0;
@@ -358,7 +385,7 @@ static void rm_clocks(rm_host *hs, int n, const char *ssh,
     double t0 = rm_now(), t1;
 
     /* all hosts at once: each one's round trip brackets its own read */
-    rm_run(hs, n, ssh, cmds, t0 + 30, 0);
+    rm_run(hs, n, ssh, cmds, t0 + 30, 0, NULL, NULL);
     t1 = rm_now();
     for(i = 0; i < n; i++) {
       double remote;
@@ -505,7 +532,7 @@ int hb_remote_load(const char *engine, const char *hosts, const char *ssh,
   fprintf(stderr, "httpsbench load: %d client hosts start at %.3f\n", n,
           start);
   rm_run(hs, n, ssh, cmds, start + (has_n ? 600 : warm + dur) + tmo + 30,
-         1);
+         1, NULL, NULL);
   for(i = 0; i < n; i++) {
     free(cmds[i]);
     hs[i].report = NULL;

@@ -27,7 +27,11 @@ int hb_server_snapshot(const hb_server *s, hb_srv_snap *out, hb_err *err)
   memset(out, 0, sizeof(*out));
   if(s->pid <= 0)
     return hb_err_set(err, HB_ERROR, "no server to ask");
-  if(kill(s->pid, SIGUSR1))
+  if(s->ctl_fd > 0) { /* over ssh: the wrapper sends the signal */
+    if(write(s->ctl_fd, "s\n", 2) != 2)
+      return hb_err_set(err, HB_ERROR, "the server's connection is gone");
+  }
+  else if(kill(s->pid, SIGUSR1))
     return hb_err_set(err, HB_ERROR, "the server is gone");
   /* the reply is the next snapshot line; anything else is skipped */
   for(tries = 0; tries < 16; tries++) {

@@ -44,6 +44,11 @@ typedef struct tp_args {
   int pipeline_given;    /* --pipeline was on the command line */
   double rate_sweep[8];  /* --rate-sweep: link rates, Mbit/s */
   int nrate;
+  /* over hosts (remote_tp.c): a server host and client hosts by ssh */
+  const char *server_host, *server_addr; /* addr: what clients dial */
+  const char *client_hosts;              /* comma-separated */
+  const char *ssh;
+  long requests;         /* per client host and run (-n), 0: -d */
 } tp_args;
 
 /* How one backend's server runs: what was pinned, and what it fell back
@@ -57,6 +62,19 @@ typedef struct tp_server {
   char note[200];        /* why not, when not */
   char suffix[16];       /* cell name suffix for a separate cell */
 } tp_server;
+
+/* One load run: the window's numbers, or an error. */
+typedef struct one_run {
+  double rps, bps, cli_us, srv_us, errors;
+  double srv_util, cli_util, steal_s;
+  double srv_cpu_busy, cli_cpu_busy; /* whole CPUs' busy share */
+  double handshakes, resumed, srv_handshakes, srv_resumed, srv_requests;
+  double achieved_rate;
+  char version[16], cipher[64], group[32];
+  json_t *latency; /* owned */
+  json_t *remote;  /* owned: over hosts, each host's run and the merge */
+  int partial;     /* over hosts: a client host gave no report */
+} one_run;
 
 /* throughput_run.c */
 int tp_server_start(const tp_args *a, const char *backend, int resume,
@@ -72,6 +90,18 @@ void tp_error_cell(const tp_args *a, const tp_server *t, const char *client,
 void tp_measure_memory(const tp_args *a, const char *backend,
                        const char *root, const char *tmp, json_t *report,
                        int *failed);
+
+/* remote_tp.c: the same over hosts (a->server_host set) */
+int tp_remote_prepare(const tp_args *a, json_t *report);
+int tp_remote_server_start(const tp_args *a, const char *backend,
+                           const hb_argv *args, hb_server *s, hb_err *err);
+int tp_remote_load_once(const tp_args *a, const tp_server *t,
+                        const char *client, size_t size, int mode,
+                        one_run *o, hb_err *err);
+/* Host file (--hosts): lines "server HOST [ADDRESS]" and "client HOST";
+ * blank lines and # comments ignored. 0, or -1 with why. */
+int tp_remote_hosts_file(const char *path, tp_args *a, char *why,
+                         size_t size);
 
 /* throughput_out.c */
 double tp_cost_rate(const tp_args *a, json_t *report, const cost_cell *c,

@@ -204,7 +204,7 @@ static void parse(int argc, char **argv, tp_args *a)
   static const char *const onoff[] = { "on", "off", NULL };
   const char *backend = "all", *sizes = "0,1k,16k,100k,1m";
   const char *cost = NULL, *client = NULL, *idle = "200,1000";
-  const char *curl = NULL;
+  const char *curl = NULL, *hosts = NULL;
   char curl_path[4200], client_help[300];
   int curl_built = hb_engine_path("curl", curl_path, sizeof(curl_path))
                    == 0;
@@ -287,6 +287,22 @@ static void parse(int argc, char **argv, tp_args *a)
       NULL, NULL, NULL },
     { "quiet", 0, HB_OPT_FLAG, &a->quiet, NULL, "no progress on stderr", 0,
       0, NULL, NULL, NULL },
+    { "hosts", 0, HB_OPT_STRING, &hosts, "FILE",
+      "run over hosts with ssh: lines 'server HOST\n[ADDRESS]' (one) and "
+      "'client HOST' (one or\nmore); see README, \"Over several hosts\"",
+      0, 0, NULL, NULL, NULL },
+    { "server-host", 0, HB_OPT_STRING, &a->server_host, "HOST",
+      "the server engine on [user@]HOST over ssh\n(with --client-hosts); "
+      "clients dial HOST", 0, 0, NULL, NULL, NULL },
+    { "client-hosts", 0, HB_OPT_STRING, &a->client_hosts, "H1,H2,...",
+      "a load engine on each host over ssh, one\ncommon start, merged "
+      "exactly (-c is per host)", 0, 0, NULL, NULL, NULL },
+    { "ssh", 0, HB_OPT_STRING, &a->ssh, "CMD",
+      "the ssh command over hosts (default\n'ssh -o BatchMode=yes')", 0, 0,
+      NULL, NULL, NULL },
+    { "requests", 0, HB_OPT_INT, &a->requests, "N",
+      "over hosts: N requests per client host and\nrun instead of -d "
+      "(exact cross-checks)", 1, 1000000000, NULL, NULL, NULL },
     HB_FE_LINK_OPTS,
     { "rate-sweep", 0, HB_OPT_CALL, a, "LIST",
       "goodput: every cell behind a link of each rate\n(Mbit/s each way, "
@@ -335,6 +351,32 @@ static void parse(int argc, char **argv, tp_args *a)
   if(a->nrate && hb_fe_link_given(HB_LINK_GIVEN_PROFILE))
     hb_usage_fail("throughput", "--rate-sweep and --link contradict (give "
                   "--rtt, --loss, ... instead)");
+  if(hosts && (a->server_host || a->client_hosts))
+    hb_usage_fail("throughput", "--hosts or --server-host/--client-hosts, "
+                  "not both");
+  if(hosts && tp_remote_hosts_file(hosts, a, why, sizeof(why)))
+    hb_usage_fail("throughput", "--hosts: %s", why);
+  if(!a->server_host != !a->client_hosts)
+    hb_usage_fail("throughput", "--server-host and --client-hosts go "
+                  "together");
+  if(!a->server_host && (a->ssh || a->requests))
+    hb_usage_fail("throughput", "%s goes with --hosts or --client-hosts",
+                  a->ssh ? "--ssh" : "--requests");
+  if(a->server_host) {
+    if(hb_fe_link_wanted() || a->nrate)
+      hb_usage_fail("throughput", "over hosts the network is real: no "
+                    "emulated link");
+    if(curl && !strcmp(curl, "on"))
+      hb_usage_fail("throughput", "--curl on: over hosts only our load "
+                    "engine runs");
+    if(cost && strcmp(cost, "off"))
+      hb_usage_fail("throughput", "--cost: not over hosts (yet)");
+    curl = "off";
+    cost = "off";
+    idle = "0"; /* the memory slope needs the server's machine */
+    if(!a->ssh)
+      a->ssh = "ssh -o BatchMode=yes";
+  }
   a->curl = curl ? !strcmp(curl, "on") : curl_built;
   if(a->curl && !curl_built)
     hb_usage_fail("throughput", "--curl on: the curl engine was not "
@@ -554,6 +596,15 @@ int hb_cmd_throughput(int argc, char **argv)
   report = hb_report_new(argc, argv);
   if(a.nrate)
     sweep = json_array();
+  if(a.server_host && tp_remote_prepare(&a, report)) {
+    fprintf(stderr, "httpsbench throughput: a host is not reachable or "
+            "its engine does not run (see above): nothing measured\n");
+    if(a.json)
+      hb_report_write(report, a.json, 0, &err);
+    json_decref(report);
+    rmdir(tmpdir);
+    return 1;
+  }
   if(a.curl) {
     char path[4200], version[256] = "libcurl";
     char *vargs[] = { path, "version", NULL };
@@ -617,11 +668,21 @@ int hb_cmd_throughput(int argc, char **argv)
   fflush(stdout);
   hb_server_log_flush();
   rmdir(tmpdir);
-  printf("server pinned to CPU %d, client to CPU %d; client library: %s; "
-         "%ld connections, keep-alive pipelined %ld deep; %g s warm-up + "
-         "%g s measured per run, %ld runs per cell.\n", a.server_cpu,
-         a.client_cpu, a.client ? a.client : "each server's own", a.conns,
-         a.pipeline, a.warmup, a.seconds, a.reps);
+  if(a.requests > 0)
+    printf("server pinned to CPU %d, clients to CPU %d; client library: "
+           "%s; %ld connections per client host, keep-alive pipelined %ld "
+           "deep; %g s warm-up + %ld requests per client host and run, %ld "
+           "runs per cell.\n", a.server_cpu, a.client_cpu, a.client
+           ? a.client : "each server's own", a.conns, a.pipeline, a.warmup,
+           a.requests, a.reps);
+  else
+    printf("server pinned to CPU %d, client%s to CPU %d; client library: "
+           "%s; %ld connections%s, keep-alive pipelined %ld deep; %g s "
+           "warm-up + %g s measured per run, %ld runs per cell.\n",
+           a.server_cpu, a.server_host ? "s" : "", a.client_cpu, a.client
+           ? a.client : "each server's own", a.conns, a.server_host
+           ? " per client host" : "", a.pipeline, a.warmup, a.seconds,
+           a.reps);
   if(json_object_get(report, "link")) {
     json_t *l = json_object_get(report, "link");
     json_t *m = json_object_get(json_object_get(l, "measured_at_start"),
@@ -634,6 +695,17 @@ int hb_cmd_throughput(int argc, char **argv)
            json_number_value(json_object_get(m, "median")));
   }
   failed |= tp_report_failed(report);
+  if(a.server_host) {
+    json_t *r;
+    size_t k;
+    printf("over hosts: server on %s, clients on %s (-c %ld each), each "
+           "run merged from their histograms.\n", a.server_host,
+           a.client_hosts, a.conns);
+    json_array_foreach(json_object_get(report, "results"), k, r)
+      if(json_is_true(json_object_get(json_object_get(r, "remote"),
+                                      "partial")))
+        failed = 1; /* a host lost: the report says which */
+  }
   if(a.json) {
     if(hb_report_write(report, a.json, hb_interrupted() != 0, &err)) {
       fprintf(stderr, "httpsbench throughput: %s\n", err.msg);

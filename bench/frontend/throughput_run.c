@@ -18,6 +18,14 @@
 #include "hb/stats.h"
 #include "throughput.h"
 
+static int srv_start(const tp_args *a, const char *backend,
+                     const hb_argv *args, hb_server *s, hb_err *err)
+{
+  return a->server_host ? tp_remote_server_start(a, backend, args, s, err)
+                        : hb_server_start(backend, args, a->server_cpu, s,
+                                          err);
+}
+
 /* Starts backend's server with the pinned parameters; resume: tickets and
  * session IDs on (resumed mode) or off (everything else). A library that
  * cannot run the pinned version or cipher is started with what it can,
@@ -38,7 +46,7 @@ int tp_server_start(const tp_args *a, const char *backend, int resume,
       hb_argv_add(&args, "--burn-us");
       hb_argv_addf(&args, "%ld", a->server_burn);
     }
-    rc = hb_server_start(backend, &args, a->server_cpu, &t->s, err);
+    rc = srv_start(a, backend, &args, &t->s, err);
     hb_argv_free(&args);
     return rc;
   }
@@ -55,7 +63,7 @@ int tp_server_start(const tp_args *a, const char *backend, int resume,
       hb_argv_add(&args, "--burn-us");
       hb_argv_addf(&args, "%ld", a->server_burn);
     }
-    rc = hb_server_start(backend, &args, a->server_cpu, &t->s, err);
+    rc = srv_start(a, backend, &args, &t->s, err);
     hb_argv_free(&args);
     if(rc != HB_UNSUPPORTED)
       return rc;
@@ -80,17 +88,6 @@ int tp_server_start(const tp_args *a, const char *backend, int resume,
   }
   return rc;
 }
-
-/* One load run: the window's numbers, or an error. */
-typedef struct one_run {
-  double rps, bps, cli_us, srv_us, errors;
-  double srv_util, cli_util, steal_s;
-  double srv_cpu_busy, cli_cpu_busy; /* whole CPUs' busy share */
-  double handshakes, resumed, srv_handshakes, srv_resumed, srv_requests;
-  double achieved_rate;
-  char version[16], cipher[64], group[32];
-  json_t *latency; /* owned */
-} one_run;
 
 /* The client engine's argument vector for one run (rate > 0: open loop). */
 static void client_argv(const tp_args *a, const tp_server *t,
@@ -168,6 +165,8 @@ static int load_once(const tp_args *a, const tp_server *t,
   const char *status;
 
   memset(o, 0, sizeof(*o));
+  if(a->server_host)
+    return tp_remote_load_once(a, t, client, size, mode, o, err);
   client_argv(a, t, client, root, size, mode, rate, tmp, &av);
   argv = hb_argv_get(&av, err);
   if(!argv) {
@@ -381,8 +380,8 @@ json_t *tp_run_cell(const tp_args *a, const tp_server *t,
   double sc[MAX_REPS], cc[MAX_REPS];
   double errors = 0, steal = 0, hs = 0, res_n = 0, shs = 0, sres = 0;
   char name[96], why[200], version[16] = "", cipher[64] = "", group[32] = "";
-  json_t *res, *lat = json_array(), *achieved, *link_m;
-  int r, n = 0, failed = 0;
+  json_t *res, *lat = json_array(), *achieved, *link_m, *runs = NULL;
+  int r, n = 0, failed = 0, partial = 0;
   hb_err err = { "" };
 
   cell_name(name, sizeof(name), client, t, mode, size, rate > 0);
@@ -395,7 +394,18 @@ json_t *tp_run_cell(const tp_args *a, const tp_server *t,
     if(load_once(a, t, client, root, size, mode, rate, tmp, &o, &err)) {
       failed = 1;
       json_decref(o.latency);
+      if(o.remote) { /* which host did what, though no run finished */
+        if(!runs)
+          runs = json_array();
+        json_array_append_new(runs, o.remote);
+      }
       break;
+    }
+    if(o.remote) {
+      if(!runs)
+        runs = json_array();
+      json_array_append_new(runs, o.remote);
+      partial |= o.partial;
     }
     rps[n] = o.rps;
     bps[n] = o.bps;
@@ -423,6 +433,7 @@ json_t *tp_run_cell(const tp_args *a, const tp_server *t,
   if(hb_interrupted() && !failed && n < a->reps) {
     json_decref(lat);
     json_decref(link_m);
+    json_decref(runs);
     return NULL; /* an unfinished cell is left out */
   }
   res = hb_report_add_result(report, "throughput", name,
@@ -472,6 +483,21 @@ json_t *tp_run_cell(const tp_args *a, const tp_server *t,
   json_object_set_new(res, "errors", json_real(errors));
   if(link_m)
     json_object_set_new(res, "link_measured", link_m);
+  if(runs) {
+    json_object_set_new(res, "remote", json_pack("{s:s,s:s,s:b,s:o}",
+      "server_host", a->server_host, "client_hosts", a->client_hosts,
+      "partial", partial, "runs", runs));
+    if(partial) {
+      json_t *w = json_object_get(res, "warnings");
+      if(!json_is_array(w)) {
+        w = json_array();
+        json_object_set_new(res, "warnings", w);
+      }
+      json_array_append_new(w, json_string("partial: a client host gave no "
+        "report in some run (see remote.runs[].hosts): the rate is the "
+        "other hosts'"));
+    }
+  }
   hb_result_set_status(res, failed ? HB_ERROR : HB_OK, err.msg);
   if(failed)
     fprintf(stderr, "throughput: %s %s: %s\n", t->backend, name, err.msg);

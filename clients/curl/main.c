@@ -6,6 +6,7 @@
 
 #include "curl_engine.h"
 #include "hb/cli.h"
+#include "hb/envinfo.h"
 #include "hb/sig.h"
 
 static void cm_usage(FILE *f)
@@ -42,6 +43,7 @@ int main(int argc, char **argv)
     return HB_EXIT_USAGE;
   }
   hb_signals_install();
+  hb_cpu_idle_poll(); /* see hb/envinfo.h */
   if(curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
     fprintf(stderr, "httpsbench-curl: libcurl failed to initialize\n");
     return 1;

@@ -6,6 +6,17 @@
 
 #include <jansson.h>
 
+/* Idle CPUs poll instead of halting while this process (and the engines
+ * it execs) runs: a PM QoS request of 0 us on /dev/cpu_dma_latency, as
+ * tuned's latency-performance profile makes. In a VM a halted vCPU takes
+ * tens to hundreds of microseconds to wake (measured here: 1 KiB
+ * request/response over loopback, one connection, p50 297 us halting,
+ * 16 us polling), which otherwise dominates every loopback figure.
+ * HTTPSBENCH_CPU_IDLE=os leaves the system's idle policy alone. 0 when
+ * held, -1 when not (no permission, no device, or asked not to); the
+ * report's environment.cpu_idle says which and why. */
+int hb_cpu_idle_poll(void);
+
 /* The report's "environment" object (new reference). */
 json_t *hb_env_json(void);
 

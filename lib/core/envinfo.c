@@ -1,6 +1,9 @@
 /* Environment facts for the report, read from /proc, /sys and uname. */
 #include "hb/envinfo.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,6 +122,69 @@ static json_t *mem_total(void)
   return kb > 0 ? json_integer(kb * 1024) : json_null();
 }
 
+/* The PM QoS request that keeps idle CPUs polling: open while we run;
+ * the kernel drops it when the last descriptor to it closes (engines
+ * started by the front end inherit it across exec). */
+static int idle_fd = -1;
+static char idle_why[160];
+
+int hb_cpu_idle_poll(void)
+{
+  const char *mode = getenv("HTTPSBENCH_CPU_IDLE");
+  int32_t zero = 0;
+  int fd;
+
+  if(idle_fd >= 0)
+    return 0;
+  if(mode && !strcmp(mode, "os")) {
+    snprintf(idle_why, sizeof(idle_why), "HTTPSBENCH_CPU_IDLE=os");
+    return -1;
+  }
+  /* no O_CLOEXEC on purpose: an engine exec'd by the front end keeps
+   * the request for as long as it runs */
+  fd = open("/dev/cpu_dma_latency", O_WRONLY); /* NOLINT(android-cloexec-open) */
+  if(fd < 0) {
+    snprintf(idle_why, sizeof(idle_why), "/dev/cpu_dma_latency: %s",
+             strerror(errno));
+    return -1;
+  }
+  if(write(fd, &zero, sizeof(zero)) != (ssize_t)sizeof(zero)) {
+    snprintf(idle_why, sizeof(idle_why), "/dev/cpu_dma_latency: %s",
+             strerror(errno));
+    close(fd);
+    return -1;
+  }
+  idle_fd = fd;
+  idle_why[0] = '\0';
+  return 0;
+}
+
+/* What idle CPUs did during the run, as the kernel says: the cpuidle
+ * driver and the PM QoS latency limit in force (read back from the
+ * device: 0 = idle CPUs poll, never halt; 2000000000 = no limit). */
+static json_t *cpu_idle_json(void)
+{
+  json_t *o = json_object();
+  int32_t limit = -1;
+  int fd = open("/dev/cpu_dma_latency", O_RDONLY | O_CLOEXEC);
+
+  if(fd >= 0) {
+    if(read(fd, &limit, sizeof(limit)) != (ssize_t)sizeof(limit))
+      limit = -1;
+    close(fd);
+  }
+  json_object_set_new(o, "driver", first_line(
+    "/sys/devices/system/cpu/cpuidle/current_driver"));
+  json_object_set_new(o, "latency_limit_us",
+                      limit >= 0 ? json_integer(limit) : json_null());
+  json_object_set_new(o, "polling", json_boolean(limit == 0));
+  json_object_set_new(o, "held", json_boolean(idle_fd >= 0));
+  json_object_set_new(o, "why_not", idle_fd >= 0 || !idle_why[0]
+                                      ? json_null()
+                                      : json_string(idle_why));
+  return o;
+}
+
 json_t *hb_env_json(void)
 {
   json_t *env = json_object(), *load = json_array();
@@ -145,6 +211,7 @@ json_t *hb_env_json(void)
     for(i = 0; i < 3; i++)
       json_array_append_new(load, json_real(la[i]));
   json_object_set_new(env, "load_average", load);
+  json_object_set_new(env, "cpu_idle", cpu_idle_json());
   gethostname(host, sizeof(host) - 1);
   json_object_set_new(env, "hostname", json_string(host));
   return env;

@@ -73,11 +73,19 @@ NOT_COMPARABLE = 3
 def env_differences(base, new):
     """[(field, base value, new value)] of what makes two runs not
     comparable: CPU model, kernel, the version of each library both
-    reports have, build type."""
+    reports have, build type, whether idle CPUs polled (a halted vCPU
+    takes tens to hundreds of microseconds to wake: loopback latency and
+    rates move by multiples; reports without the field are taken as is)."""
     out = []
+
+    def polling(r):
+        idle = r.env.get("cpu_idle")
+        return idle.get("polling") if isinstance(idle, dict) else None
+
     for field, get in (
             ("CPU model", lambda r: r.env.get("cpu_model")),
             ("kernel", lambda r: r.env.get("kernel")),
+            ("idle CPUs polling", polling),
             ("build type", lambda r: r.tool.get("build_type"))):
         a, b = get(base), get(new)
         if a != b:

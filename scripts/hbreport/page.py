@@ -146,6 +146,24 @@ def _summary_html(rep, several):
     return "\n".join(out)
 
 
+def _idle(idle):
+    """environment.cpu_idle as a phrase: whether idle CPUs polled (PM QoS
+    latency limit 0) or halted, the cpuidle driver, and why not held."""
+    if not isinstance(idle, dict):
+        return "not recorded"
+    lim = idle.get("latency_limit_us")
+    how = ("polled (PM QoS latency limit 0 us%s)" % (
+        ", held by httpsbench" if idle.get("held") else ", held by another "
+        "process") if idle.get("polling") else
+        "halted as the system decides (PM QoS limit %s)" % (
+            "%d us" % lim if isinstance(lim, int) else "unreadable"))
+    if idle.get("driver"):
+        how += "; cpuidle driver %s" % idle["driver"]
+    if idle.get("why_not"):
+        how += "; not held: %s" % idle["why_not"]
+    return how
+
+
 def _num(v, form):
     return form % v if isinstance(v, (int, float)) and \
         not isinstance(v, bool) else "n/a"
@@ -193,6 +211,7 @@ def _env_rows(reports):
         ("kernel / OS", lambda r: "%s / %s" % (
             g(r, "environment", "kernel"), g(r, "environment", "os"))),
         ("governor", lambda r: g(r, "environment", "governor")),
+        ("idle CPUs", lambda r: _idle(g(r, "environment", "cpu_idle"))),
         ("load average", lambda r: " ".join(
             "%.2f" % v for v in g(r, "environment", "load_average") or [])),
         ("host", lambda r: g(r, "environment", "hostname")),

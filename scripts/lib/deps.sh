@@ -12,7 +12,7 @@ HB_PACKAGES="build-essential cmake pkg-config git
   libmbedtls-dev
   libcurl4-openssl-dev
   libnghttp2-dev nghttp2-server nghttp2-client nginx
-  python3 python3-jsonschema
+  python3 python3-jsonschema python3-yaml
   python3-matplotlib chromium
   iproute2 openssh-client openssh-server
   clang libclang-rt-14-dev clang-tidy cppcheck"
