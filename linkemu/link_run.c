@@ -85,8 +85,9 @@ int hb_link_start(struct hb_link_run *r, const char *emulator,
   close(fds[1]);
   r->out_fd = fds[0];
   if(read_line(r->out_fd, line, sizeof(line), 10000) ||
-     sscanf(line, "ready %63s %63s %31s %31s", r->ns[0], r->ns[1],
-            r->addr[0], r->addr[1]) != 4) {
+     sscanf(line, "ready %63s %63s %31s %31s %47s %47s", r->ns[0],
+            r->ns[1], r->addr[0], r->addr[1], r->addr6[0],
+            r->addr6[1]) < 4) {
     close(r->out_fd);
     r->out_fd = -1;
     kill(r->pid, SIGTERM);

@@ -16,6 +16,7 @@ struct hb_link_run {
   int out_fd;                /* its stdout: ready line, measurements */
   char ns[2][64];            /* namespace names (client, server) */
   char addr[2][32];          /* addresses (client, server) */
+  char addr6[2][48];         /* IPv6 addresses, "" when not given */
   char stats_path[512];      /* its JSON counters after hb_link_stop */
   char first[8192];          /* the measurement taken on start, or "" */
 };

@@ -511,7 +511,8 @@ static void print_stats(struct app *a, FILE *f)
   hb_link_print_json(f, &a->cfg);
   fprintf(f, ",\"namespaces\":{\"client\":\"%s\",\"server\":\"%s\"},"
           "\"addresses\":{\"client\":\"" LINK_CLIENT_ADDR "\",\"server\":\""
-          LINK_SERVER_ADDR "\"},\"duration_s\":%.6f,\"realtime\":%s,"
+          LINK_SERVER_ADDR "\",\"client6\":\"" LINK_CLIENT_ADDR6 "\","
+          "\"server6\":\"" LINK_SERVER_ADDR6 "\"},\"duration_s\":%.6f,\"realtime\":%s,"
           "\"timer_early_us\":%.3f,\"client_to_server\":",
           a->side[C].name, a->side[S].name,
           (double)(now_ns() - a->t_start) / 1e9,
@@ -642,8 +643,9 @@ int main(int argc, char **argv)
     return 1;
   }
   if(a.hold) {
-    printf("ready %s %s %s %s\n", a.side[C].name, a.side[S].name,
-           LINK_CLIENT_ADDR, LINK_SERVER_ADDR);
+    printf("ready %s %s %s %s %s %s\n", a.side[C].name, a.side[S].name,
+           LINK_CLIENT_ADDR, LINK_SERVER_ADDR, LINK_CLIENT_ADDR6,
+           LINK_SERVER_ADDR6);
     fflush(stdout);
     if(a.measure_n)
       start_probe(&a);

@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,23 +95,60 @@ static int up(int sock, const char *dev)
   return ioctl(sock, SIOCSIFFLAGS, &ifr);
 }
 
-/* IPv4 only: no IPv6 router solicitations or MLD reports on the link
- * to count among the measured packets. */
-static void no_ipv6(void)
+/* IPv6 on, quietly: no duplicate address detection (an address is
+ * usable at once), no router solicitations or advertisements taken, no
+ * link-local address (so no multicast listener reports for it). The
+ * "default" settings apply to the device made next. A kernel without
+ * IPv6 leaves the files absent: the link is then IPv4 only. */
+static void quiet_ipv6(void)
 {
-  const char *k[] = { "/proc/sys/net/ipv6/conf/default/disable_ipv6",
-                      "/proc/sys/net/ipv6/conf/all/disable_ipv6" };
-  int i;
+  static const char *const k[][2] = {
+    { "default/disable_ipv6", "0" }, { "all/disable_ipv6", "0" },
+    { "default/accept_dad", "0" }, { "default/dad_transmits", "0" },
+    { "default/router_solicitations", "0" }, { "default/accept_ra", "0" },
+    { "default/autoconf", "0" }, { "default/addr_gen_mode", "1" } };
+  char path[128];
+  size_t i;
 
-  for(i = 0; i < 2; i++) {
-    int fd = open(k[i], O_WRONLY | O_CLOEXEC);
+  for(i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
+    int fd;
+    snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s", k[i][0]);
+    fd = open(path, O_WRONLY | O_CLOEXEC);
     if(fd >= 0) {
-      if(write(fd, "1", 1) < 0) {
-        /* optional: the kernel may have no IPv6 */
+      if(write(fd, k[i][1], strlen(k[i][1])) < 0) {
+        /* optional, as above */
       }
       close(fd);
     }
   }
+}
+
+/* The device's IPv6 address, prefix /64 (its route through the device);
+ * 0 also when the kernel has no IPv6 (the link is then IPv4 only). */
+static int set_addr6(const char *ip)
+{
+  struct in6_ifreq {       /* linux/ipv6.h's, which clashes with libc's */
+    struct in6_addr addr;
+    uint32_t prefixlen;
+    int ifindex;
+  } r;
+  struct ifreq ifr;
+  int sock = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc;
+
+  if(sock < 0)
+    return errno == EAFNOSUPPORT ? 0 : -1;
+  memset(&ifr, 0, sizeof(ifr));
+  snprintf(ifr.ifr_name, IFNAMSIZ, "%s", LINK_DEV);
+  memset(&r, 0, sizeof(r));
+  inet_pton(AF_INET6, ip, &r.addr);
+  r.prefixlen = 64;
+  rc = ioctl(sock, SIOCGIFINDEX, &ifr);
+  if(!rc) {
+    r.ifindex = ifr.ifr_ifindex;
+    rc = ioctl(sock, SIOCSIFADDR, &r);
+  }
+  close(sock);
+  return rc;
 }
 
 /* Inside the new namespace: device, addresses, loopback. */
@@ -120,7 +158,7 @@ static int setup_inside(struct link_side *s, const char *local,
   struct ifreq ifr;
   int sock;
 
-  no_ipv6();
+  quiet_ipv6();
   s->tun_fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
   if(s->tun_fd < 0) {
     snprintf(why, whylen, "open /dev/net/tun: %s", strerror(errno));
@@ -144,7 +182,9 @@ static int setup_inside(struct link_side *s, const char *local,
   if(ioctl(sock, SIOCSIFMTU, &ifr) ||
      set_addr(sock, SIOCSIFADDR, local) ||
      set_addr(sock, SIOCSIFDSTADDR, peer) ||
-     up(sock, LINK_DEV) || up(sock, "lo")) {
+     up(sock, LINK_DEV) || up(sock, "lo") ||
+     set_addr6(!strcmp(local, LINK_CLIENT_ADDR) ? LINK_CLIENT_ADDR6
+               : LINK_SERVER_ADDR6)) {
     snprintf(why, whylen, "configuring %s: %s", LINK_DEV, strerror(errno));
     close(sock);
     return -1;

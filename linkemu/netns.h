@@ -7,6 +7,9 @@
 
 #define LINK_CLIENT_ADDR "10.77.0.1"
 #define LINK_SERVER_ADDR "10.77.0.2"
+/* the same devices' IPv6 addresses (fd77::/64, unique local) */
+#define LINK_CLIENT_ADDR6 "fd77::1"
+#define LINK_SERVER_ADDR6 "fd77::2"
 #define LINK_DEV "hbl0"
 #define LINK_NS_PREFIX "hblink-"
 

@@ -308,6 +308,229 @@ def sweep_check():
               "loss sweep (%d used, left: %s)" % (len(used), left))
 
 
+def hrr_check():
+    """HelloRetryRequest cases of the matrix under a 20 ms link: the
+    client's key share (x25519) is not the server's group (P-256 only),
+    so the server asks again: the trace shows the HRR, the expected count
+    is TLS 1.3 full's 3 + 1, and the link adds 4 measured RTTs to the
+    loopback time within half an RTT (the case next to it: 3, no HRR).
+    With OpenSSL 3.5 the hybrid client (ML-KEM share first) falls back to
+    a classical-only server the same way, x25519 achieved."""
+    fe = os.path.join(BUILD, "httpsbench")
+    if not os.access(os.path.join(BUILD, "httpsbench-openssl"), os.X_OK):
+        print("skip the HRR cases: no OpenSSL engine")
+        return
+    runs = [("openssl", "tls1.3-full-ecdsa-p256-x25519", False, "x25519"),
+            ("openssl", "tls1.3-full-ecdsa-p256-p256-hrr", True, "p256")]
+    if os.access(os.path.join(BUILD, "httpsbench-openssl-3.5"), os.X_OK):
+        runs.append(("openssl-3.5", "tls1.3-full-ecdsa-p256-x25519-hrr",
+                     True, "x25519"))
+    else:
+        print("note: no httpsbench-openssl-3.5: the hybrid fallback HRR "
+              "case is not run")
+    used = []
+    with tempfile.TemporaryDirectory() as tmp:
+        reps = {}
+        for link in ("loop", "link"):
+            for be in sorted({b for b, _, _, _ in runs}):
+                out = os.path.join(tmp, "%s-%s.json" % (be, link))
+                cases = ",".join(c for b, c, _, _ in runs if b == be)
+                r = subprocess.run(
+                    [fe, "handshake", "--backend", be, "--cases", cases,
+                     "-n", "10", "--quiet", "--crypto",
+                     os.path.join(tmp, "none.json"), "--json", out]
+                    + (["--rtt", "20"] if link == "link" else []),
+                    capture_output=True, text=True, timeout=180)
+                check(r.returncode == 0, "HRR cases %s %s exit 0 (%s)"
+                      % (be, link, r.stderr.strip()[-300:]))
+                if r.returncode:
+                    return
+                reps[be, link] = json.load(open(out))
+                if link == "link":
+                    used += used_namespaces(reps[be, link])
+                    print("\n".join(l for l in r.stdout.splitlines()
+                                    if "hrr" in l or "x25519 " in l))
+        for be, case, hrr, group in runs:
+            def get(link, phase="tls_handshake"):
+                return [x for x in reps[be, link]["results"]
+                        if x["name"] == case + "/" + phase][0]
+            loop, over = get("loop"), get("link")
+            check(over["status"] == "ok" and
+                  (over.get("trace") or {}).get("hello_retry_request")
+                  is hrr and (over.get("achieved") or {}).get("group")
+                  == group, "%s %s: HelloRetryRequest %s, %s achieved "
+                  "(trace %s, achieved %s)" % (be, case, hrr, group,
+                  (over.get("trace") or {}).get("hello_retry_request"),
+                  (over.get("achieved") or {}).get("group")))
+            want = 4 if hrr else 3
+            check(over.get("rtts_expected") == want, "%s %s: %d round "
+                  "trips expected (%s)" % (be, case, want,
+                                           over.get("rtts_expected")))
+            n, off = over.get("rtts_measured"), over.get("rtts_off")
+            check(isinstance(off, bool) and n is not None and
+                  off == (abs(n - over["rtts_expected"]) > 0.5),
+                  "%s %s: flagged exactly when more than half an RTT off "
+                  "(%s RTTs measured, flag %s)" % (be, case, n, off))
+            def ttfb(link):
+                return sum(get(link, ph)["stats"]["median"] for ph in
+                           ("tcp_connect", "tls_handshake",
+                            "first_request")) / 1e3
+            rtt = over["link_measured"]["echo_rtt_ms"]["median"]
+            added = (ttfb("link") - ttfb("loop")) / rtt
+            check(abs(added - want) <= 0.5, "%s %s: the link adds %.2f RTTs"
+                  " to the first byte (%d within half an RTT)"
+                  % (be, case, added, want))
+    left = [n for n in used if n in ours()]
+    check(used and not left, "no namespace left after the HRR runs "
+          "(%d used, left: %s)" % (len(used), left))
+    r = subprocess.run([fe, "handshake", "--client-groups", "x25519:moon",
+                        "--tls", "1.3"], capture_output=True, text=True)
+    check(r.returncode == 2 and len(r.stderr.splitlines()) == 1,
+          "handshake --client-groups with an unknown group: exit 2, one "
+          "line (%r)" % r.stderr.strip())
+    r = subprocess.run([fe, "handshake", "--client-groups", "x25519"],
+                       capture_output=True, text=True)
+    check(r.returncode == 2 and len(r.stderr.splitlines()) == 1,
+          "handshake --client-groups without --tls: exit 2, one line (%r)"
+          % r.stderr.strip())
+
+
+def ipv6_check():
+    """IPv6 across the link: handshake --ipv6 reaches the server at the
+    server namespace's fd77::2 (and [::1] without a link), load with a
+    [::1] URL the same; the report says ip_version 6; mixed families
+    are a usage error."""
+    fe = os.path.join(BUILD, "httpsbench")
+    if not os.access(os.path.join(BUILD, "httpsbench-openssl"), os.X_OK):
+        print("skip IPv6 over the link: no OpenSSL engine")
+        return
+    used = []
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "h.json")
+        for link in (["--rtt", "10"], []):
+            r = subprocess.run([fe, "handshake", "--backend", "openssl",
+                                "--tls", "1.3", "--ipv6", "-n", "5",
+                                "--quiet", "--crypto",
+                                os.path.join(tmp, "none.json"), "--json",
+                                out] + link, capture_output=True, text=True,
+                               timeout=120)
+            check(r.returncode == 0, "handshake --ipv6 %s exits 0 (%s)"
+                  % (" ".join(link), r.stderr.strip()[-300:]))
+            if r.returncode:
+                continue
+            rep = json.load(open(out))
+            hs = [x for x in rep["results"]
+                  if x["name"].endswith("/tls_handshake")]
+            srv = hs[0]["params"].get("server", "") if hs else ""
+            want = "[fd77::2]:" if link else "[::1]:"
+            check(hs and hs[0]["status"] == "ok" and srv.startswith(want),
+                  "handshake --ipv6 %s: connected to %s (%s)"
+                  % (" ".join(link), want, srv))
+            if link:
+                used += used_namespaces(rep)
+                em = rep["link"]["emulator"]
+                check(rep["link"].get("ip_version") == 6 and
+                      em["addresses"].get("server6") == "fd77::2" and
+                      em["client_to_server"]["packets_in"] > 0,
+                      "handshake --ipv6 --rtt 10: the report says IPv6, "
+                      "the emulator carried the packets")
+                tcp = [x["stats"]["median"] / 1e3 for x in
+                       rep["results"] if x["name"].endswith("/tcp_connect")]
+                check(hs[0].get("rtts_expected") == 3 and tcp and
+                      tcp[0] >= 10 * 0.98 - 0.1, "handshake --ipv6 --rtt "
+                      "10: the link is in the path (TCP connect over IPv6 "
+                      "%s ms)" % tcp)
+                v = subprocess.run([sys.executable, os.path.join(
+                    SRC, "scripts", "validate_report.py"), out],
+                    capture_output=True, text=True)
+                check(v.returncode == 0, "the IPv6 report is valid (%s)"
+                      % (v.stdout + v.stderr).strip()[-300:])
+        out = os.path.join(tmp, "l.json")
+        r = subprocess.run([fe, "load", "--backend", "openssl", "--rtt",
+                            "10", "https://[::1]/bytes/1024", "-c", "1",
+                            "-d", "0.5", "--close", "--json", out],
+                           capture_output=True, text=True, timeout=120)
+        check(r.returncode == 0, "load --rtt 10 https://[::1]/ exits 0 (%s)"
+              % r.stderr.strip()[-300:])
+        if not r.returncode:
+            rep = json.load(open(out))
+            used += used_namespaces(rep)
+            x = rep["results"][0]
+            check(x["status"] == "ok" and "[fd77::2]:" in
+                  x["params"].get("url", "") and
+                  x["counts"]["bytes_body"] == 1024 *
+                  x["counts"]["responses_2xx"] > 0 and
+                  rep["link"].get("ip_version") == 6,
+                  "load over the link's IPv6: %s, %s, %d bytes of body"
+                  % (x["status"], x["params"].get("url"),
+                     x["counts"]["bytes_body"]))
+    r = subprocess.run([fe, "load", "--rtt", "10", "http://[::1]/",
+                        "http://127.0.0.1/", "-c", "1", "-d", "0.5"],
+                       capture_output=True, text=True, timeout=30)
+    check(r.returncode == 2 and len(r.stderr.splitlines()) == 1,
+          "load with IPv4 and IPv6 URLs over a link: exit 2, one line (%r)"
+          % r.stderr.strip())
+    left = [n for n in used if n in ours()]
+    check(used and not left, "no namespace left after the IPv6 runs "
+          "(%d used, left: %s)" % (len(used), left))
+
+
+def goodput_check():
+    """throughput --rate-sweep at one small rate: the report's shape (one
+    link per point with its rate, cells labelled @rateN with goodput) for
+    HTTP and HTTPS, goodput below the link's rate (with a margin: a 1 s
+    window counts whole 100 KiB responses); bad sweeps are usage errors."""
+    fe = os.path.join(BUILD, "httpsbench")
+    bes = "plain,openssl" if os.access(os.path.join(
+        BUILD, "httpsbench-openssl"), os.X_OK) else "plain"
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "g.json")
+        r = subprocess.run([fe, "throughput", "--backend", bes, "--sizes",
+                            "100k", "--modes", "keepalive", "-c", "2", "-d",
+                            "1", "--warmup", "0.3", "--repetitions", "1",
+                            "--curl", "off", "--quiet", "--rtt", "2",
+                            "--rate-sweep", "10", "--json", out],
+                           capture_output=True, text=True, timeout=180)
+        check(r.returncode == 0, "throughput --rate-sweep 10 exits 0 (%s)"
+              % r.stderr.strip()[-300:])
+        if r.returncode:
+            return
+        check("goodput over the link" in r.stdout, "the goodput table is "
+              "printed")
+        rep = json.load(open(out))
+        ls = rep.get("link_sweep") or []
+        check(len(ls) == 1 and ls[0].get("sweep_rate_mbit") == 10 and
+              ls[0]["configured"]["server_to_client"]["rate_mbit"] == 10
+              and "link" not in rep, "one link in the sweep, at 10 Mbit/s")
+        cells = [x for x in rep["results"] if x["status"] == "ok"]
+        check(sorted(x["backend"] for x in cells) == sorted(bes.split(","))
+              and all(x["name"].endswith("@rate10") and
+                      x["params"].get("sweep_rate_mbit") == 10 for x in
+                      cells), "every cell is labelled with its point %s"
+              % [(x["backend"], x["name"]) for x in cells])
+        g = [x.get("goodput_of_link") for x in cells]
+        check(g and all(isinstance(v, float) and 0 < v <= 1.2 for v in g)
+              and all(abs(x["goodput_mbit"] - 10 * x["goodput_of_link"])
+                      < 1e-6 for x in cells),
+              "goodput of the link's rate in (0, 1.2] %s" % g)
+        v = subprocess.run([sys.executable, os.path.join(
+            SRC, "scripts", "validate_report.py"), out],
+            capture_output=True, text=True)
+        check(v.returncode == 0, "the goodput report is valid (%s)"
+              % (v.stdout + v.stderr).strip()[-300:])
+        used = used_namespaces(rep)
+        left = [n for n in used if n in ours()]
+        check(len(used) == 2 and not left, "no namespace left after the "
+              "rate sweep (%d used, left: %s)" % (len(used), left))
+    for bad in (["--rate-sweep", "0"], ["--rate-sweep", "100,10"],
+                ["--rate-sweep", "10", "--rate", "5"]):
+        r = subprocess.run([fe, "throughput"] + bad, capture_output=True,
+                           text=True, timeout=30)
+        check(r.returncode == 2 and len(r.stderr.splitlines()) == 1,
+              "throughput %s: exit 2, one line (%r)"
+              % (" ".join(bad), r.stderr.strip()))
+
+
 def wait_for(pred, timeout=15):
     end = time.monotonic() + timeout
     while time.monotonic() < end:
@@ -558,6 +781,9 @@ def main():
     loss_check()
     rate_check()
     handshake_check()
+    hrr_check()
+    ipv6_check()
+    goodput_check()
     driver_checks()
     sweep_check()
     print("%d failure(s)" % len(failures))

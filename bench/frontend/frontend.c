@@ -213,7 +213,9 @@ int hb_server_start(const char *backend, const hb_argv *args, int cpu,
   if(s->pid < 0)
     return hb_err_set(err, HB_ERROR, "cannot start %s", path);
   if(hb_read_line(s->out_fd, line, sizeof(line), 60000) ||
-     sscanf(line, "listening on %*[^:]:%d", &s->port) != 1) {
+     /* HOST:PORT, or [V6]:PORT */
+     (sscanf(line, "listening on [%*[^]]]:%d", &s->port) != 1 &&
+      sscanf(line, "listening on %*[^:[]:%d", &s->port) != 1)) {
     int unsupported = !strncmp(line, "unsupported: ", 13);
     kill(s->pid, SIGKILL);
     hb_engine_wait(s->pid);
@@ -426,8 +428,9 @@ static int pass_through_help(const char *cmd, const char *engine)
     hb_fe_link_help(stdout);
     printf("  --link-rate MBIT[/UP] the link's rate (--rate is load's "
            "requests/s)\n"
-           "  With a link option the URL's host is 127.0.0.1 or localhost:"
-           " our server\n  (this library's, plain for http) runs behind "
+           "  With a link option the URL's host is 127.0.0.1, localhost or"
+           " [::1] (IPv6):\n  our server (this library's, plain for http) "
+           "runs behind "
            "the link and the report\n  records the link as configured and "
            "as measured before the run.\n");
   }

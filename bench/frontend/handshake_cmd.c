@@ -31,7 +31,12 @@ typedef struct hs_case {
   char label[96];
   const char *tls;       /* "1.2", "1.3" or NULL for TCP only */
   const char *cert_type;
-  const char *group;
+  const char *group;     /* the server's (the one achieved) */
+  const char *client_groups; /* the client's offer when it differs
+                              * (a colon list, its first group gets the
+                              * key share), else NULL: group */
+  int hrr;               /* the client's key share is not the server's
+                          * group: a HelloRetryRequest is the protocol */
   const char *resume;    /* none, id, ticket */
   int rsa_kx;
   int early;             /* TLS 1.3 0-RTT early data */
@@ -68,6 +73,10 @@ static void case_label(hs_case *c)
     snprintf(c->label, sizeof(c->label), "tls%s-%s-%s-%s%s%s", c->tls,
              !strcmp(c->resume, "none") ? "full" : c->resume, c->cert_type,
              c->group, c->rsa_kx ? "-rsakx" : "", c->early ? "-0rtt" : "");
+  if(c->tls && c->hrr) {
+    size_t l = strlen(c->label);
+    snprintf(c->label + l, sizeof(c->label) - l, "-hrr");
+  }
   memcpy(c->base, c->label, sizeof(c->base));
 }
 
@@ -215,6 +224,39 @@ static int opt_group(const char *v, void *dest, char *why, size_t size)
   return -1;
 }
 
+/* --client-groups: the client's offer, a colon list of the table's
+ * names (its first group gets the key share); dest: a canonical list */
+static int opt_client_groups(const char *v, void *dest, char *why,
+                             size_t size)
+{
+  static char names[HB_GROUPS_MAX * 24];
+  const hb_group *g[HB_GROUPS_MAX];
+  hb_err err = { "" };
+  size_t n, k, used = 0;
+
+  if(hb_groups_parse(v, g, HB_GROUPS_MAX, &n, &err) != HB_OK) {
+    snprintf(why, size, "%s", err.msg);
+    return -1;
+  }
+  for(k = 0; k < n; k++)
+    used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s",
+                             k ? ":" : "", g[k]->name);
+  *(const char **)dest = names;
+  return 0;
+}
+
+/* 1 when a TLS 1.3 client offering list (its first group gets the key
+ * share) meets a server of group: the server must ask again (HRR). */
+static int hrr_expected(const char *tls, const char *list, const char *group)
+{
+  size_t n;
+
+  if(!tls || strcmp(tls, "1.3") || !list)
+    return 0;
+  n = strcspn(list, ":");
+  return strlen(group) != n || strncmp(list, group, n);
+}
+
 static int opt_cert_type(const char *v, void *dest, char *why, size_t size)
 {
   if(!hb_cert_type_valid(v)) {
@@ -251,6 +293,11 @@ static void parse(int argc, char **argv, hs_args *a)
       "x25519mlkem768, p256mlkem768, x25519kyber768, p256kyber768,\n"
       "p384kyber768", 0, 0,
       NULL, opt_group, NULL },
+    { "client-groups", 0, HB_OPT_CALL, &a->one.client_groups, "G[:G...]",
+      "the client's offer when it differs from\n--group (the server's): "
+      "its first group\ngets the key share, so x25519:p256 with\n--group "
+      "p256 is a HelloRetryRequest case\n(TLS 1.3: one round trip more)",
+      0, 0, NULL, opt_client_groups, NULL },
     { "resume", 0, HB_OPT_ENUM, &a->one.resume, "none|id|ticket",
       "(default none)", 0, 0, resumes, NULL, NULL },
     { "rsa-kx", 0, HB_OPT_FLAG, &a->one.rsa_kx, NULL,
@@ -322,7 +369,9 @@ static void parse(int argc, char **argv, hs_args *a)
     "1.3 full with ecdsa-p256 and rsa-2048 over x25519; TLS 1.2 ticket\n"
     "and TLS 1.3 PSK resumption, TLS 1.3 PSK with the request as\n"
     "0-RTT early data, and TLS 1.3 full over the hybrids x25519mlkem768,\n"
-    "x25519kyber768 and p384kyber768) for every backend.\n"
+    "x25519kyber768 and p384kyber768; two HelloRetryRequest cases: an\n"
+    "x25519 key share to a P-256-only server, and x25519mlkem768 first\n"
+    "to an x25519-only one) for every backend.\n"
     "\n", NULL, opts };
   hb_err err = { "" };
   int first, i, n;
@@ -359,6 +408,9 @@ static void parse(int argc, char **argv, hs_args *a)
     hb_usage_fail("handshake", "capacity mode needs both -c and -d");
   if(a->cacert && a->insecure)
     hb_usage_fail("handshake", "--cacert and --insecure contradict");
+  if(a->one.client_groups && !a->one.tls)
+    hb_usage_fail("handshake", "--client-groups needs --tls 1.2|1.3 (the "
+                  "matrix has its HelloRetryRequest cases)");
   if(a->one.rsa_kx && a->one.tls && strcmp(a->one.tls, "1.2"))
     hb_usage_fail("handshake", "--rsa-kx exists only in TLS 1.2");
   if(a->one.early && (!a->one.tls || strcmp(a->one.tls, "1.3") ||
@@ -384,6 +436,8 @@ static void parse(int argc, char **argv, hs_args *a)
       hb_usage_fail("handshake", "--connect: '%s' is not HOST:PORT",
                     a->connect);
   }
+  a->one.hrr = hrr_expected(a->one.tls, a->one.client_groups,
+                            a->one.group);
   n = hb_select_backends("handshake", backend, 0, a->backends,
                          HB_BACKEND_MAX);
   /* plain has no TLS: only the TCP baseline runs on it */
@@ -407,21 +461,29 @@ static void parse(int argc, char **argv, hs_args *a)
 static const struct hs_row {
   const char *tls, *cert, *resume;
   int early;
-  const char *group;     /* NULL: x25519 */
+  const char *group;     /* the server's; NULL: x25519 */
+  const char *client;    /* the client's offer; NULL: the same */
 } matrix[] = {
-  { "1.2", "ecdsa-p256", "none", 0, NULL },
-  { "1.3", "ecdsa-p256", "none", 0, NULL },
-  { "1.2", "rsa-2048", "none", 0, NULL },
-  { "1.3", "rsa-2048", "none", 0, NULL },
-  { "1.2", "ecdsa-p256", "ticket", 0, NULL },
-  { "1.3", "ecdsa-p256", "ticket", 0, NULL },
-  { "1.3", "ecdsa-p256", "ticket", 1, NULL },
+  { "1.2", "ecdsa-p256", "none", 0, NULL, NULL },
+  { "1.3", "ecdsa-p256", "none", 0, NULL, NULL },
+  { "1.2", "rsa-2048", "none", 0, NULL, NULL },
+  { "1.3", "rsa-2048", "none", 0, NULL, NULL },
+  { "1.2", "ecdsa-p256", "ticket", 0, NULL, NULL },
+  { "1.3", "ecdsa-p256", "ticket", 0, NULL, NULL },
+  { "1.3", "ecdsa-p256", "ticket", 1, NULL, NULL },
   /* post-quantum hybrids, where a library has them (the rest say
    * unsupported): FIPS 203 ML-KEM (OpenSSL 3.5), the Kyber draft
    * (BoringSSL 14); the trace has their ClientHello and flight sizes */
-  { "1.3", "ecdsa-p256", "none", 0, "x25519mlkem768" },
-  { "1.3", "ecdsa-p256", "none", 0, "x25519kyber768" },
-  { "1.3", "ecdsa-p256", "none", 0, "p384kyber768" }, /* wolfSSL 5.7 */
+  { "1.3", "ecdsa-p256", "none", 0, "x25519mlkem768", NULL },
+  { "1.3", "ecdsa-p256", "none", 0, "x25519kyber768", NULL },
+  { "1.3", "ecdsa-p256", "none", 0, "p384kyber768", NULL }, /* wolfSSL */
+  /* HelloRetryRequest (one round trip more): the client's key share is
+   * x25519 while the server takes P-256 only; and a hybrid client
+   * (ML-KEM share first) falling back to a classical-only server. A
+   * client that sends shares for more than its first group (GnuTLS: one
+   * per kind) makes no HRR: the trace says so and the count follows it */
+  { "1.3", "ecdsa-p256", "none", 0, "p256", "x25519:p256" },
+  { "1.3", "ecdsa-p256", "none", 0, "x25519", "x25519mlkem768:x25519" },
 };
 #define HS_MATRIX (sizeof(matrix) / sizeof(matrix[0]))
 
@@ -458,6 +520,8 @@ static int matrix_cases(hs_case *out, const char *only)
     c->group = matrix[i].group ? matrix[i].group : "x25519";
     c->resume = matrix[i].resume;
     c->early = matrix[i].early;
+    c->client_groups = matrix[i].client;
+    c->hrr = hrr_expected(c->tls, c->client_groups, c->group);
     case_label(c);
   }
   for(i = 0; i < 1 + HS_MATRIX; i++) {
@@ -558,7 +622,8 @@ static int run_latency(const hs_args *a, const char *cb, const hs_case *c,
     hb_argv_add(&av, "--plain");
   else {
     hb_argv_opt(&av, "--tls", c->tls);
-    hb_argv_opt(&av, "--group", c->group);
+    hb_argv_opt(&av, "--group", c->client_groups ? c->client_groups
+                : c->group);
     hb_argv_opt(&av, "--resume", c->resume);
     hb_argv_opt(&av, "--cert-type", c->cert_type);
     if(c->rsa_kx)
@@ -601,6 +666,11 @@ static int run_latency(const hs_args *a, const char *cb, const hs_case *c,
   snprintf(label, sizeof(label), "%s/%s", c->label,
            c->tls ? "tls_handshake" : "total");
   r = hb_res_find(report, NULL, c->tls ? cb : "plain", label);
+  if(r && c->client_groups) { /* the server's side of the offer */
+    json_t *p = json_object_get(r, "params");
+    json_object_set_new(p, "server_groups", json_string(c->group));
+    json_object_set_new(p, "hrr_case", json_boolean(c->hrr));
+  }
   if(r && link_m)
     json_object_set(r, "link_measured", link_m);
   json_decref(link_m);
@@ -1062,13 +1132,25 @@ static void print_wire(json_t *report, const hs_case *cases, int ncases,
 /* With a link: time to the first response byte (TCP connect + TLS
  * handshake + first request, medians) in round trips of the link as
  * measured before the case, beside the count the protocol needs: TCP +
- * request 2, TLS 1.2 full 4, resumed 3, TLS 1.3 full or PSK 3, 0-RTT 2.
- * More than half an RTT off is flagged. */
-static int expected_rtts(const hs_case *c)
+ * request 2, TLS 1.2 full 4, resumed 3, TLS 1.3 full or PSK 3, 0-RTT 2,
+ * and one more after a HelloRetryRequest. More than half an RTT off is
+ * flagged. The HRR is the traced handshake's when the result has a trace
+ * (a client that sends a share the server takes makes none), else the
+ * case's design. */
+static int hrr_happened(const hs_case *c, json_t *r)
+{
+  json_t *h = json_object_get(json_object_get(r, "trace"),
+                              "hello_retry_request");
+
+  return json_is_boolean(h) ? json_is_true(h) : c->hrr;
+}
+
+static int expected_rtts(const hs_case *c, json_t *r)
 {
   if(!c->tls || c->early)
     return 2;
-  return !strcmp(c->tls, "1.2") && !strcmp(c->resume, "none") ? 4 : 3;
+  return (!strcmp(c->tls, "1.2") && !strcmp(c->resume, "none") ? 4 : 3) +
+         hrr_happened(c, r);
 }
 
 static int cmp_double(const void *x, const void *y)
@@ -1168,9 +1250,9 @@ static void link_rtts(json_t *report, const hs_case *cases, int ncases,
       }
       json_object_set_new(r, "rtts_measured", hb_json_num(n));
       json_object_set_new(r, "rtts_expected",
-                          json_integer(expected_rtts(c)));
+                          json_integer(expected_rtts(c, r)));
       json_object_set_new(r, "rtts_off", json_boolean(
-        !isnan(n) && fabs(n - expected_rtts(c)) > 0.5));
+        !isnan(n) && fabs(n - expected_rtts(c, r)) > 0.5));
       if(c->sweep_v >= 0) { /* the sweep's point and its case */
         json_object_set_new(json_object_get(r, "params"), a->sweep_kind &&
                             !strcmp(a->sweep_kind, "loss")
@@ -1179,10 +1261,13 @@ static void link_rtts(json_t *report, const hs_case *cases, int ncases,
         json_object_set_new(json_object_get(r, "params"), "sweep_case",
                             json_string(c->base));
       }
-      printf("%-36s %-10s %10.3f %8.3f %7.2f %8d%s\n", c->label, be, ttfb,
-             rtt, n, expected_rtts(c),
-             !isnan(n) && fabs(n - expected_rtts(c)) > 0.5
-             ? "  OFF by more than half an RTT (see --trace)" : "");
+      printf("%-36s %-10s %10.3f %8.3f %7.2f %8d%s%s\n", c->label, be,
+             ttfb, rtt, n, expected_rtts(c, r),
+             !isnan(n) && fabs(n - expected_rtts(c, r)) > 0.5
+             ? "  OFF by more than half an RTT (see --trace)" : "",
+             c->hrr != hrr_happened(c, r) ? (c->hrr ? "  (no HRR: the "
+               "client's first flight had a share the server takes)"
+               : "  (an HRR the case did not ask for)") : "");
     }
 }
 
@@ -1302,7 +1387,7 @@ static void print_sweep(json_t *report, const hs_case *cases, int nbase,
         }
         if(r && !isnan(t))
           snprintf(cell, sizeof(cell), "%.2f [%.2f]", t, t0 +
-                   expected_rtts(c) * (rtt - r0));
+                   expected_rtts(c, r) * (rtt - r0));
         printf(" %15s", cell);
       }
       printf("\n");

@@ -62,7 +62,7 @@ int hb_fe_link_client_run(const char *cmd, char **args,
 {
   char tmpdir[] = "/tmp/httpsbench.XXXXXX", tmp[64], why[800];
   const char *json = NULL;
-  int i, https = -1, rc;
+  int i, https = -1, v6 = -1, rc;
   hb_argv av = HB_ARGV_INIT, sv = HB_ARGV_INIT;
   char *const *cargs;
   hb_cert_paths certs;
@@ -80,15 +80,22 @@ int hb_fe_link_client_run(const char *cmd, char **args,
     else if(sl) {
       if(!local_path(args[i]))
         hb_usage_fail(cmd, "with a link option the URL names our own "
-                      "server behind the link (host 127.0.0.1 or "
-                      "localhost; the link joins only our namespaces), not "
+                      "server behind the link (host 127.0.0.1, "
+                      "localhost or [::1]; the link joins only our namespaces), not "
                       "'%s'", args[i]);
       if(https >= 0 && https != (sl == 8))
         hb_usage_fail(cmd, "with a link option the URLs are all http or "
                       "all https (one server behind the link)");
       https = sl == 8;
+      /* [::1]: the server's IPv6 address across the link */
+      if(v6 >= 0 && v6 != (args[i][sl] == '['))
+        hb_usage_fail(cmd, "with a link option the URLs are all IPv4 "
+                      "(127.0.0.1, localhost) or all IPv6 ([::1])");
+      v6 = args[i][sl] == '[';
     }
   }
+  if(v6 == 1)
+    hb_fe_ipv6 = 1;
   if(https < 0)
     hb_usage_fail(cmd, "no http(s) URL given");
   if(json && hb_report_check_path(json, &err) != HB_OK)

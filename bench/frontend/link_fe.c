@@ -30,6 +30,7 @@ static void init(void)
 
 const int hb_fe_link_idx[9] = { 0, 1, 2, 3, 4, 5, 6, 7, 8 };
 int hb_fe_link_reorder;
+int hb_fe_ipv6;
 
 int hb_fe_link_check(const char *v, void *dest, char *why, size_t size)
 {
@@ -131,6 +132,13 @@ int hb_fe_link_start(char *why, size_t whylen)
   rc = hb_link_start(&run, path, &cfg, MEASURE_N, stats, why, whylen);
   if(rc)
     return -1;
+  if(hb_fe_ipv6 && !run.addr6[HB_LINK_SERVER][0]) {
+    snprintf(why, whylen, "--ipv6: this httpsbench-link gave no IPv6 "
+             "addresses");
+    hb_link_stop(&run);
+    unlink(run.stats_path);
+    return -1;
+  }
   running = 1;
   m = json_loads(run.first, 0, NULL);
   note_rtt(m);
@@ -151,15 +159,19 @@ const char *hb_fe_link_listen(void)
 {
   static char buf[48];
 
-  if(!running)
-    return "127.0.0.1:0";
-  snprintf(buf, sizeof(buf), "%s:0", run.addr[HB_LINK_SERVER]);
+  snprintf(buf, sizeof(buf), "%s:0", hb_fe_link_host());
   return buf;
 }
 
 const char *hb_fe_link_host(void)
 {
-  return running ? run.addr[HB_LINK_SERVER] : "127.0.0.1";
+  static char buf[64];
+
+  if(!hb_fe_ipv6)
+    return running ? run.addr[HB_LINK_SERVER] : "127.0.0.1";
+  snprintf(buf, sizeof(buf), "[%s]", running && run.addr6[HB_LINK_SERVER][0]
+           ? run.addr6[HB_LINK_SERVER] : "::1");
+  return buf;
 }
 
 json_t *hb_fe_link_measure(void)
@@ -195,6 +207,7 @@ json_t *hb_fe_link_stop(void)
                       run.first[0] ? json_loads(run.first, 0, NULL)
                                    : json_null());
   json_object_set_new(link, "emulator", st ? st : json_null());
+  json_object_set_new(link, "ip_version", json_integer(hb_fe_ipv6 ? 6 : 4));
   if(!json_object_get(link, "configured"))
     json_object_set_new(link, "configured", json_null());
   return link;

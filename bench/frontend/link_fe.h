@@ -30,6 +30,9 @@
  * HB_FE_LINK_OPTS in its hb_opt list, then hb_fe_link_after_parse. */
 extern const int hb_fe_link_idx[9];
 extern int hb_fe_link_reorder;
+/* --ipv6: our server listens, and clients connect, over IPv6: [::1]
+ * without a link, the server namespace's fd77::2 across it */
+extern int hb_fe_ipv6;
 int hb_fe_link_check(const char *v, void *dest, char *why, size_t size);
 void hb_fe_link_after_parse(const char *cmd);
 const char *hb_fe_link_help_of(int k);
@@ -43,7 +46,10 @@ const char *hb_fe_link_help_of(int k);
   HB_FE_LINK_OPT_(6, "PROFILE"),                                        \
   { "reorder", 0, HB_OPT_FLAG, &hb_fe_link_reorder, NULL,               \
     hb_fe_link_help_of(7), 0, 0, NULL, NULL, NULL },                  \
-  HB_FE_LINK_OPT_(8, "N")
+  HB_FE_LINK_OPT_(8, "N"),                                              \
+  { "ipv6", 0, HB_OPT_FLAG, &hb_fe_ipv6, NULL,                          \
+    "server and client over IPv6: [::1], or\nthe link's fd77::2 (its "   \
+    "measurements\nstay IPv4)", 0, 0, NULL, NULL, NULL }
 
 /* 1 if opt was a link option (stored); a bad value is a usage error
  * (one line, exit 2); 0 if opt is not a link option. */
@@ -93,7 +99,7 @@ extern int hb_fe_link_side;
 void hb_fe_link_child(void);
 
 /* Where our server listens and where clients connect: loopback, or the
- * server's address across the link. */
+ * server's address across the link; [v6] in brackets with --ipv6. */
 const char *hb_fe_link_listen(void);
 const char *hb_fe_link_host(void);
 

@@ -117,9 +117,9 @@ int hb_cmd_probe(int argc, char **argv)
   hb_argv_free(&av);
   if(help && rc == 0) {
     hb_fe_link_help(stdout);
-    printf("  With a link option every URL's host is 127.0.0.1 or "
-           "localhost: our\n  OpenSSL server (plain for http) runs behind "
-           "the link and the report\n  records the link as configured and "
+    printf("  With a link option every URL's host is 127.0.0.1, "
+           "localhost or [::1]\n  (IPv6): our OpenSSL server (plain for "
+           "http) runs behind the link and\n  the report records the link as configured and "
            "as measured before the run.\n");
   }
   if(json) {

@@ -43,6 +43,8 @@ typedef struct tp_args {
   int server_cpu, client_cpu, quiet;
   int curl;              /* also run the curl engine as the client */
   int pipeline_given;    /* --pipeline was on the command line */
+  double rate_sweep[8];  /* --rate-sweep: link rates, Mbit/s */
+  int nrate;
   /* over hosts (remote_tp.c): a server host and client hosts by ssh */
   const char *server_host, *server_addr; /* addr: what clients dial */
   const char *client_hosts;              /* comma-separated */

@@ -19,6 +19,7 @@
  * of server and client (the comparison that survives a noisy machine). */
 #include <signal.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -209,6 +210,34 @@ static void parse_streams(const char *v, tp_args *a)
     hb_usage_fail("throughput", "--h2-streams: no count given");
 }
 
+/* --rate-sweep LIST: the link's rate (Mbit/s each way, > 0, at most
+ * 10000), ascending, at most 8 points */
+static int opt_rate_sweep(const char *v, void *dest, char *why, size_t size)
+{
+  tp_args *a = dest;
+  const char *p = v;
+
+  a->nrate = 0;
+  while(*p) {
+    char *e;
+    double r = strtod(p, &e);
+    if(e == p || (*e && *e != ',') || !(r > 0) || r > 10000 ||
+       a->nrate == 8 || (a->nrate && r <= a->rate_sweep[a->nrate - 1]) ||
+       (*e && !e[1])) {
+      snprintf(why, size, "'%s' is not an ascending list of rates in "
+               "Mbit/s (0 < rate <= 10000, at most 8)", v);
+      return -1;
+    }
+    a->rate_sweep[a->nrate++] = r;
+    p = *e ? e + 1 : e;
+  }
+  if(!a->nrate) {
+    snprintf(why, size, "no point given");
+    return -1;
+  }
+  return 0;
+}
+
 static void parse(int argc, char **argv, tp_args *a)
 {
   static const char *const tls[] = { "1.2", "1.3", "any", NULL };
@@ -327,6 +356,12 @@ static void parse(int argc, char **argv, tp_args *a)
       "over hosts: N requests per client host and\nrun instead of -d "
       "(exact cross-checks)", 1, 1000000000, NULL, NULL, NULL },
     HB_FE_LINK_OPTS,
+    { "rate-sweep", 0, HB_OPT_CALL, a, "LIST",
+      "goodput: every cell behind a link of each rate\n(Mbit/s each way, "
+      "e.g. 10,100,1000; one link\nper point); the cells are labelled "
+      "NAME@rateN\nwith goodput_mbit (body bytes received) and\n"
+      "goodput_of_link; no memory or cost cells", 0, 0, NULL,
+      opt_rate_sweep, NULL },
     { NULL, 0, HB_OPT_END, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL }
   };
   const hb_opts spec = { "throughput",
@@ -363,6 +398,11 @@ static void parse(int argc, char **argv, tp_args *a)
   if(first < argc)
     hb_usage_fail("throughput", "unexpected argument '%s'", argv[first]);
   hb_fe_link_after_parse("throughput");
+  if(a->nrate && hb_fe_link_given(HB_LINK_GIVEN_RATE))
+    hb_usage_fail("throughput", "--rate-sweep and --rate contradict");
+  if(a->nrate && hb_fe_link_given(HB_LINK_GIVEN_PROFILE))
+    hb_usage_fail("throughput", "--rate-sweep and --link contradict (give "
+                  "--rtt, --loss, ... instead)");
   if(hosts && (a->server_host || a->client_hosts))
     hb_usage_fail("throughput", "--hosts or --server-host/--client-hosts, "
                   "not both");
@@ -375,7 +415,7 @@ static void parse(int argc, char **argv, tp_args *a)
     hb_usage_fail("throughput", "%s goes with --hosts or --client-hosts",
                   a->ssh ? "--ssh" : "--requests");
   if(a->server_host) {
-    if(hb_fe_link_wanted())
+    if(hb_fe_link_wanted() || a->nrate)
       hb_usage_fail("throughput", "over hosts the network is real: no "
                     "emulated link");
     if(curl && !strcmp(curl, "on"))
@@ -542,6 +582,69 @@ static void run_cost(const tp_args *a, const char *root, const char *tmp,
   }
 }
 
+/* Goodput of results[from..): body bytes received per second (the
+ * cell's bytes_per_s median) in Mbit/s, beside the link's rate (its
+ * server-to-client direction carries the bodies), NAN: none. A sweep's
+ * point (point > 0) also labels the cells NAME@rateN. */
+static void add_goodput(json_t *report, size_t from, double rate,
+                        double point)
+{
+  json_t *res = json_object_get(report, "results");
+  size_t i;
+
+  for(i = from; i < json_array_size(res); i++) {
+    json_t *r = json_array_get(res, i);
+    double bps = hb_res_median(json_object_get(r, "bytes_per_s"));
+    if(point > 0) {
+      char name[160];
+      snprintf(name, sizeof(name), "%s@rate%g", hb_res_str(r, "name"),
+               point);
+      json_object_set_new(r, "name", json_string(name));
+      json_object_set_new(json_object_get(r, "params"), "sweep_rate_mbit",
+                          json_real(point));
+    }
+    if(isnan(bps))
+      continue;
+    json_object_set_new(r, "goodput_mbit", hb_json_num(bps * 8 / 1e6));
+    json_object_set_new(r, "goodput_of_link", rate > 0
+                        ? hb_json_num(bps * 8 / 1e6 / rate) : json_null());
+  }
+}
+
+/* The link's rate server to client (Mbit/s) as configured, else NAN. */
+static double link_rate(json_t *link)
+{
+  json_t *v = json_object_get(json_object_get(json_object_get(link,
+                "configured"), "server_to_client"), "rate_mbit");
+
+  return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+/* --rate-sweep's table: goodput per cell and point. */
+static void print_goodput(json_t *report)
+{
+  json_t *r;
+  size_t i;
+  int head = 0;
+
+  json_array_foreach(json_object_get(report, "results"), i, r) {
+    json_t *pt = json_object_get(json_object_get(r, "params"),
+                                 "sweep_rate_mbit");
+    if(!json_is_number(pt) || !json_is_number(json_object_get(r,
+                                                 "goodput_mbit")))
+      continue;
+    if(!head++)
+      printf("\ngoodput over the link (--rate-sweep): body bytes received "
+             "per second, medians,\nagainst the link's rate each way\n"
+             "%-32s %-10s %10s %14s %8s\n", "cell", "backend",
+             "link Mbit/s", "goodput Mbit/s", "of link");
+    printf("%-32s %-10s %10g %14.2f %7.1f%%\n", hb_res_str(r, "name"),
+           hb_res_str(r, "backend"), json_number_value(pt),
+           json_number_value(json_object_get(r, "goodput_mbit")),
+           100 * json_number_value(json_object_get(r, "goodput_of_link")));
+  }
+}
+
 int hb_cmd_throughput(int argc, char **argv)
 {
   tp_args a;
@@ -549,7 +652,8 @@ int hb_cmd_throughput(int argc, char **argv)
   hb_cert_paths certs;
   hb_err err = { "" };
   char tmpdir[] = "/tmp/httpsbench.XXXXXX", tmp[64];
-  int b, failed = 0, client_listed = 0;
+  int b, p, failed = 0, client_listed = 0;
+  json_t *sweep = NULL;
 
   parse(argc, argv, &a);
   if(hb_certs_ensure(a.cert_type, &certs, &err) != HB_OK) {
@@ -564,12 +668,8 @@ int hb_cmd_throughput(int argc, char **argv)
   hb_server_log_set(tmpdir);
   snprintf(tmp, sizeof(tmp), "%s/load.json", tmpdir);
   report = hb_report_new(argc, argv);
-  if(hb_fe_link_wanted() && hb_fe_link_start(err.msg, sizeof(err.msg))) {
-    fprintf(stderr, "httpsbench throughput: %s\n", err.msg);
-    json_decref(report);
-    rmdir(tmpdir);
-    return 1;
-  }
+  if(a.nrate)
+    sweep = json_array();
   if(a.server_host && tp_remote_prepare(&a, report)) {
     fprintf(stderr, "httpsbench throughput: a host is not reachable or "
             "its engine does not run (see above): nothing measured\n");
@@ -599,21 +699,46 @@ int hb_cmd_throughput(int argc, char **argv)
        strcmp(name, "plain"))
       hb_engine_capture(vargs, version, sizeof(version));
     hb_res_add_backend(report, name, version);
-    if(b < 0)
-      continue; /* the client's library: listed, not a server here */
-    if(a.idle_hi > 0 && !hb_interrupted())
-      tp_measure_memory(&a, name, certs.root, tmp, report, &failed);
-    if(a.modes[M_KEEPALIVE] || a.modes[M_CLOSE])
-      run_pass(&a, name, 0, certs.root, tmp, report);
-    if(a.modes[M_RESUMED] && !hb_interrupted())
-      run_pass(&a, name, 1, certs.root, tmp, report);
   }
-  if(!hb_interrupted())
-    run_cost(&a, certs.root, tmp, report);
+  /* one pass, or one per point of --rate-sweep, each with its link */
+  for(p = 0; p < (a.nrate ? a.nrate : 1) && !hb_interrupted(); p++) {
+    size_t from = json_array_size(json_object_get(report, "results"));
+    if(a.nrate)
+      hb_fe_link_set("rate", a.rate_sweep[p]);
+    if(hb_fe_link_wanted() && hb_fe_link_start(err.msg, sizeof(err.msg))) {
+      fprintf(stderr, "httpsbench throughput: %s\n", err.msg);
+      json_decref(report);
+      json_decref(sweep);
+      rmdir(tmpdir);
+      return 1;
+    }
+    for(b = 0; b < a.nbackends && !hb_interrupted(); b++) {
+      const char *name = a.backends[b];
+      if(a.idle_hi > 0 && !a.nrate && !hb_interrupted())
+        tp_measure_memory(&a, name, certs.root, tmp, report, &failed);
+      if(a.modes[M_KEEPALIVE] || a.modes[M_CLOSE])
+        run_pass(&a, name, 0, certs.root, tmp, report);
+      if(a.modes[M_RESUMED] && !hb_interrupted())
+        run_pass(&a, name, 1, certs.root, tmp, report);
+    }
+    if(!hb_interrupted() && !a.nrate)
+      run_cost(&a, certs.root, tmp, report);
+    if(a.nrate) {
+      json_t *l = hb_fe_link_stop();
+      json_object_set_new(l, "sweep_rate_mbit", json_real(a.rate_sweep[p]));
+      json_array_append_new(sweep, l);
+      add_goodput(report, from, a.rate_sweep[p], a.rate_sweep[p]);
+    }
+  }
   unlink(tmp);
-  if(hb_fe_link_wanted())
+  if(sweep)
+    json_object_set_new(report, "link_sweep", sweep);
+  else if(hb_fe_link_wanted()) {
     json_object_set_new(report, "link", hb_fe_link_stop());
+    add_goodput(report, 0, link_rate(json_object_get(report, "link")), 0);
+  }
   tp_finish(report);
+  print_goodput(report);
   fflush(stdout);
   hb_server_log_flush();
   rmdir(tmpdir);

@@ -194,6 +194,19 @@ typedef struct hb_crypto_ops {
                     uint8_t *secret, size_t *secretlen, hb_err *err);
   void (*kem_free)(hb_kem *key);
   void (*kem_peer_free)(hb_kem_peer *peer);
+
+  /* Known answers (FIPS 203 vectors), never timed: kem_keygen_seed makes
+   * the key pair of the 64-byte seed d || z, as kem_keygen does
+   * otherwise; kem_encaps_m encapsulates with the 32-byte message m
+   * instead of fresh randomness. NULL where the library has no such
+   * entry (all but OpenSSL 3.5 here); HB_UNSUPPORTED for an alg without
+   * one. */
+  int (*kem_keygen_seed)(hb_kem_alg alg, const uint8_t *seed,
+                         size_t seedlen, hb_kem **out, uint8_t *pub,
+                         size_t *publen, hb_err *err);
+  int (*kem_encaps_m)(hb_kem_peer *peer, const uint8_t *m, size_t mlen,
+                      uint8_t *ct, size_t *ctlen, uint8_t *secret,
+                      size_t *secretlen, hb_err *err);
 } hb_crypto_ops;
 
 /* Names and sizes; lib/core/crypto_names.c. */

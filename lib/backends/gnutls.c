@@ -833,7 +833,8 @@ static const hb_crypto_ops gtls_crypto = {
   gtls_kem_encaps,
   gtls_kem_decaps,
   gtls_kem_free,
-  gtls_kem_peer_free
+  gtls_kem_peer_free,
+  NULL, NULL
 };
 
 extern const hb_tls_ops hb_gnutls_tls; /* gnutls_tls.c */

@@ -895,7 +895,8 @@ static const hb_crypto_ops mbed_crypto = {
   mbed_kem_encaps,
   mbed_kem_decaps,
   mbed_kem_free,
-  mbed_kem_peer_free
+  mbed_kem_peer_free,
+  NULL, NULL
 };
 
 extern const hb_tls_ops hb_mbedtls_tls; /* mbedtls_tls.c */

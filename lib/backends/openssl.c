@@ -1142,12 +1142,65 @@ static void ossl_kem_peer_free(hb_kem_peer *p)
   free(p);
 }
 
+static int ossl_kem_keygen_any(hb_kem_alg alg, const uint8_t *seed,
+                               size_t seedlen, hb_kem **out, uint8_t *pub,
+                               size_t *publen, hb_err *err);
+
 static int ossl_kem_keygen(hb_kem_alg alg, hb_kem **out, uint8_t *pub,
                            size_t *publen, hb_err *err)
+{
+  return ossl_kem_keygen_any(alg, NULL, 0, out, pub, publen, err);
+}
+
+#ifdef OSSL_PQ
+/* ML-KEM's key pair from its 64-byte seed d || z (FIPS 203 known
+ * answers), through OSSL_PKEY_PARAM_ML_KEM_SEED. */
+static EVP_PKEY *ossl_kem_from_seed(const char *name, const uint8_t *seed,
+                                    size_t seedlen)
+{
+  EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new_from_name(NULL, name, NULL);
+  EVP_PKEY *pkey = NULL;
+  OSSL_PARAM par[2];
+
+  par[0] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_ML_KEM_SEED,
+                                             (void *)seed, seedlen);
+  par[1] = OSSL_PARAM_construct_end();
+  if(!pctx || EVP_PKEY_keygen_init(pctx) <= 0 ||
+     EVP_PKEY_CTX_set_params(pctx, par) <= 0 ||
+     EVP_PKEY_keygen(pctx, &pkey) <= 0) {
+    EVP_PKEY_free(pkey);
+    pkey = NULL;
+  }
+  EVP_PKEY_CTX_free(pctx);
+  return pkey;
+}
+#endif
+
+#ifdef OSSL_PQ
+static int ossl_kem_keygen_seed(hb_kem_alg alg, const uint8_t *seed,
+                                size_t seedlen, hb_kem **out, uint8_t *pub,
+                                size_t *publen, hb_err *err)
+{
+  *out = NULL;
+  if(alg == HB_KYBER768 || seedlen != 64)
+    return hb_err_set(err, alg == HB_KYBER768 ? HB_UNSUPPORTED : HB_ERROR,
+                      "%s: no key generation from a %zu-byte seed here",
+                      hb_kem_name(alg), seedlen);
+  return ossl_kem_keygen_any(alg, seed, seedlen, out, pub, publen, err);
+}
+#endif
+
+/* seed: NULL for fresh randomness */
+static int ossl_kem_keygen_any(hb_kem_alg alg, const uint8_t *seed,
+                               size_t seedlen, hb_kem **out, uint8_t *pub,
+                               size_t *publen, hb_err *err)
 {
   const char *what = "allocation";
   hb_kem *k;
   int rc;
+
+  (void)seed; /* without OSSL_PQ: none */
+  (void)seedlen;
 
   *out = NULL;
   rc = ossl_kem_check(alg, err);
@@ -1171,7 +1224,8 @@ static int ossl_kem_keygen(hb_kem_alg alg, hb_kem **out, uint8_t *pub,
   }
 #endif
 #ifdef OSSL_PQ
-  k->pkey = ossl_pq_keygen(ossl_kem_names[alg]);
+  k->pkey = seed ? ossl_kem_from_seed(ossl_kem_names[alg], seed, seedlen)
+                 : ossl_pq_keygen(ossl_kem_names[alg]);
   if(!k->pkey)
     goto out;
   what = "encoding the public key";
@@ -1265,6 +1319,41 @@ static int ossl_kem_encaps(hb_kem_peer *p, uint8_t *ct, size_t *ctlen,
                       name);
 }
 
+#ifdef OSSL_PQ
+/* Encapsulation with a given 32-byte m (FIPS 203 known answers), through
+ * OSSL_KEM_PARAM_IKME. */
+static int ossl_kem_encaps_m(hb_kem_peer *p, const uint8_t *m, size_t mlen,
+                             uint8_t *ct, size_t *ctlen, uint8_t *secret,
+                             size_t *secretlen, hb_err *err)
+{
+  const char *name = hb_kem_name(p->alg);
+
+  if(p->alg == HB_KYBER768 || mlen != 32)
+    return hb_err_set(err, p->alg == HB_KYBER768 ? HB_UNSUPPORTED
+                      : HB_ERROR, "%s: no encapsulation with a given "
+                      "%zu-byte message here", name, mlen);
+  if(*ctlen < hb_kem_ct_size(p->alg) || *secretlen < HB_KEM_SECRET_LEN)
+    return hb_err_set(err, HB_ERROR, "%s: buffers of %zu and %zu bytes are "
+                      "too small", name, *ctlen, *secretlen);
+  {
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_pkey(NULL, p->pkey, NULL);
+    OSSL_PARAM par[2];
+    int ok;
+
+    par[0] = OSSL_PARAM_construct_octet_string(OSSL_KEM_PARAM_IKME,
+                                               (void *)m, mlen);
+    par[1] = OSSL_PARAM_construct_end();
+    ok = c && EVP_PKEY_encapsulate_init(c, par) > 0 &&
+         EVP_PKEY_encapsulate(c, ct, ctlen, secret, secretlen) > 0;
+    EVP_PKEY_CTX_free(c);
+    if(ok)
+      return HB_OK;
+  }
+  return hb_ossl_fail(err, HB_ERROR, "%s: EVP_PKEY_encapsulate with a "
+                      "given message failed", name);
+}
+#endif
+
 static int ossl_kem_decaps(hb_kem *k, const uint8_t *ct, size_t ctlen,
                            uint8_t *secret, size_t *secretlen, hb_err *err)
 {
@@ -1306,7 +1395,12 @@ static const hb_crypto_ops ossl_crypto = {
   ossl_kex_keygen, ossl_kex_peer, ossl_kex_derive, ossl_kex_free,
   ossl_kex_peer_free, ossl_aead_stream, ossl_aead_rekey,
   ossl_kem_keygen, ossl_kem_peer, ossl_kem_encaps, ossl_kem_decaps,
-  ossl_kem_free, ossl_kem_peer_free
+  ossl_kem_free, ossl_kem_peer_free,
+#ifdef OSSL_PQ
+  ossl_kem_keygen_seed, ossl_kem_encaps_m
+#else
+  NULL, NULL
+#endif
 };
 
 extern const hb_tls_ops hb_openssl_tls; /* openssl_tls.c */

@@ -65,8 +65,9 @@ int hb_certs_ensure(const char *type, hb_cert_paths *p, hb_err *err)
   PATH(wronghost_chain, "wronghost-chain.pem");
   PATH(wronghost_key, "wronghost-key.pem");
 #undef PATH
-  /* link-san: sets made before leaves named 10.77.0.2 are remade */
-  snprintf(mark, sizeof(mark), "%s/link-san", p->dir);
+  /* link-san6: sets made before leaves named 10.77.0.2 and fd77::2 are
+   * remade */
+  snprintf(mark, sizeof(mark), "%s/link-san6", p->dir);
   if(stat(p->wronghost_chain, &st) != 0 || stat(mark, &st) != 0) {
     pid_t pid;
     int status = -1;

@@ -1105,6 +1105,107 @@ class Summary:
         return list(self.top) + [f for _, fs in self.groups for f in fs]
 
 
+# crypto figures a version comparison covers: the handshake's public-key
+# operations and key encapsulation (the largest AES-GCM seal is added)
+VERSION_OPS = ("x25519/exchange", "ecdh-p256/exchange", "ecdsa-p256/sign",
+               "ecdsa-p256/verify", "ed25519/sign", "rsa-2048/sign",
+               "rsa-2048/verify", "rsa-2048/decrypt", "ml-kem-768/keygen",
+               "ml-kem-768/encaps", "ml-kem-768/decaps",
+               "ml-kem-768/exchange", "ml-dsa-65/sign", "ml-dsa-65/verify")
+
+
+def version_pairs(rep):
+    """(older, newer) backends of one library at two versions: a Debian
+    library and a set scripts/libs built ('openssl' and 'openssl-3.5',
+    'boringssl' and 'boringssl-14'), both in the report."""
+    names = []
+    for b in (rep.doc.get("backends") or []):
+        if isinstance(b, dict) and b.get("name") not in names:
+            names.append(b.get("name"))
+    for r in rep.doc.get("results") or []:
+        if r.get("backend") not in names:
+            names.append(r.get("backend"))
+    return [(n.partition("-")[0], n) for n in names
+            if isinstance(n, str) and "-" in n and
+            n.partition("-")[0] in PRETTY and n.partition("-")[0] in names]
+
+
+def _version_label(rep, backend):
+    """'OpenSSL 3.5.7' from the report's version string, else pretty()."""
+    for b in rep.doc.get("backends") or []:
+        if isinstance(b, dict) and b.get("name") == backend and \
+                b.get("version"):
+            v = [w for w in str(b["version"]).split()
+                 if re.match(r"^v?\d+\.\d+", w)]
+            if v:
+                return "%s %s" % (pretty(backend).split(" ")[0], v[0])
+    return pretty(backend)
+
+
+def _versions(rep):
+    """Version against version of one library (issue #14): its handshake
+    and crypto figures side by side, each difference stated only when the
+    two intervals separate (verdict()); the rest counted as within noise
+    or without an interval, never stated as a difference."""
+    out = []
+    for old, new in version_pairs(rep):
+        lo, ln = _version_label(rep, old), _version_label(rep, new)
+        for suite in ("handshake", "crypto"):
+            names = []
+            for r in rep.of_suite(suite):
+                n = r["name"]
+                if n in names or r["backend"] != new or not L.ok(r):
+                    continue
+                if suite == "handshake" and not (
+                        n.endswith("/tls_handshake") or
+                        n.endswith("/capacity")):
+                    continue
+                if suite == "crypto" and n not in VERSION_OPS and not (
+                        n.startswith("aes-128-gcm/seal/") and
+                        r["params"].get("bytes") == _seal_size(rep)):
+                    continue
+                names.append(n)
+            said, noise, none = [], 0, 0
+            for n in names:
+                qn = Q.of(ln, rep.find(suite, n, new))
+                qo = Q.of(lo, rep.find(suite, n, old))
+                if not (qn and qo):
+                    continue
+                v = verdict(qn, qo)
+                if v != SEPARATE:
+                    noise += v == NOISE
+                    none += v == NO_INTERVAL
+                    continue
+                case, _, what = n.rpartition("/")
+                label = ("%s (%s)" % (case_text(case), "handshakes/s"
+                                      if what == "capacity" else
+                                      "handshake phase")
+                         if suite == "handshake" else
+                         OP_NAMES.get(n, n))
+                said.append("%s: %s is %s, %s %s of %s of %s (%s; %s)" % (
+                    label, ln, _more(qn, qo), "taking" if
+                    units.is_time(qn.unit) else "at",
+                    "%.0f%%" % (100 * qn.median / qo.median),
+                    "the time" if units.is_time(qn.unit) else "the rate",
+                    lo, qn.value(), qo.text()))
+            if not said and not noise and not none:
+                continue
+            rest = []
+            if noise:
+                rest.append("%d %s within noise (intervals overlap)" % (
+                    noise, "more" if said else "figures"))
+            if none:
+                rest.append("%d without an interval to compare" % none)
+            text = "%s against %s (one library, two versions), %s: %s" % (
+                ln, lo, "handshakes" if suite == "handshake"
+                else "crypto", "; ".join(said) if said
+                else "no significant difference")
+            out.append(Finding(text + ("; " + ", ".join(rest) if rest
+                                       else "") + ".", suite,
+                               5 if said else 9.4, bool(said)))
+    return out
+
+
 TOP = 6
 SUITE_ORDER = ("crypto", "handshake", "throughput", "load", "probe")
 
@@ -1126,7 +1227,8 @@ def _pick_top(found):
 def findings(rep):
     """The page's summary of one report: a Summary."""
     found = _crypto_compare(rep) + _pq_compare(rep) + _crypto(rep)
-    found += _handshake(rep) + _throughput(rep) + _load(rep)
+    found += _handshake(rep) + _versions(rep) + _throughput(rep) + \
+        _load(rep)
     top = _pick_top(found)
     groups = []
     for s in list(SUITE_ORDER) + [s for s in rep.suites()
