@@ -192,17 +192,16 @@ static int rounds_rep(void *arg, size_t i, size_t k, int round,
 {
   static const double spread_first[] = { 100, 100, 110 };
   rounds_log *lg = arg;
-  hb_bench_opts o = { 0.01, 1, 0.002, 0.002, NULL, NULL, 0 };
-  fake f = { 0, 0, 0, 0, 0 };
 
   if(lg->calls < (int)(sizeof(lg->order) / sizeof(lg->order[0])))
     lg->order[lg->calls] = round * 10 + (int)i;
   lg->calls++;
   switch(i) {
   case 0: *sample = 1000; return HB_OK;
-  case 1:
-    f.slow = k % 2 ? 4 : 1;
-    return hb_bench_run(fake_fn, &f, &o, sample, NULL, err);
+  case 1: /* every other repetition a quarter of the rate: never settles
+            (fixed values: a timed fake failed under a loaded CI run) */
+    *sample = k % 2 ? 250 : 1000;
+    return HB_OK;
   case 2: *sample = k < 3 ? spread_first[k] : 100; return HB_OK;
   case 3: return hb_err_set(err, HB_UNSUPPORTED, "not here");
   default:
