@@ -111,6 +111,14 @@ def proc_cpu(pid):
     return _proc_ticks(pid) / float(os.sysconf("SC_CLK_TCK"))
 
 
+def busy(pid, run):
+    """run()'s result and the share of a core process pid used meanwhile
+    (the reference server's load during a client's run)."""
+    c0, t0 = proc_cpu(pid), time.time()
+    out = run()
+    return out, (proc_cpu(pid) - c0) / max(time.time() - t0, 1e-3)
+
+
 def bound(server, client, busy=0.9):
     """What set the rate, from the share of a CPU each side used: the
     server when it was busy (>= busy) and the client not, the client when
