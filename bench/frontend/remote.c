@@ -148,6 +148,33 @@ pid_t rm_spawn(char *const argv[], int *in, int *out, int *err,
   return pid;
 }
 
+void rm_host_init(rm_host *h, const char *name)
+{
+  memset(h, 0, sizeof(*h));
+  snprintf(h->name, sizeof(h->name), "%s", name);
+  h->in_fd = h->out_fd = h->err_fd = -1;
+}
+
+int rm_hosts_parse(const char *cmd, const char *what, const char *list,
+                   rm_host *hs)
+{
+  char *copy = strdup(list), *save = NULL, *h;
+  int n = 0;
+
+  for(h = copy ? strtok_r(copy, ",", &save) : NULL; h;
+      h = strtok_r(NULL, ",", &save)) {
+    if(n == RM_MAX_HOSTS) {
+      free(copy);
+      hb_usage_fail(cmd, "%smore than %d hosts", what, RM_MAX_HOSTS);
+    }
+    rm_host_init(&hs[n++], h);
+  }
+  free(copy);
+  if(!n)
+    hb_usage_fail(cmd, "%sno host in '%s'", what, list);
+  return n;
+}
+
 void rm_host_addr(const char *host, char *buf, size_t size)
 {
   const char *at = strrchr(host, '@');
@@ -420,7 +447,7 @@ int hb_remote_load(const char *engine, const char *hosts, const char *ssh,
                    int argc, char **args, int uargc, char **uargv)
 {
   static rm_host hs[RM_MAX_HOSTS];
-  char *cmds[RM_MAX_HOSTS], *list, *save = NULL, *h;
+  char *cmds[RM_MAX_HOSTS];
   const char *json = NULL, *names[RM_MAX_HOSTS];
   json_t *in[RM_MAX_HOSTS], *out = NULL, *remote, *r;
   double rate = 0, dur = 10, warm = 0, tmo = 10, start, maxrtt = 0, lo = 0,
@@ -430,20 +457,7 @@ int hb_remote_load(const char *engine, const char *hosts, const char *ssh,
   size_t idx;
 
   hb_signals_install();
-  list = strdup(hosts);
-  for(h = list ? strtok_r(list, ",", &save) : NULL; h;
-      h = strtok_r(NULL, ",", &save)) {
-    if(n == RM_MAX_HOSTS)
-      hb_usage_fail("load", "--client-hosts: more than %d hosts",
-                    RM_MAX_HOSTS);
-    memset(&hs[n], 0, sizeof(hs[n]));
-    snprintf(hs[n].name, sizeof(hs[n].name), "%s", h);
-    hs[n].in_fd = hs[n].out_fd = hs[n].err_fd = -1;
-    n++;
-  }
-  free(list);
-  if(!n)
-    hb_usage_fail("load", "--client-hosts: no host in '%s'", hosts);
+  n = rm_hosts_parse("load", "--client-hosts: ", hosts, hs);
   /* what the coordinator needs of the load options; the engine checks
    * them all (a bad one fails on every host with its own message) */
   for(i = 0; i < argc; i++) {

@@ -55,4 +55,13 @@ void rm_clocks(rm_host *hs, int n, const char *ssh, const char *engine);
 /* The host part of [user@]host (into buf). */
 void rm_host_addr(const char *host, char *buf, size_t size);
 
+/* h named name, with no pipe open yet. */
+void rm_host_init(rm_host *h, const char *name);
+
+/* The hosts of "H1,H2,..." into hs (RM_MAX_HOSTS at most): their count.
+ * Too many or none is a usage error of cmd, its message after what
+ * (e.g. "--client-hosts: ", or ""). */
+int rm_hosts_parse(const char *cmd, const char *what, const char *list,
+                   rm_host *hs);
+
 #endif

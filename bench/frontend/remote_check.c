@@ -194,7 +194,7 @@ int hb_cmd_remote(int argc, char **argv)
   static rc_info info[RM_MAX_HOSTS];
   const char *ssh = "ssh -o BatchMode=yes", *backend = "all", *json = NULL,
              *cpus_opt = "0,1", *sel[RC_MAX_ENG];
-  char cpus[128], *list, *save = NULL, *h;
+  char cpus[128];
   int copy = 0, first, n = 0, ne, i, k, pass, rc = 0;
   hb_err err = { "" };
   json_t *report, *arr;
@@ -239,21 +239,7 @@ int hb_cmd_remote(int argc, char **argv)
   if(!cpus[0] || !rc_cpus_ok(cpus))
     hb_usage_fail("remote", "--cpus: '%s' is not a list of CPU numbers",
                   cpus_opt);
-  list = strdup(argv[first + 1]);
-  for(h = list ? strtok_r(list, ",", &save) : NULL; h;
-      h = strtok_r(NULL, ",", &save)) {
-    if(n == RM_MAX_HOSTS) {
-      free(list);
-      hb_usage_fail("remote", "more than %d hosts", RM_MAX_HOSTS);
-    }
-    memset(&hs[n], 0, sizeof(hs[n]));
-    snprintf(hs[n].name, sizeof(hs[n].name), "%s", h);
-    hs[n].in_fd = hs[n].out_fd = hs[n].err_fd = -1;
-    n++;
-  }
-  free(list);
-  if(!n)
-    hb_usage_fail("remote", "no host in '%s'", argv[first + 1]);
+  n = rm_hosts_parse("remote", "", argv[first + 1], hs);
   ne = hb_select_backends("remote", backend, 0, sel, RC_MAX_ENG - 1);
   for(k = 0; k < ne && strcmp(sel[k], "plain"); k++)
     ;

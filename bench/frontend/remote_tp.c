@@ -108,34 +108,17 @@ static void tr_addr(const tp_args *a, char *buf, size_t size)
 int tp_remote_prepare(const tp_args *a, json_t *report)
 {
   static rm_host all[RM_MAX_HOSTS + 1];
-  char *list = strdup(a->client_hosts), *save = NULL, *h, path[4200],
+  char path[4200],
        local[256] = "";
   const char *eng = a->client ? a->client : "plain";
   json_t *hosts = json_array();
   int i, n = 0, bad = 0;
 
-  tr_n = 0;
-  for(h = list ? strtok_r(list, ",", &save) : NULL; h;
-      h = strtok_r(NULL, ",", &save)) {
-    if(tr_n == RM_MAX_HOSTS) {
-      free(list);
-      hb_usage_fail("throughput", "--client-hosts: more than %d hosts",
-                    RM_MAX_HOSTS);
-    }
-    memset(&tr_cl[tr_n], 0, sizeof(tr_cl[tr_n]));
-    snprintf(tr_cl[tr_n].name, sizeof(tr_cl[tr_n].name), "%s", h);
-    tr_cl[tr_n].in_fd = tr_cl[tr_n].out_fd = tr_cl[tr_n].err_fd = -1;
-    tr_n++;
-  }
-  free(list);
-  if(!tr_n)
-    hb_usage_fail("throughput", "--client-hosts: no host in '%s'",
-                  a->client_hosts);
+  tr_n = rm_hosts_parse("throughput", "--client-hosts: ", a->client_hosts,
+                        tr_cl);
   /* every host's clock and the client engine's version, server too */
   memcpy(all, tr_cl, sizeof(rm_host) * (size_t)tr_n);
-  memset(&all[tr_n], 0, sizeof(all[tr_n]));
-  snprintf(all[tr_n].name, sizeof(all[tr_n].name), "%s", a->server_host);
-  all[tr_n].in_fd = all[tr_n].out_fd = all[tr_n].err_fd = -1;
+  rm_host_init(&all[tr_n], a->server_host);
   n = tr_n + 1;
   if(hb_engine_path(eng, path, sizeof(path)) == 0) {
     char *vargs[] = { path, "version", NULL };
