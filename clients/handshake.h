@@ -65,6 +65,7 @@ typedef struct hs_opts {
   int h2c;                   /* plain TCP, h2 first in --alpn: h2c with
                                 prior knowledge */
   double timeout;            /* seconds per connection */
+  double gap_ms;             /* idle before each connection (--gap) */
 } hs_opts;
 
 enum { HS_RESUME_NONE, HS_RESUME_ID, HS_RESUME_TICKET };

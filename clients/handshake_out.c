@@ -187,6 +187,7 @@ static json_t *ho_params(const hs_opts *o, const hs_run *run)
   json_object_set_new(p, "path", json_string(o->path));
   json_object_set_new(p, "alpn", ho_str(o->alpn));
   json_object_set_new(p, "timeout_s", json_real(o->timeout));
+  json_object_set_new(p, "gap_ms", json_real(o->gap_ms));
   return p;
 }
 

@@ -56,6 +56,7 @@ typedef struct hs_args {
   int matrix, insecure, trace, quiet, mtls;
   long n, conns, reps;
   double seconds;
+  double gap_ms;         /* --gap: idle before each connection, or 0 */
   int server_cpu, client_cpu;
   double sweep[HS_SWEEP_MAX]; /* --rtt-sweep (ms) / --loss-sweep (%) */
   int nsweep;
@@ -323,6 +324,11 @@ static void parse(int argc, char **argv, hs_args *a)
     { NULL, 'd', HB_OPT_SECONDS, &a->seconds, "SECONDS",
       "capacity mode: the duration of each run", 0, 3600, NULL, NULL,
       "a duration" },
+    { "gap", 0, HB_OPT_DOUBLE, &a->gap_ms, "MS",
+      "latency mode: idle time before each\nconnection, outside every "
+      "phase, so that\nloopback connections are as spaced (and\ncaches "
+      "as cold) as over a link (0: none)", 0, 60000, NULL,
+      NULL, NULL },
     { "repetitions", 0, HB_OPT_INT, &a->reps, "N",
       "capacity runs per case (default 3)", 1, 100, NULL, NULL, "1..100" },
     { "cacert", 0, HB_OPT_STRING, &a->cacert, "FILE",
@@ -408,6 +414,8 @@ static void parse(int argc, char **argv, hs_args *a)
     hb_usage_fail("handshake", "capacity mode needs both -c and -d");
   if(a->cacert && a->insecure)
     hb_usage_fail("handshake", "--cacert and --insecure contradict");
+  if(a->gap_ms > 0 && a->conns)
+    hb_usage_fail("handshake", "--gap is for latency mode (-n), not -c");
   if(a->one.client_groups && !a->one.tls)
     hb_usage_fail("handshake", "--client-groups needs --tls 1.2|1.3 (the "
                   "matrix has its HelloRetryRequest cases)");
@@ -616,6 +624,8 @@ static int run_latency(const hs_args *a, const char *cb, const hs_case *c,
   hb_argv_opt(&av, "--label", c->label);
   hb_argv_opt(&av, "--json", tmp);
   hb_argv_opt(&av, "--path", a->path);
+  if(a->gap_ms > 0)
+    hb_argv_addf(&av, "--gap=%g", a->gap_ms);
   if(c->alpn)
     hb_argv_opt(&av, "--alpn", c->alpn);
   if(!c->tls)
