@@ -187,6 +187,13 @@ static json_t *ho_params(const hs_opts *o, const hs_run *run)
   json_object_set_new(p, "path", json_string(o->path));
   json_object_set_new(p, "alpn", ho_str(o->alpn));
   json_object_set_new(p, "timeout_s", json_real(o->timeout));
+  /* the common start of clients on several hosts (remote_hs.c) */
+  json_object_set_new(p, "start_at_ns", o->start_at > 0
+                      ? json_integer((json_int_t)(o->start_at * 1e9))
+                      : json_null());
+  json_object_set_new(p, "started_at_ns", o->started_at > 0
+                      ? json_integer((json_int_t)(o->started_at * 1e9))
+                      : json_null());
   return p;
 }
 
