@@ -1553,7 +1553,7 @@ int hb_cmd_handshake(int argc, char **argv)
                        a.quiet, report)) {
     fprintf(stderr, "httpsbench handshake: a host is not reachable or its "
             "engine does not run (see above): nothing measured\n");
-    failed = hb_report_finish(report, "handshake", a.json, 0);
+    hb_report_finish(report, "handshake", a.json, 0);
     json_decref(report);
     json_decref(figs);
     free(cases);
