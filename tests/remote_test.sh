@@ -18,7 +18,8 @@
 # of the hosts', its samples their union, its median and percentiles the
 # union's, the server's connection count the clients', resumed counts
 # summed; a client namespace killed mid-handshake: partial, named, the
-# other host's connections kept, nothing left running;
+# other host's connections kept, nothing left running; its coordinator
+# killed: its remote server and client stop;
 # killing one client namespace mid-run gives a partial report naming that
 # host, the others kept, nothing left running in their namespaces (load
 # and throughput); a coordinator killed with SIGKILL leaves no engine or
@@ -388,6 +389,31 @@ check $? "the partial handshake run says so ($(tail -2 "$T/hp.out"))"
 left="$(engines_in ${P}c1 'httpsbench-[a-z]+ handshake') client, $(engines_in ${P}s "$SRVPAT") servers"
 [ "$left" = "0 client, 1 servers" ]
 check $? "nothing left running after the partial handshake run ($left)"
+
+# H3. handshake's coordinator killed: the remote server and the client
+# engine stop (each at EOF on its ssh input)
+# shellcheck disable=SC2086
+"$FE" handshake $HSARGS --server-host root@${NET}10 \
+  --client-hosts root@${NET}11 --ssh "$SSH" -n 100000 --quiet \
+  >/dev/null 2>&1 &
+HS=$!
+for _ in $(seq 150); do
+  [ "$(engines_in ${P}c1 'httpsbench-[a-z]+ handshake')" = 1 ] && break
+  sleep 0.1
+done
+[ "$(engines_in ${P}c1 'httpsbench-[a-z]+ handshake')" = 1 ] &&
+  [ "$(engines_in ${P}s "$SRVPAT")" = 2 ]
+check $? "handshake's remote server and client running"
+kill -9 $HS
+wait $HS 2>/dev/null
+for _ in $(seq 100); do
+  [ "$(engines_in ${P}c1 'httpsbench-[a-z]+ handshake')" = 0 ] &&
+    [ "$(engines_in ${P}s "$SRVPAT")" = 1 ] && break
+  sleep 0.1
+done
+left="$(engines_in ${P}c1 'httpsbench-[a-z]+ handshake') client, $(engines_in ${P}s "$SRVPAT") servers"
+[ "$left" = "0 client, 1 servers" ]
+check $? "handshake's coordinator killed: its server and client stop ($left)"
 
 # R1. remote check: engines at the same path with the same version,
 # CPUs, pinning and clock offsets of a server and a client host
