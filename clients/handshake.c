@@ -79,7 +79,13 @@ static void hsm_usage(FILE *f)
     "  --timeout S         per connection (default 10)\n"
     "  --gap MS            idle time before each connection (warm-up\n"
     "                      too), outside every phase: connections as\n"
-    "                      spaced as over a link, caches as cold\n",
+    "                      spaced as over a link, caches as cold\n"
+    "  --start-at T        begin (warm-up first) at Unix time T (seconds,\n"
+    "                      real clock): one start for clients on several\n"
+    "                      hosts (handshake --client-hosts)\n"
+    "  --stop-on-eof       stop as on SIGTERM (partial report) when\n"
+    "                      standard input ends (the coordinator's ssh\n"
+    "                      connection closed)\n",
     hb_linked_backend.name, HS_BATCHES);
 }
 
@@ -129,6 +135,8 @@ static void hsm_parse(int argc, char **argv, hs_opts *o)
     { "timeout", required_argument, NULL, 'o' },
     { "alpn", required_argument, NULL, 'A' },
     { "gap", required_argument, NULL, 'G' },
+    { "start-at", required_argument, NULL, 'a' },
+    { "stop-on-eof", no_argument, NULL, 'e' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
   };
@@ -171,6 +179,12 @@ static void hsm_parse(int argc, char **argv, hs_opts *o)
     case 'j': o->json = optarg; break;
     case 'T': o->trace = 1; break;
     case 'A': o->alpn = optarg; break;
+    case 'e': o->stop_on_eof = 1; break;
+    case 'a':
+      if(hb_parse_seconds(optarg, 1e11, &o->start_at) || !(o->start_at > 0))
+        hb_usage_fail(CMD, "--start-at: '%s' is not a Unix time in seconds",
+                      optarg);
+      break;
     case 'o':
       if(hb_parse_seconds(optarg, 3600, &o->timeout))
         hb_usage_fail(CMD, "--timeout: '%s' is not a number of seconds",
@@ -569,6 +583,11 @@ int hb_handshake_main(int argc, char **argv)
   }
   report = hb_report_new(argc, argv);
   run.status = hsm_setup(&o, &run);
+  if(run.status == HB_OK &&
+     ((o.stop_on_eof && hb_stop_on_eof(run.err.msg, sizeof(run.err.msg))) ||
+      hb_start_at(o.start_at, &o.started_at, run.err.msg,
+                  sizeof(run.err.msg))))
+    run.status = HB_ERROR;
   if(run.status == HB_OK) {
     hsm_measure(&o, &run);
     hsm_trace(&o, &run);

@@ -66,6 +66,9 @@ typedef struct hs_opts {
                                 prior knowledge */
   double timeout;            /* seconds per connection */
   double gap_ms;             /* idle before each connection (--gap) */
+  double start_at;           /* --start-at: Unix time to begin, 0: now */
+  double started_at;         /* when it began (the real clock) */
+  int stop_on_eof;           /* --stop-on-eof */
 } hs_opts;
 
 enum { HS_RESUME_NONE, HS_RESUME_ID, HS_RESUME_TICKET };
