@@ -34,7 +34,8 @@ typedef struct hb_opt {
   double min, max;            /* INT, DOUBLE, SECONDS (max), SIZES (min) */
   const char *const *choices; /* ENUM: NULL-terminated */
   /* CALL: 0 to accept (having stored what it wants), else why it is bad
-   * in why ("'x' is not ..."); the message names the option before it */
+   * in why ("'x' is not ..."); the message names the option before it,
+   * as the command line did when it has both names ("-c", "--conns") */
   int (*check)(const char *value, void *dest, char *why, size_t size);
   const char *what;           /* a bad value "is not <what>" (optional) */
 } hb_opt;
