@@ -193,9 +193,10 @@ int hb_opts_parse_r(const hb_opts *spec, int argc, char **argv, char *why,
       hb_one_line(why);
       return -1;
     }
-    /* the token naming the option: the one before a separate value */
-    typed = optarg && optind >= 2 && optarg == argv[optind - 1]
-            ? argv[optind - 2] : argv[optind - 1];
+    /* the token naming the option: the one before a separate value
+     * (getopt sets optarg NULL for a flag, never equal to a token) */
+    typed = optind >= 2 && optarg == argv[optind - 1] ? argv[optind - 2]
+            : argv[optind - 1];
     if(store(o, typed, optarg, why, size)) {
       hb_one_line(why);
       return -1;
