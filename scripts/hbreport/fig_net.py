@@ -295,7 +295,7 @@ def goodput(rep):
     modes = _modes(cells)
     versions = any(_http2(r) for r in cells)
     fig = P.new_figure(max(8.0, 4.4 * len(rates)), 3.3 * len(modes) + 1.3)
-    backends = _cell_backends(cells)
+    backends = sorted(_cell_backends(cells), key=lambda b: b != "plain")
     seen = set()
     for i, m in enumerate(modes):
         mine = [r for r in cells if _row(r, versions) == m]
