@@ -265,6 +265,9 @@ static int load_once(const tp_args *a, const tp_server *t,
   o->achieved_rate = wall > 0 ? reqs / wall : NAN;
   o->handshakes = hb_res_num(res, "counts", "handshakes");
   o->resumed = hb_res_num(res, "counts", "resumed");
+  o->wire_in = hb_res_num(res, "counts", "bytes_wire_in");
+  o->wire_out = hb_res_num(res, "counts", "bytes_wire_out");
+  o->wire_reqs = reqs;
   tls = json_object_get(res, "tls");
   copy_str(o->version, sizeof(o->version), json_object_get(tls, "version"));
   copy_str(o->cipher, sizeof(o->cipher), json_object_get(tls, "cipher"));
@@ -344,6 +347,49 @@ static const char *classify(double srv, double cli, double srv_cpu,
   return "neither";
 }
 
+/* Bytes on the wire per request, from the load engine's counts of each
+ * run's measured window: what its connections read and wrote on their
+ * sockets (TLS records over TLS, the HTTP bytes over plain TCP; the
+ * curl engine: TCP payload bytes from TCP_INFO), over the 2xx responses
+ * it counted. TCP/IP headers are not included. A run whose report has no
+ * such counts (an older engine) leaves the fields out. */
+static void set_wire(json_t *res, const double *in, const double *out,
+                     const double *reqs, int n)
+{
+  double pin[MAX_REPS], pout[MAX_REPS], sum[MAX_REPS];
+  json_t *c;
+  int i;
+
+  for(i = 0; i < n; i++)
+    if(!(in[i] >= 0) || !(out[i] >= 0) || !(reqs[i] >= 0))
+      return;
+  if(!n)
+    return;
+  for(i = 0; i < n; i++) {
+    pin[i] = reqs[i] > 0 ? in[i] / reqs[i] : NAN;
+    pout[i] = reqs[i] > 0 ? out[i] / reqs[i] : NAN;
+    sum[i] = reqs[i] > 0 ? (in[i] + out[i]) / reqs[i] : NAN;
+  }
+  json_object_set_new(res, "wire_bytes_in_per_request", series(pin, n));
+  json_object_set_new(res, "wire_bytes_out_per_request", series(pout, n));
+  json_object_set_new(res, "wire_bytes_per_request", series(sum, n));
+  c = json_pack("{s:[],s:[],s:[],s:s}", "bytes_in", "bytes_out",
+                "requests", "scope", "socket bytes the client read (in) "
+                "and wrote (out) in each run's measured window: TLS "
+                "records, or HTTP over plain TCP; TCP/IP headers not "
+                "included");
+  for(i = 0; c && i < n; i++) {
+    json_array_append_new(json_object_get(c, "bytes_in"),
+                          json_integer((json_int_t)in[i]));
+    json_array_append_new(json_object_get(c, "bytes_out"),
+                          json_integer((json_int_t)out[i]));
+    json_array_append_new(json_object_get(c, "requests"),
+                          json_integer((json_int_t)reqs[i]));
+  }
+  if(c)
+    json_object_set_new(res, "wire_counts", c);
+}
+
 static void set_params(const tp_args *a, const tp_server *t,
                        const char *client, size_t size, int mode, long h2,
                        json_t *params)
@@ -418,6 +464,7 @@ json_t *tp_run_cell(const tp_args *a, const tp_server *t,
   double rps[MAX_REPS], bps[MAX_REPS], cli[MAX_REPS], srv[MAX_REPS];
   double su[MAX_REPS], cu[MAX_REPS], ach[MAX_REPS];
   double sc[MAX_REPS], cc[MAX_REPS];
+  double win[MAX_REPS], wout[MAX_REPS], wreq[MAX_REPS];
   double errors = 0, steal = 0, hs = 0, res_n = 0, shs = 0, sres = 0;
   double sh2s = 0, used = NAN;
   char name[96], why[200], version[16] = "", cipher[64] = "", group[32] = "";
@@ -459,6 +506,9 @@ json_t *tp_run_cell(const tp_args *a, const tp_server *t,
     sc[n] = o.srv_cpu_busy;
     cc[n] = o.cli_cpu_busy;
     ach[n] = o.achieved_rate;
+    win[n] = o.wire_in;
+    wout[n] = o.wire_out;
+    wreq[n] = o.wire_reqs;
     errors += o.errors;
     steal += isnan(o.steal_s) ? 0 : o.steal_s;
     hs += isnan(o.handshakes) ? 0 : o.handshakes;
@@ -505,6 +555,7 @@ json_t *tp_run_cell(const tp_args *a, const tp_server *t,
     json_object_set_new(res, "client_cpu_us_per_request", series(cli, n));
     json_object_set_new(res, "server_cpu_us_per_request", series(srv, n));
   }
+  set_wire(res, win, wout, wreq, n);
   json_object_set_new(res, "server_util", series(su, n));
   json_object_set_new(res, "client_util", series(cu, n));
   json_object_set_new(res, "server_cpu_busy", series(sc, n));
