@@ -33,7 +33,10 @@ usage: report_test.py HTTPSBENCH SOURCE_DIR WORK_DIR
 - goodput (throughput --rate-sweep, synthetic): a panel per link rate,
   each point marked by what bound it, HTTPS goodput as a share of HTTP's
   in the summary only where the intervals separate and no cell passed
-  the link's rate; no goodput figure without a link rate.
+  the link's rate; no goodput figure without a link rate;
+- bytes on the wire per request (synthetic): the HTTP-vs-HTTPS figure's
+  column of HTTPS's bytes as % of plain HTTP's, one summary sentence per
+  mode (1 KiB and the largest body); older reports without them render.
 """
 import copy
 import json
@@ -1217,6 +1220,105 @@ def test_goodput():
           "no goodput figure without a rate sweep")
 
 
+def wire_doc():
+    """The throughput fixture with bytes on the wire per request (the
+    fields throughput writes since #13) in its keepalive and close cells
+    at 1 KiB, and the same cells again at 1 MiB: plain HTTP and OpenSSL,
+    three runs each, with OpenSSL's wire_vs_plain against plain's same
+    cell. keep-alive: 1 KiB 1176 against 1201 bytes (2.1% more), 1 MiB
+    1048742 against 1050118 (0.1% more); close: 1 KiB 1214 against 2905
+    (139% more), 1 MiB 1048760 against 1050600 (0.2% more)."""
+    doc = tput()
+    wire = {("keepalive", 1024, "plain"): (1125, 51),
+            ("keepalive", 1024, "openssl"): (1147, 54),
+            ("keepalive", 1 << 20, "plain"): (1048690, 52),
+            ("keepalive", 1 << 20, "openssl"): (1050064, 54),
+            ("close", 1024, "plain"): (1144, 70),
+            ("close", 1024, "openssl"): (2546, 359),
+            ("close", 1 << 20, "plain"): (1048690, 70),
+            ("close", 1 << 20, "openssl"): (1050241, 359)}
+    out = []
+    for r in doc["results"]:
+        out.append(r)
+        key = (r["params"].get("mode"), 1 << 20, r["backend"])
+        if r["name"] in ("keepalive/1024", "close/1024") and key in wire:
+            big = copy.deepcopy(r)
+            big["name"] = "%s/%d" % key[:2]
+            big["params"]["bytes"] = key[1]
+            out.append(big)
+    doc["results"] = out
+    cells = {}
+    for (mode, size, be), (pin, pout) in wire.items():
+        r = [c for c in out if c["name"] == "%s/%d" % (mode, size) and
+             c["backend"] == be][0]
+        reqs = [1000, 1001, 1002]
+        for key, per in (("wire_bytes_in_per_request", pin),
+                         ("wire_bytes_out_per_request", pout),
+                         ("wire_bytes_per_request", pin + pout)):
+            r[key] = {"samples": [per] * 3, "stats": {
+                "median": per, "mean": per, "stddev": 0, "min": per,
+                "max": per, "ci_low": per, "ci_high": per,
+                "ci_level": 0.75, "n": 3, "cv": 0}}
+        r["wire_counts"] = {"bytes_in": [pin * n for n in reqs],
+                            "bytes_out": [pout * n for n in reqs],
+                            "requests": reqs, "scope": "TCP/IP headers "
+                            "not included"}
+        cells[(mode, size, be)] = r
+    for (mode, size, be), r in cells.items():
+        if be == "plain":
+            continue
+        b = cells[(mode, size, "plain")]
+        r["wire_vs_plain"] = {k: r[f]["stats"]["median"] /
+                              b[f]["stats"]["median"] for k, f in (
+            ("in", "wire_bytes_in_per_request"),
+            ("out", "wire_bytes_out_per_request"),
+            ("total", "wire_bytes_per_request"))}
+        r["wire_vs_plain"]["baseline"] = b["name"]
+    return doc
+
+
+def test_wire():
+    """Bytes on the wire per request (synthetic): the HTTP-vs-HTTPS figure
+    gets a column of HTTPS's bytes per request as % of plain HTTP's, its
+    caption saying TCP/IP headers are not included; the summary says per
+    mode, at 1 KiB and the largest body, how many % more bytes HTTPS
+    sends than plain HTTP. A report without the fields (older) gets
+    neither, and still renders."""
+    path = write(wire_doc(), "wire.json")
+    vrc, vout = hbtest.validate(path)
+    check(vrc == 0, "the wire fixture is a valid report: %s" % vout[-300:])
+    html, out = page_of(path, "fig-wire")
+    svg = read_text(os.path.join(out, "http-vs-https.svg"))
+    check(svg and "bytes on the wire per request" in svg and
+          "(no TCP/IP headers)" in svg,
+          "the HTTP-vs-HTTPS figure has the bytes-on-the-wire column")
+    check("Bytes on the wire (right)" in html and "TCP/IP headers not "
+          "included" in html, "its caption says what is counted")
+    every = [str(f) for f in summary_of(path).all()]
+    w = {m: [t for t in every if t.startswith(
+        "Bytes on the wire per request, " + m)] for m in (
+        "keep-alive", "with a new connection per request")}
+    ka, cl = w["keep-alive"], w["with a new connection per request"]
+    check(len(ka) == 1 and "TCP/IP headers not" in ka[0] and
+          "with 1 KiB responses HTTPS sends 2.1% more on OpenSSL (1.17 "
+          "KiB against 1.15 KiB)" in ka[0] and "with 1 MiB responses "
+          "HTTPS sends 0.1% more on OpenSSL" in ka[0],
+          "keep-alive: HTTPS's extra bytes at 1 KiB and 1 MiB: %s" % ka)
+    check(len(cl) == 1 and "with 1 KiB responses HTTPS sends 139% more "
+          "on OpenSSL (2.84 KiB against 1.19 KiB)" in cl[0] and
+          "with 1 MiB responses HTTPS sends 0.2% more on OpenSSL" in cl[0],
+          "close: the handshake's bytes at 1 KiB: %s" % cl)
+    old = tput()
+    check(not any(k.startswith("wire") for r in old["results"] for k in r),
+          "the fixture predates the wire fields")
+    path = write(old, "wire-old.json")
+    html, out = page_of(path, "fig-wire-old")
+    svg = read_text(os.path.join(out, "http-vs-https.svg"))
+    check(svg and "bytes on the wire" not in svg and
+          "Bytes on the wire" not in html,
+          "an older report without the fields: no column, no sentence")
+
+
 def test_version_findings():
     """Two versions of one library in a report (issue #14): a Debian
     library and a set scripts/libs built. The summary states a
@@ -1293,7 +1395,7 @@ def main():
               test_compare, test_report, test_findings, test_spectrum_units,
               test_compare_env, test_csv_columns, test_merged_env,
               test_crypto_findings, test_ratio_verdicts, test_crypto_schema,
-              test_rtt_sweep, test_goodput, test_http2_rows,
+              test_rtt_sweep, test_goodput, test_wire, test_http2_rows,
               test_version_findings):
         t()
     return hbtest.finish()

@@ -180,12 +180,29 @@ def _vs_plain(rep):
     return get
 
 
+def _wire_vs_plain(rep):
+    """A getter: a cell's bytes on the wire per request (in + out) as %
+    of its plain HTTP baseline's (wire_vs_plain.baseline), the median
+    with the cell's interval over the baseline's median; None for plain
+    cells and cells without a baseline (older reports: no such fields)."""
+    def get(r):
+        v = r.get("wire_vs_plain")
+        if r["backend"] == "plain" or not isinstance(v, dict):
+            return None
+        base = rep.find("throughput", v.get("baseline"), "plain")
+        mb = L.median((base or {}).get("wire_bytes_per_request"))
+        return _series_triple(r.get("wire_bytes_per_request"),
+                              100.0 / mb) if mb else None
+    return get
+
+
 def http_https(rep):
     cells = _cells(rep)
     if not any(L.ok(r) for r in cells):
         return None
     modes = _modes(cells)
-    fig = P.new_figure(15, 3.4 * len(modes) + 0.9)
+    wire = any(isinstance(r.get("wire_vs_plain"), dict) for r in cells)
+    fig = P.new_figure(19.5 if wire else 15, 3.4 * len(modes) + 0.9)
     bmax = max([L.median(r.get("bytes_per_s")) or 0 for r in cells
                 if isinstance(r.get("bytes_per_s"), dict)] or [0])
     bscale, bunit = units.scale(bmax, "bytes/s")
@@ -195,15 +212,22 @@ def http_https(rep):
              False),
             ("% of plain HTTP requests/s (server-bound cells)",
              _vs_plain(rep), False, False)]
+    if wire:
+        cols.append(("bytes on the wire per request,\n% of plain HTTP's "
+                     "(no TCP/IP headers)", _wire_vs_plain(rep), False,
+                     False))
     for i, m in enumerate(modes):
         for j, (label, getter, log, count) in enumerate(cols):
-            ax = fig.add_subplot(len(modes), 3, 3 * i + j + 1)
+            ax = fig.add_subplot(len(modes), len(cols),
+                                 len(cols) * i + j + 1)
             _line_panel(ax, cells, m, getter, log)
             P.plain_axis(ax, "y", count)
             ax.set_ylabel(label)
-            if j == 2:
+            if j >= 2:
                 ax.axhline(100, color="#444444", ls="--", lw=1)
                 ax.set_ylim(bottom=0)
+            if j == 3:  # room above a line at 100-102%
+                ax.set_ylim(0, max(ax.get_ylim()[1], 100) * 1.1)
     ci = L.ci_name(cells + [r.get("bytes_per_s") for r in cells])
     P.legend(fig, _cell_backends(cells), whisker=ci + " of the median")
     return P.finish(fig, rep, "http-vs-https",
@@ -214,7 +238,15 @@ def http_https(rep):
                     "new connection (and handshake) per request. HTTP/2 "
                     "rows: h2 by ALPN over TLS against h2c (prior "
                     "knowledge) over plain TCP, with the streams open at "
-                    "once per connection.%s" % (ci, _point_note(cells)))
+                    "once per connection.%s%s" % (
+                        ci, _point_note(cells), _WIRE_NOTE if wire else ""))
+
+
+_WIRE_NOTE = (" Bytes on the wire (right): what the client's sockets read "
+              "and wrote per request in the measured window (TLS records "
+              "and handshakes; TCP/IP headers not included), as a share "
+              "of plain HTTP's for the same cell, from the load engine's "
+              "counts, whatever bound the cells.")
 
 
 def cpu(rep):

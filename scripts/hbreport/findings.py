@@ -784,6 +784,7 @@ def _throughput(rep):
         if f:
             out.append(f)
     out += _goodput(rep)
+    out += _wire(rep)
     out += _cost(rep)
     out += _curl(rep)
     names = []
@@ -800,6 +801,64 @@ def _throughput(rep):
                     "%s %s" % (pretty(r["backend"]), units.fmt(
                         L.median(r), r["unit"]).replace("/connection", ""))
                     for r in rs])), "throughput", 7))
+    return out
+
+
+def _more_bytes(share):
+    """'2.1% more', '140% more', '3.0% fewer' for a ratio of bytes."""
+    d = 100 * (share - 1)
+    return "%s%% %s" % (("%.1f" if abs(d) < 10 else "%.0f") % abs(d),
+                        "more" if d >= 0 else "fewer")
+
+
+def _wire(rep):
+    """Bytes on the wire per request, HTTPS against plain HTTP, one
+    sentence per mode (HTTP/1.1 cells of our load generator; of a rate
+    sweep the fastest point): at the size closest to 1 KiB and at the
+    largest body, each library's share over plain's same cell, from the
+    cells' wire_vs_plain (measured counts, TCP/IP headers not
+    included). Older reports without the fields get none."""
+    out = []
+    cells = L.fastest_point([
+        r for r in rep.of_suite("throughput")
+        if isinstance(r["params"].get("bytes"), int) and ":" not in
+        r["name"] and not r["name"].startswith("memory/") and L.ok(r) and
+        _h2_streams(r) is None and isinstance(r.get("wire_vs_plain"), dict)
+        and isinstance(r["wire_vs_plain"].get("total"), (int, float))])
+    modes = []
+    for r in cells:
+        if r["params"].get("mode") not in modes:
+            modes.append(r["params"].get("mode"))
+    for mode in modes:
+        mine = [r for r in cells if r["params"].get("mode") == mode]
+        sizes = sorted({r["params"]["bytes"] for r in mine})
+        small = min(sizes, key=lambda s: (abs(s - 1024), s))
+        parts = []
+        for size in sorted({small, sizes[-1]}):
+            each = []
+            for r in mine:
+                if r["params"]["bytes"] != size:
+                    continue
+                v = r["wire_vs_plain"]
+                base = rep.find("throughput", v.get("baseline"), "plain")
+                mb = L.median((base or {}).get("wire_bytes_per_request"))
+                m = L.median(r.get("wire_bytes_per_request"))
+                each.append("%s on %s%s" % (
+                    _more_bytes(v["total"]), pretty(r["backend"]),
+                    " (%s against %s)" % (units.fmt(m, "bytes"),
+                                          units.fmt(mb, "bytes"))
+                    if m and mb else ""))
+            if each:
+                parts.append("with %s responses HTTPS sends %s" % (
+                    units.size_label(size), _join(each)))
+        if parts:
+            out.append(Finding(
+                "Bytes on the wire per request, %s (what the client read "
+                "and wrote on its sockets in the measured window, TLS "
+                "records and handshakes included, TCP/IP headers not; "
+                "against plain HTTP's same cell): %s." % (
+                    dict(MODES).get(mode, mode), "; ".join(parts)),
+                "throughput", 6))
     return out
 
 
