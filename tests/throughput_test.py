@@ -311,7 +311,9 @@ def test_wire():
     (HTTP/1.1: at least requests x body size) and at most one more
     response per connection (the one in flight at the deadline) plus
     headers, TLS records and handshakes; HTTPS cells set theirs against
-    plain's same cell (wire_vs_plain), and TLS costs bytes: above 1."""
+    plain's same cell (wire_vs_plain), and TLS costs bytes: above 1;
+    how far the window's ends can move them (wire_resolution) follows
+    from the requests in flight at once."""
     conns, sizes = 2, (1024, 16384)
     p, rep = run(["--backend", TLS, "--modes", "keepalive,close",
                   "--sizes", "1k,16k", "-d", "0.3", "--warmup", "0.1",
@@ -372,6 +374,16 @@ def test_wire():
                                                    "HTTP/1.1\r\n" % size),
                           "wire: %s %s run %d: %d bytes out for %d "
                           "requests" % (b, name, i, outs[i], reqs[i]))
+                # the window's ends: requests in flight, at most the
+                # connections times the pipeline's depth
+                depth = r["params"]["pipeline"] if mode == "keepalive" \
+                    else 1
+                check(c.get("in_flight_max") == conns * depth and
+                      abs(r.get("wire_resolution", 0) - conns * depth /
+                          min(reqs)) <= 1e-9,
+                      "wire: %s %s in flight %s, resolution %s for %s" % (
+                          b, name, c.get("in_flight_max"),
+                          r.get("wire_resolution"), reqs))
                 med[b] = r["wire_bytes_per_request"]["stats"]["median"]
                 if b == "plain":
                     check("wire_vs_plain" not in r,
@@ -382,7 +394,10 @@ def test_wire():
                          "wire: %s %s ratio %s" % (b, name, v)):
                     check(abs(v["total"] - med[b] / med["plain"]) <=
                           1e-6 * v["total"] and v["total"] > 1 and
-                          v["in"] > 1 and v["out"] >= 1,
+                          v["in"] > 1 and v["out"] >= 1 and
+                          abs(v["resolution"] - r["wire_resolution"] -
+                              cell(rep, "plain", name)["wire_resolution"])
+                          <= 1e-9,
                           "wire: %s %s: %s, medians %s" % (b, name, v,
                                                            med))
 

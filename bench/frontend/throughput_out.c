@@ -157,6 +157,10 @@ static double wire_vs_plain(json_t *report, json_t *r, const char *sb)
       total = v;
   }
   json_object_set_new(o, "baseline", json_string(bname));
+  /* how far the windows' ends can move the ratio, either way */
+  json_object_set_new(o, "resolution", hb_json_num(
+    hb_res_num(r, "wire_resolution", NULL) +
+    hb_res_num(base, "wire_resolution", NULL)));
   json_object_set_new(r, "wire_vs_plain", o);
   return total;
 }

@@ -352,11 +352,12 @@ static const char *classify(double srv, double cli, double srv_cpu,
  * sockets (TLS records over TLS, the HTTP bytes over plain TCP; the
  * curl engine: TCP payload bytes from TCP_INFO), over the 2xx responses
  * it counted. TCP/IP headers are not included. A run whose report has no
- * such counts (an older engine) leaves the fields out. */
+ * such counts (an older engine) leaves the fields out. wire_resolution:
+ * how far the window's ends can move them (see below). */
 static void set_wire(json_t *res, const double *in, const double *out,
-                     const double *reqs, int n)
+                     const double *reqs, int n, long in_flight)
 {
-  double pin[MAX_REPS], pout[MAX_REPS], sum[MAX_REPS];
+  double pin[MAX_REPS], pout[MAX_REPS], sum[MAX_REPS], res_max = 0;
   json_t *c;
   int i;
 
@@ -369,6 +370,8 @@ static void set_wire(json_t *res, const double *in, const double *out,
     pin[i] = reqs[i] > 0 ? in[i] / reqs[i] : NAN;
     pout[i] = reqs[i] > 0 ? out[i] / reqs[i] : NAN;
     sum[i] = reqs[i] > 0 ? (in[i] + out[i]) / reqs[i] : NAN;
+    if(!(res_max >= (double)in_flight / reqs[i])) /* NaN and inf too */
+      res_max = (double)in_flight / reqs[i];
   }
   json_object_set_new(res, "wire_bytes_in_per_request", series(pin, n));
   json_object_set_new(res, "wire_bytes_out_per_request", series(pout, n));
@@ -386,8 +389,34 @@ static void set_wire(json_t *res, const double *in, const double *out,
     json_array_append_new(json_object_get(c, "requests"),
                           json_integer((json_int_t)reqs[i]));
   }
-  if(c)
+  if(c) {
+    json_object_set_new(c, "in_flight_max", json_integer(in_flight));
     json_object_set_new(res, "wire_counts", c);
+  }
+  /* the window's ends: requests in flight when it began count whole,
+   * their bytes only from then; those in flight at its end count their
+   * bytes, not themselves. Each end moves a run's figures by at most
+   * in_flight requests' bytes: this share of them. */
+  json_object_set_new(res, "wire_resolution", hb_json_num(res_max));
+}
+
+/* Requests one run can have in flight at once: connections (of every
+ * client host) times the pipeline depth or HTTP/2 streams. */
+static long in_flight_max(const tp_args *a, const char *client, int mode,
+                          long h2, double rate)
+{
+  long hosts = 1, depth = 1;
+  const char *p;
+
+  if(a->server_host && a->client_hosts)
+    for(p = a->client_hosts; *p; p++)
+      hosts += *p == ',';
+  if(h2)
+    depth = h2;
+  else if(mode == M_KEEPALIVE && a->pipeline > 1 && rate <= 0 &&
+          !(client && !strcmp(client, "curl")))
+    depth = a->pipeline;
+  return a->conns * hosts * depth;
 }
 
 static void set_params(const tp_args *a, const tp_server *t,
@@ -555,7 +584,8 @@ json_t *tp_run_cell(const tp_args *a, const tp_server *t,
     json_object_set_new(res, "client_cpu_us_per_request", series(cli, n));
     json_object_set_new(res, "server_cpu_us_per_request", series(srv, n));
   }
-  set_wire(res, win, wout, wreq, n);
+  set_wire(res, win, wout, wreq, n, in_flight_max(a, client, mode, h2,
+                                                  rate));
   json_object_set_new(res, "server_util", series(su, n));
   json_object_set_new(res, "client_util", series(cu, n));
   json_object_set_new(res, "server_cpu_busy", series(sc, n));

@@ -811,13 +811,21 @@ def _more_bytes(share):
                         "more" if d >= 0 else "fewer")
 
 
+def _pct(share):
+    """A small share as a percentage: '0.13%', '2.1%', '15%'."""
+    p = 100 * share
+    return ("%.2g%%" if p < 10 else "%.0f%%") % p
+
+
 def _wire(rep):
     """Bytes on the wire per request, HTTPS against plain HTTP, one
     sentence per mode (HTTP/1.1 cells of our load generator; of a rate
     sweep the fastest point): at the size closest to 1 KiB and at the
     largest body, each library's share over plain's same cell, from the
     cells' wire_vs_plain (measured counts, TCP/IP headers not
-    included). Older reports without the fields get none."""
+    included); a difference within what the window's ends can move the
+    counts (wire_vs_plain.resolution) is said to be unresolved. Older
+    reports without the fields get none."""
     out = []
     cells = L.fastest_point([
         r for r in rep.of_suite("throughput")
@@ -835,7 +843,7 @@ def _wire(rep):
         small = min(sizes, key=lambda s: (abs(s - 1024), s))
         parts = []
         for size in sorted({small, sizes[-1]}):
-            each = []
+            more, unresolved = [], []
             for r in mine:
                 if r["params"]["bytes"] != size:
                     continue
@@ -843,20 +851,37 @@ def _wire(rep):
                 base = rep.find("throughput", v.get("baseline"), "plain")
                 mb = L.median((base or {}).get("wire_bytes_per_request"))
                 m = L.median(r.get("wire_bytes_per_request"))
-                each.append("%s on %s%s" % (
-                    _more_bytes(v["total"]), pretty(r["backend"]),
-                    " (%s against %s)" % (units.fmt(m, "bytes"),
-                                          units.fmt(mb, "bytes"))
-                    if m and mb else ""))
-            if each:
-                parts.append("with %s responses HTTPS sends %s" % (
-                    units.size_label(size), _join(each)))
+                res = v.get("resolution")
+                res = res if isinstance(res, (int, float)) else 0
+                shown = "%s against %s" % (units.fmt(m, "bytes"),
+                                           units.fmt(mb, "bytes")) \
+                    if m and mb else ""
+                if abs(v["total"] - 1) <= res:
+                    # the window's ends can move the counts this far
+                    unresolved.append("%s (%s%swithin %s)" % (
+                        pretty(r["backend"]), shown, ", " if shown else "",
+                        _pct(res)))
+                else:
+                    more.append("%s%s on %s%s" % (
+                        _more_bytes(v["total"]), "" if more else
+                        " bytes than plain HTTP", pretty(r["backend"]),
+                        " (%s)" % shown if shown else ""))
+            said = []
+            if more:
+                said.append("HTTPS sends " + _join(more))
+            if unresolved:
+                said.append("no difference the counts resolve on " +
+                            _join(unresolved))
+            if said:
+                parts.append("with %s responses %s" % (
+                    units.size_label(size), ", and ".join(said)))
         if parts:
             out.append(Finding(
                 "Bytes on the wire per request, %s (what the client read "
-                "and wrote on its sockets in the measured window, TLS "
-                "records and handshakes included, TCP/IP headers not; "
-                "against plain HTTP's same cell): %s." % (
+                "and wrote on its sockets in the measured window: TLS "
+                "records, and the handshakes of connections made in it; "
+                "TCP/IP headers not included; against plain HTTP's same "
+                "cell): %s." % (
                     dict(MODES).get(mode, mode), "; ".join(parts)),
                 "throughput", 6))
     return out
