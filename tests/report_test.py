@@ -1318,6 +1318,16 @@ def test_wire():
           in cl[0] and "with 1 MiB responses HTTPS sends 0.2% more bytes "
           "than plain HTTP on OpenSSL" in cl[0],
           "close: the handshake's bytes at 1 KiB: %s" % cl)
+    import csv
+    import io
+    rc, so, se = run("export", "--format", "csv", path)
+    ka = [r for r in csv.DictReader(io.StringIO(so))
+          if r["name"] == "keepalive/1024" and r["backend"] == "openssl"]
+    check(rc == 0 and ka and ka[0]["wire_bytes_in_per_request"] == "1147"
+          and ka[0]["wire_bytes_per_request"] == "1201" and
+          abs(float(ka[0]["wire_vs_plain"]) - 1201 / 1176.0) < 1e-9 and
+          ka[0]["wire_resolution"] == "0.0001",
+          "csv: the wire columns: %s" % ka[:1])
     old = tput()
     check(not any(k.startswith("wire") for r in old["results"] for k in r),
           "the fixture predates the wire fields")
