@@ -97,7 +97,9 @@ def test_bound():
                 cu = r["client_util"]["samples"][0]
                 check(0 < su <= 1.2 and 0 < cu <= 1.2,
                       "%s burn: utilisations %s %s" % (want, su, cu))
-                check(max(su, cu) >= 0.5,
+                # when others took the CPUs ("noise"), the burning side
+                # may get well under half of its CPU: only the order holds
+                check(r["bound"] == "noise" or max(su, cu) >= 0.5,
                       "%s burn: %s nobody busy" % (want, b))
                 check((su > cu) == (want == "server"),
                       "%s burn: %s server %.2f client %.2f busy" % (
