@@ -3,10 +3,12 @@
  * first request, close), one connection at a time through the linked backend's
  * TLS table, or plain TCP (--plain) as the baseline; then one traced
  * connection for the anatomy of the handshake. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "handshake.h"
@@ -74,7 +76,16 @@ static void hsm_usage(FILE *f)
     "                      tls1.3-full, tls1.2-ticket, tcp)\n"
     "  --json FILE         write the report\n"
     "  --trace             print the traced handshake\n"
-    "  --timeout S         per connection (default 10)\n",
+    "  --timeout S         per connection (default 10)\n"
+    "  --gap MS            idle time before each connection (warm-up\n"
+    "                      too), outside every phase: connections as\n"
+    "                      spaced as over a link, caches as cold\n"
+    "  --start-at T        begin (warm-up first) at Unix time T (seconds,\n"
+    "                      real clock): one start for clients on several\n"
+    "                      hosts (handshake --client-hosts)\n"
+    "  --stop-on-eof       stop as on SIGTERM (partial report) when\n"
+    "                      standard input ends (the coordinator's ssh\n"
+    "                      connection closed)\n",
     hb_linked_backend.name, HS_BATCHES);
 }
 
@@ -123,6 +134,9 @@ static void hsm_parse(int argc, char **argv, hs_opts *o)
     { "trace", no_argument, NULL, 'T' },
     { "timeout", required_argument, NULL, 'o' },
     { "alpn", required_argument, NULL, 'A' },
+    { "gap", required_argument, NULL, 'G' },
+    { "start-at", required_argument, NULL, 'a' },
+    { "stop-on-eof", no_argument, NULL, 'e' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
   };
@@ -165,9 +179,20 @@ static void hsm_parse(int argc, char **argv, hs_opts *o)
     case 'j': o->json = optarg; break;
     case 'T': o->trace = 1; break;
     case 'A': o->alpn = optarg; break;
+    case 'e': o->stop_on_eof = 1; break;
+    case 'a':
+      if(hb_parse_seconds(optarg, 1e11, &o->start_at) || !(o->start_at > 0))
+        hb_usage_fail(CMD, "--start-at: '%s' is not a Unix time in seconds",
+                      optarg);
+      break;
     case 'o':
       if(hb_parse_seconds(optarg, 3600, &o->timeout))
         hb_usage_fail(CMD, "--timeout: '%s' is not a number of seconds",
+                      optarg);
+      break;
+    case 'G':
+      if(hb_parse_seconds(optarg, 60000, &o->gap_ms))
+        hb_usage_fail(CMD, "--gap: '%s' is not milliseconds in (0, 60000]",
                       optarg);
       break;
     case 'h':
@@ -402,6 +427,20 @@ static void hsm_record(hs_run *run, const hs_conn *r)
   run->nok++;
 }
 
+/* --gap: idle before a connection; 0 when interrupted meanwhile */
+static int hsm_gap(const hs_opts *o)
+{
+  struct timespec ts;
+
+  if(o->gap_ms <= 0)
+    return !hb_interrupted();
+  ts.tv_sec = (time_t)(o->gap_ms / 1000);
+  ts.tv_nsec = (long)((o->gap_ms - 1000.0 * (double)ts.tv_sec) * 1e6);
+  while(nanosleep(&ts, &ts) && errno == EINTR && !hb_interrupted())
+    ;
+  return !hb_interrupted();
+}
+
 static void hsm_measure(const hs_opts *o, hs_run *run)
 {
   double u0, s0, u1, s1;
@@ -410,7 +449,7 @@ static void hsm_measure(const hs_opts *o, hs_run *run)
   int rc;
 
   for(i = 0; i < o->warmup; i++) {
-    if(hb_interrupted() || hsm_one(o, run, &r) == HS_STOPPED) {
+    if(!hsm_gap(o) || hsm_one(o, run, &r) == HS_STOPPED) {
       run->interrupted = 1;
       return;
     }
@@ -418,7 +457,7 @@ static void hsm_measure(const hs_opts *o, hs_run *run)
   }
   hb_cpu_times(0, &u0, &s0);
   for(i = 0; i < o->count; i++) {
-    if(hb_interrupted()) {
+    if(!hsm_gap(o)) {
       run->interrupted = 1;
       break;
     }
@@ -544,6 +583,11 @@ int hb_handshake_main(int argc, char **argv)
   }
   report = hb_report_new(argc, argv);
   run.status = hsm_setup(&o, &run);
+  if(run.status == HB_OK &&
+     ((o.stop_on_eof && hb_stop_on_eof(run.err.msg, sizeof(run.err.msg))) ||
+      hb_start_at(o.start_at, &o.started_at, run.err.msg,
+                  sizeof(run.err.msg))))
+    run.status = HB_ERROR;
   if(run.status == HB_OK) {
     hsm_measure(&o, &run);
     hsm_trace(&o, &run);

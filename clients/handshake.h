@@ -65,6 +65,10 @@ typedef struct hs_opts {
   int h2c;                   /* plain TCP, h2 first in --alpn: h2c with
                                 prior knowledge */
   double timeout;            /* seconds per connection */
+  double gap_ms;             /* idle before each connection (--gap) */
+  double start_at;           /* --start-at: Unix time to begin, 0: now */
+  double started_at;         /* when it began (the real clock) */
+  int stop_on_eof;           /* --stop-on-eof */
 } hs_opts;
 
 enum { HS_RESUME_NONE, HS_RESUME_ID, HS_RESUME_TICKET };

@@ -38,36 +38,10 @@ static void ho_achieved_line(const hs_opts *o, const hs_run *run)
 
 int hs_stats(const double *samples, size_t n, hb_stats *st, size_t *batches)
 {
-  double *med;
-  hb_stats bs;
-  size_t k, b;
-
-  if(hb_stats_compute(samples, n, st))
-    return -1;
   /* back-to-back connections share the machine's state (caches, clock
    * frequency, the server's allocator): they are not independent units,
-   * consecutive batches of them nearly are. Batch b holds connections
-   * [b n / k, (b + 1) n / k); the median, mean and spread stay those of
-   * every connection */
-  k = n < HS_BATCHES ? n : HS_BATCHES;
-  *batches = k;
-  med = malloc(k * sizeof(*med));
-  if(!med) {
-    st->ci_low = st->ci_high = st->ci_level = NAN;
-    return 0;
-  }
-  for(b = 0; b < k; b++) {
-    size_t lo = b * n / k, hi = (b + 1) * n / k;
-
-    hb_stats_compute(samples + lo, hi - lo, &bs);
-    med[b] = bs.median;
-  }
-  hb_stats_compute(med, k, &bs);
-  st->ci_low = bs.ci_low;
-  st->ci_high = bs.ci_high;
-  st->ci_level = bs.ci_level;
-  free(med);
-  return 0;
+   * consecutive batches of them nearly are */
+  return hb_stats_batches(samples, n, HS_BATCHES, st, batches);
 }
 
 static void ho_table(const hs_run *run)
@@ -187,6 +161,14 @@ static json_t *ho_params(const hs_opts *o, const hs_run *run)
   json_object_set_new(p, "path", json_string(o->path));
   json_object_set_new(p, "alpn", ho_str(o->alpn));
   json_object_set_new(p, "timeout_s", json_real(o->timeout));
+  json_object_set_new(p, "gap_ms", json_real(o->gap_ms));
+  /* the common start of clients on several hosts (remote_hs.c) */
+  json_object_set_new(p, "start_at_ns", o->start_at > 0
+                      ? json_integer((json_int_t)(o->start_at * 1e9))
+                      : json_null());
+  json_object_set_new(p, "started_at_ns", o->started_at > 0
+                      ? json_integer((json_int_t)(o->started_at * 1e9))
+                      : json_null());
   return p;
 }
 

@@ -528,66 +528,6 @@ static void ld_warnings(const ld_shared *sh, const ld_result *r,
     snprintf(w[(*nw)++], 300, "interrupted: partial results");
 }
 
-static double ld_realtime(void)
-{
-  struct timespec ts;
-
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9; /* ~0.2 us steps */
-}
-
-/* --stop-on-eof: a thread reads standard input until its end, then
- * stops the run as SIGTERM would (the same flag, the same partial
- * report): no client is left running after its coordinator is gone. */
-static void *ld_stdin_watch(void *arg)
-{
-  char buf[256];
-  ssize_t n;
-
-  (void)arg;
-  do
-    n = read(0, buf, sizeof(buf));
-  while(n > 0 || (n < 0 && errno == EINTR));
-  kill(getpid(), SIGTERM);
-  return NULL;
-}
-
-static int ld_watch_stdin(hb_err *err)
-{
-  pthread_t tid;
-
-  if(pthread_create(&tid, NULL, ld_stdin_watch, NULL))
-    return hb_err_set(err, HB_ERROR, "--stop-on-eof: cannot start a "
-                      "thread");
-  pthread_detach(tid);
-  return HB_OK;
-}
-
-/* --start-at: sleeps until then on the real clock (in slices, so a
- * signal stops it), then notes when the run began. */
-static int ld_start_wait(ld_opts *o, hb_err *err)
-{
-  double now = ld_realtime();
-
-  if(o->start_at > now + 600)
-    return hb_err_set(err, HB_ERROR, "--start-at is %.1f s ahead of this "
-                   "host's clock (more than 600 s: clocks apart?)",
-                   o->start_at - now);
-  while(o->start_at > 0 && (now = ld_realtime()) < o->start_at &&
-        !hb_interrupted()) {
-    double left = o->start_at - now;
-    struct timespec ts;
-
-    if(left > 0.05)
-      left = 0.05;
-    ts.tv_sec = 0;
-    ts.tv_nsec = (long)(left * 1e9);
-    nanosleep(&ts, NULL);
-  }
-  o->started_at = ld_realtime();
-  return HB_OK;
-}
-
 int hb_load_main(int argc, char **argv)
 {
   ld_opts o;
@@ -633,8 +573,9 @@ int hb_load_main(int argc, char **argv)
     snprintf(r.st.errmsg[HB_LE_TLS], sizeof(r.st.errmsg[HB_LE_TLS]), "%s",
              err.msg);
   }
-  else if((o.watch_stdin && ld_watch_stdin(&err) != HB_OK) ||
-          ld_start_wait(&o, &err) != HB_OK) {
+  else if((o.watch_stdin && hb_stop_on_eof(err.msg, sizeof(err.msg))) ||
+          hb_start_at(o.start_at, &o.started_at, err.msg,
+                      sizeof(err.msg))) {
     fprintf(stderr, "httpsbench-%s load: %s\n", hb_linked_backend.name,
             err.msg);
     goto out;

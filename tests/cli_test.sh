@@ -123,6 +123,9 @@ for e in $engines; do
 done
 usage_case "unknown option '--bogus'" $hb handshake --bogus $J
 usage_case "--path" $hb handshake --path relative $J
+usage_case "--gap" $hb handshake --gap -1 $J
+usage_case "--gap" $hb handshake --gap 5 -c 2 -d 1 $J
+needs --gap $hb handshake --gap
 
 # --- backends: every backend listed, built ones with a version ---
 if $hb backends --json "$tmp/b.json" >"$tmp/out" && validate "$tmp/b.json"

@@ -294,6 +294,15 @@ for b in $engines; do
     continue
   if [ $V = 1.3 ]; then
     hs t13-full 0 ok-1.3-full "" -- --tls 1.3 "${A[@]}"
+    # --gap: idle before each connection, the same phases, and the
+    # report says how long
+    if hs t13-gap 0 ok-1.3-full "" -- --tls 1.3 --gap 2.5 "${A[@]}"; then
+      "$HB_PYTHON" -c 'import json, sys
+r = [x for x in json.load(open(sys.argv[1]))["results"]
+     if x["name"].endswith("/tls_handshake")][0]
+sys.exit(r["params"]["gap_ms"] != 2.5)' "$tmp/t13-gap.json" && ok ||
+        bad "$b --gap 2.5: params.gap_ms not 2.5"
+    fi
     hs t13-ticket 0 ok-1.3-resumed "" -- --tls 1.3 --resume ticket \
       "${A[@]}"
   fi
@@ -546,7 +555,8 @@ for args in "127.0.0.1:1 --tls 1.4" "nohostport --plain" \
             "127.0.0.1:1 --plain --cert-type rsa-1" \
             "127.0.0.1:1 --plain --cacert $tmp/none.pem" \
             "127.0.0.1:1 --plain --json $tmp/no/dir.json" \
-            "127.0.0.1:1 --plain --alpn ,"; do
+            "127.0.0.1:1 --plain --alpn ," "127.0.0.1:1 --plain --gap 0" \
+            "127.0.0.1:1 --plain --gap x"; do
   rm -f "$tmp/u.json"
   j=(--json "$tmp/u.json")
   case $args in *--json*) j=() ;; esac

@@ -12,7 +12,14 @@
 # throughput from a host file (server in s, clients in c1..c3): every
 # run's merged count is the sum of the hosts' and the server's own count,
 # the merged percentiles those of the union of the hosts' histograms,
-# server_util and bound recorded, the remote server gone after the run;
+# server_util and bound recorded, the server host's steal and CPU busy
+# share over each window, the remote server gone after the run;
+# handshake from the host file: every phase's merged connections the sum
+# of the hosts', its samples their union, its median and percentiles the
+# union's, the server's connection count the clients', resumed counts
+# summed; a client namespace killed mid-handshake: partial, named, the
+# other host's connections kept, nothing left running; its coordinator
+# killed: its remote server and client stop;
 # killing one client namespace mid-run gives a partial report naming that
 # host, the others kept, nothing left running in their namespaces (load
 # and throughput); a coordinator killed with SIGKILL leaves no engine or
@@ -245,6 +252,15 @@ for r in cells:
             bad.append("%s run %d: merged total" % (tag, k))
         if not isinstance(run["server"]["util"], float):
             bad.append("%s run %d: server util %s" % (tag, k, run["server"]))
+        # the server host's /proc/stat over the window (issue #16)
+        st, busy = run["server"].get("host_steal_s"), run["server"].get("host_cpu_busy")
+        if not (isinstance(st, (int, float)) and st >= 0 and
+                isinstance(busy, (int, float)) and 0 <= busy <= 1.01):
+            bad.append("%s run %d: server host noise %s" % (tag, k, run["server"]))
+    sb = r["server_cpu_busy"]["samples"]
+    if len(sb) != 2 or not all(isinstance(x, float) for x in sb) or \
+       not isinstance(r["steal_s"], (int, float)):
+        bad.append("%s: server_cpu_busy %s steal_s %s" % (tag, sb, r["steal_s"]))
 print("\n".join("FAIL: throughput over hosts: " + b for b in bad))
 sys.exit(1 if bad else 0)
 EOF
@@ -255,6 +271,149 @@ check $? "throughput schema: $(cat "$T/v.out")"
 left=$(engines_in ${P}s "$SRVPAT")
 [ "$left" = 1 ]
 check $? "throughput's server stopped with its run ($left servers in s)"
+
+# H1. handshake over hosts: the server engine in s, the handshake engine
+# in c1..c3 at once; every phase merged from the union of the hosts'
+# samples: the merged connections are the sum of the hosts', the merged
+# samples their union, its median and histogram percentiles those of the
+# union; the server counted every connection the clients made; the
+# achieved version and counts summed; the remote server gone after
+HSARGS="--tls tcp"
+[ "$TPB" = openssl ] && HSARGS="--backend openssl --tls 1.3 --resume ticket"
+# shellcheck disable=SC2086
+timeout 240 "$FE" handshake $HSARGS --hosts "$T/hosts" --ssh "$SSH" -n 40 \
+  --json "$T/h.json" >"$T/h.out" 2>"$T/h.err"
+check $? "handshake over four hosts: exit 0: $(tail -5 "$T/h.err")"
+/usr/bin/python3 - "$T/h.json" "$NET" "$TPB" <<'EOF'
+import json, math, statistics, sys
+rep = json.load(open(sys.argv[1]))
+net, tpb = sys.argv[2], sys.argv[3]
+bad = []
+want = ["root@%s1%d" % (net, i) for i in (1, 2, 3)]
+rh = rep.get("remote", {}).get("hosts", [])
+if [h["host"] for h in rh] != want + ["root@%s10" % net]:
+    bad.append("report.remote.hosts %s" % rh)
+res = [r for r in rep["results"] if r["suite"] == "handshake"]
+if len(res) != 6:
+    bad.append("%d results, wanted the 6 phases" % len(res))
+def pct(v, q):  # the histogram's percentile within its 0.1% + 1 us
+    s = sorted(v)
+    return s[max(0, math.ceil(q / 100 * len(s)) - 1)]
+for r in res:
+    tag = r["name"]
+    if r["status"] != "ok":
+        bad.append("%s: status %s %s" % (tag, r["status"], r.get("error")))
+        continue
+    rm = r["remote"]
+    hs = rm["hosts"]
+    if [h["host"] for h in hs] != want or rm["partial"]:
+        bad.append("%s: hosts %s partial %s" % (tag, [h["host"] for h in hs], rm["partial"]))
+        continue
+    per = [h["connections_ok"] for h in hs]
+    if per != [40] * 3 or r["achieved"]["connections_ok"] != sum(per):
+        bad.append("%s: connections %s merged %s" % (tag, per, r["achieved"]["connections_ok"]))
+    u = [x for h in hs for x in h["samples"]]
+    if sorted(r["samples"]) != sorted(u):
+        bad.append("%s: merged samples are not the union" % tag)
+    if not math.isclose(r["stats"]["median"], statistics.median(u), rel_tol=1e-9):
+        bad.append("%s: median %s != union's %s" % (tag, r["stats"]["median"], statistics.median(u)))
+    if r["histogram"]["count"] != len(u):
+        bad.append("%s: histogram count %s != %d" % (tag, r["histogram"]["count"], len(u)))
+    for p, q in (("p50", 50), ("p90", 90), ("p99", 99)):
+        want_v = pct(u, q)
+        if abs(r["histogram"][p] - want_v) > want_v * 0.002 + 1.5:
+            bad.append("%s: %s %s != union's %s" % (tag, p, r["histogram"][p], want_v))
+    if r["name"].endswith("/total") or r["name"].endswith("/tls_handshake"):
+        if r.get("server_connections") != r.get("client_connections"):
+            bad.append("%s: server counted %s connections, clients made %s" % (
+                tag, r.get("server_connections"), r.get("client_connections")))
+    a = r["achieved"]
+    if tpb == "openssl":
+        if a["version"] != "TLSv1.3" and a["version"] != "1.3":
+            bad.append("%s: achieved version %s" % (tag, a["version"]))
+        if a["offered"] != 120 or a["resumed"] > a["offered"] or a["resumed"] < 1:
+            bad.append("%s: resumed %s of %s offered" % (tag, a["resumed"], a["offered"]))
+print("\n".join("FAIL: handshake over hosts: " + b for b in bad))
+sys.exit(1 if bad else 0)
+EOF
+check $? "handshake over hosts: merged counts, union's samples and percentiles"
+/usr/bin/python3 "$(dirname "$0")/../scripts/validate_report.py" "$T/h.json" >"$T/v.out" 2>&1
+check $? "handshake schema: $(cat "$T/v.out")"
+left=$(engines_in ${P}s "$SRVPAT")
+[ "$left" = 1 ]
+check $? "handshake's server stopped with its case ($left servers in s)"
+
+# H2. a client namespace dies mid-run: every phase is partial and names
+# the host, the other hosts' connections are merged, exit 1, nothing left
+# running in the other namespaces
+# shellcheck disable=SC2086
+timeout 240 "$FE" handshake $HSARGS --server-host root@${NET}10 \
+  --client-hosts root@${NET}11,root@${NET}12 --ssh "$SSH" -n 1500 \
+  --json "$T/hp.json" >"$T/hp.out" 2>"$T/hp.err" &
+HS=$!
+for _ in $(seq 150); do
+  [ "$(engines_in ${P}c2 'httpsbench-[a-z]+ handshake')" -gt 0 ] && break
+  sleep 0.1
+done
+sleep 1
+# the host dies: every process in c2 but its listening sshd (later
+# checks log in there again)
+keep=$(cat "$T/sshd2.pid" 2>/dev/null)
+ip netns pids ${P}c2 | grep -vx "${keep:-none}" | xargs -r kill -9
+wait $HS
+rc=$?
+[ $rc = 1 ]
+check $? "handshake, a host lost mid-run: exit 1 ($rc): $(tail -3 "$T/hp.err")"
+/usr/bin/python3 - "$T/hp.json" "root@${NET}12" "root@${NET}11" <<'EOF'
+import json, sys
+rep = json.load(open(sys.argv[1]))
+lost, kept = sys.argv[2], sys.argv[3]
+bad = []
+res = [r for r in rep["results"] if r["suite"] == "handshake"]
+if not res:
+    bad.append("no results")
+for r in res:
+    st = {h["host"]: h for h in r["remote"]["hosts"]}
+    if not (r["status"] == "ok" and r["remote"]["partial"] and
+            st[lost]["status"] == "error" and st[lost].get("error") and
+            st[kept]["status"] == "ok" and
+            r["achieved"]["connections_ok"] == st[kept]["connections_ok"] > 0
+            and any(lost in w for w in r.get("warnings", []))):
+        bad.append("%s: %s" % (r["name"], json.dumps(r["remote"])[:1500]))
+print("\n".join("FAIL: partial handshake report: " + b for b in bad))
+sys.exit(1 if bad else 0)
+EOF
+check $? "the partial handshake results name the lost host and keep the other"
+grep -q "partial: .*root@${NET}12" "$T/hp.out"
+check $? "the partial handshake run says so ($(tail -2 "$T/hp.out"))"
+left="$(engines_in ${P}c1 'httpsbench-[a-z]+ handshake') client, $(engines_in ${P}s "$SRVPAT") servers"
+[ "$left" = "0 client, 1 servers" ]
+check $? "nothing left running after the partial handshake run ($left)"
+
+# H3. handshake's coordinator killed: the remote server and the client
+# engine stop (each at EOF on its ssh input)
+# shellcheck disable=SC2086
+"$FE" handshake $HSARGS --server-host root@${NET}10 \
+  --client-hosts root@${NET}11 --ssh "$SSH" -n 100000 --quiet \
+  >/dev/null 2>&1 &
+HS=$!
+for _ in $(seq 150); do
+  [ "$(engines_in ${P}c1 'httpsbench-[a-z]+ handshake')" = 1 ] && break
+  sleep 0.1
+done
+[ "$(engines_in ${P}c1 'httpsbench-[a-z]+ handshake')" = 1 ] &&
+  [ "$(engines_in ${P}s "$SRVPAT")" = 2 ]
+check $? "handshake's remote server and client running"
+kill -9 $HS
+wait $HS 2>/dev/null
+for _ in $(seq 100); do
+  [ "$(engines_in ${P}c1 'httpsbench-[a-z]+ handshake')" = 0 ] &&
+    [ "$(engines_in ${P}s "$SRVPAT")" = 1 ] && break
+  sleep 0.1
+done
+left="$(engines_in ${P}c1 'httpsbench-[a-z]+ handshake') client, $(engines_in ${P}s "$SRVPAT") servers"
+[ "$left" = "0 client, 1 servers" ]
+check $? "handshake's coordinator killed: its server and client stop ($left)"
 
 # R1. remote check: engines at the same path with the same version,
 # CPUs, pinning and clock offsets of a server and a client host
@@ -494,6 +653,17 @@ for args in "--server-host a" "--client-hosts a" "--ssh x" "--requests 5" \
   rc=$?
   [ $rc = 2 ] && [ "$(wc -l <"$T/u.err")" = 1 ]
   check $? "throughput usage '$args': exit 2 and one line ($rc: $(cat "$T/u.err"))"
+done
+
+for args in "--server-host a" "--client-hosts a" "--ssh x" \
+            "--hosts /nonexistent" "--hosts $T/hosts --server-host a" \
+            "--hosts $T/hosts -c 2 -d 1" "--hosts $T/hosts --connect a:1" \
+            "--hosts $T/hosts --mtls" "--hosts $T/hosts --rtt 10"; do
+  # shellcheck disable=SC2086
+  "$FE" handshake $args >"$T/u.out" 2>"$T/u.err"
+  rc=$?
+  [ $rc = 2 ] && [ "$(wc -l <"$T/u.err")" = 1 ]
+  check $? "handshake usage '$args': exit 2 and one line ($rc: $(cat "$T/u.err"))"
 done
 
 kill $SRV 2>/dev/null

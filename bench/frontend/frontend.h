@@ -61,6 +61,10 @@ typedef struct hb_srv_snap {
   double live, rss;     /* open connections and resident bytes now */
   double h2_streams;    /* HTTP/2 streams (requests) served */
   char version[16], cipher[64], group[32]; /* its first handshake's */
+  /* over ssh only (remote_run.c's wrapper): the server host's /proc/stat
+   * when the snapshot was asked for, seconds: the machine's steal, and
+   * the server CPU's busy and total time (hb_cpu_busy's); -1 unknown */
+  double host_steal_s, host_cpu_busy_s, host_cpu_total_s;
 } hb_srv_snap;
 
 /* Asks the server (SIGUSR1, or a line on ctl_fd) for a snapshot and

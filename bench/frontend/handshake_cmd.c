@@ -21,6 +21,7 @@
 #include "argvec.h"
 #include "engine_run.h"
 #include "link_fe.h"
+#include "remote.h"
 #include "hb/report.h"
 #include "results.h"
 #include "hb/sig.h"
@@ -56,12 +57,14 @@ typedef struct hs_args {
   int matrix, insecure, trace, quiet, mtls;
   long n, conns, reps;
   double seconds;
+  double gap_ms;         /* --gap: idle before each connection, or 0 */
   int server_cpu, client_cpu;
   double sweep[HS_SWEEP_MAX]; /* --rtt-sweep (ms) / --loss-sweep (%) */
   int nsweep;
   const char *sweep_kind;     /* "rtt", "loss", or NULL */
   const char *cases;     /* --cases: the matrix's cases to run, or NULL */
   const char *alpn;      /* --alpn: what the client offers, or NULL */
+  rm_roles rm;           /* over hosts (remote_hs.c), else all NULL */
 } hs_args;
 
 static void case_label(hs_case *c)
@@ -270,7 +273,7 @@ static int opt_cert_type(const char *v, void *dest, char *why, size_t size)
 static void parse(int argc, char **argv, hs_args *a)
 {
   static const char *const resumes[] = { "none", "id", "ticket", NULL };
-  const char *backend = "all";
+  const char *backend = "all", *hosts = NULL;
   const hb_opt opts[] = {
     { "backend", 0, HB_OPT_STRING, &backend, "LIST|all",
       "client backend(s) (default all built)", 0, 0, NULL, NULL, NULL },
@@ -323,6 +326,11 @@ static void parse(int argc, char **argv, hs_args *a)
     { NULL, 'd', HB_OPT_SECONDS, &a->seconds, "SECONDS",
       "capacity mode: the duration of each run", 0, 3600, NULL, NULL,
       "a duration" },
+    { "gap", 0, HB_OPT_DOUBLE, &a->gap_ms, "MS",
+      "latency mode: idle time before each\nconnection, outside every "
+      "phase, so that\nloopback connections are as spaced (and\ncaches "
+      "as cold) as over a link (0: none)", 0, 60000, NULL,
+      NULL, NULL },
     { "repetitions", 0, HB_OPT_INT, &a->reps, "N",
       "capacity runs per case (default 3)", 1, 100, NULL, NULL, "1..100" },
     { "cacert", 0, HB_OPT_STRING, &a->cacert, "FILE",
@@ -347,6 +355,7 @@ static void parse(int argc, char **argv, hs_args *a)
       "only these cases of the default matrix, by\nlabel (tcp, "
       "tls1.3-full-ecdsa-p256-x25519,\n...; a wrong one lists them)", 0, 0,
       NULL, NULL, NULL },
+    RM_OPTS(&hosts, &a->rm),
     { "rtt-sweep", 0, HB_OPT_CALL, a, "LIST",
       "every case at each RTT of LIST (ms, e.g.\n0,10,25,50,100,200), one "
       "emulated link per\npoint (other link options apply to each): time\n"
@@ -372,6 +381,12 @@ static void parse(int argc, char **argv, hs_args *a)
     "x25519kyber768 and p384kyber768; two HelloRetryRequest cases: an\n"
     "x25519 key share to a P-256-only server, and x25519mlkem768 first\n"
     "to an x25519-only one) for every backend.\n"
+    "\n"
+    "Over hosts (--hosts FILE, or --server-host with --client-hosts):\n"
+    "the server engine on its host, the handshake engine on every client\n"
+    "host at once over ssh (latency mode), every phase merged from the\n"
+    "union of their samples; a host that fails is named and the rest\n"
+    "kept (partial, exit 1).\n"
     "\n", NULL, opts };
   hb_err err = { "" };
   int first, i, n;
@@ -389,6 +404,23 @@ static void parse(int argc, char **argv, hs_args *a)
   if(first < argc)
     hb_usage_fail("handshake", "unexpected argument '%s'", argv[first]);
   hb_fe_link_after_parse("handshake");
+  rm_opts_check("handshake", hosts, &a->rm);
+  if(a->rm.server_host) {
+    /* latency mode with our server on its host; the clients skip
+     * verification (the suite's certificates name localhost) */
+    if(a->connect || hb_fe_link_wanted() || a->nsweep)
+      hb_usage_fail("handshake", "over hosts: not with %s (the network is "
+                    "real and the server ours)", a->connect ? "--connect"
+                    : a->nsweep ? "a sweep" : "an emulated link");
+    if(a->conns || a->seconds > 0)
+      hb_usage_fail("handshake", "over hosts: latency mode only (not -c/-d, "
+                    "yet)");
+    if(a->mtls || a->cacert)
+      hb_usage_fail("handshake", "over hosts: not with %s (the clients "
+                    "do not verify: the certificates name localhost)",
+                    a->mtls ? "--mtls" : "--cacert");
+    a->insecure = 1;
+  }
   if(a->cases && !a->matrix)
     hb_usage_fail("handshake", "--cases selects from the default matrix: "
                   "not with --tls");
@@ -408,6 +440,8 @@ static void parse(int argc, char **argv, hs_args *a)
     hb_usage_fail("handshake", "capacity mode needs both -c and -d");
   if(a->cacert && a->insecure)
     hb_usage_fail("handshake", "--cacert and --insecure contradict");
+  if(a->gap_ms > 0 && a->conns)
+    hb_usage_fail("handshake", "--gap is for latency mode (-n), not -c");
   if(a->one.client_groups && !a->one.tls)
     hb_usage_fail("handshake", "--client-groups needs --tls 1.2|1.3 (the "
                   "matrix has its HelloRetryRequest cases)");
@@ -564,7 +598,10 @@ static int server_start(const hs_args *a, const char *backend,
       hb_argv_opt(&args, "--client-ca", root);
   }
   hb_fe_link_side = HB_FE_SIDE_SERVER;
-  rc = hb_server_start(backend, &args, a->server_cpu, s, err);
+  rc = a->rm.server_host ? rm_server_start(&a->rm, backend, a->server_cpu,
+                                           &args, s, err)
+                         : hb_server_start(backend, &args, a->server_cpu, s,
+                                           err);
   hb_fe_link_side = HB_FE_SIDE_NONE;
   hb_argv_free(&args);
   return rc;
@@ -606,7 +643,13 @@ static int run_latency(const hs_args *a, const char *cb, const hs_case *c,
   if(hb_engine_path(c->tls ? cb : "plain", path, sizeof(path)))
     return hb_err_set(err, HB_ERROR, "no engine for %s", cb);
   snprintf(target, sizeof(target), "%s", a->connect ? a->connect : "");
-  if(!a->connect)
+  if(a->rm.server_host) {
+    char addr[256];
+    rm_addr(&a->rm, addr, sizeof(addr));
+    snprintf(target, sizeof(target), strchr(addr, ':') ? "[%s]:%d"
+             : "%s:%d", addr, s->port);
+  }
+  else if(!a->connect)
     snprintf(target, sizeof(target), "%s:%d", hb_fe_link_host(), s->port);
   hb_argv_add(&av, path);
   hb_argv_add(&av, "handshake");
@@ -614,8 +657,11 @@ static int run_latency(const hs_args *a, const char *cb, const hs_case *c,
   hb_argv_add(&av, "-n");
   hb_argv_addf(&av, "%ld", a->n);
   hb_argv_opt(&av, "--label", c->label);
-  hb_argv_opt(&av, "--json", tmp);
+  if(!a->rm.server_host) /* over hosts: the report comes back over ssh */
+    hb_argv_opt(&av, "--json", tmp);
   hb_argv_opt(&av, "--path", a->path);
+  if(a->gap_ms > 0)
+    hb_argv_addf(&av, "--gap=%g", a->gap_ms);
   if(c->alpn)
     hb_argv_opt(&av, "--alpn", c->alpn);
   if(!c->tls)
@@ -650,19 +696,29 @@ static int run_latency(const hs_args *a, const char *cb, const hs_case *c,
   link_m = hb_fe_link_measure(); /* the link as it is before the case */
   have_snap = s->pid > 0 && hb_server_snapshot(s, &snap0, err) == HB_OK;
   hb_fe_link_side = HB_FE_SIDE_CLIENT;
-  rc = a->trace ? hb_engine_exec_pinned(argv, a->client_cpu)
-              : hb_engine_exec_quiet(argv, a->client_cpu);
+  if(a->rm.server_host) /* every client host at once, merged */
+    rc = hs_remote_run(&a->rm, argv, a->client_cpu, a->n, report, err);
+  else
+    rc = a->trace ? hb_engine_exec_pinned(argv, a->client_cpu)
+                  : hb_engine_exec_quiet(argv, a->client_cpu);
   hb_fe_link_side = HB_FE_SIDE_NONE;
   hb_argv_free(&av);
   have_snap = have_snap && hb_server_snapshot(s, &snap1, err) == HB_OK;
-  part = hb_report_load(tmp, err);
-  if(!part) {
+  if(a->rm.server_host && rc != HB_OK) {
     json_decref(link_m);
-    return hb_err_set(err, HB_ERROR, "%s handshake %s: engine exited %d "
-                      "(%s)", cb, c->label, rc, err->msg);
+    return hb_err_set(err, HB_ERROR, "%s handshake %s over hosts: %s", cb,
+                      c->label, err->msg);
   }
-  hb_res_merge(report, part);
-  json_decref(part);
+  if(!a->rm.server_host) {
+    part = hb_report_load(tmp, err);
+    if(!part) {
+      json_decref(link_m);
+      return hb_err_set(err, HB_ERROR, "%s handshake %s: engine exited %d "
+                        "(%s)", cb, c->label, rc, err->msg);
+    }
+    hb_res_merge(report, part);
+    json_decref(part);
+  }
   snprintf(label, sizeof(label), "%s/%s", c->label,
            c->tls ? "tls_handshake" : "total");
   r = hb_res_find(report, NULL, c->tls ? cb : "plain", label);
@@ -1336,7 +1392,8 @@ static int run_cases(const hs_args *a, const hs_case *cases, int ncases,
                                         early data: latency mode only */
         run_capacity(a, cb, c, &s, certs.root, tmp, report);
       hb_server_stop(&s);
-      if(c->tls) {
+      if(c->tls && !a->rm.server_host) { /* the floor is this machine's:
+                                            not over hosts */
         if(!json_object_get(figs, cb))
           json_object_set_new(figs, cb, crypto_figures(a, cb, ctmp));
         if(!json_object_get(figs, sb))
@@ -1435,6 +1492,30 @@ static void print_loss_sweep(json_t *report, const hs_case *cases,
          "handshake flight at least 200 ms\n");
 }
 
+/* Over hosts: where each role ran, and every result a host was lost
+ * from (1 when there is one). */
+static int over_hosts(json_t *report, const hs_args *a)
+{
+  json_t *r;
+  size_t k;
+  int partial = 0;
+
+  printf("over hosts: server on %s, the handshake engine on %s at once "
+         "(-n %ld each), every phase merged from the union of their "
+         "samples; the clients do not verify the certificate; no crypto "
+         "floor (it would be this machine's).\n", a->rm.server_host,
+         a->rm.client_hosts, a->n);
+  json_array_foreach(json_object_get(report, "results"), k, r)
+    if(json_is_true(json_object_get(json_object_get(r, "remote"),
+                                    "partial"))) {
+      if(!partial++)
+        printf("%s\n", json_string_value(json_array_get(
+               json_object_get(r, "warnings"), json_array_size(
+               json_object_get(r, "warnings")) - 1)));
+    }
+  return partial > 0;
+}
+
 int hb_cmd_handshake(int argc, char **argv)
 {
   hs_args a;
@@ -1477,6 +1558,18 @@ int hb_cmd_handshake(int argc, char **argv)
   snprintf(tmp, sizeof(tmp), "%s/hs.json", tmpdir);
   snprintf(ctmp, sizeof(ctmp), "%s/crypto.json", tmpdir);
   report = hb_report_new(argc, argv);
+  if(a.rm.server_host &&
+     hs_remote_prepare(&a.rm, a.nbackends ? a.backends[0] : "plain",
+                       a.quiet, report)) {
+    fprintf(stderr, "httpsbench handshake: a host is not reachable or its "
+            "engine does not run (see above): nothing measured\n");
+    hb_report_finish(report, "handshake", a.json, 0);
+    json_decref(report);
+    json_decref(figs);
+    free(cases);
+    rmdir(tmpdir);
+    return 1;
+  }
   if(a.nsweep)
     sweep = json_array();
   for(p = 0; p < npoints && !hb_interrupted(); p++) {
@@ -1531,6 +1624,8 @@ int hb_cmd_handshake(int argc, char **argv)
       json_object_set_new(report, "link", hb_fe_link_stop());
   }
   free(cases);
+  if(a.rm.server_host && over_hosts(report, &a))
+    failed = 1; /* a host lost: the results say which */
   fflush(stdout);
   hb_server_log_flush();
   rmdir(tmpdir);

@@ -70,23 +70,6 @@ static double mg_num(json_t *o, const char *a, const char *b)
   return hb_res_num(o, a, b);
 }
 
-/* Adds src's integer members into dst's (both objects). */
-static void mg_add_ints(json_t *dst, json_t *src)
-{
-  const char *k;
-  json_t *v;
-
-  json_object_foreach(src, k, v) {
-    json_t *d = json_object_get(dst, k);
-
-    if(json_is_integer(v) && json_is_integer(d))
-      json_object_set_new(dst, k, json_integer(json_integer_value(d) +
-                                               json_integer_value(v)));
-    else if(json_is_integer(v) && !d)
-      json_object_set(dst, k, v);
-  }
-}
-
 /* A histogram's summary with its encoding, from the sum of the clients'
  * encoded histograms at path a.b ("latency", or "phases" + name). NULL
  * (json null) when no client measured it; -1 in *bad with why when one
@@ -201,8 +184,8 @@ static int mg_results(json_t *out, json_t **res, const char **labels,
       elapsed = mg_num(r, "elapsed_s", NULL);
     bps += isnan(mg_num(r, "bytes_per_s", NULL)) ? 0
            : mg_num(r, "bytes_per_s", NULL);
-    mg_add_ints(counts, json_object_get(r, "counts"));
-    mg_add_ints(errors, json_object_get(r, "errors"));
+    hb_res_add_ints(counts, json_object_get(r, "counts"));
+    hb_res_add_ints(errors, json_object_get(r, "errors"));
     json_object_foreach(json_object_get(r, "error_messages"), k, v)
       if(!json_object_get(msgs, k))
         json_object_set_new(msgs, k, json_sprintf("%s: %s", labels[i],

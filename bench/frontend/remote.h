@@ -1,6 +1,8 @@
-/* What remote.c's drivers share: hosts reached over ssh, their commands
- * run together with bounded waits, their clocks (remote.c); the
- * throughput driver over hosts uses them (remote_tp.c). */
+/* What the drivers over hosts share: hosts reached over ssh, their
+ * commands run together with bounded waits, their clocks (remote.c); the
+ * host file, the server on its host, the clients' commands and reports
+ * (remote_run.c); used by load --client-hosts (remote.c), throughput
+ * (remote_tp.c) and handshake (remote_hs.c) over hosts. */
 #ifndef HB_REMOTE_H
 #define HB_REMOTE_H
 
@@ -8,6 +10,9 @@
 #include <sys/types.h>
 
 #include <jansson.h>
+
+#include "argvec.h"
+#include "frontend.h"
 
 #define RM_MAX_HOSTS 64
 #define RM_MAX_WORDS 64
@@ -63,5 +68,87 @@ void rm_host_init(rm_host *h, const char *name);
  * (e.g. "--client-hosts: ", or ""). */
 int rm_hosts_parse(const char *cmd, const char *what, const char *list,
                    rm_host *hs);
+
+/* The roles of a run over hosts, from --hosts FILE or --server-host,
+ * --client-hosts, --ssh. */
+typedef struct rm_roles {
+  const char *server_host, *server_addr; /* addr: what clients dial */
+  const char *client_hosts;              /* comma-separated */
+  const char *ssh;
+} rm_roles;
+
+/* The options of a driver over hosts (hb_opt rows; hosts a const char
+ * **, roles an rm_roles *), checked by rm_opts_check. */
+#define RM_OPTS(hosts, roles)                                              \
+  { "hosts", 0, HB_OPT_STRING, (hosts), "FILE",                            \
+    "run over hosts with ssh: lines 'server HOST\n[ADDRESS]' (one) and "   \
+    "'client HOST' (one or\nmore); see README, \"Over several hosts\"",    \
+    0, 0, NULL, NULL, NULL },                                              \
+  { "server-host", 0, HB_OPT_STRING, &(roles)->server_host, "HOST",        \
+    "the server engine on [user@]HOST over ssh\n(with --client-hosts); "   \
+    "clients dial HOST", 0, 0, NULL, NULL, NULL },                         \
+  { "client-hosts", 0, HB_OPT_STRING, &(roles)->client_hosts, "H1,H2,...", \
+    "the client engine on each host over ssh, one\ncommon start, merged "  \
+    "exactly (-c, -n per host)", 0, 0, NULL, NULL, NULL },                 \
+  { "ssh", 0, HB_OPT_STRING, &(roles)->ssh, "CMD",                         \
+    "the ssh command over hosts (default\n'ssh -o BatchMode=yes')", 0, 0,  \
+    NULL, NULL, NULL }
+
+/* Host file (--hosts): lines "server HOST [ADDRESS]" and "client HOST";
+ * blank lines and # comments ignored. 0, or -1 with why. The strings
+ * are static. */
+int rm_hosts_file(const char *path, const char **server, const char **addr,
+                  const char **clients, char *why, size_t size);
+/* The options' rules (usage errors of cmd): --hosts FILE or
+ * --server-host with --client-hosts; --ssh only with them, by default
+ * 'ssh -o BatchMode=yes'. Fills r from the file. */
+void rm_opts_check(const char *cmd, const char *file, rm_roles *r);
+/* The address the clients dial and the server listens on. */
+void rm_addr(const rm_roles *r, char *buf, size_t size);
+/* Every host's clock and engine version (the client hosts parsed into
+ * cl, *ncl of them, each with its offset), the largest round trip, and
+ * report.remote; -1 when a host failed (named on stderr). */
+int rm_prepare(const char *cmd, const rm_roles *r, const char *engine,
+               int quiet, rm_host *cl, int *ncl, double *maxrtt,
+               json_t *report);
+/* backend's server engine on the server host, pinned to cpu, args after
+ * `server --listen ADDR:0`, behind the wrapper (remote_run.c); its
+ * snapshots carry the host's /proc/stat (hb_srv_snap.steal_s, ...). */
+int rm_server_start(const rm_roles *r, const char *backend, int cpu,
+                    const hb_argv *args, hb_server *s, hb_err *err);
+/* The shell command that runs argv (a client engine's, without --json)
+ * on a client host: pinned to cpu where taskset exists (cpu < 0: not),
+ * with `--start-at START_AT --stop-on-eof`, its report back on stdout.
+ * -1 when it does not fit. */
+int rm_client_cmd(char *buf, size_t size, int cpu, char *const *argv,
+                  double start_at);
+/* Each client host's command (fn: into buf, its start in its own clock;
+ * 0, or -1 when it does not fit, the host then failed with why) for a
+ * start a second and two round trips ahead; the hosts' last why and
+ * report cleared. Returns the start (our clock). */
+typedef int (*rm_cmd_fn)(void *ctx, double start_at, char *buf,
+                         size_t size);
+double rm_client_cmds(rm_host *hs, int n, double maxrtt, char **cmds,
+                      rm_cmd_fn fn, void *ctx);
+/* After rm_run: each host's report (hs[i].report), or why it has none
+ * (need_ok: also when its first result's status is not ok), named on
+ * stderr; the earliest and latest start on our clock. Returns the
+ * failed hosts' count. */
+int rm_collect(rm_host *hs, int n, const char *cmd, int need_ok,
+               double *lo, double *hi);
+/* A host's entry: name, status, error, clock offset, how late it began
+ * after start (our clock). */
+json_t *rm_host_json(const rm_host *h, double start);
+
+/* remote_hs.c: handshake over hosts. hs_remote_prepare: every host's
+ * clock and engine (rm_prepare), once per run. hs_remote_run: argv (the
+ * handshake engine's, without --json; n its connections) on every client
+ * host with one start, its phases merged exactly into report, one
+ * result each with remote.hosts and remote.partial when a host measured
+ * nothing (named in the result's warnings). */
+int hs_remote_prepare(const rm_roles *r, const char *engine, int quiet,
+                      json_t *report);
+int hs_remote_run(const rm_roles *r, char *const *argv, int cpu, long n,
+                  json_t *report, hb_err *err);
 
 #endif

@@ -95,3 +95,30 @@ int hb_report_finish(json_t *report, const char *cmd, const char *path,
           interrupted ? " (interrupted)" : "");
   return 0;
 }
+
+void hb_res_add_ints(json_t *dst, json_t *src)
+{
+  const char *k;
+  json_t *v;
+
+  json_object_foreach(src, k, v) {
+    json_t *d = json_object_get(dst, k);
+
+    if(json_is_integer(v) && json_is_integer(d))
+      json_object_set_new(dst, k, json_integer(json_integer_value(d) +
+                                               json_integer_value(v)));
+    else if(json_is_integer(v) && !d)
+      json_object_set(dst, k, v);
+  }
+}
+
+void hb_res_warn(json_t *res, json_t *msg)
+{
+  json_t *w = json_object_get(res, "warnings");
+
+  if(!json_is_array(w)) {
+    w = json_array();
+    json_object_set_new(res, "warnings", w);
+  }
+  json_array_append_new(w, msg);
+}

@@ -30,6 +30,13 @@ void hb_res_merge(json_t *report, json_t *part);
 /* Only part's backends entries (those report does not list yet). */
 void hb_res_merge_backends(json_t *report, json_t *part);
 
+/* Adds src's integer members into dst's (both objects; a member dst
+ * lacks is copied): the counts of clients that ran together. */
+void hb_res_add_ints(json_t *dst, json_t *src);
+
+/* Appends msg (a string, taken) to res's warnings, made when absent. */
+void hb_res_warn(json_t *res, json_t *msg);
+
 /* A driver's last step: writes report to path (nothing when path is
  * NULL) and says so on stderr, "httpsbench CMD: report written to PATH"
  * (" (interrupted)" after SIGINT/TERM), or the one-line error. 0 when

@@ -4,6 +4,7 @@
  * did between them, measured by the server itself. */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -19,12 +20,56 @@ static double snum(json_t *o, const char *k)
   return json_is_number(v) ? json_number_value(v) : -1;
 }
 
+/* The times of one /proc/stat cpu line (p: after its name), in ticks:
+ * busy (user, nice, system, irq, softirq: idle and iowait are not busy),
+ * total (all eight), steal (time the CPU was not ours); the fields read,
+ * at least 4 for busy and total, 8 for steal. */
+static int stat_times(const char *p, double *busy, double *total,
+                      double *steal)
+{
+  unsigned long long v[8];
+  int n;
+
+  memset(v, 0, sizeof(v));
+  n = sscanf(p, "%llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1],
+             &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
+  *busy = (double)(v[0] + v[1] + v[2] + v[5] + v[6]);
+  *total = (double)(v[0] + v[1] + v[2] + v[3] + v[4] + v[5] + v[6] + v[7]);
+  *steal = (double)v[7];
+  return n;
+}
+
+/* "procstat TICK cpu ... cpuN ..." (the remote wrapper's line, before
+ * each snapshot) into the snapshot's host_* fields. */
+static void host_procstat(const char *line, hb_srv_snap *out)
+{
+  const char *p = strstr(line, " cpu "), *q = line + 9;
+  double tck = strtod(line + 9, NULL), busy, total, steal;
+
+  if(!(tck > 0))
+    return;
+  if(p && stat_times(p + 5, &busy, &total, &steal) == 8)
+    out->host_steal_s = steal / tck;
+  while((q = strstr(q, " cpu")) != NULL) {
+    q += 4;
+    if(*q >= '0' && *q <= '9') { /* the server's CPU (the only one) */
+      q += strspn(q, "0123456789");
+      if(stat_times(q, &busy, &total, &steal) >= 4) {
+        out->host_cpu_busy_s = busy / tck;
+        out->host_cpu_total_s = total / tck;
+      }
+      break;
+    }
+  }
+}
+
 int hb_server_snapshot(const hb_server *s, hb_srv_snap *out, hb_err *err)
 {
   char line[4096];
   int tries;
 
   memset(out, 0, sizeof(*out));
+  out->host_steal_s = out->host_cpu_busy_s = out->host_cpu_total_s = -1;
   if(s->pid <= 0)
     return hb_err_set(err, HB_ERROR, "no server to ask");
   if(s->ctl_fd > 0) { /* over ssh: the wrapper sends the signal */
@@ -41,6 +86,10 @@ int hb_server_snapshot(const hb_server *s, hb_srv_snap *out, hb_err *err)
     if(hb_read_line(s->out_fd, line, sizeof(line), 5000))
       return hb_err_set(err, HB_ERROR, "the server did not answer a "
                         "snapshot request within 5 s");
+    if(!strncmp(line, "procstat ", 9)) {
+      host_procstat(line, out);
+      continue;
+    }
     o = json_loads(line, 0, &je);
     if(!o || !json_object_get(o, "snapshot")) {
       json_decref(o);
@@ -81,23 +130,16 @@ int hb_server_snapshot(const hb_server *s, hb_srv_snap *out, hb_err *err)
 double hb_steal_seconds(void)
 {
   char buf[512];
-  unsigned long long v[8] = { 0 };
+  double busy, total, steal;
   FILE *f = fopen("/proc/stat", "r");
-  long tck = 100;
+  int n = 0;
 
   if(!f)
     return -1;
-  if(!fgets(buf, sizeof(buf), f) ||
-     sscanf(buf, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
-            &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) != 8) {
-    fclose(f);
-    return -1;
-  }
+  if(fgets(buf, sizeof(buf), f) && !strncmp(buf, "cpu ", 4))
+    n = stat_times(buf + 4, &busy, &total, &steal);
   fclose(f);
-#ifdef _SC_CLK_TCK
-  tck = sysconf(_SC_CLK_TCK);
-#endif
-  return (double)v[7] / (double)tck;
+  return n == 8 ? steal / (double)sysconf(_SC_CLK_TCK) : -1;
 }
 
 int hb_wait_mark(int fd, const char *want, double seconds)
@@ -116,22 +158,17 @@ int hb_wait_mark(int fd, const char *want, double seconds)
 int hb_cpu_busy(int cpu, double *busy_s, double *total_s)
 {
   char buf[512], want[32];
-  unsigned long long v[8];
+  double busy, total, steal, tck = (double)sysconf(_SC_CLK_TCK);
   FILE *f = fopen("/proc/stat", "r");
-  long tck = sysconf(_SC_CLK_TCK);
   int rc = -1;
 
   snprintf(want, sizeof(want), "cpu%d ", cpu);
   while(f && fgets(buf, sizeof(buf), f)) {
     if(strncmp(buf, want, strlen(want)))
       continue;
-    memset(v, 0, sizeof(v));
-    if(sscanf(buf + strlen(want), "%llu %llu %llu %llu %llu %llu %llu %llu",
-              &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) >= 4) {
-      /* idle and iowait are not busy; steal is time the CPU was not ours */
-      *busy_s = (double)(v[0] + v[1] + v[2] + v[5] + v[6]) / (double)tck;
-      *total_s = (double)(v[0] + v[1] + v[2] + v[3] + v[4] + v[5] + v[6] +
-                          v[7]) / (double)tck;
+    if(stat_times(buf + strlen(want), &busy, &total, &steal) >= 4) {
+      *busy_s = busy / tck;
+      *total_s = total / tck;
       rc = 0;
     }
     break;

@@ -11,6 +11,7 @@
 #include "frontend.h"
 #include "hb/backend.h"
 #include "hb/cli.h"
+#include "remote.h"
 
 #define MAX_REPS 100
 #define MAX_COST 8
@@ -46,9 +47,7 @@ typedef struct tp_args {
   double rate_sweep[8];  /* --rate-sweep: link rates, Mbit/s */
   int nrate;
   /* over hosts (remote_tp.c): a server host and client hosts by ssh */
-  const char *server_host, *server_addr; /* addr: what clients dial */
-  const char *client_hosts;              /* comma-separated */
-  const char *ssh;
+  rm_roles rm;
   long requests;         /* per client host and run (-n), 0: -d */
   int http1, http2;      /* --http: the HTTP versions run */
   long streams[MAX_STREAMS]; /* --h2-streams: per connection, HTTP/2 */
@@ -105,17 +104,11 @@ void tp_measure_memory(const tp_args *a, const char *backend,
                        const char *root, const char *tmp, json_t *report,
                        int *failed);
 
-/* remote_tp.c: the same over hosts (a->server_host set) */
+/* remote_tp.c: the same over hosts (a->rm.server_host set) */
 int tp_remote_prepare(const tp_args *a, json_t *report);
-int tp_remote_server_start(const tp_args *a, const char *backend,
-                           const hb_argv *args, hb_server *s, hb_err *err);
 int tp_remote_load_once(const tp_args *a, const tp_server *t,
                         const char *client, size_t size, int mode,
                         one_run *o, hb_err *err);
-/* Host file (--hosts): lines "server HOST [ADDRESS]" and "client HOST";
- * blank lines and # comments ignored. 0, or -1 with why. */
-int tp_remote_hosts_file(const char *path, tp_args *a, char *why,
-                         size_t size);
 
 /* throughput_out.c */
 double tp_cost_rate(const tp_args *a, json_t *report, const cost_cell *c,

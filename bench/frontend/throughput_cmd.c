@@ -339,19 +339,7 @@ static void parse(int argc, char **argv, tp_args *a)
       NULL, NULL, NULL },
     { "quiet", 0, HB_OPT_FLAG, &a->quiet, NULL, "no progress on stderr", 0,
       0, NULL, NULL, NULL },
-    { "hosts", 0, HB_OPT_STRING, &hosts, "FILE",
-      "run over hosts with ssh: lines 'server HOST\n[ADDRESS]' (one) and "
-      "'client HOST' (one or\nmore); see README, \"Over several hosts\"",
-      0, 0, NULL, NULL, NULL },
-    { "server-host", 0, HB_OPT_STRING, &a->server_host, "HOST",
-      "the server engine on [user@]HOST over ssh\n(with --client-hosts); "
-      "clients dial HOST", 0, 0, NULL, NULL, NULL },
-    { "client-hosts", 0, HB_OPT_STRING, &a->client_hosts, "H1,H2,...",
-      "a load engine on each host over ssh, one\ncommon start, merged "
-      "exactly (-c is per host)", 0, 0, NULL, NULL, NULL },
-    { "ssh", 0, HB_OPT_STRING, &a->ssh, "CMD",
-      "the ssh command over hosts (default\n'ssh -o BatchMode=yes')", 0, 0,
-      NULL, NULL, NULL },
+    RM_OPTS(&hosts, &a->rm),
     { "requests", 0, HB_OPT_INT, &a->requests, "N",
       "over hosts: N requests per client host and\nrun instead of -d "
       "(exact cross-checks)", 1, 1000000000, NULL, NULL, NULL },
@@ -403,18 +391,11 @@ static void parse(int argc, char **argv, tp_args *a)
   if(a->nrate && hb_fe_link_given(HB_LINK_GIVEN_PROFILE))
     hb_usage_fail("throughput", "--rate-sweep and --link contradict (give "
                   "--rtt, --loss, ... instead)");
-  if(hosts && (a->server_host || a->client_hosts))
-    hb_usage_fail("throughput", "--hosts or --server-host/--client-hosts, "
-                  "not both");
-  if(hosts && tp_remote_hosts_file(hosts, a, why, sizeof(why)))
-    hb_usage_fail("throughput", "--hosts: %s", why);
-  if(!a->server_host != !a->client_hosts)
-    hb_usage_fail("throughput", "--server-host and --client-hosts go "
-                  "together");
-  if(!a->server_host && (a->ssh || a->requests))
-    hb_usage_fail("throughput", "%s goes with --hosts or --client-hosts",
-                  a->ssh ? "--ssh" : "--requests");
-  if(a->server_host) {
+  rm_opts_check("throughput", hosts, &a->rm);
+  if(!a->rm.server_host && a->requests)
+    hb_usage_fail("throughput", "--requests goes with --hosts or "
+                  "--client-hosts");
+  if(a->rm.server_host) {
     if(hb_fe_link_wanted() || a->nrate)
       hb_usage_fail("throughput", "over hosts the network is real: no "
                     "emulated link");
@@ -426,8 +407,6 @@ static void parse(int argc, char **argv, tp_args *a)
     curl = "off";
     cost = "off";
     idle = "0"; /* the memory slope needs the server's machine */
-    if(!a->ssh)
-      a->ssh = "ssh -o BatchMode=yes";
   }
   a->curl = curl ? !strcmp(curl, "on") : curl_built;
   if(a->curl && !curl_built)
@@ -438,7 +417,7 @@ static void parse(int argc, char **argv, tp_args *a)
     hb_usage_fail("throughput", "--sizes: %s", why);
   parse_modes(modes, a);
   parse_http(http, a);
-  if(a->http2 && a->server_host)
+  if(a->http2 && a->rm.server_host)
     hb_usage_fail("throughput", "--http 2: not over hosts (yet)");
   if(streams && !a->http2)
     hb_usage_fail("throughput", "--h2-streams: give --http with 2");
@@ -670,7 +649,7 @@ int hb_cmd_throughput(int argc, char **argv)
   report = hb_report_new(argc, argv);
   if(a.nrate)
     sweep = json_array();
-  if(a.server_host && tp_remote_prepare(&a, report)) {
+  if(a.rm.server_host && tp_remote_prepare(&a, report)) {
     fprintf(stderr, "httpsbench throughput: a host is not reachable or "
             "its engine does not run (see above): nothing measured\n");
     if(a.json)
@@ -753,8 +732,8 @@ int hb_cmd_throughput(int argc, char **argv)
     printf("server pinned to CPU %d, client%s to CPU %d; client library: "
            "%s; %ld connections%s, keep-alive pipelined %ld deep; %g s "
            "warm-up + %g s measured per run, %ld runs per cell.\n",
-           a.server_cpu, a.server_host ? "s" : "", a.client_cpu, a.client
-           ? a.client : "each server's own", a.conns, a.server_host
+           a.server_cpu, a.rm.server_host ? "s" : "", a.client_cpu, a.client
+           ? a.client : "each server's own", a.conns, a.rm.server_host
            ? " per client host" : "", a.pipeline, a.warmup, a.seconds,
            a.reps);
   if(a.http2)
@@ -773,12 +752,12 @@ int hb_cmd_throughput(int argc, char **argv)
            json_number_value(json_object_get(m, "median")));
   }
   failed |= tp_report_failed(report);
-  if(a.server_host) {
+  if(a.rm.server_host) {
     json_t *r;
     size_t k;
     printf("over hosts: server on %s, clients on %s (-c %ld each), each "
-           "run merged from their histograms.\n", a.server_host,
-           a.client_hosts, a.conns);
+           "run merged from their histograms.\n", a.rm.server_host,
+           a.rm.client_hosts, a.conns);
     json_array_foreach(json_object_get(report, "results"), k, r)
       if(json_is_true(json_object_get(json_object_get(r, "remote"),
                                       "partial")))

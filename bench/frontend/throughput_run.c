@@ -21,9 +21,10 @@
 static int srv_start(const tp_args *a, const char *backend,
                      const hb_argv *args, hb_server *s, hb_err *err)
 {
-  return a->server_host ? tp_remote_server_start(a, backend, args, s, err)
-                        : hb_server_start(backend, args, a->server_cpu, s,
-                                          err);
+  return a->rm.server_host ? rm_server_start(&a->rm, backend,
+                                             a->server_cpu, args, s, err)
+                           : hb_server_start(backend, args, a->server_cpu,
+                                             s, err);
 }
 
 /* The server's HTTP/2 limit: at least the most streams a cell asks for
@@ -189,7 +190,7 @@ static int load_once(const tp_args *a, const tp_server *t,
   const char *status;
 
   memset(o, 0, sizeof(*o));
-  if(a->server_host)
+  if(a->rm.server_host)
     return tp_remote_load_once(a, t, client, size, mode, o, err);
   client_argv(a, t, client, root, size, mode, h2, rate, tmp, &av);
   argv = hb_argv_get(&av, err);
@@ -628,18 +629,12 @@ json_t *tp_run_cell(const tp_args *a, const tp_server *t,
     json_object_set_new(res, "link_measured", link_m);
   if(runs) {
     json_object_set_new(res, "remote", json_pack("{s:s,s:s,s:b,s:o}",
-      "server_host", a->server_host, "client_hosts", a->client_hosts,
+      "server_host", a->rm.server_host, "client_hosts", a->rm.client_hosts,
       "partial", partial, "runs", runs));
-    if(partial) {
-      json_t *w = json_object_get(res, "warnings");
-      if(!json_is_array(w)) {
-        w = json_array();
-        json_object_set_new(res, "warnings", w);
-      }
-      json_array_append_new(w, json_string("partial: a client host gave no "
+    if(partial)
+      hb_res_warn(res, json_string("partial: a client host gave no "
         "report in some run (see remote.runs[].hosts): the rate is the "
         "other hosts'"));
-    }
   }
   hb_result_set_status(res, failed ? HB_ERROR : HB_OK, err.msg);
   if(failed)

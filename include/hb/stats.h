@@ -23,6 +23,14 @@ typedef struct hb_stats {
  * are not modified. */
 int hb_stats_compute(const double *samples, size_t n, hb_stats *out);
 
+/* As hb_stats_compute, but the median's CI is over the medians of k
+ * consecutive batches of the samples (fewer samples: one per batch;
+ * *batches says how many): for samples that are not independent units
+ * one by one (back-to-back connections) while batches of them nearly
+ * are. -1 for n == 0. */
+int hb_stats_batches(const double *samples, size_t n, size_t k,
+                     hb_stats *st, size_t *batches);
+
 /* Median of a sorted array. */
 double hb_median_sorted(const double *sorted, size_t n);
 

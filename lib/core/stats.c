@@ -115,3 +115,38 @@ int hb_stats_compute(const double *samples, size_t n, hb_stats *out)
   free(s);
   return 0;
 }
+
+int hb_stats_batches(const double *samples, size_t n, size_t k,
+                     hb_stats *st, size_t *batches)
+{
+  double *med;
+  hb_stats bs;
+  size_t b;
+
+  if(hb_stats_compute(samples, n, st))
+    return -1;
+  /* batch b holds samples [b n / k, (b + 1) n / k); the median, mean and
+   * spread stay those of every sample */
+  if(k > n)
+    k = n;
+  if(!k)
+    k = 1;
+  *batches = k;
+  med = malloc(k * sizeof(*med));
+  if(!med) {
+    st->ci_low = st->ci_high = st->ci_level = NAN;
+    return 0;
+  }
+  for(b = 0; b < k; b++) {
+    size_t lo = b * n / k, hi = (b + 1) * n / k;
+
+    hb_stats_compute(samples + lo, hi - lo, &bs);
+    med[b] = bs.median;
+  }
+  hb_stats_compute(med, k, &bs);
+  st->ci_low = bs.ci_low;
+  st->ci_high = bs.ci_high;
+  st->ci_level = bs.ci_level;
+  free(med);
+  return 0;
+}
