@@ -409,8 +409,8 @@ static long in_flight_max(const tp_args *a, const char *client, int mode,
   long hosts = 1, depth = 1;
   const char *p;
 
-  if(a->server_host && a->client_hosts)
-    for(p = a->client_hosts; *p; p++)
+  if(a->rm.server_host && a->rm.client_hosts)
+    for(p = a->rm.client_hosts; *p; p++)
       hosts += *p == ',';
   if(h2)
     depth = h2;
