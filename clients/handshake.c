@@ -4,7 +4,6 @@
  * TLS table, or plain TCP (--plain) as the baseline; then one traced
  * connection for the anatomy of the handshake. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 #include "hb/cli.h"
 #include "hb/clock.h"
 #include "hb/hdr.h"
+#include "hb/opts.h"
 #include "hb/report.h"
 #include "hb/sig.h"
 #include "hb/stats.h"
@@ -35,59 +35,6 @@ const char *const hs_fail_names[HS_NFAIL] = {
 };
 
 static const char *const hsm_resume_names[] = { "none", "id", "ticket" };
-
-static void hsm_usage(FILE *f)
-{
-  fprintf(f,
-    "usage: httpsbench-%s handshake HOST:PORT [options]\n"
-    "Times set-up (socket and TLS object), TCP connect, TLS handshake,\n"
-    "first request and close, one connection at a time (total: their\n"
-    "sum), then traces one more handshake. A phase's CI is over the\n"
-    "medians of %d consecutive batches of connections.\n"
-    "  -n COUNT            measured connections (default 100)\n"
-    "  --warmup N          connections before measuring (default 5)\n"
-    "  --tls 1.2|1.3       protocol version (required unless --plain)\n"
-    "  --plain             TCP only, no TLS: the baseline\n"
-    "  --group G[:G...]    x25519, p256, p384, p521, x448, ffdhe2048..8192,\n"
-    "                      x25519mlkem768, ... (or an alias: secp256r1,\n"
-    "                      P-256, ...); a colon list is offered in that\n"
-    "                      order (a hybrid and a classical fallback)\n"
-    "  --rsa-kx            TLS 1.2 RSA key transport suites only\n"
-    "  --resume MODE       none (default), id (TLS 1.2 session ID) or\n"
-    "                      ticket (TLS 1.2 ticket / TLS 1.3 PSK); each\n"
-    "                      connection offers the previous one's session\n"
-    "  --early-data        TLS 1.3 with --resume ticket: send the request\n"
-    "                      as 0-RTT early data with the ClientHello; the\n"
-    "                      report counts how much the server accepted\n"
-    "  --cacert FILE       trust anchor (verify chain and host name);\n"
-    "                      default: the suite's root of --cert-type, else\n"
-    "                      the library's default store\n"
-    "  --insecure          do not verify the server's certificate\n"
-    "  --sni NAME          server name to send and verify (default: HOST)\n"
-    "  --client-cert FILE --client-key FILE   mutual TLS\n"
-    "  --path PATH         request path (default /bytes/0)\n"
-    "  --alpn LIST         offer these ALPN protocols in this order (h2,\n"
-    "                      http/1.1); the first request is HTTP/2 when\n"
-    "                      the server selects h2; the result is in the\n"
-    "                      report (achieved.alpn). With --plain there is\n"
-    "                      no ALPN: h2 first means h2c (prior knowledge)\n"
-    "  --cert-type TYPE    the server's certificate type, for the record\n"
-    "  --label NAME        result names NAME/<phase> (default e.g.\n"
-    "                      tls1.3-full, tls1.2-ticket, tcp)\n"
-    "  --json FILE         write the report\n"
-    "  --trace             print the traced handshake\n"
-    "  --timeout S         per connection (default 10)\n"
-    "  --gap MS            idle time before each connection (warm-up\n"
-    "                      too), outside every phase: connections as\n"
-    "                      spaced as over a link, caches as cold\n"
-    "  --start-at T        begin (warm-up first) at Unix time T (seconds,\n"
-    "                      real clock): one start for clients on several\n"
-    "                      hosts (handshake --client-hosts)\n"
-    "  --stop-on-eof       stop as on SIGTERM (partial report) when\n"
-    "                      standard input ends (the coordinator's ssh\n"
-    "                      connection closed)\n",
-    hb_linked_backend.name, HS_BATCHES);
-}
 
 /* "host:port", "[v6]:port" -> o->host, o->port. */
 static int hsm_split(const char *t, hs_opts *o)
@@ -114,35 +61,87 @@ static void hsm_readable(const char *opt, const char *file)
 
 static void hsm_parse(int argc, char **argv, hs_opts *o)
 {
-  static const struct option longopts[] = {
-    { "warmup", required_argument, NULL, 'w' },
-    { "tls", required_argument, NULL, 't' },
-    { "plain", no_argument, NULL, 'P' },
-    { "group", required_argument, NULL, 'g' },
-    { "rsa-kx", no_argument, NULL, 'R' },
-    { "resume", required_argument, NULL, 'r' },
-    { "early-data", no_argument, NULL, 'E' },
-    { "cacert", required_argument, NULL, 'C' },
-    { "insecure", no_argument, NULL, 'k' },
-    { "sni", required_argument, NULL, 'S' },
-    { "client-cert", required_argument, NULL, 'c' },
-    { "client-key", required_argument, NULL, 'K' },
-    { "path", required_argument, NULL, 'p' },
-    { "cert-type", required_argument, NULL, 'y' },
-    { "label", required_argument, NULL, 'l' },
-    { "json", required_argument, NULL, 'j' },
-    { "trace", no_argument, NULL, 'T' },
-    { "timeout", required_argument, NULL, 'o' },
-    { "alpn", required_argument, NULL, 'A' },
-    { "gap", required_argument, NULL, 'G' },
-    { "start-at", required_argument, NULL, 'a' },
-    { "stop-on-eof", no_argument, NULL, 'e' },
-    { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 }
-  };
+  static char head[512];
+  /* --tls and --resume stay strings, checked below after HOST:PORT
+   * and --plain: a line with several faults names the same one */
   const char *tls = NULL, *resume = "none";
   hb_err err = { "" };
-  int opt, i;
+  int first, i;
+  const hb_opt opts[] = {
+    { NULL, 'n', HB_OPT_INT, &o->count, "COUNT",
+      "measured connections (default 100)", 1, 1000000, NULL, NULL,
+      "a count 1..1000000" },
+    { "warmup", 0, HB_OPT_INT, &o->warmup, "N",
+      "connections before measuring (default 5)", 0, 100000, NULL, NULL,
+      "a count 0..100000" },
+    { "tls", 0, HB_OPT_STRING, &tls, "1.2|1.3",
+      "protocol version (required unless --plain)", 0, 0, NULL, NULL,
+      NULL },
+    { "plain", 0, HB_OPT_FLAG, &o->plain, NULL,
+      "TCP only, no TLS: the baseline", 0, 0, NULL, NULL, NULL },
+    { "group", 0, HB_OPT_STRING, &o->group, "G[:G...]",
+      "x25519, p256, p384, p521, x448,\nffdhe2048..8192, x25519mlkem768, "
+      "... (or an\nalias: secp256r1, P-256, ...); a colon list\nis offered "
+      "in that order (a hybrid and a\nclassical fallback)", 0, 0, NULL,
+      NULL, NULL },
+    { "rsa-kx", 0, HB_OPT_FLAG, &o->rsa_kx, NULL,
+      "TLS 1.2 RSA key transport suites only", 0, 0, NULL, NULL, NULL },
+    { "resume", 0, HB_OPT_STRING, &resume, "MODE",
+      "none (default), id (TLS 1.2 session ID) or\nticket (TLS 1.2 ticket "
+      "/ TLS 1.3 PSK); each\nconnection offers the previous one's session",
+      0, 0, NULL, NULL, NULL },
+    { "early-data", 0, HB_OPT_FLAG, &o->early_data, NULL,
+      "TLS 1.3 with --resume ticket: send the\nrequest as 0-RTT early data "
+      "with the\nClientHello; the report counts how much the\nserver "
+      "accepted", 0, 0, NULL, NULL, NULL },
+    { "cacert", 0, HB_OPT_STRING, &o->cacert, "FILE",
+      "trust anchor (verify chain and host name);\ndefault: the suite's "
+      "root of --cert-type,\nelse the library's default store", 0, 0, NULL,
+      NULL, NULL },
+    { "insecure", 0, HB_OPT_FLAG, &o->insecure, NULL,
+      "do not verify the server's certificate", 0, 0, NULL, NULL, NULL },
+    { "sni", 0, HB_OPT_STRING, &o->sni, "NAME",
+      "server name to send and verify (default:\nHOST)", 0, 0, NULL, NULL,
+      NULL },
+    { "client-cert", 0, HB_OPT_STRING, &o->client_cert, "FILE",
+      "mutual TLS: our certificate (with\n--client-key)", 0, 0, NULL, NULL,
+      NULL },
+    { "client-key", 0, HB_OPT_STRING, &o->client_key, "FILE",
+      "mutual TLS: its private key", 0, 0, NULL, NULL, NULL },
+    { "path", 0, HB_OPT_STRING, &o->path, "PATH",
+      "request path (default /bytes/0)", 0, 0, NULL, NULL, NULL },
+    { "alpn", 0, HB_OPT_STRING, &o->alpn, "LIST",
+      "offer these ALPN protocols in this order\n(h2, http/1.1); the first "
+      "request is HTTP/2\nwhen the server selects h2; the result is in\nthe "
+      "report (achieved.alpn). With --plain\nthere is no ALPN: h2 first "
+      "means h2c (prior\nknowledge)", 0, 0, NULL, NULL, NULL },
+    { "cert-type", 0, HB_OPT_STRING, &o->cert_type, "TYPE",
+      "the server's certificate type, for the\nrecord", 0, 0, NULL, NULL,
+      NULL },
+    { "label", 0, HB_OPT_STRING, &o->label, "NAME",
+      "result names NAME/<phase> (default e.g.\ntls1.3-full, tls1.2-ticket, "
+      "tcp)", 0, 0, NULL, NULL, NULL },
+    { "json", 0, HB_OPT_STRING, &o->json, "FILE", "write the report", 0, 0,
+      NULL, NULL, NULL },
+    { "trace", 0, HB_OPT_FLAG, &o->trace, NULL,
+      "print the traced handshake", 0, 0, NULL, NULL, NULL },
+    { "timeout", 0, HB_OPT_SECONDS, &o->timeout, "S",
+      "per connection (default 10)", 0, 3600, NULL, NULL,
+      "a number of seconds" },
+    { "gap", 0, HB_OPT_SECONDS, &o->gap_ms, "MS",
+      "idle time before each connection (warm-up\ntoo), outside every "
+      "phase: connections as\nspaced as over a link, caches as cold", 0,
+      60000, NULL, NULL, "milliseconds in (0, 60000]" },
+    { "start-at", 0, HB_OPT_CALL, &o->start_at, "T",
+      "begin (warm-up first) at Unix time T\n(seconds, real clock): one "
+      "start for clients\non several hosts (handshake --client-hosts)", 0,
+      0, NULL, hb_opt_start_at, "a Unix time in seconds" },
+    { "stop-on-eof", 0, HB_OPT_FLAG, &o->stop_on_eof, NULL,
+      "stop as on SIGTERM (partial report) when\nstandard input ends (the "
+      "coordinator's ssh\nconnection closed)", 0, 0, NULL, NULL, NULL },
+    { NULL, 0, HB_OPT_END, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL }
+  };
+  const hb_opts spec = { CMD, head, NULL, opts };
 
   memset(o, 0, sizeof(*o));
   o->count = 100;
@@ -150,62 +149,19 @@ static void hsm_parse(int argc, char **argv, hs_opts *o)
   o->path = "/bytes/0";
   o->timeout = 10;
   o->plain = hb_linked_backend.tls == &hb_plain_tls;
-  opterr = 0; /* one line of ours, not getopt's as well */
-  while((opt = getopt_long(argc, argv, ":n:h", longopts, NULL)) != -1) {
-    switch(opt) {
-    case 'n':
-      if(hb_parse_int(optarg, 1, 1000000, &o->count))
-        hb_usage_fail(CMD, "-n: '%s' is not a count 1..1000000", optarg);
-      break;
-    case 'w':
-      if(hb_parse_int(optarg, 0, 100000, &o->warmup))
-        hb_usage_fail(CMD, "--warmup: '%s' is not a count 0..100000",
-                      optarg);
-      break;
-    case 't': tls = optarg; break;
-    case 'P': o->plain = 1; break;
-    case 'g': o->group = optarg; break;
-    case 'R': o->rsa_kx = 1; break;
-    case 'r': resume = optarg; break;
-    case 'E': o->early_data = 1; break;
-    case 'C': o->cacert = optarg; break;
-    case 'k': o->insecure = 1; break;
-    case 'S': o->sni = optarg; break;
-    case 'c': o->client_cert = optarg; break;
-    case 'K': o->client_key = optarg; break;
-    case 'p': o->path = optarg; break;
-    case 'y': o->cert_type = optarg; break;
-    case 'l': o->label = optarg; break;
-    case 'j': o->json = optarg; break;
-    case 'T': o->trace = 1; break;
-    case 'A': o->alpn = optarg; break;
-    case 'e': o->stop_on_eof = 1; break;
-    case 'a':
-      if(hb_parse_seconds(optarg, 1e11, &o->start_at) || !(o->start_at > 0))
-        hb_usage_fail(CMD, "--start-at: '%s' is not a Unix time in seconds",
-                      optarg);
-      break;
-    case 'o':
-      if(hb_parse_seconds(optarg, 3600, &o->timeout))
-        hb_usage_fail(CMD, "--timeout: '%s' is not a number of seconds",
-                      optarg);
-      break;
-    case 'G':
-      if(hb_parse_seconds(optarg, 60000, &o->gap_ms))
-        hb_usage_fail(CMD, "--gap: '%s' is not milliseconds in (0, 60000]",
-                      optarg);
-      break;
-    case 'h':
-      hsm_usage(stdout);
-      exit(0);
-    default: hb_usage_getopt(CMD, opt, argv);
-    }
-  }
-  if(optind >= argc)
+  snprintf(head, sizeof(head),
+    "usage: httpsbench-%s handshake HOST:PORT [options]\n"
+    "Times set-up (socket and TLS object), TCP connect, TLS handshake,\n"
+    "first request and close, one connection at a time (total: their\n"
+    "sum), then traces one more handshake. A phase's CI is over the\n"
+    "medians of %d consecutive batches of connections.\n",
+    hb_linked_backend.name, HS_BATCHES);
+  first = hb_opts_parse(&spec, argc, argv);
+  if(first >= argc)
     hb_usage_fail(CMD, "HOST:PORT is required");
-  if(optind + 1 < argc)
-    hb_usage_fail(CMD, "unexpected argument '%s'", argv[optind + 1]);
-  o->target = argv[optind];
+  if(first + 1 < argc)
+    hb_usage_fail(CMD, "unexpected argument '%s'", argv[first + 1]);
+  o->target = argv[first];
   if(hsm_split(o->target, o))
     hb_usage_fail(CMD, "'%s' is not HOST:PORT", o->target);
 

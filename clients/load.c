@@ -5,7 +5,6 @@
  *
  * This file: options, the threads, and the outcome. */
 #include <errno.h>
-#include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,10 +16,12 @@
 
 #include "hb/backend.h"
 #include "hb/cli.h"
+#include "hb/opts.h"
 #include "hb/clock.h"
 #include "hb/report.h"
 #include "hb/sig.h"
 #include "hb/suites.h"
+#include "hb/tls_layer.h"
 #include "load.h"
 #include "loadconn.h"
 
@@ -30,245 +31,171 @@
                                    before a run that never connected
                                    stops */
 
-static void ld_usage(void)
-{
-  printf(
-    "usage: httpsbench-%s load URL [options]\n"
-    "  URL                 http://HOST:PORT/path or https://...\n"
-    "  -c, --connections N connections kept open (default 32)\n"
-    "  -t, --threads N     threads, each its own event loop (default 1)\n"
-    "  -d, --duration S    measure for S seconds (default 10)\n"
-    "      --warmup S      with -d: run S seconds first, left out of every\n"
-    "                      figure (counts, histograms, errors, bytes, CPU,\n"
-    "                      elapsed); the run lasts S + -d (default 0)\n"
-    "  -n, --requests N    stop after N requests (responses or errors)\n"
-    "  -R, --rate R        open loop: R requests/s in total on a constant\n"
-    "                      schedule, latency from the scheduled time\n"
-    "                      (default: closed loop, as wrk)\n"
-    "      --close         Connection: close, a new connection (and\n"
-    "                      handshake) per request\n"
-    "      --pipeline N    keep-alive closed loop: each connection writes\n"
-    "                      N requests at once, reads the N responses, then\n"
-    "                      sends N more (1..1024, default 1); latency from\n"
-    "                      the batch's write. A response with Connection:\n"
-    "                      close or an error ends the batch: the failed\n"
-    "                      request is an error, the unanswered ones count\n"
-    "                      nowhere, and the connection is made again\n"
-    "      --http2         HTTP/2 (nghttp2): over https, h2 offered by\n"
-    "                      ALPN, and a server not selecting it fails the\n"
-    "                      run (error 'protocol'); over http, h2c with\n"
-    "                      prior knowledge. Each stream is a request,\n"
-    "                      counted as HTTP/1.1's are. Excludes --close,\n"
-    "                      --pipeline and --hold\n"
-    "  -m, --streams N     --http2: streams open at once per connection\n"
-    "                      (1..1000, default 1; fewer if the server's\n"
-    "                      SETTINGS_MAX_CONCURRENT_STREAMS is lower)\n"
-    "      --tls 1.2|1.3   TLS version (default: the library's)\n"
-    "      --cipher NAME   https: the only AEAD offered, aes-128-gcm,\n"
-    "                      aes-256-gcm or chacha20-poly1305 (default: the\n"
-    "                      library's list)\n"
-    "      --resume on|off resume TLS sessions on reconnects (default on)\n"
-    "      --cacert FILE   trust anchor for https (verification is on)\n"
-    "      --insecure      https without verifying the server\n"
-    "  -H, --header 'Name: value'  extra request header (repeatable)\n"
-    "      --timeout S     per connect, handshake and response (default "
-    "10)\n"
-    "      --json FILE     write the report (schemas/report.schema.json)\n"
-    "      --latency       print the latency percentile spectrum\n"
-    "      --marks         print 'mark start' when the measured window\n"
-    "                      begins and 'mark end' when the threads stop\n"
-    "                      (stdout, flushed; the summary follows)\n"
-    "      --burn-us N     after each response, spin until N us of the\n"
-    "                      thread's CPU passed (0..1000000, default 0):\n"
-    "                      makes the client the bottleneck, for tests\n"
-    "      --start-at T    wait until Unix time T (seconds, real clock;\n"
-    "                      fractions allowed) before connecting: the\n"
-    "                      start barrier of clients on several hosts\n"
-    "                      (httpsbench load --client-hosts); a T more\n"
-    "                      than 600 s ahead is refused\n"
-    "      --stop-on-eof   stop as on SIGTERM (partial report) when\n"
-    "                      standard input reaches its end: a remote client\n"
-    "                      stops when its ssh connection is gone\n"
-    "      --hold S        one request per connection, then keep them all\n"
-    "                      open and idle for S seconds, printing 'holding\n"
-    "                      N idle connections' (server memory figures)\n"
-    "Errors are counted by kind (connect, tls, read, write, timeout,\n"
-    "status, reset; HTTP/2: stream_reset by error code, goaway,\n"
-    "protocol), never as latency. A run that never made a connection\n"
-    "stops after 3 connect failures per connection (-c). Exit 0 when\n"
-    "requests succeeded, 1 when none did, 2 for bad usage, 130 when\n"
-    "interrupted.\n",
-    hb_linked_backend.name);
-}
-
 static void ld_bad(const char *fmt, const char *arg)
 {
   hb_usage_fail("load", fmt, arg);
 }
 
-static int ld_header_ok(const char *h)
+static const char *const ld_tls_versions[] = { "1.2", "1.3", NULL };
+static const char *const ld_resumes[] = { "on", "off", NULL };
+
+/* -H: 'Name: value', a name without blanks, no control bytes; appended
+ * to dest's (ld_opts) headers. */
+static int ld_opt_header(const char *h, void *dest, char *why, size_t size)
 {
+  ld_opts *o = dest;
   const char *colon = strchr(h, ':');
   const char *p;
+  int ok = colon && colon != h;
 
-  if(!colon || colon == h)
-    return 0;
-  for(p = h; *p; p++) {
-    if((unsigned char)*p < ' ' && *p != '\t')
-      return 0;
-    if(p < colon && (*p == ' ' || *p == '\t'))
-      return 0;
+  if(o->nheaders == LD_MAX_HEADERS) {
+    snprintf(why, size, "more than %d headers", LD_MAX_HEADERS);
+    return -1;
   }
-  return 1;
+  for(p = h; ok && *p; p++)
+    if(((unsigned char)*p < ' ' && *p != '\t') ||
+       (p < colon && (*p == ' ' || *p == '\t')))
+      ok = 0;
+  if(!ok) {
+    snprintf(why, size, "'%s' is not 'Name: value'", h);
+    return -1;
+  }
+  o->headers[o->nheaders++] = h;
+  return 0;
 }
 
+/* --start-at: a Unix time, 0 < T < 1e11 */
 static void ld_parse(int argc, char **argv, ld_opts *o)
 {
-  static const struct option longopts[] = {
-    { "connections", required_argument, NULL, 'c' },
-    { "threads", required_argument, NULL, 't' },
-    { "duration", required_argument, NULL, 'd' },
-    { "requests", required_argument, NULL, 'n' },
-    { "rate", required_argument, NULL, 'R' },
-    { "header", required_argument, NULL, 'H' },
-    { "close", no_argument, NULL, 'C' },
-    { "tls", required_argument, NULL, 'T' },
-    { "resume", required_argument, NULL, 'r' },
-    { "cacert", required_argument, NULL, 'A' },
-    { "insecure", no_argument, NULL, 'k' },
-    { "timeout", required_argument, NULL, 'o' },
-    { "json", required_argument, NULL, 'j' },
-    { "latency", no_argument, NULL, 'L' },
-    { "hold", required_argument, NULL, 'O' },
-    { "warmup", required_argument, NULL, 'W' },
-    { "marks", no_argument, NULL, 'M' },
-    { "pipeline", required_argument, NULL, 'P' },
-    { "burn-us", required_argument, NULL, 'B' },
-    { "cipher", required_argument, NULL, 'S' },
-    { "http2", no_argument, NULL, '2' },
-    { "streams", required_argument, NULL, 'm' },
-    { "start-at", required_argument, NULL, 'a' },
-    { "stop-on-eof", no_argument, NULL, 'e' },
-    { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 }
+  static char head[128];
+  const char *tls = NULL, *resume = "on";
+  long requests = 0, streams = 0;
+  char why[300];
+  int first;
+  const hb_opt opts[] = {
+    { NULL, 0, HB_OPT_TEXT, NULL, NULL,
+      "  URL                      http://HOST:PORT/path or https://...",
+      0, 0, NULL, NULL, NULL },
+    { "connections", 'c', HB_OPT_INT, &o->conns, "N",
+      "connections kept open (default 32)", 1, 100000, NULL, NULL,
+      "a connection count (1..100000)" },
+    { "threads", 't', HB_OPT_INT, &o->threads, "N",
+      "threads, each its own event loop (default 1)", 1, 1024, NULL, NULL,
+      "a thread count (1..1024)" },
+    { "duration", 'd', HB_OPT_SECONDS, &o->duration, "S",
+      "measure for S seconds (default 10)", 0, 1e6, NULL, NULL,
+      "a duration in seconds" },
+    { "warmup", 0, HB_OPT_DOUBLE, &o->warmup, "S",
+      "with -d: run S seconds first, left out of\nevery figure (counts, "
+      "histograms, errors,\nbytes, CPU, elapsed); the run lasts S + -d\n"
+      "(default 0)", 0, 3600, NULL, NULL,
+      "a number of seconds (0 to 3600)" },
+    { "requests", 'n', HB_OPT_INT, &requests, "N",
+      "stop after N requests (responses or errors)", 1, 1e12, NULL, NULL,
+      "a request count >= 1" },
+    { "rate", 'R', HB_OPT_SECONDS, &o->rate, "R",
+      "open loop: R requests/s in total on a\nconstant schedule, latency "
+      "from the\nscheduled time (default: closed loop, as\nwrk)", 0, 1e9,
+      NULL, NULL, "a rate in requests/s > 0" },
+    { "close", 0, HB_OPT_FLAG, &o->close, NULL,
+      "Connection: close, a new connection (and\nhandshake) per request",
+      0, 0, NULL, NULL, NULL },
+    { "pipeline", 0, HB_OPT_INT, &o->pipeline, "N",
+      "keep-alive closed loop: each connection\nwrites N requests at once, "
+      "reads the N\nresponses, then sends N more (1..1024,\ndefault 1); "
+      "latency from the batch's write.\nA response with Connection: close "
+      "or an\nerror ends the batch: the failed request is\nan error, the "
+      "unanswered ones count\nnowhere, and the connection is made again", 1,
+      1024, NULL, NULL, "a request count (1..1024)" },
+    { "http2", 0, HB_OPT_FLAG, &o->http2, NULL,
+      "HTTP/2 (nghttp2): over https, h2 offered by\nALPN, and a server not "
+      "selecting it fails\nthe run (error 'protocol'); over http, h2c\nwith "
+      "prior knowledge. Each stream is a\nrequest, counted as HTTP/1.1's "
+      "are.\nExcludes --close, --pipeline and --hold", 0, 0, NULL, NULL,
+      NULL },
+    { "streams", 'm', HB_OPT_INT, &streams, "N",
+      "--http2: streams open at once per\nconnection (1..1000, default 1; "
+      "fewer if the\nserver's SETTINGS_MAX_CONCURRENT_STREAMS is\nlower)",
+      1, 1000, NULL, NULL, "a stream count (1..1000)" },
+    { "tls", 0, HB_OPT_ENUM, &tls, "1.2|1.3",
+      "TLS version (default: the library's)", 0, 0, ld_tls_versions, NULL,
+      NULL },
+    { "cipher", 0, HB_OPT_ENUM, &o->cipher, "NAME",
+      "https: the only AEAD offered, aes-128-gcm,\naes-256-gcm or "
+      "chacha20-poly1305 (default:\nthe library's list)", 0, 0,
+      hb_tls_cipher_names, NULL, NULL },
+    { "resume", 0, HB_OPT_ENUM, &resume, "on|off",
+      "resume TLS sessions on reconnects (default\non)", 0, 0, ld_resumes,
+      NULL, NULL },
+    { "cacert", 0, HB_OPT_STRING, &o->cacert, "FILE",
+      "trust anchor for https (verification is on)", 0, 0, NULL, NULL,
+      NULL },
+    { "insecure", 0, HB_OPT_FLAG, &o->insecure, NULL,
+      "https without verifying the server", 0, 0, NULL, NULL, NULL },
+    { "header", 'H', HB_OPT_CALL, o, "'Name: value'",
+      "extra request header (repeatable)", 0, 0, NULL, ld_opt_header,
+      NULL },
+    { "timeout", 0, HB_OPT_SECONDS, &o->timeout, "S",
+      "per connect, handshake and response\n(default 10)", 0, 3600, NULL,
+      NULL, "a number of seconds (up to 3600)" },
+    { "json", 0, HB_OPT_STRING, &o->json, "FILE",
+      "write the report (schemas/report.schema.json)", 0, 0, NULL, NULL,
+      NULL },
+    { "latency", 0, HB_OPT_FLAG, &o->latency, NULL,
+      "print the latency percentile spectrum", 0, 0, NULL, NULL, NULL },
+    { "marks", 0, HB_OPT_FLAG, &o->marks, NULL,
+      "print 'mark start' when the measured window\nbegins and 'mark end' "
+      "when the threads stop\n(stdout, flushed; the summary follows)", 0, 0,
+      NULL, NULL, NULL },
+    { "burn-us", 0, HB_OPT_INT, &o->burn_us, "N",
+      "after each response, spin until N us of the\nthread's CPU passed "
+      "(0..1000000, default 0):\nmakes the client the bottleneck, for "
+      "tests", 0, 1000000, NULL, NULL,
+      "a number of microseconds (0..1000000)" },
+    { "start-at", 0, HB_OPT_CALL, &o->start_at, "T",
+      "wait until Unix time T (seconds, real clock;\nfractions allowed) "
+      "before connecting: the\nstart barrier of clients on several hosts\n"
+      "(httpsbench load --client-hosts); a T more\nthan 600 s ahead is "
+      "refused", 0, 0, NULL, hb_opt_start_at, "a Unix time in seconds" },
+    { "stop-on-eof", 0, HB_OPT_FLAG, &o->watch_stdin, NULL,
+      "stop as on SIGTERM (partial report) when\nstandard input reaches "
+      "its end: a remote\nclient stops when its ssh connection is gone", 0,
+      0, NULL, NULL, NULL },
+    { "hold", 0, HB_OPT_SECONDS, &o->hold, "S",
+      "one request per connection, then keep them\nall open and idle for S "
+      "seconds, printing\n'holding N idle connections' (server memory\n"
+      "figures)", 0, 3600, NULL, NULL, "a number of seconds (up to 3600)" },
+    { NULL, 0, HB_OPT_END, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL }
   };
-  char why[300], *end;
-  long v;
-  int opt, have_d = 0, have_w = 0, have_m = 0;
+  const hb_opts spec = { "load", head,
+    "Errors are counted by kind (connect, tls, read, write, timeout,\n"
+    "status, reset; HTTP/2: stream_reset by error code, goaway,\n"
+    "protocol), never as latency. A run that never made a connection\n"
+    "stops after 3 connect failures per connection (-c). Exit 0 when\n"
+    "requests succeeded, 1 when none did, 2 for bad usage, 130 when\n"
+    "interrupted.\n", opts };
+  int have_d, have_w, have_m;
 
-  opterr = 0; /* our own one-line messages */
-  while((opt = getopt_long(argc, argv, ":c:t:d:n:R:H:m:h", longopts,
-                           NULL)) != -1) {
-    switch(opt) {
-    case 'c':
-      if(hb_parse_int(optarg, 1, 100000, &v))
-        ld_bad("-c: '%s' is not a connection count (1..100000)", optarg);
-      o->conns = v;
-      break;
-    case 't':
-      if(hb_parse_int(optarg, 1, 1024, &v))
-        ld_bad("-t: '%s' is not a thread count (1..1024)", optarg);
-      o->threads = v;
-      break;
-    case 'd':
-      if(hb_parse_seconds(optarg, 1e6, &o->duration))
-        ld_bad("-d: '%s' is not a duration in seconds", optarg);
-      have_d = 1;
-      break;
-    case 'n':
-      if(hb_parse_int(optarg, 1, 1000000000000L, &v))
-        ld_bad("-n: '%s' is not a request count >= 1", optarg);
-      o->requests = v;
-      break;
-    case 'R':
-      if(hb_parse_seconds(optarg, 1e9, &o->rate))
-        ld_bad("-R: '%s' is not a rate in requests/s > 0", optarg);
-      break;
-    case 'H':
-      if(o->nheaders == LD_MAX_HEADERS)
-        ld_bad("-H: more than %s headers", "64");
-      if(!ld_header_ok(optarg))
-        ld_bad("-H: '%s' is not 'Name: value'", optarg);
-      o->headers[o->nheaders++] = optarg;
-      break;
-    case 'C': o->close = 1; break;
-    case 'T':
-      if(!strcmp(optarg, "1.2"))
-        o->tls_version = HB_TLS_1_2;
-      else if(!strcmp(optarg, "1.3"))
-        o->tls_version = HB_TLS_1_3;
-      else
-        ld_bad("--tls: '%s' is not 1.2 or 1.3", optarg);
-      break;
-    case 'r':
-      if(strcmp(optarg, "on") && strcmp(optarg, "off"))
-        ld_bad("--resume: '%s' is not on or off", optarg);
-      o->resume = !strcmp(optarg, "on");
-      break;
-    case 'A': o->cacert = optarg; break;
-    case 'k': o->insecure = 1; break;
-    case 'o':
-      if(hb_parse_seconds(optarg, 3600, &o->timeout))
-        ld_bad("--timeout: '%s' is not a number of seconds (up to 3600)",
-               optarg);
-      break;
-    case 'j': o->json = optarg; break;
-    case 'L': o->latency = 1; break;
-    case 'O':
-      if(hb_parse_seconds(optarg, 3600, &o->hold))
-        ld_bad("--hold: '%s' is not a number of seconds (up to 3600)",
-               optarg);
-      break;
-    case 'W':
-      errno = 0;
-      o->warmup = strtod(optarg, &end);
-      if(errno || end == optarg || *end ||
-         !(o->warmup >= 0 && o->warmup <= 3600))
-        ld_bad("--warmup: '%s' is not a number of seconds (0 to 3600)",
-               optarg);
-      have_w = 1;
-      break;
-    case 'M': o->marks = 1; break;
-    case 'P':
-      if(hb_parse_int(optarg, 1, 1024, &o->pipeline))
-        ld_bad("--pipeline: '%s' is not a request count (1..1024)", optarg);
-      break;
-    case 'B':
-      if(hb_parse_int(optarg, 0, 1000000, &o->burn_us))
-        ld_bad("--burn-us: '%s' is not a number of microseconds "
-               "(0..1000000)", optarg);
-      break;
-    case 'S':
-      if(strcmp(optarg, "aes-128-gcm") && strcmp(optarg, "aes-256-gcm") &&
-         strcmp(optarg, "chacha20-poly1305"))
-        ld_bad("--cipher: '%s' is not aes-128-gcm, aes-256-gcm or "
-               "chacha20-poly1305", optarg);
-      o->cipher = optarg;
-      break;
-    case '2': o->http2 = 1; break;
-    case 'm':
-      if(hb_parse_int(optarg, 1, 1000, &o->streams))
-        ld_bad("-m: '%s' is not a stream count (1..1000)", optarg);
-      have_m = 1;
-      break;
-    case 'e': o->watch_stdin = 1; break;
-    case 'a':
-      errno = 0;
-      o->start_at = strtod(optarg, &end);
-      if(errno || end == optarg || *end || !(o->start_at > 0 &&
-                                              o->start_at < 1e11))
-        ld_bad("--start-at: '%s' is not a Unix time in seconds", optarg);
-      break;
-    case 'h': ld_usage(); exit(0);
-    case ':': ld_bad("option '%s' needs a value", argv[optind - 1]); break;
-    default: ld_bad("unknown option '%s'", argv[optind - 1]);
-    }
-  }
-  if(optind >= argc)
+  snprintf(head, sizeof(head), "usage: httpsbench-%s load URL [options]\n",
+           hb_linked_backend.name);
+  o->warmup = -1; /* not given, told apart from --warmup 0 */
+  first = hb_opts_parse(&spec, argc, argv);
+  have_d = o->duration > 0;
+  have_w = o->warmup >= 0;
+  have_m = streams > 0;
+  if(!have_w)
+    o->warmup = 0;
+  if(have_m)
+    o->streams = streams;
+  o->requests = requests;
+  o->tls_version = !tls ? 0 : !strcmp(tls, "1.2") ? HB_TLS_1_2
+                   : HB_TLS_1_3;
+  o->resume = !strcmp(resume, "on");
+  if(first >= argc)
     ld_bad("a URL is required%s", "");
-  if(optind + 1 < argc)
-    ld_bad("unexpected argument '%s'", argv[optind + 1]);
-  o->url_text = argv[optind];
+  if(first + 1 < argc)
+    ld_bad("unexpected argument '%s'", argv[first + 1]);
+  o->url_text = argv[first];
   if(ld_url_parse(o->url_text, &o->url, why, sizeof(why)))
     ld_bad("%s", why);
   if(have_d && o->requests)
@@ -542,7 +469,6 @@ int hb_load_main(int argc, char **argv)
   memset(&r, 0, sizeof(r));
   o.conns = 32;
   o.threads = 1;
-  o.resume = 1;
   o.timeout = 10;
   o.pipeline = 1;
   o.streams = 1;

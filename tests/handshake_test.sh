@@ -485,6 +485,40 @@ PY
   else ok; fi
 fi
 
+# --- capacity mode (-c, -d): the rate counts what the load engine says
+# it made, TLS handshakes or, on TCP, connections (a TCP case once read
+# the engine's handshake count, which TCP lacks, and showed 0/s) ---
+if [ -n "$tested" ] && [ "${HB_HS_SERVER:-}" != openssl ]; then
+  b=$(echo $tested | cut -d' ' -f1)
+  for t in tcp 1.3; do
+    timeout 120 "$build/httpsbench" handshake --backend "$b" --tls $t \
+      -n 2 -c 2 -d 0.3 --repetitions 1 --quiet --json "$tmp/cap.json" \
+      >"$tmp/cap.out" 2>"$tmp/cap.err"
+    rc=$?
+    if [ $rc -ne 0 ]; then bad "capacity $t: exit $rc: $(tail -2 \
+      "$tmp/cap.err")"
+    elif ! validate "$tmp/cap.json"; then bad "capacity $t: invalid report"
+    elif ! "$HB_PYTHON" - "$tmp/cap.json" >"$tmp/check.out" <<'PY'
+import json, math, sys
+rep = json.load(open(sys.argv[1]))
+r = [x for x in rep["results"] if x["name"].endswith("/capacity")]
+if len(r) != 1:
+    print("    %d capacity results" % len(r)); sys.exit(1)
+r = r[0]
+cli = (r.get("client_cpu_us_per_handshake") or {}).get("samples") or [None]
+ok = (r["status"] == "ok" and len(r["samples"]) == 1 and
+      r["samples"][0] > 0 and r.get("handshakes", 0) > 0 and
+      isinstance(cli[0], (int, float)) and cli[0] > 0)
+if not ok:
+    print("    %s: %s %s, %s made, client cpu %s" % (
+        r["name"], r["status"], r["samples"], r.get("handshakes"), cli))
+sys.exit(0 if ok else 1)
+PY
+    then bad "capacity $t:"; cat "$tmp/check.out"
+    else ok; fi
+  done
+fi
+
 # --- plain TCP: the baseline, through the plain engine ---
 eng=$build/httpsbench-plain b=plain
 if [ -x "$eng" ] && start_server "$eng" --plain; then

@@ -11,6 +11,7 @@
 #include "hb/cli.h"
 #include "hb/crypto_cases.h"
 #include "hb/harness.h"
+#include "hb/opts.h"
 #include "hb/report.h"
 #include "hb/stats.h"
 
@@ -449,6 +450,49 @@ static void test_hostport(void)
   CHECK(hb_parse_port("123456", 6, 1, &p) != 0, "six digits");
 }
 
+/* A bad value's message names the option as the command line did when
+ * it has a short and a long name: typed "-c" and "--conns" (with its
+ * value apart, attached, or after other letters) each come back. */
+static void test_opts_names(void)
+{
+  static long conns, port;
+  static int flag;
+  static const hb_opt opts[] = {
+    { "conns", 'c', HB_OPT_INT, &conns, "N", "connections", 1, 10, NULL,
+      NULL, "a count 1..10" },
+    { "port", 0, HB_OPT_INT, &port, "P", "port", 1, 9, NULL, NULL, NULL },
+    { "quiet", 'q', HB_OPT_FLAG, &flag, NULL, "quiet", 0, 0, NULL, NULL,
+      NULL },
+    { NULL, 0, HB_OPT_END, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL }
+  };
+  static const hb_opts spec = { "t", "usage: t\n", NULL, opts };
+  static const struct {
+    const char *a, *b, *want;
+  } cases[] = {
+    { "-c", "0", "-c: '0' is not a count 1..10" },
+    { "-c0", NULL, "-c: '0' is not a count 1..10" },
+    { "-qc", "11", "-c: '11' is not a count 1..10" },
+    { "--conns", "x", "--conns: 'x' is not a count 1..10" },
+    { "--conns=0", NULL, "--conns: '0' is not a count 1..10" },
+    { "--co", "0", "--conns: '0' is not a count 1..10" },
+    { "--port", "0", "--port: '0' is not a whole number in 1..9" },
+  };
+  size_t i;
+
+  for(i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    char a0[] = "t", a1[32], a2[32], why[256] = "";
+    char *argv[4] = { a0, a1, a2, NULL };
+    int rc;
+
+    snprintf(a1, sizeof(a1), "%s", cases[i].a);
+    snprintf(a2, sizeof(a2), "%s", cases[i].b ? cases[i].b : "");
+    rc = hb_opts_parse_r(&spec, cases[i].b ? 3 : 2, argv, why,
+                         sizeof(why));
+    CHECK(rc == -1 && !strcmp(why, cases[i].want), "%s %s: %d '%s'",
+          cases[i].a, cases[i].b ? cases[i].b : "", rc, why);
+  }
+}
+
 int main(void)
 {
   test_stats();
@@ -457,5 +501,6 @@ int main(void)
   test_report();
   test_cli();
   test_hostport();
+  test_opts_names();
   return test_summary("core");
 }

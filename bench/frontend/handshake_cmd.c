@@ -830,11 +830,11 @@ static void run_capacity(const hs_args *a, const char *cb, const hs_case *c,
     if(!part)
       break;
     r = json_array_get(json_object_get(part, "results"), 0);
-    h = json_number_value(json_object_get(json_object_get(r, "counts"),
-                                          "handshakes"));
+    /* what the engine says it made in its window: TLS handshakes, or
+     * on TCP (where it counts no handshakes) connections */
+    h = hb_res_num(r, "counts", c->tls ? "handshakes" : "connections");
     hs += h;
-    resumed += json_number_value(json_object_get(json_object_get(r,
-                                 "counts"), "resumed"));
+    resumed += hb_res_num(r, "counts", "resumed");
     /* over the window the engine measured, by its clock (not -d) */
     el = json_object_get(r, "elapsed_s");
     rates[n] = json_is_number(el) && json_number_value(el) > 0
@@ -845,8 +845,9 @@ static void run_capacity(const hs_args *a, const char *cb, const hs_case *c,
          : snap1.connections - snap0.connections;
     srv[n] = have && sh > 0 ? (snap1.cpu_ns - snap0.cpu_ns) / 1e3 / sh
              : NAN;
-    cli[n] = json_number_value(json_object_get(json_object_get(r, "cpu"),
-                                               "per_request_us"));
+    /* the client's threads' CPU in the window over the same count, not
+     * its CPU per response (a handshake whose request failed has none) */
+    cli[n] = h > 0 ? hb_res_num(r, "cpu", "window_s") * 1e6 / h : NAN;
     n++;
     json_decref(part);
   }

@@ -260,9 +260,9 @@ int tp_remote_load_once(const tp_args *a, const tp_server *t,
                       w.err.msg[0] ? w.err.msg : "the clients' marks "
                       "never spanned one");
   }
-  reqs = hb_res_num(m, "counts", "ok");
-  if(!(reqs >= 0))
-    reqs = hb_res_num(m, "counts", "requests");
+  /* the requests the engine counted as answered (2xx): its report's
+   * field, which an engine report always has */
+  reqs = hb_res_num(m, "counts", "responses_2xx");
   wall = hb_res_num(m, "elapsed_s", NULL);
   o->rps = hb_res_median(m);
   o->bps = hb_res_num(m, "bytes_per_s", NULL);

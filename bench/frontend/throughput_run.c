@@ -238,9 +238,9 @@ static int load_once(const tp_args *a, const tp_server *t,
     return hb_err_set(err, HB_ERROR, "no measured window: %s", err->msg[0]
                       ? err->msg : "the client printed no marks");
   }
-  reqs = hb_res_num(res, "counts", "ok");
-  if(!(reqs >= 0))
-    reqs = hb_res_num(res, "counts", "requests");
+  /* the requests the engine counted as answered (2xx): its report's
+   * field, which an engine report always has */
+  reqs = hb_res_num(res, "counts", "responses_2xx");
   wall = hb_res_num(res, "elapsed_s", NULL);
   o->rps = json_number_value(json_array_get(json_object_get(res, "samples"),
                                             0));

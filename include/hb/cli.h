@@ -18,12 +18,9 @@ void hb_usage_fail(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3), noreturn));
 
 /* For getopt_long's ':' (a value is missing: the optstring must start
- * with ':', and opterr be 0) or '?' (unknown option): "httpsbench <cmd>:
- * <opt> needs a value" or "unknown option '<opt>'", exit 2. */
-void hb_usage_getopt(const char *cmd, int opt, char *const argv[])
-    __attribute__((noreturn));
-
-/* The message hb_usage_getopt prints (without command and hint). */
+ * with ':', and opterr be 0) or '?' (unknown option), right after it
+ * returned: "<opt> needs a value" or "unknown option '<opt>'" (hb_opts'
+ * messages for those). */
 void hb_getopt_why(int opt, char *const argv[], char *why, size_t size);
 
 /* "16,256,1350" -> sizes; 0 on success, -1 (with why) on bad input. Each

@@ -34,7 +34,8 @@ typedef struct hb_opt {
   double min, max;            /* INT, DOUBLE, SECONDS (max), SIZES (min) */
   const char *const *choices; /* ENUM: NULL-terminated */
   /* CALL: 0 to accept (having stored what it wants), else why it is bad
-   * in why ("'x' is not ..."); the message names the option before it */
+   * in why ("'x' is not ..."); the message names the option before it,
+   * as the command line did when it has both names ("-c", "--conns") */
   int (*check)(const char *value, void *dest, char *why, size_t size);
   const char *what;           /* a bad value "is not <what>" (optional) */
 } hb_opt;
@@ -64,5 +65,10 @@ int hb_opts_parse_r(const hb_opts *spec, int argc, char **argv, char *why,
 
 /* The help: head, one line per option (continuations indented), tail. */
 void hb_opts_help(const hb_opts *spec, FILE *f);
+
+/* An HB_OPT_CALL check for --start-at T (load and handshake engines):
+ * a Unix time in seconds, > 0 and < 1e11, into a double; why is left
+ * empty (the option's 'what' names the value). */
+int hb_opt_start_at(const char *v, void *dest, char *why, size_t size);
 
 #endif

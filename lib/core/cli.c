@@ -54,14 +54,6 @@ void hb_getopt_why(int opt, char *const argv[], char *why, size_t size)
     snprintf(why, size, "unknown option '%s'", name);
 }
 
-void hb_usage_getopt(const char *cmd, int opt, char *const argv[])
-{
-  char why[128];
-
-  hb_getopt_why(opt, argv, why, sizeof(why));
-  hb_usage_fail(cmd, "%s", why);
-}
-
 int hb_parse_sizes(const char *s, size_t *sizes, int max, int *count,
                    char *why, size_t whylen)
 {

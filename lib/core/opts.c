@@ -17,9 +17,13 @@ static int opt_val(const hb_opt *o, int i)
   return o->short_name ? o->short_name : 256 + i;
 }
 
-static void opt_name(const hb_opt *o, char *buf, size_t size)
+/* The name a message gives o: for an option with both names, the one
+ * the command line used ("-c" or "--connections"; typed is the token
+ * that named it, or NULL), else the one it has. */
+static void opt_name(const hb_opt *o, const char *typed, char *buf,
+                     size_t size)
 {
-  if(o->name)
+  if(o->name && !(o->short_name && typed && strncmp(typed, "--", 2)))
     snprintf(buf, size, "--%s", o->name);
   else
     snprintf(buf, size, "-%c", o->short_name);
@@ -41,12 +45,12 @@ static void choices_text(const char *const *c, char *buf, size_t size)
 }
 
 /* A bad value: why says so (0 when it could say nothing better). */
-static int bad_value(const hb_opt *o, const char *v, const char *why,
-                     char *out, size_t size)
+static int bad_value(const hb_opt *o, const char *typed, const char *v,
+                     const char *why, char *out, size_t size)
 {
   char name[64], what[256];
 
-  opt_name(o, name, sizeof(name));
+  opt_name(o, typed, name, sizeof(name));
   if(why && why[0])
     snprintf(out, size, "%s: %s", name, why);
   else if(o->what)
@@ -76,8 +80,10 @@ static int bad_value(const hb_opt *o, const char *v, const char *why,
 }
 
 /* Stores v in o's destination; -1 with why when it is not a value of
- * o's kind (the destination then keeps what it had). */
-static int store(const hb_opt *o, const char *v, char *out, size_t size)
+ * o's kind (the destination then keeps what it had). typed: the token
+ * that named the option, for the message. */
+static int store(const hb_opt *o, const char *typed, const char *v,
+                 char *out, size_t size)
 {
   char why[512] = "";
 
@@ -87,19 +93,19 @@ static int store(const hb_opt *o, const char *v, char *out, size_t size)
     return 0;
   case HB_OPT_INT:
     if(hb_parse_int(v, (long)o->min, (long)o->max, (long *)o->dest))
-      return bad_value(o, v, NULL, out, size);
+      return bad_value(o, typed, v, NULL, out, size);
     return 0;
   case HB_OPT_DOUBLE: {
     char *end;
     double d = strtod(v, &end);
     if(!*v || *end || !isfinite(d) || d < o->min || d > o->max)
-      return bad_value(o, v, NULL, out, size);
+      return bad_value(o, typed, v, NULL, out, size);
     *(double *)o->dest = d;
     return 0;
   }
   case HB_OPT_SECONDS:
     if(hb_parse_seconds(v, o->max, (double *)o->dest))
-      return bad_value(o, v, NULL, out, size);
+      return bad_value(o, typed, v, NULL, out, size);
     return 0;
   case HB_OPT_STRING:
     *(const char **)o->dest = v;
@@ -111,26 +117,26 @@ static int store(const hb_opt *o, const char *v, char *out, size_t size)
         *(const char **)o->dest = o->choices[i];
         return 0;
       }
-    return bad_value(o, v, NULL, out, size);
+    return bad_value(o, typed, v, NULL, out, size);
   }
   case HB_OPT_SIZES: {
     size_t sizes[HB_MAX_SIZES];
     int n;
     if(hb_parse_size_list(v, (size_t)o->min, sizes, HB_MAX_SIZES, &n, why,
                           sizeof(why)))
-      return bad_value(o, v, why, out, size);
+      return bad_value(o, typed, v, why, out, size);
     *(const char **)o->dest = v;
     return 0;
   }
   case HB_OPT_CALL:
     if(o->check(v, o->dest, why, sizeof(why)))
-      return bad_value(o, v, why, out, size);
+      return bad_value(o, typed, v, why, out, size);
     return 0;
   case HB_OPT_TEXT:
   case HB_OPT_END:
     break;
   }
-  return bad_value(o, v, NULL, out, size);
+  return bad_value(o, typed, v, NULL, out, size);
 }
 
 int hb_opts_parse_r(const hb_opts *spec, int argc, char **argv, char *why,
@@ -139,6 +145,7 @@ int hb_opts_parse_r(const hb_opts *spec, int argc, char **argv, char *why,
   struct option longopts[OPTS_MAX + 2];
   char shorts[3 * OPTS_MAX + 4];
   size_t ns = 0, nl = 0;
+  const char *typed;
   int i, opt;
 
   shorts[ns++] = ':'; /* a missing value is ':', not an unknown option */
@@ -186,7 +193,11 @@ int hb_opts_parse_r(const hb_opts *spec, int argc, char **argv, char *why,
       hb_one_line(why);
       return -1;
     }
-    if(store(o, optarg, why, size)) {
+    /* the token naming the option: the one before a separate value
+     * (getopt sets optarg NULL for a flag, never equal to a token) */
+    typed = optind >= 2 && optarg == argv[optind - 1] ? argv[optind - 2]
+            : argv[optind - 1];
+    if(store(o, typed, optarg, why, size)) {
       hb_one_line(why);
       return -1;
     }
@@ -250,4 +261,16 @@ void hb_opts_help(const hb_opts *spec, FILE *f)
   }
   if(spec->tail)
     fputs(spec->tail, f);
+}
+
+int hb_opt_start_at(const char *v, void *dest, char *why, size_t size)
+{
+  double t;
+
+  (void)why;
+  (void)size;
+  if(hb_parse_seconds(v, 1e11, &t) || t >= 1e11)
+    return -1;
+  *(double *)dest = t;
+  return 0;
 }
