@@ -29,7 +29,14 @@ usage: report_test.py HTTPSBENCH SOURCE_DIR WORK_DIR
 - CSV columns server_backend, bound, vs_plain (and note, raw), vs_ours
   and CPU per request; curl rows told apart by their server;
 - the page's environment: each merged part's command line, no temporary
-  paths; merged parts keep their run (steal time).
+  paths; merged parts keep their run (steal time);
+- goodput (throughput --rate-sweep, synthetic): a panel per link rate,
+  each point marked by what bound it, HTTPS goodput as a share of HTTP's
+  in the summary only where the intervals separate and no cell passed
+  the link's rate; no goodput figure without a link rate;
+- bytes on the wire per request (synthetic): the HTTP-vs-HTTPS figure's
+  column of HTTPS's bytes as % of plain HTTP's, one summary sentence per
+  mode (1 KiB and the largest body); older reports without them render.
 """
 import copy
 import json
@@ -135,15 +142,19 @@ def test_report():
     check(not net and "<link" not in html and "@import" not in html,
           "page refers to the network: %s" % net[:3])
     # the small report has every figure but the sweeps' (their own
-    # test, test_rtt_sweep)
+    # tests, test_rtt_sweep and test_goodput)
     skipped = re.findall(r"<li>([^<]*)</li>", html.split(
         "Skipped figures", 1)[1].split("</ul>", 1)[0]) \
         if "Skipped figures" in html else []
-    check(len(skipped) == 2 and skipped[0].startswith(
+    check(len(skipped) == 3 and skipped[0].startswith(
         "Handshakes: time to first byte against RTT:") and
         skipped[1].startswith("Handshakes: time to first byte against "
-                              "loss:"),
-        "nothing but the RTT and loss sweeps is skipped: %s" % skipped)
+                              "loss:") and
+        skipped[2] == "Goodput over the emulated link: no goodput over a "
+        "link with a rate (throughput --rate-sweep, or --rate or --link) "
+        "in these reports",
+        "nothing but the RTT, loss and rate sweeps is skipped: %s"
+        % skipped)
     check("costs" in html and "times a TCP connect" in html and
           "of plain HTTP" in html, "headline findings missing")
     check("mbedTLS 2.28 has no EdDSA" in html, "table lacks the reason")
@@ -1096,6 +1107,238 @@ def test_rtt_sweep():
           "the loss sweep gets its percentile figure (and no RTT figure)")
 
 
+def rate_sweep_doc():
+    """The throughput fixture as a throughput --rate-sweep 10,100,1000
+    report: plain's and OpenSSL's keepalive/1024 cell at 1 KiB and 1 MiB
+    bodies at each rate (NAME@rateN, params.sweep_rate_mbit, bytes_per_s,
+    goodput_mbit, goodput_of_link, bound), one link per point. At 1 MiB:
+    10 Mbit/s, plain above the link's rate (too few responses in the
+    window); 100 Mbit/s, OpenSSL 80 against plain 95 Mbit/s (intervals
+    separate); 1000 Mbit/s, 700 against 705 (they overlap). Every cell is
+    bound by neither CPU but OpenSSL's 1 MiB cell at 1000 Mbit/s, which
+    is server-bound."""
+    doc = tput()
+    goodput = {  # (rate, bytes, backend): median Mbit/s, interval +-
+        (10, 1024, "plain"): (3.0, 0.1), (10, 1024, "openssl"): (2.8, 0.1),
+        (10, 1 << 20, "plain"): (11.0, 0.2),
+        (10, 1 << 20, "openssl"): (9.0, 0.2),
+        (100, 1024, "plain"): (30.0, 1), (100, 1024, "openssl"): (28.0, 1),
+        (100, 1 << 20, "plain"): (95.0, 1),
+        (100, 1 << 20, "openssl"): (80.0, 1),
+        (1000, 1024, "plain"): (50.0, 2),
+        (1000, 1024, "openssl"): (45.0, 2),
+        (1000, 1 << 20, "plain"): (705.0, 20),
+        (1000, 1 << 20, "openssl"): (700.0, 20)}
+    cells = []
+    for (rate, size, be), (mbit, pm) in sorted(goodput.items()):
+        src = [r for r in doc["results"] if r["name"] == "keepalive/1024"
+               and r["backend"] == be][0]
+        r = copy.deepcopy(src)
+        r["name"] = "keepalive/%d@rate%d" % (size, rate)
+        r["params"].update(bytes=size, sweep_rate_mbit=float(rate))
+        bps = [(mbit + d) * 1e6 / 8 for d in (-pm, 0, pm)]
+        r["bytes_per_s"]["samples"] = bps
+        r["bytes_per_s"]["stats"].update(median=bps[1], ci_low=bps[0],
+                                         ci_high=bps[2], ci_level=0.75,
+                                         n=3, min=bps[0], max=bps[2])
+        r["goodput_mbit"] = mbit
+        r["goodput_of_link"] = mbit / rate
+        r["bound"] = "server" if (rate, size, be) == (
+            1000, 1 << 20, "openssl") else "neither"
+        r.pop("vs_plain", None)
+        r["vs_plain_note"] = "not server-bound"
+        cells.append(r)
+    doc["results"] = cells
+    doc["link_sweep"] = [{"sweep_rate_mbit": float(rate), "configured": {
+        "profile": None, "rtt_ms": 20,
+        "client_to_server": {"delay_ms": 10, "rate_mbit": rate},
+        "server_to_client": {"delay_ms": 10, "rate_mbit": rate,
+                             "loss": {"model": "bernoulli",
+                                      "mean_pct": 0}}}}
+        for rate in (10, 100, 1000)]
+    return doc
+
+
+def test_goodput():
+    """throughput --rate-sweep results get the goodput figure: a panel per
+    link rate (% of the link's rate and Mbit/s against body size), HTTP
+    against HTTPS, each point marked by what bound its cell (only the
+    bounds present in the legend); the summary states HTTPS goodput as a
+    share of HTTP's per rate only where the intervals separate, and not
+    at all where a cell passed the link's rate; the HTTP-vs-HTTPS figure
+    keeps the fastest point. A report without a link rate has no goodput
+    figure, and the page says why (test_report)."""
+    sys.path.insert(0, SCRIPTS)
+    from hbreport import units
+    check(units.fmt(92.3e6, "bit/s") == "92.3 Mbit/s" and
+          units.fmt(2.5e4, "requests/s") == "25 k requests/s",
+          "bit/s takes its prefix without a space, other units with one")
+    path = write(rate_sweep_doc(), "rate-sweep.json")
+    html, out = page_of(path, "fig-goodput")
+    svg = read_text(os.path.join(out, "goodput.svg"))
+    png = os.path.join(out, "goodput.png")
+    check(os.path.exists(png) and os.path.getsize(png) > 1000 and
+          open(png, "rb").read(8) == b"\x89PNG\r\n\x1a\n",
+          "the goodput figure has a PNG")
+    check(svg and all("%d Mbit/s link, RTT 20 ms" % r in svg
+                      for r in (10, 100, 1000)),
+          "the goodput figure has a panel per link rate, with its RTT")
+    check("of the link's rate" in svg and "Mbit/s" in svg and
+          "response body size (keepalive)" in svg,
+          "the goodput figure's axes: share of the link, Mbit/s, body size")
+    check("neither CPU saturated" in svg and "server-bound" in svg and
+          "client-bound" not in svg and "noise:" not in svg,
+          "the legend names the bounds present, and only those")
+    check('data-key="goodput:' in html and
+          "Goodput over the emulated link" in html and
+          "what bound the cell over its measured window" in html,
+          "the page holds the goodput figure with its caption")
+    check("Of the rate sweep, the 1000 Mbit/s link's cells only" in html
+          and "the 1000 Mbit/s link's cells. What bound each of the 4 "
+          "cells" in html, "the HTTP-vs-HTTPS figure and its how-to-read "
+          "line keep the sweep's fastest point")
+    check("What bound each of the 12 cells: 11 neither, 1 server" in html,
+          "how to read the goodput figure names its cells' bounds")
+    every = [str(f) for f in summary_of(path).all()]
+    g = {rate: [t for t in every if t.startswith(
+        "Goodput over a %d Mbit/s link" % rate)] for rate in (10, 100,
+                                                              1000)}
+    check(len(g[100]) == 1 and "OpenSSL reaches 84% of plain HTTP's "
+          "goodput (80 [79, 81] Mbit/s); plain HTTP 95 [94, 96] Mbit/s"
+          in g[100][0] and "1 MiB responses" in g[100][0] and
+          "plain HTTP neither, OpenSSL neither" in g[100][0],
+          "separate intervals: HTTPS goodput stated as a share of "
+          "HTTP's, with the bounds: %s" % g[100])
+    check(len(g[1000]) == 1 and "no significant difference between "
+          "OpenSSL and plain HTTP" in g[1000][0] and "reaches" not in
+          g[1000][0] and "OpenSSL server" in g[1000][0],
+          "overlapping intervals: no share stated: %s" % g[1000])
+    check(len(g[10]) == 1 and "not compared: plain HTTP 110% of the "
+          "link's rate" in g[10][0] and "reaches" not in g[10][0],
+          "a cell above the link's rate is not compared: %s" % g[10])
+    check(not os.path.exists(os.path.join(WORK, "fig", "goodput.svg")),
+          "no goodput figure without a rate sweep")
+
+
+def wire_doc():
+    """The throughput fixture with bytes on the wire per request (the
+    fields throughput writes since #13) in its keepalive and close cells
+    at 1 KiB, and the same cells again at 1 MiB: plain HTTP and OpenSSL,
+    three runs each, with OpenSSL's wire_vs_plain against plain's same
+    cell. keep-alive: 1 KiB 1176 against 1201 bytes (2.1% more), 1 MiB
+    1048742 against 1050118 (0.1% more, but few responses per window:
+    each cell's wire_resolution 0.5%, not resolved); close: 1 KiB 1214
+    against 2905 (139% more), 1 MiB 1048760 against 1050600 (0.2%
+    more); every other cell's resolution 0.01%."""
+    doc = tput()
+    wire = {("keepalive", 1024, "plain"): (1125, 51),
+            ("keepalive", 1024, "openssl"): (1147, 54),
+            ("keepalive", 1 << 20, "plain"): (1048690, 52),
+            ("keepalive", 1 << 20, "openssl"): (1050064, 54),
+            ("close", 1024, "plain"): (1144, 70),
+            ("close", 1024, "openssl"): (2546, 359),
+            ("close", 1 << 20, "plain"): (1048690, 70),
+            ("close", 1 << 20, "openssl"): (1050241, 359)}
+    out = []
+    for r in doc["results"]:
+        out.append(r)
+        key = (r["params"].get("mode"), 1 << 20, r["backend"])
+        if r["name"] in ("keepalive/1024", "close/1024") and key in wire:
+            big = copy.deepcopy(r)
+            big["name"] = "%s/%d" % key[:2]
+            big["params"]["bytes"] = key[1]
+            out.append(big)
+    doc["results"] = out
+    cells = {}
+    for (mode, size, be), (pin, pout) in wire.items():
+        r = [c for c in out if c["name"] == "%s/%d" % (mode, size) and
+             c["backend"] == be][0]
+        reqs = [1000, 1001, 1002]
+        for key, per in (("wire_bytes_in_per_request", pin),
+                         ("wire_bytes_out_per_request", pout),
+                         ("wire_bytes_per_request", pin + pout)):
+            r[key] = {"samples": [per] * 3, "stats": {
+                "median": per, "mean": per, "stddev": 0, "min": per,
+                "max": per, "ci_low": per, "ci_high": per,
+                "ci_level": 0.75, "n": 3, "cv": 0}}
+        r["wire_counts"] = {"bytes_in": [pin * n for n in reqs],
+                            "bytes_out": [pout * n for n in reqs],
+                            "requests": reqs, "in_flight_max": 1,
+                            "scope": "TCP/IP headers not included"}
+        r["wire_resolution"] = 0.005 if (mode, size) == (
+            "keepalive", 1 << 20) else 0.0001
+        cells[(mode, size, be)] = r
+    for (mode, size, be), r in cells.items():
+        if be == "plain":
+            continue
+        b = cells[(mode, size, "plain")]
+        r["wire_vs_plain"] = {k: r[f]["stats"]["median"] /
+                              b[f]["stats"]["median"] for k, f in (
+            ("in", "wire_bytes_in_per_request"),
+            ("out", "wire_bytes_out_per_request"),
+            ("total", "wire_bytes_per_request"))}
+        r["wire_vs_plain"].update(baseline=b["name"], resolution=(
+            r["wire_resolution"] + b["wire_resolution"]))
+    return doc
+
+
+def test_wire():
+    """Bytes on the wire per request (synthetic): the HTTP-vs-HTTPS figure
+    gets a column of HTTPS's bytes per request as % of plain HTTP's, its
+    caption saying TCP/IP headers are not included; the summary says per
+    mode, at 1 KiB and the largest body, how many % more bytes HTTPS
+    sends than plain HTTP. A report without the fields (older) gets
+    neither, and still renders."""
+    path = write(wire_doc(), "wire.json")
+    vrc, vout = hbtest.validate(path)
+    check(vrc == 0, "the wire fixture is a valid report: %s" % vout[-300:])
+    html, out = page_of(path, "fig-wire")
+    svg = read_text(os.path.join(out, "http-vs-https.svg"))
+    check(svg and "bytes on the wire per request" in svg and
+          "(no TCP/IP headers)" in svg,
+          "the HTTP-vs-HTTPS figure has the bytes-on-the-wire column")
+    check("Bytes on the wire (right)" in html and "TCP/IP headers not "
+          "included" in html, "its caption says what is counted")
+    every = [str(f) for f in summary_of(path).all()]
+    w = {m: [t for t in every if t.startswith(
+        "Bytes on the wire per request, " + m)] for m in (
+        "keep-alive", "with a new connection per request")}
+    ka, cl = w["keep-alive"], w["with a new connection per request"]
+    check(len(ka) == 1 and "TCP/IP headers not included" in ka[0] and
+          "with 1 KiB responses HTTPS sends 2.1% more bytes than plain "
+          "HTTP on OpenSSL (1.17 KiB against 1.15 KiB)" in ka[0],
+          "keep-alive: HTTPS's extra bytes at 1 KiB: %s" % ka)
+    check(len(ka) == 1 and "with 1 MiB responses no difference the counts "
+          "resolve on OpenSSL (" in ka[0] and "within 1%)" in ka[0] and
+          "0.1% more" not in ka[0],
+          "keep-alive, 1 MiB: 0.1%% within the counts' 1%% is not "
+          "stated: %s" % ka)
+    check(len(cl) == 1 and "with 1 KiB responses HTTPS sends 139% more "
+          "bytes than plain HTTP on OpenSSL (2.84 KiB against 1.19 KiB)"
+          in cl[0] and "with 1 MiB responses HTTPS sends 0.2% more bytes "
+          "than plain HTTP on OpenSSL" in cl[0],
+          "close: the handshake's bytes at 1 KiB: %s" % cl)
+    import csv
+    import io
+    rc, so, se = run("export", "--format", "csv", path)
+    ka = [r for r in csv.DictReader(io.StringIO(so))
+          if r["name"] == "keepalive/1024" and r["backend"] == "openssl"]
+    check(rc == 0 and ka and ka[0]["wire_bytes_in_per_request"] == "1147"
+          and ka[0]["wire_bytes_per_request"] == "1201" and
+          abs(float(ka[0]["wire_vs_plain"]) - 1201 / 1176.0) < 1e-9 and
+          ka[0]["wire_resolution"] == "0.0001",
+          "csv: the wire columns: %s" % ka[:1])
+    old = tput()
+    check(not any(k.startswith("wire") for r in old["results"] for k in r),
+          "the fixture predates the wire fields")
+    path = write(old, "wire-old.json")
+    html, out = page_of(path, "fig-wire-old")
+    svg = read_text(os.path.join(out, "http-vs-https.svg"))
+    check(svg and "bytes on the wire" not in svg and
+          "Bytes on the wire" not in html,
+          "an older report without the fields: no column, no sentence")
+
+
 def test_version_findings():
     """Two versions of one library in a report (issue #14): a Debian
     library and a set scripts/libs built. The summary states a
@@ -1172,7 +1415,8 @@ def main():
               test_compare, test_report, test_findings, test_spectrum_units,
               test_compare_env, test_csv_columns, test_merged_env,
               test_crypto_findings, test_ratio_verdicts, test_crypto_schema,
-              test_rtt_sweep, test_http2_rows, test_version_findings):
+              test_rtt_sweep, test_goodput, test_wire, test_http2_rows,
+              test_version_findings):
         t()
     return hbtest.finish()
 

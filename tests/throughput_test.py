@@ -17,6 +17,8 @@ usage: throughput_test.py BUILD_DIR
 - HTTP/2 cells (--http 1.1,2 --h2-streams): the version and streams asked,
   the protocol spoken (h2 / h2c) and the ratio against plain's cell of the
   same version and streams.
+- Bytes on the wire per request: present, positive, consistent with the
+  counted bytes and requests and the body size; HTTPS over plain above 1.
 Every report is validated against the schema. Stdlib only.
 """
 import json
@@ -304,12 +306,114 @@ def test_http2():
               "http2: %s: exit %d %s" % (bad, q.returncode, q.stderr))
 
 
+def test_wire():
+    """Bytes on the wire per request: every cell carries in, out and
+    their sum per run, positive, each the run's counted bytes over its
+    counted requests; the bytes read cover every counted response's body
+    (HTTP/1.1: at least requests x body size, less the requests in flight
+    when the window began, whose bytes count from then) and at most as
+    many more responses as can be in flight at its end, plus headers, TLS
+    records and handshakes; HTTPS cells set theirs against
+    plain's same cell (wire_vs_plain), and TLS costs bytes: above 1;
+    how far the window's ends can move them (wire_resolution) follows
+    from the requests in flight at once."""
+    conns, sizes = 2, (1024, 16384)
+    p, rep = run(["--backend", TLS, "--modes", "keepalive,close",
+                  "--sizes", "1k,16k", "-d", "0.3", "--warmup", "0.1",
+                  "--repetitions", "2", "--idle-conns", "0", "--curl",
+                  "off", "--cost", "off", "-c", str(conns)], "wire")
+    check(p.returncode == 0, "wire: exit %d: %s" % (p.returncode,
+                                                     p.stderr[-300:]))
+    check(re.search(r"wire B/rq +xHTTP", p.stdout) and
+          "TCP/IP headers not included" in p.stdout,
+          "wire: the table lacks its wire columns: %s" % p.stdout[:400])
+    for mode in ("keepalive", "close"):
+        for size in sizes:
+            name = "%s/%d" % (mode, size)
+            med = {}
+            for b in ("plain", TLS):
+                r = cell(rep, b, name)
+                if not check(r is not None and r["status"] == "ok",
+                             "wire: no %s %s cell" % (b, name)):
+                    continue
+                c = r.get("wire_counts") or {}
+                ins, outs, reqs = (c.get(k) or [] for k in
+                                   ("bytes_in", "bytes_out", "requests"))
+                pin = r.get("wire_bytes_in_per_request", {}).get("samples")
+                pout = r.get("wire_bytes_out_per_request",
+                             {}).get("samples")
+                tot = r.get("wire_bytes_per_request", {}).get("samples")
+                if not check(len(r["samples"]) == len(ins) == len(outs) ==
+                             len(reqs) == len(pin or []) ==
+                             len(pout or []) == len(tot or []) == 2 and
+                             "TCP/IP headers not included" in
+                             c.get("scope", ""),
+                             "wire: %s %s fields %s" % (b, name, c)):
+                    continue
+                for i in range(2):
+                    check(reqs[i] > 0 and ins[i] > 0 and outs[i] > 0 and
+                          pin[i] > 0 and pout[i] > 0,
+                          "wire: %s %s run %d: %s" % (b, name, i, c))
+                    check(abs(pin[i] - ins[i] / reqs[i]) <= 1e-6 * pin[i]
+                          and abs(pout[i] - outs[i] / reqs[i]) <=
+                          1e-6 * pout[i] and abs(tot[i] - pin[i] -
+                                                 pout[i]) <= 1e-6 * tot[i],
+                          "wire: %s %s run %d: %s %s %s from %s" % (
+                              b, name, i, pin[i], pout[i], tot[i], c))
+                    # every counted response's body came through the
+                    # socket, but those in flight when the window began
+                    # brought only their bytes since then
+                    fly = c.get("in_flight_max") or 0
+                    check(ins[i] >= (reqs[i] - fly) * size,
+                          "wire: %s %s run %d: %d bytes in for %d "
+                          "responses of %d" % (b, name, i, ins[i], reqs[i],
+                                               size))
+                    # and not much more: headers, records, a handshake per
+                    # connection, one response in flight per connection
+                    extra = 512 if b == "plain" else 8192
+                    check(ins[i] <= (reqs[i] + fly) * (size + extra),
+                          "wire: %s %s run %d: %d bytes in for %d "
+                          "responses of %d" % (b, name, i, ins[i], reqs[i],
+                                               size))
+                    # a request is at least its request line
+                    check(outs[i] >= (reqs[i] - fly) * len(
+                        "GET /bytes/%d HTTP/1.1\r\n" % size),
+                          "wire: %s %s run %d: %d bytes out for %d "
+                          "requests" % (b, name, i, outs[i], reqs[i]))
+                # the window's ends: requests in flight, at most the
+                # connections times the pipeline's depth
+                depth = r["params"]["pipeline"] if mode == "keepalive" \
+                    else 1
+                check(c.get("in_flight_max") == conns * depth and
+                      abs(r.get("wire_resolution", 0) - conns * depth /
+                          min(reqs)) <= 1e-9,
+                      "wire: %s %s in flight %s, resolution %s for %s" % (
+                          b, name, c.get("in_flight_max"),
+                          r.get("wire_resolution"), reqs))
+                med[b] = r["wire_bytes_per_request"]["stats"]["median"]
+                if b == "plain":
+                    check("wire_vs_plain" not in r,
+                          "wire: plain %s has a ratio" % name)
+                    continue
+                v = r.get("wire_vs_plain") or {}
+                if check(v.get("baseline") == name and "plain" in med,
+                         "wire: %s %s ratio %s" % (b, name, v)):
+                    check(abs(v["total"] - med[b] / med["plain"]) <=
+                          1e-6 * v["total"] and v["total"] > 1 and
+                          v["in"] > 1 and v["out"] >= 1 and
+                          abs(v["resolution"] - r["wire_resolution"] -
+                              cell(rep, "plain", name)["wire_resolution"])
+                          <= 1e-9,
+                          "wire: %s %s: %s, medians %s" % (b, name, v,
+                                                           med))
+
+
 def main():
     if not TLS:
         print("no TLS engine built")
         return 1
     for t in (test_bound, test_handshakes, test_memory, test_stall,
-              test_error_rows, test_http2):
+              test_error_rows, test_http2, test_wire):
         before = hbtest.tally.failed
         t()
         print("%s: %s" % (t.__name__, "ok" if hbtest.tally.failed == before

@@ -286,6 +286,9 @@ int tp_remote_load_once(const tp_args *a, const tp_server *t,
   o->achieved_rate = wall > 0 ? reqs / wall : NAN;
   o->handshakes = hb_res_num(m, "counts", "handshakes");
   o->resumed = hb_res_num(m, "counts", "resumed");
+  o->wire_in = hb_res_num(m, "counts", "bytes_wire_in"); /* hosts added */
+  o->wire_out = hb_res_num(m, "counts", "bytes_wire_out");
+  o->wire_reqs = reqs;
   tls = json_object_get(m, "tls");
   snprintf(o->version, sizeof(o->version), "%s",
            hb_res_str(tls, "version"));

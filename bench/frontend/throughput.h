@@ -75,6 +75,10 @@ typedef struct one_run {
   double achieved_rate;
   double srv_h2_streams; /* HTTP/2 streams the server served */
   double h2_used;        /* streams per connection the client used */
+  double wire_in, wire_out; /* the load engine's socket bytes in the
+                               window (TLS records; no TCP/IP headers) */
+  double wire_reqs;      /* the requests those are divided by: 2xx
+                            responses in the window, as for requests/s */
   char version[16], cipher[64], group[32];
   char protocol[16];     /* the load engine's: http/1.1, h2 (by ALPN), h2c */
   json_t *latency; /* owned */

@@ -101,6 +101,70 @@ static int same_http(json_t *r, json_t *base, char *why, size_t size)
   return 1;
 }
 
+/* The plain cell whose bytes on the wire a cell's are set against: the
+ * same name without a library's suffixes (@tls1.2, @own-cipher) but at
+ * the same point of a rate sweep (@rateR); curl's rows against curl's row
+ * to the plain server. NULL when there is none or it spoke another HTTP
+ * version. */
+static json_t *wire_base(json_t *report, json_t *r, const char *sb,
+                         char *bname, size_t size)
+{
+  const char *name = hb_res_str(r, "name"), *p = strchr(name, '@');
+  const char *rate = strstr(name, "@rate");
+  json_t *base;
+  char why[200];
+
+  snprintf(bname, size, "%.*s%s", (int)(p ? (size_t)(p - name)
+           : strlen(name)), name, rate ? rate : "");
+  base = sb ? find_curl(report, "plain", bname)
+         : hb_res_find(report, "throughput", "plain", bname);
+  if(!base || strcmp(hb_res_str(base, "status"), "ok") ||
+     !same_http(r, base, why, sizeof(why)))
+    return NULL;
+  return base;
+}
+
+/* wire_vs_plain: a cell's bytes on the wire per request over plain
+ * HTTP's for the same cell (medians of the runs; in, out and their sum),
+ * whatever bound either cell: the bytes a request takes do not depend on
+ * the rate. Returns the sum's ratio, NAN without one. */
+static double wire_vs_plain(json_t *report, json_t *r, const char *sb)
+{
+  static const char *const keys[3][2] = {
+    { "in", "wire_bytes_in_per_request" },
+    { "out", "wire_bytes_out_per_request" },
+    { "total", "wire_bytes_per_request" } };
+  char bname[160];
+  json_t *base, *o;
+  double total = NAN;
+  int k;
+
+  if(!strcmp(hb_res_str(r, "backend"), "plain") || (sb &&
+     !strcmp(sb, "plain")) || !json_is_object(json_object_get(r,
+                                               "wire_bytes_per_request")))
+    return NAN;
+  base = wire_base(report, r, sb, bname, sizeof(bname));
+  if(!base || !json_is_object(json_object_get(base,
+                                              "wire_bytes_per_request")))
+    return NAN;
+  o = json_object();
+  for(k = 0; k < 3; k++) {
+    double m = hb_res_median(json_object_get(r, keys[k][1]));
+    double mb = hb_res_median(json_object_get(base, keys[k][1]));
+    double v = mb > 0 ? m / mb : NAN;
+    json_object_set_new(o, keys[k][0], hb_json_num(v));
+    if(k == 2)
+      total = v;
+  }
+  json_object_set_new(o, "baseline", json_string(bname));
+  /* how far the windows' ends can move the ratio, either way */
+  json_object_set_new(o, "resolution", hb_json_num(
+    hb_res_num(r, "wire_resolution", NULL) +
+    hb_res_num(base, "wire_resolution", NULL)));
+  json_object_set_new(r, "wire_vs_plain", o);
+  return total;
+}
+
 /* HTTPS / HTTP ratios (server-bound cells only) and the tables. */
 void tp_finish(json_t *report)
 {
@@ -109,9 +173,9 @@ void tp_finish(json_t *report)
   int cost_rows = 0;
 
   printf("%-26s %-10s %-10s %-8s %10s %21s %9s %8s %9s %9s %5s %5s %-8s "
-         "%8s\n", "cell", "server", "client", "http", "req/s", "CI", "MiB/s",
-         "p99 ms", "cli us/rq", "srv us/rq", "srv%", "cli%", "bound",
-         "vs HTTP");
+         "%8s %9s %7s\n", "cell", "server", "client", "http", "req/s", "CI",
+         "MiB/s", "p99 ms", "cli us/rq", "srv us/rq", "srv%", "cli%", "bound",
+         "vs HTTP", "wire B/rq", "xHTTP");
   json_array_foreach(json_object_get(report, "results"), i, r) {
     const char *sb = json_string_value(json_object_get(json_object_get(r,
                                        "params"), "server_backend"));
@@ -120,8 +184,8 @@ void tp_finish(json_t *report)
                                             "client_backend");
     const char *name = hb_res_str(r, "name"), *at, *proto;
     json_t *base, *st, *lat, *ours;
-    double m = hb_res_median(r), ratio = NAN, p99, lo, hi, level;
-    char bname[96], ci[64], note[200] = "", vs[32], lv[16];
+    double m = hb_res_median(r), ratio = NAN, p99, lo, hi, level, wr;
+    char bname[96], ci[64], note[200] = "", vs[32], lv[16], wv[16];
     int server_bound;
 
     if(strcmp(hb_res_str(r, "suite"), "throughput"))
@@ -179,6 +243,11 @@ void tp_finish(json_t *report)
       else
         json_object_set_new(r, "vs_plain", hb_json_num(ratio));
     }
+    wr = wire_vs_plain(report, r, sb);
+    if(isnan(wr))
+      snprintf(wv, sizeof(wv), "-");
+    else
+      snprintf(wv, sizeof(wv), "%.3f", wr);
     ours = sb ? hb_res_find(report, "throughput", sb, name + 5) : NULL;
     if(sb)
       json_object_set_new(r, "vs_ours", hb_json_num(
@@ -203,19 +272,23 @@ void tp_finish(json_t *report)
       proto = !strcmp(hb_res_str(json_object_get(r, "params"), "http"), "2")
               ? "2" : "1.1";
     printf("%-26s %-10s %-10s %-8s %10.0f %21s %9.1f %8.2f %9.1f %9.1f "
-           "%5.0f %5.0f %-8s %8s\n", name, b, client, proto, m, ci,
+           "%5.0f %5.0f %-8s %8s %9.0f %7s\n", name, b, client, proto, m, ci,
            hb_res_median(json_object_get(r, "bytes_per_s")) / 1048576.0,
            p99 / 1000,
            hb_res_median(json_object_get(r, "client_cpu_us_per_request")),
            hb_res_median(json_object_get(r, "server_cpu_us_per_request")),
            100 * hb_res_median(json_object_get(r, "server_util")),
            100 * hb_res_median(json_object_get(r, "client_util")),
-           hb_res_str(r, "bound"), vs);
+           hb_res_str(r, "bound"), vs,
+           hb_res_median(json_object_get(r, "wire_bytes_per_request")), wv);
   }
   printf("vs HTTP: HTTPS requests/s over plain HTTP's of the same HTTP "
          "version and streams (h2 against h2c), stated only when both cells "
          "are server-bound; (x) is shown, not stated. http: the protocol "
-         "spoken (h2: selected by ALPN; h2c: prior knowledge).\n");
+         "spoken (h2: selected by ALPN; h2c: prior knowledge). wire B/rq: "
+         "bytes the client read and wrote on its sockets per request (TLS "
+         "records; TCP/IP headers not included), xHTTP: that over plain "
+         "HTTP's for the same cell, whatever bound either.\n");
   if(!cost_rows)
     return;
   printf("\n%-28s %-10s %10s %16s %24s %16s %5s %-8s\n", "cost cell",

@@ -266,6 +266,9 @@ static int load_once(const tp_args *a, const tp_server *t,
   o->achieved_rate = wall > 0 ? reqs / wall : NAN;
   o->handshakes = hb_res_num(res, "counts", "handshakes");
   o->resumed = hb_res_num(res, "counts", "resumed");
+  o->wire_in = hb_res_num(res, "counts", "bytes_wire_in");
+  o->wire_out = hb_res_num(res, "counts", "bytes_wire_out");
+  o->wire_reqs = reqs;
   tls = json_object_get(res, "tls");
   copy_str(o->version, sizeof(o->version), json_object_get(tls, "version"));
   copy_str(o->cipher, sizeof(o->cipher), json_object_get(tls, "cipher"));
@@ -345,6 +348,78 @@ static const char *classify(double srv, double cli, double srv_cpu,
   return "neither";
 }
 
+/* Bytes on the wire per request, from the load engine's counts of each
+ * run's measured window: what its connections read and wrote on their
+ * sockets (TLS records over TLS, the HTTP bytes over plain TCP; the
+ * curl engine: TCP payload bytes from TCP_INFO), over the 2xx responses
+ * it counted. TCP/IP headers are not included. A run whose report has no
+ * such counts (an older engine) leaves the fields out. wire_resolution:
+ * how far the window's ends can move them (see below). */
+static void set_wire(json_t *res, const double *in, const double *out,
+                     const double *reqs, int n, long in_flight)
+{
+  double pin[MAX_REPS], pout[MAX_REPS], sum[MAX_REPS], res_max = 0;
+  json_t *c;
+  int i;
+
+  for(i = 0; i < n; i++)
+    if(!(in[i] >= 0) || !(out[i] >= 0) || !(reqs[i] >= 0))
+      return;
+  if(!n)
+    return;
+  for(i = 0; i < n; i++) {
+    pin[i] = reqs[i] > 0 ? in[i] / reqs[i] : NAN;
+    pout[i] = reqs[i] > 0 ? out[i] / reqs[i] : NAN;
+    sum[i] = reqs[i] > 0 ? (in[i] + out[i]) / reqs[i] : NAN;
+    if(!(res_max >= (double)in_flight / reqs[i])) /* NaN and inf too */
+      res_max = (double)in_flight / reqs[i];
+  }
+  json_object_set_new(res, "wire_bytes_in_per_request", series(pin, n));
+  json_object_set_new(res, "wire_bytes_out_per_request", series(pout, n));
+  json_object_set_new(res, "wire_bytes_per_request", series(sum, n));
+  c = json_pack("{s:[],s:[],s:[],s:s}", "bytes_in", "bytes_out",
+                "requests", "scope", "socket bytes the client read (in) "
+                "and wrote (out) in each run's measured window: TLS "
+                "records, or HTTP over plain TCP; TCP/IP headers not "
+                "included");
+  for(i = 0; c && i < n; i++) {
+    json_array_append_new(json_object_get(c, "bytes_in"),
+                          json_integer((json_int_t)in[i]));
+    json_array_append_new(json_object_get(c, "bytes_out"),
+                          json_integer((json_int_t)out[i]));
+    json_array_append_new(json_object_get(c, "requests"),
+                          json_integer((json_int_t)reqs[i]));
+  }
+  if(c) {
+    json_object_set_new(c, "in_flight_max", json_integer(in_flight));
+    json_object_set_new(res, "wire_counts", c);
+  }
+  /* the window's ends: requests in flight when it began count whole,
+   * their bytes only from then; those in flight at its end count their
+   * bytes, not themselves. Each end moves a run's figures by at most
+   * in_flight requests' bytes: this share of them. */
+  json_object_set_new(res, "wire_resolution", hb_json_num(res_max));
+}
+
+/* Requests one run can have in flight at once: connections (of every
+ * client host) times the pipeline depth or HTTP/2 streams. */
+static long in_flight_max(const tp_args *a, const char *client, int mode,
+                          long h2, double rate)
+{
+  long hosts = 1, depth = 1;
+  const char *p;
+
+  if(a->rm.server_host && a->rm.client_hosts)
+    for(p = a->rm.client_hosts; *p; p++)
+      hosts += *p == ',';
+  if(h2)
+    depth = h2;
+  else if(mode == M_KEEPALIVE && a->pipeline > 1 && rate <= 0 &&
+          !(client && !strcmp(client, "curl")))
+    depth = a->pipeline;
+  return a->conns * hosts * depth;
+}
+
 static void set_params(const tp_args *a, const tp_server *t,
                        const char *client, size_t size, int mode, long h2,
                        json_t *params)
@@ -419,6 +494,7 @@ json_t *tp_run_cell(const tp_args *a, const tp_server *t,
   double rps[MAX_REPS], bps[MAX_REPS], cli[MAX_REPS], srv[MAX_REPS];
   double su[MAX_REPS], cu[MAX_REPS], ach[MAX_REPS];
   double sc[MAX_REPS], cc[MAX_REPS];
+  double win[MAX_REPS], wout[MAX_REPS], wreq[MAX_REPS];
   double errors = 0, steal = 0, hs = 0, res_n = 0, shs = 0, sres = 0;
   double sh2s = 0, used = NAN;
   char name[96], why[200], version[16] = "", cipher[64] = "", group[32] = "";
@@ -460,6 +536,9 @@ json_t *tp_run_cell(const tp_args *a, const tp_server *t,
     sc[n] = o.srv_cpu_busy;
     cc[n] = o.cli_cpu_busy;
     ach[n] = o.achieved_rate;
+    win[n] = o.wire_in;
+    wout[n] = o.wire_out;
+    wreq[n] = o.wire_reqs;
     errors += o.errors;
     steal += isnan(o.steal_s) ? 0 : o.steal_s;
     hs += isnan(o.handshakes) ? 0 : o.handshakes;
@@ -506,6 +585,8 @@ json_t *tp_run_cell(const tp_args *a, const tp_server *t,
     json_object_set_new(res, "client_cpu_us_per_request", series(cli, n));
     json_object_set_new(res, "server_cpu_us_per_request", series(srv, n));
   }
+  set_wire(res, win, wout, wreq, n, in_flight_max(a, client, mode, h2,
+                                                  rate));
   json_object_set_new(res, "server_util", series(su, n));
   json_object_set_new(res, "client_util", series(cu, n));
   json_object_set_new(res, "server_cpu_busy", series(sc, n));

@@ -14,8 +14,11 @@
   "no interval" without both; the summary's test, findings.verdict),
   and the CPU per request in microseconds
   (server_cpu_us_per_request, client_cpu_us_per_request: the medians of
-  those series, or of cost cells' ns series); empty where a result has
-  none.
+  those series, or of cost cells' ns series); then a throughput cell's
+  bytes on the wire per request (wire_bytes_in_per_request, _out_, their
+  sum wire_bytes_per_request: medians; TCP/IP headers not included),
+  wire_vs_plain (the sum over plain HTTP's same cell) and
+  wire_resolution; empty where a result has none.
 - bmf: Bencher Metric Format, {bench: {measure: {value, lower_value,
   upper_value, ci_level}}}: bench "suite/name/backend", value the median,
   the bounds its CI and ci_level the coverage that CI achieves (Bencher
@@ -52,10 +55,12 @@ STAT_KEYS = ("median", "ci_low", "ci_high", "ci_level", "mean",
              "stddev", "min", "max", "cv", "n")
 EXTRA_KEYS = ("bound", "bound_reason", "valid", "vs_plain", "vs_plain_raw",
               "vs_plain_note", "vs_ours")
+WIRE_KEYS = ("wire_bytes_in_per_request", "wire_bytes_out_per_request",
+             "wire_bytes_per_request", "wire_vs_plain", "wire_resolution")
 CSV_HEAD = ("suite", "name", "backend", "unit", "status") + STAT_KEYS + \
     ("samples", "params", "error", "server_backend") + EXTRA_KEYS + \
     ("vs_plain_verdict", "vs_ours_verdict",
-     "server_cpu_us_per_request", "client_cpu_us_per_request")
+     "server_cpu_us_per_request", "client_cpu_us_per_request") + WIRE_KEYS
 
 
 def _num(v):
@@ -100,6 +105,16 @@ def ratio_verdicts(rep, r):
     return out
 
 
+def wire(r):
+    """The WIRE_KEYS columns: bytes on the wire per request (medians of
+    the runs), wire_vs_plain's total and wire_resolution; empty where a
+    result has none (older reports, other suites)."""
+    out = [_num(L.median(r.get(k) or {})) for k in WIRE_KEYS[:3]]
+    v = r.get("wire_vs_plain")
+    return out + [_num(v.get("total") if isinstance(v, dict) else None),
+                  _num(r.get("wire_resolution"))]
+
+
 def _cell(v):
     return v if isinstance(v, str) else _num(v)
 
@@ -121,7 +136,8 @@ def to_csv(rep):
                     r.get("error", ""), server_backend(r)] +
                    [_cell(r.get(k)) for k in EXTRA_KEYS] +
                    ratio_verdicts(rep, r) +
-                   [_num(cpu_us(r, "server")), _num(cpu_us(r, "client"))])
+                   [_num(cpu_us(r, "server")), _num(cpu_us(r, "client"))]
+                   + wire(r))
     return buf.getvalue()
 
 

@@ -783,6 +783,8 @@ def _throughput(rep):
                     then="on {a} {times}")
         if f:
             out.append(f)
+    out += _goodput(rep)
+    out += _wire(rep)
     out += _cost(rep)
     out += _curl(rep)
     names = []
@@ -799,6 +801,162 @@ def _throughput(rep):
                     "%s %s" % (pretty(r["backend"]), units.fmt(
                         L.median(r), r["unit"]).replace("/connection", ""))
                     for r in rs])), "throughput", 7))
+    return out
+
+
+def _more_bytes(share):
+    """'2.1% more', '140% more', '3.0% fewer' for a ratio of bytes."""
+    d = 100 * (share - 1)
+    return "%s%% %s" % (("%.1f" if abs(d) < 10 else "%.0f") % abs(d),
+                        "more" if d >= 0 else "fewer")
+
+
+def _pct(share):
+    """A small share as a percentage: '0.13%', '2.1%', '15%'."""
+    p = 100 * share
+    return ("%.2g%%" if p < 10 else "%.0f%%") % p
+
+
+def _wire(rep):
+    """Bytes on the wire per request, HTTPS against plain HTTP, one
+    sentence per mode (HTTP/1.1 cells of our load generator; of a rate
+    sweep the fastest point): at the size closest to 1 KiB and at the
+    largest body, each library's share over plain's same cell, from the
+    cells' wire_vs_plain (measured counts, TCP/IP headers not
+    included); a difference within what the window's ends can move the
+    counts (wire_vs_plain.resolution) is said to be unresolved. Older
+    reports without the fields get none."""
+    out = []
+    cells = L.fastest_point([
+        r for r in rep.of_suite("throughput")
+        if isinstance(r["params"].get("bytes"), int) and ":" not in
+        r["name"] and not r["name"].startswith("memory/") and L.ok(r) and
+        _h2_streams(r) is None and isinstance(r.get("wire_vs_plain"), dict)
+        and isinstance(r["wire_vs_plain"].get("total"), (int, float))])
+    modes = []
+    for r in cells:
+        if r["params"].get("mode") not in modes:
+            modes.append(r["params"].get("mode"))
+    for mode in modes:
+        mine = [r for r in cells if r["params"].get("mode") == mode]
+        sizes = sorted({r["params"]["bytes"] for r in mine})
+        small = min(sizes, key=lambda s: (abs(s - 1024), s))
+        parts = []
+        for size in sorted({small, sizes[-1]}):
+            more, unresolved = [], []
+            for r in mine:
+                if r["params"]["bytes"] != size:
+                    continue
+                v = r["wire_vs_plain"]
+                base = rep.find("throughput", v.get("baseline"), "plain")
+                mb = L.median((base or {}).get("wire_bytes_per_request"))
+                m = L.median(r.get("wire_bytes_per_request"))
+                res = v.get("resolution")
+                res = res if isinstance(res, (int, float)) else 0
+                shown = "%s against %s" % (units.fmt(m, "bytes"),
+                                           units.fmt(mb, "bytes")) \
+                    if m and mb else ""
+                if abs(v["total"] - 1) <= res:
+                    # the window's ends can move the counts this far
+                    unresolved.append("%s (%s%swithin %s)" % (
+                        pretty(r["backend"]), shown, ", " if shown else "",
+                        _pct(res)))
+                else:
+                    more.append("%s%s on %s%s" % (
+                        _more_bytes(v["total"]), "" if more else
+                        " bytes than plain HTTP", pretty(r["backend"]),
+                        " (%s)" % shown if shown else ""))
+            said = []
+            if more:
+                said.append("HTTPS sends " + _join(more))
+            if unresolved:
+                said.append("no difference the counts resolve on " +
+                            _join(unresolved))
+            if said:
+                parts.append("with %s responses %s" % (
+                    units.size_label(size), ", and ".join(said)))
+        if parts:
+            out.append(Finding(
+                "Bytes on the wire per request, %s (what the client read "
+                "and wrote on its sockets in the measured window: TLS "
+                "records, and the handshakes of connections made in it; "
+                "TCP/IP headers not included; against plain HTTP's same "
+                "cell): %s." % (
+                    dict(MODES).get(mode, mode), "; ".join(parts)),
+                "throughput", 6))
+    return out
+
+
+def _goodput_q(label, r):
+    """A cell's goodput (its bytes_per_s median and interval, in bit/s)
+    as a Q; None without one."""
+    s = r.get("bytes_per_s")
+    if not isinstance(s, dict) or L.median(s) is None:
+        return None
+    lo, hi = L.ci(s)
+    return Q(label, 8 * L.median(s), 8 * lo if lo is not None else None,
+             8 * hi if hi is not None else None, L.ci_level(s), "bit/s")
+
+
+def _goodput(rep):
+    """Over a link with a rate (throughput --rate-sweep, or one --rate
+    run): each library's goodput as a share of plain HTTP's at each rate,
+    per mode, at the largest body size, with what bound each cell."""
+    out = []
+    cells = [r for r in rep.of_suite("throughput")
+             if isinstance(r["params"].get("bytes"), int) and
+             ":" not in r["name"] and not r["name"].startswith("memory/")
+             and L.ok(r) and isinstance(r.get("goodput_mbit"), (int, float))
+             and L.link_rate(rep, r)]
+    rates = sorted({L.link_rate(rep, r) for r in cells})
+    modes = []
+    for r in cells:
+        if r["params"].get("mode") not in modes:
+            modes.append(r["params"].get("mode"))
+    for mode in modes:
+        for rate in rates:
+            at = [r for r in cells if r["params"].get("mode") == mode and
+                  L.link_rate(rep, r) == rate and _h2_streams(r) is None]
+            base = [r for r in at if r["backend"] == "plain"]
+            if not base:
+                continue
+            size = max(r["params"]["bytes"] for r in base)
+            base = [r for r in base if r["params"]["bytes"] == size][0]
+            rs = [r for r in at if r["params"]["bytes"] == size and
+                  r["backend"] != "plain"]
+            if not rs:
+                continue
+            bound = ", ".join("%s %s" % (pretty(r["backend"]) if r is not
+                                         base else "plain HTTP",
+                                         r.get("bound") or "not recorded")
+                              for r in [base] + rs)
+            ctx = "Goodput over a %g Mbit/s link (%s, %s responses; what " \
+                "bound each cell: %s): " % (
+                    rate, dict(MODES).get(mode, mode),
+                    units.size_label(size), bound)
+            over = ["%s %.0f%%" % (pretty(r["backend"]) if r is not base
+                                   else "plain HTTP",
+                                   100 * r["goodput_mbit"] / rate)
+                    for r in [base] + rs if r["goodput_mbit"] > rate]
+            if over:
+                # more body bytes than the link carries: too few whole
+                # responses in the window, not a goodput to compare
+                out.append(Finding(_cap(ctx + "not compared: %s of the "
+                                        "link's rate, more than it can "
+                                        "carry; the measured window held "
+                                        "too few whole responses (a "
+                                        "longer -d resolves it)." %
+                                        _join(over)), "throughput", 8))
+                continue
+            f = compare([_goodput_q(pretty(r["backend"]), r) for r in rs],
+                        _goodput_q("plain HTTP", base),
+                        "{a} reaches {pct} of {b}'s goodput", ctx,
+                        "throughput", 4, then="{a} {pct}",
+                        impossible=("higher", "HTTPS cannot beat: it "
+                                    "sends more bytes per response over "
+                                    "the same link"))
+            if f:
+                out.append(f)
     return out
 
 
@@ -950,23 +1108,27 @@ def how_to_read(rep):
                        "; handshakes/s from capacity runs (concurrent "
                        "connections, bound by the server's or client's "
                        "CPU)" if cap else ""))
-    cells = [r for r in rep.of_suite("throughput")
-             if isinstance(r["params"].get("bytes"), int) and
-             not r["name"].startswith(("memory/", "cost:"))]
+    cells = L.fastest_point([r for r in rep.of_suite("throughput")
+                             if isinstance(r["params"].get("bytes"), int)
+                             and not r["name"].startswith(("memory/",
+                                                           "cost:"))])
     if cells:
         bounds = {}
         for r in cells:
             if "bound" in r:
                 bounds[r["bound"]] = bounds.get(r["bound"], 0) + 1
+        rates = [L.sweep_rate(r) for r in cells if L.sweep_rate(r)]
         if bounds:
             order = ("server", "client", "neither", "noise", "unknown")
             out.append(
                 "HTTP versus HTTPS and CPU per request: closed loop (each "
-                "connection waits for its response). What bound each of "
+                "connection waits for its response)%s. What bound each of "
                 "the %d cells: %s. A ratio to plain HTTP is stated, and "
                 "drawn in the %%-of-HTTP panel, only for server-bound "
                 "cells (the server's CPU was the limit); the tables give "
-                "each cell's bound." % (len(cells), ", ".join(
+                "each cell's bound." % (
+                    "; of the rate sweep, the %g Mbit/s link's cells"
+                    % max(rates) if rates else "", len(cells), ", ".join(
                     "%d %s" % (bounds[b], b) for b in
                     sorted(bounds, key=lambda b: (
                         order.index(b) if b in order else 9, b)))))
@@ -975,6 +1137,7 @@ def how_to_read(rep):
                        "loop; this report does not say what bound each "
                        "cell (an older version), so ratios are shown as "
                        "measured, whatever limited them.")
+    out += _goodput_how(rep)
     panels = OL.panels(rep)
     if panels:
         out.append("Latency spectrum: open loop only (latency from each "
@@ -1012,6 +1175,33 @@ def how_to_read(rep):
                    "CPUs)." % (", ".join("%.2f" % v for v in la),
                                rep.env.get("logical_cpus", "?")))
     return out
+
+
+def _goodput_how(rep):
+    """How to read the goodput figure: the rates, and what bound its
+    cells (the cells' own classification, from CPU use)."""
+    cells = [r for r in rep.of_suite("throughput")
+             if isinstance(r.get("goodput_mbit"), (int, float)) and
+             ":" not in r["name"] and L.link_rate(rep, r)]
+    if not cells:
+        return []
+    rates = sorted({L.link_rate(rep, r) for r in cells})
+    bounds = {}
+    for r in cells:
+        b = r.get("bound") or "not recorded"
+        bounds[b] = bounds.get(b, 0) + 1
+    return ["Goodput: response body bytes received per second over the "
+            "emulated link at %s Mbit/s (configured, server to client), "
+            "closed loop. What bound each of the %d cells: %s (marked per "
+            "point in the figure). A cell that saturated neither CPU was "
+            "set by the link or its round trips; over a link the emulator "
+            "(httpsbench-link) and the kernel's packet path run beside "
+            "server and client and count as other processes (noise). "
+            "HTTPS goodput is stated as a share of plain HTTP's only "
+            "where the two intervals separate." % (
+                ", ".join("%g" % v for v in rates), len(cells),
+                ", ".join("%d %s" % (n, b) for b, n in sorted(
+                    bounds.items(), key=lambda x: -x[1])))]
 
 
 def _cpu_basis(rep):

@@ -180,6 +180,45 @@ def ok(r):
     return r.get("status") == "ok" and median(r) is not None
 
 
+def sweep_rate(r):
+    """The link rate (Mbit/s) of a throughput --rate-sweep point the
+    result was measured at (params.sweep_rate_mbit), else None."""
+    v = r["params"].get("sweep_rate_mbit")
+    return v if isinstance(v, (int, float)) and v > 0 else None
+
+
+def fastest_point(rs):
+    """rs without the results of a rate sweep's slower points: figures and
+    findings made for one cell per mode and size draw the fastest link's
+    (the goodput figure draws every point)."""
+    rates = [sweep_rate(r) for r in rs if sweep_rate(r)]
+    top = max(rates) if rates else None
+    return [r for r in rs if sweep_rate(r) in (None, top)]
+
+
+def link_configured(rep, rate=None):
+    """The configured link (link.configured, or the rate sweep's point at
+    rate: link_sweep[].configured); None when there is none."""
+    if rate is not None:
+        for pt in rep.doc.get("link_sweep") or []:
+            if isinstance(pt, dict) and pt.get("sweep_rate_mbit") == rate:
+                return pt.get("configured")
+    link = rep.doc.get("link")
+    return link.get("configured") if isinstance(link, dict) else None
+
+
+def link_rate(rep, r):
+    """The rate (Mbit/s, server to client: the way the bodies go) of the
+    link a throughput result crossed: its sweep point's, else the run's
+    link's; None on loopback or a link without a rate."""
+    v = sweep_rate(r)
+    if v:
+        return v
+    c = link_configured(rep) or {}
+    v = (c.get("server_to_client") or {}).get("rate_mbit")
+    return v if isinstance(v, (int, float)) and v > 0 else None
+
+
 def _reject_constant(name):
     raise ValueError("non-JSON number %s" % name)
 

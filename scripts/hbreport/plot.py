@@ -189,11 +189,12 @@ def hbars(ax, cats, series, log=False, value_fmt=None):
     return [Patch(color=color(b), label=b) for b, _ in series]
 
 
-def legend(fig, backends, styles=(), patches=(), whisker=None):
+def legend(fig, backends, styles=(), patches=(), whisker=None,
+           markers=()):
     """One legend for the figure, under its title: a colour per backend,
     the line styles [(linestyle, label)], filled boxes [(colour, label)],
-    and what the whiskers are ("75.0% CI of the median": the coverage
-    achieved, not a nominal 95%).
+    point markers [(marker, label)] and what the whiskers are ("75.0% CI
+    of the median": the coverage achieved, not a nominal 95%).
     """
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -203,6 +204,8 @@ def legend(fig, backends, styles=(), patches=(), whisker=None):
     handles += [Patch(color=c, label=lab) for c, lab in patches]
     handles += [Line2D([], [], color="#333333", ls=ls, lw=1.2, label=lab)
                 for ls, lab in styles]
+    handles += [Line2D([], [], color="#333333", ls="none", marker=mk,
+                       ms=6, label=lab) for mk, lab in markers]
     if whisker:
         handles.append(Line2D([], [], color="#333333", ls="none",
                               marker="|", ms=9, label="whiskers: " + whisker))

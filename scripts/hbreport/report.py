@@ -47,6 +47,9 @@ KINDS = [
      "not drawn)", "fig_net.spectrum"),
     ("http-vs-https", "HTTP versus HTTPS", "no throughput results",
      "fig_net.http_https"),
+    ("goodput", "Goodput over the emulated link",
+     "no goodput over a link with a rate (throughput --rate-sweep, or "
+     "--rate or --link)", "fig_net.goodput"),
     ("cpu-per-request", "CPU per request",
      "no throughput results with CPU per request", "fig_net.cpu"),
     ("memory-per-connection", "Server memory per connection",

@@ -72,8 +72,9 @@ def scale(ref, unit):
                 return BYTE_BASES[base] / float(div), p + "B" + rest
         return float(BYTE_BASES[base]), "B" + rest
     for div, p in DECIMAL:
-        if a >= div:
-            return 1.0 / div, ("%s %s" % (p, unit)).strip()
+        if a >= div:  # 'k requests/s', but 'Mbit/s'
+            return 1.0 / div, ("%s%s%s" % (p, "" if unit.startswith("bit")
+                                           else " ", unit)).strip()
     return 1.0, unit
 
 
