@@ -513,6 +513,13 @@ def goodput_check():
               and all(abs(x["goodput_mbit"] - 10 * x["goodput_of_link"])
                       < 1e-6 for x in cells),
               "goodput of the link's rate in (0, 1.2] %s" % g)
+        # an HTTPS cell of a sweep is set against plain's cell at the
+        # same point (once looked up without its @rateN: never found)
+        tls = [x for x in cells if x["backend"] != "plain"]
+        check(all("vs_plain_raw" in x and ("vs_plain" in x or
+                                           "vs_plain_note" in x)
+                  for x in tls), "HTTPS cells of the sweep have their "
+              "plain baseline %s" % [sorted(x) for x in tls])
         v = subprocess.run([sys.executable, os.path.join(
             SRC, "scripts", "validate_report.py"), out],
             capture_output=True, text=True)

@@ -106,16 +106,24 @@ static int same_http(json_t *r, json_t *base, char *why, size_t size)
  * the same point of a rate sweep (@rateR); curl's rows against curl's row
  * to the plain server. NULL when there is none or it spoke another HTTP
  * version. */
-static json_t *wire_base(json_t *report, json_t *r, const char *sb,
-                         char *bname, size_t size)
+/* The name of a cell's plain-HTTP baseline: without the suffixes of the
+ * client's variants (@tls1.2, @own-cipher), with the rate-sweep point
+ * (@rateR) kept, since a baseline is at the same link rate. */
+static void base_name(const char *name, char *bname, size_t size)
 {
-  const char *name = hb_res_str(r, "name"), *p = strchr(name, '@');
-  const char *rate = strstr(name, "@rate");
-  json_t *base;
-  char why[200];
+  const char *p = strchr(name, '@'), *rate = strstr(name, "@rate");
 
   snprintf(bname, size, "%.*s%s", (int)(p ? (size_t)(p - name)
            : strlen(name)), name, rate ? rate : "");
+}
+
+static json_t *wire_base(json_t *report, json_t *r, const char *sb,
+                         char *bname, size_t size)
+{
+  json_t *base;
+  char why[200];
+
+  base_name(hb_res_str(r, "name"), bname, size);
   base = sb ? find_curl(report, "plain", bname)
          : hb_res_find(report, "throughput", "plain", bname);
   if(!base || strcmp(hb_res_str(base, "status"), "ok") ||
@@ -182,7 +190,7 @@ void tp_finish(json_t *report)
     const char *b = sb ? sb : hb_res_str(r, "backend");
     const char *client = sb ? "curl" : hb_res_str(json_object_get(r, "params"),
                                             "client_backend");
-    const char *name = hb_res_str(r, "name"), *at, *proto;
+    const char *name = hb_res_str(r, "name"), *proto;
     json_t *base, *st, *lat, *ours;
     double m = hb_res_median(r), ratio = NAN, p99, lo, hi, level, wr;
     char bname[96], ci[64], note[200] = "", vs[32], lv[16], wv[16];
@@ -207,11 +215,8 @@ void tp_finish(json_t *report)
              hb_res_str(r, "error"));
       continue;
     }
-    /* the baseline: plain's cell of the same name without a suffix */
-    snprintf(bname, sizeof(bname), "%s", name);
-    at = strchr(bname, '@');
-    if(at)
-      bname[at - bname] = '\0';
+    /* the baseline: plain's cell of the same name and rate point */
+    base_name(name, bname, sizeof(bname));
     base = sb ? find_curl(report, "plain", bname)
            : hb_res_find(report, "throughput", "plain", bname);
     server_bound = !strcmp(hb_res_str(r, "bound"), "server");
