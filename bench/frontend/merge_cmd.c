@@ -354,7 +354,7 @@ int hb_cmd_merge(int argc, char **argv)
       "write the merged report to FILE (atomically)", 0, 0, NULL, NULL,
       NULL },
     { "label", 'l', HB_OPT_CALL, &labels, "NAME",
-      "name of the next report's client (repeat, in order; default: the\n"
+      "name of the next report's client (repeat,\nin order; default: the "
       "file name)", 0, 0, NULL, mg_label, NULL },
     { NULL, 0, HB_OPT_END, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL }
   };
@@ -364,8 +364,8 @@ int hb_cmd_merge(int argc, char **argv)
     "one server (each its own report: httpsbench-LIB load --json FILE),\n"
     "exactly: counts and latency histograms are added and percentiles\n"
     "recomputed from the sum, never averaged; requests/s is the sum of\n"
-    "the clients' rates; each client's figures are kept under \"hosts\".",
-    "Exit status: 0 merged, 1 a result could not be merged (the report\n"
+    "the clients' rates; each client's figures are kept under \"hosts\".\n\n",
+    "\nExit status: 0 merged, 1 a result could not be merged (the report\n"
     "says why: runs that differ, a report without histograms), 2 usage.",
     opts };
   json_t *in[MG_MAX_INPUTS], *out;
