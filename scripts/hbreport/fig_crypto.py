@@ -245,6 +245,11 @@ def handshake_phases(rep):
     ci = L.ci_name([rep.find("handshake", "%s/%s" % (case, ph), b)
                     for case, bes in cases for b in bes
                     for ph, _, _ in PHASES])
+    # over an emulated link: dotted lines at multiples of the measured
+    # RTT (the median echo RTT of the cases), so round trips can be counted
+    echoes = sorted(e for e in (_echo(r) for r in rep.of_suite("handshake"))
+                    if isinstance(e, (int, float)) and e >= 1)
+    rtt_us = 1000.0 * echoes[len(echoes) // 2] if echoes else None
     heights = [0.8 + 0.32 * len(b) for _, b in cases]
     fig = P.new_figure(10, sum(heights) + 1.0)
     grid = fig.add_gridspec(len(cases), 1, height_ratios=heights)
@@ -280,11 +285,20 @@ def handshake_phases(rep):
         ax.invert_yaxis()
         ax.set_title(case, loc="left", fontsize=9)
         ax.margins(x=0.14)
+        if rtt_us:
+            hi = ax.get_xlim()[1]
+            k = 1
+            while k * rtt_us < hi and k <= 40:
+                ax.axvline(k * rtt_us, color="#555555", lw=0.6, ls=":")
+                k += 1
         ax.grid(axis="y", visible=False)
         if i == len(cases) - 1:
             ax.set_xlabel("microseconds (phase medians stacked; label: "
                           "their sum; whiskers: %s of each phase's "
-                          "median)" % ci)
+                          "median%s)" % (ci, "; dotted: the measured RTT, "
+                                         "%.1f ms, and its multiples"
+                                         % (rtt_us / 1000) if rtt_us
+                                         else ""))
     P.legend(fig, [], patches=[(col, label) for _, label, col in PHASES])
     return P.finish(fig, rep, "handshake-phases",
                     "Connection set-up, phase by phase",
@@ -297,7 +311,10 @@ def handshake_phases(rep):
                     "medians (the bar's length). Each whisker, at the end "
                     "of its phase, is the %s of that phase's median, over "
                     "batches of consecutive connections where the report "
-                    "says so (stats.ci_method)." % ci)
+                    "says so (stats.ci_method). Over an emulated link, "
+                    "dotted lines mark multiples of the measured RTT (the "
+                    "cases' median echo RTT), so each phase's round trips "
+                    "can be counted." % ci)
 
 
 def handshake_rate(rep):
