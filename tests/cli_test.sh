@@ -202,7 +202,7 @@ PY
 # --max-repetitions, then marked noisy (in the report and the table) ---
 if $hb crypto --backend "$(echo $built | cut -d' ' -f1)" --quiet \
      --filter '^sha256/' --sizes 64 --seconds 0.01 --repetitions 2 \
-     --max-cv 0.000001 --max-repetitions 4 --json "$tmp/n.json" \
+     --slice 0 --max-cv 0.000001 --max-repetitions 4 --json "$tmp/n.json" \
      >"$tmp/table" 2>"$tmp/err" &&
    "$HB_PYTHON" -c 'import json,sys; r=json.load(open(sys.argv[1]));
 x=[x for x in r["results"] if x["status"] == "ok"]
@@ -211,6 +211,22 @@ sys.exit(0 if x and all(len(y["samples"]) == 4 and y["noisy"] is True and
    grep -q "^sha256/digest/64 .* noisy$" "$tmp/table" &&
    grep -q "measured again, up to 4 repetitions" "$tmp/table"; then ok
 else bad "re-measuring noisy cases: $(tail -3 "$tmp/table") $(tail -1 "$tmp/err")"
+fi
+
+# in slices (the default) by passes: each repetition gets more slices,
+# the count of repetitions stays
+if $hb crypto --backend "$(echo $built | cut -d' ' -f1)" --quiet \
+     --filter '^sha256/' --sizes 64 --seconds 0.01 --repetitions 2 \
+     --max-cv 0.000001 --max-passes 3 --json "$tmp/n2.json" \
+     >"$tmp/table" 2>"$tmp/err" &&
+   "$HB_PYTHON" -c 'import json,sys; r=json.load(open(sys.argv[1]));
+x=[x for x in r["results"] if x["status"] == "ok"]
+sys.exit(0 if x and all(len(y["samples"]) == 2 and y["noisy"] is True and
+         y["passes"] == 3 and y["params"]["slices"] == 2 and
+         min(y["wall_s"]) >= 0.03 for y in x) else 1)' "$tmp/n2.json" &&
+   grep -q "^sha256/digest/64 .* noisy$" "$tmp/table" &&
+   grep -q "measured again, up to 3 passes" "$tmp/table"; then ok
+else bad "re-measuring noisy cases by passes: $(tail -3 "$tmp/table") $(tail -1 "$tmp/err")"
 fi
 
 # --- each engine alone writes a valid report ---

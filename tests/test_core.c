@@ -216,7 +216,7 @@ static int rounds_rep(void *arg, size_t i, size_t k, int round, int slice,
 
 static void test_rounds(void)
 {
-  hb_rounds_opts o = { ROUNDS_REPS, ROUNDS_MAX, 0.05, 1 };
+  hb_rounds_opts o = { ROUNDS_REPS, ROUNDS_MAX, 0.05, 1, 1 };
   double samples[5 * ROUNDS_MAX];
   hb_case_state st[5];
   rounds_log lg;
@@ -288,7 +288,7 @@ static int slices_rep(void *arg, size_t i, size_t k, int round, int slice,
 
 static void test_slices(void)
 {
-  hb_rounds_opts o = { 3, 5, 0.05, 2 };
+  hb_rounds_opts o = { 3, 5, 0.05, 2, 1 };
   double samples[3 * 5];
   hb_case_state st[3];
   slices_log lg;
@@ -315,6 +315,66 @@ static void test_slices(void)
         st[1].noisy, samples[5 + 1]);
   CHECK(st[2].status == HB_ERROR && st[2].reached && st[2].n == 0,
         "slices: failing case status %d n %zu", st[2].status, st[2].n);
+}
+
+/* Passes: 2 repetitions of 2 slices, up to 3 passes, over 3 cases.
+ * Case 0 steady; case 1's repetition 1 slow (900) in its first pass only,
+ * settling after the second (950 against 1000: cv 3.6%); case 2's
+ * repetition 1 always half as fast: three passes, then noisy. A sample is
+ * the mean of all the repetition's slices so far. */
+typedef struct { int seq[64]; int calls; double sum[3][2]; int cnt[3][2]; }
+  passes_log;
+
+static int passes_rep(void *arg, size_t i, size_t k, int round, int slice,
+                      double *sample, hb_err *err)
+{
+  passes_log *lg = arg;
+  double v = 1000;
+
+  (void)err;
+  if(i == 1 && k == 1 && slice < 2)
+    v = 900;
+  if(i == 2 && k == 1)
+    v = 500;
+  if(lg->calls < 64)
+    lg->seq[lg->calls] = round * 100 + slice * 10 + (int)i;
+  lg->calls++;
+  lg->sum[i][k] += v;
+  lg->cnt[i][k]++;
+  if(slice % 2 == 1)
+    *sample = lg->sum[i][k] / lg->cnt[i][k];
+  return HB_OK;
+}
+
+static void test_passes(void)
+{
+  hb_rounds_opts o = { 2, 2, 0.05, 2, 3 };
+  double samples[3 * 2];
+  hb_case_state st[3];
+  passes_log lg;
+  /* pass 1: every case, slices 0-1; pass 2: cases 1 and 2, slices 2-3;
+   * pass 3: case 2 alone, slices 4-5 */
+  static const int want[] = { 0, 1, 2, 100, 101, 102, 10, 11, 12,
+                              110, 111, 112,
+                              21, 22, 121, 122, 31, 32, 131, 132,
+                              42, 142, 52, 152 };
+  int i, n = (int)(sizeof(want) / sizeof(want[0]));
+
+  memset(&lg, 0, sizeof(lg));
+  CHECK(hb_bench_rounds(&o, 3, passes_rep, NULL, &lg, samples, st) ==
+        HB_OK, "passes: rounds failed");
+  CHECK(lg.calls == n, "passes: %d calls, want %d", lg.calls, n);
+  for(i = 0; i < n && i < lg.calls; i++)
+    CHECK(lg.seq[i] == want[i], "passes: call %d took %03d, want %03d", i,
+          lg.seq[i], want[i]);
+  CHECK(st[0].n == 2 && st[0].passes == 1 && !st[0].noisy,
+        "passes: steady case n %zu passes %d", st[0].n, st[0].passes);
+  CHECK(st[1].n == 2 && st[1].passes == 2 && !st[1].noisy &&
+        samples[2 + 1] == 950, "passes: settling case n %zu passes %d "
+        "sample %g", st[1].n, st[1].passes, samples[2 + 1]);
+  CHECK(st[2].n == 2 && st[2].passes == 3 && st[2].noisy,
+        "passes: noisy case n %zu passes %d noisy %d", st[2].n,
+        st[2].passes, st[2].noisy);
 }
 
 static void test_report(void)
@@ -554,6 +614,7 @@ int main(void)
   test_harness();
   test_rounds();
   test_slices();
+  test_passes();
   test_report();
   test_cli();
   test_hostport();

@@ -27,7 +27,7 @@ static void usage(FILE *f)
     "usage: httpsbench-%s version | origin\n"
     "       httpsbench-%s crypto --json FILE [--filter REGEX] [--sizes LIST]\n"
     "                 [--seconds S] [--repetitions N] [--slices K]\n"
-    "                 [--max-cv PCT] [--paced]\n"
+    "                 [--max-passes P] [--max-cv PCT] [--paced]\n"
     "                 [--max-repetitions N] [--progress]\n"
     "       httpsbench-%s server [options]   (see server --help)\n"
     "       httpsbench-%s load URL [options] (see load --help)\n"
@@ -81,16 +81,18 @@ static void crypto_round(void *arg, int round, int slice, size_t n)
     fprintf(stderr, "[%s round %d/%d] %zu cases\n", hb_linked_backend.name,
             round + 1, x->R, n);
   else if(round < x->R && round == 0)
-    fprintf(stderr, "[%s slice %d/%d of %d repetitions] %zu cases\n",
-            hb_linked_backend.name, slice + 1, x->K, x->R, n);
+    fprintf(stderr, "[%s pass %d, slice %d/%d of %d repetitions] %zu "
+            "cases\n", hb_linked_backend.name, slice / x->K + 1,
+            slice % x->K + 1, x->K, x->R, n);
   else if(round >= x->R && slice == 0)
     fprintf(stderr, "[%s round %d (at most %zu)] %zu cases again: spread "
             "above --max-cv\n", hb_linked_backend.name, round + 1, x->M, n);
 }
 
-/* Interrupted, a repetition with some of its slices gets its rate from
- * those (the run is marked interrupted): with slices spread over the run,
- * no repetition would otherwise be whole before the last pass. */
+/* Interrupted, a repetition gets its rate from the slices it has (the
+ * run is marked interrupted): with slices spread over the run, no
+ * repetition would otherwise be whole before the last sweep, and one in
+ * a later pass has more slices than its last sample counted. */
 static void finish_partial(crypto_run *x, double *rates,
                            hb_case_state *state, double max_cv)
 {
@@ -101,14 +103,16 @@ static void finish_partial(crypto_run *x, double *rates,
     hb_stats st;
     if(s->status != HB_OK)
       continue;
-    for(k = s->n; k < x->M && x->wall[i * x->M + k] > 0; k++) {
+    for(k = 0; k < x->M && x->wall[i * x->M + k] > 0; k++) {
       size_t at = i * x->M + k;
       rates[at] = x->units[at] / x->wall[at];
+      x->from_cpu[at] = 0;
       if(x->cpu[at] > 0 && x->cpu[at] < CPU_SHARE_MIN * x->wall[at]) {
         rates[at] = x->units[at] / x->cpu[at];
         x->from_cpu[at] = 1;
       }
-      s->n = k + 1;
+      if(s->n < k + 1)
+        s->n = k + 1;
       s->reached = 1;
     }
     if(s->n >= 2 && hb_stats_compute(&rates[i * x->M], s->n, &st) == 0) {
@@ -164,7 +168,7 @@ static int crypto_rep(void *arg, size_t i, size_t k, int round, int slice,
   x->wall[at] += wall;
   x->cpu[at] += cpu;
   x->units[at] += rate * wall;
-  if(slice < x->K - 1)
+  if((slice + 1) % x->K)
     return HB_OK;
   *sample = x->units[at] / x->wall[at];
   if(x->cpu[at] > 0 && x->cpu[at] < CPU_SHARE_MIN * x->wall[at]) {
@@ -201,14 +205,14 @@ static int cmd_crypto(int argc, char **argv)
 {
   const hb_crypto_ops *C = hb_linked_backend.crypto;
   const char *json = NULL, *filter = NULL, *sizes_s = HB_DEFAULT_SIZES;
-  hb_rounds_opts ro = { 6, 0, HB_DEFAULT_MAX_CV / 100, 1 };
+  hb_rounds_opts ro = { 6, 0, HB_DEFAULT_MAX_CV / 100, 1, 1 };
   size_t sizes[HB_MAX_SIZES], ncases = 0, i, k, M;
   size_t nok = 0, nerr = 0;
   hb_case_state *state;
   hb_crypto_case *cases = NULL;
   crypto_run x;
   int nsizes = 0, rc, interrupted = 0, first;
-  long reps = 6, max_reps = 0, slices = 1;
+  long reps = 6, max_reps = 0, slices = 1, passes = 1;
   char why[200], head[300];
   hb_err err = { "" };
   hb_env_mark *marks;
@@ -234,6 +238,10 @@ static int cmd_crypto(int argc, char **argv)
     { "max-cv", 0, HB_OPT_CALL, &ro.max_cv, "PCT",
       "more rounds for a case spread above PCT%", 0, 0, NULL, opt_max_cv,
       NULL },
+    { "max-passes", 0, HB_OPT_INT, &passes, "P",
+      "a case spread above --max-cv gets another\npass (K more slices "
+      "for each repetition), up\nto P passes (default 1)", 1, 1000, NULL,
+      NULL, "a count >= 1" },
     { "max-repetitions", 0, HB_OPT_INT, &max_reps, "N",
       "rounds at most (default 2 x --repetitions)", 1, 100000, NULL, NULL,
       "a count >= 1" },
@@ -258,6 +266,7 @@ static int cmd_crypto(int argc, char **argv)
     hb_usage_fail("crypto", "unexpected argument '%s'", argv[first]);
   ro.repetitions = (int)reps;
   ro.slices = (int)slices;
+  ro.max_passes = (int)passes;
   ro.max_repetitions = (int)max_reps;
   if(!json)
     hb_usage_fail("crypto", "--json FILE is required for an engine");
@@ -350,6 +359,7 @@ static int cmd_crypto(int argc, char **argv)
     json_object_set_new(params, "seconds", json_real(x.seconds));
     json_object_set_new(params, "repetitions", json_integer(x.R));
     json_object_set_new(params, "slices", json_integer(x.K));
+    json_object_set_new(params, "max_passes", json_integer(ro.max_passes));
     json_object_set_new(params, "max_repetitions",
                         json_integer((json_int_t)M));
     json_object_set_new(params, "max_cv", json_real(ro.max_cv));
@@ -364,6 +374,7 @@ static int cmd_crypto(int argc, char **argv)
                                                  ? "cpu" : "wall"));
       json_object_set_new(res, "rate_basis", basis);
       json_object_set_new(res, "noisy", json_boolean(s->noisy));
+      json_object_set_new(res, "passes", json_integer(s->passes));
     }
     hb_result_set_status(res, s->status, s->err.msg);
     nok += s->status == HB_OK;

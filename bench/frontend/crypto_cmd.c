@@ -25,6 +25,7 @@ typedef struct crypto_args {
   int nbackends;
   const char *filter, *sizes, *json;
   char seconds[32], reps[32], max_cv[32], max_reps[32], slices[32];
+  char passes[32];
   int list, quiet, sequential;
 } crypto_args;
 
@@ -85,7 +86,7 @@ static void parse(int argc, char **argv, crypto_args *a)
   hb_crypto_case *cases;
   size_t ncases;
   int nsizes, first;
-  long reps = 6, max_reps = 0;
+  long reps = 6, max_reps = 0, passes = 3;
   double slice = HB_DEFAULT_SLICE, secs;
   char why[200], sizes_help[128], cv_help[200];
   hb_err err = { "" };
@@ -108,9 +109,14 @@ static void parse(int argc, char **argv, crypto_args *a)
       "(default 0.005; 0: in\none piece)", 0, 0, NULL, opt_slice, NULL },
     { "max-cv", 0, HB_OPT_CALL, a->max_cv, "PCT", cv_help, 0, 0, NULL,
       opt_max_cv, NULL },
+    { "max-passes", 0, HB_OPT_INT, &passes, "P",
+      "in slices, a result spread above --max-cv\ngets another pass: "
+      "--seconds more for each of\nits repetitions, up to P passes "
+      "(default 3);\nstill above, it is marked noisy", 1, 1000, NULL, NULL,
+      "a whole number >= 1" },
     { "max-repetitions", 0, HB_OPT_INT, &max_reps, "N",
-      "at most N repetitions in all; still above\n--max-cv, it is marked "
-      "noisy (default 2 x\n--repetitions)", 1, 100000, NULL, NULL,
+      "then more repetitions, up to N in all\n(default: --repetitions in "
+      "slices, 2 x\n--repetitions with --slice 0)", 1, 100000, NULL, NULL,
       "a whole number >= 1" },
     { "json", 0, HB_OPT_STRING, &a->json, "FILE",
       "write the report (written atomically)", 0, 0, NULL, NULL, NULL },
@@ -158,18 +164,22 @@ static void parse(int argc, char **argv, crypto_args *a)
   snprintf(a->reps, sizeof(a->reps), "%ld", reps);
   if(first < argc)
     hb_usage_fail("crypto", "unexpected argument '%s'", argv[first]);
-  if(!max_reps)
-    max_reps = HB_DEFAULT_MAX_REPETITIONS(reps);
-  else if(max_reps < reps)
-    hb_usage_fail("crypto", "--max-repetitions: %ld is below "
-                  "--repetitions %ld", max_reps, reps);
-  snprintf(a->max_reps, sizeof(a->max_reps), "%ld", max_reps);
   secs = strtod(a->seconds, NULL);
   secs = slice > 0 && secs > slice ? ceil(secs / slice - 1e-9) : 1.0;
   if(secs > 10000)
     hb_usage_fail("crypto", "--slice: %s s repetitions in slices of %g s "
                   "are more than 10000 slices", a->seconds, slice);
   snprintf(a->slices, sizeof(a->slices), "%.0f", secs);
+  /* in slices a result is measured again by passes, which keep its
+   * repetitions alike in when they ran; a repetition added at the end
+   * would be measured in another stretch of time than the others */
+  if(!max_reps)
+    max_reps = secs > 1 ? reps : HB_DEFAULT_MAX_REPETITIONS(reps);
+  else if(max_reps < reps)
+    hb_usage_fail("crypto", "--max-repetitions: %ld is below "
+                  "--repetitions %ld", max_reps, reps);
+  snprintf(a->max_reps, sizeof(a->max_reps), "%ld", max_reps);
+  snprintf(a->passes, sizeof(a->passes), "%ld", secs > 1 ? passes : 1);
   if(hb_parse_sizes(a->sizes, sizes, HB_MAX_SIZES, &nsizes, why,
                     sizeof(why)))
     hb_usage_fail("crypto", "--sizes: %s", why);
@@ -226,6 +236,7 @@ static char *const *engine_argv(const crypto_args *a, const char *backend,
   hb_argv_opt(av, "--slices", a->slices);
   hb_argv_opt(av, "--max-cv", a->max_cv);
   hb_argv_opt(av, "--max-repetitions", a->max_reps);
+  hb_argv_opt(av, "--max-passes", a->passes);
   if(a->filter)
     hb_argv_opt(av, "--filter", a->filter);
   if(!a->quiet && isatty(2))
@@ -418,7 +429,7 @@ static void print_table(json_t *report, const crypto_args *a)
   size_t sizes[HB_MAX_SIZES], n, i;
   hb_crypto_case *cases;
   int nsizes, b, noisy = 0, again = 0, from_cpu = 0;
-  char why[200];
+  char why[200], upto[96];
   double ghz = json_number_value(json_object_get(
     json_object_get(report, "environment"), "tsc_ghz"));
   double steal = json_number_value(json_object_get(json_object_get(
@@ -452,7 +463,8 @@ static void print_table(json_t *report, const crypto_args *a)
       is_noisy = json_is_true(json_object_get(r, "noisy"));
       again += json_integer_value(json_object_get(st, "n")) >
                json_integer_value(json_object_get(json_object_get(r,
-                                                  "params"), "repetitions"));
+                                                  "params"), "repetitions")) ||
+               json_integer_value(json_object_get(r, "passes")) > 1;
       json_array_foreach(json_object_get(r, "rate_basis"), k, v)
         from_cpu += !strcmp(json_string_value(v), "cpu");
       hb_fmt_rate(m, unit, med, sizeof(med));
@@ -472,15 +484,21 @@ static void print_table(json_t *report, const crypto_args *a)
       noisy += is_noisy;
     }
   free(cases);
+  if(strcmp(a->passes, "1") && strcmp(a->max_reps, a->reps))
+    snprintf(upto, sizeof(upto), "%s passes and %s repetitions", a->passes,
+             a->max_reps);
+  else if(strcmp(a->passes, "1"))
+    snprintf(upto, sizeof(upto), "%s passes", a->passes);
+  else
+    snprintf(upto, sizeof(upto), "%s repetitions", a->max_reps);
   if(again)
     printf("%d results spread more than %s%% (coefficient of variation) "
-           "and were measured again, up to %s repetitions.\n", again,
-           a->max_cv, a->max_reps);
+           "and were measured again, up to %s.\n", again, a->max_cv, upto);
   if(noisy)
-    printf("noisy: %d results still spread more than %s%% after up to %s "
-           "repetitions: the machine was noisy for them; their medians "
-           "are less certain and an ordering they show may be noise.\n",
-           noisy, a->max_cv, a->max_reps);
+    printf("noisy: %d results still spread more than %s%% after up to %s: "
+           "the machine was noisy for them; their medians are less certain "
+           "and an ordering they show may be noise.\n", noisy, a->max_cv,
+           upto);
   if(from_cpu)
     printf("%d repetitions lost CPU time (preempted, or stolen by the "
            "hypervisor) and were timed over the CPU time they got.\n",

@@ -48,9 +48,10 @@ int hb_bench_run(hb_bench_fn fn, void *arg, const hb_bench_opts *opts,
 /* Thread CPU seconds of the calling thread. */
 double hb_thread_cpu_s(void);
 
-/* Slice `slice` (0-based, of opts->slices) of case i's k-th repetition,
- * in round `round` (0-based); after the last slice *sample receives the
- * repetition's value (the callee adds its slices up). Returns HB_OK, a
+/* Slice `slice` (0-based; opts->slices a pass, later passes go on
+ * counting) of case i's k-th repetition, in round `round` (0-based);
+ * after the last slice of a pass *sample receives the repetition's value
+ * over all its slices so far (the callee adds them up). Returns HB_OK, a
  * failure (err says why; the case gets no more slices) or
  * HB_INTERRUPTED. */
 typedef int (*hb_rep_fn)(void *arg, size_t i, size_t k, int round,
@@ -82,6 +83,11 @@ typedef struct hb_rounds_opts {
    * swings of speed alike. A repetition measured again takes its slices
    * in `slices` sweeps over the cases still due. */
   int slices;
+  /* passes at most (0 or 1: one): a case whose cv exceeds max_cv after a
+   * pass gets another, `slices` more slices for each of its repetitions
+   * taken the same way (the slice index goes on: pass p has slices
+   * p * slices ...), before any repetition is added. */
+  int max_passes;
 } hb_rounds_opts;
 
 typedef struct hb_case_state {
@@ -90,6 +96,7 @@ typedef struct hb_case_state {
   size_t n;      /* samples taken */
   double cv;     /* of those samples; 0 for fewer than 2 */
   int noisy;     /* cv still above max_cv after max_repetitions */
+  int passes;    /* passes its repetitions got (hb_rounds_opts) */
   hb_err err;
 } hb_case_state;
 

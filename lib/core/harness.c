@@ -122,7 +122,7 @@ static int due(const hb_rounds_opts *o, const hb_case_state *s, int r)
  * HB_INTERRUPTED. */
 static int sweep(const hb_rounds_opts *opts, size_t ncases, hb_rep_fn rep,
                  void *arg, double *samples, hb_case_state *state,
-                 const char *want, int r, int j, int slices)
+                 const char *want, int r, int j, int slices, int pass)
 {
   size_t i, M = (size_t)opts->max_repetitions;
 
@@ -145,9 +145,12 @@ static int sweep(const hb_rounds_opts *opts, size_t ncases, hb_rep_fn rep,
       s->reached = 1;
       continue;
     }
-    if(j == slices - 1) {
+    if(j % slices == slices - 1) { /* the repetition (or its pass) ends */
       s->reached = 1;
-      samples[i * M + s->n++] = v;
+      if(pass == 0)
+        samples[i * M + s->n++] = v;
+      else
+        samples[i * M + (size_t)r] = v;
       update_cv(s, &samples[i * M]);
     }
   }
@@ -170,7 +173,8 @@ int hb_bench_rounds(const hb_rounds_opts *opts, size_t ncases,
 {
   size_t i;
   int R = opts->repetitions, K = opts->slices > 1 ? opts->slices : 1;
-  int r, j, q, rc = HB_OK;
+  int P = opts->max_passes > 1 ? opts->max_passes : 1;
+  int r, j, q, p, rc = HB_OK;
   char *want = calloc(ncases + 1, 1);
 
   if(!want)
@@ -182,19 +186,36 @@ int hb_bench_rounds(const hb_rounds_opts *opts, size_t ncases,
     s->n = 0;
     s->cv = 0;
     s->noisy = 0;
+    s->passes = 0;
     s->err.msg[0] = '\0';
     want[i] = 1;
   }
   /* The base repetitions, slice by slice: sweep q takes slice q / R of
    * repetition q % R of every case, so a case's samples come from
    * moments spread over the whole run, not from one stretch of it. With
-   * one slice this is round r measuring every case once. */
-  for(q = 0; q < R * K && rc == HB_OK; q++) {
-    r = q % R;
-    j = q / R;
-    if(on_round)
-      on_round(arg, r, j, count(want, state, ncases));
-    rc = sweep(opts, ncases, rep, arg, samples, state, want, r, j, K);
+   * one slice this is round r measuring every case once. A case still
+   * spread more than max_cv after a pass gets another (up to max_passes):
+   * K more slices for each of its repetitions, taken the same way, so
+   * its repetitions stay alike in when they were measured. */
+  for(p = 0; p < P && rc == HB_OK; p++) {
+    if(p > 0) {
+      for(i = 0; i < ncases; i++)
+        want[i] = (char)(state[i].reached && state[i].status == HB_OK &&
+                         state[i].n == (size_t)R &&
+                         state[i].cv > opts->max_cv);
+      if(!count(want, state, ncases))
+        break;
+    }
+    for(q = 0; q < R * K && rc == HB_OK; q++) {
+      r = q % R;
+      j = p * K + q / R;
+      if(on_round)
+        on_round(arg, r, j, count(want, state, ncases));
+      rc = sweep(opts, ncases, rep, arg, samples, state, want, r, j, K, p);
+    }
+    for(i = 0; i < ncases; i++)
+      if(want[i] && state[i].status == HB_OK && rc == HB_OK)
+        state[i].passes = p + 1;
   }
   /* then rounds only for the cases still too spread, until none is
    * left: each such repetition in K sweeps over those cases */
@@ -206,7 +227,7 @@ int hb_bench_rounds(const hb_rounds_opts *opts, size_t ncases,
     for(j = 0; j < K && rc == HB_OK; j++) {
       if(on_round)
         on_round(arg, r, j, count(want, state, ncases));
-      rc = sweep(opts, ncases, rep, arg, samples, state, want, r, j, K);
+      rc = sweep(opts, ncases, rep, arg, samples, state, want, r, j, K, 0);
     }
   }
   free(want);
