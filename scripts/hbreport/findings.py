@@ -1100,6 +1100,7 @@ def how_to_read(rep):
         out.append("Crypto figures: each library's CPU speed on one thread "
                    "(no network, no second process): bound by the CPU "
                    "alone.")
+        out += _crypto_method(rep)
     if "handshake" in suites:
         cap = any(r["unit"] == "handshakes/s" for r in
                   rep.of_suite("handshake"))
@@ -1202,6 +1203,29 @@ def _goodput_how(rep):
                 ", ".join("%g" % v for v in rates), len(cells),
                 ", ".join("%d %s" % (n, b) for b, n in sorted(
                     bounds.items(), key=lambda x: -x[1])))]
+
+
+def _crypto_method(rep):
+    """How the crypto repetitions were taken: in slices spread over the
+    run, the libraries' engines in turn or one after the other."""
+    ks = {r["params"].get("slices") for r in rep.of_suite("crypto")
+          if L.ok(r) and isinstance(r["params"].get("slices"), int)}
+    if not ks or max(ks) < 2:
+        return []
+    secs = {r["params"].get("seconds") for r in rep.of_suite("crypto")
+            if L.ok(r)}
+    k = max(ks)
+    sl = ("of %s " % units.fmt(max(secs) / k, "s")
+          if all(isinstance(x, (int, float)) for x in secs) else "")
+    how = {"interleaved": "the libraries' engines side by side, taking "
+           "their passes over the cases in turn, so a slow spell of the "
+           "machine falls on every library alike",
+           "sequential": "one library after the other"}.get(
+               rep.doc.get("run", {}).get("engines"))
+    return ["Crypto repetitions: each in %d slices %sspread over the run "
+            "(pass q measures one slice of every case), so every "
+            "repetition averages over the whole run%s." % (
+                k, sl, "; " + how if how else "")]
 
 
 def _cpu_basis(rep):
