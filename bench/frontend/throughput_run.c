@@ -660,23 +660,6 @@ void tp_error_cell(const tp_args *a, const tp_server *t,
   hb_result_set_status(res, HB_ERROR, why);
 }
 
-static double cv_of(json_t *res)
-{
-  return hb_res_num(json_object_get(res, "stats"), "cv", NULL);
-}
-
-static void result_remove(json_t *report, json_t *res)
-{
-  json_t *arr = json_object_get(report, "results");
-  size_t i;
-
-  for(i = 0; i < json_array_size(arr); i++)
-    if(json_array_get(arr, i) == res) {
-      json_array_remove(arr, i);
-      return;
-    }
-}
-
 /* The plain baseline: measured again while its runs spread by more than
  * BASE_CV_MAX, at most BASE_TRIES times; the last is kept and marked
  * noisy if it still spreads. */
@@ -690,11 +673,11 @@ void tp_run_baseline(const tp_args *a, const tp_server *t,
 
   for(k = 0; k < BASE_TRIES && !hb_interrupted(); k++) {
     if(res)
-      result_remove(report, res);
+      hb_res_remove(report, res);
     res = tp_run_cell(a, t, NULL, NULL, size, mode, h2, 0, tmp, report);
     if(!res || json_object_get(res, "stats") == NULL)
       return;
-    cv = cv_of(res);
+    cv = hb_res_stat(res, "cv");
     if(!(cv > BASE_CV_MAX) || a->reps < 2)
       break;
     if(!a->quiet && k + 1 < BASE_TRIES)
