@@ -1206,9 +1206,8 @@ static int ossl_kem_keygen_any(hb_kem_alg alg, const uint8_t *seed,
   rc = ossl_kem_check(alg, err);
   if(rc != HB_OK)
     return rc;
-  if(*publen < hb_kem_pub_size(alg))
-    return hb_err_set(err, HB_ERROR, "%s: public key buffer of %zu bytes "
-                      "is too small", hb_kem_name(alg), *publen);
+  if(hb_kem_check_keygen(alg, *publen, err) != HB_OK)
+    return HB_ERROR;
   rc = HB_ERROR;
   k = calloc(1, sizeof(*k));
   if(!k)
@@ -1261,9 +1260,8 @@ static int ossl_kem_peer(hb_kem_alg alg, const uint8_t *pub, size_t publen,
   rc = ossl_kem_check(alg, err);
   if(rc != HB_OK)
     return rc;
-  if(publen != hb_kem_pub_size(alg))
-    return hb_err_set(err, HB_ERROR, "%s: public key of %zu bytes, not %zu",
-                      name, publen, hb_kem_pub_size(alg));
+  if(hb_kem_check_peer(alg, publen, err) != HB_OK)
+    return HB_ERROR;
   p = calloc(1, sizeof(*p));
   if(!p)
     return hb_err_set(err, HB_ERROR, "%s: out of memory", name);
@@ -1300,9 +1298,8 @@ static int ossl_kem_encaps(hb_kem_peer *p, uint8_t *ct, size_t *ctlen,
 {
   const char *name = hb_kem_name(p->alg);
 
-  if(*ctlen < hb_kem_ct_size(p->alg) || *secretlen < HB_KEM_SECRET_LEN)
-    return hb_err_set(err, HB_ERROR, "%s: buffers of %zu and %zu bytes are "
-                      "too small", name, *ctlen, *secretlen);
+  if(hb_kem_check_encaps(p->alg, *ctlen, *secretlen, err) != HB_OK)
+    return HB_ERROR;
 #ifdef OSSL_KYBER
   if(p->alg == HB_KYBER768) {
     KYBER_encap(ct, secret, HB_KEM_SECRET_LEN, &p->pub);
@@ -1332,9 +1329,8 @@ static int ossl_kem_encaps_m(hb_kem_peer *p, const uint8_t *m, size_t mlen,
     return hb_err_set(err, p->alg == HB_KYBER768 ? HB_UNSUPPORTED
                       : HB_ERROR, "%s: no encapsulation with a given "
                       "%zu-byte message here", name, mlen);
-  if(*ctlen < hb_kem_ct_size(p->alg) || *secretlen < HB_KEM_SECRET_LEN)
-    return hb_err_set(err, HB_ERROR, "%s: buffers of %zu and %zu bytes are "
-                      "too small", name, *ctlen, *secretlen);
+  if(hb_kem_check_encaps(p->alg, *ctlen, *secretlen, err) != HB_OK)
+    return HB_ERROR;
   {
     EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_pkey(NULL, p->pkey, NULL);
     OSSL_PARAM par[2];
@@ -1359,12 +1355,8 @@ static int ossl_kem_decaps(hb_kem *k, const uint8_t *ct, size_t ctlen,
 {
   const char *name = hb_kem_name(k->alg);
 
-  if(ctlen != hb_kem_ct_size(k->alg))
-    return hb_err_set(err, HB_ERROR, "%s: ciphertext of %zu bytes, not %zu",
-                      name, ctlen, hb_kem_ct_size(k->alg));
-  if(*secretlen < HB_KEM_SECRET_LEN)
-    return hb_err_set(err, HB_ERROR, "%s: secret buffer of %zu bytes is "
-                      "too small", name, *secretlen);
+  if(hb_kem_check_decaps(k->alg, ctlen, *secretlen, err) != HB_OK)
+    return HB_ERROR;
 #ifdef OSSL_KYBER
   if(k->alg == HB_KYBER768) {
     KYBER_decap(secret, HB_KEM_SECRET_LEN, ct, &k->priv);
