@@ -353,10 +353,6 @@ int main(int argc, char **argv)
     { "handshake", hb_handshake_main, 1 },
     { NULL, NULL, 0 }
   };
-  int rc = hb_main(argc, argv, cmds, usage);
 
-  if(rc >= 0)
-    return rc;
-  usage(stderr);
-  return HB_EXIT_USAGE;
+  return hb_main(argc, argv, cmds, usage, NULL, NULL);
 }

@@ -672,11 +672,7 @@ int main(int argc, char **argv)
     { "export", cmd_script, 0 },
     { NULL, NULL, 0 }
   };
-  int rc = hb_main(argc, argv, cmds, usage);
 
-  if(rc >= 0)
-    return rc;
-  fprintf(stderr, "httpsbench: unknown command '%s' (see httpsbench "
-          "--help)\n", argv[1]);
-  return HB_EXIT_USAGE;
+  return hb_main(argc, argv, cmds, usage, "httpsbench",
+                 "see httpsbench --help");
 }

@@ -51,11 +51,7 @@ int main(int argc, char **argv)
     { "load", cm_run, 1 },
     { NULL, NULL, 0 }
   };
-  int rc = hb_main(argc, argv, cmds, cm_usage);
 
-  if(rc >= 0)
-    return rc;
-  fprintf(stderr, "httpsbench-curl: unknown command '%s' (version, "
-          "probe, load)\n", argv[1]);
-  return HB_EXIT_USAGE;
+  return hb_main(argc, argv, cmds, cm_usage, "httpsbench-curl",
+                 "version, probe, load");
 }

@@ -17,9 +17,9 @@ typedef struct hb_command {
  * usage on stderr and exit 2; --help or -h: usage on stdout, 0; else
  * the command of cmds (ended by a NULL name) named by argv[1], after
  * asking idle CPUs to poll when it measures (the engines it starts
- * inherit the request). -1 when argv[1] names none: the caller says so
- * and exits 2. */
+ * inherit the request). An unknown command exits 2 after "PROG: unknown
+ * command 'X' (HINT)", or the usage on stderr when hint is NULL. */
 int hb_main(int argc, char **argv, const hb_command *cmds,
-            void (*usage)(FILE *));
+            void (*usage)(FILE *), const char *prog, const char *hint);
 
 #endif

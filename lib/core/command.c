@@ -7,7 +7,7 @@
 #include "hb/sig.h"
 
 int hb_main(int argc, char **argv, const hb_command *cmds,
-            void (*usage)(FILE *))
+            void (*usage)(FILE *), const char *prog, const char *hint)
 {
   const hb_command *c;
 
@@ -27,5 +27,9 @@ int hb_main(int argc, char **argv, const hb_command *cmds,
         hb_cpu_idle_poll();
       return c->run(argc - 1, argv + 1);
     }
-  return -1;
+  if(hint)
+    fprintf(stderr, "%s: unknown command '%s' (%s)\n", prog, argv[1], hint);
+  else
+    usage(stderr);
+  return HB_EXIT_USAGE;
 }
