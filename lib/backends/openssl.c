@@ -603,13 +603,24 @@ static int ossl_no_pq(hb_err *err, const char *name, const char *family)
 
 #ifdef OSSL_PQ
 /* A key pair of an algorithm OpenSSL knows by name only (ML-DSA,
- * ML-KEM): fetched from the provider, as the TLS stack does it. */
-static EVP_PKEY *ossl_pq_keygen(const char *name)
+ * ML-KEM): fetched from the provider, as the TLS stack does it; with
+ * seed non-NULL, ML-KEM's from its 64-byte seed d || z (FIPS 203 known
+ * answers) through OSSL_PKEY_PARAM_ML_KEM_SEED. */
+static EVP_PKEY *ossl_pq_keygen(const char *name, const uint8_t *seed,
+                                size_t seedlen)
 {
   EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new_from_name(NULL, name, NULL);
   EVP_PKEY *pkey = NULL;
+  OSSL_PARAM par[2];
 
+  memset(par, 0, sizeof(par));
+  if(seed) {
+    par[0] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_ML_KEM_SEED,
+                                               (void *)seed, seedlen);
+    par[1] = OSSL_PARAM_construct_end();
+  }
   if(!pctx || EVP_PKEY_keygen_init(pctx) <= 0 ||
+     (seed && EVP_PKEY_CTX_set_params(pctx, par) <= 0) ||
      EVP_PKEY_keygen(pctx, &pkey) <= 0) {
     EVP_PKEY_free(pkey);
     pkey = NULL;
@@ -695,7 +706,7 @@ static int ossl_sig_keygen(hb_sig_alg alg, hb_pkey **out, hb_err *err)
   what = "key generation";
   if(alg == HB_MLDSA65) {
 #ifdef OSSL_PQ
-    k->pkey = ossl_pq_keygen("ML-DSA-65");
+    k->pkey = ossl_pq_keygen("ML-DSA-65", NULL, 0);
 #else
     rc = ossl_no_pq(err, hb_sig_name(alg), "ML-DSA");
     goto out;
@@ -1152,29 +1163,6 @@ static int ossl_kem_keygen(hb_kem_alg alg, hb_kem **out, uint8_t *pub,
   return ossl_kem_keygen_any(alg, NULL, 0, out, pub, publen, err);
 }
 
-#ifdef OSSL_PQ
-/* ML-KEM's key pair from its 64-byte seed d || z (FIPS 203 known
- * answers), through OSSL_PKEY_PARAM_ML_KEM_SEED. */
-static EVP_PKEY *ossl_kem_from_seed(const char *name, const uint8_t *seed,
-                                    size_t seedlen)
-{
-  EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new_from_name(NULL, name, NULL);
-  EVP_PKEY *pkey = NULL;
-  OSSL_PARAM par[2];
-
-  par[0] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_ML_KEM_SEED,
-                                             (void *)seed, seedlen);
-  par[1] = OSSL_PARAM_construct_end();
-  if(!pctx || EVP_PKEY_keygen_init(pctx) <= 0 ||
-     EVP_PKEY_CTX_set_params(pctx, par) <= 0 ||
-     EVP_PKEY_keygen(pctx, &pkey) <= 0) {
-    EVP_PKEY_free(pkey);
-    pkey = NULL;
-  }
-  EVP_PKEY_CTX_free(pctx);
-  return pkey;
-}
-#endif
 
 #ifdef OSSL_PQ
 static int ossl_kem_keygen_seed(hb_kem_alg alg, const uint8_t *seed,
@@ -1223,8 +1211,7 @@ static int ossl_kem_keygen_any(hb_kem_alg alg, const uint8_t *seed,
   }
 #endif
 #ifdef OSSL_PQ
-  k->pkey = seed ? ossl_kem_from_seed(ossl_kem_names[alg], seed, seedlen)
-                 : ossl_pq_keygen(ossl_kem_names[alg]);
+  k->pkey = ossl_pq_keygen(ossl_kem_names[alg], seed, seedlen);
   if(!k->pkey)
     goto out;
   what = "encoding the public key";
