@@ -18,13 +18,27 @@
 #include "hb/stats.h"
 #include "throughput.h"
 
-static int srv_start(const tp_args *a, const char *backend,
-                     const hb_argv *args, hb_server *s, hb_err *err)
+static void server_h2_args(const tp_args *a, hb_argv *args);
+
+/* Starts backend's server with args and what every server of the run
+ * gets (the CPU it burns per request, its HTTP/2 limit), here or on the
+ * server host; args is freed. */
+static int srv_start(const tp_args *a, const char *backend, hb_argv *args,
+                     hb_server *s, hb_err *err)
 {
-  return a->rm.server_host ? rm_server_start(&a->rm, backend,
-                                             a->server_cpu, args, s, err)
-                           : hb_server_start(backend, args, a->server_cpu,
-                                             s, err);
+  int rc;
+
+  if(a->server_burn) {
+    hb_argv_add(args, "--burn-us");
+    hb_argv_addf(args, "%ld", a->server_burn);
+  }
+  server_h2_args(a, args);
+  rc = a->rm.server_host ? rm_server_start(&a->rm, backend, a->server_cpu,
+                                           args, s, err)
+                         : hb_server_start(backend, args, a->server_cpu, s,
+                                           err);
+  hb_argv_free(args);
+  return rc;
 }
 
 /* The server's HTTP/2 limit: at least the most streams a cell asks for
@@ -59,14 +73,7 @@ int tp_server_start(const tp_args *a, const char *backend, int resume,
   t->cipher_pinned = strcmp(a->cipher, "any") != 0;
   if(!strcmp(backend, "plain")) {
     t->tls = "none";
-    if(a->server_burn) {
-      hb_argv_add(&args, "--burn-us");
-      hb_argv_addf(&args, "%ld", a->server_burn);
-    }
-    server_h2_args(a, &args);
-    rc = srv_start(a, backend, &args, &t->s, err);
-    hb_argv_free(&args);
-    return rc;
+    return srv_start(a, backend, &args, &t->s, err);
   }
   t->tls = a->tls;
   for(attempt = 0; attempt < 3; attempt++) {
@@ -77,13 +84,7 @@ int tp_server_start(const tp_args *a, const char *backend, int resume,
       hb_argv_opt(&args, "--cipher", a->cipher);
     if(strcmp(a->group, "any"))
       hb_argv_opt(&args, "--groups", a->group);
-    if(a->server_burn) {
-      hb_argv_add(&args, "--burn-us");
-      hb_argv_addf(&args, "%ld", a->server_burn);
-    }
-    server_h2_args(a, &args);
     rc = srv_start(a, backend, &args, &t->s, err);
-    hb_argv_free(&args);
     if(rc != HB_UNSUPPORTED)
       return rc;
     /* what cannot be pinned: TLS 1.3 first, then the cipher */
@@ -292,17 +293,15 @@ static int load_once(const tp_args *a, const tp_server *t,
   return HB_OK;
 }
 
+/* A series of a cell's runs: its samples and their statistics as a
+ * result holds them (no stats member when there are none). */
 static json_t *series(const double *v, int n)
 {
-  json_t *o = json_object(), *s = json_array();
-  hb_stats st;
-  int i;
+  json_t *o = json_object();
 
-  for(i = 0; i < n; i++)
-    json_array_append_new(s, hb_json_num(v[i]));
-  json_object_set_new(o, "samples", s);
-  if(n && hb_stats_compute(v, (size_t)n, &st) == 0)
-    json_object_set_new(o, "stats", hb_stats_json(&st));
+  hb_result_set_samples(o, v, (size_t)n);
+  if(json_is_null(json_object_get(o, "stats")))
+    json_object_del(o, "stats");
   return o;
 }
 
