@@ -173,6 +173,46 @@ static void copy_str(char *dst, size_t size, json_t *v)
   snprintf(dst, size, "%s", json_is_string(v) ? json_string_value(v) : "");
 }
 
+void tp_run_read(one_run *o, json_t *res, const hb_srv_snap *s0,
+                 const hb_srv_snap *s1)
+{
+  /* the requests the engine counted as answered (2xx): its report's
+   * field, which an engine report always has */
+  double reqs = hb_res_num(res, "counts", "responses_2xx");
+  double wall = hb_res_num(res, "elapsed_s", NULL);
+  json_t *tls = json_object_get(res, "tls"), *v;
+  const char *k;
+
+  o->bps = hb_res_num(res, "bytes_per_s", NULL);
+  o->srv_requests = s1->requests - s0->requests;
+  o->srv_us = o->srv_requests > 0 ? (s1->cpu_ns - s0->cpu_ns) / 1e3 /
+              o->srv_requests : NAN;
+  o->srv_util = s1->t_ns > s0->t_ns ? (s1->cpu_ns - s0->cpu_ns) /
+                (s1->t_ns - s0->t_ns) : NAN;
+  o->srv_handshakes = s1->handshakes - s0->handshakes;
+  o->srv_resumed = s1->resumed - s0->resumed;
+  o->achieved_rate = wall > 0 ? reqs / wall : NAN;
+  o->handshakes = hb_res_num(res, "counts", "handshakes");
+  o->resumed = hb_res_num(res, "counts", "resumed");
+  o->wire_in = hb_res_num(res, "counts", "bytes_wire_in");
+  o->wire_out = hb_res_num(res, "counts", "bytes_wire_out");
+  o->wire_reqs = reqs;
+  copy_str(o->version, sizeof(o->version), json_object_get(tls, "version"));
+  copy_str(o->cipher, sizeof(o->cipher), json_object_get(tls, "cipher"));
+  copy_str(o->group, sizeof(o->group), json_object_get(tls, "group"));
+  if(!o->version[0] && s1->version[0]) { /* the server's view then */
+    snprintf(o->version, sizeof(o->version), "%s", s1->version);
+    snprintf(o->cipher, sizeof(o->cipher), "%s", s1->cipher);
+    snprintf(o->group, sizeof(o->group), "%s", s1->group);
+  }
+  json_object_foreach(json_object_get(res, "errors"), k, v)
+    o->errors += json_is_number(v) ? json_number_value(v) : 0;
+  /* the summary only: the encoded histogram (for httpsbench merge of
+   * load reports) would make every cell's repetitions 10-50 KiB */
+  o->latency = json_deep_copy(json_object_get(res, "latency"));
+  json_object_del(o->latency, "histogram");
+}
+
 /* One run: the client marks its window; the server is asked for a
  * snapshot at each mark. rate > 0: open loop (cost mode). */
 static int load_once(const tp_args *a, const tp_server *t,
@@ -183,11 +223,11 @@ static int load_once(const tp_args *a, const tp_server *t,
   hb_argv av = HB_ARGV_INIT;
   char *const *argv;
   hb_srv_snap s0, s1;
-  double st0, st1, reqs, wall, cpu_s;
+  double st0, st1, cpu_s;
   double sb0 = 0, sb1 = 0, stt0 = 0, stt1 = 0, cb0 = 0, cb1 = 0;
   double ct0 = 0, ct1 = 0;
   int pid, fd = -1, rc, marks;
-  json_t *rep, *res, *tls;
+  json_t *rep, *res;
   const char *status;
 
   memset(o, 0, sizeof(*o));
@@ -239,23 +279,12 @@ static int load_once(const tp_args *a, const tp_server *t,
     return hb_err_set(err, HB_ERROR, "no measured window: %s", err->msg[0]
                       ? err->msg : "the client printed no marks");
   }
-  /* the requests the engine counted as answered (2xx): its report's
-   * field, which an engine report always has */
-  reqs = hb_res_num(res, "counts", "responses_2xx");
-  wall = hb_res_num(res, "elapsed_s", NULL);
+  tp_run_read(o, res, &s0, &s1);
   o->rps = json_number_value(json_array_get(json_object_get(res, "samples"),
                                             0));
-  o->bps = hb_res_num(res, "bytes_per_s", NULL);
   cpu_s = hb_res_num(res, "cpu", "window_s");
-  o->cli_us = reqs > 0 ? cpu_s * 1e6 / reqs : NAN;
+  o->cli_us = o->wire_reqs > 0 ? cpu_s * 1e6 / o->wire_reqs : NAN;
   o->cli_util = hb_res_num(res, "cpu", "util");
-  o->srv_requests = s1.requests - s0.requests;
-  o->srv_us = o->srv_requests > 0 ? (s1.cpu_ns - s0.cpu_ns) / 1e3 /
-              o->srv_requests : NAN;
-  o->srv_util = s1.t_ns > s0.t_ns ? (s1.cpu_ns - s0.cpu_ns) /
-                (s1.t_ns - s0.t_ns) : NAN;
-  o->srv_handshakes = s1.handshakes - s0.handshakes;
-  o->srv_resumed = s1.resumed - s0.resumed;
   o->srv_h2_streams = s1.h2_streams - s0.h2_streams;
   copy_str(o->protocol, sizeof(o->protocol), json_object_get(res,
            "protocol"));
@@ -264,31 +293,6 @@ static int load_once(const tp_args *a, const tp_server *t,
   o->steal_s = st0 >= 0 && st1 >= 0 ? st1 - st0 : NAN;
   o->srv_cpu_busy = stt1 > stt0 ? (sb1 - sb0) / (stt1 - stt0) : NAN;
   o->cli_cpu_busy = ct1 > ct0 ? (cb1 - cb0) / (ct1 - ct0) : NAN;
-  o->achieved_rate = wall > 0 ? reqs / wall : NAN;
-  o->handshakes = hb_res_num(res, "counts", "handshakes");
-  o->resumed = hb_res_num(res, "counts", "resumed");
-  o->wire_in = hb_res_num(res, "counts", "bytes_wire_in");
-  o->wire_out = hb_res_num(res, "counts", "bytes_wire_out");
-  o->wire_reqs = reqs;
-  tls = json_object_get(res, "tls");
-  copy_str(o->version, sizeof(o->version), json_object_get(tls, "version"));
-  copy_str(o->cipher, sizeof(o->cipher), json_object_get(tls, "cipher"));
-  copy_str(o->group, sizeof(o->group), json_object_get(tls, "group"));
-  if(!o->version[0] && s1.version[0]) { /* the server's view then */
-    snprintf(o->version, sizeof(o->version), "%s", s1.version);
-    snprintf(o->cipher, sizeof(o->cipher), "%s", s1.cipher);
-    snprintf(o->group, sizeof(o->group), "%s", s1.group);
-  }
-  {
-    const char *k;
-    json_t *v;
-    json_object_foreach(json_object_get(res, "errors"), k, v)
-      o->errors += json_is_number(v) ? json_number_value(v) : 0;
-  }
-  /* the summary only: the encoded histogram (for httpsbench merge of
-   * load reports) would make every cell's repetitions 10-50 KiB */
-  o->latency = json_deep_copy(json_object_get(res, "latency"));
-  json_object_del(o->latency, "histogram");
   json_decref(rep);
   return HB_OK;
 }
