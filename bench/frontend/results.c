@@ -142,6 +142,8 @@ int hb_res_group(json_t *out, json_t **parts, int n, const char *suite,
     }
   if(!first)
     return 0;
+  /* an array of pointers: sizeof a pointer is meant */
+  /* NOLINTNEXTLINE(bugprone-sizeof-expression) */
   same = calloc((size_t)n, sizeof(*same));
   if(!same)
     return -1;
