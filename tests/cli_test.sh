@@ -179,6 +179,14 @@ for b in sys.argv[3:]:
 if {x["name"] for x in rep["backends"]} != set(sys.argv[3:]):
     errs.append("backends list differs")
 run = rep["run"]
+# several libraries: their engines side by side, sweeps in turn; 0.01 s
+# repetitions in slices of 0.005 s
+if run.get("engines") != ("interleaved" if len(sys.argv) > 4 else
+                          "sequential"):
+    errs.append("run.engines %s" % run.get("engines"))
+if any(r["params"].get("slices") != 2 for r in rep["results"]
+       if r["status"] == "ok"):
+    errs.append("params.slices not 2")
 if "steal" not in run or not ("cpu_mhz_start" in run and
                               "cpu_mhz_end" in run):
     errs.append("run lacks steal or CPU clock rates: %s" % sorted(run))
@@ -211,6 +219,80 @@ for b in $built; do
        --seconds 0.01 --repetitions 1 --json "$tmp/e-$b.json" 2>/dev/null &&
      validate "$tmp/e-$b.json"; then ok; else bad "engine $b report"; fi
 done
+
+# --- --sequential: one library after the other, the same results ---
+if $hb crypto --sequential --quiet --filter '^sha256/digest/64$' --sizes 64 \
+     --seconds 0.01 --repetitions 2 --max-repetitions 2 \
+     --json "$tmp/seq.json" >/dev/null 2>"$tmp/err" &&
+   "$HB_PYTHON" -c 'import json,sys; r=json.load(open(sys.argv[1]));
+ok=[x for x in r["results"] if x["status"] == "ok"]
+sys.exit(0 if r["run"]["engines"] == "sequential" and
+         len(ok) == len(sys.argv) - 2 and
+         all(len(x["samples"]) == 2 for x in ok) else 1)' "$tmp/seq.json" \
+     $built; then ok
+else bad "crypto --sequential: $(tail -1 "$tmp/err")"; fi
+
+# --- an engine's --paced protocol: a line per sweep, then it waits for
+# "go"; the sweeps take slice q / R of repetition q % R; the end of its
+# input stops it as interrupted, with the repetitions it completed ---
+"$HB_PYTHON" - "$bin/httpsbench-$(echo $built | cut -d' ' -f1)" "$tmp" \
+  "$src/scripts/validate_report.py" <<'PY' && ok || bad "engine --paced"
+import json, os, select, subprocess, sys
+eng, tmp, validator = sys.argv[1:4]
+errs = []
+def start(out, slices):
+    return subprocess.Popen(
+        [eng, "crypto", "--paced", "--json", out, "--filter",
+         "^sha256/digest/64$", "--sizes", "64", "--seconds", "0.004",
+         "--repetitions", "2", "--max-repetitions", "2", "--slices",
+         str(slices)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL, text=True)
+out = os.path.join(tmp, "paced.json")
+p = start(out, 3)
+seen = []
+line = p.stdout.readline()
+# it waits: nothing more within 0.3 s, no report yet
+if select.select([p.stdout], [], [], 0.3)[0] or os.path.exists(out):
+    errs.append("did not wait for go")
+while line.startswith("sweep "):
+    seen.append(tuple(int(v) for v in line.split()[1:3]))
+    p.stdin.write("go\n"); p.stdin.flush()
+    line = p.stdout.readline()
+p.stdin.close()
+rc = p.wait(timeout=60)
+want = [(0, 0), (1, 0), (0, 1), (1, 1), (0, 2), (1, 2)]
+if seen != want:
+    errs.append("sweeps %s, want %s" % (seen, want))
+if rc != 0:
+    errs.append("exit %d after the last sweep" % rc)
+else:
+    r = json.load(open(out))
+    x = r["results"][0]
+    if len(x["samples"]) != 2 or x["params"]["slices"] != 3 or \
+       r["run"]["interrupted"]:
+        errs.append("report: %s" % x)
+    if subprocess.call([sys.executable, validator, out],
+                       stdout=subprocess.DEVNULL) != 0:
+        errs.append("report does not validate")
+# input closed after one sweep (one slice each): interrupted, one sample
+out2 = os.path.join(tmp, "paced2.json")
+p = start(out2, 1)
+p.stdout.readline()
+p.stdin.write("go\n"); p.stdin.flush()
+p.stdout.readline()
+p.stdin.close()
+rc = p.wait(timeout=60)
+try:
+    r = json.load(open(out2))
+    x = r["results"][0]
+    if rc == 0 or not r["run"]["interrupted"] or len(x["samples"]) != 1:
+        errs.append("input closed: exit %d, %s, %s" % (
+            rc, r["run"]["interrupted"], x.get("samples")))
+except (OSError, ValueError, IndexError, KeyError) as e:
+    errs.append("input closed: exit %d, no report (%s)" % (rc, e))
+for e in errs: print("  paced: " + e)
+sys.exit(1 if errs else 0)
+PY
 
 # --- backend names in any case ---
 first=$(echo $built | cut -d' ' -f1)

@@ -188,12 +188,13 @@ static void test_harness(void)
 #define ROUNDS_MAX 8
 typedef struct { int order[5 * ROUNDS_MAX * 2]; int calls; } rounds_log;
 
-static int rounds_rep(void *arg, size_t i, size_t k, int round,
+static int rounds_rep(void *arg, size_t i, size_t k, int round, int slice,
                       double *sample, hb_err *err)
 {
   static const double spread_first[] = { 100, 100, 110 };
   rounds_log *lg = arg;
 
+  (void)slice; /* one slice a repetition here */
   if(lg->calls < (int)(sizeof(lg->order) / sizeof(lg->order[0])))
     lg->order[lg->calls] = round * 10 + (int)i;
   lg->calls++;
@@ -215,7 +216,7 @@ static int rounds_rep(void *arg, size_t i, size_t k, int round,
 
 static void test_rounds(void)
 {
-  hb_rounds_opts o = { ROUNDS_REPS, ROUNDS_MAX, 0.05 };
+  hb_rounds_opts o = { ROUNDS_REPS, ROUNDS_MAX, 0.05, 1 };
   double samples[5 * ROUNDS_MAX];
   hb_case_state st[5];
   rounds_log lg;
@@ -260,6 +261,60 @@ static void test_rounds(void)
         HB_OK && st[1].n == ROUNDS_REPS && st[1].noisy &&
         st[2].n == ROUNDS_REPS && st[2].noisy, "no extra rounds: %zu %zu",
         st[1].n, st[2].n);
+}
+
+/* Repetitions in slices: 3 repetitions of 2 slices over 3 cases. Case 0
+ * steady; case 1 spread (its repetition 1 slow) and measured again; case 2
+ * failing in the second slice of its first repetition. A sample is the
+ * mean of its slices' values. */
+typedef struct { int seq[64]; int calls; double part[3][8]; } slices_log;
+
+static int slices_rep(void *arg, size_t i, size_t k, int round, int slice,
+                      double *sample, hb_err *err)
+{
+  slices_log *lg = arg;
+  double v = i == 1 && k == 1 ? 500 : 1000;
+
+  if(lg->calls < 64)
+    lg->seq[lg->calls] = round * 100 + slice * 10 + (int)i;
+  lg->calls++;
+  if(i == 2 && slice == 1)
+    return hb_err_set(err, HB_ERROR, "slice broke");
+  lg->part[i][k] += v;
+  if(slice == 1)
+    *sample = lg->part[i][k] / 2;
+  return HB_OK;
+}
+
+static void test_slices(void)
+{
+  hb_rounds_opts o = { 3, 5, 0.05, 2 };
+  double samples[3 * 5];
+  hb_case_state st[3];
+  slices_log lg;
+  /* base: slice 0 of repetitions 0, 1, 2, then slice 1 of each (case 2
+   * failing at its first slice 1); then case 1 alone, a repetition in two
+   * consecutive sweeps, twice (capped at 5) */
+  static const int want[] = { 0, 1, 2, 100, 101, 102, 200, 201, 202,
+                              10, 11, 12, 110, 111, 210, 211,
+                              301, 311, 401, 411 };
+  int i, n = (int)(sizeof(want) / sizeof(want[0]));
+
+  memset(&lg, 0, sizeof(lg));
+  CHECK(hb_bench_rounds(&o, 3, slices_rep, NULL, &lg, samples, st) ==
+        HB_OK, "slices: rounds failed");
+  CHECK(lg.calls == n, "slices: %d calls, want %d", lg.calls, n);
+  for(i = 0; i < n && i < lg.calls; i++)
+    CHECK(lg.seq[i] == want[i], "slices: call %d took %03d, want %03d", i,
+          lg.seq[i], want[i]);
+  CHECK(st[0].n == 3 && st[0].cv == 0 && !st[0].noisy &&
+        samples[0] == 1000, "slices: steady case n %zu cv %g", st[0].n,
+        st[0].cv);
+  CHECK(st[1].n == 5 && st[1].noisy && samples[5 + 1] == 500,
+        "slices: spread case n %zu noisy %d sample %g", st[1].n,
+        st[1].noisy, samples[5 + 1]);
+  CHECK(st[2].status == HB_ERROR && st[2].reached && st[2].n == 0,
+        "slices: failing case status %d n %zu", st[2].status, st[2].n);
 }
 
 static void test_report(void)
@@ -498,6 +553,7 @@ int main(void)
   test_stats();
   test_harness();
   test_rounds();
+  test_slices();
   test_report();
   test_cli();
   test_hostport();

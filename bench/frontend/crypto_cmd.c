@@ -24,8 +24,8 @@ typedef struct crypto_args {
   const char *backends[HB_BACKEND_MAX];
   int nbackends;
   const char *filter, *sizes, *json;
-  char seconds[32], reps[32], max_cv[32], max_reps[32];
-  int list, quiet;
+  char seconds[32], reps[32], max_cv[32], max_reps[32], slices[32];
+  int list, quiet, sequential;
 } crypto_args;
 
 /* The operations the derived table prices in bytes of bulk encryption. */
@@ -63,6 +63,21 @@ static int opt_max_cv(const char *v, void *dest, char *why, size_t size)
   return opt_text(v, dest, 1000, "a percentage in (0, 1000]", why, size);
 }
 
+/* --slice S: 0 (a repetition in one piece) or seconds (dest: double *) */
+static int opt_slice(const char *v, void *dest, char *why, size_t size)
+{
+  if(!strcmp(v, "0")) {
+    *(double *)dest = 0;
+    return 0;
+  }
+  if(hb_parse_seconds(v, 3600, (double *)dest)) {
+    snprintf(why, size, "'%s' is not 0 or a number of seconds in (0, "
+             "3600]", v);
+    return -1;
+  }
+  return 0;
+}
+
 static void parse(int argc, char **argv, crypto_args *a)
 {
   const char *backend = "all";
@@ -71,6 +86,7 @@ static void parse(int argc, char **argv, crypto_args *a)
   size_t ncases;
   int nsizes, first;
   long reps = 6, max_reps = 0;
+  double slice = HB_DEFAULT_SLICE, secs;
   char why[200], sizes_help[128], cv_help[200];
   hb_err err = { "" };
   const hb_opt opts[] = {
@@ -87,6 +103,9 @@ static void parse(int argc, char **argv, crypto_args *a)
     { "repetitions", 0, HB_OPT_INT, &reps, "N",
       "repetitions per measurement (default 6)", 1, 100000, NULL, NULL,
       "a whole number >= 1" },
+    { "slice", 0, HB_OPT_CALL, &slice, "S",
+      "take a repetition in slices of S seconds,\nspread over the run "
+      "(default 0.005; 0: in\none piece)", 0, 0, NULL, opt_slice, NULL },
     { "max-cv", 0, HB_OPT_CALL, a->max_cv, "PCT", cv_help, 0, 0, NULL,
       opt_max_cv, NULL },
     { "max-repetitions", 0, HB_OPT_INT, &max_reps, "N",
@@ -99,6 +118,9 @@ static void parse(int argc, char **argv, crypto_args *a)
       "print the result names and exit", 0, 0, NULL, NULL, NULL },
     { "quiet", 0, HB_OPT_FLAG, &a->quiet, NULL, "no progress on stderr", 0,
       0, NULL, NULL, NULL },
+    { "sequential", 0, HB_OPT_FLAG, &a->sequential, NULL,
+      "one library after the other (default: their\nsweeps in turn, "
+      "see below)", 0, 0, NULL, NULL, NULL },
     { NULL, 0, HB_OPT_END, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL }
   };
   const hb_opts spec = { "crypto",
@@ -113,7 +135,13 @@ static void parse(int argc, char **argv, crypto_args *a)
     "median of the repetitions with the confidence interval of the\n"
     "median at the coverage it achieves (its level: 96.9% with 6\n"
     "repetitions, 93.8% with 5, 75.0% with 3). A\n"
-    "repetition whose thread was held off the CPU (preempted, or time\n"
+    "repetition is taken in short slices: pass k over the cases measures\n"
+    "one slice of every case, so each repetition averages over the whole\n"
+    "run and the machine's swings of speed touch every repetition alike.\n"
+    "The libraries' engines run side by side and take their passes in\n"
+    "turn (one at a time), so a slow spell of the machine falls on every\n"
+    "library alike, not on whichever ran then (--sequential: not so).\n"
+    "A repetition whose thread was held off the CPU (preempted, or time\n"
     "stolen by the hypervisor) is timed over the CPU time it got.\n",
     opts };
 
@@ -136,6 +164,12 @@ static void parse(int argc, char **argv, crypto_args *a)
     hb_usage_fail("crypto", "--max-repetitions: %ld is below "
                   "--repetitions %ld", max_reps, reps);
   snprintf(a->max_reps, sizeof(a->max_reps), "%ld", max_reps);
+  secs = strtod(a->seconds, NULL);
+  secs = slice > 0 && secs > slice ? ceil(secs / slice - 1e-9) : 1.0;
+  if(secs > 10000)
+    hb_usage_fail("crypto", "--slice: %s s repetitions in slices of %g s "
+                  "are more than 10000 slices", a->seconds, slice);
+  snprintf(a->slices, sizeof(a->slices), "%.0f", secs);
   if(hb_parse_sizes(a->sizes, sizes, HB_MAX_SIZES, &nsizes, why,
                     sizeof(why)))
     hb_usage_fail("crypto", "--sizes: %s", why);
@@ -170,35 +204,45 @@ static int list_cases(const crypto_args *a)
   return 0;
 }
 
-/* Runs one engine and appends its backends and results to merged. */
-static int run_engine(const crypto_args *a, const char *backend,
-                      const char *tmpdir, json_t *merged)
+/* The engine's command line for backend, its report at out (size
+ * 4300); NULL if it cannot be built (err says why). */
+static char *const *engine_argv(const crypto_args *a, const char *backend,
+                                const char *tmpdir, int paced, hb_argv *av,
+                                char *out, hb_err *err)
 {
-  char path[4200], out[4300];
-  hb_argv av = HB_ARGV_INIT;
-  char *const *argv;
-  int rc;
+  char path[4200];
+
+  if(hb_engine_path(backend, path, sizeof(path))) {
+    hb_err_set(err, HB_ERROR, "no engine httpsbench-%s", backend);
+    return NULL;
+  }
+  snprintf(out, 4300, "%s/%s.json", tmpdir, backend);
+  hb_argv_add(av, path);
+  hb_argv_add(av, "crypto");
+  hb_argv_opt(av, "--json", out);
+  hb_argv_opt(av, "--sizes", a->sizes);
+  hb_argv_opt(av, "--seconds", a->seconds);
+  hb_argv_opt(av, "--repetitions", a->reps);
+  hb_argv_opt(av, "--slices", a->slices);
+  hb_argv_opt(av, "--max-cv", a->max_cv);
+  hb_argv_opt(av, "--max-repetitions", a->max_reps);
+  if(a->filter)
+    hb_argv_opt(av, "--filter", a->filter);
+  if(!a->quiet && isatty(2))
+    hb_argv_add(av, "--progress");
+  if(paced)
+    hb_argv_add(av, "--paced");
+  return hb_argv_get(av, err);
+}
+
+/* Appends the backends and results of the engine's report at out to
+ * merged (an error result when it wrote none); rc: its exit status. */
+static int collect(const char *backend, const char *out, int rc,
+                   json_t *merged)
+{
   json_t *part;
   hb_err err = { "" };
 
-  if(hb_engine_path(backend, path, sizeof(path)))
-    return -1;
-  snprintf(out, sizeof(out), "%s/%s.json", tmpdir, backend);
-  hb_argv_add(&av, path);
-  hb_argv_add(&av, "crypto");
-  hb_argv_opt(&av, "--json", out);
-  hb_argv_opt(&av, "--sizes", a->sizes);
-  hb_argv_opt(&av, "--seconds", a->seconds);
-  hb_argv_opt(&av, "--repetitions", a->reps);
-  hb_argv_opt(&av, "--max-cv", a->max_cv);
-  hb_argv_opt(&av, "--max-repetitions", a->max_reps);
-  if(a->filter)
-    hb_argv_opt(&av, "--filter", a->filter);
-  if(!a->quiet && isatty(2))
-    hb_argv_add(&av, "--progress");
-  argv = hb_argv_get(&av, &err);
-  rc = argv ? hb_engine_exec(argv) : -1;
-  hb_argv_free(&av);
   part = hb_report_load(out, &err);
   if(!part) {
     json_t *r = hb_report_add_result(merged, "crypto", "engine", backend,
@@ -221,6 +265,97 @@ static int run_engine(const crypto_args *a, const char *backend,
   json_decref(part);
   unlink(out);
   return rc;
+}
+
+/* Runs one engine and appends its backends and results to merged. */
+static int run_engine(const crypto_args *a, const char *backend,
+                      const char *tmpdir, json_t *merged)
+{
+  char out[4300];
+  hb_argv av = HB_ARGV_INIT;
+  char *const *argv;
+  int rc;
+  hb_err err = { "" };
+
+  argv = engine_argv(a, backend, tmpdir, 0, &av, out, &err);
+  rc = argv ? hb_engine_exec(argv) : -1;
+  hb_argv_free(&av);
+  return collect(backend, out, rc, merged);
+}
+
+/* A sweep (one slice of every case) can take long only in its first
+ * pass, where an engine makes its keys (RSA-4096 in a slow library) */
+#define SWEEP_TIMEOUT_MS (600 * 1000)
+
+typedef struct paced_engine {
+  int pid, in, out, live;
+  char report[4300];
+} paced_engine;
+
+/* All engines at once, each with --paced, let sweep by sweep in turn:
+ * engine 1's sweep, engine 2's, ..., engine 1's next. Only one sweeps at
+ * a time (the others wait on their input), and every library's
+ * repetitions are spread over the same stretch of time, so a slow or
+ * fast spell of the machine falls on all of them alike instead of on
+ * whichever library ran then. Returns as run_engine, for all. */
+static int run_interleaved(const crypto_args *a, const char *tmpdir,
+                           json_t *merged, int *failed)
+{
+  paced_engine *e = calloc((size_t)a->nbackends, sizeof(*e));
+  char line[128];
+  int b, live = 0, sweeps = 0, interrupted = 0;
+
+  if(!e)
+    return -1;
+  for(b = 0; b < a->nbackends; b++) {
+    hb_argv av = HB_ARGV_INIT;
+    hb_err err = { "" };
+    char *const *argv = engine_argv(a, a->backends[b], tmpdir, 1, &av,
+                                    e[b].report, &err);
+    e[b].pid = argv ? hb_engine_spawn_io(argv, &e[b].in, &e[b].out) : -1;
+    hb_argv_free(&av);
+    /* live once it asks for its first sweep (an engine without crypto
+     * exits at once) */
+    e[b].live = e[b].pid > 0 && !hb_read_line(e[b].out, line, sizeof(line),
+                                              SWEEP_TIMEOUT_MS);
+    live += e[b].live;
+  }
+  while(live && !interrupted) {
+    for(b = 0; b < a->nbackends && !interrupted; b++) {
+      if(!e[b].live)
+        continue;
+      if(hb_interrupted()) {
+        interrupted = 1;
+        break;
+      }
+      /* its sweep ends when it asks for the next one, or exits */
+      if(write(e[b].in, "go\n", 3) != 3 ||
+         hb_read_line(e[b].out, line, sizeof(line), SWEEP_TIMEOUT_MS) ||
+         strncmp(line, "sweep ", 6)) {
+        e[b].live = 0;
+        live--;
+      }
+    }
+    if(!a->quiet && !isatty(2) && ++sweeps % 50 == 0)
+      fprintf(stderr, "httpsbench crypto: %d sweeps of every library, %d "
+              "still measuring\n", sweeps, live);
+  }
+  /* the end of their input stops those still measuring (interrupted) */
+  for(b = 0; b < a->nbackends; b++) {
+    int rc = -1;
+    if(e[b].pid > 0) {
+      close(e[b].in);
+      rc = hb_engine_wait(e[b].pid);
+      close(e[b].out);
+    }
+    rc = collect(a->backends[b], e[b].report, rc, merged);
+    if(rc == HB_EXIT_INTERRUPTED || hb_interrupted())
+      interrupted = 1;
+    else if(rc)
+      *failed = 1;
+  }
+  free(e);
+  return interrupted ? HB_EXIT_INTERRUPTED : 0;
 }
 
 /* The largest seal size measured for cipher: bulk transfer uses full
@@ -398,19 +533,31 @@ int hb_cmd_crypto(int argc, char **argv)
   }
   report = hb_report_new(argc, argv);
   hb_env_mark_now(&marks[0]);
-  for(b = 0; b < a.nbackends && !interrupted; b++) {
+  if(a.nbackends > 1 && !a.sequential) {
     if(!a.quiet)
-      fprintf(stderr, "httpsbench crypto: %s (%d/%d)\n", a.backends[b],
-              b + 1, a.nbackends);
-    rc = run_engine(&a, a.backends[b], tmpdir, report);
-    if(rc == HB_EXIT_INTERRUPTED || hb_interrupted())
-      interrupted = 1;
-    else if(rc)
-      failed = 1;
+      fprintf(stderr, "httpsbench crypto: %d libraries, their sweeps "
+              "taken in turn\n", a.nbackends);
+    interrupted = run_interleaved(&a, tmpdir, report, &failed) ==
+                  HB_EXIT_INTERRUPTED;
+  }
+  else {
+    for(b = 0; b < a.nbackends && !interrupted; b++) {
+      if(!a.quiet)
+        fprintf(stderr, "httpsbench crypto: %s (%d/%d)\n", a.backends[b],
+                b + 1, a.nbackends);
+      rc = run_engine(&a, a.backends[b], tmpdir, report);
+      if(rc == HB_EXIT_INTERRUPTED || hb_interrupted())
+        interrupted = 1;
+      else if(rc)
+        failed = 1;
+    }
   }
   rmdir(tmpdir);
   hb_env_mark_now(&marks[1]);
   hb_env_run_json(json_object_get(report, "run"), &marks[0], &marks[1]);
+  json_object_set_new(json_object_get(report, "run"), "engines",
+                      json_string(a.nbackends > 1 && !a.sequential
+                                  ? "interleaved" : "sequential"));
   derive_equivalence(report, &a);
   print_table(report, &a);
   print_equivalence(report);

@@ -62,19 +62,30 @@ static int wait_child(pid_t pid)
   return -1;
 }
 
-static int spawn(char *const argv[], int cpu, int *out_fd, int quiet,
-                 const char *errlog)
+static int spawn(char *const argv[], int cpu, int *in_fd, int *out_fd,
+                 int quiet, const char *errlog)
 {
-  int fds[2] = { -1, -1 };
+  int fds[2] = { -1, -1 }, ins[2] = { -1, -1 };
   pid_t pid;
 
   if(out_fd && pipe2(fds, O_CLOEXEC))
     return -1;
+  if(in_fd && pipe2(ins, O_CLOEXEC)) {
+    if(out_fd) {
+      close(fds[0]);
+      close(fds[1]);
+    }
+    return -1;
+  }
   pid = fork();
   if(pid < 0) {
     if(out_fd) {
       close(fds[0]);
       close(fds[1]);
+    }
+    if(in_fd) {
+      close(ins[0]);
+      close(ins[1]);
     }
     return -1;
   }
@@ -91,6 +102,8 @@ static int spawn(char *const argv[], int cpu, int *out_fd, int quiet,
       if(e >= 0)
         dup2(e, 2);
     }
+    if(in_fd)
+      dup2(ins[0], 0);
     if(out_fd)
       dup2(fds[1], 1);
     else if(quiet) {
@@ -107,23 +120,32 @@ static int spawn(char *const argv[], int cpu, int *out_fd, int quiet,
     close(fds[1]);
     *out_fd = fds[0];
   }
+  if(in_fd) {
+    close(ins[0]);
+    *in_fd = ins[1];
+  }
   return pid;
 }
 
 int hb_engine_spawn(char *const argv[], int cpu, int *out_fd)
 {
-  return spawn(argv, cpu, out_fd, 0, NULL);
+  return spawn(argv, cpu, NULL, out_fd, 0, NULL);
+}
+
+int hb_engine_spawn_io(char *const argv[], int *in_fd, int *out_fd)
+{
+  return spawn(argv, -1, in_fd, out_fd, 0, NULL);
 }
 
 int hb_engine_spawn_log(char *const argv[], int cpu, int *out_fd,
                         const char *errlog)
 {
-  return spawn(argv, cpu, out_fd, 0, errlog);
+  return spawn(argv, cpu, NULL, out_fd, 0, errlog);
 }
 
 int hb_engine_exec_quiet(char *const argv[], int cpu)
 {
-  int pid = spawn(argv, cpu, NULL, 1, NULL);
+  int pid = spawn(argv, cpu, NULL, NULL, 1, NULL);
 
   return pid < 0 ? -1 : wait_child(pid);
 }

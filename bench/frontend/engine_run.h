@@ -19,6 +19,10 @@ int hb_engine_exec(char *const argv[]);
  * or -1. */
 int hb_engine_spawn(char *const argv[], int cpu, int *out_fd);
 
+/* Starts argv with its standard input and output on pipes: the write
+ * end of its input into *in_fd, the read end of its output into *out_fd.
+ * Returns the pid or -1. */
+int hb_engine_spawn_io(char *const argv[], int *in_fd, int *out_fd);
 /* The same with the child's stderr appended to errlog: a server's
  * per-category messages would otherwise interleave with the tables. */
 int hb_engine_spawn_log(char *const argv[], int cpu, int *out_fd,

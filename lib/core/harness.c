@@ -2,6 +2,7 @@
  * rounds that take many cases' repetitions in turn. */
 #include "hb/harness.h"
 
+#include <stdlib.h>
 #include <time.h>
 
 #include "hb/clock.h"
@@ -116,13 +117,64 @@ static int due(const hb_rounds_opts *o, const hb_case_state *s, int r)
   return s->cv > o->max_cv && s->n < (size_t)o->max_repetitions;
 }
 
+/* One sweep: slice j of every case marked in want; a case whose
+ * repetition completes gets its sample. Returns HB_OK or
+ * HB_INTERRUPTED. */
+static int sweep(const hb_rounds_opts *opts, size_t ncases, hb_rep_fn rep,
+                 void *arg, double *samples, hb_case_state *state,
+                 const char *want, int r, int j, int slices)
+{
+  size_t i, M = (size_t)opts->max_repetitions;
+
+  for(i = 0; i < ncases; i++) {
+    hb_case_state *s = &state[i];
+    double v = 0;
+    int st;
+
+    if(!want[i] || s->status != HB_OK)
+      continue;
+    if(hb_interrupted())
+      return HB_INTERRUPTED;
+    /* repetition r is the case's sample r (a case that failed gets no
+     * more; one settled is due no more) */
+    st = rep(arg, i, (size_t)r, r, j, &v, &s->err);
+    if(st == HB_INTERRUPTED)
+      return HB_INTERRUPTED;
+    s->status = st;
+    if(st != HB_OK) {
+      s->reached = 1;
+      continue;
+    }
+    if(j == slices - 1) {
+      s->reached = 1;
+      samples[i * M + s->n++] = v;
+      update_cv(s, &samples[i * M]);
+    }
+  }
+  return HB_OK;
+}
+
+static size_t count(const char *want, const hb_case_state *state,
+                    size_t ncases)
+{
+  size_t i, n = 0;
+
+  for(i = 0; i < ncases; i++)
+    n += want[i] && state[i].status == HB_OK;
+  return n;
+}
+
 int hb_bench_rounds(const hb_rounds_opts *opts, size_t ncases,
                     hb_rep_fn rep, hb_round_fn on_round, void *arg,
                     double *samples, hb_case_state *state)
 {
-  size_t i, todo, M = (size_t)opts->max_repetitions;
-  int r, rc = HB_OK;
+  size_t i;
+  int R = opts->repetitions, K = opts->slices > 1 ? opts->slices : 1;
+  int r, j, q, rc = HB_OK;
+  char *want = calloc(ncases + 1, 1);
 
+  if(!want)
+    return HB_ERROR;
   for(i = 0; i < ncases; i++) {
     hb_case_state *s = &state[i];
     s->status = HB_OK;
@@ -131,41 +183,33 @@ int hb_bench_rounds(const hb_rounds_opts *opts, size_t ncases,
     s->cv = 0;
     s->noisy = 0;
     s->err.msg[0] = '\0';
+    want[i] = 1;
   }
-  /* Round r measures every case due once, so a case's samples come from
-   * moments spread over the whole run; rounds past `repetitions` only
-   * the cases still too spread, until none is left. */
-  for(r = 0; r < opts->max_repetitions && rc == HB_OK; r++) {
-    for(i = 0, todo = 0; i < ncases; i++)
-      todo += due(opts, &state[i], r);
-    if(!todo)
-      break;
+  /* The base repetitions, slice by slice: sweep q takes slice q / R of
+   * repetition q % R of every case, so a case's samples come from
+   * moments spread over the whole run, not from one stretch of it. With
+   * one slice this is round r measuring every case once. */
+  for(q = 0; q < R * K && rc == HB_OK; q++) {
+    r = q % R;
+    j = q / R;
     if(on_round)
-      on_round(arg, r, todo);
-    for(i = 0; i < ncases && rc == HB_OK; i++) {
-      hb_case_state *s = &state[i];
-      double v = 0;
-      int st;
-
-      if(!due(opts, s, r))
-        continue;
-      if(hb_interrupted()) {
-        rc = HB_INTERRUPTED;
-        break;
-      }
-      st = rep(arg, i, s->n, r, &v, &s->err);
-      if(st == HB_INTERRUPTED) {
-        rc = HB_INTERRUPTED;
-        break;
-      }
-      s->reached = 1;
-      s->status = st;
-      if(st != HB_OK)
-        continue;
-      samples[i * M + s->n++] = v;
-      update_cv(s, &samples[i * M]);
+      on_round(arg, r, j, count(want, state, ncases));
+    rc = sweep(opts, ncases, rep, arg, samples, state, want, r, j, K);
+  }
+  /* then rounds only for the cases still too spread, until none is
+   * left: each such repetition in K sweeps over those cases */
+  for(r = R; r < opts->max_repetitions && rc == HB_OK; r++) {
+    for(i = 0; i < ncases; i++)
+      want[i] = (char)due(opts, &state[i], r);
+    if(!count(want, state, ncases))
+      break;
+    for(j = 0; j < K && rc == HB_OK; j++) {
+      if(on_round)
+        on_round(arg, r, j, count(want, state, ncases));
+      rc = sweep(opts, ncases, rep, arg, samples, state, want, r, j, K);
     }
   }
+  free(want);
   /* interrupted, a case keeps the samples it got; its spread is judged
    * on them */
   for(i = 0; i < ncases; i++)
