@@ -240,16 +240,11 @@ void hs_results(const hs_opts *o, const hs_run *run, json_t *report)
     if(run->nok) {
       hb_stats st;
       size_t k;
-      json_t *js;
 
       /* every raw sample, in connection order; the CI over batches */
       hb_result_set_samples(res, run->samples[p], run->nok);
-      if(!hs_stats(run->samples[p], run->nok, &st, &k)) {
-        js = hb_stats_json(&st);
-        json_object_set_new(js, "ci_method", json_string("batch_means"));
-        json_object_set_new(js, "ci_batches", json_integer((json_int_t)k));
-        json_object_set_new(res, "stats", js);
-      }
+      if(!hs_stats(run->samples[p], run->nok, &st, &k))
+        json_object_set_new(res, "stats", hb_stats_json_batches(&st, k));
       hb_result_set_status(res, HB_OK, NULL);
     }
     else {

@@ -121,43 +121,6 @@ int hb_link_enter(const struct hb_link_run *r, int side)
   return rc;
 }
 
-pid_t hb_link_spawn(const struct hb_link_run *r, int side,
-                    char *const argv[], int cpu, int *out_fd)
-{
-  int fds[2] = { -1, -1 };
-  pid_t pid;
-
-  if(out_fd && pipe2(fds, O_CLOEXEC))
-    return -1;
-  pid = fork();
-  if(pid == 0) {
-    if(cpu >= 0) {
-      cpu_set_t set;
-      CPU_ZERO(&set);
-      CPU_SET(cpu, &set);
-      sched_setaffinity(0, sizeof(set), &set);
-    }
-    if(hb_link_enter(r, side)) {
-      fprintf(stderr, "cannot enter namespace %s: %s\n", r->ns[side],
-              strerror(errno));
-      _exit(127);
-    }
-    if(out_fd)
-      dup2(fds[1], 1);
-    execv(argv[0], argv);
-    fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
-    _exit(127);
-  }
-  if(out_fd) {
-    close(fds[1]);
-    if(pid < 0)
-      close(fds[0]);
-    else
-      *out_fd = fds[0];
-  }
-  return pid;
-}
-
 int hb_link_measure(struct hb_link_run *r, char *buf, size_t size,
                     int timeout_ms)
 {

@@ -29,12 +29,8 @@ int hb_link_start(struct hb_link_run *r, const char *emulator,
                   const struct hb_link_cfg *cfg, int measure_n,
                   const char *stats_path, char *why, size_t whylen);
 
-/* Runs argv in the namespace of side, pinned to cpu (-1: anywhere); with
- * out_fd its stdout comes back on a pipe. Returns the pid or -1. */
-pid_t hb_link_spawn(const struct hb_link_run *r, int side,
-                    char *const argv[], int cpu, int *out_fd);
-
-/* Enters side's namespace from a child the caller forked itself. */
+/* Enters side's namespace from a child the caller forked itself (the
+ * front end's engine launcher, bench/frontend/engine_run.c). */
 int hb_link_enter(const struct hb_link_run *r, int side);
 
 /* The link as measured now (one JSON object with tcp_connect_ms and

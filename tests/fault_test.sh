@@ -11,6 +11,7 @@
 # usage: fault_test.sh BUILD_DIR
 set -u
 build=$1
+. "$(dirname "$0")/lib.sh"
 if [ "$(id -u)" != 0 ]; then
   echo "SKIP: needs root (mount)"; exit 77
 fi
@@ -26,7 +27,8 @@ pass=0 fail=0
 ok()  { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 eng=$build/httpsbench-openssl
-[ -x "$eng" ] || eng=$(ls "$build"/httpsbench-* | grep -v -e plain -e curl | head -1)
+[ -x "$eng" ] ||
+  eng=$build/httpsbench-$(hb_tls_engines "$build" | awk '{print $1}')
 crypto() { # json_path
   "$eng" crypto --filter '^sha256/' --sizes 16 --seconds 0.01 \
     --repetitions 2 --max-repetitions 2 --json "$1"
@@ -65,11 +67,7 @@ rm -f "$tmp/srv.out"
 (ulimit -n 40; exec "$build/httpsbench-plain" server --listen 127.0.0.1:0 \
    >"$tmp/srv.out" 2>"$tmp/srv.err") &
 srv_pid=$!
-for i in $(seq 1 300); do
-  grep -q '^listening on' "$tmp/srv.out" 2>/dev/null && break
-  sleep 0.1
-done
-port=$(sed -n 's/^listening on [^ ]*:\([0-9]*\).*/\1/p' "$tmp/srv.out")
+port=$(hb_listen_port "$tmp/srv.out" "$srv_pid")
 if [ -z "$port" ]; then
   bad "server did not start: $(tail -2 "$tmp/srv.err")"
 else

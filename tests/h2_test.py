@@ -268,12 +268,7 @@ def alpn_handshake(srv, protos):
         if sel in (None, "http/1.1"):
             t.sendall(b"GET /bytes/7 HTTP/1.1\r\nHost: x\r\n"
                       b"Connection: close\r\n\r\n")
-            got = b""
-            while True:
-                b = t.recv(4096)
-                if not b:
-                    break
-                got += b
+            got = hbtest.read_all(t)
             sel = (sel, got.startswith(b"HTTP/1.1 200") and
                    got.endswith(expected(7)))
         t.close()

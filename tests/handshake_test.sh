@@ -23,6 +23,7 @@ finish() {
   exit
 }
 . "$src/scripts/lib/python.sh"
+. "$src/tests/lib.sh"
 if ! hb_find_python; then bad "no python3 with jsonschema"; finish; fi
 tmp=$(mktemp -d /tmp/hbhs.XXXXXX)
 SPID=
@@ -260,14 +261,7 @@ print(r["params"]["alpn"], r["achieved"]["alpn"], r["achieved"]["protocol"],
     bad "$b $1: achieved line: $(grep achieved "$tmp/$1.out")"
 }
 
-engines="" tested="" early=""
-for e in "$build"/httpsbench-*; do
-  [ -x "$e" ] || continue
-  b=${e##*/httpsbench-}
-  # the TLS engines: not plain (no TLS), curl (libcurl's own client) nor
-  # link (the link emulator)
-  case $b in plain|curl|link) ;; *) engines="$engines $b" ;; esac
-done
+engines=$(hb_tls_engines "$build") tested="" early=""
 
 for b in $engines; do
   eng=$build/httpsbench-$b

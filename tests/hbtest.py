@@ -14,7 +14,6 @@ is on the import path."""
 import json
 import os
 import select
-import signal
 import socket
 import subprocess
 import sys
@@ -70,35 +69,25 @@ def finish(name=None):
 
 # ---- servers and load runs (load_test.py, load_h2_test.py) ----
 
-def free_port():
-    """A TCP port on 127.0.0.1 that was free a moment ago."""
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+# free ports, waiting for one and stopping a process: as the comparison
+# scripts do (scripts/lib/refserver.py)
+sys.path.insert(0, os.path.join(SRC, "scripts", "lib"))
+from refserver import free_port, port_ready, stop  # noqa: E402,F401
 
 
 def wait_port(port, timeout=20):
     """True once 127.0.0.1:port accepts, False after timeout seconds."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return True
-        except OSError:
-            time.sleep(0.05)
-    return False
+    return port_ready(port, timeout)
 
 
-def stop(proc, timeout=10):
-    """SIGTERM, then SIGKILL when proc has not ended within timeout."""
-    proc.terminate()
-    try:
-        proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+def read_all(sock):
+    """Everything sock receives until the peer closes."""
+    data = b""
+    while True:
+        b = sock.recv(65536)
+        if not b:
+            return data
+        data += b
 
 
 class Server:
@@ -179,22 +168,12 @@ class Engine:
         s = socket.create_connection(("127.0.0.1", self.port), 10)
         s.sendall(b"GET /__stats HTTP/1.1\r\nHost: x\r\n"
                   b"Connection: close\r\n\r\n")
-        data = b""
-        while True:
-            b = s.recv(65536)
-            if not b:
-                break
-            data += b
+        data = read_all(s)
         s.close()
         return json.loads(data.split(b"\r\n\r\n", 1)[1])["requests"] - 1
 
     def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        stop(self.proc, 30)
 
 
 def run_load(engine, args, tmp, timeout=60, text=False):

@@ -8,6 +8,7 @@
 set -u
 build=$1 src=$2
 . "$src/scripts/lib/python.sh"
+. "$src/tests/lib.sh"
 hb_find_python || { echo "FAIL: no python3 with jsonschema"; exit 1; }
 tmp=$(mktemp -d /tmp/hbloop.XXXXXX)
 srv_pid=
@@ -22,31 +23,11 @@ start_server() { # engine
   "$build/httpsbench-$1" server --listen 127.0.0.1:0 --cert-type ecdsa-p256 \
     >"$tmp/srv.out" 2>"$tmp/srv.err" &
   srv_pid=$!
-  local i
-  for i in $(seq 1 300); do
-    grep -q '^listening on' "$tmp/srv.out" 2>/dev/null && break
-    sleep 0.1
-  done
-  port=$(sed -n 's/^listening on [^ ]*:\([0-9]*\).*/\1/p' "$tmp/srv.out")
+  port=$(hb_listen_port "$tmp/srv.out" "$srv_pid")
   [ -n "$port" ]
 }
 
-stop_server() {
-  kill -TERM "$srv_pid" 2>/dev/null
-  wait "$srv_pid"
-  local rc=$?
-  srv_pid=
-  return $rc
-}
-
-engines=plain
-for e in "$build"/httpsbench-*; do
-  b=${e##*/httpsbench-}
-  case $b in
-    plain|curl|link) ;; # link: the link emulator, no engine
-    *) [ -x "$e" ] && engines="$engines $b" ;;
-  esac
-done
+engines="plain$(hb_tls_engines "$build")"
 
 n=12
 for b in $engines; do

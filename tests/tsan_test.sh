@@ -22,6 +22,7 @@ export HTTPSBENCH_CERT_DIR=$build/certs
 # stacks of a lock-order report. Suppressions (each explained there):
 # tests/tsan.supp.
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 export TSAN_OPTIONS="suppressions=$here/tsan.supp log_path=$tmp/tsan exitcode=66 halt_on_error=0 second_deadlock_stack=1 history_size=4"
 
 start_server() { # engine
@@ -29,22 +30,8 @@ start_server() { # engine
   "$build/httpsbench-$1" server --listen 127.0.0.1:0 --threads 2 \
     --cert-type ecdsa-p256 >"$tmp/srv.out" 2>"$tmp/srv.err" &
   srv_pid=$!
-  local i
-  for i in $(seq 1 600); do
-    grep -q '^listening on' "$tmp/srv.out" 2>/dev/null && break
-    kill -0 "$srv_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  port=$(sed -n 's/^listening on [^ ]*:\([0-9]*\).*/\1/p' "$tmp/srv.out")
+  port=$(hb_listen_port "$tmp/srv.out" "$srv_pid" 600)
   [ -n "$port" ]
-}
-
-stop_server() {
-  kill -TERM "$srv_pid" 2>/dev/null
-  wait "$srv_pid"
-  local rc=$?
-  srv_pid=
-  return $rc
 }
 
 reports() { # what TSan wrote since the last call; moves the files aside
@@ -61,11 +48,7 @@ reports() { # what TSan wrote since the last call; moves the files aside
 if [ $# -gt 0 ]; then
   engines="$*"
 else
-  engines=plain
-  for e in "$build"/httpsbench-*; do
-    b=${e##*/httpsbench-}
-    case $b in plain|curl|link) ;; *) [ -x "$e" ] && engines="$engines $b" ;; esac
-  done
+  engines="plain$(hb_tls_engines "$build")"
 fi
 
 n=1500

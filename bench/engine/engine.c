@@ -12,6 +12,7 @@
 
 #include "hb/backend.h"
 #include "hb/cli.h"
+#include "hb/command.h"
 #include "crypto_suite.h"
 #include "hb/envinfo.h"
 #include "hb/harness.h"
@@ -416,42 +417,36 @@ out:
   return 0;
 }
 
+static int cmd_version(int argc, char **argv)
+{
+  (void)argc;
+  (void)argv;
+  puts(hb_linked_backend.crypto ? hb_linked_backend.crypto->version()
+                                : "kernel TCP");
+  return 0;
+}
+
+static int cmd_origin(int argc, char **argv) /* where the library came from */
+{
+  (void)argc;
+  (void)argv;
+  puts(hb_linked_backend.origin);
+  return 0;
+}
+
 int main(int argc, char **argv)
 {
-  /* whole lines: a pipe this shares with the front end and other engines
-   * gets no line cut at a buffer boundary */
-  setvbuf(stdout, NULL, _IOLBF, 0);
-  hb_signals_install();
-  if(argc < 2) {
-    usage(stderr);
-    return HB_EXIT_USAGE;
-  }
-  if(!strcmp(argv[1], "version")) {
-    puts(hb_linked_backend.crypto ? hb_linked_backend.crypto->version()
-                                  : "kernel TCP");
-    return 0;
-  }
-  if(!strcmp(argv[1], "origin")) { /* where the library came from */
-    puts(hb_linked_backend.origin);
-    return 0;
-  }
   /* measuring commands: idle CPUs poll while this engine runs (see
    * hb/envinfo.h); the report says whether they did */
-  if(!strcmp(argv[1], "crypto") || !strcmp(argv[1], "server") ||
-     !strcmp(argv[1], "load") || !strcmp(argv[1], "handshake"))
-    hb_cpu_idle_poll();
-  if(!strcmp(argv[1], "crypto"))
-    return cmd_crypto(argc - 1, argv + 1);
-  if(!strcmp(argv[1], "server"))
-    return hb_server_main(argc - 1, argv + 1);
-  if(!strcmp(argv[1], "load"))
-    return hb_load_main(argc - 1, argv + 1);
-  if(!strcmp(argv[1], "handshake"))
-    return hb_handshake_main(argc - 1, argv + 1);
-  if(!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-    usage(stdout);
-    return 0;
-  }
-  usage(stderr);
-  return HB_EXIT_USAGE;
+  static const hb_command cmds[] = {
+    { "version", cmd_version, 0 },
+    { "origin", cmd_origin, 0 },
+    { "crypto", cmd_crypto, 1 },
+    { "server", hb_server_main, 1 },
+    { "load", hb_load_main, 1 },
+    { "handshake", hb_handshake_main, 1 },
+    { NULL, NULL, 0 }
+  };
+
+  return hb_main(argc, argv, cmds, usage, NULL, NULL);
 }

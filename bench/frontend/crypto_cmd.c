@@ -380,12 +380,11 @@ static json_t *bulk_result(json_t *report, const char *backend,
 
   snprintf(prefix, sizeof(prefix), "%s/seal/", cipher);
   json_array_foreach(json_object_get(report, "results"), i, r) {
-    const char *name = json_string_value(json_object_get(r, "name"));
-    json_int_t b = json_integer_value(json_object_get(
-      json_object_get(r, "params"), "bytes"));
-    if(!strncmp(name, prefix, strlen(prefix)) &&
-       !strcmp(json_string_value(json_object_get(r, "backend")), backend) &&
-       isfinite(hb_res_median(r)) && (size_t)b > best) {
+    hb_res v = hb_res_of(r);
+    json_int_t b = json_integer_value(json_object_get(v.params, "bytes"));
+    if(!strncmp(v.name, prefix, strlen(prefix)) &&
+       !strcmp(v.backend, backend) && isfinite(v.median) &&
+       (size_t)b > best) {
       best = (size_t)b;
       found = r;
     }
@@ -443,44 +442,36 @@ static void print_table(json_t *report, const crypto_args *a)
   for(i = 0; i < n; i++)
     for(b = 0; b < a->nbackends; b++) {
       json_t *r = hb_res_find(report, NULL, a->backends[b], cases[i].name);
-      json_t *st = r ? json_object_get(r, "stats") : NULL;
+      hb_res v = hb_res_of(r);
       const char *unit = cases[i].bytes ? "B/s" : "op/s";
       char med[32], lo[32], hi[32], lvl[16], ci[90], cyc[16] = "";
-      double m, cv;
+      double m = v.median;
       int is_noisy;
       size_t k;
-      json_t *v;
+      json_t *e;
       if(!r)
         continue;
-      if(!json_is_object(st)) {
-        printf("%-34s %-10s %s: %s\n", cases[i].name, a->backends[b],
-               json_string_value(json_object_get(r, "status")),
-               json_string_value(json_object_get(r, "error")));
+      if(!v.stats) {
+        hb_res_print_failed(&v, 34, a->backends[b]);
         continue;
       }
-      m = json_number_value(json_object_get(st, "median"));
-      cv = json_number_value(json_object_get(st, "cv"));
       is_noisy = json_is_true(json_object_get(r, "noisy"));
-      again += json_integer_value(json_object_get(st, "n")) >
-               json_integer_value(json_object_get(json_object_get(r,
-                                                  "params"), "repetitions")) ||
+      again += json_integer_value(json_object_get(v.stats, "n")) >
+               json_integer_value(json_object_get(v.params, "repetitions")) ||
                json_integer_value(json_object_get(r, "passes")) > 1;
-      json_array_foreach(json_object_get(r, "rate_basis"), k, v)
-        from_cpu += !strcmp(json_string_value(v), "cpu");
+      json_array_foreach(json_object_get(r, "rate_basis"), k, e)
+        from_cpu += !strcmp(json_string_value(e), "cpu");
       hb_fmt_rate(m, unit, med, sizeof(med));
-      hb_fmt_rate(json_number_value(json_object_get(st, "ci_low")), "",
-                  lo, sizeof(lo));
-      hb_fmt_rate(json_number_value(json_object_get(st, "ci_high")), "",
-                  hi, sizeof(hi));
-      hb_fmt_level(json_number_value(json_object_get(st, "ci_level")), lvl,
-                   sizeof(lvl));
+      hb_fmt_rate(v.ci_low, "", lo, sizeof(lo));
+      hb_fmt_rate(v.ci_high, "", hi, sizeof(hi));
+      hb_fmt_level(v.ci_level, lvl, sizeof(lvl));
       snprintf(ci, sizeof(ci), "[%s, %s] %s", lo, hi, lvl);
       if(cases[i].bytes && ghz > 0 && m > 0)
         snprintf(cyc, sizeof(cyc), "%.2f", ghz * 1e9 / m);
       printf("%-34s %-10s %14s %25s %11.1f %7s %5.1f%s\n", cases[i].name,
              a->backends[b], med, ci,
              m > 0 ? 1e9 * (cases[i].bytes ? (double)cases[i].bytes : 1) / m
-                   : 0.0, cyc, 100 * cv, is_noisy ? " noisy" : "");
+                   : 0.0, cyc, 100 * v.cv, is_noisy ? " noisy" : "");
       noisy += is_noisy;
     }
   free(cases);
@@ -536,35 +527,11 @@ static void print_equivalence(json_t *report)
   }
 }
 
-/* No measurement succeeded and at least one failed (unsupported is not a
- * failure): one line saying so, with the first failure; 1. */
-static int every_one_failed(json_t *report)
-{
-  size_t i, nok = 0, nerr = 0;
-  json_t *r, *first = NULL;
-
-  json_array_foreach(json_object_get(report, "results"), i, r) {
-    const char *st = json_string_value(json_object_get(r, "status"));
-    if(st && !strcmp(st, "ok"))
-      nok++;
-    else if(st && !strcmp(st, "error") && !nerr++)
-      first = r;
-  }
-  if(nok || !nerr)
-    return 0;
-  fprintf(stderr, "httpsbench crypto: every measurement failed (%zu "
-          "results), the first: %s %s: %s\n", nerr,
-          json_string_value(json_object_get(first, "backend")),
-          json_string_value(json_object_get(first, "name")),
-          json_string_value(json_object_get(first, "error")));
-  return 1;
-}
-
 int hb_cmd_crypto(int argc, char **argv)
 {
   crypto_args a;
   json_t *report;
-  char tmpdir[] = "/tmp/httpsbench.XXXXXX";
+  char tmpdir[] = "/tmp/httpsbench.XXXXXX", why[400];
   int b, rc, interrupted = 0, failed = 0;
   hb_env_mark *marks;
 
@@ -614,8 +581,10 @@ int hb_cmd_crypto(int argc, char **argv)
   print_equivalence(report);
   if(hb_report_finish(report, "crypto", a.json, interrupted))
     failed = 1;
-  if(!interrupted && every_one_failed(report))
+  if(!interrupted && hb_res_all_failed(report, why, sizeof(why))) {
+    fprintf(stderr, "httpsbench crypto: %s\n", why);
     failed = 1;
+  }
   json_decref(report);
   free(marks);
   return interrupted ? HB_EXIT_INTERRUPTED : failed ? 1 : 0;

@@ -13,6 +13,7 @@
 #include "frontend.h"
 #include "hb/backend.h"
 #include "hb/cli.h"
+#include "hb/command.h"
 #include "hb/envinfo.h"
 #include "engine_run.h"
 #include "link_fe.h"
@@ -622,53 +623,56 @@ static void usage(FILE *f)
     "says whether they did. HTTPSBENCH_CPU_IDLE=os leaves them to the system.\n");
 }
 
+static int cmd_help(int argc, char **argv)
+{
+  (void)argc;
+  (void)argv;
+  usage(stdout);
+  return 0;
+}
+
+static int cmd_version(int argc, char **argv)
+{
+  (void)argc;
+  (void)argv;
+  printf("httpsbench %s (%s%s)\n", HB_VERSION, HB_GIT_COMMIT,
+         HB_GIT_DIRTY > 0 ? ", dirty" : "");
+  return 0;
+}
+
+/* server and load: the engine's own command (argv[0] names it) */
+static int cmd_engine(int argc, char **argv)
+{
+  return pass_through(argv[0], argc, argv);
+}
+
+static int cmd_script(int argc, char **argv)
+{
+  return hb_script_exec(argv[0], argc, argv);
+}
+
 int main(int argc, char **argv)
 {
-  /* whole lines: tables on stdout and messages on stderr (ours and the
-   * engines') may go to one pipe or log, and must not cut each other at
-   * a buffer boundary */
-  setvbuf(stdout, NULL, _IOLBF, 0);
-  hb_signals_install();
-  if(argc < 2) {
-    usage(stderr);
-    return HB_EXIT_USAGE;
-  }
-  if(!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
-     !strcmp(argv[1], "help")) {
-    usage(stdout);
-    return 0;
-  }
-  if(!strcmp(argv[1], "--version")) {
-    printf("httpsbench %s (%s%s)\n", HB_VERSION, HB_GIT_COMMIT,
-           HB_GIT_DIRTY > 0 ? ", dirty" : "");
-    return 0;
-  }
   /* measuring commands: idle CPUs poll while this runs and while the
    * engines it starts run (they inherit the request; see hb/envinfo.h) */
-  if(strcmp(argv[1], "backends") && strcmp(argv[1], "report") &&
-     strcmp(argv[1], "compare") && strcmp(argv[1], "export") &&
-     strcmp(argv[1], "merge"))
-    hb_cpu_idle_poll();
-  if(!strcmp(argv[1], "backends"))
-    return hb_cmd_backends(argc - 1, argv + 1);
-  if(!strcmp(argv[1], "crypto"))
-    return hb_cmd_crypto(argc - 1, argv + 1);
-  if(!strcmp(argv[1], "server") || !strcmp(argv[1], "load"))
-    return pass_through(argv[1], argc - 1, argv + 1);
-  if(!strcmp(argv[1], "handshake"))
-    return hb_cmd_handshake(argc - 1, argv + 1);
-  if(!strcmp(argv[1], "probe"))
-    return hb_cmd_probe(argc - 1, argv + 1);
-  if(!strcmp(argv[1], "merge"))
-    return hb_cmd_merge(argc - 1, argv + 1);
-  if(!strcmp(argv[1], "remote"))
-    return hb_cmd_remote(argc - 1, argv + 1);
-  if(!strcmp(argv[1], "throughput"))
-    return hb_cmd_throughput(argc - 1, argv + 1);
-  if(!strcmp(argv[1], "report") || !strcmp(argv[1], "compare") ||
-     !strcmp(argv[1], "export"))
-    return hb_script_exec(argv[1], argc - 1, argv + 1);
-  fprintf(stderr, "httpsbench: unknown command '%s' (see httpsbench "
-          "--help)\n", argv[1]);
-  return HB_EXIT_USAGE;
+  static const hb_command cmds[] = {
+    { "help", cmd_help, 0 },
+    { "--version", cmd_version, 0 },
+    { "backends", hb_cmd_backends, 0 },
+    { "crypto", hb_cmd_crypto, 1 },
+    { "server", cmd_engine, 1 },
+    { "load", cmd_engine, 1 },
+    { "handshake", hb_cmd_handshake, 1 },
+    { "probe", hb_cmd_probe, 1 },
+    { "merge", hb_cmd_merge, 0 },
+    { "remote", hb_cmd_remote, 1 },
+    { "throughput", hb_cmd_throughput, 1 },
+    { "report", cmd_script, 0 },
+    { "compare", cmd_script, 0 },
+    { "export", cmd_script, 0 },
+    { NULL, NULL, 0 }
+  };
+
+  return hb_main(argc, argv, cmds, usage, "httpsbench",
+                 "see httpsbench --help");
 }

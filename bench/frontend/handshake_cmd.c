@@ -1283,17 +1283,14 @@ static void link_rtts(json_t *report, const hs_case *cases, int ncases,
       const hs_case *c = &cases[i];
       char name[160];
       double ttfb, rtt, n;
-      json_t *r, *m;
+      json_t *r;
       snprintf(name, sizeof(name), "%s/%s", c->label,
                c->tls ? "tls_handshake" : "total");
       r = hb_res_find(report, NULL, be, name);
-      if(!r || strcmp(json_string_value(json_object_get(r, "status")),
-                      "ok"))
+      if(!r || strcmp(hb_res_str(r, "status"), "ok"))
         continue;
-      m = json_object_get(json_object_get(r, "link_measured"),
-                          "echo_rtt_ms");
-      rtt = json_is_number(json_object_get(m, "median"))
-            ? json_number_value(json_object_get(m, "median")) : NAN;
+      rtt = hb_res_num(json_object_get(r, "link_measured"), "echo_rtt_ms",
+                       "median");
       ttfb = (phase(report, be, c->label, "tcp_connect") +
               (c->tls ? phase(report, be, c->label, "tls_handshake") : 0) +
               phase(report, be, c->label, "first_request")) / 1e3;
@@ -1326,35 +1323,6 @@ static void link_rtts(json_t *report, const hs_case *cases, int ncases,
                "client's first flight had a share the server takes)"
                : "  (an HRR the case did not ask for)") : "");
     }
-}
-
-/* When no measurement succeeded and at least one failed: the reason, in
- * one line (the first failure's), and 1. Unsupported cases are not
- * failures: a library lacking TLS 1.3 is a result too. */
-static int every_one_failed(json_t *report, char *why, size_t size)
-{
-  size_t i, nok = 0, nerr = 0;
-  json_t *r, *first = NULL;
-
-  json_array_foreach(json_object_get(report, "results"), i, r) {
-    const char *st = json_string_value(json_object_get(r, "status"));
-    if(!st)
-      continue;
-    if(!strcmp(st, "ok"))
-      nok++;
-    else if(!strcmp(st, "error")) {
-      if(!nerr++)
-        first = r;
-    }
-  }
-  if(nok || !nerr)
-    return 0;
-  snprintf(why, size, "every measurement failed (%zu results), the first:"
-           " %s %s: %s", nerr,
-           json_string_value(json_object_get(first, "backend")),
-           json_string_value(json_object_get(first, "name")),
-           json_string_value(json_object_get(first, "error")));
-  return 1;
 }
 
 /* One pass over the cases (a sweep's point): server, client, crypto
@@ -1632,7 +1600,7 @@ int hb_cmd_handshake(int argc, char **argv)
   rmdir(tmpdir);
   if(hb_report_finish(report, "handshake", a.json, hb_interrupted() != 0))
     failed = 1;
-  if(!hb_interrupted() && every_one_failed(report, why, sizeof(why))) {
+  if(!hb_interrupted() && hb_res_all_failed(report, why, sizeof(why))) {
     fprintf(stderr, "httpsbench handshake: %s\n", why);
     failed = 1;
   }

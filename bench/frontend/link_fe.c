@@ -11,6 +11,7 @@
 #include "hb/cli.h"
 #include "link_opts.h"
 #include "link_run.h"
+#include "results.h"
 
 #define MEASURE_N 10 /* TCP connects and echoes per measurement */
 
@@ -110,10 +111,10 @@ int hb_fe_link_wanted(void)
 /* The echo median of a measurement, for RTT counts. */
 static void note_rtt(json_t *m)
 {
-  json_t *v = json_object_get(json_object_get(m, "echo_rtt_ms"), "median");
+  double v = hb_res_num(m, "echo_rtt_ms", "median");
 
-  if(json_is_number(v))
-    last_rtt = json_number_value(v);
+  if(!isnan(v))
+    last_rtt = v;
 }
 
 int hb_fe_link_start(char *why, size_t whylen)

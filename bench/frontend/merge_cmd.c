@@ -65,9 +65,10 @@ static const char *mg_params_differ(json_t *a, json_t *b)
   return NULL;
 }
 
-static double mg_num(json_t *o, const char *a, const char *b)
+/* A client's figure for a sum: 0 when it has none. */
+static double mg_or0(double v)
 {
-  return hb_res_num(o, a, b);
+  return isnan(v) ? 0 : v;
 }
 
 /* A histogram's summary with its encoding, from the sum of the clients'
@@ -114,13 +115,13 @@ static json_t *mg_host(json_t *r, const char *label)
   json_object_set_new(h, "label", json_string(label));
   json_object_set_new(h, "requests_per_s", hb_json_num(hb_res_median(r)));
   json_object_set_new(h, "requests", req ? json_incref(req) : json_null());
-  json_object_set_new(h, "elapsed_s", hb_json_num(mg_num(r, "elapsed_s",
+  json_object_set_new(h, "elapsed_s", hb_json_num(hb_res_num(r, "elapsed_s",
                                                          NULL)));
-  json_object_set_new(h, "p50_us", hb_json_num(mg_num(lat, "p50", NULL)));
-  json_object_set_new(h, "p99_us", hb_json_num(mg_num(lat, "p99", NULL)));
+  json_object_set_new(h, "p50_us", hb_json_num(hb_res_num(lat, "p50", NULL)));
+  json_object_set_new(h, "p99_us", hb_json_num(hb_res_num(lat, "p99", NULL)));
   json_object_set_new(h, "cpu_per_request_us",
-                      hb_json_num(mg_num(r, "cpu", "per_request_us")));
-  json_object_set_new(h, "cpu_util", hb_json_num(mg_num(r, "cpu", "util")));
+                      hb_json_num(hb_res_num(r, "cpu", "per_request_us")));
+  json_object_set_new(h, "cpu_util", hb_json_num(hb_res_num(r, "cpu", "util")));
   json_object_set_new(h, "status", json_string(hb_res_str(r, "status")));
   json_object_set_new(h, "warnings", w ? json_incref(w) : json_array());
   return h;
@@ -161,8 +162,8 @@ static int mg_results(json_t *out, json_t **res, const char **labels,
     }
     if(i)
       for(p = 0; mg_share[p]; p++) {
-        double a = mg_num(params, mg_share[p], NULL),
-               b = mg_num(rp, mg_share[p], NULL);
+        double a = hb_res_num(params, mg_share[p], NULL),
+               b = hb_res_num(rp, mg_share[p], NULL);
         if(!isnan(a) && !isnan(b))
           json_object_set_new(params, mg_share[p],
                               json_is_integer(json_object_get(params,
@@ -171,19 +172,15 @@ static int mg_results(json_t *out, json_t **res, const char **labels,
                               : json_real(a + b));
       }
     ok |= !strcmp(hb_res_str(r, "status"), "ok");
-    rate += isnan(hb_res_median(r)) ? 0 : hb_res_median(r);
-    target += isnan(mg_num(r, "rate", "target")) ? 0
-              : mg_num(r, "rate", "target");
-    late += isnan(mg_num(r, "rate", "late_sends")) ? 0
-            : mg_num(r, "rate", "late_sends");
-    cpu_s += isnan(mg_num(r, "cpu", "window_s")) ? 0
-             : mg_num(r, "cpu", "window_s");
-    user += isnan(mg_num(r, "cpu", "user_s")) ? 0 : mg_num(r, "cpu", "user_s");
-    sys += isnan(mg_num(r, "cpu", "sys_s")) ? 0 : mg_num(r, "cpu", "sys_s");
-    if(mg_num(r, "elapsed_s", NULL) > elapsed)
-      elapsed = mg_num(r, "elapsed_s", NULL);
-    bps += isnan(mg_num(r, "bytes_per_s", NULL)) ? 0
-           : mg_num(r, "bytes_per_s", NULL);
+    rate += mg_or0(hb_res_median(r));
+    target += mg_or0(hb_res_num(r, "rate", "target"));
+    late += mg_or0(hb_res_num(r, "rate", "late_sends"));
+    cpu_s += mg_or0(hb_res_num(r, "cpu", "window_s"));
+    user += mg_or0(hb_res_num(r, "cpu", "user_s"));
+    sys += mg_or0(hb_res_num(r, "cpu", "sys_s"));
+    if(hb_res_num(r, "elapsed_s", NULL) > elapsed)
+      elapsed = hb_res_num(r, "elapsed_s", NULL);
+    bps += mg_or0(hb_res_num(r, "bytes_per_s", NULL));
     hb_res_add_ints(counts, json_object_get(r, "counts"));
     hb_res_add_ints(errors, json_object_get(r, "errors"));
     json_object_foreach(json_object_get(r, "error_messages"), k, v)
@@ -221,7 +218,7 @@ static int mg_results(json_t *out, json_t **res, const char **labels,
     "shortfall_pct", hb_json_num(target > 0 ? 100 * (target - rate) / target
                                  : NAN),
     "late_sends", (json_int_t)late));
-  responses = mg_num(counts, "responses", NULL);
+  responses = hb_res_num(counts, "responses", NULL);
   json_object_set_new(m, "cpu", json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}",
     "user_s", hb_json_num(user), "sys_s", hb_json_num(sys),
     "utilization", json_null(), "window_s", hb_json_num(cpu_s),
@@ -258,64 +255,69 @@ static void mg_print(json_t *r)
   size_t i;
 
   printf("%-10s %-9s %12.1f requests/s  p50 %9.1f us  p99 %9.1f us  "
-         "%s\n", hb_res_str(r, "backend"), "merged", mg_num(r, "rate",
-         "achieved"), mg_num(lat, "p50", NULL), mg_num(lat, "p99", NULL),
-         hb_res_str(r, "status"));
+         "%s\n", hb_res_str(r, "backend"), "merged",
+         hb_res_num(r, "rate", "achieved"), hb_res_num(lat, "p50", NULL),
+         hb_res_num(lat, "p99", NULL), hb_res_str(r, "status"));
   json_array_foreach(json_object_get(r, "hosts"), i, h)
     printf("%-10s %-9.9s %12.1f requests/s  p50 %9.1f us  p99 %9.1f us\n",
-           "", hb_res_str(h, "label"), mg_num(h, "requests_per_s", NULL),
-           mg_num(h, "p50_us", NULL), mg_num(h, "p99_us", NULL));
+           "", hb_res_str(h, "label"), hb_res_num(h, "requests_per_s", NULL),
+           hb_res_num(h, "p50_us", NULL), hb_res_num(h, "p99_us", NULL));
   if(!strcmp(hb_res_str(r, "status"), "error"))
     printf("  error: %s\n", hb_res_str(r, "error"));
 }
 
+typedef struct mg_ctx {
+  json_t *out;
+  const char **names;
+  hb_hdr *sum, *one;
+  int rc, nres;
+} mg_ctx;
+
+/* hb_res_group's combiner: the load results of one key, merged into
+ * one (the reports that lack it named on stderr). */
+static void mg_key(void *ctx, json_t *first, json_t **same, int n)
+{
+  mg_ctx *c = ctx;
+  json_t *set[MG_MAX_INPUTS];
+  const char *labs[MG_MAX_INPUTS];
+  int i, m = 0;
+
+  for(i = 0; i < n; i++)
+    if(same[i]) {
+      set[m] = same[i];
+      labs[m++] = c->names[i];
+    }
+  if(!m)
+    return;
+  if(m < n)
+    fprintf(stderr, "httpsbench merge: %d of %d reports have no load "
+            "result for %s; merging the others\n", n - m, n,
+            hb_res_str(first, "backend"));
+  c->rc |= mg_results(c->out, set, labs, m, c->sum, c->one);
+  c->nres++;
+}
+
 /* Merges the load results of the n reports into out (their backends
- * too): for each load result of in[0], its match by backend and name in
- * every report. *nres: how many merged results out got. 0, or 1 when a
- * result could not be merged (it says why), -1 when out of memory. */
+ * too) by the rule of results.h: for each load result of in[0], its
+ * match by key in every report. *nres: how many merged results out got.
+ * 0, or 1 when a result could not be merged (it says why), -1 when out
+ * of memory. */
 int hb_merge_load(json_t *out, json_t **in, const char **names, int n,
                   int *nres)
 {
-  hb_hdr *sum = hb_hdr_new(), *one = hb_hdr_new();
-  json_t *r;
-  size_t k;
-  int i, rc = 0;
+  mg_ctx c = { out, names, NULL, NULL, 0, 0 };
+  int rc;
 
   *nres = 0;
-  if(!sum || !one) {
-    hb_hdr_free(sum);
-    hb_hdr_free(one);
+  if(n > MG_MAX_INPUTS)
     return -1;
-  }
-  for(i = 0; i < n; i++)
-    hb_res_merge_backends(out, in[i]);
-  json_array_foreach(json_object_get(in[0], "results"), k, r) {
-    json_t *set[MG_MAX_INPUTS];
-    const char *labs[MG_MAX_INPUTS];
-    int m = 0;
-
-    if(strcmp(hb_res_str(r, "suite"), "load"))
-      continue;
-    for(i = 0; i < n; i++) {
-      json_t *x = hb_res_find(in[i], "load", hb_res_str(r, "backend"),
-                              hb_res_str(r, "name"));
-      if(x) {
-        set[m] = x;
-        labs[m++] = names[i];
-      }
-    }
-    if(!m)
-      continue;
-    if(m < n)
-      fprintf(stderr, "httpsbench merge: %d of %d reports have no load "
-              "result for %s; merging the others\n", n - m, n,
-              hb_res_str(r, "backend"));
-    rc |= mg_results(out, set, labs, m, sum, one);
-    (*nres)++;
-  }
-  hb_hdr_free(sum);
-  hb_hdr_free(one);
-  return rc;
+  c.sum = hb_hdr_new();
+  c.one = hb_hdr_new();
+  rc = c.sum && c.one ? hb_res_group(out, in, n, "load", mg_key, &c) : -1;
+  hb_hdr_free(c.sum);
+  hb_hdr_free(c.one);
+  *nres = c.nres;
+  return rc ? rc : c.rc;
 }
 
 void hb_merge_print(json_t *out)

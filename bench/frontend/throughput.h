@@ -100,6 +100,15 @@ void tp_run_baseline(const tp_args *a, const tp_server *t, size_t size,
 void tp_error_cell(const tp_args *a, const tp_server *t, const char *client,
                    size_t size, int mode, long h2, int cost,
                    const char *why, json_t *report);
+/* What the load result res (an engine's, or the merge of the client
+ * hosts') and the server's snapshots at the window's marks give a run
+ * alike here and over hosts: the server's requests, CPU per request,
+ * busy share, handshakes and resumptions in the window; the client's
+ * bytes/s, handshakes, resumptions, socket bytes and the requests they
+ * are divided by, achieved rate, TLS parameters (the server's when the
+ * client names none), errors and latency summary (no histogram). */
+void tp_run_read(one_run *o, json_t *res, const hb_srv_snap *s0,
+                 const hb_srv_snap *s1);
 void tp_measure_memory(const tp_args *a, const char *backend,
                        const char *root, const char *tmp, json_t *report,
                        int *failed);

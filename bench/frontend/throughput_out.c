@@ -12,18 +12,8 @@
 static json_t *find_curl(json_t *report, const char *srv,
                          const char *name)
 {
-  json_t *r;
-  size_t i;
-
-  json_array_foreach(json_object_get(report, "results"), i, r) {
-    const char *sb = json_string_value(json_object_get(json_object_get(r,
-                                       "params"), "server_backend"));
-    if(sb && !strcmp(sb, srv) &&
-       !strcmp(json_string_value(json_object_get(r, "backend")), "curl") &&
-       !strcmp(json_string_value(json_object_get(r, "name")), name))
-      return r;
-  }
-  return NULL;
+  return hb_res_find_param(report, NULL, "curl", name, "server_backend",
+                           srv);
 }
 
 /* The cost mode's rate for a cell: -R, or half the slowest server-bound
@@ -185,18 +175,19 @@ void tp_finish(json_t *report)
          "MiB/s", "p99 ms", "cli us/rq", "srv us/rq", "srv%", "cli%", "bound",
          "vs HTTP", "wire B/rq", "xHTTP");
   json_array_foreach(json_object_get(report, "results"), i, r) {
-    const char *sb = json_string_value(json_object_get(json_object_get(r,
-                                       "params"), "server_backend"));
-    const char *b = sb ? sb : hb_res_str(r, "backend");
-    const char *client = sb ? "curl" : hb_res_str(json_object_get(r, "params"),
-                                            "client_backend");
-    const char *name = hb_res_str(r, "name"), *proto;
-    json_t *base, *st, *lat, *ours;
-    double m = hb_res_median(r), ratio = NAN, p99, lo, hi, level, wr;
+    hb_res v = hb_res_of(r);
+    const char *sb = json_string_value(json_object_get(v.params,
+                                                       "server_backend"));
+    const char *b = sb ? sb : v.backend;
+    const char *client = sb ? "curl" : hb_res_str(v.params,
+                                                  "client_backend");
+    const char *name = v.name, *proto;
+    json_t *base, *lat, *ours;
+    double m = v.median, ratio = NAN, p99, wr;
     char bname[96], ci[64], note[200] = "", vs[32], lv[16], wv[16];
     int server_bound;
 
-    if(strcmp(hb_res_str(r, "suite"), "throughput"))
+    if(strcmp(v.suite, "throughput"))
       continue;
     if(!strncmp(name, "cost:", 5)) {
       cost_rows = 1;
@@ -209,17 +200,15 @@ void tp_finish(json_t *report)
                  "kernel_tcp_bytes_per_connection_both_ends")));
       continue;
     }
-    st = json_object_get(r, "stats");
-    if(!json_is_object(st)) {
-      printf("%-26s %-10s %s: %s\n", name, b, hb_res_str(r, "status"),
-             hb_res_str(r, "error"));
+    if(!v.stats) {
+      hb_res_print_failed(&v, 26, b);
       continue;
     }
     /* the baseline: plain's cell of the same name and rate point */
     base_name(name, bname, sizeof(bname));
     base = sb ? find_curl(report, "plain", bname)
            : hb_res_find(report, "throughput", "plain", bname);
-    server_bound = !strcmp(hb_res_str(r, "bound"), "server");
+    server_bound = !strcmp(v.bound, "server");
     if(strcmp(b, "plain") && base && hb_res_median(base) > 0) {
       ratio = m / hb_res_median(base);
       json_object_set_new(r, "vs_plain_raw", hb_json_num(ratio));
@@ -227,8 +216,7 @@ void tp_finish(json_t *report)
         ;
       else if(!server_bound)
         snprintf(note, sizeof(note), "not stated: this cell is %s-bound "
-                 "(%s)", hb_res_str(r, "bound"),
-                 hb_res_str(r, "bound_reason"));
+                 "(%s)", v.bound, hb_res_str(r, "bound_reason"));
       else if(strcmp(hb_res_str(base, "bound"), "server"))
         snprintf(note, sizeof(note), "not stated: the HTTP baseline is "
                  "%s-bound (%s)", hb_res_str(base, "bound"),
@@ -259,11 +247,8 @@ void tp_finish(json_t *report)
         ours && hb_res_median(ours) > 0 ? m / hb_res_median(ours) : NAN));
     lat = json_array_get(json_object_get(r, "latency"), 0);
     p99 = hb_res_num(lat, "p99", NULL);
-    lo = hb_res_num(st, "ci_low", NULL);
-    hi = hb_res_num(st, "ci_high", NULL);
-    level = hb_res_num(st, "ci_level", NULL);
-    hb_fmt_level(level, lv, sizeof(lv));
-    snprintf(ci, sizeof(ci), "[%.0f, %.0f] %s", lo, hi, lv);
+    hb_fmt_level(v.ci_level, lv, sizeof(lv));
+    snprintf(ci, sizeof(ci), "[%.0f, %.0f] %s", v.ci_low, v.ci_high, lv);
     if(isnan(ratio))
       snprintf(vs, sizeof(vs), "-");
     else if(note[0])
@@ -274,7 +259,7 @@ void tp_finish(json_t *report)
      * version asked */
     proto = hb_res_str(json_object_get(r, "achieved"), "protocol");
     if(!proto[0])
-      proto = !strcmp(hb_res_str(json_object_get(r, "params"), "http"), "2")
+      proto = !strcmp(hb_res_str(v.params, "http"), "2")
               ? "2" : "1.1";
     printf("%-26s %-10s %-10s %-8s %10.0f %21s %9.1f %8.2f %9.1f %9.1f "
            "%5.0f %5.0f %-8s %8s %9.0f %7s\n", name, b, client, proto, m, ci,
@@ -284,7 +269,7 @@ void tp_finish(json_t *report)
            hb_res_median(json_object_get(r, "server_cpu_us_per_request")),
            100 * hb_res_median(json_object_get(r, "server_util")),
            100 * hb_res_median(json_object_get(r, "client_util")),
-           hb_res_str(r, "bound"), vs,
+           v.bound, vs,
            hb_res_median(json_object_get(r, "wire_bytes_per_request")), wv);
   }
   printf("vs HTTP: HTTPS requests/s over plain HTTP's of the same HTTP "
@@ -300,27 +285,20 @@ void tp_finish(json_t *report)
          "server", "rate/s", "server ns/rq", "CI", "client ns/rq", "srv%",
          "bound");
   json_array_foreach(json_object_get(report, "results"), i, r) {
-    json_t *st = json_object_get(r, "stats");
+    hb_res v = hb_res_of(r);
     char ci[64], lv[16];
-    if(strcmp(hb_res_str(r, "suite"), "throughput") ||
-       strncmp(hb_res_str(r, "name"), "cost:", 5))
+    if(strcmp(v.suite, "throughput") || strncmp(v.name, "cost:", 5))
       continue;
-    if(!json_is_object(st)) {
-      printf("%-28s %-10s %s: %s\n", hb_res_str(r, "name"),
-             hb_res_str(r, "backend"), hb_res_str(r, "status"),
-             hb_res_str(r, "error"));
+    if(!v.stats) {
+      hb_res_print_failed(&v, 28, v.backend);
       continue;
     }
-    hb_fmt_level(hb_res_num(st, "ci_level", NULL), lv, sizeof(lv));
-    snprintf(ci, sizeof(ci), "[%.0f, %.0f] %s", hb_res_num(st, "ci_low", NULL),
-             hb_res_num(st, "ci_high", NULL), lv);
+    hb_fmt_level(v.ci_level, lv, sizeof(lv));
+    snprintf(ci, sizeof(ci), "[%.0f, %.0f] %s", v.ci_low, v.ci_high, lv);
     printf("%-28s %-10s %10.0f %16.0f %24s %16.0f %5.0f %-8s\n",
-           hb_res_str(r, "name"), hb_res_str(r, "backend"),
-           hb_res_num(json_object_get(r, "params"), "rate", NULL),
-           hb_res_median(r), ci,
-           hb_res_median(json_object_get(r, "client_ns_per_request")),
-           100 * hb_res_median(json_object_get(r, "server_util")),
-           hb_res_str(r, "bound"));
+           v.name, v.backend, hb_res_num(v.params, "rate", NULL), v.median,
+           ci, hb_res_median(json_object_get(r, "client_ns_per_request")),
+           100 * hb_res_median(json_object_get(r, "server_util")), v.bound);
   }
   printf("cost: CPU per request at one offered rate that every server "
          "sustains (open loop); compare libraries by this.\n");

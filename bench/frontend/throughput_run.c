@@ -18,13 +18,27 @@
 #include "hb/stats.h"
 #include "throughput.h"
 
-static int srv_start(const tp_args *a, const char *backend,
-                     const hb_argv *args, hb_server *s, hb_err *err)
+static void server_h2_args(const tp_args *a, hb_argv *args);
+
+/* Starts backend's server with args and what every server of the run
+ * gets (the CPU it burns per request, its HTTP/2 limit), here or on the
+ * server host; args is freed. */
+static int srv_start(const tp_args *a, const char *backend, hb_argv *args,
+                     hb_server *s, hb_err *err)
 {
-  return a->rm.server_host ? rm_server_start(&a->rm, backend,
-                                             a->server_cpu, args, s, err)
-                           : hb_server_start(backend, args, a->server_cpu,
-                                             s, err);
+  int rc;
+
+  if(a->server_burn) {
+    hb_argv_add(args, "--burn-us");
+    hb_argv_addf(args, "%ld", a->server_burn);
+  }
+  server_h2_args(a, args);
+  rc = a->rm.server_host ? rm_server_start(&a->rm, backend, a->server_cpu,
+                                           args, s, err)
+                         : hb_server_start(backend, args, a->server_cpu, s,
+                                           err);
+  hb_argv_free(args);
+  return rc;
 }
 
 /* The server's HTTP/2 limit: at least the most streams a cell asks for
@@ -59,14 +73,7 @@ int tp_server_start(const tp_args *a, const char *backend, int resume,
   t->cipher_pinned = strcmp(a->cipher, "any") != 0;
   if(!strcmp(backend, "plain")) {
     t->tls = "none";
-    if(a->server_burn) {
-      hb_argv_add(&args, "--burn-us");
-      hb_argv_addf(&args, "%ld", a->server_burn);
-    }
-    server_h2_args(a, &args);
-    rc = srv_start(a, backend, &args, &t->s, err);
-    hb_argv_free(&args);
-    return rc;
+    return srv_start(a, backend, &args, &t->s, err);
   }
   t->tls = a->tls;
   for(attempt = 0; attempt < 3; attempt++) {
@@ -77,13 +84,7 @@ int tp_server_start(const tp_args *a, const char *backend, int resume,
       hb_argv_opt(&args, "--cipher", a->cipher);
     if(strcmp(a->group, "any"))
       hb_argv_opt(&args, "--groups", a->group);
-    if(a->server_burn) {
-      hb_argv_add(&args, "--burn-us");
-      hb_argv_addf(&args, "%ld", a->server_burn);
-    }
-    server_h2_args(a, &args);
     rc = srv_start(a, backend, &args, &t->s, err);
-    hb_argv_free(&args);
     if(rc != HB_UNSUPPORTED)
       return rc;
     /* what cannot be pinned: TLS 1.3 first, then the cipher */
@@ -172,6 +173,46 @@ static void copy_str(char *dst, size_t size, json_t *v)
   snprintf(dst, size, "%s", json_is_string(v) ? json_string_value(v) : "");
 }
 
+void tp_run_read(one_run *o, json_t *res, const hb_srv_snap *s0,
+                 const hb_srv_snap *s1)
+{
+  /* the requests the engine counted as answered (2xx): its report's
+   * field, which an engine report always has */
+  double reqs = hb_res_num(res, "counts", "responses_2xx");
+  double wall = hb_res_num(res, "elapsed_s", NULL);
+  json_t *tls = json_object_get(res, "tls"), *v;
+  const char *k;
+
+  o->bps = hb_res_num(res, "bytes_per_s", NULL);
+  o->srv_requests = s1->requests - s0->requests;
+  o->srv_us = o->srv_requests > 0 ? (s1->cpu_ns - s0->cpu_ns) / 1e3 /
+              o->srv_requests : NAN;
+  o->srv_util = s1->t_ns > s0->t_ns ? (s1->cpu_ns - s0->cpu_ns) /
+                (s1->t_ns - s0->t_ns) : NAN;
+  o->srv_handshakes = s1->handshakes - s0->handshakes;
+  o->srv_resumed = s1->resumed - s0->resumed;
+  o->achieved_rate = wall > 0 ? reqs / wall : NAN;
+  o->handshakes = hb_res_num(res, "counts", "handshakes");
+  o->resumed = hb_res_num(res, "counts", "resumed");
+  o->wire_in = hb_res_num(res, "counts", "bytes_wire_in");
+  o->wire_out = hb_res_num(res, "counts", "bytes_wire_out");
+  o->wire_reqs = reqs;
+  copy_str(o->version, sizeof(o->version), json_object_get(tls, "version"));
+  copy_str(o->cipher, sizeof(o->cipher), json_object_get(tls, "cipher"));
+  copy_str(o->group, sizeof(o->group), json_object_get(tls, "group"));
+  if(!o->version[0] && s1->version[0]) { /* the server's view then */
+    snprintf(o->version, sizeof(o->version), "%s", s1->version);
+    snprintf(o->cipher, sizeof(o->cipher), "%s", s1->cipher);
+    snprintf(o->group, sizeof(o->group), "%s", s1->group);
+  }
+  json_object_foreach(json_object_get(res, "errors"), k, v)
+    o->errors += json_is_number(v) ? json_number_value(v) : 0;
+  /* the summary only: the encoded histogram (for httpsbench merge of
+   * load reports) would make every cell's repetitions 10-50 KiB */
+  o->latency = json_deep_copy(json_object_get(res, "latency"));
+  json_object_del(o->latency, "histogram");
+}
+
 /* One run: the client marks its window; the server is asked for a
  * snapshot at each mark. rate > 0: open loop (cost mode). */
 static int load_once(const tp_args *a, const tp_server *t,
@@ -182,11 +223,11 @@ static int load_once(const tp_args *a, const tp_server *t,
   hb_argv av = HB_ARGV_INIT;
   char *const *argv;
   hb_srv_snap s0, s1;
-  double st0, st1, reqs, wall, cpu_s;
+  double st0, st1, cpu_s;
   double sb0 = 0, sb1 = 0, stt0 = 0, stt1 = 0, cb0 = 0, cb1 = 0;
   double ct0 = 0, ct1 = 0;
   int pid, fd = -1, rc, marks;
-  json_t *rep, *res, *tls;
+  json_t *rep, *res;
   const char *status;
 
   memset(o, 0, sizeof(*o));
@@ -238,23 +279,12 @@ static int load_once(const tp_args *a, const tp_server *t,
     return hb_err_set(err, HB_ERROR, "no measured window: %s", err->msg[0]
                       ? err->msg : "the client printed no marks");
   }
-  /* the requests the engine counted as answered (2xx): its report's
-   * field, which an engine report always has */
-  reqs = hb_res_num(res, "counts", "responses_2xx");
-  wall = hb_res_num(res, "elapsed_s", NULL);
+  tp_run_read(o, res, &s0, &s1);
   o->rps = json_number_value(json_array_get(json_object_get(res, "samples"),
                                             0));
-  o->bps = hb_res_num(res, "bytes_per_s", NULL);
   cpu_s = hb_res_num(res, "cpu", "window_s");
-  o->cli_us = reqs > 0 ? cpu_s * 1e6 / reqs : NAN;
+  o->cli_us = o->wire_reqs > 0 ? cpu_s * 1e6 / o->wire_reqs : NAN;
   o->cli_util = hb_res_num(res, "cpu", "util");
-  o->srv_requests = s1.requests - s0.requests;
-  o->srv_us = o->srv_requests > 0 ? (s1.cpu_ns - s0.cpu_ns) / 1e3 /
-              o->srv_requests : NAN;
-  o->srv_util = s1.t_ns > s0.t_ns ? (s1.cpu_ns - s0.cpu_ns) /
-                (s1.t_ns - s0.t_ns) : NAN;
-  o->srv_handshakes = s1.handshakes - s0.handshakes;
-  o->srv_resumed = s1.resumed - s0.resumed;
   o->srv_h2_streams = s1.h2_streams - s0.h2_streams;
   copy_str(o->protocol, sizeof(o->protocol), json_object_get(res,
            "protocol"));
@@ -263,46 +293,19 @@ static int load_once(const tp_args *a, const tp_server *t,
   o->steal_s = st0 >= 0 && st1 >= 0 ? st1 - st0 : NAN;
   o->srv_cpu_busy = stt1 > stt0 ? (sb1 - sb0) / (stt1 - stt0) : NAN;
   o->cli_cpu_busy = ct1 > ct0 ? (cb1 - cb0) / (ct1 - ct0) : NAN;
-  o->achieved_rate = wall > 0 ? reqs / wall : NAN;
-  o->handshakes = hb_res_num(res, "counts", "handshakes");
-  o->resumed = hb_res_num(res, "counts", "resumed");
-  o->wire_in = hb_res_num(res, "counts", "bytes_wire_in");
-  o->wire_out = hb_res_num(res, "counts", "bytes_wire_out");
-  o->wire_reqs = reqs;
-  tls = json_object_get(res, "tls");
-  copy_str(o->version, sizeof(o->version), json_object_get(tls, "version"));
-  copy_str(o->cipher, sizeof(o->cipher), json_object_get(tls, "cipher"));
-  copy_str(o->group, sizeof(o->group), json_object_get(tls, "group"));
-  if(!o->version[0] && s1.version[0]) { /* the server's view then */
-    snprintf(o->version, sizeof(o->version), "%s", s1.version);
-    snprintf(o->cipher, sizeof(o->cipher), "%s", s1.cipher);
-    snprintf(o->group, sizeof(o->group), "%s", s1.group);
-  }
-  {
-    const char *k;
-    json_t *v;
-    json_object_foreach(json_object_get(res, "errors"), k, v)
-      o->errors += json_is_number(v) ? json_number_value(v) : 0;
-  }
-  /* the summary only: the encoded histogram (for httpsbench merge of
-   * load reports) would make every cell's repetitions 10-50 KiB */
-  o->latency = json_deep_copy(json_object_get(res, "latency"));
-  json_object_del(o->latency, "histogram");
   json_decref(rep);
   return HB_OK;
 }
 
+/* A series of a cell's runs: its samples and their statistics as a
+ * result holds them (no stats member when there are none). */
 static json_t *series(const double *v, int n)
 {
-  json_t *o = json_object(), *s = json_array();
-  hb_stats st;
-  int i;
+  json_t *o = json_object();
 
-  for(i = 0; i < n; i++)
-    json_array_append_new(s, hb_json_num(v[i]));
-  json_object_set_new(o, "samples", s);
-  if(n && hb_stats_compute(v, (size_t)n, &st) == 0)
-    json_object_set_new(o, "stats", hb_stats_json(&st));
+  hb_result_set_samples(o, v, (size_t)n);
+  if(json_is_null(json_object_get(o, "stats")))
+    json_object_del(o, "stats");
   return o;
 }
 
@@ -660,23 +663,6 @@ void tp_error_cell(const tp_args *a, const tp_server *t,
   hb_result_set_status(res, HB_ERROR, why);
 }
 
-static double cv_of(json_t *res)
-{
-  return hb_res_num(json_object_get(res, "stats"), "cv", NULL);
-}
-
-static void result_remove(json_t *report, json_t *res)
-{
-  json_t *arr = json_object_get(report, "results");
-  size_t i;
-
-  for(i = 0; i < json_array_size(arr); i++)
-    if(json_array_get(arr, i) == res) {
-      json_array_remove(arr, i);
-      return;
-    }
-}
-
 /* The plain baseline: measured again while its runs spread by more than
  * BASE_CV_MAX, at most BASE_TRIES times; the last is kept and marked
  * noisy if it still spreads. */
@@ -690,11 +676,11 @@ void tp_run_baseline(const tp_args *a, const tp_server *t,
 
   for(k = 0; k < BASE_TRIES && !hb_interrupted(); k++) {
     if(res)
-      result_remove(report, res);
+      hb_res_remove(report, res);
     res = tp_run_cell(a, t, NULL, NULL, size, mode, h2, 0, tmp, report);
     if(!res || json_object_get(res, "stats") == NULL)
       return;
-    cv = cv_of(res);
+    cv = hb_res_stat(res, "cv");
     if(!(cv > BASE_CV_MAX) || a->reps < 2)
       break;
     if(!a->quiet && k + 1 < BASE_TRIES)

@@ -6,8 +6,7 @@
 
 #include "curl_engine.h"
 #include "hb/cli.h"
-#include "hb/envinfo.h"
-#include "hb/sig.h"
+#include "hb/command.h"
 
 static void cm_usage(FILE *f)
 {
@@ -20,38 +19,39 @@ static void cm_usage(FILE *f)
     cu_libcurl_version(), cu_tls_library());
 }
 
-int main(int argc, char **argv)
+static int cm_version(int argc, char **argv)
+{
+  (void)argc;
+  (void)argv;
+  /* first line: the TLS library, as the reports name the version */
+  printf("%s\nlibcurl/%s\n", cu_tls_library(), cu_libcurl_version());
+  return 0;
+}
+
+/* probe and load: inside libcurl's global state */
+static int cm_run(int argc, char **argv)
 {
   int rc;
 
-  if(argc < 2) {
-    cm_usage(stderr);
-    return HB_EXIT_USAGE;
-  }
-  if(!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-    cm_usage(stdout);
-    return 0;
-  }
-  if(!strcmp(argv[1], "version")) {
-    /* first line: the TLS library, as the reports name the version */
-    printf("%s\nlibcurl/%s\n", cu_tls_library(), cu_libcurl_version());
-    return 0;
-  }
-  if(strcmp(argv[1], "probe") && strcmp(argv[1], "load")) {
-    fprintf(stderr, "httpsbench-curl: unknown command '%s' (version, "
-            "probe, load)\n", argv[1]);
-    return HB_EXIT_USAGE;
-  }
-  hb_signals_install();
-  hb_cpu_idle_poll(); /* see hb/envinfo.h */
   if(curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
     fprintf(stderr, "httpsbench-curl: libcurl failed to initialize\n");
     return 1;
   }
-  if(!strcmp(argv[1], "probe"))
-    rc = cu_probe_main(argc - 1, argv + 1);
-  else
-    rc = cu_load_main(argc - 1, argv + 1);
+  rc = !strcmp(argv[0], "probe") ? cu_probe_main(argc, argv)
+                                 : cu_load_main(argc, argv);
   curl_global_cleanup();
   return rc;
+}
+
+int main(int argc, char **argv)
+{
+  static const hb_command cmds[] = {
+    { "version", cm_version, 0 },
+    { "probe", cm_run, 1 },
+    { "load", cm_run, 1 },
+    { NULL, NULL, 0 }
+  };
+
+  return hb_main(argc, argv, cmds, cm_usage, "httpsbench-curl",
+                 "version, probe, load");
 }

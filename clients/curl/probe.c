@@ -585,8 +585,7 @@ int cu_probe_main(int argc, char **argv)
   size_t j;
   int i, k, rc = 1, interrupted = 0, dead = 0;
 
-  /* whole lines: the table shares a pipe or log with stderr */
-  setvbuf(stdout, NULL, _IOLBF, 0);
+  /* whole lines (hb_main): the table shares a pipe or log with stderr */
   memset(&o, 0, sizeof(o));
   o.n = 20;
   o.c.timeout = 10;

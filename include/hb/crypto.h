@@ -221,4 +221,15 @@ const char *hb_kem_name(hb_kem_alg alg);   /* "ml-kem-768", "kyber-768" */
 size_t hb_kem_pub_size(hb_kem_alg alg);    /* encoded public key */
 size_t hb_kem_ct_size(hb_kem_alg alg);     /* ciphertext */
 
+/* The buffer checks of a backend's KEM entries, each HB_OK or HB_ERROR
+ * with the message: room for alg's public key (keygen), a public key of
+ * its size (peer), room for its ciphertext and secret (encaps), a
+ * ciphertext of its size and room for the secret (decaps). */
+int hb_kem_check_keygen(hb_kem_alg alg, size_t publen, hb_err *err);
+int hb_kem_check_peer(hb_kem_alg alg, size_t publen, hb_err *err);
+int hb_kem_check_encaps(hb_kem_alg alg, size_t ctlen, size_t secretlen,
+                        hb_err *err);
+int hb_kem_check_decaps(hb_kem_alg alg, size_t ctlen, size_t secretlen,
+                        hb_err *err);
+
 #endif

@@ -43,6 +43,10 @@ json_t *hb_json_num(double v);
 
 /* Stats as a JSON object with the report's field names. */
 json_t *hb_stats_json(const hb_stats *st);
+/* The same for stats whose CI came from the means of batches of
+ * consecutive samples (hb_stats_batches): ci_method and ci_batches say
+ * so. */
+json_t *hb_stats_json_batches(const hb_stats *st, size_t batches);
 
 /* Sets run.end and run.interrupted, then writes atomically. */
 int hb_report_write(json_t *report, const char *path, int interrupted,

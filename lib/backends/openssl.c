@@ -603,13 +603,24 @@ static int ossl_no_pq(hb_err *err, const char *name, const char *family)
 
 #ifdef OSSL_PQ
 /* A key pair of an algorithm OpenSSL knows by name only (ML-DSA,
- * ML-KEM): fetched from the provider, as the TLS stack does it. */
-static EVP_PKEY *ossl_pq_keygen(const char *name)
+ * ML-KEM): fetched from the provider, as the TLS stack does it; with
+ * seed non-NULL, ML-KEM's from its 64-byte seed d || z (FIPS 203 known
+ * answers) through OSSL_PKEY_PARAM_ML_KEM_SEED. */
+static EVP_PKEY *ossl_pq_keygen(const char *name, const uint8_t *seed,
+                                size_t seedlen)
 {
   EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new_from_name(NULL, name, NULL);
   EVP_PKEY *pkey = NULL;
+  OSSL_PARAM par[2];
 
+  memset(par, 0, sizeof(par));
+  if(seed) {
+    par[0] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_ML_KEM_SEED,
+                                               (void *)seed, seedlen);
+    par[1] = OSSL_PARAM_construct_end();
+  }
   if(!pctx || EVP_PKEY_keygen_init(pctx) <= 0 ||
+     (seed && EVP_PKEY_CTX_set_params(pctx, par) <= 0) ||
      EVP_PKEY_keygen(pctx, &pkey) <= 0) {
     EVP_PKEY_free(pkey);
     pkey = NULL;
@@ -695,7 +706,7 @@ static int ossl_sig_keygen(hb_sig_alg alg, hb_pkey **out, hb_err *err)
   what = "key generation";
   if(alg == HB_MLDSA65) {
 #ifdef OSSL_PQ
-    k->pkey = ossl_pq_keygen("ML-DSA-65");
+    k->pkey = ossl_pq_keygen("ML-DSA-65", NULL, 0);
 #else
     rc = ossl_no_pq(err, hb_sig_name(alg), "ML-DSA");
     goto out;
@@ -1152,29 +1163,6 @@ static int ossl_kem_keygen(hb_kem_alg alg, hb_kem **out, uint8_t *pub,
   return ossl_kem_keygen_any(alg, NULL, 0, out, pub, publen, err);
 }
 
-#ifdef OSSL_PQ
-/* ML-KEM's key pair from its 64-byte seed d || z (FIPS 203 known
- * answers), through OSSL_PKEY_PARAM_ML_KEM_SEED. */
-static EVP_PKEY *ossl_kem_from_seed(const char *name, const uint8_t *seed,
-                                    size_t seedlen)
-{
-  EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new_from_name(NULL, name, NULL);
-  EVP_PKEY *pkey = NULL;
-  OSSL_PARAM par[2];
-
-  par[0] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_ML_KEM_SEED,
-                                             (void *)seed, seedlen);
-  par[1] = OSSL_PARAM_construct_end();
-  if(!pctx || EVP_PKEY_keygen_init(pctx) <= 0 ||
-     EVP_PKEY_CTX_set_params(pctx, par) <= 0 ||
-     EVP_PKEY_keygen(pctx, &pkey) <= 0) {
-    EVP_PKEY_free(pkey);
-    pkey = NULL;
-  }
-  EVP_PKEY_CTX_free(pctx);
-  return pkey;
-}
-#endif
 
 #ifdef OSSL_PQ
 static int ossl_kem_keygen_seed(hb_kem_alg alg, const uint8_t *seed,
@@ -1206,9 +1194,8 @@ static int ossl_kem_keygen_any(hb_kem_alg alg, const uint8_t *seed,
   rc = ossl_kem_check(alg, err);
   if(rc != HB_OK)
     return rc;
-  if(*publen < hb_kem_pub_size(alg))
-    return hb_err_set(err, HB_ERROR, "%s: public key buffer of %zu bytes "
-                      "is too small", hb_kem_name(alg), *publen);
+  if(hb_kem_check_keygen(alg, *publen, err) != HB_OK)
+    return HB_ERROR;
   rc = HB_ERROR;
   k = calloc(1, sizeof(*k));
   if(!k)
@@ -1224,8 +1211,7 @@ static int ossl_kem_keygen_any(hb_kem_alg alg, const uint8_t *seed,
   }
 #endif
 #ifdef OSSL_PQ
-  k->pkey = seed ? ossl_kem_from_seed(ossl_kem_names[alg], seed, seedlen)
-                 : ossl_pq_keygen(ossl_kem_names[alg]);
+  k->pkey = ossl_pq_keygen(ossl_kem_names[alg], seed, seedlen);
   if(!k->pkey)
     goto out;
   what = "encoding the public key";
@@ -1261,9 +1247,8 @@ static int ossl_kem_peer(hb_kem_alg alg, const uint8_t *pub, size_t publen,
   rc = ossl_kem_check(alg, err);
   if(rc != HB_OK)
     return rc;
-  if(publen != hb_kem_pub_size(alg))
-    return hb_err_set(err, HB_ERROR, "%s: public key of %zu bytes, not %zu",
-                      name, publen, hb_kem_pub_size(alg));
+  if(hb_kem_check_peer(alg, publen, err) != HB_OK)
+    return HB_ERROR;
   p = calloc(1, sizeof(*p));
   if(!p)
     return hb_err_set(err, HB_ERROR, "%s: out of memory", name);
@@ -1300,9 +1285,8 @@ static int ossl_kem_encaps(hb_kem_peer *p, uint8_t *ct, size_t *ctlen,
 {
   const char *name = hb_kem_name(p->alg);
 
-  if(*ctlen < hb_kem_ct_size(p->alg) || *secretlen < HB_KEM_SECRET_LEN)
-    return hb_err_set(err, HB_ERROR, "%s: buffers of %zu and %zu bytes are "
-                      "too small", name, *ctlen, *secretlen);
+  if(hb_kem_check_encaps(p->alg, *ctlen, *secretlen, err) != HB_OK)
+    return HB_ERROR;
 #ifdef OSSL_KYBER
   if(p->alg == HB_KYBER768) {
     KYBER_encap(ct, secret, HB_KEM_SECRET_LEN, &p->pub);
@@ -1332,9 +1316,8 @@ static int ossl_kem_encaps_m(hb_kem_peer *p, const uint8_t *m, size_t mlen,
     return hb_err_set(err, p->alg == HB_KYBER768 ? HB_UNSUPPORTED
                       : HB_ERROR, "%s: no encapsulation with a given "
                       "%zu-byte message here", name, mlen);
-  if(*ctlen < hb_kem_ct_size(p->alg) || *secretlen < HB_KEM_SECRET_LEN)
-    return hb_err_set(err, HB_ERROR, "%s: buffers of %zu and %zu bytes are "
-                      "too small", name, *ctlen, *secretlen);
+  if(hb_kem_check_encaps(p->alg, *ctlen, *secretlen, err) != HB_OK)
+    return HB_ERROR;
   {
     EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_pkey(NULL, p->pkey, NULL);
     OSSL_PARAM par[2];
@@ -1359,12 +1342,8 @@ static int ossl_kem_decaps(hb_kem *k, const uint8_t *ct, size_t ctlen,
 {
   const char *name = hb_kem_name(k->alg);
 
-  if(ctlen != hb_kem_ct_size(k->alg))
-    return hb_err_set(err, HB_ERROR, "%s: ciphertext of %zu bytes, not %zu",
-                      name, ctlen, hb_kem_ct_size(k->alg));
-  if(*secretlen < HB_KEM_SECRET_LEN)
-    return hb_err_set(err, HB_ERROR, "%s: secret buffer of %zu bytes is "
-                      "too small", name, *secretlen);
+  if(hb_kem_check_decaps(k->alg, ctlen, *secretlen, err) != HB_OK)
+    return HB_ERROR;
 #ifdef OSSL_KYBER
   if(k->alg == HB_KYBER768) {
     KYBER_decap(secret, HB_KEM_SECRET_LEN, ct, &k->priv);

@@ -526,6 +526,14 @@ static int ot_set_alpn(hb_tls_ctx *ctx, const hb_tls_config *cfg,
   return HB_OK;
 }
 
+static void ot_ctx_free(hb_tls_ctx *ctx)
+{
+  if(!ctx)
+    return;
+  SSL_CTX_free(ctx->ssl);
+  free(ctx);
+}
+
 static int ot_ctx_new(const hb_tls_config *cfg, hb_tls_ctx **out,
                       hb_err *err)
 {
@@ -589,19 +597,8 @@ static int ot_ctx_new(const hb_tls_config *cfg, hb_tls_ctx **out,
   *out = ctx;
   ctx = NULL;
 out:
-  if(ctx) {
-    SSL_CTX_free(ctx->ssl);
-    free(ctx);
-  }
+  ot_ctx_free(ctx);
   return rc;
-}
-
-static void ot_ctx_free(hb_tls_ctx *ctx)
-{
-  if(!ctx)
-    return;
-  SSL_CTX_free(ctx->ssl);
-  free(ctx);
 }
 
 /* ---- connection ---- */

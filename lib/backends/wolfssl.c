@@ -1004,9 +1004,8 @@ static int wolf_kem_keygen(hb_kem_alg alg, hb_kem **out, uint8_t *pub,
     const char *what = "wc_KyberKey_Init";
     hb_kem *k;
 
-    if(*publen < pl)
-      return hb_err_set(err, HB_ERROR, "%s: public key buffer of %zu "
-                        "bytes is too small", hb_kem_name(alg), *publen);
+    if(hb_kem_check_keygen(alg, *publen, err) != HB_OK)
+      return HB_ERROR;
     k = calloc(1, sizeof(*k));
     if(!k)
       return wolf_fail(err, HB_ERROR, MEMORY_E, "%s: out of memory",
@@ -1048,10 +1047,8 @@ static int wolf_kem_peer(hb_kem_alg alg, const uint8_t *pub, size_t publen,
   {
     hb_kem_peer *p;
 
-    if(publen != hb_kem_pub_size(alg))
-      return hb_err_set(err, HB_ERROR, "%s: public key of %zu bytes, not "
-                        "%zu", hb_kem_name(alg), publen,
-                        hb_kem_pub_size(alg));
+    if(hb_kem_check_peer(alg, publen, err) != HB_OK)
+      return HB_ERROR;
     p = calloc(1, sizeof(*p));
     if(!p)
       return wolf_fail(err, HB_ERROR, MEMORY_E, "%s: out of memory",
@@ -1080,9 +1077,8 @@ static int wolf_kem_encaps(hb_kem_peer *p, uint8_t *ct, size_t *ctlen,
   const char *name = hb_kem_name(p->alg);
   int rc;
 
-  if(*ctlen < hb_kem_ct_size(p->alg) || *secretlen < HB_KEM_SECRET_LEN)
-    return hb_err_set(err, HB_ERROR, "%s: buffers of %zu and %zu bytes are "
-                      "too small", name, *ctlen, *secretlen);
+  if(hb_kem_check_encaps(p->alg, *ctlen, *secretlen, err) != HB_OK)
+    return HB_ERROR;
 #ifdef WOLF_KYBER
   rc = wc_KyberKey_Encapsulate(&p->k, ct, secret, &wolf_rng);
 #else
@@ -1101,12 +1097,8 @@ static int wolf_kem_decaps(hb_kem *k, const uint8_t *ct, size_t ctlen,
   const char *name = hb_kem_name(k->alg);
   int rc;
 
-  if(ctlen != hb_kem_ct_size(k->alg))
-    return hb_err_set(err, HB_ERROR, "%s: ciphertext of %zu bytes, not %zu",
-                      name, ctlen, hb_kem_ct_size(k->alg));
-  if(*secretlen < HB_KEM_SECRET_LEN)
-    return hb_err_set(err, HB_ERROR, "%s: secret buffer of %zu bytes is "
-                      "too small", name, *secretlen);
+  if(hb_kem_check_decaps(k->alg, ctlen, *secretlen, err) != HB_OK)
+    return HB_ERROR;
 #ifdef WOLF_KYBER
   rc = wc_KyberKey_Decapsulate(&k->k, secret, ct, (word32)ctlen);
 #else

@@ -31,3 +31,40 @@ const char *hb_kex_name(hb_kex_alg alg) { return kex_names[alg]; }
 const char *hb_kem_name(hb_kem_alg alg) { return kem_names[alg]; }
 size_t hb_kem_pub_size(hb_kem_alg alg) { return kem_pub[alg]; }
 size_t hb_kem_ct_size(hb_kem_alg alg) { return kem_ct[alg]; }
+
+int hb_kem_check_keygen(hb_kem_alg alg, size_t publen, hb_err *err)
+{
+  if(publen < kem_pub[alg])
+    return hb_err_set(err, HB_ERROR, "%s: public key buffer of %zu bytes "
+                      "is too small", kem_names[alg], publen);
+  return HB_OK;
+}
+
+int hb_kem_check_peer(hb_kem_alg alg, size_t publen, hb_err *err)
+{
+  if(publen != kem_pub[alg])
+    return hb_err_set(err, HB_ERROR, "%s: public key of %zu bytes, not %zu",
+                      kem_names[alg], publen, kem_pub[alg]);
+  return HB_OK;
+}
+
+int hb_kem_check_encaps(hb_kem_alg alg, size_t ctlen, size_t secretlen,
+                        hb_err *err)
+{
+  if(ctlen < kem_ct[alg] || secretlen < HB_KEM_SECRET_LEN)
+    return hb_err_set(err, HB_ERROR, "%s: buffers of %zu and %zu bytes are "
+                      "too small", kem_names[alg], ctlen, secretlen);
+  return HB_OK;
+}
+
+int hb_kem_check_decaps(hb_kem_alg alg, size_t ctlen, size_t secretlen,
+                        hb_err *err)
+{
+  if(ctlen != kem_ct[alg])
+    return hb_err_set(err, HB_ERROR, "%s: ciphertext of %zu bytes, not %zu",
+                      kem_names[alg], ctlen, kem_ct[alg]);
+  if(secretlen < HB_KEM_SECRET_LEN)
+    return hb_err_set(err, HB_ERROR, "%s: secret buffer of %zu bytes is "
+                      "too small", kem_names[alg], secretlen);
+  return HB_OK;
+}

@@ -122,6 +122,15 @@ json_t *hb_stats_json(const hb_stats *st)
   return s;
 }
 
+json_t *hb_stats_json_batches(const hb_stats *st, size_t batches)
+{
+  json_t *s = hb_stats_json(st);
+
+  json_object_set_new(s, "ci_method", json_string("batch_means"));
+  json_object_set_new(s, "ci_batches", json_integer((json_int_t)batches));
+  return s;
+}
+
 void hb_result_set_samples(json_t *result, const double *samples, size_t n)
 {
   json_t *arr = json_array();

@@ -8,6 +8,7 @@ import re
 import resource
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -172,12 +173,40 @@ def rounds(n, body, pids=(), limit=0.05, redo=None):
 
 
 def free_port():
-    import socket
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
     s.close()
     return port
+
+
+def port_ready(port, timeout):
+    """True once 127.0.0.1:port accepts, False after timeout seconds."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+def wait_port(port, timeout=10):
+    if not port_ready(port, timeout):
+        raise RuntimeError("nothing listens on port %d" % port)
+
+
+def stop(proc, timeout=10, sig=signal.SIGTERM):
+    """sig (SIGTERM), then SIGKILL when proc has not ended within
+    timeout."""
+    proc.send_signal(sig)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 class Nginx:
@@ -245,12 +274,7 @@ http {
         return p.stderr.strip()
 
     def stop(self):
-        self.proc.send_signal(signal.SIGQUIT)
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        stop(self.proc, sig=signal.SIGQUIT)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -270,24 +294,7 @@ class OurServer:
         self.port = int(m.group(1))
 
     def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-
-
-def wait_port(port, timeout=10):
-    import socket
-    end = time.time() + timeout
-    while time.time() < end:
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError("nothing listens on port %d" % port)
+        stop(self.proc)
 
 
 def wrk(url, seconds, conns=32, close=False):

@@ -13,7 +13,11 @@
  * by suite, backend and name, and its numbers read as numbers or NaN.
  * The merged report written as the writer writes it (hb_report_write's
  * flags) reads back as a report with as many results, and written at full
- * precision it reads back equal. */
+ * precision it reads back equal. Grouped with the merged report and a
+ * missing part (hb_res_group, the merge of clients that ran together):
+ * one call per result of the first part, each with results of its key
+ * only (none from the missing part), backends one entry per name; every
+ * result's view (hb_res_of) has strings; a result removed is gone. */
 #include <math.h>
 
 #include "fuzz.h"
@@ -110,6 +114,48 @@ static void check_written(json_t *m)
   free(text);
 }
 
+typedef struct fz_group {
+  json_t *first_part;
+  size_t calls;
+} fz_group;
+
+static void group_key(void *ctx, json_t *first, json_t **same, int n)
+{
+  fz_group *g = ctx;
+  hb_res v = hb_res_of(first);
+  int i;
+
+  g->calls++;
+  FZ_ASSERT(n == 3 && same[1] == NULL);
+  FZ_ASSERT(same[0] != NULL && same[0] == hb_res_match(g->first_part, first));
+  for(i = 0; i < n; i++)
+    if(same[i]) {
+      hb_res w = hb_res_of(same[i]);
+      FZ_ASSERT(w.json == same[i] && w.status && w.error && w.unit);
+      FZ_ASSERT(!strcmp(w.suite, v.suite) && !strcmp(w.backend, v.backend)
+                && !strcmp(w.name, v.name));
+    }
+}
+
+static void check_grouped(json_t *part, json_t *m)
+{
+  json_t *parts[3] = { part, NULL, m }, *out = driver_report(), *v;
+  fz_group g = { part, 0 };
+  size_t i, nres;
+
+  FZ_ASSERT(out != NULL);
+  FZ_ASSERT(hb_res_group(out, parts, 3, NULL, group_key, &g) == 0);
+  FZ_ASSERT(g.calls == json_array_size(json_object_get(part, "results")));
+  json_array_foreach(json_object_get(out, "backends"), i, v)
+    FZ_ASSERT(count_named(out, hb_res_str(v, "name")) == 1);
+  json_array_foreach(json_object_get(m, "backends"), i, v)
+    FZ_ASSERT(count_named(out, hb_res_str(v, "name")) == 1);
+  nres = json_array_size(json_object_get(out, "results"));
+  hb_res_remove(out, json_array_get(json_object_get(out, "results"), 0));
+  FZ_ASSERT(json_array_size(json_object_get(out, "results")) == nres - 1);
+  json_decref(out);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
   hb_err err = { "" };
@@ -137,6 +183,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   check_merged(m, part, nres0, 2);
   FZ_ASSERT(json_array_size(json_object_get(m, "backends")) == nback);
   check_written(m);
+  check_grouped(part, m);
   json_decref(m);
   json_decref(part);
   return 0;
