@@ -90,6 +90,16 @@ static void crypto_round(void *arg, int round, int slice, size_t n)
             "above --max-cv\n", hb_linked_backend.name, round + 1, x->M, n);
 }
 
+/* A repetition's rate from its slices so far: units over wall-clock
+ * seconds, or over CPU seconds when the thread was held off the CPU
+ * (from_cpu says which). */
+static double rep_rate(crypto_run *x, size_t at)
+{
+  x->from_cpu[at] = x->cpu[at] > 0 &&
+                    x->cpu[at] < CPU_SHARE_MIN * x->wall[at];
+  return x->units[at] / (x->from_cpu[at] ? x->cpu[at] : x->wall[at]);
+}
+
 /* Interrupted, a repetition gets its rate from the slices it has (the
  * run is marked interrupted): with slices spread over the run, no
  * repetition would otherwise be whole before the last sweep, and one in
@@ -106,12 +116,7 @@ static void finish_partial(crypto_run *x, double *rates,
       continue;
     for(k = 0; k < x->M && x->wall[i * x->M + k] > 0; k++) {
       size_t at = i * x->M + k;
-      rates[at] = x->units[at] / x->wall[at];
-      x->from_cpu[at] = 0;
-      if(x->cpu[at] > 0 && x->cpu[at] < CPU_SHARE_MIN * x->wall[at]) {
-        rates[at] = x->units[at] / x->cpu[at];
-        x->from_cpu[at] = 1;
-      }
+      rates[at] = rep_rate(x, at);
       if(s->n < k + 1)
         s->n = k + 1;
       s->reached = 1;
@@ -171,11 +176,7 @@ static int crypto_rep(void *arg, size_t i, size_t k, int round, int slice,
   x->units[at] += rate * wall;
   if((slice + 1) % x->K)
     return HB_OK;
-  *sample = x->units[at] / x->wall[at];
-  if(x->cpu[at] > 0 && x->cpu[at] < CPU_SHARE_MIN * x->wall[at]) {
-    *sample = x->units[at] / x->cpu[at];
-    x->from_cpu[at] = 1;
-  }
+  *sample = rep_rate(x, at);
   return HB_OK;
 }
 
