@@ -427,6 +427,8 @@ static void ld_warnings(const ld_shared *sh, const ld_result *r,
              (unsigned long long)st->late, (unsigned long long)st->sent,
              100.0 * (double)st->late / (double)st->sent,
              (double)st->max_lag / 1e6);
+  if(o->rate <= 0 && !o->requests && r->windowed && *nw < LD_MAX_WARN)
+    *nw += hb_load_coarse_warning(st, o->conns, r->elapsed, w[*nw]);
   if(o->rate > 0 && r->elapsed > 0 && *nw < LD_MAX_WARN) {
     double ach = (double)st->ok / r->elapsed;
     double miss = (o->rate - ach) * r->elapsed;

@@ -1,7 +1,9 @@
 /* The latency histogram against known distributions: percentiles of a
  * uniform 1..10000 us within 0.1%, exact min/max, merge equal to recording
  * both, clamping above 60 s, an empty histogram, the JSON spectrum, and
- * the lossless encoding that merges reports exactly. */
+ * the lossless encoding that merges reports exactly. Also the load
+ * statistics' verdicts on short windows: a coarse window warned of, and a
+ * window that completed nothing and failed nothing named as such. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -9,6 +11,8 @@
 
 #include "check.h"
 #include "hb/hdr.h"
+#include "hb/loadstats.h"
+#include "hb/report.h"
 
 #define US 1000ull
 
@@ -316,8 +320,50 @@ out:
   hb_hdr_free(back);
 }
 
+static void test_short_window(void)
+{
+  hb_load_stats st;
+  hb_load_run run;
+  json_t *rep, *res;
+  const char *err;
+  char w[300] = "";
+
+  if(hb_load_stats_init(&st)) {
+    CHECK(0, "load stats");
+    return;
+  }
+  memset(&run, 0, sizeof(run));
+  run.elapsed = 0.3;
+  run.threads = 1;
+  st.ok = 31; /* 8 connections: fewer than 4 each */
+  CHECK(hb_load_coarse_warning(&st, 8, 0.3, w) == 1 &&
+        strstr(w, "31 requests on 8 connections"), "coarse: %s", w);
+  st.ok = 32;
+  w[0] = '\0';
+  CHECK(hb_load_coarse_warning(&st, 8, 0.3, w) == 0 && !w[0],
+        "32 on 8 warned: %s", w);
+  /* nothing completed, nothing failed: the window is named */
+  hb_load_stats_reset(&st);
+  rep = hb_report_new(0, NULL);
+  res = rep ? hb_load_result(rep, "x", json_object(), &st, &run, NULL, 0)
+        : NULL;
+  err = res ? json_string_value(json_object_get(res, "error")) : NULL;
+  CHECK(err && strstr(err, "no request completed in the 0.30 s window"),
+        "empty window: %s", err ? err : "(none)");
+  /* a failure is named by its own message */
+  hb_load_fail(&st, HB_LE_RESET, "connection reset");
+  res = rep ? hb_load_result(rep, "y", json_object(), &st, &run, NULL, 0)
+        : NULL;
+  err = res ? json_string_value(json_object_get(res, "error")) : NULL;
+  CHECK(err && strstr(err, "connection reset"), "failed: %s",
+        err ? err : "(none)");
+  json_decref(rep);
+  hb_load_stats_free(&st);
+}
+
 int main(void)
 {
+  test_short_window();
   test_encode();
   test_uniform();
   test_precision();

@@ -607,6 +607,8 @@ static int lo_warnings(const lo_run *r, char w[][300], int fd_short)
   if(r->elapsed > 0 && r->cpu_s / r->elapsed > 0.9)
     snprintf(w[n++], 300, "the curl client used %.0f%% of its thread's "
              "CPU: it may be the bottleneck", 100 * r->cpu_s / r->elapsed);
+  if(!r->o->requests && r->window)
+    n += hb_load_coarse_warning(st, r->o->conns, r->elapsed, w[n]);
   if(r->gave_up)
     snprintf(w[n++], 300, "stopped after %lld connect failures: no "
              "connection was ever made", r->connect_fails);

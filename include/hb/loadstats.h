@@ -89,6 +89,16 @@ void hb_load_stats_reset(hb_load_stats *st);
 /* The first error message kept, or "no request completed". */
 const char *hb_load_first_error(const hb_load_stats *st);
 
+/* A closed-loop window that completed fewer than HB_LOAD_COARSE
+ * requests per connection: its connections tend to finish in waves (they
+ * start together and each costs the same), so a short window catches a
+ * whole number of waves and its rate is coarse, or catches none ("no
+ * request completed"). Writes the warning into w (300 bytes) and returns
+ * 1, or returns 0. */
+#define HB_LOAD_COARSE 4
+int hb_load_coarse_warning(const hb_load_stats *st, long conns,
+                           double elapsed, char *w);
+
 /* How the run as a whole went. */
 typedef struct hb_load_run {
   double elapsed;        /* s: the measured window (after any warm-up) */

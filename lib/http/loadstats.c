@@ -283,6 +283,19 @@ const char *hb_load_first_error(const hb_load_stats *st)
   return "no request completed";
 }
 
+int hb_load_coarse_warning(const hb_load_stats *st, long conns,
+                           double elapsed, char *w)
+{
+  if(conns <= 0 || elapsed <= 0 ||
+     st->ok >= (uint64_t)conns * HB_LOAD_COARSE)
+    return 0;
+  snprintf(w, 300, "the %.2f s window completed %llu requests on %ld "
+           "connections (fewer than %d each): a closed loop's connections "
+           "finish in waves, so the rate is coarse; lengthen -d", elapsed,
+           (unsigned long long)st->ok, conns, HB_LOAD_COARSE);
+  return 1;
+}
+
 json_t *hb_load_result(json_t *rep, const char *backend, json_t *params,
                        const hb_load_stats *st, const hb_load_run *run,
                        char warnings[][300], int nwarn)
@@ -300,8 +313,21 @@ json_t *hb_load_result(json_t *rep, const char *backend, json_t *params,
     hb_result_set_samples(res, &rate, 1);
     hb_result_set_status(res, HB_OK, NULL);
   }
-  else
-    hb_result_set_status(res, HB_ERROR, hb_load_first_error(st));
+  else {
+    const char *e = hb_load_first_error(st);
+    char why[160];
+
+    for(i = 0; i < HB_LE_COUNT && !st->errmsg[i][0]; i++)
+      ;
+    if(i == HB_LE_COUNT && run->elapsed > 0) {
+      /* nothing failed either: every request outlived the window */
+      snprintf(why, sizeof(why), "no request completed in the %.2f s "
+               "window (those in flight at its end do not count): "
+               "lengthen -d", run->elapsed);
+      e = why;
+    }
+    hb_result_set_status(res, HB_ERROR, e);
+  }
   json_object_set_new(res, "latency", ls_hdr(st->latency, 1, 1));
   /* phases.request is latency again: its histogram is latency's */
   json_object_set_new(res, "phases", json_pack("{s:o,s:o,s:o,s:o}",
