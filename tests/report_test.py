@@ -441,6 +441,22 @@ def test_mwu():
     check(abs(mwu.smallest_p(3, 3) - 0.1) < 1e-12, "smallest p 3 vs 3")
 
 
+def test_paired_verdicts():
+    # the comparison scripts' ratio verdicts (scripts/lib/refserver.py)
+    import refserver as rs
+    check(rs.median_ci([5, 1, 4, 2, 3]) == (1, 5, 0.9375),
+          "5 values: the whole range at 93.75%")
+    lo, hi, cov = rs.median_ci(list(range(9)))
+    check((lo, hi) == (1, 7) and abs(cov - 0.9609375) < 1e-12,
+          "9 values: 2nd to 8th at 96.1%%: %r" % ((lo, hi, cov),))
+    check(rs.ratio_verdict([1.01, 0.99, 1.02, 0.98, 1.00])[0] == "meets",
+          "median 1.00: meets")
+    check(rs.ratio_verdict([0.97, 0.99, 1.01, 0.98, 0.96])[0] == "tie",
+          "median 0.98, interval reaching 1: tie")
+    check(rs.ratio_verdict([0.90, 0.95, 0.97, 0.96, 0.94])[0] == "BELOW",
+          "interval under 1: BELOW")
+
+
 def tput():
     with open(TPUT) as f:
         return json.load(f)
@@ -1411,7 +1427,7 @@ def test_version_findings():
 
 def main():
     os.makedirs(WORK, exist_ok=True)
-    for t in (test_mwu, test_export, test_versions, test_bad_input,
+    for t in (test_mwu, test_paired_verdicts, test_export, test_versions, test_bad_input,
               test_compare, test_report, test_findings, test_spectrum_units,
               test_compare_env, test_csv_columns, test_merged_env,
               test_crypto_findings, test_ratio_verdicts, test_crypto_schema,
