@@ -16,15 +16,8 @@ void ld_print_summary(const ld_shared *sh, const ld_result *r,
   const ld_opts *o = sh->o;
   const ld_stats *st = &r->st;
 
-  printf("Running %s%s%s @ %s\n", o->rate > 0 ? "open loop" : "closed loop",
-         o->close ? ", a connection per request" : ", keep-alive",
-         o->requests ? "" : " test", o->url_text);
-  if(o->requests)
-    printf("  %lld requests, ", o->requests);
-  else if(o->warmup > 0)
-    printf("  %.2f s after %.2f s of warm-up, ", o->duration, o->warmup);
-  else
-    printf("  %.2f s, ", o->duration);
+  hb_load_print_start(o->rate > 0, o->close, o->requests, o->duration,
+                      o->warmup, o->url_text);
   if(o->pipeline > 1)
     printf("pipeline %ld, ", o->pipeline);
   if(o->http2)

@@ -563,15 +563,8 @@ static void lo_print(const lo_run *r, char warn[][300], int nwarn)
 {
   const lo_opts *o = r->o;
 
-  printf("Running closed loop%s%s @ %s\n", o->close
-         ? ", a connection per request" : ", keep-alive",
-         o->requests ? "" : " test", o->url);
-  if(o->requests)
-    printf("  %lld requests, ", o->requests);
-  else if(o->warmup > 0)
-    printf("  %.2f s after %.2f s of warm-up, ", o->duration, o->warmup);
-  else
-    printf("  %.2f s, ", o->duration);
+  hb_load_print_start(0, o->close, o->requests, o->duration, o->warmup,
+                      o->url);
   printf("1 thread, %ld connection%s, libcurl/%s %s\n", o->conns,
          o->conns > 1 ? "s" : "", cu_libcurl_version(), cu_tls_library());
   hb_load_print(&r->st, &r->run, 0, warn, nwarn);
