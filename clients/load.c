@@ -376,14 +376,14 @@ static int ld_run(ld_shared *sh, ld_result *r)
     ld_mark(o, "end");
   /* a run that ended in its warm-up (signal, no connection) reports the
    * warm-up: its threads never reset their counts */
-  r->elapsed = (double)(stop - (r->windowed ? sh->wstart : sh->start)) /
-               1e9;
+  r->run.elapsed = (double)(stop - (r->windowed ? sh->wstart
+                                   : sh->start)) / 1e9;
   hb_cpu_times(0, &u1, &s1);
-  r->user_s = u1 - u0;
-  r->sys_s = s1 - s0;
+  r->run.user_s = u1 - u0;
+  r->run.sys_s = s1 - s0;
   if(o->hold > 0 && !hb_interrupted())
     ld_hold(o, t);
-  r->interrupted = hb_interrupted() != 0;
+  r->run.interrupted = hb_interrupted() != 0;
   r->gave_up = atomic_load(&sh->gave_up) != 0;
   r->no_h2 = atomic_load(&sh->no_h2) != 0;
   if(started == o->threads)
@@ -393,7 +393,7 @@ out:
     ld_thread_free(&t[i]);
     if(rc == 0) {
       hb_load_stats_merge(&r->st, &t[i].st);
-      r->cpu_s += t[i].cpu_s;
+      r->run.cpu_s += t[i].cpu_s;
     }
     hb_load_stats_free(&t[i].st);
   }
@@ -406,8 +406,9 @@ static void ld_warnings(const ld_shared *sh, const ld_result *r,
 {
   const ld_opts *o = sh->o;
   const ld_stats *st = &r->st;
-  double util = r->elapsed > 0 ? r->cpu_s / (r->elapsed *
-                                             (double)o->threads) : 0;
+  double util = r->run.elapsed > 0 ? r->run.cpu_s / (r->run.elapsed *
+                                                     (double)o->threads)
+                : 0;
   uint64_t errs = 0;
   int i;
 
@@ -428,14 +429,14 @@ static void ld_warnings(const ld_shared *sh, const ld_result *r,
              100.0 * (double)st->late / (double)st->sent,
              (double)st->max_lag / 1e6);
   if(o->rate <= 0 && !o->requests && r->windowed && *nw < LD_MAX_WARN)
-    *nw += hb_load_coarse_warning(st, o->conns, r->elapsed, w[*nw]);
-  if(o->rate > 0 && r->elapsed > 0 && *nw < LD_MAX_WARN) {
-    double ach = (double)st->ok / r->elapsed;
-    double miss = (o->rate - ach) * r->elapsed;
+    *nw += hb_load_coarse_warning(st, o->conns, r->run.elapsed, w[*nw]);
+  if(o->rate > 0 && r->run.elapsed > 0 && *nw < LD_MAX_WARN) {
+    double ach = (double)st->ok / r->run.elapsed;
+    double miss = (o->rate - ach) * r->run.elapsed;
 
     /* each connection may end with one request in flight: short runs
      * miss that much by design */
-    if(miss > 0.01 * o->rate * r->elapsed && miss > (double)o->conns)
+    if(miss > 0.01 * o->rate * r->run.elapsed && miss > (double)o->conns)
       snprintf(w[(*nw)++], 300, "open loop: achieved %.1f requests/s, "
                "%.1f%% short of the target %.1f", ach,
                100 * (o->rate - ach) / o->rate, o->rate);
@@ -453,7 +454,7 @@ static void ld_warnings(const ld_shared *sh, const ld_result *r,
   if(fd_short && *nw < LD_MAX_WARN)
     snprintf(w[(*nw)++], 300, "the open-files limit is below -c %ld: "
              "expect connect errors", o->conns);
-  if(r->interrupted && *nw < LD_MAX_WARN)
+  if(r->run.interrupted && *nw < LD_MAX_WARN)
     snprintf(w[(*nw)++], 300, "interrupted: partial results");
 }
 
@@ -478,6 +479,9 @@ int hb_load_main(int argc, char **argv)
   sh.ops = ld_check(&o);
   sh.o = &o;
   sh.tls = sh.ops != &hb_plain_tls;
+  r.run.threads = o.threads;
+  r.run.target_rate = o.rate;
+  r.run.tls = sh.tls;
   sh.timeout_ns = (uint64_t)(o.timeout * 1e9);
   sh.interval_ns = o.rate > 0 ? (double)o.conns * 1e9 / o.rate : 0;
   atomic_init(&sh.claimed, 0);
@@ -517,10 +521,10 @@ int hb_load_main(int argc, char **argv)
     ld_warnings(&sh, &r, warn, &nwarn, fd_short);
     ld_print_summary(&sh, &r, warn, nwarn);
   }
-  if(r.no_h2 && !r.interrupted)
+  if(r.no_h2 && !r.run.interrupted)
     fprintf(stderr, "httpsbench-%s load: stopped: %s\n",
             hb_linked_backend.name, r.st.errmsg[HB_LE_PROTOCOL]);
-  else if(r.gave_up && !r.interrupted)
+  else if(r.gave_up && !r.run.interrupted)
     fprintf(stderr, "httpsbench-%s load: stopped: no connection to %s "
             "could be made (%lld connect failures; first: %s)\n",
             hb_linked_backend.name, o.url.hostport,
@@ -528,7 +532,7 @@ int hb_load_main(int argc, char **argv)
             hb_load_first_error(&r.st));
   if(o.json && ld_write_report(argc, argv, &sh, &r, warn, nwarn))
     goto out;
-  if(r.interrupted)
+  if(r.run.interrupted)
     rc = HB_EXIT_INTERRUPTED;
   else
     rc = r.st.ok ? 0 : 1;

@@ -123,14 +123,12 @@ void ld_thread_free(ld_thread *t);
 /* loadout.c */
 typedef struct ld_result {
   ld_stats st;
-  double elapsed;        /* s: the measured window */
-  double user_s, sys_s;  /* process CPU over the window */
-  double cpu_s;          /* the threads' CPU over the window, summed */
+  hb_load_run run;       /* the outcome as the summary and report take
+                            it: window, CPU, threads, rate, interrupted */
   int windowed;          /* 0: the run ended in its warm-up, and the
                             figures cover the warm-up */
   int gave_up;           /* stopped: no connection could be made */
   int no_h2;             /* stopped: ALPN did not select h2 */
-  int interrupted;
 } ld_result;
 
 void ld_print_summary(const ld_shared *sh, const ld_result *r,

@@ -10,38 +10,14 @@
 #include "hb/report.h"
 #include "load.h"
 
-static hb_load_run out_run(const ld_shared *sh, const ld_result *r)
-{
-  hb_load_run run;
-
-  memset(&run, 0, sizeof(run));
-  run.elapsed = r->elapsed;
-  run.user_s = r->user_s;
-  run.sys_s = r->sys_s;
-  run.cpu_s = r->cpu_s;
-  run.threads = sh->o->threads;
-  run.target_rate = sh->o->rate;
-  run.tls = sh->tls;
-  run.interrupted = r->interrupted;
-  return run;
-}
-
 void ld_print_summary(const ld_shared *sh, const ld_result *r,
                       char warnings[][300], int nwarn)
 {
   const ld_opts *o = sh->o;
   const ld_stats *st = &r->st;
-  hb_load_run run = out_run(sh, r);
 
-  printf("Running %s%s%s @ %s\n", o->rate > 0 ? "open loop" : "closed loop",
-         o->close ? ", a connection per request" : ", keep-alive",
-         o->requests ? "" : " test", o->url_text);
-  if(o->requests)
-    printf("  %lld requests, ", o->requests);
-  else if(o->warmup > 0)
-    printf("  %.2f s after %.2f s of warm-up, ", o->duration, o->warmup);
-  else
-    printf("  %.2f s, ", o->duration);
+  hb_load_print_start(o->rate > 0, o->close, o->requests, o->duration,
+                      o->warmup, o->url_text);
   if(o->pipeline > 1)
     printf("pipeline %ld, ", o->pipeline);
   if(o->http2)
@@ -54,8 +30,8 @@ void ld_print_summary(const ld_shared *sh, const ld_result *r,
   if(o->rate > 0)
     printf(", target %.1f requests/s", o->rate);
   printf("\n");
-  hb_load_print(st, &run, o->latency, warnings, nwarn);
-  if(!st->ok && !r->interrupted && !r->gave_up) /* else main says why */
+  hb_load_print(st, &r->run, o->latency, warnings, nwarn);
+  if(!st->ok && !r->run.interrupted && !r->gave_up) /* else main says why */
     fprintf(stderr, "httpsbench-%s load: no request succeeded: %s\n",
             hb_linked_backend.name, hb_load_first_error(st));
 }
@@ -110,7 +86,6 @@ int ld_write_report(int argc, char **argv, const ld_shared *sh,
 {
   const char *backend = sh->tls ? hb_linked_backend.name : "plain";
   json_t *rep = hb_report_new(argc, argv);
-  hb_load_run run = out_run(sh, r);
   hb_err err = { "" };
   json_t *res;
   int rc;
@@ -121,8 +96,8 @@ int ld_write_report(int argc, char **argv, const ld_shared *sh,
                           : hb_linked_backend.library);
   else
     hb_report_add_backend(rep, "plain", "kernel TCP");
-  res = hb_load_result(rep, backend, out_params(sh, backend), &r->st, &run,
-                       warnings, nwarn);
+  res = hb_load_result(rep, backend, out_params(sh, backend), &r->st,
+                       &r->run, warnings, nwarn);
   if(sh->o->http2) { /* streams per connection: asked, allowed, used */
     long used = sh->o->streams;
 
@@ -134,7 +109,7 @@ int ld_write_report(int argc, char **argv, const ld_shared *sh,
       ? json_integer((json_int_t)r->st.peer_streams) : json_null(),
       "streams_per_connection", (json_int_t)used));
   }
-  rc = hb_report_write(rep, sh->o->json, r->interrupted, &err);
+  rc = hb_report_write(rep, sh->o->json, r->run.interrupted, &err);
   json_decref(rep);
   if(rc != HB_OK)
     fprintf(stderr, "httpsbench-%s load: %s\n", hb_linked_backend.name,

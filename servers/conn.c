@@ -60,14 +60,23 @@ static hb_io conn_send(srv_conn *c, const char *buf, size_t len, size_t *n,
   return io;
 }
 
+/* When the transport waits (want-read or want-write, in any state: a
+ * TLS write can need a read and a read a write), arms epoll for what it
+ * waits for and 1; else 0. */
+static int conn_wait(srv_conn *c, hb_io io)
+{
+  if(io != HB_IO_WANT_WRITE && io != HB_IO_WANT_READ)
+    return 0;
+  srv_set_events(c, io == HB_IO_WANT_WRITE ? EPOLLOUT : EPOLLIN);
+  return 1;
+}
+
 /* After a zero-copy call that did not move bytes: FLUSH_BLOCKED (armed
- * for EPOLLOUT) or FLUSH_DEAD. */
+ * for what the transport waits for) or FLUSH_DEAD. */
 static int conn_stuck(srv_conn *c, hb_io io, const hb_err *err)
 {
-  if(io == HB_IO_WANT_WRITE || io == HB_IO_WANT_READ) {
-    srv_set_events(c, io == HB_IO_WANT_WRITE ? EPOLLOUT : EPOLLIN);
+  if(conn_wait(c, io))
     return FLUSH_BLOCKED;
-  }
   conn_fail(c, conn_err(io, SRV_ERR_WRITE), err->msg);
   return FLUSH_DEAD;
 }
@@ -195,10 +204,8 @@ static int conn_flush_buf(srv_conn *c)
       srv_touch(c);
       continue;
     }
-    if(io == HB_IO_WANT_WRITE || io == HB_IO_WANT_READ) {
-      srv_set_events(c, io == HB_IO_WANT_WRITE ? EPOLLOUT : EPOLLIN);
+    if(conn_wait(c, io))
       return FLUSH_BLOCKED;
-    }
     conn_fail(c, io == HB_IO_CLOSED ? SRV_ERR_RESET : e,
               io == HB_IO_CLOSED ? "peer closed while we wrote" : err.msg);
     return FLUSH_DEAD;
@@ -631,10 +638,8 @@ static void conn_read(srv_conn *c)
       }
       break;
     case HB_IO_WANT_READ:
-      srv_set_events(c, EPOLLIN);
-      return;
     case HB_IO_WANT_WRITE:
-      srv_set_events(c, EPOLLOUT);
+      conn_wait(c, io);
       return;
     case HB_IO_CLOSED:
       if(c->in_len > c->in_off || c->phase != PH_HEAD)
@@ -694,10 +699,8 @@ static void conn_handshake(srv_conn *c)
     conn_read(c);
     return;
   case HB_IO_WANT_READ:
-    srv_set_events(c, EPOLLIN);
-    return;
   case HB_IO_WANT_WRITE:
-    srv_set_events(c, EPOLLOUT);
+    conn_wait(c, io);
     return;
   case HB_IO_CLOSED:
     conn_fail(c, SRV_ERR_TLS_EOF, "peer closed during the handshake");

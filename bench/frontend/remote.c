@@ -454,6 +454,8 @@ int hb_remote_load(const char *engine, const char *hosts, const char *ssh,
          hi = 0;
   int n = 0, i, k, nin = 0, nres = 0, rc = 0, has_n = 0, failed = 0;
   hb_err err = { "" };
+  hb_argv av = HB_ARGV_INIT;
+  char *const *argv;
   size_t idx;
 
   hb_signals_install();
@@ -499,78 +501,52 @@ int hb_remote_load(const char *engine, const char *hosts, const char *ssh,
             hs[i].name, hs[i].offset * 1e3, hs[i].rtt * 1e3 / 2,
             hs[i].version);
   }
+  /* the engine's load command, the same on every host but for its start:
+   * without --json (rm_client_cmd adds its own), an open-loop rate the
+   * total: each client runs its share */
+  hb_argv_add(&av, engine);
+  hb_argv_add(&av, "load");
+  for(k = 0; k < argc && args[k]; k++) {
+    if(!strcmp(args[k], "--json")) {
+      k++;
+      continue;
+    }
+    if(!strncmp(args[k], "--json=", 7))
+      continue;
+    hb_argv_add(&av, args[k]);
+    if((!strcmp(args[k], "-R") || !strcmp(args[k], "--rate")) &&
+       k + 1 < argc) {
+      hb_argv_addf(&av, "%.6f", rate / n);
+      k++;
+    }
+  }
+  argv = hb_argv_get(&av, &err);
   start = rm_now() + 1.0 + 2 * maxrtt;
   for(i = 0; i < n; i++) {
-    char buf[16384], num[64];
-    size_t len = 0;
-    int bad = 0;
+    char buf[16384];
 
     cmds[i] = NULL;
     if(hs[i].why[0])
       continue;
-    /* the report goes to a temporary file, then back on stdout */
-    snprintf(buf, sizeof(buf), "f=$(mktemp /tmp/httpsbench-remote.XXXXXX)"
-             " || exit 3; ");
-    len = strlen(buf);
-    bad |= rm_quote(buf, sizeof(buf), &len, engine);
-    bad |= rm_quote(buf, sizeof(buf), &len, "load");
-    for(k = 0; k < argc && args[k]; k++) {
-      if(!strcmp(args[k], "--json")) {
-        k++;
-        continue;
-      }
-      if(!strncmp(args[k], "--json=", 7))
-        continue;
-      if((!strcmp(args[k], "-R") || !strcmp(args[k], "--rate")) &&
-         k + 1 < argc) {
-        /* an open-loop rate is the total: each client runs its share */
-        snprintf(num, sizeof(num), "%.6f", rate / n);
-        bad |= rm_quote(buf, sizeof(buf), &len, args[k]);
-        bad |= rm_quote(buf, sizeof(buf), &len, num);
-        k++;
-        continue;
-      }
-      bad |= rm_quote(buf, sizeof(buf), &len, args[k]);
-    }
-    snprintf(num, sizeof(num), "%.6f", start + hs[i].offset);
-    bad |= rm_quote(buf, sizeof(buf), &len, "--start-at");
-    bad |= rm_quote(buf, sizeof(buf), &len, num);
-    bad |= rm_quote(buf, sizeof(buf), &len, "--stop-on-eof");
-    if(!bad)
-      snprintf(buf + len, sizeof(buf) - len, "--json \"$f\" >&2; rc=$?; "
-               "cat \"$f\" 2>/dev/null; rm -f \"$f\"; exit $rc");
-    if(bad || !(cmds[i] = strdup(buf)))
+    if(!argv || rm_client_cmd(buf, sizeof(buf), -1, argv,
+                              start + hs[i].offset) ||
+       !(cmds[i] = strdup(buf)))
       snprintf(hs[i].why, sizeof(hs[i].why), "its command line is too "
                "long");
   }
+  hb_argv_free(&av);
   fprintf(stderr, "httpsbench load: %d client hosts start at %.3f\n", n,
           start);
   rm_run(hs, n, ssh, cmds, start + (has_n ? 600 : warm + dur) + tmo + 30,
          1, NULL, NULL);
-  for(i = 0; i < n; i++) {
+  for(i = 0; i < n; i++)
     free(cmds[i]);
-    hs[i].report = NULL;
-    if(!hs[i].why[0]) {
-      json_error_t je;
-
-      hs[i].report = hs[i].len ? json_loadb(hs[i].out, hs[i].len, 0, &je)
-                               : NULL;
-      if(!hs[i].report)
-        snprintf(hs[i].why, sizeof(hs[i].why), "no report (exit %d)%s%s",
-                 hs[i].status, hs[i].elen ? ": " : "",
-                 rm_last_line(&hs[i]));
+  failed = rm_collect(hs, n, "load", 0, &lo, &hi);
+  for(i = 0; i < n; i++)
+    if(hs[i].report) {
+      in[nin] = hs[i].report;
+      names[nin++] = hs[i].name;
     }
-    free(hs[i].out);
-    hs[i].out = NULL;
-    hs[i].cap = 0;
-    if(hs[i].why[0]) {
-      failed++;
-      fprintf(stderr, "httpsbench load: %s: %s\n", hs[i].name, hs[i].why);
-      continue;
-    }
-    in[nin] = hs[i].report;
-    names[nin++] = hs[i].name;
-  }
   out = hb_report_new(uargc, uargv);
   if(!out) {
     rc = 1;
@@ -584,33 +560,9 @@ int hb_remote_load(const char *engine, const char *hosts, const char *ssh,
   /* how the start went: each client's start on our clock */
   remote = json_array();
   for(i = 0; i < n; i++) {
-    json_t *e = json_object(), *p = NULL;
-    double began = NAN;
+    json_t *e = rm_host_json(&hs[i], start);
 
-    json_object_set_new(e, "host", json_string(hs[i].name));
-    if(hs[i].report) {
-      p = json_object_get(json_array_get(json_object_get(hs[i].report,
-                          "results"), 0), "params");
-      began = hb_res_num(p, "started_at_ns", NULL) / 1e9 - hs[i].offset;
-      if(!isnan(began)) {
-        if(!lo || began < lo)
-          lo = began;
-        if(began > hi)
-          hi = began;
-      }
-    }
-    json_object_set_new(e, "clock_offset_ms", hb_json_num(hs[i].offset *
-                                                          1e3));
-    json_object_set_new(e, "offset_uncertainty_ms",
-                        hb_json_num(isinf(hs[i].rtt) ? NAN
-                                    : hs[i].rtt * 1e3 / 2));
-    json_object_set_new(e, "started_late_ms", hb_json_num((began - start)
-                                                          * 1e3));
     json_object_set_new(e, "engine_version", json_string(hs[i].version));
-    json_object_set_new(e, "status", json_string(hs[i].why[0] ? "error"
-                                                 : "ok"));
-    if(hs[i].why[0])
-      json_object_set_new(e, "error", json_string(hs[i].why));
     json_array_append_new(remote, e);
   }
   json_array_foreach(json_object_get(out, "results"), idx, r) {
@@ -618,11 +570,9 @@ int hb_remote_load(const char *engine, const char *hosts, const char *ssh,
       "hosts", remote, "start_at_ns", (json_int_t)(start * 1e9),
       "start_skew_ms", hb_json_num(hi >= lo && lo ? (hi - lo) * 1e3 : NAN),
       "partial", failed > 0));
-    if(failed) {
-      json_array_append_new(json_object_get(r, "warnings"), json_sprintf(
-        "partial: %d of %d client hosts gave no report (see remote.hosts)",
-        failed, n));
-    }
+    if(failed)
+      hb_res_warn(r, json_sprintf("partial: %d of %d client hosts gave no "
+                                  "report (see remote.hosts)", failed, n));
   }
   if(!nres) {
     /* nothing merged: still a report that says which host did what */

@@ -150,16 +150,10 @@ static json_t *hh_merge(json_t **res, int n, json_t *r0, json_t *hosts)
   }
   else {
     hb_stats st;
-    json_t *js;
 
     hb_result_set_samples(m, v, total);
-    if(!hb_stats_batches(v, total, nb, &st, &batches)) {
-      js = hb_stats_json(&st);
-      json_object_set_new(js, "ci_method", json_string("batch_means"));
-      json_object_set_new(js, "ci_batches", json_integer((json_int_t)
-                                                         batches));
-      json_object_set_new(m, "stats", js);
-    }
+    if(!hb_stats_batches(v, total, nb, &st, &batches))
+      json_object_set_new(m, "stats", hb_stats_json_batches(&st, batches));
     json_object_set_new(m, "histogram", hb_hdr_json(h));
     json_object_set_new(m, "client_cpu_us_per_handshake", hb_json_num(
                         nok > 0 ? cpu / (double)nok : NAN));
@@ -218,29 +212,61 @@ static int hh_cmd(void *ctx, double start_at, char *buf, size_t size)
   return rm_client_cmd(buf, size, c->cpu, c->argv, start_at);
 }
 
+/* hb_res_group's combiner: one phase (first: the first host's result
+ * that ran it), merged from every host's (same[i]: hh_cl[i]'s). */
+typedef struct hh_run {
+  json_t *report;
+  double start, lo, hi;
+  int failed, nres;
+} hh_run;
+
+static void hh_phase(void *ctx, json_t *first, json_t **same, int n)
+{
+  hh_run *c = ctx;
+  json_t *hosts = json_array(), *m, *x;
+  int i;
+
+  for(i = 0; i < n; i++)
+    json_array_append_new(hosts, hh_host(&hh_cl[i], same[i], c->start));
+  m = hh_merge(same, n, first, hosts);
+  json_decref(hosts);
+  if(!m)
+    return;
+  x = json_object_get(m, "remote");
+  json_object_set_new(x, "start_at_ns", json_integer((json_int_t)(c->start *
+                                                                  1e9)));
+  json_object_set_new(x, "start_skew_ms", hb_json_num(
+    n - c->failed > 1 ? (c->hi - c->lo) * 1e3 : NAN));
+  json_array_append_new(json_object_get(c->report, "results"), m);
+  c->nres++;
+}
+
 int hs_remote_run(const rm_roles *r, char *const *argv, int cpu, long n,
                   json_t *report, hb_err *err)
 {
   char *cmds[RM_MAX_HOSTS];
-  json_t *r0 = NULL, *first = NULL, *res[RM_MAX_HOSTS], *x;
-  double start, lo, hi;
+  json_t *parts[RM_MAX_HOSTS];
   hh_cmd_ctx cc;
-  int i, failed, nres = 0;
-  size_t k;
+  hh_run run;
+  int i, none = 1, oom;
 
   cc.argv = argv;
   cc.cpu = cpu;
-  start = rm_client_cmds(hh_cl, hh_n, hh_maxrtt, cmds, hh_cmd, &cc);
+  memset(&run, 0, sizeof(run));
+  run.report = report;
+  run.start = rm_client_cmds(hh_cl, hh_n, hh_maxrtt, cmds, hh_cmd, &cc);
   /* bounded: a minute, and half a second per connection (warm-up and
    * traced ones too), after the start */
-  rm_run(hh_cl, hh_n, r->ssh, cmds, start + 60 + 0.5 * (double)(n + 6), 1,
-         NULL, NULL);
+  rm_run(hh_cl, hh_n, r->ssh, cmds, run.start + 60 + 0.5 * (double)(n + 6),
+         1, NULL, NULL);
   for(i = 0; i < hh_n; i++)
     free(cmds[i]);
-  failed = rm_collect(hh_cl, hh_n, "handshake", 0, &lo, &hi);
-  for(i = 0; i < hh_n && !first; i++)
-    first = hh_cl[i].report;
-  if(!first) {
+  run.failed = rm_collect(hh_cl, hh_n, "handshake", 0, &run.lo, &run.hi);
+  for(i = 0; i < hh_n; i++) {
+    parts[i] = hh_cl[i].report;
+    none &= !parts[i];
+  }
+  if(none) {
     char why[600] = "";
     size_t l = 0;
     for(i = 0; i < hh_n && l + 1 < sizeof(why); i++)
@@ -249,33 +275,12 @@ int hs_remote_run(const rm_roles *r, char *const *argv, int cpu, long n,
     return hb_err_set(err, HB_ERROR, "no client host sent a report: %s",
                       why);
   }
-  hb_res_merge_backends(report, first);
   /* one merged result per phase the first report holds */
-  json_array_foreach(json_object_get(first, "results"), k, r0) {
-    json_t *hosts = json_array(), *m;
-
-    for(i = 0; i < hh_n; i++) {
-      res[i] = hh_cl[i].report ? hb_res_find(hh_cl[i].report, NULL,
-                                             hb_res_str(r0, "backend"),
-                                             hb_res_str(r0, "name"))
-                               : NULL;
-      json_array_append_new(hosts, hh_host(&hh_cl[i], res[i], start));
-    }
-    m = hh_merge(res, hh_n, r0, hosts);
-    json_decref(hosts);
-    if(!m)
-      continue;
-    x = json_object_get(m, "remote");
-    json_object_set_new(x, "start_at_ns", json_integer((json_int_t)(start *
-                                                                    1e9)));
-    json_object_set_new(x, "start_skew_ms", hb_json_num(
-      hh_n - failed > 1 ? (hi - lo) * 1e3 : NAN));
-    json_array_append_new(json_object_get(report, "results"), m);
-    nres++;
-  }
+  oom = hb_res_group(report, parts, hh_n, NULL, hh_phase, &run);
   for(i = 0; i < hh_n; i++) {
     json_decref(hh_cl[i].report);
     hh_cl[i].report = NULL;
   }
-  return nres ? HB_OK : hb_err_set(err, HB_ERROR, "no result to merge");
+  return run.nres ? HB_OK : hb_err_set(err, HB_ERROR, oom ? "out of memory"
+                                       : "no result to merge");
 }

@@ -1,5 +1,6 @@
 /* What the drivers over hosts share (throughput: remote_tp.c, handshake:
- * remote_hs.c): the host file and its options, every host's clock and
+ * remote_hs.c; the clients' commands and reports load --client-hosts,
+ * remote.c, too): the host file and its options, every host's clock and
  * engine, the server engine on its host behind a small shell wrapper, the
  * clients' commands with one common start, and their reports.
  *

@@ -162,11 +162,11 @@ int tp_remote_load_once(const tp_args *a, const tp_server *t,
 {
   char path[4200], addr[256], url[512], *cmds[RM_MAX_HOSTS];
   const char *names[RM_MAX_HOSTS];
-  json_t *in[RM_MAX_HOSTS], *out, *m, *hosts, *tls;
+  json_t *in[RM_MAX_HOSTS], *out, *m, *hosts, *h;
   hb_srv_snap pre, post;
   tr_win w;
   tr_cmd_ctx cc;
-  double start, lo = 0, hi = 0, reqs, wall, steal = NAN, busy = NAN;
+  double start, lo = 0, hi = 0, steal = NAN, busy = NAN;
   int i, nin = 0, nres = 0, failed = 0, pre_ok, post_ok;
   int plain = !strcmp(t->backend, "plain");
   size_t k;
@@ -260,53 +260,20 @@ int tp_remote_load_once(const tp_args *a, const tp_server *t,
                       w.err.msg[0] ? w.err.msg : "the clients' marks "
                       "never spanned one");
   }
-  /* the requests the engine counted as answered (2xx): its report's
-   * field, which an engine report always has */
-  reqs = hb_res_num(m, "counts", "responses_2xx");
-  wall = hb_res_num(m, "elapsed_s", NULL);
+  /* the merged result read as a local run's (hosts' counts added, the
+   * server's window snapshots) */
+  tp_run_read(o, m, &w.s0, &w.s1);
   o->rps = hb_res_median(m);
-  o->bps = hb_res_num(m, "bytes_per_s", NULL);
   o->cli_us = hb_res_num(m, "cpu", "per_request_us");
   o->cli_util = NAN;
-  json_array_foreach(json_object_get(m, "hosts"), k, tls) {
-    double u = hb_res_num(tls, "cpu_util", NULL);
+  json_array_foreach(json_object_get(m, "hosts"), k, h) {
+    double u = hb_res_num(h, "cpu_util", NULL);
     if(!isnan(u) && (isnan(o->cli_util) || u > o->cli_util))
       o->cli_util = u; /* the busiest client: one saturated binds */
   }
-  o->srv_requests = w.s1.requests - w.s0.requests;
-  o->srv_us = o->srv_requests > 0 ? (w.s1.cpu_ns - w.s0.cpu_ns) / 1e3 /
-              o->srv_requests : NAN;
-  o->srv_util = w.s1.t_ns > w.s0.t_ns ? (w.s1.cpu_ns - w.s0.cpu_ns) /
-                (w.s1.t_ns - w.s0.t_ns) : NAN;
-  o->srv_handshakes = w.s1.handshakes - w.s0.handshakes;
-  o->srv_resumed = w.s1.resumed - w.s0.resumed;
   o->steal_s = steal;
   o->srv_cpu_busy = busy;
   o->cli_cpu_busy = NAN; /* the client hosts' CPUs: not read */
-  o->achieved_rate = wall > 0 ? reqs / wall : NAN;
-  o->handshakes = hb_res_num(m, "counts", "handshakes");
-  o->resumed = hb_res_num(m, "counts", "resumed");
-  o->wire_in = hb_res_num(m, "counts", "bytes_wire_in"); /* hosts added */
-  o->wire_out = hb_res_num(m, "counts", "bytes_wire_out");
-  o->wire_reqs = reqs;
-  tls = json_object_get(m, "tls");
-  snprintf(o->version, sizeof(o->version), "%s",
-           hb_res_str(tls, "version"));
-  snprintf(o->cipher, sizeof(o->cipher), "%s", hb_res_str(tls, "cipher"));
-  snprintf(o->group, sizeof(o->group), "%s", hb_res_str(tls, "group"));
-  if(!o->version[0] && w.s1.version[0]) {
-    snprintf(o->version, sizeof(o->version), "%s", w.s1.version);
-    snprintf(o->cipher, sizeof(o->cipher), "%s", w.s1.cipher);
-    snprintf(o->group, sizeof(o->group), "%s", w.s1.group);
-  }
-  {
-    const char *key;
-    json_t *v;
-    json_object_foreach(json_object_get(m, "errors"), key, v)
-      o->errors += json_is_number(v) ? json_number_value(v) : 0;
-  }
-  o->latency = json_deep_copy(json_object_get(m, "latency"));
-  json_object_del(o->latency, "histogram");
   json_decref(out);
   if(!a->quiet)
     fprintf(stderr, "throughput: %d client host%s%s: %.0f requests/s, "

@@ -79,12 +79,12 @@ typedef struct lo_run {
   lo_stats st;
   lo_sock *socks;        /* by descriptor */
   size_t nsocks;
-  double elapsed, user_s, sys_s;
-  double cpu_s;          /* this thread's CPU over the window */
+  hb_load_run run;       /* the outcome as the summary and report take
+                            it; cpu_s: this thread's over the window */
   int window;            /* the window began: st covers it */
   int connected;         /* a transfer got a connection once */
   long long connect_fails; /* while not connected */
-  int gave_up, interrupted;
+  int gave_up;
 } lo_run;
 
 static const char *const lo_resumes[] = { "on", "off", NULL };
@@ -537,14 +537,14 @@ static int lo_loop(lo_run *r)
       rc = -1;
   }
   now = hb_now_ns();
-  r->cpu_s = (double)(lo_thread_cpu() - cpu0) / 1e9;
+  r->run.cpu_s = (double)(lo_thread_cpu() - cpu0) / 1e9;
   /* a run that ended in its warm-up (signal, no connection) reports the
    * warm-up */
-  r->elapsed = (double)(now - (r->window ? wstart : start)) / 1e9;
+  r->run.elapsed = (double)(now - (r->window ? wstart : start)) / 1e9;
   hb_cpu_times(0, &u1, &s1);
-  r->user_s = u1 - u0;
-  r->sys_s = s1 - s0;
-  r->interrupted = hb_interrupted() != 0;
+  r->run.user_s = u1 - u0;
+  r->run.sys_s = s1 - s0;
+  r->run.interrupted = hb_interrupted() != 0;
   if(r->window && o->marks) {
     printf("mark end\n");
     fflush(stdout);
@@ -559,38 +559,15 @@ static int lo_loop(lo_run *r)
 
 /* ---- the outcome ---- */
 
-static hb_load_run lo_outcome(const lo_run *r)
-{
-  hb_load_run run;
-
-  memset(&run, 0, sizeof(run));
-  run.elapsed = r->elapsed;
-  run.user_s = r->user_s;
-  run.sys_s = r->sys_s;
-  run.cpu_s = r->cpu_s;
-  run.threads = 1;
-  run.tls = r->o->https;
-  run.interrupted = r->interrupted;
-  return run;
-}
-
 static void lo_print(const lo_run *r, char warn[][300], int nwarn)
 {
   const lo_opts *o = r->o;
-  hb_load_run run = lo_outcome(r);
 
-  printf("Running closed loop%s%s @ %s\n", o->close
-         ? ", a connection per request" : ", keep-alive",
-         o->requests ? "" : " test", o->url);
-  if(o->requests)
-    printf("  %lld requests, ", o->requests);
-  else if(o->warmup > 0)
-    printf("  %.2f s after %.2f s of warm-up, ", o->duration, o->warmup);
-  else
-    printf("  %.2f s, ", o->duration);
+  hb_load_print_start(0, o->close, o->requests, o->duration, o->warmup,
+                      o->url);
   printf("1 thread, %ld connection%s, libcurl/%s %s\n", o->conns,
          o->conns > 1 ? "s" : "", cu_libcurl_version(), cu_tls_library());
-  hb_load_print(&r->st, &run, 0, warn, nwarn);
+  hb_load_print(&r->st, &r->run, 0, warn, nwarn);
 }
 
 static int lo_warnings(const lo_run *r, char w[][300], int fd_short)
@@ -604,11 +581,12 @@ static int lo_warnings(const lo_run *r, char w[][300], int fd_short)
   if(errs)
     snprintf(w[n++], 300, "%llu of %llu requests failed (see errors)",
              (unsigned long long)errs, (unsigned long long)st->requests);
-  if(r->elapsed > 0 && r->cpu_s / r->elapsed > 0.9)
+  if(r->run.elapsed > 0 && r->run.cpu_s / r->run.elapsed > 0.9)
     snprintf(w[n++], 300, "the curl client used %.0f%% of its thread's "
-             "CPU: it may be the bottleneck", 100 * r->cpu_s / r->elapsed);
+             "CPU: it may be the bottleneck", 100 * r->run.cpu_s /
+             r->run.elapsed);
   if(!r->o->requests && r->window)
-    n += hb_load_coarse_warning(st, r->o->conns, r->elapsed, w[n]);
+    n += hb_load_coarse_warning(st, r->o->conns, r->run.elapsed, w[n]);
   if(r->gave_up)
     snprintf(w[n++], 300, "stopped after %lld connect failures: no "
              "connection was ever made", r->connect_fails);
@@ -618,7 +596,7 @@ static int lo_warnings(const lo_run *r, char w[][300], int fd_short)
   if(fd_short)
     snprintf(w[n++], 300, "the open-files limit is below -c %ld: expect "
              "connect errors", r->o->conns);
-  if(r->interrupted)
+  if(r->run.interrupted)
     snprintf(w[n++], 300, "interrupted: partial results");
   return n;
 }
@@ -664,13 +642,13 @@ static int lo_report(int argc, char **argv, const lo_run *r,
                      char warn[][300], int nwarn)
 {
   json_t *rep = hb_report_new(argc, argv);
-  hb_load_run run = lo_outcome(r);
   hb_err err = { "" };
   int rc;
 
   hb_report_add_backend(rep, "curl", cu_tls_library());
-  hb_load_result(rep, "curl", lo_params(r->o), &r->st, &run, warn, nwarn);
-  rc = hb_report_write(rep, r->o->json, r->interrupted, &err);
+  hb_load_result(rep, "curl", lo_params(r->o), &r->st, &r->run, warn,
+                 nwarn);
+  rc = hb_report_write(rep, r->o->json, r->run.interrupted, &err);
   json_decref(rep);
   if(rc != HB_OK)
     fprintf(stderr, "httpsbench-curl load: %s\n", err.msg);
@@ -732,6 +710,8 @@ int cu_load_main(int argc, char **argv)
   o.c.timeout = 10;
   lo_parse(argc, argv, &o);
   r.o = &o;
+  r.run.threads = 1;
+  r.run.tls = o.https;
   fd_short = lo_fd_limit(o.conns);
   if(lo_init(&r)) {
     fprintf(stderr, "httpsbench-curl load: out of memory\n");
@@ -744,16 +724,16 @@ int cu_load_main(int argc, char **argv)
   lo_free(&r);
   nwarn = lo_warnings(&r, warn, fd_short);
   lo_print(&r, warn, nwarn);
-  if(r.gave_up && !r.interrupted)
+  if(r.gave_up && !r.run.interrupted)
     fprintf(stderr, "httpsbench-curl load: stopped: no connection to %s "
             "could be made (%lld connect failures; first: %s)\n", o.url,
             r.connect_fails, hb_load_first_error(&r.st));
-  else if(!r.st.ok && !r.interrupted)
+  else if(!r.st.ok && !r.run.interrupted)
     fprintf(stderr, "httpsbench-curl load: no request succeeded: %s\n",
             hb_load_first_error(&r.st));
   if(o.json && lo_report(argc, argv, &r, warn, nwarn))
     goto out;
-  rc = r.interrupted ? HB_EXIT_INTERRUPTED : r.st.ok ? 0 : 1;
+  rc = r.run.interrupted ? HB_EXIT_INTERRUPTED : r.st.ok ? 0 : 1;
 out:
   lo_free(&r);
   free(r.x);

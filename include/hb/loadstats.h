@@ -113,6 +113,13 @@ typedef struct hb_load_run {
 
 #define HB_LOAD_MAX_WARN 8
 
+/* The summary's first line, up to what the caller adds: "Running open
+ * loop|closed loop, keep-alive|a connection per request[ test] @ URL",
+ * then "  N requests, ", "  S s after W s of warm-up, " or "  S s, " (the
+ * line left open). */
+void hb_load_print_start(int open_loop, int close, long long requests,
+                         double duration, double warmup, const char *url);
+
 /* After the caller's first line: latency, connect, handshake and TTFB
  * phases, the counts, the errors, the rate, the spectrum (if asked), the
  * throughput, the CPU, then the warnings. Per-request CPU and the

@@ -762,72 +762,95 @@ typedef union wolf_kex_key {
   ecc_key p256;
 } wolf_kex_key;
 
-struct hb_kex {
+/* Either side of an exchange, first in hb_kex and hb_kex_peer: alg's
+ * key, ready once initialised (then freed with it). */
+typedef struct wolf_kex_side {
   hb_kex_alg alg;
   int ready;
   wolf_kex_key k;
+} wolf_kex_side;
+
+struct hb_kex {
+  wolf_kex_side s;
 };
 
 struct hb_kex_peer {
-  hb_kex_alg alg;
-  int ready;
-  wolf_kex_key k;
+  wolf_kex_side s;
 };
 
-static void wolf_kex_key_free(hb_kex_alg alg, wolf_kex_key *k)
+/* Frees the side (allocated by wolf_kex_side_new) with its key. */
+static void wolf_kex_side_free(wolf_kex_side *s)
 {
-  if(alg == HB_X25519)
-    wc_curve25519_free(&k->x25519);
-  else
-    wc_ecc_free(&k->p256);
+  if(!s)
+    return;
+  if(s->ready && s->alg == HB_X25519)
+    wc_curve25519_free(&s->k.x25519);
+  else if(s->ready)
+    wc_ecc_free(&s->k.p256);
+  free(s);
+}
+
+/* A side of size bytes (sizeof an hb_kex or hb_kex_peer, which begin
+ * with it) for alg, its key initialised; NULL with err set, the failure
+ * named after the step ("key generation", ...). */
+static wolf_kex_side *wolf_kex_side_new(hb_kex_alg alg, size_t size,
+                                        const char *step, hb_err *err)
+{
+  wolf_kex_side *s = calloc(1, size);
+  int rc;
+
+  if(!s) {
+    wolf_fail(err, HB_ERROR, MEMORY_E, "%s: out of memory",
+              hb_kex_name(alg));
+    return NULL;
+  }
+  s->alg = alg;
+  rc = alg == HB_X25519 ? wc_curve25519_init(&s->k.x25519) :
+       wc_ecc_init(&s->k.p256);
+  if(rc) {
+    free(s);
+    wolf_fail(err, HB_ERROR, rc, "%s %s: key init failed", hb_kex_name(alg),
+              step);
+    return NULL;
+  }
+  s->ready = 1;
+  return s;
 }
 
 static void wolf_kex_free(hb_kex *ctx)
 {
-  if(!ctx)
-    return;
-  if(ctx->ready)
-    wolf_kex_key_free(ctx->alg, &ctx->k);
-  free(ctx);
+  wolf_kex_side_free(ctx ? &ctx->s : NULL);
 }
 
 static void wolf_kex_peer_free(hb_kex_peer *peer)
 {
-  if(!peer)
-    return;
-  if(peer->ready)
-    wolf_kex_key_free(peer->alg, &peer->k);
-  free(peer);
+  wolf_kex_side_free(peer ? &peer->s : NULL);
 }
 
 static int wolf_kex_keygen(hb_kex_alg alg, hb_kex **out, uint8_t *pub,
                            size_t *publen, hb_err *err)
 {
   hb_kex *ctx;
+  wolf_kex_key *k;
   word32 pl = wolf_len32(*publen);
-  const char *what = "key init";
+  const char *what;
   int rc;
 
   *out = NULL;
-  ctx = calloc(1, sizeof(*ctx));
+  ctx = (hb_kex *)wolf_kex_side_new(alg, sizeof(*ctx), "key generation",
+                                    err);
   if(!ctx)
-    return wolf_fail(err, HB_ERROR, MEMORY_E, "%s: out of memory",
-                     hb_kex_name(alg));
-  ctx->alg = alg;
-  rc = alg == HB_X25519 ? wc_curve25519_init(&ctx->k.x25519) :
-       wc_ecc_init(&ctx->k.p256);
-  if(rc)
-    goto out;
-  ctx->ready = 1;
+    return HB_ERROR;
+  k = &ctx->s.k;
   if(alg == HB_X25519) {
     what = "wc_curve25519_make_key";
     rc = wc_curve25519_make_key(&wolf_rng, CURVE25519_KEYSIZE,
-                                &ctx->k.x25519);
+                                &k->x25519);
     if(rc)
       goto out;
     /* RFC 7748 byte order, as on the wire */
     what = "wc_curve25519_export_public_ex";
-    rc = wc_curve25519_export_public_ex(&ctx->k.x25519, pub, &pl,
+    rc = wc_curve25519_export_public_ex(&k->x25519, pub, &pl,
                                         EC25519_LITTLE_ENDIAN);
     if(rc)
       goto out;
@@ -835,15 +858,15 @@ static int wolf_kex_keygen(hb_kex_alg alg, hb_kex **out, uint8_t *pub,
   else {
     /* the timing-resistant shared secret needs an RNG on the key */
     what = "wc_ecc_set_rng";
-    rc = wc_ecc_set_rng(&ctx->k.p256, &wolf_rng);
+    rc = wc_ecc_set_rng(&k->p256, &wolf_rng);
     if(rc)
       goto out;
     what = "wc_ecc_make_key_ex";
-    rc = wc_ecc_make_key_ex(&wolf_rng, 32, &ctx->k.p256, ECC_SECP256R1);
+    rc = wc_ecc_make_key_ex(&wolf_rng, 32, &k->p256, ECC_SECP256R1);
     if(rc)
       goto out;
     what = "wc_ecc_export_x963";
-    rc = wc_ecc_export_x963(&ctx->k.p256, pub, &pl);
+    rc = wc_ecc_export_x963(&k->p256, pub, &pl);
     if(rc)
       goto out;
   }
@@ -861,41 +884,37 @@ static int wolf_kex_peer(hb_kex_alg alg, const uint8_t *pub, size_t publen,
                          hb_kex_peer **out, hb_err *err)
 {
   hb_kex_peer *peer;
+  wolf_kex_key *k;
   word32 pl = wolf_len32(publen);
-  const char *what = "key init";
+  const char *what;
   int rc;
 
   *out = NULL;
-  peer = calloc(1, sizeof(*peer));
+  peer = (hb_kex_peer *)wolf_kex_side_new(alg, sizeof(*peer),
+                                          "peer public value rejected", err);
   if(!peer)
-    return wolf_fail(err, HB_ERROR, MEMORY_E, "%s: out of memory",
-                     hb_kex_name(alg));
-  peer->alg = alg;
-  rc = alg == HB_X25519 ? wc_curve25519_init(&peer->k.x25519) :
-       wc_ecc_init(&peer->k.p256);
-  if(rc)
-    goto out;
-  peer->ready = 1;
+    return HB_ERROR;
+  k = &peer->s.k;
   if(alg == HB_X25519) {
     what = "wc_curve25519_check_public";
     rc = wc_curve25519_check_public(pub, pl, EC25519_LITTLE_ENDIAN);
     if(rc)
       goto out;
     what = "wc_curve25519_import_public_ex";
-    rc = wc_curve25519_import_public_ex(pub, pl, &peer->k.x25519,
+    rc = wc_curve25519_import_public_ex(pub, pl, &k->x25519,
                                         EC25519_LITTLE_ENDIAN);
     if(rc)
       goto out;
   }
   else {
     what = "wc_ecc_import_x963_ex";
-    rc = wc_ecc_import_x963_ex(pub, pl, &peer->k.p256, ECC_SECP256R1);
+    rc = wc_ecc_import_x963_ex(pub, pl, &k->p256, ECC_SECP256R1);
     if(rc)
       goto out;
     /* the on-curve check TLS stacks do on a key share (the full
      * wc_ecc_check_key adds an order check costing a scalar mult) */
     what = "wc_ecc_point_is_on_curve";
-    rc = wc_ecc_point_is_on_curve(&peer->k.p256.pubkey, peer->k.p256.idx);
+    rc = wc_ecc_point_is_on_curve(&k->p256.pubkey, k->p256.idx);
     if(rc)
       goto out;
   }
@@ -914,18 +933,18 @@ static int wolf_kex_derive(hb_kex *ctx, hb_kex_peer *peer, uint8_t *secret,
   word32 sl = wolf_len32(*secretlen);
   int rc;
 
-  if(ctx->alg != peer->alg)
+  if(ctx->s.alg != peer->s.alg)
     return wolf_fail(err, HB_ERROR, BAD_FUNC_ARG,
-                     "%s key with a %s peer", hb_kex_name(ctx->alg),
-                     hb_kex_name(peer->alg));
-  if(ctx->alg == HB_X25519)
-    rc = wc_curve25519_shared_secret_ex(&ctx->k.x25519, &peer->k.x25519,
+                     "%s key with a %s peer", hb_kex_name(ctx->s.alg),
+                     hb_kex_name(peer->s.alg));
+  if(ctx->s.alg == HB_X25519)
+    rc = wc_curve25519_shared_secret_ex(&ctx->s.k.x25519, &peer->s.k.x25519,
                                         secret, &sl, EC25519_LITTLE_ENDIAN);
   else
-    rc = wc_ecc_shared_secret(&ctx->k.p256, &peer->k.p256, secret, &sl);
+    rc = wc_ecc_shared_secret(&ctx->s.k.p256, &peer->s.k.p256, secret, &sl);
   if(rc)
     return wolf_fail(err, HB_ERROR, rc, "%s: shared secret failed",
-                     hb_kex_name(ctx->alg));
+                     hb_kex_name(ctx->s.alg));
   *secretlen = sl;
   return HB_OK;
 }

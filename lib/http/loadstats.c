@@ -189,6 +189,20 @@ static void ls_spectrum(const hb_hdr *h)
   json_decref(j);
 }
 
+void hb_load_print_start(int open_loop, int close, long long requests,
+                         double duration, double warmup, const char *url)
+{
+  printf("Running %s%s%s @ %s\n", open_loop ? "open loop" : "closed loop",
+         close ? ", a connection per request" : ", keep-alive",
+         requests ? "" : " test", url);
+  if(requests)
+    printf("  %lld requests, ", requests);
+  else if(warmup > 0)
+    printf("  %.2f s after %.2f s of warm-up, ", duration, warmup);
+  else
+    printf("  %.2f s, ", duration);
+}
+
 void hb_load_print(const hb_load_stats *st, const hb_load_run *run,
                    int spectrum, char warnings[][300], int nwarn)
 {
