@@ -53,8 +53,10 @@ struct ld_h2 {
   unsigned *freei;      /* indexes of free records */
   unsigned nfree;
   unsigned active;      /* streams open (records in use) */
-  const uint8_t *wp;    /* nghttp2's output not yet written */
-  size_t wn;
+  uint8_t *wbuf;        /* nghttp2's output, frames gathered so that
+                           one write carries many (nghttp2 hands them
+                           out one at a time) */
+  size_t wcap, wlen, woff; /* its size, bytes in it, bytes written */
   uint64_t now;         /* when the bytes being fed were read */
   int goaway;           /* the server sent GOAWAY: no new streams */
   int settings;         /* the server's SETTINGS came: its stream limit
@@ -362,12 +364,53 @@ void lh2_free(ld_conn *c)
   nghttp2_session_del(h->s);
   free(h->st);
   free(h->freei);
+  free(h->wbuf);
   free(h);
   c->h2 = NULL;
 }
 
-/* Writes what nghttp2 has to send; EPOLLOUT only while the socket is
- * full. 0, or -1 after lc_fail. */
+/* Gathers nghttp2's pending frames into the write buffer, up to about
+ * LH2_WBATCH bytes (a frame is never split). 0, or -1 after lc_fail. */
+#define LH2_WBATCH 16384
+static int lh2_gather(ld_conn *c)
+{
+  struct ld_h2 *h = c->h2;
+
+  h->wlen = h->woff = 0;
+  while(h->wlen < LH2_WBATCH) {
+    const uint8_t *p;
+    ssize_t got = nghttp2_session_mem_send(h->s, &p);
+
+    if(got < 0) {
+      lc_fail(c, HB_LE_PROTOCOL, "nghttp2: %s", nghttp2_strerror((int)got));
+      return -1;
+    }
+    if(!got)
+      break;
+    if(h->wlen + (size_t)got > h->wcap) {
+      size_t cap = h->wlen + (size_t)got > LH2_WBATCH ?
+                   h->wlen + (size_t)got : LH2_WBATCH;
+      uint8_t *b = realloc(h->wbuf, cap);
+
+      if(!b) {
+        lc_fail(c, HB_LE_WRITE, "out of memory for %zu bytes of output",
+                cap);
+        return -1;
+      }
+      h->wbuf = b;
+      h->wcap = cap;
+    }
+    memcpy(h->wbuf + h->wlen, p, (size_t)got);
+    h->wlen += (size_t)got;
+  }
+  return 0;
+}
+
+/* Writes what nghttp2 has to send, its frames gathered into as few
+ * writes as the buffer allows (one write per frame made a syscall per
+ * request); EPOLLOUT only while the socket is full. A write the TLS
+ * library could not finish is retried with the same bytes. 0, or -1
+ * after lc_fail. */
 static int lh2_flush(ld_conn *c)
 {
   const hb_tls_ops *ops = c->t->sh->ops;
@@ -378,22 +421,15 @@ static int lh2_flush(ld_conn *c)
     size_t n = 0;
     hb_io r;
 
-    if(!h->wn) {
-      ssize_t got = nghttp2_session_mem_send(h->s, &h->wp);
-
-      if(got < 0) {
-        lc_fail(c, HB_LE_PROTOCOL, "nghttp2: %s",
-                nghttp2_strerror((int)got));
+    if(h->woff == h->wlen) {
+      if(lh2_gather(c))
         return -1;
-      }
-      if(!got)
+      if(!h->wlen)
         break;
-      h->wn = (size_t)got;
     }
-    r = ops->write(c->tls, h->wp, h->wn, &n, &err);
+    r = ops->write(c->tls, h->wbuf + h->woff, h->wlen - h->woff, &n, &err);
     if(r == HB_IO_OK) {
-      h->wp += n;
-      h->wn -= n;
+      h->woff += n;
       continue;
     }
     if(r == HB_IO_WANT_WRITE || r == HB_IO_WANT_READ) {
