@@ -625,6 +625,18 @@ static double engine_connections(json_t *r)
   return n;
 }
 
+/* The server's CPU (us) per handshake between two snapshots, over what
+ * it counted between them: handshakes (TLS) or connections (TCP, where
+ * it counts no handshakes); NaN when none. */
+static double srv_cpu_per_hs(const hs_case *c, const hb_srv_snap *s0,
+                             const hb_srv_snap *s1)
+{
+  double n = c->tls ? s1->handshakes - s0->handshakes
+                    : s1->connections - s0->connections;
+
+  return n > 0 ? (s1->cpu_ns - s0->cpu_ns) / 1e3 / n : NAN;
+}
+
 /* Latency mode: the client engine's `handshake`, one connection at a
  * time; server CPU per connection from its snapshots around it. */
 static int run_latency(const hs_args *a, const char *cb, const hs_case *c,
@@ -781,7 +793,7 @@ static void run_capacity(const hs_args *a, const char *cb, const hs_case *c,
              a->connect, a->path);
   for(rep = 0; rep < a->reps && !hb_interrupted(); rep++) {
     hb_srv_snap snap0 = { 0 }, snap1 = { 0 }; /* read even if !have */
-    double h, sh;
+    double h;
     int have, pid, fd = -1;
     json_t *part, *r, *el;
     hb_argv av = HB_ARGV_INIT;
@@ -839,12 +851,8 @@ static void run_capacity(const hs_args *a, const char *cb, const hs_case *c,
     el = json_object_get(r, "elapsed_s");
     rates[n] = json_is_number(el) && json_number_value(el) > 0
                ? h / json_number_value(el) : NAN;
-    /* the server's CPU over the measured window, over what it counted
-     * in it: handshakes (TLS) or connections (TCP) */
-    sh = c->tls ? snap1.handshakes - snap0.handshakes
-         : snap1.connections - snap0.connections;
-    srv[n] = have && sh > 0 ? (snap1.cpu_ns - snap0.cpu_ns) / 1e3 / sh
-             : NAN;
+    /* the server's CPU per handshake over the measured window */
+    srv[n] = have ? srv_cpu_per_hs(c, &snap0, &snap1) : NAN;
     /* the client's threads' CPU in the window over the same count, not
      * its CPU per response (a handshake whose request failed has none) */
     cli[n] = h > 0 ? hb_res_num(r, "cpu", "window_s") * 1e6 / h : NAN;
