@@ -709,7 +709,8 @@ static int run_latency(const hs_args *a, const char *cb, const hs_case *c,
   have_snap = s->pid > 0 && hb_server_snapshot(s, &snap0, err) == HB_OK;
   hb_fe_link_side = HB_FE_SIDE_CLIENT;
   if(a->rm.server_host) /* every client host at once, merged */
-    rc = hs_remote_run(&a->rm, argv, a->client_cpu, a->n, report, err);
+    rc = hs_remote_run(&a->rm, argv, a->client_cpu, a->n, s,
+                       have_snap ? &snap0 : NULL, report, err);
   else
     rc = a->trace ? hb_engine_exec_pinned(argv, a->client_cpu)
                   : hb_engine_exec_quiet(argv, a->client_cpu);
@@ -766,6 +767,16 @@ static int run_latency(const hs_args *a, const char *cb, const hs_case *c,
       hs > 0 && snap0.handshake_ns >= 0 && snap1.handshake_ns >= 0
       ? (snap1.handshake_ns - snap0.handshake_ns) / 1e3 / hs : NAN));
     json_object_set_new(r, "server_handshakes", hb_json_num(hs));
+  }
+  if(r && have_snap && a->rm.server_host) {
+    /* over hosts, from the server host (its window: from just before
+     * the clients' common start to after their ends, hs_remote_run):
+     * its CPU per handshake by its own count, as capacity mode's, and
+     * how busy its CPU was in all */
+    json_object_set_new(r, "server_cpu_us_per_handshake", hb_json_num(
+      srv_cpu_per_hs(c, &snap0, &snap1)));
+    json_object_set_new(r, "server_cpu_busy", hb_json_num(
+      hb_srv_host_busy(&snap0, &snap1)));
   }
   return HB_OK;
 }
