@@ -271,6 +271,11 @@ int hs_remote_run(const rm_roles *r, char *const *argv, int cpu, long n,
          snap0 ? hh_tick : NULL, &pre);
   if(pre.state == 1)
     *snap0 = pre.snap;
+  else if(snap0)
+    fprintf(stderr, "httpsbench handshake: the server's snapshot before "
+            "the clients' start %s: its figures are over our whole run, "
+            "set-up included\n", pre.state ? "came late or failed"
+            : "was not taken");
   for(i = 0; i < hh_n; i++)
     free(cmds[i]);
   failed = rm_collect(hh_cl, hh_n, "handshake", 0, &lo, &hi);
