@@ -269,7 +269,7 @@ int hs_remote_run(const rm_roles *r, char *const *argv, int cpu, long n,
    * traced ones too), after the start */
   rm_run(hh_cl, hh_n, r->ssh, cmds, start + 60 + 0.5 * (double)(n + 6), 1,
          snap0 ? hh_tick : NULL, &pre);
-  if(pre.state == 1)
+  if(snap0 && pre.state == 1)
     *snap0 = pre.snap;
   else if(snap0)
     fprintf(stderr, "httpsbench handshake: the server's snapshot before "
