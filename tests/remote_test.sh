@@ -277,7 +277,11 @@ check $? "throughput's server stopped with its run ($left servers in s)"
 # samples: the merged connections are the sum of the hosts', the merged
 # samples their union, its median and histogram percentiles those of the
 # union; the server counted every connection the clients made; the
-# achieved version and counts summed; the remote server gone after
+# achieved version and counts summed; the server host's CPU per handshake
+# (by its own handshake count, which takes in every host's warm-up,
+# measured and traced connections: exactly the connections the clients
+# made, more than the merged measured ones) and its CPU's busy share;
+# the remote server gone after
 HSARGS="--tls tcp"
 [ "$TPB" = openssl ] && HSARGS="--backend openssl --tls 1.3 --resume ticket"
 # shellcheck disable=SC2086
@@ -296,6 +300,7 @@ if [h["host"] for h in rh] != want + ["root@%s10" % net]:
 res = [r for r in rep["results"] if r["suite"] == "handshake"]
 if len(res) != 6:
     bad.append("%d results, wanted the 6 phases" % len(res))
+main = []  # the result the server's figures go with
 def pct(v, q):  # the histogram's percentile within its 0.1% + 1 us
     s = sorted(v)
     return s[max(0, math.ceil(q / 100 * len(s)) - 1)]
@@ -327,18 +332,38 @@ for r in res:
         if r.get("server_connections") != r.get("client_connections"):
             bad.append("%s: server counted %s connections, clients made %s" % (
                 tag, r.get("server_connections"), r.get("client_connections")))
+    if r["name"].endswith("/tls_handshake" if tpb == "openssl" else "/total"):
+        main.append(tag)
+        # the server host's figures (issue #16): its handshakes (TCP: its
+        # connections) are every connection the hosts made, warm-up and
+        # traced ones included; the merged count is the measured ones
+        srv = r.get("server_handshakes" if tpb == "openssl" else "server_connections")
+        if not (isinstance(srv, (int, float)) and
+                srv == r.get("client_connections") and
+                srv >= r["achieved"]["connections_ok"]):
+            bad.append("%s: server's handshakes %s, clients' connections %s, merged %s" % (
+                tag, srv, r.get("client_connections"), r["achieved"]["connections_ok"]))
+        cpu = r.get("server_cpu_us_per_handshake")
+        if not (isinstance(cpu, float) and math.isfinite(cpu) and cpu > 0):
+            bad.append("%s: server_cpu_us_per_handshake %s" % (tag, cpu))
+        busy = r.get("server_cpu_busy")
+        if not (isinstance(busy, (int, float)) and 0 <= busy <= 1.01):
+            bad.append("%s: server_cpu_busy %s" % (tag, busy))
     a = r["achieved"]
     if tpb == "openssl":
         if a["version"] != "TLSv1.3" and a["version"] != "1.3":
             bad.append("%s: achieved version %s" % (tag, a["version"]))
         if a["offered"] != 120 or a["resumed"] > a["offered"] or a["resumed"] < 1:
             bad.append("%s: resumed %s of %s offered" % (tag, a["resumed"], a["offered"]))
+if len(main) != 1:
+    bad.append("results with the server's figures: %s" % main)
 print("\n".join("FAIL: handshake over hosts: " + b for b in bad))
 sys.exit(1 if bad else 0)
 EOF
 check $? "handshake over hosts: merged counts, union's samples and percentiles"
 /usr/bin/python3 "$(dirname "$0")/../scripts/validate_report.py" "$T/h.json" >"$T/v.out" 2>&1
 check $? "handshake schema: $(cat "$T/v.out")"
+[ -n "${HB_KEEP:-}" ] && cp "$T/h.json" "$T/h.out" "$T/h.err" "$HB_KEEP"/ # to look at
 left=$(engines_in ${P}s "$SRVPAT")
 [ "$left" = 1 ]
 check $? "handshake's server stopped with its case ($left servers in s)"

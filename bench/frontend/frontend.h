@@ -71,6 +71,11 @@ typedef struct hb_srv_snap {
  * reads its line. */
 int hb_server_snapshot(const hb_server *s, hb_srv_snap *out, hb_err *err);
 
+/* The server host's CPU busy share between two snapshots over ssh (their
+ * host_cpu_* fields): the server CPU's busy time over its total, other
+ * processes included; NaN when either lacks them or no time passed. */
+double hb_srv_host_busy(const hb_srv_snap *s0, const hb_srv_snap *s1);
+
 /* Reads a client's stdout (fd) until a line starts with want ("mark
  * start", "mark end"), within seconds; 0 when seen. want "" drains to EOF
  * (seconds < 0: 30 s per line) and returns -1. */

@@ -625,6 +625,18 @@ static double engine_connections(json_t *r)
   return n;
 }
 
+/* The server's CPU (us) per handshake between two snapshots, over what
+ * it counted between them: handshakes (TLS) or connections (TCP, where
+ * it counts no handshakes); NaN when none. */
+static double srv_cpu_per_hs(const hs_case *c, const hb_srv_snap *s0,
+                             const hb_srv_snap *s1)
+{
+  double n = c->tls ? s1->handshakes - s0->handshakes
+                    : s1->connections - s0->connections;
+
+  return n > 0 ? (s1->cpu_ns - s0->cpu_ns) / 1e3 / n : NAN;
+}
+
 /* Latency mode: the client engine's `handshake`, one connection at a
  * time; server CPU per connection from its snapshots around it. */
 static int run_latency(const hs_args *a, const char *cb, const hs_case *c,
@@ -697,7 +709,8 @@ static int run_latency(const hs_args *a, const char *cb, const hs_case *c,
   have_snap = s->pid > 0 && hb_server_snapshot(s, &snap0, err) == HB_OK;
   hb_fe_link_side = HB_FE_SIDE_CLIENT;
   if(a->rm.server_host) /* every client host at once, merged */
-    rc = hs_remote_run(&a->rm, argv, a->client_cpu, a->n, report, err);
+    rc = hs_remote_run(&a->rm, argv, a->client_cpu, a->n, s,
+                       have_snap ? &snap0 : NULL, report, err);
   else
     rc = a->trace ? hb_engine_exec_pinned(argv, a->client_cpu)
                   : hb_engine_exec_quiet(argv, a->client_cpu);
@@ -755,6 +768,16 @@ static int run_latency(const hs_args *a, const char *cb, const hs_case *c,
       ? (snap1.handshake_ns - snap0.handshake_ns) / 1e3 / hs : NAN));
     json_object_set_new(r, "server_handshakes", hb_json_num(hs));
   }
+  if(r && have_snap && a->rm.server_host) {
+    /* over hosts, from the server host (its window: from just before
+     * the clients' common start to after their ends, hs_remote_run):
+     * its CPU per handshake by its own count, as capacity mode's, and
+     * how busy its CPU was in all */
+    json_object_set_new(r, "server_cpu_us_per_handshake", hb_json_num(
+      srv_cpu_per_hs(c, &snap0, &snap1)));
+    json_object_set_new(r, "server_cpu_busy", hb_json_num(
+      hb_srv_host_busy(&snap0, &snap1)));
+  }
   return HB_OK;
 }
 
@@ -781,7 +804,7 @@ static void run_capacity(const hs_args *a, const char *cb, const hs_case *c,
              a->connect, a->path);
   for(rep = 0; rep < a->reps && !hb_interrupted(); rep++) {
     hb_srv_snap snap0 = { 0 }, snap1 = { 0 }; /* read even if !have */
-    double h, sh;
+    double h;
     int have, pid, fd = -1;
     json_t *part, *r, *el;
     hb_argv av = HB_ARGV_INIT;
@@ -839,12 +862,8 @@ static void run_capacity(const hs_args *a, const char *cb, const hs_case *c,
     el = json_object_get(r, "elapsed_s");
     rates[n] = json_is_number(el) && json_number_value(el) > 0
                ? h / json_number_value(el) : NAN;
-    /* the server's CPU over the measured window, over what it counted
-     * in it: handshakes (TLS) or connections (TCP) */
-    sh = c->tls ? snap1.handshakes - snap0.handshakes
-         : snap1.connections - snap0.connections;
-    srv[n] = have && sh > 0 ? (snap1.cpu_ns - snap0.cpu_ns) / 1e3 / sh
-             : NAN;
+    /* the server's CPU per handshake over the measured window */
+    srv[n] = have ? srv_cpu_per_hs(c, &snap0, &snap1) : NAN;
     /* the client's threads' CPU in the window over the same count, not
      * its CPU per response (a handshake whose request failed has none) */
     cli[n] = h > 0 ? hb_res_num(r, "cpu", "window_s") * 1e6 / h : NAN;

@@ -145,10 +145,15 @@ json_t *rm_host_json(const rm_host *h, double start);
  * handshake engine's, without --json; n its connections) on every client
  * host with one start, its phases merged exactly into report, one
  * result each with remote.hosts and remote.partial when a host measured
- * nothing (named in the result's warnings). */
+ * nothing (named in the result's warnings). With snap0 (the server s's
+ * snapshot taken before the call) it asks s for one more just before
+ * the common start and, when that one is known to precede every
+ * client's first connection, puts it in snap0: the server's window is
+ * then the clients' run, not our set-up of it. */
 int hs_remote_prepare(const rm_roles *r, const char *engine, int quiet,
                       json_t *report);
 int hs_remote_run(const rm_roles *r, char *const *argv, int cpu, long n,
-                  json_t *report, hb_err *err);
+                  const hb_server *s, hb_srv_snap *snap0, json_t *report,
+                  hb_err *err);
 
 #endif

@@ -15,7 +15,12 @@
  * ALPN and protocol are kept when every host agrees, else `varied` with
  * the fields that differ. Each host's own figures and samples stay in
  * the result's remote.hosts; a host that fails is named there with what
- * happened, the others are merged, and the result is marked partial. */
+ * happened, the others are merged, and the result is marked partial.
+ * The handshake engine prints no marks, so the server's window is the
+ * clients' whole run: its snapshot just before their common start (when
+ * it is known to precede them) and the driver's after they ended; its
+ * handshake count then takes in every host's warm-up, measured and
+ * traced connections. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -200,6 +205,30 @@ static json_t *hh_host(const rm_host *host, json_t *r, double start)
   return e;
 }
 
+/* The server's snapshot just before the common start, asked for by
+ * rm_run's tick (about every 200 ms) from 0.3 s before `by` and kept
+ * only when its answer came by then: the start less half the largest
+ * round trip, the clocks' uncertainty, so no client can have begun. */
+typedef struct hh_pre {
+  const hb_server *s;
+  double by;               /* our clock */
+  int state;               /* 0 not yet, 1 in time, 2 late or failed */
+  hb_srv_snap snap;
+} hh_pre;
+
+static void hh_tick(rm_host *hs, int n, void *ctx)
+{
+  hh_pre *p = ctx;
+  hb_err err = { "" };
+
+  (void)hs;
+  (void)n;
+  if(p->state || rm_now() < p->by - 0.3)
+    return;
+  p->state = hb_server_snapshot(p->s, &p->snap, &err) == HB_OK &&
+             rm_now() < p->by ? 1 : 2;
+}
+
 typedef struct hh_cmd_ctx {
   char *const *argv;
   int cpu;
@@ -242,12 +271,14 @@ static void hh_phase(void *ctx, json_t *first, json_t **same, int n)
 }
 
 int hs_remote_run(const rm_roles *r, char *const *argv, int cpu, long n,
-                  json_t *report, hb_err *err)
+                  const hb_server *s, hb_srv_snap *snap0, json_t *report,
+                  hb_err *err)
 {
   char *cmds[RM_MAX_HOSTS];
   json_t *parts[RM_MAX_HOSTS];
   hh_cmd_ctx cc;
   hh_run run;
+  hh_pre pre;
   int i, none = 1, oom;
 
   cc.argv = argv;
@@ -255,10 +286,20 @@ int hs_remote_run(const rm_roles *r, char *const *argv, int cpu, long n,
   memset(&run, 0, sizeof(run));
   run.report = report;
   run.start = rm_client_cmds(hh_cl, hh_n, hh_maxrtt, cmds, hh_cmd, &cc);
+  memset(&pre, 0, sizeof(pre));
+  pre.s = s;
+  pre.by = run.start - hh_maxrtt / 2;
   /* bounded: a minute, and half a second per connection (warm-up and
    * traced ones too), after the start */
   rm_run(hh_cl, hh_n, r->ssh, cmds, run.start + 60 + 0.5 * (double)(n + 6),
-         1, NULL, NULL);
+         1, snap0 ? hh_tick : NULL, &pre);
+  if(snap0 && pre.state == 1)
+    *snap0 = pre.snap;
+  else if(snap0)
+    fprintf(stderr, "httpsbench handshake: the server's snapshot before "
+            "the clients' start %s: its figures are over our whole run, "
+            "set-up included\n", pre.state ? "came late or failed"
+            : "was not taken");
   for(i = 0; i < hh_n; i++)
     free(cmds[i]);
   run.failed = rm_collect(hh_cl, hh_n, "handshake", 0, &run.lo, &run.hi);

@@ -196,10 +196,8 @@ int tp_remote_load_once(const tp_args *a, const tp_server *t,
    * the server's CPU was in all (other processes included) */
   if(w.state == 2 && w.s0.host_steal_s >= 0 && w.s1.host_steal_s >= 0)
     steal = w.s1.host_steal_s - w.s0.host_steal_s;
-  if(w.state == 2 && w.s0.host_cpu_total_s >= 0 &&
-     w.s1.host_cpu_total_s > w.s0.host_cpu_total_s)
-    busy = (w.s1.host_cpu_busy_s - w.s0.host_cpu_busy_s) /
-           (w.s1.host_cpu_total_s - w.s0.host_cpu_total_s);
+  if(w.state == 2)
+    busy = hb_srv_host_busy(&w.s0, &w.s1);
   for(i = 0; i < tr_n; i++)
     free(cmds[i]);
   failed = rm_collect(tr_cl, tr_n, "throughput", 1, &lo, &hi);

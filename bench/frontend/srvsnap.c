@@ -2,6 +2,7 @@
  * line of cumulative counters and its process CPU time in ns (see
  * servers/server.c); the difference of two snapshots is what the server
  * did between them, measured by the server itself. */
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,6 +126,15 @@ int hb_server_snapshot(const hb_server *s, hb_srv_snap *out, hb_err *err)
     return HB_OK;
   }
   return hb_err_set(err, HB_ERROR, "no snapshot line from the server");
+}
+
+double hb_srv_host_busy(const hb_srv_snap *s0, const hb_srv_snap *s1)
+{
+  if(s0->host_cpu_total_s < 0 || s1->host_cpu_busy_s < 0 ||
+     !(s1->host_cpu_total_s > s0->host_cpu_total_s))
+    return NAN;
+  return (s1->host_cpu_busy_s - s0->host_cpu_busy_s) /
+         (s1->host_cpu_total_s - s0->host_cpu_total_s);
 }
 
 double hb_steal_seconds(void)
