@@ -313,7 +313,8 @@ def hrr_check():
     client's key share (x25519) is not the server's group (P-256 only),
     so the server asks again: the trace shows the HRR, the expected count
     is TLS 1.3 full's 3 + 1, and the link adds 4 measured RTTs to the
-    loopback time within half an RTT (the case next to it: 3, no HRR).
+    loopback time within half an RTT (the case next to it: 3, no HRR),
+    from each phase's fastest connection.
     With OpenSSL 3.5 the hybrid client (ML-KEM share first) falls back to
     a classical-only server the same way, x25519 achieved."""
     fe = os.path.join(BUILD, "httpsbench")
@@ -371,8 +372,13 @@ def hrr_check():
                   off == (abs(n - over["rtts_expected"]) > 0.5),
                   "%s %s: flagged exactly when more than half an RTT off "
                   "(%s RTTs measured, flag %s)" % (be, case, n, off))
+            # each phase's fastest connection: CPU contention (a loaded
+            # CI machine, a sanitizer build) only adds to a phase, and
+            # the medians of the loopback and the link runs met
+            # different contention (a CI run measured 5.3 RTTs for 4);
+            # round trips are what the fastest connections still wait
             def ttfb(link):
-                return sum(get(link, ph)["stats"]["median"] for ph in
+                return sum(get(link, ph)["stats"]["min"] for ph in
                            ("tcp_connect", "tls_handshake",
                             "first_request")) / 1e3
             rtt = over["link_measured"]["echo_rtt_ms"]["median"]
