@@ -111,22 +111,38 @@ def ci(r):
     return st.get("ci95_low"), st.get("ci95_high")
 
 
-def median_ci_coverage(n):
-    """The coverage lib/core/stats.c's interval achieves with n samples:
-    [x(j), x(n+1-j)] for the largest j whose 1 - 2 P(B <= j-1), B ~
-    Binomial(n, 1/2), is at least 95% (j = 1 when none is), counted
-    exactly. None for n < 1."""
-    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
-        return None
+def _median_ci_rank(n):
+    """(j, coverage) of lib/core/stats.c's interval of the median with n
+    samples: [x(j), x(n+1-j)] for the largest j whose 1 - 2 P(B <= j-1),
+    B ~ Binomial(n, 1/2), is at least 95% (j = 1 when none is), counted
+    exactly."""
     below = 1  # sum of C(n, i) for i < j
-    best = Fraction(2 ** (n - 1) - below, 2 ** (n - 1))
+    best = (1, Fraction(2 ** (n - 1) - below, 2 ** (n - 1)))
     for j in range(2, n // 2 + 1):
         below += math.comb(n, j - 1)
         cov = Fraction(2 ** (n - 1) - below, 2 ** (n - 1))
         if cov < CI_TARGET:
             break
-        best = cov
-    return float(best)
+        best = (j, cov)
+    return best
+
+
+def median_ci_coverage(n):
+    """The coverage lib/core/stats.c's interval achieves with n samples
+    (_median_ci_rank). None for n < 1."""
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        return None
+    return float(_median_ci_rank(n)[1])
+
+
+def median_ci(values):
+    """The interval of the median of values by lib/core/stats.c's rule:
+    (low, high, coverage); NaNs and 0 coverage for no values."""
+    s = sorted(values)
+    if not s:
+        return float("nan"), float("nan"), 0.0
+    j, cov = _median_ci_rank(len(s))
+    return s[j - 1], s[len(s) - j], float(cov)
 
 
 def ci_level(r):

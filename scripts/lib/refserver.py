@@ -10,6 +10,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -361,32 +362,23 @@ def median(v):
     return statistics.median(v) if v else float("nan")
 
 
-def median_ci(v, want=0.9):
-    """The distribution-free interval of the median of v: the order
-    statistics (k-th smallest, k-th largest) with the largest k whose
-    coverage, 1 - 2 P(Binomial(n, 1/2) < k), is still >= want. Returns
-    (low, high, coverage); with too few values for want, the whole range
-    and its coverage."""
-    from math import comb
-    s, n = sorted(v), len(v)
-    if not n:
-        return float("nan"), float("nan"), 0.0
-    best = (s[0], s[-1], 1 - 2 * 0.5 ** n if n > 1 else 0.0)
-    for k in range(2, n // 2 + 1):
-        cov = 1 - 2 * sum(comb(n, i) for i in range(k)) / 2.0 ** n
-        if cov < want:
-            break
-        best = (s[k - 1], s[n - k], cov)
-    return best
+def median_ci(v):
+    """The interval of the median of v as every report states it
+    (hbreport.load.median_ci, lib/core/stats.c's rule): (low, high,
+    coverage)."""
+    sys.path.insert(0, os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__))))
+    from hbreport.load import median_ci as mci
+    return mci(v)
 
 
-def ratio_verdict(ratios, want=0.9):
+def ratio_verdict(ratios):
     """Per-round paired ratios (ours over the reference's, higher is
     better) judged against 1: 'meets' when their median is >= 1, 'tie'
     when it is below but the median's interval reaches 1 (the run cannot
     tell them apart), 'BELOW' when the whole interval is under 1. Returns
     (verdict, median, low, high, coverage)."""
     m = median(ratios)
-    lo, hi, cov = median_ci(ratios, want)
+    lo, hi, cov = median_ci(ratios)
     verdict = "meets" if m >= 1 else "tie" if hi >= 1 else "BELOW"
     return verdict, m, lo, hi, cov
