@@ -287,14 +287,22 @@ static json_t *ls_hdr(const hb_hdr *h, int applies, int encode)
   return j ? j : json_null();
 }
 
-const char *hb_load_first_error(const hb_load_stats *st)
+/* The first error message kept, or NULL when nothing failed. */
+static const char *ls_first_msg(const hb_load_stats *st)
 {
   int i;
 
   for(i = 0; i < HB_LE_COUNT; i++)
     if(st->errmsg[i][0])
       return st->errmsg[i];
-  return "no request completed";
+  return NULL;
+}
+
+const char *hb_load_first_error(const hb_load_stats *st)
+{
+  const char *e = ls_first_msg(st);
+
+  return e ? e : "no request completed";
 }
 
 int hb_load_coarse_warning(const hb_load_stats *st, long conns,
@@ -331,9 +339,7 @@ json_t *hb_load_result(json_t *rep, const char *backend, json_t *params,
     const char *e = hb_load_first_error(st);
     char why[160];
 
-    for(i = 0; i < HB_LE_COUNT && !st->errmsg[i][0]; i++)
-      ;
-    if(i == HB_LE_COUNT && run->elapsed > 0) {
+    if(!ls_first_msg(st) && run->elapsed > 0) {
       /* nothing failed either: every request outlived the window */
       snprintf(why, sizeof(why), "no request completed in the %.2f s "
                "window (those in flight at its end do not count): "
