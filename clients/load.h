@@ -43,6 +43,7 @@ typedef struct ld_opts {
   int marks;             /* --marks: "mark start" / "mark end" on stdout */
   long pipeline;         /* --pipeline: requests written per batch */
   long burn_us;          /* --burn-us: thread CPU spun per response */
+  long busy_poll_us;     /* --busy-poll: poll this long before sleeping */
   int http2;             /* --http2: h2 by ALPN over TLS, h2c with prior
                             knowledge over plain TCP */
   long streams;          /* -m: streams open per connection (HTTP/2) */
@@ -105,6 +106,7 @@ typedef struct ld_thread {
   int window;           /* st covers the measured window: reset done */
   uint64_t cpu0;        /* ns of thread CPU when the window began */
   double cpu_s;         /* thread CPU over the window (at the end) */
+  uint64_t poll_ns;     /* of it, busy-polling for events (--busy-poll) */
   int failed;           /* could not start; why in st.errmsg[LE_CONNECT] */
 } ld_thread;
 

@@ -765,6 +765,26 @@ static void lc_timeouts(ld_thread *t, uint64_t now)
   }
 }
 
+/* --busy-poll: asks without waiting until something is ready or the
+ * poll time (at most ns) has passed; its thread CPU counts in poll_ns
+ * within the window. */
+static int lc_poll(ld_thread *t, struct epoll_event *ev, uint64_t ns)
+{
+  uint64_t poll = (uint64_t)t->sh->o->busy_poll_us * 1000, c0, end;
+  int n;
+
+  if(ns < poll)
+    poll = ns;
+  c0 = lc_thread_cpu();
+  end = hb_now_ns() + poll;
+  do
+    n = epoll_wait(t->ep, ev, LC_EVENTS, 0);
+  while(!n && hb_now_ns() < end);
+  if(t->window)
+    t->poll_ns += lc_thread_cpu() - c0;
+  return n;
+}
+
 /* epoll_pwait2 waits in ns (open-loop sends need better than 1 ms);
  * epoll_wait, rounding up, where the kernel lacks it. */
 static int lc_wait(ld_thread *t, struct epoll_event *ev, uint64_t ns)
@@ -772,6 +792,16 @@ static int lc_wait(ld_thread *t, struct epoll_event *ev, uint64_t ns)
   static atomic_int no_pwait2;
   struct timespec ts;
   int n;
+
+  if(t->sh->o->busy_poll_us && ns) {
+    n = lc_poll(t, ev, ns);
+    if(n)
+      return n;
+    ns -= ns < (uint64_t)t->sh->o->busy_poll_us * 1000 ? ns
+          : (uint64_t)t->sh->o->busy_poll_us * 1000;
+    if(!ns)
+      return 0;
+  }
 
   if(!no_pwait2) {
     ts.tv_sec = (time_t)(ns / 1000000000u);
@@ -807,6 +837,7 @@ static void lc_window(ld_thread *t)
     }
   }
   t->cpu0 = lc_thread_cpu();
+  t->poll_ns = 0;
   t->window = 1;
 }
 

@@ -63,6 +63,14 @@ def h_good(conn, srv):
         conn.sendall(ok_head(len(BODY)) + BODY)
 
 
+def h_slow(conn, srv):  # each answer 2 ms after its request
+    buf = [b""]
+    while read_request(conn, buf) is not None:
+        srv.requests += 1
+        time.sleep(0.002)
+        conn.sendall(ok_head(len(BODY)) + BODY)
+
+
 def h_chunked(conn, srv):
     buf = [b""]
     while read_request(conn, buf) is not None:
@@ -284,6 +292,8 @@ def case_usage(engine, tmp):
              ("--pipeline", [u, "--pipeline", "4", "-R", "10"]),
              ("--burn-us", [u, "--burn-us", "-5"]),
              ("--burn-us", [u, "--burn-us", "1000001"]),
+             ("--busy-poll", [u, "--busy-poll", "-1"]),
+             ("--busy-poll", [u, "--busy-poll", "10001"]),
              ("--cipher", [u, "--cipher", "rc4"]))
     for want, args in cases:
         if os.path.exists(out):
@@ -438,6 +448,34 @@ def case_burn(engine, tmp):
           "--burn-us 1000: exit %d cpu %s" % (p.returncode, cpu))
 
 
+def case_busy_poll(engine, tmp):
+    """--busy-poll: with answers 2 ms away, the client polls (its CPU
+    polling counted apart, within its window CPU) before it sleeps;
+    without it, nothing is counted as polling."""
+    for us in (1000, 0):
+        srv = Server(h_slow)
+        p, rep, out = run(engine, [srv.url(), "-d", "0.3", "-c", "1"] +
+                          (["--busy-poll", str(us)] if us else []), tmp)
+        srv.close()
+        r = result(rep)
+        cpu = r.get("cpu", {})
+        poll, win = cpu.get("busy_poll_s"), cpu.get("window_s")
+        per, without = (cpu.get("per_request_us"),
+                        cpu.get("per_request_us_without_poll"))
+        good = p.returncode == 0 and valid(out) and \
+            r.get("params", {}).get("busy_poll_us") == us and \
+            all(isinstance(v, (int, float)) for v in (poll, win, per,
+                                                      without))
+        if good and us:
+            good = 0 < poll <= win and without < per and \
+                b"busy-polling" in p.stdout
+        elif good:
+            good = poll == 0 and without == per and \
+                b"busy-polling" not in p.stdout
+        check(good, "--busy-poll %d: exit %d cpu %s" % (us, p.returncode,
+                                                       cpu))
+
+
 def case_refused(engine, tmp):
     """Nobody listens: the run stops at once, not after -d."""
     port = free_port()
@@ -517,7 +555,7 @@ def main(argv):
     with tempfile.TemporaryDirectory(prefix="hbload.") as tmp:
         for case in (case_good, case_modes, case_errors, case_usage,
                      case_sigint, case_window, case_pipeline, case_burn,
-                     case_refused, case_tls, case_curl_usage):
+                     case_busy_poll, case_refused, case_tls, case_curl_usage):
             try:
                 case(engine, tmp)
             except Exception as e:  # a hang or crash fails, never stops

@@ -135,8 +135,8 @@ static int mg_results(json_t *out, json_t **res, const char **labels,
   json_t *first = res[0], *m, *params, *counts, *errors, *msgs, *hosts,
          *warn, *phases, *lat;
   const char *backend = hb_res_str(first, "backend");
-  double rate = 0, target = 0, cpu_s = 0, user = 0, sys = 0, elapsed = 0,
-         bps = 0, late = 0, responses;
+  double rate = 0, target = 0, cpu_s = 0, poll_s = 0, user = 0, sys = 0,
+         elapsed = 0, bps = 0, late = 0, responses;
   char why[300] = "";
   int i, ok = 0, bad = 0, p;
 
@@ -176,6 +176,7 @@ static int mg_results(json_t *out, json_t **res, const char **labels,
     target += mg_or0(hb_res_num(r, "rate", "target"));
     late += mg_or0(hb_res_num(r, "rate", "late_sends"));
     cpu_s += mg_or0(hb_res_num(r, "cpu", "window_s"));
+    poll_s += mg_or0(hb_res_num(r, "cpu", "busy_poll_s"));
     user += mg_or0(hb_res_num(r, "cpu", "user_s"));
     sys += mg_or0(hb_res_num(r, "cpu", "sys_s"));
     if(hb_res_num(r, "elapsed_s", NULL) > elapsed)
@@ -219,12 +220,16 @@ static int mg_results(json_t *out, json_t **res, const char **labels,
                                  : NAN),
     "late_sends", (json_int_t)late));
   responses = hb_res_num(counts, "responses", NULL);
-  json_object_set_new(m, "cpu", json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}",
+  json_object_set_new(m, "cpu", json_pack(
+    "{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
     "user_s", hb_json_num(user), "sys_s", hb_json_num(sys),
     "utilization", json_null(), "window_s", hb_json_num(cpu_s),
     "util", json_null(),
     "per_request_us", hb_json_num(responses > 0 ? cpu_s * 1e6 / responses
-                                  : NAN)));
+                                  : NAN),
+    "busy_poll_s", hb_json_num(poll_s),
+    "per_request_us_without_poll", hb_json_num(responses > 0
+      ? (cpu_s - poll_s) * 1e6 / responses : NAN)));
   json_object_set_new(m, "elapsed_s", hb_json_num(elapsed));
   json_object_set_new(m, "bytes_per_s", hb_json_num(bps));
   json_object_set(m, "tls", json_object_get(first, "tls")

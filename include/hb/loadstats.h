@@ -105,6 +105,8 @@ typedef struct hb_load_run {
   double user_s, sys_s;  /* the client process's CPU over the window */
   double cpu_s;          /* the client's worker threads' CPU over the
                             window (CLOCK_THREAD_CPUTIME_ID, summed) */
+  double poll_s;         /* of cpu_s, busy-polling for events while none
+                            was ready (load --busy-poll; 0 without) */
   long threads;
   double target_rate;    /* open loop requests/s; 0 closed loop */
   int tls;               /* the URL was https: handshakes apply */
@@ -133,7 +135,8 @@ void hb_load_print(const hb_load_stats *st, const hb_load_run *run,
  * 2xx responses over elapsed_s), "cpu" {user_s, sys_s (process),
  * utilization (process CPU over elapsed_s x threads), window_s (run->cpu_s),
  * util (window_s over elapsed_s x threads), per_request_us (window_s over
- * complete responses)} and "tls" {version, cipher, group} once a handshake
+ * complete responses), busy_poll_s (run->poll_s), per_request_us_without_poll
+ * (window_s - busy_poll_s over complete responses)} and "tls" {version, cipher, group} once a handshake
  * completed (else null), "protocol" (st->protocol or null), "goaways" and
  * "stream_resets" {CODE_NAME: count} (the non-zero rst_codes). */
 json_t *hb_load_result(json_t *rep, const char *backend, json_t *params,

@@ -161,23 +161,28 @@ int hb_cpu_idle_poll(void)
 
 /* What idle CPUs did during the run, as the kernel says: the cpuidle
  * driver and the PM QoS latency limit in force (read back from the
- * device: 0 = idle CPUs poll, never halt; 2000000000 = no limit). */
+ * device: 0 = idle CPUs poll, never halt; 2000000000 = no limit). The
+ * limit acts through the cpuidle driver: without one ("none", or no
+ * cpuidle directory, as in many VMs) idle CPUs halt whatever it says. */
 static json_t *cpu_idle_json(void)
 {
   json_t *o = json_object();
+  json_t *driver = first_line("/sys/devices/system/cpu/cpuidle/"
+                              "current_driver");
   int32_t limit = -1;
   int fd = open("/dev/cpu_dma_latency", O_RDONLY | O_CLOEXEC);
+  int has_driver = json_is_string(driver) &&
+                   strcmp(json_string_value(driver), "none");
 
   if(fd >= 0) {
     if(read(fd, &limit, sizeof(limit)) != (ssize_t)sizeof(limit))
       limit = -1;
     close(fd);
   }
-  json_object_set_new(o, "driver", first_line(
-    "/sys/devices/system/cpu/cpuidle/current_driver"));
+  json_object_set_new(o, "driver", driver);
   json_object_set_new(o, "latency_limit_us",
                       limit >= 0 ? json_integer(limit) : json_null());
-  json_object_set_new(o, "polling", json_boolean(limit == 0));
+  json_object_set_new(o, "polling", json_boolean(limit == 0 && has_driver));
   json_object_set_new(o, "held", json_boolean(idle_fd >= 0));
   json_object_set_new(o, "why_not", idle_fd >= 0 || !idle_why[0]
                                       ? json_null()

@@ -269,6 +269,10 @@ void hb_load_print(const hb_load_stats *st, const hb_load_run *run,
          run->cpu_s, st->responses ? ls_cpu_per_request(st, run) : 0,
          run->elapsed > 0 ? 100 * ls_util(run) : 0, run->threads,
          run->threads > 1 ? "s" : "");
+  if(run->poll_s > 0)
+    printf("CPU busy-polling (--busy-poll): %.2f s; without it %.1f "
+           "us/response\n", run->poll_s, st->responses ? (run->cpu_s -
+           run->poll_s) * 1e6 / (double)st->responses : 0);
   for(i = 0; i < nwarn; i++)
     printf("warning: %s\n", warnings[i]);
   fflush(stdout);
@@ -391,12 +395,16 @@ json_t *hb_load_result(json_t *rep, const char *backend, json_t *params,
     "target", hb_json_num(target), "achieved", hb_json_num(rate),
     "shortfall_pct", hb_json_num(100 * (target - rate) / target),
     "late_sends", (json_int_t)st->late));
-  json_object_set_new(res, "cpu", json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}",
+  json_object_set_new(res, "cpu", json_pack(
+    "{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
     "user_s", hb_json_num(run->user_s), "sys_s", hb_json_num(run->sys_s),
     "utilization", hb_json_num(run->elapsed > 0 ? cpu / (run->elapsed *
                                (double)run->threads) : NAN),
     "window_s", hb_json_num(run->cpu_s), "util", hb_json_num(ls_util(run)),
-    "per_request_us", hb_json_num(ls_cpu_per_request(st, run))));
+    "per_request_us", hb_json_num(ls_cpu_per_request(st, run)),
+    "busy_poll_s", hb_json_num(run->poll_s),
+    "per_request_us_without_poll", hb_json_num(st->responses
+      ? (run->cpu_s - run->poll_s) * 1e6 / (double)st->responses : NAN)));
   json_object_set_new(res, "elapsed_s", hb_json_num(run->elapsed));
   json_object_set_new(res, "bytes_per_s", hb_json_num(run->elapsed > 0
                       ? (double)st->bytes_body / run->elapsed : NAN));

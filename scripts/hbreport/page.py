@@ -155,6 +155,9 @@ def _idle(idle):
     how = ("polled (PM QoS latency limit 0 us%s)" % (
         ", held by httpsbench" if idle.get("held") else ", held by another "
         "process") if idle.get("polling") else
+        "halted: no cpuidle driver applies the PM QoS limit (%s)" % (
+            "%d us" % lim if isinstance(lim, int) else "unreadable")
+        if lim == 0 and idle.get("driver") in (None, "none") else
         "halted as the system decides (PM QoS limit %s)" % (
             "%d us" % lim if isinstance(lim, int) else "unreadable"))
     if idle.get("driver"):
