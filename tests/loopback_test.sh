@@ -114,6 +114,17 @@ if r and r.get("vs_plain") is None and not r.get("vs_plain_note"):
 if r and r.get("bound") not in ("server", "client", "neither", "noise"):
     why.append("bound %s" % r.get("bound"))
 if r and len(r["samples"]) != 2: why.append("samples %d" % len(r["samples"]))
+# the cost cells ran round-robin (each repetition both servers), and the
+# TLS cell's CPU per request over plain's is paired by repetition
+c, p = rs.get((tb, "cost:keepalive/1024")), rs.get(("plain", "cost:keepalive/1024"))
+if c and p and c["status"] == p["status"] == "ok":
+    cs, ps = (x["server_ns_per_request"]["samples"] for x in (c, p))
+    vs = (c.get("server_ns_vs_plain") or {}).get("samples") or []
+    if c["params"].get("order") != "round-robin": why.append("cost order")
+    if len(vs) != 2 or any(abs(v - a / b) > 1e-9 * (a / b)
+                           for v, a, b in zip(vs, cs, ps)):
+        why.append("cost vs plain %s, cells %s / %s" % (vs, cs, ps))
+    if "server_ns_vs_plain" in p: why.append("plain's cost vs itself")
 if why: print("  missing or failed: " + ", ".join(why))
 sys.exit(1 if why else 0)
 PY

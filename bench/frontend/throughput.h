@@ -95,6 +95,11 @@ json_t *tp_run_cell(const tp_args *a, const tp_server *t,
                     const char *client, const char *root, size_t size,
                     int mode, long h2, double rate, const char *tmp,
                     json_t *report);
+/* The cost cell c for every backend at one rate, round-robin over the
+ * backends within each repetition; basis: how the rate was chosen. */
+void tp_run_cost(const tp_args *a, const cost_cell *c, double rate,
+                 const char *basis, const char *root, const char *tmp,
+                 json_t *report);
 void tp_run_baseline(const tp_args *a, const tp_server *t, size_t size,
                      int mode, long h2, const char *tmp, json_t *report);
 void tp_error_cell(const tp_args *a, const tp_server *t, const char *client,

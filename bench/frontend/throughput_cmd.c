@@ -522,7 +522,7 @@ static void run_pass(const tp_args *a, const char *backend, int resume,
 static void run_cost(const tp_args *a, const char *root, const char *tmp,
                      json_t *report)
 {
-  int k, b;
+  int k;
 
   for(k = 0; k < a->ncost && !hb_interrupted(); k++) {
     const cost_cell *c = &a->cost[k];
@@ -530,34 +530,10 @@ static void run_cost(const tp_args *a, const char *root, const char *tmp,
     double rate = tp_cost_rate(a, report, c, basis, sizeof(basis));
 
     if(!a->quiet)
-      fprintf(stderr, "throughput: cost %s/%zu at %.0f requests/s (%s)\n",
+      fprintf(stderr, "throughput: cost %s/%zu at %.0f requests/s (%s), "
+              "the backends round-robin in each repetition\n",
               tp_mode_names[c->mode], c->size, rate, basis);
-    for(b = 0; b < a->nbackends && !hb_interrupted(); b++) {
-      tp_server t;
-      hb_err err = { "" };
-      json_t *res;
-
-      if(!(rate > 0)) {
-        memset(&t, 0, sizeof(t));
-        t.backend = a->backends[b];
-        t.tls = strcmp(t.backend, "plain") ? a->tls : "none";
-        tp_error_cell(a, &t, a->client, c->size, c->mode, 0, 1, basis,
-                      report);
-        continue;
-      }
-      if(tp_server_start(a, a->backends[b], c->mode == M_RESUMED, &t, &err)
-         != HB_OK) {
-        tp_error_cell(a, &t, a->client, c->size, c->mode, 0, 1, err.msg,
-                      report);
-        continue;
-      }
-      res = tp_run_cell(a, &t, a->client, root, c->size, c->mode, 0, rate,
-                        tmp, report);
-      if(res)
-        json_object_set_new(json_object_get(res, "params"), "rate_basis",
-                            json_string(basis));
-      hb_server_stop(&t.s);
-    }
+    tp_run_cost(a, c, rate, basis, root, tmp, report);
   }
 }
 

@@ -281,27 +281,37 @@ void tp_finish(json_t *report)
          "HTTP's for the same cell, whatever bound either.\n");
   if(!cost_rows)
     return;
-  printf("\n%-28s %-10s %10s %16s %24s %16s %5s %-8s\n", "cost cell",
+  printf("\n%-28s %-10s %10s %16s %24s %16s %5s %-8s %22s\n", "cost cell",
          "server", "rate/s", "server ns/rq", "CI", "client ns/rq", "srv%",
-         "bound");
+         "bound", "xplain [CI]");
   json_array_foreach(json_object_get(report, "results"), i, r) {
     hb_res v = hb_res_of(r);
-    char ci[64], lv[16];
+    json_t *vs = json_object_get(r, "server_ns_vs_plain");
+    json_t *vst = json_object_get(vs, "stats");
+    char ci[64], lv[16], xp[64] = "";
     if(strcmp(v.suite, "throughput") || strncmp(v.name, "cost:", 5))
       continue;
+    if(vst)
+      snprintf(xp, sizeof(xp), "%.2f [%.2f, %.2f]", hb_res_median(vs),
+               hb_res_num(vst, "ci_low", NULL),
+               hb_res_num(vst, "ci_high", NULL));
     if(!v.stats) {
       hb_res_print_failed(&v, 28, v.backend);
       continue;
     }
     hb_fmt_level(v.ci_level, lv, sizeof(lv));
     snprintf(ci, sizeof(ci), "[%.0f, %.0f] %s", v.ci_low, v.ci_high, lv);
-    printf("%-28s %-10s %10.0f %16.0f %24s %16.0f %5.0f %-8s\n",
+    printf("%-28s %-10s %10.0f %16.0f %24s %16.0f %5.0f %-8s %22s\n",
            v.name, v.backend, hb_res_num(v.params, "rate", NULL), v.median,
            ci, hb_res_median(json_object_get(r, "client_ns_per_request")),
-           100 * hb_res_median(json_object_get(r, "server_util")), v.bound);
+           100 * hb_res_median(json_object_get(r, "server_util")), v.bound,
+           xp);
   }
   printf("cost: CPU per request at one offered rate that every server "
-         "sustains (open loop); compare libraries by this.\n");
+         "sustains (open loop); compare libraries by this. The servers "
+         "took turns in each repetition (round-robin); xplain: server "
+         "ns/rq over plain HTTP's in the same repetition, the median of "
+         "those paired ratios and its interval (same coverage as CI).\n");
 }
 
 int tp_report_failed(json_t *report)

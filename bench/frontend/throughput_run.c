@@ -487,87 +487,105 @@ static void cell_name(char *name, size_t size, const char *client,
            tp_mode_names[mode], sz, v, t->suffix);
 }
 
-/* Runs a cell's repetitions and adds its result; rate > 0: cost mode.
- * Returns the result (borrowed), or NULL when interrupted unfinished. */
-json_t *tp_run_cell(const tp_args *a, const tp_server *t,
-                        const char *client, const char *root, size_t size,
-                        int mode, long h2, double rate, const char *tmp,
-                        json_t *report)
-{
+/* A cell's runs so far, one slot per finished repetition. */
+typedef struct tp_acc {
   double rps[MAX_REPS], bps[MAX_REPS], cli[MAX_REPS], srv[MAX_REPS];
   double su[MAX_REPS], cu[MAX_REPS], ach[MAX_REPS];
   double sc[MAX_REPS], cc[MAX_REPS];
   double win[MAX_REPS], wout[MAX_REPS], wreq[MAX_REPS];
-  double errors = 0, steal = 0, hs = 0, res_n = 0, shs = 0, sres = 0;
-  double sh2s = 0, used = NAN;
-  char name[96], why[200], version[16] = "", cipher[64] = "", group[32] = "";
-  char protocol[16] = "";
-  json_t *res, *lat = json_array(), *achieved, *link_m, *runs = NULL;
-  int r, n = 0, failed = 0, partial = 0;
-  hb_err err = { "" };
+  double errors, steal, hs, res_n, shs, sres, sh2s, used;
+  char name[96], version[16], cipher[64], group[32], protocol[16];
+  json_t *lat, *link_m, *runs;
+  int n, failed, partial;
+  hb_err err;
+} tp_acc;
 
-  cell_name(name, sizeof(name), client, t, mode, size, h2, rate > 0);
-  link_m = hb_fe_link_measure(); /* the link before the cell, if any */
-  for(r = 0; r < a->reps && !hb_interrupted(); r++) {
-    one_run o;
-    if(!a->quiet)
-      fprintf(stderr, "throughput: %s %s run %d/%ld\n", t->backend, name,
-              r + 1, a->reps);
-    if(load_once(a, t, client, root, size, mode, h2, rate, tmp, &o,
-                 &err)) {
-      failed = 1;
-      json_decref(o.latency);
-      if(o.remote) { /* which host did what, though no run finished */
-        if(!runs)
-          runs = json_array();
-        json_array_append_new(runs, o.remote);
-      }
-      break;
-    }
-    if(o.remote) {
-      if(!runs)
-        runs = json_array();
-      json_array_append_new(runs, o.remote);
-      partial |= o.partial;
-    }
-    rps[n] = o.rps;
-    bps[n] = o.bps;
-    cli[n] = rate > 0 ? o.cli_us * 1e3 : o.cli_us;
-    srv[n] = rate > 0 ? o.srv_us * 1e3 : o.srv_us;
-    su[n] = o.srv_util;
-    cu[n] = o.cli_util;
-    sc[n] = o.srv_cpu_busy;
-    cc[n] = o.cli_cpu_busy;
-    ach[n] = o.achieved_rate;
-    win[n] = o.wire_in;
-    wout[n] = o.wire_out;
-    wreq[n] = o.wire_reqs;
-    errors += o.errors;
-    steal += isnan(o.steal_s) ? 0 : o.steal_s;
-    hs += isnan(o.handshakes) ? 0 : o.handshakes;
-    res_n += isnan(o.resumed) ? 0 : o.resumed;
-    shs += o.srv_handshakes;
-    sres += o.srv_resumed;
-    sh2s += o.srv_h2_streams > 0 ? o.srv_h2_streams : 0;
-    if(!protocol[0])
-      memcpy(protocol, o.protocol, sizeof(protocol));
-    if(!(used <= o.h2_used)) /* the fewest any run used */
-      used = o.h2_used;
-    if(!version[0]) {
-      memcpy(version, o.version, sizeof(version));
-      memcpy(cipher, o.cipher, sizeof(cipher));
-      memcpy(group, o.group, sizeof(group));
-    }
-    json_array_append_new(lat, o.latency ? o.latency : json_null());
-    n++;
+static void acc_init(tp_acc *c, const char *client, const tp_server *t,
+                     int mode, size_t size, long h2, double rate)
+{
+  memset(c, 0, sizeof(*c));
+  c->used = NAN;
+  cell_name(c->name, sizeof(c->name), client, t, mode, size, h2, rate > 0);
+  c->lat = json_array();
+  c->link_m = hb_fe_link_measure(); /* the link before the cell, if any */
+}
+
+static void acc_free(tp_acc *c)
+{
+  json_decref(c->lat);
+  json_decref(c->link_m);
+  json_decref(c->runs);
+}
+
+/* One more repetition of the cell into c; a failed run ends the cell
+ * (c->failed, c->err). */
+static void acc_run(const tp_args *a, const tp_server *t, const char *client,
+                    const char *root, size_t size, int mode, long h2,
+                    double rate, const char *tmp, tp_acc *c)
+{
+  one_run o;
+  int n = c->n;
+
+  if(!a->quiet)
+    fprintf(stderr, "throughput: %s %s run %d/%ld\n", t->backend, c->name,
+            n + 1, a->reps);
+  if(load_once(a, t, client, root, size, mode, h2, rate, tmp, &o,
+               &c->err)) {
+    c->failed = 1;
+    json_decref(o.latency);
   }
-  if(hb_interrupted() && !failed && n < a->reps) {
-    json_decref(lat);
-    json_decref(link_m);
-    json_decref(runs);
-    return NULL; /* an unfinished cell is left out */
+  if(o.remote) { /* which host did what, even when no run finished */
+    if(!c->runs)
+      c->runs = json_array();
+    json_array_append_new(c->runs, o.remote);
+    c->partial |= !c->failed && o.partial;
   }
-  res = hb_report_add_result(report, "throughput", name,
+  if(c->failed)
+    return;
+  c->rps[n] = o.rps;
+  c->bps[n] = o.bps;
+  c->cli[n] = rate > 0 ? o.cli_us * 1e3 : o.cli_us;
+  c->srv[n] = rate > 0 ? o.srv_us * 1e3 : o.srv_us;
+  c->su[n] = o.srv_util;
+  c->cu[n] = o.cli_util;
+  c->sc[n] = o.srv_cpu_busy;
+  c->cc[n] = o.cli_cpu_busy;
+  c->ach[n] = o.achieved_rate;
+  c->win[n] = o.wire_in;
+  c->wout[n] = o.wire_out;
+  c->wreq[n] = o.wire_reqs;
+  c->errors += o.errors;
+  c->steal += isnan(o.steal_s) ? 0 : o.steal_s;
+  c->hs += isnan(o.handshakes) ? 0 : o.handshakes;
+  c->res_n += isnan(o.resumed) ? 0 : o.resumed;
+  c->shs += o.srv_handshakes;
+  c->sres += o.srv_resumed;
+  c->sh2s += o.srv_h2_streams > 0 ? o.srv_h2_streams : 0;
+  if(!c->protocol[0])
+    memcpy(c->protocol, o.protocol, sizeof(c->protocol));
+  if(!(c->used <= o.h2_used)) /* the fewest any run used */
+    c->used = o.h2_used;
+  if(!c->version[0]) {
+    memcpy(c->version, o.version, sizeof(c->version));
+    memcpy(c->cipher, o.cipher, sizeof(c->cipher));
+    memcpy(c->group, o.group, sizeof(c->group));
+  }
+  json_array_append_new(c->lat, o.latency ? o.latency : json_null());
+  c->n++;
+}
+
+/* The cell's result from its runs, added to the report (borrowed); c's
+ * JSON goes with it. */
+static json_t *acc_result(const tp_args *a, const tp_server *t,
+                          const char *client, size_t size, int mode,
+                          long h2, double rate, tp_acc *c, json_t *report)
+{
+  char why[200];
+  json_t *res, *achieved;
+  int n = c->n;
+  const char *protocol = c->protocol;
+
+  res = hb_report_add_result(report, "throughput", c->name,
                              client && !strcmp(client, "curl") ? "curl"
                              : t->backend, rate > 0
                              ? "server ns/request" : "requests/s");
@@ -576,41 +594,44 @@ json_t *tp_run_cell(const tp_args *a, const tp_server *t,
     json_object_set_new(json_object_get(res, "params"), "rate",
                         json_real(rate));
     if(n)
-      hb_result_set_samples(res, srv, (size_t)n);
-    json_object_set_new(res, "server_ns_per_request", series(srv, n));
-    json_object_set_new(res, "client_ns_per_request", series(cli, n));
-    json_object_set_new(res, "achieved_rate", series(ach, n));
+      hb_result_set_samples(res, c->srv, (size_t)n);
+    json_object_set_new(res, "server_ns_per_request", series(c->srv, n));
+    json_object_set_new(res, "client_ns_per_request", series(c->cli, n));
+    json_object_set_new(res, "achieved_rate", series(c->ach, n));
   }
   else {
     if(n)
-      hb_result_set_samples(res, rps, (size_t)n);
-    json_object_set_new(res, "bytes_per_s", series(bps, n));
-    json_object_set_new(res, "client_cpu_us_per_request", series(cli, n));
-    json_object_set_new(res, "server_cpu_us_per_request", series(srv, n));
+      hb_result_set_samples(res, c->rps, (size_t)n);
+    json_object_set_new(res, "bytes_per_s", series(c->bps, n));
+    json_object_set_new(res, "client_cpu_us_per_request",
+                        series(c->cli, n));
+    json_object_set_new(res, "server_cpu_us_per_request",
+                        series(c->srv, n));
   }
-  set_wire(res, win, wout, wreq, n, in_flight_max(a, client, mode, h2,
-                                                  rate));
-  json_object_set_new(res, "server_util", series(su, n));
-  json_object_set_new(res, "client_util", series(cu, n));
-  json_object_set_new(res, "server_cpu_busy", series(sc, n));
-  json_object_set_new(res, "client_cpu_busy", series(cc, n));
+  set_wire(res, c->win, c->wout, c->wreq, n, in_flight_max(a, client, mode,
+                                                           h2, rate));
+  json_object_set_new(res, "server_util", series(c->su, n));
+  json_object_set_new(res, "client_util", series(c->cu, n));
+  json_object_set_new(res, "server_cpu_busy", series(c->sc, n));
+  json_object_set_new(res, "client_cpu_busy", series(c->cc, n));
   json_object_set_new(res, "bound", json_string(n ? classify(
-                      median_of(su, n), median_of(cu, n), median_of(sc, n),
-                      median_of(cc, n), why, sizeof(why)) : "unknown"));
+                      median_of(c->su, n), median_of(c->cu, n),
+                      median_of(c->sc, n), median_of(c->cc, n), why,
+                      sizeof(why)) : "unknown"));
   json_object_set_new(res, "bound_reason", json_string(n ? why
                       : "no run finished"));
-  json_object_set_new(res, "steal_s", json_real(steal));
+  json_object_set_new(res, "steal_s", json_real(c->steal));
   achieved = json_object();
-  json_object_set_new(achieved, "version", version[0] ? json_string(version)
-                      : json_null());
-  json_object_set_new(achieved, "cipher", cipher[0] ? json_string(cipher)
-                      : json_null());
-  json_object_set_new(achieved, "group", group[0] ? json_string(group)
-                      : json_null());
-  json_object_set_new(achieved, "handshakes", json_real(hs));
-  json_object_set_new(achieved, "resumed", json_real(res_n));
-  json_object_set_new(achieved, "server_handshakes", json_real(shs));
-  json_object_set_new(achieved, "server_resumed", json_real(sres));
+  json_object_set_new(achieved, "version", c->version[0]
+                      ? json_string(c->version) : json_null());
+  json_object_set_new(achieved, "cipher", c->cipher[0]
+                      ? json_string(c->cipher) : json_null());
+  json_object_set_new(achieved, "group", c->group[0]
+                      ? json_string(c->group) : json_null());
+  json_object_set_new(achieved, "handshakes", json_real(c->hs));
+  json_object_set_new(achieved, "resumed", json_real(c->res_n));
+  json_object_set_new(achieved, "server_handshakes", json_real(c->shs));
+  json_object_set_new(achieved, "server_resumed", json_real(c->sres));
   /* the HTTP version as the load engine spoke it: "h2" only when the TLS
    * library said ALPN selected h2, "h2c" by prior knowledge on plain TCP,
    * "http/1.1" (over TLS without ALPN: our HTTP/1.1 client offers none) */
@@ -622,27 +643,135 @@ json_t *tp_run_cell(const tp_args *a, const tp_server *t,
   json_object_set_new(achieved, "alpn", !strcmp(protocol, "h2")
                       ? json_string("h2") : json_null());
   json_object_set_new(achieved, "h2_streams_per_connection", h2 &&
-                      !isnan(used) ? json_integer((json_int_t)used)
+                      !isnan(c->used) ? json_integer((json_int_t)c->used)
                       : json_null());
-  json_object_set_new(achieved, "server_h2_streams", json_real(sh2s));
+  json_object_set_new(achieved, "server_h2_streams", json_real(c->sh2s));
   json_object_set_new(res, "achieved", achieved);
-  json_object_set_new(res, "latency", lat);
-  json_object_set_new(res, "errors", json_real(errors));
-  if(link_m)
-    json_object_set_new(res, "link_measured", link_m);
-  if(runs) {
+  json_object_set_new(res, "latency", c->lat);
+  json_object_set_new(res, "errors", json_real(c->errors));
+  c->lat = NULL;
+  if(c->link_m)
+    json_object_set_new(res, "link_measured", c->link_m);
+  c->link_m = NULL;
+  if(c->runs) {
     json_object_set_new(res, "remote", json_pack("{s:s,s:s,s:b,s:o}",
       "server_host", a->rm.server_host, "client_hosts", a->rm.client_hosts,
-      "partial", partial, "runs", runs));
-    if(partial)
+      "partial", c->partial, "runs", c->runs));
+    c->runs = NULL;
+    if(c->partial)
       hb_res_warn(res, json_string("partial: a client host gave no "
         "report in some run (see remote.runs[].hosts): the rate is the "
         "other hosts'"));
   }
-  hb_result_set_status(res, failed ? HB_ERROR : HB_OK, err.msg);
-  if(failed)
-    fprintf(stderr, "throughput: %s %s: %s\n", t->backend, name, err.msg);
+  hb_result_set_status(res, c->failed ? HB_ERROR : HB_OK, c->err.msg);
+  if(c->failed)
+    fprintf(stderr, "throughput: %s %s: %s\n", t->backend, c->name,
+            c->err.msg);
   return res;
+}
+
+/* Runs a cell's repetitions and adds its result; rate > 0: cost mode.
+ * Returns the result (borrowed), or NULL when interrupted unfinished. */
+json_t *tp_run_cell(const tp_args *a, const tp_server *t,
+                        const char *client, const char *root, size_t size,
+                        int mode, long h2, double rate, const char *tmp,
+                        json_t *report)
+{
+  tp_acc *c = malloc(sizeof(*c));
+  json_t *res = NULL;
+  int r;
+
+  if(!c)
+    return NULL;
+  acc_init(c, client, t, mode, size, h2, rate);
+  for(r = 0; r < a->reps && !c->failed && !hb_interrupted(); r++)
+    acc_run(a, t, client, root, size, mode, h2, rate, tmp, c);
+  if(hb_interrupted() && !c->failed && c->n < a->reps)
+    acc_free(c); /* an unfinished cell is left out */
+  else
+    res = acc_result(a, t, client, size, mode, h2, rate, c, report);
+  free(c);
+  return res;
+}
+
+/* A cost cell's server CPU per request against plain's, paired by
+ * repetition (both ran in the same round of tp_run_cost). */
+static void cost_vs_plain(json_t *res, const tp_acc *c, const tp_acc *p)
+{
+  double ratio[MAX_REPS];
+  int r, n = c->n < p->n ? c->n : p->n;
+
+  for(r = 0; r < n; r++)
+    ratio[r] = c->srv[r] / p->srv[r];
+  json_object_set_new(res, "server_ns_vs_plain", series(ratio, n));
+}
+
+/* The cost cell cc for every backend at one rate, round-robin: all the
+ * servers are up (idle ones wait in epoll), and repetition r runs each
+ * backend once in an order rotated by r, so the machine's slow and fast
+ * spells (up to 1.4x between runs here) fall on every library alike
+ * instead of on whichever ran then. With plain among the backends, each
+ * TLS cell also gets its CPU per request over plain's of the same round
+ * (server_ns_vs_plain). */
+void tp_run_cost(const tp_args *a, const cost_cell *cc, double rate,
+                 const char *basis, const char *root, const char *tmp,
+                 json_t *report)
+{
+  tp_server t[HB_BACKEND_MAX];
+  tp_acc *acc = calloc((size_t)a->nbackends, sizeof(*acc));
+  int up[HB_BACKEND_MAX], b, r, j, plain = -1;
+  hb_err err;
+
+  if(!acc)
+    return;
+  for(b = 0; b < a->nbackends; b++) {
+    up[b] = 0;
+    err.msg[0] = 0;
+    memset(&t[b], 0, sizeof(t[b]));
+    if(!(rate > 0)) {
+      t[b].backend = a->backends[b];
+      t[b].tls = strcmp(t[b].backend, "plain") ? a->tls : "none";
+      tp_error_cell(a, &t[b], a->client, cc->size, cc->mode, 0, 1, basis,
+                    report);
+      continue;
+    }
+    if(tp_server_start(a, a->backends[b], cc->mode == M_RESUMED, &t[b],
+                       &err) != HB_OK) {
+      tp_error_cell(a, &t[b], a->client, cc->size, cc->mode, 0, 1, err.msg,
+                    report);
+      continue;
+    }
+    up[b] = 1;
+    acc_init(&acc[b], a->client, &t[b], cc->mode, cc->size, 0, rate);
+    if(!strcmp(a->backends[b], "plain"))
+      plain = b;
+  }
+  for(r = 0; r < a->reps && !hb_interrupted(); r++)
+    for(j = 0; j < a->nbackends && !hb_interrupted(); j++) {
+      b = (j + r) % a->nbackends;
+      if(up[b] && !acc[b].failed)
+        acc_run(a, &t[b], a->client, root, cc->size, cc->mode, 0, rate,
+                tmp, &acc[b]);
+    }
+  for(b = 0; b < a->nbackends; b++) {
+    json_t *res;
+    if(!up[b])
+      continue;
+    if(!hb_interrupted() || acc[b].failed || acc[b].n == a->reps) {
+      res = acc_result(a, &t[b], a->client, cc->size, cc->mode, 0, rate,
+                       &acc[b], report);
+      json_object_set_new(json_object_get(res, "params"), "rate_basis",
+                          json_string(basis));
+      json_object_set_new(json_object_get(res, "params"), "order",
+                          json_string("round-robin"));
+      if(plain >= 0 && b != plain && acc[b].n && acc[plain].n)
+        cost_vs_plain(res, &acc[b], &acc[plain]);
+    }
+    else
+      acc_free(&acc[b]); /* interrupted unfinished: left out */
+    hb_server_stop(&t[b].s);
+  }
+  free(acc);
 }
 
 /* A result that says why a cell has no numbers (the server did not

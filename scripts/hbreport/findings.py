@@ -985,13 +985,44 @@ def _cost(rep):
         if not others:
             out.append(Finding(ctx + qr.text() + ".", "throughput", 6,
                                qr.has_interval()))
-        if others:
+        paired = [(r, r.get("server_ns_vs_plain")) for r in others]
+        if others and ref["backend"] == "plain" and all(
+                isinstance(v, dict) and L.median(v) for _, v in paired):
+            out.append(_cost_paired(ctx, qr, paired))
+        elif others:
             out.append(compare([Q.of(pretty(L.backend_label(r)), r)
                                 for r in others], qr,
                                "{a} takes {times} the server CPU time of "
                                "{b}", ctx, "throughput", 1.5,
                                then="{a} {times}"))
     return out
+
+
+def _cost_paired(ctx, qr, paired):
+    """Cost cells that ran round-robin with plain: each library's server
+    CPU per request over plain's, the median of the repetitions' paired
+    ratios with its interval; a finding where that interval excludes 1."""
+    clauses, levels, sep = [], set(), 0
+    for r, v in sorted(paired, key=lambda p: L.median(p[1])):
+        k, (lo, hi), lv = L.median(v), L.ci(v), L.ci_level(v)
+        label = pretty(L.backend_label(r))
+        has = all(isinstance(x, (int, float)) for x in (lo, hi)) and \
+            lv is not None and lv > 0
+        levels.add(L.fmt_level(lv))
+        val = "%s [%s, %s]" % (_times(k), _times(lo), _times(hi)) if has \
+            else "%s (no interval)" % _times(k)
+        if has and (lo > 1 or hi < 1):
+            clauses.append("%s %s times" % (label, val))
+            sep += 1
+        else:
+            clauses.append("%s no significant difference from plain HTTP "
+                           "(%s: the interval reaches 1)" % (label, val))
+    return Finding(_cap(ctx + "%s; server CPU per request over plain "
+                        "HTTP's, paired by repetition (the servers took "
+                        "turns in each): " % qr.text() + "; ".join(clauses))
+                   + "%s." % ("; %s CIs" % levels.pop()
+                              if len(levels) == 1 else ""),
+                   "throughput", 1 if sep else 1.5, sep > 0)
 
 
 def _curl(rep):
