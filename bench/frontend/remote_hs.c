@@ -55,6 +55,8 @@ void hs_agree(json_t *ma, json_t *ha)
   json_t *diff = json_object_get(ma, "differs");
   int i;
 
+  if(!json_is_object(ma) || !json_is_object(ha))
+    return;
   for(i = 0; hh_same[i]; i++) {
     json_t *x = json_object_get(ma, hh_same[i]),
            *y = json_object_get(ha, hh_same[i]);
@@ -157,8 +159,17 @@ static json_t *hh_merge(json_t **res, int n, json_t *r0, json_t *hosts)
      * that sent no report make it partial */
     m = json_deep_copy(r0);
     json_object_set_new(m, "histogram", json_null());
-    for(failed = 0, j = 0; j < n; j++)
+    for(failed = 0, j = 0; j < n; j++) {
       failed += !res[j];
+      if(!res[j] || res[j] == r0)
+        continue;
+      /* every host's connections and failures, as when merged */
+      hh_achieved(m, res[j]);
+      hb_res_add_ints(json_object_get(m, "engine_connections"),
+                      json_object_get(res[j], "engine_connections"));
+      hb_res_add_ints(json_object_get(m, "errors"),
+                      json_object_get(res[j], "errors"));
+    }
   }
   else {
     hb_stats st;
