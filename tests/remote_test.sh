@@ -185,6 +185,15 @@ check $? "merged report"
 /usr/bin/python3 "$(dirname "$0")/../scripts/validate_report.py" "$T/r.json" >"$T/v.out" 2>&1
 check $? "schema: $(cat "$T/v.out")"
 
+# V1. the clients over hosts verify the server (issue #16): a
+# certificate set whose leaves also name the server namespace's address,
+# at the same path for every namespace (they share the filesystem); the
+# front end gives the server its files and the clients the root by path
+export HTTPSBENCH_CERT_DIR=$T/certs
+bash "$(dirname "$0")/../scripts/gen-certs" --san "IP:${NET}10" \
+  "$HTTPSBENCH_CERT_DIR" ecdsa-p256 2>"$T/gc.err"
+check $? "a certificate set naming ${NET}10: $(cat "$T/gc.err")"
+
 # T1. throughput over hosts: a server namespace and three client
 # namespaces from a host file; every run's merged count equals the sum of
 # the hosts' counts and what the server counted; the merged percentiles
@@ -285,14 +294,6 @@ check $? "throughput's server stopped with its run ($left servers in s)"
 # measured and traced connections: exactly the connections the clients
 # made, more than the merged measured ones) and its CPU's busy share;
 # the remote server gone after
-# the clients verify the server (issue #16): a certificate set whose
-# leaves also name the server namespace's address, at the same path for
-# every namespace (they share the filesystem); the front end sends the
-# server its files and the clients the root by path
-export HTTPSBENCH_CERT_DIR=$T/certs
-bash "$(dirname "$0")/../scripts/gen-certs" --san "IP:${NET}10" \
-  "$HTTPSBENCH_CERT_DIR" ecdsa-p256 2>"$T/gc.err"
-check $? "a certificate set naming ${NET}10: $(cat "$T/gc.err")"
 HSARGS="--tls tcp"
 [ "$TPB" = openssl ] && HSARGS="--backend openssl --tls 1.3 --resume ticket"
 # shellcheck disable=SC2086
@@ -589,6 +590,27 @@ sys.exit(0 if rs and all(r["params"]["verify"] == "insecure" for r in rs) else 1
   [ -n "${HB_KEEP:-}" ] && cp "$T"/h[cmwi].* "$HB_KEEP"/ # to look at
 else
   echo "remote: H5-H7 skipped: no httpsbench-openssl"
+fi
+
+# T5. throughput over hosts verified the server in T1 (params.verify
+# chain, TLS); with --insecure it does not, and every cell says so
+if [ "$TPB" = openssl ]; then
+  timeout 120 "$FE" throughput --backend openssl --hosts "$T/hosts" \
+    --ssh "$SSH" --insecure --modes keepalive --sizes 1k -c 1 --pipeline 1 \
+    --requests 200 --warmup 0 --repetitions 1 --json "$T/ti.json" \
+    >"$T/ti.out" 2>"$T/ti.err"
+  check $? "throughput --insecure over hosts: exit 0: $(tail -3 "$T/ti.err")"
+  /usr/bin/python3 -c '
+import json, sys
+def verify(f):
+    rs = [r for r in json.load(open(f))["results"] if r["suite"] == "throughput"
+          and r["backend"] == "openssl"]
+    return set(r["params"].get("verify") for r in rs) if rs else None
+t, ti = verify(sys.argv[1]), verify(sys.argv[2])
+print("" if (t, ti) == ({"chain"}, {"insecure"}) else
+      "FAIL: throughput params.verify: T1 %s, --insecure %s" % (t, ti))
+sys.exit(0 if (t, ti) == ({"chain"}, {"insecure"}) else 1)' "$T/t.json" "$T/ti.json"
+  check $? "throughput over hosts: verification recorded (chain, insecure)"
 fi
 
 # R1. remote check: engines at the same path with the same version,

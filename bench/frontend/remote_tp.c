@@ -45,7 +45,7 @@ int tp_remote_prepare(const tp_args *a, json_t *report)
 typedef struct tr_cmd_ctx {
   const tp_args *a;
   const tp_server *t;
-  const char *engine, *url;
+  const char *engine, *url, *root;
   int mode;
 } tr_cmd_ctx;
 
@@ -90,8 +90,7 @@ static int tr_cmd(void *ctx, double start_at, char *buf, size_t size)
     hb_argv_addf(&av, "%ld", a->client_burn);
   }
   if(!plain) {
-    /* the suite's certificates name localhost, not the server host */
-    hb_argv_add(&av, "--insecure");
+    tp_verify_args(a, c->root, &av);
     if(strcmp(t->tls, "any"))
       hb_argv_opt(&av, "--tls", t->tls);
     hb_argv_opt(&av, "--resume", mode == M_RESUMED ? "on" : "off");
@@ -129,8 +128,8 @@ static json_t *tr_host_entry(rm_host *h, double start)
 }
 
 int tp_remote_load_once(const tp_args *a, const tp_server *t,
-                        const char *client, size_t size, int mode,
-                        one_run *o, hb_err *err)
+                        const char *client, const char *root, size_t size,
+                        int mode, one_run *o, hb_err *err)
 {
   char path[4200], addr[256], url[512], *cmds[RM_MAX_HOSTS];
   const char *names[RM_MAX_HOSTS];
@@ -155,6 +154,7 @@ int tp_remote_load_once(const tp_args *a, const tp_server *t,
   cc.t = t;
   cc.engine = path;
   cc.url = url;
+  cc.root = root;
   cc.mode = mode;
   start = rm_client_cmds(tr_cl, tr_n, tr_maxrtt, cmds, tr_cmd, &cc);
   pre_ok = hb_server_snapshot(&t->s, &pre, err) == HB_OK;
