@@ -132,6 +132,11 @@ static void ld_parse(int argc, char **argv, ld_opts *o)
       NULL },
     { "insecure", 0, HB_OPT_FLAG, &o->insecure, NULL,
       "https without verifying the server", 0, 0, NULL, NULL, NULL },
+    { "client-cert", 0, HB_OPT_STRING, &o->client_cert, "FILE",
+      "mutual TLS: our certificate chain (with\n--client-key)", 0, 0, NULL,
+      NULL, NULL },
+    { "client-key", 0, HB_OPT_STRING, &o->client_key, "FILE",
+      "mutual TLS: its private key", 0, 0, NULL, NULL, NULL },
     { "header", 'H', HB_OPT_CALL, o, "'Name: value'",
       "extra request header (repeatable)", 0, 0, NULL, ld_opt_header,
       NULL },
@@ -253,7 +258,16 @@ static const hb_tls_ops *ld_check(ld_opts *o)
     if(o->cacert && access(o->cacert, R_OK))
       hb_usage_fail("load", "--cacert: cannot read %s: %s", o->cacert,
                     strerror(errno));
+    if(!o->client_cert != !o->client_key)
+      hb_usage_fail("load", "--client-cert and --client-key go together");
+    if(o->client_cert && (access(o->client_cert, R_OK) ||
+                          access(o->client_key, R_OK)))
+      hb_usage_fail("load", "--client-cert/--client-key: cannot read %s: "
+                    "%s", access(o->client_cert, R_OK) ? o->client_cert
+                    : o->client_key, strerror(errno));
   }
+  else if(o->client_cert || o->client_key)
+    hb_usage_fail("load", "--client-cert is for https");
   if(ld_resolve(o, why, sizeof(why)))
     ld_bad("%s", why);
   if(o->json && hb_report_check_path(o->json, &err) != HB_OK)
@@ -286,6 +300,8 @@ static int ld_tls_ctx(ld_shared *sh, hb_err *err)
   cfg.max_version = sh->o->tls_version;
   cfg.ca_file = sh->o->cacert;
   cfg.verify_peer = !sh->o->insecure;
+  cfg.cert_file = sh->o->client_cert;
+  cfg.key_file = sh->o->client_key;
   cfg.cipher = sh->tls ? sh->o->cipher : NULL;
   /* http/1.1 too, so a server without h2 says so by choosing it (the
    * run then stops) rather than by a handshake failure or silence */

@@ -54,6 +54,7 @@ typedef struct ld_opts {
   double started_at;     /* Unix time (s) it began (after the wait) */
   int watch_stdin;       /* --stop-on-eof: EOF on stdin stops the run */
   const char *cacert, *json;
+  const char *client_cert, *client_key; /* mutual TLS, or NULL */
   const char *headers[LD_MAX_HEADERS];
   int nheaders;
   char *req;             /* the request bytes, built once: pipeline

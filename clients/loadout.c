@@ -75,6 +75,7 @@ static json_t *out_params(const ld_shared *sh, const char *backend)
                       json_integer((json_int_t)(o->started_at * 1e9)));
   json_object_set_new(p, "resume", json_boolean(o->resume));
   json_object_set_new(p, "insecure", json_boolean(o->insecure));
+  json_object_set_new(p, "mutual_tls", json_boolean(o->client_cert));
   json_object_set_new(p, "timeout_s", json_real(o->timeout));
   for(i = 0; i < o->nheaders; i++)
     json_array_append_new(hdrs, json_string(o->headers[i]));

@@ -30,6 +30,9 @@
 # a host whose clock is 2.5 s ahead (a date wrapper: time namespaces
 # cannot shift the real-time clock; the test says whether they exist)
 # shows that offset within its stated uncertainty;
+# handshake over hosts verifying the server (a set naming the server
+# namespace's address), capacity mode, --mtls, a wrong CA, --insecure
+# recorded (H4-H7);
 # bad usage is one line and exit 2. No
 # timing is asserted. Everything made is removed on exit.
 set -u
@@ -181,6 +184,15 @@ EOF
 check $? "merged report"
 /usr/bin/python3 "$(dirname "$0")/../scripts/validate_report.py" "$T/r.json" >"$T/v.out" 2>&1
 check $? "schema: $(cat "$T/v.out")"
+
+# V1. the clients over hosts verify the server (issue #16): a
+# certificate set whose leaves also name the server namespace's address,
+# at the same path for every namespace (they share the filesystem); the
+# front end gives the server its files and the clients the root by path
+export HTTPSBENCH_CERT_DIR=$T/certs
+bash "$(dirname "$0")/../scripts/gen-certs" --san "IP:${NET}10" \
+  "$HTTPSBENCH_CERT_DIR" ecdsa-p256 2>"$T/gc.err"
+check $? "a certificate set naming ${NET}10: $(cat "$T/gc.err")"
 
 # T1. throughput over hosts: a server namespace and three client
 # namespaces from a host file; every run's merged count equals the sum of
@@ -440,6 +452,167 @@ left="$(engines_in ${P}c1 'httpsbench-[a-z]+ handshake') client, $(engines_in ${
 [ "$left" = "0 client, 1 servers" ]
 check $? "handshake's coordinator killed: its server and client stop ($left)"
 
+# H4. handshake capacity mode over hosts (-c/-d): the load engine in
+# c1..c3 at once, one start per run; in every run the merged count is
+# the sum of the hosts', the rate the sum of the hosts' rates, and the
+# server's own count over the whole run at least the merged one (the
+# load engine counts its measured window only, not its warm-up: no
+# equality to check); the result's count the sum of its runs', its
+# samples their rates; TLS verified (params.verify chain)
+# shellcheck disable=SC2086
+timeout 240 "$FE" handshake $HSARGS --hosts "$T/hosts" --ssh "$SSH" -n 10 \
+  -c 2 -d 1 --repetitions 2 --json "$T/hc.json" >"$T/hc.out" 2>"$T/hc.err"
+check $? "handshake capacity over hosts: exit 0: $(tail -5 "$T/hc.err")"
+/usr/bin/python3 - "$T/hc.json" "$NET" "$TPB" <<'EOF'
+import json, math, sys
+rep = json.load(open(sys.argv[1]))
+net, tpb = sys.argv[2], sys.argv[3]
+bad = []
+want = ["root@%s1%d" % (net, i) for i in (1, 2, 3)]
+cnt = "handshakes" if tpb == "openssl" else "connections"
+cap = [r for r in rep["results"] if r["name"].endswith("/capacity")]
+if len(cap) != 1:
+    bad.append("%d capacity results" % len(cap))
+for r in cap:
+    if r["status"] != "ok":
+        bad.append("status %s %s" % (r["status"], r.get("error")))
+        continue
+    rm, p = r["remote"], r["params"]
+    if rm["partial"] or len(rm["runs"]) != 2 or p["client_hosts"] != 3:
+        bad.append("remote partial %s, %d runs, params %s" % (rm["partial"], len(rm["runs"]), p))
+    if p["verify"] != ("chain" if tpb == "openssl" else "none") or p["mutual_tls"]:
+        bad.append("verify %s mutual_tls %s" % (p["verify"], p["mutual_tls"]))
+    for k, run in enumerate(rm["runs"]):
+        hs = run["hosts"]
+        if [h["host"] for h in hs] != want or any(h["status"] != "ok" for h in hs):
+            bad.append("run %d hosts %s" % (k, hs))
+            continue
+        per = [h[cnt] for h in hs]
+        if min(per) < 1 or run[cnt] != sum(per):
+            bad.append("run %d: merged %s, hosts %s" % (k, run[cnt], per))
+        rates = [h["handshakes_per_s"] for h in hs]
+        if not math.isclose(run["handshakes_per_s"], sum(rates), rel_tol=1e-9):
+            bad.append("run %d: rate %s, hosts' %s" % (k, run["handshakes_per_s"], rates))
+        if not math.isclose(r["samples"][k], run["handshakes_per_s"], rel_tol=1e-9):
+            bad.append("run %d: sample %s" % (k, r["samples"][k]))
+        srv = run["server"]
+        if not (isinstance(srv["run"], (int, float)) and srv["run"] >= run[cnt]):
+            bad.append("run %d: the server counted %s in the run, clients %s" % (k, srv["run"], run[cnt]))
+        if not isinstance(srv["window"], (int, float)) or srv["counts"] != cnt:
+            bad.append("run %d: server %s" % (k, srv))
+        cpu = run["server_cpu_us_per_handshake"]
+        if not (isinstance(cpu, float) and cpu > 0):
+            bad.append("run %d: server CPU per handshake %s" % (k, cpu))
+    if r["handshakes"] != sum(run[cnt] for run in rm["runs"]):
+        bad.append("handshakes %s, runs' %s" % (r["handshakes"], [run[cnt] for run in rm["runs"]]))
+    if tpb == "openssl" and (r["achieved"].get("version") in (None, "") or r["achieved"].get("varied")):
+        bad.append("achieved %s" % r["achieved"])
+print("\n".join("FAIL: handshake capacity over hosts: " + b for b in bad))
+sys.exit(1 if bad else 0)
+EOF
+check $? "handshake capacity over hosts: counts and rates summed exactly"
+/usr/bin/python3 "$(dirname "$0")/../scripts/validate_report.py" "$T/hc.json" >"$T/v.out" 2>&1
+check $? "handshake capacity schema: $(cat "$T/v.out")"
+left=$(engines_in ${P}s "$SRVPAT")
+[ "$left" = 1 ]
+check $? "handshake capacity's server stopped ($left servers in s)"
+
+if [ "$TPB" = openssl ]; then
+  # H5. --mtls over hosts, verification on: latency and capacity mode
+  # complete, the server requiring the client certificate
+  timeout 240 "$FE" handshake --backend openssl --tls 1.3 --hosts "$T/hosts" \
+    --ssh "$SSH" --mtls -n 10 -c 1 -d 0.5 --repetitions 1 \
+    --json "$T/hm.json" >"$T/hm.out" 2>"$T/hm.err"
+  check $? "handshake --mtls over hosts: exit 0: $(tail -5 "$T/hm.err")"
+  /usr/bin/python3 - "$T/hm.json" <<'EOF'
+import json, sys
+rep = json.load(open(sys.argv[1]))
+bad = []
+for r in rep["results"]:
+    if r["suite"] != "handshake":
+        continue
+    p = r["params"]
+    if r["status"] != "ok" or p.get("verify") != "chain" or p.get("mutual_tls") is not True:
+        bad.append("%s: %s verify %s mutual_tls %s" % (r["name"], r["status"], p.get("verify"), p.get("mutual_tls")))
+    if r["name"].endswith("/tls_handshake") and r["achieved"]["connections_ok"] != 30:
+        bad.append("%s: %s connections" % (r["name"], r["achieved"]["connections_ok"]))
+    if r["name"].endswith("/capacity") and not r["handshakes"] > 0:
+        bad.append("capacity: %s handshakes" % r["handshakes"])
+if not any(r["name"].endswith("/capacity") for r in rep["results"]):
+    bad.append("no capacity result")
+print("\n".join("FAIL: handshake --mtls over hosts: " + b for b in bad))
+sys.exit(1 if bad else 0)
+EOF
+  check $? "handshake --mtls over hosts: verified, client certificate, every mode"
+
+  # H6. a wrong trust anchor (another set's root): the clients refuse the
+  # server; the run fails, exit non-zero, naming the hosts and the
+  # verification
+  bash "$(dirname "$0")/../scripts/gen-certs" "$T/other" ecdsa-p256 2>/dev/null
+  timeout 240 "$FE" handshake --backend openssl --tls 1.3 --hosts "$T/hosts" \
+    --ssh "$SSH" --mtls --cacert "$T/other/ecdsa-p256/root.pem" -n 5 -c 1 \
+    -d 0.5 --repetitions 1 --json "$T/hw.json" >"$T/hw.out" 2>"$T/hw.err"
+  rc=$?
+  [ $rc != 0 ] && grep -qi 'verif' "$T/hw.out" "$T/hw.err" &&
+    grep -q "root@${NET}11" "$T/hw.out" "$T/hw.err"
+  check $? "handshake with a wrong CA over hosts fails and says so ($rc: $(tail -3 "$T/hw.err"))"
+  /usr/bin/python3 - "$T/hw.json" "$NET" <<'EOF'
+import json, sys
+rep = json.load(open(sys.argv[1]))
+net = sys.argv[2]
+bad = []
+for r in rep["results"]:
+    if r["suite"] != "handshake":
+        continue
+    if r["status"] == "ok":
+        bad.append("%s: ok with a wrong CA" % r["name"])
+    if r["name"].endswith("/capacity"):
+        hs = r["remote"]["runs"][0]["hosts"]
+        if not all(h["status"] == "error" and "verif" in h["error"].lower() for h in hs):
+            bad.append("capacity hosts %s" % hs)
+    elif ("root@%s11" % net) not in " ".join(r.get("warnings", [])) or \
+            not all(h.get("result_status") == "error" for h in r["remote"]["hosts"]):
+        bad.append("%s: hosts not named: %s %s" % (r["name"], r.get("warnings"), r["remote"]["hosts"]))
+print("\n".join("FAIL: handshake with a wrong CA: " + b for b in bad))
+sys.exit(1 if bad else 0)
+EOF
+  check $? "the wrong CA's results name the hosts and the failed verification"
+
+  # H7. --insecure over hosts is recorded in every result
+  timeout 120 "$FE" handshake --backend openssl --tls 1.3 --hosts "$T/hosts" \
+    --ssh "$SSH" --insecure -n 5 --json "$T/hi.json" >"$T/hi.out" 2>"$T/hi.err"
+  check $? "handshake --insecure over hosts: exit 0: $(tail -3 "$T/hi.err")"
+  /usr/bin/python3 -c '
+import json, sys
+rs = [r for r in json.load(open(sys.argv[1]))["results"] if r["suite"] == "handshake"]
+sys.exit(0 if rs and all(r["params"]["verify"] == "insecure" for r in rs) else 1)' "$T/hi.json"
+  check $? "handshake --insecure over hosts: params.verify insecure"
+  [ -n "${HB_KEEP:-}" ] && cp "$T"/h[cmwi].* "$HB_KEEP"/ # to look at
+else
+  echo "remote: H5-H7 skipped: no httpsbench-openssl"
+fi
+
+# T5. throughput over hosts verified the server in T1 (params.verify
+# chain, TLS); with --insecure it does not, and every cell says so
+if [ "$TPB" = openssl ]; then
+  timeout 120 "$FE" throughput --backend openssl --hosts "$T/hosts" \
+    --ssh "$SSH" --insecure --modes keepalive --sizes 1k -c 1 --pipeline 1 \
+    --requests 200 --warmup 0 --repetitions 1 --json "$T/ti.json" \
+    >"$T/ti.out" 2>"$T/ti.err"
+  check $? "throughput --insecure over hosts: exit 0: $(tail -3 "$T/ti.err")"
+  /usr/bin/python3 -c '
+import json, sys
+def verify(f):
+    rs = [r for r in json.load(open(f))["results"] if r["suite"] == "throughput"
+          and r["backend"] == "openssl"]
+    return set(r["params"].get("verify") for r in rs) if rs else None
+t, ti = verify(sys.argv[1]), verify(sys.argv[2])
+print("" if (t, ti) == ({"chain"}, {"insecure"}) else
+      "FAIL: throughput params.verify: T1 %s, --insecure %s" % (t, ti))
+sys.exit(0 if (t, ti) == ({"chain"}, {"insecure"}) else 1)' "$T/t.json" "$T/ti.json"
+  check $? "throughput over hosts: verification recorded (chain, insecure)"
+fi
+
 # R1. remote check: engines at the same path with the same version,
 # CPUs, pinning and clock offsets of a server and a client host
 "$FE" remote check root@${NET}10,root@${NET}11 --ssh "$SSH" \
@@ -682,8 +855,7 @@ done
 
 for args in "--server-host a" "--client-hosts a" "--ssh x" \
             "--hosts /nonexistent" "--hosts $T/hosts --server-host a" \
-            "--hosts $T/hosts -c 2 -d 1" "--hosts $T/hosts --connect a:1" \
-            "--hosts $T/hosts --mtls" "--hosts $T/hosts --rtt 10"; do
+            "--hosts $T/hosts --connect a:1" "--hosts $T/hosts --rtt 10"; do
   # shellcheck disable=SC2086
   "$FE" handshake $args >"$T/u.out" 2>"$T/u.err"
   rc=$?

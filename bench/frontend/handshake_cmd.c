@@ -384,9 +384,12 @@ static void parse(int argc, char **argv, hs_args *a)
     "\n"
     "Over hosts (--hosts FILE, or --server-host with --client-hosts):\n"
     "the server engine on its host, the handshake engine on every client\n"
-    "host at once over ssh (latency mode), every phase merged from the\n"
-    "union of their samples; a host that fails is named and the rest\n"
-    "kept (partial, exit 1).\n"
+    "host at once over ssh, every phase merged from the union of their\n"
+    "samples; capacity mode (-c, -d) with one start per run, handshakes/s\n"
+    "the sum of the hosts' rates; a host that fails is named and the\n"
+    "rest kept (partial, exit 1). The clients verify the server against\n"
+    "the root at the same path on every host (its certificate must name\n"
+    "the address they dial: scripts/gen-certs --san) unless --insecure.\n"
     "\n", NULL, opts };
   hb_err err = { "" };
   int first, i, n;
@@ -405,22 +408,11 @@ static void parse(int argc, char **argv, hs_args *a)
     hb_usage_fail("handshake", "unexpected argument '%s'", argv[first]);
   hb_fe_link_after_parse("handshake");
   rm_opts_check("handshake", hosts, &a->rm);
-  if(a->rm.server_host) {
-    /* latency mode with our server on its host; the clients skip
-     * verification (the suite's certificates name localhost) */
-    if(a->connect || hb_fe_link_wanted() || a->nsweep)
-      hb_usage_fail("handshake", "over hosts: not with %s (the network is "
-                    "real and the server ours)", a->connect ? "--connect"
-                    : a->nsweep ? "a sweep" : "an emulated link");
-    if(a->conns || a->seconds > 0)
-      hb_usage_fail("handshake", "over hosts: latency mode only (not -c/-d, "
-                    "yet)");
-    if(a->mtls || a->cacert)
-      hb_usage_fail("handshake", "over hosts: not with %s (the clients "
-                    "do not verify: the certificates name localhost)",
-                    a->mtls ? "--mtls" : "--cacert");
-    a->insecure = 1;
-  }
+  if(a->rm.server_host &&
+     (a->connect || hb_fe_link_wanted() || a->nsweep))
+    hb_usage_fail("handshake", "over hosts: not with %s (the network is "
+                  "real and the server ours)", a->connect ? "--connect"
+                  : a->nsweep ? "a sweep" : "an emulated link");
   if(a->cases && !a->matrix)
     hb_usage_fail("handshake", "--cases selects from the default matrix: "
                   "not with --tls");
@@ -578,14 +570,22 @@ static int matrix_cases(hs_case *out, const char *only)
 }
 
 static int server_start(const hs_args *a, const char *backend,
-                        const hs_case *c, const char *root, hb_server *s,
-                        hb_err *err)
+                        const hs_case *c, const hb_cert_paths *certs,
+                        hb_server *s, hb_err *err)
 {
   hb_argv args = HB_ARGV_INIT;
   int rc;
 
-  if(c->tls) {
+  if(c->tls && a->rm.server_host) {
+    /* over hosts: our set's files, at the same path on the server host
+     * (its engine would otherwise make or find a set of its own, which
+     * the clients' trust anchor need not sign) */
+    hb_argv_opt(&args, "--cert", certs->chain);
+    hb_argv_opt(&args, "--key", certs->key);
+  }
+  else if(c->tls)
     hb_argv_opt(&args, "--cert-type", c->cert_type);
+  if(c->tls) {
     hb_argv_opt(&args, "--tls", c->tls);
     hb_argv_opt(&args, "--groups", c->group);
     hb_argv_opt(&args, "--resume", !strcmp(c->resume, "none") ? "off"
@@ -595,7 +595,7 @@ static int server_start(const hs_args *a, const char *backend,
     if(c->early)
       hb_argv_opt(&args, "--early-data", "16384");
     if(a->mtls)
-      hb_argv_opt(&args, "--client-ca", root);
+      hb_argv_opt(&args, "--client-ca", certs->root);
   }
   hb_fe_link_side = HB_FE_SIDE_SERVER;
   rc = a->rm.server_host ? rm_server_start(&a->rm, backend, a->server_cpu,
@@ -637,11 +637,45 @@ static double srv_cpu_per_hs(const hs_case *c, const hb_srv_snap *s0,
   return n > 0 ? (s1->cpu_ns - s0->cpu_ns) / 1e3 / n : NAN;
 }
 
+/* HOST:PORT the clients dial: --connect's, the server host's address
+ * over hosts, else ours (or the link's). */
+static void server_target(const hs_args *a, const hb_server *s, char *buf,
+                          size_t size)
+{
+  snprintf(buf, size, "%s", a->connect ? a->connect : "");
+  if(a->rm.server_host) {
+    char addr[256];
+    rm_addr(&a->rm, addr, sizeof(addr));
+    snprintf(buf, size, strchr(addr, ':') ? "[%s]:%d" : "%s:%d", addr,
+             s->port);
+  }
+  else if(!a->connect)
+    snprintf(buf, size, "%s:%d", hb_fe_link_host(), s->port);
+}
+
+/* The client's verification and mutual TLS (latency and capacity mode,
+ * local or over hosts, where the paths are the same on every host):
+ * --insecure, or --cacert (given, else the suite's root); with --mtls
+ * the suite's client certificate and key, which the server's
+ * --client-ca (the same root) verifies. */
+static void client_tls_args(hb_argv *av, const hs_args *a,
+                            const hb_cert_paths *certs)
+{
+  if(a->insecure)
+    hb_argv_add(av, "--insecure");
+  else
+    hb_argv_opt(av, "--cacert", a->cacert ? a->cacert : certs->root);
+  if(a->mtls) {
+    hb_argv_opt(av, "--client-cert", certs->client_chain);
+    hb_argv_opt(av, "--client-key", certs->client_key);
+  }
+}
+
 /* Latency mode: the client engine's `handshake`, one connection at a
  * time; server CPU per connection from its snapshots around it. */
 static int run_latency(const hs_args *a, const char *cb, const hs_case *c,
-                       const hb_server *s, const char *root, const char *tmp,
-                       json_t *report, hb_err *err)
+                       const hb_server *s, const hb_cert_paths *certs,
+                       const char *tmp, json_t *report, hb_err *err)
 {
   char path[4200], target[300], label[128];
   hb_argv av = HB_ARGV_INIT;
@@ -649,20 +683,11 @@ static int run_latency(const hs_args *a, const char *cb, const hs_case *c,
   hb_srv_snap snap0, snap1;
   int have_snap;
   int rc;
-  hb_cert_paths certs;
   json_t *r, *part, *link_m;
 
   if(hb_engine_path(c->tls ? cb : "plain", path, sizeof(path)))
     return hb_err_set(err, HB_ERROR, "no engine for %s", cb);
-  snprintf(target, sizeof(target), "%s", a->connect ? a->connect : "");
-  if(a->rm.server_host) {
-    char addr[256];
-    rm_addr(&a->rm, addr, sizeof(addr));
-    snprintf(target, sizeof(target), strchr(addr, ':') ? "[%s]:%d"
-             : "%s:%d", addr, s->port);
-  }
-  else if(!a->connect)
-    snprintf(target, sizeof(target), "%s:%d", hb_fe_link_host(), s->port);
+  server_target(a, s, target, sizeof(target));
   hb_argv_add(&av, path);
   hb_argv_add(&av, "handshake");
   hb_argv_add(&av, target);
@@ -688,14 +713,7 @@ static int run_latency(const hs_args *a, const char *cb, const hs_case *c,
       hb_argv_add(&av, "--rsa-kx");
     if(c->early)
       hb_argv_add(&av, "--early-data");
-    if(a->insecure)
-      hb_argv_add(&av, "--insecure");
-    else
-      hb_argv_opt(&av, "--cacert", a->cacert ? a->cacert : root);
-    if(a->mtls && hb_certs_ensure(c->cert_type, &certs, err) == HB_OK) {
-      hb_argv_opt(&av, "--client-cert", certs.client_chain);
-      hb_argv_opt(&av, "--client-key", certs.client_key);
-    }
+    client_tls_args(&av, a, certs);
     if(a->trace)
       hb_argv_add(&av, "--trace");
   }
@@ -782,34 +800,98 @@ static int run_latency(const hs_args *a, const char *cb, const hs_case *c,
 }
 
 /* Capacity mode: the load engine with a new connection per request,
- * after a warm-up of HS_WARMUP seconds. */
+ * after a warm-up of HS_WARMUP seconds; over hosts on every client host
+ * at once (remote_hs.c), one common start per run. */
 #define HS_WARMUP 0.5
 #define HS_WARMUP_S "0.5"
 
-static void run_capacity(const hs_args *a, const char *cb, const hs_case *c,
-                         const hb_server *s, const char *root, const char *tmp,
-                         json_t *report)
+/* One run's figures from the load results r[0..n) of clients that ran
+ * together (one locally; over hosts one per host, NULL: the host
+ * failed): what they say they made in their measured windows, TLS
+ * handshakes or, on TCP (no handshakes counted), connections, summed;
+ * the rate the sum of each one's count over its own window (by its
+ * clock, not -d: the windows are concurrent); the clients' CPU in their
+ * windows over that count (not per response: a handshake whose request
+ * failed has none); the achieved TLS parameters where they agree
+ * (hs_agree). Each client's own figures go into hosts[i] when given. */
+typedef struct hs_cap {
+  double hs, resumed, rate, cpu_s;
+  json_t *achieved;
+} hs_cap;
+
+static void cap_figures(const hs_case *c, json_t **r, int n, json_t *hosts,
+                        hs_cap *f)
 {
-  char path[4200], url[300], name[128];
+  int i;
+
+  memset(f, 0, sizeof(*f));
+  for(i = 0; i < n; i++) {
+    json_t *el = json_object_get(r[i], "elapsed_s"), *ach;
+    double h, rate;
+
+    if(!r[i])
+      continue;
+    h = hb_res_num(r[i], "counts", c->tls ? "handshakes" : "connections");
+    rate = json_is_number(el) && json_number_value(el) > 0
+           ? h / json_number_value(el) : NAN;
+    f->hs += h;
+    f->resumed += hb_res_num(r[i], "counts", "resumed");
+    f->rate += rate;
+    f->cpu_s += hb_res_num(r[i], "cpu", "window_s");
+    ach = json_object_get(r[i], "tls") ? json_deep_copy(json_object_get(
+          r[i], "tls")) : json_object();
+    if(!json_is_object(ach)) { /* TCP: null */
+      json_decref(ach);
+      ach = json_object();
+    }
+    json_object_set(ach, "protocol", json_object_get(r[i], "protocol"));
+    if(!f->achieved)
+      f->achieved = json_deep_copy(ach);
+    else
+      hs_agree(f->achieved, ach);
+    if(hosts) {
+      json_t *e = json_array_get(hosts, (size_t)i);
+      json_object_set_new(e, c->tls ? "handshakes" : "connections",
+                          hb_json_num(h));
+      json_object_set_new(e, "handshakes_per_s", hb_json_num(rate));
+      json_object_set_new(e, "elapsed_s", hb_json_num(
+                          hb_res_num(r[i], "elapsed_s", NULL)));
+      json_object_set_new(e, "resumed", hb_json_num(
+                          hb_res_num(r[i], "counts", "resumed")));
+      json_object_set_new(e, "client_cpu_us_per_handshake", hb_json_num(
+        h > 0 ? hb_res_num(r[i], "cpu", "window_s") * 1e6 / h : NAN));
+      json_object_set(e, "achieved", ach);
+    }
+    json_decref(ach);
+  }
+}
+
+static void run_capacity(const hs_args *a, const char *cb, const hs_case *c,
+                         const hb_server *s, const hb_cert_paths *certs,
+                         const char *tmp, json_t *report)
+{
+  char path[4200], url[400], target[300], name[128];
   double rates[100], srv[100], cli[100], resumed = 0, hs = 0;
-  int rep, n = 0;
+  int rep, n = 0, partial = 0;
   hb_err err = { "" };
-  json_t *res;
+  json_t *res, *runs = a->rm.server_host ? json_array() : NULL;
+  json_t *achieved = NULL;
 
   hb_engine_path(c->tls ? cb : "plain", path, sizeof(path));
-  snprintf(url, sizeof(url), "%s://%s:%d%s", c->tls ? "https"
-           : "http", hb_fe_link_host(), s->port, a->path);
-  if(a->connect)
-    snprintf(url, sizeof(url), "%s://%s%s", c->tls ? "https" : "http",
-             a->connect, a->path);
+  server_target(a, s, target, sizeof(target));
+  snprintf(url, sizeof(url), "%s://%s%s", c->tls ? "https" : "http", target,
+           a->path);
   for(rep = 0; rep < a->reps && !hb_interrupted(); rep++) {
-    hb_srv_snap snap0 = { 0 }, snap1 = { 0 }; /* read even if !have */
-    double h;
-    int have, pid, fd = -1;
-    json_t *part, *r, *el;
+    rm_win w;
+    json_t *parts[RM_MAX_HOSTS], *part = NULL, *run = NULL;
+    int pid, fd = -1, np = 1, i;
     hb_argv av = HB_ARGV_INIT;
     char *const *argv;
+    hs_cap f;
 
+    memset(&w, 0, sizeof(w));
+    w.s = s;
+    parts[0] = NULL;
     hb_argv_add(&av, path);
     hb_argv_add(&av, "load");
     hb_argv_add(&av, url);
@@ -818,56 +900,93 @@ static void run_capacity(const hs_args *a, const char *cb, const hs_case *c,
     hb_argv_addf(&av, "%ld", a->conns);
     hb_argv_add(&av, "-d");
     hb_argv_addf(&av, "%g", a->seconds);
-    hb_argv_opt(&av, "--json", tmp);
+    if(!runs) /* over hosts: the report comes back over ssh */
+      hb_argv_opt(&av, "--json", tmp);
     hb_argv_add(&av, "--marks");
     hb_argv_opt(&av, "--warmup", HS_WARMUP_S);
     if(c->tls) {
       hb_argv_opt(&av, "--tls", c->tls);
       hb_argv_opt(&av, "--resume", strcmp(c->resume, "none") ? "on"
                   : "off");
-      if(a->insecure)
-        hb_argv_add(&av, "--insecure");
-      else
-        hb_argv_opt(&av, "--cacert", a->cacert ? a->cacert : root);
+      client_tls_args(&av, a, certs);
     }
     argv = hb_argv_get(&av, &err);
-    unlink(tmp);
-    /* the window after the warm-up, marked by the client; the server's
-     * snapshots at its edges */
-    have = 0;
-    hb_fe_link_side = HB_FE_SIDE_CLIENT;
-    pid = argv ? hb_engine_spawn(argv, a->client_cpu, &fd) : -1;
-    hb_fe_link_side = HB_FE_SIDE_NONE;
-    hb_argv_free(&av);
-    if(pid > 0) {
-      have = s->pid > 0 &&
-             hb_wait_mark(fd, "mark start", HS_WARMUP + 30) == 0 &&
-             hb_server_snapshot(s, &snap0, &err) == HB_OK &&
-             hb_wait_mark(fd, "mark end", a->seconds + 30) == 0 &&
-             hb_server_snapshot(s, &snap1, &err) == HB_OK;
-      hb_wait_mark(fd, "", -1); /* drains the summary */
-      close(fd);
-      hb_engine_wait(pid);
+    if(runs && argv) {
+      /* every client host at once; the server's window snapshots when
+       * the last has begun its measured window and when the first ends
+       * it (as throughput over hosts) */
+      json_t *e;
+      size_t k, l = 0;
+      char why[600] = "";
+
+      if(!hs_remote_capacity(&a->rm, argv, a->client_cpu,
+                             HS_WARMUP + a->seconds, s, c->tls != NULL, &w,
+                             parts, &run)) {
+        json_array_foreach(json_object_get(run, "hosts"), k, e)
+          if(l + 1 < sizeof(why))
+            l += (size_t)snprintf(why + l, sizeof(why) - l, "%s%s: %s",
+                                  l ? "; " : "", hb_res_str(e, "host"),
+                                  hb_res_str(e, "error"));
+        hb_err_set(&err, HB_ERROR, "no client host measured run %d: %s",
+                   rep + 1, why);
+      }
+      np = (int)json_array_size(json_object_get(run, "hosts"));
     }
-    part = hb_report_load(tmp, &err);
-    if(!part)
+    else if(argv) {
+      unlink(tmp);
+      /* the window after the warm-up, marked by the client; the server's
+       * snapshots at its edges */
+      hb_fe_link_side = HB_FE_SIDE_CLIENT;
+      pid = hb_engine_spawn(argv, a->client_cpu, &fd);
+      hb_fe_link_side = HB_FE_SIDE_NONE;
+      if(pid > 0) {
+        w.state = s->pid > 0 &&
+                  hb_wait_mark(fd, "mark start", HS_WARMUP + 30) == 0 &&
+                  hb_server_snapshot(s, &w.s0, &err) == HB_OK &&
+                  hb_wait_mark(fd, "mark end", a->seconds + 30) == 0 &&
+                  hb_server_snapshot(s, &w.s1, &err) == HB_OK ? 2 : 3;
+        hb_wait_mark(fd, "", -1); /* drains the summary */
+        close(fd);
+        hb_engine_wait(pid);
+      }
+      part = hb_report_load(tmp, &err);
+      parts[0] = json_array_get(json_object_get(part, "results"), 0);
+    }
+    hb_argv_free(&av);
+    for(i = 0; i < np && !parts[i]; i++)
+      ;
+    if(i == np) { /* nothing measured: the hosts' entries say why */
+      if(run) {
+        partial = 1;
+        json_array_append_new(runs, run);
+      }
+      json_decref(part);
       break;
-    r = json_array_get(json_object_get(part, "results"), 0);
-    /* what the engine says it made in its window: TLS handshakes, or
-     * on TCP (where it counts no handshakes) connections */
-    h = hb_res_num(r, "counts", c->tls ? "handshakes" : "connections");
-    hs += h;
-    resumed += hb_res_num(r, "counts", "resumed");
-    /* over the window the engine measured, by its clock (not -d) */
-    el = json_object_get(r, "elapsed_s");
-    rates[n] = json_is_number(el) && json_number_value(el) > 0
-               ? h / json_number_value(el) : NAN;
+    }
+    cap_figures(c, parts, np, json_object_get(run, "hosts"), &f);
+    hs += f.hs;
+    resumed += f.resumed;
+    rates[n] = f.rate;
     /* the server's CPU per handshake over the measured window */
-    srv[n] = have ? srv_cpu_per_hs(c, &snap0, &snap1) : NAN;
-    /* the client's threads' CPU in the window over the same count, not
-     * its CPU per response (a handshake whose request failed has none) */
-    cli[n] = h > 0 ? hb_res_num(r, "cpu", "window_s") * 1e6 / h : NAN;
+    srv[n] = w.state == 2 ? srv_cpu_per_hs(c, &w.s0, &w.s1) : NAN;
+    cli[n] = f.hs > 0 ? f.cpu_s * 1e6 / f.hs : NAN;
+    if(!achieved)
+      achieved = json_incref(f.achieved);
+    else
+      hs_agree(achieved, f.achieved);
+    json_decref(f.achieved);
     n++;
+    if(run) {
+      json_object_set_new(run, c->tls ? "handshakes" : "connections",
+                          hb_json_num(f.hs));
+      json_object_set_new(run, "handshakes_per_s", hb_json_num(f.rate));
+      json_object_set_new(run, "server_cpu_us_per_handshake",
+                          hb_json_num(srv[n - 1]));
+      partial |= json_is_true(json_object_get(run, "partial"));
+      json_array_append_new(runs, run);
+      for(i = 0; i < np; i++)
+        json_decref(parts[i]);
+    }
     json_decref(part);
   }
   snprintf(name, sizeof(name), "%s/capacity", c->label);
@@ -881,6 +1000,11 @@ static void run_capacity(const hs_args *a, const char *cb, const hs_case *c,
                       json_string(c->resume ? c->resume : "none"));
   json_object_set_new(json_object_get(res, "params"), "path",
                       json_string(a->path));
+  json_object_set_new(json_object_get(res, "params"), "verify",
+                      json_string(!c->tls ? "none" : a->insecure
+                                  ? "insecure" : "chain"));
+  json_object_set_new(json_object_get(res, "params"), "mutual_tls",
+                      json_boolean(c->tls && a->mtls));
   if(n) {
     json_t *o = json_object(), *arr = json_array();
     int i;
@@ -900,6 +1024,24 @@ static void run_capacity(const hs_args *a, const char *cb, const hs_case *c,
     json_object_set_new(res, "client_cpu_us_per_handshake", o);
     json_object_set_new(res, "handshakes", hb_json_num(hs));
     json_object_set_new(res, "resumed", hb_json_num(resumed));
+    json_object_set_new(res, "achieved", achieved ? achieved
+                        : json_object());
+    achieved = NULL;
+  }
+  json_decref(achieved);
+  if(runs) {
+    /* clients per host (-c each), every run's hosts and the server's own
+     * counts; a host lost in a run makes the result partial */
+    json_object_set_new(json_object_get(res, "params"), "client_hosts",
+                        json_integer((json_int_t)json_array_size(
+                          json_object_get(json_array_get(runs, 0),
+                                          "hosts"))));
+    json_object_set_new(res, "remote", json_pack("{s:o,s:b}", "runs", runs,
+                                                 "partial", partial));
+    if(partial)
+      hb_res_warn(res, json_string("partial: a client host measured "
+                  "nothing in a run (named in remote.runs[].hosts); the "
+                  "others' counts and rates are summed"));
   }
   hb_result_set_status(res, n ? HB_OK : HB_ERROR, err.msg[0] ? err.msg
                        : "no capacity run finished");
@@ -1367,18 +1509,18 @@ static int run_cases(const hs_args *a, const hs_case *cases, int ncases,
       rc = hb_certs_ensure(c->cert_type ? c->cert_type : "ecdsa-p256",
                            &certs, &err);
       if(rc == HB_OK && !a->connect)
-        rc = server_start(a, sb, c, certs.root, &s, &err);
+        rc = server_start(a, sb, c, &certs, &s, &err);
       if(rc == HB_UNSUPPORTED)
         unsupported_case(report, cb, c, err.msg);
       else if(rc != HB_OK ||
-              run_latency(a, cb, c, &s, certs.root, tmp, report, &err)
+              run_latency(a, cb, c, &s, &certs, tmp, report, &err)
                 != HB_OK) {
         fprintf(stderr, "httpsbench handshake: %s\n", err.msg);
         failed = 1;
       }
       else if(a->conns && !c->early) /* the load generator sends no
                                         early data: latency mode only */
-        run_capacity(a, cb, c, &s, certs.root, tmp, report);
+        run_capacity(a, cb, c, &s, &certs, tmp, report);
       hb_server_stop(&s);
       if(c->tls && !a->rm.server_host) { /* the floor is this machine's:
                                             not over hosts */
@@ -1481,7 +1623,8 @@ static void print_loss_sweep(json_t *report, const hs_case *cases,
 }
 
 /* Over hosts: where each role ran, and every result a host was lost
- * from (1 when there is one). */
+ * from or that no host measured (1 when there is one; the first one's
+ * warning, naming the hosts, printed). */
 static int over_hosts(json_t *report, const hs_args *a)
 {
   json_t *r;
@@ -1490,12 +1633,19 @@ static int over_hosts(json_t *report, const hs_args *a)
 
   printf("over hosts: server on %s, the handshake engine on %s at once "
          "(-n %ld each), every phase merged from the union of their "
-         "samples; the clients do not verify the certificate; no crypto "
-         "floor (it would be this machine's).\n", a->rm.server_host,
-         a->rm.client_hosts, a->n);
+         "samples", a->rm.server_host, a->rm.client_hosts, a->n);
+  if(a->conns)
+    printf("; capacity: the load engine on every host at once (-c %ld "
+           "each), handshakes/s the sum of the hosts' rates", a->conns);
+  printf("; the clients %s%s; no crypto floor (it would be this "
+         "machine's).\n", a->insecure ? "do not verify the certificate "
+         "(--insecure)" : "verify the certificate", a->mtls
+         ? ", with a client certificate (--mtls)" : "");
   json_array_foreach(json_object_get(report, "results"), k, r)
     if(json_is_true(json_object_get(json_object_get(r, "remote"),
-                                    "partial"))) {
+                                    "partial")) ||
+       (json_object_get(r, "remote") &&
+        strcmp(hb_res_str(r, "status"), "ok"))) {
       if(!partial++)
         printf("%s\n", json_string_value(json_array_get(
                json_object_get(r, "warnings"), json_array_size(

@@ -140,6 +140,20 @@ int rm_collect(rm_host *hs, int n, const char *cmd, int need_ok,
  * after start (our clock). */
 json_t *rm_host_json(const rm_host *h, double start);
 
+/* The measured window of clients that print marks (load --marks): the
+ * server s's snapshots when every running client has begun its measured
+ * window and when the first one ends it. rm_win_tick is rm_run's tick
+ * (ctx: the rm_win, zeroed but for s); rm_win_end, after rm_run, closes
+ * a window every client left inside. */
+typedef struct rm_win {
+  const hb_server *s;
+  int state;               /* 0 before, 1 in the window, 2 after, 3 lost */
+  hb_srv_snap s0, s1;
+  hb_err err;
+} rm_win;
+void rm_win_tick(rm_host *hs, int n, void *ctx);
+void rm_win_end(rm_win *w);
+
 /* remote_hs.c: handshake over hosts. hs_remote_prepare: every host's
  * clock and engine (rm_prepare), once per run. hs_remote_run: argv (the
  * handshake engine's, without --json; n its connections) on every client
@@ -155,5 +169,21 @@ int hs_remote_prepare(const rm_roles *r, const char *engine, int quiet,
 int hs_remote_run(const rm_roles *r, char *const *argv, int cpu, long n,
                   const hb_server *s, hb_srv_snap *snap0, json_t *report,
                   hb_err *err);
+/* Capacity mode, one run: argv (a load engine's with --marks, without
+ * --json; seconds its warm-up and duration) on every client host with
+ * one start. w: the server s's snapshots at the measured window's edges
+ * (rm_win_tick). parts[i]: hh_cl[i]'s load result (a new reference, the
+ * caller's), NULL when it failed (named on stderr and in its entry);
+ * *run: {start_at_ns, start_skew_ms, partial, hosts (rm_host_json),
+ * server: {window, run, counts}}, the server's own handshake count (tls;
+ * else connections) over the window and over the whole run. Returns the
+ * hosts that sent a result. */
+int hs_remote_capacity(const rm_roles *r, char *const *argv, int cpu,
+                       double seconds, const hb_server *s, int tls,
+                       rm_win *w, json_t **parts, json_t **run);
+/* Achieved strings (version, cipher, group, alpn, protocol) of ha
+ * checked against ma's: those that differ listed in ma's differs, and
+ * ma varied. */
+void hs_agree(json_t *ma, json_t *ha);
 
 #endif

@@ -50,19 +50,17 @@ int hs_remote_prepare(const rm_roles *r, const char *engine, int quiet,
 static const char *const hh_same[] = { "version", "cipher", "group", "alpn",
                                        "protocol", NULL };
 
-/* Adds host result h's achieved into m's: counts summed, strings
- * checked. */
-static void hh_achieved(json_t *m, json_t *h)
+void hs_agree(json_t *ma, json_t *ha)
 {
-  json_t *ma = json_object_get(m, "achieved"),
-         *ha = json_object_get(h, "achieved"), *diff;
+  json_t *diff = json_object_get(ma, "differs");
   int i;
 
-  hb_res_add_ints(ma, ha);
-  diff = json_object_get(ma, "differs");
+  if(!json_is_object(ma) || !json_is_object(ha))
+    return;
   for(i = 0; hh_same[i]; i++) {
-    if(json_equal(json_object_get(ma, hh_same[i]),
-                  json_object_get(ha, hh_same[i])))
+    json_t *x = json_object_get(ma, hh_same[i]),
+           *y = json_object_get(ha, hh_same[i]);
+    if(x == y || json_equal(x, y)) /* the same, or neither has it */
       continue;
     if(!diff) {
       diff = json_array();
@@ -73,6 +71,17 @@ static void hh_achieved(json_t *m, json_t *h)
   }
   if(json_is_true(json_object_get(ha, "varied")))
     json_object_set_new(ma, "varied", json_true());
+}
+
+/* Adds host result h's achieved into m's: counts summed, strings
+ * checked. */
+static void hh_achieved(json_t *m, json_t *h)
+{
+  json_t *ma = json_object_get(m, "achieved"),
+         *ha = json_object_get(h, "achieved");
+
+  hb_res_add_ints(ma, ha);
+  hs_agree(ma, ha);
 }
 
 /* The merged phase result named like r0 (the first host's that ran it),
@@ -150,8 +159,17 @@ static json_t *hh_merge(json_t **res, int n, json_t *r0, json_t *hosts)
      * that sent no report make it partial */
     m = json_deep_copy(r0);
     json_object_set_new(m, "histogram", json_null());
-    for(failed = 0, j = 0; j < n; j++)
+    for(failed = 0, j = 0; j < n; j++) {
       failed += !res[j];
+      if(!res[j] || res[j] == r0)
+        continue;
+      /* every host's connections and failures, as when merged */
+      hh_achieved(m, res[j]);
+      hb_res_add_ints(json_object_get(m, "engine_connections"),
+                      json_object_get(res[j], "engine_connections"));
+      hb_res_add_ints(json_object_get(m, "errors"),
+                      json_object_get(res[j], "errors"));
+    }
   }
   else {
     hb_stats st;
@@ -178,6 +196,8 @@ static json_t *hh_merge(json_t **res, int n, json_t *r0, json_t *hosts)
   if(failed)
     hb_res_warn(m, json_sprintf("partial: %d of %d client hosts measured "
                 "nothing (%s); the others' are merged", failed, n, lost));
+  else if(first) /* no host measured it: each one named with why */
+    hb_res_warn(m, json_sprintf("no client host measured it (%s)", lost));
   free(v);
   hb_hdr_free(h);
   return m;
@@ -194,6 +214,9 @@ static json_t *hh_host(const rm_host *host, json_t *r, double start)
   hg = json_object_get(r, "histogram");
   json_object_set_new(e, "result_status", json_string(hb_res_str(r,
                                                       "status")));
+  if(strcmp(hb_res_str(r, "status"), "ok"))
+    json_object_set_new(e, "result_error", json_string(hb_res_str(r,
+                                                       "error")));
   json_object_set_new(e, "connections_ok", json_incref(json_object_get(
     json_object_get(r, "achieved"), "connections_ok")));
   json_object_set_new(e, "median_us", hb_json_num(hb_res_median(r)));
@@ -324,4 +347,78 @@ int hs_remote_run(const rm_roles *r, char *const *argv, int cpu, long n,
   }
   return run.nres ? HB_OK : hb_err_set(err, HB_ERROR, oom ? "out of memory"
                                        : "no result to merge");
+}
+
+/* Capacity mode: rm_run's tick, the server's window (rm_win_tick), and
+ * the snapshot before the run just before the common start (hh_tick) */
+typedef struct hh_cap_tick {
+  rm_win w;
+  hh_pre pre;
+} hh_cap_tick;
+
+static void hh_cap_tick_fn(rm_host *hs, int n, void *ctx)
+{
+  hh_cap_tick *t = ctx;
+
+  hh_tick(hs, n, &t->pre);
+  rm_win_tick(hs, n, &t->w);
+}
+
+int hs_remote_capacity(const rm_roles *r, char *const *argv, int cpu,
+                       double seconds, const hb_server *s, int tls,
+                       rm_win *w, json_t **parts, json_t **run)
+{
+  const char *cnt = tls ? "handshakes" : "connections";
+  char *cmds[RM_MAX_HOSTS];
+  hh_cmd_ctx cc;
+  hh_cap_tick t;
+  hb_srv_snap post;
+  hb_err err = { "" };
+  json_t *hosts = json_array();
+  double start, lo, hi;
+  int i, failed, got = 0, post_ok;
+
+  cc.argv = argv;
+  cc.cpu = cpu;
+  memset(&t, 0, sizeof(t));
+  t.w.s = s;
+  t.pre.s = s;
+  start = rm_client_cmds(hh_cl, hh_n, hh_maxrtt, cmds, hh_cmd, &cc);
+  t.pre.by = start - hh_maxrtt / 2;
+  /* bounded: the run (warm-up and -d), and 40 s, after the start */
+  rm_run(hh_cl, hh_n, r->ssh, cmds, start + seconds + 40, 1,
+         hh_cap_tick_fn, &t);
+  rm_win_end(&t.w);
+  post_ok = hb_server_snapshot(s, &post, &err) == HB_OK;
+  *w = t.w;
+  for(i = 0; i < hh_n; i++)
+    free(cmds[i]);
+  failed = rm_collect(hh_cl, hh_n, "handshake", 1, &lo, &hi);
+  for(i = 0; i < hh_n; i++) {
+    json_t *e = rm_host_json(&hh_cl[i], start);
+
+    parts[i] = json_incref(json_array_get(json_object_get(
+                 hh_cl[i].report, "results"), 0));
+    got += parts[i] != NULL;
+    json_array_append_new(hosts, e);
+    json_decref(hh_cl[i].report);
+    hh_cl[i].report = NULL;
+  }
+  /* the server's own count over the window and over the whole run (from
+   * just before the common start, when that snapshot came in time, to
+   * after every client ended: warm-up and the connections in flight at
+   * the window's edges included) */
+  *run = json_pack("{s:I,s:o,s:b,s:o,s:{s:o,s:o}}",
+    "start_at_ns", (json_int_t)(start * 1e9),
+    "start_skew_ms", hb_json_num(got > 1 ? (hi - lo) * 1e3 : NAN),
+    "partial", failed > 0, "hosts", hosts, "server",
+    "window", hb_json_num(w->state == 2 ? (tls ? w->s1.handshakes -
+                          w->s0.handshakes : w->s1.connections -
+                          w->s0.connections) : NAN),
+    "run", hb_json_num(t.pre.state == 1 && post_ok ? (tls ? post.handshakes -
+                       t.pre.snap.handshakes : post.connections -
+                       t.pre.snap.connections) : NAN));
+  json_object_set_new(json_object_get(*run, "server"), "counts",
+                      json_string(cnt));
+  return got;
 }

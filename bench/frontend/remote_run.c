@@ -370,3 +370,28 @@ json_t *rm_host_json(const rm_host *h, double start)
                       hb_json_num((began - start) * 1e3));
   return e;
 }
+
+void rm_win_tick(rm_host *hs, int n, void *ctx)
+{
+  rm_win *w = ctx;
+  int i, running = 0, started = 0, ended = 0;
+
+  for(i = 0; i < n; i++) {
+    int live = hs[i].pid > 0 && hs[i].status < 0 && !hs[i].why[0];
+    running += live;
+    started += live && hs[i].mark_start > 0;
+    ended += hs[i].mark_end > 0 || (hs[i].mark_start > 0 && !live);
+  }
+  if(w->state == 0 && running && started == running) {
+    w->state = hb_server_snapshot(w->s, &w->s0, &w->err) == HB_OK ? 1 : 3;
+    return;
+  }
+  if(w->state == 1 && (ended || !running))
+    w->state = hb_server_snapshot(w->s, &w->s1, &w->err) == HB_OK ? 2 : 3;
+}
+
+void rm_win_end(rm_win *w)
+{
+  if(w->state == 1) /* every client gone inside the window */
+    w->state = hb_server_snapshot(w->s, &w->s1, &w->err) == HB_OK ? 2 : 3;
+}

@@ -41,39 +41,11 @@ int tp_remote_prepare(const tp_args *a, json_t *report)
                     a->quiet, tr_cl, &tr_n, &tr_maxrtt, report);
 }
 
-/* The window: the server's snapshots when every running client has
- * begun its measured window and when the first one ends it. */
-typedef struct tr_win {
-  const hb_server *s;
-  int state;               /* 0 before, 1 in the window, 2 after, 3 lost */
-  hb_srv_snap s0, s1;
-  hb_err err;
-} tr_win;
-
-static void tr_tick(rm_host *hs, int n, void *ctx)
-{
-  tr_win *w = ctx;
-  int i, running = 0, started = 0, ended = 0;
-
-  for(i = 0; i < n; i++) {
-    int live = hs[i].pid > 0 && hs[i].status < 0 && !hs[i].why[0];
-    running += live;
-    started += live && hs[i].mark_start > 0;
-    ended += hs[i].mark_end > 0 || (hs[i].mark_start > 0 && !live);
-  }
-  if(w->state == 0 && running && started == running) {
-    w->state = hb_server_snapshot(w->s, &w->s0, &w->err) == HB_OK ? 1 : 3;
-    return;
-  }
-  if(w->state == 1 && (ended || !running))
-    w->state = hb_server_snapshot(w->s, &w->s1, &w->err) == HB_OK ? 2 : 3;
-}
-
 /* One client host's command for this run. */
 typedef struct tr_cmd_ctx {
   const tp_args *a;
   const tp_server *t;
-  const char *engine, *url;
+  const char *engine, *url, *root;
   int mode;
 } tr_cmd_ctx;
 
@@ -118,8 +90,7 @@ static int tr_cmd(void *ctx, double start_at, char *buf, size_t size)
     hb_argv_addf(&av, "%ld", a->client_burn);
   }
   if(!plain) {
-    /* the suite's certificates name localhost, not the server host */
-    hb_argv_add(&av, "--insecure");
+    tp_verify_args(a, c->root, &av);
     if(strcmp(t->tls, "any"))
       hb_argv_opt(&av, "--tls", t->tls);
     hb_argv_opt(&av, "--resume", mode == M_RESUMED ? "on" : "off");
@@ -157,14 +128,14 @@ static json_t *tr_host_entry(rm_host *h, double start)
 }
 
 int tp_remote_load_once(const tp_args *a, const tp_server *t,
-                        const char *client, size_t size, int mode,
-                        one_run *o, hb_err *err)
+                        const char *client, const char *root, size_t size,
+                        int mode, one_run *o, hb_err *err)
 {
   char path[4200], addr[256], url[512], *cmds[RM_MAX_HOSTS];
   const char *names[RM_MAX_HOSTS];
   json_t *in[RM_MAX_HOSTS], *out, *m, *hosts, *h;
   hb_srv_snap pre, post;
-  tr_win w;
+  rm_win w;
   tr_cmd_ctx cc;
   double start, lo = 0, hi = 0, steal = NAN, busy = NAN;
   int i, nin = 0, nres = 0, failed = 0, pre_ok, post_ok;
@@ -183,13 +154,13 @@ int tp_remote_load_once(const tp_args *a, const tp_server *t,
   cc.t = t;
   cc.engine = path;
   cc.url = url;
+  cc.root = root;
   cc.mode = mode;
   start = rm_client_cmds(tr_cl, tr_n, tr_maxrtt, cmds, tr_cmd, &cc);
   pre_ok = hb_server_snapshot(&t->s, &pre, err) == HB_OK;
   rm_run(tr_cl, tr_n, a->rm.ssh, cmds, start + a->warmup +
-         (a->requests > 0 ? 600 : a->seconds) + 40, 1, tr_tick, &w);
-  if(w.state == 1) /* every client gone inside the window */
-    w.state = hb_server_snapshot(&t->s, &w.s1, &w.err) == HB_OK ? 2 : 3;
+         (a->requests > 0 ? 600 : a->seconds) + 40, 1, rm_win_tick, &w);
+  rm_win_end(&w);
   post_ok = hb_server_snapshot(&t->s, &post, err) == HB_OK;
   /* the server host's /proc/stat over the window (the wrapper's procstat
    * lines), as the local path reads this machine's: steal, and how busy

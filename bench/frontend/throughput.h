@@ -42,6 +42,7 @@ typedef struct tp_args {
   cost_cell cost[MAX_COST];
   int ncost;
   int server_cpu, client_cpu, quiet;
+  int insecure;          /* --insecure: the clients do not verify */
   int curl;              /* also run the curl engine as the client */
   int pipeline_given;    /* --pipeline was on the command line */
   double rate_sweep[8];  /* --rate-sweep: link rates, Mbit/s */
@@ -118,11 +119,15 @@ void tp_measure_memory(const tp_args *a, const char *backend,
                        const char *root, const char *tmp, json_t *report,
                        int *failed);
 
+/* The clients' verification, here and over hosts: --cacert root (the
+ * same path on every host), or --insecure. */
+void tp_verify_args(const tp_args *a, const char *root, hb_argv *av);
+
 /* remote_tp.c: the same over hosts (a->rm.server_host set) */
 int tp_remote_prepare(const tp_args *a, json_t *report);
 int tp_remote_load_once(const tp_args *a, const tp_server *t,
-                        const char *client, size_t size, int mode,
-                        one_run *o, hb_err *err);
+                        const char *client, const char *root, size_t size,
+                        int mode, one_run *o, hb_err *err);
 
 /* throughput_out.c */
 double tp_cost_rate(const tp_args *a, json_t *report, const cost_cell *c,

@@ -307,6 +307,10 @@ static void parse(int argc, char **argv, tp_args *a)
     { "cert-type", 0, HB_OPT_CALL, &a->cert_type, "TYPE",
       "server certificate (default ecdsa-p256)", 0, 0, NULL, opt_cert_type,
       NULL },
+    { "insecure", 0, HB_OPT_FLAG, &a->insecure, NULL,
+      "the clients do not verify the server (over\nhosts: when its "
+      "certificate does not name\nthe address they dial); params.verify",
+      0, 0, NULL, NULL, NULL },
     { "cost", 0, HB_OPT_STRING, &cost, "LIST|off",
       "cost cells MODE/SIZE (default keepalive/1k when\nthat cell is "
       "run): open loop at one rate every\nserver sustains, CPU ns per "

@@ -12,6 +12,7 @@
 #include "argvec.h"
 #include "engine_run.h"
 #include "link_fe.h"
+#include "hb/certs.h"
 #include "hb/report.h"
 #include "results.h"
 #include "hb/sig.h"
@@ -65,6 +66,7 @@ int tp_server_start(const tp_args *a, const char *backend, int resume,
                         tp_server *t, hb_err *err)
 {
   hb_argv args = HB_ARGV_INIT;
+  hb_cert_paths certs;
   int rc = HB_ERROR, attempt;
 
   memset(t, 0, sizeof(*t));
@@ -76,8 +78,17 @@ int tp_server_start(const tp_args *a, const char *backend, int resume,
     return srv_start(a, backend, &args, &t->s, err);
   }
   t->tls = a->tls;
+  /* over hosts: our set's files by path (the same on the server host),
+   * which the clients' root signed */
+  if(a->rm.server_host && hb_certs_ensure(a->cert_type, &certs, err))
+    return HB_ERROR;
   for(attempt = 0; attempt < 3; attempt++) {
-    hb_argv_opt(&args, "--cert-type", a->cert_type);
+    if(a->rm.server_host) {
+      hb_argv_opt(&args, "--cert", certs.chain);
+      hb_argv_opt(&args, "--key", certs.key);
+    }
+    else
+      hb_argv_opt(&args, "--cert-type", a->cert_type);
     hb_argv_opt(&args, "--tls", t->tls);
     hb_argv_opt(&args, "--resume", resume ? "on" : "off");
     if(t->cipher_pinned)
@@ -107,6 +118,14 @@ int tp_server_start(const tp_args *a, const char *backend, int resume,
       return rc;
   }
   return rc;
+}
+
+void tp_verify_args(const tp_args *a, const char *root, hb_argv *av)
+{
+  if(a->insecure)
+    hb_argv_add(av, "--insecure");
+  else
+    hb_argv_opt(av, "--cacert", root);
 }
 
 /* The client engine's argument vector for one run (rate > 0: open loop). */
@@ -157,7 +176,7 @@ static void client_argv(const tp_args *a, const tp_server *t,
     }
   }
   if(!plain) {
-    hb_argv_opt(av, "--cacert", root);
+    tp_verify_args(a, root, av);
     if(strcmp(t->tls, "any"))
       hb_argv_opt(av, "--tls", t->tls);
     if(!curl) {
@@ -232,7 +251,7 @@ static int load_once(const tp_args *a, const tp_server *t,
 
   memset(o, 0, sizeof(*o));
   if(a->rm.server_host)
-    return tp_remote_load_once(a, t, client, size, mode, o, err);
+    return tp_remote_load_once(a, t, client, root, size, mode, o, err);
   client_argv(a, t, client, root, size, mode, h2, rate, tmp, &av);
   argv = hb_argv_get(&av, err);
   if(!argv) {
@@ -459,6 +478,8 @@ static void set_params(const tp_args *a, const tp_server *t,
                       : json_string(a->group));
   json_object_set_new(params, "cert_type", plain ? json_null()
                       : json_string(a->cert_type));
+  json_object_set_new(params, "verify", json_string(plain ? "none"
+                      : a->insecure ? "insecure" : "chain"));
   json_object_set_new(params, "resume", json_boolean(mode == M_RESUMED));
   json_object_set_new(params, "pinned", json_boolean(plain || t->pinned));
   if(t->note[0])
@@ -864,7 +885,7 @@ static int hold_start(const tp_args *a, const tp_server *t, const char *root,
   hb_argv_addf(&av, "%ld", n);
   hb_argv_opt(&av, "--hold", "600");
   if(!plain) {
-    hb_argv_opt(&av, "--cacert", root);
+    tp_verify_args(a, root, &av);
     hb_argv_opt(&av, "--tls", t->tls);
   }
   *held = -1;
