@@ -13,7 +13,8 @@
 # run's merged count is the sum of the hosts' and the server's own count,
 # the merged percentiles those of the union of the hosts' histograms,
 # server_util and bound recorded, the server host's steal and CPU busy
-# share over each window, the remote server gone after the run;
+# share over each window, each client host's over its own window (and
+# load --client-hosts' hosts'), the remote server gone after the run;
 # handshake from the host file: every phase's merged connections the sum
 # of the hosts', its samples their union, its median and percentiles the
 # union's, the server's connection count the clients', resumed counts
@@ -271,6 +272,43 @@ check $? "throughput schema: $(cat "$T/v.out")"
 left=$(engines_in ${P}s "$SRVPAT")
 [ "$left" = 1 ]
 check $? "throughput's server stopped with its run ($left servers in s)"
+
+# P1. the client hosts' /proc/stat over their own windows (each load
+# engine's procstat lines at its marks): in every throughput run each
+# client host's steal_s and cpu_busy; the cell's client_cpu_busy that of
+# the busiest client's host; the cell's steal_s the server host's and
+# every client host's added up; load --client-hosts: each host's too
+/usr/bin/python3 - "$T/t.json" "$T/r.json" <<'EOF'
+import json, math, sys
+bad = []
+def num(x, lo, hi):
+    return isinstance(x, (int, float)) and lo <= x <= hi
+rep = json.load(open(sys.argv[1]))
+for r in [r for r in rep["results"] if r["suite"] == "throughput"]:
+    tag = "%s %s" % (r["backend"], r["name"])
+    steal = 0.0
+    for k, run in enumerate(r["remote"]["runs"]):
+        hs = run["hosts"]
+        for h in hs:
+            if not (num(h.get("steal_s"), 0, 1e6) and num(h.get("cpu_busy"), 0, 1.01)):
+                bad.append("%s run %d: %s steal_s %s cpu_busy %s" % (
+                    tag, k, h["host"], h.get("steal_s"), h.get("cpu_busy")))
+        steal += run["server"]["host_steal_s"] + sum(h.get("steal_s") or 0 for h in hs)
+        busiest = max(hs, key=lambda h: h["cpu_util"])
+        cb = r["client_cpu_busy"]["samples"][k]
+        if not (isinstance(cb, float) and math.isclose(cb, busiest["cpu_busy"], abs_tol=1e-9)):
+            bad.append("%s run %d: client_cpu_busy %s, busiest client's host %s" % (
+                tag, k, cb, busiest.get("cpu_busy")))
+    if not math.isclose(r["steal_s"], steal, abs_tol=1e-6):
+        bad.append("%s: steal_s %s != the hosts' %s" % (tag, r["steal_s"], steal))
+for h in json.load(open(sys.argv[2]))["results"][0]["remote"]["hosts"]:
+    if not (num(h.get("steal_s"), 0, 1e6) and num(h.get("cpu_busy"), 0, 1.01)):
+        bad.append("load --client-hosts: %s steal_s %s cpu_busy %s" % (
+            h["host"], h.get("steal_s"), h.get("cpu_busy")))
+print("\n".join("FAIL: client hosts' /proc/stat: " + b for b in bad))
+sys.exit(1 if bad else 0)
+EOF
+check $? "client hosts' steal and CPU busy share over their windows"
 
 # H1. handshake over hosts: the server engine in s, the handshake engine
 # in c1..c3 at once; every phase merged from the union of the hosts'

@@ -30,6 +30,7 @@
 
 #include "frontend.h"
 #include "hb/cli.h"
+#include "hb/envinfo.h"
 #include "hb/report.h"
 #include "hb/sig.h"
 #include "remote.h"
@@ -182,7 +183,27 @@ void rm_host_addr(const char *host, char *buf, size_t size)
   snprintf(buf, size, "%s", at ? at + 1 : host);
 }
 
-/* Counts the mark lines of a load engine among stderr's lines. */
+static void rm_ps_clear(rm_host *h)
+{
+  int k;
+
+  for(k = 0; k < 2; k++)
+    h->ps_steal[k] = h->ps_busy[k] = h->ps_total[k] = -1;
+  h->ps_next[0] = h->ps_next[1] = h->ps_next[2] = -1;
+}
+
+/* The procstat line just read is the window's edge k's (0 start, 1
+ * end) when a mark follows it. */
+static void rm_ps_keep(rm_host *h, int k)
+{
+  h->ps_steal[k] = h->ps_next[0];
+  h->ps_busy[k] = h->ps_next[1];
+  h->ps_total[k] = h->ps_next[2];
+  h->ps_next[0] = h->ps_next[1] = h->ps_next[2] = -1;
+}
+
+/* Counts the mark lines of a load engine among stderr's lines, and
+ * keeps the procstat line before each. */
 static void rm_scan_marks(rm_host *h, const char *b, size_t n)
 {
   size_t i;
@@ -194,15 +215,37 @@ static void rm_scan_marks(rm_host *h, const char *b, size_t n)
       continue;
     }
     h->line[h->llen] = '\0';
-    if(!strcmp(h->line, "mark start"))
+    if(!strcmp(h->line, "mark start")) {
       h->mark_start++;
-    else if(!strcmp(h->line, "mark end"))
+      rm_ps_keep(h, 0);
+    }
+    else if(!strcmp(h->line, "mark end")) {
       h->mark_end++;
+      rm_ps_keep(h, 1);
+    }
+    else if(!strncmp(h->line, "procstat ", 9))
+      hb_procstat_parse(h->line, &h->ps_next[0], &h->ps_next[1],
+                        &h->ps_next[2]);
     h->llen = 0;
   }
 }
 
-static void rm_keep_err(rm_host *h, const char *b, size_t n)
+double rm_host_steal(const rm_host *h)
+{
+  return h->ps_steal[0] >= 0 && h->ps_steal[1] >= 0
+         ? h->ps_steal[1] - h->ps_steal[0] : NAN;
+}
+
+double rm_host_busy(const rm_host *h)
+{
+  if(h->ps_total[0] < 0 || h->ps_busy[1] < 0 ||
+     !(h->ps_total[1] > h->ps_total[0]))
+    return NAN;
+  return (h->ps_busy[1] - h->ps_busy[0]) / (h->ps_total[1] -
+                                              h->ps_total[0]);
+}
+
+void rm_keep_err(rm_host *h, const char *b, size_t n)
 {
   if(n >= sizeof(h->err))
     b += n - (sizeof(h->err) - 1), n = sizeof(h->err) - 1;
@@ -256,6 +299,7 @@ void rm_run(rm_host *hs, int n, const char *ssh, char **cmds,
     hs[i].err[0] = '\0';
     hs[i].llen = 0;
     hs[i].mark_start = hs[i].mark_end = 0;
+    rm_ps_clear(&hs[i]);
     hs[i].pid = -1;
     if(hs[i].why[0])
       continue;
@@ -396,6 +440,12 @@ void rm_run(rm_host *hs, int n, const char *ssh, char **cmds,
 /* Step 1: clock offsets and versions, three tries per host. */
 void rm_clocks(rm_host *hs, int n, const char *ssh, const char *engine)
 {
+  rm_clocks_fan(hs, n, ssh, engine, 0);
+}
+
+void rm_clocks_fan(rm_host *hs, int n, const char *ssh, const char *engine,
+                   int pdsh)
+{
   char cmd[4400], *cmds[RM_MAX_HOSTS];
   size_t len = 0;
   int i, k;
@@ -412,7 +462,10 @@ void rm_clocks(rm_host *hs, int n, const char *ssh, const char *engine)
     double t0 = rm_now(), t1;
 
     /* all hosts at once: each one's round trip brackets its own read */
-    rm_run(hs, n, ssh, cmds, t0 + 30, 0, NULL, NULL);
+    if(pdsh)
+      rm_pdsh_run(hs, n, ssh, cmd, NULL, t0 + 30);
+    else
+      rm_run(hs, n, ssh, cmds, t0 + 30, 0, NULL, NULL);
     t1 = rm_now();
     for(i = 0; i < n; i++) {
       double remote;
@@ -506,6 +559,10 @@ int hb_remote_load(const char *engine, const char *hosts, const char *ssh,
    * total: each client runs its share */
   hb_argv_add(&av, engine);
   hb_argv_add(&av, "load");
+  /* the host's /proc/stat at its window's start and end (on ssh's
+   * stderr, with the marks) */
+  hb_argv_add(&av, "--marks");
+  hb_argv_add(&av, "--procstat");
   for(k = 0; k < argc && args[k]; k++) {
     if(!strcmp(args[k], "--json")) {
       k++;
@@ -563,6 +620,11 @@ int hb_remote_load(const char *engine, const char *hosts, const char *ssh,
     json_t *e = rm_host_json(&hs[i], start);
 
     json_object_set_new(e, "engine_version", json_string(hs[i].version));
+    /* the host's steal and its client CPU's busy share over its window */
+    json_object_set_new(e, "steal_s", hb_json_num(hs[i].why[0] ? NAN
+                                                  : rm_host_steal(&hs[i])));
+    json_object_set_new(e, "cpu_busy", hb_json_num(hs[i].why[0] ? NAN
+                                                   : rm_host_busy(&hs[i])));
     json_array_append_new(remote, e);
   }
   json_array_foreach(json_object_get(out, "results"), idx, r) {
