@@ -28,6 +28,9 @@
 # server host is named (exit 1); remote check: engines, CPUs, pinning and
 # clocks of two hosts, a host without the engines (a tmpfs over the build
 # directory in its own mount namespace) named, then sent with --copy;
+# the same through pdsh (--fanout pdsh, --copy by pdcp; skipped, saying
+# so, without pdsh), auto choosing it, and ssh to each host when the ssh
+# command is not ssh;
 # a host whose clock is 2.5 s ahead (a date wrapper: time namespaces
 # cannot shift the real-time clock; the test says whether they exist)
 # shows that offset within its stated uncertainty;
@@ -520,6 +523,66 @@ rc=$?
 [ $rc = 0 ] && $SSH9 root@${NET}11 "'$B/httpsbench-plain' version" \
   </dev/null | grep -q 'kernel TCP'
 check $? "remote check --copy: sent and the same now ($rc: $(cat "$T/rc.out" "$T/rc.err"))"
+
+# F1. remote check through pdsh (--fanout pdsh: one pdsh, its ssh module,
+# for the clock, the engines and the rest; --copy by pdcp): the same
+# result as over ssh, the report says pdsh was used; a host whose engine
+# is gone (the tmpfs host of R2) gets it by pdcp. Skipped, saying so,
+# where pdsh is not installed (scripts/lib/deps.sh installs it)
+if command -v pdsh >/dev/null && command -v pdcp >/dev/null; then
+  "$FE" remote check root@${NET}10,root@${NET}11 --ssh "$SSH" \
+    --backend plain --fanout pdsh --json "$T/rf.json" >"$T/rf.out" 2>"$T/rf.err"
+  check $? "remote check --fanout pdsh: exit 0: $(cat "$T/rf.out" "$T/rf.err")"
+  /usr/bin/python3 - "$T/rf.json" <<'EOF'
+import json, sys
+rep = json.load(open(sys.argv[1]))
+hs, fan = rep["remote_check"], rep.get("remote_fanout", {})
+ok = fan.get("used") == "pdsh" and len(hs) == 2 and all(
+    h["status"] == "ok" and h["engines"]["plain"]["status"] == "same" and
+    h["cpus"] >= 1 and isinstance(h["clock_offset_ms"], float) and
+    h["taskset"] and h["pdcp"] for h in hs)
+if not ok:
+    print("FAIL: remote check through pdsh: %s %s" % (fan, hs))
+sys.exit(0 if ok else 1)
+EOF
+  check $? "remote check through pdsh: report"
+  grep -q '^fan-out: pdsh' "$T/rf.out"
+  check $? "remote check says it used pdsh ($(head -1 "$T/rf.out"))"
+  $SSH9 root@${NET}11 rm -f "$B/httpsbench-plain" </dev/null
+  "$FE" remote check root@${NET}11 --ssh "$SSH9" --backend plain \
+    --fanout pdsh --copy --json "$T/rf.json" >"$T/rf.out" 2>"$T/rf.err"
+  rc=$?
+  [ $rc = 0 ] && grep -q "copying .*(pdcp)" "$T/rf.err" &&
+    $SSH9 root@${NET}11 "'$B/httpsbench-plain' version" </dev/null |
+    grep -q 'kernel TCP' &&
+    grep -q '"copied_by": *"pdcp"' "$T/rf.json"
+  check $? "remote check --fanout pdsh --copy: sent by pdcp ($rc: $(cat "$T/rf.out" "$T/rf.err"))"
+  # auto takes pdsh when it is here; an ssh command that is not ssh
+  # cannot go through pdsh's ssh module: ssh to each, and it says why
+  "$FE" remote check root@${NET}10 --ssh "$SSH" --backend plain \
+    >"$T/rf.out" 2>"$T/rf.err"
+  check $? "remote check, auto fan-out: exit 0 ($(cat "$T/rf.out" "$T/rf.err"))"
+  grep -q '^fan-out: pdsh' "$T/rf.out"
+  check $? "auto fan-out is pdsh where installed ($(head -1 "$T/rf.out"))"
+  printf '#!/bin/sh\nexec ssh "$@"\n' >"$T/myssh"
+  chmod 755 "$T/myssh"
+  "$FE" remote check root@${NET}10 --ssh "$T/myssh ${SSH#ssh }" \
+    --backend plain >"$T/rf.out" 2>"$T/rf.err"
+  rc=$?
+  [ $rc = 0 ] && grep -q '^fan-out: ssh to each host (.*not ssh' "$T/rf.out"
+  check $? "an ssh command pdsh cannot run: ssh to each ($rc: $(cat "$T/rf.out" "$T/rf.err"))"
+  "$FE" remote check root@${NET}10 --ssh "$T/myssh" --fanout pdsh \
+    >"$T/u.out" 2>"$T/u.err"
+  rc=$?
+  [ $rc = 2 ] && [ "$(wc -l <"$T/u.err")" = 1 ]
+  check $? "--fanout pdsh that cannot be: exit 2 and one line ($rc: $(cat "$T/u.err"))"
+else
+  echo "remote: pdsh or pdcp not installed (Debian: pdsh): the pdsh fan-out is not tested"
+fi
+"$FE" remote check a --fanout x >"$T/u.out" 2>"$T/u.err"
+rc=$?
+[ $rc = 2 ] && [ "$(wc -l <"$T/u.err")" = 1 ]
+check $? "usage 'remote check a --fanout x': exit 2 and one line ($rc: $(cat "$T/u.err"))"
 
 # C1. a host whose clock is 2.5 s ahead shows that offset. Linux time
 # namespaces (unshare --time) shift CLOCK_MONOTONIC and CLOCK_BOOTTIME
