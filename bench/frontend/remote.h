@@ -20,6 +20,8 @@
 typedef struct rm_host {
   char name[256];
   double offset, rtt;     /* s: host clock - ours; the round trip */
+  double setup;           /* s: the longest its ssh session took to be
+                             set up (rm_clocks): room a start must leave */
   char version[128];
   char why[400];          /* why it failed, or "" */
   pid_t pid;
@@ -58,12 +60,10 @@ const char *rm_last_line(rm_host *h);
  * Ctrl-C; tick may be NULL. */
 void rm_run(rm_host *hs, int n, const char *ssh, char **cmds,
             double deadline, int keep_stdin, rm_tick_fn tick, void *ctx);
-/* Each host's clock offset (three tries, the shortest round trip kept)
- * and `ENGINE version`; a host that fails gets why. rm_clocks_fan: the
- * same through one pdsh per try (pdsh non-zero; see remote_pdsh.c). */
+/* Each host's clock offset (three tries, the shortest round trip kept:
+ * from our line on its established ssh session to its clock's answer)
+ * and `ENGINE version`; a host that fails gets why. */
 void rm_clocks(rm_host *hs, int n, const char *ssh, const char *engine);
-void rm_clocks_fan(rm_host *hs, int n, const char *ssh, const char *engine,
-                   int pdsh);
 /* Appends n bytes to what the host wrote on stderr (its end kept). */
 void rm_keep_err(rm_host *h, const char *b, size_t n);
 /* The host part of [user@]host (into buf). */
@@ -138,7 +138,7 @@ int rm_client_cmd(char *buf, size_t size, int cpu, char *const *argv,
                   double start_at);
 /* Each client host's command (fn: into buf, its start in its own clock;
  * 0, or -1 when it does not fit, the host then failed with why) for a
- * start a second and two round trips ahead; the hosts' last why and
+ * start a second, two round trips and the longest session set-up ahead; the hosts' last why and
  * report cleared. Returns the start (our clock). */
 typedef int (*rm_cmd_fn)(void *ctx, double start_at, char *buf,
                          size_t size);

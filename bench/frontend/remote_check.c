@@ -370,8 +370,9 @@ int hb_cmd_remote(int argc, char **argv)
   }
   hb_signals_install();
   memset(info, 0, sizeof(info));
-  /* the clock only: engines below */
-  rm_clocks_fan(hs, n, ssh, "true", pdsh);
+  /* the clock only, by ssh: it needs each session's input, which pdsh
+   * does not forward; the engines below */
+  rm_clocks(hs, n, ssh, "true");
   for(pass = 0; pass < 2; pass++) {
     int copied = 0;
     rc_probe(hs, n, ssh, pdsh, e, ne, cpus, info);
