@@ -1,10 +1,12 @@
 /* Fan-out through pdsh (Debian's pdsh package) where it fits: one
  * command, the same on every host, with no input (issue #16). `remote
- * check` reads every host's clock and engines that way and `--copy` sends
- * engines with pdcp; the drivers' engines never go through it: each needs
- * its own standard input (its end stops the engine, --stop-on-eof; the
- * server's wrapper turns its lines into snapshots) and its own start
- * time, and pdsh forwards no input and runs one command everywhere.
+ * check` reads every host's engines, CPUs and pinning that way and
+ * `--copy` sends engines with pdcp. The clocks and the drivers' engines
+ * never go through it: each needs its own standard input (a clock is
+ * asked by a line once the session is up; its end stops an engine,
+ * --stop-on-eof; the server's wrapper turns its lines into snapshots)
+ * and the clients their own start times, and pdsh forwards no input and
+ * runs one command everywhere.
  *
  * pdsh runs our ssh command through its ssh module: the command's first
  * word must be ssh, its other words go to PDSH_SSH_ARGS_APPEND (pdsh puts
