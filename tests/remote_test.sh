@@ -439,6 +439,10 @@ print("\n".join("FAIL: client hosts' /proc/stat: " + b for b in bad))
 sys.exit(1 if bad else 0)
 EOF
 check $? "client hosts' steal and CPU busy share over their windows"
+"$B/httpsbench-plain" load "$URL" --procstat >"$T/u.out" 2>"$T/u.err"
+rc=$?
+[ $rc = 2 ] && [ "$(wc -l <"$T/u.err")" = 1 ]
+check $? "load --procstat without --marks: exit 2 and one line ($rc: $(cat "$T/u.err"))"
 
 # H1. handshake over hosts: the server engine in s, the handshake engine
 # in c1..c3 at once; every phase merged from the union of the hosts'
