@@ -17,6 +17,10 @@
 # server_util and bound recorded, the server host's steal and CPU busy
 # share over each window, each client host's over its own window (and
 # load --client-hosts' hosts'), the remote server gone after the run;
+# a client host held to 30% of a CPU (cgroup v1 cpu controller, its sshd
+# moved in): the cgroup's quota, the load engine started over ssh in it,
+# the run complete and merged exactly (the demo mode, D1, compares one
+# such client host with three);
 # handshake from the host file: every phase's merged connections the sum
 # of the hosts', its samples their union, its median and percentiles the
 # union's, the server's connection count the clients', resumed counts
@@ -443,6 +447,68 @@ check $? "client hosts' steal and CPU busy share over their windows"
 rc=$?
 [ $rc = 2 ] && [ "$(wc -l <"$T/u.err")" = 1 ]
 check $? "load --procstat without --marks: exit 2 and one line ($rc: $(cat "$T/u.err"))"
+
+# Q1. a client host with a CPU budget (D1's cgroup, 30% of a CPU): the
+# cgroup's files say so, the namespace's sshd and the load engine it
+# starts over ssh are in it, and a throughput run over that host and an
+# unconstrained one completes and merges exactly (counts, percentiles
+# from the union of the hosts' histograms). No timing is asserted.
+if cg_ok; then
+  cg_make ${P}q 30000
+  check $? "a cgroup with a CPU budget"
+  [ "$(cat "$CGROOT/${P}q/cpu.cfs_quota_us")" = 30000 ] &&
+    [ "$(cat "$CGROOT/${P}q/cpu.cfs_period_us")" = 100000 ]
+  check $? "its quota 30000 per period 100000"
+  qpid=$(sshd_pid 3)
+  echo "$qpid" >"$CGROOT/${P}q/cgroup.procs" &&
+    grep -qx "$qpid" "$CGROOT/${P}q/cgroup.procs"
+  check $? "c3's sshd ($qpid) in the cgroup"
+  timeout 120 "$FE" throughput --backend plain --server-host root@${NET}10 \
+    --client-hosts root@${NET}11,root@${NET}13 --ssh "$SSH" \
+    --modes keepalive --sizes 1k -c 2 --pipeline 1 -d 2 --warmup 0 \
+    --repetitions 1 --json "$T/q.json" >"$T/q.out" 2>"$T/q.err" &
+  TP=$!
+  seen=no
+  for _ in $(seq 200); do
+    for p in $(ip netns pids ${P}c3 2>/dev/null); do
+      { tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null |
+        grep -Eq 'httpsbench-plain load' &&
+        grep -q ":/${P}q\$" "/proc/$p/cgroup" 2>/dev/null && seen=yes
+    done
+    [ $seen = yes ] && break
+    sleep 0.05
+  done
+  wait $TP
+  check $? "throughput over a host with a CPU budget: exit 0: $(tail -3 "$T/q.err")"
+  [ $seen = yes ]
+  check $? "the load engine started over ssh is in the host's cgroup"
+  /usr/bin/python3 - "$T/q.json" "$(dirname "$0")" <<'EOF'
+import json, sys
+sys.path.insert(0, sys.argv[2])
+from merge_test import union, percentile_us, close  # noqa: E402
+bad = []
+r = [x for x in json.load(open(sys.argv[1]))["results"] if x["suite"] == "throughput"][0]
+if r["status"] != "ok":
+    bad.append("status %s %s" % (r["status"], r.get("error")))
+else:
+    for run in r["remote"]["runs"]:
+        hs = run["hosts"]
+        u = union([h["latency_histogram"] for h in hs])
+        if len(hs) != 2 or run["requests"] != sum(h["requests"] for h in hs) or \
+           run["latency"]["histogram"]["total"] != u[1]:
+            bad.append("counts %s" % [h.get("requests") for h in hs])
+        for p, q in (("p50", 50), ("p90", 90), ("p99", 99)):
+            if not close(run["latency"][p], percentile_us(u, q)):
+                bad.append("%s %s != union's %s" % (p, run["latency"][p], percentile_us(u, q)))
+print("\n".join("FAIL: run over a host with a CPU budget: " + b for b in bad))
+sys.exit(1 if bad else 0)
+EOF
+  check $? "the run over a host with a CPU budget merges exactly"
+  echo "$qpid" >"$CGROOT/cgroup.procs"
+  check $? "c3's sshd back out of the cgroup"
+else
+  echo "remote: no writable cgroup v1 cpu controller ($CGROOT): CPU budgets not tested"
+fi
 
 # H1. handshake over hosts: the server engine in s, the handshake engine
 # in c1..c3 at once; every phase merged from the union of the hosts'
@@ -883,68 +949,6 @@ timeout 120 "$FE" throughput --backend plain --server-host root@${NET}99 \
 rc=$?
 [ $rc = 1 ] && grep -q "root@${NET}99" "$T/tu.err"
 check $? "unreachable server host: exit 1 and named ($rc: $(tail -2 "$T/tu.err"))"
-
-# Q1. a client host with a CPU budget (D1's cgroup, 30% of a CPU): the
-# cgroup's files say so, the namespace's sshd and the load engine it
-# starts over ssh are in it, and a throughput run over that host and an
-# unconstrained one completes and merges exactly (counts, percentiles
-# from the union of the hosts' histograms). No timing is asserted.
-if cg_ok; then
-  cg_make ${P}q 30000
-  check $? "a cgroup with a CPU budget"
-  [ "$(cat "$CGROOT/${P}q/cpu.cfs_quota_us")" = 30000 ] &&
-    [ "$(cat "$CGROOT/${P}q/cpu.cfs_period_us")" = 100000 ]
-  check $? "its quota 30000 per period 100000"
-  qpid=$(sshd_pid 3)
-  echo "$qpid" >"$CGROOT/${P}q/cgroup.procs" &&
-    grep -qx "$qpid" "$CGROOT/${P}q/cgroup.procs"
-  check $? "c3's sshd ($qpid) in the cgroup"
-  timeout 120 "$FE" throughput --backend plain --server-host root@${NET}10 \
-    --client-hosts root@${NET}11,root@${NET}13 --ssh "$SSH" \
-    --modes keepalive --sizes 1k -c 2 --pipeline 1 -d 2 --warmup 0 \
-    --repetitions 1 --json "$T/q.json" >"$T/q.out" 2>"$T/q.err" &
-  TP=$!
-  seen=no
-  for _ in $(seq 200); do
-    for p in $(ip netns pids ${P}c3 2>/dev/null); do
-      { tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null |
-        grep -Eq 'httpsbench-plain load' &&
-        grep -q ":/${P}q\$" "/proc/$p/cgroup" 2>/dev/null && seen=yes
-    done
-    [ $seen = yes ] && break
-    sleep 0.05
-  done
-  wait $TP
-  check $? "throughput over a host with a CPU budget: exit 0: $(tail -3 "$T/q.err")"
-  [ $seen = yes ]
-  check $? "the load engine started over ssh is in the host's cgroup"
-  /usr/bin/python3 - "$T/q.json" "$(dirname "$0")" <<'EOF'
-import json, sys
-sys.path.insert(0, sys.argv[2])
-from merge_test import union, percentile_us, close  # noqa: E402
-bad = []
-r = [x for x in json.load(open(sys.argv[1]))["results"] if x["suite"] == "throughput"][0]
-if r["status"] != "ok":
-    bad.append("status %s %s" % (r["status"], r.get("error")))
-else:
-    for run in r["remote"]["runs"]:
-        hs = run["hosts"]
-        u = union([h["latency_histogram"] for h in hs])
-        if len(hs) != 2 or run["requests"] != sum(h["requests"] for h in hs) or \
-           run["latency"]["histogram"]["total"] != u[1]:
-            bad.append("counts %s" % [h.get("requests") for h in hs])
-        for p, q in (("p50", 50), ("p90", 90), ("p99", 99)):
-            if not close(run["latency"][p], percentile_us(u, q)):
-                bad.append("%s %s != union's %s" % (p, run["latency"][p], percentile_us(u, q)))
-print("\n".join("FAIL: run over a host with a CPU budget: " + b for b in bad))
-sys.exit(1 if bad else 0)
-EOF
-  check $? "the run over a host with a CPU budget merges exactly"
-  echo "$qpid" >"$CGROOT/cgroup.procs"
-  check $? "c3's sshd back out of the cgroup"
-else
-  echo "remote: no writable cgroup v1 cpu controller ($CGROOT): CPU budgets not tested"
-fi
 
 # 4. usage: one line, exit 2
 for args in "--ssh x" "--client-hosts ," "--client-hosts a --start-at 5" \
