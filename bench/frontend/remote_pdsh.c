@@ -15,7 +15,6 @@
  * hosts' addresses must differ; a host's failure is pdsh's line "pdsh@X:
  * ADDRESS: ssh exited with exit code N". */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
