@@ -289,8 +289,11 @@ int tp_remote_load_once(const tp_args *a, const tp_server *t,
       continue;
     if(!isnan(u) && u == o->cli_util && isnan(o->cli_cpu_busy))
       o->cli_cpu_busy = b;
-    if(!isnan(u) && !isnan(b) && (isnan(o->oth_cpu_busy) ||
-                                  b - u > o->oth_cpu_busy - o->oth_util)) {
+    /* a CPU busy enough to count first, then the most not its client's */
+    if(!isnan(u) && !isnan(b) &&
+       (isnan(o->oth_cpu_busy) || (b >= BUSY) > (o->oth_cpu_busy >= BUSY) ||
+        ((b >= BUSY) == (o->oth_cpu_busy >= BUSY) &&
+         b - u > o->oth_cpu_busy - o->oth_util))) {
       o->oth_cpu_busy = b;
       o->oth_util = u;
     }
