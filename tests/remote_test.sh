@@ -279,7 +279,7 @@ for path in sys.argv[1:3]:
 print("\n".join("demo: FAIL: " + b for b in bad))
 sys.exit(1 if bad else 0)
 EOF
-  echo "demo: $([ $rc = 0 ] && echo done || echo FAILED); the reports (d1.json: one client host, d3.json: three) $([ -n "${HB_KEEP:-}" ] && echo "are in $HB_KEEP" || echo "are removed on exit (scripts/demo-hosts --keep DIR keeps them)")"
+  echo "demo: $([ $rc = 0 ] && echo 'done' || echo FAILED); the reports (d1.json: one client host, d3.json: three) $([ -n "${HB_KEEP:-}" ] && echo "are in $HB_KEEP" || echo "are removed on exit (scripts/demo-hosts --keep DIR keeps them)")"
   exit $rc
 fi
 
@@ -504,7 +504,8 @@ print("\n".join("FAIL: run over a host with a CPU budget: " + b for b in bad))
 sys.exit(1 if bad else 0)
 EOF
   check $? "the run over a host with a CPU budget merges exactly"
-  echo "$qpid" >"$CGROOT/cgroup.procs"
+  echo "$qpid" >"$CGROOT/cgroup.procs" &&
+    ! grep -qx "$qpid" "$CGROOT/${P}q/cgroup.procs"
   check $? "c3's sshd back out of the cgroup"
 else
   echo "remote: no writable cgroup v1 cpu controller ($CGROOT): CPU budgets not tested"
