@@ -18,6 +18,7 @@
 #include "hb/cli.h"
 #include "hb/opts.h"
 #include "hb/clock.h"
+#include "hb/envinfo.h"
 #include "hb/report.h"
 #include "hb/sig.h"
 #include "hb/suites.h"
@@ -152,6 +153,11 @@ static void ld_parse(int argc, char **argv, ld_opts *o)
       "print 'mark start' when the measured window\nbegins and 'mark end' "
       "when the threads stop\n(stdout, flushed; the summary follows)", 0, 0,
       NULL, NULL, NULL },
+    { "procstat", 0, HB_OPT_FLAG, &o->procstat, NULL,
+      "with --marks, print the host's /proc/stat before\neach mark "
+      "('procstat TICK cpu ... cpuN ...': the\nCPUs it may run on): the "
+      "host's steal and CPU\nbusy share over the window, for runs over "
+      "hosts", 0, 0, NULL, NULL, NULL },
     { "burn-us", 0, HB_OPT_INT, &o->burn_us, "N",
       "after each response, spin until N us of the\nthread's CPU passed "
       "(0..1000000, default 0):\nmakes the client the bottleneck, for "
@@ -268,6 +274,8 @@ static const hb_tls_ops *ld_check(ld_opts *o)
   }
   else if(o->client_cert || o->client_key)
     hb_usage_fail("load", "--client-cert is for https");
+  if(o->procstat && !o->marks)
+    ld_bad("--procstat goes with --marks%s", "");
   if(ld_resolve(o, why, sizeof(why)))
     ld_bad("%s", why);
   if(o->json && hb_report_check_path(o->json, &err) != HB_OK)
@@ -345,11 +353,17 @@ static int ld_wait_window(ld_shared *sh)
   }
 }
 
-/* --marks: a driver reading stdout takes its snapshots at these lines. */
+/* --marks: a driver reading stdout takes its snapshots at these lines;
+ * with --procstat each follows the host's /proc/stat, read at that
+ * moment (the window's edge on this host). */
 static void ld_mark(const ld_opts *o, const char *what)
 {
+  char ps[8192];
+
   if(!o->marks)
     return;
+  if(o->procstat && hb_procstat_line(ps, sizeof(ps)) == 0)
+    printf("%s\n", ps);
   printf("mark %s\n", what);
   fflush(stdout);
 }

@@ -41,6 +41,7 @@ typedef struct ld_opts {
                             them all open and idle this long (0: off) */
   int close, resume, insecure, latency;
   int marks;             /* --marks: "mark start" / "mark end" on stdout */
+  int procstat;          /* --procstat: a /proc/stat line before each */
   long pipeline;         /* --pipeline: requests written per batch */
   long burn_us;          /* --burn-us: thread CPU spun per response */
   long busy_poll_us;     /* --busy-poll: poll this long before sleeping */

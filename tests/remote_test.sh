@@ -6,6 +6,8 @@
 # client namespaces c1..c3.
 #
 # usage: remote_test.sh BUILD_DIR     (root; exit 77 = skipped, says why)
+#        remote_test.sh BUILD_DIR demo    (the demonstration of D1, not a
+#                                          test; scripts/demo-hosts)
 #
 # Checks: three clients over ssh, merged: requests add up, and equal what
 # the server counted; every host's clock offset and start are reported;
@@ -13,7 +15,12 @@
 # run's merged count is the sum of the hosts' and the server's own count,
 # the merged percentiles those of the union of the hosts' histograms,
 # server_util and bound recorded, the server host's steal and CPU busy
-# share over each window, the remote server gone after the run;
+# share over each window, each client host's over its own window (and
+# load --client-hosts' hosts'), the remote server gone after the run;
+# a client host held to 30% of a CPU (cgroup v1 cpu controller, its sshd
+# moved in): the cgroup's quota, the load engine started over ssh in it,
+# the run complete and merged exactly (the demo mode, D1, compares one
+# such client host with three);
 # handshake from the host file: every phase's merged connections the sum
 # of the hosts', its samples their union, its median and percentiles the
 # union's, the server's connection count the clients', resumed counts
@@ -27,6 +34,9 @@
 # server host is named (exit 1); remote check: engines, CPUs, pinning and
 # clocks of two hosts, a host without the engines (a tmpfs over the build
 # directory in its own mount namespace) named, then sent with --copy;
+# the same through pdsh (--fanout pdsh, --copy by pdcp; skipped, saying
+# so, without pdsh), auto choosing it, and ssh to each host when the ssh
+# command is not ssh;
 # a host whose clock is 2.5 s ahead (a date wrapper: time namespaces
 # cannot shift the real-time clock; the test says whether they exist)
 # shows that offset within its stated uncertainty;
@@ -150,6 +160,131 @@ engines_in() { # engine processes left in a namespace: NS [ERE]
   echo $c
 }
 SRVPAT='httpsbench-[a-z0-9.-]+ server'   # the test's own server is one
+
+# D1. CPU budgets for client hosts (cgroup v1's cpu controller): a
+# cgroup per name under /sys/fs/cgroup/cpu with cpu.cfs_period_us 100000
+# and cpu.cfs_quota_us QUOTA; a namespace's listening sshd moved into it,
+# so every session and engine started over ssh there inherits the budget.
+# Removed on exit. Used by Q1 (the check) and by the demonstration:
+# `remote_test.sh BUILD demo` (scripts/demo-hosts) runs, for one library
+# and one set of settings, throughput over one client host and over
+# three, each client host held to HB_DEMO_QUOTA% (default 30) of a CPU,
+# prints both runs' server_util, client utils, bound and merged p50/p99,
+# checks that every run's merged percentiles are those recomputed from
+# the hosts' histograms, and stops there.
+CGROOT=/sys/fs/cgroup/cpu
+CGS=
+cg_ok() { [ -w "$CGROOT" ] && [ -f "$CGROOT/cpu.cfs_quota_us" ]; }
+cg_make() { # cg_make NAME QUOTA_US: the cgroup with that budget
+  mkdir "$CGROOT/$1" && CGS="$CGS $1" &&
+    echo 100000 >"$CGROOT/$1/cpu.cfs_period_us" &&
+    echo "$2" >"$CGROOT/$1/cpu.cfs_quota_us"
+}
+sshd_pid() { # the listening sshd of config N (sshdN.conf)
+  local p
+  p=$(cat "$T/sshd$1.pid" 2>/dev/null)
+  if [ -z "$p" ]; then
+    p=$(pgrep -f "sshd -f $T/sshd$1.conf" | head -1)
+  fi
+  echo "$p"
+}
+cg_cleanup() {
+  local g p k
+  for g in $CGS; do
+    for k in $(seq 20); do
+      for p in $(cat "$CGROOT/$g/cgroup.procs" 2>/dev/null); do
+        echo "$p" >"$CGROOT/cgroup.procs" 2>/dev/null
+      done
+      rmdir "$CGROOT/$g" 2>/dev/null && break
+      sleep 0.1
+    done
+  done
+}
+trap 'cleanup; cg_cleanup' EXIT
+
+if [ "${2:-}" = demo ]; then
+  quota=${HB_DEMO_QUOTA:-30}
+  secs=${HB_DEMO_SECONDS:-5}
+  reps=${HB_DEMO_REPS:-3}
+  conns=${HB_DEMO_CONNS:-16}
+  lib=${HB_DEMO_BACKEND:-}
+  if [ -z "$lib" ]; then
+    lib=plain
+    [ -x "$B/httpsbench-openssl" ] && lib=openssl
+  fi
+  cg_ok || { echo "demo: no writable cgroup v1 cpu controller at $CGROOT"; exit 1; }
+  for i in 1 2 3; do
+    cg_make ${P}c$i $((quota * 1000)) &&
+      echo "$(sshd_pid $i)" >"$CGROOT/${P}c$i/cgroup.procs" ||
+      { echo "demo: cannot give client host c$i its CPU budget"; exit 1; }
+  done
+  printf 'server root@%s10\nclient root@%s11\n' "$NET" "$NET" >"$T/hosts1"
+  printf 'server root@%s10\n' "$NET" >"$T/hosts3"
+  printf 'client root@%s1%d\n' "$NET" 1 "$NET" 2 "$NET" 3 >>"$T/hosts3"
+  args="--backend $lib --modes keepalive --sizes 1k -c $conns --pipeline 1 -d $secs --warmup 1 --repetitions $reps"
+  [ -n "${HB_DEMO_CLIENT:-}" ] && args="$args --client-backend $HB_DEMO_CLIENT"
+  echo "demo: server namespace pinned to CPU 0; client namespaces pinned to CPU 1, each held to $quota% of a CPU (cgroup v1 cpu.cfs_quota_us $((quota * 1000)) per 100000)"
+  echo "demo: throughput $args"
+  rc=0
+  for k in 1 3; do
+    echo "demo: $k client host(s)..."
+    # shellcheck disable=SC2086
+    timeout 900 "$FE" throughput $args --hosts "$T/hosts$k" --ssh "$SSH" \
+      --json "$T/d$k.json" >"$T/d$k.out" 2>"$T/d$k.err" ||
+      { rc=1; echo "demo: the run over $k client host(s) failed:"; tail -20 "$T/d$k.err"; }
+  done
+  [ -n "${HB_KEEP:-}" ] && cp "$T"/d?.json "$T"/d?.out "$T"/d?.err "$HB_KEEP"/
+  /usr/bin/python3 - "$T/d1.json" "$T/d3.json" "$(dirname "$0")" "$quota" <<'EOF' || rc=1
+import json, statistics, sys
+sys.path.insert(0, sys.argv[3])
+from merge_test import union, percentile_us, close  # noqa: E402
+quota, bad = sys.argv[4], []
+def med(s):
+    v = [x for x in (s or {}).get("samples", []) if isinstance(x, (int, float))]
+    return statistics.median(v) if v else float("nan")
+for path in sys.argv[1:3]:
+    try:
+        rep = json.load(open(path))
+    except (OSError, ValueError) as e:
+        bad.append("%s: %s" % (path, e))
+        continue
+    for r in [r for r in rep["results"] if r["suite"] == "throughput"]:
+        runs = r.get("remote", {}).get("runs", [])
+        nh = len(runs[0]["hosts"]) if runs else 0
+        print("\n%s %s, %d client host(s) at %s%% of a CPU each: %s" % (
+            r["backend"], r["name"], nh, quota, r["status"]))
+        if r["status"] != "ok":
+            bad.append("%s %s: %s" % (r["backend"], r["name"], r.get("error")))
+            continue
+        print("  requests/s %.0f  server_util %.2f (runs %s)  client_util %.2f "
+              "(the busiest)  bound %s: %s" % (
+                  r["stats"]["median"], med(r["server_util"]),
+                  " ".join("%.2f" % x for x in r["server_util"]["samples"]),
+                  med(r["client_util"]), r["bound"], r["bound_reason"]))
+        for k, run in enumerate(runs):
+            hs = run["hosts"]
+            u = union([h["latency_histogram"] for h in hs])
+            exact = all(close(run["latency"][p], percentile_us(u, q))
+                        for p, q in (("p50", 50), ("p90", 90), ("p99", 99)))
+            exact = exact and run["latency"]["histogram"]["total"] == u[1] \
+                and run["requests"] == sum(h["requests"] for h in hs)
+            if not exact:
+                bad.append("%s %s run %d: merged percentiles or counts are not "
+                           "the hosts' union's" % (r["backend"], r["name"], k + 1))
+            print("  run %d: server_util %.2f  client utils %s  merged p50 %.1f us "
+                  "p99 %.1f us (from the hosts' histograms: p50 %.1f p99 %.1f: %s)" % (
+                      k + 1, run["server"]["util"],
+                      " ".join("%s %.2f" % (h["host"].split("@")[-1], h["cpu_util"])
+                               for h in hs),
+                      run["latency"]["p50"], run["latency"]["p99"],
+                      percentile_us(u, 50), percentile_us(u, 99),
+                      "exact" if exact else "DIFFERENT"))
+print("\n".join("demo: FAIL: " + b for b in bad))
+sys.exit(1 if bad else 0)
+EOF
+  echo "demo: $([ $rc = 0 ] && echo 'done' || echo FAILED); the reports (d1.json: one client host, d3.json: three) $([ -n "${HB_KEEP:-}" ] && echo "are in $HB_KEEP" || echo "are removed on exit (scripts/demo-hosts --keep DIR keeps them)")"
+  exit $rc
+fi
 
 # 1. three clients, merged
 r0=$(server_requests)
@@ -283,6 +418,110 @@ check $? "throughput schema: $(cat "$T/v.out")"
 left=$(engines_in ${P}s "$SRVPAT")
 [ "$left" = 1 ]
 check $? "throughput's server stopped with its run ($left servers in s)"
+
+# P1. the client hosts' /proc/stat over their own windows (each load
+# engine's procstat lines at its marks): in every throughput run each
+# client host's steal_s and cpu_busy; the cell's client_cpu_busy that of
+# the busiest client's host; the cell's steal_s the server host's and
+# every client host's added up; load --client-hosts: each host's too
+/usr/bin/python3 - "$T/t.json" "$T/r.json" <<'EOF'
+import json, math, sys
+bad = []
+def num(x, lo, hi):
+    return isinstance(x, (int, float)) and lo <= x <= hi
+rep = json.load(open(sys.argv[1]))
+for r in [r for r in rep["results"] if r["suite"] == "throughput"]:
+    tag = "%s %s" % (r["backend"], r["name"])
+    steal = 0.0
+    for k, run in enumerate(r["remote"]["runs"]):
+        hs = run["hosts"]
+        for h in hs:
+            if not (num(h.get("steal_s"), 0, 1e6) and num(h.get("cpu_busy"), 0, 1.01)):
+                bad.append("%s run %d: %s steal_s %s cpu_busy %s" % (
+                    tag, k, h["host"], h.get("steal_s"), h.get("cpu_busy")))
+        steal += run["server"]["host_steal_s"] + sum(h.get("steal_s") or 0 for h in hs)
+        busiest = max(hs, key=lambda h: h["cpu_util"])
+        cb = r["client_cpu_busy"]["samples"][k]
+        if not (isinstance(cb, float) and math.isclose(cb, busiest["cpu_busy"], abs_tol=1e-9)):
+            bad.append("%s run %d: client_cpu_busy %s, busiest client's host %s" % (
+                tag, k, cb, busiest.get("cpu_busy")))
+    if not math.isclose(r["steal_s"], steal, abs_tol=1e-6):
+        bad.append("%s: steal_s %s != the hosts' %s" % (tag, r["steal_s"], steal))
+for h in json.load(open(sys.argv[2]))["results"][0]["remote"]["hosts"]:
+    if not (num(h.get("steal_s"), 0, 1e6) and num(h.get("cpu_busy"), 0, 1.01)):
+        bad.append("load --client-hosts: %s steal_s %s cpu_busy %s" % (
+            h["host"], h.get("steal_s"), h.get("cpu_busy")))
+print("\n".join("FAIL: client hosts' /proc/stat: " + b for b in bad))
+sys.exit(1 if bad else 0)
+EOF
+check $? "client hosts' steal and CPU busy share over their windows"
+"$B/httpsbench-plain" load "$URL" --procstat >"$T/u.out" 2>"$T/u.err"
+rc=$?
+[ $rc = 2 ] && [ "$(wc -l <"$T/u.err")" = 1 ]
+check $? "load --procstat without --marks: exit 2 and one line ($rc: $(cat "$T/u.err"))"
+
+# Q1. a client host with a CPU budget (D1's cgroup, 30% of a CPU): the
+# cgroup's files say so, the namespace's sshd and the load engine it
+# starts over ssh are in it, and a throughput run over that host and an
+# unconstrained one completes and merges exactly (counts, percentiles
+# from the union of the hosts' histograms). No timing is asserted.
+if cg_ok; then
+  cg_make ${P}q 30000
+  check $? "a cgroup with a CPU budget"
+  [ "$(cat "$CGROOT/${P}q/cpu.cfs_quota_us")" = 30000 ] &&
+    [ "$(cat "$CGROOT/${P}q/cpu.cfs_period_us")" = 100000 ]
+  check $? "its quota 30000 per period 100000"
+  qpid=$(sshd_pid 3)
+  echo "$qpid" >"$CGROOT/${P}q/cgroup.procs" &&
+    grep -qx "$qpid" "$CGROOT/${P}q/cgroup.procs"
+  check $? "c3's sshd ($qpid) in the cgroup"
+  timeout 120 "$FE" throughput --backend plain --server-host root@${NET}10 \
+    --client-hosts root@${NET}11,root@${NET}13 --ssh "$SSH" \
+    --modes keepalive --sizes 1k -c 2 --pipeline 1 -d 2 --warmup 0 \
+    --repetitions 1 --json "$T/q.json" >"$T/q.out" 2>"$T/q.err" &
+  TP=$!
+  seen=no
+  for _ in $(seq 200); do
+    for p in $(ip netns pids ${P}c3 2>/dev/null); do
+      { tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null |
+        grep -Eq 'httpsbench-plain load' &&
+        grep -q ":/${P}q\$" "/proc/$p/cgroup" 2>/dev/null && seen=yes
+    done
+    [ $seen = yes ] && break
+    sleep 0.05
+  done
+  wait $TP
+  check $? "throughput over a host with a CPU budget: exit 0: $(tail -3 "$T/q.err")"
+  [ $seen = yes ]
+  check $? "the load engine started over ssh is in the host's cgroup"
+  /usr/bin/python3 - "$T/q.json" "$(dirname "$0")" <<'EOF'
+import json, sys
+sys.path.insert(0, sys.argv[2])
+from merge_test import union, percentile_us, close  # noqa: E402
+bad = []
+r = [x for x in json.load(open(sys.argv[1]))["results"] if x["suite"] == "throughput"][0]
+if r["status"] != "ok":
+    bad.append("status %s %s" % (r["status"], r.get("error")))
+else:
+    for run in r["remote"]["runs"]:
+        hs = run["hosts"]
+        u = union([h["latency_histogram"] for h in hs])
+        if len(hs) != 2 or run["requests"] != sum(h["requests"] for h in hs) or \
+           run["latency"]["histogram"]["total"] != u[1]:
+            bad.append("counts %s" % [h.get("requests") for h in hs])
+        for p, q in (("p50", 50), ("p90", 90), ("p99", 99)):
+            if not close(run["latency"][p], percentile_us(u, q)):
+                bad.append("%s %s != union's %s" % (p, run["latency"][p], percentile_us(u, q)))
+print("\n".join("FAIL: run over a host with a CPU budget: " + b for b in bad))
+sys.exit(1 if bad else 0)
+EOF
+  check $? "the run over a host with a CPU budget merges exactly"
+  echo "$qpid" >"$CGROOT/cgroup.procs" &&
+    ! grep -qx "$qpid" "$CGROOT/${P}q/cgroup.procs"
+  check $? "c3's sshd back out of the cgroup"
+else
+  echo "remote: no writable cgroup v1 cpu controller ($CGROOT): CPU budgets not tested"
+fi
 
 # H1. handshake over hosts: the server engine in s, the handshake engine
 # in c1..c3 at once; every phase merged from the union of the hosts'
@@ -655,6 +894,66 @@ rc=$?
 [ $rc = 0 ] && $SSH9 root@${NET}11 "'$B/httpsbench-plain' version" \
   </dev/null | grep -q 'kernel TCP'
 check $? "remote check --copy: sent and the same now ($rc: $(cat "$T/rc.out" "$T/rc.err"))"
+
+# F1. remote check through pdsh (--fanout pdsh: one pdsh, its ssh module,
+# for the clock, the engines and the rest; --copy by pdcp): the same
+# result as over ssh, the report says pdsh was used; a host whose engine
+# is gone (the tmpfs host of R2) gets it by pdcp. Skipped, saying so,
+# where pdsh is not installed (scripts/lib/deps.sh installs it)
+if command -v pdsh >/dev/null && command -v pdcp >/dev/null; then
+  "$FE" remote check root@${NET}10,root@${NET}11 --ssh "$SSH" \
+    --backend plain --fanout pdsh --json "$T/rf.json" >"$T/rf.out" 2>"$T/rf.err"
+  check $? "remote check --fanout pdsh: exit 0: $(cat "$T/rf.out" "$T/rf.err")"
+  /usr/bin/python3 - "$T/rf.json" <<'EOF'
+import json, sys
+rep = json.load(open(sys.argv[1]))
+hs, fan = rep["remote_check"], rep.get("remote_fanout", {})
+ok = fan.get("used") == "pdsh" and len(hs) == 2 and all(
+    h["status"] == "ok" and h["engines"]["plain"]["status"] == "same" and
+    h["cpus"] >= 1 and isinstance(h["clock_offset_ms"], float) and
+    h["taskset"] and h["pdcp"] for h in hs)
+if not ok:
+    print("FAIL: remote check through pdsh: %s %s" % (fan, hs))
+sys.exit(0 if ok else 1)
+EOF
+  check $? "remote check through pdsh: report"
+  grep -q '^fan-out: pdsh' "$T/rf.out"
+  check $? "remote check says it used pdsh ($(head -1 "$T/rf.out"))"
+  $SSH9 root@${NET}11 rm -f "$B/httpsbench-plain" </dev/null
+  "$FE" remote check root@${NET}11 --ssh "$SSH9" --backend plain \
+    --fanout pdsh --copy --json "$T/rf.json" >"$T/rf.out" 2>"$T/rf.err"
+  rc=$?
+  [ $rc = 0 ] && grep -q "copying .*(pdcp)" "$T/rf.err" &&
+    $SSH9 root@${NET}11 "'$B/httpsbench-plain' version" </dev/null |
+    grep -q 'kernel TCP' &&
+    grep -q '"copied_by": *"pdcp"' "$T/rf.json"
+  check $? "remote check --fanout pdsh --copy: sent by pdcp ($rc: $(cat "$T/rf.out" "$T/rf.err"))"
+  # auto takes pdsh when it is here; an ssh command that is not ssh
+  # cannot go through pdsh's ssh module: ssh to each, and it says why
+  "$FE" remote check root@${NET}10 --ssh "$SSH" --backend plain \
+    >"$T/rf.out" 2>"$T/rf.err"
+  check $? "remote check, auto fan-out: exit 0 ($(cat "$T/rf.out" "$T/rf.err"))"
+  grep -q '^fan-out: pdsh' "$T/rf.out"
+  check $? "auto fan-out is pdsh where installed ($(head -1 "$T/rf.out"))"
+  printf '#!/bin/sh\nexec ssh "$@"\n' >"$T/myssh"
+  chmod 755 "$T/myssh"
+  "$FE" remote check root@${NET}10 --ssh "$T/myssh ${SSH#ssh }" \
+    --backend plain >"$T/rf.out" 2>"$T/rf.err"
+  rc=$?
+  [ $rc = 0 ] && grep -q '^fan-out: ssh to each host (.*not ssh' "$T/rf.out"
+  check $? "an ssh command pdsh cannot run: ssh to each ($rc: $(cat "$T/rf.out" "$T/rf.err"))"
+  "$FE" remote check root@${NET}10 --ssh "$T/myssh" --fanout pdsh \
+    >"$T/u.out" 2>"$T/u.err"
+  rc=$?
+  [ $rc = 2 ] && [ "$(wc -l <"$T/u.err")" = 1 ]
+  check $? "--fanout pdsh that cannot be: exit 2 and one line ($rc: $(cat "$T/u.err"))"
+else
+  echo "remote: pdsh or pdcp not installed (Debian: pdsh): the pdsh fan-out is not tested"
+fi
+"$FE" remote check a --fanout x >"$T/u.out" 2>"$T/u.err"
+rc=$?
+[ $rc = 2 ] && [ "$(wc -l <"$T/u.err")" = 1 ]
+check $? "usage 'remote check a --fanout x': exit 2 and one line ($rc: $(cat "$T/u.err"))"
 
 # C1. a host whose clock is 2.5 s ahead shows that offset. Linux time
 # namespaces (unshare --time) shift CLOCK_MONOTONIC and CLOCK_BOOTTIME

@@ -1,11 +1,14 @@
 /* httpsbench load URL --client-hosts H1,H2,... [--ssh CMD] ...: the load
  * generator on several hosts at once, over OpenSSH, merged exactly.
  *
- * 1. Each host, over `ssh HOST`: its clock read between two local clock
- *    reads (three tries, the shortest round trip kept: the offset is
- *    known to within half of it) and the engine's version.
- * 2. A start time a second plus two round trips ahead; each host gets it
- *    in its own clock (`load --start-at T+offset`), so every client
+ * 1. Each host, over `ssh HOST`: once its session is up, our line on its
+ *    input asks for its clock, read between two local clock reads (three
+ *    tries, the shortest round trip kept: the offset is known to within
+ *    half of it; the session's set-up is outside it) and the engine's
+ *    version.
+ * 2. A start time a second, two round trips and the longest ssh set-up
+ *    ahead; each host gets it in its own clock (`load --start-at
+ *    T+offset`), so every client
  *    begins within the offsets' uncertainty; the skew achieved (each
  *    client's own start time, corrected by its offset) is reported.
  * 3. Each engine runs with `--stop-on-eof`: its ssh connection's standard
@@ -30,6 +33,7 @@
 
 #include "frontend.h"
 #include "hb/cli.h"
+#include "hb/envinfo.h"
 #include "hb/report.h"
 #include "hb/sig.h"
 #include "remote.h"
@@ -182,7 +186,27 @@ void rm_host_addr(const char *host, char *buf, size_t size)
   snprintf(buf, size, "%s", at ? at + 1 : host);
 }
 
-/* Counts the mark lines of a load engine among stderr's lines. */
+static void rm_ps_clear(rm_host *h)
+{
+  int k;
+
+  for(k = 0; k < 2; k++)
+    h->ps_steal[k] = h->ps_busy[k] = h->ps_total[k] = -1;
+  h->ps_next[0] = h->ps_next[1] = h->ps_next[2] = -1;
+}
+
+/* The procstat line just read is the window's edge k's (0 start, 1
+ * end) when a mark follows it. */
+static void rm_ps_keep(rm_host *h, int k)
+{
+  h->ps_steal[k] = h->ps_next[0];
+  h->ps_busy[k] = h->ps_next[1];
+  h->ps_total[k] = h->ps_next[2];
+  h->ps_next[0] = h->ps_next[1] = h->ps_next[2] = -1;
+}
+
+/* Counts the mark lines of a load engine among stderr's lines, and
+ * keeps the procstat line before each. */
 static void rm_scan_marks(rm_host *h, const char *b, size_t n)
 {
   size_t i;
@@ -194,15 +218,37 @@ static void rm_scan_marks(rm_host *h, const char *b, size_t n)
       continue;
     }
     h->line[h->llen] = '\0';
-    if(!strcmp(h->line, "mark start"))
+    if(!strcmp(h->line, "mark start")) {
       h->mark_start++;
-    else if(!strcmp(h->line, "mark end"))
+      rm_ps_keep(h, 0);
+    }
+    else if(!strcmp(h->line, "mark end")) {
       h->mark_end++;
+      rm_ps_keep(h, 1);
+    }
+    else if(!strncmp(h->line, "procstat ", 9))
+      hb_procstat_parse(h->line, &h->ps_next[0], &h->ps_next[1],
+                        &h->ps_next[2]);
     h->llen = 0;
   }
 }
 
-static void rm_keep_err(rm_host *h, const char *b, size_t n)
+double rm_host_steal(const rm_host *h)
+{
+  return h->ps_steal[0] >= 0 && h->ps_steal[1] >= 0
+         ? h->ps_steal[1] - h->ps_steal[0] : NAN;
+}
+
+double rm_host_busy(const rm_host *h)
+{
+  if(h->ps_total[0] < 0 || h->ps_busy[1] < 0 ||
+     !(h->ps_total[1] > h->ps_total[0]))
+    return NAN;
+  return (h->ps_busy[1] - h->ps_busy[0]) / (h->ps_total[1] -
+                                              h->ps_total[0]);
+}
+
+void rm_keep_err(rm_host *h, const char *b, size_t n)
 {
   if(n >= sizeof(h->err))
     b += n - (sizeof(h->err) - 1), n = sizeof(h->err) - 1;
@@ -256,6 +302,7 @@ void rm_run(rm_host *hs, int n, const char *ssh, char **cmds,
     hs[i].err[0] = '\0';
     hs[i].llen = 0;
     hs[i].mark_start = hs[i].mark_end = 0;
+    rm_ps_clear(&hs[i]);
     hs[i].pid = -1;
     if(hs[i].why[0])
       continue;
@@ -393,47 +440,88 @@ void rm_run(rm_host *hs, int n, const char *ssh, char **cmds,
   }
 }
 
+/* The clock's ping: each host's session says "ready" once it is set up;
+ * our line then asks its clock, and the round trip is from that line to
+ * the answer's arrival, inside the session (its set-up, slow where the
+ * host is loaded, outside it). */
+typedef struct rm_ping {
+  double t0[RM_MAX_HOSTS], t1[RM_MAX_HOSTS];
+  int state[RM_MAX_HOSTS]; /* 0 waiting, 1 asked, 2 answered */
+} rm_ping;
+
+static void rm_clock_tick(rm_host *hs, int n, void *ctx)
+{
+  rm_ping *p = ctx;
+  int i;
+
+  for(i = 0; i < n; i++) {
+    const char *r = hs[i].out ? strstr(hs[i].out, "ready\n") : NULL;
+
+    if(!r || hs[i].why[0])
+      continue;
+    if(p->state[i] == 0 && hs[i].in_fd >= 0) {
+      p->t0[i] = rm_now();
+      if(write(hs[i].in_fd, "\n", 1) == 1)
+        p->state[i] = 1;
+    }
+    else if(p->state[i] == 1 && strchr(r + 6, '\n')) {
+      p->t1[i] = rm_now();
+      p->state[i] = 2;
+    }
+  }
+}
+
 /* Step 1: clock offsets and versions, three tries per host. */
 void rm_clocks(rm_host *hs, int n, const char *ssh, const char *engine)
 {
+  static rm_ping ping;
   char cmd[4400], *cmds[RM_MAX_HOSTS];
   size_t len = 0;
   int i, k;
 
-  snprintf(cmd, sizeof(cmd), "date +%%s.%%N; ");
+  snprintf(cmd, sizeof(cmd), "echo ready; read -r l; date +%%s.%%N; ");
   len = strlen(cmd);
   if(rm_quote(cmd, sizeof(cmd), &len, engine) == 0)
     snprintf(cmd + len, sizeof(cmd) - len, "version");
   for(i = 0; i < n; i++) {
     cmds[i] = cmd;
     hs[i].rtt = INFINITY;
+    hs[i].setup = 0;
   }
   for(k = 0; k < 3; k++) {
     double t0 = rm_now(), t1;
 
-    /* all hosts at once: each one's round trip brackets its own read */
-    rm_run(hs, n, ssh, cmds, t0 + 30, 0, NULL, NULL);
+    /* all hosts at once, each one's clock asked when its session is up */
+    memset(&ping, 0, sizeof(ping));
+    rm_run(hs, n, ssh, cmds, t0 + 30, 1, rm_clock_tick, &ping);
     t1 = rm_now();
     for(i = 0; i < n; i++) {
-      double remote;
-      char *nl;
+      double remote, a = t0, b = t1;
+      char *nl, *r = hs[i].out ? strstr(hs[i].out, "ready\n") : NULL;
 
       if(hs[i].why[0])
         continue;
-      if(hs[i].status != 0 || !hs[i].out ||
-         sscanf(hs[i].out, "%lf", &remote) != 1) {
+      if(hs[i].status != 0 || !r || sscanf(r + 6, "%lf", &remote) != 1) {
         snprintf(hs[i].why, sizeof(hs[i].why), "ssh %s failed (exit %d)%s%s",
                  hs[i].name, hs[i].status, hs[i].elen ? ": " : "",
                  rm_last_line(&hs[i]));
         continue;
       }
-      /* the round trip: the whole ssh call, an upper bound (connection
-       * set-up included) */
-      if(t1 - t0 < hs[i].rtt) {
-        hs[i].rtt = t1 - t0;
-        hs[i].offset = remote - (t0 + t1) / 2;
+      /* the round trip: our line to its answer; when that was missed,
+       * the whole ssh call (its set-up included), an upper bound */
+      if(ping.state[i] == 2) {
+        a = ping.t0[i];
+        b = ping.t1[i];
       }
-      nl = strchr(hs[i].out, '\n');
+      if(a - t0 > hs[i].setup) /* the longest set-up (asked at once) */
+        hs[i].setup = a - t0;
+      if(ping.state[i] != 2 && t1 - t0 > hs[i].setup)
+        hs[i].setup = t1 - t0;
+      if(b - a < hs[i].rtt) {
+        hs[i].rtt = b - a;
+        hs[i].offset = remote - (a + b) / 2;
+      }
+      nl = strchr(r + 6, '\n');
       snprintf(hs[i].version, sizeof(hs[i].version), "%s",
                nl ? nl + 1 : "");
       nl = strchr(hs[i].version, '\n');
@@ -451,6 +539,7 @@ int hb_remote_load(const char *engine, const char *hosts, const char *ssh,
   const char *json = NULL, *names[RM_MAX_HOSTS];
   json_t *in[RM_MAX_HOSTS], *out = NULL, *remote, *r;
   double rate = 0, dur = 10, warm = 0, tmo = 10, start, maxrtt = 0, lo = 0,
+         setup = 0,
          hi = 0;
   int n = 0, i, k, nin = 0, nres = 0, rc = 0, has_n = 0, failed = 0;
   hb_err err = { "" };
@@ -497,6 +586,8 @@ int hb_remote_load(const char *engine, const char *hosts, const char *ssh,
     }
     if(hs[i].rtt > maxrtt)
       maxrtt = hs[i].rtt;
+    if(hs[i].setup > setup)
+      setup = hs[i].setup;
     fprintf(stderr, "httpsbench load: %s: clock %+.3f ms (+-%.3f), %s\n",
             hs[i].name, hs[i].offset * 1e3, hs[i].rtt * 1e3 / 2,
             hs[i].version);
@@ -506,6 +597,10 @@ int hb_remote_load(const char *engine, const char *hosts, const char *ssh,
    * total: each client runs its share */
   hb_argv_add(&av, engine);
   hb_argv_add(&av, "load");
+  /* the host's /proc/stat at its window's start and end (on ssh's
+   * stderr, with the marks) */
+  hb_argv_add(&av, "--marks");
+  hb_argv_add(&av, "--procstat");
   for(k = 0; k < argc && args[k]; k++) {
     if(!strcmp(args[k], "--json")) {
       k++;
@@ -521,7 +616,8 @@ int hb_remote_load(const char *engine, const char *hosts, const char *ssh,
     }
   }
   argv = hb_argv_get(&av, &err);
-  start = rm_now() + 1.0 + 2 * maxrtt;
+  /* room for every ssh to connect */
+  start = rm_now() + 1.0 + 2 * maxrtt + setup;
   for(i = 0; i < n; i++) {
     char buf[16384];
 
@@ -563,6 +659,11 @@ int hb_remote_load(const char *engine, const char *hosts, const char *ssh,
     json_t *e = rm_host_json(&hs[i], start);
 
     json_object_set_new(e, "engine_version", json_string(hs[i].version));
+    /* the host's steal and its client CPU's busy share over its window */
+    json_object_set_new(e, "steal_s", hb_json_num(hs[i].why[0] ? NAN
+                                                  : rm_host_steal(&hs[i])));
+    json_object_set_new(e, "cpu_busy", hb_json_num(hs[i].why[0] ? NAN
+                                                   : rm_host_busy(&hs[i])));
     json_array_append_new(remote, e);
   }
   json_array_foreach(json_object_get(out, "results"), idx, r) {

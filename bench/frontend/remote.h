@@ -20,6 +20,8 @@
 typedef struct rm_host {
   char name[256];
   double offset, rtt;     /* s: host clock - ours; the round trip */
+  double setup;           /* s: the longest its ssh session took to be
+                             set up (rm_clocks): room a start must leave */
   char version[128];
   char why[400];          /* why it failed, or "" */
   pid_t pid;
@@ -28,9 +30,13 @@ typedef struct rm_host {
   size_t len, cap;
   char err[2048];         /* the end of its standard error */
   size_t elen;
-  char line[256];         /* the standard error line being read */
+  char line[8192];        /* the standard error line being read */
   size_t llen;
   int mark_start, mark_end; /* "mark start"/"mark end" lines seen */
+  /* the host's /proc/stat at its window's start [0] and end [1] (the
+   * load engine's --procstat line before each mark), seconds: steal of
+   * all its CPUs, busy and total time of the client's; -1 unknown */
+  double ps_steal[2], ps_busy[2], ps_total[2], ps_next[3];
   int status;             /* exit status, -1 while running */
   json_t *report;
 } rm_host;
@@ -54,11 +60,19 @@ const char *rm_last_line(rm_host *h);
  * Ctrl-C; tick may be NULL. */
 void rm_run(rm_host *hs, int n, const char *ssh, char **cmds,
             double deadline, int keep_stdin, rm_tick_fn tick, void *ctx);
-/* Each host's clock offset (three tries, the shortest round trip kept)
+/* Each host's clock offset (three tries, the shortest round trip kept:
+ * from our line on its established ssh session to its clock's answer)
  * and `ENGINE version`; a host that fails gets why. */
 void rm_clocks(rm_host *hs, int n, const char *ssh, const char *engine);
+/* Appends n bytes to what the host wrote on stderr (its end kept). */
+void rm_keep_err(rm_host *h, const char *b, size_t n);
 /* The host part of [user@]host (into buf). */
 void rm_host_addr(const char *host, char *buf, size_t size);
+
+/* A client host's steal (s) and its CPU's busy share over its window,
+ * from its procstat lines; NAN when unknown. */
+double rm_host_steal(const rm_host *h);
+double rm_host_busy(const rm_host *h);
 
 /* h named name, with no pipe open yet. */
 void rm_host_init(rm_host *h, const char *name);
@@ -124,7 +138,7 @@ int rm_client_cmd(char *buf, size_t size, int cpu, char *const *argv,
                   double start_at);
 /* Each client host's command (fn: into buf, its start in its own clock;
  * 0, or -1 when it does not fit, the host then failed with why) for a
- * start a second and two round trips ahead; the hosts' last why and
+ * start a second, two round trips and the longest session set-up ahead; the hosts' last why and
  * report cleared. Returns the start (our clock). */
 typedef int (*rm_cmd_fn)(void *ctx, double start_at, char *buf,
                          size_t size);
@@ -153,6 +167,23 @@ typedef struct rm_win {
 } rm_win;
 void rm_win_tick(rm_host *hs, int n, void *ctx);
 void rm_win_end(rm_win *w);
+
+/* remote_pdsh.c: fan-out through pdsh's ssh module, for one command the
+ * same on every host with no input (remote check, its --copy).
+ * rm_pdsh_usable: 0 when pdsh and pdcp are installed here, the ssh
+ * command's first word is ssh and the hosts' addresses differ; else -1
+ * with why. rm_pdsh_run: cmd on every host without a why (and in only,
+ * when not NULL) through one pdsh, to its end or the deadline: each
+ * host's output, stderr and exit status as rm_run leaves them (why: pdsh
+ * itself failed or ran out of time). rm_pdcp: path to dest on those
+ * hosts through one pdcp (which needs pdcp on them too): its exit
+ * status, each host's as pdcp says it; -1 when it did not finish. */
+int rm_pdsh_usable(const char *ssh, const rm_host *hs, int n, char *why,
+                   size_t size);
+void rm_pdsh_run(rm_host *hs, int n, const char *ssh, const char *cmd,
+                 const int *only, double deadline);
+int rm_pdcp(rm_host *hs, int n, const int *only, const char *ssh,
+            const char *path, const char *dest, double deadline);
 
 /* remote_hs.c: handshake over hosts. hs_remote_prepare: every host's
  * clock and engine (rm_prepare), once per run. hs_remote_run: argv (the

@@ -39,13 +39,15 @@ typedef struct rc_eng {
 typedef struct rc_info {
   long cpus;
   int taskset;
+  int pdcp;                         /* pdcp on the host (for --copy) */
+  const char *copied_by;            /* "pdcp", "ssh" or NULL */
   char pins[128];                   /* "0 ok, 1 ok" */
 } rc_info;
 
-/* Runs the check command on every host: CPUs, taskset, pinning, each
- * engine's version. */
-static void rc_probe(rm_host *hs, int n, const char *ssh, rc_eng *e,
-                     int ne, const char *cpus, rc_info *info)
+/* Runs the check command on every host (through one pdsh, or ssh to
+ * each): CPUs, taskset, pinning, pdcp, each engine's version. */
+static void rc_probe(rm_host *hs, int n, const char *ssh, int pdsh,
+                     rc_eng *e, int ne, const char *cpus, rc_info *info)
 {
   char cmd[32768], *cmds[RM_MAX_HOSTS];
   size_t len;
@@ -54,7 +56,9 @@ static void rc_probe(rm_host *hs, int n, const char *ssh, rc_eng *e,
   snprintf(cmd, sizeof(cmd), "nproc 2>/dev/null || echo 0; if command -v "
            "taskset >/dev/null 2>&1; then echo taskset; for c in %s; do "
            "taskset -c $c true 2>/dev/null && echo \"pin $c ok\" || echo "
-           "\"pin $c no\"; done; else echo none; fi; for e in ", cpus);
+           "\"pin $c no\"; done; else echo none; fi; command -v pdcp "
+           ">/dev/null 2>&1 && echo 'pdcp yes' || echo 'pdcp no'; for e in ",
+           cpus);
   len = strlen(cmd);
   for(k = 0; k < ne; k++)
     bad |= rm_quote(cmd, sizeof(cmd), &len, e[k].path);
@@ -64,12 +68,17 @@ static void rc_probe(rm_host *hs, int n, const char *ssh, rc_eng *e,
              "echo missing; fi; done");
   for(i = 0; i < n; i++)
     cmds[i] = cmd;
-  rm_run(hs, n, ssh, cmds, rm_now() + 60, 0, NULL, NULL);
+  if(pdsh)
+    rm_pdsh_run(hs, n, ssh, cmd, NULL, rm_now() + 60);
+  else
+    rm_run(hs, n, ssh, cmds, rm_now() + 60, 0, NULL, NULL);
   for(i = 0; i < n; i++) {
     char *save = NULL, *line;
     int eng = 0;
+    const char *by = info[i].copied_by;
 
     memset(&info[i], 0, sizeof(info[i]));
+    info[i].copied_by = by;
     if(hs[i].why[0])
       continue;
     if(hs[i].status != 0 || !hs[i].out) {
@@ -88,6 +97,10 @@ static void rc_probe(rm_host *hs, int n, const char *ssh, rc_eng *e,
         size_t l = strlen(info[i].pins);
         snprintf(info[i].pins + l, sizeof(info[i].pins) - l, "%s%s",
                  l ? ", " : "", line + 4);
+        continue;
+      }
+      if(!strncmp(line, "pdcp ", 5)) {
+        info[i].pdcp = !strcmp(line + 5, "yes");
         continue;
       }
       if(eng >= ne)
@@ -179,6 +192,93 @@ static int rc_copy(const char *ssh, const char *host, const char *path,
   return 0;
 }
 
+/* --copy through pdsh: for each engine, the hosts that need it and
+ * have pdcp get it by one pdcp to a temporary file beside the path (its
+ * directory made first), renamed by one pdsh; the others by rc_copy.
+ * The number of copies tried. */
+static int rc_copy_pdsh(rm_host *hs, int n, const char *ssh, rc_eng *e,
+                        int ne, rc_info *info)
+{
+  static int want[RM_MAX_HOSTS];
+  int i, k, copied = 0;
+
+  for(k = 0; k < ne; k++) {
+    char cmd[16384], tmp[4300], *dir = strdup(e[k].path), *slash;
+    size_t len;
+    int any = 0, bad = 0, rc;
+
+    slash = dir ? strrchr(dir, '/') : NULL;
+    if(slash)
+      *slash = '\0';
+    for(i = 0; i < n; i++) {
+      want[i] = !hs[i].why[0] && (e[k].missing[i] ||
+                                  strcmp(e[k].remote[i], e[k].version));
+      copied += want[i];
+      if(want[i] && (!info[i].pdcp || !slash)) { /* ssh, one by one */
+        char why[300];
+        want[i] = 0;
+        info[i].copied_by = "ssh";
+        fprintf(stderr, "httpsbench remote: %s: copying %s (ssh: no pdcp "
+                "there)\n", hs[i].name, e[k].path);
+        if(rc_copy(ssh, hs[i].name, e[k].path, why, sizeof(why)))
+          fprintf(stderr, "httpsbench remote: %s: %s\n", hs[i].name, why);
+      }
+      any |= want[i];
+    }
+    if(!any) {
+      free(dir);
+      continue;
+    }
+    snprintf(tmp, sizeof(tmp), "%s.copy-tmp", e[k].path);
+    snprintf(cmd, sizeof(cmd), "mkdir -p ");
+    len = strlen(cmd);
+    bad |= rm_quote(cmd, sizeof(cmd), &len, dir[0] ? dir : "/");
+    free(dir);
+    if(bad)
+      continue;
+    for(i = 0; i < n; i++)
+      if(want[i])
+        fprintf(stderr, "httpsbench remote: %s: copying %s (pdcp)\n",
+                hs[i].name, e[k].path);
+    rm_pdsh_run(hs, n, ssh, cmd, want, rm_now() + 60);
+    for(i = 0; i < n; i++)
+      if(want[i] && (hs[i].why[0] || hs[i].status)) {
+        fprintf(stderr, "httpsbench remote: %s: mkdir failed (exit %d)%s%s"
+                "\n", hs[i].name, hs[i].status, hs[i].elen ? ": " : "",
+                rm_last_line(&hs[i]));
+        want[i] = 0;
+      }
+    rc = rm_pdcp(hs, n, want, ssh, e[k].path, tmp, rm_now() + 300);
+    for(i = 0; i < n; i++)
+      if(want[i] && (rc < 0 || hs[i].status)) {
+        fprintf(stderr, "httpsbench remote: %s: pdcp failed (exit %d)%s%s"
+                "\n", hs[i].name, rc < 0 ? rc : hs[i].status,
+                hs[i].elen ? ": " : "", rm_last_line(&hs[i]));
+        want[i] = 0;
+      }
+    snprintf(cmd, sizeof(cmd), "chmod 755 ");
+    len = strlen(cmd);
+    bad |= rm_quote(cmd, sizeof(cmd), &len, tmp);
+    snprintf(cmd + len, sizeof(cmd) - len, "&& mv -f ");
+    len = strlen(cmd);
+    bad |= rm_quote(cmd, sizeof(cmd), &len, tmp);
+    bad |= rm_quote(cmd, sizeof(cmd), &len, e[k].path);
+    if(bad)
+      continue;
+    rm_pdsh_run(hs, n, ssh, cmd, want, rm_now() + 60);
+    for(i = 0; i < n; i++) {
+      if(!want[i])
+        continue;
+      info[i].copied_by = "pdcp";
+      if(hs[i].why[0] || hs[i].status)
+        fprintf(stderr, "httpsbench remote: %s: renaming %s failed (exit "
+                "%d)%s%s\n", hs[i].name, tmp, hs[i].status,
+                hs[i].elen ? ": " : "", rm_last_line(&hs[i]));
+    }
+  }
+  return copied;
+}
+
 static int rc_cpus_ok(const char *v)
 {
   for(; *v; v++)
@@ -193,7 +293,9 @@ int hb_cmd_remote(int argc, char **argv)
   static rc_eng e[RC_MAX_ENG];
   static rc_info info[RM_MAX_HOSTS];
   const char *ssh = "ssh -o BatchMode=yes", *backend = "all", *json = NULL,
-             *cpus_opt = "0,1", *sel[RC_MAX_ENG];
+             *cpus_opt = "0,1", *fanout = "auto", *sel[RC_MAX_ENG];
+  char fan_why[400] = "";
+  int pdsh = 0;
   char cpus[128];
   int copy = 0, first, n = 0, ne, i, k, pass, rc = 0;
   hb_err err = { "" };
@@ -211,6 +313,10 @@ int hb_cmd_remote(int argc, char **argv)
     { "copy", 0, HB_OPT_FLAG, &copy, NULL,
       "send missing or different engines to each host\n(same path, over "
       "ssh), then check again", 0, 0, NULL, NULL, NULL },
+    { "fanout", 0, HB_OPT_STRING, &fanout, "auto|pdsh|ssh",
+      "how the commands reach the hosts: one pdsh\n(its ssh module; "
+      "--copy by pdcp) or ssh to\neach; auto (default): pdsh where it "
+      "is\ninstalled and fits", 0, 0, NULL, NULL, NULL },
     { "json", 0, HB_OPT_STRING, &json, "FILE", "write the result as JSON",
       0, 0, NULL, NULL, NULL },
     { NULL, 0, HB_OPT_END, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL }
@@ -240,6 +346,16 @@ int hb_cmd_remote(int argc, char **argv)
     hb_usage_fail("remote", "--cpus: '%s' is not a list of CPU numbers",
                   cpus_opt);
   n = rm_hosts_parse("remote", "", argv[first + 1], hs);
+  if(strcmp(fanout, "auto") && strcmp(fanout, "pdsh") &&
+     strcmp(fanout, "ssh"))
+    hb_usage_fail("remote", "--fanout: '%s' is not auto, pdsh or ssh",
+                  fanout);
+  if(strcmp(fanout, "ssh"))
+    pdsh = rm_pdsh_usable(ssh, hs, n, fan_why, sizeof(fan_why)) == 0;
+  else
+    snprintf(fan_why, sizeof(fan_why), "--fanout ssh");
+  if(!strcmp(fanout, "pdsh") && !pdsh)
+    hb_usage_fail("remote", "--fanout pdsh: %s", fan_why);
   ne = hb_select_backends("remote", backend, 0, sel, RC_MAX_ENG - 1);
   for(k = 0; k < ne && strcmp(sel[k], "plain"); k++)
     ;
@@ -253,12 +369,20 @@ int hb_cmd_remote(int argc, char **argv)
     hb_engine_capture(vargs, e[k].version, sizeof(e[k].version));
   }
   hb_signals_install();
-  rm_clocks(hs, n, ssh, "true"); /* the clock only: engines below */
+  memset(info, 0, sizeof(info));
+  /* the clock only, by ssh: it needs each session's input, which pdsh
+   * does not forward; the engines below */
+  rm_clocks(hs, n, ssh, "true");
   for(pass = 0; pass < 2; pass++) {
     int copied = 0;
-    rc_probe(hs, n, ssh, e, ne, cpus, info);
+    rc_probe(hs, n, ssh, pdsh, e, ne, cpus, info);
     if(!copy || pass)
       break;
+    if(pdsh) {
+      if(!rc_copy_pdsh(hs, n, ssh, e, ne, info))
+        break;
+      continue;
+    }
     for(i = 0; i < n; i++)
       for(k = 0; k < ne && !hs[i].why[0]; k++)
         if(e[k].missing[i] || strcmp(e[k].remote[i], e[k].version)) {
@@ -267,6 +391,7 @@ int hb_cmd_remote(int argc, char **argv)
                   hs[i].name, e[k].path);
           if(rc_copy(ssh, hs[i].name, e[k].path, why, sizeof(why)))
             fprintf(stderr, "httpsbench remote: %s: %s\n", hs[i].name, why);
+          info[i].copied_by = "ssh";
           copied++;
         }
     if(!copied)
@@ -274,6 +399,9 @@ int hb_cmd_remote(int argc, char **argv)
   }
   report = hb_report_new(argc, argv);
   arr = json_array();
+  printf("fan-out: %s%s%s%s\n", pdsh ? "pdsh (its ssh module)"
+         : "ssh to each host", fan_why[0] ? " (" : "", fan_why,
+         fan_why[0] ? ")" : "");
   printf("%-28s %12s %9s %5s  %-14s %s\n", "host", "clock ms", "+-ms",
          "cpus", "pinning", "engines");
   for(i = 0; i < n; i++) {
@@ -323,6 +451,9 @@ int hb_cmd_remote(int argc, char **argv)
     json_object_set_new(o, "taskset", json_boolean(info[i].taskset));
     json_object_set_new(o, "pinning", json_string(pin));
     json_object_set_new(o, "engines", engs);
+    json_object_set_new(o, "pdcp", json_boolean(info[i].pdcp));
+    if(info[i].copied_by)
+      json_object_set_new(o, "copied_by", json_string(info[i].copied_by));
     json_array_append_new(arr, o);
     if(miss || differ || !info[i].taskset || strstr(pin, " no"))
       rc = 1;
@@ -332,6 +463,8 @@ int hb_cmd_remote(int argc, char **argv)
     hs[i].out = NULL;
   }
   json_object_set_new(report, "remote_check", arr);
+  json_object_set_new(report, "remote_fanout", json_pack("{s:s,s:s,s:s}",
+    "asked", fanout, "used", pdsh ? "pdsh" : "ssh", "why", fan_why));
   if(json && hb_report_write(report, json, 0, &err) != HB_OK) {
     fprintf(stderr, "httpsbench remote: %s\n", err.msg);
     rc = 1;

@@ -169,6 +169,7 @@ int rm_prepare(const char *cmd, const rm_roles *r, const char *engine,
     if(i < nc) {
       cl[i].offset = x->offset;
       cl[i].rtt = x->rtt;
+      cl[i].setup = x->setup;
       snprintf(cl[i].version, sizeof(cl[i].version), "%s", x->version);
     }
     free(x->out);
@@ -285,9 +286,15 @@ int rm_client_cmd(char *buf, size_t size, int cpu, char *const *argv,
 double rm_client_cmds(rm_host *hs, int n, double maxrtt, char **cmds,
                       rm_cmd_fn fn, void *ctx)
 {
-  /* a second, and two round trips, for every ssh to connect */
-  double start = rm_now() + 1.0 + 2 * maxrtt;
+  /* a second, two round trips and the longest set-up, for every ssh to
+   * connect */
+  double start = rm_now() + 1.0 + 2 * maxrtt, setup = 0;
   int i;
+
+  for(i = 0; i < n; i++)
+    if(hs[i].setup > setup)
+      setup = hs[i].setup;
+  start += setup;
 
   for(i = 0; i < n; i++) {
     char buf[16384];

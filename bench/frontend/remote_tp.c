@@ -79,6 +79,7 @@ static int tr_cmd(void *ctx, double start_at, char *buf, size_t size)
     hb_argv_addf(&av, "%g", a->warmup);
   }
   hb_argv_add(&av, "--marks");
+  hb_argv_add(&av, "--procstat"); /* the host's /proc/stat at each mark */
   if(mode != M_KEEPALIVE)
     hb_argv_add(&av, "--close");
   if(mode == M_KEEPALIVE && a->pipeline > 1) {
@@ -124,6 +125,10 @@ static json_t *tr_host_entry(rm_host *h, double start)
       json_object_set(e, "latency_histogram", json_object_get(lat,
                       "histogram"));
   }
+  /* the host's /proc/stat at its own marks: steal (all its CPUs) and the
+   * busy share of the CPUs its client may run on */
+  json_object_set_new(e, "steal_s", hb_json_num(rm_host_steal(h)));
+  json_object_set_new(e, "cpu_busy", hb_json_num(rm_host_busy(h)));
   return e;
 }
 
@@ -133,14 +138,13 @@ int tp_remote_load_once(const tp_args *a, const tp_server *t,
 {
   char path[4200], addr[256], url[512], *cmds[RM_MAX_HOSTS];
   const char *names[RM_MAX_HOSTS];
-  json_t *in[RM_MAX_HOSTS], *out, *m, *hosts, *h;
+  json_t *in[RM_MAX_HOSTS], *out, *m, *hosts;
   hb_srv_snap pre, post;
   rm_win w;
   tr_cmd_ctx cc;
   double start, lo = 0, hi = 0, steal = NAN, busy = NAN;
   int i, nin = 0, nres = 0, failed = 0, pre_ok, post_ok;
   int plain = !strcmp(t->backend, "plain");
-  size_t k;
 
   memset(&w, 0, sizeof(w));
   w.s = &t->s;
@@ -234,15 +238,41 @@ int tp_remote_load_once(const tp_args *a, const tp_server *t,
   tp_run_read(o, m, &w.s0, &w.s1);
   o->rps = hb_res_median(m);
   o->cli_us = hb_res_num(m, "cpu", "per_request_us");
-  o->cli_util = NAN;
-  json_array_foreach(json_object_get(m, "hosts"), k, h) {
-    double u = hb_res_num(h, "cpu_util", NULL);
-    if(!isnan(u) && (isnan(o->cli_util) || u > o->cli_util))
+  o->cli_util = o->cli_cpu_busy = NAN;
+  o->oth_cpu_busy = o->oth_util = NAN;
+  for(i = 0; i < tr_n; i++) {
+    json_t *e = json_array_get(hosts, (size_t)i);
+    double u = hb_res_num(e, "cpu_util", NULL);
+    if(!strcmp(hb_res_str(e, "status"), "ok") && !isnan(u) &&
+       (isnan(o->cli_util) || u > o->cli_util))
       o->cli_util = u; /* the busiest client: one saturated binds */
+  }
+  /* each client host's /proc/stat over its window (its engine's procstat
+   * lines at its marks): the busiest client's CPU busy share beside its
+   * utilisation, the host whose CPU others took most for `noise`, and
+   * every host's steal added to the server host's */
+  for(i = 0; i < tr_n; i++) {
+    json_t *e = json_array_get(hosts, (size_t)i);
+    double u = hb_res_num(e, "cpu_util", NULL), b = rm_host_busy(
+             &tr_cl[i]), st = rm_host_steal(&tr_cl[i]);
+
+    if(strcmp(hb_res_str(e, "status"), "ok"))
+      continue;
+    if(!isnan(u) && u == o->cli_util && isnan(o->cli_cpu_busy))
+      o->cli_cpu_busy = b;
+    /* a CPU busy enough to count first, then the most not its client's */
+    if(!isnan(u) && !isnan(b) &&
+       (isnan(o->oth_cpu_busy) || (b >= BUSY) > (o->oth_cpu_busy >= BUSY) ||
+        ((b >= BUSY) == (o->oth_cpu_busy >= BUSY) &&
+         b - u > o->oth_cpu_busy - o->oth_util))) {
+      o->oth_cpu_busy = b;
+      o->oth_util = u;
+    }
+    if(!isnan(st))
+      steal = isnan(steal) ? st : steal + st;
   }
   o->steal_s = steal;
   o->srv_cpu_busy = busy;
-  o->cli_cpu_busy = NAN; /* the client hosts' CPUs: not read */
   json_decref(out);
   if(!a->quiet)
     fprintf(stderr, "throughput: %d client host%s%s: %.0f requests/s, "

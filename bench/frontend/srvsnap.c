@@ -13,6 +13,7 @@
 
 #include "frontend.h"
 #include "engine_run.h"
+#include "hb/envinfo.h"
 
 static double snum(json_t *o, const char *k)
 {
@@ -21,47 +22,12 @@ static double snum(json_t *o, const char *k)
   return json_is_number(v) ? json_number_value(v) : -1;
 }
 
-/* The times of one /proc/stat cpu line (p: after its name), in ticks:
- * busy (user, nice, system, irq, softirq: idle and iowait are not busy),
- * total (all eight), steal (time the CPU was not ours); the fields read,
- * at least 4 for busy and total, 8 for steal. */
-static int stat_times(const char *p, double *busy, double *total,
-                      double *steal)
-{
-  unsigned long long v[8];
-  int n;
-
-  memset(v, 0, sizeof(v));
-  n = sscanf(p, "%llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1],
-             &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
-  *busy = (double)(v[0] + v[1] + v[2] + v[5] + v[6]);
-  *total = (double)(v[0] + v[1] + v[2] + v[3] + v[4] + v[5] + v[6] + v[7]);
-  *steal = (double)v[7];
-  return n;
-}
-
 /* "procstat TICK cpu ... cpuN ..." (the remote wrapper's line, before
  * each snapshot) into the snapshot's host_* fields. */
 static void host_procstat(const char *line, hb_srv_snap *out)
 {
-  const char *p = strstr(line, " cpu "), *q = line + 9;
-  double tck = strtod(line + 9, NULL), busy, total, steal;
-
-  if(!(tck > 0))
-    return;
-  if(p && stat_times(p + 5, &busy, &total, &steal) == 8)
-    out->host_steal_s = steal / tck;
-  while((q = strstr(q, " cpu")) != NULL) {
-    q += 4;
-    if(*q >= '0' && *q <= '9') { /* the server's CPU (the only one) */
-      q += strspn(q, "0123456789");
-      if(stat_times(q, &busy, &total, &steal) >= 4) {
-        out->host_cpu_busy_s = busy / tck;
-        out->host_cpu_total_s = total / tck;
-      }
-      break;
-    }
-  }
+  hb_procstat_parse(line, &out->host_steal_s, &out->host_cpu_busy_s,
+                    &out->host_cpu_total_s);
 }
 
 int hb_server_snapshot(const hb_server *s, hb_srv_snap *out, hb_err *err)
@@ -147,7 +113,7 @@ double hb_steal_seconds(void)
   if(!f)
     return -1;
   if(fgets(buf, sizeof(buf), f) && !strncmp(buf, "cpu ", 4))
-    n = stat_times(buf + 4, &busy, &total, &steal);
+    n = hb_stat_times(buf + 4, &busy, &total, &steal);
   fclose(f);
   return n == 8 ? steal / (double)sysconf(_SC_CLK_TCK) : -1;
 }
@@ -176,7 +142,7 @@ int hb_cpu_busy(int cpu, double *busy_s, double *total_s)
   while(f && fgets(buf, sizeof(buf), f)) {
     if(strncmp(buf, want, strlen(want)))
       continue;
-    if(stat_times(buf + strlen(want), &busy, &total, &steal) >= 4) {
+    if(hb_stat_times(buf + strlen(want), &busy, &total, &steal) >= 4) {
       *busy_s = busy / tck;
       *total_s = total / tck;
       rc = 0;

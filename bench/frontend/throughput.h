@@ -72,6 +72,10 @@ typedef struct one_run {
   double rps, bps, cli_us, srv_us, errors;
   double srv_util, cli_util, steal_s;
   double srv_cpu_busy, cli_cpu_busy; /* whole CPUs' busy share */
+  /* over hosts: the client host whose CPU was busy beyond its client's
+   * own share by the most, its CPU's busy share and its client's (the
+   * `noise` test as for cli_cpu_busy); NAN or 0 otherwise */
+  double oth_cpu_busy, oth_util;
   double handshakes, resumed, srv_handshakes, srv_resumed, srv_requests;
   double achieved_rate;
   double srv_h2_streams; /* HTTP/2 streams the server served */

@@ -338,9 +338,13 @@ static double median_of(const double *v, int n)
 /* What bound a cell, from the medians of its runs' utilisations: the
  * server's and client's own CPU over the window (ns clocks), and how busy
  * their CPUs were in all (/proc/stat): a CPU that was busy while its
- * process was not means other processes took it (noise). */
+ * process was not means other processes took it (noise). Over hosts cli
+ * is the busiest client's, cli_cpu its host's CPU, and oth_cpu, oth the
+ * same of the client host with the most CPU not its client's (NAN
+ * locally). */
 static const char *classify(double srv, double cli, double srv_cpu,
-                            double cli_cpu, char *why, size_t size)
+                            double cli_cpu, double oth_cpu, double oth,
+                            char *why, size_t size)
 {
   if(cli >= BUSY) {
     snprintf(why, size, "the client was %.0f%% busy (server %.0f%%)",
@@ -362,6 +366,12 @@ static const char *classify(double srv, double cli, double srv_cpu,
              "was %.0f%% busy, the server %.0f%% of it; the client's %.0f%%,"
              " the client %.0f%%", srv_cpu * 100, srv * 100, cli_cpu * 100,
              cli * 100);
+    return "noise";
+  }
+  if(oth_cpu >= BUSY && oth_cpu - oth > 0.1) {
+    snprintf(why, size, "other processes took a client host's CPU: it "
+             "was %.0f%% busy, its client %.0f%% of it", oth_cpu * 100,
+             oth * 100);
     return "noise";
   }
   snprintf(why, size, "neither was saturated (server %.0f%%, client "
@@ -512,7 +522,7 @@ static void cell_name(char *name, size_t size, const char *client,
 typedef struct tp_acc {
   double rps[MAX_REPS], bps[MAX_REPS], cli[MAX_REPS], srv[MAX_REPS];
   double su[MAX_REPS], cu[MAX_REPS], ach[MAX_REPS];
-  double sc[MAX_REPS], cc[MAX_REPS];
+  double sc[MAX_REPS], cc[MAX_REPS], oc[MAX_REPS], ou[MAX_REPS];
   double win[MAX_REPS], wout[MAX_REPS], wreq[MAX_REPS];
   double errors, steal, hs, res_n, shs, sres, sh2s, used;
   char name[96], version[16], cipher[64], group[32], protocol[16];
@@ -571,6 +581,8 @@ static void acc_run(const tp_args *a, const tp_server *t, const char *client,
   c->cu[n] = o.cli_util;
   c->sc[n] = o.srv_cpu_busy;
   c->cc[n] = o.cli_cpu_busy;
+  c->oc[n] = o.oth_cpu_busy;
+  c->ou[n] = o.oth_util;
   c->ach[n] = o.achieved_rate;
   c->win[n] = o.wire_in;
   c->wout[n] = o.wire_out;
@@ -637,7 +649,9 @@ static json_t *acc_result(const tp_args *a, const tp_server *t,
   json_object_set_new(res, "client_cpu_busy", series(c->cc, n));
   json_object_set_new(res, "bound", json_string(n ? classify(
                       median_of(c->su, n), median_of(c->cu, n),
-                      median_of(c->sc, n), median_of(c->cc, n), why,
+                      median_of(c->sc, n), median_of(c->cc, n),
+                      a->rm.server_host ? median_of(c->oc, n) : NAN,
+                      a->rm.server_host ? median_of(c->ou, n) : NAN, why,
                       sizeof(why)) : "unknown"));
   json_object_set_new(res, "bound_reason", json_string(n ? why
                       : "no run finished"));

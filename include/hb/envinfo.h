@@ -4,6 +4,8 @@
 #ifndef HB_ENVINFO_H
 #define HB_ENVINFO_H
 
+#include <stddef.h>
+
 #include <jansson.h>
 
 /* Idle CPUs poll instead of halting while this process (and the engines
@@ -40,5 +42,27 @@ void hb_env_mark_now(hb_env_mark *m);
  * null) and "cpu_mhz_source". */
 void hb_env_run_json(json_t *run, const hb_env_mark *start,
                      const hb_env_mark *end);
+
+/* The busy (user, nice, system, irq, softirq: not idle or iowait), total
+ * (all eight) and steal times of one /proc/stat cpu line, p just after
+ * its name, in ticks; the fields read (4 give busy and total, 8 steal
+ * too). */
+int hb_stat_times(const char *p, double *busy, double *total,
+                  double *steal);
+
+/* One line "procstat TICK cpu ... [cpuN ...]" (no newline): /proc/stat's
+ * all-CPU line and the lines of the CPUs this process may run on (none
+ * when it may run on every CPU, or on more than 32), TICK the clock
+ * tick. What a driver over hosts reads at a window's edges: the load
+ * engine prints it before each mark (--procstat); the server's ssh
+ * wrapper (remote_run.c) writes the same from shell. 0, or -1 when
+ * /proc/stat cannot be read or the line does not fit. */
+int hb_procstat_line(char *buf, size_t size);
+
+/* What such a line says, in seconds: the host's steal (all CPUs), and the
+ * busy and total time of its cpuN lines summed (of the all-CPU line when
+ * there is none); -1 for what it does not say. */
+void hb_procstat_parse(const char *line, double *steal_s, double *busy_s,
+                       double *total_s);
 
 #endif

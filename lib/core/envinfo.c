@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -320,4 +321,94 @@ void hb_env_run_json(json_t *run, const hb_env_mark *start,
   json_object_set_new(run, "cpu_mhz_end", rates_json(end));
   json_object_set_new(run, "cpu_mhz_source", end->mhz_source ?
                       json_string(end->mhz_source) : json_null());
+}
+
+int hb_stat_times(const char *p, double *busy, double *total,
+                  double *steal)
+{
+  unsigned long long v[8];
+  int n;
+
+  memset(v, 0, sizeof(v));
+  n = sscanf(p, "%llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1],
+             &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
+  *busy = (double)(v[0] + v[1] + v[2] + v[5] + v[6]);
+  *total = (double)(v[0] + v[1] + v[2] + v[3] + v[4] + v[5] + v[6] + v[7]);
+  *steal = (double)v[7];
+  return n;
+}
+
+#define PS_MAX_CPUS 32 /* more: the all-CPU line alone */
+
+int hb_procstat_line(char *buf, size_t size)
+{
+  char line[512], cpus[PS_MAX_CPUS][512];
+  FILE *f = fopen("/proc/stat", "r");
+  cpu_set_t set;
+  int have_set, all = 0, nsel = 0, ncpu = 0, i;
+  size_t len;
+
+  if(!f)
+    return -1;
+  have_set = sched_getaffinity(0, sizeof(set), &set) == 0;
+  len = (size_t)snprintf(buf, size, "procstat %ld", sysconf(_SC_CLK_TCK));
+  while(fgets(line, sizeof(line), f)) {
+    int cpu;
+
+    line[strcspn(line, "\n")] = '\0';
+    if(!strncmp(line, "cpu ", 4)) {
+      all = 1;
+      if(len < size)
+        len += (size_t)snprintf(buf + len, size - len, " %s", line);
+      continue;
+    }
+    if(sscanf(line, "cpu%d ", &cpu) != 1)
+      continue;
+    ncpu++;
+    if(!have_set || cpu < 0 || cpu >= CPU_SETSIZE || !CPU_ISSET(cpu, &set))
+      continue;
+    if(nsel < PS_MAX_CPUS)
+      memcpy(cpus[nsel], line, sizeof(line));
+    nsel++;
+  }
+  fclose(f);
+  /* the CPUs it may run on, when they are not all of them */
+  if(nsel < ncpu && nsel <= PS_MAX_CPUS)
+    for(i = 0; i < nsel && len < size; i++)
+      len += (size_t)snprintf(buf + len, size - len, " %s", cpus[i]);
+  return all && len < size ? 0 : -1;
+}
+
+void hb_procstat_parse(const char *line, double *steal_s, double *busy_s,
+                       double *total_s)
+{
+  const char *p = strstr(line, " cpu "), *q = line;
+  double tck = strtod(line + 9, NULL), busy, total, steal, sb = 0, st = 0;
+  int n = 0;
+
+  *steal_s = *busy_s = *total_s = -1;
+  if(strncmp(line, "procstat ", 9) || !(tck > 0))
+    return;
+  if(p && (n = hb_stat_times(p + 5, &busy, &total, &steal)) >= 4) {
+    if(n == 8)
+      *steal_s = steal / tck;
+    *busy_s = busy / tck;
+    *total_s = total / tck;
+  }
+  n = 0;
+  while((q = strstr(q, " cpu")) != NULL) {
+    q += 4;
+    if(*q < '0' || *q > '9')
+      continue;
+    q += strspn(q, "0123456789");
+    if(hb_stat_times(q, &busy, &total, &steal) >= 4) {
+      sb += busy;
+      st += total;
+      n++;
+    }
+  }
+  if(n) { /* the CPUs named, not the host's average */
+    *busy_s = sb / tck;
+    *total_s = st / tck;
+  }
 }

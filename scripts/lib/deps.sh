@@ -14,7 +14,7 @@ HB_PACKAGES="build-essential cmake pkg-config git
   libnghttp2-dev nghttp2-server nghttp2-client nginx
   python3 python3-jsonschema python3-yaml
   python3-matplotlib chromium
-  iproute2 openssh-client openssh-server
+  iproute2 openssh-client openssh-server pdsh
   clang libclang-rt-14-dev clang-tidy cppcheck"
 
 hb_install_deps() {
