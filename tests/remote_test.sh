@@ -218,6 +218,11 @@ if [ "${2:-}" = demo ]; then
       echo "$(sshd_pid $i)" >"$CGROOT/${P}c$i/cgroup.procs" ||
       { echo "demo: cannot give client host c$i its CPU budget"; exit 1; }
   done
+  # the clients verify the server: a set naming its address, as V1
+  export HTTPSBENCH_CERT_DIR=$T/certs
+  bash "$(dirname "$0")/../scripts/gen-certs" --san "IP:${NET}10" \
+    "$HTTPSBENCH_CERT_DIR" ecdsa-p256 >/dev/null 2>"$T/gc.err" ||
+    { echo "demo: no certificate set: $(cat "$T/gc.err")"; exit 1; }
   printf 'server root@%s10\nclient root@%s11\n' "$NET" "$NET" >"$T/hosts1"
   printf 'server root@%s10\n' "$NET" >"$T/hosts3"
   printf 'client root@%s1%d\n' "$NET" 1 "$NET" 2 "$NET" 3 >>"$T/hosts3"
