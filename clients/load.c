@@ -171,6 +171,14 @@ static void ld_parse(int argc, char **argv, ld_opts *o)
       "sender's context); polling keeps the\nclient awake at the cost of "
       "its own CPU,\nreported apart (cpu.busy_poll_s)", 0, 10000, NULL,
       NULL, "a number of microseconds (0..10000)" },
+    { "nap", 0, HB_OPT_INT, &o->nap_us, "US",
+      "when no socket is ready, sleep US microseconds\non a timer and look "
+      "again (1..1000; default:\nsleep in epoll until a socket is ready). "
+      "A\nserver sending to a client asleep on a\nsocket wakes it in its "
+      "own CPU time (on\nloopback; dear where idle CPUs halt): a\nnapping "
+      "client is woken by its own timer.\nEach response may wait up to "
+      "US before it is\nread, and its latency counts that", 0, 1000, NULL,
+      NULL, "a number of microseconds (0..1000)" },
     { "start-at", 0, HB_OPT_CALL, &o->start_at, "T",
       "wait until Unix time T (seconds, real clock;\nfractions allowed) "
       "before connecting: the\nstart barrier of clients on several hosts\n"
@@ -276,6 +284,8 @@ static const hb_tls_ops *ld_check(ld_opts *o)
     hb_usage_fail("load", "--client-cert is for https");
   if(o->procstat && !o->marks)
     ld_bad("--procstat goes with --marks%s", "");
+  if(o->nap_us && o->busy_poll_us)
+    ld_bad("--nap excludes --busy-poll%s", "");
   if(ld_resolve(o, why, sizeof(why)))
     ld_bad("%s", why);
   if(o->json && hb_report_check_path(o->json, &err) != HB_OK)

@@ -57,6 +57,7 @@ static json_t *out_params(const ld_shared *sh, const char *backend)
                                                            : 1));
   json_object_set_new(p, "burn_us", json_integer(o->burn_us));
   json_object_set_new(p, "busy_poll_us", json_integer(o->busy_poll_us));
+  json_object_set_new(p, "nap_us", json_integer(o->nap_us));
   json_object_set_new(p, "model", json_string(o->rate > 0 ? "open"
                                                            : "closed"));
   json_object_set_new(p, "target_rate", hb_json_num(o->rate > 0 ? o->rate

@@ -294,6 +294,8 @@ def case_usage(engine, tmp):
              ("--burn-us", [u, "--burn-us", "1000001"]),
              ("--busy-poll", [u, "--busy-poll", "-1"]),
              ("--busy-poll", [u, "--busy-poll", "10001"]),
+             ("--nap", [u, "--nap", "1001"]),
+             ("--nap excludes", [u, "--nap", "50", "--busy-poll", "10"]),
              ("--cipher", [u, "--cipher", "rc4"]))
     for want, args in cases:
         if os.path.exists(out):
@@ -476,6 +478,22 @@ def case_busy_poll(engine, tmp):
                                                        cpu))
 
 
+def case_nap(engine, tmp):
+    """--nap: every request answered (the timer, not the socket, wakes
+    the client), the setting recorded, no polling counted."""
+    srv = Server(h_slow)
+    p, rep, out = run(engine, [srv.url(), "-n", "20", "-c", "2", "--nap",
+                               "200"], tmp)
+    srv.close()
+    r = result(rep)
+    c = r.get("counts", {})
+    check(p.returncode == 0 and valid(out) and c.get("responses_2xx") == 20
+          and r.get("params", {}).get("nap_us") == 200 and
+          r.get("cpu", {}).get("busy_poll_s") == 0,
+          "--nap 200: exit %d counts %s params %s" % (
+              p.returncode, c, r.get("params")))
+
+
 def case_refused(engine, tmp):
     """Nobody listens: the run stops at once, not after -d."""
     port = free_port()
@@ -555,7 +573,7 @@ def main(argv):
     with tempfile.TemporaryDirectory(prefix="hbload.") as tmp:
         for case in (case_good, case_modes, case_errors, case_usage,
                      case_sigint, case_window, case_pipeline, case_burn,
-                     case_busy_poll, case_refused, case_tls, case_curl_usage):
+                     case_busy_poll, case_nap, case_refused, case_tls, case_curl_usage):
             try:
                 case(engine, tmp)
             except Exception as e:  # a hang or crash fails, never stops
