@@ -481,20 +481,27 @@ fi
 
 # --- capacity mode (-c, -d): the rate counts what the load engine says
 # it made, TLS handshakes or, on TCP, connections (a TCP case once read
-# the engine's handshake count, which TCP lacks, and showed 0/s) ---
+# the engine's handshake count, which TCP lacks, and showed 0/s); --nap
+# reaches the load engine (its report says it napped), and without it
+# the engine says 0 ---
 if [ -n "$tested" ] && [ "${HB_HS_SERVER:-}" != openssl ]; then
   b=$(echo $tested | cut -d' ' -f1)
   for t in tcp 1.3; do
+    nap=0
+    [ $t = 1.3 ] && nap=30
+    napopt=()
+    [ $nap -gt 0 ] && napopt=(--nap $nap)
     timeout 120 "$build/httpsbench" handshake --backend "$b" --tls $t \
       -n 2 -c 2 -d 0.3 --repetitions 1 --quiet --json "$tmp/cap.json" \
-      >"$tmp/cap.out" 2>"$tmp/cap.err"
+      "${napopt[@]}" >"$tmp/cap.out" 2>"$tmp/cap.err"
     rc=$?
     if [ $rc -ne 0 ]; then bad "capacity $t: exit $rc: $(tail -2 \
       "$tmp/cap.err")"
     elif ! validate "$tmp/cap.json"; then bad "capacity $t: invalid report"
-    elif ! "$HB_PYTHON" - "$tmp/cap.json" >"$tmp/check.out" <<'PY'
+    elif ! "$HB_PYTHON" - "$tmp/cap.json" $nap >"$tmp/check.out" <<'PY'
 import json, math, sys
 rep = json.load(open(sys.argv[1]))
+nap = int(sys.argv[2])
 r = [x for x in rep["results"] if x["name"].endswith("/capacity")]
 if len(r) != 1:
     print("    %d capacity results" % len(r)); sys.exit(1)
@@ -506,6 +513,12 @@ ok = (r["status"] == "ok" and len(r["samples"]) == 1 and
 if not ok:
     print("    %s: %s %s, %s made, client cpu %s" % (
         r["name"], r["status"], r["samples"], r.get("handshakes"), cli))
+elif (r["params"].get("nap_us") != nap or
+      r.get("achieved", {}).get("client_nap_us") != nap):
+    print("    %s: --nap %d, params.nap_us %s, the engine said %s" % (
+        r["name"], nap, r["params"].get("nap_us"),
+        r.get("achieved", {}).get("client_nap_us")))
+    ok = False
 sys.exit(0 if ok else 1)
 PY
     then bad "capacity $t:"; cat "$tmp/check.out"

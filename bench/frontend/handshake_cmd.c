@@ -56,6 +56,7 @@ typedef struct hs_args {
   hs_case one;
   int matrix, insecure, trace, quiet, mtls;
   long n, conns, reps;
+  long nap;              /* --nap: capacity mode's load --nap US, or 0 */
   double seconds;
   double gap_ms;         /* --gap: idle before each connection, or 0 */
   int server_cpu, client_cpu;
@@ -326,6 +327,11 @@ static void parse(int argc, char **argv, hs_args *a)
     { NULL, 'd', HB_OPT_SECONDS, &a->seconds, "SECONDS",
       "capacity mode: the duration of each run", 0, 3600, NULL, NULL,
       "a duration" },
+    { "nap", 0, HB_OPT_INT, &a->nap, "US",
+      "capacity mode: the client sleeps US\nmicroseconds on a timer when "
+      "no socket is\nready (load --nap), not in epoll, so the\nserver "
+      "never pays for waking it (0..1000,\ndefault 0)", 0, 1000, NULL, NULL,
+      "a number of microseconds (0..1000)" },
     { "gap", 0, HB_OPT_DOUBLE, &a->gap_ms, "MS",
       "latency mode: idle time before each\nconnection, outside every "
       "phase, so that\nloopback connections are as spaced (and\ncaches "
@@ -432,6 +438,8 @@ static void parse(int argc, char **argv, hs_args *a)
     hb_usage_fail("handshake", "capacity mode needs both -c and -d");
   if(a->cacert && a->insecure)
     hb_usage_fail("handshake", "--cacert and --insecure contradict");
+  if(a->nap && !a->conns)
+    hb_usage_fail("handshake", "--nap is for capacity mode (-c, -d)");
   if(a->gap_ms > 0 && a->conns)
     hb_usage_fail("handshake", "--gap is for latency mode (-n), not -c");
   if(a->one.client_groups && !a->one.tls)
@@ -871,7 +879,7 @@ static void run_capacity(const hs_args *a, const char *cb, const hs_case *c,
                          const char *tmp, json_t *report)
 {
   char path[4200], url[400], target[300], name[128];
-  double rates[100], srv[100], cli[100], resumed = 0, hs = 0;
+  double rates[100], srv[100], cli[100], resumed = 0, hs = 0, nap = NAN;
   int rep, n = 0, partial = 0;
   hb_err err = { "" };
   json_t *res, *runs = a->rm.server_host ? json_array() : NULL;
@@ -904,6 +912,10 @@ static void run_capacity(const hs_args *a, const char *cb, const hs_case *c,
       hb_argv_opt(&av, "--json", tmp);
     hb_argv_add(&av, "--marks");
     hb_argv_opt(&av, "--warmup", HS_WARMUP_S);
+    if(a->nap) {
+      hb_argv_add(&av, "--nap");
+      hb_argv_addf(&av, "%ld", a->nap);
+    }
     if(c->tls) {
       hb_argv_opt(&av, "--tls", c->tls);
       hb_argv_opt(&av, "--resume", strcmp(c->resume, "none") ? "on"
@@ -964,6 +976,12 @@ static void run_capacity(const hs_args *a, const char *cb, const hs_case *c,
       break;
     }
     cap_figures(c, parts, np, json_object_get(run, "hosts"), &f);
+    for(i = 0; i < np; i++) { /* how the clients waited, as they said */
+      double v = hb_res_num(json_object_get(parts[i], "params"), "nap_us",
+                            NULL);
+      if(!isnan(v) && !(nap >= v))
+        nap = v;
+    }
     hs += f.hs;
     resumed += f.resumed;
     rates[n] = f.rate;
@@ -1005,6 +1023,8 @@ static void run_capacity(const hs_args *a, const char *cb, const hs_case *c,
                                   ? "insecure" : "chain"));
   json_object_set_new(json_object_get(res, "params"), "mutual_tls",
                       json_boolean(c->tls && a->mtls));
+  json_object_set_new(json_object_get(res, "params"), "nap_us",
+                      json_integer(a->nap));
   if(n) {
     json_t *o = json_object(), *arr = json_array();
     int i;
@@ -1026,6 +1046,8 @@ static void run_capacity(const hs_args *a, const char *cb, const hs_case *c,
     json_object_set_new(res, "resumed", hb_json_num(resumed));
     json_object_set_new(res, "achieved", achieved ? achieved
                         : json_object());
+    json_object_set_new(json_object_get(res, "achieved"), "client_nap_us",
+                        hb_json_num(nap));
     achieved = NULL;
   }
   json_decref(achieved);
