@@ -408,12 +408,38 @@ def test_wire():
                                                            med))
 
 
+def test_nap():
+    """--nap reaches our load engine (its own report says it napped) in
+    every cell it runs, HTTPS and plain; without it the engine says 0."""
+    p, rep = run(["--backend", TLS, "--modes", "keepalive", "--nap", "40"]
+                 + SHORT, "nap")
+    check(p.returncode == 0, "nap: exit %d: %s" % (p.returncode,
+                                                   p.stderr[-300:]))
+    p0, rep0 = run(["--backend", TLS, "--modes", "keepalive"] + SHORT,
+                   "nonap")
+    check(p0.returncode == 0, "no nap: exit %d: %s" % (p0.returncode,
+                                                       p0.stderr[-300:]))
+    for want, r_ in ((40, rep), (0, rep0)):
+        for b in ("plain", TLS):
+            r = cell(r_, b, "keepalive/0")
+            if check(r is not None and r["status"] == "ok",
+                     "nap %d: no %s cell" % (want, b)):
+                check(r["params"].get("nap_us") == want and
+                      r["achieved"].get("client_nap_us") == want,
+                      "nap %d: %s: params.nap_us %s, the engine said %s" % (
+                          want, b, r["params"].get("nap_us"),
+                          r["achieved"].get("client_nap_us")))
+    p, _ = run(["--nap", "1001"] + SHORT, "nap-bad")
+    check(p.returncode == 2 and "--nap" in p.stderr,
+          "--nap 1001: exit %d: %s" % (p.returncode, p.stderr[-200:]))
+
+
 def main():
     if not TLS:
         print("no TLS engine built")
         return 1
     for t in (test_bound, test_handshakes, test_memory, test_stall,
-              test_error_rows, test_http2, test_wire):
+              test_error_rows, test_http2, test_wire, test_nap):
         before = hbtest.tally.failed
         t()
         print("%s: %s" % (t.__name__, "ok" if hbtest.tally.failed == before

@@ -90,6 +90,10 @@ static int tr_cmd(void *ctx, double start_at, char *buf, size_t size)
     hb_argv_add(&av, "--burn-us");
     hb_argv_addf(&av, "%ld", a->client_burn);
   }
+  if(a->nap) {
+    hb_argv_add(&av, "--nap");
+    hb_argv_addf(&av, "%ld", a->nap);
+  }
   if(!plain) {
     tp_verify_args(a, c->root, &av);
     if(strcmp(t->tls, "any"))

@@ -36,6 +36,7 @@ typedef struct tp_args {
   int modes[M_COUNT];
   long conns, reps, pipeline, idle_lo, idle_hi, mem_reps;
   long server_burn, client_burn;
+  long nap;              /* --nap: the client's load --nap US, 0: none */
   double seconds, warmup, cost_rate;
   const char *json, *tls, *cert_type, *cipher, *group;
   const char *client;    /* fixed client library, or NULL: the server's */
@@ -86,6 +87,7 @@ typedef struct one_run {
                             responses in the window, as for requests/s */
   char version[16], cipher[64], group[32];
   char protocol[16];     /* the load engine's: http/1.1, h2 (by ALPN), h2c */
+  double nap_us;         /* the engine's params.nap_us, NAN if it said none */
   json_t *latency; /* owned */
   json_t *remote;  /* owned: over hosts, each host's run and the merge */
   int partial;     /* over hosts: a client host gave no report */

@@ -339,6 +339,12 @@ static void parse(int argc, char **argv, tp_args *a)
       "classifier)", 0, 1000000, NULL, NULL, NULL },
     { "client-burn-us", 0, HB_OPT_INT, &a->client_burn, "N",
       "the same in the client", 0, 1000000, NULL, NULL, NULL },
+    { "nap", 0, HB_OPT_INT, &a->nap, "US",
+      "our client sleeps US microseconds on a timer\nwhen no socket is "
+      "ready (load --nap), not in\nepoll: the server then never pays for "
+      "waking\nit (loopback, idle CPUs that halt); each\nresponse may wait "
+      "up to US before it is read\n(default 0: sleep in epoll)", 0, 1000,
+      NULL, NULL, NULL },
     { "json", 0, HB_OPT_STRING, &a->json, "FILE", "write the report", 0, 0,
       NULL, NULL, NULL },
     { "quiet", 0, HB_OPT_FLAG, &a->quiet, NULL, "no progress on stderr", 0,

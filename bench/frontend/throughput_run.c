@@ -174,6 +174,10 @@ static void client_argv(const tp_args *a, const tp_server *t,
       hb_argv_add(av, "--burn-us");
       hb_argv_addf(av, "%ld", a->client_burn);
     }
+    if(a->nap) {
+      hb_argv_add(av, "--nap");
+      hb_argv_addf(av, "%ld", a->nap);
+    }
   }
   if(!plain) {
     tp_verify_args(a, root, av);
@@ -216,6 +220,7 @@ void tp_run_read(one_run *o, json_t *res, const hb_srv_snap *s0,
   o->wire_in = hb_res_num(res, "counts", "bytes_wire_in");
   o->wire_out = hb_res_num(res, "counts", "bytes_wire_out");
   o->wire_reqs = reqs;
+  o->nap_us = hb_res_num(json_object_get(res, "params"), "nap_us", NULL);
   copy_str(o->version, sizeof(o->version), json_object_get(tls, "version"));
   copy_str(o->cipher, sizeof(o->cipher), json_object_get(tls, "cipher"));
   copy_str(o->group, sizeof(o->group), json_object_get(tls, "group"));
@@ -500,6 +505,10 @@ static void set_params(const tp_args *a, const tp_server *t,
   if(a->client_burn)
     json_object_set_new(params, "client_burn_us",
                         json_integer(a->client_burn));
+  /* what the client did when no socket was ready (curl sleeps in its
+   * own loop) */
+  json_object_set_new(params, "nap_us", json_integer(
+                      client && !strcmp(client, "curl") ? 0 : a->nap));
 }
 
 /* MODE/SIZE, with /h2xN for HTTP/2 with N streams per connection: the
@@ -524,7 +533,7 @@ typedef struct tp_acc {
   double su[MAX_REPS], cu[MAX_REPS], ach[MAX_REPS];
   double sc[MAX_REPS], cc[MAX_REPS], oc[MAX_REPS], ou[MAX_REPS];
   double win[MAX_REPS], wout[MAX_REPS], wreq[MAX_REPS];
-  double errors, steal, hs, res_n, shs, sres, sh2s, used;
+  double errors, steal, hs, res_n, shs, sres, sh2s, used, nap_us;
   char name[96], version[16], cipher[64], group[32], protocol[16];
   json_t *lat, *link_m, *runs;
   int n, failed, partial;
@@ -535,7 +544,7 @@ static void acc_init(tp_acc *c, const char *client, const tp_server *t,
                      int mode, size_t size, long h2, double rate)
 {
   memset(c, 0, sizeof(*c));
-  c->used = NAN;
+  c->used = c->nap_us = NAN;
   cell_name(c->name, sizeof(c->name), client, t, mode, size, h2, rate > 0);
   c->lat = json_array();
   c->link_m = hb_fe_link_measure(); /* the link before the cell, if any */
@@ -598,6 +607,8 @@ static void acc_run(const tp_args *a, const tp_server *t, const char *client,
     memcpy(c->protocol, o.protocol, sizeof(c->protocol));
   if(!(c->used <= o.h2_used)) /* the fewest any run used */
     c->used = o.h2_used;
+  if(!isnan(o.nap_us) && !(c->nap_us >= o.nap_us)) /* the largest */
+    c->nap_us = o.nap_us;
   if(!c->version[0]) {
     memcpy(c->version, o.version, sizeof(c->version));
     memcpy(c->cipher, o.cipher, sizeof(c->cipher));
@@ -681,6 +692,9 @@ static json_t *acc_result(const tp_args *a, const tp_server *t,
                       !isnan(c->used) ? json_integer((json_int_t)c->used)
                       : json_null());
   json_object_set_new(achieved, "server_h2_streams", json_real(c->sh2s));
+  /* how the client waited when no socket was ready, as it reported */
+  json_object_set_new(achieved, "client_nap_us", isnan(c->nap_us)
+                      ? json_null() : json_real(c->nap_us));
   json_object_set_new(res, "achieved", achieved);
   json_object_set_new(res, "latency", c->lat);
   json_object_set_new(res, "errors", json_real(c->errors));
