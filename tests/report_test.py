@@ -609,6 +609,37 @@ def env_changed(**kw):
     return doc
 
 
+def test_compare_vs_plain():
+    """A cost cell's paired ratio to plain gets its own row: a cost, so a
+    higher ratio is worse, while the absolute row is unchanged."""
+    def doc(factor):
+        with open(TPUT) as f:
+            d = json.load(f)
+        for r in d["results"]:
+            if r["name"] == "cost:keepalive/1024" and r["backend"] != "plain":
+                s = [v * factor for v in (1.49, 1.50, 1.51, 1.52, 1.53)]
+                m = sum(s) / 5
+                sd = (sum((v - m) ** 2 for v in s) / 4) ** 0.5
+                r["server_ns_vs_plain"] = {"samples": s, "stats": {
+                    "median": s[2], "mean": m, "stddev": sd, "min": s[0],
+                    "max": s[4], "ci_low": s[0], "ci_high": s[4],
+                    "ci_level": 0.9375, "cv": sd / m, "n": 5}}
+        return d
+    rc, so, se = run("compare", write(doc(1), "vsp-base.json"),
+                     write(doc(1.3), "vsp-new.json"))
+    row = [ln for ln in so.splitlines()
+           if "cost:keepalive/1024 (x plain) openssl" in ln]
+    check(row and "worse (+30.0%)" in row[0] and
+          "x plain's server CPU" in row[0],
+          "x plain row: %s" % (row or so[-400:]))
+    ab = [ln for ln in so.splitlines()
+          if "cost:keepalive/1024 openssl" in ln]
+    check(ab and "no significant change" in ab[0], "absolute row: %s" % ab)
+    check(rc == 1, "a dearer ratio to plain: exit %d, want 1" % rc)
+    check(not [ln for ln in so.splitlines() if "(x plain) plain" in ln],
+          "plain got a row against itself")
+
+
 def test_compare_env():
     rc, so, se = run("compare", "--help")
     check(rc == 0 and "3" in so and "not comparable" in so,
@@ -1429,7 +1460,8 @@ def main():
     os.makedirs(WORK, exist_ok=True)
     for t in (test_mwu, test_paired_verdicts, test_export, test_versions, test_bad_input,
               test_compare, test_report, test_findings, test_spectrum_units,
-              test_compare_env, test_csv_columns, test_merged_env,
+              test_compare_env, test_compare_vs_plain,
+              test_csv_columns, test_merged_env,
               test_crypto_findings, test_ratio_verdicts, test_crypto_schema,
               test_rtt_sweep, test_goodput, test_wire, test_http2_rows,
               test_version_findings):

@@ -17,7 +17,11 @@ the medians, the two-sided Mann-Whitney U test on the raw samples
   intervals overlap (or one is missing): not counted as worse;
 - no significant change otherwise;
 - now failing when a result that was ok in BASE is not ok in NEW.
-Results present in only one report are listed.
+Results present in only one report are listed. A throughput cost cell
+that has its server CPU over plain HTTP's of the same repetition
+(server_ns_vs_plain) gets a second row, "NAME (x plain)": that ratio,
+which a machine that changed speed between the two runs moves less
+than the absolute figure.
 
 Before the table it checks that the two runs can be compared: when the
 CPU model, the kernel, a library's version (of a backend both reports
@@ -148,9 +152,31 @@ def _ci_text(r):
                       L.fmt_level(L.ci_level(r)))
 
 
+def _vs_plain(r):
+    """A cost cell's paired ratio to plain HTTP as a result of its own,
+    or None."""
+    s = r.get("server_ns_vs_plain")
+    if not isinstance(s, dict) or not s.get("samples"):
+        return None
+    d = dict(r)
+    d.update(name=r["name"] + " (x plain)", unit=units.VS_PLAIN,
+             samples=s["samples"], stats=s.get("stats"))
+    return d
+
+
+def _with_vs_plain(results):
+    out = []
+    for r in results:
+        out.append(r)
+        v = _vs_plain(r)
+        if v:
+            out.append(v)
+    return out
+
+
 def run(base, new, threshold, alpha, out=sys.stdout):
-    bmap = {_key(r): r for r in base.results}
-    nmap = {_key(r): r for r in new.results}
+    bmap = {_key(r): r for r in _with_vs_plain(base.results)}
+    nmap = {_key(r): r for r in _with_vs_plain(new.results)}
     rows = [compare_one(bmap[k], nmap[k], threshold, alpha)
             for k in bmap if k in nmap]
     w = out.write
