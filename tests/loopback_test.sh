@@ -85,7 +85,8 @@ done
 tb=$(echo $engines | awk '{print $2}')
 if [ -n "$tb" ]; then
   "$build/httpsbench" throughput --backend "$tb" --sizes 1k -d 0.3 -c 4 \
-    --repetitions 2 --idle-conns 10,30 --memory-repetitions 1 --quiet \
+    --repetitions 2 --cost-repetitions 2 --idle-conns 10,30 \
+    --memory-repetitions 1 --quiet \
     --json "$tmp/tp.json" \
     >"$tmp/tp.out" 2>"$tmp/tp.err"
   rc=$?

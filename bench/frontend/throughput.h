@@ -35,6 +35,7 @@ typedef struct tp_args {
   int nsizes;
   int modes[M_COUNT];
   long conns, reps, pipeline, idle_lo, idle_hi, mem_reps;
+  long cost_reps;        /* --cost-repetitions: rounds of the cost cells */
   long server_burn, client_burn;
   long nap;              /* --nap: the client's load --nap US, 0: none */
   double seconds, warmup, cost_rate;

@@ -568,7 +568,7 @@ static void acc_run(const tp_args *a, const tp_server *t, const char *client,
 
   if(!a->quiet)
     fprintf(stderr, "throughput: %s %s run %d/%ld\n", t->backend, c->name,
-            n + 1, a->reps);
+            n + 1, rate > 0 ? a->cost_reps : a->reps);
   if(load_once(a, t, client, root, size, mode, h2, rate, tmp, &o,
                &c->err)) {
     c->failed = 1;
@@ -795,7 +795,7 @@ void tp_run_cost(const tp_args *a, const cost_cell *cc, double rate,
     if(!strcmp(a->backends[b], "plain"))
       plain = b;
   }
-  for(r = 0; r < a->reps && !hb_interrupted(); r++)
+  for(r = 0; r < a->cost_reps && !hb_interrupted(); r++)
     for(j = 0; j < a->nbackends && !hb_interrupted(); j++) {
       b = (j + r) % a->nbackends;
       if(up[b] && !acc[b].failed)
@@ -806,7 +806,7 @@ void tp_run_cost(const tp_args *a, const cost_cell *cc, double rate,
     json_t *res;
     if(!up[b])
       continue;
-    if(!hb_interrupted() || acc[b].failed || acc[b].n == a->reps) {
+    if(!hb_interrupted() || acc[b].failed || acc[b].n == a->cost_reps) {
       res = acc_result(a, &t[b], a->client, cc->size, cc->mode, 0, rate,
                        &acc[b], report);
       json_object_set_new(json_object_get(res, "params"), "rate_basis",
