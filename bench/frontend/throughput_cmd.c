@@ -288,7 +288,8 @@ static void parse(int argc, char **argv, tp_args *a)
       "before each run's measured window (default 1)", 0, 0, NULL,
       opt_warmup, NULL },
     { "repetitions", 0, HB_OPT_INT, &a->reps, "N",
-      "runs per cell (default 3)", 1, MAX_REPS, NULL, NULL, NULL },
+      "runs per capacity cell (default 3; cost cells:\n"
+      "--cost-repetitions)", 1, MAX_REPS, NULL, NULL, NULL },
     { "pipeline", 0, HB_OPT_CALL, a, "N",
       "keep-alive: N pipelined requests per connection\nat a time "
       "(default 8: with the same work per\nrequest on both sides, a "
@@ -723,11 +724,15 @@ int hb_cmd_throughput(int argc, char **argv)
   else
     printf("server pinned to CPU %d, client%s to CPU %d; client library: "
            "%s; %ld connections%s, keep-alive pipelined %ld deep; %g s "
-           "warm-up + %g s measured per run, %ld runs per cell.\n",
+           "warm-up + %g s measured per run, %ld runs per cell",
            a.server_cpu, a.rm.server_host ? "s" : "", a.client_cpu, a.client
            ? a.client : "each server's own", a.conns, a.rm.server_host
            ? " per client host" : "", a.pipeline, a.warmup, a.seconds,
            a.reps);
+  if(!a.requests && a.ncost)
+    printf(" (cost cells: %ld rounds over the backends)", a.cost_reps);
+  if(!a.requests)
+    printf(".\n");
   if(a.http2)
     printf("HTTP/2 cells (MODE/SIZE/h2xN): N streams open at once per "
            "connection, not pipelined; h2 by ALPN over TLS, h2c by prior "

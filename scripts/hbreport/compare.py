@@ -11,12 +11,17 @@ the medians, the two-sided Mann-Whitney U test on the raw samples
   rates) when p < alpha AND the median moved by more than the threshold
   AND the two medians' confidence intervals do not overlap (the test
   every comparison of the page's summary passes too, findings.verdict);
-  which way is better depends on the unit: times (ns, us, ms, s) and
-  sizes lower, rates (anything per second) higher;
+  which way is better depends on the unit: times (ns, us, ms, s),
+  sizes and costs over plain ("x plain" rows, below) lower, rates
+  (anything per second) higher;
 - within noise when the test and the threshold say so but the
   intervals overlap (or one is missing): not counted as worse;
 - no significant change otherwise;
-- now failing when a result that was ok in BASE is not ok in NEW.
+- now failing when a result that was ok in BASE is not ok in NEW;
+- not comparable when the two ran with a different params.nap_us (how
+  the client waited changes the server's CPU per request); a cost
+  cell's offered rate (params.rate) that differs by more than 1% is
+  named after the verdict: its cost was taken at another load.
 Results present in only one report are listed. A throughput cost cell
 that has its server CPU over plain HTTP's of the same repetition
 (server_ns_vs_plain) gets a second row, "NAME (x plain)": that ratio,
@@ -118,6 +123,12 @@ def compare_one(b, n, threshold, alpha):
                 b["status"], n["status"])
             row["worse"] = False
         return row
+    pb, pn = b.get("params") or {}, n.get("params") or {}
+    nb, nn = pb.get("nap_us") or 0, pn.get("nap_us") or 0
+    if nb != nn:
+        row["verdict"] = "not comparable (nap_us %g -> %g)" % (nb, nn)
+        row["worse"] = False
+        return row
     mb, mn = L.median(b), L.median(n)
     row["ratio"] = mn / mb if mb else float("nan")
     test = mwu.mann_whitney(_samples(b), _samples(n))
@@ -143,6 +154,10 @@ def compare_one(b, n, threshold, alpha):
     else:
         row["verdict"] = "no significant change"
     row["worse"] = sig and not better
+    rb, rn = pb.get("rate"), pn.get("rate")
+    if isinstance(rb, (int, float)) and isinstance(rn, (int, float)) and \
+            rb > 0 and abs(rn / rb - 1) > 0.01:
+        row["verdict"] += " [offered %.4g -> %.4g requests/s]" % (rb, rn)
     return row
 
 
@@ -156,7 +171,8 @@ def _vs_plain(r):
     """A cost cell's paired ratio to plain HTTP as a result of its own,
     or None."""
     s = r.get("server_ns_vs_plain")
-    if not isinstance(s, dict) or not s.get("samples"):
+    if not isinstance(s, dict) or not s.get("samples") or \
+            not isinstance(s.get("stats"), dict):
         return None
     d = dict(r)
     d.update(name=r["name"] + " (x plain)", unit=units.VS_PLAIN,

@@ -10,7 +10,7 @@ TIME_UNITS = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
 SIZE_UNITS = ("bytes", "B", "KiB", "MiB", "bytes/connection")
 # a cost over plain HTTP's in the same repetition (throughput cost cells'
 # server_ns_vs_plain): a cost, so smaller is better
-VS_PLAIN = "x plain's server CPU"
+VS_PLAIN = "x plain"
 BYTE_BASES = {"bytes": 1, "B": 1, "KiB": 1 << 10, "MiB": 1 << 20,
               "GiB": 1 << 30}
 BINARY = ((1 << 40, "Ti"), (1 << 30, "Gi"), (1 << 20, "Mi"), (1 << 10, "Ki"))
