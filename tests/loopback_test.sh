@@ -126,18 +126,6 @@ if c and p and c["status"] == p["status"] == "ok":
                            for v, a, b in zip(vs, cs, ps)):
         why.append("cost vs plain %s, cells %s / %s" % (vs, cs, ps))
     if "server_ns_vs_plain" in p: why.append("plain's cost vs itself")
-    # the rate: half the slowest capacity rounded down to 1, 2 or 5 x 10^k
-    import math
-    rate = c["params"]["rate"]
-    m = rate / 10 ** math.floor(math.log10(rate))
-    # (of the server-bound cells when there are some, as the driver)
-    cells = [rs.get((b, "keepalive/1024")) for b in ("plain", tb)]
-    cells = [x for x in cells if x and x.get("stats")]
-    sb = [x for x in cells if x.get("bound") == "server"]
-    caps = [x["stats"]["median"] for x in (sb or cells)]
-    if min(abs(m - k) for k in (1, 2, 5)) > 1e-9 or \
-       (caps and rate > min(caps) / 2 * (1 + 1e-9)):
-        why.append("cost rate %s (capacities %s)" % (rate, caps))
 if why: print("  missing or failed: " + ", ".join(why))
 sys.exit(1 if why else 0)
 PY

@@ -318,8 +318,7 @@ static void parse(int argc, char **argv, tp_args *a)
       "request of server\nand client", 0, 0, NULL, NULL, NULL },
     { NULL, 'R', HB_OPT_SECONDS, &a->cost_rate, "RATE",
       "the cost mode's rate in requests/s (default:\nhalf the slowest "
-      "server-bound capacity of the\nrun for that cell, rounded down to 1, "
-      "2 or 5\nx 10^k)", 0, 1e9, NULL,
+      "server-bound capacity of the\nrun for that cell)", 0, 1e9, NULL,
       NULL, "a rate > 0" },
     { "idle-conns", 0, HB_OPT_STRING, &idle, "LO,HI",
       "server memory per idle connection as the slope\nbetween holding "

@@ -16,23 +16,9 @@ static json_t *find_curl(json_t *report, const char *srv,
                            srv);
 }
 
-/* Down to 1, 2 or 5 times a power of ten: two runs on one machine whose
- * capacities differ by a few percent then offer the same load, and their
- * costs per request compare like with like. */
-static double tp_round_rate(double r)
-{
-  double p;
-
-  if(!(r >= 1))
-    return r;
-  p = pow(10, floor(log10(r)));
-  return r >= 5 * p ? 5 * p : r >= 2 * p ? 2 * p : p;
-}
-
 /* The cost mode's rate for a cell: -R, or half the slowest server-bound
  * capacity of our client's cells of that mode and size in this run (any
- * bound when none is server-bound, and the basis says so), rounded down
- * to 1, 2 or 5 times a power of ten. */
+ * bound when none is server-bound, and the basis says so). */
 double tp_cost_rate(const tp_args *a, json_t *report, const cost_cell *c,
                         char *basis, size_t size)
 {
@@ -66,15 +52,13 @@ double tp_cost_rate(const tp_args *a, json_t *report, const cost_cell *c,
   }
   if(slow > 0) {
     snprintf(basis, size, "half the slowest server-bound capacity of the "
-             "run (%s, %.0f requests/s), rounded down to 1, 2 or 5 x 10^k",
-             slow_b, slow);
-    return tp_round_rate(slow / 2);
+             "run (%s, %.0f requests/s)", slow_b, slow);
+    return slow / 2;
   }
   if(any > 0) {
     snprintf(basis, size, "half the slowest capacity of the run (%s, %.0f "
-             "requests/s; no cell was server-bound), rounded down to 1, 2 "
-             "or 5 x 10^k", any_b, any);
-    return tp_round_rate(any / 2);
+             "requests/s; no cell was server-bound)", any_b, any);
+    return any / 2;
   }
   snprintf(basis, size, "no capacity measured");
   return NAN;
