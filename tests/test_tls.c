@@ -245,6 +245,7 @@ typedef struct conf {
   int rsa_kx;                /* both sides */
   const char *calpn, *salpn; /* cfg.alpn of client / server */
   int alpn_strict;           /* server */
+  int hold;                  /* client: cfg.hold_finished */
 } conf;
 
 typedef struct run {
@@ -292,6 +293,7 @@ static int make_ctx(const conf *c, int server, hb_cert_paths *p,
       cfg.cert_file = p->client_chain;
       cfg.key_file = p->client_key;
     }
+    cfg.hold_finished = c->hold;
     if(c->ctrace) {
       cfg.on_msg = on_msg;
       cfg.msg_arg = c->ctrace;
@@ -897,6 +899,173 @@ static void test_alpn_lists(void)
           "ALPN list '%s' accepted", bad[i]);
 }
 
+/* Whether s's socket has bytes to read within ms milliseconds. */
+static int readable(const side *s, int ms)
+{
+  struct pollfd p;
+
+  p.fd = s->fd;
+  p.events = POLLIN;
+  p.revents = 0;
+  return poll(&p, 1, ms) == 1 && (p.revents & POLLIN);
+}
+
+/* Reads exactly n bytes at s into buf (2 s at most); 1 if it got them. */
+static int read_n(side *s, uint8_t *buf, size_t n)
+{
+  size_t got = 0, k;
+  uint64_t end = hb_now_ns() + 2000000000ull;
+
+  while(got < n && hb_now_ns() < end) {
+    hb_io r = T->read(s->c, buf + got, n - got, &k, &s->err);
+
+    if(r == HB_IO_OK)
+      got += k;
+    else if(r == HB_IO_WANT_READ || r == HB_IO_WANT_WRITE) {
+      s->want = r;
+      wait_io(s, s);
+    }
+    else
+      break;
+  }
+  return got == n;
+}
+
+/* cfg.hold_finished, one connection: the client's handshake ends with
+ * its Finished held back (nothing reaches the server), then `how` sends
+ * it: 'w' the first write (the Finished leaves with it), 'r' a read,
+ * 's' close_notify; the server's handshake must then complete. A TLS 1.2
+ * full handshake, where the server's Finished comes last, is never held:
+ * both sides finish as usual. */
+static void hold_once(const conf *c, ctxs *x, hb_tls_session *resume,
+                      int held, int how, const char *what)
+{
+  side cl, sv;
+  hb_err err = { "" };
+  uint8_t b[5];
+  uint64_t end = hb_now_ns() + 5000000000ull;
+  hb_io r;
+
+  memset(&cl, 0, sizeof(cl));
+  memset(&sv, 0, sizeof(sv));
+  tcp_pair(&cl.fd, &sv.fd);
+  if(T->conn_new(x->s, sv.fd, NULL, &sv.c, &err) != HB_OK ||
+     T->conn_new(x->c, cl.fd, "localhost", &cl.c, &err) != HB_OK ||
+     (resume && T->session_set(cl.c, resume, &err) != HB_OK)) {
+    CHECK(0, "hold %s: %s", what, err.msg);
+    sides_close(&cl, &sv);
+    return;
+  }
+  while(!cl.done && !cl.failed && !sv.failed && hb_now_ns() < end) {
+    step(&cl);
+    if(!cl.done) {
+      step(&sv);
+      wait_io(&cl, &sv);
+    }
+  }
+  CHECK(cl.done, "hold %s: the client's handshake: %s / %s", what,
+        cl.err.msg, sv.err.msg);
+  if(!cl.done) {
+    sides_close(&cl, &sv);
+    return;
+  }
+  if(!held) { /* the server had the client's Finished before its own */
+    handshake_pair(&cl, &sv);
+    CHECK(sv.done, "hold %s: the server's handshake did not end: %s",
+          what, sv.err.msg);
+    CHECK(transfer(&cl, &sv, 5), "hold %s: data after it", what);
+    sides_close(&cl, &sv);
+    return;
+  }
+  if(resume) {
+    hb_tls_info ci;
+
+    T->info(cl.c, &ci);
+    CHECK(ci.resumed, "hold %s: the handshake did not resume", what);
+  }
+  /* a short look: a wrongly sent Finished is there by then on loopback,
+   * and a held one never is (this cannot fail when it is held) */
+  CHECK(!readable(&sv, 50), "hold %s: the client's Finished was sent "
+        "before anything else", what);
+  step(&sv);
+  CHECK(!sv.done, "hold %s: the server's handshake ended without the "
+        "client's Finished", what);
+  if(how == 'w') {
+    size_t k = 0;
+
+    r = T->write(cl.c, "ping!", 5, &k, &cl.err);
+    CHECK(r == HB_IO_OK && k == 5, "hold %s: write %d: %s", what, r,
+          cl.err.msg);
+  }
+  else if(how == 'r') {
+    size_t k = 0;
+
+    r = T->read(cl.c, b, sizeof(b), &k, &cl.err);
+    CHECK(r == HB_IO_WANT_READ, "hold %s: read with nothing to read gave "
+          "%d: %s", what, r, cl.err.msg);
+  }
+  else {
+    r = T->shutdown(cl.c, &cl.err);
+    CHECK(r == HB_IO_OK, "hold %s: shutdown %d: %s", what, r, cl.err.msg);
+  }
+  CHECK(readable(&sv, 2000), "hold %s: nothing reached the server", what);
+  handshake_pair(&cl, &sv);
+  CHECK(sv.done, "hold %s: the server's handshake did not end: %s", what,
+        sv.err.msg);
+  if(sv.done && how == 'w')
+    CHECK(read_n(&sv, b, 5) && !memcmp(b, "ping!", 5),
+          "hold %s: the server did not read what came with the Finished: "
+          "%s", what, sv.err.msg);
+  if(sv.done && how == 'r')
+    CHECK(transfer(&sv, &cl, 5), "hold %s: data after it", what);
+  if(sv.done && how == 's') {
+    r = read_to_close(&sv, &err);
+    CHECK(r == HB_IO_CLOSED, "hold %s: the server saw %d, not "
+          "close_notify: %s", what, r, err.msg);
+  }
+  sides_close(&cl, &sv);
+}
+
+static void test_hold_finished(int tls13)
+{
+  conf c = { 0 };
+  ctxs x;
+  hb_err err = { "" };
+  run r;
+  static const char how[] = "wrs";
+  int i;
+
+  c.type = "ecdsa-p256";
+  c.hold = 1;
+  c.resume_cache = 1;
+  c.version = HB_TLS_1_2;
+  if(ctxs_new(&c, &x, &err) == HB_OK) {
+    hold_once(&c, &x, NULL, 0, 'w', "TLS1.2 full");
+    connect_once(&c, &x, NULL, 0, &r); /* a session, not held: full */
+    CHECK(r.ok && r.session, "hold: a TLS 1.2 session: %s", r.cerr.msg);
+    if(r.session) {
+      for(i = 0; how[i]; i++)
+        hold_once(&c, &x, r.session, 1, how[i], "TLS1.2 resumed");
+      T->session_free(r.session);
+    }
+  }
+  else
+    CHECK(0, "hold contexts: %s", err.msg);
+  ctxs_free(&x);
+  if(tls13) {
+    c.version = HB_TLS_1_3;
+    c.resume_cache = 0;
+    if(ctxs_new(&c, &x, &err) == HB_OK)
+      for(i = 0; how[i]; i++)
+        hold_once(&c, &x, NULL, 1, how[i], "TLS1.3");
+    else
+      CHECK(0, "hold contexts: %s", err.msg);
+    ctxs_free(&x);
+  }
+  printf("  hold_finished: the client's Finished waits for its write, "
+         "read or close_notify\n");
+}
+
 static void test_misc(void)
 {
   conf c = { 0 };
@@ -990,6 +1159,8 @@ int main(void)
   }
   test_ciphers(tls13);
   test_misc();
+  if(T->supports & HB_TLS_SUP_HOLD_FINISHED)
+    test_hold_finished(tls13);
   close(lfd);
   return test_summary("tls");
 }

@@ -53,6 +53,7 @@ typedef enum hb_io {
                                            common is served without ALPN;
                                            without this bit the library
                                            refuses it (alert 120) */
+#define HB_TLS_SUP_HOLD_FINISHED (1u << 10) /* cfg.hold_finished */
 
 typedef struct hb_tls_ctx hb_tls_ctx;         /* certs, caches, settings */
 typedef struct hb_tls_conn hb_tls_conn;       /* one connection */
@@ -108,6 +109,13 @@ typedef struct hb_tls_config {
                             alert); 0: the handshake goes on with no
                             protocol selected (HTTP/1.1 by default), where
                             the backend has HB_TLS_SUP_ALPN_FALLBACK */
+  int hold_finished;     /* client: the handshake's last flight (its
+                            Finished) waits inside the library and leaves
+                            in one segment with the next write (the
+                            request) or before the next read or
+                            close_notify. Where HB_TLS_SUP_HOLD_FINISHED;
+                            others ignore it. The caller must write, read
+                            or shut down after the handshake. */
   hb_tls_msg_fn on_msg;  /* NULL: no trace */
   void *msg_arg;
 } hb_tls_config;

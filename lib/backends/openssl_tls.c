@@ -2,18 +2,21 @@
  * -DHB_BORINGSSL=1 against BoringSSL's headers, for BoringSSL.
  *
  * The library does the socket I/O itself through a socket BIO on the
- * caller's fd (SSL_set_fd); the BIO's own counters give the raw byte
- * counts (copied into the layer's connection base, hb/tls_layer.h, for
- * info), and SSL_read/SSL_write move data straight between the caller's
- * buffer and the record layer. Both libraries keep their RNG, session
- * cache and ticket keys thread-safe internally, so one SSL_CTX serves
- * every thread without locks of ours. */
+ * caller's fd (SSL_set_fd; an OpenSSL client holding its Finished
+ * writes through a BIO of ours instead, see ot_holds); the BIOs'
+ * counters give the raw byte counts (copied into the layer's connection
+ * base, hb/tls_layer.h, for info), and SSL_read/SSL_write move data
+ * straight between the caller's buffer and the record layer. Both
+ * libraries keep their RNG, session cache and ticket keys thread-safe
+ * internally, so one SSL_CTX serves every thread without locks of ours.
+ */
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
@@ -55,6 +58,9 @@ struct hb_tls_ctx {
   void *msg_arg;
   hb_alpn_list alpn;     /* cfg.alpn */
   int alpn_strict;
+#ifndef OT_BSSL
+  BIO_METHOD *hold_meth; /* client with cfg.hold_finished: the write BIO */
+#endif
 };
 
 struct hb_tls_conn {
@@ -75,6 +81,12 @@ struct hb_tls_conn {
   int early;
   unsigned char *ebuf;
   size_t elen, eoff;
+  /* client with cfg.hold_finished: the handshake's last flight, kept
+   * back by the write BIO (ot_hold_write) until the next write, read or
+   * shutdown; held[hoff, hlen) is still to go */
+  unsigned char *held;
+  size_t hlen, hoff, hcap;
+  int in_hs;             /* inside ot_handshake: only there is it held */
 #endif
 };
 
@@ -526,11 +538,130 @@ static int ot_set_alpn(hb_tls_ctx *ctx, const hb_tls_config *cfg,
   return HB_OK;
 }
 
+#ifndef OT_BSSL
+/* ---- client: the Finished leaves with the request ----
+ *
+ * A client's handshake ends with its Finished (TLS 1.3, and a resumed
+ * TLS 1.2 handshake); its request follows at once: two writes, two
+ * segments, and the server may wake for the first alone. With
+ * cfg.hold_finished the write BIO keeps that last flight back, only
+ * inside ot_handshake, and sends it in one sendmsg with whatever is
+ * written next (the request, or close_notify); ot_read sends it before
+ * reading, so nothing can wait for it. Reads stay on a socket BIO.
+ * OpenSSL buffers a flight's records during the handshake and hands
+ * them down in one BIO write when the flight is complete. */
+
+/* The flight being written ends the handshake. */
+static int ot_holds(const hb_tls_conn *c)
+{
+  return c->in_hs && SSL_get_state(c->ssl) == TLS_ST_CW_FINISHED &&
+         (SSL_version(c->ssl) == TLS1_3_VERSION ||
+          SSL_session_reused(c->ssl));
+}
+
+static int ot_hold_append(hb_tls_conn *c, const char *data, size_t len)
+{
+  if(c->hlen + len > c->hcap) {
+    size_t cap = c->hlen + len < 512 ? 512 : c->hlen + len;
+    unsigned char *p = hb_realloc(c->held, cap);
+
+    if(!p)
+      return -1;
+    c->held = p;
+    c->hcap = cap;
+  }
+  memcpy(c->held + c->hlen, data, len);
+  c->hlen += len;
+  return 0;
+}
+
+static void ot_held_sent(hb_tls_conn *c, size_t n)
+{
+  c->hoff += n;
+  if(c->hoff == c->hlen)
+    c->hoff = c->hlen = 0;
+}
+
+/* BIO write: held bytes first, in the same sendmsg. */
+static int ot_hold_write(BIO *b, const char *data, int len)
+{
+  hb_tls_conn *c = BIO_get_data(b);
+  size_t rest = c->hlen - c->hoff, n = 0;
+  struct iovec v[2];
+  hb_io io;
+
+  BIO_clear_retry_flags(b);
+  if(len <= 0)
+    return 0;
+  if(ot_holds(c) && !ot_hold_append(c, data, (size_t)len))
+    return len;
+  v[0].iov_base = c->held + c->hoff;
+  v[0].iov_len = rest;
+  v[1].iov_base = (void *)data;
+  v[1].iov_len = (size_t)len;
+  io = hb_sock_writev(&c->base, rest ? v : v + 1, rest ? 2 : 1, 0, &n);
+  if(io == HB_IO_OK && n > rest) {
+    ot_held_sent(c, rest);
+    return (int)(n - rest);
+  }
+  if(io == HB_IO_OK) { /* part of the held bytes only */
+    ot_held_sent(c, n);
+    io = HB_IO_WANT_WRITE;
+  }
+  if(io == HB_IO_WANT_WRITE)
+    BIO_set_retry_write(b);
+  else
+    errno = c->base.sys_errno; /* for ot_io, as a socket BIO leaves it */
+  return -1;
+}
+
+static long ot_hold_ctrl(BIO *b, int cmd, long num, void *ptr)
+{
+  (void)b;
+  (void)num;
+  (void)ptr;
+  return cmd == BIO_CTRL_FLUSH; /* the held flight stays held */
+}
+
+static int ot_hold_meth_new(hb_tls_ctx *ctx, hb_err *err)
+{
+  /* no BIO_get_new_index(): its indexes run out after 127 */
+  ctx->hold_meth = BIO_meth_new(BIO_TYPE_SOURCE_SINK,
+                                "httpsbench held Finished");
+  if(!ctx->hold_meth || !BIO_meth_set_write(ctx->hold_meth, ot_hold_write) ||
+     !BIO_meth_set_ctrl(ctx->hold_meth, ot_hold_ctrl))
+    return hb_ossl_fail(err, HB_ERROR, "BIO_meth_new failed");
+  return HB_OK;
+}
+
+/* Sends what ot_hold_write kept back. */
+static hb_io ot_flush_held(hb_tls_conn *c, const char *what, hb_err *err)
+{
+  while(c->hoff < c->hlen) {
+    size_t n = 0;
+    hb_io io = hb_sock_write(&c->base, c->held + c->hoff,
+                             c->hlen - c->hoff, &n);
+
+    if(io == HB_IO_WANT_WRITE)
+      return io;
+    if(io != HB_IO_OK) {
+      c->failed = 1;
+      return hb_sock_fail(&c->base, io, what, err);
+    }
+    ot_held_sent(c, n);
+  }
+  return HB_IO_OK;
+}
+#endif
+
 static void ot_ctx_free(hb_tls_ctx *ctx)
 {
   if(!ctx)
     return;
   SSL_CTX_free(ctx->ssl);
+#ifndef OT_BSSL
+  BIO_meth_free(ctx->hold_meth);
+#endif
   free(ctx);
 }
 
@@ -594,6 +725,13 @@ static int ot_ctx_new(const hb_tls_config *cfg, hb_tls_ctx **out,
     SSL_CTX_set_msg_callback(ctx->ssl, ot_msg_cb);
     SSL_CTX_set_msg_callback_arg(ctx->ssl, ctx);
   }
+#ifndef OT_BSSL
+  if(!cfg->server && cfg->hold_finished) {
+    rc = ot_hold_meth_new(ctx, err);
+    if(rc)
+      goto out;
+  }
+#endif
   *out = ctx;
   ctx = NULL;
 out:
@@ -655,6 +793,7 @@ static void ot_conn_free(hb_tls_conn *c)
     SSL_SESSION_free(c->last);
 #ifndef OT_BSSL
   free(c->ebuf);
+  free(c->held);
 #endif
   free(c);
 }
@@ -668,6 +807,32 @@ static void ot_conn_free(hb_tls_conn *c)
 static void ot_read_ahead(hb_tls_conn *c)
 {
   SSL_set_read_ahead(c->ssl, 1);
+}
+
+/* The connection's BIOs on fd, neither closing it when freed: a socket
+ * BIO, or one to read and ours to write (cfg.hold_finished). */
+static int ot_set_io(hb_tls_conn *c, int fd, hb_err *err)
+{
+#ifndef OT_BSSL
+  if(c->ctx->hold_meth) {
+    BIO *r = BIO_new_socket(fd, BIO_NOCLOSE);
+    BIO *w = BIO_new(c->ctx->hold_meth);
+
+    if(!r || !w) {
+      BIO_free(r);
+      BIO_free(w);
+      return hb_ossl_fail(err, HB_ERROR, "BIO_new failed");
+    }
+    BIO_set_data(w, c);
+    BIO_set_init(w, 1);
+    SSL_set_bio(c->ssl, r, w);
+    c->hlen = c->hoff = 0;
+    return HB_OK;
+  }
+#endif
+  if(!SSL_set_fd(c->ssl, fd))
+    return hb_ossl_fail(err, HB_ERROR, "SSL_set_fd(%d) failed", fd);
+  return HB_OK;
 }
 
 static int ot_conn_new(hb_tls_ctx *ctx, int fd, const char *sni,
@@ -688,11 +853,9 @@ static int ot_conn_new(hb_tls_ctx *ctx, int fd, const char *sni,
     rc = hb_ossl_fail(err, HB_ERROR, "SSL_new failed");
     goto out;
   }
-  /* a socket BIO that does not close fd when freed */
-  if(!SSL_set_fd(c->ssl, fd)) {
-    rc = hb_ossl_fail(err, HB_ERROR, "SSL_set_fd(%d) failed", fd);
+  rc = ot_set_io(c, fd, err);
+  if(rc)
     goto out;
-  }
   SSL_set_app_data(c->ssl, c);
   if(ctx->server) {
     SSL_set_accept_state(c->ssl);
@@ -873,8 +1036,14 @@ static hb_io ot_handshake(hb_tls_conn *c, hb_err *err)
   for(;;) {
     ERR_clear_error();
     errno = 0;
+#ifndef OT_BSSL
+    c->in_hs = 1;
+#endif
     r = SSL_do_handshake(c->ssl);
     sys = errno;
+#ifndef OT_BSSL
+    c->in_hs = 0;
+#endif
 #ifdef OT_BSSL
     /* a client returns early once its early data may go out (see
      * ot_write_early); called again, it goes on with the handshake. A
@@ -1000,6 +1169,12 @@ static hb_io ot_read(hb_tls_conn *c, void *buf, size_t len, size_t *n,
 #ifndef OT_BSSL
   if(c->early_sent && c->up && !SSL_get_read_ahead(c->ssl))
     ot_read_ahead(c); /* the handshake with early data is over */
+  if(c->hoff < c->hlen) {
+    hb_io io = ot_flush_held(c, "TLS read", err);
+
+    if(io != HB_IO_OK)
+      return io;
+  }
 #endif
   if(len > INT_MAX)
     len = INT_MAX;
@@ -1088,7 +1263,11 @@ static int ot_info(hb_tls_conn *c, hb_tls_info *info)
   const char *name = NULL;
 
   c->base.bytes_in = (uint64_t)BIO_number_read(SSL_get_rbio(c->ssl));
-  c->base.bytes_out = (uint64_t)BIO_number_written(SSL_get_wbio(c->ssl));
+#ifndef OT_BSSL
+  /* ours counts what went out (hb_sock_*): a held Finished is not yet */
+  if(!c->ctx->hold_meth)
+#endif
+    c->base.bytes_out = (uint64_t)BIO_number_written(SSL_get_wbio(c->ssl));
   hb_tls_base_info(&c->base, info);
   if(!c->up)
     return HB_OK;
@@ -1179,6 +1358,8 @@ static void ot_session_free(hb_tls_session *s)
 static int ot_conn_reuse(hb_tls_conn *c, int fd, const char *sni,
                          hb_err *err)
 {
+  int rc;
+
   if(c->failed || !c->up)
     return hb_err_set(err, HB_ERROR, "only a connection that completed "
                       "cleanly can be reused");
@@ -1204,8 +1385,9 @@ static int ot_conn_reuse(hb_tls_conn *c, int fd, const char *sni,
   c->early = c->ctx->server && c->ctx->max_early > 0;
   c->elen = c->eoff = 0;
 #endif
-  if(!SSL_set_fd(c->ssl, fd))
-    return hb_ossl_fail(err, HB_ERROR, "SSL_set_fd(%d) failed", fd);
+  rc = ot_set_io(c, fd, err);
+  if(rc)
+    return rc;
   if(c->ctx->server) {
     SSL_set_accept_state(c->ssl);
     return HB_OK;
@@ -1219,7 +1401,11 @@ const hb_tls_ops hb_openssl_tls = {
   OT_NAME,
   HB_TLS_SUP_TLS13 | HB_TLS_SUP_TICKETS | HB_TLS_SUP_SESSION_ID |
   HB_TLS_SUP_GROUPS | HB_TLS_SUP_RSA_KX | HB_TLS_SUP_TRACE |
-  HB_TLS_SUP_EARLY_DATA | HB_TLS_SUP_ALPN | HB_TLS_SUP_ALPN_FALLBACK,
+  HB_TLS_SUP_EARLY_DATA | HB_TLS_SUP_ALPN | HB_TLS_SUP_ALPN_FALLBACK
+#ifndef OT_BSSL
+  | HB_TLS_SUP_HOLD_FINISHED
+#endif
+  ,
   ot_ctx_new, ot_ctx_free, ot_conn_new, ot_handshake,
   ot_read, ot_write, ot_shutdown, ot_info, ot_conn_free,
   ot_session_get, ot_session_set, ot_session_free, ot_conn_reuse,
