@@ -179,6 +179,11 @@ static void ld_parse(int argc, char **argv, ld_opts *o)
       "client is woken by its own timer.\nEach response may wait up to "
       "US before it is\nread, and its latency counts that", 0, 1000, NULL,
       NULL, "a number of microseconds (0..1000)" },
+    { "finished-alone", 0, HB_OPT_FLAG, &o->finished_alone, NULL,
+      "https: send the handshake's last flight\n(the client's Finished) "
+      "in its own segment,\nas wrk does. Default: it waits and leaves\n"
+      "with the request in one write (OpenSSL;\nthe other libraries always "
+      "send it alone)", 0, 0, NULL, NULL, NULL },
     { "start-at", 0, HB_OPT_CALL, &o->start_at, "T",
       "wait until Unix time T (seconds, real clock;\nfractions allowed) "
       "before connecting: the\nstart barrier of clients on several hosts\n"
@@ -324,6 +329,9 @@ static int ld_tls_ctx(ld_shared *sh, hb_err *err)
   /* http/1.1 too, so a server without h2 says so by choosing it (the
    * run then stops) rather than by a handshake failure or silence */
   cfg.alpn = sh->tls && sh->o->http2 ? "h2,http/1.1" : NULL;
+  /* every connection writes its request (or h2 preface) right after its
+   * handshake (lc_handshake), so the Finished never waits for long */
+  cfg.hold_finished = sh->tls && !sh->o->finished_alone;
   return sh->ops->ctx_new(&cfg, &sh->ctx, err);
 }
 

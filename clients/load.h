@@ -46,6 +46,7 @@ typedef struct ld_opts {
   long burn_us;          /* --burn-us: thread CPU spun per response */
   long busy_poll_us;     /* --busy-poll: poll this long before sleeping */
   long nap_us;           /* --nap: sleep on a timer, not on the sockets */
+  int finished_alone;    /* --finished-alone: no cfg.hold_finished */
   int http2;             /* --http2: h2 by ALPN over TLS, h2c with prior
                             knowledge over plain TCP */
   long streams;          /* -m: streams open per connection (HTTP/2) */

@@ -58,6 +58,13 @@ static json_t *out_params(const ld_shared *sh, const char *backend)
   json_object_set_new(p, "burn_us", json_integer(o->burn_us));
   json_object_set_new(p, "busy_poll_us", json_integer(o->busy_poll_us));
   json_object_set_new(p, "nap_us", json_integer(o->nap_us));
+  /* cfg.hold_finished, asked and done by the library: the client's
+   * Finished waits for the request where it ends the handshake (TLS 1.3,
+   * resumed TLS 1.2; not a full TLS 1.2 one, where the server's comes
+   * last) */
+  json_object_set_new(p, "hold_finished", json_boolean(
+                      sh->tls && !o->finished_alone &&
+                      (sh->ops->supports & HB_TLS_SUP_HOLD_FINISHED)));
   json_object_set_new(p, "model", json_string(o->rate > 0 ? "open"
                                                            : "closed"));
   json_object_set_new(p, "target_rate", hb_json_num(o->rate > 0 ? o->rate

@@ -649,6 +649,17 @@ def test_compare_vs_plain():
            if "cost:keepalive/1024 openssl" in ln]
     check(row and "not comparable (nap_us 0 -> 20)" in row[0],
           "another nap: %s" % (row or so[-300:]))
+    # a client that sent its Finished with the request: not comparable
+    new = doc(1)
+    for r in new["results"]:
+        if r["name"] == "cost:keepalive/1024":
+            r.setdefault("achieved", {})["client_hold_finished"] = True
+    rc, so, se = run("compare", write(doc(1), "vsp-base.json"),
+                     write(new, "vsp-hold.json"))
+    row = [ln for ln in so.splitlines()
+           if "cost:keepalive/1024 openssl" in ln]
+    check(row and "not comparable (hold_finished false -> true)" in row[0],
+          "another Finished: %s" % (row or so[-300:]))
     new = doc(1)
     for r in new["results"]:
         if r["name"] == "cost:keepalive/1024":

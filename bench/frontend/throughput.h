@@ -89,6 +89,8 @@ typedef struct one_run {
   char version[16], cipher[64], group[32];
   char protocol[16];     /* the load engine's: http/1.1, h2 (by ALPN), h2c */
   double nap_us;         /* the engine's params.nap_us, NAN if it said none */
+  int hold_finished;     /* the engine's params.hold_finished: its client
+                            sent its Finished with the request */
   json_t *latency; /* owned */
   json_t *remote;  /* owned: over hosts, each host's run and the merge */
   int partial;     /* over hosts: a client host gave no report */

@@ -221,6 +221,8 @@ void tp_run_read(one_run *o, json_t *res, const hb_srv_snap *s0,
   o->wire_out = hb_res_num(res, "counts", "bytes_wire_out");
   o->wire_reqs = reqs;
   o->nap_us = hb_res_num(json_object_get(res, "params"), "nap_us", NULL);
+  o->hold_finished = json_is_true(json_object_get(
+      json_object_get(res, "params"), "hold_finished"));
   copy_str(o->version, sizeof(o->version), json_object_get(tls, "version"));
   copy_str(o->cipher, sizeof(o->cipher), json_object_get(tls, "cipher"));
   copy_str(o->group, sizeof(o->group), json_object_get(tls, "group"));
@@ -534,6 +536,7 @@ typedef struct tp_acc {
   double sc[MAX_REPS], cc[MAX_REPS], oc[MAX_REPS], ou[MAX_REPS];
   double win[MAX_REPS], wout[MAX_REPS], wreq[MAX_REPS];
   double errors, steal, hs, res_n, shs, sres, sh2s, used, nap_us;
+  int hold_finished;     /* any run's client held its Finished */
   char name[96], version[16], cipher[64], group[32], protocol[16];
   json_t *lat, *link_m, *runs;
   int n, failed, partial;
@@ -609,6 +612,7 @@ static void acc_run(const tp_args *a, const tp_server *t, const char *client,
     c->used = o.h2_used;
   if(!isnan(o.nap_us) && !(c->nap_us >= o.nap_us)) /* the largest */
     c->nap_us = o.nap_us;
+  c->hold_finished |= o.hold_finished;
   if(!c->version[0]) {
     memcpy(c->version, o.version, sizeof(c->version));
     memcpy(c->cipher, o.cipher, sizeof(c->cipher));
@@ -695,6 +699,9 @@ static json_t *acc_result(const tp_args *a, const tp_server *t,
   /* how the client waited when no socket was ready, as it reported */
   json_object_set_new(achieved, "client_nap_us", isnan(c->nap_us)
                       ? json_null() : json_real(c->nap_us));
+  /* its Finished left with the request (OpenSSL client, load) */
+  json_object_set_new(achieved, "client_hold_finished",
+                      json_boolean(c->hold_finished));
   json_object_set_new(res, "achieved", achieved);
   json_object_set_new(res, "latency", c->lat);
   json_object_set_new(res, "errors", json_real(c->errors));

@@ -129,6 +129,18 @@ def compare_one(b, n, threshold, alpha):
         row["verdict"] = "not comparable (nap_us %g -> %g)" % (nb, nn)
         row["worse"] = False
         return row
+    # the client's Finished alone or with the request: the server then
+    # reads one segment fewer per connection (absent: alone, as before);
+    # load says it in params, throughput in achieved
+    def held(r, p):
+        return bool(p.get("hold_finished") or
+                    (r.get("achieved") or {}).get("client_hold_finished"))
+    hb_, hn = held(b, pb), held(n, pn)
+    if hb_ != hn:
+        row["verdict"] = "not comparable (hold_finished %s -> %s)" % (
+            str(hb_).lower(), str(hn).lower())
+        row["worse"] = False
+        return row
     mb, mn = L.median(b), L.median(n)
     row["ratio"] = mn / mb if mb else float("nan")
     test = mwu.mann_whitney(_samples(b), _samples(n))
