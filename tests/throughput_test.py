@@ -434,12 +434,49 @@ def test_nap():
           "--nap 1001: exit %d: %s" % (p.returncode, p.stderr[-200:]))
 
 
+def test_cost_from():
+    """--cost-rates-from: each cost cell offers the rate the same cell
+    had in the given report and says so in rate_basis; a report without
+    that cell, or -R beside it, is a usage error."""
+    i = SHORT.index("--cost")
+    base = SHORT[:i] + SHORT[i + 2:] + ["--backend", TLS, "--modes", "keepalive",
+                   "--cost-repetitions", "1"]
+    p, rep = run(base + ["--cost", "keepalive/0", "-R", "300"], "cost-a")
+    check(p.returncode == 0, "cost -R: exit %d: %s" % (p.returncode,
+                                                       p.stderr[-300:]))
+    src = os.path.join(TMP, "cost-a.json")
+    p, rep = run(base + ["--cost", "keepalive/0", "--cost-rates-from", src],
+                 "cost-b")
+    check(p.returncode == 0, "cost from: exit %d: %s" % (p.returncode,
+                                                         p.stderr[-300:]))
+    for b in ("plain", TLS):
+        r = cell(rep, b, "cost:keepalive/0")
+        if check(r is not None, "cost from: no %s cost cell" % b):
+            check(r["params"].get("rate") == 300 and
+                  r["params"].get("rate_basis", "").startswith(
+                      "as offered in " + src),
+                  "cost from: %s: rate %s, basis %s" % (
+                      b, r["params"].get("rate"),
+                      r["params"].get("rate_basis")))
+    p, _ = run(base + ["--cost", "keepalive/0", "--cost-rates-from",
+                       os.path.join(TMP, "nonap.json")], "cost-none")
+    check(p.returncode == 2 and "no cost:keepalive/0 result" in p.stderr,
+          "cost from a report without it: exit %d: %s" % (
+              p.returncode, p.stderr[-200:]))
+    p, _ = run(base + ["--cost", "keepalive/0", "-R", "5",
+                       "--cost-rates-from", src], "cost-both")
+    check(p.returncode == 2 and "exclude" in p.stderr,
+          "-R with --cost-rates-from: exit %d: %s" % (p.returncode,
+                                                      p.stderr[-200:]))
+
+
 def main():
     if not TLS:
         print("no TLS engine built")
         return 1
     for t in (test_bound, test_handshakes, test_memory, test_stall,
-              test_error_rows, test_http2, test_wire, test_nap):
+              test_error_rows, test_http2, test_wire, test_nap,
+              test_cost_from):
         before = hbtest.tally.failed
         t()
         print("%s: %s" % (t.__name__, "ok" if hbtest.tally.failed == before

@@ -43,6 +43,8 @@ typedef struct tp_args {
   const char *client;    /* fixed client library, or NULL: the server's */
   cost_cell cost[MAX_COST];
   int ncost;
+  const char *cost_from; /* --cost-rates-from: a report, or NULL */
+  double from_rate[MAX_COST]; /* each cost cell's rate offered there */
   int server_cpu, client_cpu, quiet;
   int insecure;          /* --insecure: the clients do not verify */
   int curl;              /* also run the curl engine as the client */

@@ -103,6 +103,45 @@ static void parse_cost(const char *spec, tp_args *a)
   free(copy);
 }
 
+/* --cost-rates-from: the rate each cost cell offered in that report (its
+ * results "cost:MODE/SIZE", params.rate), so a run repeats another's
+ * load: the server's CPU per request falls as the rate rises (fewer
+ * wake-ups per request), so two runs compare only at one rate. */
+static void cost_rates_from(tp_args *a)
+{
+  hb_err err = { "" };
+  json_t *rep = hb_report_load(a->cost_from, &err), *r;
+  size_t j;
+  int i;
+
+  if(!rep)
+    hb_usage_fail("throughput", "--cost-rates-from: %s", err.msg);
+  for(i = 0; i < a->ncost; i++) {
+    char want[64];
+    size_t n;
+
+    n = (size_t)snprintf(want, sizeof(want), "cost:%s/%zu",
+                         tp_mode_names[a->cost[i].mode], a->cost[i].size);
+    a->from_rate[i] = NAN;
+    json_array_foreach(json_object_get(rep, "results"), j, r) {
+      const char *name = hb_res_str(r, "name");
+      double v = hb_res_num(json_object_get(r, "params"), "rate", NULL);
+
+      if(!strncmp(name, want, n) && (!name[n] || name[n] == '@') &&
+         v > 0) {
+        a->from_rate[i] = v;
+        break;
+      }
+    }
+    if(!(a->from_rate[i] > 0)) {
+      json_decref(rep);
+      hb_usage_fail("throughput", "--cost-rates-from %s: no %s result "
+                    "with a rate in it", a->cost_from, want);
+    }
+  }
+  json_decref(rep);
+}
+
 static int cell_planned(const tp_args *a, int mode, size_t size)
 {
   int i;
@@ -320,6 +359,11 @@ static void parse(int argc, char **argv, tp_args *a)
       "the cost mode's rate in requests/s (default:\nhalf the slowest "
       "server-bound capacity of the\nrun for that cell)", 0, 1e9, NULL,
       NULL, "a rate > 0" },
+    { "cost-rates-from", 0, HB_OPT_STRING, &a->cost_from, "REPORT",
+      "each cost cell at the rate it was offered in\nREPORT (an earlier "
+      "run's; its own rate is\nin rate_basis): two runs compare only at "
+      "one\nrate, as CPU per request falls with it", 0, 0, NULL, NULL,
+      NULL },
     { "idle-conns", 0, HB_OPT_STRING, &idle, "LO,HI",
       "server memory per idle connection as the slope\nbetween holding "
       "LO and HI connections (default\n200,1000; 0 to skip)", 0, 0, NULL,
@@ -458,8 +502,14 @@ static void parse(int argc, char **argv, tp_args *a)
     a->cost[0].size = 1024;
     a->ncost = 1;
   }
+  if(a->cost_from && a->cost_rate)
+    hb_usage_fail("throughput", "-R and --cost-rates-from exclude each "
+                  "other%s", "");
+  if(a->cost_from)
+    cost_rates_from(a);
   for(i = 0; i < a->ncost; i++)
-    if(!a->cost_rate && !cell_planned(a, a->cost[i].mode, a->cost[i].size))
+    if(!a->cost_rate && !a->cost_from &&
+       !cell_planned(a, a->cost[i].mode, a->cost[i].size))
       hb_usage_fail("throughput", "--cost %s/%zu: that cell is not in the "
                     "run (--modes, --sizes), so it has no capacity to set "
                     "the rate: add it or give -R", tp_mode_names[a->cost[i].mode],

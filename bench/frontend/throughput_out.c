@@ -32,6 +32,19 @@ double tp_cost_rate(const tp_args *a, json_t *report, const cost_cell *c,
     snprintf(basis, size, "given (-R)");
     return a->cost_rate;
   }
+  if(a->cost_from) {
+    double own = NAN;
+    tp_args b = *a;
+
+    b.cost_from = NULL; /* what this run alone would have offered */
+    own = tp_cost_rate(&b, report, c, basis, size);
+    if(own > 0)
+      snprintf(basis, size, "as offered in %s (this run's own: %.0f "
+               "requests/s)", a->cost_from, own);
+    else
+      snprintf(basis, size, "as offered in %s", a->cost_from);
+    return a->from_rate[c - a->cost];
+  }
   snprintf(want, sizeof(want), "%s/%zu", tp_mode_names[c->mode], c->size);
   json_array_foreach(json_object_get(report, "results"), i, r) {
     const char *name = hb_res_str(r, "name");
