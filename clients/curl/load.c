@@ -620,6 +620,9 @@ static json_t *lo_params(const lo_opts *o)
   json_object_set_new(p, "burn_us", json_integer(0));
   json_object_set_new(p, "busy_poll_us", json_integer(0)); /* never polls */
   json_object_set_new(p, "nap_us", json_integer(0)); /* sleeps in curl */
+  /* libcurl writes what the library hands it as it comes: the client's
+   * Finished leaves in its own segment, before the request */
+  json_object_set_new(p, "hold_finished", json_false());
   json_object_set_new(p, "mutual_tls", json_false()); /* no client cert */
   json_object_set_new(p, "cipher", json_null());
   json_object_set_new(p, "model", json_string("closed"));
