@@ -459,9 +459,15 @@ static int mb_send(void *arg, const unsigned char *buf, size_t len)
   int id;
 
   /* Server: our ServerKeyExchange (its own record) may name a curve that
-   * is in the library's list only for certificates: stop it unsent */
-  if(c->ctx->server && !c->hs_done && !c->base.tx.rec_have && len >= 12 &&
-     buf[0] == MB_CT_HANDSHAKE && buf[5] == MB_HS_SERVER_KX && buf[9] == 3) {
+   * is in the library's list only for certificates: stop it unsent. Only
+   * before our ChangeCipherSpec: after it the Finished is a handshake
+   * record too, whose bytes 5 and 9 are ciphertext (with ChaCha20, no
+   * explicit nonce: 12 and 3 once in 65536 handshakes) */
+  if(c->ctx->server && !c->hs_done && !c->base.tx.ccs &&
+     !c->base.tx.rec_have && len >= 12 && buf[0] == MB_CT_HANDSHAKE &&
+     buf[5] == MB_HS_SERVER_KX && buf[9] == 3 &&
+     ((size_t)buf[3] << 8 | buf[4]) ==
+     ((size_t)buf[6] << 16 | (size_t)buf[7] << 8 | buf[8]) + 4) {
     id = buf[10] << 8 | buf[11];
     if(!mb_group_ok(c->ctx, id)) {
       c->group = id;
