@@ -468,6 +468,39 @@ def test_cost_from():
     check(p.returncode == 2 and "exclude" in p.stderr,
           "-R with --cost-rates-from: exit %d: %s" % (p.returncode,
                                                       p.stderr[-200:]))
+    p, _ = run(base + ["--cost", "off", "--cost-rates-from", src],
+               "cost-off")
+    check(p.returncode == 2 and "no cost cells" in p.stderr and
+          len(p.stderr.strip().splitlines()) == 1,
+          "--cost off with --cost-rates-from: exit %d: %s" % (
+              p.returncode, p.stderr[-200:]))
+    # a borrowed rate 8x the own rate of the run above (4x its slowest
+    # capacity: margin for a machine whose speed varies between runs) is
+    # offered, and the basis and stderr say it is near or past what this
+    # run sustains (whether every request then succeeds is the machine's)
+    own = None
+    r = cell(rep, "plain", "cost:keepalive/0")
+    m = re.search(r"this run's own: (\d+)", (r or {}).get(
+        "params", {}).get("rate_basis", ""))
+    if check(m is not None, "cost from: no own rate in the basis: %s" % (
+            (r or {}).get("params", {}).get("rate_basis"))):
+        own = int(m.group(1))
+        with open(src) as f:
+            hot = json.load(f)
+        for x in hot["results"]:
+            if x["name"].startswith("cost:"):
+                x["params"]["rate"] = 8 * own
+        hot_src = os.path.join(TMP, "cost-hot-src.json")
+        with open(hot_src, "w") as f:
+            json.dump(hot, f)
+        p, rep = run(base + ["--cost", "keepalive/0", "--cost-rates-from",
+                             hot_src], "cost-hot")
+        r = cell(rep, TLS, "cost:keepalive/0")
+        basis = (r or {}).get("params", {}).get("rate_basis", "")
+        check(p.returncode in (0, 1) and "near or past" in basis and
+              "warning: cost keepalive/0" in p.stderr,
+              "borrowed rate past capacity: exit %d, basis %r, %s" % (
+                  p.returncode, basis, p.stderr[-300:]))
 
 
 def main():

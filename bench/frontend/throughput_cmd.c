@@ -362,8 +362,9 @@ static void parse(int argc, char **argv, tp_args *a)
     { "cost-rates-from", 0, HB_OPT_STRING, &a->cost_from, "REPORT",
       "each cost cell at the rate it was offered in\nREPORT (an earlier "
       "run's; its own rate is\nin rate_basis): two runs compare only at "
-      "one\nrate, as CPU per request falls with it", 0, 0, NULL, NULL,
-      NULL },
+      "one\nrate, as CPU per request falls with it; a rate\nat 0.9 of "
+      "this run's slowest capacity or more\nis warned about", 0, 0, NULL,
+      NULL, NULL },
     { "idle-conns", 0, HB_OPT_STRING, &idle, "LO,HI",
       "server memory per idle connection as the slope\nbetween holding "
       "LO and HI connections (default\n200,1000; 0 to skip)", 0, 0, NULL,
@@ -505,6 +506,10 @@ static void parse(int argc, char **argv, tp_args *a)
   if(a->cost_from && a->cost_rate)
     hb_usage_fail("throughput", "-R and --cost-rates-from exclude each "
                   "other%s", "");
+  if(a->cost_from && !a->ncost)
+    hb_usage_fail("throughput", "--cost-rates-from: this run has no cost "
+                  "cells (--cost off, over hosts, or no keepalive/1k cell "
+                  "to default to)%s", "");
   if(a->cost_from)
     cost_rates_from(a);
   for(i = 0; i < a->ncost; i++)
@@ -592,7 +597,7 @@ static void run_cost(const tp_args *a, const char *root, const char *tmp,
 
   for(k = 0; k < a->ncost && !hb_interrupted(); k++) {
     const cost_cell *c = &a->cost[k];
-    char basis[200];
+    char basis[600];
     double rate = tp_cost_rate(a, report, c, basis, sizeof(basis));
 
     if(!a->quiet)

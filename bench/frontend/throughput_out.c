@@ -37,13 +37,25 @@ double tp_cost_rate(const tp_args *a, json_t *report, const cost_cell *c,
     tp_args b = *a;
 
     b.cost_from = NULL; /* what this run alone would have offered */
+    double from = a->from_rate[c - a->cost];
+
     own = tp_cost_rate(&b, report, c, basis, size);
-    if(own > 0)
+    /* own is half this run's slowest capacity: a borrowed rate near
+     * that capacity no longer leaves every server room */
+    if(own > 0 && from >= 1.8 * own) {
+      snprintf(basis, size, "as offered in %s, %.2fx this run's own "
+               "(%.0f requests/s, half its slowest capacity): near or past "
+               "what every server sustains here", a->cost_from, from / own,
+               own);
+      fprintf(stderr, "throughput: warning: cost %s/%zu: %s\n",
+              tp_mode_names[c->mode], c->size, basis);
+    }
+    else if(own > 0)
       snprintf(basis, size, "as offered in %s (this run's own: %.0f "
                "requests/s)", a->cost_from, own);
     else
       snprintf(basis, size, "as offered in %s", a->cost_from);
-    return a->from_rate[c - a->cost];
+    return from;
   }
   snprintf(want, sizeof(want), "%s/%zu", tp_mode_names[c->mode], c->size);
   json_array_foreach(json_object_get(report, "results"), i, r) {
