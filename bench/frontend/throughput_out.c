@@ -33,12 +33,10 @@ double tp_cost_rate(const tp_args *a, json_t *report, const cost_cell *c,
     return a->cost_rate;
   }
   if(a->cost_from) {
-    double own = NAN;
+    double own, from = a->from_rate[c - a->cost];
     tp_args b = *a;
 
     b.cost_from = NULL; /* what this run alone would have offered */
-    double from = a->from_rate[c - a->cost];
-
     own = tp_cost_rate(&b, report, c, basis, size);
     /* own is half this run's slowest capacity: a borrowed rate near
      * that capacity no longer leaves every server room */
